@@ -1,0 +1,114 @@
+# Grain Basin build. Driven by ./build.sh; usable directly with `make`.
+# Host side honours CC and CFLAGS; BUILD selects the output folder so that several
+# host variants (gcc/clang, -O0/-O2, sanitizers) can coexist.
+
+BUILD ?= build
+CC ?= cc
+CFLAGS ?= -O2 -g
+RV_PREFIX ?= riscv64-unknown-elf-
+RV_CC := $(RV_PREFIX)gcc
+RV_OBJCOPY := $(RV_PREFIX)objcopy
+
+# Never rebuild silently with stale flags: objects live under a folder per variant.
+HOST_OBJ := $(BUILD)/host
+RV_OUT := build/riscv
+
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+HOST_CFLAGS := $(CFLAGS) -std=c11 $(WARNINGS) -Isrc -DBASIN_SIM -D_POSIX_C_SOURCE=200809L
+
+KERNEL_SRC := $(sort $(wildcard src/kernel/*.c) $(wildcard src/subsystems/*/*.c))
+SIM_SRC := $(sort $(wildcard src/sim/*.c) $(wildcard src/faults/*.c))
+HW_SRC := $(sort $(wildcard hw/*.c))
+HW_ASM := $(sort $(wildcard hw/*.S))
+USER_LIB_SRC := $(sort $(wildcard src/user/lib/*.c))
+USER_LIB_ASM := $(sort $(wildcard src/user/lib/*.S))
+USER_PROGRAMS := $(sort $(basename $(notdir $(wildcard src/user/programs/*.c))))
+
+KERNEL_HOST_OBJ := $(patsubst src/%.c,$(HOST_OBJ)/%.o,$(KERNEL_SRC))
+SIM_HOST_OBJ := $(patsubst src/%.c,$(HOST_OBJ)/%.o,$(SIM_SRC))
+
+# ---- RISC-V flags -----------------------------------------------------------------
+RV_ARCH := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
+RV_KERNEL_CFLAGS := $(RV_ARCH) -O2 -g -std=c11 $(WARNINGS) -ffreestanding -fno-common \
+    -fno-stack-protector -fno-pic -mno-relax -nostdlib -Isrc -Ihw
+RV_USER_CFLAGS := $(RV_ARCH) -Os -g -std=c11 $(WARNINGS) --specs=picolibc.specs \
+    -ffunction-sections -fdata-sections -Isrc -Isrc/user/lib
+RV_USER_LDFLAGS := $(RV_ARCH) --specs=picolibc.specs -nostartfiles -T src/user/user.ld \
+    -Wl,--gc-sections -Wl,--build-id=none
+
+USER_ELVES := $(addprefix $(RV_OUT)/user/,$(addsuffix .elf,$(USER_PROGRAMS)))
+USER_LIB_OBJ := $(patsubst src/user/lib/%.c,$(RV_OUT)/user/lib/%.o,$(USER_LIB_SRC)) \
+                $(patsubst src/user/lib/%.S,$(RV_OUT)/user/lib/%.o,$(USER_LIB_ASM))
+RV_KERNEL_OBJ := $(patsubst src/%.c,$(RV_OUT)/%.o,$(KERNEL_SRC)) \
+                 $(patsubst hw/%.c,$(RV_OUT)/hw/%.o,$(HW_SRC)) \
+                 $(patsubst hw/%.S,$(RV_OUT)/hw/%.o,$(HW_ASM))
+
+.PHONY: all sim riscv user clean
+all: sim riscv
+sim: $(BUILD)/basin-sim
+riscv: $(RV_OUT)/basin.elf $(RV_OUT)/Image
+user: $(RV_OUT)/initrd.cpio
+
+# ---- tools (host) -------------------------------------------------------------------
+build/tools/mkcpio: tools/mkcpio.c
+	@mkdir -p $(dir $@)
+	cc -O2 -std=c11 -Wall -Wextra -o $@ $<
+
+# ---- user programs (RISC-V, built once, run on both targets) --------------------------
+$(RV_OUT)/user/lib/%.o: src/user/lib/%.c src/kernel/abi.h $(wildcard src/user/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_USER_CFLAGS) -c -o $@ $<
+$(RV_OUT)/user/lib/%.o: src/user/lib/%.S
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) -c -o $@ $<
+$(RV_OUT)/user/%.elf: src/user/programs/%.c $(USER_LIB_OBJ) src/user/user.ld src/kernel/abi.h $(wildcard src/user/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_USER_CFLAGS) $(RV_USER_LDFLAGS) -o $@ $< $(USER_LIB_OBJ)
+# The initial archive: /bin/<program> for each user program, in sorted order.
+$(RV_OUT)/initrd.cpio: $(USER_ELVES) build/tools/mkcpio
+	build/tools/mkcpio $@ $(foreach e,$(USER_ELVES),bin/$(basename $(notdir $(e)))=$(e))
+
+# ---- host simulator ---------------------------------------------------------------------
+$(HOST_OBJ)/%.o: src/%.c $(wildcard src/kernel/*.h src/sim/*.h src/faults/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c -o $@ $<
+$(HOST_OBJ)/sim/initrd_blob.o: src/sim/initrd_blob.S $(RV_OUT)/initrd.cpio
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -DINITRD_PATH='"$(RV_OUT)/initrd.cpio"' -o $@ $<
+$(BUILD)/basin-sim: $(KERNEL_HOST_OBJ) $(SIM_HOST_OBJ) $(HOST_OBJ)/sim/initrd_blob.o
+	$(CC) $(CFLAGS) -o $@ $^ -lxxhash
+
+# ---- RISC-V kernel image --------------------------------------------------------------
+$(RV_OUT)/kernel/%.o: src/kernel/%.c $(wildcard src/kernel/*.h)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_KERNEL_CFLAGS) -c -o $@ $<
+$(RV_OUT)/subsystems/%.o: src/subsystems/%.c $(wildcard src/kernel/*.h)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_KERNEL_CFLAGS) -c -o $@ $<
+$(RV_OUT)/hw/%.o: hw/%.c $(wildcard src/kernel/*.h hw/*.h)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_KERNEL_CFLAGS) -c -o $@ $<
+$(RV_OUT)/hw/initrd_blob.o: hw/initrd_blob.S $(RV_OUT)/initrd.cpio
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) -c -DINITRD_PATH='"$(RV_OUT)/initrd.cpio"' -o $@ $<
+$(RV_OUT)/hw/%.o: hw/%.S
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_ARCH) -c -Isrc -Ihw -o $@ $<
+$(RV_OUT)/basin.elf: $(RV_KERNEL_OBJ) hw/kernel.ld
+	$(RV_CC) $(RV_ARCH) -nostdlib -static -T hw/kernel.ld -Wl,--build-id=none -o $@ $(RV_KERNEL_OBJ) -lgcc
+$(RV_OUT)/Image: $(RV_OUT)/basin.elf
+	$(RV_OBJCOPY) -O binary $< $@
+
+clean:
+	rm -rf build
+
+# ---- unit tests (host) ----------------------------------------------------------------
+# tests/unit/test_NAME.c links against every kernel and sim object except the sim's
+# main(), and prints TAP-like lines: "ok NAME" / "not ok NAME".
+UNIT_TESTS := $(sort $(basename $(notdir $(wildcard tests/unit/test_*.c))))
+SIM_LIB_OBJ := $(filter-out $(HOST_OBJ)/sim/main.o,$(SIM_HOST_OBJ))
+.PHONY: unit-tests
+unit-tests: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(KERNEL_HOST_OBJ) $(SIM_LIB_OBJ) $(HOST_OBJ)/sim/initrd_blob.o $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(KERNEL_HOST_OBJ) $(SIM_LIB_OBJ) $(HOST_OBJ)/sim/initrd_blob.o -lxxhash

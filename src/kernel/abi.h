@@ -1,0 +1,105 @@
+// The contract between the kernel and user programs: syscall numbers, error codes,
+// constants and structs. User programs include this file and nothing else of the
+// kernel. It must stay free of kernel types so that both sides agree bit for bit.
+#pragma once
+
+#include <stdint.h>
+
+// ---------------------------------------------------------------------------
+// Syscalls. ONE list, expanded by the kernel's dispatch table and by the user
+// library's stubs (src/user/lib/syscall.c), so the two can never disagree.
+// X(number, name, argument count). Numbers are the design's: exit = 2,
+// shutdown = 18. Gaps are reserved for later issues (files, users).
+//
+//   getpid()                                   -> pid
+//   exit(code)                                 -> does not return
+//   spawn(path, argv, uid)                     -> child pid | -error
+//   wait(pid or -1, struct abi_wait_status *, flags) -> pid | 0 (WAIT_NOHANG) | -error
+//   write(fd, buf, length)                     -> bytes written | -error (fd 1, 2: console)
+//   clock_gettime(clock, u64 *ns_out)          -> 0 | -error
+//   sleep_until(monotonic deadline ns)         -> 0 (never before the deadline)
+//   yield()                                    -> 0
+//   getrandom(buf, length, flags)              -> bytes | -error
+//   getuid()                                   -> uid
+//   shutdown(type)                             -> -error, or does not return
+// ---------------------------------------------------------------------------
+#define ABI_SYSCALL_LIST(X)        \
+    X(1, getpid, 0)                \
+    X(2, exit, 1)                  \
+    X(3, spawn, 3)                 \
+    X(4, wait, 3)                  \
+    X(5, write, 3)                 \
+    X(7, clock_gettime, 2)         \
+    X(8, sleep_until, 1)           \
+    X(9, yield, 0)                 \
+    X(10, getrandom, 3)            \
+    X(11, getuid, 0)               \
+    X(18, shutdown, 1)
+
+#define ABI_SYSCALL_NUMBER_MAX 64
+
+#define ABI_SYSCALL_ENUM(number, name, args) SYS_##name = number,
+enum abi_syscall { ABI_SYSCALL_LIST(ABI_SYSCALL_ENUM) };
+#undef ABI_SYSCALL_ENUM
+
+// Error codes: returned negated in a0. Values follow Linux so they read familiar.
+#define E_PERM 1
+#define E_NOENT 2
+#define E_SRCH 3
+#define E_2BIG 7
+#define E_NOEXEC 8
+#define E_CHILD 10
+#define E_AGAIN 11
+#define E_NOMEM 12
+#define E_FAULT 14
+#define E_INVAL 22
+#define E_NAMETOOLONG 36
+#define E_NOSYS 38
+
+// Clocks (Linux ids).
+#define ABI_CLOCK_REALTIME 0
+#define ABI_CLOCK_MONOTONIC 1
+
+// shutdown(type). All three need uid 0 (like Linux's CAP_SYS_BOOT).
+#define ABI_SHUTDOWN_HALT 1
+#define ABI_SHUTDOWN_REBOOT 2
+#define ABI_SHUTDOWN_POWER_OFF 3
+
+// wait flags.
+#define ABI_WAIT_NOHANG 1
+#define ABI_WAIT_ANY (-1)
+
+// Users known before accounts exist (a later issue adds /etc/passwd).
+#define ABI_UID_ROOT 0
+#define ABI_UID_USER 1000
+
+// How a process ended, as seen by its parent in wait.
+#define ABI_EXIT_NORMAL 0            // called exit(code)
+#define ABI_EXIT_FAULT_PAGE 1        // load/store/fetch outside its mappings
+#define ABI_EXIT_FAULT_ILLEGAL 2     // illegal instruction
+#define ABI_EXIT_FAULT_MISALIGNED 3  // misaligned access the machine refused
+#define ABI_EXIT_FAULT_BREAKPOINT 4  // ebreak
+#define ABI_EXIT_KILLED 5            // killed by the kernel (e.g. out of memory at load)
+
+struct abi_wait_status {
+    int64_t exit_code;   // the argument of exit() when cause is ABI_EXIT_NORMAL
+    uint32_t cause;      // ABI_EXIT_*
+    uint32_t reserved;   // zero
+    uint64_t fault_pc;   // where it faulted (0 for a normal exit)
+    uint64_t fault_addr; // the bad address or instruction bits (scause tval)
+};
+
+// Limits a user program can rely on.
+#define ABI_PATH_LEN_MAX 256
+#define ABI_ARGV_COUNT_MAX 16
+#define ABI_ARG_LEN_MAX 128
+#define ABI_GETRANDOM_LEN_MAX 256
+
+// User address space (Sv39, lower half). Programs are linked at USER_TEXT_VA by
+// src/user/user.ld. The kernel keeps its own identity mappings of RAM and devices in
+// the low gigabytes of every address space, supervisor-only, so user space starts
+// at 128 GiB where no board puts RAM or devices.
+#define ABI_USER_VA_BASE 0x2000000000ull
+#define ABI_USER_VA_END 0x2040000000ull // one gigapage of user space
+#define ABI_USER_STACK_TOP_VA 0x203ffff000ull
+#define ABI_USER_STACK_PAGES 8

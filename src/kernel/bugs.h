@@ -1,0 +1,30 @@
+// Planted bugs: named switches that re-introduce a known defect at one site of real
+// code, so tests can prove that the simulator's invariants catch each one.
+// X(enum name, --bug name, invariant that must catch it, what it breaks)
+#pragma once
+
+#define BUG_LIST(X)                                                                     \
+    X(BUG_RUNQUEUE_DOUBLE_ENQUEUE, "runqueue-double-enqueue", "process_table_consistent", \
+      "yield puts the caller on the run queue twice")                                   \
+    X(BUG_FRAME_DOUBLE_ALLOC, "frame-double-alloc", "frame_ownership",                  \
+      "the frame allocator hands out a frame without marking it used")                  \
+    X(BUG_MONOTONIC_FROM_REALTIME, "monotonic-from-realtime", "monotonic_never_decreases",\
+      "clock_gettime(MONOTONIC) is derived from the realtime clock")                    \
+    X(BUG_SLEEP_WAKES_EARLY, "sleep-wakes-early", "sleep_until_not_early",              \
+      "sleep_until wakes a sleeper up to a millisecond before its deadline")            \
+    X(BUG_SHUTDOWN_HALT_ANY_UID, "shutdown-halt-any-uid", "shutdown_needs_root",        \
+      "shutdown(HALT) skips the uid 0 check")                                           \
+    X(BUG_REBOOT_KEEPS_PID_COUNTER, "reboot-keeps-pid-counter", "reboot_state_fresh",   \
+      "boot keeps the next-pid counter of the previous life")
+
+#define BUG_ENUM(id, name, invariant, what) id,
+enum planted_bug_id { BUG_NONE = 0, BUG_LIST(BUG_ENUM) BUG_COUNT };
+#undef BUG_ENUM
+
+// In the hardware build a planted bug is the constant false, so the branch and the
+// bug vanish from the image.
+#if defined(BASIN_SIM)
+#define planted_bug(k, id) platform_bug_active((k)->platform, (id))
+#else
+#define planted_bug(k, id) ((void)(k), false)
+#endif

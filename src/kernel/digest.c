@@ -1,0 +1,71 @@
+// A digest of the kernel's structural state, field by field (never struct padding,
+// never pointers), so the same state gives the same digest on every compiler.
+#include "kernel.h"
+
+#define FNV64_OFFSET 0xcbf29ce484222325ull
+#define FNV64_PRIME 0x100000001b3ull
+
+static u64 mix_u64(u64 hash, u64 value) {
+    for (u32 i = 0; i < 8; i++) {
+        hash ^= (value >> (8 * i)) & 0xff;
+        hash *= FNV64_PRIME;
+    }
+    return hash;
+}
+
+static u64 mix_bytes(u64 hash, const u8 *bytes, u64 count) {
+    assert(bytes != NULL || count == 0);
+    for (u64 i = 0; i < count; i++) {
+        hash ^= bytes[i];
+        hash *= FNV64_PRIME;
+    }
+    return hash;
+}
+
+static u64 mix_proc(u64 h, const struct proc *proc_) {
+    h = mix_u64(h, proc_->state);
+    h = mix_u64(h, proc_->pid);
+    h = mix_u64(h, proc_->parent_pid);
+    h = mix_u64(h, proc_->uid);
+    for (u32 r = 0; r < 32; r++) h = mix_u64(h, proc_->context.regs[r]);
+    h = mix_u64(h, proc_->context.pc);
+    h = mix_u64(h, proc_->root_table_pa);
+    h = mix_u64(h, proc_->frames_owned);
+    h = mix_u64(h, proc_->sleep_deadline_ns);
+    h = mix_u64(h, (u64)proc_->wait_pid);
+    h = mix_u64(h, proc_->wait_status_va);
+    h = mix_u64(h, (u64)proc_->exit_status.exit_code);
+    h = mix_u64(h, proc_->exit_status.cause);
+    h = mix_u64(h, proc_->exit_status.fault_pc);
+    h = mix_u64(h, proc_->exit_status.fault_addr);
+    h = mix_u64(h, proc_->monotonic_last_ns);
+    return mix_bytes(h, (const u8 *)proc_->name, PROC_NAME_LEN_MAX);
+}
+
+// Excludes what legitimately differs between two boots of the same machine:
+// the platform pointer and the clock reading at boot.
+u64 kernel_state_digest(const struct kernel *k) {
+    assert(k != NULL);
+    u64 h = FNV64_OFFSET;
+    h = mix_u64(h, k->run_state);
+    h = mix_u64(h, k->log_level);
+    h = mix_u64(h, k->pid_next);
+    h = mix_u64(h, k->current_slot);
+    h = mix_u64(h, k->steps);
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) h = mix_proc(h, &k->procs[slot]);
+    h = mix_bytes(h, k->run_queue.slots, PROCS_MAX);
+    h = mix_u64(h, k->run_queue.head);
+    h = mix_u64(h, k->run_queue.count);
+    h = mix_u64(h, k->frames.base_pa);
+    h = mix_u64(h, k->frames.count);
+    h = mix_u64(h, k->frames.free_count);
+    h = mix_u64(h, k->frames.search_from);
+    h = mix_bytes(h, k->frames.owner, FRAMES_MAX);
+    h = mix_u64(h, k->kernel_root_entries_count);
+    for (u32 i = 0; i < KERNEL_ROOT_ENTRIES_MAX; i++) {
+        h = mix_u64(h, k->kernel_root_index[i]);
+        h = mix_u64(h, k->kernel_root_pte[i]);
+    }
+    h = mix_u64(h, k->initrd_size_bytes);
+    return mix_bytes(h, (const u8 *)k->bootargs, BOOTARGS_LEN_MAX);
+}

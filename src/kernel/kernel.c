@@ -1,0 +1,166 @@
+// Boot and the event loop: kernel_step() wakes sleepers, runs the next process
+// until it traps, and handles the trap. Everything lives in struct kernel.
+#include "kernel.h"
+
+#include "bugs.h"
+#include "clock.h"
+#include "frames.h"
+#include "mem.h"
+#include "proc.h"
+#include "syscall.h"
+#include "trace_events.h"
+#include "vm.h"
+
+#define INIT_PATH "/bin/init"
+#define SLEEP_EARLY_BUG_NS 1000000ull
+
+static const char log_level_names[LOG_TRACE + 1][6] = {"error", "warn", "info", "debug", "trace"};
+
+// Splits the boot arguments into words: the kernel reads loglevel=, and init gets
+// them all as argv[1..].
+static void boot_parse_args(struct kernel *k, struct spawn_args *init_args) {
+    init_args->count = 1;
+    str_copy(init_args->strings[0], ABI_ARG_LEN_MAX, "init");
+    const char *s = k->bootargs;
+    while (*s != '\0') {
+        while (*s == ' ') s++;
+        u64 length = 0;
+        while (s[length] != '\0' && s[length] != ' ') length++;
+        if (length == 0) break;
+        if (length < ABI_ARG_LEN_MAX && init_args->count < ABI_ARGV_COUNT_MAX) {
+            char *word = init_args->strings[init_args->count++];
+            mem_copy(word, s, length);
+            word[length] = '\0';
+            for (u32 level = 0; level <= LOG_TRACE; level++) {
+                if (str_starts_with(word, "loglevel=") && str_equal(word + 9, log_level_names[level])) {
+                    k->log_level = (enum log_level)level;
+                }
+            }
+        }
+        s += length;
+    }
+}
+
+void kernel_boot(struct kernel *k, struct platform *p) {
+    assert(k != NULL && p != NULL);
+    // Reboot discards everything: the struct is rebuilt from zero.
+    u32 pid_next_before = 0;
+    k->platform = p;
+    if (planted_bug(k, BUG_REBOOT_KEEPS_PID_COUNTER)) pid_next_before = k->pid_next;
+    mem_set(k, 0, sizeof *k);
+    k->platform = p;
+    k->run_state = KERNEL_RUNNING;
+    k->log_level = LOG_INFO;
+    k->pid_next = pid_next_before > 1 ? pid_next_before : 1;
+    k->current_slot = SLOT_NONE;
+    k->initrd = platform_initrd(p, &k->initrd_size_bytes);
+    str_copy(k->bootargs, BOOTARGS_LEN_MAX, platform_bootargs(p));
+    struct spawn_args init_args;
+    boot_parse_args(k, &init_args);
+    frames_init(k);
+    vm_kernel_entries_init(k);
+    klog(k, LOG_INFO, "Grain Basin booting: %u page frames, %u process slots, initrd %llu bytes",
+         k->frames.count, PROCS_MAX, (unsigned long long)k->initrd_size_bytes);
+    platform_trace(p, TRACE_BOOT, k->frames.free_count, PROCS_MAX, 0);
+    i64 pid = proc_spawn(k, 0, INIT_PATH, &init_args, ABI_UID_ROOT);
+    if (pid != 1) {
+        // A broken image, not a user error: say so and stop the machine.
+        klog(k, LOG_ERROR, "cannot start %s (error %lld); halting", INIT_PATH, (long long)-pid);
+        k->run_state = KERNEL_HALTED;
+        platform_halt(p);
+    }
+}
+
+// Sleepers whose deadline has passed become runnable, in slot order.
+static void wake_sleepers(struct kernel *k, u64 now_ns) {
+    u64 slack_ns = planted_bug(k, BUG_SLEEP_WAKES_EARLY) ? SLEEP_EARLY_BUG_NS : 0;
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+        struct proc *proc_ = &k->procs[slot];
+        if (proc_->state != PROC_SLEEPING || proc_->sleep_deadline_ns > now_ns + slack_ns) continue;
+        proc_->state = PROC_RUNNABLE;
+        proc_->context.regs[10] = 0;
+        run_queue_push(k, slot);
+        platform_trace(k->platform, TRACE_WAKE, proc_->pid, proc_->sleep_deadline_ns, now_ns);
+    }
+}
+
+static void kernel_idle(struct kernel *k, u64 now_ns) {
+    u64 deadline_ns = now_ns + IDLE_WAIT_MAX_NS;
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+        const struct proc *proc_ = &k->procs[slot];
+        if (proc_->state == PROC_SLEEPING && proc_->sleep_deadline_ns < deadline_ns) {
+            deadline_ns = proc_->sleep_deadline_ns;
+        }
+    }
+    platform_trace(k->platform, TRACE_IDLE, deadline_ns, 0, 0);
+    platform_idle_until(k->platform, deadline_ns);
+}
+
+static u32 fault_cause(u64 trap_cause) {
+    switch (trap_cause) {
+    case TRAP_INSTRUCTION_PAGE_FAULT: case TRAP_LOAD_PAGE_FAULT: case TRAP_STORE_PAGE_FAULT:
+    case TRAP_INSTRUCTION_ACCESS_FAULT: case TRAP_LOAD_ACCESS_FAULT: case TRAP_STORE_ACCESS_FAULT:
+        return ABI_EXIT_FAULT_PAGE;
+    case TRAP_ILLEGAL_INSTRUCTION: return ABI_EXIT_FAULT_ILLEGAL;
+    case TRAP_INSTRUCTION_MISALIGNED: case TRAP_LOAD_MISALIGNED: case TRAP_STORE_MISALIGNED:
+        return ABI_EXIT_FAULT_MISALIGNED;
+    case TRAP_BREAKPOINT: return ABI_EXIT_FAULT_BREAKPOINT;
+    default: return ABI_EXIT_KILLED;
+    }
+}
+
+static const char exit_cause_names[ABI_EXIT_KILLED + 1][20] = {
+    "exit", "page fault", "illegal instruction", "misaligned access", "breakpoint", "killed"};
+
+// Init is the one process the machine cannot do without: like Linux with panic=1,
+// losing it reboots the machine.
+static void kernel_lost_init(struct kernel *k) {
+    klog(k, LOG_ERROR, "init exited; rebooting");
+    k->current_slot = SLOT_NONE; // the kernel's own decision, not a process's request
+    k->run_state = KERNEL_REBOOTING;
+    platform_reboot(k->platform);
+}
+
+static void handle_trap(struct kernel *k, u32 slot, struct platform_trap trap) {
+    struct proc *proc_ = &k->procs[slot];
+    platform_trace(k->platform, TRACE_TRAP, proc_->pid, trap.cause, trap.tval);
+    if (trap.cause == TRAP_ECALL_FROM_USER) {
+        proc_->context.pc += 4;
+        syscall_dispatch(k, slot);
+    } else if (trap.cause & TRAP_INTERRUPT_BIT) {
+        run_queue_push(k, slot); // preempted: to the back of the queue
+    } else {
+        u32 cause = fault_cause(trap.cause);
+        klog(k, LOG_INFO, "pid %u (%s) killed: %s at pc=0x%llx addr=0x%llx", proc_->pid,
+             proc_->name, exit_cause_names[cause], (unsigned long long)proc_->context.pc,
+             (unsigned long long)trap.tval);
+        proc_exit(k, slot, cause, -1, proc_->context.pc, trap.tval);
+    }
+    if (proc_->state == PROC_ZOMBIE && proc_->pid == 1 && k->run_state == KERNEL_RUNNING) {
+        kernel_lost_init(k);
+    }
+}
+
+enum kernel_step_result kernel_step(struct kernel *k) {
+    assert(k != NULL && k->platform != NULL);
+    if (k->run_state != KERNEL_RUNNING) return KERNEL_STEP_STOPPED;
+    k->steps++;
+    u64 now_ns = kernel_monotonic_ns(k);
+    wake_sleepers(k, now_ns);
+    u32 slot = run_queue_pop(k);
+    if (slot == SLOT_NONE) {
+        kernel_idle(k, now_ns);
+        return KERNEL_STEP_IDLE;
+    }
+    struct proc *proc_ = &k->procs[slot];
+    assert(proc_->state == PROC_RUNNABLE);
+    u64 slice_deadline_ns = now_ns + TIME_SLICE_NS;
+    platform_trace(k->platform, TRACE_SCHEDULE, proc_->pid, slice_deadline_ns, 0);
+    k->current_slot = slot;
+    struct platform_trap trap = platform_user_run(k->platform, &proc_->context,
+                                                  vm_satp(proc_->root_table_pa), slice_deadline_ns);
+    assert(proc_->context.regs[0] == 0);
+    handle_trap(k, slot, trap);
+    if (k->run_state == KERNEL_RUNNING) k->current_slot = SLOT_NONE;
+    return k->run_state == KERNEL_RUNNING ? KERNEL_STEP_RAN : KERNEL_STEP_STOPPED;
+}

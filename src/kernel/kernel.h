@@ -1,0 +1,107 @@
+// The whole state of one kernel, in one statically sized struct: no globals, so the
+// simulator can hold several nodes, and "reboot" is simply kernel_boot() again.
+#pragma once
+
+#include "abi.h"
+#include "platform.h"
+#include "types.h"
+
+// ---- limits ------------------------------------------------------------------
+#define PROCS_MAX 16
+#define FRAMES_MAX 4096                 // 16 MiB of 4 KiB page frames
+#define PAGE_SIZE_BYTES 4096ull
+#define PROC_NAME_LEN_MAX 32
+#define BOOTARGS_LEN_MAX 256
+#define TIME_SLICE_NS 1000000ull        // 1 ms of user time before preemption
+#define IDLE_WAIT_MAX_NS 1000000000ull  // wake at least once a second when idle
+#define SATP_MODE_SV39 (8ull << 60)
+
+enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3, LOG_TRACE = 4 };
+
+enum proc_state {
+    PROC_FREE = 0,
+    PROC_RUNNABLE, // on the run queue (exactly once)
+    PROC_SLEEPING, // in sleep_until, off the queue
+    PROC_WAITING,  // in a blocking wait, off the queue
+    PROC_ZOMBIE,   // exited, frames released, status kept for the parent
+};
+
+struct proc {
+    enum proc_state state;
+    u32 pid;
+    u32 parent_pid; // 0 for init
+    u32 uid;
+    struct user_context context;
+    u64 root_table_pa;  // Sv39 root page table; 0 once released
+    u32 frames_owned;   // data pages and page-table pages, all in the frame table
+    u64 sleep_deadline_ns;
+    i64 wait_pid;       // PROC_WAITING: ABI_WAIT_ANY or a child pid
+    u64 wait_status_va; // PROC_WAITING: where the child's status goes (0: nowhere)
+    struct abi_wait_status exit_status; // PROC_ZOMBIE
+    u64 monotonic_last_ns;              // last CLOCK_MONOTONIC value it was given
+    char name[PROC_NAME_LEN_MAX];
+};
+
+// Round-robin run queue: a ring of proc slots.
+struct run_queue {
+    u8 slots[PROCS_MAX];
+    u32 head;
+    u32 count;
+};
+
+#define FRAME_FREE 0
+#define FRAME_OWNER_KERNEL 0xff // reserved by the kernel itself
+// owner[i] is FRAME_FREE, FRAME_OWNER_KERNEL or (proc slot + 1).
+struct frame_table {
+    u64 base_pa;
+    u32 count;      // frames managed (<= FRAMES_MAX)
+    u32 free_count;
+    u32 search_from; // next index to try: deterministic, no pointers involved
+    u8 owner[FRAMES_MAX];
+};
+
+enum kernel_run_state {
+    KERNEL_RUNNING = 0,
+    KERNEL_HALTED,
+    KERNEL_POWERED_OFF,
+    KERNEL_REBOOTING,
+};
+
+#define KERNEL_ROOT_ENTRIES_MAX 16 // gigapage entries shared by every address space
+
+struct kernel {
+    struct platform *platform;
+    enum kernel_run_state run_state;
+    enum log_level log_level;
+    u32 pid_next;
+    u32 current_slot; // slot whose trap is being handled, PROCS_MAX when none
+    u64 steps;
+    u64 monotonic_last_ns; // the kernel's clock never goes back, whatever the platform
+    struct proc procs[PROCS_MAX];
+    struct run_queue run_queue;
+    struct frame_table frames;
+    u32 kernel_root_entries_count;
+    u16 kernel_root_index[KERNEL_ROOT_ENTRIES_MAX];
+    u64 kernel_root_pte[KERNEL_ROOT_ENTRIES_MAX];
+    const u8 *initrd;
+    u64 initrd_size_bytes;
+    char bootargs[BOOTARGS_LEN_MAX];
+};
+
+enum kernel_step_result {
+    KERNEL_STEP_RAN = 0,  // ran a process or handled a trap
+    KERNEL_STEP_IDLE,     // nothing runnable: waited via platform_idle_until
+    KERNEL_STEP_STOPPED,  // halted, powered off or rebooting: see run_state
+};
+
+// Build all state from nothing and start init (/bin/init) as pid 1.
+void kernel_boot(struct kernel *k, struct platform *p);
+// One unit of work: run the next process until it traps, handle the trap.
+enum kernel_step_result kernel_step(struct kernel *k);
+// A digest of the structural state (process table, queues, frames, counters),
+// used by the simulator to prove a rebooted kernel equals a freshly booted one.
+u64 kernel_state_digest(const struct kernel *k);
+
+// Console log with levels. Format: %s %c %d %u %x %lu %ld %lx %llu %lld %llx %p (see format.c).
+void klog(struct kernel *k, enum log_level level, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));

@@ -1,0 +1,96 @@
+// The machine boundary: everything the portable kernel asks of a machine.
+// Implemented twice and chosen at link time: hw/platform_hw.c (RISC-V, S-mode under
+// OpenSBI) and src/sim/platform_sim.c (the seeded simulator). Every function takes
+// the node's platform first, because the simulator runs several nodes in one process.
+#pragma once
+
+#include "types.h"
+
+struct platform; // each implementation defines it
+
+// ---- user execution -------------------------------------------------------
+// The saved user registers of one process. regs[0] is x0 and stays zero.
+// The hardware trap vector and the simulator's interpreter fill the same layout.
+struct user_context {
+    u64 regs[32];
+    u64 pc;
+};
+#define USER_CONTEXT_PC_OFFSET (32 * 8)
+
+// Trap causes, RISC-V scause encoding (interrupt bit 63).
+#define TRAP_INSTRUCTION_MISALIGNED 0ull
+#define TRAP_INSTRUCTION_ACCESS_FAULT 1ull
+#define TRAP_ILLEGAL_INSTRUCTION 2ull
+#define TRAP_BREAKPOINT 3ull
+#define TRAP_LOAD_MISALIGNED 4ull
+#define TRAP_LOAD_ACCESS_FAULT 5ull
+#define TRAP_STORE_MISALIGNED 6ull
+#define TRAP_STORE_ACCESS_FAULT 7ull
+#define TRAP_ECALL_FROM_USER 8ull
+#define TRAP_INSTRUCTION_PAGE_FAULT 12ull
+#define TRAP_LOAD_PAGE_FAULT 13ull
+#define TRAP_STORE_PAGE_FAULT 15ull
+#define TRAP_INTERRUPT_BIT (1ull << 63)
+#define TRAP_TIMER_INTERRUPT (TRAP_INTERRUPT_BIT | 5ull)
+#define TRAP_EXTERNAL_INTERRUPT (TRAP_INTERRUPT_BIT | 9ull)
+
+struct platform_trap {
+    u64 cause; // TRAP_*
+    u64 tval;  // faulting address or instruction bits, as stval
+};
+
+// Run the user context under the Sv39 root `satp` until it traps, or until the
+// monotonic clock reaches slice_deadline_ns (then cause = TRAP_TIMER_INTERRUPT).
+// On return ctx holds the registers at the trap; for an ecall, pc is the ecall.
+// Hardware: sret to U-mode. Simulator: the RV64 interpreter.
+struct platform_trap platform_user_run(struct platform *p, struct user_context *ctx,
+                                       u64 satp, u64 slice_deadline_ns);
+
+// ---- memory ----------------------------------------------------------------
+// The RAM the kernel may hand out as page frames (4 KiB aligned, after the kernel
+// image, the device tree and the initrd on hardware).
+void platform_ram_usable(struct platform *p, u64 *base_pa, u64 *size_bytes);
+// Physical address <-> kernel pointer (identity on hardware).
+void *platform_pa_to_ptr(struct platform *p, u64 pa);
+
+// Physical ranges every address space maps for the kernel, supervisor-only
+// (RAM and device registers on hardware; RAM in the simulator). Gigapage granular.
+struct platform_region {
+    u64 base_pa;
+    u64 size_bytes;
+};
+#define PLATFORM_REGIONS_MAX 8
+u32 platform_kernel_regions(struct platform *p, struct platform_region *regions,
+                            u32 regions_capacity);
+
+// ---- console ---------------------------------------------------------------
+void platform_console_write(struct platform *p, const u8 *bytes, u64 count);
+u64 platform_console_read(struct platform *p, u8 *bytes, u64 capacity);
+
+// ---- clocks and timer ------------------------------------------------------
+u64 platform_monotonic_ns(struct platform *p); // never decreases
+u64 platform_realtime_ns(struct platform *p);  // Unix epoch ns; may jump
+// Wait until the monotonic clock reaches deadline_ns or an interrupt arrives.
+// The simulator returns at once and advances the node's time instead.
+void platform_idle_until(struct platform *p, u64 deadline_ns);
+
+// ---- power -----------------------------------------------------------------
+// On hardware these do not return. In the simulator they record the request and
+// return; the kernel then stops stepping (kernel_step reports it).
+void platform_halt(struct platform *p);
+void platform_reboot(struct platform *p);
+void platform_power_off(struct platform *p);
+
+// ---- boot inputs and entropy ----------------------------------------------
+// The initial archive (cpio newc) holding the user programs.
+const u8 *platform_initrd(struct platform *p, u64 *size_bytes);
+// Kernel command line (hardware: /chosen/bootargs; simulator: the scenario).
+const char *platform_bootargs(struct platform *p);
+void platform_entropy(struct platform *p, u8 *bytes, u64 count);
+
+// ---- observation -----------------------------------------------------------
+// One trace event (kinds in trace_events.h). The simulator hashes every event and
+// keeps the last ones for failure reports; hardware ignores them.
+void platform_trace(struct platform *p, u32 kind, u64 a, u64 b, u64 c);
+// Planted bugs (bugs.h): the simulator answers from --bug; hardware never calls it.
+bool platform_bug_active(struct platform *p, u32 bug);

@@ -1,0 +1,121 @@
+#include "syscall.h"
+
+#include "bugs.h"
+#include "clock.h"
+#include "mem.h"
+#include "proc.h"
+#include "trace_events.h"
+#include "usercopy.h"
+#include "vm.h"
+
+#define WRITE_LEN_MAX 4096ull   // larger writes are partial, as POSIX allows
+#define WRITE_CHUNK_BYTES 256ull
+
+// Names as a 2-D char array (no pointers), so the table is pure read-only data.
+static const char syscall_names[ABI_SYSCALL_NUMBER_MAX][SYSCALL_NAME_LEN_MAX] = {
+#define SYSCALL_NAME(number, name, count) [number] = #name,
+    ABI_SYSCALL_LIST(SYSCALL_NAME)
+#undef SYSCALL_NAME
+};
+
+const char *syscall_name(u64 number) {
+    if (number >= ABI_SYSCALL_NUMBER_MAX || syscall_names[number][0] == '\0') return "unknown";
+    return syscall_names[number];
+}
+
+static i64 syscall_call(struct kernel *k, u32 slot, u64 number, const u64 *args) {
+    switch (number) {
+#define SYSCALL_CASE(num, name, count) case num: return sys_##name(k, slot, args);
+        ABI_SYSCALL_LIST(SYSCALL_CASE)
+#undef SYSCALL_CASE
+    default: return -E_NOSYS;
+    }
+}
+
+void syscall_dispatch(struct kernel *k, u32 slot) {
+    struct proc *proc_ = &k->procs[slot];
+    assert(slot < PROCS_MAX && proc_->state == PROC_RUNNABLE);
+    u64 number = proc_->context.regs[17]; // a7
+    u64 args[SYSCALL_ARGS_MAX];
+    for (u32 i = 0; i < SYSCALL_ARGS_MAX; i++) args[i] = proc_->context.regs[10 + i];
+    u32 pid = proc_->pid;
+    i64 result = syscall_call(k, slot, number, args);
+    klog(k, LOG_TRACE, "pid %u %s() = %lld", pid, syscall_name(number), (long long)result);
+    // exit, a blocking wait or sleep, or a shutdown leave the process off the queue.
+    if (proc_->state != PROC_RUNNABLE || proc_->pid != pid || k->run_state != KERNEL_RUNNING) {
+        return;
+    }
+    platform_trace(k->platform, TRACE_SYSCALL, pid, number, (u64)result);
+    proc_->context.regs[10] = (u64)result;
+    run_queue_push(k, slot);
+    if (number == SYS_yield && planted_bug(k, BUG_RUNQUEUE_DOUBLE_ENQUEUE)) run_queue_push(k, slot);
+}
+
+i64 sys_getpid(struct kernel *k, u32 slot, const u64 *args) {
+    return k->procs[slot].pid;
+}
+
+i64 sys_getuid(struct kernel *k, u32 slot, const u64 *args) {
+    return k->procs[slot].uid;
+}
+
+i64 sys_yield(struct kernel *k, u32 slot, const u64 *args) {
+    return 0;
+}
+
+i64 sys_exit(struct kernel *k, u32 slot, const u64 *args) {
+    proc_exit(k, slot, ABI_EXIT_NORMAL, (i64)args[0], 0, 0);
+    return 0;
+}
+
+i64 sys_write(struct kernel *k, u32 slot, const u64 *args) {
+    u64 fd = args[0], buffer_va = args[1], length = args[2];
+    if (fd != 1 && fd != 2) return -E_INVAL;
+    if (length > WRITE_LEN_MAX) length = WRITE_LEN_MAX;
+    struct proc *proc_ = &k->procs[slot];
+    if (!user_range_ok(k, proc_, buffer_va, length, PTE_R)) return -E_FAULT;
+    u8 chunk[WRITE_CHUNK_BYTES];
+    for (u64 done = 0; done < length;) {
+        u64 n = length - done < WRITE_CHUNK_BYTES ? length - done : WRITE_CHUNK_BYTES;
+        i64 copied = copy_from_user(k, proc_, chunk, buffer_va + done, n);
+        assert(copied == 0); // the whole range was checked above
+        platform_console_write(k->platform, chunk, n);
+        done += n;
+    }
+    platform_trace(k->platform, TRACE_CONSOLE, proc_->pid, length, 0);
+    return (i64)length;
+}
+
+i64 sys_clock_gettime(struct kernel *k, u32 slot, const u64 *args) {
+    struct proc *proc_ = &k->procs[slot];
+    if (args[0] != ABI_CLOCK_REALTIME && args[0] != ABI_CLOCK_MONOTONIC) return -E_INVAL;
+    if (!user_range_ok(k, proc_, args[1], 8, PTE_R | PTE_W)) return -E_FAULT;
+    u64 value_ns = 0;
+    i64 result = clock_read_for_process(k, proc_, (u32)args[0], &value_ns);
+    if (result < 0) return result;
+    u8 bytes[8];
+    store_u64_le(bytes, value_ns);
+    return copy_to_user(k, proc_, args[1], bytes, sizeof bytes);
+}
+
+i64 sys_sleep_until(struct kernel *k, u32 slot, const u64 *args) {
+    struct proc *proc_ = &k->procs[slot];
+    u64 deadline_ns = args[0];
+    if (kernel_monotonic_ns(k) >= deadline_ns) return 0;
+    run_queue_remove(k, slot); // it is not queued while running, but be exact
+    proc_->state = PROC_SLEEPING;
+    proc_->sleep_deadline_ns = deadline_ns;
+    platform_trace(k->platform, TRACE_SLEEP, proc_->pid, deadline_ns, 0);
+    return 0;
+}
+
+i64 sys_getrandom(struct kernel *k, u32 slot, const u64 *args) {
+    u64 buffer_va = args[0], length = args[1], flags = args[2];
+    if (flags != 0 || length > ABI_GETRANDOM_LEN_MAX) return -E_INVAL;
+    struct proc *proc_ = &k->procs[slot];
+    if (!user_range_ok(k, proc_, buffer_va, length, PTE_R | PTE_W)) return -E_FAULT;
+    u8 bytes[ABI_GETRANDOM_LEN_MAX];
+    platform_entropy(k->platform, bytes, length);
+    i64 copied = copy_to_user(k, proc_, buffer_va, bytes, length);
+    return copied < 0 ? copied : (i64)length;
+}

@@ -1,0 +1,25 @@
+// Kinds of trace events the kernel emits through platform_trace(). Each event has
+// three integers whose meaning the comment gives. The simulator adds its own kinds
+// (faults, steps) from TRACE_SIM_BASE on.
+#pragma once
+
+#define TRACE_KERNEL_LIST(X)                                                   \
+    X(TRACE_BOOT, "boot", "frames_free, procs_max, 0")                         \
+    X(TRACE_SPAWN, "spawn", "pid, parent pid, uid")                            \
+    X(TRACE_EXIT, "exit", "pid, cause, exit code")                             \
+    X(TRACE_REAP, "reap", "parent pid, child pid, cause")                      \
+    X(TRACE_SCHEDULE, "schedule", "pid, slice deadline ns, 0")                 \
+    X(TRACE_TRAP, "trap", "pid, cause, tval")                                  \
+    X(TRACE_SYSCALL, "syscall", "pid, number, result")                         \
+    X(TRACE_CLOCK_READ, "clock_read", "pid, clock id, value ns")               \
+    X(TRACE_SLEEP, "sleep", "pid, deadline ns, 0")                             \
+    X(TRACE_WAKE, "wake", "pid, deadline ns, monotonic ns at wake")            \
+    X(TRACE_SHUTDOWN, "shutdown", "pid, uid, type")                            \
+    X(TRACE_IDLE, "idle", "deadline ns, 0, 0")                                 \
+    X(TRACE_CONSOLE, "console", "pid, bytes, 0")
+
+#define TRACE_ENUM(id, name, args) id,
+enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KERNEL_COUNT };
+#undef TRACE_ENUM
+
+#define TRACE_SIM_BASE 100
