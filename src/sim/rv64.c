@@ -609,3 +609,367 @@ RV64_INLINE bool exec_misc_mem(struct rv64_cpu *cpu, u32 inst) {
     cpu->pc += 4;
     return true;
 }
+
+// ---- A extension -------------------------------------------------------------------
+
+#define AMO_LR 0x02u
+#define AMO_SC 0x03u
+
+// The new memory value of an AMO, or false for an encoding that is not an AMO.
+static bool amo_compute(u32 funct5, u64 old, u64 operand, u32 size_bytes, u64 *out) {
+    bool word = size_bytes == 4;
+    u64 a = word ? sext32(old) : old; // compare words as the spec does: sign-extended
+    u64 b = word ? sext32(operand) : operand;
+    u64 ua = word ? (old & 0xffffffffull) : old;
+    u64 ub = word ? (operand & 0xffffffffull) : operand;
+    switch (funct5) {
+    case 0x01: *out = operand; return true;                          // swap
+    case 0x00: *out = old + operand; return true;                    // add
+    case 0x04: *out = old ^ operand; return true;                    // xor
+    case 0x0c: *out = old & operand; return true;                    // and
+    case 0x08: *out = old | operand; return true;                    // or
+    case 0x10: *out = lt_signed(a, b) ? old : operand; return true;  // min
+    case 0x14: *out = lt_signed(a, b) ? operand : old; return true;  // max
+    case 0x18: *out = ua < ub ? old : operand; return true;          // minu
+    case 0x1c: *out = ua < ub ? operand : old; return true;          // maxu
+    default: return false;
+    }
+}
+
+static bool exec_lr(struct rv64_cpu *cpu, u32 inst, u64 va, u32 size_bytes) {
+    if (RS2(inst) != 0) return illegal(cpu, inst);
+    if ((va & (size_bytes - 1)) != 0) return trap_set(cpu, TRAP_LOAD_MISALIGNED, va);
+    u64 v = 0;
+    if (!load(cpu, va, size_bytes, &v)) return false;
+    cpu->reservation_valid = true;
+    cpu->reservation_va = va;
+    cpu->reservation_size_bytes = size_bytes;
+    cpu->x[RD(inst)] = size_bytes == 4 ? sext32(v) : v;
+    cpu->pc += 4;
+    return true;
+}
+
+// SC always checks alignment and store permission, whether or not it then succeeds,
+// so that its faults do not depend on the reservation.
+static bool exec_sc(struct rv64_cpu *cpu, u32 inst, u64 va, u32 size_bytes) {
+    if ((va & (size_bytes - 1)) != 0) return trap_set(cpu, TRAP_STORE_MISALIGNED, va);
+    struct frame frame = {0};
+    if (!translate(cpu, va, ACCESS_STORE, &frame)) return false;
+    bool success = cpu->reservation_valid && cpu->reservation_va == va &&
+                   cpu->reservation_size_bytes == size_bytes;
+    cpu->reservation_valid = false;
+    if (success) {
+        u64 v = cpu->x[RS2(inst)];
+        memcpy(frame.host + (va & PAGE_OFFSET_MASK), &v, size_bytes);
+        after_slow_store(cpu, frame.frame_pa);
+    }
+    cpu->x[RD(inst)] = success ? 0 : 1;
+    cpu->pc += 4;
+    return true;
+}
+
+static bool exec_amo(struct rv64_cpu *cpu, u32 inst) {
+    u32 funct3 = FUNCT3(inst);
+    if (funct3 != 2 && funct3 != 3) return illegal(cpu, inst);
+    u32 size_bytes = funct3 == 2 ? 4 : 8;
+    u32 funct5 = inst >> 27;
+    u64 va = cpu->x[RS1(inst)];
+    if (funct5 == AMO_LR) return exec_lr(cpu, inst, va, size_bytes);
+    if (funct5 == AMO_SC) return exec_sc(cpu, inst, va, size_bytes);
+    u64 old = 0;
+    u64 operand = cpu->x[RS2(inst)];
+    u64 updated = 0;
+    if (!amo_compute(funct5, old, operand, size_bytes, &updated)) return illegal(cpu, inst);
+    if ((va & (size_bytes - 1)) != 0) return trap_set(cpu, TRAP_STORE_MISALIGNED, va);
+    // An AMO is a store for translation: W (hence R) and D, store page fault.
+    struct frame frame = {0};
+    if (!translate(cpu, va, ACCESS_STORE, &frame)) return false;
+    u8 *host = frame.host + (va & PAGE_OFFSET_MASK);
+    memcpy(&old, host, size_bytes);
+    bool known = amo_compute(funct5, old, operand, size_bytes, &updated);
+    assert(known);
+    memcpy(host, &updated, size_bytes);
+    after_slow_store(cpu, frame.frame_pa);
+    cpu->x[RD(inst)] = size_bytes == 4 ? sext32(old) : old;
+    cpu->pc += 4;
+    return true;
+}
+
+static bool exec32(struct rv64_cpu *cpu, u32 inst) {
+    switch ((inst >> 2) & 31u) {
+    case 0x00: return exec_load(cpu, inst);
+    case 0x03: return exec_misc_mem(cpu, inst);
+    case 0x04: return exec_op_imm(cpu, inst);
+    case 0x05:
+        cpu->x[RD(inst)] = cpu->pc + imm_u(inst); // auipc
+        cpu->pc += 4;
+        return true;
+    case 0x06: return exec_op_imm32(cpu, inst);
+    case 0x08: return exec_store(cpu, inst);
+    case 0x0b: return exec_amo(cpu, inst);
+    case 0x0c: return exec_op(cpu, inst);
+    case 0x0d:
+        cpu->x[RD(inst)] = imm_u(inst); // lui
+        cpu->pc += 4;
+        return true;
+    case 0x0e: return exec_op32(cpu, inst);
+    case 0x18: return exec_branch(cpu, inst);
+    case 0x19: return exec_jalr(cpu, inst);
+    case 0x1b:
+        cpu->x[RD(inst)] = cpu->pc + 4; // jal
+        cpu->pc += imm_j(inst);
+        return true;
+    case 0x1c: return exec_system(cpu, inst);
+    default: return illegal(cpu, inst); // F, D, V, custom and 48-bit+ encodings
+    }
+}
+
+// ---- compressed instructions (RV64C) ----------------------------------------------
+// Executed directly rather than expanded, which saves a second dispatch. Reserved
+// encodings are illegal; HINTs (rd = x0 and the like) execute as the base
+// instruction would, i.e. as no-ops. Every F/D form (c.fld, c.fsd, ...) is illegal.
+
+#define C_RD_PRIME(c) (8u + (((c) >> 2) & 7u)) // also rs2'
+#define C_RS1_PRIME(c) (8u + (((c) >> 7) & 7u))
+#define C_RD(c) (((c) >> 7) & 31u)
+#define C_RS2(c) (((c) >> 2) & 31u)
+#define C_BIT12(c) (((c) >> 12) & 1u)
+
+RV64_INLINE u64 c_imm6(u32 c) { return sext((C_BIT12(c) << 5) | ((c >> 2) & 31u), 6); }
+RV64_INLINE u32 c_shamt(u32 c) { return (C_BIT12(c) << 5) | ((c >> 2) & 31u); }
+RV64_INLINE u64 c_imm_j(u32 c) {
+    u32 v = (C_BIT12(c) << 11) | (((c >> 11) & 1u) << 4) | (((c >> 9) & 3u) << 8) |
+            (((c >> 8) & 1u) << 10) | (((c >> 7) & 1u) << 6) | (((c >> 6) & 1u) << 7) |
+            (((c >> 3) & 7u) << 1) | (((c >> 2) & 1u) << 5);
+    return sext(v, 12);
+}
+RV64_INLINE u64 c_imm_b(u32 c) {
+    u32 v = (C_BIT12(c) << 8) | (((c >> 10) & 3u) << 3) | (((c >> 5) & 3u) << 6) |
+            (((c >> 3) & 3u) << 1) | (((c >> 2) & 1u) << 5);
+    return sext(v, 9);
+}
+// Offsets of the register-based loads/stores (word and doubleword forms).
+RV64_INLINE u64 c_uimm_w(u32 c) {
+    return (((c >> 10) & 7u) << 3) | (((c >> 6) & 1u) << 2) | (((c >> 5) & 1u) << 6);
+}
+RV64_INLINE u64 c_uimm_d(u32 c) { return (((c >> 10) & 7u) << 3) | (((c >> 5) & 3u) << 6); }
+
+static bool exec_c_q0(struct rv64_cpu *cpu, u32 c) {
+    u64 *x = cpu->x;
+    u64 v = 0;
+    switch (c >> 13) {
+    case 0: { // c.addi4spn; nzuimm = 0 (including the all-zero halfword) is reserved
+        u32 nzuimm = (((c >> 7) & 15u) << 6) | (((c >> 11) & 3u) << 4) |
+                     (((c >> 5) & 1u) << 3) | (((c >> 6) & 1u) << 2);
+        if (nzuimm == 0) return illegal(cpu, c);
+        x[C_RD_PRIME(c)] = x[2] + nzuimm;
+        break;
+    }
+    case 2: // c.lw
+        if (!load(cpu, x[C_RS1_PRIME(c)] + c_uimm_w(c), 4, &v)) return false;
+        x[C_RD_PRIME(c)] = sext32(v);
+        break;
+    case 3: // c.ld
+        if (!load(cpu, x[C_RS1_PRIME(c)] + c_uimm_d(c), 8, &v)) return false;
+        x[C_RD_PRIME(c)] = v;
+        break;
+    case 6: // c.sw
+        if (!store(cpu, x[C_RS1_PRIME(c)] + c_uimm_w(c), 4, x[C_RD_PRIME(c)])) return false;
+        break;
+    case 7: // c.sd
+        if (!store(cpu, x[C_RS1_PRIME(c)] + c_uimm_d(c), 8, x[C_RD_PRIME(c)])) return false;
+        break;
+    default: return illegal(cpu, c); // c.fld, reserved, c.fsd
+    }
+    cpu->pc += 2;
+    return true;
+}
+
+// Quadrant 1, funct3 = 100: shifts, andi and register-register arithmetic on x8-x15.
+RV64_INLINE bool exec_c_alu(struct rv64_cpu *cpu, u32 c) {
+    u64 *x = cpu->x;
+    u32 rd = C_RS1_PRIME(c);
+    u64 b = x[C_RD_PRIME(c)];
+    switch ((c >> 10) & 3u) {
+    case 0: x[rd] = x[rd] >> c_shamt(c); break;
+    case 1: x[rd] = sra64(x[rd], c_shamt(c)); break;
+    case 2: x[rd] = x[rd] & c_imm6(c); break;
+    default:
+        switch ((C_BIT12(c) << 2) | ((c >> 5) & 3u)) {
+        case 0: x[rd] = x[rd] - b; break;
+        case 1: x[rd] = x[rd] ^ b; break;
+        case 2: x[rd] = x[rd] | b; break;
+        case 3: x[rd] = x[rd] & b; break;
+        case 4: x[rd] = sext32(x[rd] - b); break; // c.subw
+        case 5: x[rd] = sext32(x[rd] + b); break; // c.addw
+        default: return illegal(cpu, c);
+        }
+    }
+    cpu->pc += 2;
+    return true;
+}
+
+// Quadrant 1, funct3 = 011: c.addi16sp (rd = x2) or c.lui; a zero immediate is reserved.
+static bool exec_c_lui(struct rv64_cpu *cpu, u32 c) {
+    u32 rd = C_RD(c);
+    u64 imm;
+    if (rd == 2) {
+        imm = sext((C_BIT12(c) << 9) | (((c >> 6) & 1u) << 4) | (((c >> 5) & 1u) << 6) |
+                       (((c >> 3) & 3u) << 7) | (((c >> 2) & 1u) << 5),
+                   10);
+        if (imm == 0) return illegal(cpu, c);
+        cpu->x[2] += imm;
+    } else {
+        imm = sext((C_BIT12(c) << 17) | (((c >> 2) & 31u) << 12), 18);
+        if (imm == 0) return illegal(cpu, c);
+        cpu->x[rd] = imm;
+    }
+    cpu->pc += 2;
+    return true;
+}
+
+RV64_INLINE bool exec_c_q1(struct rv64_cpu *cpu, u32 c) {
+    u64 *x = cpu->x;
+    u32 rd = C_RD(c);
+    switch (c >> 13) {
+    case 0: x[rd] += c_imm6(c); break; // c.addi (c.nop when rd = x0)
+    case 1:                            // c.addiw; rd = x0 is reserved
+        if (rd == 0) return illegal(cpu, c);
+        x[rd] = sext32(x[rd] + c_imm6(c));
+        break;
+    case 2: x[rd] = c_imm6(c); break; // c.li
+    case 3: return exec_c_lui(cpu, c);
+    case 4: return exec_c_alu(cpu, c);
+    case 5: cpu->pc += c_imm_j(c); return true; // c.j
+    case 6: cpu->pc += x[C_RS1_PRIME(c)] == 0 ? c_imm_b(c) : 2; return true; // c.beqz
+    default: cpu->pc += x[C_RS1_PRIME(c)] != 0 ? c_imm_b(c) : 2; return true; // c.bnez
+    }
+    cpu->pc += 2;
+    return true;
+}
+
+// Quadrant 2, funct3 = 100: c.jr, c.mv, c.ebreak, c.jalr, c.add.
+RV64_INLINE bool exec_c_jr_mv_add(struct rv64_cpu *cpu, u32 c) {
+    u64 *x = cpu->x;
+    u32 rd = C_RD(c);
+    u32 rs2 = C_RS2(c);
+    if (C_BIT12(c) == 0) {
+        if (rs2 != 0) {
+            x[rd] = x[rs2]; // c.mv
+        } else {
+            if (rd == 0) return illegal(cpu, c); // c.jr with rs1 = x0 is reserved
+            cpu->pc = x[rd] & ~1ull;
+            return true;
+        }
+    } else if (rs2 != 0) {
+        x[rd] = x[rd] + x[rs2]; // c.add
+    } else if (rd == 0) {
+        return trap_set(cpu, TRAP_BREAKPOINT, cpu->pc); // c.ebreak
+    } else {
+        u64 target = x[rd] & ~1ull; // c.jalr: read rs1 before writing ra
+        x[1] = cpu->pc + 2;
+        cpu->pc = target;
+        return true;
+    }
+    cpu->pc += 2;
+    return true;
+}
+
+RV64_INLINE bool exec_c_q2(struct rv64_cpu *cpu, u32 c) {
+    u64 *x = cpu->x;
+    u32 rd = C_RD(c);
+    u64 v = 0;
+    switch (c >> 13) {
+    case 0: x[rd] = x[rd] << c_shamt(c); break; // c.slli
+    case 2: {                                   // c.lwsp; rd = x0 is reserved
+        if (rd == 0) return illegal(cpu, c);
+        u64 off = (C_BIT12(c) << 5) | (((c >> 4) & 7u) << 2) | (((c >> 2) & 3u) << 6);
+        if (!load(cpu, x[2] + off, 4, &v)) return false;
+        x[rd] = sext32(v);
+        break;
+    }
+    case 3: { // c.ldsp; rd = x0 is reserved
+        if (rd == 0) return illegal(cpu, c);
+        u64 off = (C_BIT12(c) << 5) | (((c >> 5) & 3u) << 3) | (((c >> 2) & 7u) << 6);
+        if (!load(cpu, x[2] + off, 8, &v)) return false;
+        x[rd] = v;
+        break;
+    }
+    case 4: return exec_c_jr_mv_add(cpu, c);
+    case 6: { // c.swsp
+        u64 off = (((c >> 9) & 15u) << 2) | (((c >> 7) & 3u) << 6);
+        if (!store(cpu, x[2] + off, 4, x[C_RS2(c)])) return false;
+        break;
+    }
+    case 7: { // c.sdsp
+        u64 off = (((c >> 10) & 7u) << 3) | (((c >> 7) & 7u) << 6);
+        if (!store(cpu, x[2] + off, 8, x[C_RS2(c)])) return false;
+        break;
+    }
+    default: return illegal(cpu, c); // c.fldsp, c.fsdsp
+    }
+    cpu->pc += 2;
+    return true;
+}
+
+// ---- the run loop ------------------------------------------------------------------
+
+static u64 run_loop(struct rv64_cpu *cpu, u64 instruction_budget) {
+    u64 retired = 0;
+    while (retired < instruction_budget) {
+        u64 pc = cpu->pc;
+        u64 offset = pc & PAGE_OFFSET_MASK;
+        u32 inst = 0;
+        if ((pc >> PAGE_SHIFT) == cpu->fetch_vpn && offset <= RV64_PAGE_SIZE_BYTES - 4) {
+            memcpy(&inst, cpu->fetch_host + offset, 4);
+        } else if (!fetch_slow(cpu, pc, &inst)) {
+            return retired;
+        }
+        bool ok;
+        switch (inst & 3u) {
+        case 0: ok = exec_c_q0(cpu, inst & 0xffffu); break;
+        case 1: ok = exec_c_q1(cpu, inst & 0xffffu); break;
+        case 2: ok = exec_c_q2(cpu, inst & 0xffffu); break;
+        default: ok = exec32(cpu, inst); break;
+        }
+        cpu->x[0] = 0; // instructions with rd = x0 wrote it; x0 reads as zero
+        if (!ok) return retired;
+        retired++;
+    }
+    cpu->trap.cause = TRAP_TIMER_INTERRUPT;
+    cpu->trap.tval = 0;
+    return retired;
+}
+
+struct rv64_result rv64_run(const struct rv64_memory *memory, struct user_context *ctx,
+                            u64 satp, u64 instruction_budget) {
+    assert(memory != NULL && ctx != NULL && memory->ram != NULL);
+    assert(memory->ram_base_pa % RV64_PAGE_SIZE_BYTES == 0);
+    assert(memory->ram_size_bytes % RV64_PAGE_SIZE_BYTES == 0);
+    assert((satp >> SATP_MODE_SHIFT) == RV64_SATP_MODE_SV39);
+    struct rv64_cpu cpu;
+    memcpy(cpu.x, ctx->regs, sizeof(cpu.x));
+    cpu.x[0] = 0;
+    cpu.pc = ctx->pc;
+    cpu.memory = memory;
+    cpu.root_pa = (satp & SATP_PPN_MASK) << PAGE_SHIFT;
+    cpu.trap.cause = 0;
+    cpu.trap.tval = 0;
+    cpu.reservation_valid = false;
+    cpu.reservation_va = 0;
+    cpu.reservation_size_bytes = 0;
+    tlb_flush(&cpu);
+    struct rv64_result result = {.trap = {0}, .instructions_retired = 0};
+    if ((cpu.pc & 1) != 0) {
+        // Only a kernel-chosen entry point can be odd: jumps clear bit 0.
+        trap_set(&cpu, TRAP_INSTRUCTION_MISALIGNED, cpu.pc);
+    } else {
+        result.instructions_retired = run_loop(&cpu, instruction_budget);
+    }
+    assert(result.instructions_retired <= instruction_budget);
+    memcpy(ctx->regs, cpu.x, sizeof(ctx->regs));
+    ctx->regs[0] = 0;
+    ctx->pc = cpu.pc;
+    result.trap = cpu.trap;
+    return result;
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Grain Basin: the one entry point. Run `./build.sh --help`.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(make gcc clang gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
+          opensbi u-boot-qemu libbearssl-dev libxxhash-dev device-tree-compiler)
+OPENSBI_FW=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+usage() {
+    cat <<'USAGE'
+usage: ./build.sh [COMMAND] [ARGS]
+
+Commands:
+  build          build the simulator (build/basin-sim) and the RISC-V image
+                 (build/riscv/basin.elf, build/riscv/Image); the default command.
+                 The host build honours CC and CFLAGS (gcc and clang both work).
+  sim [ARGS]     build, then run build/basin-sim with ARGS. Without ARGS: the
+                 default scenario and a random seed, printed first. Try
+                 `./build.sh sim --help`.
+  qemu [ARGS]    build, then boot the image on QEMU virt under Debian's OpenSBI,
+                 console on this terminal (Ctrl-A X quits). ARGS: --append "WORDS"
+                 (boot arguments, default "init.end=poweroff"), --smp N, --mem SIZE.
+  test           run every test; ends with a line "N passed, N failed".
+  bench          print the benchmark table (medians of several runs).
+  deps           install the Debian 12 packages the build needs, when missing
+                 (as root: apt-get; otherwise prints the apt-get line, exits 1).
+  clean          remove build/.
+  help           this text.
+
+Every command except help and clean first runs `deps`.
+USAGE
+}
+
+deps() {
+    local missing=()
+    for package in "${PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$package")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "build.sh: missing Debian packages: ${missing[*]}" >&2
+        echo "build.sh: install them with:" >&2
+        echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+    echo "build.sh: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}
+
+build() {
+    make -s -j"$JOBS" all
+}
+
+qemu_run() {
+    local append="init.end=poweroff" smp=1 mem=128M
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --append) append="$2"; shift 2 ;;
+            --smp) smp="$2"; shift 2 ;;
+            --mem) mem="$2"; shift 2 ;;
+            -h|--help) usage; exit 0 ;;
+            *) echo "build.sh qemu: unknown option '$1' (see ./build.sh --help)" >&2; exit 2 ;;
+        esac
+    done
+    exec qemu-system-riscv64 -machine virt -m "$mem" -smp "$smp" -nographic \
+        -bios "$OPENSBI_FW" -kernel build/riscv/Image -append "$append"
+}
+
+command=${1:-build}
+[ $# -gt 0 ] && shift
+case "$command" in
+    help|-h|--help) usage ;;
+    deps) deps ;;
+    clean) rm -rf build ;;
+    build) deps; build ;;
+    sim) deps; build; exec build/basin-sim "$@" ;;
+    qemu) deps; build; qemu_run "$@" ;;
+    test) deps; exec tests/run.sh "$@" ;;
+    bench) deps; build; exec tests/bench.sh "$@" ;;
+    *) echo "build.sh: unknown command '$command' (see ./build.sh --help)" >&2; exit 2 ;;
+esac

@@ -1,0 +1,68 @@
+// The simulator: nodes, the event loop, fault settings, trace and counters of one
+// run. Everything a run does follows from struct sim_config (the seed above all);
+// nothing reads the host clock or host randomness.
+#pragma once
+
+#include <stdio.h>
+
+#include "../faults/faults.h"
+#include "../kernel/bugs.h"
+#include "../kernel/kernel.h"
+#include "invariants.h"
+#include "node.h"
+#include "pcg32.h"
+#include "trace.h"
+
+#define SIM_COMMAND_BYTES_MAX 1024
+#define SIM_PROGRESS_STEPS 262144ull // --progress prints every this many steps
+#define SIM_REPORT_EVENTS 32         // trace events shown in a violation report
+#define SIM_REPORT_CONSOLE_LINES 12  // console lines shown in a violation report
+
+struct sim_config {
+    u64 seed;
+    u32 nodes_count;     // 1..NODES_MAX
+    u64 time_limit_ns;   // 0: none
+    u64 steps_limit;     // 0: none
+    enum log_level log_level;
+    bool bugs[BUG_COUNT];
+    char bootargs[BOOTARGS_LEN_MAX]; // including loglevel=
+    struct fault_request faults[FAULT_COUNT];
+    bool progress;
+    FILE *trace_file;                      // NULL: no --trace
+    char command[SIM_COMMAND_BYTES_MAX];   // reproduces this run
+    char scenario_name[SIM_COMMAND_BYTES_MAX]; // for the settings line ("built-in" if none)
+};
+
+struct sim {
+    struct sim_config config;
+    struct fault_setting faults[FAULT_COUNT];
+    struct platform *nodes[NODES_MAX];
+    struct platform *current; // node inside a kernel call, for platform_panic
+    u64 step;
+    u64 time_ns; // latest node time reached by a step
+    struct trace trace;
+    u64 faults_injected[FAULT_COUNT];
+    u64 invariant_checks[INVARIANT_COUNT];
+    struct pcg32 swarm;
+};
+
+enum sim_end { SIM_END_ALL_OFF = 0, SIM_END_TIME, SIM_END_STEPS };
+
+// NULL when memory runs out. Resolves the swarm and boots nothing yet.
+struct sim *sim_create(const struct sim_config *config);
+void sim_destroy(struct sim *sim);
+enum sim_end sim_run(struct sim *sim);
+// One step of the loop; false when the run is over (*end says why).
+bool sim_step(struct sim *sim, enum sim_end *end);
+
+// Records one event of a node (kernel or simulator kind) and runs event invariants.
+void sim_trace(struct platform *node, u32 kind, u64 a, u64 b, u64 c);
+void sim_count_fault(struct platform *node, u32 kind, u64 detail_b, u64 detail_c);
+
+// report.c
+void sim_print_settings(const struct sim *sim, FILE *out);
+void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out);
+_Noreturn void sim_violation(struct sim *sim, struct platform *node, u32 invariant,
+                             const char *detail);
+// The sim that platform_panic reports through (see platform_sim.c for why static).
+void sim_set_panic_target(struct sim *sim);

@@ -1,0 +1,89 @@
+// Trace hashing, ring and text output. Events are hashed through an explicit byte
+// encoding, never as raw structs, so padding and host byte order cannot leak in.
+#include "trace.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+void trace_init(struct trace *t, FILE *file) {
+    assert(t != NULL);
+    memset(t, 0, sizeof(*t));
+    XXH64_reset(&t->hash, 0);
+    t->file = file;
+    assert(t->count == 0);
+}
+
+static void put_u32(u8 *bytes, u32 value) {
+    for (u32 i = 0; i < 4; i++) bytes[i] = (u8)(value >> (8 * i));
+}
+
+static void put_u64(u8 *bytes, u64 value) {
+    for (u32 i = 0; i < 8; i++) bytes[i] = (u8)(value >> (8 * i));
+}
+
+void trace_encode(const struct trace_event *event, u8 bytes[TRACE_EVENT_HASH_BYTES]) {
+    assert(event != NULL && bytes != NULL);
+    put_u32(bytes + 0, event->node);
+    put_u64(bytes + 4, event->step);
+    put_u64(bytes + 12, event->time_ns);
+    put_u32(bytes + 20, event->kind);
+    put_u64(bytes + 24, event->a);
+    put_u64(bytes + 32, event->b);
+    put_u64(bytes + 40, event->c);
+    STATIC_ASSERT(TRACE_EVENT_HASH_BYTES == 4 + 8 + 8 + 4 + 3 * 8);
+}
+
+#define TRACE_NAME(id, name, args) [id] = name,
+static const char *const kernel_kind_names[TRACE_KERNEL_COUNT] = {TRACE_KERNEL_LIST(TRACE_NAME)};
+static const char *const sim_kind_names[TRACE_SIM_END - TRACE_SIM_BASE] = {
+#undef TRACE_NAME
+#define TRACE_NAME(id, name, args) [id - TRACE_SIM_BASE] = name,
+    TRACE_SIM_LIST(TRACE_NAME)};
+#undef TRACE_NAME
+
+const char *trace_kind_name(u32 kind) {
+    if (kind > TRACE_NONE && kind < TRACE_KERNEL_COUNT) return kernel_kind_names[kind];
+    if (kind >= TRACE_SIM_BASE && kind < TRACE_SIM_END) return sim_kind_names[kind - TRACE_SIM_BASE];
+    return "unknown";
+}
+
+void trace_format(const struct trace_event *event, char *line, u32 line_capacity) {
+    assert(event != NULL && line != NULL);
+    assert(line_capacity > 0);
+    int written = snprintf(line, line_capacity,
+                           "step=%" PRIu64 " t=%" PRIu64 ".%09" PRIu64 " n%" PRIu32
+                           " %s a=%" PRIu64 " b=%" PRIu64 " c=%" PRIu64,
+                           event->step, event->time_ns / 1000000000u,
+                           event->time_ns % 1000000000u, event->node,
+                           trace_kind_name(event->kind), event->a, event->b, event->c);
+    assert(written > 0);
+}
+
+void trace_record(struct trace *t, const struct trace_event *event) {
+    assert(t != NULL && event != NULL);
+    u8 bytes[TRACE_EVENT_HASH_BYTES];
+    trace_encode(event, bytes);
+    XXH_errorcode status = XXH64_update(&t->hash, bytes, sizeof(bytes));
+    assert(status == XXH_OK);
+    t->ring[t->count % TRACE_RING_EVENTS] = *event;
+    t->count++;
+    if (t->file != NULL && !t->file_failed) {
+        char line[TRACE_LINE_BYTES_MAX];
+        trace_format(event, line, sizeof(line));
+        if (fprintf(t->file, "%s\n", line) < 0) t->file_failed = true;
+    }
+}
+
+u64 trace_hash(const struct trace *t) {
+    assert(t != NULL);
+    return XXH64_digest(&t->hash);
+}
+
+u32 trace_recent(const struct trace *t, struct trace_event *events, u32 capacity) {
+    assert(t != NULL && events != NULL);
+    u64 available = t->count < TRACE_RING_EVENTS ? t->count : TRACE_RING_EVENTS;
+    u32 n = (u32)(available < capacity ? available : capacity);
+    for (u32 i = 0; i < n; i++) events[i] = t->ring[(t->count - n + i) % TRACE_RING_EVENTS];
+    assert(n <= capacity);
+    return n;
+}

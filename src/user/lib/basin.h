@@ -1,0 +1,92 @@
+// The user side of the kernel ABI: typed syscall prototypes, and the few helpers every
+// program shares (line output with the program-name prefix, checks, error names).
+//
+// Output convention: every line starts with "<program>: ". Lines whose content may
+// differ between machines or runs (times, random bytes, scheduling) start with "~"
+// instead ("~<program>: ..."), so a test can compare the rest between QEMU and the
+// simulator. say() writes the first kind, note() the second.
+#pragma once
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/abi.h"
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t i8;
+typedef int16_t i16;
+typedef int32_t i32;
+typedef int64_t i64;
+
+// ---- syscalls ---------------------------------------------------------------
+// The stubs themselves are generated from ABI_SYSCALL_LIST (syscall.c): number in
+// a7, arguments in a0..a5, result in a0. Negative results are -E_* codes.
+// BASIN_SYS_ARGS_<name> states each prototype's argument count; syscall.c checks it
+// against the list, so a prototype cannot silently drift from the kernel's table.
+#define BASIN_SYS_ARGS_getpid 0
+i64 sys_getpid(void);
+#define BASIN_SYS_ARGS_exit 1
+i64 sys_exit(i64 code); // returns only if the kernel is broken: use basin_exit
+#define BASIN_SYS_ARGS_spawn 3
+i64 sys_spawn(const char *path, const char *const *argv, u64 uid);
+#define BASIN_SYS_ARGS_wait 3
+i64 sys_wait(i64 pid, struct abi_wait_status *status, u64 flags);
+#define BASIN_SYS_ARGS_write 3
+i64 sys_write(i64 fd, const void *bytes, u64 length);
+#define BASIN_SYS_ARGS_clock_gettime 2
+i64 sys_clock_gettime(u64 clock, u64 *ns_out);
+#define BASIN_SYS_ARGS_sleep_until 1
+i64 sys_sleep_until(u64 deadline_ns);
+#define BASIN_SYS_ARGS_yield 0
+i64 sys_yield(void);
+#define BASIN_SYS_ARGS_getrandom 3
+i64 sys_getrandom(void *bytes, u64 length, u64 flags);
+#define BASIN_SYS_ARGS_getuid 0
+i64 sys_getuid(void);
+#define BASIN_SYS_ARGS_shutdown 1
+i64 sys_shutdown(u64 type);
+
+// A syscall by number, for probing numbers the list does not have.
+i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);
+
+// ---- helpers ------------------------------------------------------------------
+#define BASIN_LINE_LEN_MAX 192
+#define BASIN_FD_STDOUT 1
+#define BASIN_FD_STDERR 2
+
+// Every program names itself once: BASIN_PROGRAM("hello"); the prefix of its lines.
+extern const char basin_program_name[];
+#define BASIN_PROGRAM(name) const char basin_program_name[] = name
+
+_Noreturn void basin_exit(i64 code);
+
+// One line, prefixed, written with one write() so lines of concurrent programs
+// never mix within a line. Returns what write returned.
+i64 basin_line(i64 fd, bool nondeterministic, const char *format, va_list args)
+    __attribute__((format(printf, 3, 0)));
+void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void note(const char *format, ...) __attribute__((format(printf, 1, 2)));
+// Prints "<program>: FAIL: ..." and exits 1.
+_Noreturn void fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+// "E_FAULT" for -E_FAULT, "ok" for results >= 0, "E_?" for unknown codes.
+const char *error_name(i64 result);
+// "page fault", "illegal instruction", ... for an ABI_EXIT_* cause.
+const char *exit_cause_name(u32 cause);
+// Formats a wait status as "exited 3" or "killed: page fault pc=0x... addr=0x...".
+void wait_status_format(const struct abi_wait_status *status, char *out, u64 capacity);
+
+u64 monotonic_ns(void); // fails the program if the clock cannot be read
+u64 realtime_ns(void);
+
+// Always-on assertion for user programs: a false one is a bug in the program or the
+// kernel, reported as a FAIL line and exit code 1.
+#define basin_assert(cond)                                                          \
+    do {                                                                            \
+        if (!(cond)) fail("%s:%d: assert(%s)", __FILE__, __LINE__, #cond);          \
+    } while (0)

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Every planted bug is caught by the invariant it names, within a bounded number of
+# seeds; and without the bug the same seeds pass.
+source "$(dirname "$0")/lib.sh"
+source tests/sim_lib.sh
+SEEDS_MAX=${BUG_SEEDS_MAX:-40}
+mkdir -p build/test-logs/bugs
+
+bugs=$("$SIM" --list-bugs 2>&1 | awk 'NF >= 2 && $1 ~ /^[a-z0-9-]+$/ {print $1, $2}')
+[ -n "$bugs" ] || not_ok "list-bugs" "basin-sim --list-bugs printed no bugs"
+while read -r bug invariant; do
+    [ -n "$bug" ] || continue
+    caught=""
+    for seed in $(seq 1 "$SEEDS_MAX"); do
+        out=build/test-logs/bugs/$bug-$seed.log
+        "$SIM" --seed "$seed" --scenario "scenarios/bug-hunt.scenario" --bug "$bug" > "$out" 2>&1
+        status=$?
+        if [ $status -eq 1 ]; then
+            if grep -q "invariant violated: $invariant" "$out"; then caught=$seed; else
+                not_ok "bug $bug" "seed $seed failed another way: $(grep -m1 'invariant violated' "$out")"; caught=wrong
+            fi
+            break
+        fi
+    done
+    if [ "$caught" = wrong ]; then continue; fi
+    if [ -z "$caught" ]; then not_ok "bug $bug" "not caught by $invariant in $SEEDS_MAX seeds"; continue; fi
+    # The report carries the command that reproduces it, and that command fails the same way.
+    replay=$(grep -oE '\./build\.sh sim .*' "$out" | head -1 | sed 's|^\./build\.sh sim ||')
+    if [ -z "$replay" ]; then not_ok "bug $bug" "no reproduce command in the report"; continue; fi
+    # shellcheck disable=SC2086
+    "$SIM" $replay > "$out.replay" 2>&1
+    if [ $? -eq 1 ] && grep -q "invariant violated: $invariant" "$out.replay" &&
+       [ "$(trace_hash "$out")" = "$(trace_hash "$out.replay")" ]; then
+        ok "bug $bug caught by $invariant at seed $caught; replay reproduces it"
+    else
+        not_ok "bug $bug" "replay '$replay' did not reproduce the failure"
+    fi
+    # Without the bug the same seed passes.
+    "$SIM" --seed "$caught" --scenario scenarios/bug-hunt.scenario > "$out.clean" 2>&1
+    check "seed $caught passes without $bug" test $? -eq 0
+done <<< "$bugs"

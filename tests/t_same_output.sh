@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The same user program binaries, byte for byte, run on QEMU and in basin-sim, and
+# print the same deterministic console output.
+source "$(dirname "$0")/lib.sh"
+source tests/qemu_lib.sh
+source tests/sim_lib.sh
+logs=build/test-logs/same-output
+mkdir -p "$logs"
+
+# Byte for byte: the one archive build/riscv/initrd.cpio is embedded in both.
+contains() { python3 -c 'import sys; a=open(sys.argv[1],"rb").read(); b=open(sys.argv[2],"rb").read(); sys.exit(0 if a in b else 1)' "$@"; }
+check "initrd.cpio embedded in the RISC-V image" contains build/riscv/initrd.cpio build/riscv/Image
+check "initrd.cpio embedded in basin-sim" contains build/riscv/initrd.cpio "$SIM"
+
+qemu_boot "$logs/qemu.log" "init.end=poweroff"
+check "QEMU run powered off" test $? -eq 0
+"$SIM" --seed 1 --scenario scenarios/no-faults.scenario --log info > "$logs/sim.log" 2>&1
+check "sim run passed" test $? -eq 0
+sed -n 's/^n0| //p' "$logs/sim.log" | deterministic_user_lines > "$logs/sim.lines"
+deterministic_user_lines < "$logs/qemu.log" > "$logs/qemu.lines"
+lines=$(wc -l < "$logs/qemu.lines")
+check "QEMU printed the workload ($lines deterministic lines)" test "$lines" -ge 20
+if diff -u "$logs/qemu.lines" "$logs/sim.lines" > "$logs/diff.txt"; then
+    ok "deterministic console output identical on QEMU and in the sim ($lines lines)"
+else
+    not_ok "deterministic console output identical" "see $logs/diff.txt: $(head -8 "$logs/diff.txt" | tail -4 | tr '\n' ';')"
+fi
