@@ -31,9 +31,12 @@ SIM_HOST_OBJ := $(patsubst src/%.c,$(HOST_OBJ)/%.o,$(SIM_SRC))
 RV_ARCH := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 RV_KERNEL_CFLAGS := $(RV_ARCH) -O2 -g -std=c11 $(WARNINGS) -ffreestanding -fno-common \
     -fno-stack-protector -fno-pic -mno-relax -nostdlib -Isrc -Ihw
-RV_USER_CFLAGS := $(RV_ARCH) -Os -g -std=c11 $(WARNINGS) --specs=picolibc.specs \
+# Code linked with picolibc or libgcc must select the rv64imac/lp64 multilib: GCC 12
+# maps -march=rv64imac_zicsr_zifencei to the default (lp64d) multilib instead.
+RV_LINK_ARCH := -march=rv64imac -mabi=lp64 -mcmodel=medany
+RV_USER_CFLAGS := $(RV_LINK_ARCH) -Os -g -std=c11 $(WARNINGS) --specs=picolibc.specs \
     -ffunction-sections -fdata-sections -Isrc -Isrc/user/lib
-RV_USER_LDFLAGS := $(RV_ARCH) --specs=picolibc.specs -nostartfiles -T src/user/user.ld \
+RV_USER_LDFLAGS := -nostartfiles -T src/user/user.ld \
     -Wl,--gc-sections -Wl,--build-id=none
 
 USER_ELVES := $(addprefix $(RV_OUT)/user/,$(addsuffix .elf,$(USER_PROGRAMS)))
@@ -44,6 +47,7 @@ RV_KERNEL_OBJ := $(patsubst src/%.c,$(RV_OUT)/%.o,$(KERNEL_SRC)) \
                  $(patsubst hw/%.S,$(RV_OUT)/hw/%.o,$(HW_ASM))
 
 .PHONY: all sim riscv user clean
+.SECONDARY:
 all: sim riscv
 sim: $(BUILD)/basin-sim
 riscv: $(RV_OUT)/basin.elf $(RV_OUT)/Image
@@ -60,13 +64,18 @@ $(RV_OUT)/user/lib/%.o: src/user/lib/%.c src/kernel/abi.h $(wildcard src/user/li
 	$(RV_CC) $(RV_USER_CFLAGS) -c -o $@ $<
 $(RV_OUT)/user/lib/%.o: src/user/lib/%.S
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_ARCH) -c -o $@ $<
+	$(RV_CC) $(RV_LINK_ARCH) -c -o $@ $<
 $(RV_OUT)/user/%.elf: src/user/programs/%.c $(USER_LIB_OBJ) src/user/user.ld src/kernel/abi.h $(wildcard src/user/lib/*.h)
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_USER_CFLAGS) $(RV_USER_LDFLAGS) -o $@ $< $(USER_LIB_OBJ)
+# The archive carries the programs without debug info (symbols stay).
+$(RV_OUT)/user/bin/%: $(RV_OUT)/user/%.elf
+	@mkdir -p $(dir $@)
+	$(RV_PREFIX)strip --strip-debug -o $@ $<
+USER_BINS := $(addprefix $(RV_OUT)/user/bin/,$(USER_PROGRAMS))
 # The initial archive: /bin/<program> for each user program, in sorted order.
-$(RV_OUT)/initrd.cpio: $(USER_ELVES) build/tools/mkcpio
-	build/tools/mkcpio $@ $(foreach e,$(USER_ELVES),bin/$(basename $(notdir $(e)))=$(e))
+$(RV_OUT)/initrd.cpio: $(USER_BINS) build/tools/mkcpio
+	build/tools/mkcpio $@ $(foreach b,$(USER_BINS),bin/$(notdir $(b))=$(b))
 
 # ---- host simulator ---------------------------------------------------------------------
 $(HOST_OBJ)/%.o: src/%.c $(wildcard src/kernel/*.h src/sim/*.h src/faults/*.h)
@@ -95,7 +104,7 @@ $(RV_OUT)/hw/%.o: hw/%.S
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_ARCH) -c -Isrc -Ihw -o $@ $<
 $(RV_OUT)/basin.elf: $(RV_KERNEL_OBJ) hw/kernel.ld
-	$(RV_CC) $(RV_ARCH) -nostdlib -static -T hw/kernel.ld -Wl,--build-id=none -o $@ $(RV_KERNEL_OBJ) -lgcc
+	$(RV_CC) $(RV_LINK_ARCH) -nostdlib -static -T hw/kernel.ld -Wl,--build-id=none -o $@ $(RV_KERNEL_OBJ) -lgcc
 $(RV_OUT)/Image: $(RV_OUT)/basin.elf
 	$(RV_OBJCOPY) -O binary $< $@
 

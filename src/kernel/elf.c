@@ -79,7 +79,8 @@ static i64 elf_load_segment(struct kernel *k, struct proc *proc_, u8 owner, cons
             pa = frame_alloc(k, owner);
             if (pa == 0) return -E_NOMEM;
             proc_->frames_owned++;
-            i64 mapped = vm_map_page(k, proc_->root_table_pa, page_va, pa, elf_pte_flags(s->flags), owner);
+            i64 mapped = vm_map_page(k, proc_->root_table_pa, page_va, pa, elf_pte_flags(s->flags), owner,
+                                       &proc_->frames_owned);
             if (mapped < 0) { frame_free(k, pa, owner); proc_->frames_owned--; return mapped; }
         }
         // The part of [vaddr, vaddr + file_size) that falls in this page.

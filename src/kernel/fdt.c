@@ -520,7 +520,10 @@ static enum fdt_error fdt_walk_path(const struct fdt *f, u32 node, const char *p
 enum fdt_error fdt_find_path(const struct fdt *f, const char *path, u32 *node) {
     assert(f != NULL);
     assert(node != NULL);
-    u32 total = fdt_cstring_length(path);
+    assert(path != NULL);
+    // The path may come from the blob (stdout-path): too long is an error, not a bug.
+    u32 total = fdt_bounded_length(path, FDT_STRING_LEN_MAX);
+    if (total == FDT_STRING_LEN_MAX) return FDT_ERR_UNSUPPORTED;
     u32 length = 0; // the path proper ends at ':' (stdout-path options) or the end
     while (length < total && path[length] != ':') length++;
     if (length == 0) return FDT_ERR_NOT_FOUND;

@@ -164,6 +164,8 @@ struct fdt_virtio_slot {
     u32 irq;
 };
 
+// Its strings point into the blob, which must outlive the summary (on hardware the
+// device tree stays where the firmware put it, outside the usable RAM).
 struct fdt_machine {
     const char *model; // "" when absent
     struct fdt_range memory[FDT_MEMORY_RANGES_MAX];

@@ -56,7 +56,8 @@ static i64 proc_setup_stack(struct kernel *k, struct proc *proc_, u8 owner,
         if (pa == 0) return -E_NOMEM;
         proc_->frames_owned++;
         i64 mapped = vm_map_page(k, proc_->root_table_pa, va, pa,
-                                 PTE_R | PTE_W | PTE_U | PTE_A | PTE_D, owner);
+                                 PTE_R | PTE_W | PTE_U | PTE_A | PTE_D, owner,
+                                 &proc_->frames_owned);
         if (mapped < 0) { frame_free(k, pa, owner); proc_->frames_owned--; return mapped; }
     }
     u64 pointers[ABI_ARGV_COUNT_MAX + 1];

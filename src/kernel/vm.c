@@ -61,7 +61,7 @@ u64 vm_create(struct kernel *k, u8 owner) {
 
 // The level-0 table covering va, created on demand when `create` is set.
 static u64 *leaf_table(struct kernel *k, u64 root_pa, u64 va, bool create, u8 owner,
-                       i64 *error) {
+                       u32 *frames_owned, i64 *error) {
     u64 table_pa = root_pa;
     for (u32 level = SV39_LEVELS - 1; level > 0; level--) {
         u64 *table = table_at(k, table_pa);
@@ -70,6 +70,7 @@ static u64 *leaf_table(struct kernel *k, u64 root_pa, u64 va, bool create, u8 ow
             if (!create) return NULL;
             u64 next_pa = frame_alloc(k, owner);
             if (next_pa == 0) { *error = -E_NOMEM; return NULL; }
+            (*frames_owned)++;
             *entry = (next_pa >> 12 << PTE_PPN_SHIFT) | PTE_V;
         }
         assert((*entry & (PTE_R | PTE_W | PTE_X)) == 0); // no user superpages
@@ -78,11 +79,13 @@ static u64 *leaf_table(struct kernel *k, u64 root_pa, u64 va, bool create, u8 ow
     return table_at(k, table_pa);
 }
 
-i64 vm_map_page(struct kernel *k, u64 root_pa, u64 va, u64 pa, u64 pte_flags, u8 owner) {
+i64 vm_map_page(struct kernel *k, u64 root_pa, u64 va, u64 pa, u64 pte_flags, u8 owner,
+                u32 *frames_owned) {
     assert(user_va_valid(va) && va % PAGE_SIZE_BYTES == 0);
     assert(pa % PAGE_SIZE_BYTES == 0 && (pte_flags & ~PTE_FLAGS_MASK) == 0);
     i64 error = 0;
-    u64 *table = leaf_table(k, root_pa, va, true, owner, &error);
+    assert(frames_owned != NULL);
+    u64 *table = leaf_table(k, root_pa, va, true, owner, frames_owned, &error);
     if (table == NULL) return error;
     u64 *entry = &table[vpn_index(va, 0)];
     assert((*entry & PTE_V) == 0);
@@ -94,7 +97,8 @@ u64 vm_lookup(struct kernel *k, u64 root_pa, u64 va) {
     assert(root_pa != 0);
     if (!user_va_valid(va)) return 0;
     i64 error = 0;
-    u64 *table = leaf_table(k, root_pa, va, false, FRAME_FREE, &error);
+    u32 unused_count = 0;
+    u64 *table = leaf_table(k, root_pa, va, false, FRAME_FREE, &unused_count, &error);
     if (table == NULL) return 0;
     u64 entry = table[vpn_index(va, 0)];
     return (entry & PTE_V) ? entry : 0;

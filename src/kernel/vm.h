@@ -22,8 +22,10 @@
 void vm_kernel_entries_init(struct kernel *k);
 // A new, empty user address space owned by frame owner `owner`; 0 if out of frames.
 u64 vm_create(struct kernel *k, u8 owner);
-// Maps one 4 KiB page (va, pa page-aligned, user VA range). Returns 0 or -E_NOMEM.
-i64 vm_map_page(struct kernel *k, u64 root_pa, u64 va, u64 pa, u64 pte_flags, u8 owner);
+// Maps one 4 KiB page (va, pa page-aligned, user VA range). Page-table pages it
+// allocates are added to *frames_owned. Returns 0 or -E_NOMEM.
+i64 vm_map_page(struct kernel *k, u64 root_pa, u64 va, u64 pa, u64 pte_flags, u8 owner,
+                u32 *frames_owned);
 // The leaf PTE for a user VA, or 0 when unmapped.
 u64 vm_lookup(struct kernel *k, u64 root_pa, u64 va);
 // Releases every user page and page-table page, then the root.

@@ -162,6 +162,8 @@ static enum walk_status sv39_walk(const struct rv64_cpu *cpu, u64 va, struct wal
         if ((pte & PTE_R) == 0 && (pte & PTE_W) != 0) return WALK_PAGE_FAULT;
         u64 ppn = (pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK;
         if ((pte & (PTE_R | PTE_X)) == 0) { // pointer to the next level
+            // D, A and U are reserved in pointers; the spec's step 3 faults on them.
+            if ((pte & (PTE_D | PTE_A | PTE_U)) != 0) return WALK_PAGE_FAULT;
             table_pa = ppn << PAGE_SHIFT;
             continue;
         }

@@ -1,16 +1,40 @@
 // Trace hashing, ring and text output. Events are hashed through an explicit byte
 // encoding, never as raw structs, so padding and host byte order cannot leak in.
-#include "trace.h"
-
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
-void trace_init(struct trace *t, FILE *file) {
+// xxhash.h pulls in <assert.h>, whose assert() must not replace ours (types.h):
+// include it first, and give it its own static assertion so it needs no assert.h.
+#define XXH_INLINE_ALL
+#define XXH_STATIC_ASSERT(c)              \
+    do {                                  \
+        _Static_assert((c), #c);          \
+    } while (0)
+#include <xxhash.h>
+#undef assert
+
+#include "trace.h"
+
+struct trace_hash {
+    XXH64_state_t state;
+};
+
+bool trace_init(struct trace *t, FILE *file) {
     assert(t != NULL);
     memset(t, 0, sizeof(*t));
-    XXH64_reset(&t->hash, 0);
+    t->hash = calloc(1, sizeof(*t->hash));
+    if (t->hash == NULL) return false;
+    XXH_errorcode status = XXH64_reset(&t->hash->state, 0);
+    assert(status == XXH_OK);
     t->file = file;
-    assert(t->count == 0);
+    return true;
+}
+
+void trace_deinit(struct trace *t) {
+    assert(t != NULL);
+    free(t->hash);
+    t->hash = NULL;
 }
 
 static void put_u32(u8 *bytes, u32 value) {
@@ -63,7 +87,7 @@ void trace_record(struct trace *t, const struct trace_event *event) {
     assert(t != NULL && event != NULL);
     u8 bytes[TRACE_EVENT_HASH_BYTES];
     trace_encode(event, bytes);
-    XXH_errorcode status = XXH64_update(&t->hash, bytes, sizeof(bytes));
+    XXH_errorcode status = XXH64_update(&t->hash->state, bytes, sizeof(bytes));
     assert(status == XXH_OK);
     t->ring[t->count % TRACE_RING_EVENTS] = *event;
     t->count++;
@@ -76,7 +100,7 @@ void trace_record(struct trace *t, const struct trace_event *event) {
 
 u64 trace_hash(const struct trace *t) {
     assert(t != NULL);
-    return XXH64_digest(&t->hash);
+    return XXH64_digest(&t->hash->state);
 }
 
 u32 trace_recent(const struct trace *t, struct trace_event *events, u32 capacity) {

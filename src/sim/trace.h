@@ -6,14 +6,11 @@
 
 #include <stdio.h>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "../kernel/trace_events.h"
 #include "../kernel/types.h"
 
 #define TRACE_RING_EVENTS 64
-#define TRACE_EVENT_HASH_BYTES 44 // node 4, step 8, time 8, kind 4, a b c 8 each
+#define TRACE_EVENT_HASH_BYTES 48 // node 4, step 8, time 8, kind 4, a b c 8 each
 #define TRACE_LINE_BYTES_MAX 160
 
 // X(enum name, text name, what a, b and c mean)
@@ -42,15 +39,19 @@ struct trace_event {
     u64 c;
 };
 
+struct trace_hash; // the XXH64 state, private to trace.c (xxhash.h stays out of headers)
+
 struct trace {
-    XXH64_state_t hash;
+    struct trace_hash *hash;
     struct trace_event ring[TRACE_RING_EVENTS];
     u64 count; // events recorded so far; ring holds the last TRACE_RING_EVENTS
     FILE *file; // NULL unless --trace
     bool file_failed;
 };
 
-void trace_init(struct trace *t, FILE *file);
+// False when memory runs out.
+bool trace_init(struct trace *t, FILE *file);
+void trace_deinit(struct trace *t);
 void trace_record(struct trace *t, const struct trace_event *event);
 u64 trace_hash(const struct trace *t);
 // The bytes hashed for one event: fields in declaration order, little endian.

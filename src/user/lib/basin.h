@@ -55,6 +55,9 @@ i64 sys_shutdown(u64 type);
 i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);
 
 // ---- helpers ------------------------------------------------------------------
+// Formatting is picolibc's integer-only printf (user.ld), which Debian builds without
+// _WANT_IO_LONG_LONG: print i64 as %ld with a (long) cast and u64 as %lu/%lx with
+// (unsigned long), both 64 bits under lp64. No floating point.
 #define BASIN_LINE_LEN_MAX 192
 #define BASIN_FD_STDOUT 1
 #define BASIN_FD_STDERR 2
@@ -80,6 +83,9 @@ const char *error_name(i64 result);
 const char *exit_cause_name(u32 cause);
 // Formats a wait status as "exited 3" or "killed: page fault pc=0x... addr=0x...".
 void wait_status_format(const struct abi_wait_status *status, char *out, u64 capacity);
+
+// Prints the result of `what` and whether it equals `expected`; true if it does.
+bool expect_result(const char *what, i64 result, i64 expected);
 
 u64 monotonic_ns(void); // fails the program if the clock cannot be read
 u64 realtime_ns(void);

@@ -4,7 +4,7 @@
 static u64 clock_read(u64 clock, const char *name) {
     u64 now_ns = 0;
     i64 result = sys_clock_gettime(clock, &now_ns);
-    if (result != 0) fail("clock_gettime(%s) = %lld %s", name, (long long)result, error_name(result));
+    if (result != 0) fail("clock_gettime(%s) = %ld %s", name, (long)result, error_name(result));
     return now_ns;
 }
 

@@ -36,10 +36,10 @@ const char *exit_cause_name(u32 cause) {
 
 void wait_status_format(const struct abi_wait_status *status, char *out, u64 capacity) {
     if (status->cause == ABI_EXIT_NORMAL) {
-        snprintf(out, capacity, "exited %lld", (long long)status->exit_code);
+        snprintf(out, capacity, "exited %ld", (long)status->exit_code);
     } else {
-        snprintf(out, capacity, "killed: %s pc=0x%llx addr=0x%llx",
-                 exit_cause_name(status->cause), (unsigned long long)status->fault_pc,
-                 (unsigned long long)status->fault_addr);
+        snprintf(out, capacity, "killed: %s pc=0x%lx addr=0x%lx",
+                 exit_cause_name(status->cause), (unsigned long)status->fault_pc,
+                 (unsigned long)status->fault_addr);
     }
 }

@@ -15,7 +15,7 @@ static i64 write_text(i64 fd, const char *text) {
 
 int main(int argc, char **argv) {
     basin_assert(argc >= 0);
-    say("pid %lld uid %lld", (long long)sys_getpid(), (long long)sys_getuid());
+    say("pid %ld uid %ld", (long)sys_getpid(), (long)sys_getuid());
 
     const char *line_out = "hello: hello on fd 1\n";
     const char *line_err = "hello: hello on fd 2\n";
@@ -24,7 +24,7 @@ int main(int argc, char **argv) {
     bool ok = wrote_out == (i64)strlen(line_out) && wrote_err == (i64)strlen(line_err);
 
     i64 bad = write_text(BAD_FD, "hello: this must not appear\n");
-    say("write to fd %d = %lld %s", BAD_FD, (long long)bad, error_name(bad));
+    say("write to fd %d = %ld %s", BAD_FD, (long)bad, error_name(bad));
     ok = ok && bad == -E_INVAL;
 
     say("argc %d", argc);

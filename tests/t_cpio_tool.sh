@@ -61,7 +61,8 @@ else
 fi
 
 size=$(wc -c <"$work/out.cpio" | tr -d ' ')
-if [ $((size % 4)) -eq 0 ]; then pass cpio_size_aligned; else fail cpio_size_aligned "size $size"; fi
+if [ $((size % 4)) -eq 0 ]; then pass cpio_size_aligned
+else fail cpio_size_aligned "size $size"; fi
 
 # Same inputs, different mtimes and a second run: same bytes.
 touch -d '2001-01-01' "$work/a" 2>/dev/null || touch "$work/a"

@@ -1,0 +1,38 @@
+// The Supervisor Binary Interface calls we make to OpenSBI (RISC-V SBI spec v1.0
+// and its legacy v0.1 calls, which OpenSBI 1.1 still serves).
+#pragma once
+
+#include "kernel/types.h"
+
+#define SBI_EXT_LEGACY_SET_TIMER 0x00ull
+#define SBI_EXT_LEGACY_PUTCHAR 0x01ull
+#define SBI_EXT_LEGACY_GETCHAR 0x02ull
+#define SBI_EXT_LEGACY_SHUTDOWN 0x08ull
+#define SBI_EXT_BASE 0x10ull
+#define SBI_EXT_TIME 0x54494d45ull // "TIME"
+#define SBI_EXT_HSM 0x0048534dull  // "HSM"
+#define SBI_EXT_SRST 0x53525354ull // "SRST"
+#define SBI_EXT_DBCN 0x4442434eull // "DBCN"
+
+#define SBI_BASE_GET_SPEC_VERSION 0ull
+#define SBI_BASE_GET_IMPL_ID 1ull
+#define SBI_BASE_GET_IMPL_VERSION 2ull
+#define SBI_BASE_PROBE_EXTENSION 3ull
+
+#define SBI_SRST_TYPE_SHUTDOWN 0ull
+#define SBI_SRST_TYPE_COLD_REBOOT 1ull
+#define SBI_SRST_TYPE_WARM_REBOOT 2ull
+#define SBI_SRST_REASON_NONE 0ull
+
+#define SBI_SUCCESS 0
+#define SBI_IMPL_OPENSBI 1ull
+
+struct sbi_result {
+    i64 error; // SBI_SUCCESS or a negative SBI error
+    u64 value;
+};
+
+struct sbi_result sbi_call(u64 extension, u64 function, u64 arg0, u64 arg1, u64 arg2);
+// Legacy calls return their result in a0 only.
+i64 sbi_legacy_call(u64 extension, u64 arg0);
+bool sbi_probe(u64 extension);

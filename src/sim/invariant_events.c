@@ -1,0 +1,91 @@
+// Invariants checked at the moment they concern: clock reads and wake-ups (from the
+// kernel's trace events), power requests, and boots.
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "sim.h"
+
+static i32 slot_of_pid(const struct kernel *k, u64 pid) {
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+        if (k->procs[slot].state != PROC_FREE && k->procs[slot].pid == pid) return (i32)slot;
+    }
+    return -1;
+}
+
+// Shadows are kept per proc slot and tagged with the pid, so a new process in a
+// reused slot starts fresh; all of them are reset at boot.
+static void monotonic_read(struct sim *sim, struct platform *node, u64 pid, u64 value_ns) {
+    sim->invariant_checks[INV_MONOTONIC_NEVER_DECREASES]++;
+    i32 slot = slot_of_pid(&node->kernel, pid);
+    if (slot < 0) return; // not a process (kernel-internal read): nothing to compare with
+    struct monotonic_shadow *shadow = &node->invariants.monotonic[slot];
+    if (shadow->pid == pid && value_ns < shadow->last_ns) {
+        char detail[INVARIANT_DETAIL_BYTES_MAX];
+        snprintf(detail, sizeof(detail),
+                 "pid %" PRIu64 " read CLOCK_MONOTONIC %" PRIu64 " ns after %" PRIu64
+                 " ns (%" PRIu64 " ns back)",
+                 pid, value_ns, shadow->last_ns, shadow->last_ns - value_ns);
+        sim_violation(sim, node, INV_MONOTONIC_NEVER_DECREASES, detail);
+    }
+    shadow->pid = (u32)pid;
+    shadow->last_ns = value_ns;
+}
+
+static void wake(struct sim *sim, struct platform *node, u64 pid, u64 deadline_ns) {
+    sim->invariant_checks[INV_SLEEP_UNTIL_NOT_EARLY]++;
+    u64 now_ns = platform_monotonic_ns(node);
+    if (now_ns >= deadline_ns) return;
+    char detail[INVARIANT_DETAIL_BYTES_MAX];
+    snprintf(detail, sizeof(detail),
+             "pid %" PRIu64 " woken at monotonic %" PRIu64 " ns, deadline %" PRIu64
+             " ns (%" PRIu64 " ns early)",
+             pid, now_ns, deadline_ns, deadline_ns - now_ns);
+    sim_violation(sim, node, INV_SLEEP_UNTIL_NOT_EARLY, detail);
+}
+
+void invariants_on_event(struct sim *sim, struct platform *node, const struct trace_event *event) {
+    assert(sim != NULL && node != NULL && event != NULL);
+    assert(event->node == node->id);
+    if (event->kind == TRACE_CLOCK_READ && event->b == ABI_CLOCK_MONOTONIC) {
+        monotonic_read(sim, node, event->a, event->c);
+    } else if (event->kind == TRACE_WAKE) {
+        wake(sim, node, event->a, event->b);
+    }
+}
+
+static const char *power_request_name(u32 request) {
+    switch (request) {
+    case POWER_REQUEST_HALT: return "halt";
+    case POWER_REQUEST_REBOOT: return "reboot";
+    case POWER_REQUEST_POWER_OFF: return "power-off";
+    }
+    return "unknown";
+}
+
+void invariants_on_power_request(struct sim *sim, struct platform *node, u32 request) {
+    assert(sim != NULL && node != NULL);
+    assert(request != POWER_REQUEST_NONE);
+    sim->invariant_checks[INV_SHUTDOWN_NEEDS_ROOT]++;
+    const struct kernel *k = &node->kernel;
+    if (k->current_slot >= PROCS_MAX) return; // the kernel's own decision, no process
+    const struct proc *proc = &k->procs[k->current_slot];
+    if (proc->uid == ABI_UID_ROOT) return;
+    char detail[INVARIANT_DETAIL_BYTES_MAX];
+    snprintf(detail, sizeof(detail), "%s requested while pid %u (uid %u) is current",
+             power_request_name(request), proc->pid, proc->uid);
+    sim_violation(sim, node, INV_SHUTDOWN_NEEDS_ROOT, detail);
+}
+
+void invariants_on_boot(struct sim *sim, struct platform *node, u64 digest) {
+    assert(sim != NULL && node != NULL);
+    assert(node->boots >= 1);
+    if (node->boots == 1) return; // the first boot is the reference
+    sim->invariant_checks[INV_REBOOT_STATE_FRESH]++;
+    if (digest == node->first_boot_digest) return;
+    char detail[INVARIANT_DETAIL_BYTES_MAX];
+    snprintf(detail, sizeof(detail),
+             "boot %u (after %s) has state digest %016" PRIx64 ", first boot had %016" PRIx64,
+             node->boots, node->next_boot_cause == BOOT_POWER_LOSS ? "power loss" : "reboot",
+             digest, node->first_boot_digest);
+    sim_violation(sim, node, INV_REBOOT_STATE_FRESH, detail);
+}

@@ -1,0 +1,168 @@
+// platform.h for the simulator: one struct platform per node (sim/node.h). User code
+// runs in the RV64 interpreter; time is the node's simulated time; power requests
+// are recorded for the event loop; trace events go to the run's trace.
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../kernel/platform.h"
+#include "rv64.h"
+#include "sim.h"
+
+extern const u8 sim_initrd_start[];
+extern const u8 sim_initrd_end[];
+
+struct platform_trap platform_user_run(struct platform *p, struct user_context *ctx,
+                                       u64 satp, u64 slice_deadline_ns) {
+    assert(p != NULL && ctx != NULL);
+    assert(p->state == NODE_RUNNING);
+    u64 now_ns = platform_monotonic_ns(p);
+    u64 budget = slice_deadline_ns > now_ns ? (slice_deadline_ns - now_ns) / SIM_INSTRUCTION_NS : 0;
+    if (budget == 0) budget = 1; // always make progress, even past the deadline
+
+    u64 crash_after = 0;
+    bool crash = fault_process_crash_plan(p, ctx, budget, &crash_after);
+    struct rv64_memory memory = {
+        .ram = p->ram, .ram_base_pa = NODE_RAM_BASE_PA, .ram_size_bytes = NODE_RAM_SIZE_BYTES};
+    struct rv64_result result = rv64_run(&memory, ctx, satp, crash ? crash_after : budget);
+    assert(result.instructions_retired <= (crash ? crash_after : budget));
+
+    p->user_instructions += result.instructions_retired;
+    node_advance(p, result.instructions_retired * SIM_INSTRUCTION_NS + SIM_TRAP_COST_NS);
+    // The crash strikes only if the process was still running when its moment came.
+    if (crash && result.trap.cause == TRAP_TIMER_INTERRUPT) {
+        sim_count_fault(p, FAULT_PROCESS_CRASH, ctx->pc, result.instructions_retired);
+        result.trap.cause = TRAP_ILLEGAL_INSTRUCTION;
+        result.trap.tval = 0;
+    }
+    return result.trap;
+}
+
+void platform_ram_usable(struct platform *p, u64 *base_pa, u64 *size_bytes) {
+    assert(p != NULL && base_pa != NULL && size_bytes != NULL);
+    // The kernel image lives on the host, so all of the node's RAM is usable.
+    *base_pa = NODE_RAM_BASE_PA;
+    *size_bytes = NODE_RAM_SIZE_BYTES;
+}
+
+void *platform_pa_to_ptr(struct platform *p, u64 pa) {
+    assert(p != NULL);
+    assert(pa >= NODE_RAM_BASE_PA && pa - NODE_RAM_BASE_PA <= NODE_RAM_SIZE_BYTES);
+    return p->ram + (pa - NODE_RAM_BASE_PA);
+}
+
+u32 platform_kernel_regions(struct platform *p, struct platform_region *regions,
+                            u32 regions_capacity) {
+    assert(p != NULL && regions != NULL);
+    assert(regions_capacity >= 1);
+    STATIC_ASSERT(NODE_RAM_BASE_PA % SIM_KERNEL_REGION_BYTES == 0);
+    STATIC_ASSERT(NODE_RAM_SIZE_BYTES <= SIM_KERNEL_REGION_BYTES);
+    regions[0].base_pa = NODE_RAM_BASE_PA;
+    regions[0].size_bytes = SIM_KERNEL_REGION_BYTES;
+    return 1;
+}
+
+void platform_console_write(struct platform *p, const u8 *bytes, u64 count) {
+    assert(p != NULL);
+    assert(bytes != NULL || count == 0);
+    console_write(p, bytes, count);
+}
+
+u64 platform_console_read(struct platform *p, u8 *bytes, u64 capacity) {
+    assert(p != NULL);
+    assert(bytes != NULL || capacity == 0);
+    return 0; // no console input in the simulator yet
+}
+
+u64 platform_monotonic_ns(struct platform *p) {
+    assert(p != NULL);
+    return clock_monotonic_at(&p->clock, p->now_ns);
+}
+
+u64 platform_realtime_ns(struct platform *p) {
+    assert(p != NULL);
+    return clock_realtime_at(&p->clock, p->now_ns);
+}
+
+void platform_idle_until(struct platform *p, u64 deadline_ns) {
+    assert(p != NULL);
+    u64 monotonic_ns = platform_monotonic_ns(p);
+    if (deadline_ns <= monotonic_ns) return;
+    // Nothing can interrupt an idle node yet, so time simply jumps to the deadline.
+    // A kernel passing a far deadline still wakes within IDLE_WAIT_MAX_NS.
+    if (deadline_ns - monotonic_ns > IDLE_WAIT_MAX_NS) deadline_ns = monotonic_ns + IDLE_WAIT_MAX_NS;
+    u64 wake_ns = clock_true_time_for(&p->clock, deadline_ns);
+    if (wake_ns > p->now_ns) node_advance(p, wake_ns - p->now_ns);
+    assert(platform_monotonic_ns(p) >= deadline_ns);
+}
+
+static void power_request(struct platform *p, enum power_request request) {
+    assert(p != NULL && p->sim != NULL);
+    assert(request != POWER_REQUEST_NONE);
+    const struct kernel *k = &p->kernel;
+    u64 pid = 0;
+    u64 uid = 0;
+    if (k->current_slot < PROCS_MAX) {
+        pid = k->procs[k->current_slot].pid;
+        uid = k->procs[k->current_slot].uid;
+    }
+    p->power_request = request;
+    sim_trace(p, TRACE_SIM_POWER_REQUEST, request, pid, uid);
+    invariants_on_power_request(p->sim, p, request);
+}
+
+void platform_halt(struct platform *p) { power_request(p, POWER_REQUEST_HALT); }
+void platform_reboot(struct platform *p) { power_request(p, POWER_REQUEST_REBOOT); }
+void platform_power_off(struct platform *p) { power_request(p, POWER_REQUEST_POWER_OFF); }
+
+const u8 *platform_initrd(struct platform *p, u64 *size_bytes) {
+    assert(p != NULL && size_bytes != NULL);
+    // Two symbols, so compare addresses as integers (pointer order is for one object).
+    uintptr_t start = (uintptr_t)&sim_initrd_start[0];
+    uintptr_t end = (uintptr_t)&sim_initrd_end[0];
+    assert(end >= start);
+    *size_bytes = (u64)(end - start);
+    return sim_initrd_start;
+}
+
+const char *platform_bootargs(struct platform *p) {
+    assert(p != NULL && p->sim != NULL);
+    return p->sim->config.bootargs;
+}
+
+void platform_entropy(struct platform *p, u8 *bytes, u64 count) {
+    assert(p != NULL);
+    assert(bytes != NULL || count == 0);
+    pcg32_fill(&p->streams[STREAM_WORKLOAD], bytes, count);
+}
+
+void platform_trace(struct platform *p, u32 kind, u64 a, u64 b, u64 c) {
+    assert(p != NULL);
+    assert(kind != TRACE_NONE && kind < TRACE_SIM_BASE);
+    sim_trace(p, kind, a, b, c);
+}
+
+bool platform_bug_active(struct platform *p, u32 bug) {
+    assert(p != NULL && p->sim != NULL);
+    assert(bug < BUG_COUNT);
+    return p->sim->config.bugs[bug];
+}
+
+// platform_panic has no platform argument (assert() in types.h cannot name one), so
+// the sim that reports it is kept here. One run has one sim; the node is the one the
+// sim was stepping (sim->current, set around every kernel call).
+static struct sim *panic_target;
+static bool panicking;
+
+void sim_set_panic_target(struct sim *sim) { panic_target = sim; }
+
+_Noreturn void platform_panic(const char *file, u32 line, const char *what) {
+    char detail[INVARIANT_DETAIL_BYTES_MAX];
+    snprintf(detail, sizeof(detail), "panic at %s:%u: %s", file, line, what);
+    if (panic_target == NULL || panicking) {
+        fprintf(stdout, "basin-sim: %s\n", detail);
+        fflush(stdout);
+        exit(1);
+    }
+    panicking = true; // a panic while reporting must not recurse
+    sim_violation(panic_target, panic_target->current, INV_KERNEL_NO_PANIC, detail);
+}

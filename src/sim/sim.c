@@ -1,0 +1,142 @@
+// The event loop: step the live node with the earliest time (ties: lowest id), check
+// the invariants on it, then let the fault streams act on it.
+#include "sim.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sim *sim_create(const struct sim_config *config) {
+    assert(config != NULL);
+    assert(config->nodes_count >= 1 && config->nodes_count <= NODES_MAX);
+    struct sim *sim = calloc(1, sizeof(*sim));
+    if (sim == NULL) return NULL;
+    sim->config = *config;
+    if (!trace_init(&sim->trace, config->trace_file)) {
+        free(sim);
+        return NULL;
+    }
+    pcg32_seed(&sim->swarm, config->seed, stream_id(STREAM_SWARM, 0));
+    faults_swarm_resolve(&sim->swarm, config->faults, sim->faults);
+    for (u32 id = 0; id < config->nodes_count; id++) {
+        sim->nodes[id] = node_create(sim, id, config->seed);
+        if (sim->nodes[id] == NULL) {
+            sim_destroy(sim);
+            return NULL;
+        }
+    }
+    return sim;
+}
+
+void sim_destroy(struct sim *sim) {
+    if (sim == NULL) return;
+    for (u32 id = 0; id < NODES_MAX; id++) node_destroy(sim->nodes[id]);
+    trace_deinit(&sim->trace);
+    free(sim);
+}
+
+void sim_trace(struct platform *node, u32 kind, u64 a, u64 b, u64 c) {
+    assert(node != NULL && node->sim != NULL);
+    struct sim *sim = node->sim;
+    struct trace_event event = {.node = node->id, .kind = kind, .step = sim->step,
+                                .time_ns = node->now_ns, .a = a, .b = b, .c = c};
+    trace_record(&sim->trace, &event);
+    if (kind < TRACE_SIM_BASE && node->state == NODE_RUNNING) {
+        invariants_on_event(sim, node, &event);
+    }
+}
+
+void sim_count_fault(struct platform *node, u32 kind, u64 detail_b, u64 detail_c) {
+    assert(node != NULL && node->sim != NULL);
+    assert(kind < FAULT_COUNT);
+    node->sim->faults_injected[kind]++;
+    sim_trace(node, TRACE_SIM_FAULT, kind, detail_b, detail_c);
+}
+
+// The node to step next: not off, earliest time, lowest id on ties. NULL: all off.
+static struct platform *sim_pick(struct sim *sim) {
+    struct platform *best = NULL;
+    for (u32 id = 0; id < sim->config.nodes_count; id++) {
+        struct platform *node = sim->nodes[id];
+        if (node->state == NODE_OFF) continue;
+        if (best == NULL || node->now_ns < best->now_ns) best = node;
+    }
+    return best;
+}
+
+static void after_stop(struct platform *node) {
+    enum kernel_run_state run_state = node->kernel.run_state;
+    if (run_state == KERNEL_REBOOTING) {
+        u64 delay_ns = pcg32_range(&node->streams[STREAM_LATENCY], REBOOT_DELAY_MIN_NS,
+                                   REBOOT_DELAY_MAX_NS);
+        node_schedule_reboot(node, delay_ns);
+        return;
+    }
+    // Halted, powered off (or a kernel that stopped while claiming to run: it will
+    // not step again either way).
+    node_turn_off(node, run_state);
+}
+
+static void apply_faults(struct platform *node) {
+    fault_clock_after_step(node);
+    u64 delay_ns = 0;
+    if (fault_power_loss_strikes(node, &delay_ns)) node_power_loss(node, delay_ns);
+}
+
+static void run_node_step(struct sim *sim, struct platform *node) {
+    sim->current = node;
+    if (node->state == NODE_DOWN) {
+        node_boot(node);
+        node_advance(node, SIM_STEP_COST_NS);
+        invariants_after_step(sim, node);
+        apply_faults(node);
+        sim->current = NULL;
+        return;
+    }
+    enum kernel_step_result result = kernel_step(&node->kernel);
+    node_advance(node, SIM_STEP_COST_NS);
+    sim_trace(node, TRACE_SIM_STEP, result, 0, 0);
+    invariants_after_step(sim, node);
+    if (result == KERNEL_STEP_STOPPED) after_stop(node);
+    else apply_faults(node);
+    sim->current = NULL;
+}
+
+bool sim_step(struct sim *sim, enum sim_end *end) {
+    assert(sim != NULL && end != NULL);
+    struct platform *node = sim_pick(sim);
+    if (node == NULL) {
+        *end = SIM_END_ALL_OFF;
+        return false;
+    }
+    if (sim->config.time_limit_ns != 0 && node->now_ns >= sim->config.time_limit_ns) {
+        *end = SIM_END_TIME;
+        return false;
+    }
+    if (sim->config.steps_limit != 0 && sim->step >= sim->config.steps_limit) {
+        *end = SIM_END_STEPS;
+        return false;
+    }
+    sim->step++;
+    u64 before_ns = node->now_ns;
+    run_node_step(sim, node);
+    // A power loss or reboot moves the node to when it comes back; that is not "now".
+    u64 reached_ns = node->state == NODE_DOWN ? before_ns : node->now_ns;
+    if (reached_ns > sim->time_ns) sim->time_ns = reached_ns;
+    return true;
+}
+
+enum sim_end sim_run(struct sim *sim) {
+    assert(sim != NULL);
+    assert(sim->config.time_limit_ns != 0 || sim->config.steps_limit != 0);
+    sim_set_panic_target(sim);
+    enum sim_end end = SIM_END_ALL_OFF;
+    while (sim_step(sim, &end)) {
+        if (sim->config.progress && sim->step % SIM_PROGRESS_STEPS == 0) {
+            fprintf(stderr, "basin-sim: step %" PRIu64 ", simulated %" PRIu64 ".%03" PRIu64 " s\n",
+                    sim->step, sim->time_ns / 1000000000u, sim->time_ns / 1000000u % 1000u);
+        }
+    }
+    for (u32 id = 0; id < sim->config.nodes_count; id++) console_flush(sim->nodes[id]);
+    return end;
+}

@@ -1,0 +1,277 @@
+// init (pid 1, uid 0): runs the workload and then does what the boot arguments say.
+//
+// argv holds the kernel's boot arguments as words. init reads
+//   init.rounds=N   how many times to run both phases (default 1)
+//   init.end=WHAT   poweroff (default), reboot, halt, or idle (sleep forever, reaping)
+// and ignores every other word (the kernel's own, such as loglevel=).
+//
+// Phase 1 runs the test programs one at a time, so its output is deterministic.
+// Phase 2 runs the concurrent programs at once and reaps them with WAIT_NOHANG +
+// yield and then with blocking waits; results print sorted by name, not by pid or
+// exit order. init must never exit: the kernel reboots when it does.
+#include <string.h>
+
+#include "basin.h"
+
+BASIN_PROGRAM("init");
+
+#define ROUNDS_DEFAULT 1u
+#define ROUNDS_MAX 1000000u
+#define PHASE2_NOHANG_REAPS 2u  // reaped with WAIT_NOHANG + yield; the rest blocking
+#define IDLE_SLEEP_NS 1000000000ull
+#define STATUS_TEXT_LEN_MAX 96
+#define PATH_PREFIX "/bin/"
+
+enum end_action { END_POWER_OFF, END_REBOOT, END_HALT, END_IDLE };
+
+struct options {
+    u32 rounds;
+    enum end_action end;
+};
+
+// A program init runs, and how it must end for the round to count as expected.
+struct job {
+    const char *name;
+    u64 uid;
+    const char *const *argv; // NULL: argv = { name }
+    u32 cause;               // expected ABI_EXIT_*
+    i64 exit_code;           // expected code for ABI_EXIT_NORMAL
+};
+
+static const char *const hello_argv[] = {"hello", "from", "init", NULL};
+
+static const struct job phase1_jobs[] = {
+    {"hello", ABI_UID_ROOT, hello_argv, ABI_EXIT_NORMAL, 0},
+    {"syscalls", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
+    {"shutdown_denied", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
+    {"badptr", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_PAGE, -1},
+    {"illegal", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_ILLEGAL, -1},
+    {"waiter", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0},
+};
+
+static const struct job phase2_jobs[] = {
+    {"spinner", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
+    {"spinner", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
+    {"sleeper", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
+    {"clock", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
+    {"random", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
+};
+
+#define PHASE2_JOBS_COUNT (sizeof(phase2_jobs) / sizeof(phase2_jobs[0]))
+
+static bool parse_u32(const char *text, u32 max, u32 *value) {
+    u64 result = 0;
+    if (*text == 0) return false;
+    for (; *text != 0; text++) {
+        if (*text < '0' || *text > '9') return false;
+        result = result * 10 + (u64)(*text - '0');
+        if (result > max) return false;
+    }
+    *value = (u32)result;
+    return true;
+}
+
+static struct options parse_options(int argc, char **argv) {
+    struct options options = {.rounds = ROUNDS_DEFAULT, .end = END_POWER_OFF};
+    static const char *const end_names[] = {"poweroff", "reboot", "halt", "idle"};
+    for (int i = 1; i < argc; i++) {
+        const char *word = argv[i];
+        if (strncmp(word, "init.rounds=", 12) == 0) {
+            u32 rounds = 0;
+            if (parse_u32(word + 12, ROUNDS_MAX, &rounds) && rounds > 0) options.rounds = rounds;
+            else say("ignoring bad %s", word);
+        } else if (strncmp(word, "init.end=", 9) == 0) {
+            bool known = false;
+            for (u32 e = 0; e <= END_IDLE; e++) {
+                if (strcmp(word + 9, end_names[e]) == 0) {
+                    options.end = (enum end_action)e;
+                    known = true;
+                }
+            }
+            if (!known) say("ignoring bad %s", word);
+        } else if (strncmp(word, "init.", 5) == 0) {
+            say("ignoring unknown %s", word);
+        }
+    }
+    say("rounds %u, end %s", options.rounds, end_names[options.end]);
+    return options;
+}
+
+static i64 job_spawn(const struct job *job) {
+    char path[ABI_PATH_LEN_MAX];
+    const char *const default_argv[] = {job->name, NULL};
+    basin_assert(strlen(PATH_PREFIX) + strlen(job->name) < sizeof(path));
+    strcpy(path, PATH_PREFIX);
+    strcat(path, job->name);
+    i64 pid = sys_spawn(path, job->argv != NULL ? job->argv : default_argv, job->uid);
+    if (pid < 0) say("spawn %s failed: %ld %s", path, (long)pid, error_name(pid));
+    return pid;
+}
+
+static bool job_ended_as_expected(const struct job *job, const struct abi_wait_status *status) {
+    if (status->cause != job->cause) return false;
+    return job->cause != ABI_EXIT_NORMAL || status->exit_code == job->exit_code;
+}
+
+// Phase 1: one program at a time. Returns how many ended unexpectedly.
+static u32 phase1(void) {
+    u32 unexpected = 0;
+    for (u32 i = 0; i < sizeof(phase1_jobs) / sizeof(phase1_jobs[0]); i++) {
+        const struct job *job = &phase1_jobs[i];
+        i64 pid = job_spawn(job);
+        if (pid < 0) {
+            unexpected++;
+            continue;
+        }
+        struct abi_wait_status status;
+        memset(&status, 0, sizeof(status));
+        i64 reaped = sys_wait(pid, &status, 0);
+        if (reaped != pid) {
+            say("wait for %s = %ld %s", job->name, (long)reaped, error_name(reaped));
+            unexpected++;
+            continue;
+        }
+        char text[STATUS_TEXT_LEN_MAX];
+        wait_status_format(&status, text, sizeof(text));
+        say("%s %s", job->name, text);
+        if (!job_ended_as_expected(job, &status)) {
+            say("unexpected end of %s", job->name);
+            unexpected++;
+        }
+    }
+    return unexpected;
+}
+
+struct phase2_child {
+    i64 pid; // 0 once reaped (or never spawned)
+    const struct job *job;
+    char result[STATUS_TEXT_LEN_MAX];
+};
+
+// Records a reaped child; false if the pid is none of ours (an orphan given to init).
+static bool phase2_record(struct phase2_child *children, i64 pid,
+                          const struct abi_wait_status *status) {
+    for (u32 i = 0; i < PHASE2_JOBS_COUNT; i++) {
+        if (children[i].pid != pid) continue;
+        children[i].pid = 0;
+        wait_status_format(status, children[i].result, sizeof(children[i].result));
+        if (!job_ended_as_expected(children[i].job, status)) {
+            strncat(children[i].result, " (unexpected)",
+                    sizeof(children[i].result) - strlen(children[i].result) - 1);
+        }
+        return true;
+    }
+    char text[STATUS_TEXT_LEN_MAX];
+    wait_status_format(status, text, sizeof(text));
+    note("reaped orphan pid %ld: %s", (long)pid, text);
+    return false;
+}
+
+// Reaps `count` children: the first PHASE2_NOHANG_REAPS by polling, the rest blocking.
+static void phase2_reap(struct phase2_child *children, u32 count) {
+    u32 reaped = 0, yields = 0, reaped_nohang = 0;
+    while (reaped < count) {
+        bool polling = reaped < PHASE2_NOHANG_REAPS;
+        struct abi_wait_status status;
+        memset(&status, 0, sizeof(status));
+        i64 pid = sys_wait(ABI_WAIT_ANY, &status, polling ? ABI_WAIT_NOHANG : 0);
+        if (pid == 0 && polling) {
+            i64 yielded = sys_yield();
+            basin_assert(yielded == 0);
+            yields++;
+        } else if (pid > 0) {
+            if (phase2_record(children, pid, &status)) {
+                reaped++;
+                if (polling) reaped_nohang++;
+            }
+        } else {
+            say("wait = %ld %s with %u children left", (long)pid, error_name(pid), count - reaped);
+            return;
+        }
+    }
+    note("reaped %u with WAIT_NOHANG after %u yields, %u blocking", reaped_nohang, yields,
+         reaped - reaped_nohang);
+}
+
+static u32 phase2_print_sorted(struct phase2_child *children) {
+    // Insertion sort by (name, result): the order children end in is scheduling's.
+    for (u32 i = 1; i < PHASE2_JOBS_COUNT; i++) {
+        for (u32 j = i; j > 0; j--) {
+            struct phase2_child *a = &children[j - 1], *b = &children[j];
+            int order = strcmp(a->job->name, b->job->name);
+            if (order < 0 || (order == 0 && strcmp(a->result, b->result) <= 0)) break;
+            struct phase2_child swap = *a;
+            *a = *b;
+            *b = swap;
+        }
+    }
+    u32 unexpected = 0;
+    for (u32 i = 0; i < PHASE2_JOBS_COUNT; i++) {
+        say("%s %s", children[i].job->name, children[i].result);
+        if (strstr(children[i].result, "unexpected") != NULL ||
+            strcmp(children[i].result, "not run") == 0) {
+            unexpected++;
+        }
+    }
+    return unexpected;
+}
+
+// Phase 2: everything at once. Returns how many ended unexpectedly.
+static u32 phase2(void) {
+    struct phase2_child children[PHASE2_JOBS_COUNT];
+    u32 spawned = 0;
+    for (u32 i = 0; i < PHASE2_JOBS_COUNT; i++) {
+        children[i].job = &phase2_jobs[i];
+        strcpy(children[i].result, "not run");
+        children[i].pid = job_spawn(&phase2_jobs[i]);
+        if (children[i].pid > 0) spawned++;
+        else children[i].pid = 0;
+    }
+    phase2_reap(children, spawned);
+    return phase2_print_sorted(children);
+}
+
+static _Noreturn void idle_forever(void) {
+    for (;;) {
+        struct abi_wait_status status;
+        i64 pid = sys_wait(ABI_WAIT_ANY, &status, 0);
+        if (pid > 0) {
+            char text[STATUS_TEXT_LEN_MAX];
+            wait_status_format(&status, text, sizeof(text));
+            note("reaped orphan pid %ld: %s", (long)pid, text);
+        } else {
+            sys_sleep_until(monotonic_ns() + IDLE_SLEEP_NS);
+        }
+    }
+}
+
+static _Noreturn void finish(enum end_action end) {
+    static const struct {
+        const char *name;
+        u64 type;
+    } actions[] = {{"poweroff", ABI_SHUTDOWN_POWER_OFF},
+                   {"reboot", ABI_SHUTDOWN_REBOOT},
+                   {"halt", ABI_SHUTDOWN_HALT}};
+    if (end == END_IDLE) {
+        say("end idle");
+        idle_forever();
+    }
+    basin_assert(end < sizeof(actions) / sizeof(actions[0]));
+    say("end %s", actions[end].name);
+    i64 result = sys_shutdown(actions[end].type);
+    say("FAIL: shutdown(%s) = %ld %s; idling", actions[end].name, (long)result, error_name(result));
+    idle_forever();
+}
+
+int main(int argc, char **argv) {
+    say("pid %ld uid %ld", (long)sys_getpid(), (long)sys_getuid());
+    struct options options = parse_options(argc, argv);
+    for (u32 round = 1; round <= options.rounds; round++) {
+        say("round %u phase 1", round);
+        u32 unexpected = phase1();
+        say("round %u phase 2", round);
+        unexpected += phase2();
+        say("round %u done, %u unexpected", round, unexpected);
+    }
+    finish(options.end);
+}
