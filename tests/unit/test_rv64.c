@@ -1168,40 +1168,58 @@ static bool test_access_faults(void) {
 
 // ---- the translation cache must be exactly as correct as the walk -----------------
 
-// The user maps the level-0 table behind TEST_VA and rewrites a PTE in it: the next
-// access must see the new translation, within the same run. Also the reverse order:
-// the table page first written as plain data, only later used as a table.
+// The user maps the level-0 table behind a page and rewrites a PTE in it: the next
+// access must see the new translation, within the same run. Orders: (0) cached first,
+// then rewritten; (1) the table page first written as plain data, only later used as
+// a table; (2) as 0, with 40 other tables walked in between (more than the cache
+// tracks). The VAs differ in their low VPN bits, so no TLB slot is shared.
+#define COHERENCE_TARGET_VA (TEST_VA + 3 * PAGE_BYTES)
+#define COHERENCE_TABLE_VA 0x2000505000ull
+#define COHERENCE_OTHERS_VA 0x2800000000ull
+#define COHERENCE_OTHERS_COUNT 40u
+
+static void coherence_program(struct machine *m, u32 order) {
+    if (order == 1) {
+        emit(m, SD(ZERO, A2, 8));   // table page cached as plain writable data
+    }
+    emit(m, LD(A0, A1, 0));         // caches the target -> frame_a
+    if (order == 2) {
+        emit(m, ADDI(T1, ZERO, COHERENCE_OTHERS_COUNT));
+        emit(m, LUI(T2, 0x200));    // 2 MiB: a new level-0 table each time
+        emit(m, LD(T0, S0, 0));
+        emit(m, ADD(S0, S0, T2));
+        emit(m, ADDI(T1, T1, -1));
+        emit(m, BNE(T1, ZERO, -12));
+    }
+    emit(m, LD(T4, A2, 0));         // the table page cached for loads too
+    emit(m, SD(A3, A2, 0));         // remaps the target to frame_b
+    emit(m, LD(A4, A1, 0));         // must read frame_b
+    emit(m, SD(ZERO, A2, 0));       // unmaps the target
+    emit(m, LD(A5, A1, 0));         // must fault
+}
+
 static bool test_user_store_to_page_table(void) {
-    for (u32 order = 0; order < 2; order++) {
+    for (u32 order = 0; order < 3; order++) {
         struct machine m;
         machine_init(&m);
         u64 frame_a = alloc_frame(&m), frame_b = alloc_frame(&m);
         ram_write64(&m, frame_a, 0xaaaa);
         ram_write64(&m, frame_b, 0xbbbb);
-        map(&m, TEST_VA, frame_a, F_DATA, 0);
-        u64 slot_pa = pte_slot(&m, TEST_VA, 0);
-        const u64 table_va = 0x2000500000ull; // the level-0 table, user-writable
-        map(&m, table_va, slot_pa & ~(PAGE_BYTES - 1), F_DATA, 0);
-        u64 slot_va = table_va + (slot_pa & (PAGE_BYTES - 1));
-        m.ctx.regs[A1] = TEST_VA;
-        m.ctx.regs[A2] = slot_va;
-        m.ctx.regs[A3] = pte_of(frame_b, F_DATA);
-        if (order == 0) {
-            emit(&m, LD(A0, A1, 0));    // caches TEST_VA -> frame_a
-            emit(&m, SD(A3, A2, 0));    // remaps it to frame_b
-            emit(&m, LD(A4, A1, 0));    // must read frame_b
-        } else {
-            emit(&m, SD(ZERO, A2, 8));  // table page cached as plain writable data
-            emit(&m, LD(A0, A1, 0));    // now it is also a table
-            emit(&m, SD(A3, A2, 0));
-            emit(&m, LD(A4, A1, 0));
+        map(&m, COHERENCE_TARGET_VA, frame_a, F_DATA, 0);
+        u64 slot_pa = pte_slot(&m, COHERENCE_TARGET_VA, 0);
+        map(&m, COHERENCE_TABLE_VA, slot_pa & ~(PAGE_BYTES - 1), F_DATA, 0);
+        for (u32 i = 0; i < COHERENCE_OTHERS_COUNT; i++) {
+            map(&m, COHERENCE_OTHERS_VA + i * MEGAPAGE_BYTES, m.data_pa, F_DATA, 0);
         }
-        emit(&m, SD(ZERO, A2, 0));      // unmap TEST_VA
-        emit(&m, LD(A5, A1, 0));        // must fault
+        m.ctx.regs[A1] = COHERENCE_TARGET_VA;
+        m.ctx.regs[A2] = COHERENCE_TABLE_VA + (slot_pa & (PAGE_BYTES - 1));
+        m.ctx.regs[A3] = pte_of(frame_b, F_DATA);
+        m.ctx.regs[S0] = COHERENCE_OTHERS_VA;
+        coherence_program(&m, order);
         u64 fault_pc = CODE_VA + m.code_length_bytes - 4;
         CHECK_TRAP(&m, TRAP_LOAD_PAGE_FAULT, fault_pc);
         CHECK(m.ctx.regs[A0] == 0xaaaa && m.ctx.regs[A4] == 0xbbbb);
-        CHECK(last_result.trap.tval == TEST_VA);
+        CHECK(last_result.trap.tval == COHERENCE_TARGET_VA);
         machine_free(&m);
     }
     return true;

@@ -78,7 +78,7 @@ static struct options parse_options(int argc, char **argv) {
         const char *word = argv[i];
         if (strncmp(word, "init.rounds=", 12) == 0) {
             u32 rounds = 0;
-            if (parse_u32(word + 12, ROUNDS_MAX, &rounds) && rounds > 0) options.rounds = rounds;
+            if (parse_u32(word + 12, ROUNDS_MAX, &rounds)) options.rounds = rounds; // 0: boot only
             else say("ignoring bad %s", word);
         } else if (strncmp(word, "init.end=", 9) == 0) {
             bool known = false;

@@ -1,0 +1,103 @@
+// basin-sim's command line: values, errors naming the bad input, the reproduce
+// command, and how options override the scenario.
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/options.h"
+
+static u32 failures;
+
+static void check(bool ok, const char *name, const char *reason) {
+    if (ok) {
+        printf("ok %s\n", name);
+    } else {
+        printf("not ok %s - %s\n", name, reason);
+        failures++;
+    }
+}
+
+static bool parse(struct options *o, char *error, u32 capacity, int argc, char **argv) {
+    error[0] = '\0';
+    return options_parse(argc, argv, o, error, capacity);
+}
+
+static void test_values(void) {
+    char error[OPTIONS_ERROR_BYTES_MAX];
+    struct options o;
+    char *argv[] = {"basin-sim", "--seed", "42", "--nodes=3", "--time", "500ms",
+                    "--bug", "frame-double-alloc", "--bug=sleep-wakes-early",
+                    "--log", "debug", "--scenario", "scenarios/x.scenario", "--progress"};
+    bool ok = parse(&o, error, sizeof(error), (int)ARRAY_COUNT(argv), argv);
+    check(ok, "options_parse_valid", error);
+    check(o.seed_given && o.seed == 42 && o.nodes_count == 3 && o.time_ns == 500000000ull &&
+              o.bugs[BUG_FRAME_DOUBLE_ALLOC] && o.bugs[BUG_SLEEP_WAKES_EARLY] &&
+              !o.bugs[BUG_RUNQUEUE_DOUBLE_ENQUEUE] && o.log_level == LOG_DEBUG && o.progress,
+          "options_values", "parsed values wrong");
+    char command[SIM_COMMAND_BYTES_MAX];
+    options_command(&o, 42, command, sizeof(command));
+    check(strcmp(command, "./build.sh sim --seed 42 --scenario scenarios/x.scenario --nodes 3 "
+                          "--time 500ms --bug frame-double-alloc --bug sleep-wakes-early "
+                          "--log debug") == 0,
+          "options_reproduce_command", command);
+
+    char *minimal[] = {"basin-sim"};
+    ok = parse(&o, error, sizeof(error), 1, minimal);
+    options_command(&o, 7, command, sizeof(command));
+    check(ok && !o.seed_given && o.log_level == OPTIONS_LOG_DEFAULT &&
+              strcmp(command, "./build.sh sim --seed 7") == 0,
+          "options_defaults", command);
+}
+
+static void expect_error(const char *name, int argc, char **argv, const char *bad_input) {
+    char error[OPTIONS_ERROR_BYTES_MAX];
+    struct options o;
+    bool ok = parse(&o, error, sizeof(error), argc, argv);
+    char reason[OPTIONS_ERROR_BYTES_MAX + 32];
+    snprintf(reason, sizeof(reason), "%s: '%s'", ok ? "accepted" : "message", error);
+    check(!ok && strstr(error, bad_input) != NULL, name, reason);
+}
+
+static void test_errors(void) {
+    char *unknown[] = {"basin-sim", "--sed", "1"};
+    expect_error("options_error_unknown_option", 3, unknown, "--sed");
+    char *bad_seed[] = {"basin-sim", "--seed", "12ab"};
+    expect_error("options_error_bad_number", 3, bad_seed, "12ab");
+    char *bad_bug[] = {"basin-sim", "--seed", "1", "--bug", "no-such-bug"};
+    expect_error("options_error_unknown_bug", 5, bad_bug, "no-such-bug");
+    char *missing[] = {"basin-sim", "--seed"};
+    expect_error("options_error_missing_value", 2, missing, "--seed");
+    char *nodes[] = {"basin-sim", "--nodes", "9"};
+    expect_error("options_error_nodes_range", 3, nodes, "'9'");
+    char *time[] = {"basin-sim", "--time", "10"};
+    expect_error("options_error_time_unit", 3, time, "'10'");
+    char *log[] = {"basin-sim", "--log", "loud"};
+    expect_error("options_error_log_level", 3, log, "loud");
+    char *prefix[] = {"basin-sim", "--seedling", "3"};
+    expect_error("options_error_prefix_is_not_option", 3, prefix, "--seedling");
+}
+
+static void test_config(void) {
+    char error[OPTIONS_ERROR_BYTES_MAX];
+    struct options o;
+    struct scenario scenario;
+    scenario_defaults(&scenario);
+    scenario.nodes_count = 4;
+    struct sim_config config;
+    char *argv[] = {"basin-sim", "--steps", "100", "--log", "warn"};
+    bool ok = parse(&o, error, sizeof(error), 5, argv) &&
+              sim_config_build(&o, &scenario, 5, &config, error, sizeof(error));
+    check(ok && config.nodes_count == 4 && config.steps_limit == 100 && config.time_limit_ns == 0 &&
+              config.seed == 5 && strcmp(config.bootargs, "init.end=poweroff loglevel=warn") == 0,
+          "options_config_merge", error);
+    memset(scenario.bootargs, 'x', BOOTARGS_LEN_MAX - 1);
+    scenario.bootargs[BOOTARGS_LEN_MAX - 1] = '\0';
+    ok = sim_config_build(&o, &scenario, 5, &config, error, sizeof(error));
+    check(!ok && strstr(error, "bootargs") != NULL, "options_config_bootargs_too_long", error);
+}
+
+int main(void) {
+    test_values();
+    test_errors();
+    test_config();
+    return failures == 0 ? 0 : 1;
+}
