@@ -88,15 +88,29 @@ $(BUILD)/basin-sim: $(KERNEL_HOST_OBJ) $(SIM_HOST_OBJ) $(HOST_OBJ)/sim/initrd_bl
 	$(CC) $(CFLAGS) -o $@ $^ -lxxhash
 
 # ---- RISC-V kernel image --------------------------------------------------------------
-$(RV_OUT)/kernel/%.o: src/kernel/%.c $(wildcard src/kernel/*.h)
+# One Image for every board: a static PIE linked at 0 that hw/entry.S relocates to
+# wherever the boot loader put it (R_RISCV_RELATIVE only; hw/image_check.sh refuses
+# anything else). Compiled -fPIE (after RV_KERNEL_CFLAGS' -fno-pic, so it wins) and
+# linked by ld.lld: GNU ld for riscv64-unknown-elf cannot make a PIE.
+RV_KERNEL_PIE := -fPIE
+RV_LD := ld.lld
+RV_LIBGCC = $(shell $(RV_CC) $(RV_LINK_ARCH) -print-libgcc-file-name)
+# Objects depend on their flags: a change (such as -fPIE) rebuilds them all.
+RV_KERNEL_FLAGS_STAMP := $(RV_OUT)/kernel-cflags.txt
+.PHONY: rv-kernel-flags-force
+$(RV_KERNEL_FLAGS_STAMP): rv-kernel-flags-force
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_KERNEL_CFLAGS) -c -o $@ $<
-$(RV_OUT)/subsystems/%.o: src/subsystems/%.c $(wildcard src/kernel/*.h)
+	@echo '$(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE)' | cmp -s - $@ || \
+	    echo '$(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE)' > $@
+$(RV_OUT)/kernel/%.o: src/kernel/%.c $(wildcard src/kernel/*.h) $(RV_KERNEL_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_KERNEL_CFLAGS) -c -o $@ $<
-$(RV_OUT)/hw/%.o: hw/%.c $(wildcard src/kernel/*.h hw/*.h)
+	$(RV_CC) $(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE) -c -o $@ $<
+$(RV_OUT)/subsystems/%.o: src/subsystems/%.c $(wildcard src/kernel/*.h) $(RV_KERNEL_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_KERNEL_CFLAGS) -c -o $@ $<
+	$(RV_CC) $(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE) -c -o $@ $<
+$(RV_OUT)/hw/%.o: hw/%.c $(wildcard src/kernel/*.h hw/*.h) $(RV_KERNEL_FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE) -c -o $@ $<
 $(RV_OUT)/hw/initrd_blob.o: hw/initrd_blob.S $(RV_OUT)/initrd.cpio
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_ARCH) -c -DINITRD_PATH='"$(RV_OUT)/initrd.cpio"' -o $@ $<
@@ -104,9 +118,13 @@ $(RV_OUT)/hw/%.o: hw/%.S
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_ARCH) -c -Isrc -Ihw -o $@ $<
 $(RV_OUT)/basin.elf: $(RV_KERNEL_OBJ) hw/kernel.ld
-	$(RV_CC) $(RV_LINK_ARCH) -nostdlib -static -T hw/kernel.ld -Wl,--build-id=none -o $@ $(RV_KERNEL_OBJ) -lgcc
-$(RV_OUT)/Image: $(RV_OUT)/basin.elf
-	$(RV_OBJCOPY) -O binary $< $@
+	$(RV_LD) -m elf64lriscv -static -pie --no-dynamic-linker -z text -z norelro \
+	    --build-id=none --discard-locals -T hw/kernel.ld -o $@.tmp $(RV_KERNEL_OBJ) $(RV_LIBGCC)
+	mv $@.tmp $@
+$(RV_OUT)/Image: $(RV_OUT)/basin.elf hw/image_check.sh
+	$(RV_OBJCOPY) -O binary $< $@.tmp
+	RV_PREFIX=$(RV_PREFIX) hw/image_check.sh $< $@.tmp
+	mv $@.tmp $@
 
 clean:
 	rm -rf build

@@ -1,8 +1,12 @@
-// The console: the UART /chosen/stdout-path names (a 16550: "ns16550a" with byte
-// registers, or the DesignWare "snps,dw-apb-uart" with reg-shift 2 and 32-bit
-// accesses), else the legacy SBI console. The firmware already programmed the
-// line (baud divisor, 8N1), so we only move bytes and never touch LCR: on the
-// DesignWare UART an LCR write while busy would be lost anyway.
+// The console. In order of preference: the UART /chosen/stdout-path names (a
+// 16550: "ns16550a" with byte registers, or the DesignWare "snps,dw-apb-uart"
+// with reg-shift 2 and 32-bit accesses); else the SBI debug console (DBCN) when
+// the firmware has it; else the legacy SBI putchar. The boot argument
+// hw.console=sbi skips the UART (a way out on a board whose UART misbehaves).
+//
+// The firmware already programmed the line (baud divisor, 8N1), so we only move
+// bytes and never touch LCR: on the DesignWare UART an LCR write while busy would
+// be lost anyway.
 #include "hw.h"
 #include "kernel/format.h"
 #include "sbi.h"
@@ -14,6 +18,7 @@
 #define UART_REG_LSR 5u // line status
 #define UART_LSR_DATA_READY 0x01u
 #define UART_LSR_THR_EMPTY 0x20u
+#define UART_REG_SHIFT_MAX 4u
 // A UART that never drains (wrong address, clock gated) must not hang the kernel:
 // after this many polls the byte is dropped.
 #define UART_SPIN_MAX 1000000u
@@ -42,27 +47,54 @@ static void uart_put_byte(const struct hw_uart *uart, u8 byte) {
     uart_write(uart, UART_REG_THR, byte);
 }
 
+// The UART the device tree names, when we have a driver for it and its register
+// layout is one we can drive.
+static bool console_uart_usable(const struct fdt_console *console) {
+    if (!console->present || console->kind == FDT_UART_NONE || console->base == 0) return false;
+    if (console->reg_io_width_bytes != 1 && console->reg_io_width_bytes != 4) return false;
+    return console->reg_shift <= UART_REG_SHIFT_MAX;
+}
+
 void hw_console_init(struct platform *p) {
     assert(p != NULL);
     const struct fdt_console *console = &p->machine.console;
-    p->uart_present = false;
-    if (!console->present || console->kind == FDT_UART_NONE) return;
-    if (console->reg_io_width_bytes != 1 && console->reg_io_width_bytes != 4) return;
-    if (console->reg_shift > 4) return;
+    p->console = hw_sbi_has(p, SBI_X_DBCN) ? HW_CONSOLE_SBI_DBCN : HW_CONSOLE_SBI_LEGACY;
+    if (hw_bootargs_has(p, "hw.console=sbi") || !console_uart_usable(console)) return;
     p->uart = (struct hw_uart){
         .base = console->base,
         .reg_shift = console->reg_shift,
         .reg_io_width_bytes = console->reg_io_width_bytes,
     };
+    p->console = HW_CONSOLE_UART;
     assert(p->uart.base != 0);
-    p->uart_present = true;
+}
+
+// One line for the boot log: the driver chosen and why.
+const char *hw_console_describe(const struct platform *p, char *text, u64 capacity) {
+    assert(p != NULL && text != NULL);
+    const struct fdt_console *c = &p->machine.console;
+    const char *fallback = hw_bootargs_has(p, "hw.console=sbi") ? "hw.console=sbi"
+                           : c->present ? "no driver for the stdout-path UART"
+                                        : "no /chosen/stdout-path";
+    if (p->console == HW_CONSOLE_UART) {
+        (void)format(text, capacity, "%s at 0x%llx (%s \"%s\", reg-shift %u, io-width %u)",
+                     c->kind == FDT_UART_DW_APB ? "snps,dw-apb-uart" : "ns16550a",
+                     (unsigned long long)c->base, c->path, c->compatible, c->reg_shift,
+                     c->reg_io_width_bytes);
+    } else {
+        (void)format(text, capacity, "%s (%s)",
+                     p->console == HW_CONSOLE_SBI_DBCN ? "SBI debug console (DBCN)"
+                                                       : "legacy SBI putchar",
+                     fallback);
+    }
+    return text;
 }
 
 static void console_put_byte(struct platform *p, u8 byte) {
-    if (p->uart_present) {
-        uart_put_byte(&p->uart, byte);
-    } else {
-        (void)sbi_legacy_call(SBI_EXT_LEGACY_PUTCHAR, byte); // nothing to do if it fails
+    switch (p->console) {
+    case HW_CONSOLE_UART: uart_put_byte(&p->uart, byte); return;
+    case HW_CONSOLE_SBI_DBCN: (void)sbi_call(SBI_EXT_DBCN, SBI_DBCN_WRITE_BYTE, byte, 0, 0); return;
+    case HW_CONSOLE_SBI_LEGACY: (void)sbi_legacy_call(SBI_EXT_LEGACY_PUTCHAR, byte); return;
     }
 }
 
@@ -80,12 +112,15 @@ void platform_console_write(struct platform *p, const u8 *bytes, u64 count) {
     hw_console_write_raw(p, (const char *)bytes, count);
 }
 
+// Input comes from the UART, or from the legacy getchar (DBCN's read needs a
+// buffer the firmware writes by physical address; the legacy call is simpler and
+// every firmware we target still has it).
 u64 platform_console_read(struct platform *p, u8 *bytes, u64 capacity) {
     assert(p != NULL);
     assert(bytes != NULL || capacity == 0);
     u64 count = 0;
     while (count < capacity) {
-        if (p->uart_present) {
+        if (p->console == HW_CONSOLE_UART) {
             if ((uart_read(&p->uart, UART_REG_LSR) & UART_LSR_DATA_READY) == 0) break;
             bytes[count++] = (u8)uart_read(&p->uart, UART_REG_RBR);
         } else {

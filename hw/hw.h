@@ -18,24 +18,35 @@ struct hw_uart {
     u32 reg_io_width_bytes; // 1: byte accesses; 4: 32-bit accesses (DesignWare)
 };
 
+// Where console bytes go. The zero value is the one that works before anything
+// is known: every SBI firmware serves the legacy putchar (or ignores it).
+enum hw_console_kind {
+    HW_CONSOLE_SBI_LEGACY = 0, // legacy SBI putchar/getchar (SBI v0.1)
+    HW_CONSOLE_SBI_DBCN,       // SBI debug console extension (SBI v2.0)
+    HW_CONSOLE_UART,           // the UART /chosen/stdout-path names
+};
+
 struct hw_sbi {
+    bool base;        // the v0.2+ base extension answers (else legacy calls only)
     u64 spec_version; // major << 24 | minor
     u64 impl_id;
     u64 impl_version;
-    bool time;  // TIME extension (else the legacy set_timer)
-    bool srst;  // system reset (else the legacy shutdown; no reboot)
-    bool hsm;
-    bool dbcn;
+    u32 extensions;   // bit SBI_X_* set when present (sbi.h)
 };
 
 struct platform {
     u64 boot_hart_id;
     u64 dtb_pa;
+    u64 image_pa;             // where the boot loader put the Image (hw/entry.S)
+    u64 image_relocations;    // R_RISCV_RELATIVE entries entry.S applied
     struct fdt fdt;
     struct fdt_machine machine;
     struct hw_sbi sbi;
-    bool uart_present; // else the legacy SBI console
-    struct hw_uart uart;
+    enum hw_console_kind console;
+    struct hw_uart uart;      // when console is HW_CONSOLE_UART
+    const u8 *initrd;         // the archive the kernel reads (initrd_hw.c)
+    u64 initrd_size_bytes;
+    bool initrd_from_dt;      // else the archive embedded in the image
     u64 timebase_hz;
     u64 boot_ticks;       // rdtime at entry: monotonic time counts from here
     u64 realtime_boot_ns; // Unix time at boot_ticks (0 without an RTC)
@@ -44,10 +55,24 @@ struct platform {
     u64 kernel_end_pa;
 };
 
+// Boot (boot_hw.c): hw/entry.S calls hw_main once the image is relocated.
+void hw_main(u64 hart_id, u64 dtb_pa, u64 image_pa, u64 relocations, u64 foreign_relocations);
+
+// SBI helpers (boot_hw.c).
+bool hw_sbi_has(const struct platform *p, u32 extension);
+
 // Console (console_hw.c). The raw writer works before and after the UART is known.
 void hw_console_init(struct platform *p);
+const char *hw_console_describe(const struct platform *p, char *text, u64 capacity);
 void hw_console_write_raw(struct platform *p, const char *bytes, u64 count);
 void hw_log(struct platform *p, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+// The initial archive (initrd_hw.c): the boot loader's initrd from /chosen when it
+// holds a cpio archive, else the one embedded in the image.
+void hw_initrd_init(struct platform *p);
+
+// Entropy (entropy_hw.c).
+void hw_entropy_init(struct platform *p);
 
 // Time (clock_hw.c).
 void hw_clock_init(struct platform *p);
@@ -55,6 +80,9 @@ void hw_timer_set(struct platform *p, u64 ticks);
 u64 hw_ticks_to_ns(u64 ticks, u64 hz);
 u64 hw_ns_to_ticks_ceil(u64 ns, u64 hz);
 u64 hw_deadline_ticks(struct platform *p, u64 deadline_ns);
+
+// Boot arguments (platform_hw.c): does /chosen/bootargs hold the word `word`?
+bool hw_bootargs_has(const struct platform *p, const char *word);
 
 // Stops this hart for good: interrupts off, wfi forever.
 _Noreturn void hw_stop(void);

@@ -6,7 +6,8 @@ source tests/sim_lib.sh
 SEEDS_MAX=${BUG_SEEDS_MAX:-40}
 mkdir -p build/test-logs/bugs
 
-bugs=$("$SIM" --list-bugs 2>&1 | awk 'NF >= 2 && $1 ~ /^[a-z0-9-]+$/ {print $1, $2}')
+# Lines: NAME  caught by INVARIANT  what it breaks
+bugs=$("$SIM" --list-bugs 2>&1 | awk '$2 == "caught" && $3 == "by" {print $1, $4}')
 [ -n "$bugs" ] || not_ok "list-bugs" "basin-sim --list-bugs printed no bugs"
 while read -r bug invariant; do
     [ -n "$bug" ] || continue

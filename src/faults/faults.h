@@ -11,7 +11,7 @@ struct pcg32;
 
 // X(enum name, scenario/report name, unit of the rate, largest rate the swarm draws)
 #define FAULT_LIST(X)                                                            \
-    X(FAULT_POWER_LOSS, "power_loss", "per million steps", 2000u)                \
+    X(FAULT_POWER_LOSS, "power_loss", "per million steps", 400u)                 \
     X(FAULT_PROCESS_CRASH, "process_crash", "per million user runs", 50000u)     \
     X(FAULT_CLOCK_JUMP, "clock_jump", "per million steps", 20000u)               \
     X(FAULT_CLOCK_DRIFT, "clock_drift", "per million steps", 5000u)

@@ -46,15 +46,19 @@ enum abi_syscall { ABI_SYSCALL_LIST(ABI_SYSCALL_ENUM) };
 #define E_PERM 1
 #define E_NOENT 2
 #define E_SRCH 3
+#define E_IO 5
 #define E_2BIG 7
 #define E_NOEXEC 8
 #define E_CHILD 10
 #define E_AGAIN 11
 #define E_NOMEM 12
 #define E_FAULT 14
+#define E_NODEV 19
 #define E_INVAL 22
+#define E_NOSPC 28
 #define E_NAMETOOLONG 36
 #define E_NOSYS 38
+#define E_BADMSG 74 // stored data failed its checksum: corruption, never returned as data
 
 // Clocks (Linux ids).
 #define ABI_CLOCK_REALTIME 0

@@ -74,6 +74,17 @@ u64 platform_realtime_ns(struct platform *p);  // Unix epoch ns; may jump
 // The simulator returns at once and advances the node's time instead.
 void platform_idle_until(struct platform *p, u64 deadline_ns);
 
+// ---- block device ----------------------------------------------------------
+// 512-byte sectors, synchronous from the kernel's view. A write is durable only
+// after a flush that returned 0; a failed write or flush means that data must never
+// be trusted again (no retried fsync). Errors: -E_IO (read/write/flush failed),
+// -E_INVAL (range outside the device), -E_NODEV (no disk).
+#define BLOCK_SECTOR_SIZE_BYTES 512
+u64 platform_block_sector_count(struct platform *p); // 0 when there is no disk
+i64 platform_block_read(struct platform *p, u64 sector, u8 *bytes, u32 sector_count);
+i64 platform_block_write(struct platform *p, u64 sector, const u8 *bytes, u32 sector_count);
+i64 platform_block_flush(struct platform *p);
+
 // ---- power -----------------------------------------------------------------
 // On hardware these do not return. In the simulator they record the request and
 // return; the kernel then stops stepping (kernel_step reports it).

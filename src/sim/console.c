@@ -14,6 +14,8 @@ void console_flush(struct platform *node) {
     struct node_console *console = &node->console;
     assert(console->line_length <= CONSOLE_LINE_BYTES_MAX);
     if (console->line_length == 0) return;
+    sim_trace(node, TRACE_SIM_CONSOLE_LINE, console->line_length,
+              trace_hash_bytes(console->line, console->line_length), 0);
     if (console_echo(node)) {
         fprintf(stdout, "n%u| %.*s\n", node->id, (int)console->line_length, console->line);
     }

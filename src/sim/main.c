@@ -35,7 +35,7 @@ static int run(const struct options *options) {
         return usage_error(error);
     }
     u64 seed = options->seed_given ? options->seed : random_seed();
-    static struct sim_config config; // large; built once
+    struct sim_config config;
     if (!sim_config_build(options, &scenario, seed, &config, error, sizeof(error))) {
         return usage_error(error);
     }

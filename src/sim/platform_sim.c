@@ -133,6 +133,7 @@ void platform_entropy(struct platform *p, u8 *bytes, u64 count) {
     assert(p != NULL);
     assert(bytes != NULL || count == 0);
     pcg32_fill(&p->streams[STREAM_WORKLOAD], bytes, count);
+    sim_trace(p, TRACE_SIM_ENTROPY, count, trace_hash_bytes(bytes, count), 0);
 }
 
 void platform_trace(struct platform *p, u32 kind, u64 a, u64 b, u64 c) {

@@ -100,7 +100,7 @@ _Noreturn void sim_violation(struct sim *sim, struct platform *node, u32 invaria
         console_flush(node);
         sim_trace(node, TRACE_SIM_VIOLATION, invariant, 0, 0);
     }
-    fprintf(out, "\nINVARIANT VIOLATED: %s\n", invariant_name(invariant));
+    fprintf(out, "\ninvariant violated: %s\n", invariant_name(invariant));
     fprintf(out, "  seed: %" PRIu64 "\n  step: %" PRIu64 "\n", sim->config.seed, sim->step);
     if (node != NULL) {
         fprintf(out, "  node: %u (boot %u, simulated time ", node->id, node->boots);
@@ -115,7 +115,8 @@ _Noreturn void sim_violation(struct sim *sim, struct platform *node, u32 invaria
         fprintf(out, "last console lines of node %u:\n", node->id);
         console_print_tail(node, out, SIM_REPORT_CONSOLE_LINES);
     }
-    fprintf(out, "trace hash so far: %016" PRIx64 "\n", trace_hash(&sim->trace));
+    fprintf(out, "result: FAIL (invariant %s)\n", invariant_name(invariant));
+    fprintf(out, "trace hash: %016" PRIx64 " (up to the violation)\n", trace_hash(&sim->trace));
     fprintf(out, "reproduce: %s\n", sim->config.command);
     fflush(out);
     if (sim->config.trace_file != NULL) fflush(sim->config.trace_file);

@@ -1,10 +1,10 @@
 // RV64IMAC user-mode interpreter with an Sv39 walker (RISC-V unprivileged spec
 // 20191213 and privileged spec 20211203). One call runs one slice of one process.
 //
-// Speed comes from three caches, all rebuilt at every call and all exact:
-// - a direct-mapped software TLB of 4 KiB translations, per access kind;
-// - the host address of the page the pc is in (fetch fast path);
-// - nothing is pre-decoded, so stores to code are seen at once (FENCE.I is a no-op).
+// Speed comes from two caches, both rebuilt at every call and both exact:
+// - a direct-mapped software TLB of 4 KiB translations, with a tag per access kind;
+// - the host address of the page the pc is in (the fetch fast path).
+// Nothing is pre-decoded, so stores to code are seen at once (FENCE.I is a no-op).
 // The TLB never lets a fast-path store reach a page that holds a page table it has
 // cached a translation from (see table_pages), so a user store to a page table is
 // seen by the very next access exactly as an uncached walk would see it.

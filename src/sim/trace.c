@@ -71,15 +71,30 @@ const char *trace_kind_name(u32 kind) {
     return "unknown";
 }
 
+#define TRACE_VALUE_TEXT_BYTES 24
+#define TRACE_SMALL_NEGATIVE_MIN (0ull - 4096u) // -4096..-1: error codes read as such
+
+// Decimal, except values with the top bit set: small negatives (error codes) signed,
+// the rest (interrupt causes, addresses, hashes) in hex.
+static void format_value(u64 value, char text[TRACE_VALUE_TEXT_BYTES]) {
+    if (value < (1ull << 63)) snprintf(text, TRACE_VALUE_TEXT_BYTES, "%" PRIu64, value);
+    else if (value >= TRACE_SMALL_NEGATIVE_MIN) snprintf(text, TRACE_VALUE_TEXT_BYTES, "-%" PRIu64, (u64)(0u - value));
+    else snprintf(text, TRACE_VALUE_TEXT_BYTES, "0x%" PRIx64, value);
+}
+
 void trace_format(const struct trace_event *event, char *line, u32 line_capacity) {
     assert(event != NULL && line != NULL);
     assert(line_capacity > 0);
+    char a[TRACE_VALUE_TEXT_BYTES];
+    char b[TRACE_VALUE_TEXT_BYTES];
+    char c[TRACE_VALUE_TEXT_BYTES];
+    format_value(event->a, a);
+    format_value(event->b, b);
+    format_value(event->c, c);
     int written = snprintf(line, line_capacity,
-                           "step=%" PRIu64 " t=%" PRIu64 ".%09" PRIu64 " n%" PRIu32
-                           " %s a=%" PRIu64 " b=%" PRIu64 " c=%" PRIu64,
-                           event->step, event->time_ns / 1000000000u,
-                           event->time_ns % 1000000000u, event->node,
-                           trace_kind_name(event->kind), event->a, event->b, event->c);
+                           "step=%" PRIu64 " t=%" PRIu64 ".%09" PRIu64 " n%" PRIu32 " %s a=%s b=%s c=%s",
+                           event->step, event->time_ns / 1000000000u, event->time_ns % 1000000000u,
+                           event->node, trace_kind_name(event->kind), a, b, c);
     assert(written > 0);
 }
 
@@ -101,6 +116,11 @@ void trace_record(struct trace *t, const struct trace_event *event) {
 u64 trace_hash(const struct trace *t) {
     assert(t != NULL);
     return XXH64_digest(&t->hash->state);
+}
+
+u64 trace_hash_bytes(const void *bytes, u64 count) {
+    assert(bytes != NULL || count == 0);
+    return XXH64(bytes, (size_t)count, 0);
 }
 
 u32 trace_recent(const struct trace *t, struct trace_event *events, u32 capacity) {

@@ -22,7 +22,9 @@
     X(TRACE_SIM_REBOOT, "sim_reboot", "delay ns, boots, 0")                        \
     X(TRACE_SIM_POWER_REQUEST, "sim_power_request", "request, current pid, uid")   \
     X(TRACE_SIM_NODE_OFF, "sim_node_off", "kernel run state, boots, 0")            \
-    X(TRACE_SIM_VIOLATION, "sim_violation", "invariant index, 0, 0")
+    X(TRACE_SIM_VIOLATION, "sim_violation", "invariant index, 0, 0")              \
+    X(TRACE_SIM_CONSOLE_LINE, "sim_console_line", "bytes, xxh64 of the line, 0")   \
+    X(TRACE_SIM_ENTROPY, "sim_entropy", "bytes, xxh64 of the bytes, 0")
 
 #define TRACE_SIM_ENUM(id, name, args) id,
 enum trace_sim_kind { TRACE_SIM_FIRST = TRACE_SIM_BASE - 1, TRACE_SIM_LIST(TRACE_SIM_ENUM) TRACE_SIM_END };
@@ -54,6 +56,9 @@ bool trace_init(struct trace *t, FILE *file);
 void trace_deinit(struct trace *t);
 void trace_record(struct trace *t, const struct trace_event *event);
 u64 trace_hash(const struct trace *t);
+// XXH64 (seed 0) of bytes: lets events carry content (console lines, entropy) so that
+// the run's hash covers what the programs saw and printed, not only how much.
+u64 trace_hash_bytes(const void *bytes, u64 count);
 // The bytes hashed for one event: fields in declaration order, little endian.
 void trace_encode(const struct trace_event *event, u8 bytes[TRACE_EVENT_HASH_BYTES]);
 const char *trace_kind_name(u32 kind);

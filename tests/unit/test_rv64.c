@@ -664,6 +664,16 @@ static bool test_compressed_explicit(void) {
     CHECK(m.ctx.regs[SP] == STACK_VA - 16 && m.ctx.regs[A0] == ~0ull);
     CHECK(m.ctx.regs[A1] == (0x10000ull << 17) && m.ctx.regs[A3] == STACK_VA - 8);
     CHECK(m.ctx.regs[A2] == (0x10000ull << 17) - (STACK_VA - 8));
+    // c.jalr ra: the target comes from ra before ra takes the return address.
+    m.code_length_bytes = 0;
+    emit(&m, AUIPC(RA, 0));      // 0
+    emit(&m, ADDI(RA, RA, 12));  // 4
+    emit16(&m, 0x9082);          // 8: c.jalr ra
+    emit16(&m, 0x9002);          // 10: c.ebreak, not reached
+    emit(&m, ECALL);             // 12
+    m.ctx.pc = CODE_VA;
+    CHECK_TRAP(&m, TRAP_ECALL_FROM_USER, CODE_VA + 12);
+    CHECK(m.ctx.regs[RA] == CODE_VA + 10);
     machine_free(&m);
     return true;
 }

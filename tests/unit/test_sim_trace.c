@@ -96,6 +96,12 @@ static void test_ring_and_text(void) {
     trace_format(&event, line, sizeof(line));
     check(strcmp(line, "step=7 t=1.500000001 n2 clock_read a=3 b=1 c=42") == 0,
           "trace_format_kernel_kind", line);
+    event.kind = TRACE_TRAP;
+    event.b = 0x8000000000000005ull;
+    event.c = 0ull - 22u;
+    trace_format(&event, line, sizeof(line));
+    check(strstr(line, " trap a=3 b=0x8000000000000005 c=-22") != NULL, "trace_format_wide_values",
+          line);
     event.kind = TRACE_SIM_FAULT;
     trace_format(&event, line, sizeof(line));
     check(strstr(line, " sim_fault ") != NULL, "trace_format_sim_kind", line);
