@@ -68,7 +68,7 @@ u64 platform_realtime_ns(struct platform *p) {
 // HW_TIMER_NEVER also clears a pending timer interrupt (SBI spec, TIME extension).
 void hw_timer_set(struct platform *p, u64 ticks) {
     assert(p != NULL);
-    if (p->sbi.time) {
+    if (hw_sbi_has(p, SBI_X_TIME)) {
         (void)sbi_call(SBI_EXT_TIME, 0, ticks, 0, 0); // set_timer cannot fail
     } else {
         (void)sbi_legacy_call(SBI_EXT_LEGACY_SET_TIMER, ticks);

@@ -15,7 +15,9 @@
     X(BUG_SHUTDOWN_HALT_ANY_UID, "shutdown-halt-any-uid", "shutdown_needs_root",        \
       "shutdown(HALT) skips the uid 0 check")                                           \
     X(BUG_REBOOT_KEEPS_PID_COUNTER, "reboot-keeps-pid-counter", "reboot_state_fresh",   \
-      "boot keeps the next-pid counter of the previous life")
+      "boot keeps the next-pid counter of the previous life")                           \
+    X(BUG_EXIT_KEEPS_ROOT_TABLE, "exit-keeps-root-table", "kernel_no_panic",            \
+      "exit leaves the freed page-table root in the zombie, so reaping trips an assert")
 
 #define BUG_ENUM(id, name, invariant, what) id,
 enum planted_bug_id { BUG_NONE = 0, BUG_LIST(BUG_ENUM) BUG_COUNT };

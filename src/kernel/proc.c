@@ -1,5 +1,6 @@
 #include "proc.h"
 
+#include "bugs.h"
 #include "cpio.h"
 #include "elf.h"
 #include "frames.h"
@@ -190,7 +191,7 @@ void proc_exit(struct kernel *k, u32 slot, u32 cause, i64 exit_code, u64 fault_p
     assert(proc_->state != PROC_FREE && proc_->state != PROC_ZOMBIE);
     if (proc_->state == PROC_RUNNABLE) run_queue_remove(k, slot);
     vm_destroy(k, proc_->root_table_pa, proc_frame_owner(slot));
-    proc_->root_table_pa = 0;
+    if (!planted_bug(k, BUG_EXIT_KEEPS_ROOT_TABLE)) proc_->root_table_pa = 0;
     proc_->frames_owned = 0;
     proc_->exit_status = (struct abi_wait_status){
         .exit_code = exit_code, .cause = cause, .fault_pc = fault_pc, .fault_addr = fault_addr};

@@ -62,6 +62,7 @@ void options_print_usage(FILE *out) {
             "                    also prints every node's console as 'n0| text' (default info)\n"
             "  --trace FILE      write every trace event as a line of text\n"
             "  --progress        report progress on stderr (does not change the run)\n"
+            "  --no-invariants   benchmarks only: skip every invariant check (run unchecked)\n"
             "Exit status: 0 pass, 1 invariant violated, 2 bad usage.\n",
             NODES_MAX);
 }
@@ -137,8 +138,9 @@ static bool parse_valued(struct arguments *args, struct options *o, const char *
 static bool parse_one(struct arguments *args, struct options *o) {
     const char *arg = args->argv[args->index];
     static const char *const flags[] = {"--list-bugs", "--list-invariants", "--help", "-h",
-                                        "--progress"};
-    bool *flag_fields[] = {&o->list_bugs, &o->list_invariants, &o->help, &o->help, &o->progress};
+                                        "--progress", "--no-invariants"};
+    bool *flag_fields[] = {&o->list_bugs, &o->list_invariants, &o->help, &o->help, &o->progress,
+                           &o->no_invariants};
     for (u32 i = 0; i < ARRAY_COUNT(flags); i++) {
         if (strcmp(arg, flags[i]) == 0) {
             *flag_fields[i] = true;
@@ -207,6 +209,7 @@ bool sim_config_build(const struct options *o, const struct scenario *scenario, 
     memcpy(config->bugs, o->bugs, sizeof(config->bugs));
     memcpy(config->faults, scenario->faults, sizeof(config->faults));
     config->progress = o->progress;
+    config->no_invariants = o->no_invariants;
     const char *separator = scenario->bootargs[0] != '\0' ? " " : "";
     int length = snprintf(config->bootargs, sizeof(config->bootargs), "%s%sloglevel=%s",
                           scenario->bootargs, separator, log_level_name(o->log_level));

@@ -30,6 +30,7 @@ struct options {
     bool list_invariants;
     bool help;
     bool progress;
+    bool no_invariants; // benchmark only: measure what the checks cost
 };
 
 // False with a message naming the bad input (exit status 2).

@@ -41,7 +41,7 @@ void sim_trace(struct platform *node, u32 kind, u64 a, u64 b, u64 c) {
     struct trace_event event = {.node = node->id, .kind = kind, .step = sim->step,
                                 .time_ns = node->now_ns, .a = a, .b = b, .c = c};
     trace_record(&sim->trace, &event);
-    if (kind < TRACE_SIM_BASE && node->state == NODE_RUNNING) {
+    if (kind < TRACE_SIM_BASE && node->state == NODE_RUNNING && !sim->config.no_invariants) {
         invariants_on_event(sim, node, &event);
     }
 }
@@ -88,7 +88,7 @@ static void run_node_step(struct sim *sim, struct platform *node) {
     if (node->state == NODE_DOWN) {
         node_boot(node);
         node_advance(node, SIM_STEP_COST_NS);
-        invariants_after_step(sim, node);
+        if (!sim->config.no_invariants) invariants_after_step(sim, node);
         apply_faults(node);
         sim->current = NULL;
         return;
@@ -96,7 +96,7 @@ static void run_node_step(struct sim *sim, struct platform *node) {
     enum kernel_step_result result = kernel_step(&node->kernel);
     node_advance(node, SIM_STEP_COST_NS);
     sim_trace(node, TRACE_SIM_STEP, result, 0, 0);
-    invariants_after_step(sim, node);
+    if (!sim->config.no_invariants) invariants_after_step(sim, node);
     if (result == KERNEL_STEP_STOPPED) after_stop(node);
     else apply_faults(node);
     sim->current = NULL;

@@ -28,6 +28,7 @@ struct sim_config {
     char bootargs[BOOTARGS_LEN_MAX]; // including loglevel=
     struct fault_request faults[FAULT_COUNT];
     bool progress;
+    bool no_invariants; // benchmark only: the run is NOT checked
     FILE *trace_file;                      // NULL: no --trace
     char command[SIM_COMMAND_BYTES_MAX];   // reproduces this run
     char scenario_name[SIM_COMMAND_BYTES_MAX]; // for the settings line ("built-in" if none)
