@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# basin-sim's command line: exit codes (0 pass, 1 violation, 2 bad usage), errors
+# that name the bad input, the first lines of a run, and ./build.sh's own usage.
+source "$(dirname "$0")/lib.sh"
+source tests/sim_lib.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+expect() { # NAME STATUS PATTERN ARGS...: exit status and a line matching PATTERN
+    local name=$1 status=$2 pattern=$3; shift 3
+    "$SIM" "$@" > "$tmp/out" 2>&1
+    local got=$?
+    if [ $got -ne "$status" ]; then not_ok "$name" "exit $got, expected $status: $(head -2 "$tmp/out" | tr '\n' ' ')"
+    elif ! grep -qE -- "$pattern" "$tmp/out"; then not_ok "$name" "no line matching '$pattern'"
+    else ok "$name"; fi
+}
+
+expect "--help exits 0" 0 '^usage: basin-sim' --help
+expect "unknown option exits 2 naming it" 2 "unknown option '--bogus'" --bogus
+expect "bad seed exits 2 naming it" 2 "bad value 'abc' for --seed" --seed abc
+expect "unknown bug exits 2 naming it" 2 "bad value 'nope' for --bug" --seed 1 --bug nope
+expect "bad --time exits 2" 2 "--time" --seed 1 --time 5parsecs
+expect "too many nodes exits 2" 2 "--nodes" --seed 1 --nodes 99
+printf 'nodes = 2\n# comment\nfoo = 3\n' > "$tmp/bad.scenario"
+expect "scenario unknown key names file, line and key" 2 "bad.scenario:3: key 'foo'" --seed 1 --scenario "$tmp/bad.scenario"
+printf 'nodes = many\n' > "$tmp/bad2.scenario"
+expect "scenario bad value names file, line and key" 2 "bad2.scenario:1: key 'nodes'" --seed 1 --scenario "$tmp/bad2.scenario"
+printf 'nodes = 1\nnodes = 2\n' > "$tmp/dup.scenario"
+expect "scenario duplicate key is an error" 2 "dup.scenario:2: key 'nodes'" --seed 1 --scenario "$tmp/dup.scenario"
+expect "missing scenario file exits 2" 2 "nonexistent" --seed 1 --scenario "$tmp/nonexistent"
+expect "--list-bugs names each bug's invariant" 0 "caught by" --list-bugs
+expect "--list-invariants" 0 "^frame_ownership" --list-invariants
+expect "a run prints the seed first" 0 "^seed: 42$" --seed 42 --log warn
+head -1 "$tmp/out" | grep -q '^seed: 42$'
+check "the seed is the very first line" test $? -eq 0
+expect "a run prints the fault settings" 0 "^fault power_loss" --seed 42 --log warn
+expect "a run ends with the trace hash" 0 "^trace hash: [0-9a-f]{16}$" --seed 42 --log warn
+expect "--steps stops the run" 0 "^steps: 50$" --seed 42 --steps 50 --log warn
+expect "without --seed a seed is drawn and printed" 0 "^seed: [0-9]+$" --steps 10 --log warn
+expect "a violation exits 1 with the reproduce command" 1 "^reproduce: \./build\.sh sim --seed 3 " --seed 3 --scenario scenarios/bug-hunt.scenario --bug shutdown-halt-any-uid
+
+./build.sh help > "$tmp/usage" 2>&1
+check "./build.sh help lists the commands" grep -q "sim \[ARGS\]" "$tmp/usage"
+./build.sh frobnicate > "$tmp/usage" 2>&1
+check "./build.sh with an unknown command exits 2" test $? -eq 2
