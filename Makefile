@@ -126,6 +126,22 @@ $(RV_OUT)/Image: $(RV_OUT)/basin.elf hw/image_check.sh
 	RV_PREFIX=$(RV_PREFIX) hw/image_check.sh $< $@.tmp
 	mv $@.tmp $@
 
+# Board images (./build.sh image --board B): build/image/B/ holds Image, initrd and
+# extlinux/extlinux.conf, and disk.img, an MBR disk with those files on a bootable
+# FAT partition (for a microSD card, or QEMU's virtio-blk). Every board boots the
+# same three files; hw/framework13/extlinux.conf is the one extlinux.conf.
+IMAGE_BOARDS := framework13 qemu-virt
+IMAGE_FILES := Image initrd extlinux/extlinux.conf
+.PHONY: $(addprefix image-,$(IMAGE_BOARDS))
+$(addprefix image-,$(IMAGE_BOARDS)): image-%: build/image/%/disk.img
+build/image/%/disk.img: $(RV_OUT)/Image $(RV_OUT)/initrd.cpio hw/framework13/extlinux.conf hw/mkdisk.sh
+	@test -d hw/$* || { echo "no board hw/$*" >&2; exit 1; }
+	@mkdir -p $(@D)/extlinux
+	cp $(RV_OUT)/Image $(@D)/Image
+	cp $(RV_OUT)/initrd.cpio $(@D)/initrd
+	cp hw/framework13/extlinux.conf $(@D)/extlinux/extlinux.conf
+	hw/mkdisk.sh $@ $(@D) $(IMAGE_FILES)
+
 clean:
 	rm -rf build
 

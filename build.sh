@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(make gcc clang gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
+PACKAGES=(make gcc clang python3 gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
           opensbi u-boot-qemu libbearssl-dev libxxhash-dev device-tree-compiler)
 OPENSBI_FW=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -21,7 +21,15 @@ Commands:
                  `./build.sh sim --help`.
   qemu [ARGS]    build, then boot the image on QEMU virt under Debian's OpenSBI,
                  console on this terminal (Ctrl-A X quits). ARGS: --append "WORDS"
-                 (boot arguments, default "init.end=poweroff"), --smp N, --mem SIZE.
+                 (boot arguments, default "init.end=poweroff"), --smp N, --mem SIZE,
+                 --uboot (boot as the Framework 13 does: OpenSBI -> U-Boot ->
+                 extlinux.conf on build/image/qemu-virt/disk.img -> booti; the boot
+                 arguments are then extlinux.conf's).
+  image --board B
+                 build the boot files for board B (framework13 or qemu-virt) into
+                 build/image/B/: Image, initrd, extlinux/extlinux.conf, and disk.img
+                 (a bootable FAT disk image for a microSD card). See
+                 hw/framework13/README.md.
   test           run every test; ends with a line "N passed, N failed".
   bench          print the benchmark table (medians of several runs).
   deps           install the Debian 12 packages the build needs, when missing
@@ -58,18 +66,44 @@ build() {
 }
 
 qemu_run() {
-    local append="init.end=poweroff" smp=1 mem=128M
+    local append="init.end=poweroff" smp=1 mem=128M uboot=false append_given=false
     while [ $# -gt 0 ]; do
         case "$1" in
-            --append) append="$2"; shift 2 ;;
+            --append) append="$2"; append_given=true; shift 2 ;;
             --smp) smp="$2"; shift 2 ;;
             --mem) mem="$2"; shift 2 ;;
+            --uboot) uboot=true; shift ;;
             -h|--help) usage; exit 0 ;;
             *) echo "build.sh qemu: unknown option '$1' (see ./build.sh --help)" >&2; exit 2 ;;
         esac
     done
+    if $uboot; then
+        if $append_given; then
+            echo "build.sh qemu: --append does not apply to --uboot (edit hw/framework13/extlinux.conf)" >&2
+            exit 2
+        fi
+        make -s image-qemu-virt
+        exec hw/qemu-virt/run.sh --chain uboot --smp "$smp" --mem "$mem"
+    fi
     exec qemu-system-riscv64 -machine virt -m "$mem" -smp "$smp" -nographic \
         -bios "$OPENSBI_FW" -kernel build/riscv/Image -append "$append"
+}
+
+image_build() {
+    local board=""
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --board) board="$2"; shift 2 ;;
+            -h|--help) usage; exit 0 ;;
+            *) echo "build.sh image: unknown option '$1' (see ./build.sh --help)" >&2; exit 2 ;;
+        esac
+    done
+    case "$board" in
+        framework13|qemu-virt) ;;
+        *) echo "build.sh image: --board framework13 or --board qemu-virt" >&2; exit 2 ;;
+    esac
+    make -s "image-$board"
+    echo "build/image/$board/: Image, initrd, extlinux/extlinux.conf, disk.img"
 }
 
 command=${1:-build}
@@ -81,6 +115,7 @@ case "$command" in
     build) deps; build ;;
     sim) deps; build; exec build/basin-sim "$@" ;;
     qemu) deps; build; qemu_run "$@" ;;
+    image) deps; build; image_build "$@" ;;
     test) deps; exec tests/run.sh "$@" ;;
     bench) deps; build; exec tests/bench.sh "$@" ;;
     *) echo "build.sh: unknown command '$command' (see ./build.sh --help)" >&2; exit 2 ;;

@@ -10,6 +10,7 @@
 #define FDT_ALIGN_BYTES 8u // the specification's alignment for the blob
 #define HART_LIST_LEN_MAX 96u
 #define SBI_LIST_LEN_MAX 96u
+#define HART_ID_DIGITS_MAX 10u
 
 extern struct platform hw_platform;
 extern struct kernel hw_kernel;
@@ -138,6 +139,38 @@ static void hw_log_machine(struct platform *p) {
                              : "embedded in the image");
 }
 
+// hw.boot_hart=N: move to hart N before anything else happens, the way a board
+// hands the kernel a hart other than 0 (the JH7110 never boots on hart 0). On
+// QEMU OpenSBI almost always boots hart 0, so this is how tests make sure.
+static void hw_boot_hart_choose(struct platform *p) {
+    const char *text = hw_bootargs_value(p, "hw.boot_hart=");
+    if (text == NULL) return;
+    u64 wanted = 0;
+    u32 digits = 0;
+    for (; *text >= '0' && *text <= '9' && digits < HART_ID_DIGITS_MAX; text++, digits++) {
+        wanted = wanted * 10 + (u64)(*text - '0');
+    }
+    if (wanted == p->boot_hart_id) return;
+    bool usable = false;
+    for (u32 i = 0; i < p->machine.harts_count; i++) {
+        if (p->machine.harts[i].id == wanted && p->machine.harts[i].usable) usable = true;
+    }
+    if (digits == 0 || (*text != ' ' && *text != '\0') || !usable) {
+        hw_log(p, "hw.boot_hart: no usable hart by that number; staying on hart %llu",
+               (unsigned long long)p->boot_hart_id);
+        return;
+    }
+    if (!hw_sbi_has(p, SBI_X_HSM)) {
+        hw_log(p, "hw.boot_hart: the firmware has no SBI HSM; staying on this hart");
+        return;
+    }
+    hw_log(p, "hw.boot_hart: handing over from hart %llu to hart %llu",
+           (unsigned long long)p->boot_hart_id, (unsigned long long)wanted);
+    i64 error = hw_handover(wanted, p->dtb_pa);
+    hw_log(p, "hw.boot_hart: the firmware did not start hart %llu (SBI error %lld)",
+           (unsigned long long)wanted, (long long)error);
+}
+
 void hw_main(u64 hart_id, u64 dtb_pa, u64 image_pa, u64 relocations, u64 foreign_relocations) {
     struct platform *p = &hw_platform;
     p->boot_ticks = hw_rdtime();
@@ -156,6 +189,7 @@ void hw_main(u64 hart_id, u64 dtb_pa, u64 image_pa, u64 relocations, u64 foreign
     hw_sbi_probe(&p->sbi);
     hw_machine_read(p);
     hw_console_init(p);
+    hw_boot_hart_choose(p);
     hw_clock_init(p);
     hw_initrd_init(p);
     hw_entropy_init(p);

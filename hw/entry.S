@@ -9,8 +9,9 @@
 // no absolute pointer (a GOT entry, a pointer in a table) may be used, which is
 // why it is written here, before any C.
 //
-// Only the hart handed over runs: we never ask HSM to start another, so nothing
-// enters here twice (a second pass would add the load address twice).
+// Only one hart runs the kernel, and only one ever enters here: the boot argument
+// hw.boot_hart=N moves the kernel to hart N through hw_entry_handover, which
+// skips the relocation (a second pass would add the load address twice).
 #define BOOT_STACK_BYTES 65536
 #define IMAGE_TEXT_OFFSET 0x200000 // RAM base + 2 MiB, as Linux asks of loaders
 #define IMAGE_FLAGS_LE 0
@@ -19,6 +20,9 @@
 #define IMAGE_MAGIC2 0x05435352          // "RSC\x05", what U-Boot checks
 #define RELA_ENTRY_BYTES 24
 #define R_RISCV_RELATIVE 3
+#define SBI_EXT_HSM 0x48534d
+#define SBI_HSM_HART_START 0
+#define SBI_HSM_HART_STOP 1
 
     .option norelax
     .section .text.entry, "ax"
@@ -65,7 +69,10 @@ hw_entry:
 2:  addi a4, a4, 1
 3:  addi t0, t0, RELA_ENTRY_BYTES
     j 1b
-4:  fence.i // the loop may have written words that code reads next
+4:  lla t0, hw_image_relocations // kept in .data: the bss is zeroed below
+    sd a3, 0(t0)
+hw_entry_common:
+    fence.i // the loop may have written words that code reads next
     lla sp, hw_boot_stack_top
     lla t0, __bss_start
     lla t1, __bss_end
@@ -76,6 +83,42 @@ hw_entry:
 6:  call hw_main // hw_main(hart, dtb, load_pa, relocations, foreign_relocations)
 7:  wfi
     j 7b
+
+// A second start on another hart (hw.boot_hart=N, boot_hw.c): SBI HSM hart_start
+// enters here with a0 = hart id and a1 = its opaque argument, the device tree.
+// The image is already relocated, so only the bss and the stack start afresh.
+hw_entry_handover:
+    csrw sie, zero
+    csrci sstatus, 2 // SIE
+    lla a2, __kernel_start
+    lla t0, hw_image_relocations
+    ld a3, 0(t0)
+    li a4, 0
+    j hw_entry_common
+
+// i64 hw_handover(u64 hart_id, u64 dtb_pa): starts hart hart_id at
+// hw_entry_handover and stops this one. Returns the SBI error only when the
+// firmware refuses the start. After a successful start the other hart zeroes the
+// bss, this hart's stack with it, so from there on only registers are used.
+    .globl hw_handover
+hw_handover:
+    mv a2, a1 // opaque: the device tree
+    lla a1, hw_entry_handover
+    li a6, SBI_HSM_HART_START
+    li a7, SBI_EXT_HSM
+    ecall
+    bnez a0, 2f
+    li a6, SBI_HSM_HART_STOP
+    li a7, SBI_EXT_HSM
+    ecall // does not return when it succeeds
+1:  wfi  // it failed: park here, the other hart runs the kernel
+    j 1b
+2:  ret
+
+    .section .data
+    .balign 8
+hw_image_relocations:
+    .dword 0
 
     .section .bss.boot_stack, "aw", @nobits
     .balign 16

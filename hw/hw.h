@@ -82,10 +82,16 @@ u64 hw_ns_to_ticks_ceil(u64 ns, u64 hz);
 u64 hw_deadline_ticks(struct platform *p, u64 deadline_ns);
 
 // Boot arguments (platform_hw.c): does /chosen/bootargs hold the word `word`?
+// hw_bootargs_value: what follows `prefix` in the first word starting with it.
 bool hw_bootargs_has(const struct platform *p, const char *word);
+const char *hw_bootargs_value(const struct platform *p, const char *prefix);
 
 // Stops this hart for good: interrupts off, wfi forever.
 _Noreturn void hw_stop(void);
+
+// entry.S: starts hart_id at a fresh entry and stops this hart; returns the SBI
+// error only if the firmware would not start it.
+i64 hw_handover(u64 hart_id, u64 dtb_pa);
 
 // trap.S
 struct platform_trap hw_user_enter(struct user_context *ctx, u64 satp);

@@ -34,18 +34,24 @@ const char *platform_bootargs(struct platform *p) {
     return p->machine.bootargs;
 }
 
-// Words are separated by spaces; `word` must match one whole.
-bool hw_bootargs_has(const struct platform *p, const char *word) {
-    assert(p != NULL && word != NULL);
+// The rest of the first word that starts with `prefix` (up to a space or the
+// end), or NULL. Words are separated by spaces.
+const char *hw_bootargs_value(const struct platform *p, const char *prefix) {
+    assert(p != NULL && prefix != NULL);
     const char *s = p->machine.bootargs != NULL ? p->machine.bootargs : "";
     while (*s != '\0') {
         while (*s == ' ') s++;
         u64 i = 0;
-        while (word[i] != '\0' && s[i] == word[i]) i++;
-        if (word[i] == '\0' && (s[i] == ' ' || s[i] == '\0')) return true;
+        while (prefix[i] != '\0' && s[i] == prefix[i]) i++;
+        if (prefix[i] == '\0') return s + i;
         while (*s != ' ' && *s != '\0') s++;
     }
-    return false;
+    return NULL;
+}
+
+bool hw_bootargs_has(const struct platform *p, const char *word) {
+    const char *rest = hw_bootargs_value(p, word);
+    return rest != NULL && (*rest == ' ' || *rest == '\0');
 }
 
 // ---- power ------------------------------------------------------------------------------

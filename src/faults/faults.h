@@ -14,7 +14,17 @@ struct pcg32;
     X(FAULT_POWER_LOSS, "power_loss", "per million steps", 400u)                 \
     X(FAULT_PROCESS_CRASH, "process_crash", "per million user runs", 50000u)     \
     X(FAULT_CLOCK_JUMP, "clock_jump", "per million steps", 20000u)               \
-    X(FAULT_CLOCK_DRIFT, "clock_drift", "per million steps", 5000u)
+    X(FAULT_CLOCK_DRIFT, "clock_drift", "per million steps", 5000u)              \
+    X(FAULT_DISK_READ_ERROR, "disk_read_error", "per million reads", 20000u)     \
+    X(FAULT_DISK_WRITE_ERROR, "disk_write_error", "per million writes", 10000u)  \
+    X(FAULT_DISK_LATENT_ERROR, "disk_latent_error", "per million reads", 5000u)  \
+    X(FAULT_DISK_CORRUPTION, "disk_corruption", "per million reads", 5000u)      \
+    X(FAULT_DISK_TORN_WRITE, "disk_torn_write",                                  \
+      "per million unflushed writes at power loss", 500000u)                     \
+    X(FAULT_DISK_LOST_WRITE, "disk_lost_write", "per million writes landed", 5000u) \
+    X(FAULT_DISK_MISDIRECTED_WRITE, "disk_misdirected_write",                    \
+      "per million writes landed", 5000u)                                        \
+    X(FAULT_DISK_LATENCY, "disk_latency", "per million disk operations", 50000u)
 
 #define FAULT_ENUM(id, name, unit, swarm_max) id,
 enum fault_kind { FAULT_LIST(FAULT_ENUM) FAULT_COUNT };
@@ -30,6 +40,12 @@ enum fault_kind { FAULT_LIST(FAULT_ENUM) FAULT_COUNT };
 #define CLOCK_OFFSET_MAX_NS 86400000000000ll         // realtime stays within a day of true
 #define CLOCK_DRIFT_PPM_MAX 500                      // |drift| bound, parts per million
 #define PPM_ONE 1000000ull
+#define DISK_OP_BASE_NS 20000ull              // command overhead of a read or write
+#define DISK_SECTOR_NS 2000ull                // transfer of one sector (~256 MB/s)
+#define DISK_FLUSH_BASE_NS 200000ull          // a cache flush, plus DISK_SECTOR_NS per sector
+#define DISK_LATENCY_SPIKE_MIN_NS 500000ull   // 0.5 ms
+#define DISK_LATENCY_SPIKE_MAX_NS 50000000ull // 50 ms
+#define DISK_MISDIRECT_NEAR_SECTORS_MAX 64u   // half of misdirected writes land this close
 
 enum fault_mode { FAULT_MODE_SWARM = 0, FAULT_MODE_ON, FAULT_MODE_OFF };
 
@@ -91,3 +107,23 @@ bool fault_power_loss_strikes(struct platform *node, u64 *delay_ns);
 struct user_context;
 bool fault_process_crash_plan(struct platform *node, const struct user_context *context,
                               u64 budget_instructions, u64 *after_instructions);
+
+// ---- disk.c --------------------------------------------------------------------
+// The disk fault models, called by platform_block_* (sim/platform_sim.c) on a valid,
+// non-empty range of an existing disk, and by node_power_loss. Each kind draws from
+// its own stream; the atlas (sim/disk.h) may refuse a damaging fault, which is then
+// traced (TRACE_SIM_DISK_ATLAS_REFUSED) and not counted as injected.
+// read: a new latent error or corruption may strike a sector of the range first;
+// then -E_IO when a sector is latent or a one-off read error strikes (the buffer is
+// filled with DISK_ERROR_POISON_BYTE), else the newest data.
+i64 fault_disk_read(struct platform *node, u64 sector, u8 *bytes, u32 sector_count);
+// write: -E_IO and nothing written on a write error, else the write goes to the cache
+// (the disk destages the cache first when it is full).
+i64 fault_disk_write(struct platform *node, u64 sector, const u8 *bytes, u32 sector_count);
+// flush: every cached write lands on the media (or is lost or misdirected); 0.
+// *sectors_landed: how many sectors the cache held (for the latency).
+i64 fault_disk_flush(struct platform *node, u64 *writes_landed, u64 *sectors_landed);
+// Power loss: each unflushed write is lost, or (disk_torn_write) kept or torn.
+void fault_disk_power_loss(struct platform *node);
+// Advances the node's time by base_ns, plus a drawn spike when disk_latency strikes.
+void fault_disk_latency(struct platform *node, u64 base_ns);

@@ -114,11 +114,17 @@ enum fdt_error fdt_size_cells(const struct fdt *f, u32 node, u32 *cells);
 // translated through every ancestor bus's `ranges` to a CPU physical address.
 enum fdt_error fdt_reg(const struct fdt *f, u32 node, u32 index, u64 *base, u64 *size_bytes);
 u32 fdt_reg_count(const struct fdt *f, u32 node);
+// Entry `index` of reg as the parent sees it, not translated: for nodes whose reg
+// is not a memory address (a cpu node's reg is its hart id).
+enum fdt_error fdt_reg_untranslated(const struct fdt *f, u32 node, u32 index, u64 *base,
+                                    u64 *size_bytes);
+// Cell `index` (big-endian u32) of a property the caller has checked is that long.
+u32 fdt_property_cell(const struct fdt_property *property, u32 index);
 
 // ---- memory reservation block --------------------------------------------------
 enum fdt_error fdt_reserved_entry(const struct fdt *f, u32 index, u64 *base, u64 *size_bytes);
 
-// ---- the machine in one summary ------------------------------------------------
+// ---- the machine in one summary (fdt_machine.c) ---------------------------------
 #define FDT_MEMORY_RANGES_MAX 8
 #define FDT_RESERVED_RANGES_MAX 16
 #define FDT_HARTS_MAX 16

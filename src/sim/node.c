@@ -24,10 +24,16 @@ struct platform *node_create(struct sim *sim, u32 id, u64 seed) {
     struct platform *node = calloc(1, sizeof(*node));
     if (node == NULL) return NULL;
     node->ram = malloc(NODE_RAM_SIZE_BYTES);
-    if (node->ram == NULL) {
+    if (node->ram == NULL || !disk_init(&node->disk, sim->config.disk_size_bytes,
+                                        sim->config.disk_fault_scope)) {
+        free(node->ram);
         free(node);
         return NULL;
     }
+    // The storage engine's layout replaces this testing layout (one call, see disk.h).
+    // A disk too small for it (< 32 sectors) keeps no copy groups: all single-copy.
+    bool layout_fits = node->disk.sector_count != 0 && disk_atlas_default_layout(&node->disk);
+    assert(layout_fits || node->disk.groups_count == 0);
     node->sim = sim;
     node->id = id;
     node->state = NODE_DOWN;
@@ -41,6 +47,7 @@ struct platform *node_create(struct sim *sim, u32 id, u64 seed) {
 
 void node_destroy(struct platform *node) {
     if (node == NULL) return;
+    disk_deinit(&node->disk);
     free(node->ram);
     free(node);
 }
@@ -73,6 +80,7 @@ void node_power_loss(struct platform *node, u64 delay_ns) {
     assert(node != NULL && node->state == NODE_RUNNING);
     console_flush(node); // bytes already sent to the UART survive the power loss
     sim_trace(node, TRACE_SIM_POWER_LOSS, delay_ns, node->boots, 0);
+    fault_disk_power_loss(node); // the disk keeps its media, plus what the seed lands
     node_poison(node, true);
     node->state = NODE_DOWN;
     node->next_boot_cause = BOOT_POWER_LOSS;

@@ -7,6 +7,7 @@
 
 #include "../faults/faults.h"
 #include "../kernel/kernel.h"
+#include "disk.h"
 #include "invariants.h"
 #include "streams.h"
 
@@ -59,6 +60,7 @@ struct platform {
     enum kernel_run_state final_run_state; // valid when NODE_OFF
     u64 user_instructions;
     struct invariant_node_state invariants;
+    struct sim_disk disk; // survives power loss and reboots, like a real drive
     struct kernel kernel;
 };
 

@@ -208,6 +208,8 @@ bool sim_config_build(const struct options *o, const struct scenario *scenario, 
     config->log_level = o->log_level;
     memcpy(config->bugs, o->bugs, sizeof(config->bugs));
     memcpy(config->faults, scenario->faults, sizeof(config->faults));
+    config->disk_size_bytes = scenario->disk_size_bytes;
+    config->disk_fault_scope = scenario->disk_fault_scope;
     config->progress = o->progress;
     config->no_invariants = o->no_invariants;
     const char *separator = scenario->bootargs[0] != '\0' ? " " : "";

@@ -95,6 +95,60 @@ void platform_idle_until(struct platform *p, u64 deadline_ns) {
     assert(platform_monotonic_ns(p) >= deadline_ns);
 }
 
+// ---- block device: the node's simulated disk (disk.h), faults from faults/disk.c ----
+
+u64 platform_block_sector_count(struct platform *p) {
+    assert(p != NULL);
+    return p->disk.sector_count;
+}
+
+// -E_NODEV without a disk, -E_INVAL for a range outside it; 0 when the command is valid.
+static i64 block_check(const struct platform *p, u64 sector, u32 sector_count) {
+    if (p->disk.sector_count == 0) return -E_NODEV;
+    if (!disk_range_valid(&p->disk, sector, sector_count)) return -E_INVAL;
+    return 0;
+}
+
+i64 platform_block_read(struct platform *p, u64 sector, u8 *bytes, u32 sector_count) {
+    assert(p != NULL);
+    assert(bytes != NULL || sector_count == 0);
+    i64 result = block_check(p, sector, sector_count);
+    if (result == 0 && sector_count > 0) {
+        result = fault_disk_read(p, sector, bytes, sector_count);
+        fault_disk_latency(p, DISK_OP_BASE_NS + sector_count * DISK_SECTOR_NS);
+    }
+    sim_trace(p, TRACE_SIM_DISK_READ, sector, sector_count, (u64)result);
+    assert(result == 0 || result == -E_IO || result == -E_INVAL || result == -E_NODEV);
+    return result;
+}
+
+i64 platform_block_write(struct platform *p, u64 sector, const u8 *bytes, u32 sector_count) {
+    assert(p != NULL);
+    assert(bytes != NULL || sector_count == 0);
+    i64 result = block_check(p, sector, sector_count);
+    if (result == 0 && sector_count > 0) {
+        result = fault_disk_write(p, sector, bytes, sector_count);
+        fault_disk_latency(p, DISK_OP_BASE_NS + sector_count * DISK_SECTOR_NS);
+    }
+    sim_trace(p, TRACE_SIM_DISK_WRITE, sector, sector_count, (u64)result);
+    assert(result == 0 || result == -E_IO || result == -E_INVAL || result == -E_NODEV);
+    return result;
+}
+
+i64 platform_block_flush(struct platform *p) {
+    assert(p != NULL);
+    u64 writes = 0;
+    u64 sectors = 0;
+    i64 result = p->disk.sector_count == 0 ? -E_NODEV : 0;
+    if (result == 0) {
+        result = fault_disk_flush(p, &writes, &sectors);
+        fault_disk_latency(p, DISK_FLUSH_BASE_NS + sectors * DISK_SECTOR_NS);
+    }
+    sim_trace(p, TRACE_SIM_DISK_FLUSH, writes, sectors, (u64)result);
+    assert(result == 0 || result == -E_IO || result == -E_NODEV);
+    return result;
+}
+
 static void power_request(struct platform *p, enum power_request request) {
     assert(p != NULL && p->sim != NULL);
     assert(request != POWER_REQUEST_NONE);

@@ -11,6 +11,28 @@ static void print_time(FILE *out, u64 time_ns) {
     fprintf(out, "%" PRIu64 ".%09" PRIu64 " s", time_ns / 1000000000u, time_ns % 1000000000u);
 }
 
+static const char *disk_scope_name(enum disk_fault_scope scope) {
+    return scope == DISK_FAULTS_UNRESTRICTED ? "unrestricted" : "recoverable";
+}
+
+static void print_disk_settings(const struct sim *sim, FILE *out) {
+    const struct sim_config *config = &sim->config;
+    if (config->disk_size_bytes == 0) {
+        fprintf(out, "disk: none\n");
+        return;
+    }
+    const struct sim_disk *disk = &sim->nodes[0]->disk;
+    fprintf(out, "disk: %" PRIu64 " sectors of %u bytes per node; faults %s; atlas: %u copy group%s",
+            disk->sector_count, DISK_SECTOR_BYTES, disk_scope_name(config->disk_fault_scope),
+            disk->groups_count, disk->groups_count == 1 ? "" : "s");
+    for (u32 g = 0; g < disk->groups_count; g++) {
+        const struct disk_copy_group *group = &disk->groups[g];
+        fprintf(out, "%s %u x %" PRIu64 " sectors from %" PRIu64 " stride %" PRIu64, g == 0 ? ":" : ";",
+                group->copies, group->sector_count, group->first_sector, group->stride_sectors);
+    }
+    fprintf(out, "\n");
+}
+
 void sim_print_settings(const struct sim *sim, FILE *out) {
     assert(sim != NULL && out != NULL);
     const struct sim_config *config = &sim->config;
@@ -25,11 +47,12 @@ void sim_print_settings(const struct sim *sim, FILE *out) {
     fprintf(out, "bootargs \"%s\"\n", config->bootargs);
     for (u32 kind = 0; kind < FAULT_COUNT; kind++) {
         const struct fault_setting *setting = &sim->faults[kind];
-        fprintf(out, "fault %-14s %-3s (%s)", fault_name(kind), setting->enabled ? "on" : "off",
+        fprintf(out, "fault %-22s %-3s (%s)", fault_name(kind), setting->enabled ? "on" : "off",
                 fault_mode_name(config->faults[kind].mode));
         if (setting->enabled) fprintf(out, " rate %u %s", setting->rate_per_million, fault_rate_unit(kind));
         fprintf(out, "\n");
     }
+    print_disk_settings(sim, out);
     fprintf(out, "bugs:");
     bool any = false;
     for (u32 bug = BUG_NONE + 1; bug < BUG_COUNT; bug++) {
@@ -60,6 +83,12 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
     for (u32 kind = 0; kind < FAULT_COUNT; kind++) {
         fprintf(out, " %s %" PRIu64 "%s", fault_name(kind), sim->faults_injected[kind],
                 kind + 1 < FAULT_COUNT ? "," : "\n");
+    }
+    if (sim->config.disk_size_bytes != 0) {
+        u64 refused = 0;
+        for (u32 id = 0; id < sim->config.nodes_count; id++) refused += sim->nodes[id]->disk.atlas_refused;
+        fprintf(out, "disk faults refused by the atlas: %" PRIu64 " (%s)\n", refused,
+                disk_scope_name(sim->config.disk_fault_scope));
     }
     u64 total = 0;
     for (u32 id = 0; id < INVARIANT_COUNT; id++) total += sim->invariant_checks[id];

@@ -1,5 +1,6 @@
 // Scenario file parser. Keys:
-//   nodes, time, steps, bootargs, fault.<kind> (on|off|swarm), fault.<kind>.rate
+//   nodes, time, steps, bootargs, disk.size, disk.faults (recoverable|unrestricted),
+//   fault.<kind> (on|off|swarm), fault.<kind>.rate
 #include "scenario.h"
 
 #include <stdarg.h>
@@ -9,9 +10,11 @@
 #include "node.h"
 #include "parse.h"
 
-enum scenario_key { KEY_NODES = 0, KEY_TIME, KEY_STEPS, KEY_BOOTARGS, KEY_FAULT_FIRST };
+enum scenario_key { KEY_NODES = 0, KEY_TIME, KEY_STEPS, KEY_BOOTARGS, KEY_DISK_SIZE,
+                    KEY_DISK_FAULTS, KEY_FAULT_FIRST };
 #define SCENARIO_KEYS_COUNT (KEY_FAULT_FIRST + 2 * FAULT_COUNT)
 #define SCENARIO_KEY_BYTES_MAX 64
+#define SCENARIO_SIZE_DIGITS_BYTES_MAX 32
 
 void scenario_defaults(struct scenario *scenario) {
     assert(scenario != NULL);
@@ -21,11 +24,14 @@ void scenario_defaults(struct scenario *scenario) {
     snprintf(scenario->time_text, sizeof(scenario->time_text), "2s");
     snprintf(scenario->bootargs, sizeof(scenario->bootargs), "%s", SCENARIO_BOOTARGS_DEFAULT);
     for (u32 kind = 0; kind < FAULT_COUNT; kind++) scenario->faults[kind].mode = FAULT_MODE_SWARM;
+    scenario->disk_size_bytes = DISK_SIZE_DEFAULT_BYTES;
+    scenario->disk_fault_scope = DISK_FAULTS_RECOVERABLE;
     assert(scenario->nodes_count <= NODES_MAX);
 }
 
 static void key_name(u32 key, char *name, u32 capacity) {
-    static const char *const fixed[KEY_FAULT_FIRST] = {"nodes", "time", "steps", "bootargs"};
+    static const char *const fixed[KEY_FAULT_FIRST] = {"nodes",     "time",       "steps",
+                                                       "bootargs",  "disk.size",  "disk.faults"};
     if (key < KEY_FAULT_FIRST) {
         snprintf(name, capacity, "%s", fixed[key]);
         return;
@@ -92,10 +98,55 @@ static bool set_fault(struct scenario *scenario, struct parse_state *state, u32 
     return true;
 }
 
+// Bytes, or a number with K, M or G (KiB, MiB, GiB; "KiB" etc. accepted too).
+static bool parse_size_bytes(const char *value, u64 *size_bytes) {
+    static const struct { const char *suffix; u32 shift; } units[] = {
+        {"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"K", 10}, {"M", 20}, {"G", 30}};
+    char digits[SCENARIO_SIZE_DIGITS_BYTES_MAX];
+    u64 length = strlen(value);
+    u32 shift = 0;
+    for (u32 i = 0; i < ARRAY_COUNT(units); i++) {
+        u64 suffix_length = strlen(units[i].suffix);
+        if (length > suffix_length && strcmp(value + length - suffix_length, units[i].suffix) == 0) {
+            length -= suffix_length;
+            shift = units[i].shift;
+            break;
+        }
+    }
+    if (length == 0 || length >= sizeof(digits)) return false;
+    memcpy(digits, value, length);
+    digits[length] = '\0';
+    u64 number = 0;
+    if (!parse_u64(digits, &number) || number > (DISK_SIZE_BYTES_MAX >> shift)) return false;
+    *size_bytes = number << shift;
+    return true;
+}
+
+static bool set_disk(struct scenario *scenario, struct parse_state *state, u32 key,
+                     const char *name, const char *value) {
+    if (key == KEY_DISK_SIZE) {
+        u64 size_bytes = 0;
+        if (!parse_size_bytes(value, &size_bytes) || size_bytes % DISK_SECTOR_BYTES != 0) {
+            return parse_fail(state, name,
+                              "'%s' is not a size in 512-byte sectors up to 1G (e.g. 8M, 0 = no disk)",
+                              value);
+        }
+        scenario->disk_size_bytes = size_bytes;
+        return true;
+    }
+    assert(key == KEY_DISK_FAULTS);
+    if (strcmp(value, "recoverable") == 0) scenario->disk_fault_scope = DISK_FAULTS_RECOVERABLE;
+    else if (strcmp(value, "unrestricted") == 0) scenario->disk_fault_scope = DISK_FAULTS_UNRESTRICTED;
+    else return parse_fail(state, name, "'%s' is not recoverable or unrestricted", value);
+    return true;
+}
+
 static bool set_value(struct scenario *scenario, struct parse_state *state, u32 key,
                       const char *name, const char *value) {
     u64 number = 0;
     switch (key) {
+    case KEY_DISK_SIZE:
+    case KEY_DISK_FAULTS: return set_disk(scenario, state, key, name, value);
     case KEY_NODES:
         if (!parse_u64(value, &number) || number < 1 || number > NODES_MAX) {
             return parse_fail(state, name, "'%s' is not a node count 1..%u", value, NODES_MAX);

@@ -5,6 +5,7 @@
 
 #include "../faults/faults.h"
 #include "../kernel/kernel.h"
+#include "disk.h"
 
 #define SCENARIO_LINE_BYTES_MAX 512
 #define SCENARIO_FILE_BYTES_MAX 65536
@@ -22,6 +23,8 @@ struct scenario {
     u64 steps; // 0: no step limit
     char bootargs[BOOTARGS_LEN_MAX];
     struct fault_request faults[FAULT_COUNT];
+    u64 disk_size_bytes; // per node; 0: no disk (default DISK_SIZE_DEFAULT_BYTES)
+    enum disk_fault_scope disk_fault_scope; // default recoverable
 };
 
 // The built-in scenario, identical to scenarios/default.scenario.

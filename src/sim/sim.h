@@ -27,6 +27,8 @@ struct sim_config {
     bool bugs[BUG_COUNT];
     char bootargs[BOOTARGS_LEN_MAX]; // including loglevel=
     struct fault_request faults[FAULT_COUNT];
+    u64 disk_size_bytes; // per node; 0: no disk
+    enum disk_fault_scope disk_fault_scope;
     bool progress;
     bool no_invariants; // benchmark only: the run is NOT checked
     FILE *trace_file;                      // NULL: no --trace

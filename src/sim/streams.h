@@ -14,7 +14,15 @@ enum sim_stream {
     STREAM_PROCESS_CRASH = 4, // per node: injected illegal instructions
     STREAM_CLOCK_JUMP = 5,    // per node: realtime jumps
     STREAM_CLOCK_DRIFT = 6,   // per node: monotonic drift
-    STREAM_COUNT = 7,
+    STREAM_DISK_READ_ERROR = 7,   // per node: one-off read errors
+    STREAM_DISK_WRITE_ERROR = 8,  // per node: write errors
+    STREAM_DISK_LATENT_ERROR = 9, // per node: latent sector errors
+    STREAM_DISK_CORRUPTION = 10,  // per node: silent bit flips
+    STREAM_DISK_TORN_WRITE = 11,  // per node: unflushed writes kept or torn at power loss
+    STREAM_DISK_LOST_WRITE = 12,  // per node: acknowledged writes that never land
+    STREAM_DISK_MISDIRECTED = 13, // per node: writes landing on another sector
+    STREAM_DISK_LATENCY = 14,     // per node: disk latency spikes
+    STREAM_COUNT = 15,
 };
 
 #define STREAM_NODE_STRIDE 16u // > NODES_MAX: node streams never collide

@@ -24,7 +24,13 @@
     X(TRACE_SIM_NODE_OFF, "sim_node_off", "kernel run state, boots, 0")            \
     X(TRACE_SIM_VIOLATION, "sim_violation", "invariant index, 0, 0")              \
     X(TRACE_SIM_CONSOLE_LINE, "sim_console_line", "bytes, xxh64 of the line, 0")   \
-    X(TRACE_SIM_ENTROPY, "sim_entropy", "bytes, xxh64 of the bytes, 0")
+    X(TRACE_SIM_ENTROPY, "sim_entropy", "bytes, xxh64 of the bytes, 0")            \
+    X(TRACE_SIM_DISK_READ, "sim_disk_read", "sector, sector count, result")       \
+    X(TRACE_SIM_DISK_WRITE, "sim_disk_write", "sector, sector count, result")     \
+    X(TRACE_SIM_DISK_FLUSH, "sim_disk_flush", "writes landed, sectors, result")   \
+    X(TRACE_SIM_DISK_UNFLUSHED, "sim_disk_unflushed",                             \
+      "sector, sector count, 0 lost / 1 kept / 2 torn (at power loss)")           \
+    X(TRACE_SIM_DISK_ATLAS_REFUSED, "sim_disk_atlas_refused", "fault kind, sector, 0")
 
 #define TRACE_SIM_ENUM(id, name, args) id,
 enum trace_sim_kind { TRACE_SIM_FIRST = TRACE_SIM_BASE - 1, TRACE_SIM_LIST(TRACE_SIM_ENUM) TRACE_SIM_END };

@@ -16,7 +16,7 @@ def run_timed(argv):
     """Runs argv; returns (wall seconds, output). Exits on failure."""
     start = time.perf_counter()
     done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          stdin=subprocess.DEVNULL, text=True, check=False)
+                          stdin=subprocess.DEVNULL, text=True, check=False, timeout=300)
     wall = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"bench: {' '.join(argv)} exited {done.returncode}:\n{done.stdout[-2000:]}")
@@ -70,11 +70,13 @@ def qemu_seconds(kernel, append=None):
 
 
 def build_floor():
-    out = "build/bench/floor.elf"
+    """The floor kernel as a flat binary, loaded at 0x80200000 like the Image."""
+    elf, flat = "build/bench/floor.elf", "build/bench/floor.bin"
     os.makedirs("build/bench", exist_ok=True)
     subprocess.run(["riscv64-unknown-elf-gcc", "-march=rv64imac", "-mabi=lp64", "-nostdlib",
-                    "-Wl,-Ttext=0x80200000", "-o", out, "tests/bench/floor.S"], check=True)
-    return out
+                    "-Wl,-Ttext=0x80200000", "-o", elf, "tests/bench/floor.S"], check=True)
+    subprocess.run(["riscv64-unknown-elf-objcopy", "-O", "binary", elf, flat], check=True)
+    return flat
 
 
 def main():

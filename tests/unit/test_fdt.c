@@ -287,6 +287,78 @@ static bool test_jh7110_console(struct blob blob) {
     return true;
 }
 
+// ---- issue 4: what the boot code reads from each board's tree, in one table ----------------
+
+struct board_facts {
+    const char *name;
+    u64 memory_base;
+    const char *console_path;
+    const char *console_driver; // the compatible hw/console_hw.c drives it as
+    enum fdt_uart_kind console_kind;
+    u32 register_stride_bytes;  // 1 << reg-shift
+    u32 register_width_bytes;   // reg-io-width
+    u64 timebase_hz;
+    u32 usable_harts[FDT_HARTS_MAX];
+    u32 usable_harts_count;
+    u32 virtio_count;
+};
+
+static const struct board_facts qemu_facts = {
+    "qemu-virt", 0x80000000ull, "/soc/serial@10000000", "ns16550a", FDT_UART_NS16550A,
+    1, 1, 10000000ull, {0}, 1, 8,
+};
+static const struct board_facts jh7110_facts = {
+    "jh7110", 0x40000000ull, "/soc/serial@10000000", "snps,dw-apb-uart", FDT_UART_DW_APB,
+    4, 4, 4000000ull, {1, 2, 3, 4}, 4, 0,
+};
+
+static bool test_board_facts(struct blob blob, const struct board_facts *want) {
+    struct fdt f;
+    CHECK_OK(fdt_init(&f, blob.bytes, blob.size_bytes));
+    struct fdt_machine m;
+    CHECK_OK(fdt_machine_read(&f, &m));
+    CHECK(m.memory_count >= 1 && m.memory[0].base == want->memory_base);
+    const struct fdt_console *c = &m.console;
+    CHECK(c->present && strcmp(c->path, want->console_path) == 0);
+    u32 node = 0;
+    CHECK_OK(fdt_find_path(&f, c->path, &node));
+    CHECK(fdt_stringlist_contains(&f, node, "compatible", want->console_driver));
+    CHECK(c->kind == want->console_kind);
+    CHECK((1u << c->reg_shift) == want->register_stride_bytes);
+    CHECK(c->reg_io_width_bytes == want->register_width_bytes);
+    CHECK(m.timebase_hz == want->timebase_hz);
+    u32 usable = 0;
+    for (u32 i = 0; i < m.harts_count; i++) {
+        if (!m.harts[i].usable) continue;
+        CHECK(usable < want->usable_harts_count);
+        CHECK(m.harts[i].id == want->usable_harts[usable]);
+        usable++;
+    }
+    CHECK(usable == want->usable_harts_count);
+    CHECK(m.virtio_count == want->virtio_count);
+    CHECK(!m.initrd_present); // only a boot loader adds one
+    return true;
+}
+
+// The two helpers fdt_machine.c reads with: cpu reg is a hart id, not an address.
+static bool test_untranslated_and_cells(struct blob qemu, struct blob jh7110) {
+    struct fdt f;
+    CHECK_OK(fdt_init(&f, jh7110.bytes, jh7110.size_bytes));
+    u32 node = 0;
+    u64 base = 0, size_bytes = 0;
+    CHECK_OK(fdt_find_path(&f, "/cpus/cpu@3", &node));
+    CHECK_OK(fdt_reg_untranslated(&f, node, 0, &base, &size_bytes));
+    CHECK(base == 3 && size_bytes == 0);
+    CHECK(fdt_reg_untranslated(&f, node, 1, &base, &size_bytes) == FDT_ERR_NOT_FOUND);
+    CHECK(fdt_reg_untranslated(&f, fdt_root(&f), 0, &base, &size_bytes) == FDT_ERR_UNSUPPORTED);
+    CHECK_OK(fdt_init(&f, qemu.bytes, qemu.size_bytes));
+    struct fdt_property interrupts;
+    CHECK_OK(fdt_find_path(&f, "/soc/virtio_mmio@10008000", &node));
+    CHECK_OK(fdt_property(&f, node, "interrupts", &interrupts));
+    CHECK(interrupts.size_bytes == 4 && fdt_property_cell(&interrupts, 0) == 8);
+    return true;
+}
+
 // ---- the generic API on the fixtures ---------------------------------------------------------
 
 static bool test_paths(struct blob qemu, struct blob jh7110) {
@@ -634,6 +706,9 @@ int main(int argc, char **argv) {
     report("fdt_jh7110_machine", test_jh7110_machine(jh7110));
     report("fdt_jh7110_harts", test_jh7110_harts(jh7110));
     report("fdt_jh7110_console", test_jh7110_console(jh7110));
+    report("fdt_board_facts_qemu_virt", test_board_facts(qemu, &qemu_facts));
+    report("fdt_board_facts_jh7110", test_board_facts(jh7110, &jh7110_facts));
+    report("fdt_reg_untranslated_and_cells", test_untranslated_and_cells(qemu, jh7110));
     report("fdt_paths", test_paths(qemu, jh7110));
     report("fdt_properties", test_properties(qemu));
     report("fdt_iteration", test_iteration(qemu));
