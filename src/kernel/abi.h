@@ -22,6 +22,22 @@
 //   getrandom(buf, length, flags)              -> bytes | -error
 //   getuid()                                   -> uid
 //   shutdown(type)                             -> -error, or does not return
+//
+// Files (issue 3; paths absolute or relative to the cwd, at most ABI_PATH_LEN_MAX):
+//   read(fd, buf, length)                      -> bytes read (0 at end) | -error
+//   open(path, ABI_O_* flags, mode)            -> fd | -error
+//   close(fd)                                  -> 0 | -error
+//   fsync(fd)                                  -> 0 once everything written through
+//                                                 fd is durable | -error (-E_IO)
+//   mkdir(path, mode)                          -> 0 | -error
+//   readdir(fd, struct abi_dirent *, count)    -> entries filled (0 at end) | -error
+//   stat(path, struct abi_stat *)              -> 0 | -error
+//   unlink(path)                               -> 0 | -error (files only)
+//   rename(old path, new path)                 -> 0 | -error (atomic)
+//   chdir(path)                                -> 0 | -error
+//   getcwd(buf, capacity)                      -> length | -error (-E_RANGE if small)
+//   seek(fd, offset, ABI_SEEK_*)               -> new offset | -error
+//   rmdir(path)                                -> 0 | -error (empty directories)
 // ---------------------------------------------------------------------------
 #define ABI_SYSCALL_LIST(X)        \
     X(1, getpid, 0)                \
@@ -29,12 +45,25 @@
     X(3, spawn, 3)                 \
     X(4, wait, 3)                  \
     X(5, write, 3)                 \
+    X(6, read, 3)                  \
     X(7, clock_gettime, 2)         \
     X(8, sleep_until, 1)           \
     X(9, yield, 0)                 \
     X(10, getrandom, 3)            \
     X(11, getuid, 0)               \
-    X(18, shutdown, 1)
+    X(12, open, 3)                 \
+    X(13, close, 1)                \
+    X(14, fsync, 1)                \
+    X(15, mkdir, 2)                \
+    X(16, readdir, 3)              \
+    X(17, stat, 2)                 \
+    X(18, shutdown, 1)             \
+    X(19, unlink, 1)               \
+    X(20, rename, 2)               \
+    X(21, chdir, 1)                \
+    X(22, getcwd, 2)               \
+    X(23, seek, 3)                 \
+    X(24, rmdir, 1)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
 
@@ -49,15 +78,24 @@ enum abi_syscall { ABI_SYSCALL_LIST(ABI_SYSCALL_ENUM) };
 #define E_IO 5
 #define E_2BIG 7
 #define E_NOEXEC 8
+#define E_BADF 9
 #define E_CHILD 10
 #define E_AGAIN 11
 #define E_NOMEM 12
 #define E_FAULT 14
+#define E_EXIST 17
 #define E_NODEV 19
+#define E_NOTDIR 20
+#define E_ISDIR 21
 #define E_INVAL 22
+#define E_MFILE 24
+#define E_FBIG 27
 #define E_NOSPC 28
+#define E_ROFS 30
+#define E_RANGE 34
 #define E_NAMETOOLONG 36
 #define E_NOSYS 38
+#define E_NOTEMPTY 39
 #define E_BADMSG 74 // stored data failed its checksum: corruption, never returned as data
 
 // Clocks (Linux ids).
@@ -107,3 +145,43 @@ struct abi_wait_status {
 #define ABI_USER_VA_END 0x2040000000ull // one gigapage of user space
 #define ABI_USER_STACK_TOP_VA 0x203ffff000ull
 #define ABI_USER_STACK_PAGES 8
+
+// ---- files (issue 3) ---------------------------------------------------------
+#define ABI_O_RDONLY 0x0
+#define ABI_O_WRONLY 0x1
+#define ABI_O_RDWR 0x2
+#define ABI_O_ACCMODE 0x3
+#define ABI_O_CREAT 0x40
+#define ABI_O_EXCL 0x80
+#define ABI_O_TRUNC 0x200
+#define ABI_O_APPEND 0x400
+#define ABI_O_DIRECTORY 0x10000
+
+#define ABI_SEEK_SET 0
+#define ABI_SEEK_CUR 1
+#define ABI_SEEK_END 2
+
+#define ABI_TYPE_FILE 1
+#define ABI_TYPE_DIRECTORY 2
+
+#define ABI_NAME_LEN_MAX 60       // one path component, without the NUL
+#define ABI_FILE_SIZE_MAX 65536   // static capacity of one file
+#define ABI_FDS_MAX 16            // open files per process (0..2 are the console)
+
+struct abi_stat {
+    uint64_t inode;
+    uint64_t size_bytes;
+    uint64_t version;      // GrainDB version of the file's metadata: grows on change
+    uint64_t mtime_ns;     // realtime of the last change
+    uint32_t type;         // ABI_TYPE_*
+    uint32_t mode;         // permission bits, e.g. 0644
+    uint32_t uid;
+    uint32_t gid;
+};
+
+struct abi_dirent {
+    uint64_t inode;
+    uint32_t type;         // ABI_TYPE_*
+    uint32_t name_len;
+    char name[ABI_NAME_LEN_MAX + 4]; // NUL-terminated
+};

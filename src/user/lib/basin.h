@@ -50,6 +50,32 @@ i64 sys_getrandom(void *bytes, u64 length, u64 flags);
 i64 sys_getuid(void);
 #define BASIN_SYS_ARGS_shutdown 1
 i64 sys_shutdown(u64 type);
+#define BASIN_SYS_ARGS_read 3
+i64 sys_read(i64 fd, void *bytes, u64 length);
+#define BASIN_SYS_ARGS_open 3
+i64 sys_open(const char *path, u64 flags, u64 mode);
+#define BASIN_SYS_ARGS_close 1
+i64 sys_close(i64 fd);
+#define BASIN_SYS_ARGS_fsync 1
+i64 sys_fsync(i64 fd);
+#define BASIN_SYS_ARGS_mkdir 2
+i64 sys_mkdir(const char *path, u64 mode);
+#define BASIN_SYS_ARGS_readdir 3
+i64 sys_readdir(i64 fd, struct abi_dirent *entries, u64 count);
+#define BASIN_SYS_ARGS_stat 2
+i64 sys_stat(const char *path, struct abi_stat *stat);
+#define BASIN_SYS_ARGS_unlink 1
+i64 sys_unlink(const char *path);
+#define BASIN_SYS_ARGS_rename 2
+i64 sys_rename(const char *old_path, const char *new_path);
+#define BASIN_SYS_ARGS_chdir 1
+i64 sys_chdir(const char *path);
+#define BASIN_SYS_ARGS_getcwd 2
+i64 sys_getcwd(char *buffer, u64 capacity);
+#define BASIN_SYS_ARGS_seek 3
+i64 sys_seek(i64 fd, i64 offset, u64 whence);
+#define BASIN_SYS_ARGS_rmdir 1
+i64 sys_rmdir(const char *path);
 
 // A syscall by number, for probing numbers the list does not have.
 i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);
