@@ -46,6 +46,33 @@ RV_KERNEL_OBJ := $(patsubst src/%.c,$(RV_OUT)/%.o,$(KERNEL_SRC)) \
                  $(patsubst hw/%.c,$(RV_OUT)/hw/%.o,$(HW_SRC)) \
                  $(patsubst hw/%.S,$(RV_OUT)/hw/%.o,$(HW_ASM))
 
+# ---- third-party libraries: BearSSL (SHA-256) and xxHash --------------------------------
+# Host: Debian's libbearssl-dev (headers in /usr/include/bearssl) and libxxhash-dev.
+# RISC-V: BearSSL's SHA-256 compiled from Debian's source package (fetched by
+# tools/fetch-bearssl.sh), and libxxhash-dev's header (header-only use), both with
+# picolibc's headers. No third-party code is kept in the repository.
+HOST_CFLAGS += -I/usr/include/bearssl
+HOST_LIBS := -lxxhash -lbearssl
+BEARSSL_DIR := build/third_party/bearssl
+BEARSSL_STAMP := $(BEARSSL_DIR)/src/hash/sha2small.c
+BEARSSL_RV_OBJ := $(RV_OUT)/bearssl/sha2small.o $(RV_OUT)/bearssl/dec32be.o $(RV_OUT)/bearssl/enc32be.o
+RV_THIRD_PARTY_INCLUDES := -I$(BEARSSL_DIR)/inc -I$(RV_OUT)/include \
+    -isystem /usr/lib/picolibc/riscv64-unknown-elf/include
+RV_KERNEL_CFLAGS += $(RV_THIRD_PARTY_INCLUDES)
+RV_KERNEL_OBJ += $(BEARSSL_RV_OBJ)
+$(BEARSSL_STAMP): tools/fetch-bearssl.sh
+	tools/fetch-bearssl.sh
+	@touch $@
+$(RV_OUT)/include/xxhash.h: /usr/include/xxhash.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+$(RV_OUT)/bearssl/%.o: $(BEARSSL_STAMP)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_LINK_ARCH) -O2 -ffreestanding -fno-common -fPIE -mno-relax $(RV_THIRD_PARTY_INCLUDES) \
+	    -I$(BEARSSL_DIR)/src -c -o $@ $(firstword $(wildcard $(BEARSSL_DIR)/src/hash/$*.c $(BEARSSL_DIR)/src/codec/$*.c))
+# Every kernel object may include the two headers: make sure they exist first.
+$(filter-out $(BEARSSL_RV_OBJ),$(RV_KERNEL_OBJ)): | $(RV_OUT)/include/xxhash.h $(BEARSSL_STAMP)
+
 .PHONY: all sim riscv user clean
 .SECONDARY:
 all: sim riscv
@@ -85,7 +112,7 @@ $(HOST_OBJ)/sim/initrd_blob.o: src/sim/initrd_blob.S $(RV_OUT)/initrd.cpio
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -DINITRD_PATH='"$(RV_OUT)/initrd.cpio"' -o $@ $<
 $(BUILD)/basin-sim: $(KERNEL_HOST_OBJ) $(SIM_HOST_OBJ) $(HOST_OBJ)/sim/initrd_blob.o
-	$(CC) $(CFLAGS) -o $@ $^ -lxxhash
+	$(CC) $(CFLAGS) -o $@ $^ $(HOST_LIBS)
 
 # ---- RISC-V kernel image --------------------------------------------------------------
 # One Image for every board: a static PIE linked at 0 that hw/entry.S relocates to
@@ -154,4 +181,50 @@ SIM_LIB_OBJ := $(filter-out $(HOST_OBJ)/sim/main.o,$(SIM_HOST_OBJ))
 unit-tests: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(KERNEL_HOST_OBJ) $(SIM_LIB_OBJ) $(HOST_OBJ)/sim/initrd_blob.o $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(KERNEL_HOST_OBJ) $(SIM_LIB_OBJ) $(HOST_OBJ)/sim/initrd_blob.o -lxxhash
+	$(CC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(KERNEL_HOST_OBJ) $(SIM_LIB_OBJ) $(HOST_OBJ)/sim/initrd_blob.o $(HOST_LIBS)
+
+# ---- GrainDB host tests and bench ---------------------------------------------------------
+# The engine (src/subsystems/graindb) built for the host on its own, with the block devices
+# of tests/graindb: RAM with injected faults (testdev.c) for the tests, a host file
+# (filedev.c) for the file test and the bench. A second build of the engine with
+# -DGRAINDB_TEST_BUGS turns its planted-bug sites on through db->planted_mask, so that
+# test_graindb_planted can prove each one is caught. Tests land in $(BUILD)/tests/ with
+# the unit tests; the bench needs libsqlite3-dev and liblmdb-dev and is not part of `all`.
+GRAINDB_SRC := $(sort $(wildcard src/subsystems/graindb/*.c)) src/kernel/mem.c
+GRAINDB_HDR := $(wildcard src/subsystems/graindb/*.h src/kernel/*.h tests/graindb/*.h)
+GRAINDB_OUT := $(BUILD)/graindb
+GRAINDB_CFLAGS := $(CFLAGS) -std=c11 $(WARNINGS) -Isrc -Itests/graindb -I/usr/include/bearssl \
+    -D_POSIX_C_SOURCE=200809L
+GRAINDB_OBJ := $(patsubst src/%.c,$(GRAINDB_OUT)/engine/%.o,$(GRAINDB_SRC))
+GRAINDB_BUGS_OBJ := $(patsubst src/%.c,$(GRAINDB_OUT)/planted/%.o,$(GRAINDB_SRC))
+GRAINDB_RAM_SUPPORT := $(GRAINDB_OUT)/support/testdev.o $(GRAINDB_OUT)/support/gdbtest.o
+GRAINDB_TESTS := $(addprefix $(BUILD)/tests/,$(sort $(basename $(notdir $(wildcard tests/graindb/test_graindb_*.c)))))
+GRAINDB_RAM_TESTS := $(filter-out %/test_graindb_filedev %/test_graindb_planted,$(GRAINDB_TESTS))
+GRAINDB_BENCH := $(BUILD)/graindb_bench
+
+$(GRAINDB_OUT)/engine/%.o: src/%.c $(GRAINDB_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GRAINDB_CFLAGS) -c -o $@ $<
+$(GRAINDB_OUT)/planted/%.o: src/%.c $(GRAINDB_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GRAINDB_CFLAGS) -DGRAINDB_TEST_BUGS -c -o $@ $<
+$(GRAINDB_OUT)/support/%.o: tests/graindb/%.c $(GRAINDB_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GRAINDB_CFLAGS) -c -o $@ $<
+$(GRAINDB_RAM_TESTS): $(BUILD)/tests/%: tests/graindb/%.c $(GRAINDB_OBJ) $(GRAINDB_RAM_SUPPORT) $(GRAINDB_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GRAINDB_CFLAGS) -o $@ $< $(GRAINDB_OBJ) $(GRAINDB_RAM_SUPPORT) -lbearssl
+$(BUILD)/tests/test_graindb_planted: tests/graindb/test_graindb_planted.c $(GRAINDB_BUGS_OBJ) $(GRAINDB_RAM_SUPPORT) $(GRAINDB_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GRAINDB_CFLAGS) -DGRAINDB_TEST_BUGS -o $@ $< $(GRAINDB_BUGS_OBJ) $(GRAINDB_RAM_SUPPORT) -lbearssl
+$(BUILD)/tests/test_graindb_filedev: tests/graindb/test_graindb_filedev.c $(GRAINDB_OBJ) $(GRAINDB_OUT)/support/filedev.o $(GRAINDB_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GRAINDB_CFLAGS) -o $@ $< $(GRAINDB_OBJ) $(GRAINDB_OUT)/support/filedev.o -lbearssl
+$(GRAINDB_BENCH): tests/bench/graindb_bench.c $(GRAINDB_OBJ) $(GRAINDB_OUT)/support/filedev.o $(GRAINDB_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GRAINDB_CFLAGS) -o $@ $< $(GRAINDB_OBJ) $(GRAINDB_OUT)/support/filedev.o -lbearssl -lsqlite3 -llmdb
+unit-tests: $(GRAINDB_TESTS)
+.PHONY: graindb-tests graindb-bench
+graindb-tests: $(GRAINDB_TESTS)
+graindb-bench: $(GRAINDB_BENCH)
+	$(GRAINDB_BENCH) build/bench

@@ -34,35 +34,46 @@ static bool cpio_name_is(const u8 *name, u32 name_size, const char *path) {
     return name_size == path_len + 1 && mem_equal(name, path, path_len);
 }
 
+i64 cpio_next(const u8 *archive, u64 archive_size_bytes, u64 *offset, struct cpio_entry *entry) {
+    assert(offset != NULL && entry != NULL);
+    assert(archive != NULL || archive_size_bytes == 0);
+    u64 at = *offset;
+    if (archive_size_bytes == 0 && at == 0) return -E_NOENT;
+    if (at > archive_size_bytes || archive_size_bytes - at < CPIO_HEADER_SIZE_BYTES) return -E_INVAL;
+    const u8 *header = archive + at;
+    if (!mem_equal(header, "070701", 6)) return -E_INVAL;
+    u32 mode = 0, file_size = 0, name_size = 0;
+    if (!cpio_field(header, CPIO_FIELD_MODE, &mode) ||
+        !cpio_field(header, CPIO_FIELD_FILESIZE, &file_size) ||
+        !cpio_field(header, CPIO_FIELD_NAMESIZE, &name_size)) {
+        return -E_INVAL;
+    }
+    u64 name_at = at + CPIO_HEADER_SIZE_BYTES;
+    if (name_size == 0 || name_size > CPIO_NAME_LEN_MAX) return -E_INVAL;
+    if (name_at + name_size > archive_size_bytes) return -E_INVAL;
+    const u8 *name = archive + name_at;
+    if (name[name_size - 1] != '\0') return -E_INVAL;
+    u64 data_at = align4(name_at + name_size);
+    if (data_at + file_size > archive_size_bytes) return -E_INVAL;
+    if (cpio_name_is(name, name_size, "TRAILER!!!")) return -E_NOENT;
+    entry->name = (const char *)name;
+    entry->file = (struct cpio_file){.data = archive + data_at, .size_bytes = file_size, .mode = mode};
+    *offset = align4(data_at + file_size);
+    return 0;
+}
+
 i64 cpio_find(const u8 *archive, u64 archive_size_bytes, const char *path,
               struct cpio_file *file) {
     assert(path != NULL && file != NULL);
-    assert(archive != NULL || archive_size_bytes == 0);
     u64 offset = 0;
-    while (offset + CPIO_HEADER_SIZE_BYTES <= archive_size_bytes) {
-        const u8 *header = archive + offset;
-        if (!mem_equal(header, "070701", 6)) return -E_INVAL;
-        u32 mode = 0, file_size = 0, name_size = 0;
-        if (!cpio_field(header, CPIO_FIELD_MODE, &mode) ||
-            !cpio_field(header, CPIO_FIELD_FILESIZE, &file_size) ||
-            !cpio_field(header, CPIO_FIELD_NAMESIZE, &name_size)) {
-            return -E_INVAL;
-        }
-        u64 name_at = offset + CPIO_HEADER_SIZE_BYTES;
-        if (name_size == 0 || name_size > CPIO_NAME_LEN_MAX) return -E_INVAL;
-        if (name_at + name_size > archive_size_bytes) return -E_INVAL;
-        const u8 *name = archive + name_at;
-        if (name[name_size - 1] != '\0') return -E_INVAL;
-        u64 data_at = align4(name_at + name_size);
-        if (data_at + file_size > archive_size_bytes) return -E_INVAL;
-        if (cpio_name_is(name, name_size, "TRAILER!!!")) return -E_NOENT;
-        if (cpio_name_is(name, name_size, path)) {
-            file->data = archive + data_at;
-            file->size_bytes = file_size;
-            file->mode = mode;
+    struct cpio_entry entry;
+    i64 result;
+    while ((result = cpio_next(archive, archive_size_bytes, &offset, &entry)) == 0) {
+        u32 name_size = (u32)str_len_bounded(entry.name, CPIO_NAME_LEN_MAX) + 1;
+        if (cpio_name_is((const u8 *)entry.name, name_size, path)) {
+            *file = entry.file;
             return 0;
         }
-        offset = align4(data_at + file_size);
     }
-    return archive_size_bytes == 0 ? -E_NOENT : -E_INVAL; // no trailer: truncated
+    return result;
 }

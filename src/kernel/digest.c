@@ -39,11 +39,19 @@ static u64 mix_proc(u64 h, const struct proc *proc_) {
     h = mix_u64(h, proc_->exit_status.fault_pc);
     h = mix_u64(h, proc_->exit_status.fault_addr);
     h = mix_u64(h, proc_->monotonic_last_ns);
+    h = mix_bytes(h, (const u8 *)proc_->cwd, ABI_PATH_LEN_MAX);
+    for (u32 fd = 0; fd < ABI_FDS_MAX; fd++) {
+        h = mix_u64(h, proc_->fds[fd].kind);
+        h = mix_u64(h, proc_->fds[fd].flags);
+        h = mix_u64(h, proc_->fds[fd].open_file);
+        h = mix_u64(h, proc_->fds[fd].offset);
+        h = mix_u64(h, proc_->fds[fd].inode);
+    }
     return mix_bytes(h, (const u8 *)proc_->name, PROC_NAME_LEN_MAX);
 }
 
-// Excludes what legitimately differs between two boots of the same machine:
-// the platform pointer and the clock reading at boot.
+// Excludes what legitimately differs between two boots of the same machine: the
+// platform pointer, the clock reading at boot, and the filesystem (the disk persists).
 u64 kernel_state_digest(const struct kernel *k) {
     assert(k != NULL);
     u64 h = FNV64_OFFSET;

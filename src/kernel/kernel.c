@@ -62,6 +62,7 @@ void kernel_boot(struct kernel *k, struct platform *p) {
     klog(k, LOG_INFO, "Grain Basin booting: %u page frames, %u process slots, initrd %llu bytes",
          k->frames.count, PROCS_MAX, (unsigned long long)k->initrd_size_bytes);
     platform_trace(p, TRACE_BOOT, k->frames.free_count, PROCS_MAX, 0);
+    fs_mount(k);
     i64 pid = proc_spawn(k, 0, INIT_PATH, &init_args, ABI_UID_ROOT);
     if (pid != 1) {
         // A broken image, not a user error: say so and stop the machine.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "abi.h"
+#include "fs.h"
 #include "platform.h"
 #include "types.h"
 
@@ -26,6 +27,18 @@ enum proc_state {
     PROC_ZOMBIE,   // exited, frames released, status kept for the parent
 };
 
+enum fd_kind { FD_NONE = 0, FD_CONSOLE_IN, FD_CONSOLE_OUT, FD_FILE, FD_DIRECTORY };
+
+// One descriptor: the console, an open file (an index into fs.files) or a directory
+// being read (by inode number; readdir re-reads it, so it sees renames at once).
+struct fd {
+    enum fd_kind kind;
+    u32 flags;         // ABI_O_* given to open
+    u32 open_file;     // FD_FILE: index into k->fs.files
+    u64 offset;        // FD_FILE: byte offset; FD_DIRECTORY: entry index
+    u64 inode;         // FD_DIRECTORY
+};
+
 struct proc {
     enum proc_state state;
     u32 pid;
@@ -40,6 +53,8 @@ struct proc {
     struct abi_wait_status exit_status; // PROC_ZOMBIE
     u64 monotonic_last_ns;              // last CLOCK_MONOTONIC value it was given
     char name[PROC_NAME_LEN_MAX];
+    char cwd[ABI_PATH_LEN_MAX];         // absolute and normalized
+    struct fd fds[ABI_FDS_MAX];
 };
 
 // Round-robin run queue: a ring of proc slots.
@@ -86,6 +101,7 @@ struct kernel {
     const u8 *initrd;
     u64 initrd_size_bytes;
     char bootargs[BOOTARGS_LEN_MAX];
+    struct fs fs; // last: large, and excluded from the boot digest (the disk persists)
 };
 
 enum kernel_step_result {

@@ -67,3 +67,14 @@ void store_u64_le(u8 *bytes, u64 value) {
     assert(bytes != NULL);
     for (u32 i = 0; i < 8; i++) bytes[i] = (u8)(value >> (8 * i));
 }
+
+u64 bytes_digest(const void *bytes, u64 count) {
+    assert(bytes != NULL || count == 0);
+    const u8 *b = bytes;
+    u64 hash = 0xcbf29ce484222325ull;
+    for (u64 i = 0; i < count; i++) {
+        hash ^= b[i];
+        hash *= 0x100000001b3ull;
+    }
+    return hash;
+}

@@ -13,6 +13,9 @@ bool str_starts_with(const char *s, const char *prefix);
 // Copies at most capacity-1 bytes and always terminates. Returns false if cut.
 bool str_copy(char *destination, u64 capacity, const char *source);
 
+// FNV-1a 64 of bytes: a cheap content fingerprint for trace events (not security).
+u64 bytes_digest(const void *bytes, u64 count);
+
 // Little-endian loads/stores of RAM shared with user programs and page tables.
 u64 load_u64_le(const u8 *bytes);
 void store_u64_le(u8 *bytes, u64 value);

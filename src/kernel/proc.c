@@ -5,6 +5,7 @@
 #include "elf.h"
 #include "frames.h"
 #include "mem.h"
+#include "syscall.h"
 #include "trace_events.h"
 #include "usercopy.h"
 #include "vm.h"
@@ -84,6 +85,37 @@ static i64 proc_setup_stack(struct kernel *k, struct proc *proc_, u8 owner,
     return 0;
 }
 
+// Every process starts with the console on 0, 1, 2 and its parent's cwd ("/" for init).
+static void proc_init_files(struct kernel *k, struct proc *proc_, u32 parent_pid) {
+    proc_->fds[0].kind = FD_CONSOLE_IN;
+    proc_->fds[1].kind = FD_CONSOLE_OUT;
+    proc_->fds[2].kind = FD_CONSOLE_OUT;
+    u32 parent_slot = proc_slot_of_pid(k, parent_pid);
+    const char *cwd = parent_slot == SLOT_NONE ? "/" : k->procs[parent_slot].cwd;
+    str_copy(proc_->cwd, sizeof proc_->cwd, cwd);
+}
+
+// The program's bytes: from the filesystem when there is one (what is on disk wins
+// after the first boot), else from the initial archive.
+static i64 proc_find_program(struct kernel *k, const char *path, struct cpio_file *file) {
+    if (fs_usable(k) != 0) {
+        i64 found = cpio_find(k->initrd, k->initrd_size_bytes, path, file);
+        return found == -E_NOENT ? -E_NOENT : (found < 0 ? -E_NOEXEC : 0);
+    }
+    struct path resolved;
+    struct fs_inode inode;
+    i64 result = path_resolve("/", path, &resolved);
+    if (result == 0) result = fs_lookup(k, &resolved, &inode);
+    if (result < 0) return result;
+    if (inode.type != ABI_TYPE_FILE || !inode.has_content) return -E_NOEXEC;
+    if ((inode.mode & 0111) == 0) return -E_PERM;
+    u32 size = 0;
+    result = fs_get_object(k, inode.content, k->fs.object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
+    if (result < 0) return result;
+    *file = (struct cpio_file){.data = k->fs.object_buffer, .size_bytes = size, .mode = inode.mode};
+    return 0;
+}
+
 static u32 proc_free_slot(const struct kernel *k) {
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {
         if (k->procs[slot].state == PROC_FREE) return slot;
@@ -112,8 +144,8 @@ i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path,
     assert(path != NULL && args != NULL);
     assert(args->count <= ABI_ARGV_COUNT_MAX);
     struct cpio_file file;
-    i64 found = cpio_find(k->initrd, k->initrd_size_bytes, path, &file);
-    if (found < 0) return found == -E_NOENT ? -E_NOENT : -E_NOEXEC;
+    i64 found = proc_find_program(k, path, &file);
+    if (found < 0) return found;
     u32 slot = proc_free_slot(k);
     if (slot == SLOT_NONE) return -E_AGAIN;
     struct proc *proc_ = &k->procs[slot];
@@ -128,6 +160,7 @@ i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path,
     if (result == 0) result = proc_setup_stack(k, proc_, owner, args);
     if (result < 0) { proc_release(k, slot); return result; }
     proc_->context.pc = entry_va;
+    proc_init_files(k, proc_, parent_pid);
     proc_->pid = k->pid_next++;
     proc_->parent_pid = parent_pid;
     proc_->uid = uid;
@@ -190,6 +223,7 @@ void proc_exit(struct kernel *k, u32 slot, u32 cause, i64 exit_code, u64 fault_p
     assert(slot < PROCS_MAX);
     assert(proc_->state != PROC_FREE && proc_->state != PROC_ZOMBIE);
     if (proc_->state == PROC_RUNNABLE) run_queue_remove(k, slot);
+    fd_close_all(k, slot);
     vm_destroy(k, proc_->root_table_pa, proc_frame_owner(slot));
     if (!planted_bug(k, BUG_EXIT_KEEPS_ROOT_TABLE)) proc_->root_table_pa = 0;
     proc_->frames_owned = 0;

@@ -8,8 +8,6 @@
 #include "usercopy.h"
 #include "vm.h"
 
-#define WRITE_LEN_MAX 4096ull   // larger writes are partial, as POSIX allows
-#define WRITE_CHUNK_BYTES 256ull
 
 // Names as a 2-D char array (no pointers), so the table is pure read-only data.
 static const char syscall_names[ABI_SYSCALL_NUMBER_MAX][SYSCALL_NAME_LEN_MAX] = {
@@ -66,24 +64,6 @@ i64 sys_yield(struct kernel *k, u32 slot, const u64 *args) {
 i64 sys_exit(struct kernel *k, u32 slot, const u64 *args) {
     proc_exit(k, slot, ABI_EXIT_NORMAL, (i64)args[0], 0, 0);
     return 0;
-}
-
-i64 sys_write(struct kernel *k, u32 slot, const u64 *args) {
-    u64 fd = args[0], buffer_va = args[1], length = args[2];
-    if (fd != 1 && fd != 2) return -E_INVAL;
-    if (length > WRITE_LEN_MAX) length = WRITE_LEN_MAX;
-    struct proc *proc_ = &k->procs[slot];
-    if (!user_range_ok(k, proc_, buffer_va, length, PTE_R)) return -E_FAULT;
-    u8 chunk[WRITE_CHUNK_BYTES];
-    for (u64 done = 0; done < length;) {
-        u64 n = length - done < WRITE_CHUNK_BYTES ? length - done : WRITE_CHUNK_BYTES;
-        i64 copied = copy_from_user(k, proc_, chunk, buffer_va + done, n);
-        assert(copied == 0); // the whole range was checked above
-        platform_console_write(k->platform, chunk, n);
-        done += n;
-    }
-    platform_trace(k->platform, TRACE_CONSOLE, proc_->pid, length, 0);
-    return (i64)length;
 }
 
 i64 sys_clock_gettime(struct kernel *k, u32 slot, const u64 *args) {

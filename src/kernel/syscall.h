@@ -9,6 +9,8 @@
 // Handles the ecall of the process in `slot` (pc already past the ecall). If the
 // process is still runnable afterwards, its result is in a0 and it is queued again.
 void syscall_dispatch(struct kernel *k, u32 slot);
+// Closes every descriptor of the process in slot (at exit).
+void fd_close_all(struct kernel *k, u32 slot);
 // The name of a syscall number, "unknown" if it has none.
 const char *syscall_name(u64 number);
 

@@ -79,12 +79,27 @@ def build_floor():
     return flat
 
 
+def boot_chains():
+    """Boot to init and power-off via OpenSBI directly and via U-Boot (tests/boot)."""
+    done = subprocess.run(["tests/boot/boot_time.sh"], stdout=subprocess.PIPE, text=True,
+                          stdin=subprocess.DEVNULL, check=False, timeout=1200)
+    if done.returncode != 0:
+        sys.exit("bench: tests/boot/boot_time.sh failed")
+    times = {}
+    for line in done.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and not line.startswith("#"):
+            times[parts[0]] = float(parts[1])
+    return times
+
+
 def main():
     steps, instructions, ratio, share = sim_numbers()
     memory = node_memory_kib()
     image = qemu_seconds("build/riscv/Image", "init.rounds=0 init.end=poweroff")
     workload = qemu_seconds("build/riscv/Image", "init.rounds=1 init.end=poweroff")
     floor = qemu_seconds(build_floor())
+    chains = boot_chains()
     rows = [
         ("simulated kernel steps per second", f"{steps:,.0f}", "-"),
         ("interpreted user instructions per second", f"{instructions / 1e6:,.1f} M", ">= 150 M"),
@@ -95,6 +110,9 @@ def main():
         ("QEMU start to power-off, image, with one workload round", f"{workload * 1000:.0f} ms", "-"),
         ("QEMU start to power-off, empty S-mode kernel (floor)", f"{floor * 1000:.0f} ms", "-"),
         ("image / floor", f"{image / floor:.2f} x", "<= 2.00 x"),
+        ("boot to init and power-off via OpenSBI directly", f"{chains.get('opensbi', 0) * 1000:.0f} ms", "-"),
+        ("boot to init and power-off via U-Boot (incl. its 2 s autoboot delay)",
+         f"{chains.get('uboot', 0) * 1000:.0f} ms", "-"),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"Grain Basin bench: medians of {RUNS} runs; sim seeds {SEEDS[0]}..{SEEDS[-1]}, default scenario")

@@ -9,15 +9,28 @@ const char *error_name(i64 result) {
     case E_PERM: return "E_PERM";
     case E_NOENT: return "E_NOENT";
     case E_SRCH: return "E_SRCH";
+    case E_IO: return "E_IO";
     case E_2BIG: return "E_2BIG";
     case E_NOEXEC: return "E_NOEXEC";
+    case E_BADF: return "E_BADF";
     case E_CHILD: return "E_CHILD";
     case E_AGAIN: return "E_AGAIN";
     case E_NOMEM: return "E_NOMEM";
     case E_FAULT: return "E_FAULT";
+    case E_EXIST: return "E_EXIST";
+    case E_NODEV: return "E_NODEV";
+    case E_NOTDIR: return "E_NOTDIR";
+    case E_ISDIR: return "E_ISDIR";
     case E_INVAL: return "E_INVAL";
+    case E_MFILE: return "E_MFILE";
+    case E_FBIG: return "E_FBIG";
+    case E_NOSPC: return "E_NOSPC";
+    case E_ROFS: return "E_ROFS";
+    case E_RANGE: return "E_RANGE";
     case E_NAMETOOLONG: return "E_NAMETOOLONG";
     case E_NOSYS: return "E_NOSYS";
+    case E_NOTEMPTY: return "E_NOTEMPTY";
+    case E_BADMSG: return "E_BADMSG";
     default: return "E_?";
     }
 }

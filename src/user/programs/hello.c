@@ -25,7 +25,7 @@ int main(int argc, char **argv) {
 
     i64 bad = write_text(BAD_FD, "hello: this must not appear\n");
     say("write to fd %d = %ld %s", BAD_FD, (long)bad, error_name(bad));
-    ok = ok && bad == -E_INVAL;
+    ok = ok && bad == -E_BADF;
 
     say("argc %d", argc);
     for (int i = 0; i < argc; i++) say("argv[%d] = \"%s\"", i, argv[i]);

@@ -31,7 +31,7 @@ static u32 check_dispatch_and_write(void) {
     CHECK("write(0x10)", sys_write(1, (const void *)UNMAPPED_VA, 4), -E_FAULT);
     CHECK("write(kernel memory)", sys_write(1, (const void *)KERNEL_RAM_VA, 4), -E_FAULT);
     CHECK("write(huge length)", sys_write(1, stack_end, 1ull << 40), -E_FAULT);
-    CHECK("write(fd 0)", sys_write(0, buffer, 1), -E_INVAL);
+    CHECK("write(fd 0)", sys_write(0, buffer, 1), -E_BADF);
     CHECK("write(length 0)", sys_write(1, buffer, 0), 0);
     return failures;
 }

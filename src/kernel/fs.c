@@ -1,0 +1,146 @@
+// Mounting: open GrainDB (recovery), or on a blank disk format it, create the
+// standard tree and import the initial archive. A disk GrainDB refuses (corruption)
+// stays unmounted with a clear message: never mounted half-trusted.
+#include "kernel.h"
+
+#include "cpio.h"
+#include "mem.h"
+#include "trace_events.h"
+
+#define FS_DIRECTORY_MODE 0755
+#define FS_FILE_MODE 0644
+#define FS_PROGRAM_MODE 0755
+
+static const char standard_tree[][24] = {
+    "/bin", "/sbin", "/usr", "/usr/bin", "/usr/lib", "/usr/local", "/etc", "/root", "/home",
+    "/home/xy", "/var", "/var/log", "/var/cache", "/tmp", "/zix", "/zix/store",
+};
+
+i64 fs_usable(const struct kernel *k) {
+    if (k->fs.state == FS_MOUNTED) return graindb_failed(&k->fs.db) ? -E_IO : 0;
+    return k->fs.state == FS_NO_DISK ? -E_NODEV : -E_IO;
+}
+
+// Inode numbers are never reused: the next is one past every key ever written.
+static void fs_find_inode_next(struct kernel *k) {
+    u64 highest = FS_ROOT_INODE;
+    u32 count = graindb_ref_count(&k->fs.db);
+    for (u32 i = 0; i < count; i++) {
+        u8 key[GRAINDB_KEY_LEN_MAX];
+        u32 key_len = 0;
+        struct graindb_ref_info info;
+        if (graindb_ref_at(&k->fs.db, i, key, &key_len, &info) < 0) continue;
+        if (key_len != 20 || !mem_equal(key, "ino/", 4)) continue;
+        u64 inode = 0;
+        for (u32 d = 4; d < 20; d++) {
+            u8 c = key[d];
+            inode = inode << 4 | (u64)(c <= '9' ? c - '0' : c - 'a' + 10);
+        }
+        if (inode > highest) highest = inode;
+    }
+    k->fs.inode_next = highest + 1;
+}
+
+static i64 fs_make_root(struct kernel *k) {
+    struct fs_inode root;
+    mem_set(&root, 0, sizeof root);
+    root.inode = FS_ROOT_INODE;
+    root.parent = FS_ROOT_INODE;
+    root.type = ABI_TYPE_DIRECTORY;
+    root.mode = FS_DIRECTORY_MODE;
+    root.mtime_ns = platform_realtime_ns(k->platform);
+    i64 result = graindb_batch_begin(&k->fs.db);
+    if (result == 0) result = fs_stage_inode(k, &root);
+    if (result == 0) result = fs_commit(k);
+    if (result < 0) graindb_batch_abort(&k->fs.db);
+    k->fs.inode_next = FS_ROOT_INODE + 1;
+    return result;
+}
+
+static i64 fs_create_at(struct kernel *k, const char *absolute, u32 type, u32 mode,
+                        struct fs_inode *out) {
+    struct path path;
+    i64 result = path_resolve("/", absolute, &path);
+    if (result == 0) result = fs_create(k, &path, type, mode, ABI_UID_ROOT, out);
+    return result;
+}
+
+// Every regular file of the archive becomes /<its name>, owned by root.
+static i64 fs_import_archive(struct kernel *k, u32 *imported) {
+    u64 offset = 0;
+    struct cpio_entry entry;
+    while (cpio_next(k->initrd, k->initrd_size_bytes, &offset, &entry) == 0) {
+        if ((entry.file.mode & 0170000) != 0100000) continue; // directories come from the tree
+        char absolute[PATH_LEN_MAX];
+        absolute[0] = '/';
+        if (!str_copy(absolute + 1, sizeof absolute - 1, entry.name)) return -E_NAMETOOLONG;
+        struct fs_inode inode;
+        u32 mode = (entry.file.mode & 0111) ? FS_PROGRAM_MODE : FS_FILE_MODE;
+        i64 result = fs_create_at(k, absolute, ABI_TYPE_FILE, mode, &inode);
+        if (result < 0) return result;
+        i64 index = fs_file_open(k, &inode, true);
+        if (index < 0) return index;
+        result = fs_file_write(k, (u32)index, 0, entry.file.data, entry.file.size_bytes);
+        i64 released = fs_file_release(k, (u32)index);
+        if (result < 0) return result;
+        if (released < 0) return released;
+        (*imported)++;
+    }
+    return 0;
+}
+
+static i64 fs_populate(struct kernel *k) {
+    i64 result = fs_make_root(k);
+    for (u32 i = 0; i < ARRAY_COUNT(standard_tree) && result == 0; i++) {
+        struct fs_inode inode;
+        result = fs_create_at(k, standard_tree[i], ABI_TYPE_DIRECTORY, FS_DIRECTORY_MODE, &inode);
+    }
+    u32 imported = 0;
+    if (result == 0) result = fs_import_archive(k, &imported);
+    if (result == 0) {
+        klog(k, LOG_INFO, "filesystem: first boot: created %u directories, imported %u files",
+             (u32)ARRAY_COUNT(standard_tree), imported);
+    }
+    return result;
+}
+
+static i64 fs_format_and_populate(struct kernel *k) {
+    u8 id_bytes[8];
+    platform_entropy(k->platform, id_bytes, sizeof id_bytes);
+    i64 result = graindb_format(&k->fs.db, k->platform, load_u64_le(id_bytes) | 1);
+    if (result == 0) result = graindb_open(&k->fs.db, k->platform);
+    if (result == 0) result = fs_populate(k);
+    return result;
+}
+
+void fs_mount(struct kernel *k) {
+    struct fs *fs = &k->fs;
+    fs->state = FS_NO_DISK;
+    if (platform_block_sector_count(k->platform) == 0) {
+        klog(k, LOG_INFO, "filesystem: no disk; running from the initial archive only");
+        return;
+    }
+    fs->state = FS_MOUNTED;
+    i64 result = graindb_open(&fs->db, k->platform);
+    if (result == -E_NOENT) {
+        result = fs_format_and_populate(k);
+    } else if (result == 0) {
+        fs_find_inode_next(k);
+        const struct graindb_open_stats *stats = &fs->db.open_stats;
+        klog(k, LOG_INFO, "filesystem: mounted at commit %llu (replayed %llu commits%s)",
+             (unsigned long long)graindb_commit_seq(&fs->db),
+             (unsigned long long)stats->replayed_commits, stats->repaired ? ", repaired" : "");
+    }
+    u8 root[GRAINDB_HASH_BYTES];
+    mem_set(root, 0, sizeof root);
+    if (result == 0) graindb_merkle_root(&fs->db, root);
+    platform_trace(k->platform, TRACE_FS_MOUNT, result == 0 ? FS_MOUNTED : FS_REFUSED,
+                   result == 0 ? graindb_commit_seq(&fs->db) : 0, load_u64_le(root));
+    if (result < 0) {
+        const char *problem = fs->db.open_stats.problem;
+        klog(k, LOG_ERROR, "filesystem: refusing the disk (error %lld%s%s); files unavailable",
+             (long long)-result, problem != NULL ? ": " : "", problem != NULL ? problem : "");
+        fs->state = FS_REFUSED;
+        fs->mount_error = result;
+    }
+}

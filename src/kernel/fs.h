@@ -1,0 +1,102 @@
+// The filesystem: files and directories as a GrainDB keyspace.
+//
+// Keys: "ino/<16 hex digits>" -> the inode record (an object); "fs/meta" -> the next
+// inode number. A file's bytes are one content-addressed object; a directory's
+// entries are one object too (sorted by name), named by its inode's content hash.
+// Every namespace change (create, mkdir, unlink, rmdir, rename) is one atomic,
+// durable GrainDB batch. File data is buffered per open inode and committed by
+// fsync and by the last close: acknowledged means fsync (or close) returned 0.
+#pragma once
+
+#include "abi.h"
+#include "path.h"
+#include "types.h"
+#include "subsystems/graindb/graindb.h"
+
+#define FS_ROOT_INODE 1ull
+#define FS_OPEN_FILES_MAX 8
+#define FS_FILE_BYTES_MAX ABI_FILE_SIZE_MAX
+#define FS_DIR_ENTRIES_MAX 256
+#define FS_KEY_LEN_MAX 24
+#define FS_INODE_RECORD_BYTES 96
+
+STATIC_ASSERT(FS_FILE_BYTES_MAX <= GRAINDB_OBJECT_BYTES_MAX);
+
+struct kernel;
+
+enum fs_state { FS_NO_DISK = 0, FS_MOUNTED, FS_REFUSED };
+
+struct fs_inode {
+    u64 inode;
+    u64 parent;      // directories: the parent's inode (the root is its own parent)
+    u64 size_bytes;
+    u64 mtime_ns;
+    u64 version;     // commit that wrote this inode record (filled when read)
+    u32 type;        // ABI_TYPE_*
+    u32 mode;
+    u32 uid;
+    u32 gid;
+    bool has_content;
+    u8 content[GRAINDB_HASH_BYTES];
+};
+
+struct fs_dirent {
+    u64 inode;
+    u32 type;
+    u32 name_len;
+    char name[NAME_LEN_MAX + 1];
+};
+
+// One open inode, shared by every descriptor that has it open.
+struct fs_open_file {
+    u32 references;  // descriptors pointing here; 0: free
+    bool dirty;      // data differs from the last commit
+    bool unlinked;   // removed while open: never committed again
+    struct fs_inode meta;
+    u8 data[FS_FILE_BYTES_MAX];
+};
+
+struct fs {
+    enum fs_state state;
+    i64 mount_error;   // why it is not mounted
+    u64 inode_next;
+    u64 commits;       // namespace and data commits since boot
+    struct fs_open_file files[FS_OPEN_FILES_MAX];
+    struct fs_dirent entries[FS_DIR_ENTRIES_MAX]; // scratch: one decoded directory
+    u32 entries_count;
+    u8 object_buffer[GRAINDB_OBJECT_BYTES_MAX];   // scratch: one encoded object
+    struct graindb db;
+};
+
+// Opens (or, on a blank disk, formats and populates) the filesystem.
+void fs_mount(struct kernel *k);
+// -E_NODEV without a disk, -E_IO when the disk was refused, 0 when usable.
+i64 fs_usable(const struct kernel *k);
+
+i64 fs_lookup(struct kernel *k, const struct path *path, struct fs_inode *out);
+i64 fs_create(struct kernel *k, const struct path *path, u32 type, u32 mode, u32 uid,
+              struct fs_inode *out);
+i64 fs_remove(struct kernel *k, const struct path *path, u32 type);
+i64 fs_rename(struct kernel *k, const struct path *from, const struct path *to);
+// Decodes directory `dir` into fs->entries (fs->entries_count).
+i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir);
+
+// Open files: an index into fs->files.
+i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate);
+void fs_file_hold(struct kernel *k, u32 index);
+i64 fs_file_commit(struct kernel *k, u32 index);
+i64 fs_file_release(struct kernel *k, u32 index); // commits on the last release
+i64 fs_file_write(struct kernel *k, u32 index, u64 offset, const u8 *bytes, u64 count);
+
+// Internal to fs*.c.
+i64 fs_read_inode(struct kernel *k, u64 inode, struct fs_inode *out);
+i64 fs_stage_inode(struct kernel *k, const struct fs_inode *inode);
+i64 fs_commit(struct kernel *k);
+i64 fs_put_object(struct kernel *k, const u8 *bytes, u32 size_bytes, u8 hash[GRAINDB_HASH_BYTES]);
+i64 fs_get_object(struct kernel *k, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffer, u32 capacity,
+                  u32 *size_out);
+void fs_inode_key(u64 inode, u8 key[FS_KEY_LEN_MAX], u32 *key_len);
+u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]);
+i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out);
+i64 fs_directory_encode(struct fs *fs);                       // fs->entries -> object_buffer
+i64 fs_directory_decode(struct fs *fs, const u8 *bytes, u32 size_bytes); // -> fs->entries

@@ -1,0 +1,331 @@
+// Names: lookup, create, remove and rename, each change one atomic GrainDB batch.
+#include "kernel.h"
+#include "trace_events.h"
+#include "mem.h"
+
+// Every object the filesystem stores or reads is traced with a fingerprint of its
+// bytes, so the simulator can prove that no read returns bytes never written.
+i64 fs_put_object(struct kernel *k, const u8 *bytes, u32 size_bytes, u8 hash[GRAINDB_HASH_BYTES]) {
+    i64 result = graindb_batch_put_object(&k->fs.db, bytes, size_bytes, hash);
+    if (result == 0) {
+        platform_trace(k->platform, TRACE_FS_OBJECT_WRITE, load_u64_le(hash),
+                       bytes_digest(bytes, size_bytes), size_bytes);
+    }
+    return result;
+}
+
+i64 fs_get_object(struct kernel *k, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffer, u32 capacity,
+                  u32 *size_out) {
+    i64 result = graindb_get(&k->fs.db, hash, buffer, capacity, size_out);
+    if (result == 0) {
+        platform_trace(k->platform, TRACE_FS_OBJECT_READ, load_u64_le(hash),
+                       bytes_digest(buffer, *size_out), *size_out);
+    }
+    return result;
+}
+
+i64 fs_read_inode(struct kernel *k, u64 inode, struct fs_inode *out) {
+    u8 key[FS_KEY_LEN_MAX];
+    u32 key_len = 0;
+    fs_inode_key(inode, key, &key_len);
+    struct graindb_ref_info info;
+    i64 result = graindb_ref_get(&k->fs.db, key, key_len, &info);
+    if (result < 0) return result;
+    if (info.deleted) return -E_NOENT;
+    u8 bytes[FS_INODE_RECORD_BYTES];
+    u32 size = 0;
+    result = fs_get_object(k, info.object_hash, bytes, sizeof bytes, &size);
+    if (result < 0) return result == -E_2BIG ? -E_BADMSG : result;
+    result = fs_inode_decode(bytes, size, out);
+    if (result == 0 && out->inode != inode) result = -E_BADMSG;
+    out->version = info.commit_seq;
+    return result;
+}
+
+i64 fs_stage_inode(struct kernel *k, const struct fs_inode *inode) {
+    u8 bytes[FS_INODE_RECORD_BYTES];
+    u32 size = fs_inode_encode(inode, bytes);
+    u8 hash[GRAINDB_HASH_BYTES];
+    i64 result = fs_put_object(k, bytes, size, hash);
+    if (result < 0) return result;
+    u8 key[FS_KEY_LEN_MAX];
+    u32 key_len = 0;
+    fs_inode_key(inode->inode, key, &key_len);
+    return graindb_batch_set_ref(&k->fs.db, key, key_len, hash);
+}
+
+// Traced before (the commit may not survive a crash) and after (acknowledged).
+i64 fs_commit(struct kernel *k) {
+    struct graindb *db = &k->fs.db;
+    platform_trace(k->platform, TRACE_DB_COMMIT_START, graindb_commit_seq(db) + 1, 0, 0);
+    i64 result = graindb_batch_commit(db, NULL);
+    u8 root[GRAINDB_HASH_BYTES];
+    graindb_merkle_root(db, root);
+    platform_trace(k->platform, TRACE_DB_COMMIT, graindb_commit_seq(db), load_u64_le(root), (u64)result);
+    if (result == 0) k->fs.commits++;
+    else klog(k, LOG_WARN, "filesystem commit failed: error %lld", (long long)-result);
+    return result;
+}
+
+i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir) {
+    struct fs *fs = &k->fs;
+    assert(dir->type == ABI_TYPE_DIRECTORY);
+    fs->entries_count = 0;
+    if (!dir->has_content) return 0;
+    u32 size = 0;
+    i64 result = fs_get_object(k, dir->content, fs->object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
+    if (result < 0) return result;
+    return fs_directory_decode(fs, fs->object_buffer, size);
+}
+
+// Encodes fs->entries as dir's new content and stages both (inside an open batch).
+static i64 fs_stage_directory(struct kernel *k, struct fs_inode *dir) {
+    struct fs *fs = &k->fs;
+    i64 size = fs_directory_encode(fs);
+    if (size < 0) return size;
+    i64 result = fs_put_object(k, fs->object_buffer, (u32)size, dir->content);
+    if (result < 0) return result;
+    dir->has_content = true;
+    dir->size_bytes = 0;
+    dir->mtime_ns = platform_realtime_ns(k->platform);
+    return fs_stage_inode(k, dir);
+}
+
+// Index of name in fs->entries, or where it would go (sorted), with *found.
+static u32 fs_entry_find(const struct fs *fs, const char *name, bool *found) {
+    u32 at = 0;
+    *found = false;
+    for (; at < fs->entries_count; at++) {
+        i32 order = 0;
+        const char *a = fs->entries[at].name;
+        u32 i = 0;
+        while (a[i] != '\0' && a[i] == name[i]) i++;
+        order = (i32)(u8)a[i] - (i32)(u8)name[i];
+        if (order == 0) { *found = true; return at; }
+        if (order > 0) return at;
+    }
+    return at;
+}
+
+static void fs_entry_remove(struct fs *fs, u32 at) {
+    assert(at < fs->entries_count);
+    for (u32 i = at; i + 1 < fs->entries_count; i++) fs->entries[i] = fs->entries[i + 1];
+    fs->entries_count--;
+}
+
+static i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, const char *name) {
+    if (fs->entries_count >= FS_DIR_ENTRIES_MAX) return -E_NOSPC;
+    assert(at <= fs->entries_count);
+    for (u32 i = fs->entries_count; i > at; i--) fs->entries[i] = fs->entries[i - 1];
+    struct fs_dirent *e = &fs->entries[at];
+    e->inode = inode;
+    e->type = type;
+    e->name_len = (u32)str_len_bounded(name, NAME_LEN_MAX + 1);
+    assert(e->name_len > 0 && e->name_len <= NAME_LEN_MAX);
+    str_copy(e->name, sizeof e->name, name);
+    fs->entries_count++;
+    return 0;
+}
+
+// Walks `count` components of path from the root.
+static i64 fs_walk(struct kernel *k, const struct path *path, u32 count, struct fs_inode *out) {
+    assert(count <= path->count);
+    i64 result = fs_read_inode(k, FS_ROOT_INODE, out);
+    for (u32 i = 0; i < count && result == 0; i++) {
+        if (out->type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
+        result = fs_read_directory(k, out);
+        if (result < 0) return result;
+        bool found = false;
+        u32 at = fs_entry_find(&k->fs, path->names[i], &found);
+        if (!found) return -E_NOENT;
+        result = fs_read_inode(k, k->fs.entries[at].inode, out);
+    }
+    return result;
+}
+
+i64 fs_lookup(struct kernel *k, const struct path *path, struct fs_inode *out) {
+    i64 usable = fs_usable(k);
+    if (usable < 0) return usable;
+    return fs_walk(k, path, path->count, out);
+}
+
+// The parent directory of path, decoded into fs->entries; *at/*found for the name.
+static i64 fs_parent(struct kernel *k, const struct path *path, struct fs_inode *parent,
+                     u32 *at, bool *found) {
+    i64 usable = fs_usable(k);
+    if (usable < 0) return usable;
+    if (path->count == 0) return -E_INVAL; // the root has no name to change
+    i64 result = fs_walk(k, path, path->count - 1, parent);
+    if (result < 0) return result;
+    if (parent->type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
+    result = fs_read_directory(k, parent);
+    if (result < 0) return result;
+    *at = fs_entry_find(&k->fs, path->names[path->count - 1], found);
+    return 0;
+}
+
+i64 fs_create(struct kernel *k, const struct path *path, u32 type, u32 mode, u32 uid,
+              struct fs_inode *out) {
+    struct fs_inode parent;
+    u32 at = 0;
+    bool found = false;
+    i64 result = fs_parent(k, path, &parent, &at, &found);
+    if (result < 0) return result;
+    if (found) return -E_EXIST;
+    struct fs *fs = &k->fs;
+    mem_set(out, 0, sizeof *out);
+    out->inode = fs->inode_next;
+    out->parent = type == ABI_TYPE_DIRECTORY ? parent.inode : 0;
+    out->type = type;
+    out->mode = mode & 07777;
+    out->uid = uid;
+    out->gid = uid;
+    out->mtime_ns = platform_realtime_ns(k->platform);
+    result = fs_entry_insert(fs, at, out->inode, type, path->names[path->count - 1]);
+    if (result < 0) return result;
+    result = graindb_batch_begin(&fs->db);
+    if (result < 0) return result;
+    result = fs_stage_inode(k, out);
+    if (result == 0) result = fs_stage_directory(k, &parent);
+    if (result == 0) result = fs_commit(k);
+    if (result < 0) { graindb_batch_abort(&fs->db); return result; }
+    fs->inode_next++;
+    return 0;
+}
+
+static i64 fs_directory_is_empty(struct kernel *k, const struct fs_inode *dir, bool *empty) {
+    if (!dir->has_content) { *empty = true; return 0; }
+    // fs->entries holds the parent's directory: decode the child's on the side.
+    u32 size = 0;
+    i64 result = fs_get_object(k, dir->content, k->fs.object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
+    if (result < 0) return result;
+    *empty = size >= 8 && k->fs.object_buffer[4] == 0 && k->fs.object_buffer[5] == 0 &&
+             k->fs.object_buffer[6] == 0 && k->fs.object_buffer[7] == 0;
+    return 0;
+}
+
+static i64 fs_delete_inode(struct kernel *k, u64 inode) {
+    u8 key[FS_KEY_LEN_MAX];
+    u32 key_len = 0;
+    fs_inode_key(inode, key, &key_len);
+    for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
+        struct fs_open_file *file = &k->fs.files[i];
+        if (file->references > 0 && file->meta.inode == inode) file->unlinked = true;
+    }
+    return graindb_batch_delete_ref(&k->fs.db, key, key_len);
+}
+
+// A removable child: right type, and an empty directory. Checks before any staging.
+static i64 fs_check_removable(struct kernel *k, const struct fs_inode *child, u32 type) {
+    if (type == ABI_TYPE_DIRECTORY && child->type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
+    if (type == ABI_TYPE_FILE && child->type == ABI_TYPE_DIRECTORY) return -E_ISDIR;
+    if (child->type != ABI_TYPE_DIRECTORY) return 0;
+    bool empty = false;
+    i64 result = fs_directory_is_empty(k, child, &empty);
+    if (result < 0) return result;
+    return empty ? 0 : -E_NOTEMPTY;
+}
+
+i64 fs_remove(struct kernel *k, const struct path *path, u32 type) {
+    struct fs_inode parent, child;
+    u32 at = 0;
+    bool found = false;
+    i64 result = fs_parent(k, path, &parent, &at, &found);
+    if (result < 0) return result == -E_INVAL ? -E_PERM : result; // the root stays
+    if (!found) return -E_NOENT;
+    u64 child_inode = k->fs.entries[at].inode;
+    result = fs_read_inode(k, child_inode, &child);
+    if (result == 0) result = fs_check_removable(k, &child, type);
+    if (result < 0) return result;
+    result = fs_read_directory(k, &parent); // fs->entries again (the check reused the buffer)
+    if (result < 0) return result;
+    at = fs_entry_find(&k->fs, path->names[path->count - 1], &found);
+    assert(found);
+    fs_entry_remove(&k->fs, at);
+    result = graindb_batch_begin(&k->fs.db);
+    if (result < 0) return result;
+    result = fs_delete_inode(k, child_inode);
+    if (result == 0) result = fs_stage_directory(k, &parent);
+    if (result == 0) result = fs_commit(k);
+    if (result < 0) graindb_batch_abort(&k->fs.db);
+    return result;
+}
+
+// Whether `inner` lies inside (or is) `outer`: a directory cannot move into itself.
+static bool path_within(const struct path *inner, const struct path *outer) {
+    if (inner->count < outer->count) return false;
+    for (u32 i = 0; i < outer->count; i++) {
+        if (!str_equal(inner->names[i], outer->names[i])) return false;
+    }
+    return true;
+}
+
+// The target of a rename, if one exists, must be replaceable by the source.
+static i64 fs_check_replace(struct kernel *k, const struct fs_inode *source, u64 target_inode) {
+    struct fs_inode target;
+    i64 result = fs_read_inode(k, target_inode, &target);
+    if (result < 0) return result;
+    if (source->type == ABI_TYPE_DIRECTORY && target.type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
+    return fs_check_removable(k, &target, source->type);
+}
+
+// Stages the directory changes of a rename inside an open batch.
+static i64 fs_rename_stage(struct kernel *k, const struct path *from, const struct path *to,
+                           struct fs_inode *source) {
+    struct fs_inode from_parent, to_parent;
+    u32 at = 0;
+    bool found = false;
+    i64 result = fs_parent(k, from, &from_parent, &at, &found);
+    if (result < 0) return result;
+    assert(found);
+    fs_entry_remove(&k->fs, at);
+    bool same_parent = false;
+    if (from->count == to->count) {
+        same_parent = true;
+        for (u32 i = 0; i + 1 < from->count; i++) same_parent = same_parent && str_equal(from->names[i], to->names[i]);
+    }
+    if (!same_parent) {
+        result = fs_stage_directory(k, &from_parent);
+        if (result == 0) result = fs_parent(k, to, &to_parent, &at, &found);
+        if (result < 0) return result;
+    } else {
+        to_parent = from_parent;
+        at = fs_entry_find(&k->fs, to->names[to->count - 1], &found);
+    }
+    if (found) {
+        result = fs_delete_inode(k, k->fs.entries[at].inode);
+        if (result < 0) return result;
+        fs_entry_remove(&k->fs, at);
+    }
+    result = fs_entry_insert(&k->fs, at, source->inode, source->type, to->names[to->count - 1]);
+    if (result == 0) result = fs_stage_directory(k, &to_parent);
+    if (result == 0 && source->type == ABI_TYPE_DIRECTORY && source->parent != to_parent.inode) {
+        source->parent = to_parent.inode;
+        result = fs_stage_inode(k, source);
+    }
+    return result;
+}
+
+i64 fs_rename(struct kernel *k, const struct path *from, const struct path *to) {
+    struct fs_inode source, target_parent;
+    i64 result = fs_lookup(k, from, &source);
+    if (result < 0) return result;
+    if (from->count == 0 || to->count == 0) return -E_INVAL;
+    if (path_within(to, from)) return path_within(from, to) ? 0 : -E_INVAL;
+    u32 at = 0;
+    bool found = false;
+    result = fs_parent(k, to, &target_parent, &at, &found);
+    if (result < 0) return result;
+    if (found) {
+        u64 target_inode = k->fs.entries[at].inode;
+        if (target_inode == source.inode) return 0; // already that name
+        result = fs_check_replace(k, &source, target_inode);
+        if (result < 0) return result;
+    }
+    result = graindb_batch_begin(&k->fs.db);
+    if (result < 0) return result;
+    result = fs_rename_stage(k, from, to, &source);
+    if (result == 0) result = fs_commit(k);
+    if (result < 0) graindb_batch_abort(&k->fs.db);
+    return result;
+}

@@ -1,0 +1,100 @@
+// The on-disk forms of inode records and directories (little-endian, versioned by a
+// magic), and the GrainDB keys they live under. Decoding checks every length: the
+// bytes come from disk (GrainDB verified their hash, but a bad format must still be
+// an error, never a crash).
+#include "kernel.h"
+#include "mem.h"
+
+#define INODE_MAGIC 0x31494247u // "GBI1"
+#define DIR_MAGIC 0x31444247u   // "GBD1"
+#define DIR_HEADER_BYTES 8
+#define DIR_ENTRY_FIXED_BYTES 10 // inode u64, type u8, name length u8
+
+static void put_u32(u8 *b, u32 v) { for (u32 i = 0; i < 4; i++) b[i] = (u8)(v >> (8 * i)); }
+static u32 get_u32(const u8 *b) { return (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24; }
+
+void fs_inode_key(u64 inode, u8 key[FS_KEY_LEN_MAX], u32 *key_len) {
+    static const char hex[] = "0123456789abcdef";
+    mem_copy(key, "ino/", 4);
+    for (u32 i = 0; i < 16; i++) key[4 + i] = (u8)hex[(inode >> (60 - 4 * i)) & 0xf];
+    *key_len = 20;
+    assert(*key_len <= FS_KEY_LEN_MAX);
+}
+
+u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]) {
+    mem_set(out, 0, FS_INODE_RECORD_BYTES);
+    put_u32(out, INODE_MAGIC);
+    put_u32(out + 4, in->type);
+    store_u64_le(out + 8, in->inode);
+    store_u64_le(out + 16, in->parent);
+    store_u64_le(out + 24, in->size_bytes);
+    store_u64_le(out + 32, in->mtime_ns);
+    put_u32(out + 40, in->mode);
+    put_u32(out + 44, in->uid);
+    put_u32(out + 48, in->gid);
+    out[52] = in->has_content ? 1 : 0;
+    mem_copy(out + 56, in->content, GRAINDB_HASH_BYTES);
+    assert(56 + GRAINDB_HASH_BYTES <= FS_INODE_RECORD_BYTES);
+    return FS_INODE_RECORD_BYTES;
+}
+
+i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out) {
+    if (size_bytes != FS_INODE_RECORD_BYTES || get_u32(bytes) != INODE_MAGIC) return -E_BADMSG;
+    mem_set(out, 0, sizeof *out);
+    out->type = get_u32(bytes + 4);
+    out->inode = load_u64_le(bytes + 8);
+    out->parent = load_u64_le(bytes + 16);
+    out->size_bytes = load_u64_le(bytes + 24);
+    out->mtime_ns = load_u64_le(bytes + 32);
+    out->mode = get_u32(bytes + 40);
+    out->uid = get_u32(bytes + 44);
+    out->gid = get_u32(bytes + 48);
+    out->has_content = bytes[52] != 0;
+    mem_copy(out->content, bytes + 56, GRAINDB_HASH_BYTES);
+    bool type_ok = out->type == ABI_TYPE_FILE || out->type == ABI_TYPE_DIRECTORY;
+    if (!type_ok || out->size_bytes > FS_FILE_BYTES_MAX || bytes[52] > 1) return -E_BADMSG;
+    return 0;
+}
+
+// Encodes fs->entries (sorted by name) into fs->object_buffer. Returns the size,
+// or -E_NOSPC when the directory outgrows one object.
+i64 fs_directory_encode(struct fs *fs) {
+    u8 *out = fs->object_buffer;
+    put_u32(out, DIR_MAGIC);
+    put_u32(out + 4, fs->entries_count);
+    u64 at = DIR_HEADER_BYTES;
+    for (u32 i = 0; i < fs->entries_count; i++) {
+        const struct fs_dirent *e = &fs->entries[i];
+        assert(e->name_len > 0 && e->name_len <= NAME_LEN_MAX);
+        if (at + DIR_ENTRY_FIXED_BYTES + e->name_len > GRAINDB_OBJECT_BYTES_MAX) return -E_NOSPC;
+        store_u64_le(out + at, e->inode);
+        out[at + 8] = (u8)e->type;
+        out[at + 9] = (u8)e->name_len;
+        mem_copy(out + at + DIR_ENTRY_FIXED_BYTES, e->name, e->name_len);
+        at += DIR_ENTRY_FIXED_BYTES + e->name_len;
+    }
+    return (i64)at;
+}
+
+i64 fs_directory_decode(struct fs *fs, const u8 *bytes, u32 size_bytes) {
+    fs->entries_count = 0;
+    if (size_bytes < DIR_HEADER_BYTES || get_u32(bytes) != DIR_MAGIC) return -E_BADMSG;
+    u32 count = get_u32(bytes + 4);
+    if (count > FS_DIR_ENTRIES_MAX) return -E_BADMSG;
+    u64 at = DIR_HEADER_BYTES;
+    for (u32 i = 0; i < count; i++) {
+        if (at + DIR_ENTRY_FIXED_BYTES > size_bytes) return -E_BADMSG;
+        struct fs_dirent *e = &fs->entries[i];
+        e->inode = load_u64_le(bytes + at);
+        e->type = bytes[at + 8];
+        e->name_len = bytes[at + 9];
+        if (e->name_len == 0 || e->name_len > NAME_LEN_MAX) return -E_BADMSG;
+        if (at + DIR_ENTRY_FIXED_BYTES + e->name_len > size_bytes) return -E_BADMSG;
+        mem_copy(e->name, bytes + at + DIR_ENTRY_FIXED_BYTES, e->name_len);
+        e->name[e->name_len] = '\0';
+        at += DIR_ENTRY_FIXED_BYTES + e->name_len;
+    }
+    if (at != size_bytes) return -E_BADMSG;
+    fs->entries_count = count;
+    return 0;
+}

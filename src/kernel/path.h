@@ -1,0 +1,22 @@
+// Unix path resolution, lexically: absolute, or relative to the cwd; ".", "..",
+// repeated slashes. With no symbolic links, lexical ".." equals the physical one.
+#pragma once
+
+#include "abi.h"
+#include "types.h"
+
+#define PATH_LEN_MAX ABI_PATH_LEN_MAX     // with the NUL
+#define PATH_COMPONENTS_MAX 32
+#define NAME_LEN_MAX ABI_NAME_LEN_MAX
+
+struct path {
+    u32 count;                              // 0: the root itself
+    char names[PATH_COMPONENTS_MAX][NAME_LEN_MAX + 1];
+};
+
+// Joins cwd (absolute, normalized) and path into components. Errors: -E_NOENT for
+// an empty path, -E_NAMETOOLONG for a path of PATH_LEN_MAX bytes or more or a name
+// longer than NAME_LEN_MAX, -E_INVAL for more than PATH_COMPONENTS_MAX components.
+i64 path_resolve(const char *cwd, const char *path, struct path *out);
+// Writes "/a/b" (or "/") into buffer. Returns the length or -E_NAMETOOLONG.
+i64 path_format(const struct path *path, char *buffer, u64 capacity);

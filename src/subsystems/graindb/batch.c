@@ -1,0 +1,196 @@
+// Staging a batch: records are built in batch_buffer at the positions they will have
+// in the log, and nothing becomes visible until graindb_batch_commit(). Every
+// capacity (batch, disk, indexes) is checked here, so applying a durable batch
+// cannot fail half-way.
+#include "internal.h"
+
+static i64 writable(const struct graindb *db) {
+    if (!db->open) return -E_INVAL;
+    if (db->failed) return -E_IO;
+    return 0;
+}
+
+i64 graindb_batch_begin(struct graindb *db) {
+    assert(db != NULL);
+    i64 state = writable(db);
+    if (state < 0) return state;
+    if (db->batch_open) return -E_INVAL;
+    db->batch_open = true;
+    db->batch_bytes = 0;
+    db->batch_records = 0;
+    db->batch_objects_count = 0;
+    db->batch_refs_count = 0;
+    db->batch_new_keys = 0;
+    db->batch_new_key_bytes = 0;
+    assert(db->merkle_undo_count == 0);
+    return 0;
+}
+
+void graindb_batch_abort(struct graindb *db) {
+    assert(db != NULL);
+    db->batch_open = false;
+    db->batch_bytes = 0;
+}
+
+// Room for a record of `length` plus the COMMIT record, in the batch and on disk.
+static i64 reserve(const struct graindb *db, u32 length, u32 *offset) {
+    u64 start = align_up(db->batch_bytes, GRAINDB_RECORD_ALIGN_BYTES);
+    u64 end = align_up(start + length, GRAINDB_RECORD_ALIGN_BYTES) + COMMIT_BYTES;
+    if (end > GRAINDB_BATCH_BYTES_MAX) return -E_2BIG;
+    if (db->append_position + align_up(end, SECTOR_BYTES) > gdb_log_bytes(db)) return -E_NOSPC;
+    *offset = (u32)start;
+    return 0;
+}
+
+static u8 *stage_record(struct graindb *db, u32 offset, u32 length, u16 type) {
+    assert(offset % GRAINDB_RECORD_ALIGN_BYTES == 0);
+    assert(offset + length <= GRAINDB_BATCH_BYTES_MAX);
+    mem_set(db->batch_buffer + db->batch_bytes, 0, offset - db->batch_bytes); // alignment gap
+    u8 *record = db->batch_buffer + offset;
+    record_begin(db, record, db->append_position + offset, db->commit_seq + 1, length, type);
+    db->batch_bytes = offset + length;
+    db->batch_records++;
+    return record;
+}
+
+static i64 staged_object(const struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES]) {
+    for (u32 i = 0; i < db->batch_objects_count; i++) {
+        if (mem_equal(db->batch_buffer + db->batch_object_offsets[i] + OBJ_HASH, hash,
+                      GRAINDB_HASH_BYTES)) return i;
+    }
+    return -1;
+}
+
+i64 graindb_batch_put_object(struct graindb *db, const u8 *bytes, u32 size_bytes,
+                             u8 hash_out[GRAINDB_HASH_BYTES]) {
+    assert(db != NULL && hash_out != NULL);
+    assert(bytes != NULL || size_bytes == 0);
+    if (!db->batch_open) return -E_INVAL;
+    if (size_bytes > GRAINDB_OBJECT_BYTES_MAX) return -E_2BIG;
+    gdb_sha256(bytes, size_bytes, hash_out);
+    if (staged_object(db, hash_out) >= 0) return 0;
+    bool damaged = false;
+    u32 stored_size = 0;
+    u64 position = objects_find(db, hash_out, &stored_size, &damaged);
+    const u8 *data = NULL;
+    // Stored already and readable: content addressing makes a second copy useless.
+    // A stored copy that fails verification gets a fresh copy instead.
+    if (position != GRAINDB_NONE &&
+        object_read(db, position, hash_out, stored_size, &data, &stored_size) == 0) return 0;
+    if (db->batch_objects_count >= GRAINDB_BATCH_OBJECTS_MAX) return -E_2BIG;
+    if (db->objects_count + db->batch_objects_count >= GRAINDB_OBJECTS_MAX) return -E_NOMEM;
+    u32 offset = 0;
+    i64 room = reserve(db, OBJ_HEADER_BYTES + size_bytes, &offset);
+    if (room < 0) return room;
+    u8 *record = stage_record(db, offset, OBJ_HEADER_BYTES + size_bytes, RECORD_OBJECT);
+    mem_copy(record + OBJ_HASH, hash_out, GRAINDB_HASH_BYTES);
+    mem_copy(record + OBJ_HEADER_BYTES, bytes, size_bytes);
+    record_finish(record, OBJ_HEADER_BYTES + size_bytes);
+    db->batch_object_offsets[db->batch_objects_count++] = offset;
+    return 0;
+}
+
+// What a key looks like before this update: its latest staged version, else its
+// committed one.
+struct ref_before {
+    u64 record_position; // GRAINDB_NONE for a new key
+    u32 key_version;
+    bool live;
+    bool new_key;        // neither committed nor staged yet
+    u8 hash[GRAINDB_HASH_BYTES];
+};
+
+static void ref_state_before(const struct graindb *db, const u8 *key, u32 key_len,
+                             struct ref_before *before) {
+    for (u32 i = db->batch_refs_count; i-- > 0;) {
+        const u8 *record = db->batch_buffer + db->batch_refs[i].record_offset;
+        if (record[REF_KEY_LEN] != key_len || !mem_equal(record + REF_HEADER_BYTES, key, key_len)) continue;
+        before->record_position = ld64(record + REC_POSITION);
+        before->key_version = ld32(record + REF_KEY_VERSION);
+        before->live = (record[REF_FLAGS] & REF_FLAG_TOMBSTONE) == 0;
+        before->new_key = false;
+        mem_copy(before->hash, record + REF_OBJECT_HASH, GRAINDB_HASH_BYTES);
+        return;
+    }
+    i64 index = refs_find(db, key, key_len);
+    mem_set(before, 0, sizeof(*before));
+    before->record_position = GRAINDB_NONE;
+    before->new_key = index < 0;
+    if (index < 0) return;
+    const struct graindb_ref_entry *entry = &db->refs[index];
+    before->record_position = (u64)entry->record_pos8 * GRAINDB_RECORD_ALIGN_BYTES;
+    before->key_version = entry->key_version;
+    before->live = entry->live != 0;
+    mem_copy(before->hash, entry->object_hash, GRAINDB_HASH_BYTES);
+}
+
+static i64 check_key(const u8 *key, u32 key_len) {
+    if (key == NULL || key_len == 0) return -E_INVAL;
+    if (key_len > GRAINDB_KEY_LEN_MAX) return -E_NAMETOOLONG;
+    return 0;
+}
+
+// Stages a REF record: a value (hash at object_position) or a tombstone (hash NULL).
+static i64 stage_ref(struct graindb *db, const u8 *key, u32 key_len, const u8 *hash,
+                     u64 object_position, u32 object_bytes) {
+    struct ref_before before;
+    ref_state_before(db, key, key_len, &before);
+    if (hash == NULL && !before.live) return -E_NOENT;
+    if (db->batch_refs_count >= GRAINDB_BATCH_REFS_MAX) return -E_2BIG;
+    if (before.new_key) {
+        if (db->refs_count + db->batch_new_keys >= GRAINDB_REFS_MAX) return -E_NOMEM;
+        if (db->key_arena_bytes + db->batch_new_key_bytes + key_len > GRAINDB_KEY_ARENA_BYTES_MAX) return -E_NOMEM;
+    }
+    u32 offset = 0;
+    i64 room = reserve(db, REF_HEADER_BYTES + key_len, &offset);
+    if (room < 0) return room;
+    u8 *record = stage_record(db, offset, REF_HEADER_BYTES + key_len, RECORD_REF);
+    if (hash != NULL) mem_copy(record + REF_OBJECT_HASH, hash, GRAINDB_HASH_BYTES);
+    else mem_set(record + REF_OBJECT_HASH, 0, GRAINDB_HASH_BYTES);
+    st64(record + REF_OBJECT_POSITION, hash != NULL ? object_position : GRAINDB_NONE);
+    bool drop_history = GRAINDB_PLANTED(db, GRAINDB_BUG_HISTORY_DROPS_PREVIOUS);
+    st64(record + REF_PREVIOUS, drop_history ? GRAINDB_NONE : before.record_position);
+    st32(record + REF_KEY_VERSION, before.key_version + 1);
+    st32(record + REF_OBJECT_BYTES, hash != NULL ? object_bytes : 0);
+    record[REF_KEY_LEN] = (u8)key_len;
+    record[REF_FLAGS] = hash != NULL ? 0 : REF_FLAG_TOMBSTONE;
+    mem_set(record + REF_FLAGS + 1, 0, REF_HEADER_BYTES - REF_FLAGS - 1);
+    mem_copy(record + REF_HEADER_BYTES, key, key_len);
+    record_finish(record, REF_HEADER_BYTES + key_len);
+    struct graindb_staged_ref *staged = &db->batch_refs[db->batch_refs_count++];
+    staged->record_offset = offset;
+    staged->previous_live = before.live ? 1 : 0;
+    mem_copy(staged->previous_hash, before.hash, GRAINDB_HASH_BYTES);
+    if (before.new_key) {
+        db->batch_new_keys++;
+        db->batch_new_key_bytes += key_len;
+    }
+    return 0;
+}
+
+i64 graindb_batch_set_ref(struct graindb *db, const u8 *key, u32 key_len,
+                          const u8 hash[GRAINDB_HASH_BYTES]) {
+    assert(db != NULL && hash != NULL);
+    if (!db->batch_open) return -E_INVAL;
+    i64 key_ok = check_key(key, key_len);
+    if (key_ok < 0) return key_ok;
+    i64 staged = staged_object(db, hash);
+    if (staged >= 0) {
+        const u8 *record = db->batch_buffer + db->batch_object_offsets[staged];
+        return stage_ref(db, key, key_len, hash, ld64(record + REC_POSITION),
+                         ld32(record + REC_LENGTH) - OBJ_HEADER_BYTES);
+    }
+    bool damaged = false;
+    u32 size = 0;
+    u64 position = objects_find(db, hash, &size, &damaged);
+    if (position == GRAINDB_NONE) return damaged ? -E_BADMSG : -E_NOENT;
+    return stage_ref(db, key, key_len, hash, position, size);
+}
+
+i64 graindb_batch_delete_ref(struct graindb *db, const u8 *key, u32 key_len) {
+    assert(db != NULL);
+    if (!db->batch_open) return -E_INVAL;
+    i64 key_ok = check_key(key, key_len);
+    if (key_ok < 0) return key_ok;
+    return stage_ref(db, key, key_len, NULL, GRAINDB_NONE, 0);
+}

@@ -1,0 +1,288 @@
+// Checkpoints: the RAM index (refs, keys, object slots) serialized into CHUNK records
+// at the end of the log, closed by an END record that chains the chunks' checksums,
+// then flushed, then named by a new superblock. Recovery loads the one the superblock
+// names and replays only the log after it, so its time is bounded by the checkpoint
+// interval, not by the whole log. A checkpoint holds nothing the log does not: when
+// one cannot be read, recovery replays from the start instead.
+#include "internal.h"
+
+#define CHUNK_PAYLOAD_MAX (GRAINDB_BATCH_BYTES_MAX - CHUNK_HEADER_BYTES)
+#define HEADER_BYTES 40u
+#define REF_ENTRY_BYTES 64u
+#define OBJECT_SLOT_BYTES 10u
+
+struct checkpoint_stream {
+    u64 position;       // of the current chunk
+    u64 first_position;
+    u32 chunk_index;
+    u32 fill;           // payload bytes in the current chunk
+    u32 chunk_length;   // reader: payload bytes of the current chunk
+    u64 total;
+    u64 chain;
+};
+
+static u64 chain_next(u64 chain, u64 checksum) {
+    u8 bytes[16];
+    st64(bytes, chain);
+    st64(bytes + 8, checksum);
+    return gdb_checksum(bytes, sizeof(bytes));
+}
+
+static i64 writer_flush_chunk(struct graindb *db, struct checkpoint_stream *w) {
+    u32 length = CHUNK_HEADER_BYTES + w->fill;
+    u8 *record = db->batch_buffer;
+    record_begin(db, record, w->position, db->commit_seq, length, RECORD_CHUNK);
+    st32(record + CHUNK_INDEX, w->chunk_index);
+    st32(record + CHUNK_PAYLOAD_BYTES, w->fill);
+    record_finish(record, length);
+    u64 padded = align_up(length, SECTOR_BYTES);
+    mem_set(record + length, 0, padded - length);
+    // Room for this chunk and the END record's sector.
+    if (w->position + padded + SECTOR_BYTES > gdb_log_bytes(db)) return -E_NOSPC;
+    i64 result = gdb_log_write(db, w->position, record, padded);
+    if (result < 0) return result;
+    w->chain = chain_next(w->chain, ld64(record + REC_CHECKSUM));
+    w->position += padded;
+    w->chunk_index++;
+    w->fill = 0;
+    return 0;
+}
+
+static i64 writer_put(struct graindb *db, struct checkpoint_stream *w, const u8 *bytes, u64 count) {
+    while (count > 0) {
+        u64 space = CHUNK_PAYLOAD_MAX - w->fill;
+        u64 take = count < space ? count : space;
+        mem_copy(db->batch_buffer + CHUNK_HEADER_BYTES + w->fill, bytes, take);
+        w->fill += (u32)take;
+        w->total += take;
+        bytes += take;
+        count -= take;
+        if (w->fill == CHUNK_PAYLOAD_MAX) {
+            i64 result = writer_flush_chunk(db, w);
+            if (result < 0) return result;
+        }
+    }
+    return 0;
+}
+
+static void encode_ref(const struct graindb_ref_entry *entry, u8 *out) {
+    mem_copy(out, entry->object_hash, GRAINDB_HASH_BYTES);
+    st64(out + 32, entry->commit_seq);
+    st32(out + 40, entry->key_offset);
+    st32(out + 44, entry->record_pos8);
+    st32(out + 48, entry->object_pos8);
+    st32(out + 52, entry->object_bytes);
+    st32(out + 56, entry->key_version);
+    out[60] = entry->key_len;
+    out[61] = entry->live;
+    out[62] = 0;
+    out[63] = 0;
+}
+
+static i64 write_payload(struct graindb *db, struct checkpoint_stream *w) {
+    u8 bytes[REF_ENTRY_BYTES];
+    STATIC_ASSERT(HEADER_BYTES <= REF_ENTRY_BYTES);
+    st64(bytes, GRAINDB_CHECKPOINT_MAGIC);
+    st64(bytes + 8, db->commit_seq);
+    st64(bytes + 16, db->last_commit_position);
+    st32(bytes + 24, db->refs_count);
+    st32(bytes + 28, db->key_arena_bytes);
+    st32(bytes + 32, db->objects_count);
+    st32(bytes + 36, 0);
+    // Keys first: loading an entry checks its key and indexes it at once.
+    i64 result = writer_put(db, w, bytes, HEADER_BYTES);
+    if (result == 0) result = writer_put(db, w, db->key_arena, db->key_arena_bytes);
+    for (u32 i = 0; result == 0 && i < db->refs_count; i++) {
+        encode_ref(&db->refs[i], bytes);
+        result = writer_put(db, w, bytes, REF_ENTRY_BYTES);
+    }
+    for (u32 slot = 0; result == 0 && slot < GRAINDB_OBJECT_SLOTS_COUNT; slot++) {
+        if (db->object_slot_pos8[slot] == 0) continue;
+        st32(bytes, slot);
+        st32(bytes + 4, db->object_slot_pos8[slot]);
+        st16(bytes + 8, db->object_slot_fragment[slot]);
+        result = writer_put(db, w, bytes, OBJECT_SLOT_BYTES);
+    }
+    if (result == 0 && w->fill > 0) result = writer_flush_chunk(db, w);
+    return result;
+}
+
+i64 checkpoint_write(struct graindb *db) {
+    assert(db != NULL);
+    assert(db->open && !db->batch_open);
+    if (db->failed) return -E_IO;
+    struct checkpoint_stream w = {.position = db->append_position, .first_position = db->append_position};
+    i64 result = write_payload(db, &w);
+    if (result < 0) return result;
+    u8 *record = db->batch_buffer;
+    record_begin(db, record, w.position, db->commit_seq, END_BYTES, RECORD_END);
+    st32(record + END_CHUNK_COUNT, w.chunk_index);
+    st32(record + END_CHUNK_COUNT + 4, 0);
+    st64(record + END_PAYLOAD_TOTAL, w.total);
+    st64(record + END_CHUNK_CHAIN, w.chain);
+    st64(record + END_FIRST_CHUNK, w.first_position);
+    record_finish(record, END_BYTES);
+    mem_set(record + END_BYTES, 0, SECTOR_BYTES - END_BYTES);
+    result = gdb_log_write(db, w.position, record, SECTOR_BYTES);
+    if (result == 0) result = gdb_flush(db);
+    if (result < 0) return result;
+    struct graindb_superblock sb = db->superblock;
+    sb.checkpoint_position = w.first_position;
+    sb.checkpoint_bytes = w.position + SECTOR_BYTES - w.first_position;
+    sb.checkpoint_commit_seq = db->commit_seq;
+    sb.checkpoint_checksum = ld64(record + REC_CHECKSUM);
+    result = superblock_write(db, &sb);
+    if (result < 0) return result;
+    db->append_position = w.position + SECTOR_BYTES;
+    db->checkpoint_log_mark = db->append_position;
+    return 0;
+}
+
+// ---- loading --------------------------------------------------------------------------
+
+static i64 reader_open_chunk(struct graindb *db, struct checkpoint_stream *r) {
+    const u8 *record = NULL;
+    i64 result = gdb_log_scan_read(db, r->position, CHUNK_HEADER_BYTES, &record);
+    if (result < 0) return result == -E_IO ? -E_IO : -E_BADMSG;
+    u32 length = ld32(record + REC_LENGTH);
+    if (length < CHUNK_HEADER_BYTES || length > GRAINDB_BATCH_BYTES_MAX) return -E_BADMSG;
+    result = gdb_log_scan_read(db, r->position, length, &record);
+    if (result < 0) return result == -E_IO ? -E_IO : -E_BADMSG;
+    struct record_view view;
+    if (record_check(db, record, length, r->position, &view) != RECORD_VALID) return -E_BADMSG;
+    if (view.type != RECORD_CHUNK || view.commit_seq != db->superblock.checkpoint_commit_seq ||
+        ld32(record + CHUNK_INDEX) != r->chunk_index) return -E_BADMSG;
+    r->chain = chain_next(r->chain, ld64(record + REC_CHECKSUM));
+    r->chunk_length = length - CHUNK_HEADER_BYTES;
+    r->fill = 0;
+    return 0;
+}
+
+static i64 reader_get(struct graindb *db, struct checkpoint_stream *r, u8 *out, u64 count) {
+    while (count > 0) {
+        if (r->fill == r->chunk_length) {
+            r->position = align_up(r->position + CHUNK_HEADER_BYTES + r->chunk_length, SECTOR_BYTES);
+            r->chunk_index++;
+            i64 result = reader_open_chunk(db, r);
+            if (result < 0) return result;
+            if (r->chunk_length == 0) return -E_BADMSG;
+        }
+        const u8 *record = NULL;
+        i64 result = gdb_log_scan_read(db, r->position, CHUNK_HEADER_BYTES + r->chunk_length, &record);
+        if (result < 0) return result == -E_IO ? -E_IO : -E_BADMSG;
+        u64 available = r->chunk_length - r->fill;
+        u64 take = count < available ? count : available;
+        mem_copy(out, record + CHUNK_HEADER_BYTES + r->fill, take);
+        r->fill += (u32)take;
+        r->total += take;
+        out += take;
+        count -= take;
+    }
+    return 0;
+}
+
+static bool decode_ref(const struct graindb *db, const u8 *in, struct graindb_ref_entry *entry) {
+    mem_copy(entry->object_hash, in, GRAINDB_HASH_BYTES);
+    entry->commit_seq = ld64(in + 32);
+    entry->key_offset = ld32(in + 40);
+    entry->record_pos8 = ld32(in + 44);
+    entry->object_pos8 = ld32(in + 48);
+    entry->object_bytes = ld32(in + 52);
+    entry->key_version = ld32(in + 56);
+    entry->key_len = in[60];
+    entry->live = in[61];
+    entry->reserved[0] = 0;
+    entry->reserved[1] = 0;
+    u64 limit8 = db->superblock.checkpoint_position / GRAINDB_RECORD_ALIGN_BYTES;
+    return entry->key_len > 0 && entry->key_len <= GRAINDB_KEY_LEN_MAX && entry->live <= 1 &&
+           (u64)entry->key_offset + entry->key_len <= db->key_arena_bytes &&
+           entry->record_pos8 < limit8 && entry->object_pos8 < limit8 &&
+           entry->commit_seq <= db->superblock.checkpoint_commit_seq &&
+           entry->object_bytes <= GRAINDB_OBJECT_BYTES_MAX && entry->key_version > 0;
+}
+
+static i64 load_refs(struct graindb *db, struct checkpoint_stream *r, u32 refs_count) {
+    u8 bytes[REF_ENTRY_BYTES];
+    for (u32 i = 0; i < refs_count; i++) {
+        i64 result = reader_get(db, r, bytes, REF_ENTRY_BYTES);
+        if (result < 0) return result;
+        if (!decode_ref(db, bytes, &db->refs[i])) return -E_BADMSG;
+    }
+    for (u32 i = 0; i < refs_count; i++) {
+        const struct graindb_ref_entry *entry = &db->refs[i];
+        const u8 *key = db->key_arena + entry->key_offset;
+        if (refs_find(db, key, entry->key_len) >= 0) return -E_BADMSG; // a key twice
+        u32 slot = (u32)key_hash(key, entry->key_len) & (GRAINDB_REF_SLOTS_COUNT - 1);
+        while (db->ref_slots[slot] != 0) slot = (slot + 1) & (GRAINDB_REF_SLOTS_COUNT - 1);
+        db->ref_slots[slot] = (u16)(i + 1);
+        db->refs_count = i + 1;
+    }
+    return 0;
+}
+
+static i64 load_objects(struct graindb *db, struct checkpoint_stream *r, u32 objects_count) {
+    u8 bytes[OBJECT_SLOT_BYTES];
+    u64 limit8 = db->superblock.checkpoint_position / GRAINDB_RECORD_ALIGN_BYTES;
+    for (u32 i = 0; i < objects_count; i++) {
+        i64 result = reader_get(db, r, bytes, OBJECT_SLOT_BYTES);
+        if (result < 0) return result;
+        u32 slot = ld32(bytes);
+        u32 pos8 = ld32(bytes + 4);
+        if (slot >= GRAINDB_OBJECT_SLOTS_COUNT || pos8 == 0 || pos8 - 1 >= limit8 ||
+            db->object_slot_pos8[slot] != 0) return -E_BADMSG;
+        db->object_slot_pos8[slot] = pos8;
+        db->object_slot_fragment[slot] = ld16(bytes + 8);
+    }
+    db->objects_count = objects_count;
+    return 0;
+}
+
+static i64 check_end(struct graindb *db, const struct checkpoint_stream *r) {
+    const struct graindb_superblock *sb = &db->superblock;
+    if (r->fill != r->chunk_length) return -E_BADMSG;
+    u64 position = align_up(r->position + CHUNK_HEADER_BYTES + r->chunk_length, SECTOR_BYTES);
+    if (position + SECTOR_BYTES != sb->checkpoint_position + sb->checkpoint_bytes) return -E_BADMSG;
+    const u8 *record = NULL;
+    i64 result = gdb_log_scan_read(db, position, END_BYTES, &record);
+    if (result < 0) return result == -E_IO ? -E_IO : -E_BADMSG;
+    struct record_view view;
+    if (record_check(db, record, END_BYTES, position, &view) != RECORD_VALID) return -E_BADMSG;
+    bool matches = view.type == RECORD_END && view.commit_seq == sb->checkpoint_commit_seq &&
+                   ld32(record + END_CHUNK_COUNT) == r->chunk_index + 1 &&
+                   ld64(record + END_PAYLOAD_TOTAL) == r->total &&
+                   ld64(record + END_CHUNK_CHAIN) == r->chain &&
+                   ld64(record + END_FIRST_CHUNK) == sb->checkpoint_position &&
+                   ld64(record + REC_CHECKSUM) == sb->checkpoint_checksum;
+    return matches ? 0 : -E_BADMSG;
+}
+
+i64 checkpoint_load(struct graindb *db) {
+    assert(db != NULL);
+    assert(db->superblock.checkpoint_position != GRAINDB_NONE);
+    const struct graindb_superblock *sb = &db->superblock;
+    if (sb->checkpoint_position % SECTOR_BYTES != 0 || sb->checkpoint_bytes < 2 * SECTOR_BYTES ||
+        sb->checkpoint_position + sb->checkpoint_bytes > gdb_log_bytes(db)) return -E_BADMSG;
+    struct checkpoint_stream r = {.position = sb->checkpoint_position,
+                                  .first_position = sb->checkpoint_position};
+    i64 result = reader_open_chunk(db, &r);
+    u8 header[HEADER_BYTES];
+    if (result == 0) result = reader_get(db, &r, header, HEADER_BYTES);
+    if (result < 0) return result;
+    u32 refs_count = ld32(header + 24), key_bytes = ld32(header + 28), objects = ld32(header + 32);
+    if (ld64(header) != GRAINDB_CHECKPOINT_MAGIC || ld64(header + 8) != sb->checkpoint_commit_seq ||
+        refs_count > GRAINDB_REFS_MAX || key_bytes > GRAINDB_KEY_ARENA_BYTES_MAX ||
+        objects > GRAINDB_OBJECTS_MAX) return -E_BADMSG;
+    refs_reset(db);
+    objects_reset(db);
+    db->key_arena_bytes = key_bytes;
+    result = reader_get(db, &r, db->key_arena, key_bytes);
+    if (result == 0) result = load_refs(db, &r, refs_count);
+    if (result == 0) result = load_objects(db, &r, objects);
+    if (result == 0) result = check_end(db, &r);
+    if (result < 0) return result;
+    db->commit_seq = sb->checkpoint_commit_seq;
+    db->last_commit_position = ld64(header + 16);
+    db->append_position = sb->checkpoint_position + sb->checkpoint_bytes;
+    db->checkpoint_log_mark = db->append_position;
+    return 0;
+}

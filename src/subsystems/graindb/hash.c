@@ -1,0 +1,38 @@
+// Checksums (xxHash XXH3-64) and content hashes (SHA-256 from BearSSL). The only
+// GrainDB file that includes the two libraries, so their headers' needs (<assert.h>,
+// <string.h>) stay out of the rest of the engine.
+#define XXH_INLINE_ALL
+#define XXH_STATIC_ASSERT(c)     \
+    do {                         \
+        _Static_assert((c), #c); \
+    } while (0)
+#include <xxhash.h>
+#include <bearssl_hash.h>
+#undef assert
+
+#include "internal.h"
+
+u64 gdb_checksum(const u8 *bytes, u64 count) {
+    assert(bytes != NULL || count == 0);
+    assert(count <= GRAINDB_IO_BYTES_MAX);
+    return (u64)XXH3_64bits(bytes, (size_t)count);
+}
+
+void gdb_sha256_parts(const u8 *const *parts, const u64 *counts, u32 parts_count,
+                      u8 out[GRAINDB_HASH_BYTES]) {
+    assert(parts != NULL && counts != NULL && out != NULL);
+    assert(parts_count > 0);
+    br_sha256_context context;
+    br_sha256_init(&context);
+    for (u32 i = 0; i < parts_count; i++) {
+        assert(parts[i] != NULL || counts[i] == 0);
+        br_sha256_update(&context, parts[i], (size_t)counts[i]);
+    }
+    br_sha256_out(&context, out);
+}
+
+void gdb_sha256(const u8 *bytes, u64 count, u8 out[GRAINDB_HASH_BYTES]) {
+    const u8 *parts[1] = {bytes};
+    u64 counts[1] = {count};
+    gdb_sha256_parts(parts, counts, 1, out);
+}

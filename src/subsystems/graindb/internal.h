@@ -1,0 +1,253 @@
+// GrainDB internals shared by its files: on-disk layouts, byte codecs and the
+// functions one part of the engine offers the others. Not for users of graindb.h.
+#pragma once
+
+#include "graindb.h"
+#include "kernel/mem.h"
+
+#define SECTOR_BYTES ((u64)BLOCK_SECTOR_SIZE_BYTES)
+#define GRAINDB_FORMAT_VERSION 1u
+#define GRAINDB_SUPERBLOCK_MAGIC 0x3142444e49415247ull // "GRAINDB1"
+#define GRAINDB_CHECKPOINT_MAGIC 0x3154504b43424447ull // "GDBCKPT1"
+#define GRAINDB_MIRROR_FIRST_SECTOR GRAINDB_SUPERBLOCK_COPIES
+#define GRAINDB_MIRROR_SLOT_SECTORS (GRAINDB_BATCH_BYTES_MAX / BLOCK_SECTOR_SIZE_BYTES)
+#define GRAINDB_RECORD_ALIGN_BYTES 8u
+
+STATIC_ASSERT(GRAINDB_MIRROR_FIRST_SECTOR + GRAINDB_MIRROR_SLOTS_COUNT * GRAINDB_MIRROR_SLOT_SECTORS <=
+              GRAINDB_LOG_START_SECTOR);
+STATIC_ASSERT((GRAINDB_REF_SLOTS_COUNT & (GRAINDB_REF_SLOTS_COUNT - 1)) == 0);
+STATIC_ASSERT((GRAINDB_OBJECT_SLOTS_COUNT & (GRAINDB_OBJECT_SLOTS_COUNT - 1)) == 0);
+STATIC_ASSERT((GRAINDB_MERKLE_LEAVES_COUNT & (GRAINDB_MERKLE_LEAVES_COUNT - 1)) == 0);
+STATIC_ASSERT(GRAINDB_REFS_MAX < 65535u && GRAINDB_REFS_MAX * 2 <= GRAINDB_REF_SLOTS_COUNT);
+STATIC_ASSERT(GRAINDB_OBJECTS_MAX * 4 <= GRAINDB_OBJECT_SLOTS_COUNT * 3);
+STATIC_ASSERT(GRAINDB_BATCH_BYTES_MAX % BLOCK_SECTOR_SIZE_BYTES == 0);
+STATIC_ASSERT(GRAINDB_IO_BYTES_MAX >= 2 * GRAINDB_BATCH_BYTES_MAX);
+STATIC_ASSERT(GRAINDB_KEY_LEN_MAX <= 255u);
+
+// ---- records ----------------------------------------------------------------------------
+enum record_type {
+    RECORD_OBJECT = 1,
+    RECORD_REF = 2,
+    RECORD_COMMIT = 3,
+    RECORD_CHUNK = 4, // checkpoint data
+    RECORD_END = 5,   // checkpoint end
+};
+
+// Common header.
+#define REC_CHECKSUM 0u   // u64 XXH3-64 of bytes [8, length)
+#define REC_DB_ID 8u      // u64
+#define REC_POSITION 16u  // u64 log position of this record: misdirected writes show
+#define REC_COMMIT_SEQ 24u
+#define REC_LENGTH 32u    // u32, header included, padding excluded
+#define REC_TYPE 36u      // u16
+#define REC_FLAGS 38u     // u16, zero
+#define REC_HEADER_BYTES 40u
+// OBJECT: hash, then the bytes.
+#define OBJ_HASH 40u
+#define OBJ_HEADER_BYTES 72u
+// REF.
+#define REF_OBJECT_HASH 40u     // zero for a tombstone
+#define REF_OBJECT_POSITION 72u // u64, GRAINDB_NONE for a tombstone
+#define REF_PREVIOUS 80u        // u64 previous version's REF record, GRAINDB_NONE
+#define REF_KEY_VERSION 88u     // u32
+#define REF_OBJECT_BYTES 92u    // u32
+#define REF_KEY_LEN 96u         // u8
+#define REF_FLAGS 97u           // u8: REF_FLAG_TOMBSTONE
+#define REF_HEADER_BYTES 104u
+#define REF_FLAG_TOMBSTONE 1u
+// COMMIT: last record of a batch.
+#define COMMIT_RECORD_COUNT 40u // u32 records before this one
+#define COMMIT_BATCH_BYTES 44u  // u32 from the batch start to the end of this record
+#define COMMIT_PREVIOUS 48u     // u64 previous COMMIT record, GRAINDB_NONE
+#define COMMIT_MERKLE_ROOT 56u  // root after this commit
+#define COMMIT_BYTES 88u
+// CHUNK: a piece of a checkpoint's serialized index.
+#define CHUNK_INDEX 40u         // u32
+#define CHUNK_PAYLOAD_BYTES 44u // u32
+#define CHUNK_HEADER_BYTES 48u
+// END: closes a checkpoint.
+#define END_CHUNK_COUNT 40u     // u32
+#define END_PAYLOAD_TOTAL 48u   // u64
+#define END_CHUNK_CHAIN 56u     // u64: chain of the chunks' checksums
+#define END_FIRST_CHUNK 64u     // u64 position of chunk 0
+#define END_BYTES 72u
+
+// Sector layout of a superblock copy.
+#define SB_CHECKSUM 0u
+#define SB_MAGIC 8u
+#define SB_FORMAT_VERSION 16u // u32
+#define SB_COPY_INDEX 20u     // u32
+#define SB_DB_ID 24u
+#define SB_SEQUENCE 32u
+#define SB_SECTOR_COUNT 40u
+#define SB_LOG_START 48u
+#define SB_LOG_BYTES 56u
+#define SB_CHECKPOINT_POSITION 64u
+#define SB_CHECKPOINT_BYTES 72u
+#define SB_CHECKPOINT_COMMIT_SEQ 80u
+#define SB_CHECKPOINT_CHECKSUM 88u
+#define SB_LIMITS 96u // u32 each: refs, object slots, key arena, merkle leaves, batch, log start
+#define SB_LIMITS_COUNT 6u
+
+// ---- byte codecs (explicit little-endian: no struct layouts on disk) -------------------
+static inline u16 ld16(const u8 *b) { return (u16)(b[0] | (u16)b[1] << 8); }
+static inline u32 ld32(const u8 *b) {
+    return (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
+}
+static inline u64 ld64(const u8 *b) { return (u64)ld32(b) | (u64)ld32(b + 4) << 32; }
+static inline void st16(u8 *b, u16 v) {
+    b[0] = (u8)v;
+    b[1] = (u8)(v >> 8);
+}
+static inline void st32(u8 *b, u32 v) {
+    for (u32 i = 0; i < 4; i++) b[i] = (u8)(v >> (8 * i));
+}
+static inline void st64(u8 *b, u64 v) {
+    st32(b, (u32)v);
+    st32(b + 4, (u32)(v >> 32));
+}
+static inline u64 align_up(u64 value, u64 alignment) {
+    return (value + alignment - 1) / alignment * alignment;
+}
+
+// ---- hash.c: the only file that includes the two third-party libraries ---------------
+u64 gdb_checksum(const u8 *bytes, u64 count); // XXH3-64
+void gdb_sha256(const u8 *bytes, u64 count, u8 out[GRAINDB_HASH_BYTES]);
+// SHA-256 over the concatenation of parts.
+void gdb_sha256_parts(const u8 *const *parts, const u64 *counts, u32 parts_count,
+                      u8 out[GRAINDB_HASH_BYTES]);
+
+// ---- record.c ---------------------------------------------------------------------------
+enum record_verdict {
+    RECORD_VALID = 0,
+    RECORD_BLANK,     // all zero header: never written
+    RECORD_FOREIGN,   // another database or no record at all
+    RECORD_BAD_LENGTH,
+    RECORD_BAD_CHECKSUM,
+    RECORD_MISPLACED, // valid checksum, names another position: misdirected or stale
+    RECORD_STALE,     // valid and in place, but of another commit or out of order
+};
+struct record_view {
+    u64 db_id;
+    u64 position;
+    u64 commit_seq;
+    u32 length;
+    u16 type;
+};
+// Fills the header (checksum last, over everything after it).
+void record_begin(const struct graindb *db, u8 *record, u64 position, u64 commit_seq,
+                  u32 length, u16 type);
+void record_finish(u8 *record, u32 length);
+// Checks a record that starts at `position`, `available` bytes readable.
+enum record_verdict record_check(const struct graindb *db, const u8 *record, u64 available,
+                                 u64 position, struct record_view *view);
+// Checks the type-specific fields that make a record's payload usable.
+bool record_payload_valid(const u8 *record, const struct record_view *view);
+const char *record_verdict_text(enum record_verdict verdict);
+
+// ---- io.c -------------------------------------------------------------------------------
+// The log zone as byte positions; reads land in io_buffer.
+i64 gdb_log_read(struct graindb *db, u64 position, u64 bytes, const u8 **out);
+// Like gdb_log_read, but reads ahead (up to GRAINDB_IO_BYTES_MAX) for scans.
+i64 gdb_log_scan_read(struct graindb *db, u64 position, u64 bytes, const u8 **out);
+i64 gdb_log_write(struct graindb *db, u64 position, const u8 *bytes, u64 count);
+i64 gdb_flush(struct graindb *db);
+// Sectors before the log (superblocks, mirror).
+i64 gdb_meta_write(struct graindb *db, u64 sector, const u8 *bytes, u32 sector_count);
+i64 gdb_meta_read(struct graindb *db, u64 sector, u8 *bytes, u32 sector_count);
+void gdb_fail(struct graindb *db);
+u64 gdb_log_bytes(const struct graindb *db);
+
+// ---- superblock.c / mirror.c ------------------------------------------------------------
+void superblock_encode(const struct graindb_superblock *sb, u32 copy, u8 sector[SECTOR_BYTES]);
+// Reads the copies and picks one; -E_NOENT blank, -E_BADMSG none valid, -E_IO.
+i64 superblock_read(struct graindb *db, struct graindb_superblock *sb, u32 *copies_valid,
+                    u64 *sequence_max);
+// Writes every copy with sequence_max + 1, then flushes.
+i64 superblock_write(struct graindb *db, const struct graindb_superblock *sb);
+// Writes the padded batch of commit_seq to its mirror slot (no flush).
+i64 mirror_write(struct graindb *db, u64 commit_seq, const u8 *bytes, u64 padded_bytes);
+// Reads and validates a slot into io_buffer; *bytes_out valid until the next read.
+struct graindb_mirror_slot mirror_read(struct graindb *db, u32 slot, const u8 **bytes_out);
+i64 mirror_clear_all(struct graindb *db);
+
+// ---- objects.c / refs.c -----------------------------------------------------------------
+void objects_reset(struct graindb *db);
+// Position of the stored object (GRAINDB_NONE if absent). *damaged is set when a
+// candidate could not be read or verified.
+u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u32 *size_out,
+                 bool *damaged);
+i64 objects_insert(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u64 position);
+// Reads the header of the OBJECT record at position (probe_buffer): 1 when it holds
+// `hash` (size_out set), 0 for another object, -E_IO / -E_BADMSG when unusable.
+i64 objects_header_check(struct graindb *db, u64 position, const u8 hash[GRAINDB_HASH_BYTES],
+                         u32 *size_out);
+void refs_reset(struct graindb *db);
+u64 key_hash(const u8 *key, u32 key_len);
+// Entry index or -1.
+i64 refs_find(const struct graindb *db, const u8 *key, u32 key_len);
+i64 refs_insert(struct graindb *db, const u8 *key, u32 key_len);
+// Applies a validated REF record found at position.
+i64 refs_apply_record(struct graindb *db, const u8 *record, u64 position, u64 commit_seq);
+
+// ---- merkle.c ---------------------------------------------------------------------------
+void merkle_leaf(const u8 *key, u32 key_len, const u8 hash[GRAINDB_HASH_BYTES],
+                 u8 out[GRAINDB_HASH_BYTES]);
+u32 merkle_bucket(const u8 *key, u32 key_len);
+// Incremental change of one key; the undo log allows merkle_undo() until merkle_keep().
+void merkle_update(struct graindb *db, const u8 *key, u32 key_len, bool old_live,
+                   const u8 old_hash[GRAINDB_HASH_BYTES], bool new_live,
+                   const u8 new_hash[GRAINDB_HASH_BYTES]);
+void merkle_undo(struct graindb *db);
+void merkle_keep(struct graindb *db);
+void merkle_rebuild(struct graindb *db);
+
+// ---- batch apply (commit.c), shared by commit and replay --------------------------------
+// Applies a whole validated batch held in bytes[0, batch_bytes) at log position.
+i64 batch_apply(struct graindb *db, const u8 *bytes, u64 position, u64 batch_bytes,
+                u64 commit_seq);
+
+// ---- read.c -----------------------------------------------------------------------------
+// Reads and verifies the OBJECT record at position (checksum, position, SHA-256, and
+// expected_hash when not NULL). size_hint is the object size when known, else
+// GRAINDB_NONE. *data_out points into io_buffer until the next read.
+i64 object_read(struct graindb *db, u64 position, const u8 *expected_hash, u64 size_hint,
+                const u8 **data_out, u32 *size_out);
+
+// ---- scan.c -----------------------------------------------------------------------------
+enum scan_kind {
+    SCAN_COMMIT = 0,   // a complete, valid commit batch
+    SCAN_CHUNK,        // one checkpoint chunk
+    SCAN_END,          // checkpoint end
+    SCAN_INVALID,      // nothing valid starts here
+    SCAN_UNREADABLE,   // the device failed to read it
+    SCAN_LOG_END,      // no room for a record: end of the zone
+};
+struct scan_result {
+    enum scan_kind kind;
+    enum record_verdict verdict; // why invalid
+    u64 position;
+    u64 bytes;          // batch bytes (unpadded) when valid
+    u64 next_position;  // sector-aligned position after it
+    u64 commit_seq;
+    u32 records;
+    u64 problem_position;
+};
+// Reads and validates the batch (or checkpoint record) at position, expecting
+// commit_seq for a commit and commit_seq - 1 for checkpoint records. On success the
+// bytes are in io_buffer at *bytes_out until the next read.
+struct scan_result scan_batch(struct graindb *db, u64 position, u64 commit_seq,
+                              const u8 **bytes_out);
+// Validates a batch held in memory (available bytes) that belongs at log position.
+struct scan_result scan_parse(struct graindb *db, const u8 *bytes, u64 available, u64 position,
+                              u64 commit_seq);
+// Whether a valid record of this db at a sector start in [from, to) proves that the
+// commit `expected_seq` was completed (a later commit, or a checkpoint after it).
+bool scan_evidence_after(struct graindb *db, u64 from, u64 to, u64 expected_seq);
+// The valid records at the start of an invalid batch (planted bug only).
+void scan_apply_valid_prefix(struct graindb *db, u64 position, u64 commit_seq);
+
+// ---- checkpoint.c -----------------------------------------------------------------------
+i64 checkpoint_write(struct graindb *db);
+// Loads the checkpoint the superblock names; -E_BADMSG/-E_IO if it cannot be used.
+i64 checkpoint_load(struct graindb *db);

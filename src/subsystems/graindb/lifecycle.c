@@ -1,0 +1,63 @@
+// Format, close and the small queries about the database's state.
+#include "internal.h"
+
+i64 graindb_format(struct graindb *db, struct platform *platform, u64 db_id) {
+    assert(db != NULL && platform != NULL);
+    u64 sectors = platform_block_sector_count(platform);
+    if (sectors == 0) return -E_NODEV;
+    u64 log_sectors_min = 4 * GRAINDB_BATCH_BYTES_MAX / SECTOR_BYTES;
+    if (sectors < GRAINDB_LOG_START_SECTOR + log_sectors_min) return -E_NOSPC;
+    db->platform = platform;
+    db->open = false;
+    db->failed = false;
+    db->batch_open = false;
+    db->io_window_position = GRAINDB_NONE;
+    // Sequence numbers continue above whatever a previous database left, so none of
+    // its superblock copies can outvote ours.
+    struct graindb_superblock old;
+    u32 copies = 0;
+    db->superblock_sequence_max = 0;
+    (void)superblock_read(db, &old, &copies, &db->superblock_sequence_max);
+    u64 log_bytes = (sectors - GRAINDB_LOG_START_SECTOR) * SECTOR_BYTES;
+    if (log_bytes > GRAINDB_LOG_BYTES_MAX) log_bytes = GRAINDB_LOG_BYTES_MAX;
+    struct graindb_superblock sb = {
+        .db_id = db_id,
+        .sector_count = sectors,
+        .log_start_sector = GRAINDB_LOG_START_SECTOR,
+        .log_bytes = log_bytes,
+        .checkpoint_position = GRAINDB_NONE,
+    };
+    db->superblock = sb;
+    i64 result = mirror_clear_all(db);
+    if (result == 0) result = gdb_flush(db);
+    if (result == 0) result = superblock_write(db, &sb);
+    return result;
+}
+
+i64 graindb_checkpoint(struct graindb *db) {
+    assert(db != NULL);
+    if (!db->open || db->batch_open) return -E_INVAL;
+    if (db->failed) return -E_IO;
+    return checkpoint_write(db);
+}
+
+i64 graindb_close(struct graindb *db) {
+    assert(db != NULL);
+    if (!db->open) return -E_INVAL;
+    if (db->batch_open) graindb_batch_abort(db);
+    i64 result = 0;
+    if (db->failed) result = -E_IO;
+    else if (db->append_position != db->checkpoint_log_mark) result = checkpoint_write(db);
+    db->open = false;
+    return result;
+}
+
+bool graindb_failed(const struct graindb *db) {
+    assert(db != NULL);
+    return db->failed;
+}
+
+u64 graindb_commit_seq(const struct graindb *db) {
+    assert(db != NULL);
+    return db->commit_seq;
+}

@@ -1,0 +1,106 @@
+// Log records: every record carries its database, its own position and a checksum,
+// so a torn, corrupted, misdirected or foreign record is recognised, never trusted.
+#include "internal.h"
+
+void record_begin(const struct graindb *db, u8 *record, u64 position, u64 commit_seq,
+                  u32 length, u16 type) {
+    assert(db != NULL && record != NULL);
+    assert(length >= REC_HEADER_BYTES && position % GRAINDB_RECORD_ALIGN_BYTES == 0);
+    st64(record + REC_CHECKSUM, 0);
+    st64(record + REC_DB_ID, db->superblock.db_id);
+    st64(record + REC_POSITION, position);
+    st64(record + REC_COMMIT_SEQ, commit_seq);
+    st32(record + REC_LENGTH, length);
+    st16(record + REC_TYPE, type);
+    st16(record + REC_FLAGS, 0);
+}
+
+void record_finish(u8 *record, u32 length) {
+    assert(record != NULL);
+    assert(ld32(record + REC_LENGTH) == length);
+    st64(record + REC_CHECKSUM, gdb_checksum(record + 8, length - 8));
+}
+
+static bool all_zero(const u8 *bytes, u64 count) {
+    for (u64 i = 0; i < count; i++) {
+        if (bytes[i] != 0) return false;
+    }
+    return true;
+}
+
+static u32 record_length_max(u16 type) {
+    if (type == RECORD_OBJECT) return OBJ_HEADER_BYTES + GRAINDB_OBJECT_BYTES_MAX;
+    if (type == RECORD_REF) return REF_HEADER_BYTES + GRAINDB_KEY_LEN_MAX;
+    if (type == RECORD_COMMIT) return COMMIT_BYTES;
+    if (type == RECORD_CHUNK) return GRAINDB_BATCH_BYTES_MAX;
+    if (type == RECORD_END) return END_BYTES;
+    return 0;
+}
+
+enum record_verdict record_check(const struct graindb *db, const u8 *record, u64 available,
+                                 u64 position, struct record_view *view) {
+    assert(db != NULL && record != NULL && view != NULL);
+    assert(position % GRAINDB_RECORD_ALIGN_BYTES == 0);
+    if (available < REC_HEADER_BYTES) return RECORD_BAD_LENGTH;
+    if (all_zero(record, REC_HEADER_BYTES)) return RECORD_BLANK;
+    view->db_id = ld64(record + REC_DB_ID);
+    view->position = ld64(record + REC_POSITION);
+    view->commit_seq = ld64(record + REC_COMMIT_SEQ);
+    view->length = ld32(record + REC_LENGTH);
+    view->type = ld16(record + REC_TYPE);
+    u32 length_max = record_length_max(view->type);
+    if (view->length < REC_HEADER_BYTES || view->length > length_max) return RECORD_FOREIGN;
+    if (view->length > available) return RECORD_BAD_LENGTH;
+    if (gdb_checksum(record + 8, view->length - 8) != ld64(record + REC_CHECKSUM)) {
+        return RECORD_BAD_CHECKSUM;
+    }
+    if (view->db_id != db->superblock.db_id) return RECORD_FOREIGN;
+    if (view->position != position) return RECORD_MISPLACED;
+    if (ld16(record + REC_FLAGS) != 0 || !record_payload_valid(record, view)) {
+        return RECORD_FOREIGN;
+    }
+    return RECORD_VALID;
+}
+
+bool record_payload_valid(const u8 *record, const struct record_view *view) {
+    assert(record != NULL && view != NULL);
+    assert(view->length >= REC_HEADER_BYTES);
+    switch (view->type) {
+    case RECORD_OBJECT:
+        return view->length >= OBJ_HEADER_BYTES;
+    case RECORD_REF: {
+        if (view->length < REF_HEADER_BYTES) return false;
+        u32 key_len = record[REF_KEY_LEN];
+        u8 flags = record[REF_FLAGS];
+        if (key_len == 0 || view->length != REF_HEADER_BYTES + key_len) return false;
+        if ((flags & ~REF_FLAG_TOMBSTONE) != 0) return false;
+        u64 object_position = ld64(record + REF_OBJECT_POSITION);
+        if (flags & REF_FLAG_TOMBSTONE) return object_position == GRAINDB_NONE;
+        return object_position != GRAINDB_NONE &&
+               ld32(record + REF_OBJECT_BYTES) <= GRAINDB_OBJECT_BYTES_MAX;
+    }
+    case RECORD_COMMIT:
+        return view->length == COMMIT_BYTES &&
+               ld32(record + COMMIT_BATCH_BYTES) <= GRAINDB_BATCH_BYTES_MAX;
+    case RECORD_CHUNK:
+        return view->length >= CHUNK_HEADER_BYTES &&
+               ld32(record + CHUNK_PAYLOAD_BYTES) == view->length - CHUNK_HEADER_BYTES;
+    case RECORD_END:
+        return view->length == END_BYTES;
+    default:
+        return false;
+    }
+}
+
+const char *record_verdict_text(enum record_verdict verdict) {
+    switch (verdict) {
+    case RECORD_VALID: return "valid";
+    case RECORD_BLANK: return "blank (never written)";
+    case RECORD_FOREIGN: return "not a record of this database";
+    case RECORD_BAD_LENGTH: return "record length out of range";
+    case RECORD_BAD_CHECKSUM: return "record checksum mismatch";
+    case RECORD_MISPLACED: return "record names another position (misdirected or stale)";
+    case RECORD_STALE: return "record of another commit (stale or out of order)";
+    }
+    return "unknown";
+}

@@ -1,0 +1,224 @@
+// Opening = recovery. The superblock names the checkpoint to start from; the log after
+// it is replayed batch by batch. Where the log stops being valid at commit c + 1:
+//  - the tail mirror holds c + 1 for this position: the log copy was damaged, lost or
+//    misdirected (or torn while the mirror copy landed): replay the mirror copy and
+//    write it back to the log;
+//  - commit c + 1 is known to be durable (the mirror or the checkpoint holds it or a
+//    later one), or a valid later commit lies behind the damage: corruption, open
+//    refuses with -E_BADMSG (-E_IO if unreadable), never a silent cut;
+//  - otherwise it is the torn last write, never acknowledged: the log is cut there.
+#include "internal.h"
+
+static i64 refuse(struct graindb *db, i64 error, u64 position, const char *problem) {
+    db->open_stats.error = error;
+    db->open_stats.problem_position = position;
+    db->open_stats.problem = problem;
+    return error;
+}
+
+struct replay_plan {
+    u64 durable_seq; // commits up to this one are known to have been completed
+    struct graindb_mirror_slot mirror[GRAINDB_MIRROR_SLOTS_COUNT];
+    u64 skip_position; // a damaged checkpoint named by the superblock: step over it
+    u64 skip_bytes;
+};
+
+static i64 replay_batch(struct graindb *db, const u8 *bytes, u64 position, u64 batch_bytes) {
+    u64 commit_seq = db->commit_seq + 1;
+    if (batch_apply(db, bytes, position, batch_bytes, commit_seq) < 0) {
+        return refuse(db, -E_BADMSG, position, "batch does not fit the index (foreign format?)");
+    }
+    db->commit_seq = commit_seq;
+    db->open_stats.replayed_commits++;
+    db->open_stats.replayed_bytes += align_up(batch_bytes, SECTOR_BYTES);
+    return 0;
+}
+
+// The mirror copy of the expected commit replaces the bad log copy, on disk too.
+// Returns 1 when it was used, 0 when the mirror does not hold it.
+static i64 replay_from_mirror(struct graindb *db, const struct replay_plan *plan, u64 position) {
+    u64 expected = db->commit_seq + 1;
+    const struct graindb_mirror_slot *slot = &plan->mirror[expected % GRAINDB_MIRROR_SLOTS_COUNT];
+    if (slot->commit_seq != expected || GRAINDB_PLANTED(db, GRAINDB_BUG_IGNORE_MIRROR)) return 0;
+    if (slot->position != position) return refuse(db, -E_BADMSG, position, "mirror holds the commit elsewhere");
+    const u8 *bytes = NULL;
+    struct graindb_mirror_slot again = mirror_read(db, (u32)(expected % GRAINDB_MIRROR_SLOTS_COUNT), &bytes);
+    if (again.commit_seq != expected || again.bytes != slot->bytes) return 0; // failed on the second read
+    i64 result = replay_batch(db, bytes, position, slot->bytes);
+    if (result < 0) return result;
+    db->open_stats.recovered_from_mirror++;
+    db->open_stats.repaired = true;
+    // A failed rewrite fails the database (read-only); the mirror still holds the copy.
+    if (!db->failed && gdb_log_write(db, position, bytes, align_up(slot->bytes, SECTOR_BYTES)) == 0) {
+        (void)gdb_flush(db);
+    }
+    return 1;
+}
+
+// The log is invalid at r->position, where commit commit_seq + 1 was expected.
+// Returns 1 to go on (after a mirror copy), 0 to stop there, or an error.
+static i64 replay_stop(struct graindb *db, struct replay_plan *plan, const struct scan_result *r) {
+    bool cut_anyway = GRAINDB_PLANTED(db, GRAINDB_BUG_RECOVERY_CUTS_AT_BAD);
+    if (!cut_anyway) {
+        i64 used = replay_from_mirror(db, plan, r->position);
+        if (used != 0) return used;
+    }
+    u64 expected = db->commit_seq + 1;
+    if (expected <= plan->durable_seq && !cut_anyway) {
+        if (r->kind == SCAN_UNREADABLE) return refuse(db, -E_IO, r->problem_position, "acknowledged log unreadable");
+        return refuse(db, -E_BADMSG, r->problem_position, record_verdict_text(r->verdict));
+    }
+    if (!cut_anyway &&
+        scan_evidence_after(db, r->position + SECTOR_BYTES, r->position + GRAINDB_TAIL_SCAN_BYTES, expected)) {
+        return refuse(db, -E_BADMSG, r->problem_position, "invalid batch followed by a later commit (hole)");
+    }
+    if (GRAINDB_PLANTED(db, GRAINDB_BUG_REPLAY_PARTIAL_BATCH)) scan_apply_valid_prefix(db, r->position, expected);
+    if (cut_anyway) plan->durable_seq = db->commit_seq; // the bug believes its own cut
+    db->open_stats.truncated_at = r->position;
+    return 0;
+}
+
+static i64 replay(struct graindb *db, struct replay_plan *plan, u64 position) {
+    for (;;) {
+        if (position == plan->skip_position) {
+            position += plan->skip_bytes;
+            continue;
+        }
+        const u8 *bytes = NULL;
+        struct scan_result r = scan_batch(db, position, db->commit_seq + 1, &bytes);
+        if (r.kind == SCAN_LOG_END) break;
+        if (r.kind == SCAN_INVALID || r.kind == SCAN_UNREADABLE) {
+            i64 result = replay_stop(db, plan, &r);
+            if (result < 0) return result;
+            if (result == 0) break;
+            position = align_up(position + plan->mirror[db->commit_seq % GRAINDB_MIRROR_SLOTS_COUNT].bytes,
+                                SECTOR_BYTES);
+            continue;
+        }
+        if (r.kind == SCAN_COMMIT) {
+            i64 result = replay_batch(db, bytes, position, r.bytes);
+            if (result < 0) return result;
+        }
+        position = r.next_position;
+    }
+    db->append_position = position;
+    if (db->commit_seq < plan->durable_seq) {
+        return refuse(db, -E_BADMSG, position, "log ends before a commit known to be durable");
+    }
+    return 0;
+}
+
+static i64 read_superblock(struct graindb *db, struct platform *platform) {
+    u64 sectors = platform_block_sector_count(platform);
+    if (sectors == 0) return refuse(db, -E_NODEV, GRAINDB_NONE, "no disk");
+    u32 copies = 0;
+    i64 result = superblock_read(db, &db->superblock, &copies, &db->superblock_sequence_max);
+    if (result == -E_NOENT) return refuse(db, result, GRAINDB_NONE, "blank disk");
+    if (result == -E_INVAL) return refuse(db, result, GRAINDB_NONE, "formatted by an incompatible build");
+    if (result < 0) return refuse(db, result, GRAINDB_NONE, "no usable superblock copy");
+    db->open_stats.superblock_copies_valid = copies;
+    const struct graindb_superblock *sb = &db->superblock;
+    if (sb->log_start_sector != GRAINDB_LOG_START_SECTOR || sb->log_bytes == 0 ||
+        sb->log_bytes % SECTOR_BYTES != 0 || sb->log_bytes > GRAINDB_LOG_BYTES_MAX ||
+        sb->log_start_sector + sb->log_bytes / SECTOR_BYTES > sectors) {
+        return refuse(db, -E_INVAL, GRAINDB_NONE, "superblock geometry does not fit the disk");
+    }
+    return 0;
+}
+
+static void reset_index(struct graindb *db) {
+    db->commit_seq = 0;
+    db->append_position = 0;
+    db->last_commit_position = GRAINDB_NONE;
+    db->checkpoint_log_mark = 0;
+    refs_reset(db);
+    objects_reset(db);
+}
+
+static void reset_state(struct graindb *db, struct platform *platform) {
+    db->platform = platform;
+    db->open = false;
+    db->failed = false;
+    db->batch_open = false;
+    db->io_window_position = GRAINDB_NONE;
+    db->merkle_undo_count = 0;
+    mem_set(&db->open_stats, 0, sizeof(db->open_stats));
+    db->open_stats.truncated_at = GRAINDB_NONE;
+    db->open_stats.problem_position = GRAINDB_NONE;
+    reset_index(db);
+}
+
+// The last commit gets its mirror copy back when the mirror lost it.
+static i64 repair_mirror(struct graindb *db, const struct replay_plan *plan) {
+    u64 last = db->commit_seq;
+    if (last == 0 || db->last_commit_position == GRAINDB_NONE) return 0;
+    if (plan->mirror[last % GRAINDB_MIRROR_SLOTS_COUNT].commit_seq == last) return 0;
+    const u8 *record = NULL;
+    i64 result = gdb_log_read(db, db->last_commit_position, COMMIT_BYTES, &record);
+    if (result < 0) return result;
+    u64 batch_bytes = ld32(record + COMMIT_BATCH_BYTES);
+    u64 start = db->last_commit_position + COMMIT_BYTES - batch_bytes;
+    const u8 *bytes = NULL;
+    result = gdb_log_read(db, start, align_up(batch_bytes, SECTOR_BYTES), &bytes);
+    if (result < 0) return result;
+    if (scan_parse(db, bytes, batch_bytes, start, last).kind != SCAN_COMMIT) return -E_BADMSG;
+    db->open_stats.repaired = true;
+    result = mirror_write(db, last, bytes, align_up(batch_bytes, SECTOR_BYTES));
+    return result == 0 ? gdb_flush(db) : result;
+}
+
+// After recovery: restore redundancy that damage or a crash took away. A failed
+// repair write leaves the database failed (read-only): what was recovered is still
+// readable, and the next open decides again.
+static void repair(struct graindb *db, const struct replay_plan *plan) {
+    const struct graindb_open_stats *stats = &db->open_stats;
+    i64 result = 0;
+    if (!db->failed && (stats->checkpoint_damaged || stats->replayed_bytes >= GRAINDB_CHECKPOINT_INTERVAL_BYTES)) {
+        result = checkpoint_write(db);
+        db->open_stats.repaired = true;
+    } else if (!db->failed && stats->superblock_copies_valid < GRAINDB_SUPERBLOCK_COPIES) {
+        result = superblock_write(db, &db->superblock);
+        db->open_stats.repaired = true;
+    }
+    if (result == 0 && !db->failed) result = repair_mirror(db, plan);
+    (void)result;
+}
+
+static void read_mirror(struct graindb *db, struct replay_plan *plan) {
+    for (u32 slot = 0; slot < GRAINDB_MIRROR_SLOTS_COUNT; slot++) {
+        const u8 *bytes = NULL;
+        plan->mirror[slot] = mirror_read(db, slot, &bytes);
+        if (plan->mirror[slot].commit_seq == 0) continue;
+        db->open_stats.mirror_slots_valid++;
+        bool ignore = GRAINDB_PLANTED(db, GRAINDB_BUG_IGNORE_MIRROR);
+        if (!ignore && plan->mirror[slot].commit_seq > plan->durable_seq) plan->durable_seq = plan->mirror[slot].commit_seq;
+    }
+}
+
+i64 graindb_open(struct graindb *db, struct platform *platform) {
+    assert(db != NULL && platform != NULL);
+    STATIC_ASSERT(sizeof(struct graindb) <= GRAINDB_STATE_BYTES_MAX);
+    reset_state(db, platform);
+    i64 result = read_superblock(db, platform);
+    if (result < 0) return result;
+    struct replay_plan plan = {.skip_position = GRAINDB_NONE};
+    read_mirror(db, &plan);
+    const struct graindb_superblock *sb = &db->superblock;
+    if (sb->checkpoint_position != GRAINDB_NONE) {
+        if (sb->checkpoint_commit_seq > plan.durable_seq) plan.durable_seq = sb->checkpoint_commit_seq;
+        result = checkpoint_load(db);
+        db->open_stats.checkpoint_used = result == 0;
+        db->open_stats.checkpoint_damaged = result < 0;
+        if (result < 0) {
+            reset_index(db);
+            plan.skip_position = sb->checkpoint_position;
+            plan.skip_bytes = sb->checkpoint_bytes;
+        }
+    }
+    result = replay(db, &plan, db->append_position);
+    if (result < 0) return result;
+    merkle_rebuild(db);
+    db->open = true;
+    repair(db, &plan);
+    return 0;
+}

@@ -1,0 +1,76 @@
+// The ref index: key -> current version, in RAM. Keys are kept once in an append-only
+// arena (keys are never forgotten: a deleted key keeps its tombstone version), entries
+// in first-written order, found through an open-addressing table of entry indexes.
+// Older versions are not in RAM: each REF record on disk links to the previous one.
+#include "internal.h"
+
+#define SLOT_MASK (GRAINDB_REF_SLOTS_COUNT - 1u)
+
+void refs_reset(struct graindb *db) {
+    assert(db != NULL);
+    mem_set(db->ref_slots, 0, sizeof(db->ref_slots));
+    db->refs_count = 0;
+    db->key_arena_bytes = 0;
+}
+
+u64 key_hash(const u8 *key, u32 key_len) {
+    assert(key != NULL);
+    assert(key_len > 0 && key_len <= GRAINDB_KEY_LEN_MAX);
+    return gdb_checksum(key, key_len);
+}
+
+i64 refs_find(const struct graindb *db, const u8 *key, u32 key_len) {
+    assert(db != NULL && key != NULL);
+    assert(key_len > 0 && key_len <= GRAINDB_KEY_LEN_MAX);
+    u32 slot = (u32)key_hash(key, key_len) & SLOT_MASK;
+    for (u32 probes = 0; probes < GRAINDB_REF_SLOTS_COUNT; probes++) {
+        u16 index_plus_one = db->ref_slots[slot];
+        if (index_plus_one == 0) return -1;
+        const struct graindb_ref_entry *entry = &db->refs[index_plus_one - 1];
+        if (entry->key_len == key_len && mem_equal(db->key_arena + entry->key_offset, key, key_len)) {
+            return index_plus_one - 1;
+        }
+        slot = (slot + 1) & SLOT_MASK;
+    }
+    return -1;
+}
+
+i64 refs_insert(struct graindb *db, const u8 *key, u32 key_len) {
+    assert(db != NULL && key != NULL);
+    assert(refs_find(db, key, key_len) < 0);
+    if (db->refs_count >= GRAINDB_REFS_MAX) return -E_NOMEM;
+    if (GRAINDB_KEY_ARENA_BYTES_MAX - db->key_arena_bytes < key_len) return -E_NOMEM;
+    u32 index = db->refs_count;
+    struct graindb_ref_entry *entry = &db->refs[index];
+    mem_set(entry, 0, sizeof(*entry));
+    entry->key_offset = db->key_arena_bytes;
+    entry->key_len = (u8)key_len;
+    mem_copy(db->key_arena + db->key_arena_bytes, key, key_len);
+    db->key_arena_bytes += key_len;
+    db->refs_count++;
+    u32 slot = (u32)key_hash(key, key_len) & SLOT_MASK;
+    while (db->ref_slots[slot] != 0) slot = (slot + 1) & SLOT_MASK;
+    db->ref_slots[slot] = (u16)(index + 1);
+    return index;
+}
+
+i64 refs_apply_record(struct graindb *db, const u8 *record, u64 position, u64 commit_seq) {
+    assert(db != NULL && record != NULL);
+    assert(ld16(record + REC_TYPE) == RECORD_REF && position < GRAINDB_LOG_BYTES_MAX);
+    u32 key_len = record[REF_KEY_LEN];
+    const u8 *key = record + REF_HEADER_BYTES;
+    i64 index = refs_find(db, key, key_len);
+    if (index < 0) index = refs_insert(db, key, key_len);
+    if (index < 0) return index;
+    struct graindb_ref_entry *entry = &db->refs[index];
+    bool tombstone = (record[REF_FLAGS] & REF_FLAG_TOMBSTONE) != 0;
+    mem_copy(entry->object_hash, record + REF_OBJECT_HASH, GRAINDB_HASH_BYTES);
+    entry->live = tombstone ? 0 : 1;
+    u64 object_position = ld64(record + REF_OBJECT_POSITION);
+    entry->object_pos8 = tombstone ? 0 : (u32)(object_position / GRAINDB_RECORD_ALIGN_BYTES);
+    entry->object_bytes = tombstone ? 0 : ld32(record + REF_OBJECT_BYTES);
+    entry->key_version = ld32(record + REF_KEY_VERSION);
+    entry->record_pos8 = (u32)(position / GRAINDB_RECORD_ALIGN_BYTES);
+    entry->commit_seq = commit_seq;
+    return 0;
+}

@@ -1,0 +1,161 @@
+// Reading the log batch by batch, shared by recovery and fsck. A batch counts only
+// when every record in it is valid and it ends with its COMMIT record: a batch is
+// trusted whole or not at all.
+#include "internal.h"
+
+static struct scan_result invalid(struct scan_result r, enum record_verdict verdict, u64 at) {
+    r.kind = SCAN_INVALID;
+    r.verdict = verdict;
+    r.problem_position = at;
+    return r;
+}
+
+static struct scan_result single_record(struct scan_result r, const struct record_view *view,
+                                        u64 expected_seq) {
+    if (view->commit_seq + 1 != expected_seq) return invalid(r, RECORD_STALE, r.position);
+    r.kind = view->type == RECORD_CHUNK ? SCAN_CHUNK : SCAN_END;
+    r.bytes = view->length;
+    r.records = 1;
+    r.commit_seq = view->commit_seq;
+    r.next_position = align_up(r.position + view->length, SECTOR_BYTES);
+    return r;
+}
+
+static struct scan_result commit_end(struct scan_result r, const u8 *record, u64 offset, u32 length,
+                                     u32 records) {
+    if (ld32(record + COMMIT_RECORD_COUNT) != records || ld32(record + COMMIT_BATCH_BYTES) != offset + length) {
+        return invalid(r, RECORD_FOREIGN, r.position + offset);
+    }
+    r.kind = SCAN_COMMIT;
+    r.bytes = offset + length;
+    r.records = records + 1;
+    r.next_position = align_up(r.position + r.bytes, SECTOR_BYTES);
+    return r;
+}
+
+struct scan_result scan_parse(struct graindb *db, const u8 *bytes, u64 available, u64 position,
+                              u64 commit_seq) {
+    assert(db != NULL && bytes != NULL);
+    assert(position % SECTOR_BYTES == 0 && commit_seq > 0);
+    struct scan_result r = {.kind = SCAN_INVALID, .position = position, .problem_position = position,
+                            .commit_seq = commit_seq};
+    if (available > GRAINDB_BATCH_BYTES_MAX) available = GRAINDB_BATCH_BYTES_MAX;
+    u64 offset = 0;
+    u32 records = 0;
+    for (;;) {
+        if (offset + REC_HEADER_BYTES > available) return invalid(r, RECORD_BAD_LENGTH, position + offset);
+        const u8 *record = bytes + offset;
+        u64 length = ld32(record + REC_LENGTH);
+        if (length > available - offset) length = available - offset; // record_check refuses it
+        struct record_view view;
+        enum record_verdict verdict = record_check(db, record, length, position + offset, &view);
+        if (verdict != RECORD_VALID) return invalid(r, verdict, position + offset);
+        if (view.type == RECORD_CHUNK || view.type == RECORD_END) {
+            if (records != 0) return invalid(r, RECORD_FOREIGN, position + offset);
+            return single_record(r, &view, commit_seq);
+        }
+        if (view.commit_seq != commit_seq) return invalid(r, RECORD_STALE, position + offset);
+        if (view.type == RECORD_COMMIT) return commit_end(r, record, offset, view.length, records);
+        records++;
+        offset = align_up(offset + view.length, GRAINDB_RECORD_ALIGN_BYTES);
+    }
+}
+
+// The readable prefix of [position, position + bytes), sector by sector.
+static u64 readable_prefix(struct graindb *db, u64 position, u64 bytes) {
+    u64 readable = 0;
+    const u8 *ignored = NULL;
+    while (readable < bytes && gdb_log_scan_read(db, position + readable, SECTOR_BYTES, &ignored) == 0) {
+        readable += SECTOR_BYTES;
+    }
+    return readable;
+}
+
+static struct scan_result scan_batch_once(struct graindb *db, u64 position, u64 commit_seq,
+                                         const u8 **bytes_out) {
+    assert(db != NULL && bytes_out != NULL);
+    assert(position % SECTOR_BYTES == 0 && commit_seq > 0);
+    struct scan_result r = {.kind = SCAN_LOG_END, .position = position, .problem_position = position};
+    if (position + SECTOR_BYTES > gdb_log_bytes(db)) return r;
+    u64 wanted = gdb_log_bytes(db) - position;
+    if (wanted > GRAINDB_BATCH_BYTES_MAX) wanted = GRAINDB_BATCH_BYTES_MAX;
+    u64 readable = wanted;
+    i64 result = gdb_log_scan_read(db, position, wanted, bytes_out);
+    if (result == -E_IO) {
+        readable = readable_prefix(db, position, wanted);
+        result = readable == 0 ? -E_IO : gdb_log_scan_read(db, position, readable, bytes_out);
+    }
+    if (result < 0) {
+        r.kind = result == -E_IO ? SCAN_UNREADABLE : SCAN_INVALID;
+        return r;
+    }
+    r = scan_parse(db, *bytes_out, readable, position, commit_seq);
+    // Cut short by a sector that cannot be read: nothing can be concluded about it.
+    if (r.kind == SCAN_INVALID && readable < wanted && r.verdict == RECORD_BAD_LENGTH) {
+        r.kind = SCAN_UNREADABLE;
+        r.problem_position = position + readable;
+    }
+    return r;
+}
+
+// A batch that fails its checks is read once more from the device before anyone
+// concludes from it: a bit flipped on the way or a transient error must not be taken
+// for damage on the medium (and certainly not cut as a torn tail).
+struct scan_result scan_batch(struct graindb *db, u64 position, u64 commit_seq,
+                              const u8 **bytes_out) {
+    assert(db != NULL && bytes_out != NULL);
+    struct scan_result r = scan_batch_once(db, position, commit_seq, bytes_out);
+    for (u32 attempt = 1; attempt < GRAINDB_READ_ATTEMPTS_MAX; attempt++) {
+        bool retry = r.kind == SCAN_UNREADABLE ||
+                     (r.kind == SCAN_INVALID && r.verdict != RECORD_BLANK && r.verdict != RECORD_STALE);
+        if (!retry) break;
+        db->io_window_position = GRAINDB_NONE;
+        r = scan_batch_once(db, position, commit_seq, bytes_out);
+    }
+    return r;
+}
+
+// Checks one sector start for a record proving that expected_seq completed.
+static bool evidence_at(struct graindb *db, u64 position, u64 expected_seq) {
+    const u8 *record = NULL;
+    if (gdb_log_scan_read(db, position, REC_HEADER_BYTES, &record) < 0) return false;
+    if (ld64(record + REC_DB_ID) != db->superblock.db_id || ld64(record + REC_POSITION) != position) {
+        return false; // cheap filters before the checksum
+    }
+    u32 length = ld32(record + REC_LENGTH);
+    if (length < REC_HEADER_BYTES || length > GRAINDB_BATCH_BYTES_MAX) return false;
+    if (gdb_log_scan_read(db, position, length, &record) < 0) return false;
+    struct record_view view;
+    if (record_check(db, record, length, position, &view) != RECORD_VALID) return false;
+    if (view.commit_seq > expected_seq) return true;
+    return view.commit_seq == expected_seq && (view.type == RECORD_CHUNK || view.type == RECORD_END);
+}
+
+bool scan_evidence_after(struct graindb *db, u64 from, u64 to, u64 expected_seq) {
+    assert(db != NULL);
+    assert(from % SECTOR_BYTES == 0);
+    if (to > gdb_log_bytes(db)) to = gdb_log_bytes(db);
+    for (u64 position = from; position + SECTOR_BYTES <= to; position += SECTOR_BYTES) {
+        if (evidence_at(db, position, expected_seq)) return true;
+    }
+    return false;
+}
+
+void scan_apply_valid_prefix(struct graindb *db, u64 position, u64 commit_seq) {
+    assert(db != NULL);
+    assert(GRAINDB_PLANTED(db, GRAINDB_BUG_REPLAY_PARTIAL_BATCH));
+    u64 offset = 0;
+    while (offset + REC_HEADER_BYTES <= GRAINDB_BATCH_BYTES_MAX) {
+        const u8 *record = NULL;
+        if (gdb_log_scan_read(db, position + offset, REC_HEADER_BYTES, &record) < 0) return;
+        u32 length = ld32(record + REC_LENGTH);
+        if (length < REC_HEADER_BYTES || length > GRAINDB_BATCH_BYTES_MAX) return;
+        if (gdb_log_scan_read(db, position + offset, length, &record) < 0) return;
+        struct record_view view;
+        if (record_check(db, record, length, position + offset, &view) != RECORD_VALID) return;
+        if (view.commit_seq != commit_seq || view.type == RECORD_COMMIT) return;
+        if (view.type == RECORD_OBJECT && objects_insert(db, record + OBJ_HASH, position + offset) < 0) return;
+        if (view.type == RECORD_REF && refs_apply_record(db, record, position + offset, commit_seq) < 0) return;
+        offset = align_up(offset + length, GRAINDB_RECORD_ALIGN_BYTES);
+    }
+}

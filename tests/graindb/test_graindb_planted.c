@@ -1,0 +1,218 @@
+// Every planted bug of GrainDB (graindb.h, GRAINDB_BUG_LIST) is caught by the check
+// that names it, and the same scenario passes with the bug off. Built with the engine
+// compiled with -DGRAINDB_TEST_BUGS, so GRAINDB_PLANTED() reads db->planted_mask.
+#include "gdbtest.h"
+
+#if !defined(GRAINDB_TEST_BUGS)
+#error "build with -DGRAINDB_TEST_BUGS"
+#endif
+
+static struct graindb *db = &gdbtest_db;
+
+// A scenario returns NULL when the invariant held, or what broke.
+typedef const char *(*scenario_fn)(void);
+
+static const char *set_value(u32 key_index, u64 seed, u32 size) {
+    static u8 value[5000];
+    char key[16];
+    gdbtest_key(key, key_index);
+    gdbtest_value(value, size, seed);
+    EXPECT_RC(graindb_set(db, (const u8 *)key, 16, value, size), 0);
+    return NULL;
+}
+
+// Invariant: the key reads back exactly (size, seed), or the read is an error.
+static const char *reads_written_bytes(u32 key_index, u64 seed, u32 size, bool must_succeed) {
+    static u8 want[5000], got[5000];
+    char key[16];
+    u32 got_size = 0;
+    gdbtest_key(key, key_index);
+    gdbtest_value(want, size, seed);
+    long long rc = graindb_ref_read(db, (const u8 *)key, 16, got, sizeof(got), &got_size);
+    if (rc < 0) {
+        EXPECT(!must_succeed, "acknowledged key %u unreadable: %lld", key_index, rc);
+        return NULL;
+    }
+    EXPECT(got_size == size && memcmp(want, got, size) == 0, "key %u returned bytes it was never given", key_index);
+    return NULL;
+}
+
+static const char *open_planted(void) {
+    long long rc = graindb_open(db, &gdbtest_dev);
+    EXPECT(rc == 0, "open = %lld", rc);
+    return NULL;
+}
+
+static const char *scenario_ack_before_flush(void) {
+    for (u32 i = 0; i < 5; i++) {
+        const char *why = set_value(i, i, 100);
+        if (why) return why;
+    }
+    testdev_crash(&gdbtest_dev, CRASH_LOSE, 1);
+    const char *why = open_planted();
+    if (why) return why;
+    for (u32 i = 0; i < 5; i++) {
+        if ((why = reads_written_bytes(i, i, 100, true))) return why;
+    }
+    return NULL;
+}
+
+static const char *scenario_skip_read_verify(void) {
+    const char *why = set_value(1, 11, 100);
+    if (why) return why;
+    gdbtest_dev.flip_sectors[gdbtest_dev.flip_sectors_count++] =
+        GRAINDB_LOG_START_SECTOR + db->refs[0].object_pos8 * 8 / BLOCK_SECTOR_SIZE_BYTES;
+    return reads_written_bytes(1, 11, 100, false);
+}
+
+static const char *scenario_recovery_cuts_at_bad(void) {
+    u64 position = 0;
+    for (u32 i = 0; i < 6; i++) {
+        if (i == 2) position = db->append_position;
+        const char *why = set_value(i, i, 100);
+        if (why) return why;
+    }
+    testdev_corrupt(&gdbtest_dev, GRAINDB_LOG_START_SECTOR + position / BLOCK_SECTOR_SIZE_BYTES, 50, 1);
+    long long rc = graindb_open(db, &gdbtest_dev);
+    if (rc == -E_BADMSG) return NULL; // refused: detected, nothing silently lost
+    EXPECT(rc == 0, "open = %lld", rc);
+    for (u32 i = 0; i < 6; i++) {
+        const char *why = reads_written_bytes(i, i, 100, true);
+        if (why) return why;
+    }
+    return NULL;
+}
+
+static const char *scenario_merkle_skips_deletes(void) {
+    const char *why = set_value(1, 1, 100);
+    if (!why) why = set_value(2, 2, 100);
+    if (why) return why;
+    char key[16];
+    gdbtest_key(key, 1);
+    EXPECT_RC(graindb_delete(db, (const u8 *)key, 16), 0);
+    u8 incremental[32], recomputed[32];
+    graindb_merkle_root(db, incremental);
+    graindb_merkle_recompute(db, recomputed);
+    EXPECT(memcmp(incremental, recomputed, 32) == 0, "incremental merkle root differs from the recomputed one");
+    return NULL;
+}
+
+static const char *scenario_retry_failed_flush(void) {
+    const char *why = set_value(1, 1, 100);
+    if (why) return why;
+    gdbtest_dev.fail_flush_call = (i64)gdbtest_dev.flush_calls;
+    char key[16];
+    u8 value[100];
+    gdbtest_key(key, 2);
+    gdbtest_value(value, sizeof(value), 2);
+    bool acknowledged = graindb_set(db, (const u8 *)key, 16, value, sizeof(value)) == 0;
+    testdev_crash(&gdbtest_dev, CRASH_KEEP, 1);
+    long long rc = graindb_open(db, &gdbtest_dev);
+    EXPECT(rc == 0, "acknowledged data lost: open = %lld", rc);
+    return reads_written_bytes(2, 2, 100, acknowledged);
+}
+
+static const char *scenario_ignore_mirror(void) {
+    u64 position = 0;
+    for (u32 i = 0; i < 4; i++) {
+        position = db->append_position;
+        const char *why = set_value(i, i, 100);
+        if (why) return why;
+    }
+    // The last acknowledged commit is damaged after the fact.
+    testdev_corrupt(&gdbtest_dev, GRAINDB_LOG_START_SECTOR + position / BLOCK_SECTOR_SIZE_BYTES, 50, 1);
+    long long rc = graindb_open(db, &gdbtest_dev);
+    if (rc == -E_BADMSG) return NULL; // refused: detected
+    EXPECT(rc == 0, "open = %lld", rc);
+    return reads_written_bytes(3, 3, 100, true);
+}
+
+static const char *scenario_history_drops_previous(void) {
+    for (u32 v = 0; v < 3; v++) {
+        const char *why = set_value(1, v, 100);
+        if (why) return why;
+    }
+    char key[16];
+    gdbtest_key(key, 1);
+    struct graindb_ref_info versions[4];
+    u32 count = 0;
+    EXPECT_RC(graindb_ref_history(db, (const u8 *)key, 16, versions, 4, &count), 0);
+    EXPECT(count == 3, "version history has %u of 3 versions", count);
+    struct graindb_ref_info info;
+    EXPECT_RC(graindb_ref_get_at(db, (const u8 *)key, 16, 1, &info), 0);
+    return NULL;
+}
+
+static const char *scenario_replay_partial_batch(void) {
+    const char *why = set_value(1, 1, 100);
+    if (!why) why = set_value(2, 2, 100);
+    if (why) return why;
+    // One batch: key 1 small (first sector), key 2 large; power lost after its first sector.
+    static u8 big[5000];
+    u8 small[100], h1[32], h2[32];
+    gdbtest_value(small, sizeof(small), 101);
+    gdbtest_value(big, sizeof(big), 102);
+    char k1[16], k2[16];
+    gdbtest_key(k1, 1);
+    gdbtest_key(k2, 2);
+    gdbtest_dev.power_cut_after_sectors = (i64)gdbtest_dev.sectors_written + 1;
+    EXPECT_RC(graindb_batch_begin(db), 0);
+    EXPECT_RC(graindb_batch_put_object(db, small, sizeof(small), h1), 0);
+    EXPECT_RC(graindb_batch_set_ref(db, (const u8 *)k1, 16, h1), 0);
+    EXPECT_RC(graindb_batch_put_object(db, big, sizeof(big), h2), 0);
+    EXPECT_RC(graindb_batch_set_ref(db, (const u8 *)k2, 16, h2), 0);
+    EXPECT_RC(graindb_batch_commit(db, NULL), -E_IO);
+    testdev_crash(&gdbtest_dev, CRASH_KEEP, 1);
+    if ((why = open_planted())) return why;
+    // All or nothing: either both keys are new or both are old.
+    struct graindb_ref_info a, b;
+    EXPECT_RC(graindb_ref_get(db, (const u8 *)k1, 16, &a), 0);
+    EXPECT_RC(graindb_ref_get(db, (const u8 *)k2, 16, &b), 0);
+    EXPECT(a.key_version == b.key_version, "half a batch is visible (versions %u and %u)", a.key_version,
+           b.key_version);
+    return NULL;
+}
+
+static const scenario_fn scenarios[GRAINDB_BUG_COUNT] = {
+    [GRAINDB_BUG_ACK_BEFORE_FLUSH] = scenario_ack_before_flush,
+    [GRAINDB_BUG_SKIP_READ_VERIFY] = scenario_skip_read_verify,
+    [GRAINDB_BUG_RECOVERY_CUTS_AT_BAD] = scenario_recovery_cuts_at_bad,
+    [GRAINDB_BUG_MERKLE_SKIPS_DELETES] = scenario_merkle_skips_deletes,
+    [GRAINDB_BUG_RETRY_FAILED_FLUSH] = scenario_retry_failed_flush,
+    [GRAINDB_BUG_IGNORE_MIRROR] = scenario_ignore_mirror,
+    [GRAINDB_BUG_HISTORY_DROPS_PREVIOUS] = scenario_history_drops_previous,
+    [GRAINDB_BUG_REPLAY_PARTIAL_BATCH] = scenario_replay_partial_batch,
+};
+
+#define BUG_NAME(id, name, invariant, what) name,
+static const char *const bug_names[] = {GRAINDB_BUG_LIST(BUG_NAME)};
+#define BUG_INVARIANT(id, name, invariant, what) invariant,
+static const char *const bug_invariants[] = {GRAINDB_BUG_LIST(BUG_INVARIANT)};
+
+static const char *run_scenario(u32 bug, bool planted) {
+    const char *why = gdbtest_fresh(4096, 700 + bug);
+    if (why) return why;
+    db->planted_mask = planted ? 1ull << bug : 0;
+    why = scenarios[bug]();
+    db->planted_mask = 0;
+    return why;
+}
+
+int main(void) {
+    for (u32 bug = 0; bug < GRAINDB_BUG_COUNT; bug++) {
+        const char *clean = run_scenario(bug, false);
+        if (clean != NULL) {
+            printf("not ok %s_scenario_passes_without_bug - %s\n", bug_names[bug], clean);
+            gdbtest_failures++;
+            continue;
+        }
+        const char *caught = run_scenario(bug, true);
+        if (caught == NULL) {
+            printf("not ok %s_caught - %s did not notice\n", bug_names[bug], bug_invariants[bug]);
+            gdbtest_failures++;
+        } else {
+            printf("ok %s_caught by %s (%s)\n", bug_names[bug], bug_invariants[bug], caught);
+        }
+    }
+    return gdbtest_finish();
+}
