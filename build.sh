@@ -77,16 +77,23 @@ qemu_run() {
             *) echo "build.sh qemu: unknown option '$1' (see ./build.sh --help)" >&2; exit 2 ;;
         esac
     done
+    # GrainDB's disk: build/disk.img, 32 MiB of zeros on first use (the kernel formats
+    # it at first boot; delete the file for a fresh one). Under --uboot it is a second
+    # virtio-blk disk beside U-Boot's read-only boot disk, which the kernel skips.
+    local disk=build/disk.img
+    [ -f "$disk" ] || truncate -s 32M "$disk"
+    local disk_args=(-drive "file=$disk,format=raw,if=none,id=graindb"
+                     -device virtio-blk-device,drive=graindb)
     if $uboot; then
         if $append_given; then
             echo "build.sh qemu: --append does not apply to --uboot (edit hw/framework13/extlinux.conf)" >&2
             exit 2
         fi
         make -s image-qemu-virt
-        exec hw/qemu-virt/run.sh --chain uboot --smp "$smp" --mem "$mem"
+        exec hw/qemu-virt/run.sh --chain uboot --smp "$smp" --mem "$mem" -- "${disk_args[@]}"
     fi
     exec qemu-system-riscv64 -machine virt -m "$mem" -smp "$smp" -nographic \
-        -bios "$OPENSBI_FW" -kernel build/riscv/Image -append "$append"
+        -bios "$OPENSBI_FW" -kernel build/riscv/Image -append "$append" "${disk_args[@]}"
 }
 
 image_build() {

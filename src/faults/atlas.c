@@ -4,7 +4,13 @@
 // range it would damage, so one fault never takes the last good copy of anything.
 #include "../sim/disk.h"
 
+// GrainDB's own definitions of its layout, so the atlas follows it if it changes.
+#include "../subsystems/graindb/internal.h"
+
 #define DISK_ATLAS_COPIES_MAX 16u
+
+STATIC_ASSERT(BLOCK_SECTOR_SIZE_BYTES == DISK_SECTOR_BYTES);
+STATIC_ASSERT(GRAINDB_MIRROR_SLOTS_COUNT >= 2); // a copy group needs two copies
 
 static u64 group_end(const struct disk_copy_group *group) {
     return group->first_sector + (u64)(group->copies - 1) * group->stride_sectors +
@@ -50,6 +56,19 @@ bool disk_atlas_default_layout(struct sim_disk *disk) {
     return disk_atlas_add_copy_group(disk, 0, DISK_DEFAULT_SUPERBLOCK_SECTORS,
                                      DISK_DEFAULT_SUPERBLOCK_COPIES,
                                      DISK_DEFAULT_SUPERBLOCK_SECTORS);
+}
+
+bool disk_atlas_graindb_layout(struct sim_disk *disk) {
+    assert(disk != NULL);
+    disk_atlas_clear(disk);
+    if (disk->sector_count <= GRAINDB_LOG_START_SECTOR) return false; // no room for a log
+    // Superblock copies: one sector each, side by side. Mirror slots: the last two
+    // batches, each the other's neighbour; the log after them is single-copy.
+    bool fits = disk_atlas_add_copy_group(disk, 0, 1, GRAINDB_SUPERBLOCK_COPIES, 1) &&
+                disk_atlas_add_copy_group(disk, GRAINDB_MIRROR_FIRST_SECTOR, GRAINDB_MIRROR_SLOT_SECTORS,
+                                          GRAINDB_MIRROR_SLOTS_COUNT, GRAINDB_MIRROR_SLOT_SECTORS);
+    assert(fits); // the disk is larger than the zone before the log
+    return fits;
 }
 
 bool disk_atlas_locate(const struct sim_disk *disk, u64 sector, u32 *group, u32 *copy) {

@@ -1,7 +1,20 @@
-// Crash faults: a node loses power at the end of a step (RAM and kernel state are
-// gone; it powers on again after a drawn delay), and a running process meets an
-// illegal instruction after a drawn number of instructions.
+// Crash faults: a node loses power at the end of a step or at a device call inside
+// the kernel (RAM and kernel state are gone; it powers on again after a drawn delay),
+// and a running process meets an illegal instruction after a drawn number of
+// instructions.
 #include "../sim/sim.h"
+
+static const char *const power_loss_site_names[POWER_LOSS_SITE_COUNT] = {
+    [POWER_LOSS_AFTER_STEP] = "after_step",
+    [POWER_LOSS_AT_BLOCK_WRITE] = "block_write",
+    [POWER_LOSS_AT_FLUSH] = "flush",
+    [POWER_LOSS_AT_CONSOLE] = "console",
+};
+
+const char *power_loss_site_name(enum power_loss_site site) {
+    assert((u32)site < POWER_LOSS_SITE_COUNT);
+    return power_loss_site_names[site];
+}
 
 bool fault_power_loss_strikes(struct platform *node, u64 *delay_ns) {
     assert(node != NULL && delay_ns != NULL);
@@ -12,7 +25,19 @@ bool fault_power_loss_strikes(struct platform *node, u64 *delay_ns) {
     struct pcg32 *rng = &node->streams[STREAM_POWER_LOSS];
     if (!pcg32_chance_per_million(rng, setting->rate_per_million)) return false;
     *delay_ns = pcg32_range(rng, POWER_LOSS_REBOOT_DELAY_MIN_NS, POWER_LOSS_REBOOT_DELAY_MAX_NS);
-    sim_count_fault(node, FAULT_POWER_LOSS, *delay_ns, node->boots);
+    sim_count_fault(node, FAULT_POWER_LOSS, *delay_ns, POWER_LOSS_AFTER_STEP);
+    return true;
+}
+
+bool fault_power_loss_at_device(struct platform *node, enum power_loss_site site, u64 *delay_ns) {
+    assert(node != NULL && delay_ns != NULL);
+    assert(site != POWER_LOSS_AFTER_STEP && site < POWER_LOSS_SITE_COUNT);
+    const struct fault_setting *setting = &node->sim->faults[FAULT_POWER_LOSS];
+    *delay_ns = 0;
+    if (!setting->enabled) return false;
+    struct pcg32 *rng = &node->streams[STREAM_POWER_LOSS_DEVICE];
+    if (!pcg32_chance_per_million(rng, setting->rate_per_million)) return false;
+    *delay_ns = pcg32_range(rng, POWER_LOSS_REBOOT_DELAY_MIN_NS, POWER_LOSS_REBOOT_DELAY_MAX_NS);
     return true;
 }
 

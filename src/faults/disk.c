@@ -17,6 +17,10 @@
 //   time within DISK_MISDIRECT_NEAR_SECTORS_MAX sectors); the target keeps its old
 //   bytes and the victim holds foreign ones.
 // - disk_latency: an operation takes an extra 0.5..50 ms.
+// - disk_flush_error: the flush fails with -E_IO; each cached write reached the
+//   media or was dropped (a coin each), as when a drive reports a failed cache flush
+//   after writing back part of it. Dropped writes leave the old bytes, which are what
+//   the last landed write put there, so they are not damage: the caller was told.
 // Latent errors and corruption strike only sectors read from the media: a sector
 // whose newest copy is in the write cache is about to be replaced anyway (and a
 // sector already latent does not go bad twice).
@@ -159,11 +163,49 @@ i64 fault_disk_write(struct platform *node, u64 sector, const u8 *bytes, u32 sec
     return 0;
 }
 
+// A failed flush: each cached write lands or is dropped; then the cache is empty.
+static void destage_failing(struct platform *node, u64 *writes_landed, u64 *sectors_landed) {
+    struct sim_disk *disk = &node->disk;
+    struct pcg32 *rng = &node->streams[STREAM_DISK_FLUSH_ERROR];
+    u64 dropped = 0;
+    *writes_landed = 0;
+    *sectors_landed = disk->cache_sectors_used;
+    for (u32 w = 0; w < disk->cache_writes_count; w++) {
+        const struct disk_cached_write *write = &disk->cache_writes[w];
+        if (pcg32_bounded(rng, 2) == 0) {
+            dropped++;
+            continue;
+        }
+        land_write(node, write->sector, disk_cached_bytes(disk, w), write->sector_count);
+        (*writes_landed)++;
+    }
+    sim_count_fault(node, FAULT_DISK_FLUSH_ERROR, dropped, disk->cache_writes_count);
+    disk_cache_clear(disk);
+}
+
 i64 fault_disk_flush(struct platform *node, u64 *writes_landed, u64 *sectors_landed) {
     assert(node != NULL && writes_landed != NULL && sectors_landed != NULL);
+    if (strikes(node, FAULT_DISK_FLUSH_ERROR, STREAM_DISK_FLUSH_ERROR)) {
+        destage_failing(node, writes_landed, sectors_landed);
+        assert(node->disk.cache_sectors_used == 0);
+        return -E_IO;
+    }
     destage(node, writes_landed, sectors_landed);
     assert(node->disk.cache_sectors_used == 0);
     return 0;
+}
+
+void fault_disk_flush_interrupted(struct platform *node) {
+    assert(node != NULL);
+    struct sim_disk *disk = &node->disk;
+    assert(disk->cache_writes_landed == 0);
+    u32 landing = pcg32_bounded(&node->streams[STREAM_POWER_LOSS_DEVICE], disk->cache_writes_count + 1);
+    for (u32 w = 0; w < landing; w++) {
+        const struct disk_cached_write *write = &disk->cache_writes[w];
+        land_write(node, write->sector, disk_cached_bytes(disk, w), write->sector_count);
+    }
+    disk->cache_writes_landed = landing; // fault_disk_power_loss decides the rest
+    assert(disk->cache_writes_landed <= disk->cache_writes_count);
 }
 
 // A torn write: sector `lands` surely lands, sector `drops` surely does not (so the
@@ -208,7 +250,7 @@ static enum unflushed_outcome unflushed_outcome(struct platform *node, u32 write
 void fault_disk_power_loss(struct platform *node) {
     assert(node != NULL);
     struct sim_disk *disk = &node->disk;
-    for (u32 w = 0; w < disk->cache_writes_count; w++) {
+    for (u32 w = disk->cache_writes_landed; w < disk->cache_writes_count; w++) {
         const struct disk_cached_write *write = &disk->cache_writes[w];
         enum unflushed_outcome outcome = unflushed_outcome(node, w);
         sim_trace(node, TRACE_SIM_DISK_UNFLUSHED, write->sector, write->sector_count, outcome);

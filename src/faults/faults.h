@@ -24,11 +24,22 @@ struct pcg32;
     X(FAULT_DISK_LOST_WRITE, "disk_lost_write", "per million writes landed", 5000u) \
     X(FAULT_DISK_MISDIRECTED_WRITE, "disk_misdirected_write",                    \
       "per million writes landed", 5000u)                                        \
-    X(FAULT_DISK_LATENCY, "disk_latency", "per million disk operations", 50000u)
+    X(FAULT_DISK_LATENCY, "disk_latency", "per million disk operations", 50000u)    \
+    X(FAULT_DISK_FLUSH_ERROR, "disk_flush_error", "per million flushes", 20000u)
 
 #define FAULT_ENUM(id, name, unit, swarm_max) id,
 enum fault_kind { FAULT_LIST(FAULT_ENUM) FAULT_COUNT };
 #undef FAULT_ENUM
+
+// Where a power loss struck: at the end of a step, or inside the kernel at a device
+// call (the call completed, then the power failed before the kernel saw its result).
+enum power_loss_site {
+    POWER_LOSS_AFTER_STEP = 0,
+    POWER_LOSS_AT_BLOCK_WRITE,
+    POWER_LOSS_AT_FLUSH, // part of the cache landed first
+    POWER_LOSS_AT_CONSOLE,
+    POWER_LOSS_SITE_COUNT,
+};
 
 #define FAULT_RATE_PER_MILLION_MAX 1000000u
 
@@ -99,8 +110,14 @@ void fault_clock_after_step(struct platform *node);
 
 // ---- crash.c -------------------------------------------------------------------
 // After each step of a running node: true when power fails now; *delay_ns is how
-// long the node stays dark.
+// long the node stays dark. Counted here (site POWER_LOSS_AFTER_STEP).
 bool fault_power_loss_strikes(struct platform *node, u64 *delay_ns);
+// At a device call inside the kernel (block write, flush, console write), with the
+// same rate per million calls, from its own stream (STREAM_POWER_LOSS_DEVICE): true
+// when power fails at this call; *delay_ns as above. Not counted here: the caller
+// unwinds the kernel first and counts it then (sim/kernel_call.c).
+bool fault_power_loss_at_device(struct platform *node, enum power_loss_site site, u64 *delay_ns);
+const char *power_loss_site_name(enum power_loss_site site);
 // Before a user run of `context` with the given budget: true when this run crashes
 // after *after_instructions (1..budget) instructions. init (pid 1) is exempt: its
 // death ends the machine by design, which would hide the rest of the workload.
@@ -120,9 +137,13 @@ i64 fault_disk_read(struct platform *node, u64 sector, u8 *bytes, u32 sector_cou
 // write: -E_IO and nothing written on a write error, else the write goes to the cache
 // (the disk destages the cache first when it is full).
 i64 fault_disk_write(struct platform *node, u64 sector, const u8 *bytes, u32 sector_count);
-// flush: every cached write lands on the media (or is lost or misdirected); 0.
+// flush: every cached write lands on the media (or is lost or misdirected); 0. When
+// disk_flush_error strikes: each cached write lands or is dropped (coin), and -E_IO.
 // *sectors_landed: how many sectors the cache held (for the latency).
 i64 fault_disk_flush(struct platform *node, u64 *writes_landed, u64 *sectors_landed);
+// A flush the power interrupts: the oldest cached writes (a drawn number, from the
+// power-loss stream) reach the media; the rest stay unflushed for the power loss.
+void fault_disk_flush_interrupted(struct platform *node);
 // Power loss: each unflushed write is lost, or (disk_torn_write) kept or torn.
 void fault_disk_power_loss(struct platform *node);
 // Advances the node's time by base_ns, plus a drawn spike when disk_latency strikes.

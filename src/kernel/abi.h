@@ -165,7 +165,7 @@ struct abi_wait_status {
 #define ABI_TYPE_DIRECTORY 2
 
 #define ABI_NAME_LEN_MAX 60       // one path component, without the NUL
-#define ABI_FILE_SIZE_MAX 32768   // static capacity of one file (one GrainDB object)
+#define ABI_FILE_SIZE_MAX 131072  // static capacity of one file (four GrainDB objects)
 #define ABI_FDS_MAX 16            // open files per process (0..2 are the console)
 
 struct abi_stat {

@@ -5,7 +5,9 @@
 // entries are one object too (sorted by name), named by its inode's content hash.
 // Every namespace change (create, mkdir, unlink, rmdir, rename) is one atomic,
 // durable GrainDB batch. File data is buffered per open inode and committed by
-// fsync and by the last close: acknowledged means fsync (or close) returned 0.
+// fsync and by the last close: acknowledged means fsync (or close) returned 0. A file
+// larger than one object is stored as chunks, each in a batch of its own, then the
+// inode record that names them in the last batch: the switch stays atomic.
 #pragma once
 
 #include "abi.h"
@@ -16,11 +18,13 @@
 #define FS_ROOT_INODE 1ull
 #define FS_OPEN_FILES_MAX 8
 #define FS_FILE_BYTES_MAX ABI_FILE_SIZE_MAX
+#define FS_CHUNK_BYTES GRAINDB_OBJECT_BYTES_MAX // a file is stored as chunks of this size
+#define FS_FILE_CHUNKS_MAX (FS_FILE_BYTES_MAX / FS_CHUNK_BYTES)
 #define FS_DIR_ENTRIES_MAX 256
 #define FS_KEY_LEN_MAX 24
-#define FS_INODE_RECORD_BYTES 96
+#define FS_INODE_RECORD_BYTES (64 + FS_FILE_CHUNKS_MAX * GRAINDB_HASH_BYTES)
 
-STATIC_ASSERT(FS_FILE_BYTES_MAX <= GRAINDB_OBJECT_BYTES_MAX);
+STATIC_ASSERT(FS_FILE_BYTES_MAX % FS_CHUNK_BYTES == 0);
 
 struct kernel;
 
@@ -36,8 +40,8 @@ struct fs_inode {
     u32 mode;
     u32 uid;
     u32 gid;
-    bool has_content;
-    u8 content[GRAINDB_HASH_BYTES];
+    u32 chunk_count; // objects holding the bytes (a directory: its entries, 0 or 1)
+    u8 chunks[FS_FILE_CHUNKS_MAX][GRAINDB_HASH_BYTES];
 };
 
 struct fs_dirent {

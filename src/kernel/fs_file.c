@@ -3,6 +3,37 @@
 #include "kernel.h"
 #include "mem.h"
 
+// Reads every chunk; each must have exactly the size the inode implies.
+static i64 fs_file_load(struct kernel *k, const struct fs_inode *inode, u8 *data) {
+    for (u32 c = 0; c < inode->chunk_count; c++) {
+        u64 offset = (u64)c * FS_CHUNK_BYTES;
+        u64 expected = inode->size_bytes - offset < FS_CHUNK_BYTES ? inode->size_bytes - offset : FS_CHUNK_BYTES;
+        u32 size = 0;
+        i64 result = fs_get_object(k, inode->chunks[c], data + offset, FS_CHUNK_BYTES, &size);
+        if (result < 0) return result == -E_2BIG ? -E_BADMSG : result;
+        if (size != expected) return -E_BADMSG;
+    }
+    return 0;
+}
+
+// Chunks before the last go in batches of their own: a GrainDB batch holds about
+// one object. Unreferenced until the inode names them, so a crash between is harmless.
+static i64 fs_file_stage_chunks(struct kernel *k, struct fs_open_file *file) {
+    struct fs_inode *meta = &file->meta;
+    meta->chunk_count = (u32)((meta->size_bytes + FS_CHUNK_BYTES - 1) / FS_CHUNK_BYTES);
+    assert(meta->chunk_count <= FS_FILE_CHUNKS_MAX);
+    for (u32 c = 0; c < meta->chunk_count; c++) {
+        u64 offset = (u64)c * FS_CHUNK_BYTES;
+        u64 size = meta->size_bytes - offset < FS_CHUNK_BYTES ? meta->size_bytes - offset : FS_CHUNK_BYTES;
+        i64 result = fs_put_object(k, file->data + offset, (u32)size, meta->chunks[c]);
+        bool last = c + 1 == meta->chunk_count;
+        if (result == 0 && !last) result = fs_commit(k);
+        if (result == 0 && !last) result = graindb_batch_begin(&k->fs.db);
+        if (result < 0) return result;
+    }
+    return 0;
+}
+
 i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate) {
     struct fs *fs = &k->fs;
     assert(inode->type == ABI_TYPE_FILE);
@@ -22,11 +53,9 @@ i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate) 
     file->meta = *inode;
     file->dirty = false;
     file->unlinked = false;
-    if (inode->has_content && !truncate) {
-        u32 size = 0;
-        i64 result = fs_get_object(k, inode->content, file->data, FS_FILE_BYTES_MAX, &size);
-        if (result < 0) return result == -E_2BIG ? -E_BADMSG : result;
-        if (size != inode->size_bytes) return -E_BADMSG;
+    if (!truncate) {
+        i64 result = fs_file_load(k, inode, file->data);
+        if (result < 0) return result;
     }
     if (truncate && inode->size_bytes != 0) { file->meta.size_bytes = 0; file->dirty = true; }
     file->references = 1;
@@ -45,11 +74,8 @@ i64 fs_file_commit(struct kernel *k, u32 index) {
     if (!file->dirty || file->unlinked) return 0;
     i64 result = graindb_batch_begin(&fs->db);
     if (result < 0) return result;
-    file->meta.has_content = file->meta.size_bytes > 0;
-    mem_set(file->meta.content, 0, GRAINDB_HASH_BYTES);
-    if (file->meta.has_content) {
-        result = fs_put_object(k, file->data, (u32)file->meta.size_bytes, file->meta.content);
-    }
+    mem_set(file->meta.chunks, 0, sizeof file->meta.chunks);
+    result = fs_file_stage_chunks(k, file);
     file->meta.mtime_ns = platform_realtime_ns(k->platform);
     if (result == 0) result = fs_stage_inode(k, &file->meta);
     if (result == 0) result = fs_commit(k);

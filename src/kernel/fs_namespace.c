@@ -71,9 +71,9 @@ i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir) {
     struct fs *fs = &k->fs;
     assert(dir->type == ABI_TYPE_DIRECTORY);
     fs->entries_count = 0;
-    if (!dir->has_content) return 0;
+    if (dir->chunk_count == 0) return 0;
     u32 size = 0;
-    i64 result = fs_get_object(k, dir->content, fs->object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
+    i64 result = fs_get_object(k, dir->chunks[0], fs->object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
     if (result < 0) return result;
     return fs_directory_decode(fs, fs->object_buffer, size);
 }
@@ -83,9 +83,9 @@ static i64 fs_stage_directory(struct kernel *k, struct fs_inode *dir) {
     struct fs *fs = &k->fs;
     i64 size = fs_directory_encode(fs);
     if (size < 0) return size;
-    i64 result = fs_put_object(k, fs->object_buffer, (u32)size, dir->content);
+    i64 result = fs_put_object(k, fs->object_buffer, (u32)size, dir->chunks[0]);
     if (result < 0) return result;
-    dir->has_content = true;
+    dir->chunk_count = 1;
     dir->size_bytes = 0;
     dir->mtime_ns = platform_realtime_ns(k->platform);
     return fs_stage_inode(k, dir);
@@ -194,10 +194,10 @@ i64 fs_create(struct kernel *k, const struct path *path, u32 type, u32 mode, u32
 }
 
 static i64 fs_directory_is_empty(struct kernel *k, const struct fs_inode *dir, bool *empty) {
-    if (!dir->has_content) { *empty = true; return 0; }
+    if (dir->chunk_count == 0) { *empty = true; return 0; }
     // fs->entries holds the parent's directory: decode the child's on the side.
     u32 size = 0;
-    i64 result = fs_get_object(k, dir->content, k->fs.object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
+    i64 result = fs_get_object(k, dir->chunks[0], k->fs.object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
     if (result < 0) return result;
     *empty = size >= 8 && k->fs.object_buffer[4] == 0 && k->fs.object_buffer[5] == 0 &&
              k->fs.object_buffer[6] == 0 && k->fs.object_buffer[7] == 0;

@@ -32,9 +32,11 @@ u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]) {
     put_u32(out + 40, in->mode);
     put_u32(out + 44, in->uid);
     put_u32(out + 48, in->gid);
-    out[52] = in->has_content ? 1 : 0;
-    mem_copy(out + 56, in->content, GRAINDB_HASH_BYTES);
-    assert(56 + GRAINDB_HASH_BYTES <= FS_INODE_RECORD_BYTES);
+    assert(in->chunk_count <= FS_FILE_CHUNKS_MAX);
+    put_u32(out + 52, in->chunk_count);
+    for (u32 c = 0; c < in->chunk_count; c++) {
+        mem_copy(out + 64 + c * GRAINDB_HASH_BYTES, in->chunks[c], GRAINDB_HASH_BYTES);
+    }
     return FS_INODE_RECORD_BYTES;
 }
 
@@ -49,10 +51,18 @@ i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out) {
     out->mode = get_u32(bytes + 40);
     out->uid = get_u32(bytes + 44);
     out->gid = get_u32(bytes + 48);
-    out->has_content = bytes[52] != 0;
-    mem_copy(out->content, bytes + 56, GRAINDB_HASH_BYTES);
+    out->chunk_count = get_u32(bytes + 52);
     bool type_ok = out->type == ABI_TYPE_FILE || out->type == ABI_TYPE_DIRECTORY;
-    if (!type_ok || out->size_bytes > FS_FILE_BYTES_MAX || bytes[52] > 1) return -E_BADMSG;
+    if (!type_ok || out->size_bytes > FS_FILE_BYTES_MAX || out->chunk_count > FS_FILE_CHUNKS_MAX) {
+        return -E_BADMSG;
+    }
+    if (out->type == ABI_TYPE_FILE &&
+        out->chunk_count != (out->size_bytes + FS_CHUNK_BYTES - 1) / FS_CHUNK_BYTES) {
+        return -E_BADMSG;
+    }
+    for (u32 c = 0; c < out->chunk_count; c++) {
+        mem_copy(out->chunks[c], bytes + 64 + c * GRAINDB_HASH_BYTES, GRAINDB_HASH_BYTES);
+    }
     return 0;
 }
 

@@ -90,14 +90,18 @@ static void proc_init_files(struct kernel *k, struct proc *proc_, u32 parent_pid
     proc_->fds[0].kind = FD_CONSOLE_IN;
     proc_->fds[1].kind = FD_CONSOLE_OUT;
     proc_->fds[2].kind = FD_CONSOLE_OUT;
-    u32 parent_slot = proc_slot_of_pid(k, parent_pid);
+    // pid 0 is "no parent" (init); the new process itself still has pid 0 here.
+    u32 parent_slot = parent_pid == 0 ? SLOT_NONE : proc_slot_of_pid(k, parent_pid);
     const char *cwd = parent_slot == SLOT_NONE ? "/" : k->procs[parent_slot].cwd;
     str_copy(proc_->cwd, sizeof proc_->cwd, cwd);
 }
 
 // The program's bytes: from the filesystem when there is one (what is on disk wins
-// after the first boot), else from the initial archive.
-static i64 proc_find_program(struct kernel *k, const char *path, struct cpio_file *file) {
+// after the first boot), else from the initial archive. From the filesystem the
+// bytes are an open file (*open_index), released by the caller after loading.
+static i64 proc_find_program(struct kernel *k, const char *path, struct cpio_file *file,
+                             u32 *open_index) {
+    *open_index = FS_OPEN_FILES_MAX;
     if (fs_usable(k) != 0) {
         i64 found = cpio_find(k->initrd, k->initrd_size_bytes, path, file);
         return found == -E_NOENT ? -E_NOENT : (found < 0 ? -E_NOEXEC : 0);
@@ -107,12 +111,13 @@ static i64 proc_find_program(struct kernel *k, const char *path, struct cpio_fil
     i64 result = path_resolve("/", path, &resolved);
     if (result == 0) result = fs_lookup(k, &resolved, &inode);
     if (result < 0) return result;
-    if (inode.type != ABI_TYPE_FILE || !inode.has_content) return -E_NOEXEC;
+    if (inode.type != ABI_TYPE_FILE || inode.size_bytes == 0) return -E_NOEXEC;
     if ((inode.mode & 0111) == 0) return -E_PERM;
-    u32 size = 0;
-    result = fs_get_object(k, inode.content, k->fs.object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
-    if (result < 0) return result;
-    *file = (struct cpio_file){.data = k->fs.object_buffer, .size_bytes = size, .mode = inode.mode};
+    i64 index = fs_file_open(k, &inode, false);
+    if (index < 0) return index;
+    const struct fs_open_file *open = &k->fs.files[index];
+    *file = (struct cpio_file){.data = open->data, .size_bytes = open->meta.size_bytes, .mode = inode.mode};
+    *open_index = (u32)index;
     return 0;
 }
 
@@ -139,15 +144,10 @@ static void proc_set_name(struct proc *proc_, const char *path) {
     str_copy(proc_->name, PROC_NAME_LEN_MAX, base);
 }
 
-i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path,
-               const struct spawn_args *args, u32 uid) {
-    assert(path != NULL && args != NULL);
-    assert(args->count <= ABI_ARGV_COUNT_MAX);
-    struct cpio_file file;
-    i64 found = proc_find_program(k, path, &file);
-    if (found < 0) return found;
-    u32 slot = proc_free_slot(k);
-    if (slot == SLOT_NONE) return -E_AGAIN;
+// Builds the address space of the process in `slot` from an ELF image: code and
+// data, the stack with argv, the entry point. On failure the slot is free again.
+static i64 proc_build(struct kernel *k, u32 slot, const struct cpio_file *file,
+                      const struct spawn_args *args) {
     struct proc *proc_ = &k->procs[slot];
     u8 owner = proc_frame_owner(slot);
     mem_set(proc_, 0, sizeof *proc_);
@@ -156,10 +156,27 @@ i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path,
     proc_->frames_owned = 1;
     proc_->state = PROC_SLEEPING; // not runnable until fully built
     u64 entry_va = 0;
-    i64 result = elf_load(k, proc_, owner, file.data, file.size_bytes, &entry_va);
+    i64 result = elf_load(k, proc_, owner, file->data, file->size_bytes, &entry_va);
     if (result == 0) result = proc_setup_stack(k, proc_, owner, args);
     if (result < 0) { proc_release(k, slot); return result; }
     proc_->context.pc = entry_va;
+    return 0;
+}
+
+i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path,
+               const struct spawn_args *args, u32 uid) {
+    assert(path != NULL && args != NULL);
+    assert(args->count <= ABI_ARGV_COUNT_MAX);
+    u32 slot = proc_free_slot(k);
+    if (slot == SLOT_NONE) return -E_AGAIN;
+    struct cpio_file file;
+    u32 open_index = FS_OPEN_FILES_MAX;
+    i64 found = proc_find_program(k, path, &file, &open_index);
+    if (found < 0) return found;
+    i64 built = proc_build(k, slot, &file, args);
+    if (open_index < FS_OPEN_FILES_MAX) (void)fs_file_release(k, open_index); // read only: no commit
+    if (built < 0) return built;
+    struct proc *proc_ = &k->procs[slot];
     proc_init_files(k, proc_, parent_pid);
     proc_->pid = k->pid_next++;
     proc_->parent_pid = parent_pid;
@@ -205,7 +222,8 @@ i64 proc_reap_child(struct kernel *k, u32 parent_slot, i64 wait_pid, u64 status_
 
 // A parent blocked in wait resumes with the child's pid (or an error) in a0.
 static void proc_wake_waiting_parent(struct kernel *k, u32 parent_pid) {
-    u32 parent_slot = proc_slot_of_pid(k, parent_pid);
+    // pid 0 is "no parent" (init); the new process itself still has pid 0 here.
+    u32 parent_slot = parent_pid == 0 ? SLOT_NONE : proc_slot_of_pid(k, parent_pid);
     if (parent_slot == SLOT_NONE) return;
     struct proc *parent = &k->procs[parent_slot];
     if (parent->state != PROC_WAITING) return;

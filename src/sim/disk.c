@@ -109,6 +109,7 @@ void disk_cache_clear(struct sim_disk *disk) {
         for (u32 i = 0; i < write->sector_count; i++) disk->cache_map[write->sector + i] = 0;
     }
     disk->cache_writes_count = 0;
+    disk->cache_writes_landed = 0;
     disk->cache_sectors_used = 0;
     assert(disk_cache_has_room(disk, DISK_CACHE_SECTORS_MAX));
 }

@@ -29,8 +29,8 @@
 #define DISK_ATLAS_GROUPS_MAX 16u
 #define DISK_ERROR_POISON_BYTE 0xe5 // fills the buffer of a failed read
 
-// The default layout for testing, until GrainDB's real one is plugged in: four
-// superblock copies of 8 sectors each at the start of the disk.
+// The testing layout, for disks too small for GrainDB (unit tests): four superblock
+// copies of 8 sectors each at the start of the disk.
 #define DISK_DEFAULT_SUPERBLOCK_SECTORS 8u
 #define DISK_DEFAULT_SUPERBLOCK_COPIES 4u
 
@@ -69,6 +69,7 @@ struct sim_disk {
     u8 *cache_data;   // DISK_CACHE_SECTORS_MAX sectors
     struct disk_cached_write cache_writes[DISK_CACHE_WRITES_MAX]; // oldest first
     u32 cache_writes_count;
+    u32 cache_writes_landed; // the oldest ones already on the media (an interrupted flush)
     u32 cache_sectors_used;
     enum disk_fault_scope fault_scope;
     struct disk_copy_group groups[DISK_ATLAS_GROUPS_MAX];
@@ -108,6 +109,11 @@ bool disk_atlas_add_copy_group(struct sim_disk *disk, u64 first_sector, u64 sect
                                u32 copies, u64 stride_sectors);
 // The testing layout (DISK_DEFAULT_SUPERBLOCK_*); true when it fits on the disk.
 bool disk_atlas_default_layout(struct sim_disk *disk);
+// GrainDB's layout (graindb.h): its superblock copies (GRAINDB_SUPERBLOCK_COPIES x 1
+// sector at 0) and its tail mirror slots (GRAINDB_MIRROR_SLOTS_COUNT x one batch,
+// from sector GRAINDB_SUPERBLOCK_COPIES) as copy groups; the log is single-copy.
+// False (and no groups) when the disk has no room for a log after them.
+bool disk_atlas_graindb_layout(struct sim_disk *disk);
 // Whether damaging every sector of the ranges keeps the atlas's promise.
 // unflushed_data: the ranges hold writes never flushed (a tear at power loss), which
 // single-copy ranges accept; media faults on single-copy ranges are refused.

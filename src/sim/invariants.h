@@ -27,7 +27,31 @@ struct trace_event;
       "(or by the kernel itself, with no current process)")                                  \
     X(INV_REBOOT_STATE_FRESH, "reboot_state_fresh",                                          \
       "after every reboot and power loss, kernel_state_digest equals the first boot's")     \
-    X(INV_KERNEL_NO_PANIC, "kernel_no_panic", "the kernel never panics (a failed assert)")
+    X(INV_KERNEL_NO_PANIC, "kernel_no_panic", "the kernel never panics (a failed assert)")    \
+    X(INV_ACKNOWLEDGED_WRITES_SURVIVE, "acknowledged_writes_survive",                       \
+      "every mount is at a commit >= the highest one acknowledged (a commit started but "   \
+      "not acknowledged may or may not survive), and acknowledged data stays readable; a "  \
+      "refused mount is a violation when the disk faults stayed inside the atlas")          \
+    X(INV_BATCHES_ALL_OR_NOTHING, "batches_all_or_nothing",                                  \
+      "a mounted database is the state after one whole commit: the Merkle root that "       \
+      "commit acknowledged, no key written by a later commit, no commit never started")     \
+    X(INV_READS_RETURN_WRITTEN_BYTES, "reads_return_written_bytes",                          \
+      "every object the filesystem reads has the size and FNV-1a of the bytes written "     \
+      "under its SHA-256 on this disk (in this life or an earlier one)")                    \
+    X(INV_VERSION_HISTORY_ONLY_GROWS, "version_history_only_grows",                          \
+      "per key, key_version never decreases across steps and reboots, and the history "     \
+      "chain holds every version: the newest ones are k, k-1, ... in falling commits")      \
+    X(INV_MERKLE_INCREMENTAL_EQUALS_RECOMPUTED, "merkle_incremental_equals_recomputed",      \
+      "after every commit and mount, GrainDB's incremental Merkle root equals one "         \
+      "recomputed from scratch over the refs")                                              \
+    X(INV_FSCK_CLEAN_AFTER_RECOVERY, "fsck_clean_after_recovery",                            \
+      "after every mount with disk faults inside the atlas, graindb_verify finds no "       \
+      "problem (unless a failed write already made the database read-only)")               \
+    X(INV_DIRECTORY_TREE_CONSISTENT, "directory_tree_consistent",                            \
+      "after every namespace or data commit and mount: from the root, every entry names a " \
+      "live inode of its type, every directory's parent field names the directory that "    \
+      "lists it (the root its own), no inode is reached twice, names are sorted and "       \
+      "unique, and every live inode is reached")
 
 #define INVARIANT_ENUM(id, name, description) id,
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };
@@ -42,6 +66,35 @@ struct monotonic_shadow {
 };
 struct invariant_node_state {
     struct monotonic_shadow monotonic[PROCS_MAX]; // by proc slot
+    bool storage_mount_pending; // mounted this boot; the after-mount checks are due
+    u64 storage_checked_seq;    // commit seq at the last storage check this boot
+};
+
+// Storage shadows (storage_shadow.c): what the simulator saw the node's disk
+// acknowledge and hold. They describe the disk, so unlike the per-boot state above
+// they survive power losses and reboots.
+struct storage_object_entry { // an object written: SHA-256 prefix -> its bytes' fingerprint
+    u64 hash_prefix;
+    u64 digest; // FNV-1a 64 (bytes_digest)
+    u32 size_bytes;
+    u32 used;
+};
+struct storage_key_entry { // a key: XXH64 of its bytes -> the highest key_version seen
+    u64 key_hash;
+    u32 key_version;
+    u32 used;
+};
+struct storage_shadow {
+    bool acked_any;
+    u64 acked_seq;   // highest acknowledged commit (or the commit last mounted)
+    u64 acked_root;  // Merkle root (first 8 bytes, little endian) after acked_seq
+    u64 started_seq; // a commit started after acked_seq and not acknowledged; 0: none
+    struct storage_object_entry *objects; // open addressing, power-of-two capacity
+    u32 objects_capacity;
+    u32 objects_count;
+    struct storage_key_entry *keys;
+    u32 keys_capacity;
+    u32 keys_count;
 };
 
 const char *invariant_name(u32 id);
@@ -59,3 +112,16 @@ void invariants_after_step(struct sim *sim, struct platform *node);
 void invariants_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);
 void invariants_on_power_request(struct sim *sim, struct platform *node, u32 request);
 void invariants_on_boot(struct sim *sim, struct platform *node, u64 digest);
+
+// ---- storage (invariant_storage*.c, storage_shadow.c) ----------------------------------
+struct storage_scratch; // per sim: buffers for inspections, allocated on first use
+void storage_scratch_destroy(struct storage_scratch *scratch);
+void storage_shadow_deinit(struct storage_shadow *shadow);
+// NULL when absent; insert returns the entry to fill (used = 1), growing the table.
+struct storage_object_entry *storage_object_find(struct storage_shadow *shadow, u64 hash_prefix);
+struct storage_object_entry *storage_object_insert(struct storage_shadow *shadow, u64 hash_prefix);
+struct storage_key_entry *storage_key_find_or_insert(struct storage_shadow *shadow, u64 key_hash);
+// Kernel storage events (commit start/end, mount, object write/read).
+void storage_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);
+// After each step of a running node: the after-mount and after-commit checks.
+void storage_after_step(struct sim *sim, struct platform *node);

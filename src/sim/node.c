@@ -30,10 +30,13 @@ struct platform *node_create(struct sim *sim, u32 id, u64 seed) {
         free(node);
         return NULL;
     }
-    // The storage engine's layout replaces this testing layout (one call, see disk.h).
-    // A disk too small for it (< 32 sectors) keeps no copy groups: all single-copy.
-    bool layout_fits = node->disk.sector_count != 0 && disk_atlas_default_layout(&node->disk);
-    assert(layout_fits || node->disk.groups_count == 0);
+    // GrainDB's layout (superblock copies, tail mirror slots); a disk too small for
+    // GrainDB keeps the testing layout, and one too small for that (< 32 sectors) no
+    // copy groups at all (every sector single-copy).
+    if (node->disk.sector_count != 0 && !disk_atlas_graindb_layout(&node->disk)) {
+        bool layout_fits = disk_atlas_default_layout(&node->disk);
+        assert(layout_fits || node->disk.groups_count == 0);
+    }
     node->sim = sim;
     node->id = id;
     node->state = NODE_DOWN;
@@ -47,6 +50,7 @@ struct platform *node_create(struct sim *sim, u32 id, u64 seed) {
 
 void node_destroy(struct platform *node) {
     if (node == NULL) return;
+    storage_shadow_deinit(&node->storage);
     disk_deinit(&node->disk);
     free(node->ram);
     free(node);
@@ -58,7 +62,7 @@ void node_advance(struct platform *node, u64 delta_ns) {
     node->now_ns += delta_ns;
 }
 
-void node_boot(struct platform *node) {
+bool node_boot(struct platform *node) {
     assert(node != NULL && node->state == NODE_DOWN);
     struct sim *sim = node->sim;
     enum boot_cause cause = node->next_boot_cause;
@@ -67,19 +71,27 @@ void node_boot(struct platform *node) {
     fault_clock_power_on(node);
     invariants_node_reset(node);
 
-    kernel_boot(&node->kernel, node);
+    // boots counts the boots that completed; one the power cut short is not a boot.
+    if (!node_kernel_call(node, NULL)) return false;
     node->boots++;
     u64 digest = kernel_state_digest(&node->kernel);
     sim_trace(node, TRACE_SIM_BOOT, node->boots, digest, cause);
     if (node->boots == 1) node->first_boot_digest = digest;
     invariants_on_boot(sim, node, digest);
     assert(node->boots >= 1);
+    return true;
 }
 
 void node_power_loss(struct platform *node, u64 delay_ns) {
+    node_power_loss_at(node, delay_ns, POWER_LOSS_AFTER_STEP);
+}
+
+void node_power_loss_at(struct platform *node, u64 delay_ns, enum power_loss_site site) {
     assert(node != NULL && node->state == NODE_RUNNING);
+    assert(site < POWER_LOSS_SITE_COUNT && !node->power_unwind_armed);
+    node->sim->power_loss_sites[site]++;
     console_flush(node); // bytes already sent to the UART survive the power loss
-    sim_trace(node, TRACE_SIM_POWER_LOSS, delay_ns, node->boots, 0);
+    sim_trace(node, TRACE_SIM_POWER_LOSS, delay_ns, node->boots, site);
     fault_disk_power_loss(node); // the disk keeps its media, plus what the seed lands
     node_poison(node, true);
     node->state = NODE_DOWN;

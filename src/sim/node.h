@@ -3,6 +3,7 @@
 // owns the nodes; the kernel only ever sees the struct platform pointer.
 #pragma once
 
+#include <setjmp.h>
 #include <stdio.h>
 
 #include "../faults/faults.h"
@@ -60,21 +61,40 @@ struct platform {
     enum kernel_run_state final_run_state; // valid when NODE_OFF
     u64 user_instructions;
     struct invariant_node_state invariants;
+    struct storage_shadow storage; // describes the disk: survives power loss and reboots
     struct sim_disk disk; // survives power loss and reboots, like a real drive
+    // Power loss inside the kernel (kernel_call.c): armed only while kernel_boot or
+    // kernel_step runs; a device call at which the power fails jumps back.
+    jmp_buf power_unwind;
+    bool power_unwind_armed;
+    enum power_loss_site unwind_site;
+    u64 unwind_delay_ns;
+    // The simulator reads the node's storage for its invariants: device reads are
+    // served without faults, latency or trace, and nothing may write.
+    bool inspecting;
     struct kernel kernel;
 };
 
 // node.c
 struct platform *node_create(struct sim *sim, u32 id, u64 seed); // NULL: out of memory
 void node_destroy(struct platform *node);
-void node_boot(struct platform *node);
+// False when the power failed inside kernel_boot: the node is down again.
+bool node_boot(struct platform *node);
 void node_power_loss(struct platform *node, u64 delay_ns);
+void node_power_loss_at(struct platform *node, u64 delay_ns, enum power_loss_site site);
 void node_schedule_reboot(struct platform *node, u64 delay_ns);
 void node_turn_off(struct platform *node, enum kernel_run_state run_state);
 const char *node_state_text(const struct platform *node);
 const char *kernel_run_state_name(enum kernel_run_state run_state);
 void *node_pa_to_ptr(struct platform *node, u64 pa, u64 size_bytes); // NULL if outside RAM
 void node_advance(struct platform *node, u64 delta_ns);
+
+// kernel_call.c: kernel_boot (step == NULL) or kernel_step (*step gets its result)
+// with the power-loss unwind armed. False when the power failed inside: the node has
+// been through node_power_loss_at and is down.
+bool node_kernel_call(struct platform *node, enum kernel_step_result *step);
+// From a platform_* entry point, as its last action: the power fails now.
+_Noreturn void node_power_unwind(struct platform *node, enum power_loss_site site, u64 delay_ns);
 
 // console.c
 void console_write(struct platform *node, const u8 *bytes, u64 count);

@@ -3,6 +3,7 @@
 // are recorded for the event loop; trace events go to the run's trace.
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../kernel/platform.h"
 #include "rv64.h"
@@ -61,10 +62,23 @@ u32 platform_kernel_regions(struct platform *p, struct platform_region *regions,
     return 1;
 }
 
+// Power loss at a device call (kernel_call.c): drawn only while the kernel runs
+// (armed), so the simulator's own calls and the unit tests never draw. Called only
+// where the entry point has no simulator update half done (after its work, or for a
+// flush before it), because the power loss does not return.
+static void device_power_check(struct platform *p, enum power_loss_site site) {
+    if (!p->power_unwind_armed) return;
+    u64 delay_ns = 0;
+    if (!fault_power_loss_at_device(p, site, &delay_ns)) return;
+    if (site == POWER_LOSS_AT_FLUSH) fault_disk_flush_interrupted(p);
+    node_power_unwind(p, site, delay_ns);
+}
+
 void platform_console_write(struct platform *p, const u8 *bytes, u64 count) {
     assert(p != NULL);
     assert(bytes != NULL || count == 0);
     console_write(p, bytes, count);
+    device_power_check(p, POWER_LOSS_AT_CONSOLE); // the bytes were sent; then the power failed
 }
 
 u64 platform_console_read(struct platform *p, u8 *bytes, u64 capacity) {
@@ -109,9 +123,24 @@ static i64 block_check(const struct platform *p, u64 sector, u32 sector_count) {
     return 0;
 }
 
+// An inspection read by the simulator's invariants: the device as it is (latent
+// sectors fail, stored corruption shows), but no new fault, no latency, no trace
+// and no draw, so checking a run never changes it.
+static i64 inspection_read(struct platform *p, u64 sector, u8 *bytes, u32 sector_count) {
+    i64 result = block_check(p, sector, sector_count);
+    if (result < 0 || sector_count == 0) return result;
+    if (disk_range_unreadable(&p->disk, sector, sector_count)) {
+        memset(bytes, DISK_ERROR_POISON_BYTE, (u64)sector_count * DISK_SECTOR_BYTES);
+        return -E_IO;
+    }
+    disk_view_read(&p->disk, sector, bytes, sector_count);
+    return 0;
+}
+
 i64 platform_block_read(struct platform *p, u64 sector, u8 *bytes, u32 sector_count) {
     assert(p != NULL);
     assert(bytes != NULL || sector_count == 0);
+    if (p->inspecting) return inspection_read(p, sector, bytes, sector_count);
     i64 result = block_check(p, sector, sector_count);
     if (result == 0 && sector_count > 0) {
         result = fault_disk_read(p, sector, bytes, sector_count);
@@ -123,7 +152,7 @@ i64 platform_block_read(struct platform *p, u64 sector, u8 *bytes, u32 sector_co
 }
 
 i64 platform_block_write(struct platform *p, u64 sector, const u8 *bytes, u32 sector_count) {
-    assert(p != NULL);
+    assert(p != NULL && !p->inspecting); // inspections only read
     assert(bytes != NULL || sector_count == 0);
     i64 result = block_check(p, sector, sector_count);
     if (result == 0 && sector_count > 0) {
@@ -132,14 +161,18 @@ i64 platform_block_write(struct platform *p, u64 sector, const u8 *bytes, u32 se
     }
     sim_trace(p, TRACE_SIM_DISK_WRITE, sector, sector_count, (u64)result);
     assert(result == 0 || result == -E_IO || result == -E_INVAL || result == -E_NODEV);
+    // The write reached the drive's cache (or failed); then the power fails.
+    if (result == 0 && sector_count > 0) device_power_check(p, POWER_LOSS_AT_BLOCK_WRITE);
     return result;
 }
 
 i64 platform_block_flush(struct platform *p) {
-    assert(p != NULL);
+    assert(p != NULL && !p->inspecting);
     u64 writes = 0;
     u64 sectors = 0;
     i64 result = p->disk.sector_count == 0 ? -E_NODEV : 0;
+    // The power fails during the flush: part of the cache landed (fault_disk_flush_interrupted).
+    if (result == 0) device_power_check(p, POWER_LOSS_AT_FLUSH);
     if (result == 0) {
         result = fault_disk_flush(p, &writes, &sectors);
         fault_disk_latency(p, DISK_FLUSH_BASE_NS + sectors * DISK_SECTOR_NS);
@@ -191,7 +224,7 @@ void platform_entropy(struct platform *p, u8 *bytes, u64 count) {
 }
 
 void platform_trace(struct platform *p, u32 kind, u64 a, u64 b, u64 c) {
-    assert(p != NULL);
+    assert(p != NULL && !p->inspecting); // an inspection must leave no trace
     assert(kind != TRACE_NONE && kind < TRACE_SIM_BASE);
     sim_trace(p, kind, a, b, c);
 }

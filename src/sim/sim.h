@@ -45,6 +45,8 @@ struct sim {
     u64 time_ns; // latest node time reached by a step
     struct trace trace;
     u64 faults_injected[FAULT_COUNT];
+    u64 power_loss_sites[POWER_LOSS_SITE_COUNT]; // where the power losses struck
+    struct storage_scratch *storage_scratch;     // invariant_storage*.c; NULL until needed
     u64 invariant_checks[INVARIANT_COUNT];
     struct pcg32 swarm;
 };

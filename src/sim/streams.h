@@ -22,7 +22,9 @@ enum sim_stream {
     STREAM_DISK_LOST_WRITE = 12,  // per node: acknowledged writes that never land
     STREAM_DISK_MISDIRECTED = 13, // per node: writes landing on another sector
     STREAM_DISK_LATENCY = 14,     // per node: disk latency spikes
-    STREAM_COUNT = 15,
+    STREAM_POWER_LOSS_DEVICE = 15, // per node: power failures at a device call
+    STREAM_DISK_FLUSH_ERROR = 16,  // per node: failed flushes
+    STREAM_COUNT = 17,
 };
 
 #define STREAM_NODE_STRIDE 16u // > NODES_MAX: node streams never collide

@@ -209,6 +209,36 @@ static const char *automatic_checkpoint_bounds_replay(void) {
     return NULL;
 }
 
+static const char *layout_describes_the_disk(void) {
+    const char *why = gdbtest_fresh(8192, 9);
+    if (why) return why;
+    struct graindb_layout layout;
+    graindb_layout(db, &layout);
+    EXPECT(layout.superblock_copies == 4 && layout.last_commit_sectors == 0 &&
+           layout.append_sector == layout.log_first_sector && layout.log_end_sector == 8192,
+           "empty layout");
+    u64 position = db->append_position;
+    static u8 value[1500];
+    EXPECT_RC(graindb_set(db, (const u8 *)"k", 1, value, sizeof(value)), 0);
+    graindb_layout(db, &layout);
+    EXPECT(layout.last_commit_first_sector == layout.log_first_sector + position / 512 &&
+           layout.last_commit_sectors == 4 && layout.last_commit_mirror_slot == 1 &&
+           layout.append_sector == layout.last_commit_first_sector + 4, "after one commit: %llu sectors at %llu",
+           (unsigned long long)layout.last_commit_sectors, (unsigned long long)layout.last_commit_first_sector);
+    // The mirror slot holds the same bytes as the log copy.
+    u8 *log_copy = gdbtest_dev.current + layout.last_commit_first_sector * 512;
+    u8 *mirror = gdbtest_dev.current + (layout.mirror_first_sector + layout.mirror_slot_sectors) * 512;
+    EXPECT(memcmp(log_copy, mirror, 4 * 512) == 0, "mirror copy differs from the log copy");
+    EXPECT_RC(graindb_close(db), 0);
+    EXPECT_RC(graindb_open(db, &gdbtest_dev), 0);
+    struct graindb_layout again;
+    graindb_layout(db, &again);
+    EXPECT(again.last_commit_first_sector == layout.last_commit_first_sector &&
+           again.last_commit_sectors == 4 && again.append_sector > layout.append_sector,
+           "after reopen from a checkpoint");
+    return NULL;
+}
+
 static const char *open_errors(void) {
     testdev_free(&gdbtest_dev);
     testdev_init(&gdbtest_dev, 4096);
@@ -298,6 +328,7 @@ int main(void) {
     RUN(batch_atomic_visibility);
     RUN(reopen_after_clean_close);
     RUN(automatic_checkpoint_bounds_replay);
+    RUN(layout_describes_the_disk);
     RUN(open_errors);
     RUN(capacity_limits);
     RUN(index_capacity_limits);

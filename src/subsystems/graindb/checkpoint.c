@@ -7,13 +7,14 @@
 #include "internal.h"
 
 #define CHUNK_PAYLOAD_MAX (GRAINDB_BATCH_BYTES_MAX - CHUNK_HEADER_BYTES)
-#define HEADER_BYTES 40u
+#define HEADER_BYTES 56u
 #define REF_ENTRY_BYTES 64u
 #define OBJECT_SLOT_BYTES 10u
 
 struct checkpoint_stream {
     u64 position;       // of the current chunk
     u64 first_position;
+    u64 extent;         // first chunk to the end of the END sector
     u32 chunk_index;
     u32 fill;           // payload bytes in the current chunk
     u32 chunk_length;   // reader: payload bytes of the current chunk
@@ -34,6 +35,8 @@ static i64 writer_flush_chunk(struct graindb *db, struct checkpoint_stream *w) {
     record_begin(db, record, w->position, db->commit_seq, length, RECORD_CHUNK);
     st32(record + CHUNK_INDEX, w->chunk_index);
     st32(record + CHUNK_PAYLOAD_BYTES, w->fill);
+    st64(record + CHUNK_OFFSET, w->position - w->first_position);
+    st64(record + CHUNK_EXTENT, w->extent);
     record_finish(record, length);
     u64 padded = align_up(length, SECTOR_BYTES);
     mem_set(record + length, 0, padded - length);
@@ -89,6 +92,8 @@ static i64 write_payload(struct graindb *db, struct checkpoint_stream *w) {
     st32(bytes + 28, db->key_arena_bytes);
     st32(bytes + 32, db->objects_count);
     st32(bytes + 36, 0);
+    st64(bytes + 40, db->last_batch_position);
+    st64(bytes + 48, db->last_batch_bytes);
     // Keys first: loading an entry checks its key and indexes it at once.
     i64 result = writer_put(db, w, bytes, HEADER_BYTES);
     if (result == 0) result = writer_put(db, w, db->key_arena, db->key_arena_bytes);
@@ -107,13 +112,27 @@ static i64 write_payload(struct graindb *db, struct checkpoint_stream *w) {
     return result;
 }
 
+// Known before the first chunk is written, so every chunk can name it.
+static u64 checkpoint_extent(const struct graindb *db) {
+    u64 payload = HEADER_BYTES + db->key_arena_bytes + (u64)db->refs_count * REF_ENTRY_BYTES +
+                  (u64)db->objects_count * OBJECT_SLOT_BYTES;
+    u64 full_chunks = payload / CHUNK_PAYLOAD_MAX;
+    u64 rest = payload % CHUNK_PAYLOAD_MAX;
+    u64 bytes = full_chunks * GRAINDB_BATCH_BYTES_MAX;
+    if (rest > 0) bytes += align_up(CHUNK_HEADER_BYTES + rest, SECTOR_BYTES);
+    return bytes + SECTOR_BYTES; // the END record
+}
+
 i64 checkpoint_write(struct graindb *db) {
     assert(db != NULL);
     assert(db->open && !db->batch_open);
     if (db->failed) return -E_IO;
-    struct checkpoint_stream w = {.position = db->append_position, .first_position = db->append_position};
+    struct checkpoint_stream w = {.position = db->append_position, .first_position = db->append_position,
+                                  .extent = checkpoint_extent(db)};
+    if (w.first_position + w.extent > gdb_log_bytes(db)) return -E_NOSPC;
     i64 result = write_payload(db, &w);
     if (result < 0) return result;
+    assert(w.position + SECTOR_BYTES == w.first_position + w.extent);
     u8 *record = db->batch_buffer;
     record_begin(db, record, w.position, db->commit_seq, END_BYTES, RECORD_END);
     st32(record + END_CHUNK_COUNT, w.chunk_index);
@@ -151,7 +170,9 @@ static i64 reader_open_chunk(struct graindb *db, struct checkpoint_stream *r) {
     struct record_view view;
     if (record_check(db, record, length, r->position, &view) != RECORD_VALID) return -E_BADMSG;
     if (view.type != RECORD_CHUNK || view.commit_seq != db->superblock.checkpoint_commit_seq ||
-        ld32(record + CHUNK_INDEX) != r->chunk_index) return -E_BADMSG;
+        ld32(record + CHUNK_INDEX) != r->chunk_index ||
+        ld64(record + CHUNK_OFFSET) != r->position - db->superblock.checkpoint_position ||
+        ld64(record + CHUNK_EXTENT) != db->superblock.checkpoint_bytes) return -E_BADMSG;
     r->chain = chain_next(r->chain, ld64(record + REC_CHECKSUM));
     r->chunk_length = length - CHUNK_HEADER_BYTES;
     r->fill = 0;
@@ -282,6 +303,14 @@ i64 checkpoint_load(struct graindb *db) {
     if (result < 0) return result;
     db->commit_seq = sb->checkpoint_commit_seq;
     db->last_commit_position = ld64(header + 16);
+    db->last_batch_position = ld64(header + 40);
+    db->last_batch_bytes = ld64(header + 48);
+    bool none = db->last_batch_position == GRAINDB_NONE;
+    if (none != (db->last_commit_position == GRAINDB_NONE) ||
+        (!none && (db->last_batch_bytes > GRAINDB_BATCH_BYTES_MAX ||
+                   db->last_batch_position + db->last_batch_bytes != db->last_commit_position + COMMIT_BYTES))) {
+        return -E_BADMSG;
+    }
     db->append_position = sb->checkpoint_position + sb->checkpoint_bytes;
     db->checkpoint_log_mark = db->append_position;
     return 0;

@@ -21,6 +21,8 @@ i64 batch_apply(struct graindb *db, const u8 *bytes, u64 position, u64 batch_byt
         if (type == RECORD_COMMIT) {
             assert(offset + length == batch_bytes);
             db->last_commit_position = position + offset;
+            db->last_batch_position = position;
+            db->last_batch_bytes = batch_bytes;
         }
         offset = align_up(offset + length, GRAINDB_RECORD_ALIGN_BYTES);
     }

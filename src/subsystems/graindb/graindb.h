@@ -5,8 +5,8 @@
 // object, every version kept), atomic batches, superblock copies with quorums, a
 // mirrored tail that says how far the log got and repairs its last commits,
 // checkpoints, fsck and a Merkle root over the current refs. Portable kernel code: no
-// allocation, no globals, all state in struct graindb (about 2.7 MiB; asserted to stay
-// under GRAINDB_STATE_BYTES_MAX = 3 MiB).
+// allocation, no globals, all state in struct graindb (2,751,744 bytes = 2.62 MiB on
+// LP64; asserted to stay under GRAINDB_STATE_BYTES_MAX = 3 MiB).
 //
 // On-disk format (sectors of BLOCK_SECTOR_SIZE_BYTES, integers little-endian):
 //   sectors 0..3      superblock copies (copy i names i): geometry, db_id, sequence,
@@ -153,6 +153,7 @@ struct graindb_open_stats {
     u32 superblock_copies_valid; // of the chosen sequence
     u32 mirror_slots_valid;
     u32 recovered_from_mirror;   // commits whose log copy was bad, taken from the mirror
+    u32 checkpoints_skipped;     // damaged checkpoints stepped over in the log
     bool checkpoint_used;
     bool checkpoint_damaged;     // replayed from the start instead
     bool repaired;               // superblock, log, mirror or checkpoint rewritten while opening
@@ -172,6 +173,8 @@ struct graindb {
     u64 append_position;   // next batch starts here (sector aligned)
     u64 commit_seq;        // last acknowledged commit
     u64 last_commit_position;
+    u64 last_batch_position; // the last commit's batch (GRAINDB_NONE when none)
+    u64 last_batch_bytes;
     u64 checkpoint_log_mark; // append_position after the last checkpoint
     struct graindb_open_stats open_stats;
     // Current batch.
@@ -275,6 +278,27 @@ u32 graindb_ref_count(const struct graindb *db);
 i64 graindb_ref_at(const struct graindb *db, u32 index, u8 key_out[GRAINDB_KEY_LEN_MAX],
                    u32 *key_len_out, struct graindb_ref_info *info);
 
+// ---- layout, for a fault atlas -------------------------------------------------------------
+// Static: the superblock copies are sectors superblock_first + i (any one good copy is
+// enough to open). Dynamic: the last acknowledged commit has two copies, its log
+// sectors and its mirror slot (either one is enough); every other log sector before
+// append_sector holds single-copy data; sectors from append_sector on hold nothing
+// acknowledged (damage there is harmless).
+struct graindb_layout {
+    u64 superblock_first_sector;
+    u32 superblock_copies;
+    u32 mirror_slots;
+    u64 mirror_first_sector;      // slot s starts at mirror_first + s * mirror_slot_sectors
+    u64 mirror_slot_sectors;
+    u64 log_first_sector;
+    u64 log_end_sector;           // exclusive
+    u64 append_sector;            // first log sector after the acknowledged log
+    u64 last_commit_first_sector; // its log copy; 0 sectors when there is no commit
+    u64 last_commit_sectors;
+    u32 last_commit_mirror_slot;
+};
+void graindb_layout(const struct graindb *db, struct graindb_layout *layout);
+
 // ---- whole-state checks -----------------------------------------------------------------------
 void graindb_merkle_root(const struct graindb *db, u8 root_out[GRAINDB_HASH_BYTES]);
 // From scratch over the current refs (uses io_buffer as scratch).
@@ -295,6 +319,7 @@ struct graindb_verify_report {
     u64 tombstones;
     u64 log_bytes;
     u64 refs_checked;
+    u64 checkpoints_damaged;   // stepped over; only the superblock's own counts as a problem
     u32 superblock_copies_valid;
     u32 problems_count;
     struct graindb_problem problems[GRAINDB_VERIFY_PROBLEMS_KEPT];

@@ -61,10 +61,13 @@ enum record_type {
 #define COMMIT_PREVIOUS 48u     // u64 previous COMMIT record, GRAINDB_NONE
 #define COMMIT_MERKLE_ROOT 56u  // root after this commit
 #define COMMIT_BYTES 88u
-// CHUNK: a piece of a checkpoint's serialized index.
+// CHUNK: a piece of a checkpoint's serialized index. Each names the whole checkpoint's
+// extent, so one readable chunk is enough to step over a damaged checkpoint.
 #define CHUNK_INDEX 40u         // u32
 #define CHUNK_PAYLOAD_BYTES 44u // u32
-#define CHUNK_HEADER_BYTES 48u
+#define CHUNK_OFFSET 48u        // u64 from the checkpoint's first chunk
+#define CHUNK_EXTENT 56u        // u64 checkpoint bytes: first chunk to the end of END's sector
+#define CHUNK_HEADER_BYTES 64u
 // END: closes a checkpoint.
 #define END_CHUNK_COUNT 40u     // u32
 #define END_PAYLOAD_TOTAL 48u   // u64
@@ -244,6 +247,10 @@ struct scan_result scan_parse(struct graindb *db, const u8 *bytes, u64 available
 // Whether a valid record of this db at a sector start in [from, to) proves that the
 // commit `expected_seq` was completed (a later commit, or a checkpoint after it).
 bool scan_evidence_after(struct graindb *db, u64 from, u64 to, u64 expected_seq);
+// The log is invalid at position where a checkpoint taken after commit commit_seq may
+// start: when a readable chunk or END of that checkpoint lies within
+// GRAINDB_TAIL_SCAN_BYTES, returns the position after it (else GRAINDB_NONE).
+u64 scan_damaged_checkpoint_end(struct graindb *db, u64 position, u64 commit_seq);
 // The valid records at the start of an invalid batch (planted bug only).
 void scan_apply_valid_prefix(struct graindb *db, u64 position, u64 commit_seq);
 

@@ -61,3 +61,22 @@ u64 graindb_commit_seq(const struct graindb *db) {
     assert(db != NULL);
     return db->commit_seq;
 }
+
+void graindb_layout(const struct graindb *db, struct graindb_layout *layout) {
+    assert(db != NULL && layout != NULL);
+    assert(db->open);
+    mem_set(layout, 0, sizeof(*layout));
+    layout->superblock_first_sector = 0;
+    layout->superblock_copies = GRAINDB_SUPERBLOCK_COPIES;
+    layout->mirror_slots = GRAINDB_MIRROR_SLOTS_COUNT;
+    layout->mirror_first_sector = GRAINDB_MIRROR_FIRST_SECTOR;
+    layout->mirror_slot_sectors = GRAINDB_MIRROR_SLOT_SECTORS;
+    layout->log_first_sector = db->superblock.log_start_sector;
+    layout->log_end_sector = db->superblock.log_start_sector + gdb_log_bytes(db) / SECTOR_BYTES;
+    layout->append_sector = db->superblock.log_start_sector + db->append_position / SECTOR_BYTES;
+    if (db->last_batch_position != GRAINDB_NONE) {
+        layout->last_commit_first_sector = db->superblock.log_start_sector + db->last_batch_position / SECTOR_BYTES;
+        layout->last_commit_sectors = align_up(db->last_batch_bytes, SECTOR_BYTES) / SECTOR_BYTES;
+        layout->last_commit_mirror_slot = (u32)(db->commit_seq % GRAINDB_MIRROR_SLOTS_COUNT);
+    }
+}

@@ -84,9 +84,14 @@ bool record_payload_valid(const u8 *record, const struct record_view *view) {
                ld32(record + COMMIT_BATCH_BYTES) <= GRAINDB_BATCH_BYTES_MAX;
     case RECORD_CHUNK:
         return view->length >= CHUNK_HEADER_BYTES &&
-               ld32(record + CHUNK_PAYLOAD_BYTES) == view->length - CHUNK_HEADER_BYTES;
+               ld32(record + CHUNK_PAYLOAD_BYTES) == view->length - CHUNK_HEADER_BYTES &&
+               ld64(record + CHUNK_OFFSET) % SECTOR_BYTES == 0 &&
+               ld64(record + CHUNK_OFFSET) <= view->position &&
+               ld64(record + CHUNK_EXTENT) % SECTOR_BYTES == 0 &&
+               ld64(record + CHUNK_OFFSET) < ld64(record + CHUNK_EXTENT);
     case RECORD_END:
-        return view->length == END_BYTES;
+        return view->length == END_BYTES && ld64(record + END_FIRST_CHUNK) < view->position &&
+               (view->position - ld64(record + END_FIRST_CHUNK)) % SECTOR_BYTES == 0;
     default:
         return false;
     }

@@ -3,6 +3,8 @@
 //  - the tail mirror holds c + 1 for this position: the log copy was damaged, lost or
 //    misdirected (or torn while the mirror copy landed): replay the mirror copy and
 //    write it back to the log;
+//  - a readable chunk or END just behind says a checkpoint taken after c starts here:
+//    only redundant data is damaged, step over it;
 //  - commit c + 1 is known to be durable (the mirror or the checkpoint holds it or a
 //    later one), or a valid later commit lies behind the damage: corruption, open
 //    refuses with -E_BADMSG (-E_IO if unreadable), never a silent cut;
@@ -35,8 +37,9 @@ static i64 replay_batch(struct graindb *db, const u8 *bytes, u64 position, u64 b
 }
 
 // The mirror copy of the expected commit replaces the bad log copy, on disk too.
-// Returns 1 when it was used, 0 when the mirror does not hold it.
-static i64 replay_from_mirror(struct graindb *db, const struct replay_plan *plan, u64 position) {
+// Returns 1 when it was used (*resume_at set), 0 when the mirror does not hold it.
+static i64 replay_from_mirror(struct graindb *db, const struct replay_plan *plan, u64 position,
+                              u64 *resume_at) {
     u64 expected = db->commit_seq + 1;
     const struct graindb_mirror_slot *slot = &plan->mirror[expected % GRAINDB_MIRROR_SLOTS_COUNT];
     if (slot->commit_seq != expected || GRAINDB_PLANTED(db, GRAINDB_BUG_IGNORE_MIRROR)) return 0;
@@ -52,16 +55,23 @@ static i64 replay_from_mirror(struct graindb *db, const struct replay_plan *plan
     if (!db->failed && gdb_log_write(db, position, bytes, align_up(slot->bytes, SECTOR_BYTES)) == 0) {
         (void)gdb_flush(db);
     }
+    *resume_at = align_up(position + slot->bytes, SECTOR_BYTES);
     return 1;
 }
 
 // The log is invalid at r->position, where commit commit_seq + 1 was expected.
-// Returns 1 to go on (after a mirror copy), 0 to stop there, or an error.
-static i64 replay_stop(struct graindb *db, struct replay_plan *plan, const struct scan_result *r) {
+// Returns 1 to go on at *resume_at, 0 to stop there, or an error.
+static i64 replay_stop(struct graindb *db, struct replay_plan *plan, const struct scan_result *r,
+                       u64 *resume_at) {
     bool cut_anyway = GRAINDB_PLANTED(db, GRAINDB_BUG_RECOVERY_CUTS_AT_BAD);
     if (!cut_anyway) {
-        i64 used = replay_from_mirror(db, plan, r->position);
+        i64 used = replay_from_mirror(db, plan, r->position, resume_at);
         if (used != 0) return used;
+        *resume_at = scan_damaged_checkpoint_end(db, r->position, db->commit_seq);
+        if (*resume_at != GRAINDB_NONE) {
+            db->open_stats.checkpoints_skipped++;
+            return 1;
+        }
     }
     u64 expected = db->commit_seq + 1;
     if (expected <= plan->durable_seq && !cut_anyway) {
@@ -88,11 +98,12 @@ static i64 replay(struct graindb *db, struct replay_plan *plan, u64 position) {
         struct scan_result r = scan_batch(db, position, db->commit_seq + 1, &bytes);
         if (r.kind == SCAN_LOG_END) break;
         if (r.kind == SCAN_INVALID || r.kind == SCAN_UNREADABLE) {
-            i64 result = replay_stop(db, plan, &r);
+            u64 resume_at = GRAINDB_NONE;
+            i64 result = replay_stop(db, plan, &r, &resume_at);
             if (result < 0) return result;
             if (result == 0) break;
-            position = align_up(position + plan->mirror[db->commit_seq % GRAINDB_MIRROR_SLOTS_COUNT].bytes,
-                                SECTOR_BYTES);
+            assert(resume_at > position);
+            position = resume_at;
             continue;
         }
         if (r.kind == SCAN_COMMIT) {
@@ -130,6 +141,8 @@ static void reset_index(struct graindb *db) {
     db->commit_seq = 0;
     db->append_position = 0;
     db->last_commit_position = GRAINDB_NONE;
+    db->last_batch_position = GRAINDB_NONE;
+    db->last_batch_bytes = 0;
     db->checkpoint_log_mark = 0;
     refs_reset(db);
     objects_reset(db);
@@ -151,19 +164,17 @@ static void reset_state(struct graindb *db, struct platform *platform) {
 // The last commit gets its mirror copy back when the mirror lost it.
 static i64 repair_mirror(struct graindb *db, const struct replay_plan *plan) {
     u64 last = db->commit_seq;
-    if (last == 0 || db->last_commit_position == GRAINDB_NONE) return 0;
+    if (last == 0 || db->last_batch_position == GRAINDB_NONE) return 0;
     if (plan->mirror[last % GRAINDB_MIRROR_SLOTS_COUNT].commit_seq == last) return 0;
-    const u8 *record = NULL;
-    i64 result = gdb_log_read(db, db->last_commit_position, COMMIT_BYTES, &record);
-    if (result < 0) return result;
-    u64 batch_bytes = ld32(record + COMMIT_BATCH_BYTES);
-    u64 start = db->last_commit_position + COMMIT_BYTES - batch_bytes;
     const u8 *bytes = NULL;
-    result = gdb_log_read(db, start, align_up(batch_bytes, SECTOR_BYTES), &bytes);
+    u64 padded = align_up(db->last_batch_bytes, SECTOR_BYTES);
+    i64 result = gdb_log_read(db, db->last_batch_position, padded, &bytes);
     if (result < 0) return result;
-    if (scan_parse(db, bytes, batch_bytes, start, last).kind != SCAN_COMMIT) return -E_BADMSG;
+    if (scan_parse(db, bytes, db->last_batch_bytes, db->last_batch_position, last).kind != SCAN_COMMIT) {
+        return -E_BADMSG;
+    }
     db->open_stats.repaired = true;
-    result = mirror_write(db, last, bytes, align_up(batch_bytes, SECTOR_BYTES));
+    result = mirror_write(db, last, bytes, padded);
     return result == 0 ? gdb_flush(db) : result;
 }
 

@@ -141,6 +141,37 @@ bool scan_evidence_after(struct graindb *db, u64 from, u64 to, u64 expected_seq)
     return false;
 }
 
+// Where the checkpoint that the record at `at` belongs to ends, if it started at start.
+static u64 checkpoint_end_from(struct graindb *db, u64 at, u64 start, u64 commit_seq) {
+    const u8 *record = NULL;
+    if (gdb_log_scan_read(db, at, REC_HEADER_BYTES, &record) < 0) return GRAINDB_NONE;
+    if (ld64(record + REC_DB_ID) != db->superblock.db_id || ld64(record + REC_POSITION) != at) return GRAINDB_NONE;
+    u32 length = ld32(record + REC_LENGTH);
+    if (length < REC_HEADER_BYTES || length > GRAINDB_BATCH_BYTES_MAX) return GRAINDB_NONE;
+    if (gdb_log_scan_read(db, at, length, &record) < 0) return GRAINDB_NONE;
+    struct record_view view;
+    if (record_check(db, record, length, at, &view) != RECORD_VALID || view.commit_seq != commit_seq) {
+        return GRAINDB_NONE;
+    }
+    if (view.type == RECORD_CHUNK && at - ld64(record + CHUNK_OFFSET) == start) {
+        return start + ld64(record + CHUNK_EXTENT);
+    }
+    if (view.type == RECORD_END && ld64(record + END_FIRST_CHUNK) == start) return at + SECTOR_BYTES;
+    return GRAINDB_NONE;
+}
+
+u64 scan_damaged_checkpoint_end(struct graindb *db, u64 position, u64 commit_seq) {
+    assert(db != NULL);
+    assert(position % SECTOR_BYTES == 0);
+    u64 to = position + GRAINDB_TAIL_SCAN_BYTES;
+    if (to > gdb_log_bytes(db)) to = gdb_log_bytes(db);
+    for (u64 at = position + SECTOR_BYTES; at + SECTOR_BYTES <= to; at += SECTOR_BYTES) {
+        u64 end = checkpoint_end_from(db, at, position, commit_seq);
+        if (end != GRAINDB_NONE && end > at && end <= gdb_log_bytes(db)) return end;
+    }
+    return GRAINDB_NONE;
+}
+
 void scan_apply_valid_prefix(struct graindb *db, u64 position, u64 commit_seq) {
     assert(db != NULL);
     assert(GRAINDB_PLANTED(db, GRAINDB_BUG_REPLAY_PARTIAL_BATCH));

@@ -80,6 +80,19 @@ static void verify_log(struct graindb *db, struct graindb_verify_report *report)
     while (position < db->append_position) {
         const u8 *bytes = NULL;
         struct scan_result r = scan_batch(db, position, seq + 1, &bytes);
+        if (r.kind == SCAN_INVALID || r.kind == SCAN_UNREADABLE) {
+            // A damaged checkpoint loses nothing (the log holds it all): counted, and
+            // a problem only when it is the one the superblock names.
+            u64 end = scan_damaged_checkpoint_end(db, position, seq);
+            if (end != GRAINDB_NONE) {
+                report->checkpoints_damaged++;
+                if (position == db->superblock.checkpoint_position) {
+                    problem(report, -E_BADMSG, position, "the superblock's checkpoint is damaged");
+                }
+                position = end;
+                continue;
+            }
+        }
         if (r.kind == SCAN_INVALID || r.kind == SCAN_UNREADABLE || r.kind == SCAN_LOG_END) {
             i64 error = r.kind == SCAN_UNREADABLE ? -E_IO : -E_BADMSG;
             problem(report, error, r.problem_position,
@@ -99,6 +112,10 @@ static void verify_log(struct graindb *db, struct graindb_verify_report *report)
     if (position != db->append_position) problem(report, -E_BADMSG, position, "log walk overran the append position");
     if (seq != db->commit_seq) problem(report, -E_BADMSG, position, "commit count differs from the database's");
     if (last_commit != db->last_commit_position) problem(report, -E_BADMSG, last_commit, "last commit differs");
+    if (last_commit != GRAINDB_NONE &&
+        db->last_batch_position + db->last_batch_bytes != last_commit + COMMIT_BYTES) {
+        problem(report, -E_BADMSG, db->last_batch_position, "last batch bounds differ");
+    }
 }
 
 // The RAM entry of every key against its REF record and object on disk.

@@ -117,8 +117,15 @@ u64 monotonic_ns(void); // fails the program if the clock cannot be read
 u64 realtime_ns(void);
 
 // Always-on assertion for user programs: a false one is a bug in the program or the
-// kernel, reported as a FAIL line and exit code 1.
+// kernel, reported as a FAIL line ("FAIL: file.c:12: assert(cond)") and exit code 1.
+// The whole message is one string literal, so each assertion costs one argument and a
+// call: programs must fit a file of ABI_FILE_SIZE_MAX bytes.
+#define BASIN_STRINGIFY_(x) #x
+#define BASIN_STRINGIFY(x) BASIN_STRINGIFY_(x)
+_Noreturn void basin_assert_failed(const char *what);
 #define basin_assert(cond)                                                          \
     do {                                                                            \
-        if (!(cond)) fail("%s:%d: assert(%s)", __FILE__, __LINE__, #cond);          \
+        if (!(cond))                                                                \
+            basin_assert_failed(__FILE_NAME__ ":" BASIN_STRINGIFY(__LINE__)         \
+                                ": assert(" #cond ")");                             \
     } while (0)

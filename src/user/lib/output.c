@@ -47,3 +47,5 @@ _Noreturn void fail(const char *format, ...) {
     say("FAIL: %s", what);
     basin_exit(1);
 }
+
+_Noreturn void basin_assert_failed(const char *what) { fail("%s", what); }

@@ -62,9 +62,6 @@ u64 storage_chunk_render(u32 origin, u32 gen, u8 *out, u64 capacity);
 // Parses a file's bytes. 0, or -E_BADMSG with the reason (bytes storage never wrote).
 i64 storage_contents_parse(const u8 *bytes, u64 length, struct storage_contents *contents,
                            char *reason, u64 reason_capacity);
-// "absent" or "gens 3,5,9" (+ " and a torn tail of N bytes").
-void storage_state_format(const struct storage_state *state, char *out, u64 capacity);
-void storage_contents_format(const struct storage_contents *contents, char *out, u64 capacity);
 u64 storage_fnv64(u64 hash, const u8 *bytes, u64 length);
 #define STORAGE_FNV64_OFFSET 0xcbf29ce484222325ull
 

@@ -128,28 +128,3 @@ i64 storage_contents_parse(const u8 *bytes, u64 length, struct storage_contents 
     basin_assert(position == length);
     return 0;
 }
-
-static void gens_format(const u32 *gens, u32 count, char *out, u64 capacity) {
-    u64 used = (u64)snprintf(out, capacity, "gens");
-    for (u32 i = 0; i < count && used < capacity; i++) {
-        used += (u64)snprintf(out + used, capacity - used, "%s%lu", i == 0 ? " " : ",",
-                              (unsigned long)gens[i]);
-    }
-    if (count == 0 && used < capacity) snprintf(out + used, capacity - used, " none");
-}
-
-void storage_state_format(const struct storage_state *state, char *out, u64 capacity) {
-    basin_assert(state->count <= STORAGE_CHUNKS_MAX);
-    if (!state->present) snprintf(out, capacity, "absent");
-    else gens_format(state->gens, state->count, out, capacity);
-}
-
-void storage_contents_format(const struct storage_contents *contents, char *out, u64 capacity) {
-    basin_assert(contents->count <= STORAGE_CHUNKS_MAX);
-    gens_format(contents->gens, contents->count, out, capacity);
-    u64 used = strlen(out);
-    if (contents->tail_bytes > 0 && used < capacity) {
-        snprintf(out + used, capacity - used, " and a torn tail of %lu bytes",
-                 (unsigned long)contents->tail_bytes);
-    }
-}

@@ -50,130 +50,111 @@ u64 storage_record_ack(char *out, u64 capacity, u32 gen, u32 slot,
 }
 
 // ---- reading -----------------------------------------------------------------------
-struct cursor {
-    const char *text;
-    u64 length;
-    u64 at;
-    bool ok;
-};
+// A line is checked by parsing its fields at their fixed positions, checking them
+// against the journal so far, rendering the record those fields make, and comparing
+// every byte: a line passes only if it is exactly what storage would have written.
+#define RECORD_GEN_AT 2u    // "B GGGGGGGG ..." and "A GGGGGGGG ..."
+#define RECORD_HEADER_GEN_AT 3u
+#define RECORD_OP_AT 11u
+#define RECORD_SLOT_AT 13u   // begin: slot; ack: the chunk count
+#define RECORD_TARGET_AT 15u
+#define RECORD_ACK_SLOT_AT 11u
+#define RECORD_ACK_GENS_AT 15u
+#define RECORD_GEN_STRIDE 9u // " GGGGGGGG"
 
-static char take_char(struct cursor *c) {
-    if (!c->ok || c->at >= c->length) {
-        c->ok = false;
-        return 0;
-    }
-    return c->text[c->at++];
-}
-
-static void expect_char(struct cursor *c, char want) {
-    if (take_char(c) != want) c->ok = false;
-}
-
-static u32 take_hex8(struct cursor *c) {
+// Hex digits at line[at..at+8), leniently: a wrong digit changes the value, and the
+// rendered record then differs from the line.
+static u32 hex8_at(const char *line, u64 length, u64 at) {
     u32 value = 0;
-    for (u32 i = 0; i < 8; i++) {
-        char digit = take_char(c);
-        bool decimal = digit >= '0' && digit <= '9', letter = digit >= 'a' && digit <= 'f';
-        if (!decimal && !letter) c->ok = false;
-        value = value * 16 + (u32)(decimal ? digit - '0' : letter ? digit - 'a' + 10 : 0);
+    for (u64 i = at; i < at + 8 && i < length; i++) {
+        u32 digit = line[i] <= '9' ? (u32)(line[i] - '0') : (u32)(line[i] - 'a' + 10);
+        value = value * 16 + (digit & 15);
     }
     return value;
 }
 
-// A slot digit; STORAGE_SLOTS_COUNT for '-'.
-static u32 take_slot(struct cursor *c) {
-    char digit = take_char(c);
-    if (digit == '-') return STORAGE_SLOTS_COUNT;
-    if (digit < '0' || digit >= (char)('0' + STORAGE_SLOTS_COUNT)) c->ok = false;
-    return c->ok ? (u32)(digit - '0') : 0;
+// A slot digit; STORAGE_SLOTS_COUNT for '-'; STORAGE_SLOTS_COUNT + 1 for anything else.
+static u32 slot_at(const char *line, u64 length, u64 at) {
+    if (at >= length) return STORAGE_SLOTS_COUNT + 1;
+    if (line[at] == '-') return STORAGE_SLOTS_COUNT;
+    bool digit = line[at] >= '0' && line[at] < (char)('0' + STORAGE_SLOTS_COUNT);
+    return digit ? (u32)(line[at] - '0') : STORAGE_SLOTS_COUNT + 1;
 }
 
 static void later_mark(struct storage_journal *journal, u32 slot, u32 later) {
     if (slot < STORAGE_SLOTS_COUNT) journal->claims[slot].later |= later;
 }
 
-static bool record_begin(struct storage_journal *journal, struct cursor *c) {
-    expect_char(c, ' ');
-    u32 gen = take_hex8(c);
-    expect_char(c, ' ');
-    char op = take_char(c);
-    expect_char(c, ' ');
-    u32 slot = take_slot(c);
-    expect_char(c, ' ');
-    u32 target = take_slot(c);
-    if (!c->ok || c->at != c->length || gen != journal->last_gen + 1) return false;
-    bool one_slot = slot < STORAGE_SLOTS_COUNT && target == STORAGE_SLOTS_COUNT;
-    bool no_slot = slot == STORAGE_SLOTS_COUNT && target == STORAGE_SLOTS_COUNT;
-    switch (op) {
-    case STORAGE_OP_CREATE:
-    case STORAGE_OP_OVERWRITE: later_mark(journal, slot, STORAGE_LATER_REPLACE); break;
-    case STORAGE_OP_APPEND: later_mark(journal, slot, STORAGE_LATER_APPEND); break;
-    case STORAGE_OP_UNLINK: later_mark(journal, slot, STORAGE_LATER_REMOVE); break;
-    case STORAGE_OP_RENAME:
-        if (slot == STORAGE_SLOTS_COUNT || target == STORAGE_SLOTS_COUNT || slot == target) return false;
-        later_mark(journal, slot, STORAGE_LATER_REMOVE);
+// A begin record's fields: what later operations may do to which slots. Renders it.
+static u64 record_begin_apply(struct storage_journal *journal, const char *line, u64 length,
+                              char *expected, u64 capacity) {
+    u32 gen = hex8_at(line, length, RECORD_GEN_AT);
+    char op = length > RECORD_OP_AT ? line[RECORD_OP_AT] : 0;
+    u32 slot = slot_at(line, length, RECORD_SLOT_AT), target = slot_at(line, length, RECORD_TARGET_AT);
+    bool none = slot == STORAGE_SLOTS_COUNT && target == STORAGE_SLOTS_COUNT;
+    bool one = slot < STORAGE_SLOTS_COUNT && target == STORAGE_SLOTS_COUNT;
+    bool two = slot < STORAGE_SLOTS_COUNT && target < STORAGE_SLOTS_COUNT && slot != target;
+    if (gen != journal->last_gen + 1) return 0;
+    if (op == STORAGE_OP_CREATE || op == STORAGE_OP_OVERWRITE) {
+        if (one) later_mark(journal, slot, STORAGE_LATER_REPLACE);
+    } else if (op == STORAGE_OP_APPEND || op == STORAGE_OP_UNLINK) {
+        if (one) later_mark(journal, slot, op == STORAGE_OP_APPEND ? STORAGE_LATER_APPEND : STORAGE_LATER_REMOVE);
+    } else if (op == STORAGE_OP_RENAME && two) {
+        // Until the source directory's fsync, the old name may still reach the moved
+        // file, which later mutations through the new name keep changing.
+        later_mark(journal, slot, STORAGE_LATER_REMOVE | STORAGE_LATER_REPLACE);
         later_mark(journal, target, STORAGE_LATER_REPLACE);
-        one_slot = true;
-        break;
-    case STORAGE_OP_MKDIR:
-    case STORAGE_OP_RMDIR: one_slot = no_slot; break;
-    default: return false;
+        one = true;
+    } else if (op == STORAGE_OP_MKDIR || op == STORAGE_OP_RMDIR) {
+        one = none;
+    } else {
+        one = false;
     }
+    if (!one) return 0;
     journal->last_gen = gen;
-    return one_slot;
+    return storage_record_begin(expected, capacity, gen, op, slot, target);
 }
 
-static bool record_ack(struct storage_journal *journal, struct cursor *c) {
-    expect_char(c, ' ');
-    u32 gen = take_hex8(c);
-    expect_char(c, ' ');
-    u32 slot = take_slot(c);
-    expect_char(c, ' ');
-    char count_digit = take_char(c);
-    u32 count = (u32)(count_digit - '0');
-    if (!c->ok || slot >= STORAGE_SLOTS_COUNT || count_digit < '0' || count > STORAGE_CHUNKS_MAX ||
-        gen != journal->last_gen) {
-        return false;
-    }
-    struct storage_claim *claim = &journal->claims[slot];
-    memset(claim, 0, sizeof(*claim));
+// An acknowledgement's fields: the slot's new claim. Renders it.
+static u64 record_ack_apply(struct storage_journal *journal, const char *line, u64 length,
+                            char *expected, u64 capacity) {
+    u32 gen = hex8_at(line, length, RECORD_GEN_AT);
+    u32 slot = slot_at(line, length, RECORD_ACK_SLOT_AT);
+    u32 count = length > RECORD_SLOT_AT ? (u32)(line[RECORD_SLOT_AT] - '0') : STORAGE_CHUNKS_MAX + 1;
+    if (gen != journal->last_gen || slot >= STORAGE_SLOTS_COUNT || count > STORAGE_CHUNKS_MAX) return 0;
+    struct storage_claim claim = {.acked = true, .ack_gen = gen};
+    claim.state = (struct storage_state){.present = count > 0, .count = count};
     for (u32 i = 0; i < count; i++) {
-        expect_char(c, ' ');
-        claim->state.gens[i] = take_hex8(c);
+        u32 chunk = hex8_at(line, length, RECORD_ACK_GENS_AT + 1 + i * RECORD_GEN_STRIDE);
         // Acknowledged chunks were written in this epoch, each after the one before.
-        u32 floor = i == 0 ? journal->first_gen : claim->state.gens[i - 1] + 1;
-        if (claim->state.gens[i] < floor || claim->state.gens[i] > gen) return false;
+        u32 floor = i == 0 ? journal->first_gen : claim.state.gens[i - 1] + 1;
+        if (chunk < floor || chunk > gen) return 0;
+        claim.state.gens[i] = chunk;
     }
-    claim->acked = true;
-    claim->ack_gen = gen;
-    claim->state.present = count > 0;
-    claim->state.count = count;
-    return c->ok && c->at == c->length;
+    journal->claims[slot] = claim;
+    return storage_record_ack(expected, capacity, gen, slot, &claim.state);
 }
 
-// One complete line, newline excluded. false: not a record storage would have written
-// at this point of the journal.
+// One complete line, newline excluded. false: not the record storage would have
+// written at this point of the journal.
 static bool record_apply(struct storage_journal *journal, const char *line, u64 length) {
-    if (length <= RECORD_SUM_BYTES - 1) return false;
-    u64 text_length = length - (RECORD_SUM_BYTES - 1);
-    struct cursor sum_cursor = {line, length, text_length, true};
-    expect_char(&sum_cursor, ' ');
-    u32 sum = take_hex8(&sum_cursor);
-    u64 computed = storage_fnv64(STORAGE_FNV64_OFFSET, (const u8 *)line, text_length);
-    if (!sum_cursor.ok || sum != (u32)computed) return false;
-    struct cursor c = {line, text_length, 1, true};
+    char expected[STORAGE_RECORD_LEN_MAX + 1];
+    u64 expected_length = 0;
     bool first = journal->records == 0;
     journal->records++;
-    if (line[0] == 'J' && first) {
-        expect_char(&c, '1');
-        expect_char(&c, ' ');
-        journal->first_gen = take_hex8(&c);
+    if (length == 0 || length >= STORAGE_RECORD_LEN_MAX) return false;
+    if (first && line[0] == 'J') {
+        journal->first_gen = hex8_at(line, length, RECORD_HEADER_GEN_AT);
         journal->last_gen = journal->first_gen - 1;
-        return c.ok && c.at == c.length && journal->first_gen > 0;
+        if (journal->first_gen == 0) return false;
+        expected_length = storage_record_header(expected, sizeof(expected), journal->first_gen);
+    } else if (!first && line[0] == 'B') {
+        expected_length = record_begin_apply(journal, line, length, expected, sizeof(expected));
+    } else if (!first && line[0] == 'A') {
+        expected_length = record_ack_apply(journal, line, length, expected, sizeof(expected));
     }
-    if (line[0] == 'B' && !first) return record_begin(journal, &c);
-    if (line[0] == 'A' && !first) return record_ack(journal, &c);
-    return false;
+    // The rendered record ends in its newline; the line does not.
+    return expected_length == length + 1 && memcmp(expected, line, length) == 0;
 }
 
 // Feeds the bytes of one read to the line assembler. false: a bad record (reason set).

@@ -9,7 +9,6 @@
 #include "tool.h"
 
 #define EXAMINE_ATTEMPTS 2u   // an environmental error is retried once before refusing
-#define LISTING_BATCH_COUNT 4u
 #define LISTING_ENTRIES_MAX 64u // more entries than storage ever makes is itself wrong
 #define STATE_TEXT_LEN_MAX 96u
 
@@ -119,145 +118,117 @@ static bool found_extends(const struct storage_found *found, const struct storag
     return true;
 }
 
-static void later_format(u32 later, char *out, u64 capacity) {
-    snprintf(out, capacity, "%s%s%s%s", later == 0 ? "none" : "",
-             (later & STORAGE_LATER_APPEND) != 0 ? " append" : "",
-             (later & STORAGE_LATER_REPLACE) != 0 ? " replace" : "",
-             (later & STORAGE_LATER_REMOVE) != 0 ? " remove" : "");
+// "absent", or "gens 3,5,9" ("gens -" for an empty file) and "+N torn bytes".
+static u64 describe(char *out, u64 capacity, bool present, const u32 *gens, u32 count, u64 tail) {
+    if (!present) return (u64)snprintf(out, capacity, "absent");
+    u64 used = (u64)snprintf(out, capacity, "gens %s", count == 0 ? "-" : "");
+    for (u32 i = 0; i < count && used < capacity; i++) {
+        used += (u64)snprintf(out + used, capacity - used, "%s%lu", i == 0 ? "" : ",",
+                              (unsigned long)gens[i]);
+    }
+    if (tail > 0 && used < capacity) {
+        used += (u64)snprintf(out + used, capacity - used, " +%lu torn bytes", (unsigned long)tail);
+    }
+    return used;
 }
 
-static void found_format(const struct storage_found *found, char *out, u64 capacity) {
-    switch (found->kind) {
-    case STORAGE_FOUND_ABSENT: snprintf(out, capacity, "absent"); break;
-    case STORAGE_FOUND_FILE: storage_contents_format(&found->contents, out, capacity); break;
-    default: snprintf(out, capacity, "%s", found->reason); break;
-    }
+static bool judge_allows(const struct storage_claim *claim, const struct storage_found *found,
+                         enum storage_strictness strictness) {
+    if (found->kind == STORAGE_FOUND_BAD) return false;
+    if (!claim->acked) return true;
+    if (found->kind == STORAGE_FOUND_REFUSED) return strictness == STORAGE_LENIENT;
+    if (found_equals(found, &claim->state)) return true;
+    if ((claim->later & STORAGE_LATER_REMOVE) != 0 && found->kind == STORAGE_FOUND_ABSENT) return true;
+    if ((claim->later & STORAGE_LATER_REPLACE) != 0 && found->kind == STORAGE_FOUND_FILE) return true;
+    return (claim->later & STORAGE_LATER_APPEND) != 0 && found_extends(found, claim);
 }
 
 bool storage_judge(const struct storage_claim *claim, const struct storage_found *found,
                    enum storage_strictness strictness, char *reason, u64 capacity) {
     basin_assert(claim != NULL && found != NULL && reason != NULL);
-    char acked[STATE_TEXT_LEN_MAX], seen[STATE_TEXT_LEN_MAX], later[STATE_TEXT_LEN_MAX];
-    storage_state_format(&claim->state, acked, sizeof(acked));
-    found_format(found, seen, sizeof(seen));
-    later_format(claim->later, later, sizeof(later));
-    reason[0] = 0;
+    if (judge_allows(claim, found, strictness)) return true;
     if (found->kind == STORAGE_FOUND_BAD) {
         snprintf(reason, capacity, "integrity: %s", found->reason);
         return false;
     }
-    if (found->kind == STORAGE_FOUND_REFUSED) {
-        if (!claim->acked || strictness == STORAGE_LENIENT) return true;
-        snprintf(reason, capacity, "acknowledged %s after gen %lu, %s", acked,
-                 (unsigned long)claim->ack_gen, seen);
-        return false;
-    }
-    if (!claim->acked || found_equals(found, &claim->state)) return true;
-    bool allowed = false;
-    if ((claim->later & STORAGE_LATER_REMOVE) != 0) allowed = found->kind == STORAGE_FOUND_ABSENT;
-    if ((claim->later & STORAGE_LATER_REPLACE) != 0) allowed |= found->kind == STORAGE_FOUND_FILE;
-    if ((claim->later & STORAGE_LATER_APPEND) != 0) allowed |= found_extends(found, claim);
-    if (allowed) return true;
-    snprintf(reason, capacity, "acknowledged %s after gen %lu, later mutations: %s; found %s",
-             acked, (unsigned long)claim->ack_gen, later, seen);
+    char acked[STATE_TEXT_LEN_MAX], seen[STATE_TEXT_LEN_MAX];
+    const struct storage_state *state = &claim->state;
+    const struct storage_contents *contents = &found->contents;
+    describe(acked, sizeof(acked), state->present, state->gens, state->count, 0);
+    describe(seen, sizeof(seen), found->kind == STORAGE_FOUND_FILE, contents->gens, contents->count,
+             contents->tail_bytes);
+    // later: a = append, r = replace, x = remove begun since the acknowledgement.
+    snprintf(reason, capacity, "acknowledged at gen %lu as %s; later [%c%c%c]; found %s",
+             (unsigned long)claim->ack_gen, acked,
+             (claim->later & STORAGE_LATER_APPEND) != 0 ? 'a' : '-',
+             (claim->later & STORAGE_LATER_REPLACE) != 0 ? 'r' : '-',
+             (claim->later & STORAGE_LATER_REMOVE) != 0 ? 'x' : '-',
+             found->kind == STORAGE_FOUND_REFUSED ? found->reason : seen);
     return false;
 }
 
 // ---- listings ---------------------------------------------------------------------
-// Which slots a directory listing showed, and whether the subdirectory was there.
-struct listing {
-    u32 slots_listed; // bit per slot
-    bool subdir_listed;
-    u32 unexpected;
-};
+// Every name storage makes, by index: slots 0..7, then d0, journal, journal.new.
+#define NAME_SUBDIR_INDEX STORAGE_SLOTS_COUNT
+#define NAMES_COUNT (STORAGE_SLOTS_COUNT + 3u)
+static const char names[NAMES_COUNT][12] = {"f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7",
+                                            STORAGE_SUBDIR_NAME, STORAGE_JOURNAL_NAME,
+                                            STORAGE_JOURNAL_NEW_NAME};
 
-// Classifies one entry of DIR (in_subdir false) or DIR/d0 (true).
-static void listing_entry(struct listing *listing, const struct abi_dirent *entry, bool in_subdir,
-                          const char *dir) {
-    const char *name = entry->name;
-    bool file = entry->type == ABI_TYPE_FILE;
-    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) return;
-    if (name[0] == 'f' && name[1] >= '0' && name[1] < (char)('0' + STORAGE_SLOTS_COUNT) &&
-        name[2] == 0 && file) {
-        u32 slot = (u32)(name[1] - '0');
-        if (storage_slot_in_subdir(slot) == in_subdir) {
-            listing->slots_listed |= 1u << slot;
-            return;
-        }
-    }
-    if (!in_subdir && strcmp(name, STORAGE_SUBDIR_NAME) == 0 && entry->type == ABI_TYPE_DIRECTORY) {
-        listing->subdir_listed = true;
-        return;
-    }
-    bool journal_name = strcmp(name, STORAGE_JOURNAL_NAME) == 0 ||
-                        strcmp(name, STORAGE_JOURNAL_NEW_NAME) == 0;
-    if (!in_subdir && journal_name && file) return;
-    say("VIOLATION %s: entry \"%s\" (type %lu) that storage never made", dir, name,
-        (unsigned long)entry->type);
-    listing->unexpected++;
-}
-
-// Lists one directory into listing. 0 or -error.
-static i64 listing_read(struct listing *listing, const char *path, bool in_subdir) {
+// Lists DIR (in_subdir false) or DIR/d0 into *listed: a bit per name index above.
+// Entries storage never makes there are violations. 0 or -error.
+static i64 listing_read(const char *path, bool in_subdir, u32 *listed, u32 *violations) {
     i64 fd = sys_open(path, ABI_O_RDONLY | ABI_O_DIRECTORY, 0);
     if (fd < 0) return fd;
     i64 result = 0;
-    for (u32 seen = 0;; seen += LISTING_BATCH_COUNT) {
-        if (seen >= LISTING_ENTRIES_MAX) {
-            result = -E_FBIG; // more entries than storage could ever have made
-            break;
-        }
-        struct abi_dirent entries[LISTING_BATCH_COUNT];
-        memset(entries, 0, sizeof(entries));
-        result = sys_readdir(fd, entries, LISTING_BATCH_COUNT);
+    for (u32 seen = 0; result >= 0; seen++) {
+        struct abi_dirent entry;
+        memset(&entry, 0, sizeof(entry));
+        result = seen == LISTING_ENTRIES_MAX ? -E_FBIG : sys_readdir(fd, &entry, 1);
         if (result <= 0) break;
-        basin_assert((u64)result <= LISTING_BATCH_COUNT);
-        for (i64 i = 0; i < result; i++) {
-            entries[i].name[sizeof(entries[i].name) - 1] = 0;
-            listing_entry(listing, &entries[i], in_subdir, path);
+        entry.name[sizeof(entry.name) - 1] = 0;
+        u32 index = 0;
+        while (index < NAMES_COUNT && strcmp(names[index], entry.name) != 0) index++;
+        bool directory = index == NAME_SUBDIR_INDEX;
+        bool here = index < STORAGE_SLOTS_COUNT ? storage_slot_in_subdir(index) == in_subdir
+                                                : index < NAMES_COUNT && !in_subdir;
+        u32 type = directory ? ABI_TYPE_DIRECTORY : ABI_TYPE_FILE;
+        if (here && entry.type == type) {
+            *listed |= 1u << index;
+        } else {
+            say("VIOLATION %s: entry \"%s\" (type %lu) that storage never made", path, entry.name,
+                (unsigned long)entry.type);
+            (*violations)++;
         }
     }
     i64 closed = sys_close(fd);
     return result < 0 ? result : closed;
 }
 
-// A listing that failed: for an environmental error, what any unreadable part is;
-// anything else is a violation.
-static void listing_failed(const char *dir, i64 error, enum storage_strictness strictness,
-                           struct storage_report *report) {
-    if (tool_error_is_environmental(error)) report->refused++;
-    if (tool_error_is_environmental(error) && strictness == STORAGE_LENIENT) {
-        note("%s: cannot list: %s", dir, error_name(error));
-        return;
-    }
-    say("VIOLATION %s: cannot list: %s", dir, error_name(error));
-    report->violations++;
-}
-
-// The listings must show exactly the slots that stat found, and nothing storage did
-// not make.
+// The listings must show exactly the slots that stat found (and nothing storage did
+// not make). An environmental error while listing is a refusal; others violations.
 static void verify_listings(const char *dir, const struct storage_found *found,
                             enum storage_strictness strictness, struct storage_report *report) {
-    struct listing listing;
-    memset(&listing, 0, sizeof(listing));
     char subdir[TOOL_PATH_BYTES];
+    u32 listed = 0;
     i64 result = storage_subdir_path(subdir, sizeof(subdir), dir);
-    basin_assert(result == 0); // the slot paths, longer, were made already
-    result = listing_read(&listing, dir, false);
-    if (result == 0 && listing.subdir_listed) result = listing_read(&listing, subdir, true);
-    report->violations += listing.unexpected;
-    report->subdir_present = listing.subdir_listed;
-    if (result < 0) {
-        listing_failed(listing.subdir_listed ? subdir : dir, result, strictness, report);
-        return;
+    if (result == 0) result = listing_read(dir, false, &listed, &report->violations);
+    report->subdir_present = (listed & (1u << NAME_SUBDIR_INDEX)) != 0;
+    if (result == 0 && report->subdir_present) {
+        result = listing_read(subdir, true, &listed, &report->violations);
     }
-    for (u32 slot = 0; slot < STORAGE_SLOTS_COUNT; slot++) {
-        if (found[slot].kind == STORAGE_FOUND_REFUSED) continue;
-        bool listed = (listing.slots_listed & (1u << slot)) != 0;
+    bool environmental = result < 0 && tool_error_is_environmental(result);
+    if (environmental) report->refused++;
+    if (result < 0 && !(environmental && strictness == STORAGE_LENIENT)) {
+        say("VIOLATION %s: cannot list: %s", dir, error_name(result));
+        report->violations++;
+    }
+    for (u32 slot = 0; slot < STORAGE_SLOTS_COUNT && result == 0; slot++) {
+        bool listed_slot = (listed & (1u << slot)) != 0;
         bool stated = found[slot].kind != STORAGE_FOUND_ABSENT;
-        if (listed == stated) continue;
-        say("VIOLATION f%lu: the listing %s it, stat %s it", (unsigned long)slot,
-            listed ? "shows" : "lacks", stated ? "finds" : "does not find");
+        if (found[slot].kind == STORAGE_FOUND_REFUSED || listed_slot == stated) continue;
+        say("VIOLATION f%lu: the listing %s it, stat %s", (unsigned long)slot,
+            listed_slot ? "shows" : "lacks", stated ? "finds it" : "does not");
         report->violations++;
     }
 }
@@ -295,7 +266,7 @@ i64 storage_verify(const char *dir, const struct storage_journal *journal,
         if (result < 0) return result;
         const struct storage_claim *claim =
             journal != NULL && journal->found ? &journal->claims[slot] : &unclaimed;
-        char reason[STORAGE_REASON_LEN_MAX + 2 * STATE_TEXT_LEN_MAX];
+        char reason[STORAGE_REASON_LEN_MAX + STATE_TEXT_LEN_MAX];
         if (!storage_judge(claim, &found[slot], strictness, reason, sizeof(reason))) {
             say("VIOLATION f%lu: %s", (unsigned long)slot, reason);
             report->violations++;

@@ -128,12 +128,5 @@ i64 tool_path_last(char *out, u64 capacity, const char *path) {
 
 bool tool_error_is_environmental(i64 error) {
     basin_assert(error < 0);
-    switch (-error) {
-    case E_IO:
-    case E_NOSPC:
-    case E_BADMSG:
-    case E_ROFS:
-    case E_NODEV: return true;
-    default: return false;
-    }
+    return error == -E_IO || error == -E_NOSPC || error == -E_BADMSG || error == -E_ROFS;
 }

@@ -50,6 +50,7 @@ i64 tool_path_join(char *out, u64 capacity, const char *dir, const char *name);
 // 0 or -E_NAMETOOLONG.
 i64 tool_path_last(char *out, u64 capacity, const char *path);
 
-// Errors that a correct kernel may return because the disk failed or filled up,
-// as opposed to errors that mean the program or the kernel is wrong.
+// Errors that a correct kernel may return because the disk failed or filled up (E_IO,
+// E_NOSPC, E_BADMSG, E_ROFS), as opposed to errors that mean the program or the
+// kernel is wrong. E_NODEV (no disk at all) is not one: nothing can be tested then.
 bool tool_error_is_environmental(i64 error);

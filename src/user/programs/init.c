@@ -3,12 +3,17 @@
 // argv holds the kernel's boot arguments as words. init reads
 //   init.rounds=N   how many times to run both phases (default 1)
 //   init.end=WHAT   poweroff (default), reboot, halt, or idle (sleep forever, reaping)
+//   init.fs=0|1     run the filesystem phase after the rounds (default 0)
+//   init.storage=verify|off  verify /var/storage before anything else (default off):
+//                   after a crash and reboot, so the durability check sees the disk
+//                   as the crash left it
 // and ignores every other word (the kernel's own, such as loglevel=).
 //
 // Phase 1 runs the test programs one at a time, so its output is deterministic.
 // Phase 2 runs the concurrent programs at once and reaps them with WAIT_NOHANG +
 // yield and then with blocking waits; results print sorted by name, not by pid or
-// exit order. init must never exit: the kernel reboots when it does.
+// exit order. The filesystem phase runs the file tools and the storage workload one
+// at a time, like phase 1. init must never exit: the kernel reboots when it does.
 #include <string.h>
 
 #include "basin.h"
@@ -27,6 +32,8 @@ enum end_action { END_POWER_OFF, END_REBOOT, END_HALT, END_IDLE };
 struct options {
     u32 rounds;
     enum end_action end;
+    bool fs;             // init.fs=1
+    bool storage_verify; // init.storage=verify
 };
 
 // A program init runs, and how it must end for the round to count as expected.
@@ -36,28 +43,61 @@ struct job {
     const char *const *argv; // NULL: argv = { name }
     u32 cause;               // expected ABI_EXIT_*
     i64 exit_code;           // expected code for ABI_EXIT_NORMAL
+    const char *label;       // NULL: name; how init's lines call it
 };
 
 static const char *const hello_argv[] = {"hello", "from", "init", NULL};
 
 static const struct job phase1_jobs[] = {
-    {"hello", ABI_UID_ROOT, hello_argv, ABI_EXIT_NORMAL, 0},
-    {"syscalls", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
-    {"shutdown_denied", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
-    {"badptr", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_PAGE, -1},
-    {"illegal", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_ILLEGAL, -1},
-    {"waiter", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0},
+    {"hello", ABI_UID_ROOT, hello_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {"syscalls", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {"shutdown_denied", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {"badptr", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_PAGE, -1, NULL},
+    {"illegal", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_ILLEGAL, -1, NULL},
+    {"waiter", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
 };
 
 static const struct job phase2_jobs[] = {
-    {"spinner", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
-    {"spinner", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
-    {"sleeper", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
-    {"clock", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
-    {"random", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0},
+    {"spinner", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {"spinner", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {"sleeper", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {"clock", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {"random", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
 };
 
 #define PHASE2_JOBS_COUNT (sizeof(phase2_jobs) / sizeof(phase2_jobs[0]))
+#define JOBS_COUNT(jobs) ((u32)(sizeof(jobs) / sizeof((jobs)[0])))
+
+// The filesystem phase: the file tools on a scratch directory (mkdir -p, so a later
+// boot of the same disk finds it fine), then the storage workload and its verifier.
+#define STORAGE_DIR "/var/storage"
+static const char *const fs_mkdir_argv[] = {"mkdir", "-p", "/tmp/demo", NULL};
+static const char *const fs_write_argv[] = {"write", "/tmp/demo/note", "hello", "from", "init", NULL};
+static const char *const fs_cat_argv[] = {"cat", "/tmp/demo/note", NULL};
+static const char *const fs_ls_file_argv[] = {"ls", "-l", "/tmp/demo/note", NULL};
+static const char *const fs_mv_argv[] = {"mv", "/tmp/demo/note", "/tmp/demo/note.old", NULL};
+static const char *const fs_ls_dir_argv[] = {"ls", "/tmp/demo", NULL};
+static const char *const fs_rm_argv[] = {"rm", "/tmp/demo/note.old", NULL};
+static const char *const fs_pwd_argv[] = {"pwd", NULL};
+static const char *const storage_run_argv[] = {"storage", STORAGE_DIR, "50", NULL};
+static const char *const storage_verify_argv[] = {"storage", "--verify", STORAGE_DIR, NULL};
+
+static const struct job fs_jobs[] = {
+    {"mkdir", ABI_UID_ROOT, fs_mkdir_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {"write", ABI_UID_ROOT, fs_write_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {"cat", ABI_UID_ROOT, fs_cat_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {"ls", ABI_UID_ROOT, fs_ls_file_argv, ABI_EXIT_NORMAL, 0, "ls -l"},
+    {"mv", ABI_UID_ROOT, fs_mv_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {"ls", ABI_UID_ROOT, fs_ls_dir_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {"rm", ABI_UID_ROOT, fs_rm_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {"pwd", ABI_UID_ROOT, fs_pwd_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {"storage", ABI_UID_ROOT, storage_run_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {"storage", ABI_UID_ROOT, storage_verify_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
+};
+
+static const struct job storage_verify_jobs[] = {
+    {"storage", ABI_UID_ROOT, storage_verify_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
+};
 
 static bool parse_u32(const char *text, u32 max, u32 *value) {
     u64 result = 0;
@@ -68,6 +108,20 @@ static bool parse_u32(const char *text, u32 max, u32 *value) {
         if (result > max) return false;
     }
     *value = (u32)result;
+    return true;
+}
+
+// init.fs=0|1 and init.storage=verify|off. false: not one of those words.
+static bool parse_fs_option(const char *word, struct options *options) {
+    if (strcmp(word, "init.fs=0") == 0 || strcmp(word, "init.fs=1") == 0) {
+        options->fs = word[8] == '1';
+    } else if (strcmp(word, "init.storage=verify") == 0 || strcmp(word, "init.storage=off") == 0) {
+        options->storage_verify = word[13] == 'v';
+    } else if (strncmp(word, "init.fs=", 8) == 0 || strncmp(word, "init.storage=", 13) == 0) {
+        say("ignoring bad %s", word);
+    } else {
+        return false;
+    }
     return true;
 }
 
@@ -89,11 +143,17 @@ static struct options parse_options(int argc, char **argv) {
                 }
             }
             if (!known) say("ignoring bad %s", word);
+        } else if (parse_fs_option(word, &options)) {
+            continue;
         } else if (strncmp(word, "init.", 5) == 0) {
             say("ignoring unknown %s", word);
         }
     }
     say("rounds %u, end %s", options.rounds, end_names[options.end]);
+    if (options.fs || options.storage_verify) {
+        say("fs phase %s, storage verify at boot %s", options.fs ? "on" : "off",
+            options.storage_verify ? "on" : "off");
+    }
     return options;
 }
 
@@ -113,11 +173,12 @@ static bool job_ended_as_expected(const struct job *job, const struct abi_wait_s
     return job->cause != ABI_EXIT_NORMAL || status->exit_code == job->exit_code;
 }
 
-// Phase 1: one program at a time. Returns how many ended unexpectedly.
-static u32 phase1(void) {
+// One program at a time, in order. Returns how many ended unexpectedly.
+static u32 run_sequential(const struct job *jobs, u32 count) {
     u32 unexpected = 0;
-    for (u32 i = 0; i < sizeof(phase1_jobs) / sizeof(phase1_jobs[0]); i++) {
-        const struct job *job = &phase1_jobs[i];
+    for (u32 i = 0; i < count; i++) {
+        const struct job *job = &jobs[i];
+        const char *label = job->label != NULL ? job->label : job->name;
         i64 pid = job_spawn(job);
         if (pid < 0) {
             unexpected++;
@@ -127,20 +188,23 @@ static u32 phase1(void) {
         memset(&status, 0, sizeof(status));
         i64 reaped = sys_wait(pid, &status, 0);
         if (reaped != pid) {
-            say("wait for %s = %ld %s", job->name, (long)reaped, error_name(reaped));
+            say("wait for %s = %ld %s", label, (long)reaped, error_name(reaped));
             unexpected++;
             continue;
         }
         char text[STATUS_TEXT_LEN_MAX];
         wait_status_format(&status, text, sizeof(text));
-        say("%s %s", job->name, text);
+        say("%s %s", label, text);
         if (!job_ended_as_expected(job, &status)) {
-            say("unexpected end of %s", job->name);
+            say("unexpected end of %s", label);
             unexpected++;
         }
     }
     return unexpected;
 }
+
+// Phase 1: the test programs, one at a time.
+static u32 phase1(void) { return run_sequential(phase1_jobs, JOBS_COUNT(phase1_jobs)); }
 
 struct phase2_child {
     i64 pid; // 0 once reaped (or never spawned)
@@ -266,12 +330,21 @@ static _Noreturn void finish(enum end_action end) {
 int main(int argc, char **argv) {
     say("pid %ld uid %ld", (long)sys_getpid(), (long)sys_getuid());
     struct options options = parse_options(argc, argv);
+    if (options.storage_verify) {
+        u32 unexpected = run_sequential(storage_verify_jobs, JOBS_COUNT(storage_verify_jobs));
+        say("storage verify at boot done, %u unexpected", unexpected);
+    }
     for (u32 round = 1; round <= options.rounds; round++) {
         say("round %u phase 1", round);
         u32 unexpected = phase1();
         say("round %u phase 2", round);
         unexpected += phase2();
         say("round %u done, %u unexpected", round, unexpected);
+    }
+    if (options.fs) {
+        say("fs phase");
+        u32 unexpected = run_sequential(fs_jobs, JOBS_COUNT(fs_jobs));
+        say("fs phase done, %u unexpected", unexpected);
     }
     finish(options.end);
 }

@@ -1,0 +1,63 @@
+// Shared by the storage invariants (invariant_storage*.c). Not for other files.
+//
+// An inspection reads the node's GrainDB from the simulator, between steps (or at a
+// mount event), through graindb's own read functions. It must not change the run:
+// - device reads are served by platform_sim.c's inspection path (node->inspecting):
+//   no fault drawn, no latency, no trace event;
+// - GrainDB's reads use its scratch buffers (io_buffer and its window, probe_buffer,
+//   sector_buffer): they are saved before and restored after, so the kernel finds
+//   them as it left them (tests/unit/test_sim_storage.c compares the whole struct);
+// - nothing is written: platform_block_write/flush assert !inspecting, and no
+//   function called can open a batch (graindb_verify refuses with one open);
+// - the filesystem's own functions are not used (they trace and use fs scratch):
+//   inodes and directories are decoded with the pure fs_*_decode functions into
+//   the simulator's buffers.
+// So a run prints the same trace hash with and without --no-invariants.
+#pragma once
+
+#include "sim.h"
+
+#define STORAGE_HISTORY_DEPTH 4u // newest versions of a key checked after each commit
+#define STORAGE_WALK_SET_CAPACITY (2u * GRAINDB_REFS_MAX) // a power of two
+#define STORAGE_KEY_TEXT_BYTES 48u
+
+STATIC_ASSERT((STORAGE_WALK_SET_CAPACITY & (STORAGE_WALK_SET_CAPACITY - 1)) == 0);
+
+struct storage_scratch {
+    // The node's GrainDB scratch, kept during an inspection.
+    u8 io_buffer[GRAINDB_IO_BYTES_MAX];
+    u8 probe_buffer[2 * BLOCK_SECTOR_SIZE_BYTES];
+    u8 sector_buffer[BLOCK_SECTOR_SIZE_BYTES * GRAINDB_SUPERBLOCK_COPIES];
+    u64 io_window_position;
+    u64 io_window_bytes;
+    bool active;
+    // Buffers of the checks.
+    u8 object[GRAINDB_OBJECT_BYTES_MAX];
+    u64 stack[GRAINDB_REFS_MAX + 1];           // directories still to walk
+    u64 visited[STORAGE_WALK_SET_CAPACITY];    // inode + 1 per slot, 0: empty
+    struct graindb_ref_info history[STORAGE_HISTORY_DEPTH];
+    struct graindb_verify_report verify;
+    struct fs *decode; // fs_directory_decode's target: only its entries are used
+};
+
+// Starts an inspection of node's mounted GrainDB (allocating the scratch on first use).
+struct storage_scratch *storage_inspection_begin(struct sim *sim, struct platform *node);
+void storage_inspection_end(struct platform *node, struct storage_scratch *scratch);
+
+// Reports a violation (ends the run), with a formatted detail.
+_Noreturn void storage_violation(struct sim *sim, struct platform *node, u32 invariant,
+                                 const char *format, ...) __attribute__((format(printf, 4, 5)));
+// reads_return_written_bytes for one object read (hash, the bytes returned).
+void storage_check_read(struct sim *sim, struct platform *node, u64 hash_prefix, u64 digest,
+                        u64 size_bytes, const char *where);
+// The key as text for a report (non-printable bytes as '?').
+void storage_key_text(const u8 *key, u32 key_len, char text[STORAGE_KEY_TEXT_BYTES]);
+bool storage_recoverable(const struct platform *node);
+
+// The checks, each on an inspection already begun.
+void storage_check_keys_within(struct sim *sim, struct platform *node, u64 commit_seq);
+void storage_check_merkle(struct sim *sim, struct platform *node);
+void storage_check_versions(struct sim *sim, struct platform *node, struct storage_scratch *scratch,
+                            u64 changed_after_seq);
+void storage_check_fsck(struct sim *sim, struct platform *node, struct storage_scratch *scratch);
+void storage_check_tree(struct sim *sim, struct platform *node, struct storage_scratch *scratch);

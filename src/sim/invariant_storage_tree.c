@@ -1,0 +1,190 @@
+// Storage invariants, part 3: directory_tree_consistent. A walk from the root inode
+// through every directory, reading inode records and directory objects with GrainDB's
+// own reads (so every byte was checked against its SHA-256) and decoding them with
+// the filesystem's pure decoders; every object read is also held against the shadow
+// of written bytes (reads_return_written_bytes) before it is believed. Then every
+// live "ino/" key must have been reached.
+//
+// With unrestricted disk faults an object may be unreadable (GrainDB detected the
+// damage): the walk skips it and, having missed part of the tree, does not look for
+// unreachable inodes. With recoverable faults acknowledged data is never unreadable.
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "invariant_storage.h"
+#include "../kernel/mem.h"
+
+#define WALK_KEY_PREFIX "ino/"
+#define WALK_KEY_PREFIX_LEN 4u
+#define WALK_KEY_LEN 20u // prefix and 16 hex digits (fs_inode_key)
+
+struct walk {
+    struct sim *sim;
+    struct platform *node;
+    struct graindb *db;
+    struct storage_scratch *scratch;
+    u32 stack_count;
+    u32 visited_count;
+    bool incomplete; // an object was unreadable (unrestricted faults only)
+};
+
+static _Noreturn void tree_fail(struct walk *w, const char *what, u64 inode, const char *name, u64 other) {
+    storage_violation(w->sim, w->node, INV_DIRECTORY_TREE_CONSISTENT, "%s (inode %" PRIu64 ", name '%s', %" PRIu64 ")",
+                      what, inode, name, other);
+}
+
+// Marks inode visited; false if it was already.
+static bool visit(struct walk *w, u64 inode) {
+    u64 *set = w->scratch->visited;
+    u32 mask = STORAGE_WALK_SET_CAPACITY - 1;
+    for (u32 i = (u32)(inode * 0x9e3779b97f4a7c15ull >> 40) & mask;; i = (i + 1) & mask) {
+        if (set[i] == inode + 1) return false;
+        if (set[i] == 0) {
+            if (w->visited_count + 1 >= STORAGE_WALK_SET_CAPACITY) tree_fail(w, "more inodes reached than keys exist", inode, "", 0);
+            set[i] = inode + 1;
+            w->visited_count++;
+            return true;
+        }
+    }
+}
+
+static bool visited(const struct walk *w, u64 inode) {
+    const u64 *set = w->scratch->visited;
+    u32 mask = STORAGE_WALK_SET_CAPACITY - 1;
+    for (u32 i = (u32)(inode * 0x9e3779b97f4a7c15ull >> 40) & mask;; i = (i + 1) & mask) {
+        if (set[i] == inode + 1) return true;
+        if (set[i] == 0) return false;
+    }
+}
+
+// Reads object `hash` into scratch->object; false when unreadable (unrestricted).
+static bool read_object(struct walk *w, const u8 hash[GRAINDB_HASH_BYTES], u32 *size, u64 inode, const char *what) {
+    i64 result = graindb_get(w->db, hash, w->scratch->object, GRAINDB_OBJECT_BYTES_MAX, size);
+    if (result == 0) {
+        storage_check_read(w->sim, w->node, load_u64_le(hash), bytes_digest(w->scratch->object, *size), *size,
+                           "directory walk");
+        return true;
+    }
+    if (!storage_recoverable(w->node)) {
+        w->incomplete = true;
+        return false;
+    }
+    storage_violation(w->sim, w->node, INV_ACKNOWLEDGED_WRITES_SURVIVE,
+                      "%s of inode %" PRIu64 " (object %016" PRIx64 ") unreadable: error %" PRId64, what, inode,
+                      load_u64_le(hash), -result);
+}
+
+// The live inode record of `inode`; false when unreadable (unrestricted).
+static bool read_inode(struct walk *w, u64 inode, const char *name, struct fs_inode *out) {
+    u8 key[FS_KEY_LEN_MAX];
+    u32 key_len = 0;
+    fs_inode_key(inode, key, &key_len);
+    struct graindb_ref_info info;
+    i64 result = graindb_ref_get(w->db, key, key_len, &info);
+    if (result < 0 || info.deleted) tree_fail(w, "an entry names an inode that does not exist", inode, name, 0);
+    u32 size = 0;
+    if (!read_object(w, info.object_hash, &size, inode, "inode record")) return false;
+    if (fs_inode_decode(w->scratch->object, size, out) < 0) tree_fail(w, "inode record does not decode", inode, name, size);
+    if (out->inode != inode) tree_fail(w, "inode record names another inode", inode, name, out->inode);
+    return true;
+}
+
+// Decodes directory dir into scratch->decode->entries; false when unreadable.
+static bool read_entries(struct walk *w, const struct fs_inode *dir) {
+    struct fs *decode = w->scratch->decode;
+    decode->entries_count = 0;
+    if (dir->chunk_count > 1) tree_fail(w, "directory stored in more than one object", dir->inode, "", dir->chunk_count);
+    if (dir->chunk_count == 0) return true;
+    u32 size = 0;
+    if (!read_object(w, dir->chunks[0], &size, dir->inode, "directory")) return false;
+    if (fs_directory_decode(decode, w->scratch->object, size) < 0) {
+        tree_fail(w, "directory object does not decode", dir->inode, "", size);
+    }
+    for (u32 i = 1; i < decode->entries_count; i++) {
+        const struct fs_dirent *a = &decode->entries[i - 1];
+        const struct fs_dirent *b = &decode->entries[i];
+        u32 common = a->name_len < b->name_len ? a->name_len : b->name_len;
+        int order = memcmp(a->name, b->name, common);
+        if (order > 0 || (order == 0 && a->name_len >= b->name_len)) {
+            tree_fail(w, "directory entries not sorted or not unique", dir->inode, b->name, i);
+        }
+    }
+    return true;
+}
+
+static void push(struct walk *w, u64 inode) {
+    if (w->stack_count >= ARRAY_COUNT(w->scratch->stack)) tree_fail(w, "more directories than keys", inode, "", 0);
+    w->scratch->stack[w->stack_count++] = inode;
+}
+
+// One directory: each entry's inode exists with the entry's type, is reached for the
+// first time, and (a directory) names this one as its parent.
+static void walk_directory(struct walk *w, u64 dir_inode) {
+    struct fs_inode dir;
+    if (!read_inode(w, dir_inode, "", &dir)) return;
+    if (!read_entries(w, &dir)) return;
+    const struct fs *decode = w->scratch->decode;
+    for (u32 i = 0; i < decode->entries_count; i++) {
+        const struct fs_dirent *entry = &decode->entries[i];
+        bool dot = (entry->name_len == 1 && entry->name[0] == '.') ||
+                   (entry->name_len == 2 && entry->name[0] == '.' && entry->name[1] == '.');
+        if (dot || memchr(entry->name, '/', entry->name_len) != NULL) tree_fail(w, "bad entry name", dir_inode, entry->name, i);
+        if (!visit(w, entry->inode)) tree_fail(w, "inode reached twice (a cycle or a second name)", entry->inode, entry->name, dir_inode);
+        struct fs_inode child;
+        if (!read_inode(w, entry->inode, entry->name, &child)) continue;
+        if (child.type != entry->type) tree_fail(w, "entry type differs from the inode's", entry->inode, entry->name, child.type);
+        if (child.type != ABI_TYPE_DIRECTORY) continue;
+        if (child.parent != dir_inode) {
+            storage_violation(w->sim, w->node, INV_DIRECTORY_TREE_CONSISTENT,
+                              "directory '%s' (inode %" PRIu64 ") is listed in directory %" PRIu64
+                              " but its parent field says %" PRIu64,
+                              entry->name, entry->inode, dir_inode, child.parent);
+        }
+        push(w, entry->inode);
+    }
+}
+
+static u64 key_inode(const u8 *key, u32 key_len, bool *is_inode) {
+    *is_inode = key_len == WALK_KEY_LEN && memcmp(key, WALK_KEY_PREFIX, WALK_KEY_PREFIX_LEN) == 0;
+    u64 inode = 0;
+    for (u32 i = WALK_KEY_PREFIX_LEN; i < key_len && *is_inode; i++) {
+        u8 c = key[i];
+        bool digit = c >= '0' && c <= '9', letter = c >= 'a' && c <= 'f';
+        *is_inode = digit || letter;
+        inode = inode << 4 | (u64)(digit ? c - '0' : c - 'a' + 10);
+    }
+    return inode;
+}
+
+// Every live inode key was reached from the root.
+static void check_reachable(struct walk *w) {
+    u32 count = graindb_ref_count(w->db);
+    for (u32 i = 0; i < count; i++) {
+        u8 key[GRAINDB_KEY_LEN_MAX];
+        u32 key_len = 0;
+        struct graindb_ref_info info;
+        i64 result = graindb_ref_at(w->db, i, key, &key_len, &info);
+        assert(result == 0);
+        bool is_inode = false;
+        u64 inode = key_inode(key, key_len, &is_inode);
+        if (!is_inode || info.deleted || visited(w, inode)) continue;
+        tree_fail(w, "live inode not reachable from the root (an orphan)", inode, "", info.commit_seq);
+    }
+}
+
+void storage_check_tree(struct sim *sim, struct platform *node, struct storage_scratch *scratch) {
+    assert(sim != NULL && node != NULL && node->inspecting);
+    sim->invariant_checks[INV_DIRECTORY_TREE_CONSISTENT]++;
+    struct walk w = {.sim = sim, .node = node, .db = &node->kernel.fs.db, .scratch = scratch};
+    memset(scratch->visited, 0, sizeof(scratch->visited));
+    struct fs_inode root;
+    visit(&w, FS_ROOT_INODE);
+    if (!read_inode(&w, FS_ROOT_INODE, "/", &root)) return;
+    if (root.type != ABI_TYPE_DIRECTORY || root.parent != FS_ROOT_INODE) {
+        tree_fail(&w, "the root is not a directory that is its own parent", FS_ROOT_INODE, "/", root.parent);
+    }
+    push(&w, FS_ROOT_INODE);
+    while (w.stack_count > 0) walk_directory(&w, scratch->stack[--w.stack_count]);
+    if (!w.incomplete) check_reachable(&w);
+}
