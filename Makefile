@@ -105,7 +105,7 @@ $(RV_OUT)/initrd.cpio: $(USER_BINS) build/tools/mkcpio
 	build/tools/mkcpio $@ $(foreach b,$(USER_BINS),bin/$(notdir $(b))=$(b))
 
 # ---- host simulator ---------------------------------------------------------------------
-$(HOST_OBJ)/%.o: src/%.c $(wildcard src/kernel/*.h src/sim/*.h src/faults/*.h)
+$(HOST_OBJ)/%.o: src/%.c $(wildcard src/kernel/*.h src/subsystems/*/*.h src/sim/*.h src/faults/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c -o $@ $<
 $(HOST_OBJ)/sim/initrd_blob.o: src/sim/initrd_blob.S $(RV_OUT)/initrd.cpio
@@ -129,13 +129,13 @@ $(RV_KERNEL_FLAGS_STAMP): rv-kernel-flags-force
 	@mkdir -p $(dir $@)
 	@echo '$(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE)' | cmp -s - $@ || \
 	    echo '$(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE)' > $@
-$(RV_OUT)/kernel/%.o: src/kernel/%.c $(wildcard src/kernel/*.h) $(RV_KERNEL_FLAGS_STAMP)
+$(RV_OUT)/kernel/%.o: src/kernel/%.c $(wildcard src/kernel/*.h src/subsystems/*/*.h) $(RV_KERNEL_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE) -c -o $@ $<
-$(RV_OUT)/subsystems/%.o: src/subsystems/%.c $(wildcard src/kernel/*.h) $(RV_KERNEL_FLAGS_STAMP)
+$(RV_OUT)/subsystems/%.o: src/subsystems/%.c $(wildcard src/kernel/*.h src/subsystems/*/*.h) $(RV_KERNEL_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE) -c -o $@ $<
-$(RV_OUT)/hw/%.o: hw/%.c $(wildcard src/kernel/*.h hw/*.h) $(RV_KERNEL_FLAGS_STAMP)
+$(RV_OUT)/hw/%.o: hw/%.c $(wildcard src/kernel/*.h src/subsystems/*/*.h hw/*.h) $(RV_KERNEL_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE) -c -o $@ $<
 $(RV_OUT)/hw/initrd_blob.o: hw/initrd_blob.S $(RV_OUT)/initrd.cpio

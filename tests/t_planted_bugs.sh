@@ -9,12 +9,15 @@ mkdir -p build/test-logs/bugs
 # Lines: NAME  caught by INVARIANT  what it breaks
 bugs=$("$SIM" --list-bugs 2>&1 | awk '$2 == "caught" && $3 == "by" {print $1, $4}')
 [ -n "$bugs" ] || not_ok "list-bugs" "basin-sim --list-bugs printed no bugs"
+# Storage bugs need the filesystem workload and crashes; the others the kernel workload.
+scenario_for() { case "$1" in graindb-*|fs-*) echo scenarios/storage-bug-hunt.scenario ;; *) echo scenarios/bug-hunt.scenario ;; esac; }
 while read -r bug invariant; do
     [ -n "$bug" ] || continue
+    scenario=$(scenario_for "$bug")
     caught=""
     for seed in $(seq 1 "$SEEDS_MAX"); do
         out=build/test-logs/bugs/$bug-$seed.log
-        "$SIM" --seed "$seed" --scenario "scenarios/bug-hunt.scenario" --bug "$bug" > "$out" 2>&1
+        "$SIM" --seed "$seed" --scenario "$scenario" --bug "$bug" --log warn > "$out" 2>&1
         status=$?
         if [ $status -eq 1 ]; then
             if grep -q "invariant violated: $invariant" "$out"; then caught=$seed; else
@@ -37,6 +40,6 @@ while read -r bug invariant; do
         not_ok "bug $bug" "replay '$replay' did not reproduce the failure"
     fi
     # Without the bug the same seed passes.
-    "$SIM" --seed "$caught" --scenario scenarios/bug-hunt.scenario > "$out.clean" 2>&1
+    "$SIM" --seed "$caught" --scenario "$scenario" --log warn > "$out.clean" 2>&1
     check "seed $caught passes without $bug" test $? -eq 0
 done <<< "$bugs"

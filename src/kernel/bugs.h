@@ -3,7 +3,9 @@
 // X(enum name, --bug name, invariant that must catch it, what it breaks)
 #pragma once
 
-#define BUG_LIST(X)                                                                     \
+#include "subsystems/graindb/graindb.h" // GRAINDB_BUG_LIST: the storage engine's own sites
+
+#define BUG_KERNEL_LIST(X)                                                              \
     X(BUG_RUNQUEUE_DOUBLE_ENQUEUE, "runqueue-double-enqueue", "process_table_consistent", \
       "yield puts the caller on the run queue twice")                                   \
     X(BUG_FRAME_DOUBLE_ALLOC, "frame-double-alloc", "frame_ownership",                  \
@@ -19,8 +21,16 @@
     X(BUG_EXIT_KEEPS_ROOT_TABLE, "exit-keeps-root-table", "kernel_no_panic",            \
       "exit leaves the freed page-table root in the zombie, so reaping trips an assert")
 
+// Every bug, in id order: the kernel's, then GrainDB's (whose ids are
+// BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.
+#define BUG_LIST(X) BUG_KERNEL_LIST(X) GRAINDB_BUG_LIST(X)
+
 #define BUG_ENUM(id, name, invariant, what) id,
-enum planted_bug_id { BUG_NONE = 0, BUG_LIST(BUG_ENUM) BUG_COUNT };
+enum planted_bug_id {
+    BUG_NONE = 0,
+    BUG_KERNEL_LIST(BUG_ENUM) BUG_GRAINDB_FIRST,
+    BUG_COUNT = BUG_GRAINDB_FIRST + GRAINDB_BUG_COUNT
+};
 #undef BUG_ENUM
 
 // In the hardware build a planted bug is the constant false, so the branch and the

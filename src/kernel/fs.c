@@ -3,6 +3,7 @@
 // stays unmounted with a clear message: never mounted half-trusted.
 #include "kernel.h"
 
+#include "bugs.h"
 #include "cpio.h"
 #include "mem.h"
 #include "trace_events.h"
@@ -41,7 +42,31 @@ static void fs_find_inode_next(struct kernel *k) {
     k->fs.inode_next = highest + 1;
 }
 
+#define FS_READY_KEY "fs/ready"
+
+// The first boot's population ends by writing this key, so a boot that finds it
+// missing knows the previous one was interrupted (power loss) and completes it.
+static bool fs_is_ready(struct kernel *k) {
+    struct graindb_ref_info info;
+    i64 result = graindb_ref_get(&k->fs.db, (const u8 *)FS_READY_KEY, sizeof FS_READY_KEY - 1, &info);
+    return result == 0 && !info.deleted;
+}
+
+static i64 fs_mark_ready(struct kernel *k) {
+    u8 hash[GRAINDB_HASH_BYTES];
+    i64 result = graindb_batch_begin(&k->fs.db);
+    if (result == 0) result = fs_put_object(k, (const u8 *)"1", 1, hash);
+    if (result == 0) {
+        result = graindb_batch_set_ref(&k->fs.db, (const u8 *)FS_READY_KEY, sizeof FS_READY_KEY - 1, hash);
+    }
+    if (result == 0) result = fs_commit(k);
+    if (result < 0) graindb_batch_abort(&k->fs.db);
+    return result;
+}
+
 static i64 fs_make_root(struct kernel *k) {
+    struct fs_inode existing;
+    if (fs_read_inode(k, FS_ROOT_INODE, &existing) == 0) return 0; // resuming
     struct fs_inode root;
     mem_set(&root, 0, sizeof root);
     root.inode = FS_ROOT_INODE;
@@ -55,6 +80,12 @@ static i64 fs_make_root(struct kernel *k) {
     if (result < 0) graindb_batch_abort(&k->fs.db);
     k->fs.inode_next = FS_ROOT_INODE + 1;
     return result;
+}
+
+static i64 fs_lookup_at(struct kernel *k, const char *absolute, struct fs_inode *out) {
+    struct path path;
+    i64 result = path_resolve("/", absolute, &path);
+    return result == 0 ? fs_lookup(k, &path, out) : result;
 }
 
 static i64 fs_create_at(struct kernel *k, const char *absolute, u32 type, u32 mode,
@@ -77,6 +108,7 @@ static i64 fs_import_archive(struct kernel *k, u32 *imported) {
         struct fs_inode inode;
         u32 mode = (entry.file.mode & 0111) ? FS_PROGRAM_MODE : FS_FILE_MODE;
         i64 result = fs_create_at(k, absolute, ABI_TYPE_FILE, mode, &inode);
+        if (result == -E_EXIST) result = fs_lookup_at(k, absolute, &inode); // resuming: rewrite
         if (result < 0) return result;
         i64 index = fs_file_open(k, &inode, true);
         if (index < 0) return index;
@@ -94,9 +126,11 @@ static i64 fs_populate(struct kernel *k) {
     for (u32 i = 0; i < ARRAY_COUNT(standard_tree) && result == 0; i++) {
         struct fs_inode inode;
         result = fs_create_at(k, standard_tree[i], ABI_TYPE_DIRECTORY, FS_DIRECTORY_MODE, &inode);
+        if (result == -E_EXIST) result = 0; // resuming an interrupted first boot
     }
     u32 imported = 0;
     if (result == 0) result = fs_import_archive(k, &imported);
+    if (result == 0) result = fs_mark_ready(k);
     if (result == 0) {
         klog(k, LOG_INFO, "filesystem: first boot: created %u directories, imported %u files",
              (u32)ARRAY_COUNT(standard_tree), imported);
@@ -113,6 +147,14 @@ static i64 fs_format_and_populate(struct kernel *k) {
     return result;
 }
 
+// GrainDB's planted-bug sites read db->planted_mask (simulator builds only).
+static void fs_plant_bugs(struct kernel *k) {
+    k->fs.db.planted_mask = 0;
+    for (u32 bug = 0; bug < GRAINDB_BUG_COUNT; bug++) {
+        if (planted_bug(k, BUG_GRAINDB_FIRST + bug)) k->fs.db.planted_mask |= 1ull << bug;
+    }
+}
+
 void fs_mount(struct kernel *k) {
     struct fs *fs = &k->fs;
     fs->state = FS_NO_DISK;
@@ -121,9 +163,14 @@ void fs_mount(struct kernel *k) {
         return;
     }
     fs->state = FS_MOUNTED;
+    fs_plant_bugs(k);
     i64 result = graindb_open(&fs->db, k->platform);
     if (result == -E_NOENT) {
         result = fs_format_and_populate(k);
+    } else if (result == 0 && !fs_is_ready(k)) {
+        klog(k, LOG_WARN, "filesystem: the first boot was interrupted; completing it");
+        fs_find_inode_next(k);
+        result = fs_populate(k);
     } else if (result == 0) {
         fs_find_inode_next(k);
         const struct graindb_open_stats *stats = &fs->db.open_stats;

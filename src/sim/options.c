@@ -7,14 +7,15 @@
 
 #include "parse.h"
 
-#define BUG_FIELD_NAME(id, name, invariant, what) [id] = name,
-static const char *const bug_names[BUG_COUNT] = {BUG_LIST(BUG_FIELD_NAME)};
+// Positional: BUG_LIST is in id order (bugs.h), starting after BUG_NONE.
+#define BUG_FIELD_NAME(id, name, invariant, what) name,
+static const char *const bug_names[BUG_COUNT] = {NULL, BUG_LIST(BUG_FIELD_NAME)};
 #undef BUG_FIELD_NAME
-#define BUG_FIELD_INVARIANT(id, name, invariant, what) [id] = invariant,
-static const char *const bug_invariants[BUG_COUNT] = {BUG_LIST(BUG_FIELD_INVARIANT)};
+#define BUG_FIELD_INVARIANT(id, name, invariant, what) invariant,
+static const char *const bug_invariants[BUG_COUNT] = {NULL, BUG_LIST(BUG_FIELD_INVARIANT)};
 #undef BUG_FIELD_INVARIANT
-#define BUG_FIELD_WHAT(id, name, invariant, what) [id] = what,
-static const char *const bug_whats[BUG_COUNT] = {BUG_LIST(BUG_FIELD_WHAT)};
+#define BUG_FIELD_WHAT(id, name, invariant, what) what,
+static const char *const bug_whats[BUG_COUNT] = {NULL, BUG_LIST(BUG_FIELD_WHAT)};
 #undef BUG_FIELD_WHAT
 
 const char *bug_name(u32 bug) {

@@ -109,10 +109,9 @@ u64 storage_record_begin(char *out, u64 capacity, u32 gen, char op, u32 slot, u3
 u64 storage_record_ack(char *out, u64 capacity, u32 gen, u32 slot,
                        const struct storage_state *state);
 // Reads and checks DIR/journal. 0 (journal->found false if there is none), -E_BADMSG
-// with the reason for a record storage never wrote or a missing record, or another
-// -error from the kernel.
-i64 storage_journal_read(const char *dir, struct storage_journal *journal, char *reason,
-                         u64 reason_capacity);
+// with *problem saying what is wrong after journal->records records (a record storage
+// never wrote, or one missing), or another -error from the kernel.
+i64 storage_journal_read(const char *dir, struct storage_journal *journal, const char **problem);
 
 // ---- verification -------------------------------------------------------------------
 enum storage_strictness {

@@ -81,9 +81,17 @@ static u32 slot_at(const char *line, u64 length, u64 at) {
     return digit ? (u32)(line[at] - '0') : STORAGE_SLOTS_COUNT + 1;
 }
 
-static void later_mark(struct storage_journal *journal, u32 slot, u32 later) {
-    if (slot < STORAGE_SLOTS_COUNT) journal->claims[slot].later |= later;
-}
+// Begin records by operation: what each may do to its slot (a rename also replaces
+// its target). create and overwrite replace; append appends; unlink removes; a rename
+// away removes, and the old name may still reach the moved file, which later
+// mutations through the new name keep changing, until the directory's fsync.
+static const char begin_ops[] = {STORAGE_OP_CREATE, STORAGE_OP_OVERWRITE, STORAGE_OP_APPEND,
+                                 STORAGE_OP_UNLINK, STORAGE_OP_RENAME, STORAGE_OP_MKDIR,
+                                 STORAGE_OP_RMDIR, 0};
+#define BEGIN_OP_RENAME_INDEX 4u
+#define BEGIN_OPS_WITH_SLOT 5u // the first five name a slot; mkdir and rmdir none
+static const u8 begin_later[] = {STORAGE_LATER_REPLACE, STORAGE_LATER_REPLACE, STORAGE_LATER_APPEND,
+                                 STORAGE_LATER_REMOVE, STORAGE_LATER_REMOVE | STORAGE_LATER_REPLACE};
 
 // A begin record's fields: what later operations may do to which slots. Renders it.
 static u64 record_begin_apply(struct storage_journal *journal, const char *line, u64 length,
@@ -91,26 +99,16 @@ static u64 record_begin_apply(struct storage_journal *journal, const char *line,
     u32 gen = hex8_at(line, length, RECORD_GEN_AT);
     char op = length > RECORD_OP_AT ? line[RECORD_OP_AT] : 0;
     u32 slot = slot_at(line, length, RECORD_SLOT_AT), target = slot_at(line, length, RECORD_TARGET_AT);
-    bool none = slot == STORAGE_SLOTS_COUNT && target == STORAGE_SLOTS_COUNT;
-    bool one = slot < STORAGE_SLOTS_COUNT && target == STORAGE_SLOTS_COUNT;
-    bool two = slot < STORAGE_SLOTS_COUNT && target < STORAGE_SLOTS_COUNT && slot != target;
-    if (gen != journal->last_gen + 1) return 0;
-    if (op == STORAGE_OP_CREATE || op == STORAGE_OP_OVERWRITE) {
-        if (one) later_mark(journal, slot, STORAGE_LATER_REPLACE);
-    } else if (op == STORAGE_OP_APPEND || op == STORAGE_OP_UNLINK) {
-        if (one) later_mark(journal, slot, op == STORAGE_OP_APPEND ? STORAGE_LATER_APPEND : STORAGE_LATER_REMOVE);
-    } else if (op == STORAGE_OP_RENAME && two) {
-        // Until the source directory's fsync, the old name may still reach the moved
-        // file, which later mutations through the new name keep changing.
-        later_mark(journal, slot, STORAGE_LATER_REMOVE | STORAGE_LATER_REPLACE);
-        later_mark(journal, target, STORAGE_LATER_REPLACE);
-        one = true;
-    } else if (op == STORAGE_OP_MKDIR || op == STORAGE_OP_RMDIR) {
-        one = none;
-    } else {
-        one = false;
-    }
-    if (!one) return 0;
+    const char *known = op == 0 ? NULL : strchr(begin_ops, op);
+    if (known == NULL || gen != journal->last_gen + 1) return 0;
+    u32 index = (u32)(known - begin_ops);
+    bool rename = index == BEGIN_OP_RENAME_INDEX;
+    bool shape = rename                          ? slot < STORAGE_SLOTS_COUNT && target < STORAGE_SLOTS_COUNT && slot != target
+                 : index < BEGIN_OPS_WITH_SLOT ? slot < STORAGE_SLOTS_COUNT && target == STORAGE_SLOTS_COUNT
+                                               : slot == STORAGE_SLOTS_COUNT && target == STORAGE_SLOTS_COUNT;
+    if (!shape) return 0;
+    if (index < BEGIN_OPS_WITH_SLOT) journal->claims[slot].later |= begin_later[index];
+    if (rename) journal->claims[target].later |= STORAGE_LATER_REPLACE;
     journal->last_gen = gen;
     return storage_record_begin(expected, capacity, gen, op, slot, target);
 }
@@ -157,33 +155,25 @@ static bool record_apply(struct storage_journal *journal, const char *line, u64 
     return expected_length == length + 1 && memcmp(expected, line, length) == 0;
 }
 
-// Feeds the bytes of one read to the line assembler. false: a bad record (reason set).
-static bool journal_feed(struct storage_journal *journal, char *line, u64 *line_length,
-                         const u8 *bytes, u64 count, char *reason, u64 reason_capacity) {
+// Feeds the bytes of one read to the line assembler: NULL, or what is wrong.
+static const char *journal_feed(struct storage_journal *journal, char *line, u64 *line_length,
+                                const u8 *bytes, u64 count) {
     for (u64 i = 0; i < count; i++) {
+        if (bytes[i] != '\n' && *line_length == STORAGE_RECORD_LEN_MAX) return "a record too long";
         if (bytes[i] != '\n') {
-            if (*line_length == STORAGE_RECORD_LEN_MAX) {
-                snprintf(reason, reason_capacity, "journal record %lu is longer than any record",
-                         (unsigned long)journal->records + 1);
-                return false;
-            }
             line[(*line_length)++] = (char)bytes[i];
             continue;
         }
-        if (!record_apply(journal, line, *line_length)) {
-            snprintf(reason, reason_capacity, "journal record %lu is not one storage wrote there",
-                     (unsigned long)journal->records);
-            return false;
-        }
+        if (!record_apply(journal, line, *line_length)) return "not the record storage wrote there";
         *line_length = 0;
     }
-    return true;
+    return NULL;
 }
 
-i64 storage_journal_read(const char *dir, struct storage_journal *journal, char *reason,
-                         u64 reason_capacity) {
-    basin_assert(dir != NULL && journal != NULL && reason != NULL);
+i64 storage_journal_read(const char *dir, struct storage_journal *journal, const char **problem) {
+    basin_assert(dir != NULL && journal != NULL && problem != NULL);
     memset(journal, 0, sizeof(*journal));
+    *problem = NULL;
     char path[TOOL_PATH_BYTES];
     i64 result = tool_path_join(path, sizeof(path), dir, STORAGE_JOURNAL_NAME);
     i64 fd = result < 0 ? result : sys_open(path, ABI_O_RDONLY, 0);
@@ -192,36 +182,23 @@ i64 storage_journal_read(const char *dir, struct storage_journal *journal, char 
     journal->found = true;
     char line[STORAGE_RECORD_LEN_MAX];
     u64 line_length = 0, total = 0;
-    for (;;) {
+    while (*problem == NULL) {
         u8 bytes[JOURNAL_READ_BYTES];
         result = sys_read(fd, bytes, sizeof(bytes));
         if (result <= 0) break;
         basin_assert((u64)result <= sizeof(bytes));
         total += (u64)result;
-        bool good = total <= ABI_FILE_SIZE_MAX &&
-                    journal_feed(journal, line, &line_length, bytes, (u64)result, reason,
-                                 reason_capacity);
-        if (!good && total > ABI_FILE_SIZE_MAX) {
-            snprintf(reason, reason_capacity, "journal longer than a file can be");
-        }
-        if (!good) result = -E_BADMSG;
-        if (!good) break;
+        *problem = total > ABI_FILE_SIZE_MAX ? "longer than a file can be"
+                                             : journal_feed(journal, line, &line_length, bytes, (u64)result);
     }
     i64 closed = sys_close(fd);
     if (result == 0 && closed < 0) result = closed;
     // The header was fsynced before journal.new became journal: it must be there.
-    if (result == 0 && journal->records == 0) {
-        snprintf(reason, reason_capacity, "journal has no complete header");
-        result = -E_BADMSG;
-    }
+    if (*problem == NULL && journal->records == 0) *problem = "no complete header";
     // A torn last record is a prefix of a record: only characters records are made of.
-    for (u64 i = 0; i < line_length && result == 0; i++) {
-        if (line[i] == 0 || strchr(RECORD_ALPHABET, line[i]) == NULL) {
-            snprintf(reason, reason_capacity, "journal ends in bytes storage never wrote");
-            result = -E_BADMSG;
-        }
+    for (u64 i = 0; i < line_length && *problem == NULL; i++) {
+        if (line[i] == 0 || strchr(RECORD_ALPHABET, line[i]) == NULL) *problem = "a torn record with bytes storage never wrote";
     }
     journal->torn_tail_bytes = line_length;
-    basin_assert(journal->records == 0 || journal->first_gen > 0);
-    return result;
+    return result == 0 && *problem != NULL ? -E_BADMSG : result;
 }

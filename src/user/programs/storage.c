@@ -100,7 +100,6 @@ BASIN_PROGRAM("storage");
 #define FSYNC_EVERY 4u          // mixed mode: every 4th operation is an fsync round
 #define RECORDS_PER_ACK_MAX 2u  // a rename acknowledges both of its slots
 #define NO_SLOT STORAGE_SLOTS_COUNT
-#define KINDS_COUNT 8u
 
 static const char usage[] =
     "usage: storage DIR OPS [mixed|sync|nosync]\n"
@@ -131,29 +130,19 @@ struct run {
     i64 journal_fd;
     u64 journal_bytes;
     u64 random_state;
-    u32 kind_counts[KINDS_COUNT];
 };
 
-// Operation kinds, in the order the summary counts them.
-#define OP_FSYNC_ROUND 's'
-static const struct {
-    char op;
-    char name[15];
-} kinds[KINDS_COUNT] = {
-    {STORAGE_OP_CREATE, "create"}, {STORAGE_OP_OVERWRITE, "overwrite"},
-    {STORAGE_OP_APPEND, "append"}, {STORAGE_OP_UNLINK, "unlink"},
-    {STORAGE_OP_RENAME, "rename"}, {STORAGE_OP_MKDIR, "mkdir"},
-    {STORAGE_OP_RMDIR, "rmdir"},   {OP_FSYNC_ROUND, "fsync-round"},
-};
-
-static u32 kind_index(char op) {
-    u32 index = 0;
-    while (index < KINDS_COUNT && kinds[index].op != op) index++;
-    basin_assert(index < KINDS_COUNT);
-    return index;
+static const char *op_name(char op) {
+    switch (op) {
+    case STORAGE_OP_CREATE: return "create";
+    case STORAGE_OP_OVERWRITE: return "overwrite";
+    case STORAGE_OP_APPEND: return "append";
+    case STORAGE_OP_RENAME: return "rename";
+    case STORAGE_OP_UNLINK: return "unlink";
+    case STORAGE_OP_MKDIR: return "mkdir";
+    default: return "rmdir";
+    }
 }
-
-static const char *op_name(char op) { return kinds[kind_index(op)].name; }
 
 // Ends a step with an error: environmental errors stop the run, others fail it.
 static enum outcome run_error(const struct run *run, const char *step, const char *what,
@@ -233,42 +222,36 @@ struct choice {
 };
 
 // The syscalls of one mutation, and the model update once they all succeeded.
+// The syscalls of one mutation, and the model update once they all succeeded.
 static i64 mutation_apply(struct run *run, const struct choice *choice, u32 gen) {
     char path[TOOL_PATH_BYTES], target[TOOL_PATH_BYTES];
     i64 result = choice->slot == NO_SLOT ? storage_subdir_path(path, sizeof(path), run->dir)
                                          : storage_slot_path(path, sizeof(path), run->dir, choice->slot);
     if (result < 0) return result;
-    struct storage_state *state = choice->slot == NO_SLOT ? NULL : &run->slots[choice->slot];
-    switch (choice->op) {
-    case STORAGE_OP_CREATE:
-    case STORAGE_OP_OVERWRITE: {
-        u64 flags = choice->op == STORAGE_OP_CREATE ? ABI_O_CREAT | ABI_O_EXCL : ABI_O_TRUNC;
-        result = write_chunk(path, flags, choice->slot, gen);
-        if (result == 0) *state = (struct storage_state){.present = true, .count = 1, .gens = {gen}};
-        return result;
-    }
-    case STORAGE_OP_APPEND:
-        basin_assert(state->present && state->count < STORAGE_CHUNKS_MAX);
-        result = write_chunk(path, ABI_O_APPEND, choice->slot, gen);
-        if (result == 0) state->gens[state->count++] = gen;
-        return result;
-    case STORAGE_OP_RENAME:
-        result = storage_slot_path(target, sizeof(target), run->dir, choice->target);
-        if (result == 0) result = sys_rename(path, target);
-        if (result == 0) run->slots[choice->target] = *state;
-        if (result == 0) memset(state, 0, sizeof(*state));
-        return result;
-    case STORAGE_OP_UNLINK:
-        result = sys_unlink(path);
-        if (result == 0) memset(state, 0, sizeof(*state));
-        return result;
-    case STORAGE_OP_MKDIR:
-    case STORAGE_OP_RMDIR:
+    if (choice->slot == NO_SLOT) {
         result = choice->op == STORAGE_OP_MKDIR ? sys_mkdir(path, DIR_MODE) : sys_rmdir(path);
         if (result == 0) run->subdir_present = choice->op == STORAGE_OP_MKDIR;
         return result;
-    default: basin_assert(false); return -E_INVAL;
     }
+    struct storage_state *state = &run->slots[choice->slot];
+    char op = choice->op;
+    if (op == STORAGE_OP_RENAME) {
+        result = storage_slot_path(target, sizeof(target), run->dir, choice->target);
+        if (result == 0) result = sys_rename(path, target);
+        if (result == 0) run->slots[choice->target] = *state;
+    } else if (op == STORAGE_OP_UNLINK) {
+        result = sys_unlink(path);
+    } else {
+        u64 flags = op == STORAGE_OP_CREATE ? ABI_O_CREAT | ABI_O_EXCL
+                    : op == STORAGE_OP_APPEND ? ABI_O_APPEND : ABI_O_TRUNC;
+        result = write_chunk(path, flags, choice->slot, gen);
+    }
+    if (result < 0) return result;
+    basin_assert(state->count < STORAGE_CHUNKS_MAX || op != STORAGE_OP_APPEND);
+    if (op == STORAGE_OP_APPEND) state->gens[state->count++] = gen;
+    else if (op == STORAGE_OP_RENAME || op == STORAGE_OP_UNLINK) memset(state, 0, sizeof(*state));
+    else *state = (struct storage_state){.present = true, .count = 1, .gens = {gen}};
+    return 0;
 }
 
 // Journal first (write-ahead, fsynced), then the mutation, then the read-back.
@@ -378,11 +361,9 @@ static struct choice choose_mutation(struct run *run) {
 static enum outcome run_one(struct run *run, u32 index) {
     if (run->mode == MODE_MIXED && index % FSYNC_EVERY == FSYNC_EVERY - 1) {
         u32 slot = random_below(run, STORAGE_SLOTS_COUNT);
-        run->kind_counts[kind_index(OP_FSYNC_ROUND)]++;
         return ack_round(run, &slot, 1);
     }
     struct choice choice = choose_mutation(run);
-    run->kind_counts[kind_index(choice.op)]++;
     enum outcome outcome = mutation_run(run, &choice);
     if (outcome != OUTCOME_OK || run->mode != MODE_SYNC) return outcome;
     u32 slots[RECORDS_PER_ACK_MAX] = {choice.slot, choice.target};
@@ -418,25 +399,20 @@ static enum outcome prepare_check(struct run *run, u32 *first_gen) {
     return OUTCOME_OK;
 }
 
-// journal.new with the header, fsynced, renamed over journal, DIR fsynced; then the
-// journal stays open for appending.
+// journal.new with the header, fsynced, renamed over journal, DIR fsynced. The
+// descriptor follows the file through the rename and stays open for appending.
 static enum outcome prepare_epoch(struct run *run, u32 first_gen) {
     char fresh[TOOL_PATH_BYTES], journal[TOOL_PATH_BYTES], header[STORAGE_RECORD_LEN_MAX + 1];
     i64 result = tool_path_join(fresh, sizeof(fresh), run->dir, STORAGE_JOURNAL_NEW_NAME);
     if (result == 0) result = tool_path_join(journal, sizeof(journal), run->dir, STORAGE_JOURNAL_NAME);
-    if (result < 0) return run_error(run, "path", run->dir, result);
     u64 length = storage_record_header(header, sizeof(header), first_gen);
-    i64 fd = sys_open(fresh, ABI_O_WRONLY | ABI_O_CREAT | ABI_O_TRUNC, FILE_MODE);
-    if (fd < 0) return run_error(run, "create", STORAGE_JOURNAL_NEW_NAME, fd);
-    result = tool_write_all(fd, header, length);
-    if (result >= 0) result = sys_fsync(fd);
-    i64 closed = sys_close(fd);
-    if (result >= 0) result = closed;
+    if (result == 0) result = sys_open(fresh, ABI_O_WRONLY | ABI_O_CREAT | ABI_O_TRUNC, FILE_MODE);
+    if (result >= 0) run->journal_fd = result;
+    if (result >= 0) result = tool_write_all(run->journal_fd, header, length);
+    if (result >= 0) result = sys_fsync(run->journal_fd);
     if (result >= 0) result = sys_rename(fresh, journal);
     if (result >= 0) result = fsync_path(run->dir, true);
     if (result < 0) return run_error(run, "start epoch in", STORAGE_JOURNAL_NAME, result);
-    run->journal_fd = sys_open(journal, ABI_O_WRONLY | ABI_O_APPEND, 0);
-    if (run->journal_fd < 0) return run_error(run, "open", STORAGE_JOURNAL_NAME, run->journal_fd);
     run->journal_bytes = length;
     run->first_gen = first_gen;
     run->next_gen = first_gen;
@@ -496,14 +472,7 @@ static enum outcome final_check(struct run *run) {
 
 static void run_summary(const struct run *run) {
     say("%lu ops, %lu fsyncs acknowledged", (unsigned long)run->ops_done, (unsigned long)run->acks);
-    char counts[BASIN_LINE_LEN_MAX];
-    u64 used = 0;
-    for (u32 i = 0; i < KINDS_COUNT && used < sizeof(counts); i++) {
-        used += (u64)snprintf(counts + used, sizeof(counts) - used, "%s %lu ", kinds[i].name,
-                              (unsigned long)run->kind_counts[i]);
-    }
-    note("%sfirst gen %lu, next gen %lu", counts, (unsigned long)run->first_gen,
-         (unsigned long)run->next_gen);
+    note("mutations had gens %lu..%lu", (unsigned long)run->first_gen, (unsigned long)run->next_gen - 1);
 }
 
 static int exit_code(enum outcome outcome) {
@@ -541,15 +510,16 @@ static int run_main(struct run *run) {
 // DIR could not be examined (-E_NOENT: it does not exist).
 static i64 check_dir(const char *dir, enum storage_strictness strictness, struct storage_report *report) {
     struct storage_journal journal;
-    char reason[STORAGE_REASON_LEN_MAX];
+    const char *problem = NULL;
     i64 violations = 0;
-    i64 result = storage_journal_read(dir, &journal, reason, sizeof(reason));
+    i64 result = storage_journal_read(dir, &journal, &problem);
     if (result < 0) {
-        bool refused = tool_error_is_environmental(result);
-        if (result != -E_BADMSG && !refused) return result;
+        bool refused = tool_error_is_environmental(result) && problem == NULL;
+        if (problem == NULL && !refused) return result;
         journal.found = false;
-        if (result == -E_BADMSG || strictness == STORAGE_STRICT) {
-            say("VIOLATION %s: %s", STORAGE_JOURNAL_NAME, refused ? error_name(result) : reason);
+        if (problem != NULL || strictness == STORAGE_STRICT) {
+            say("VIOLATION %s at record %lu: %s", STORAGE_JOURNAL_NAME, (unsigned long)journal.records,
+                problem != NULL ? problem : error_name(result));
             violations++;
         }
     }
