@@ -6,13 +6,16 @@
 //   2. a RAM disk over the initrd the boot loader placed (/chosen linux,initrd-*),
 //      for boards without virtio (the JH7110), when the boot arguments say
 //      hw.ramdisk=1 or the initrd is not a cpio archive (a raw disk image given
-//      with -initrd). Its contents are lost at power off, and the boot log says so.
-//      With hw.ramdisk=1 and a cpio initrd, the programs come from the archive
-//      embedded in the image, as the initrd's memory becomes the disk;
+//      with -initrd, which may be blank or hold a GrainDB image made earlier). Its
+//      contents are lost at power off, and the boot log says so. With hw.ramdisk=1
+//      and a cpio initrd, the initrd's memory is zeroed into a blank disk and the
+//      programs come from the archive embedded in the image (this needs
+//      hw_block_init before kernel_boot: later, the kernel already reads the initrd);
 //   3. none: the kernel runs from the initial archive alone.
 // hw.disk=none skips all three. One line of the boot log says what was chosen.
 #include "hw.h"
 #include "kernel/abi.h"
+#include "kernel/format.h"
 #include "kernel/mem.h"
 #include "ramdisk.h"
 #include "virtio_blk.h"
@@ -20,6 +23,7 @@
 #define CPIO_NEWC_MAGIC "070701"
 #define CPIO_NEWC_MAGIC_BYTES 6u
 #define BLOCK_ERRORS_LOGGED_MAX 8u // a dead disk fails every request: say it a few times
+#define BLOCK_SECTOR_NONE UINT64_MAX // a failed request that names no sector (flush)
 
 extern const u8 hw_initrd_start[];
 extern const u8 hw_initrd_end[];
@@ -83,7 +87,7 @@ static bool block_range_in_ram(const struct fdt_machine *m, u64 start, u64 end) 
 // The programs leave the initrd for the embedded archive, so that the initrd's
 // memory can be the disk. Only before kernel_boot took the archive (not lazily).
 static bool block_initrd_release(struct platform *p, bool early) {
-    if (!p->initrd_from_dt) return true;
+    if (!p->initrd_from_dt) return true; // initrd_hw.c refused it already
     if (!early) {
         hw_log(p, "disk: hw.ramdisk=1 ignored: the kernel already reads its programs from "
                   "the initrd (hw_block_init must run before kernel_boot)");
@@ -111,7 +115,12 @@ static bool block_ramdisk_choose(struct platform *p, struct hw_block *b, bool ea
                (unsigned long long)start, (unsigned long long)end);
         return false;
     }
-    if (!block_initrd_release(p, early)) return false;
+    if (is_archive) {
+        // hw.ramdisk=1 over an archive: the archive is no disk, so the memory
+        // becomes a blank one (volatile anyway) and the programs move elsewhere.
+        if (!block_initrd_release(p, early)) return false;
+        mem_set((void *)(uintptr_t)start, 0, end - start);
+    }
     ramdisk_init(&b->ramdisk, start, end - start);
     b->kind = HW_BLOCK_RAMDISK;
     b->sector_count = b->ramdisk.sector_count;
@@ -157,14 +166,22 @@ static i64 block_check(struct platform *p, u64 sector, u32 sector_count) {
     return 0;
 }
 
+// what: "read at sector N", "flush", ...
 static i64 block_result(struct platform *p, i64 result, const char *what, u64 sector) {
     struct hw_block *b = &hw_block;
     if (result < 0 && b->errors_logged < BLOCK_ERRORS_LOGGED_MAX) {
         b->errors_logged++;
-        hw_log(p, "disk: %s at sector %llu failed: %s (status %u)", what,
-               (unsigned long long)sector,
-               b->virtio.problem != NULL ? b->virtio.problem : "disk unusable",
-               b->virtio.failed_status);
+        char where[32] = "";
+        if (sector != BLOCK_SECTOR_NONE) {
+            (void)format(where, sizeof where, " at sector %llu", (unsigned long long)sector);
+        }
+        char status[24] = "";
+        if (b->virtio.failed_status != VIRTIO_BLK_S_OK) {
+            (void)format(status, sizeof status, " (status %u)", b->virtio.failed_status);
+        }
+        hw_log(p, "disk: %s%s failed: %s%s%s", what, where,
+               b->virtio.problem != NULL ? b->virtio.problem : "disk unusable", status,
+               b->errors_logged == BLOCK_ERRORS_LOGGED_MAX ? "; further errors not logged" : "");
     }
     assert(result == 0 || result == -E_IO);
     return result;
@@ -196,5 +213,5 @@ i64 platform_block_flush(struct platform *p) {
     const struct hw_block *b = block_get(p);
     if (b->kind == HW_BLOCK_NONE) return -E_NODEV;
     if (b->kind == HW_BLOCK_RAMDISK) return 0; // nothing outlives power off anyway
-    return block_result(p, virtio_blk_flush(&hw_block.virtio), "flush", 0);
+    return block_result(p, virtio_blk_flush(&hw_block.virtio), "flush", BLOCK_SECTOR_NONE);
 }

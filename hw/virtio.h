@@ -63,6 +63,7 @@
 #define VIRTIO_PAGE_BYTES 4096u          // GuestPageSize and QueueAlign (legacy)
 #define VIRTQ_DESC_F_NEXT 1u
 #define VIRTQ_DESC_F_WRITE 2u            // the device writes this buffer
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1u    // a hint: we poll, so the device need not interrupt
 
 struct virtq_desc {
     u64 addr; // physical

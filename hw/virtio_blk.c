@@ -67,6 +67,8 @@ static i64 virtio_blk_request(struct virtio_blk *b, u32 type, u64 sector, const 
     assert((data == NULL) == (bytes == 0));
     virtio_blk_header = (struct virtio_blk_header){.type = type, .sector = sector};
     virtio_blk_status = VIRTIO_BLK_STATUS_UNSET;
+    b->failed_status = VIRTIO_BLK_S_OK;
+    b->problem = NULL;
     u16 header_next = data != NULL ? VIRTIO_BLK_DESC_DATA : VIRTIO_BLK_DESC_STATUS;
     virtio_blk_desc(VIRTIO_BLK_DESC_HEADER, &virtio_blk_header, sizeof virtio_blk_header,
                     VIRTQ_DESC_F_NEXT, header_next);

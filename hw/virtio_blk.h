@@ -27,7 +27,7 @@ struct virtio_blk {
     bool broken;          // a request timed out or the device failed: all later requests fail
     u64 timeout_ticks;
     const char *problem;  // why the last request failed (for the boot log), or NULL
-    u32 failed_status;    // the status byte of the last request the device failed
+    u32 failed_status;    // the status byte of the last request, when not OK (else 0)
 };
 
 // Starts the block device at `base` (a slot virtio_mmio_identify found with device

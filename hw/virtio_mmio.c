@@ -146,6 +146,7 @@ i64 virtio_mmio_start(struct virtio_device *d, u64 base, u64 wanted, struct virt
         return -E_IO;
     }
     mem_set(queue, 0, sizeof *queue);
+    queue->avail.flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
     *d = (struct virtio_device){.base = base, .version = version, .device_id = device_id,
                                 .queue = queue};
     virtio_mmio_reset(d);
@@ -219,5 +220,9 @@ i64 virtio_queue_wait(struct virtio_device *d, u64 timeout_ticks, u32 *head, u32
     *head = element->id;
     *written = element->len;
     d->used_idx++;
+    // The device may interrupt anyway (the flag is only a hint): acknowledge, so that
+    // no interrupt stays pending should the kernel ever enable the PLIC.
+    u32 pending = virtio_read(d->base, VIRTIO_MMIO_INTERRUPT_STATUS);
+    if (pending != 0) virtio_write(d->base, VIRTIO_MMIO_INTERRUPT_ACK, pending);
     return 0;
 }

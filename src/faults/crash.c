@@ -36,7 +36,10 @@ bool fault_power_loss_at_device(struct platform *node, enum power_loss_site site
     *delay_ns = 0;
     if (!setting->enabled) return false;
     struct pcg32 *rng = &node->streams[STREAM_POWER_LOSS_DEVICE];
-    if (!pcg32_chance_per_million(rng, setting->rate_per_million)) return false;
+    u64 rate = setting->rate_per_million;
+    if (site != POWER_LOSS_AT_CONSOLE) rate *= POWER_LOSS_STORAGE_CALL_FACTOR;
+    if (rate > FAULT_RATE_PER_MILLION_MAX) rate = FAULT_RATE_PER_MILLION_MAX;
+    if (!pcg32_chance_per_million(rng, (u32)rate)) return false;
     *delay_ns = pcg32_range(rng, POWER_LOSS_REBOOT_DELAY_MIN_NS, POWER_LOSS_REBOOT_DELAY_MAX_NS);
     return true;
 }

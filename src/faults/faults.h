@@ -11,7 +11,7 @@ struct pcg32;
 
 // X(enum name, scenario/report name, unit of the rate, largest rate the swarm draws)
 #define FAULT_LIST(X)                                                            \
-    X(FAULT_POWER_LOSS, "power_loss", "per million steps", 400u)                 \
+    X(FAULT_POWER_LOSS, "power_loss", "per million steps and device calls", 400u)                 \
     X(FAULT_PROCESS_CRASH, "process_crash", "per million user runs", 50000u)     \
     X(FAULT_CLOCK_JUMP, "clock_jump", "per million steps", 20000u)               \
     X(FAULT_CLOCK_DRIFT, "clock_drift", "per million steps", 5000u)              \
@@ -46,6 +46,9 @@ enum power_loss_site {
 // Limits of the fault models.
 #define POWER_LOSS_REBOOT_DELAY_MIN_NS 1000000ull    // 1 ms dark before power returns
 #define POWER_LOSS_REBOOT_DELAY_MAX_NS 100000000ull  // 100 ms
+// A block write or flush is where crash consistency is won or lost, so the power
+// fails there this many times as often as at a step's end or a console write.
+#define POWER_LOSS_STORAGE_CALL_FACTOR 4u
 #define CLOCK_JUMP_MIN_NS 1000000ull                 // 1 ms
 #define CLOCK_JUMP_MAX_NS 600000000000ull            // 10 minutes
 #define CLOCK_OFFSET_MAX_NS 86400000000000ll         // realtime stays within a day of true
@@ -113,7 +116,8 @@ void fault_clock_after_step(struct platform *node);
 // long the node stays dark. Counted here (site POWER_LOSS_AFTER_STEP).
 bool fault_power_loss_strikes(struct platform *node, u64 *delay_ns);
 // At a device call inside the kernel (block write, flush, console write), with the
-// same rate per million calls, from its own stream (STREAM_POWER_LOSS_DEVICE): true
+// same rate per million calls (times POWER_LOSS_STORAGE_CALL_FACTOR for block writes
+// and flushes), from its own stream (STREAM_POWER_LOSS_DEVICE): true
 // when power fails at this call; *delay_ns as above. Not counted here: the caller
 // unwinds the kernel first and counts it then (sim/kernel_call.c).
 bool fault_power_loss_at_device(struct platform *node, enum power_loss_site site, u64 *delay_ns);

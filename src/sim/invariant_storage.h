@@ -20,6 +20,22 @@
 #define STORAGE_HISTORY_DEPTH 4u // newest versions of a key checked after each commit
 #define STORAGE_WALK_SET_CAPACITY (2u * GRAINDB_REFS_MAX) // a power of two
 #define STORAGE_KEY_TEXT_BYTES 48u
+// fsck walks the whole log (every object's SHA-256), so its cost grows with the log.
+// After a recovery that repaired, truncated into the mirror or found damaged copies,
+// it always runs. After an uneventful one it runs when the node's budget holds the
+// log's size: each step earns STORAGE_FSCK_BYTES_PER_STEP (about a fifth of a step's
+// cost at most), up to STORAGE_FSCK_BUDGET_MAX_BYTES. Deterministic: counts, not time.
+#define STORAGE_FSCK_BYTES_PER_STEP 1024
+#define STORAGE_FSCK_BUDGET_MAX_BYTES (64ll << 20)
+// The Merkle recomputation and the directory walk cost about one SHA-256 per key
+// (several per key for the Merkle paths): after every mount they run; after a commit
+// when the node's budget holds the number of keys, each step earning
+// STORAGE_STATE_REFS_PER_STEP. What they catch persists (a wrong incremental root, a
+// wrong parent field stays until repaired), so a later check still finds it. Key
+// versions and their newest history are checked after every commit (they cost only
+// the keys that changed).
+#define STORAGE_STATE_REFS_PER_STEP 4
+#define STORAGE_STATE_BUDGET_MAX_REFS (1ll << 20)
 
 STATIC_ASSERT((STORAGE_WALK_SET_CAPACITY & (STORAGE_WALK_SET_CAPACITY - 1)) == 0);
 
@@ -53,6 +69,13 @@ void storage_check_read(struct sim *sim, struct platform *node, u64 hash_prefix,
 // The key as text for a report (non-printable bytes as '?').
 void storage_key_text(const u8 *key, u32 key_len, char text[STORAGE_KEY_TEXT_BYTES]);
 bool storage_recoverable(const struct platform *node);
+
+// invariant_storage_loss.c: the copies of recent commits, and judging a loss.
+void storage_commit_begin(struct platform *node, u64 commit_seq);
+void storage_commit_end(struct platform *node, u64 commit_seq, bool acknowledged);
+// The database went back to kept_seq (< the highest acknowledged): a violation unless
+// every lost commit may be excused (the run goes on, counting them).
+void storage_judge_loss(struct sim *sim, struct platform *node, u64 kept_seq, const char *how);
 
 // The checks, each on an inspection already begun.
 void storage_check_keys_within(struct sim *sim, struct platform *node, u64 commit_seq);

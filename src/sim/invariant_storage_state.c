@@ -103,12 +103,31 @@ void storage_check_versions(struct sim *sim, struct platform *node, struct stora
     }
 }
 
+// A recovery that found something to mend (see STORAGE_FSCK_BYTES_PER_STEP).
+static bool recovery_eventful(const struct graindb *db) {
+    const struct graindb_open_stats *stats = &db->open_stats;
+    u32 mirror_expected = graindb_commit_seq(db) < GRAINDB_MIRROR_SLOTS_COUNT ? (u32)graindb_commit_seq(db)
+                                                                                : GRAINDB_MIRROR_SLOTS_COUNT;
+    return stats->repaired || stats->recovered_from_mirror > 0 || stats->checkpoint_damaged ||
+           stats->superblock_copies_valid < GRAINDB_SUPERBLOCK_COPIES || stats->mirror_slots_valid < mirror_expected;
+}
+
 void storage_check_fsck(struct sim *sim, struct platform *node, struct storage_scratch *scratch) {
     struct graindb *db = &node->kernel.fs.db;
     assert(node->inspecting);
     // Unrestricted faults may leave damage recovery cannot repair (detected, not
     // wrong); a failed repair write leaves the database read-only with the damage.
     if (!storage_recoverable(node) || graindb_failed(db)) return;
+    // A boot that formatted the disk (or completed an interrupted first boot) wrote
+    // on after opening it: what fsck would see is not what recovery left.
+    if (node->invariants.storage_mount_wrote) return;
+    struct storage_shadow *shadow = &node->storage;
+    i64 cost = (i64)db->append_position;
+    if (!recovery_eventful(db) && shadow->fsck_budget_bytes < cost) {
+        shadow->fsck_skipped++;
+        return;
+    }
+    shadow->fsck_budget_bytes -= cost; // may go below zero: the next ones wait
     sim->invariant_checks[INV_FSCK_CLEAN_AFTER_RECOVERY]++;
     struct graindb_verify_report *report = &scratch->verify;
     i64 result = graindb_verify(db, report);

@@ -68,6 +68,8 @@ struct invariant_node_state {
     struct monotonic_shadow monotonic[PROCS_MAX]; // by proc slot
     bool storage_mount_pending; // mounted this boot; the after-mount checks are due
     u64 storage_checked_seq;    // commit seq at the last storage check this boot
+    u32 storage_boot_commits;   // commits acknowledged this boot
+    bool storage_mount_wrote;   // commits came before the mount (a first boot): no fsck
 };
 
 // Storage shadows (storage_shadow.c): what the simulator saw the node's disk
@@ -84,11 +86,38 @@ struct storage_key_entry { // a key: XXH64 of its bytes -> the highest key_versi
     u32 key_version;
     u32 used;
 };
+// Where one acknowledged commit put its bytes (the log batch, the mirror slot), to
+// judge a loss: with faults outside the atlas, a commit may vanish only if every
+// copy of it was destroyed after it was durably written.
+#define STORAGE_COMMIT_COPIES_MAX 6u
+#define STORAGE_RECENT_COMMITS 8u
+struct storage_commit_copy {
+    u64 sector;
+    u32 sector_count;
+    bool flushed;        // a flush returned 0 after this write, before the acknowledgement
+    bool flush_failed;   // a flush failed after it (a later success proves nothing)
+    bool intact_at_boot; // at the last power-on the disk held exactly these bytes
+    u64 digest;          // XXH64 of the bytes written
+};
+struct storage_commit_record {
+    u64 commit_seq; // 0: unused
+    u32 copies_count;
+    bool untracked; // more writes than STORAGE_COMMIT_COPIES_MAX: never excused
+    struct storage_commit_copy copies[STORAGE_COMMIT_COPIES_MAX];
+};
 struct storage_shadow {
+    bool commit_open; // between TRACE_DB_COMMIT_START and TRACE_DB_COMMIT
+    struct storage_commit_record pending;
+    struct storage_commit_record recent[STORAGE_RECENT_COMMITS]; // by commit_seq % count
+    u64 lost_excused; // acknowledged commits lost with every copy destroyed (unrestricted)
     bool acked_any;
     u64 acked_seq;   // highest acknowledged commit (or the commit last mounted)
     u64 acked_root;  // Merkle root (first 8 bytes, little endian) after acked_seq
     u64 started_seq; // a commit started after acked_seq and not acknowledged; 0: none
+    i64 fsck_budget_bytes; // log bytes fsck may walk after an uneventful recovery
+    u64 fsck_skipped;      // uneventful recoveries not verified (budget spent)
+    i64 state_budget_refs; // refs the Merkle recomputation and the tree walk may visit
+    u64 state_skipped;     // commits after which they waited for budget
     struct storage_object_entry *objects; // open addressing, power-of-two capacity
     u32 objects_capacity;
     u32 objects_count;
@@ -123,5 +152,9 @@ struct storage_object_entry *storage_object_insert(struct storage_shadow *shadow
 struct storage_key_entry *storage_key_find_or_insert(struct storage_shadow *shadow, u64 key_hash);
 // Kernel storage events (commit start/end, mount, object write/read).
 void storage_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);
+// Device calls (platform_sim.c) and power-on (node.c), for the commit copies.
+void storage_on_block_write(struct platform *node, u64 sector, u32 sector_count, const u8 *bytes);
+void storage_on_flush(struct platform *node, i64 result);
+void storage_on_power_on(struct platform *node);
 // After each step of a running node: the after-mount and after-commit checks.
 void storage_after_step(struct sim *sim, struct platform *node);

@@ -70,6 +70,7 @@ bool node_boot(struct platform *node) {
     node->power_request = POWER_REQUEST_NONE;
     fault_clock_power_on(node);
     invariants_node_reset(node);
+    if (!sim->config.no_invariants) storage_on_power_on(node);
 
     // boots counts the boots that completed; one the power cut short is not a boot.
     if (!node_kernel_call(node, NULL)) return false;

@@ -161,6 +161,9 @@ i64 platform_block_write(struct platform *p, u64 sector, const u8 *bytes, u32 se
     }
     sim_trace(p, TRACE_SIM_DISK_WRITE, sector, sector_count, (u64)result);
     assert(result == 0 || result == -E_IO || result == -E_INVAL || result == -E_NODEV);
+    if (result == 0 && sector_count > 0 && !p->sim->config.no_invariants) {
+        storage_on_block_write(p, sector, sector_count, bytes);
+    }
     // The write reached the drive's cache (or failed); then the power fails.
     if (result == 0 && sector_count > 0) device_power_check(p, POWER_LOSS_AT_BLOCK_WRITE);
     return result;
@@ -179,6 +182,7 @@ i64 platform_block_flush(struct platform *p) {
     }
     sim_trace(p, TRACE_SIM_DISK_FLUSH, writes, sectors, (u64)result);
     assert(result == 0 || result == -E_IO || result == -E_NODEV);
+    if (!p->sim->config.no_invariants) storage_on_flush(p, result);
     return result;
 }
 

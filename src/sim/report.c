@@ -84,11 +84,29 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
         fprintf(out, " %s %" PRIu64 "%s", fault_name(kind), sim->faults_injected[kind],
                 kind + 1 < FAULT_COUNT ? "," : "\n");
     }
+    fprintf(out, "power losses by site:");
+    for (u32 site = 0; site < POWER_LOSS_SITE_COUNT; site++) {
+        fprintf(out, " %s %" PRIu64 "%s", power_loss_site_name((enum power_loss_site)site),
+                sim->power_loss_sites[site], site + 1 < POWER_LOSS_SITE_COUNT ? "," : "\n");
+    }
     if (sim->config.disk_size_bytes != 0) {
         u64 refused = 0;
         for (u32 id = 0; id < sim->config.nodes_count; id++) refused += sim->nodes[id]->disk.atlas_refused;
         fprintf(out, "disk faults refused by the atlas: %" PRIu64 " (%s)\n", refused,
                 disk_scope_name(sim->config.disk_fault_scope));
+        u64 fsck_skipped = 0;
+        u64 state_skipped = 0;
+        u64 lost_excused = 0;
+        for (u32 id = 0; id < sim->config.nodes_count; id++) {
+            fsck_skipped += sim->nodes[id]->storage.fsck_skipped;
+            state_skipped += sim->nodes[id]->storage.state_skipped;
+            lost_excused += sim->nodes[id]->storage.lost_excused;
+        }
+        fprintf(out, "acknowledged commits lost with every copy destroyed (unrestricted): %" PRIu64 "\n",
+                lost_excused);
+        fprintf(out, "storage checks deferred by their cost budget: fsck after %" PRIu64
+                " uneventful recoveries, merkle and tree after %" PRIu64 " commits\n",
+                fsck_skipped, state_skipped);
     }
     u64 total = 0;
     for (u32 id = 0; id < INVARIANT_COUNT; id++) total += sim->invariant_checks[id];

@@ -121,5 +121,18 @@ def main():
         print(f"{name.ljust(width)}  {value:>12}  {target}")
 
 
+def graindb_table():
+    """GrainDB beside SQLite and LMDB on the same host file system (its own table)."""
+    subprocess.run(["make", "-s", "graindb-bench"], check=True, stdin=subprocess.DEVNULL)
+    done = subprocess.run(["build/graindb_bench", "build/bench"], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL,
+                          check=False, timeout=1800)
+    if done.returncode != 0:
+        sys.exit(f"bench: build/graindb_bench failed:\n{done.stdout[-2000:]}")
+    # The tail is "name: value" pairs for machines; people read the tables above it.
+    print("\n" + done.stdout.split("\n\n\n")[0].rstrip())
+
+
 if __name__ == "__main__":
     main()
+    graindb_table()

@@ -5,6 +5,7 @@
 #include "kernel/abi.h"
 #include "kernel/cpio.h"
 #include "kernel/format.h"
+#include "kernel/path.h"
 #include "unit.h"
 
 #define ARCHIVE_MAX 4096
@@ -79,8 +80,45 @@ static void test_format(void) {
     UNIT_CHECK("format NULL string", strcmp(out, "(null)") == 0);
 }
 
+// Resolves and formats back, or returns the error as text.
+static const char *resolved(const char *cwd, const char *path, char *out, size_t capacity) {
+    struct path p;
+    i64 result = path_resolve(cwd, path, &p);
+    if (result < 0) { snprintf(out, capacity, "error %lld", (long long)-result); return out; }
+    if (path_format(&p, out, capacity) < 0) snprintf(out, capacity, "format error");
+    return out;
+}
+
+static void test_path(void) {
+    char out[ABI_PATH_LEN_MAX + 8];
+    UNIT_CHECK("path absolute", strcmp(resolved("/home", "/etc/passwd", out, sizeof out), "/etc/passwd") == 0);
+    UNIT_CHECK("path relative to cwd", strcmp(resolved("/home/xy", "notes/a", out, sizeof out), "/home/xy/notes/a") == 0);
+    UNIT_CHECK("path dot", strcmp(resolved("/home/xy", "./a/./b", out, sizeof out), "/home/xy/a/b") == 0);
+    UNIT_CHECK("path dotdot", strcmp(resolved("/home/xy", "../root/x", out, sizeof out), "/home/root/x") == 0);
+    UNIT_CHECK("path dotdot stops at the root", strcmp(resolved("/", "../../..", out, sizeof out), "/") == 0);
+    UNIT_CHECK("path repeated slashes", strcmp(resolved("/", "//usr///bin//", out, sizeof out), "/usr/bin") == 0);
+    UNIT_CHECK("path empty is E_NOENT", strcmp(resolved("/", "", out, sizeof out), "error 2") == 0);
+    char long_path[ABI_PATH_LEN_MAX + 1];
+    memset(long_path, 'a', sizeof long_path - 1);
+    long_path[0] = '/';
+    long_path[ABI_PATH_LEN_MAX] = '\0';
+    UNIT_CHECK("path of PATH_LEN_MAX bytes is E_NAMETOOLONG",
+               strcmp(resolved("/", long_path, out, sizeof out), "error 36") == 0);
+    long_path[ABI_PATH_LEN_MAX - 1] = '\0'; // 255 bytes, but one name of 254 > NAME_LEN_MAX
+    UNIT_CHECK("path with a name longer than NAME_LEN_MAX is E_NAMETOOLONG",
+               strcmp(resolved("/", long_path, out, sizeof out), "error 36") == 0);
+    UNIT_CHECK("path of 255 bytes in short names is fine",
+               strncmp(resolved("/", "/aa/bb/cc", out, sizeof out), "/aa/bb/cc", 9) == 0);
+    char deep[ABI_PATH_LEN_MAX];
+    size_t at = 0;
+    for (u32 i = 0; i < PATH_COMPONENTS_MAX + 1; i++) { deep[at++] = '/'; deep[at++] = 'd'; }
+    deep[at] = '\0';
+    UNIT_CHECK("path deeper than PATH_COMPONENTS_MAX is E_INVAL", strcmp(resolved("/", deep, out, sizeof out), "error 22") == 0);
+}
+
 int main(void) {
     test_cpio();
     test_format();
+    test_path();
     UNIT_EXIT();
 }

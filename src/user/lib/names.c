@@ -3,36 +3,29 @@
 
 #include "basin.h"
 
+// A table rather than a switch: the switch compiles to a pointer per number up to the
+// largest code (74), which every program would carry.
+static const struct {
+    u8 code;
+    char name[15];
+} error_names[] = {
+    {E_PERM, "E_PERM"},     {E_NOENT, "E_NOENT"},   {E_SRCH, "E_SRCH"},
+    {E_IO, "E_IO"},         {E_2BIG, "E_2BIG"},     {E_NOEXEC, "E_NOEXEC"},
+    {E_BADF, "E_BADF"},     {E_CHILD, "E_CHILD"},   {E_AGAIN, "E_AGAIN"},
+    {E_NOMEM, "E_NOMEM"},   {E_FAULT, "E_FAULT"},   {E_EXIST, "E_EXIST"},
+    {E_NODEV, "E_NODEV"},   {E_NOTDIR, "E_NOTDIR"}, {E_ISDIR, "E_ISDIR"},
+    {E_INVAL, "E_INVAL"},   {E_MFILE, "E_MFILE"},   {E_FBIG, "E_FBIG"},
+    {E_NOSPC, "E_NOSPC"},   {E_ROFS, "E_ROFS"},     {E_RANGE, "E_RANGE"},
+    {E_NAMETOOLONG, "E_NAMETOOLONG"}, {E_NOSYS, "E_NOSYS"}, {E_NOTEMPTY, "E_NOTEMPTY"},
+    {E_BADMSG, "E_BADMSG"},
+};
+
 const char *error_name(i64 result) {
     if (result >= 0) return "ok";
-    switch (-result) {
-    case E_PERM: return "E_PERM";
-    case E_NOENT: return "E_NOENT";
-    case E_SRCH: return "E_SRCH";
-    case E_IO: return "E_IO";
-    case E_2BIG: return "E_2BIG";
-    case E_NOEXEC: return "E_NOEXEC";
-    case E_BADF: return "E_BADF";
-    case E_CHILD: return "E_CHILD";
-    case E_AGAIN: return "E_AGAIN";
-    case E_NOMEM: return "E_NOMEM";
-    case E_FAULT: return "E_FAULT";
-    case E_EXIST: return "E_EXIST";
-    case E_NODEV: return "E_NODEV";
-    case E_NOTDIR: return "E_NOTDIR";
-    case E_ISDIR: return "E_ISDIR";
-    case E_INVAL: return "E_INVAL";
-    case E_MFILE: return "E_MFILE";
-    case E_FBIG: return "E_FBIG";
-    case E_NOSPC: return "E_NOSPC";
-    case E_ROFS: return "E_ROFS";
-    case E_RANGE: return "E_RANGE";
-    case E_NAMETOOLONG: return "E_NAMETOOLONG";
-    case E_NOSYS: return "E_NOSYS";
-    case E_NOTEMPTY: return "E_NOTEMPTY";
-    case E_BADMSG: return "E_BADMSG";
-    default: return "E_?";
+    for (u32 i = 0; i < sizeof(error_names) / sizeof(error_names[0]); i++) {
+        if (-result == (i64)error_names[i].code) return error_names[i].name;
     }
+    return "E_?";
 }
 
 const char *exit_cause_name(u32 cause) {

@@ -15,7 +15,7 @@
 #define STORAGE_SUBDIR_NAME "d0"
 #define STORAGE_JOURNAL_NAME "journal"
 #define STORAGE_JOURNAL_NEW_NAME "journal.new"
-#define STORAGE_OPS_MAX 300u        // keeps the journal well under ABI_FILE_SIZE_MAX
+#define STORAGE_OPS_MAX 150u // worst case (sync mode, all renames) the journal stays under 32 KiB
 #define STORAGE_GEN_LIMIT 0xfff00000u // gens are 8 hex digits; leave room for a run
 
 // DIR/fN or DIR/d0/fN. 0 or -E_NAMETOOLONG.
@@ -148,7 +148,9 @@ struct storage_found {
 // Examines one slot. 0 with found set, or a -error that is neither environmental nor
 // E_NOENT (the kernel cannot be asked: e.g. E_NOSYS).
 i64 storage_slot_examine(const char *dir, u32 slot, struct storage_found *found);
-// Whether what was found is allowed by the claim; if not, the reason.
+// Whether what was found is allowed by the claim; if not, the reason (up to
+// STORAGE_VERDICT_LEN_MAX bytes: a longer one is cut).
+#define STORAGE_VERDICT_LEN_MAX 192u
 bool storage_judge(const struct storage_claim *claim, const struct storage_found *found,
                    enum storage_strictness strictness, char *reason, u64 capacity);
 

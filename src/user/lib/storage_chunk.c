@@ -83,7 +83,8 @@ static u64 hex_get(const u8 *text, u32 digits) {
 // One chunk at `bytes` (length >= 1 available). Returns the bytes it covers (all of
 // `available` for a tail), or 0 if they differ from anything storage writes.
 static u64 chunk_match(const u8 *bytes, u64 available, u32 *gen_out, bool *tail) {
-    u64 header_seen = available < STORAGE_CHUNK_HEADER_BYTES ? available : STORAGE_CHUNK_HEADER_BYTES;
+    u64 header_seen =
+        available < STORAGE_CHUNK_HEADER_BYTES ? available : STORAGE_CHUNK_HEADER_BYTES;
     for (u64 i = 0; i < header_seen; i++) {
         if (!header_char_ok(i, bytes[i])) return 0;
     }

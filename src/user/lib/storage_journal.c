@@ -27,7 +27,8 @@ static char slot_char(u32 slot) {
 }
 
 u64 storage_record_header(char *out, u64 capacity, u32 first_gen) {
-    return record_finish(out, capacity, snprintf(out, capacity, "J1 %08lx", (unsigned long)first_gen));
+    return record_finish(out, capacity,
+                         snprintf(out, capacity, "J1 %08lx", (unsigned long)first_gen));
 }
 
 u64 storage_record_begin(char *out, u64 capacity, u32 gen, char op, u32 slot, u32 target) {
@@ -43,8 +44,8 @@ u64 storage_record_ack(char *out, u64 capacity, u32 gen, u32 slot,
     int length = snprintf(out, capacity, "A %08lx %c %lu", (unsigned long)gen, slot_char(slot),
                           (unsigned long)count);
     for (u32 i = 0; i < count; i++) {
-        length += snprintf(out + length, capacity - (u64)length, " %08lx",
-                           (unsigned long)state->gens[i]);
+        length +=
+            snprintf(out + length, capacity - (u64)length, " %08lx", (unsigned long)state->gens[i]);
     }
     return record_finish(out, capacity, length);
 }
@@ -53,13 +54,13 @@ u64 storage_record_ack(char *out, u64 capacity, u32 gen, u32 slot,
 // A line is checked by parsing its fields at their fixed positions, checking them
 // against the journal so far, rendering the record those fields make, and comparing
 // every byte: a line passes only if it is exactly what storage would have written.
-#define RECORD_GEN_AT 2u    // "B GGGGGGGG ..." and "A GGGGGGGG ..."
+#define RECORD_GEN_AT 2u // "B GGGGGGGG ..." and "A GGGGGGGG ..."
 #define RECORD_HEADER_GEN_AT 3u
 #define RECORD_OP_AT 11u
-#define RECORD_SLOT_AT 13u   // begin: slot; ack: the chunk count
+#define RECORD_SLOT_AT 13u // begin: slot; ack: the chunk count
 #define RECORD_TARGET_AT 15u
 #define RECORD_ACK_SLOT_AT 11u
-#define RECORD_ACK_GENS_AT 15u
+#define RECORD_ACK_GENS_AT 15u // the first digit of the first gen
 #define RECORD_GEN_STRIDE 9u // " GGGGGGGG"
 
 // Hex digits at line[at..at+8), leniently: a wrong digit changes the value, and the
@@ -85,27 +86,30 @@ static u32 slot_at(const char *line, u64 length, u64 at) {
 // its target). create and overwrite replace; append appends; unlink removes; a rename
 // away removes, and the old name may still reach the moved file, which later
 // mutations through the new name keep changing, until the directory's fsync.
-static const char begin_ops[] = {STORAGE_OP_CREATE, STORAGE_OP_OVERWRITE, STORAGE_OP_APPEND,
-                                 STORAGE_OP_UNLINK, STORAGE_OP_RENAME, STORAGE_OP_MKDIR,
-                                 STORAGE_OP_RMDIR, 0};
+static const char begin_ops[] = {
+    STORAGE_OP_CREATE, STORAGE_OP_OVERWRITE, STORAGE_OP_APPEND, STORAGE_OP_UNLINK,
+    STORAGE_OP_RENAME, STORAGE_OP_MKDIR,     STORAGE_OP_RMDIR,  0};
 #define BEGIN_OP_RENAME_INDEX 4u
 #define BEGIN_OPS_WITH_SLOT 5u // the first five name a slot; mkdir and rmdir none
 static const u8 begin_later[] = {STORAGE_LATER_REPLACE, STORAGE_LATER_REPLACE, STORAGE_LATER_APPEND,
-                                 STORAGE_LATER_REMOVE, STORAGE_LATER_REMOVE | STORAGE_LATER_REPLACE};
+                                 STORAGE_LATER_REMOVE,
+                                 STORAGE_LATER_REMOVE | STORAGE_LATER_REPLACE};
 
 // A begin record's fields: what later operations may do to which slots. Renders it.
 static u64 record_begin_apply(struct storage_journal *journal, const char *line, u64 length,
                               char *expected, u64 capacity) {
     u32 gen = hex8_at(line, length, RECORD_GEN_AT);
     char op = length > RECORD_OP_AT ? line[RECORD_OP_AT] : 0;
-    u32 slot = slot_at(line, length, RECORD_SLOT_AT), target = slot_at(line, length, RECORD_TARGET_AT);
+    u32 slot = slot_at(line, length, RECORD_SLOT_AT),
+        target = slot_at(line, length, RECORD_TARGET_AT);
     const char *known = op == 0 ? NULL : strchr(begin_ops, op);
     if (known == NULL || gen != journal->last_gen + 1) return 0;
     u32 index = (u32)(known - begin_ops);
     bool rename = index == BEGIN_OP_RENAME_INDEX;
-    bool shape = rename                          ? slot < STORAGE_SLOTS_COUNT && target < STORAGE_SLOTS_COUNT && slot != target
-                 : index < BEGIN_OPS_WITH_SLOT ? slot < STORAGE_SLOTS_COUNT && target == STORAGE_SLOTS_COUNT
-                                               : slot == STORAGE_SLOTS_COUNT && target == STORAGE_SLOTS_COUNT;
+    bool with_slot = index < BEGIN_OPS_WITH_SLOT;
+    bool shape = (slot < STORAGE_SLOTS_COUNT) == with_slot && slot != target &&
+        (rename ? target < STORAGE_SLOTS_COUNT : target == STORAGE_SLOTS_COUNT);
+    if (!with_slot) shape = slot == STORAGE_SLOTS_COUNT && target == STORAGE_SLOTS_COUNT;
     if (!shape) return 0;
     if (index < BEGIN_OPS_WITH_SLOT) journal->claims[slot].later |= begin_later[index];
     if (rename) journal->claims[target].later |= STORAGE_LATER_REPLACE;
@@ -118,12 +122,14 @@ static u64 record_ack_apply(struct storage_journal *journal, const char *line, u
                             char *expected, u64 capacity) {
     u32 gen = hex8_at(line, length, RECORD_GEN_AT);
     u32 slot = slot_at(line, length, RECORD_ACK_SLOT_AT);
-    u32 count = length > RECORD_SLOT_AT ? (u32)(line[RECORD_SLOT_AT] - '0') : STORAGE_CHUNKS_MAX + 1;
-    if (gen != journal->last_gen || slot >= STORAGE_SLOTS_COUNT || count > STORAGE_CHUNKS_MAX) return 0;
+    u32 count =
+        length > RECORD_SLOT_AT ? (u32)(line[RECORD_SLOT_AT] - '0') : STORAGE_CHUNKS_MAX + 1;
+    if (gen != journal->last_gen || slot >= STORAGE_SLOTS_COUNT || count > STORAGE_CHUNKS_MAX)
+        return 0;
     struct storage_claim claim = {.acked = true, .ack_gen = gen};
     claim.state = (struct storage_state){.present = count > 0, .count = count};
     for (u32 i = 0; i < count; i++) {
-        u32 chunk = hex8_at(line, length, RECORD_ACK_GENS_AT + 1 + i * RECORD_GEN_STRIDE);
+        u32 chunk = hex8_at(line, length, RECORD_ACK_GENS_AT + i * RECORD_GEN_STRIDE);
         // Acknowledged chunks were written in this epoch, each after the one before.
         u32 floor = i == 0 ? journal->first_gen : claim.state.gens[i - 1] + 1;
         if (chunk < floor || chunk > gen) return 0;
@@ -188,16 +194,19 @@ i64 storage_journal_read(const char *dir, struct storage_journal *journal, const
         if (result <= 0) break;
         basin_assert((u64)result <= sizeof(bytes));
         total += (u64)result;
-        *problem = total > ABI_FILE_SIZE_MAX ? "longer than a file can be"
-                                             : journal_feed(journal, line, &line_length, bytes, (u64)result);
+        *problem = total <= ABI_FILE_SIZE_MAX
+            ? journal_feed(journal, line, &line_length, bytes, (u64)result)
+            : "longer than a file can be";
     }
+    if (result > 0) result = 0; // stopped by a problem, not by the end of the file
     i64 closed = sys_close(fd);
     if (result == 0 && closed < 0) result = closed;
     // The header was fsynced before journal.new became journal: it must be there.
-    if (*problem == NULL && journal->records == 0) *problem = "no complete header";
+    if (result == 0 && *problem == NULL && journal->records == 0) *problem = "no complete header";
     // A torn last record is a prefix of a record: only characters records are made of.
-    for (u64 i = 0; i < line_length && *problem == NULL; i++) {
-        if (line[i] == 0 || strchr(RECORD_ALPHABET, line[i]) == NULL) *problem = "a torn record with bytes storage never wrote";
+    for (u64 i = 0; i < line_length && result == 0 && *problem == NULL; i++) {
+        if (line[i] == 0 || strchr(RECORD_ALPHABET, line[i]) == NULL)
+            *problem = "a torn record with bytes storage never wrote";
     }
     journal->torn_tail_bytes = line_length;
     return result == 0 && *problem != NULL ? -E_BADMSG : result;

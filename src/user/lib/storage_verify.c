@@ -8,7 +8,7 @@
 #include "storage.h"
 #include "tool.h"
 
-#define EXAMINE_ATTEMPTS 2u   // an environmental error is retried once before refusing
+#define EXAMINE_ATTEMPTS 2u // an environmental error is retried once before refusing
 #define LISTING_ENTRIES_MAX 64u // more entries than storage ever makes is itself wrong
 #define STATE_TEXT_LEN_MAX 96u
 
@@ -58,7 +58,8 @@ static i64 examine_once(const char *path, struct storage_found *found) {
     if (result < 0) return result;
     found->kind = STORAGE_FOUND_BAD;
     if (stat.type != ABI_TYPE_FILE) {
-        snprintf(found->reason, sizeof(found->reason), "not a file (type %lu)", (unsigned long)stat.type);
+        snprintf(found->reason, sizeof(found->reason), "not a file (type %lu)",
+                 (unsigned long)stat.type);
         return 0;
     }
     u8 bytes[STORAGE_FILE_BYTES_MAX + 1];
@@ -118,18 +119,15 @@ static bool found_extends(const struct storage_found *found, const struct storag
     return true;
 }
 
-// "absent", or "gens 3,5,9" ("gens -" for an empty file) and "+N torn bytes".
-static u64 describe(char *out, u64 capacity, bool present, const u32 *gens, u32 count, u64 tail) {
-    if (!present) return (u64)snprintf(out, capacity, "absent");
-    u64 used = (u64)snprintf(out, capacity, "gens %s", count == 0 ? "-" : "");
+// "absent", or "gens 3,5,9" (just "gens" for an empty file) and "+N" torn bytes.
+static void describe(char *out, u64 capacity, bool present, const u32 *gens, u32 count, u64 tail) {
+    u64 used = (u64)snprintf(out, capacity, present ? "gens" : "absent");
     for (u32 i = 0; i < count && used < capacity; i++) {
-        used += (u64)snprintf(out + used, capacity - used, "%s%lu", i == 0 ? "" : ",",
+        used += (u64)snprintf(out + used, capacity - used, "%c%lu", i == 0 ? ' ' : ',',
                               (unsigned long)gens[i]);
     }
-    if (tail > 0 && used < capacity) {
-        used += (u64)snprintf(out + used, capacity - used, " +%lu torn bytes", (unsigned long)tail);
-    }
-    return used;
+    if (tail > 0 && used < capacity)
+        snprintf(out + used, capacity - used, " +%lu", (unsigned long)tail);
 }
 
 static bool judge_allows(const struct storage_claim *claim, const struct storage_found *found,
@@ -138,8 +136,10 @@ static bool judge_allows(const struct storage_claim *claim, const struct storage
     if (!claim->acked) return true;
     if (found->kind == STORAGE_FOUND_REFUSED) return strictness == STORAGE_LENIENT;
     if (found_equals(found, &claim->state)) return true;
-    if ((claim->later & STORAGE_LATER_REMOVE) != 0 && found->kind == STORAGE_FOUND_ABSENT) return true;
-    if ((claim->later & STORAGE_LATER_REPLACE) != 0 && found->kind == STORAGE_FOUND_FILE) return true;
+    if ((claim->later & STORAGE_LATER_REMOVE) != 0 && found->kind == STORAGE_FOUND_ABSENT)
+        return true;
+    if ((claim->later & STORAGE_LATER_REPLACE) != 0 && found->kind == STORAGE_FOUND_FILE)
+        return true;
     return (claim->later & STORAGE_LATER_APPEND) != 0 && found_extends(found, claim);
 }
 
@@ -171,8 +171,16 @@ bool storage_judge(const struct storage_claim *claim, const struct storage_found
 // Every name storage makes, by index: slots 0..7, then d0, journal, journal.new.
 #define NAME_SUBDIR_INDEX STORAGE_SLOTS_COUNT
 #define NAMES_COUNT (STORAGE_SLOTS_COUNT + 3u)
-static const char names[NAMES_COUNT][12] = {"f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7",
-                                            STORAGE_SUBDIR_NAME, STORAGE_JOURNAL_NAME,
+static const char names[NAMES_COUNT][12] = {"f0",
+                                            "f1",
+                                            "f2",
+                                            "f3",
+                                            "f4",
+                                            "f5",
+                                            "f6",
+                                            "f7",
+                                            STORAGE_SUBDIR_NAME,
+                                            STORAGE_JOURNAL_NAME,
                                             STORAGE_JOURNAL_NEW_NAME};
 
 // Lists DIR (in_subdir false) or DIR/d0 into *listed: a bit per name index above.
@@ -266,7 +274,7 @@ i64 storage_verify(const char *dir, const struct storage_journal *journal,
         if (result < 0) return result;
         const struct storage_claim *claim =
             journal != NULL && journal->found ? &journal->claims[slot] : &unclaimed;
-        char reason[STORAGE_REASON_LEN_MAX + STATE_TEXT_LEN_MAX];
+        char reason[STORAGE_VERDICT_LEN_MAX];
         if (!storage_judge(claim, &found[slot], strictness, reason, sizeof(reason))) {
             say("VIOLATION f%lu: %s", (unsigned long)slot, reason);
             report->violations++;

@@ -10,7 +10,7 @@
 
 BASIN_PROGRAM("ls");
 
-#define LS_BATCH_COUNT 8u      // dirents per readdir call
+#define LS_BATCH_COUNT 8u // dirents per readdir call
 #define LS_ENTRIES_MAX 100000u // a bound on one directory; a kernel that lies cannot spin us
 #define LS_PERMISSION_BITS 9u
 
@@ -40,9 +40,9 @@ static bool ls_entry(const char *path, const char *shown, bool long_format) {
     }
     char permissions[LS_PERMISSION_BITS + 2];
     ls_permissions(stat.type, stat.mode, permissions);
-    i64 wrote = tool_print(BASIN_FD_STDOUT, "%s %5lu %7lu v%lu %s\n", permissions,
-                           (unsigned long)stat.uid, (unsigned long)stat.size_bytes,
-                           (unsigned long)stat.version, shown);
+    i64 wrote =
+        tool_print(BASIN_FD_STDOUT, "%s %5lu %7lu v%lu %s\n", permissions, (unsigned long)stat.uid,
+                   (unsigned long)stat.size_bytes, (unsigned long)stat.version, shown);
     return wrote >= 0;
 }
 

@@ -2,7 +2,7 @@
 // acknowledged as durable, so that the state left by a crash at any instant can be
 // checked after the reboot.
 //
-//   storage DIR OPS [MODE]                run OPS operations (1..300) in DIR
+//   storage DIR OPS [MODE]                run OPS operations (1..150) in DIR
 //   storage --verify DIR [STRICTNESS]     check DIR, typically after a crash
 //
 // MODE: mixed (default: every 4th operation is an fsync round), sync (an fsync round
@@ -48,8 +48,10 @@
 // Epochs. A run first verifies DIR as it finds it (a violation ends the run at once
 // and leaves the evidence in place), then starts a new epoch: it writes journal.new
 // with the header "J1 F" (F = first generation of the epoch, above every generation
-// seen), fsyncs it, renames it over journal and fsyncs DIR. Only then does it remove
-// the old slot files and d0 (unrecorded: the new journal claims nothing yet).
+// seen), fsyncs it, renames it over journal and fsyncs DIR (its descriptor, still
+// open, is the journal from then on). Only then does it remove the old slot files and
+// d0 (unrecorded: the new journal claims nothing yet). Each run is one epoch, so the
+// journal stays small (OPS is at most 150).
 //
 // Verification (what --verify checks, and what every run checks first):
 //   Journal. Every complete line must carry its checksum and be the record storage
@@ -74,8 +76,9 @@
 //       reach the moved file, which the new name keeps changing); or hold S_A
 //       followed by chunks with generations above G_A (and maybe a tail) if an
 //       append was begun. Anything else lost an acknowledged write.
-//   A slot the kernel refuses to read (E_IO, E_BADMSG, E_NOSPC, E_ROFS, E_NODEV,
-//   after one retry) is a violation in strict mode if it has an acknowledgement.
+//   A slot the kernel refuses to read (E_IO, E_BADMSG, E_NOSPC or E_ROFS, after one
+//   retry) is a violation in strict mode if it has an acknowledgement; so is an
+//   unreadable journal or DIR. Lenient mode only reports them.
 //
 // What this assumes of the kernel (POSIX semantics, nothing stronger):
 //   - fsync(fd) of a file makes its contents and size durable, whichever fd wrote
@@ -97,14 +100,14 @@ BASIN_PROGRAM("storage");
 
 #define FILE_MODE 0644u
 #define DIR_MODE 0755u
-#define FSYNC_EVERY 4u          // mixed mode: every 4th operation is an fsync round
-#define RECORDS_PER_ACK_MAX 2u  // a rename acknowledges both of its slots
+#define FSYNC_EVERY 4u // mixed mode: every 4th operation is an fsync round
+#define RECORDS_PER_ACK_MAX 2u // a rename acknowledges both of its slots
 #define NO_SLOT STORAGE_SLOTS_COUNT
 
 static const char usage[] =
     "usage: storage DIR OPS [mixed|sync|nosync]\n"
     "       storage --verify DIR [strict|lenient]\n"
-    "Runs OPS (1..300) file operations in DIR, keeping a journal of what was\n"
+    "Runs OPS (1..150) file operations in DIR, keeping a journal of what was\n"
     "acknowledged, or verifies DIR against its journal (after a crash).\n"
     "Exit: 0 good, 1 durability or integrity violation (or a broken kernel), 2 usage.\n";
 
@@ -112,8 +115,8 @@ enum run_mode { MODE_MIXED, MODE_SYNC, MODE_NOSYNC };
 
 enum outcome {
     OUTCOME_OK,
-    OUTCOME_STOPPED,   // an error the disk can cause: the run ends, it is no violation
-    OUTCOME_FAILED,    // an error a correct kernel would not return
+    OUTCOME_STOPPED, // an error the disk can cause: the run ends, it is no violation
+    OUTCOME_FAILED, // an error a correct kernel would not return
     OUTCOME_VIOLATION, // the kernel broke the model
 };
 
@@ -122,9 +125,9 @@ struct run {
     enum run_mode mode;
     u32 ops_target;
     u32 ops_done;
-    u32 acks;     // fsync rounds whose fsyncs all returned 0, recorded in the journal
+    u32 acks; // fsync rounds whose fsyncs all returned 0, recorded in the journal
     u32 first_gen; // of this epoch
-    u32 next_gen;  // generation of the next mutation
+    u32 next_gen; // generation of the next mutation
     struct storage_state slots[STORAGE_SLOTS_COUNT];
     bool subdir_present;
     i64 journal_fd;
@@ -207,7 +210,7 @@ static enum outcome check_slot(struct run *run, u32 slot, char op) {
     exact.acked = true;
     exact.ack_gen = run->next_gen - 1;
     exact.state = run->slots[slot];
-    char reason[2 * STORAGE_REASON_LEN_MAX];
+    char reason[STORAGE_VERDICT_LEN_MAX];
     if (storage_judge(&exact, &found, STORAGE_STRICT, reason, sizeof(reason))) return OUTCOME_OK;
     say("VIOLATION f%lu right after %s (gen %lu), no crash: %s", (unsigned long)slot, op_name(op),
         (unsigned long)(run->next_gen - 1), reason);
@@ -217,16 +220,16 @@ static enum outcome check_slot(struct run *run, u32 slot, char op) {
 // ---- mutations ---------------------------------------------------------------------
 struct choice {
     char op;
-    u32 slot;   // NO_SLOT for mkdir and rmdir
+    u32 slot; // NO_SLOT for mkdir and rmdir
     u32 target; // rename only
 };
 
 // The syscalls of one mutation, and the model update once they all succeeded.
-// The syscalls of one mutation, and the model update once they all succeeded.
 static i64 mutation_apply(struct run *run, const struct choice *choice, u32 gen) {
     char path[TOOL_PATH_BYTES], target[TOOL_PATH_BYTES];
-    i64 result = choice->slot == NO_SLOT ? storage_subdir_path(path, sizeof(path), run->dir)
-                                         : storage_slot_path(path, sizeof(path), run->dir, choice->slot);
+    i64 result = choice->slot == NO_SLOT
+        ? storage_subdir_path(path, sizeof(path), run->dir)
+        : storage_slot_path(path, sizeof(path), run->dir, choice->slot);
     if (result < 0) return result;
     if (choice->slot == NO_SLOT) {
         result = choice->op == STORAGE_OP_MKDIR ? sys_mkdir(path, DIR_MODE) : sys_rmdir(path);
@@ -243,14 +246,18 @@ static i64 mutation_apply(struct run *run, const struct choice *choice, u32 gen)
         result = sys_unlink(path);
     } else {
         u64 flags = op == STORAGE_OP_CREATE ? ABI_O_CREAT | ABI_O_EXCL
-                    : op == STORAGE_OP_APPEND ? ABI_O_APPEND : ABI_O_TRUNC;
+            : op == STORAGE_OP_APPEND       ? ABI_O_APPEND
+                                            : ABI_O_TRUNC;
         result = write_chunk(path, flags, choice->slot, gen);
     }
     if (result < 0) return result;
     basin_assert(state->count < STORAGE_CHUNKS_MAX || op != STORAGE_OP_APPEND);
-    if (op == STORAGE_OP_APPEND) state->gens[state->count++] = gen;
-    else if (op == STORAGE_OP_RENAME || op == STORAGE_OP_UNLINK) memset(state, 0, sizeof(*state));
-    else *state = (struct storage_state){.present = true, .count = 1, .gens = {gen}};
+    if (op == STORAGE_OP_APPEND)
+        state->gens[state->count++] = gen;
+    else if (op == STORAGE_OP_RENAME || op == STORAGE_OP_UNLINK)
+        memset(state, 0, sizeof(*state));
+    else
+        *state = (struct storage_state){.present = true, .count = 1, .gens = {gen}};
     return 0;
 }
 
@@ -340,17 +347,20 @@ static struct choice choose_mutation(struct run *run) {
                             random_below(run, STORAGE_SLOTS_COUNT), NO_SLOT};
     bool subdir_slot = storage_slot_in_subdir(choice.slot);
     bool subdir_empty = !run->slots[STORAGE_SLOTS_COUNT - 1].present &&
-                        !run->slots[STORAGE_SLOTS_COUNT - 2].present;
+        !run->slots[STORAGE_SLOTS_COUNT - 2].present;
     // d0 is made when needed or drawn, and removed when drawn and empty; a drawn
     // mkdir of a d0 with files in it becomes an operation on the drawn slot.
     if (!run->subdir_present && (choice.op == STORAGE_OP_MKDIR || subdir_slot)) {
         return (struct choice){STORAGE_OP_MKDIR, NO_SLOT, NO_SLOT};
     }
-    if (choice.op == STORAGE_OP_MKDIR && subdir_empty) return (struct choice){STORAGE_OP_RMDIR, NO_SLOT, NO_SLOT};
+    if (choice.op == STORAGE_OP_MKDIR && subdir_empty)
+        return (struct choice){STORAGE_OP_RMDIR, NO_SLOT, NO_SLOT};
     const struct storage_state *state = &run->slots[choice.slot];
     if (choice.op == STORAGE_OP_MKDIR) choice.op = STORAGE_OP_CREATE;
-    if (!state->present) choice.op = STORAGE_OP_CREATE;
-    else if (choice.op == STORAGE_OP_CREATE) choice.op = STORAGE_OP_OVERWRITE;
+    if (!state->present)
+        choice.op = STORAGE_OP_CREATE;
+    else if (choice.op == STORAGE_OP_CREATE)
+        choice.op = STORAGE_OP_OVERWRITE;
     else if (choice.op == STORAGE_OP_APPEND && state->count == STORAGE_CHUNKS_MAX) {
         choice.op = STORAGE_OP_OVERWRITE;
     }
@@ -382,10 +392,11 @@ static enum outcome prepare_dir(struct run *run) {
     return synced < 0 ? run_error(run, "fsync", parent, synced) : OUTCOME_OK;
 }
 
+static i64 check_dir(const char *dir, enum storage_strictness strictness,
+                     struct storage_report *report);
+
 // Verifies what a previous run left (leniently: unreadable files are reported, not
 // judged) and returns the first generation of the new epoch in *first_gen.
-static i64 check_dir(const char *dir, enum storage_strictness strictness, struct storage_report *report);
-
 static enum outcome prepare_check(struct run *run, u32 *first_gen) {
     struct storage_report report;
     i64 violations = check_dir(run->dir, STORAGE_LENIENT, &report);
@@ -394,7 +405,8 @@ static enum outcome prepare_check(struct run *run, u32 *first_gen) {
         say("%s held %ld violations before this run; left as found", run->dir, (long)violations);
         return OUTCOME_VIOLATION;
     }
-    if (report.max_gen >= STORAGE_GEN_LIMIT) return run_error(run, "generations", "exhausted", -E_RANGE);
+    if (report.max_gen >= STORAGE_GEN_LIMIT)
+        return run_error(run, "generations", "exhausted", -E_RANGE);
     *first_gen = report.max_gen + 1;
     return OUTCOME_OK;
 }
@@ -404,7 +416,8 @@ static enum outcome prepare_check(struct run *run, u32 *first_gen) {
 static enum outcome prepare_epoch(struct run *run, u32 first_gen) {
     char fresh[TOOL_PATH_BYTES], journal[TOOL_PATH_BYTES], header[STORAGE_RECORD_LEN_MAX + 1];
     i64 result = tool_path_join(fresh, sizeof(fresh), run->dir, STORAGE_JOURNAL_NEW_NAME);
-    if (result == 0) result = tool_path_join(journal, sizeof(journal), run->dir, STORAGE_JOURNAL_NAME);
+    if (result == 0)
+        result = tool_path_join(journal, sizeof(journal), run->dir, STORAGE_JOURNAL_NAME);
     u64 length = storage_record_header(header, sizeof(header), first_gen);
     if (result == 0) result = sys_open(fresh, ABI_O_WRONLY | ABI_O_CREAT | ABI_O_TRUNC, FILE_MODE);
     if (result >= 0) run->journal_fd = result;
@@ -429,7 +442,8 @@ static enum outcome prepare_clean(struct run *run) {
     }
     i64 result = storage_subdir_path(path, sizeof(path), run->dir);
     if (result == 0) result = sys_rmdir(path);
-    if (result < 0 && result != -E_NOENT) return run_error(run, "remove old", STORAGE_SUBDIR_NAME, result);
+    if (result < 0 && result != -E_NOENT)
+        return run_error(run, "remove old", STORAGE_SUBDIR_NAME, result);
     memset(run->slots, 0, sizeof(run->slots));
     run->subdir_present = false;
     return OUTCOME_OK;
@@ -458,21 +472,24 @@ static enum outcome final_check(struct run *run) {
     struct storage_report report;
     i64 result = storage_verify(run->dir, &exact, STORAGE_LENIENT, &report);
     if (result < 0) return run_error(run, "final check of", run->dir, result);
-    if (report.subdir_present != run->subdir_present) {
-        say("VIOLATION %s: %s at the end, the model says %s", STORAGE_SUBDIR_NAME,
-            report.subdir_present ? "present" : "absent", run->subdir_present ? "present" : "absent");
-        report.violations++;
-    }
     if (report.violations > 0) return OUTCOME_VIOLATION;
-    if (report.refused == 0) return OUTCOME_OK;
-    say("stopped after %lu ops: final check could not read %lu slots", (unsigned long)run->ops_done,
-        (unsigned long)report.refused);
-    return OUTCOME_STOPPED;
+    if (report.refused > 0) {
+        say("stopped after %lu ops: final check could not read %lu slots",
+            (unsigned long)run->ops_done, (unsigned long)report.refused);
+        return OUTCOME_STOPPED;
+    }
+    if (report.subdir_present == run->subdir_present) return OUTCOME_OK;
+    say("VIOLATION %s: %s at the end, the model says %s", STORAGE_SUBDIR_NAME,
+        report.subdir_present ? "present" : "absent", run->subdir_present ? "present" : "absent");
+    return OUTCOME_VIOLATION;
 }
 
 static void run_summary(const struct run *run) {
     say("%lu ops, %lu fsyncs acknowledged", (unsigned long)run->ops_done, (unsigned long)run->acks);
-    note("mutations had gens %lu..%lu", (unsigned long)run->first_gen, (unsigned long)run->next_gen - 1);
+    if (run->next_gen > run->first_gen) {
+        note("mutations had gens %lu..%lu", (unsigned long)run->first_gen,
+             (unsigned long)run->next_gen - 1);
+    }
 }
 
 static int exit_code(enum outcome outcome) {
@@ -487,7 +504,8 @@ static int run_main(struct run *run) {
         return TOOL_EXIT_FAILED;
     }
     run->random_state = seed;
-    note("seed 0x%016lx, %lu ops in %s", (unsigned long)seed, (unsigned long)run->ops_target, run->dir);
+    note("seed 0x%016lx, %lu ops in %s", (unsigned long)seed, (unsigned long)run->ops_target,
+         run->dir);
     run->journal_fd = -1;
     enum outcome outcome = prepare(run);
     for (u32 index = 0; index < run->ops_target && outcome == OUTCOME_OK; index++) {
@@ -496,7 +514,8 @@ static int run_main(struct run *run) {
     }
     if (run->journal_fd >= 0) {
         i64 closed = sys_close(run->journal_fd);
-        if (closed < 0 && outcome == OUTCOME_OK) outcome = run_error(run, "close", STORAGE_JOURNAL_NAME, closed);
+        if (closed < 0 && outcome == OUTCOME_OK)
+            outcome = run_error(run, "close", STORAGE_JOURNAL_NAME, closed);
     }
     if (outcome == OUTCOME_OK) outcome = final_check(run);
     run_summary(run);
@@ -508,7 +527,8 @@ static int run_main(struct run *run) {
 // that cannot be used leaves integrity checks only; a corrupt one is a violation, an
 // unreadable one too in strict mode. Returns the number of violations, or -error if
 // DIR could not be examined (-E_NOENT: it does not exist).
-static i64 check_dir(const char *dir, enum storage_strictness strictness, struct storage_report *report) {
+static i64 check_dir(const char *dir, enum storage_strictness strictness,
+                     struct storage_report *report) {
     struct storage_journal journal;
     const char *problem = NULL;
     i64 violations = 0;
@@ -518,15 +538,23 @@ static i64 check_dir(const char *dir, enum storage_strictness strictness, struct
         if (problem == NULL && !refused) return result;
         journal.found = false;
         if (problem != NULL || strictness == STORAGE_STRICT) {
-            say("VIOLATION %s at record %lu: %s", STORAGE_JOURNAL_NAME, (unsigned long)journal.records,
-                problem != NULL ? problem : error_name(result));
+            say("VIOLATION %s at record %lu: %s", STORAGE_JOURNAL_NAME,
+                (unsigned long)journal.records, problem != NULL ? problem : error_name(result));
             violations++;
         }
     }
-    note("journal %s: %lu records, gens %lu..%lu, torn tail %lu bytes", journal.found ? "used" : "unused",
-         (unsigned long)journal.records, (unsigned long)journal.first_gen,
-         (unsigned long)journal.last_gen, (unsigned long)journal.torn_tail_bytes);
+    note("journal %s: %lu records, gens %lu..%lu, torn tail %lu bytes",
+         journal.found ? "used" : "unused", (unsigned long)journal.records,
+         (unsigned long)journal.first_gen, (unsigned long)journal.last_gen,
+         (unsigned long)journal.torn_tail_bytes);
     result = storage_verify(dir, &journal, strictness, report);
+    if (result < 0 && tool_error_is_environmental(result)) {
+        // The directory itself is unreadable: refused, as for a slot.
+        report->refused++;
+        if (strictness == STORAGE_STRICT) say("VIOLATION %s: %s", dir, error_name(result));
+        if (strictness == STORAGE_STRICT) violations++;
+        result = 0;
+    }
     if (result < 0) return result;
     note("%lu slot files, %lu acknowledged slots, %lu torn, %lu unreadable, max gen %lu",
          (unsigned long)report->present, (unsigned long)report->acked, (unsigned long)report->torn,
@@ -539,17 +567,14 @@ static int verify_main(const char *dir, enum storage_strictness strictness) {
     i64 violations = check_dir(dir, strictness, &report);
     if (violations == -E_NOENT) note("%s does not exist: nothing was acknowledged there", dir);
     if (violations == -E_NOENT) violations = 0;
-    if (violations < 0 && tool_error_is_environmental(violations)) {
-        // The directory itself is unreadable: refused, as for a slot.
-        if (strictness == STORAGE_STRICT) say("VIOLATION %s: %s", dir, error_name(violations));
-        violations = strictness == STORAGE_STRICT ? 1 : 0;
-    }
     if (violations < 0) {
         say("FAIL: verify %s: %s", dir, error_name(violations));
         return TOOL_EXIT_FAILED;
     }
-    if (violations == 0) say("verify %s: ok", dir);
-    else say("verify %s: %ld violations", dir, (long)violations);
+    if (violations == 0)
+        say("verify %s: ok", dir);
+    else
+        say("verify %s: %ld violations", dir, (long)violations);
     return violations == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAILED;
 }
 
