@@ -24,7 +24,9 @@ Commands:
                  (boot arguments, default "init.end=poweroff"), --smp N, --mem SIZE,
                  --uboot (boot as the Framework 13 does: OpenSBI -> U-Boot ->
                  extlinux.conf on build/image/qemu-virt/disk.img -> booti; the boot
-                 arguments are then extlinux.conf's).
+                 arguments are then extlinux.conf's). The GrainDB disk is
+                 build/disk.img (32 MiB, created on first use; delete it for a
+                 fresh disk); under --uboot it is a second virtio disk.
   image --board B
                  build the boot files for board B (framework13 or qemu-virt) into
                  build/image/B/: Image, initrd, extlinux/extlinux.conf, and disk.img

@@ -70,6 +70,9 @@ void hw_log(struct platform *p, const char *format, ...) __attribute__((format(p
 // The initial archive (initrd_hw.c): the boot loader's initrd from /chosen when it
 // holds a cpio archive, else the one embedded in the image.
 void hw_initrd_init(struct platform *p);
+// Chooses the disk (virtio-blk, a RAM disk over the initrd, or none) before the
+// kernel reads the initrd, since hw.ramdisk=1 moves the programs to the embedded archive.
+void hw_block_init(struct platform *p);
 
 // Entropy (entropy_hw.c).
 void hw_entropy_init(struct platform *p);

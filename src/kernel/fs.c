@@ -155,6 +155,24 @@ static void fs_plant_bugs(struct kernel *k) {
     }
 }
 
+// fsck at mount (boot argument fs.verify=1): says "clean" or names the problems.
+static void fs_verify(struct kernel *k) {
+    struct graindb_verify_report report;
+    i64 result = graindb_verify(&k->fs.db, &report);
+    if (result == 0 && report.problems_count == 0) {
+        klog(k, LOG_INFO, "filesystem: verify: clean (%llu commits, %llu objects, %llu refs)",
+             (unsigned long long)report.commits, (unsigned long long)report.objects,
+             (unsigned long long)report.refs_checked);
+        return;
+    }
+    klog(k, LOG_ERROR, "filesystem: verify: %u problems (error %lld)", report.problems_count, (long long)-result);
+    for (u32 i = 0; i < report.problems_count && i < GRAINDB_VERIFY_PROBLEMS_KEPT; i++) {
+        const struct graindb_problem *problem = &report.problems[i];
+        klog(k, LOG_ERROR, "filesystem: verify: at %llu: %s (error %lld)", (unsigned long long)problem->position,
+             problem->what != NULL ? problem->what : "?", (long long)-problem->error);
+    }
+}
+
 void fs_mount(struct kernel *k) {
     struct fs *fs = &k->fs;
     fs->state = FS_NO_DISK;
@@ -165,6 +183,7 @@ void fs_mount(struct kernel *k) {
     fs->state = FS_MOUNTED;
     fs_plant_bugs(k);
     i64 result = graindb_open(&fs->db, k->platform);
+    bool opened = result != -E_NOENT; // open_stats describe a refusal only when open refused
     if (result == -E_NOENT) {
         result = fs_format_and_populate(k);
     } else if (result == 0 && !fs_is_ready(k)) {
@@ -178,13 +197,14 @@ void fs_mount(struct kernel *k) {
              (unsigned long long)graindb_commit_seq(&fs->db),
              (unsigned long long)stats->replayed_commits, stats->repaired ? ", repaired" : "");
     }
+    if (result == 0 && k->fs_verify_at_mount) fs_verify(k);
     u8 root[GRAINDB_HASH_BYTES];
     mem_set(root, 0, sizeof root);
     if (result == 0) graindb_merkle_root(&fs->db, root);
     platform_trace(k->platform, TRACE_FS_MOUNT, result == 0 ? FS_MOUNTED : FS_REFUSED,
                    result == 0 ? graindb_commit_seq(&fs->db) : 0, load_u64_le(root));
     if (result < 0) {
-        const char *problem = fs->db.open_stats.problem;
+        const char *problem = opened ? fs->db.open_stats.problem : NULL;
         klog(k, LOG_ERROR, "filesystem: refusing the disk (error %lld%s%s); files unavailable",
              (long long)-result, problem != NULL ? ": " : "", problem != NULL ? problem : "");
         fs->state = FS_REFUSED;

@@ -31,6 +31,7 @@ static void boot_parse_args(struct kernel *k, struct spawn_args *init_args) {
             char *word = init_args->strings[init_args->count++];
             mem_copy(word, s, length);
             word[length] = '\0';
+            if (str_equal(word, "fs.verify=1")) k->fs_verify_at_mount = true;
             for (u32 level = 0; level <= LOG_TRACE; level++) {
                 if (str_starts_with(word, "loglevel=") && str_equal(word + 9, log_level_names[level])) {
                     k->log_level = (enum log_level)level;

@@ -35,6 +35,14 @@ bool storage_recoverable(const struct platform *node) {
     return node->disk.fault_scope == DISK_FAULTS_RECOVERABLE;
 }
 
+bool storage_unreadable_excused(const struct platform *node, u64 commit_seq) {
+    assert(node != NULL);
+    if (!storage_recoverable(node)) return true; // damage outside the atlas: detected, not wrong
+    // A commit that was never acknowledged but survived (recovery took it from the
+    // mirror) whose write-back failed: the database is failed (read-only) and says so.
+    return graindb_failed(&node->kernel.fs.db) && commit_seq > node->invariants.storage_mount_base_seq;
+}
+
 void storage_key_text(const u8 *key, u32 key_len, char text[STORAGE_KEY_TEXT_BYTES]) {
     assert(key != NULL && text != NULL);
     u32 n = key_len < STORAGE_KEY_TEXT_BYTES - 1 ? key_len : STORAGE_KEY_TEXT_BYTES - 1;
@@ -178,6 +186,7 @@ static void mounted(struct sim *sim, struct platform *node, u64 commit_seq, u64 
     }
     // What is mounted is the truth from now on (an unacknowledged commit that survived
     // must survive the next crash too).
+    node->invariants.storage_mount_base_seq = shadow->acked_seq;
     shadow->acked_any = true;
     shadow->acked_seq = commit_seq;
     shadow->acked_root = root;

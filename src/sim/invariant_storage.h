@@ -69,6 +69,8 @@ void storage_check_read(struct sim *sim, struct platform *node, u64 hash_prefix,
 // The key as text for a report (non-printable bytes as '?').
 void storage_key_text(const u8 *key, u32 key_len, char text[STORAGE_KEY_TEXT_BYTES]);
 bool storage_recoverable(const struct platform *node);
+// Whether a version written by commit_seq may be unreadable (an error, never data).
+bool storage_unreadable_excused(const struct platform *node, u64 commit_seq);
 
 // invariant_storage_loss.c: the copies of recent commits, and judging a loss.
 void storage_commit_begin(struct platform *node, u64 commit_seq);

@@ -54,7 +54,7 @@ static void check_history(struct sim *sim, struct platform *node, struct storage
     u32 count = 0;
     i64 result = graindb_ref_history(db, key, key_len, scratch->history, STORAGE_HISTORY_DEPTH, &count);
     if (result < 0) {
-        if (!storage_recoverable(node)) return; // damage outside the atlas: detected, not wrong
+        if (storage_unreadable_excused(node, current->commit_seq)) return;
         storage_violation(sim, node, INV_ACKNOWLEDGED_WRITES_SURVIVE,
                           "history of key '%s' (version %u) unreadable: error %" PRId64, text,
                           current->key_version, -result);

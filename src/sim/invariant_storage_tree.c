@@ -6,8 +6,10 @@
 // live "ino/" key must have been reached.
 //
 // With unrestricted disk faults an object may be unreadable (GrainDB detected the
-// damage): the walk skips it and, having missed part of the tree, does not look for
-// unreachable inodes. With recoverable faults acknowledged data is never unreadable.
+// damage), and so may one of a commit that was never acknowledged when the database
+// failed while recovering it (storage_unreadable_excused): the walk skips it and,
+// having missed part of the tree, does not look for unreachable inodes. Otherwise
+// unreadable acknowledged data is a lost acknowledged write.
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,15 +60,17 @@ static bool visited(const struct walk *w, u64 inode) {
     }
 }
 
-// Reads object `hash` into scratch->object; false when unreadable (unrestricted).
-static bool read_object(struct walk *w, const u8 hash[GRAINDB_HASH_BYTES], u32 *size, u64 inode, const char *what) {
+// Reads object `hash` (named by a version of commit_seq) into scratch->object; false
+// when unreadable and that is excused (storage_unreadable_excused).
+static bool read_object(struct walk *w, const u8 hash[GRAINDB_HASH_BYTES], u64 commit_seq, u32 *size, u64 inode,
+                        const char *what) {
     i64 result = graindb_get(w->db, hash, w->scratch->object, GRAINDB_OBJECT_BYTES_MAX, size);
     if (result == 0) {
         storage_check_read(w->sim, w->node, load_u64_le(hash), bytes_digest(w->scratch->object, *size), *size,
                            "directory walk");
         return true;
     }
-    if (!storage_recoverable(w->node)) {
+    if (storage_unreadable_excused(w->node, commit_seq)) {
         w->incomplete = true;
         return false;
     }
@@ -84,9 +88,10 @@ static bool read_inode(struct walk *w, u64 inode, const char *name, struct fs_in
     i64 result = graindb_ref_get(w->db, key, key_len, &info);
     if (result < 0 || info.deleted) tree_fail(w, "an entry names an inode that does not exist", inode, name, 0);
     u32 size = 0;
-    if (!read_object(w, info.object_hash, &size, inode, "inode record")) return false;
+    if (!read_object(w, info.object_hash, info.commit_seq, &size, inode, "inode record")) return false;
     if (fs_inode_decode(w->scratch->object, size, out) < 0) tree_fail(w, "inode record does not decode", inode, name, size);
     if (out->inode != inode) tree_fail(w, "inode record names another inode", inode, name, out->inode);
+    out->version = info.commit_seq;
     return true;
 }
 
@@ -97,7 +102,7 @@ static bool read_entries(struct walk *w, const struct fs_inode *dir) {
     if (dir->chunk_count > 1) tree_fail(w, "directory stored in more than one object", dir->inode, "", dir->chunk_count);
     if (dir->chunk_count == 0) return true;
     u32 size = 0;
-    if (!read_object(w, dir->chunks[0], &size, dir->inode, "directory")) return false;
+    if (!read_object(w, dir->chunks[0], dir->version, &size, dir->inode, "directory")) return false;
     if (fs_directory_decode(decode, w->scratch->object, size) < 0) {
         tree_fail(w, "directory object does not decode", dir->inode, "", size);
     }

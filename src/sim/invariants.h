@@ -70,6 +70,7 @@ struct invariant_node_state {
     u64 storage_checked_seq;    // commit seq at the last storage check this boot
     u32 storage_boot_commits;   // commits acknowledged this boot
     bool storage_mount_wrote;   // commits came before the mount (a first boot): no fsck
+    u64 storage_mount_base_seq; // highest acknowledged commit before this boot's mount
 };
 
 // Storage shadows (storage_shadow.c): what the simulator saw the node's disk
