@@ -82,12 +82,14 @@ enum abi_syscall { ABI_SYSCALL_LIST(ABI_SYSCALL_ENUM) };
 #define E_CHILD 10
 #define E_AGAIN 11
 #define E_NOMEM 12
+#define E_ACCES 13
 #define E_FAULT 14
 #define E_EXIST 17
 #define E_NODEV 19
 #define E_NOTDIR 20
 #define E_ISDIR 21
 #define E_INVAL 22
+#define E_NFILE 23
 #define E_MFILE 24
 #define E_FBIG 27
 #define E_NOSPC 28

@@ -46,6 +46,7 @@ static u64 mix_proc(u64 h, const struct proc *proc_) {
         h = mix_u64(h, proc_->fds[fd].open_file);
         h = mix_u64(h, proc_->fds[fd].offset);
         h = mix_u64(h, proc_->fds[fd].inode);
+        h = mix_bytes(h, (const u8 *)proc_->fds[fd].cursor, sizeof proc_->fds[fd].cursor);
     }
     return mix_bytes(h, (const u8 *)proc_->name, PROC_NAME_LEN_MAX);
 }

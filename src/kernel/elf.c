@@ -64,7 +64,7 @@ static u64 elf_pte_flags(u32 flags) {
 }
 
 // Maps the pages of one segment and copies its file bytes. A page shared with an
-// earlier segment keeps its frame and gains the union of permissions.
+// earlier segment keeps its frame, and must already allow what this one needs.
 static i64 elf_load_segment(struct kernel *k, struct proc *proc_, u8 owner, const u8 *image,
                             const struct elf_segment *s) {
     u64 first_va = s->vaddr & ~(PAGE_SIZE_BYTES - 1);
@@ -105,7 +105,9 @@ i64 elf_load(struct kernel *k, struct proc *proc_, u8 owner, const u8 *image,
     u32 loaded = 0;
     for (u32 i = 0; i < phnum; i++) {
         struct elf_segment s = elf_segment_at(image, i);
+        // A segment with no R, W or X would be an invalid Sv39 leaf: nothing to map.
         if (s.type != ELF_PT_LOAD || s.memory_size == 0) continue;
+        if ((s.flags & (ELF_PF_R | ELF_PF_W | ELF_PF_X)) == 0) continue;
         if (!elf_segment_ok(&s, image_size_bytes)) return -E_NOEXEC;
         i64 result = elf_load_segment(k, proc_, owner, image, &s);
         if (result < 0) return result;

@@ -11,6 +11,8 @@
 #define FS_DIRECTORY_MODE 0755
 #define FS_FILE_MODE 0644
 #define FS_PROGRAM_MODE 0755
+#define CPIO_MODE_TYPE_MASK 0170000
+#define CPIO_MODE_REGULAR 0100000
 
 static const char standard_tree[][24] = {
     "/bin", "/sbin", "/usr", "/usr/bin", "/usr/lib", "/usr/local", "/etc", "/root", "/home",
@@ -31,12 +33,7 @@ static void fs_find_inode_next(struct kernel *k) {
         u32 key_len = 0;
         struct graindb_ref_info info;
         if (graindb_ref_at(&k->fs.db, i, key, &key_len, &info) < 0) continue;
-        if (key_len != 20 || !mem_equal(key, "ino/", 4)) continue;
-        u64 inode = 0;
-        for (u32 d = 4; d < 20; d++) {
-            u8 c = key[d];
-            inode = inode << 4 | (u64)(c <= '9' ? c - '0' : c - 'a' + 10);
-        }
+        u64 inode = fs_inode_from_key(key, key_len);
         if (inode > highest) highest = inode;
     }
     k->fs.inode_next = highest + 1;
@@ -101,16 +98,16 @@ static i64 fs_import_archive(struct kernel *k, u32 *imported) {
     u64 offset = 0;
     struct cpio_entry entry;
     while (cpio_next(k->initrd, k->initrd_size_bytes, &offset, &entry) == 0) {
-        if ((entry.file.mode & 0170000) != 0100000) continue; // directories come from the tree
+        if ((entry.file.mode & CPIO_MODE_TYPE_MASK) != CPIO_MODE_REGULAR) continue; // dirs: the tree
         char absolute[PATH_LEN_MAX];
         absolute[0] = '/';
         if (!str_copy(absolute + 1, sizeof absolute - 1, entry.name)) return -E_NAMETOOLONG;
         struct fs_inode inode;
-        u32 mode = (entry.file.mode & 0111) ? FS_PROGRAM_MODE : FS_FILE_MODE;
+        u32 mode = (entry.file.mode & FS_MODE_EXECUTE_ANY) ? FS_PROGRAM_MODE : FS_FILE_MODE;
         i64 result = fs_create_at(k, absolute, ABI_TYPE_FILE, mode, &inode);
         if (result == -E_EXIST) result = fs_lookup_at(k, absolute, &inode); // resuming: rewrite
         if (result < 0) return result;
-        i64 index = fs_file_open(k, &inode, true);
+        i64 index = fs_file_open(k, &inode, true, false);
         if (index < 0) return index;
         result = fs_file_write(k, (u32)index, 0, entry.file.data, entry.file.size_bytes);
         i64 released = fs_file_release(k, (u32)index);

@@ -1,8 +1,9 @@
 // The filesystem: files and directories as a GrainDB keyspace.
 //
-// Keys: "ino/<16 hex digits>" -> the inode record (an object); "fs/meta" -> the next
-// inode number. A file's bytes are one content-addressed object; a directory's
-// entries are one object too (sorted by name), named by its inode's content hash.
+// Keys: "ino/<16 hex digits>" -> the inode record (an object); "fs/ready" once the
+// first boot has populated the tree. A file's bytes are content-addressed objects
+// (chunks); a directory's entries are one object (sorted by name) named in its inode.
+// Inode numbers are never reused: the next is one past the highest key ever written.
 // Every namespace change (create, mkdir, unlink, rmdir, rename) is one atomic,
 // durable GrainDB batch. File data is buffered per open inode and committed by
 // fsync and by the last close: acknowledged means fsync (or close) returned 0. A file
@@ -16,7 +17,9 @@
 #include "subsystems/graindb/graindb.h"
 
 #define FS_ROOT_INODE 1ull
-#define FS_OPEN_FILES_MAX 8
+#define FS_MODE_EXECUTE_ANY 0111 // any of the owner, group and other x bits
+#define FS_OPEN_FILES_MAX 8              // open files of processes, machine-wide
+#define FS_OPEN_FILES_MAX_ALL (FS_OPEN_FILES_MAX + 1) // one more, kept for spawn
 #define FS_FILE_BYTES_MAX ABI_FILE_SIZE_MAX
 #define FS_CHUNK_BYTES GRAINDB_OBJECT_BYTES_MAX // a file is stored as chunks of this size
 #define FS_FILE_CHUNKS_MAX (FS_FILE_BYTES_MAX / FS_CHUNK_BYTES)
@@ -28,7 +31,8 @@ STATIC_ASSERT(FS_FILE_BYTES_MAX % FS_CHUNK_BYTES == 0);
 
 struct kernel;
 
-enum fs_state { FS_NO_DISK = 0, FS_MOUNTED, FS_REFUSED };
+// FS_INIT_FROM_ARCHIVE: mounted, but spawn reads the initial archive (boot fallback).
+enum fs_state { FS_NO_DISK = 0, FS_MOUNTED, FS_REFUSED, FS_INIT_FROM_ARCHIVE };
 
 struct fs_inode {
     u64 inode;
@@ -65,7 +69,7 @@ struct fs {
     i64 mount_error;   // why it is not mounted
     u64 inode_next;
     u64 commits;       // namespace and data commits since boot
-    struct fs_open_file files[FS_OPEN_FILES_MAX];
+    struct fs_open_file files[FS_OPEN_FILES_MAX_ALL];
     struct fs_dirent entries[FS_DIR_ENTRIES_MAX]; // scratch: one decoded directory
     u32 entries_count;
     u8 object_buffer[GRAINDB_OBJECT_BYTES_MAX];   // scratch: one encoded object
@@ -84,9 +88,12 @@ i64 fs_remove(struct kernel *k, const struct path *path, u32 type);
 i64 fs_rename(struct kernel *k, const struct path *from, const struct path *to);
 // Decodes directory `dir` into fs->entries (fs->entries_count).
 i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir);
+// Index of name in fs->entries (sorted), or where it would be inserted.
+u32 fs_entry_find(const struct fs *fs, const char *name, bool *found);
 
-// Open files: an index into fs->files.
-i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate);
+// Open files: an index into fs->files. `for_spawn` may use the slot kept for loading
+// programs, so no process can stop others from spawning by holding files open.
+i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, bool for_spawn);
 void fs_file_hold(struct kernel *k, u32 index);
 i64 fs_file_commit(struct kernel *k, u32 index);
 i64 fs_file_release(struct kernel *k, u32 index); // commits on the last release
@@ -104,3 +111,5 @@ u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]);
 i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out);
 i64 fs_directory_encode(struct fs *fs);                       // fs->entries -> object_buffer
 i64 fs_directory_decode(struct fs *fs, const u8 *bytes, u32 size_bytes); // -> fs->entries
+i64 fs_directory_count(const u8 *bytes, u32 size_bytes);
+u64 fs_inode_from_key(const u8 *key, u32 key_len);

@@ -34,21 +34,22 @@ static i64 fs_file_stage_chunks(struct kernel *k, struct fs_open_file *file) {
     return 0;
 }
 
-i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate) {
+i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, bool for_spawn) {
     struct fs *fs = &k->fs;
     assert(inode->type == ABI_TYPE_FILE);
-    u32 free_index = FS_OPEN_FILES_MAX;
-    for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
+    u32 usable = for_spawn ? FS_OPEN_FILES_MAX_ALL : FS_OPEN_FILES_MAX;
+    u32 free_index = FS_OPEN_FILES_MAX_ALL;
+    for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
         struct fs_open_file *file = &fs->files[i];
         if (file->references == 0) {
-            if (free_index == FS_OPEN_FILES_MAX) free_index = i;
+            if (free_index == FS_OPEN_FILES_MAX_ALL && i < usable) free_index = i;
         } else if (file->meta.inode == inode->inode && !file->unlinked) {
             file->references++;
             if (truncate && file->meta.size_bytes != 0) { file->meta.size_bytes = 0; file->dirty = true; }
             return i;
         }
     }
-    if (free_index == FS_OPEN_FILES_MAX) return -E_MFILE;
+    if (free_index == FS_OPEN_FILES_MAX_ALL) return -E_NFILE; // the machine-wide table is full
     struct fs_open_file *file = &fs->files[free_index];
     file->meta = *inode;
     file->dirty = false;
@@ -63,14 +64,14 @@ i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate) 
 }
 
 void fs_file_hold(struct kernel *k, u32 index) {
-    assert(index < FS_OPEN_FILES_MAX && k->fs.files[index].references > 0);
+    assert(index < FS_OPEN_FILES_MAX_ALL && k->fs.files[index].references > 0);
     k->fs.files[index].references++;
 }
 
 i64 fs_file_commit(struct kernel *k, u32 index) {
     struct fs *fs = &k->fs;
     struct fs_open_file *file = &fs->files[index];
-    assert(index < FS_OPEN_FILES_MAX && file->references > 0);
+    assert(index < FS_OPEN_FILES_MAX_ALL && file->references > 0);
     if (!file->dirty || file->unlinked) return 0;
     i64 result = graindb_batch_begin(&fs->db);
     if (result < 0) return result;
@@ -86,7 +87,7 @@ i64 fs_file_commit(struct kernel *k, u32 index) {
 
 i64 fs_file_release(struct kernel *k, u32 index) {
     struct fs_open_file *file = &k->fs.files[index];
-    assert(index < FS_OPEN_FILES_MAX && file->references > 0);
+    assert(index < FS_OPEN_FILES_MAX_ALL && file->references > 0);
     i64 result = file->references == 1 ? fs_file_commit(k, index) : 0;
     file->references--;
     return result;
@@ -94,7 +95,7 @@ i64 fs_file_release(struct kernel *k, u32 index) {
 
 i64 fs_file_write(struct kernel *k, u32 index, u64 offset, const u8 *bytes, u64 count) {
     struct fs_open_file *file = &k->fs.files[index];
-    assert(index < FS_OPEN_FILES_MAX && file->references > 0);
+    assert(index < FS_OPEN_FILES_MAX_ALL && file->references > 0);
     if (offset > FS_FILE_BYTES_MAX || count > FS_FILE_BYTES_MAX - offset) return -E_FBIG;
     if (offset > file->meta.size_bytes) { // a hole reads as zeros
         mem_set(file->data + file->meta.size_bytes, 0, offset - file->meta.size_bytes);

@@ -92,7 +92,7 @@ static i64 fs_stage_directory(struct kernel *k, struct fs_inode *dir) {
 }
 
 // Index of name in fs->entries, or where it would go (sorted), with *found.
-static u32 fs_entry_find(const struct fs *fs, const char *name, bool *found) {
+u32 fs_entry_find(const struct fs *fs, const char *name, bool *found) {
     u32 at = 0;
     *found = false;
     for (; at < fs->entries_count; at++) {
@@ -199,8 +199,9 @@ static i64 fs_directory_is_empty(struct kernel *k, const struct fs_inode *dir, b
     u32 size = 0;
     i64 result = fs_get_object(k, dir->chunks[0], k->fs.object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
     if (result < 0) return result;
-    *empty = size >= 8 && k->fs.object_buffer[4] == 0 && k->fs.object_buffer[5] == 0 &&
-             k->fs.object_buffer[6] == 0 && k->fs.object_buffer[7] == 0;
+    i64 count = fs_directory_count(k->fs.object_buffer, size);
+    if (count < 0) return count;
+    *empty = count == 0;
     return 0;
 }
 
@@ -208,11 +209,16 @@ static i64 fs_delete_inode(struct kernel *k, u64 inode) {
     u8 key[FS_KEY_LEN_MAX];
     u32 key_len = 0;
     fs_inode_key(inode, key, &key_len);
-    for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
+    return graindb_batch_delete_ref(&k->fs.db, key, key_len);
+}
+
+// Only once the removal is committed: open copies of the inode then never commit
+// again (before, a failed unlink would make their fsync skip the write yet return 0).
+static void fs_mark_unlinked(struct kernel *k, u64 inode) {
+    for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
         struct fs_open_file *file = &k->fs.files[i];
         if (file->references > 0 && file->meta.inode == inode) file->unlinked = true;
     }
-    return graindb_batch_delete_ref(&k->fs.db, key, key_len);
 }
 
 // A removable child: right type, and an empty directory. Checks before any staging.
@@ -248,6 +254,7 @@ i64 fs_remove(struct kernel *k, const struct path *path, u32 type) {
     if (result == 0) result = fs_stage_directory(k, &parent);
     if (result == 0) result = fs_commit(k);
     if (result < 0) graindb_batch_abort(&k->fs.db);
+    else fs_mark_unlinked(k, child_inode);
     return result;
 }
 
@@ -271,7 +278,7 @@ static i64 fs_check_replace(struct kernel *k, const struct fs_inode *source, u64
 
 // Stages the directory changes of a rename inside an open batch.
 static i64 fs_rename_stage(struct kernel *k, const struct path *from, const struct path *to,
-                           struct fs_inode *source) {
+                           struct fs_inode *source, u64 *replaced) {
     struct fs_inode from_parent, to_parent;
     u32 at = 0;
     bool found = false;
@@ -293,7 +300,8 @@ static i64 fs_rename_stage(struct kernel *k, const struct path *from, const stru
         at = fs_entry_find(&k->fs, to->names[to->count - 1], &found);
     }
     if (found) {
-        result = fs_delete_inode(k, k->fs.entries[at].inode);
+        *replaced = k->fs.entries[at].inode;
+        result = fs_delete_inode(k, *replaced);
         if (result < 0) return result;
         fs_entry_remove(&k->fs, at);
     }
@@ -324,8 +332,10 @@ i64 fs_rename(struct kernel *k, const struct path *from, const struct path *to) 
     }
     result = graindb_batch_begin(&k->fs.db);
     if (result < 0) return result;
-    result = fs_rename_stage(k, from, to, &source);
+    u64 replaced = 0;
+    result = fs_rename_stage(k, from, to, &source, &replaced);
     if (result == 0) result = fs_commit(k);
     if (result < 0) graindb_batch_abort(&k->fs.db);
+    else if (replaced != 0) fs_mark_unlinked(k, replaced);
     return result;
 }

@@ -86,6 +86,28 @@ i64 fs_directory_encode(struct fs *fs) {
     return (i64)at;
 }
 
+// Entries in an encoded directory, without decoding it; -E_BADMSG if not one.
+i64 fs_directory_count(const u8 *bytes, u32 size_bytes) {
+    if (size_bytes < DIR_HEADER_BYTES || get_u32(bytes) != DIR_MAGIC) return -E_BADMSG;
+    return get_u32(bytes + 4);
+}
+
+// The inode number a key names, or 0 when the key is not an inode key.
+u64 fs_inode_from_key(const u8 *key, u32 key_len) {
+    u8 expected[FS_KEY_LEN_MAX];
+    u32 expected_len = 0;
+    fs_inode_key(0, expected, &expected_len);
+    if (key_len != expected_len || !mem_equal(key, expected, 4)) return 0;
+    u64 inode = 0;
+    for (u32 d = 4; d < key_len; d++) {
+        u8 c = key[d];
+        bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        if (!hex) return 0;
+        inode = inode << 4 | (u64)(c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    return inode;
+}
+
 i64 fs_directory_decode(struct fs *fs, const u8 *bytes, u32 size_bytes) {
     fs->entries_count = 0;
     if (size_bytes < DIR_HEADER_BYTES || get_u32(bytes) != DIR_MAGIC) return -E_BADMSG;

@@ -35,8 +35,11 @@ struct fd {
     enum fd_kind kind;
     u32 flags;         // ABI_O_* given to open
     u32 open_file;     // FD_FILE: index into k->fs.files
-    u64 offset;        // FD_FILE: byte offset; FD_DIRECTORY: entry index
+    u64 offset;        // FD_FILE: byte offset
     u64 inode;         // FD_DIRECTORY
+    // FD_DIRECTORY: the last name returned. Entries are sorted, so readdir resumes
+    // after it: removing entries already read never makes it skip one.
+    char cursor[ABI_NAME_LEN_MAX + 1];
 };
 
 struct proc {

@@ -52,8 +52,10 @@ bool str_copy(char *destination, u64 capacity, const char *source) {
     assert(capacity > 0);
     u64 i = 0;
     for (; i + 1 < capacity && source[i] != '\0'; i++) destination[i] = source[i];
-    destination[i] = '\0';
-    return source[i] == '\0';
+    bool complete = source[i] == '\0';
+    // Zero the rest, so the buffer's bytes never depend on what it held before.
+    for (u64 j = i; j < capacity; j++) destination[j] = '\0';
+    return complete;
 }
 
 u64 load_u64_le(const u8 *bytes) {

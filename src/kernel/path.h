@@ -1,5 +1,8 @@
 // Unix path resolution, lexically: absolute, or relative to the cwd; ".", "..",
 // repeated slashes. With no symbolic links, lexical ".." equals the physical one.
+// The cwd is kept as a path string: a process whose cwd is renamed away keeps the
+// old name (getcwd says so, and relative names then fail with E_NOENT) -- unlike
+// Linux, which follows the directory. Recorded here as a known difference.
 #pragma once
 
 #include "abi.h"

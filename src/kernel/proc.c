@@ -101,7 +101,7 @@ static void proc_init_files(struct kernel *k, struct proc *proc_, u32 parent_pid
 // bytes are an open file (*open_index), released by the caller after loading.
 static i64 proc_find_program(struct kernel *k, const char *path, struct cpio_file *file,
                              u32 *open_index) {
-    *open_index = FS_OPEN_FILES_MAX;
+    *open_index = FS_OPEN_FILES_MAX_ALL;
     if (fs_usable(k) != 0) {
         i64 found = cpio_find(k->initrd, k->initrd_size_bytes, path, file);
         return found == -E_NOENT ? -E_NOENT : (found < 0 ? -E_NOEXEC : 0);
@@ -112,8 +112,8 @@ static i64 proc_find_program(struct kernel *k, const char *path, struct cpio_fil
     if (result == 0) result = fs_lookup(k, &resolved, &inode);
     if (result < 0) return result;
     if (inode.type != ABI_TYPE_FILE || inode.size_bytes == 0) return -E_NOEXEC;
-    if ((inode.mode & 0111) == 0) return -E_PERM;
-    i64 index = fs_file_open(k, &inode, false);
+    if ((inode.mode & FS_MODE_EXECUTE_ANY) == 0) return -E_ACCES;
+    i64 index = fs_file_open(k, &inode, false, true);
     if (index < 0) return index;
     const struct fs_open_file *open = &k->fs.files[index];
     *file = (struct cpio_file){.data = open->data, .size_bytes = open->meta.size_bytes, .mode = inode.mode};
@@ -170,11 +170,15 @@ i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path,
     u32 slot = proc_free_slot(k);
     if (slot == SLOT_NONE) return -E_AGAIN;
     struct cpio_file file;
-    u32 open_index = FS_OPEN_FILES_MAX;
+    u32 open_index = FS_OPEN_FILES_MAX_ALL;
     i64 found = proc_find_program(k, path, &file, &open_index);
     if (found < 0) return found;
     i64 built = proc_build(k, slot, &file, args);
-    if (open_index < FS_OPEN_FILES_MAX) (void)fs_file_release(k, open_index); // read only: no commit
+    if (open_index < FS_OPEN_FILES_MAX_ALL) {
+        // Spawn wrote nothing; only a writer's earlier failed commit can fail again here.
+        i64 released = fs_file_release(k, open_index);
+        if (released < 0) klog(k, LOG_WARN, "spawn %s: commit at release: error %lld", path, (long long)-released);
+    }
     if (built < 0) return built;
     struct proc *proc_ = &k->procs[slot];
     proc_init_files(k, proc_, parent_pid);

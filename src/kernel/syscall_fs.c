@@ -32,12 +32,10 @@ void fd_close_all(struct kernel *k, u32 slot) {
     }
 }
 
-static i64 fd_install(struct kernel *k, u32 slot, struct fd entry) {
-    for (u32 fd = 3; fd < ABI_FDS_MAX; fd++) {
-        if (k->procs[slot].fds[fd].kind == FD_NONE) {
-            k->procs[slot].fds[fd] = entry;
-            return fd;
-        }
+// The lowest free descriptor, as POSIX hands out; -E_MFILE when all are in use.
+static i64 fd_lowest_free(struct kernel *k, u32 slot) {
+    for (u32 fd = 0; fd < ABI_FDS_MAX; fd++) {
+        if (k->procs[slot].fds[fd].kind == FD_NONE) return fd;
     }
     return -E_MFILE;
 }
@@ -57,6 +55,11 @@ i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
     u64 flags = args[1], mode = args[2];
     u64 known = ABI_O_ACCMODE | ABI_O_CREAT | ABI_O_EXCL | ABI_O_TRUNC | ABI_O_APPEND | ABI_O_DIRECTORY;
     if ((flags & ~known) != 0 || (flags & ABI_O_ACCMODE) == ABI_O_ACCMODE) return -E_INVAL;
+    // open(O_CREAT | O_DIRECTORY) cannot create a directory: refuse before creating a file.
+    if ((flags & ABI_O_CREAT) && (flags & ABI_O_DIRECTORY)) return -E_INVAL;
+    // The descriptor first: nothing (no create, no truncate) may happen if none is free.
+    i64 fd = fd_lowest_free(k, slot);
+    if (fd < 0) return fd;
     struct path path;
     i64 result = user_path(k, slot, args[0], &path);
     if (result < 0) return result;
@@ -69,15 +72,15 @@ i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
         if (writable) return -E_ISDIR;
         entry.kind = FD_DIRECTORY;
         entry.inode = inode.inode;
-        return fd_install(k, slot, entry);
+        k->procs[slot].fds[fd] = entry;
+        return fd;
     }
     if (flags & ABI_O_DIRECTORY) return -E_NOTDIR;
-    i64 index = fs_file_open(k, &inode, writable && (flags & ABI_O_TRUNC));
+    i64 index = fs_file_open(k, &inode, writable && (flags & ABI_O_TRUNC), false);
     if (index < 0) return index;
     entry.kind = FD_FILE;
     entry.open_file = (u32)index;
-    i64 fd = fd_install(k, slot, entry);
-    if (fd < 0) (void)fs_file_release(k, (u32)index); // nothing was written through it
+    k->procs[slot].fds[fd] = entry;
     return fd;
 }
 
@@ -102,6 +105,7 @@ static i64 read_console(struct kernel *k, u32 slot, u64 buffer_va, u64 length) {
     u8 bytes[IO_CHUNK_BYTES];
     u64 count = platform_console_read(k->platform, bytes, length);
     assert(count <= length);
+    if (count == 0 && length > 0) return -E_AGAIN; // nothing typed yet: not end of file
     i64 copied = copy_to_user(k, &k->procs[slot], buffer_va, bytes, count);
     return copied < 0 ? copied : (i64)count;
 }
@@ -202,7 +206,7 @@ i64 sys_stat(struct kernel *k, u32 slot, const u64 *args) {
     if (result == 0) result = fs_lookup(k, &path, &inode);
     if (result < 0) return result;
     // An open file's size includes what was written but not yet committed.
-    for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
+    for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
         const struct fs_open_file *file = &k->fs.files[i];
         if (file->references > 0 && file->meta.inode == inode.inode) inode.size_bytes = file->meta.size_bytes;
     }
@@ -224,9 +228,15 @@ i64 sys_readdir(struct kernel *k, u32 slot, const u64 *args) {
     i64 result = fs_read_inode(k, entry->inode, &dir);
     if (result == 0) result = fs_read_directory(k, &dir);
     if (result < 0) return result;
+    u32 at = 0;
+    if (entry->cursor[0] != '\0') {
+        bool found = false;
+        at = fs_entry_find(&k->fs, entry->cursor, &found);
+        if (found) at++;
+    }
     u64 filled = 0;
-    for (; filled < capacity && entry->offset < k->fs.entries_count; filled++, entry->offset++) {
-        const struct fs_dirent *e = &k->fs.entries[entry->offset];
+    for (; filled < capacity && at < k->fs.entries_count; filled++, at++) {
+        const struct fs_dirent *e = &k->fs.entries[at];
         struct abi_dirent out;
         mem_set(&out, 0, sizeof out);
         out.inode = e->inode;
@@ -235,6 +245,7 @@ i64 sys_readdir(struct kernel *k, u32 slot, const u64 *args) {
         mem_copy(out.name, e->name, e->name_len);
         result = copy_to_user(k, &k->procs[slot], entries_va + filled * sizeof out, &out, sizeof out);
         assert(result == 0); // the range was checked
+        str_copy(entry->cursor, sizeof entry->cursor, e->name);
     }
     return (i64)filled;
 }

@@ -193,6 +193,7 @@ static void mounted(struct sim *sim, struct platform *node, u64 commit_seq, u64 
     shadow->started_seq = 0;
     node->invariants.storage_mount_pending = true;
     node->invariants.storage_mount_wrote = node->invariants.storage_boot_commits > 0;
+    node->invariants.storage_mount_damaged = node->invariants.storage_boot_damage > 0;
 }
 
 void storage_on_event(struct sim *sim, struct platform *node, const struct trace_event *event) {

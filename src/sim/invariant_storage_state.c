@@ -122,6 +122,13 @@ void storage_check_fsck(struct sim *sim, struct platform *node, struct storage_s
     // on after opening it: what fsck would see is not what recovery left.
     if (node->invariants.storage_mount_wrote) return;
     struct storage_shadow *shadow = &node->storage;
+    // Damage injected while recovering (a repair write the drive lost or misdirected,
+    // a copy that went bad as recovery read it) can only be found by reading back:
+    // GrainDB does not, so this recovery is not held to a clean fsck (counted).
+    if (node->invariants.storage_mount_damaged) {
+        shadow->fsck_damaged_recoveries++;
+        return;
+    }
     i64 cost = (i64)db->append_position;
     if (!recovery_eventful(db) && shadow->fsck_budget_bytes < cost) {
         shadow->fsck_skipped++;

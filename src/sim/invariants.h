@@ -71,6 +71,8 @@ struct invariant_node_state {
     u32 storage_boot_commits;   // commits acknowledged this boot
     bool storage_mount_wrote;   // commits came before the mount (a first boot): no fsck
     u64 storage_mount_base_seq; // highest acknowledged commit before this boot's mount
+    u32 storage_boot_damage;    // media damage injected this boot (latent, corruption, lost, misdirected)
+    bool storage_mount_damaged; // some of it before the mount: recovery's repairs may be hit
 };
 
 // Storage shadows (storage_shadow.c): what the simulator saw the node's disk
@@ -117,6 +119,7 @@ struct storage_shadow {
     u64 started_seq; // a commit started after acked_seq and not acknowledged; 0: none
     i64 fsck_budget_bytes; // log bytes fsck may walk after an uneventful recovery
     u64 fsck_skipped;      // uneventful recoveries not verified (budget spent)
+    u64 fsck_damaged_recoveries; // not verified: media damage struck during the recovery
     i64 state_budget_refs; // refs the Merkle recomputation and the tree walk may visit
     u64 state_skipped;     // commits after which they waited for budget
     struct storage_object_entry *objects; // open addressing, power-of-two capacity

@@ -97,7 +97,9 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
         u64 fsck_skipped = 0;
         u64 state_skipped = 0;
         u64 lost_excused = 0;
+        u64 fsck_damaged = 0;
         for (u32 id = 0; id < sim->config.nodes_count; id++) {
+            fsck_damaged += sim->nodes[id]->storage.fsck_damaged_recoveries;
             fsck_skipped += sim->nodes[id]->storage.fsck_skipped;
             state_skipped += sim->nodes[id]->storage.state_skipped;
             lost_excused += sim->nodes[id]->storage.lost_excused;
@@ -107,6 +109,7 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
         fprintf(out, "storage checks deferred by their cost budget: fsck after %" PRIu64
                 " uneventful recoveries, merkle and tree after %" PRIu64 " commits\n",
                 fsck_skipped, state_skipped);
+        fprintf(out, "fsck not held after recoveries that media damage struck: %" PRIu64 "\n", fsck_damaged);
     }
     u64 total = 0;
     for (u32 id = 0; id < INVARIANT_COUNT; id++) total += sim->invariant_checks[id];

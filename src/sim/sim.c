@@ -51,6 +51,9 @@ void sim_count_fault(struct platform *node, u32 kind, u64 detail_b, u64 detail_c
     assert(node != NULL && node->sim != NULL);
     assert(kind < FAULT_COUNT);
     node->sim->faults_injected[kind]++;
+    bool damage = kind == FAULT_DISK_LATENT_ERROR || kind == FAULT_DISK_CORRUPTION ||
+                  kind == FAULT_DISK_LOST_WRITE || kind == FAULT_DISK_MISDIRECTED_WRITE;
+    if (damage) node->invariants.storage_boot_damage++;
     sim_trace(node, TRACE_SIM_FAULT, kind, detail_b, detail_c);
 }
 
