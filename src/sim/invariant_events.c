@@ -84,9 +84,10 @@ void invariants_on_boot(struct sim *sim, struct platform *node, u64 digest) {
     assert(sim != NULL && node != NULL);
     assert(node->boots >= 1);
     if (node->boots == 1) return; // the first boot is the reference
-    // A boot that stopped the machine (init could not be started: its file was
-    // destroyed by disk faults outside the atlas) built a different state on purpose.
-    if (node->kernel.run_state != KERNEL_RUNNING) return;
+    // With disk faults outside the atlas a boot may stop the machine on purpose: init's
+    // file was destroyed (or the disk refused), so init could not be started.
+    bool unrestricted = node->disk.fault_scope == DISK_FAULTS_UNRESTRICTED;
+    if (unrestricted && node->kernel.run_state != KERNEL_RUNNING) return;
     sim->invariant_checks[INV_REBOOT_STATE_FRESH]++;
     if (digest == node->first_boot_digest) return;
     char detail[INVARIANT_DETAIL_BYTES_MAX];

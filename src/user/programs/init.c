@@ -101,6 +101,7 @@ static const struct job fs_jobs[] = {
     {"ls", ABI_UID_ROOT, fs_ls_dir_argv, ABI_EXIT_NORMAL, 0, NULL},
     {"rm", ABI_UID_ROOT, fs_rm_argv, ABI_EXIT_NORMAL, 0, NULL},
     {"pwd", ABI_UID_ROOT, fs_pwd_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {"fstest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
     {"storage", ABI_UID_ROOT, storage_run_argv, ABI_EXIT_NORMAL, 0, NULL},
     {"storage", ABI_UID_ROOT, storage_verify_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
 };
