@@ -28,3 +28,20 @@ if diff -u "$logs/qemu.lines" "$logs/sim.lines" > "$logs/diff.txt"; then
 else
     not_ok "deterministic console output identical" "see $logs/diff.txt: $(head -8 "$logs/diff.txt" | tail -4 | tr '\n' ';')"
 fi
+
+# The same with the filesystem: QEMU on a blank virtio disk, the sim on its blank disk.
+truncate -s 0 "$logs/disk.img" && truncate -s 32M "$logs/disk.img"
+qemu_boot "$logs/qemu-fs.log" "init.end=poweroff init.fs=1" \
+    -drive "file=$logs/disk.img,format=raw,if=none,id=disk0" -device virtio-blk-device,drive=disk0
+check "QEMU run with a disk powered off" test $? -eq 0
+"$SIM" --seed 1 --scenario scenarios/no-faults-fs.scenario --log info > "$logs/sim-fs.log" 2>&1
+check "sim run with the filesystem passed" test $? -eq 0
+sed -n 's/^n0| //p' "$logs/sim-fs.log" | deterministic_user_lines | sort -s -t: -k1,1 > "$logs/sim-fs.lines"
+deterministic_user_lines < "$logs/qemu-fs.log" | sort -s -t: -k1,1 > "$logs/qemu-fs.lines"
+check "the filesystem phase ran (fstest passed on QEMU)" grep -q "^fstest: 0 failures" "$logs/qemu-fs.lines"
+lines=$(wc -l < "$logs/qemu-fs.lines")
+if diff -u "$logs/qemu-fs.lines" "$logs/sim-fs.lines" > "$logs/diff-fs.txt"; then
+    ok "with the filesystem: deterministic console output identical ($lines lines)"
+else
+    not_ok "with the filesystem: identical output" "see $logs/diff-fs.txt: $(head -8 "$logs/diff-fs.txt" | tail -4 | tr '\n' ';')"
+fi
