@@ -14,7 +14,8 @@ HOST_OBJ := $(BUILD)/host
 RV_OUT := build/riscv
 
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
-HOST_CFLAGS := $(CFLAGS) -std=c11 $(WARNINGS) -Isrc -DBASIN_SIM -D_POSIX_C_SOURCE=200809L
+# -MMD -MP: every object also depends on the headers it really includes (the .d files).
+HOST_CFLAGS := $(CFLAGS) -std=c11 $(WARNINGS) -Isrc -DBASIN_SIM -D_POSIX_C_SOURCE=200809L -MMD -MP
 
 KERNEL_SRC := $(sort $(wildcard src/kernel/*.c) $(wildcard src/subsystems/*/*.c))
 SIM_SRC := $(sort $(wildcard src/sim/*.c) $(wildcard src/faults/*.c))
@@ -29,7 +30,7 @@ SIM_HOST_OBJ := $(patsubst src/%.c,$(HOST_OBJ)/%.o,$(SIM_SRC))
 
 # ---- RISC-V flags -----------------------------------------------------------------
 RV_ARCH := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
-RV_KERNEL_CFLAGS := $(RV_ARCH) -O2 -g -std=c11 $(WARNINGS) -ffreestanding -fno-common \
+RV_KERNEL_CFLAGS := $(RV_ARCH) -O2 -g -std=c11 $(WARNINGS) -MMD -MP -ffreestanding -fno-common \
     -fno-stack-protector -fno-pic -mno-relax -nostdlib -Isrc -Ihw
 # Code linked with picolibc or libgcc must select the rv64imac/lp64 multilib: GCC 12
 # maps -march=rv64imac_zicsr_zifencei to the default (lp64d) multilib instead.
@@ -228,3 +229,6 @@ unit-tests: $(GRAINDB_TESTS)
 graindb-tests: $(GRAINDB_TESTS)
 graindb-bench: $(GRAINDB_BENCH)
 	$(GRAINDB_BENCH) build/bench
+
+# Header dependencies recorded by -MMD (host objects, RISC-V kernel objects).
+-include $(shell find $(HOST_OBJ) $(RV_OUT) -name '*.d' 2>/dev/null)

@@ -48,6 +48,9 @@ declare -A BUG_SCENARIO=(
     [graindb-skip-read-verify]=storage-bug-hunt-unrestricted
     [graindb-recovery-cuts-at-bad]=storage-bug-hunt-unrestricted
     [graindb-ignore-mirror]=storage-bug-hunt-unrestricted
+    [fs-remove-keeps-entry]=storage-bug-hunt
+    [fs-rename-keeps-parent]=storage-bug-hunt
+    [fs-read-error-as-data]=storage-bug-hunt-unrestricted
 )
 
 fault_names=$("$SIM" --seed 1 --steps 1 --log error 2>/dev/null | awk '$1 == "fault" {print $2}')

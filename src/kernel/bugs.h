@@ -19,7 +19,13 @@
     X(BUG_REBOOT_KEEPS_PID_COUNTER, "reboot-keeps-pid-counter", "reboot_state_fresh",   \
       "boot keeps the next-pid counter of the previous life")                           \
     X(BUG_EXIT_KEEPS_ROOT_TABLE, "exit-keeps-root-table", "kernel_no_panic",            \
-      "exit leaves the freed page-table root in the zombie, so reaping trips an assert")
+      "exit leaves the freed page-table root in the zombie, so reaping trips an assert") \
+    X(BUG_FS_REMOVE_KEEPS_ENTRY, "fs-remove-keeps-entry", "directory_tree_consistent",  \
+      "unlink and rmdir delete the inode but leave its directory entry")                \
+    X(BUG_FS_RENAME_KEEPS_PARENT, "fs-rename-keeps-parent", "directory_tree_consistent",\
+      "renaming a directory into another directory leaves its parent field")            \
+    X(BUG_FS_READ_ERROR_AS_DATA, "fs-read-error-as-data", "reads_return_written_bytes", \
+      "a failed object read is handed on as empty data instead of an error")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

@@ -1,4 +1,5 @@
 // Names: lookup, create, remove and rename, each change one atomic GrainDB batch.
+#include "bugs.h"
 #include "kernel.h"
 #include "trace_events.h"
 #include "mem.h"
@@ -17,6 +18,10 @@ i64 fs_put_object(struct kernel *k, const u8 *bytes, u32 size_bytes, u8 hash[GRA
 i64 fs_get_object(struct kernel *k, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffer, u32 capacity,
                   u32 *size_out) {
     i64 result = graindb_get(&k->fs.db, hash, buffer, capacity, size_out);
+    if (result < 0 && result != -E_NOENT && planted_bug(k, BUG_FS_READ_ERROR_AS_DATA)) {
+        *size_out = 0;
+        result = 0;
+    }
     if (result == 0) {
         platform_trace(k->platform, TRACE_FS_OBJECT_READ, load_u64_le(hash),
                        bytes_digest(buffer, *size_out), *size_out);
@@ -247,7 +252,7 @@ i64 fs_remove(struct kernel *k, const struct path *path, u32 type) {
     if (result < 0) return result;
     at = fs_entry_find(&k->fs, path->names[path->count - 1], &found);
     assert(found);
-    fs_entry_remove(&k->fs, at);
+    if (!planted_bug(k, BUG_FS_REMOVE_KEEPS_ENTRY)) fs_entry_remove(&k->fs, at);
     result = graindb_batch_begin(&k->fs.db);
     if (result < 0) return result;
     result = fs_delete_inode(k, child_inode);
@@ -307,7 +312,8 @@ static i64 fs_rename_stage(struct kernel *k, const struct path *from, const stru
     }
     result = fs_entry_insert(&k->fs, at, source->inode, source->type, to->names[to->count - 1]);
     if (result == 0) result = fs_stage_directory(k, &to_parent);
-    if (result == 0 && source->type == ABI_TYPE_DIRECTORY && source->parent != to_parent.inode) {
+    if (result == 0 && source->type == ABI_TYPE_DIRECTORY && source->parent != to_parent.inode &&
+        !planted_bug(k, BUG_FS_RENAME_KEEPS_PARENT)) {
         source->parent = to_parent.inode;
         result = fs_stage_inode(k, source);
     }

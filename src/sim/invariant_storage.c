@@ -230,17 +230,19 @@ void storage_after_step(struct sim *sim, struct platform *node) {
     u64 seq = graindb_commit_seq(&k->fs.db);
     bool mount = state->storage_mount_pending;
     if (!mount && seq == state->storage_checked_seq) return;
+    // Recovery builds the Merkle tree the way the recomputation does, so right after a
+    // mount only the tree walk is due at once; the recomputation waits for budget.
     i64 state_cost = (i64)graindb_ref_count(&k->fs.db) + 1;
-    bool whole = mount || shadow->state_budget_refs >= state_cost;
+    bool whole = shadow->state_budget_refs >= state_cost;
     struct storage_scratch *scratch = storage_inspection_begin(sim, node);
     if (mount) storage_check_keys_within(sim, node, seq);
     if (whole) storage_check_merkle(sim, node);
     storage_check_versions(sim, node, scratch, mount ? 0 : state->storage_checked_seq);
     if (mount) storage_check_fsck(sim, node, scratch);
-    if (whole) storage_check_tree(sim, node, scratch);
+    if (whole || mount) storage_check_tree(sim, node, scratch);
     storage_inspection_end(node, scratch);
-    if (whole) shadow->state_budget_refs -= state_cost; // below zero after a mount: later ones wait
-    else shadow->state_skipped++;
+    if (whole || mount) shadow->state_budget_refs -= state_cost; // may go below zero: later ones wait
+    if (!whole) shadow->state_skipped++;
     state->storage_mount_pending = false;
     state->storage_checked_seq = seq;
 }

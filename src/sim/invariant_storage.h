@@ -28,13 +28,13 @@
 #define STORAGE_FSCK_BYTES_PER_STEP 1024
 #define STORAGE_FSCK_BUDGET_MAX_BYTES (64ll << 20)
 // The Merkle recomputation and the directory walk cost about one SHA-256 per key
-// (several per key for the Merkle paths): after every mount they run; after a commit
-// when the node's budget holds the number of keys, each step earning
-// STORAGE_STATE_REFS_PER_STEP. What they catch persists (a wrong incremental root, a
+// (several per key for the Merkle paths): they run after a commit or a mount when the
+// node's budget holds the number of keys, each step earning
+// STORAGE_STATE_REFS_PER_STEP; the walk also runs after every mount regardless. What they catch persists (a wrong incremental root, a
 // wrong parent field stays until repaired), so a later check still finds it. Key
 // versions and their newest history are checked after every commit (they cost only
 // the keys that changed).
-#define STORAGE_STATE_REFS_PER_STEP 4
+#define STORAGE_STATE_REFS_PER_STEP 1
 #define STORAGE_STATE_BUDGET_MAX_REFS (1ll << 20)
 
 STATIC_ASSERT((STORAGE_WALK_SET_CAPACITY & (STORAGE_WALK_SET_CAPACITY - 1)) == 0);

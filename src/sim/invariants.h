@@ -29,9 +29,11 @@ struct trace_event;
       "after every reboot and power loss, kernel_state_digest equals the first boot's")     \
     X(INV_KERNEL_NO_PANIC, "kernel_no_panic", "the kernel never panics (a failed assert)")    \
     X(INV_ACKNOWLEDGED_WRITES_SURVIVE, "acknowledged_writes_survive",                       \
-      "every mount is at a commit >= the highest one acknowledged (a commit started but "   \
-      "not acknowledged may or may not survive), and acknowledged data stays readable; a "  \
-      "refused mount is a violation when the disk faults stayed inside the atlas")          \
+      "no acknowledged commit is ever lost: every mount and every new commit comes after "  \
+      "the highest one acknowledged (one started but not acknowledged may or may not "      \
+      "survive) and acknowledged data stays readable; a refused mount is a violation with " \
+      "faults inside the atlas; outside it, a commit whose every flushed copy was "         \
+      "destroyed is excused (counted in the summary)")                                      \
     X(INV_BATCHES_ALL_OR_NOTHING, "batches_all_or_nothing",                                  \
       "a mounted database is the state after one whole commit: the Merkle root that "       \
       "commit acknowledged, no key written by a later commit, no commit never started")     \
@@ -40,18 +42,20 @@ struct trace_event;
       "under its SHA-256 on this disk (in this life or an earlier one)")                    \
     X(INV_VERSION_HISTORY_ONLY_GROWS, "version_history_only_grows",                          \
       "per key, key_version never decreases across steps and reboots, and the history "     \
-      "chain holds every version: the newest ones are k, k-1, ... in falling commits")      \
+      "chain holds every version: the newest ones are k, k-1, ... in falling commits "      \
+      "(checked for every key changed by a commit, and for all keys at mounts)")             \
     X(INV_MERKLE_INCREMENTAL_EQUALS_RECOMPUTED, "merkle_incremental_equals_recomputed",      \
-      "after every commit and mount, GrainDB's incremental Merkle root equals one "         \
-      "recomputed from scratch over the refs")                                              \
+      "GrainDB's incremental Merkle root equals one recomputed from scratch over the refs " \
+      "(after commits and mounts, as the cost budget allows: see the summary)")             \
     X(INV_FSCK_CLEAN_AFTER_RECOVERY, "fsck_clean_after_recovery",                            \
-      "after every mount with disk faults inside the atlas, graindb_verify finds no "       \
-      "problem (unless a failed write already made the database read-only)")               \
+      "after a recovery with disk faults inside the atlas, graindb_verify finds no problem "\
+      "(not after formatting, nor when a write failed or media damage struck during the "   \
+      "recovery itself; uneventful recoveries as the cost budget allows)")                  \
     X(INV_DIRECTORY_TREE_CONSISTENT, "directory_tree_consistent",                            \
-      "after every namespace or data commit and mount: from the root, every entry names a " \
-      "live inode of its type, every directory's parent field names the directory that "    \
-      "lists it (the root its own), no inode is reached twice, names are sorted and "       \
-      "unique, and every live inode is reached")
+      "from the root, every entry names a live inode of its type, every directory's "       \
+      "parent field names the directory that lists it (the root its own), no inode is "     \
+      "reached twice, names are sorted and unique, and every live inode is reached (after " \
+      "every mount, and after commits as the cost budget allows)")
 
 #define INVARIANT_ENUM(id, name, description) id,
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };

@@ -1,7 +1,10 @@
 // Power loss inside the kernel. The event loop calls kernel_boot and kernel_step only
 // through node_kernel_call, which arms a setjmp; a device call at which the power
-// fails (platform_sim.c) longjmps back here, so the kernel's frames are abandoned in
-// the middle of whatever they were doing, as on a machine that loses power.
+// fails (platform_sim.c: block writes, flushes and console writes, drawn from
+// STREAM_POWER_LOSS_DEVICE) longjmps back here, so the kernel's frames are abandoned
+// in the middle of whatever they were doing, as on a machine that loses power. Reads
+// are not power-loss points: they change nothing on the disk, so the crash states
+// the writes and flushes produce are all there are.
 //
 // Why unwinding is safe (the invariant every change here must keep):
 // - node_power_unwind is called only as the LAST action of a platform_* entry point,

@@ -156,7 +156,11 @@ static u32 check_unlink_open(void) {
     CHECK("  fsync it", sys_fsync(fd), 0);
     CHECK("  close it", sys_close(fd), 0);
     CHECK("  it stays gone", sys_open(DIR "/sub/b", ABI_O_RDONLY, 0), -E_NOENT);
-    CHECK("rmdir sub", sys_rmdir(DIR "/sub"), 0);
+    CHECK("mkdir moved", sys_mkdir(DIR "/moved", 0755), 0);
+    CHECK("move a directory across parents", sys_rename(DIR "/sub", DIR "/moved/sub"), 0);
+    CHECK("  its .. is the new parent", sys_stat(DIR "/moved/sub/../sub", &(struct abi_stat){0}), 0);
+    CHECK("rmdir moved/sub", sys_rmdir(DIR "/moved/sub"), 0);
+    CHECK("rmdir moved", sys_rmdir(DIR "/moved"), 0);
     CHECK("rmdir " DIR, sys_rmdir(DIR), 0);
     CHECK("rmdir /", sys_rmdir("/"), -E_PERM);
     return failures;
