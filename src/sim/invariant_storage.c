@@ -70,7 +70,7 @@ void storage_scratch_destroy(struct storage_scratch *scratch) {
     free(scratch);
 }
 
-struct storage_scratch *storage_inspection_begin(struct sim *sim, struct platform *node) {
+struct storage_scratch *storage_inspection_begin(struct sim *sim, struct platform *node, bool whole) {
     assert(sim != NULL && node != NULL);
     assert(!node->inspecting && !node->power_unwind_armed);
     struct storage_scratch *scratch = scratch_get(sim);
@@ -79,7 +79,8 @@ struct storage_scratch *storage_inspection_begin(struct sim *sim, struct platfor
     STATIC_ASSERT(sizeof(scratch->io_buffer) == sizeof(db->io_buffer));
     STATIC_ASSERT(sizeof(scratch->probe_buffer) == sizeof(db->probe_buffer));
     STATIC_ASSERT(sizeof(scratch->sector_buffer) == sizeof(db->sector_buffer));
-    memcpy(scratch->io_buffer, db->io_buffer, sizeof(db->io_buffer));
+    scratch->io_saved_bytes = whole ? sizeof(db->io_buffer) : STORAGE_IO_SAVE_STEP_BYTES;
+    memcpy(scratch->io_buffer, db->io_buffer, scratch->io_saved_bytes);
     memcpy(scratch->probe_buffer, db->probe_buffer, sizeof(db->probe_buffer));
     memcpy(scratch->sector_buffer, db->sector_buffer, sizeof(db->sector_buffer));
     scratch->io_window_position = db->io_window_position;
@@ -93,7 +94,8 @@ void storage_inspection_end(struct platform *node, struct storage_scratch *scrat
     assert(node != NULL && scratch != NULL);
     assert(node->inspecting && scratch->active);
     struct graindb *db = &node->kernel.fs.db;
-    memcpy(db->io_buffer, scratch->io_buffer, sizeof(db->io_buffer));
+    assert(scratch->io_saved_bytes <= sizeof(db->io_buffer));
+    memcpy(db->io_buffer, scratch->io_buffer, scratch->io_saved_bytes);
     memcpy(db->probe_buffer, scratch->probe_buffer, sizeof(db->probe_buffer));
     memcpy(db->sector_buffer, scratch->sector_buffer, sizeof(db->sector_buffer));
     db->io_window_position = scratch->io_window_position;
@@ -146,6 +148,7 @@ static void commit_done(struct sim *sim, struct platform *node, u64 commit_seq, 
     }
     storage_commit_end(node, commit_seq, true);
     node->invariants.storage_boot_commits++;
+    shadow->committed_seq = commit_seq;
     shadow->acked_any = true;
     shadow->acked_seq = commit_seq;
     shadow->acked_root = root;
@@ -234,12 +237,13 @@ void storage_after_step(struct sim *sim, struct platform *node) {
     // mount only the tree walk is due at once; the recomputation waits for budget.
     i64 state_cost = (i64)graindb_ref_count(&k->fs.db) + 1;
     bool whole = shadow->state_budget_refs >= state_cost;
-    struct storage_scratch *scratch = storage_inspection_begin(sim, node);
+    struct storage_scratch *scratch = storage_inspection_begin(sim, node, mount);
     if (mount) storage_check_keys_within(sim, node, seq);
     if (whole) storage_check_merkle(sim, node);
     storage_check_versions(sim, node, scratch, mount ? 0 : state->storage_checked_seq);
     if (mount) storage_check_fsck(sim, node, scratch);
     if (whole || mount) storage_check_tree(sim, node, scratch);
+    else storage_check_tree_changed(sim, node, scratch, state->storage_checked_seq);
     storage_inspection_end(node, scratch);
     if (whole || mount) shadow->state_budget_refs -= state_cost; // may go below zero: later ones wait
     if (!whole) shadow->state_skipped++;

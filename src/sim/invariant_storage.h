@@ -39,6 +39,13 @@
 
 STATIC_ASSERT((STORAGE_WALK_SET_CAPACITY & (STORAGE_WALK_SET_CAPACITY - 1)) == 0);
 
+// The part of io_buffer the checks after a commit can overwrite: the Merkle
+// recomputation's scratch tree, or one object record read (with its sector slack).
+// A mount's checks (fsck scans whole windows) save all of it.
+#define STORAGE_IO_SAVE_STEP_BYTES (2u * GRAINDB_MERKLE_LEAVES_COUNT * GRAINDB_HASH_BYTES)
+STATIC_ASSERT(GRAINDB_OBJECT_BYTES_MAX + 4u * BLOCK_SECTOR_SIZE_BYTES <= STORAGE_IO_SAVE_STEP_BYTES);
+STATIC_ASSERT(STORAGE_IO_SAVE_STEP_BYTES <= GRAINDB_IO_BYTES_MAX);
+
 struct storage_scratch {
     // The node's GrainDB scratch, kept during an inspection.
     u8 io_buffer[GRAINDB_IO_BYTES_MAX];
@@ -46,6 +53,7 @@ struct storage_scratch {
     u8 sector_buffer[BLOCK_SECTOR_SIZE_BYTES * GRAINDB_SUPERBLOCK_COPIES];
     u64 io_window_position;
     u64 io_window_bytes;
+    u64 io_saved_bytes; // of io_buffer, from its start
     bool active;
     // Buffers of the checks.
     u8 object[GRAINDB_OBJECT_BYTES_MAX];
@@ -57,7 +65,8 @@ struct storage_scratch {
 };
 
 // Starts an inspection of node's mounted GrainDB (allocating the scratch on first use).
-struct storage_scratch *storage_inspection_begin(struct sim *sim, struct platform *node);
+// whole: the checks may scan the log (fsck), so all of io_buffer is kept.
+struct storage_scratch *storage_inspection_begin(struct sim *sim, struct platform *node, bool whole);
 void storage_inspection_end(struct platform *node, struct storage_scratch *scratch);
 
 // Reports a violation (ends the run), with a formatted detail.
@@ -86,3 +95,6 @@ void storage_check_versions(struct sim *sim, struct platform *node, struct stora
                             u64 changed_after_seq);
 void storage_check_fsck(struct sim *sim, struct platform *node, struct storage_scratch *scratch);
 void storage_check_tree(struct sim *sim, struct platform *node, struct storage_scratch *scratch);
+// The inodes written after changed_after_seq only (after every commit).
+void storage_check_tree_changed(struct sim *sim, struct platform *node, struct storage_scratch *scratch,
+                                u64 changed_after_seq);

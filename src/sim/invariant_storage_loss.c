@@ -115,10 +115,13 @@ void storage_judge_loss(struct sim *sim, struct platform *node, u64 kept_seq, co
         u64 sector = 0;
         const char *reason = loss_reason(node, lost, &sector);
         if (reason == NULL) continue;
+        // A commit above the last one a commit acknowledged was adopted by a mount:
+        // recovery found it (unacknowledged) and showed it, so it must not vanish.
+        const char *what = lost > shadow->committed_seq ? "commit (adopted by a mount, never made durable?)"
+                                                         : "acknowledged commit";
         storage_violation(sim, node, INV_ACKNOWLEDGED_WRITES_SURVIVE,
-                          "%s: acknowledged commit %" PRIu64 " is lost (%" PRIu64 " acknowledged, %" PRIu64
-                          " kept) and %s (sector %" PRIu64 ")",
-                          how, lost, shadow->acked_seq, kept_seq, reason, sector);
+                          "%s: %s %" PRIu64 " is lost (%" PRIu64 " acknowledged, %" PRIu64 " kept) and %s (sector %" PRIu64 ")",
+                          how, what, lost, shadow->acked_seq, kept_seq, reason, sector);
     }
     shadow->lost_excused += shadow->acked_seq - kept_seq;
 }

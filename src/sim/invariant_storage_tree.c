@@ -1,4 +1,7 @@
-// Storage invariants, part 3: directory_tree_consistent. A walk from the root inode
+// Storage invariants, part 3: directory_tree_consistent. After every commit, the
+// inodes it changed: a changed directory's entries and its place in its parent (what
+// a namespace change can break, checked before a later change hides it). Within the
+// cost budget and after mounts, the whole tree: a walk from the root inode
 // through every directory, reading inode records and directory objects with GrainDB's
 // own reads (so every byte was checked against its SHA-256) and decoding them with
 // the filesystem's pure decoders; every object read is also held against the shadow
@@ -123,11 +126,16 @@ static void push(struct walk *w, u64 inode) {
     w->scratch->stack[w->stack_count++] = inode;
 }
 
-// One directory: each entry's inode exists with the entry's type, is reached for the
-// first time, and (a directory) names this one as its parent.
-static void walk_directory(struct walk *w, u64 dir_inode) {
+// One directory: each entry's inode exists with the entry's type and (a directory)
+// names this one as its parent; in a whole walk each is also reached for the first
+// time and directories are walked next. *parent gets the directory's parent field,
+// or 0 when it is not a readable directory (a file: its entry was checked).
+static void walk_directory(struct walk *w, u64 dir_inode, bool whole, u64 *parent) {
     struct fs_inode dir;
+    *parent = 0;
     if (!read_inode(w, dir_inode, "", &dir)) return;
+    if (dir.type != ABI_TYPE_DIRECTORY) return;
+    *parent = dir.parent;
     if (!read_entries(w, &dir)) return;
     const struct fs *decode = w->scratch->decode;
     for (u32 i = 0; i < decode->entries_count; i++) {
@@ -135,7 +143,9 @@ static void walk_directory(struct walk *w, u64 dir_inode) {
         bool dot = (entry->name_len == 1 && entry->name[0] == '.') ||
                    (entry->name_len == 2 && entry->name[0] == '.' && entry->name[1] == '.');
         if (dot || memchr(entry->name, '/', entry->name_len) != NULL) tree_fail(w, "bad entry name", dir_inode, entry->name, i);
-        if (!visit(w, entry->inode)) tree_fail(w, "inode reached twice (a cycle or a second name)", entry->inode, entry->name, dir_inode);
+        if (whole && !visit(w, entry->inode)) {
+            tree_fail(w, "inode reached twice (a cycle or a second name)", entry->inode, entry->name, dir_inode);
+        }
         struct fs_inode child;
         if (!read_inode(w, entry->inode, entry->name, &child)) continue;
         if (child.type != entry->type) tree_fail(w, "entry type differs from the inode's", entry->inode, entry->name, child.type);
@@ -146,7 +156,7 @@ static void walk_directory(struct walk *w, u64 dir_inode) {
                               " but its parent field says %" PRIu64,
                               entry->name, entry->inode, dir_inode, child.parent);
         }
-        push(w, entry->inode);
+        if (whole) push(w, entry->inode);
     }
 }
 
@@ -190,6 +200,44 @@ void storage_check_tree(struct sim *sim, struct platform *node, struct storage_s
         tree_fail(&w, "the root is not a directory that is its own parent", FS_ROOT_INODE, "/", root.parent);
     }
     push(&w, FS_ROOT_INODE);
-    while (w.stack_count > 0) walk_directory(&w, scratch->stack[--w.stack_count]);
+    u64 parent = 0;
+    while (w.stack_count > 0) walk_directory(&w, scratch->stack[--w.stack_count], true, &parent);
     if (!w.incomplete) check_reachable(&w);
+}
+
+// Whether directory `parent` lists `inode`; true too when it cannot be read (excused).
+static bool listed_in(struct walk *w, u64 parent, u64 inode) {
+    struct fs_inode dir;
+    if (!read_inode(w, parent, "", &dir)) return true;
+    if (dir.type != ABI_TYPE_DIRECTORY) return false;
+    if (!read_entries(w, &dir)) return true;
+    const struct fs *decode = w->scratch->decode;
+    for (u32 i = 0; i < decode->entries_count; i++) {
+        if (decode->entries[i].inode == inode) return true;
+    }
+    return false;
+}
+
+void storage_check_tree_changed(struct sim *sim, struct platform *node, struct storage_scratch *scratch,
+                                u64 changed_after_seq) {
+    assert(sim != NULL && node != NULL && node->inspecting);
+    sim->invariant_checks[INV_DIRECTORY_TREE_CONSISTENT]++;
+    struct walk w = {.sim = sim, .node = node, .db = &node->kernel.fs.db, .scratch = scratch};
+    u32 count = graindb_ref_count(w.db);
+    for (u32 i = 0; i < count; i++) {
+        u8 key[GRAINDB_KEY_LEN_MAX];
+        u32 key_len = 0;
+        struct graindb_ref_info info;
+        i64 result = graindb_ref_at(w.db, i, key, &key_len, &info);
+        assert(result == 0);
+        bool is_inode = false;
+        u64 inode = key_inode(key, key_len, &is_inode);
+        if (!is_inode || info.deleted || info.commit_seq <= changed_after_seq) continue;
+        u64 parent = 0;
+        walk_directory(&w, inode, false, &parent);
+        if (parent == 0 || inode == FS_ROOT_INODE || listed_in(&w, parent, inode)) continue;
+        storage_violation(sim, node, INV_DIRECTORY_TREE_CONSISTENT,
+                          "directory %" PRIu64 " names directory %" PRIu64 " as its parent, which does not list it",
+                          inode, parent);
+    }
 }

@@ -120,6 +120,7 @@ struct storage_shadow {
     bool acked_any;
     u64 acked_seq;   // highest acknowledged commit (or the commit last mounted)
     u64 acked_root;  // Merkle root (first 8 bytes, little endian) after acked_seq
+    u64 committed_seq; // highest commit acknowledged by a commit (not adopted by a mount)
     u64 started_seq; // a commit started after acked_seq and not acknowledged; 0: none
     i64 fsck_budget_bytes; // log bytes fsck may walk after an uneventful recovery
     u64 fsck_skipped;      // uneventful recoveries not verified (budget spent)

@@ -22,7 +22,7 @@ int main(int argc, char **argv) {
     long long rc = graindb_format(&db, &dev, 77);
     if (rc == 0) rc = graindb_open(&db, &dev);
     for (int i = 0; i < 50 && rc == 0; i++) {
-        char key[17], value[100];
+        char key[24], value[100];
         snprintf(key, sizeof(key), "file-key-%07d", i); // 16 bytes of key
         memset(value, 'a' + i % 26, sizeof(value));
         rc = graindb_set(&db, (const u8 *)key, 16, (const u8 *)value, sizeof(value));
@@ -35,7 +35,7 @@ int main(int argc, char **argv) {
     if (rc == 0) rc = graindb_open(&db, &dev);
     int bad = 0;
     for (int i = 0; i < 50 && rc == 0; i++) {
-        char key[17], value[100], got[100];
+        char key[24], value[100], got[100];
         u32 size = 0;
         snprintf(key, sizeof(key), "file-key-%07d", i);
         memset(value, 'a' + i % 26, sizeof(value));

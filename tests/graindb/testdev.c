@@ -27,11 +27,13 @@ void testdev_clear_faults(struct platform *dev) {
     dev->fail_write_call = -1;
     dev->fail_flush_call = -1;
     dev->lose_write_call = -1;
+    dev->lose_writes_from_call = -1;
     dev->misdirect_write_call = -1;
     dev->misdirect_delta = 0;
     dev->bad_sectors_count = 0;
     dev->flip_sectors_count = 0;
     dev->flip_once_sectors_count = 0;
+    dev->read_error_once_sectors_count = 0;
 }
 
 static void reset_counters(struct platform *dev) {
@@ -106,6 +108,12 @@ i64 platform_block_read(struct platform *p, u64 sector, u8 *bytes, u32 sector_co
     for (u32 i = 0; i < sector_count; i++) {
         if (listed(p->bad_sectors, p->bad_sectors_count, sector + i)) return -E_IO;
     }
+    for (u32 j = 0; j < p->read_error_once_sectors_count; j++) {
+        u64 once = p->read_error_once_sectors[j];
+        if (once < sector || once - sector >= sector_count) continue;
+        p->read_error_once_sectors[j] = p->read_error_once_sectors[--p->read_error_once_sectors_count];
+        return -E_IO;
+    }
     memcpy(bytes, p->current + sector * SECTOR, (size_t)sector_count * SECTOR);
     for (u32 i = 0; i < sector_count; i++) {
         if (listed(p->flip_sectors, p->flip_sectors_count, sector + i)) bytes[i * SECTOR + 77] ^= 0x10;
@@ -137,6 +145,7 @@ i64 platform_block_write(struct platform *p, u64 sector, const u8 *bytes, u32 se
         return -E_IO;
     }
     if (call == p->lose_write_call) return 0;
+    if (p->lose_writes_from_call >= 0 && call >= p->lose_writes_from_call) return 0;
     u64 target = sector;
     if (call == p->misdirect_write_call) target = sector + (u64)p->misdirect_delta;
     for (u32 i = 0; i < sector_count; i++) {

@@ -1,8 +1,9 @@
 // A RAM block device for GrainDB's host tests, with the faults the simulator will
 // inject: power loss (each unflushed sector kept, lost or torn), failed writes and
 // flushes (Linux semantics: the failed data is dropped from writeback, so a retried
-// flush "succeeds" without it), lost and misdirected writes, read errors, latent bad
-// sectors and bit flips on read. Implements platform_block_* for struct platform.
+// flush "succeeds" without it), lost and misdirected writes, read errors (latent bad
+// sectors and one-off errors) and bit flips on read. Implements platform_block_* for
+// struct platform.
 #pragma once
 
 #include <stdbool.h>
@@ -34,6 +35,7 @@ struct platform {
     i64 fail_write_call;
     i64 fail_flush_call;
     i64 lose_write_call;      // returns 0, lands nowhere
+    i64 lose_writes_from_call; // this write call and every later one: returns 0, lands nowhere
     i64 misdirect_write_call; // lands misdirect_delta sectors away
     i64 misdirect_delta;
     u64 bad_sectors[TESTDEV_LIST_MAX];  // reads fail with -E_IO until rewritten
@@ -42,6 +44,8 @@ struct platform {
     u32 flip_sectors_count;
     u64 flip_once_sectors[TESTDEV_LIST_MAX]; // the next read only (then removed)
     u32 flip_once_sectors_count;
+    u64 read_error_once_sectors[TESTDEV_LIST_MAX]; // the next read of it fails (then removed)
+    u32 read_error_once_sectors_count;
 };
 
 void testdev_init(struct platform *dev, u64 sector_count);

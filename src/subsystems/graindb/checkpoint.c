@@ -20,6 +20,7 @@ struct checkpoint_stream {
     u32 chunk_length;   // reader: payload bytes of the current chunk
     u64 total;
     u64 chain;
+    bool verify;        // writer: a repair while opening, read back (readback.c)
 };
 
 static u64 chain_next(u64 chain, u64 checksum) {
@@ -27,6 +28,16 @@ static u64 chain_next(u64 chain, u64 checksum) {
     st64(bytes, chain);
     st64(bytes + 8, checksum);
     return gdb_checksum(bytes, sizeof(bytes));
+}
+
+// A repair reads each record back before the buffer is reused (its flush included).
+static i64 log_write(struct graindb *db, const struct checkpoint_stream *w, u64 position,
+                     const u8 *bytes, u64 count) {
+    if (!w->verify) return gdb_log_write(db, position, bytes, count);
+    u32 sectors = (u32)(count / SECTOR_BYTES);
+    u32 unverified = 0;
+    return gdb_write_verified(db, db->superblock.log_start_sector + position / SECTOR_BYTES, bytes,
+                              sectors, sectors, &unverified);
 }
 
 static i64 writer_flush_chunk(struct graindb *db, struct checkpoint_stream *w) {
@@ -42,7 +53,7 @@ static i64 writer_flush_chunk(struct graindb *db, struct checkpoint_stream *w) {
     mem_set(record + length, 0, padded - length);
     // Room for this chunk and the END record's sector.
     if (w->position + padded + SECTOR_BYTES > gdb_log_bytes(db)) return -E_NOSPC;
-    i64 result = gdb_log_write(db, w->position, record, padded);
+    i64 result = log_write(db, w, w->position, record, padded);
     if (result < 0) return result;
     w->chain = chain_next(w->chain, ld64(record + REC_CHECKSUM));
     w->position += padded;
@@ -123,12 +134,29 @@ static u64 checkpoint_extent(const struct graindb *db) {
     return bytes + SECTOR_BYTES; // the END record
 }
 
-i64 checkpoint_write(struct graindb *db) {
+// Names the written checkpoint in a new superblock.
+static i64 checkpoint_name(struct graindb *db, const struct checkpoint_stream *w, u64 end_checksum) {
+    struct graindb_superblock sb = db->superblock;
+    sb.checkpoint_position = w->first_position;
+    sb.checkpoint_bytes = w->position + SECTOR_BYTES - w->first_position;
+    sb.checkpoint_commit_seq = db->commit_seq;
+    sb.checkpoint_checksum = end_checksum;
+    if (!w->verify) return superblock_write(db, &sb);
+    u32 unverified = 0;
+    i64 result = superblock_write_verified(db, &sb, &unverified);
+    if (result == 0 && unverified > 0) {
+        db->open_stats.repairs_unverified++;
+        db->open_stats.repair_problem = "superblock copies do not read back";
+    }
+    return result; // -E_BADMSG: no copy read back, the checkpoint is not named
+}
+
+i64 checkpoint_write(struct graindb *db, bool verify) {
     assert(db != NULL);
     assert(db->open && !db->batch_open);
     if (db->failed) return -E_IO;
     struct checkpoint_stream w = {.position = db->append_position, .first_position = db->append_position,
-                                  .extent = checkpoint_extent(db)};
+                                  .extent = checkpoint_extent(db), .verify = verify};
     if (w.first_position + w.extent > gdb_log_bytes(db)) return -E_NOSPC;
     i64 result = write_payload(db, &w);
     if (result < 0) return result;
@@ -142,15 +170,9 @@ i64 checkpoint_write(struct graindb *db) {
     st64(record + END_FIRST_CHUNK, w.first_position);
     record_finish(record, END_BYTES);
     mem_set(record + END_BYTES, 0, SECTOR_BYTES - END_BYTES);
-    result = gdb_log_write(db, w.position, record, SECTOR_BYTES);
-    if (result == 0) result = gdb_flush(db);
-    if (result < 0) return result;
-    struct graindb_superblock sb = db->superblock;
-    sb.checkpoint_position = w.first_position;
-    sb.checkpoint_bytes = w.position + SECTOR_BYTES - w.first_position;
-    sb.checkpoint_commit_seq = db->commit_seq;
-    sb.checkpoint_checksum = ld64(record + REC_CHECKSUM);
-    result = superblock_write(db, &sb);
+    result = log_write(db, &w, w.position, record, SECTOR_BYTES);
+    if (result == 0 && !verify) result = gdb_flush(db); // a verified write flushed already
+    if (result == 0) result = checkpoint_name(db, &w, ld64(record + REC_CHECKSUM));
     if (result < 0) return result;
     db->append_position = w.position + SECTOR_BYTES;
     db->checkpoint_log_mark = db->append_position;

@@ -55,6 +55,7 @@
 #define GRAINDB_TAIL_SCAN_BYTES (2u * GRAINDB_BATCH_BYTES_MAX)
 #define GRAINDB_VERIFY_PROBLEMS_KEPT 8u
 #define GRAINDB_READ_ATTEMPTS_MAX 2u     // a read that fails its checks is read again once
+#define GRAINDB_REPAIR_TRIES_MAX 3u      // writes of one repair that does not read back
 #define GRAINDB_LOG_BYTES_MAX (32ull * 1024 * 1024 * 1024) // positions kept as u32 / 8
 #define GRAINDB_STATE_BYTES_MAX (3u * 1024u * 1024u)      // asserted on sizeof(struct graindb)
 
@@ -157,6 +158,12 @@ struct graindb_open_stats {
     bool checkpoint_used;
     bool checkpoint_damaged;     // replayed from the start instead
     bool repaired;               // superblock, log, mirror or checkpoint rewritten while opening
+    // Every repair is flushed and read back; what differs is written again, at most
+    // GRAINDB_REPAIR_TRIES_MAX times in all.
+    u32 repair_rewrites;         // repair writes repeated because they did not read back
+    u32 repairs_unverified;      // repairs that never read back: the data is still held by
+                                 // its other copy (open refuses when it is not)
+    const char *repair_problem;  // which repair did not read back, NULL when none
     i64 error;                   // why open failed (0 when it did not)
     u64 problem_position;        // log position of the damage, GRAINDB_NONE if none
     const char *problem;         // what was wrong, NULL when nothing

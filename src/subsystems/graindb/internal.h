@@ -159,6 +159,13 @@ i64 gdb_flush(struct graindb *db);
 i64 gdb_meta_write(struct graindb *db, u64 sector, const u8 *bytes, u32 sector_count);
 i64 gdb_meta_read(struct graindb *db, u64 sector, u8 *bytes, u32 sector_count);
 void gdb_fail(struct graindb *db);
+// A repair: writes bytes (never io_buffer) to [sector, sector + sector_count) in pieces
+// of unit_sectors, flushes, reads the range back into io_buffer and writes again the
+// pieces that differ, at most GRAINDB_REPAIR_TRIES_MAX times. 0 when every piece read
+// back; -E_BADMSG when *units_unverified_out pieces never did; -E_IO when a write or
+// flush failed (the database is failed).
+i64 gdb_write_verified(struct graindb *db, u64 sector, const u8 *bytes, u32 sector_count,
+                       u32 unit_sectors, u32 *units_unverified_out);
 u64 gdb_log_bytes(const struct graindb *db);
 
 // ---- superblock.c / mirror.c ------------------------------------------------------------
@@ -168,8 +175,15 @@ i64 superblock_read(struct graindb *db, struct graindb_superblock *sb, u32 *copi
                     u64 *sequence_max);
 // Writes every copy with sequence_max + 1, then flushes.
 i64 superblock_write(struct graindb *db, const struct graindb_superblock *sb);
+// The same as a repair (gdb_write_verified, copy by copy). 0 when at least one copy of
+// the new superblock read back (*copies_unverified_out says how many did not), -E_BADMSG
+// when none did (db->superblock is then unchanged), -E_IO when a write or flush failed.
+i64 superblock_write_verified(struct graindb *db, const struct graindb_superblock *sb,
+                              u32 *copies_unverified_out);
 // Writes the padded batch of commit_seq to its mirror slot (no flush).
 i64 mirror_write(struct graindb *db, u64 commit_seq, const u8 *bytes, u64 padded_bytes);
+// The same as a repair: flushed and read back (gdb_write_verified); bytes not io_buffer.
+i64 mirror_write_verified(struct graindb *db, u64 commit_seq, const u8 *bytes, u64 padded_bytes);
 // Reads and validates a slot into io_buffer; *bytes_out valid until the next read.
 struct graindb_mirror_slot mirror_read(struct graindb *db, u32 slot, const u8 **bytes_out);
 i64 mirror_clear_all(struct graindb *db);
@@ -255,6 +269,9 @@ u64 scan_damaged_checkpoint_end(struct graindb *db, u64 position, u64 commit_seq
 void scan_apply_valid_prefix(struct graindb *db, u64 position, u64 commit_seq);
 
 // ---- checkpoint.c -----------------------------------------------------------------------
-i64 checkpoint_write(struct graindb *db);
+// verify (repairs while opening): every chunk, the END record and the superblock are
+// read back (gdb_write_verified); -E_BADMSG when one never did (nothing names the
+// checkpoint then).
+i64 checkpoint_write(struct graindb *db, bool verify);
 // Loads the checkpoint the superblock names; -E_BADMSG/-E_IO if it cannot be used.
 i64 checkpoint_load(struct graindb *db);

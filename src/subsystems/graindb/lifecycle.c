@@ -38,7 +38,7 @@ i64 graindb_checkpoint(struct graindb *db) {
     assert(db != NULL);
     if (!db->open || db->batch_open) return -E_INVAL;
     if (db->failed) return -E_IO;
-    return checkpoint_write(db);
+    return checkpoint_write(db, false);
 }
 
 i64 graindb_close(struct graindb *db) {
@@ -47,7 +47,7 @@ i64 graindb_close(struct graindb *db) {
     if (db->batch_open) graindb_batch_abort(db);
     i64 result = 0;
     if (db->failed) result = -E_IO;
-    else if (db->append_position != db->checkpoint_log_mark) result = checkpoint_write(db);
+    else if (db->append_position != db->checkpoint_log_mark) result = checkpoint_write(db, false);
     db->open = false;
     return result;
 }

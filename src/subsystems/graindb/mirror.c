@@ -17,6 +17,15 @@ i64 mirror_write(struct graindb *db, u64 commit_seq, const u8 *bytes, u64 padded
     return gdb_meta_write(db, slot_sector(slot), bytes, (u32)(padded_bytes / SECTOR_BYTES));
 }
 
+i64 mirror_write_verified(struct graindb *db, u64 commit_seq, const u8 *bytes, u64 padded_bytes) {
+    assert(db != NULL && bytes != NULL);
+    assert(padded_bytes % SECTOR_BYTES == 0 && padded_bytes <= GRAINDB_BATCH_BYTES_MAX);
+    u32 slot = (u32)(commit_seq % GRAINDB_MIRROR_SLOTS_COUNT);
+    u32 sectors = (u32)(padded_bytes / SECTOR_BYTES);
+    u32 unverified = 0;
+    return gdb_write_verified(db, slot_sector(slot), bytes, sectors, sectors, &unverified);
+}
+
 // Reads as much of the slot as the device gives, from its start.
 static u64 read_slot(struct graindb *db, u32 slot) {
     if (gdb_meta_read(db, slot_sector(slot), db->io_buffer, GRAINDB_MIRROR_SLOT_SECTORS) == 0) {

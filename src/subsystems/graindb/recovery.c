@@ -36,6 +36,29 @@ static i64 replay_batch(struct graindb *db, const u8 *bytes, u64 position, u64 b
     return 0;
 }
 
+// A repair that never read back: open goes on only because its other copy holds it.
+static void repair_unverified(struct graindb *db, const char *what) {
+    db->open_stats.repairs_unverified++;
+    db->open_stats.repair_problem = what;
+}
+
+// Writes the mirror copy of a commit (in io_buffer) back over its bad log copy. When it
+// does not read back, the database is failed (read-only): the mirror slot holds the
+// only good copy and the commit after next would reuse it.
+static void rewrite_log_copy(struct graindb *db, const u8 *bytes, u64 position, u64 batch_bytes) {
+    if (db->failed) return; // a failed database writes nothing; the mirror still holds it
+    u64 padded = align_up(batch_bytes, SECTOR_BYTES);
+    mem_copy(db->batch_buffer, bytes, padded); // io_buffer takes the read-back
+    u32 sectors = (u32)(padded / SECTOR_BYTES);
+    u32 unverified = 0;
+    i64 result = gdb_write_verified(db, db->superblock.log_start_sector + position / SECTOR_BYTES,
+                                    db->batch_buffer, sectors, sectors, &unverified);
+    if (result == -E_BADMSG) {
+        repair_unverified(db, "log copy rewritten from the mirror does not read back");
+        gdb_fail(db);
+    }
+}
+
 // The mirror copy of the expected commit replaces the bad log copy, on disk too.
 // Returns 1 when it was used (*resume_at set), 0 when the mirror does not hold it.
 static i64 replay_from_mirror(struct graindb *db, const struct replay_plan *plan, u64 position,
@@ -51,10 +74,7 @@ static i64 replay_from_mirror(struct graindb *db, const struct replay_plan *plan
     if (result < 0) return result;
     db->open_stats.recovered_from_mirror++;
     db->open_stats.repaired = true;
-    // A failed rewrite fails the database (read-only); the mirror still holds the copy.
-    if (!db->failed && gdb_log_write(db, position, bytes, align_up(slot->bytes, SECTOR_BYTES)) == 0) {
-        (void)gdb_flush(db);
-    }
+    rewrite_log_copy(db, bytes, position, slot->bytes);
     *resume_at = align_up(position + slot->bytes, SECTOR_BYTES);
     return 1;
 }
@@ -161,38 +181,75 @@ static void reset_state(struct graindb *db, struct platform *platform) {
     reset_index(db);
 }
 
-// The last commit gets its mirror copy back when the mirror lost it.
+// The last commit gets its mirror copy back when the mirror lost it. The log copy is
+// read through scan_batch, which reads again what fails (a one-off read error must not
+// leave the last commit with one copy); when the repair does not read back, the log
+// copy still holds the commit.
 static i64 repair_mirror(struct graindb *db, const struct replay_plan *plan) {
     u64 last = db->commit_seq;
     if (last == 0 || db->last_batch_position == GRAINDB_NONE) return 0;
     if (plan->mirror[last % GRAINDB_MIRROR_SLOTS_COUNT].commit_seq == last) return 0;
     const u8 *bytes = NULL;
-    u64 padded = align_up(db->last_batch_bytes, SECTOR_BYTES);
-    i64 result = gdb_log_read(db, db->last_batch_position, padded, &bytes);
-    if (result < 0) return result;
-    if (scan_parse(db, bytes, db->last_batch_bytes, db->last_batch_position, last).kind != SCAN_COMMIT) {
-        return -E_BADMSG;
-    }
+    struct scan_result r = scan_batch(db, db->last_batch_position, last, &bytes);
+    if (r.kind == SCAN_UNREADABLE) return -E_IO;
+    if (r.kind != SCAN_COMMIT || r.bytes != db->last_batch_bytes) return -E_BADMSG;
+    u64 padded = align_up(r.bytes, SECTOR_BYTES);
+    mem_copy(db->batch_buffer, bytes, padded); // io_buffer takes the read-back
     db->open_stats.repaired = true;
-    result = mirror_write(db, last, bytes, padded);
-    return result == 0 ? gdb_flush(db) : result;
+    i64 result = mirror_write_verified(db, last, db->batch_buffer, padded);
+    if (result == -E_BADMSG) repair_unverified(db, "tail mirror repair does not read back");
+    return result == -E_BADMSG ? 0 : result;
 }
 
-// After recovery: restore redundancy that damage or a crash took away. A failed
-// repair write leaves the database failed (read-only): what was recovered is still
-// readable, and the next open decides again.
-static void repair(struct graindb *db, const struct replay_plan *plan) {
+// Whether the next open will find a superblock to start from.
+static bool superblock_on_disk(struct graindb *db) {
+    struct graindb_superblock on_disk;
+    u32 copies = 0;
+    u64 sequence_max = 0;
+    return superblock_read(db, &on_disk, &copies, &sequence_max) == 0;
+}
+
+// The superblock copies are rewritten; when none of them reads back, open refuses
+// unless a valid superblock is still on the disk (the next open needs one).
+static i64 repair_superblock(struct graindb *db) {
+    u32 unverified = 0;
+    db->open_stats.repaired = true;
+    i64 result = superblock_write_verified(db, &db->superblock, &unverified);
+    if (result == 0 && unverified > 0) repair_unverified(db, "superblock copies do not read back");
+    if (result != -E_BADMSG) return result;
+    repair_unverified(db, "no superblock copy reads back");
+    if (superblock_on_disk(db)) return 0;
+    return refuse(db, -E_IO, GRAINDB_NONE, "no superblock copy reads back after repair");
+}
+
+// The checkpoint is redundant (the log holds it all): when it (or every copy of the
+// superblock naming it) does not read back, the database is failed (read-only) so
+// nothing is appended behind a checkpoint that is not there; open refuses only when
+// no superblock is left for the next open.
+static i64 repair_checkpoint(struct graindb *db) {
+    db->open_stats.repaired = true;
+    i64 result = checkpoint_write(db, true);
+    if (result != -E_BADMSG) return result;
+    repair_unverified(db, "checkpoint repair does not read back");
+    gdb_fail(db);
+    if (superblock_on_disk(db)) return 0;
+    return refuse(db, -E_IO, GRAINDB_NONE, "no superblock copy reads back after repair");
+}
+
+// After recovery: restore redundancy that damage or a crash took away. Every repair is
+// read back (readback.c). A failed repair write leaves the database failed (read-only):
+// what was recovered is still readable, and the next open decides again. Returns an
+// error only when the disk could not be opened again.
+static i64 repair(struct graindb *db, const struct replay_plan *plan) {
     const struct graindb_open_stats *stats = &db->open_stats;
-    i64 result = 0;
     if (!db->failed && (stats->checkpoint_damaged || stats->replayed_bytes >= GRAINDB_CHECKPOINT_INTERVAL_BYTES)) {
-        result = checkpoint_write(db);
-        db->open_stats.repaired = true;
+        (void)repair_checkpoint(db); // -E_NOSPC: no room, -E_IO: the database failed
     } else if (!db->failed && stats->superblock_copies_valid < GRAINDB_SUPERBLOCK_COPIES) {
-        result = superblock_write(db, &db->superblock);
-        db->open_stats.repaired = true;
+        (void)repair_superblock(db);
     }
-    if (result == 0 && !db->failed) result = repair_mirror(db, plan);
-    (void)result;
+    if (stats->error != 0) return stats->error; // refused
+    if (!db->failed) (void)repair_mirror(db, plan);
+    return 0;
 }
 
 static void read_mirror(struct graindb *db, struct replay_plan *plan) {
@@ -230,6 +287,7 @@ i64 graindb_open(struct graindb *db, struct platform *platform) {
     if (result < 0) return result;
     merkle_rebuild(db);
     db->open = true;
-    repair(db, &plan);
-    return 0;
+    result = repair(db, &plan);
+    if (result < 0) db->open = false;
+    return result;
 }

@@ -131,3 +131,24 @@ i64 superblock_write(struct graindb *db, const struct graindb_superblock *sb) {
     db->superblock_sequence_max = next.sequence;
     return 0;
 }
+
+i64 superblock_write_verified(struct graindb *db, const struct graindb_superblock *sb,
+                              u32 *copies_unverified_out) {
+    assert(db != NULL && sb != NULL && copies_unverified_out != NULL);
+    assert(!db->failed);
+    STATIC_ASSERT(sizeof(db->sector_buffer) >= GRAINDB_SUPERBLOCK_COPIES * SECTOR_BYTES);
+    struct graindb_superblock next = *sb;
+    next.sequence = db->superblock_sequence_max + 1;
+    for (u32 c = 0; c < GRAINDB_SUPERBLOCK_COPIES; c++) {
+        superblock_encode(&next, c, db->sector_buffer + c * SECTOR_BYTES);
+    }
+    // Copy c is sector c: one piece per copy, so a misdirected copy that lands on
+    // another one is found too, and each is rewritten alone.
+    i64 result = gdb_write_verified(db, 0, db->sector_buffer, GRAINDB_SUPERBLOCK_COPIES, 1,
+                                    copies_unverified_out);
+    if (result == -E_BADMSG && *copies_unverified_out < GRAINDB_SUPERBLOCK_COPIES) result = 0;
+    if (result == 0 || result == -E_BADMSG) db->superblock_sequence_max = next.sequence;
+    if (result < 0) return result;
+    db->superblock = next;
+    return 0;
+}
