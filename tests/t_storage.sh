@@ -129,6 +129,20 @@ done
 "$SIM" --seed 3 --scenario scenarios/storage-mixed.scenario --log warn > "$logs/again.log" 2>&1
 check "storage-mixed: the same seed gives the same trace hash" test "$(trace_hash "$logs/again.log")" = "$(trace_hash "$logs/storage-mixed-3.log")"
 
+# The same storage runs on the compiler variants tests/t_determinism.sh built (if any).
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+for variant in build/variants/*/basin-sim; do
+    [ -x "$variant" ] || continue
+    name=$(basename "$(dirname "$variant")")
+    same=yes
+    for run in "storage-mixed 3" "storage-unrestricted 3" "storage-power-loss 1"; do
+        read -r scenario seed <<< "$run"
+        "$variant" --seed "$seed" --scenario "scenarios/$scenario.scenario" --log warn > "$logs/variant-$name-$scenario.log" 2>&1
+        [ "$(trace_hash "$logs/variant-$name-$scenario.log")" = "$(trace_hash "$logs/$scenario-$seed.log")" ] || same="no ($scenario)"
+    done
+    check "variant $name: storage runs give the same trace hashes" test "$same" = yes
+done
+
 # ---- storage planted bugs ----------------------------------------------------------------------
 bugs=$("$SIM" --list-bugs 2>&1 | awk '$2 == "caught" && $3 == "by" && ($1 ~ /^graindb-/ || $1 ~ /^fs-/) {print $1, $4}')
 [ -n "$bugs" ] || not_ok "storage planted bugs" "basin-sim --list-bugs lists no graindb-* or fs-* bug"

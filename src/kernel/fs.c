@@ -24,6 +24,13 @@ i64 fs_usable(const struct kernel *k) {
     return k->fs.state == FS_NO_DISK ? -E_NODEV : -E_IO;
 }
 
+// After a failed write or flush GrainDB is read-only until the next mount: what it
+// committed before can still be read (and every read is still verified).
+i64 fs_readable(const struct kernel *k) {
+    if (k->fs.state == FS_MOUNTED) return 0;
+    return k->fs.state == FS_NO_DISK ? -E_NODEV : -E_IO;
+}
+
 // Inode numbers are never reused: the next is one past every key ever written.
 static void fs_find_inode_next(struct kernel *k) {
     u64 highest = FS_ROOT_INODE;

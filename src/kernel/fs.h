@@ -80,6 +80,8 @@ struct fs {
 void fs_mount(struct kernel *k);
 // -E_NODEV without a disk, -E_IO when the disk was refused, 0 when usable.
 i64 fs_usable(const struct kernel *k);
+// Like fs_usable, but a failed (read-only) database still reads.
+i64 fs_readable(const struct kernel *k);
 
 i64 fs_lookup(struct kernel *k, const struct path *path, struct fs_inode *out);
 i64 fs_create(struct kernel *k, const struct path *path, u32 type, u32 mode, u32 uid,

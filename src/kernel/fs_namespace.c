@@ -149,7 +149,7 @@ static i64 fs_walk(struct kernel *k, const struct path *path, u32 count, struct 
 }
 
 i64 fs_lookup(struct kernel *k, const struct path *path, struct fs_inode *out) {
-    i64 usable = fs_usable(k);
+    i64 usable = fs_readable(k);
     if (usable < 0) return usable;
     return fs_walk(k, path, path->count, out);
 }

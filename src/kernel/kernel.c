@@ -65,7 +65,7 @@ void kernel_boot(struct kernel *k, struct platform *p) {
     platform_trace(p, TRACE_BOOT, k->frames.free_count, PROCS_MAX, 0);
     fs_mount(k);
     i64 pid = proc_spawn(k, 0, INIT_PATH, &init_args, ABI_UID_ROOT);
-    if (pid < 0 && fs_usable(k) == 0) {
+    if (pid < 0 && fs_readable(k) == 0) {
         // The disk's /bin/init is missing or broken (a user may have removed it):
         // the machine must still boot, so take the one the image carries.
         klog(k, LOG_WARN, "%s on disk unusable (error %lld); starting the initial archive's",

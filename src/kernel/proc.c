@@ -102,7 +102,7 @@ static void proc_init_files(struct kernel *k, struct proc *proc_, u32 parent_pid
 static i64 proc_find_program(struct kernel *k, const char *path, struct cpio_file *file,
                              u32 *open_index) {
     *open_index = FS_OPEN_FILES_MAX_ALL;
-    if (fs_usable(k) != 0) {
+    if (fs_readable(k) != 0) {
         i64 found = cpio_find(k->initrd, k->initrd_size_bytes, path, file);
         return found == -E_NOENT ? -E_NOENT : (found < 0 ? -E_NOEXEC : 0);
     }

@@ -12,6 +12,7 @@
 // every power-on each recent commit's copies are compared with the disk as the
 // kernel will find it.
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "invariant_storage.h"
@@ -91,10 +92,11 @@ void storage_on_power_on(struct platform *node) {
     }
 }
 
-// Why commit_seq may not be excused; NULL when it may.
+// Why commit_seq may not be excused; NULL when it may. *sector: the copy concerned,
+// GRAINDB_NONE when the reason is not about one copy.
 static const char *loss_reason(const struct platform *node, u64 commit_seq, u64 *sector) {
     const struct storage_commit_record *record = &node->storage.recent[commit_seq % STORAGE_RECENT_COMMITS];
-    *sector = 0;
+    *sector = GRAINDB_NONE;
     if (storage_recoverable(node)) return "the disk faults stayed inside the atlas";
     if (record->commit_seq != commit_seq) return "not among the recent commits tracked";
     if (record->untracked || record->copies_count == 0) return "its writes were not tracked";
@@ -112,16 +114,18 @@ void storage_judge_loss(struct sim *sim, struct platform *node, u64 kept_seq, co
     struct storage_shadow *shadow = &node->storage;
     assert(shadow->acked_any && kept_seq < shadow->acked_seq);
     for (u64 lost = kept_seq + 1; lost <= shadow->acked_seq; lost++) {
-        u64 sector = 0;
+        u64 sector = GRAINDB_NONE;
         const char *reason = loss_reason(node, lost, &sector);
         if (reason == NULL) continue;
         // A commit above the last one a commit acknowledged was adopted by a mount:
         // recovery found it (unacknowledged) and showed it, so it must not vanish.
         const char *what = lost > shadow->committed_seq ? "commit (adopted by a mount, never made durable?)"
                                                          : "acknowledged commit";
+        char where[48] = "";
+        if (sector != GRAINDB_NONE) snprintf(where, sizeof(where), " (sector %" PRIu64 ")", sector);
         storage_violation(sim, node, INV_ACKNOWLEDGED_WRITES_SURVIVE,
-                          "%s: %s %" PRIu64 " is lost (%" PRIu64 " acknowledged, %" PRIu64 " kept) and %s (sector %" PRIu64 ")",
-                          how, what, lost, shadow->acked_seq, kept_seq, reason, sector);
+                          "%s: %s %" PRIu64 " is lost (%" PRIu64 " acknowledged, %" PRIu64 " kept) and %s%s",
+                          how, what, lost, shadow->acked_seq, kept_seq, reason, where);
     }
     shadow->lost_excused += shadow->acked_seq - kept_seq;
 }

@@ -2,7 +2,9 @@
 // repair through the retrying path (a one-off read error must not leave the mirror
 // without it), and every repair (superblock copies, mirror slot, log copy from the
 // mirror, checkpoint) is read back and written again when the drive lost or
-// misdirected it, a bounded number of times, so fsck is clean right after recovery.
+// misdirected it, a bounded number of times, and what a misdirected repair landed on
+// (superblock copies, the mirror slot) is repaired too, so fsck is clean right after
+// recovery.
 #include "gdbtest.h"
 
 #define COMMITS 20u
@@ -130,6 +132,22 @@ static const char *misdirected_superblock_repair_is_found(void) {
     return NULL;
 }
 
+// The mirror repair of commit 20 (slot 0, sector 4) lands two sectors early, over
+// superblock copies 2 and 3: its slot is written again, and the copies it destroyed
+// are found when the repairs are read again, and rewritten.
+static const char *misdirected_mirror_repair_victim_is_repaired(void) {
+    const char *why = fresh_with_commits(39);
+    if (why) return why;
+    testdev_corrupt(dev, mirror_sector(COMMITS), 30, 0x04);
+    dev->misdirect_write_call = (i64)dev->write_calls;
+    dev->misdirect_delta = -2;
+    if ((why = open_repaired(1))) return why;
+    EXPECT_RC(graindb_open(db, dev), 0);
+    EXPECT(db->open_stats.superblock_copies_valid == 4 && db->open_stats.mirror_slots_valid == 2,
+           "copies %u, mirror slots %u", db->open_stats.superblock_copies_valid, db->open_stats.mirror_slots_valid);
+    return NULL;
+}
+
 static const char *lost_checkpoint_repair_is_written_again(void) {
     const char *why = fresh_with_commits(36);
     if (why) return why;
@@ -206,6 +224,7 @@ int main(void) {
     RUN(lost_log_rewrite_from_the_mirror_is_written_again);
     RUN(lost_superblock_repair_is_written_again);
     RUN(misdirected_superblock_repair_is_found);
+    RUN(misdirected_mirror_repair_victim_is_repaired);
     RUN(lost_checkpoint_repair_is_written_again);
     RUN(repairs_that_never_read_back_are_bounded);
     RUN(superblock_repair_that_never_reads_back_refuses);

@@ -41,7 +41,9 @@ static i64 random_commit(u64 *state, u64 commit) {
             s->live = false;
             continue;
         }
-        *s = (struct slot){true, sizes[draw(state, 5)], testdev_rand(state) % 64}; // values repeat
+        // Draws in statements: initializer and argument order is unspecified in C.
+        u32 size = sizes[draw(state, 5)];
+        *s = (struct slot){true, size, testdev_rand(state) % 64}; // values repeat
         u8 hash[32];
         gdbtest_value(value, s->size, s->seed);
         rc = graindb_batch_put_object(db, value, s->size, hash);
@@ -114,7 +116,10 @@ static void damage(u64 *state, const struct life *life) {
     enum damage kind = (enum damage)draw(state, DAMAGES_COUNT);
     u64 last = life->acked;
     u64 mirror_sector = GRAINDB_SUPERBLOCK_COPIES + (last % 2) * (GRAINDB_BATCH_BYTES_MAX / BLOCK_SECTOR_SIZE_BYTES);
-    if (kind == DAMAGE_SUPERBLOCK) testdev_corrupt(&gdbtest_dev, draw(state, 4), (u32)draw(state, 512), 0x08);
+    if (kind == DAMAGE_SUPERBLOCK) {
+        u64 copy = draw(state, 4);
+        testdev_corrupt(&gdbtest_dev, copy, (u32)draw(state, 512), 0x08);
+    }
     if (kind == DAMAGE_MIRROR && last > 0 && !life->tail_log_lost) {
         testdev_corrupt(&gdbtest_dev, mirror_sector, (u32)draw(state, 512), 0x01);
     }
@@ -191,7 +196,9 @@ static const char *unrestricted_damage_never_returns_wrong_bytes(void) {
         u64 used = GRAINDB_LOG_START_SECTOR + db->append_position / BLOCK_SECTOR_SIZE_BYTES + 4;
         u32 hits = 1 + (u32)draw(&state, 4);
         for (u32 h = 0; h < hits; h++) {
-            testdev_corrupt(&gdbtest_dev, draw(&state, used), (u32)draw(&state, 512), (u8)(1u << draw(&state, 8)));
+            u64 sector = draw(&state, used);
+            u32 byte = (u32)draw(&state, 512);
+            testdev_corrupt(&gdbtest_dev, sector, byte, (u8)(1u << draw(&state, 8)));
         }
         long long rc = graindb_open(db, &gdbtest_dev);
         if (rc != 0) {

@@ -181,14 +181,12 @@ static void reset_state(struct graindb *db, struct platform *platform) {
     reset_index(db);
 }
 
-// The last commit gets its mirror copy back when the mirror lost it. The log copy is
-// read through scan_batch, which reads again what fails (a one-off read error must not
-// leave the last commit with one copy); when the repair does not read back, the log
-// copy still holds the commit.
-static i64 repair_mirror(struct graindb *db, const struct replay_plan *plan) {
+// Writes the last commit's log copy to its mirror slot. The log copy is read through
+// scan_batch, which reads again what fails (a one-off read error must not leave the
+// last commit with one copy); when the repair does not read back, the log copy still
+// holds the commit.
+static i64 write_mirror_copy(struct graindb *db) {
     u64 last = db->commit_seq;
-    if (last == 0 || db->last_batch_position == GRAINDB_NONE) return 0;
-    if (plan->mirror[last % GRAINDB_MIRROR_SLOTS_COUNT].commit_seq == last) return 0;
     const u8 *bytes = NULL;
     struct scan_result r = scan_batch(db, db->last_batch_position, last, &bytes);
     if (r.kind == SCAN_UNREADABLE) return -E_IO;
@@ -199,6 +197,17 @@ static i64 repair_mirror(struct graindb *db, const struct replay_plan *plan) {
     i64 result = mirror_write_verified(db, last, db->batch_buffer, padded);
     if (result == -E_BADMSG) repair_unverified(db, "tail mirror repair does not read back");
     return result == -E_BADMSG ? 0 : result;
+}
+
+static bool has_last_commit(const struct graindb *db) {
+    return db->commit_seq > 0 && db->last_batch_position != GRAINDB_NONE;
+}
+
+// The last commit gets its mirror copy back when the mirror lost it.
+static i64 repair_mirror(struct graindb *db, const struct replay_plan *plan) {
+    if (!has_last_commit(db)) return 0;
+    if (plan->mirror[db->commit_seq % GRAINDB_MIRROR_SLOTS_COUNT].commit_seq == db->commit_seq) return 0;
+    return write_mirror_copy(db);
 }
 
 // Whether the next open will find a superblock to start from.
@@ -236,6 +245,58 @@ static i64 repair_checkpoint(struct graindb *db) {
     return refuse(db, -E_IO, GRAINDB_NONE, "no superblock copy reads back after repair");
 }
 
+static bool superblock_whole(struct graindb *db) {
+    struct graindb_superblock on_disk;
+    u32 copies = 0;
+    u64 sequence_max = 0;
+    return superblock_read(db, &on_disk, &copies, &sequence_max) == 0 &&
+           copies == GRAINDB_SUPERBLOCK_COPIES && on_disk.sequence == db->superblock.sequence;
+}
+
+static bool mirror_holds_last(struct graindb *db) {
+    if (!has_last_commit(db)) return true;
+    const u8 *bytes = NULL;
+    struct graindb_mirror_slot slot = mirror_read(db, (u32)(db->commit_seq % GRAINDB_MIRROR_SLOTS_COUNT), &bytes);
+    return slot.commit_seq == db->commit_seq && slot.position == db->last_batch_position &&
+           slot.bytes == db->last_batch_bytes;
+}
+
+static bool log_holds_last(struct graindb *db) {
+    if (!has_last_commit(db)) return true;
+    const u8 *bytes = NULL;
+    struct scan_result r = scan_batch(db, db->last_batch_position, db->commit_seq, &bytes);
+    return r.kind == SCAN_COMMIT && r.bytes == db->last_batch_bytes;
+}
+
+// The last commit's log copy, damaged by a misdirected repair, back from the mirror.
+static void rewrite_last_log_copy(struct graindb *db) {
+    const u8 *bytes = NULL;
+    struct graindb_mirror_slot slot = mirror_read(db, (u32)(db->commit_seq % GRAINDB_MIRROR_SLOTS_COUNT), &bytes);
+    if (slot.commit_seq != db->commit_seq || slot.position != db->last_batch_position ||
+        slot.bytes != db->last_batch_bytes) return;
+    db->open_stats.repaired = true;
+    rewrite_log_copy(db, bytes, slot.position, slot.bytes);
+}
+
+// A repair write the drive misdirected read back wrong where it was meant to land (and
+// was written again), but it landed somewhere else: what fsck holds redundant (the
+// superblock copies, the last commit's mirror slot and log copy) is read again after
+// the repairs and repaired again, a bounded number of rounds (none once a repair never
+// read back: the drive is not taking writes).
+static void repair_victims(struct graindb *db) {
+    for (u32 round = 0; round < GRAINDB_REPAIR_TRIES_MAX && !db->failed; round++) {
+        if (db->open_stats.repairs_unverified > 0) return;
+        bool superblock_ok = superblock_whole(db);
+        bool mirror_ok = mirror_holds_last(db);
+        bool log_ok = log_holds_last(db);
+        if (superblock_ok && mirror_ok && log_ok) return;
+        if (!superblock_ok && repair_superblock(db) < 0) return;
+        if (!mirror_ok && log_ok && !db->failed && write_mirror_copy(db) < 0) return;
+        if (!log_ok && mirror_ok && !db->failed) rewrite_last_log_copy(db);
+        if (!log_ok && !mirror_ok) return; // both copies gone: nothing to repair from
+    }
+}
+
 // After recovery: restore redundancy that damage or a crash took away. Every repair is
 // read back (readback.c). A failed repair write leaves the database failed (read-only):
 // what was recovered is still readable, and the next open decides again. Returns an
@@ -249,7 +310,8 @@ static i64 repair(struct graindb *db, const struct replay_plan *plan) {
     }
     if (stats->error != 0) return stats->error; // refused
     if (!db->failed) (void)repair_mirror(db, plan);
-    return 0;
+    if (stats->repaired) repair_victims(db);
+    return stats->error;
 }
 
 static void read_mirror(struct graindb *db, struct replay_plan *plan) {
