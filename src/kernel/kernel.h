@@ -3,6 +3,7 @@
 #pragma once
 
 #include "abi.h"
+#include "cred.h"
 #include "fs.h"
 #include "platform.h"
 #include "types.h"
@@ -46,7 +47,7 @@ struct proc {
     enum proc_state state;
     u32 pid;
     u32 parent_pid; // 0 for init
-    u32 uid;
+    struct cred cred;   // real, effective and saved user and group ids
     struct user_context context;
     u64 root_table_pa;  // Sv39 root page table; 0 once released
     u32 frames_owned;   // data pages and page-table pages, all in the frame table

@@ -36,7 +36,9 @@ i64 sys_spawn(struct kernel *k, u32 slot, const u64 *args) {
     u64 uid = args[2];
     if (uid != ABI_UID_ROOT && uid != ABI_UID_USER) return -E_INVAL;
     // Only root may start a process as someone else.
-    if (proc_->uid != ABI_UID_ROOT && uid != proc_->uid) return -E_PERM;
+    struct cred child;
+    i64 allowed = cred_for_child(&proc_->cred, (u32)uid, &child);
+    if (allowed < 0) return allowed;
     char path[ABI_PATH_LEN_MAX];
     i64 length = copy_string_from_user(k, proc_, path, sizeof path, args[0]);
     if (length < 0) return length;
@@ -44,7 +46,7 @@ i64 sys_spawn(struct kernel *k, u32 slot, const u64 *args) {
     struct spawn_args spawn_args;
     i64 read = spawn_read_args(k, proc_, args[1], path, &spawn_args);
     if (read < 0) return read;
-    i64 pid = proc_spawn(k, proc_->pid, path, &spawn_args, (u32)uid);
+    i64 pid = proc_spawn(k, proc_->pid, path, &spawn_args, &child);
     klog(k, LOG_DEBUG, "spawn %s by pid %u as uid %llu = %lld", path, proc_->pid,
          (unsigned long long)uid, (long long)pid);
     return pid;
@@ -77,14 +79,15 @@ i64 sys_shutdown(struct kernel *k, u32 slot, const u64 *args) {
     if (type != ABI_SHUTDOWN_HALT && type != ABI_SHUTDOWN_REBOOT && type != ABI_SHUTDOWN_POWER_OFF) {
         return -E_INVAL;
     }
-    // Like Linux's CAP_SYS_BOOT: stopping the machine is root's alone, HALT included.
-    bool allowed = proc_->uid == ABI_UID_ROOT ||
+    // Like Linux's CAP_SYS_BOOT: stopping the machine needs root or the shutdown
+    // capability, HALT included.
+    bool allowed = cred_capable(&proc_->cred, CAPABILITY_SHUTDOWN) ||
                    (type == ABI_SHUTDOWN_HALT && planted_bug(k, BUG_SHUTDOWN_HALT_ANY_UID));
     if (!allowed) {
-        klog(k, LOG_INFO, "pid %u (uid %u) may not %s", proc_->pid, proc_->uid, shutdown_names[type]);
+        klog(k, LOG_INFO, "pid %u (euid %u) may not %s", proc_->pid, proc_->cred.euid, shutdown_names[type]);
         return -E_PERM;
     }
-    platform_trace(k->platform, TRACE_SHUTDOWN, proc_->pid, proc_->uid, type);
+    platform_trace(k->platform, TRACE_SHUTDOWN, proc_->pid, proc_->cred.euid, type);
     klog(k, LOG_INFO, "%s requested by pid %u", shutdown_names[type], proc_->pid);
     if (type == ABI_SHUTDOWN_HALT) {
         k->run_state = KERNEL_HALTED;

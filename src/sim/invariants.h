@@ -23,8 +23,8 @@ struct trace_event;
     X(INV_SLEEP_UNTIL_NOT_EARLY, "sleep_until_not_early",                                    \
       "a sleeper is woken only once the node's monotonic clock reached its deadline")        \
     X(INV_SHUTDOWN_NEEDS_ROOT, "shutdown_needs_root",                                        \
-      "halt, reboot and power-off are requested only while a uid 0 process is current "     \
-      "(or by the kernel itself, with no current process)")                                  \
+      "halt, reboot and power-off are requested only while a process with euid 0 or the " \
+      "shutdown capability is current (or by the kernel itself, with no current process)") \
     X(INV_REBOOT_STATE_FRESH, "reboot_state_fresh",                                          \
       "after every reboot and power loss, kernel_state_digest equals the first boot's")     \
     X(INV_KERNEL_NO_PANIC, "kernel_no_panic", "the kernel never panics (a failed assert)")    \

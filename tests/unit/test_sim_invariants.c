@@ -187,7 +187,7 @@ static void wake_early(struct sim *sim, struct platform *node) {
 static void shutdown_as_user(struct sim *sim, struct platform *node) {
     struct kernel *k = &node->kernel;
     k->current_slot = (u32)runnable_slot(k);
-    k->procs[k->current_slot].uid = ABI_UID_USER;
+    k->procs[k->current_slot].cred = cred_of_user(ABI_UID_USER);
     platform_power_off(node);
 }
 

@@ -102,6 +102,8 @@ static const struct job fs_jobs[] = {
     {"rm", ABI_UID_ROOT, fs_rm_argv, ABI_EXIT_NORMAL, 0, NULL},
     {"pwd", ABI_UID_ROOT, fs_pwd_argv, ABI_EXIT_NORMAL, 0, NULL},
     {"fstest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {"permtest", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, "permtest as xy"},
+    {"permtest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, "permtest as root"},
     {"storage", ABI_UID_ROOT, storage_run_argv, ABI_EXIT_NORMAL, 0, NULL},
     {"storage", ABI_UID_ROOT, storage_verify_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
 };
