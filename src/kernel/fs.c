@@ -3,6 +3,7 @@
 // stays unmounted with a clear message: never mounted half-trusted.
 #include "kernel.h"
 
+#include "accounts.h"
 #include "bugs.h"
 #include "cpio.h"
 #include "mem.h"
@@ -134,6 +135,25 @@ static i64 fs_make_standard(struct kernel *k, const struct standard_directory *d
     return fs_change_attributes(k, &inode);
 }
 
+i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, const u8 *bytes, u64 count) {
+    struct fs_inode inode;
+    i64 result = fs_create_at(k, absolute, ABI_TYPE_FILE, mode, &inode);
+    if (result == -E_EXIST) result = fs_lookup_at(k, absolute, &inode); // resuming: rewrite
+    if (result < 0) return result;
+    if (inode.type != ABI_TYPE_FILE) return -E_ISDIR;
+    if (inode.mode != mode || inode.uid != ABI_UID_ROOT || inode.gid != ABI_UID_ROOT) {
+        inode.mode = mode;
+        inode.uid = inode.gid = ABI_UID_ROOT;
+        result = fs_change_attributes(k, &inode);
+        if (result < 0) return result;
+    }
+    i64 index = fs_file_open(k, &inode, true, false);
+    if (index < 0) return index;
+    result = fs_file_write(k, (u32)index, 0, bytes, count);
+    i64 released = fs_file_release(k, (u32)index);
+    return result < 0 ? result : released;
+}
+
 // Every regular file of the archive becomes /<its name>, owned by root.
 static i64 fs_import_archive(struct kernel *k, u32 *imported) {
     u64 offset = 0;
@@ -143,17 +163,9 @@ static i64 fs_import_archive(struct kernel *k, u32 *imported) {
         char absolute[PATH_LEN_MAX];
         absolute[0] = '/';
         if (!str_copy(absolute + 1, sizeof absolute - 1, entry.name)) return -E_NAMETOOLONG;
-        struct fs_inode inode;
         u32 mode = (entry.file.mode & FS_MODE_EXECUTE_ANY) ? FS_PROGRAM_MODE : FS_FILE_MODE;
-        i64 result = fs_create_at(k, absolute, ABI_TYPE_FILE, mode, &inode);
-        if (result == -E_EXIST) result = fs_lookup_at(k, absolute, &inode); // resuming: rewrite
+        i64 result = fs_write_file_as_root(k, absolute, mode, entry.file.data, entry.file.size_bytes);
         if (result < 0) return result;
-        i64 index = fs_file_open(k, &inode, true, false);
-        if (index < 0) return index;
-        result = fs_file_write(k, (u32)index, 0, entry.file.data, entry.file.size_bytes);
-        i64 released = fs_file_release(k, (u32)index);
-        if (result < 0) return result;
-        if (released < 0) return released;
         (*imported)++;
     }
     return 0;
@@ -166,6 +178,7 @@ static i64 fs_populate(struct kernel *k) {
     }
     u32 imported = 0;
     if (result == 0) result = fs_import_archive(k, &imported);
+    if (result == 0) result = accounts_populate(k);
     if (result == 0) result = fs_mark_ready(k);
     if (result == 0) {
         klog(k, LOG_INFO, "filesystem: first boot: created %u directories, imported %u files",

@@ -90,6 +90,8 @@ i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path
               struct fs_inode *out);
 i64 fs_remove(struct kernel *k, const struct cred *cred, const struct path *path, u32 type);
 i64 fs_rename(struct kernel *k, const struct cred *cred, const struct path *from, const struct path *to);
+// Creates (or rewrites) a whole file owned by root: the first boot's files.
+i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, const u8 *bytes, u64 count);
 // Writes inode's mode, uid and gid (one atomic batch), and into open copies of it.
 i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode);
 // Decodes directory `dir` into fs->entries (fs->entries_count).

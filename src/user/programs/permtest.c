@@ -94,6 +94,9 @@ static u32 check_user_system(void) {
     CHECK("xy: list /root", try_open("/root", ABI_O_RDONLY), -E_ACCES);
     CHECK("xy: stat under /root", stat_field("/root/x", 0), -E_ACCES);
     CHECK("xy: chdir /root", sys_chdir("/root"), -E_ACCES);
+    CHECK("xy: read /etc/shadow", try_open("/etc/shadow", ABI_O_RDONLY), -E_ACCES);
+    CHECK("xy: read /etc/passwd", try_open("/etc/passwd", ABI_O_RDONLY), 0);
+    CHECK("xy: write /etc/passwd", try_open("/etc/passwd", ABI_O_WRONLY), -E_ACCES);
     CHECK("xy: create in sticky /tmp", write_file("/tmp/permtest-xy", 0644, "x"), 0);
     CHECK("xy: unlink own in /tmp", sys_unlink("/tmp/permtest-xy"), 0);
     CHECK("xy: /home/xy owner", stat_field("/home/xy", 0), ABI_UID_USER);
@@ -139,6 +142,8 @@ static u32 check_root_files(void) {
     u32 failures = 0;
     CHECK("root: getuid", sys_getuid(), ABI_UID_ROOT);
     CHECK("root: geteuid", sys_geteuid(), ABI_UID_ROOT);
+    CHECK("root: /etc/shadow mode", stat_field("/etc/shadow", 2), 0600);
+    CHECK("root: read /etc/shadow", try_open("/etc/shadow", ABI_O_RDONLY), 0);
     CHECK("root: mkdir " ROOT_DIR, sys_mkdir(ROOT_DIR, 0700), 0);
     CHECK("root: create f 0000", write_file(ROOT_DIR "/f", 0, "x"), 0);
     CHECK("root:   read it anyway", try_open(ROOT_DIR "/f", ABI_O_RDONLY), 0);
