@@ -3,19 +3,6 @@
 #include "abi.h"
 #include "fs.h"
 
-// Capabilities per uid until /etc/capabilities exists: xy may use sudo, nothing else.
-// Root is not listed: it holds every capability by being root.
-struct capability_grant {
-    u32 uid;
-    u32 capabilities; // bit per enum capability
-};
-
-static const struct capability_grant capability_grants[] = {
-    {ABI_UID_USER, 1u << CAPABILITY_SUDO},
-};
-
-STATIC_ASSERT(CAPABILITY_COUNT <= 32);
-
 u32 cred_primary_gid(u32 uid) { return uid; }
 
 struct cred cred_of_user(u32 uid) {
@@ -35,17 +22,6 @@ i64 cred_for_child(const struct cred *parent, u32 uid, struct cred *child) {
     *child = cred_of_user(uid);
     assert(child->euid == uid);
     return 0;
-}
-
-bool cred_capable(const struct cred *cred, enum capability capability) {
-    assert(cred != NULL);
-    assert(capability < CAPABILITY_COUNT);
-    if (cred->euid == ABI_UID_ROOT) return true;
-    for (u32 i = 0; i < ARRAY_COUNT(capability_grants); i++) {
-        if (capability_grants[i].uid != cred->euid) continue;
-        return (capability_grants[i].capabilities & (1u << capability)) != 0;
-    }
-    return false;
 }
 
 i64 cred_permission(const struct cred *cred, const struct fs_inode *inode, u32 want) {

@@ -34,8 +34,7 @@ u32 cred_primary_gid(u32 uid);
 // uid is the parent's effective uid (saved ids become the effective ones, as exec
 // does); only root may start a child as another user. -E_PERM otherwise.
 i64 cred_for_child(const struct cred *parent, u32 uid, struct cred *child);
-// The one capability check: root holds all, others what the table grants.
-bool cred_capable(const struct cred *cred, enum capability capability);
+// The capability check itself is kernel_capable (accounts.h): it needs /etc.
 // 0 when cred may access inode for every bit of `want` (PERM_*), else -E_ACCES.
 // Root bypasses read and write, and execute needs at least one x bit (directories
 // are always searchable by root).

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "abi.h"
+#include "accounts.h"
 #include "cred.h"
 #include "fs.h"
 #include "platform.h"
@@ -106,6 +107,7 @@ struct kernel {
     const u8 *initrd;
     u64 initrd_size_bytes;
     char bootargs[BOOTARGS_LEN_MAX];
+    struct accounts accounts; // from /etc at boot; not in the boot digest (the disk persists)
     struct fs fs; // last: large, and excluded from the boot digest (the disk persists)
 };
 

@@ -81,7 +81,7 @@ i64 sys_shutdown(struct kernel *k, u32 slot, const u64 *args) {
     }
     // Like Linux's CAP_SYS_BOOT: stopping the machine needs root or the shutdown
     // capability, HALT included.
-    bool allowed = cred_capable(&proc_->cred, CAPABILITY_SHUTDOWN) ||
+    bool allowed = kernel_capable(k, &proc_->cred, CAPABILITY_SHUTDOWN) ||
                    (type == ABI_SHUTDOWN_HALT && planted_bug(k, BUG_SHUTDOWN_HALT_ANY_UID));
     if (!allowed) {
         klog(k, LOG_INFO, "pid %u (euid %u) may not %s", proc_->pid, proc_->cred.euid, shutdown_names[type]);

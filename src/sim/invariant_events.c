@@ -73,9 +73,9 @@ void invariants_on_power_request(struct sim *sim, struct platform *node, u32 req
     const struct kernel *k = &node->kernel;
     if (k->current_slot >= PROCS_MAX) return; // the kernel's own decision, no process
     const struct proc *proc = &k->procs[k->current_slot];
-    // Allowed: effective uid 0, or the shutdown capability (which the kernel's table
-    // grants no other user by default).
-    if (proc->cred.euid == ABI_UID_ROOT || cred_capable(&proc->cred, CAPABILITY_SHUTDOWN)) return;
+    // Allowed: effective uid 0, or the shutdown capability as the kernel loaded it
+    // from /etc/capabilities at boot (only root can write that file).
+    if (proc->cred.euid == ABI_UID_ROOT || kernel_capable(k, &proc->cred, CAPABILITY_SHUTDOWN)) return;
     char detail[INVARIANT_DETAIL_BYTES_MAX];
     snprintf(detail, sizeof(detail),
              "%s requested while pid %u (euid %u, no shutdown capability) is current",
