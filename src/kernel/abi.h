@@ -48,6 +48,11 @@
 //                                                 or saved id; root: all three ids)
 //   chmod(path, mode)                          -> 0 | -error (owner or root)
 //   chown(path, uid, gid)                      -> 0 | -error (root; ABI_ID_UNCHANGED keeps one)
+//   sudo(path, argv, password)                 -> child pid | -E_PERM (no sudo capability)
+//                                                 | -E_ACCES (not the caller's password);
+//                                                 the child runs as root
+//   switch_user(uid, password)                 -> 0 | -E_ACCES (not uid's password) |
+//                                                 -E_INVAL (no such user); root needs none
 // ---------------------------------------------------------------------------
 #define ABI_SYSCALL_LIST(X)        \
     X(1, getpid, 0)                \
@@ -80,7 +85,9 @@
     X(28, setuid, 1)               \
     X(29, setgid, 1)               \
     X(30, chmod, 2)                \
-    X(31, chown, 3)
+    X(31, chown, 3)                \
+    X(32, sudo, 3)                 \
+    X(33, switch_user, 2)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "basin.h"
+#include "kernel/passwords_default.h"
 
 #define XY_DIR "/home/xy/permtest"
 #define ROOT_DIR "/tmp/permtest-root"
@@ -39,13 +40,44 @@ static i64 stat_field(const char *path, u32 which) {
     return which == 0 ? (i64)st.uid : which == 1 ? (i64)st.gid : (i64)st.mode;
 }
 
-static i64 spawn_and_wait(const char *path, u64 uid) {
-    const char *const argv[] = {path, NULL};
-    i64 pid = sys_spawn(path, argv, uid);
+static i64 reap(i64 pid) {
     if (pid < 0) return pid;
     struct abi_wait_status status;
     i64 reaped = sys_wait(pid, &status, 0);
     return reaped == pid ? status.exit_code : reaped;
+}
+
+static i64 spawn_and_wait(const char *path, u64 uid) {
+    const char *const argv[] = {path, NULL};
+    return reap(sys_spawn(path, argv, uid));
+}
+
+static const char *const report_argv[] = {"permtest", "--report-ids", NULL};
+
+// The child of sudo: says who it is; exits 0 when it is root through and through.
+static int report_ids(void) {
+    i64 uid = sys_getuid(), euid = sys_geteuid(), egid = sys_getegid();
+    say("child: uid %ld euid %ld egid %ld", (long)uid, (long)euid, (long)egid);
+    return uid == ABI_UID_ROOT && euid == ABI_UID_ROOT && egid == ABI_UID_ROOT ? 0 : 3;
+}
+
+// Last in xy's run: sudo and switch_user, which need the build's passwords.
+static u32 check_user_escalation(void) {
+    u32 failures = 0;
+    CHECK("xy: sudo, wrong password", sys_sudo("/bin/permtest", report_argv, "wrong"), -E_ACCES);
+    CHECK("xy: sudo, root's password", sys_sudo("/bin/permtest", report_argv, BASIN_PASSWORD_ROOT), -E_ACCES);
+    CHECK("xy: sudo, bad pointer", sys_sudo("/bin/permtest", report_argv, (const char *)0x10), -E_FAULT);
+    CHECK("xy: sudo, own password", reap(sys_sudo("/bin/permtest", report_argv, BASIN_PASSWORD_XY)), 0);
+    CHECK("xy:   still xy", sys_geteuid(), ABI_UID_USER);
+    CHECK("xy: switch to root, wrong password", sys_switch_user(ABI_UID_ROOT, BASIN_PASSWORD_XY), -E_ACCES);
+    CHECK("xy:   still xy", sys_geteuid(), ABI_UID_USER);
+    CHECK("xy: switch to no user", sys_switch_user(4242, ""), -E_INVAL);
+    CHECK("xy: switch to root", sys_switch_user(ABI_UID_ROOT, BASIN_PASSWORD_ROOT), 0);
+    CHECK("xy:   getuid", sys_getuid(), ABI_UID_ROOT);
+    CHECK("xy:   geteuid", sys_geteuid(), ABI_UID_ROOT);
+    CHECK("xy: switch back, no password (root)", sys_switch_user(ABI_UID_USER, ""), 0);
+    CHECK("xy:   geteuid", sys_geteuid(), ABI_UID_USER);
+    return failures;
 }
 
 // What an earlier, interrupted run may have left (each call may fail: nothing there).
@@ -177,7 +209,8 @@ static u32 check_root_drop(void) {
     return failures;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "--report-ids") == 0) return report_ids();
     clean();
     u32 failures = 0;
     if (sys_geteuid() == ABI_UID_ROOT) {
@@ -187,6 +220,7 @@ int main(void) {
         failures += check_user_ids();
         failures += check_user_system();
         failures += check_user_home();
+        failures += check_user_escalation();
     }
     say("%u failures", failures);
     return failures == 0 ? 0 : 1;
