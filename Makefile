@@ -16,6 +16,17 @@ RV_OUT := build/riscv
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 HOST_CFLAGS := $(CFLAGS) -std=c11 $(WARNINGS) -Isrc -DBASIN_SIM -D_POSIX_C_SOURCE=200809L
 
+# Initial passwords of root and xy (hashed into /etc/shadow at the first boot);
+# defaults in src/kernel/passwords_default.h. Passed to the kernel and the test programs.
+PASSWORD_FLAGS :=
+ifdef PASSWORD_ROOT
+PASSWORD_FLAGS += -DBASIN_PASSWORD_ROOT='"$(PASSWORD_ROOT)"'
+endif
+ifdef PASSWORD_XY
+PASSWORD_FLAGS += -DBASIN_PASSWORD_XY='"$(PASSWORD_XY)"'
+endif
+HOST_CFLAGS += $(PASSWORD_FLAGS)
+
 KERNEL_SRC := $(sort $(wildcard src/kernel/*.c) $(wildcard src/subsystems/*/*.c))
 SIM_SRC := $(sort $(wildcard src/sim/*.c) $(wildcard src/faults/*.c))
 HW_SRC := $(sort $(wildcard hw/*.c))
@@ -30,12 +41,12 @@ SIM_HOST_OBJ := $(patsubst src/%.c,$(HOST_OBJ)/%.o,$(SIM_SRC))
 # ---- RISC-V flags -----------------------------------------------------------------
 RV_ARCH := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 RV_KERNEL_CFLAGS := $(RV_ARCH) -O2 -g -std=c11 $(WARNINGS) -ffreestanding -fno-common \
-    -fno-stack-protector -fno-pic -mno-relax -nostdlib -Isrc -Ihw
+    -fno-stack-protector -fno-pic -mno-relax -nostdlib -Isrc -Ihw $(PASSWORD_FLAGS)
 # Code linked with picolibc or libgcc must select the rv64imac/lp64 multilib: GCC 12
 # maps -march=rv64imac_zicsr_zifencei to the default (lp64d) multilib instead.
 RV_LINK_ARCH := -march=rv64imac -mabi=lp64 -mcmodel=medany
 RV_USER_CFLAGS := $(RV_LINK_ARCH) -Os -g -std=c11 $(WARNINGS) --specs=picolibc.specs \
-    -ffunction-sections -fdata-sections -Isrc -Isrc/user/lib
+    -ffunction-sections -fdata-sections -Isrc -Isrc/user/lib $(PASSWORD_FLAGS)
 RV_USER_LDFLAGS := -nostartfiles -T src/user/user.ld \
     -Wl,--gc-sections -Wl,--build-id=none
 
