@@ -19,7 +19,9 @@
     X(BUG_REBOOT_KEEPS_PID_COUNTER, "reboot-keeps-pid-counter", "reboot_state_fresh",   \
       "boot keeps the next-pid counter of the previous life")                           \
     X(BUG_EXIT_KEEPS_ROOT_TABLE, "exit-keeps-root-table", "kernel_no_panic",            \
-      "exit leaves the freed page-table root in the zombie, so reaping trips an assert")
+      "exit leaves the freed page-table root in the zombie, so reaping trips an assert") \
+    X(BUG_SETUID_ANY_UID, "setuid-any-uid", "privilege_only_through_authentication",    \
+      "setuid lets a non-root process take any uid as its effective uid")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

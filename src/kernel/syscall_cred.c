@@ -1,4 +1,5 @@
 // Syscalls about who a process is: its user and group ids, and changing them.
+#include "bugs.h"
 #include "cred.h"
 #include "kernel.h"
 #include "syscall.h"
@@ -15,6 +16,10 @@ i64 sys_setuid(struct kernel *k, u32 slot, const u64 *args) {
     struct proc *proc_ = &k->procs[slot];
     if (!id_argument_ok(args[0])) return -E_INVAL;
     u32 euid_before = proc_->cred.euid;
+    if (planted_bug(k, BUG_SETUID_ANY_UID)) {
+        proc_->cred.euid = (u32)args[0];
+        return 0;
+    }
     i64 result = cred_setuid(&proc_->cred, (u32)args[0]);
     klog(k, LOG_DEBUG, "pid %u setuid(%llu) from euid %u = %lld", proc_->pid,
          (unsigned long long)args[0], euid_before, (long long)result);

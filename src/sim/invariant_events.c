@@ -50,6 +50,8 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         monotonic_read(sim, node, event->a, event->c);
     } else if (event->kind == TRACE_WAKE) {
         wake(sim, node, event->a, event->b);
+    } else if (event->kind == TRACE_SYSCALL) {
+        privilege_on_syscall(node, event);
     } else if (event->kind == TRACE_FS_MOUNT || event->kind == TRACE_DB_COMMIT_START ||
                event->kind == TRACE_DB_COMMIT || event->kind == TRACE_FS_OBJECT_WRITE ||
                event->kind == TRACE_FS_OBJECT_READ) {

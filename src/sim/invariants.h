@@ -51,7 +51,11 @@ struct trace_event;
       "after every namespace or data commit and mount: from the root, every entry names a " \
       "live inode of its type, every directory's parent field names the directory that "    \
       "lists it (the root its own), no inode is reached twice, names are sorted and "       \
-      "unique, and every live inode is reached")
+      "unique, and every live inode is reached")                                            \
+    X(INV_PRIVILEGE_ONLY_THROUGH_AUTHENTICATION, "privilege_only_through_authentication",     \
+      "a process's ids change only by a setuid/setgid the Unix rules allow or a successful " \
+      "switch_user; a child starts with its parent's ids, ids root chose, or root's through " \
+      "a successful sudo; init starts as root")
 
 #define INVARIANT_ENUM(id, name, description) id,
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };
@@ -64,8 +68,15 @@ struct monotonic_shadow {
     u32 pid; // 0: unused
     u64 last_ns;
 };
+struct privilege_shadow {
+    u32 pid;             // 0: unused
+    struct cred cred;    // as last seen
+    u64 syscall;         // its last syscall this step (0: none) and the result
+    i64 syscall_result;
+};
 struct invariant_node_state {
     struct monotonic_shadow monotonic[PROCS_MAX]; // by proc slot
+    struct privilege_shadow privilege[PROCS_MAX]; // by proc slot
     bool storage_mount_pending; // mounted this boot; the after-mount checks are due
     u64 storage_checked_seq;    // commit seq at the last storage check this boot
     u32 storage_boot_commits;   // commits acknowledged this boot
@@ -145,6 +156,9 @@ void invariants_after_step(struct sim *sim, struct platform *node);
 void invariants_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);
 void invariants_on_power_request(struct sim *sim, struct platform *node, u32 request);
 void invariants_on_boot(struct sim *sim, struct platform *node, u64 digest);
+// privilege_only_through_authentication (invariant_privilege.c).
+void privilege_on_syscall(struct platform *node, const struct trace_event *event);
+void privilege_after_step(struct sim *sim, struct platform *node);
 
 // ---- storage (invariant_storage*.c, storage_shadow.c) ----------------------------------
 struct storage_scratch; // per sim: buffers for inspections, allocated on first use
