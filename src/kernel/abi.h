@@ -52,7 +52,8 @@
 //                                                 | -E_ACCES (not the caller's password);
 //                                                 the child runs as root
 //   switch_user(uid, password)                 -> 0 | -E_ACCES (not uid's password) |
-//                                                 -E_INVAL (no such user); root needs none
+//                                                 -E_INVAL (no such user); password NULL:
+//                                                 no check, for root only
 // ---------------------------------------------------------------------------
 #define ABI_SYSCALL_LIST(X)        \
     X(1, getpid, 0)                \

@@ -70,15 +70,21 @@ i64 sys_sudo(struct kernel *k, u32 slot, const u64 *args) {
 }
 
 // switch_user(uid, password), for su and login: becomes the user, all ids, if the
-// password is the target user's (root switches without one).
+// password is the target user's. Root may pass no password (NULL) to skip the check;
+// a password given is always checked, so login (running as root) proves the user.
 i64 sys_switch_user(struct kernel *k, u32 slot, const u64 *args) {
     struct proc *proc_ = &k->procs[slot];
     if (args[0] >= CRED_ID_UNCHANGED || accounts_find(k, (u32)args[0]) == NULL) return -E_INVAL;
     u32 uid = (u32)args[0];
-    char password[PASSWORD_LEN_MAX + 1];
-    i64 result = read_password(k, proc_, args[1], password);
-    if (result >= 0 && proc_->cred.euid != ABI_UID_ROOT) result = accounts_check_password(k, uid, password);
-    mem_set(password, 0, sizeof password);
+    i64 result = 0;
+    if (args[1] == 0) {
+        result = proc_->cred.euid == ABI_UID_ROOT ? 0 : -E_ACCES;
+    } else {
+        char password[PASSWORD_LEN_MAX + 1];
+        result = read_password(k, proc_, args[1], password);
+        if (result >= 0) result = accounts_check_password(k, uid, password);
+        mem_set(password, 0, sizeof password);
+    }
     klog(k, LOG_INFO, "switch to uid %u by pid %u (uid %u): %s", uid, proc_->pid, proc_->cred.ruid,
          result < 0 ? "refused" : "allowed");
     if (result < 0) return result;

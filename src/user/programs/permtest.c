@@ -72,10 +72,12 @@ static u32 check_user_escalation(void) {
     CHECK("xy: switch to root, wrong password", sys_switch_user(ABI_UID_ROOT, BASIN_PASSWORD_XY), -E_ACCES);
     CHECK("xy:   still xy", sys_geteuid(), ABI_UID_USER);
     CHECK("xy: switch to no user", sys_switch_user(4242, ""), -E_INVAL);
+    CHECK("xy: switch to root, no password", sys_switch_user(ABI_UID_ROOT, NULL), -E_ACCES);
     CHECK("xy: switch to root", sys_switch_user(ABI_UID_ROOT, BASIN_PASSWORD_ROOT), 0);
     CHECK("xy:   getuid", sys_getuid(), ABI_UID_ROOT);
     CHECK("xy:   geteuid", sys_geteuid(), ABI_UID_ROOT);
-    CHECK("xy: switch back, no password (root)", sys_switch_user(ABI_UID_USER, ""), 0);
+    CHECK("xy: switch to xy, wrong password (root too)", sys_switch_user(ABI_UID_USER, "wrong"), -E_ACCES);
+    CHECK("xy: switch back, no password (root)", sys_switch_user(ABI_UID_USER, NULL), 0);
     CHECK("xy:   geteuid", sys_geteuid(), ABI_UID_USER);
     return failures;
 }

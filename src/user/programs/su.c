@@ -19,11 +19,12 @@ int main(int argc, char **argv) {
     i64 uid = users_uid_of(user);
     if (uid < 0) tool_usage_error(usage, "no user %s", user);
     char password[USERS_PASSWORD_LEN_MAX + 1] = "";
-    if (sys_geteuid() != ABI_UID_ROOT) {
+    bool as_root = sys_geteuid() == ABI_UID_ROOT; // root needs no password
+    if (!as_root) {
         i64 read = users_read_password("Password: ", password, sizeof password);
         if (read < 0) { tool_complain("password", read); return TOOL_EXIT_FAILED; }
     }
-    i64 switched = sys_switch_user((u64)uid, password);
+    i64 switched = sys_switch_user((u64)uid, as_root ? NULL : password);
     memset(password, 0, sizeof password);
     if (switched < 0) { tool_complain(user, switched); return TOOL_EXIT_FAILED; }
     static const char *const shell_argv[] = {"sh", NULL};
