@@ -17,6 +17,17 @@ WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 # -MMD -MP: every object also depends on the headers it really includes (the .d files).
 HOST_CFLAGS := $(CFLAGS) -std=c11 $(WARNINGS) -Isrc -DBASIN_SIM -D_POSIX_C_SOURCE=200809L -MMD -MP
 
+# Initial passwords of root and xy (hashed into /etc/shadow at the first boot);
+# defaults in src/kernel/passwords_default.h. Passed to the kernel and the test programs.
+PASSWORD_FLAGS :=
+ifdef PASSWORD_ROOT
+PASSWORD_FLAGS += -DBASIN_PASSWORD_ROOT='"$(PASSWORD_ROOT)"'
+endif
+ifdef PASSWORD_XY
+PASSWORD_FLAGS += -DBASIN_PASSWORD_XY='"$(PASSWORD_XY)"'
+endif
+HOST_CFLAGS += $(PASSWORD_FLAGS)
+
 KERNEL_SRC := $(sort $(wildcard src/kernel/*.c) $(wildcard src/subsystems/*/*.c))
 SIM_SRC := $(sort $(wildcard src/sim/*.c) $(wildcard src/faults/*.c))
 HW_SRC := $(sort $(wildcard hw/*.c))
@@ -31,12 +42,12 @@ SIM_HOST_OBJ := $(patsubst src/%.c,$(HOST_OBJ)/%.o,$(SIM_SRC))
 # ---- RISC-V flags -----------------------------------------------------------------
 RV_ARCH := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 RV_KERNEL_CFLAGS := $(RV_ARCH) -O2 -g -std=c11 $(WARNINGS) -MMD -MP -ffreestanding -fno-common \
-    -fno-stack-protector -fno-pic -mno-relax -nostdlib -Isrc -Ihw
+    -fno-stack-protector -fno-pic -mno-relax -nostdlib -Isrc -Ihw $(PASSWORD_FLAGS)
 # Code linked with picolibc or libgcc must select the rv64imac/lp64 multilib: GCC 12
 # maps -march=rv64imac_zicsr_zifencei to the default (lp64d) multilib instead.
 RV_LINK_ARCH := -march=rv64imac -mabi=lp64 -mcmodel=medany
 RV_USER_CFLAGS := $(RV_LINK_ARCH) -Os -g -std=c11 $(WARNINGS) --specs=picolibc.specs \
-    -ffunction-sections -fdata-sections -Isrc -Isrc/user/lib
+    -ffunction-sections -fdata-sections -Isrc -Isrc/user/lib $(PASSWORD_FLAGS)
 RV_USER_LDFLAGS := -nostartfiles -T src/user/user.ld \
     -Wl,--gc-sections -Wl,--build-id=none
 
@@ -49,14 +60,15 @@ RV_KERNEL_OBJ := $(patsubst src/%.c,$(RV_OUT)/%.o,$(KERNEL_SRC)) \
 
 # ---- third-party libraries: BearSSL (SHA-256) and xxHash --------------------------------
 # Host: Debian's libbearssl-dev (headers in /usr/include/bearssl) and libxxhash-dev.
-# RISC-V: BearSSL's SHA-256 compiled from Debian's source package (fetched by
+# RISC-V: BearSSL's SHA-256 and HMAC compiled from Debian's source package (fetched by
 # tools/fetch-bearssl.sh), and libxxhash-dev's header (header-only use), both with
 # picolibc's headers. No third-party code is kept in the repository.
 HOST_CFLAGS += -I/usr/include/bearssl
 HOST_LIBS := -lxxhash -lbearssl
 BEARSSL_DIR := build/third_party/bearssl
 BEARSSL_STAMP := $(BEARSSL_DIR)/src/hash/sha2small.c
-BEARSSL_RV_OBJ := $(RV_OUT)/bearssl/sha2small.o $(RV_OUT)/bearssl/dec32be.o $(RV_OUT)/bearssl/enc32be.o
+BEARSSL_RV_OBJ := $(RV_OUT)/bearssl/sha2small.o $(RV_OUT)/bearssl/dec32be.o $(RV_OUT)/bearssl/enc32be.o \
+    $(RV_OUT)/bearssl/hmac.o
 RV_THIRD_PARTY_INCLUDES := -I$(BEARSSL_DIR)/inc -I$(RV_OUT)/include \
     -isystem /usr/lib/picolibc/riscv64-unknown-elf/include
 RV_KERNEL_CFLAGS += $(RV_THIRD_PARTY_INCLUDES)
@@ -70,7 +82,7 @@ $(RV_OUT)/include/xxhash.h: /usr/include/xxhash.h
 $(RV_OUT)/bearssl/%.o: $(BEARSSL_STAMP)
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_LINK_ARCH) -O2 -ffreestanding -fno-common -fPIE -mno-relax $(RV_THIRD_PARTY_INCLUDES) \
-	    -I$(BEARSSL_DIR)/src -c -o $@ $(firstword $(wildcard $(BEARSSL_DIR)/src/hash/$*.c $(BEARSSL_DIR)/src/codec/$*.c))
+	    -I$(BEARSSL_DIR)/src -c -o $@ $(firstword $(wildcard $(BEARSSL_DIR)/src/hash/$*.c $(BEARSSL_DIR)/src/codec/$*.c $(BEARSSL_DIR)/src/mac/$*.c))
 # Every kernel object may include the two headers: make sure they exist first.
 $(filter-out $(BEARSSL_RV_OBJ),$(RV_KERNEL_OBJ)): | $(RV_OUT)/include/xxhash.h $(BEARSSL_STAMP)
 

@@ -38,6 +38,22 @@
 //   getcwd(buf, capacity)                      -> length | -error (-E_RANGE if small)
 //   seek(fd, offset, ABI_SEEK_*)               -> new offset | -error
 //   rmdir(path)                                -> 0 | -error (empty directories)
+//
+// Users (issue 5). Every filesystem syscall checks owner/group/other rwx against the
+// caller's effective ids: x on each directory walked, w+x on the directory whose
+// names change, r/w to open; root bypasses r and w, and executes only files with an
+// x bit. Denied: -E_ACCES (-E_PERM for chmod/chown by others, sticky directories).
+//   getuid(), geteuid(), getgid(), getegid()   -> id
+//   setuid(uid), setgid(gid)                   -> 0 | -E_PERM (non-root: only the real
+//                                                 or saved id; root: all three ids)
+//   chmod(path, mode)                          -> 0 | -error (owner or root)
+//   chown(path, uid, gid)                      -> 0 | -error (root; ABI_ID_UNCHANGED keeps one)
+//   sudo(path, argv, password)                 -> child pid | -E_PERM (no sudo capability)
+//                                                 | -E_ACCES (not the caller's password);
+//                                                 the child runs as root
+//   switch_user(uid, password)                 -> 0 | -E_ACCES (not uid's password) |
+//                                                 -E_INVAL (no such user); password NULL:
+//                                                 no check, for root only
 // ---------------------------------------------------------------------------
 #define ABI_SYSCALL_LIST(X)        \
     X(1, getpid, 0)                \
@@ -63,7 +79,16 @@
     X(21, chdir, 1)                \
     X(22, getcwd, 2)               \
     X(23, seek, 3)                 \
-    X(24, rmdir, 1)
+    X(24, rmdir, 1)                \
+    X(25, geteuid, 0)              \
+    X(26, getgid, 0)               \
+    X(27, getegid, 0)              \
+    X(28, setuid, 1)               \
+    X(29, setgid, 1)               \
+    X(30, chmod, 2)                \
+    X(31, chown, 3)                \
+    X(32, sudo, 3)                 \
+    X(33, switch_user, 2)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
 
@@ -104,7 +129,8 @@ enum abi_syscall { ABI_SYSCALL_LIST(ABI_SYSCALL_ENUM) };
 #define ABI_CLOCK_REALTIME 0
 #define ABI_CLOCK_MONOTONIC 1
 
-// shutdown(type). All three need uid 0 (like Linux's CAP_SYS_BOOT).
+// shutdown(type). All three need euid 0 or the shutdown capability (like Linux's
+// CAP_SYS_BOOT).
 #define ABI_SHUTDOWN_HALT 1
 #define ABI_SHUTDOWN_REBOOT 2
 #define ABI_SHUTDOWN_POWER_OFF 3
@@ -116,6 +142,7 @@ enum abi_syscall { ABI_SYSCALL_LIST(ABI_SYSCALL_ENUM) };
 // Users known before accounts exist (a later issue adds /etc/passwd).
 #define ABI_UID_ROOT 0
 #define ABI_UID_USER 1000
+#define ABI_ID_UNCHANGED 0xffffffffu // chown: keep this id
 
 // How a process ended, as seen by its parent in wait.
 #define ABI_EXIT_NORMAL 0            // called exit(code)

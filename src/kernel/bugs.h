@@ -25,7 +25,9 @@
     X(BUG_FS_RENAME_KEEPS_PARENT, "fs-rename-keeps-parent", "directory_tree_consistent",\
       "renaming a directory into another directory leaves its parent field")            \
     X(BUG_FS_READ_ERROR_AS_DATA, "fs-read-error-as-data", "reads_return_written_bytes", \
-      "a failed object read is handed on as empty data instead of an error")
+      "a failed object read is handed on as empty data instead of an error") \
+    X(BUG_SETUID_ANY_UID, "setuid-any-uid", "privilege_only_through_authentication",    \
+      "setuid lets a non-root process take any uid as its effective uid")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

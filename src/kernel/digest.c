@@ -26,7 +26,9 @@ static u64 mix_proc(u64 h, const struct proc *proc_) {
     h = mix_u64(h, proc_->state);
     h = mix_u64(h, proc_->pid);
     h = mix_u64(h, proc_->parent_pid);
-    h = mix_u64(h, proc_->uid);
+    h = mix_u64(h, ((u64)proc_->cred.ruid << 32) | proc_->cred.rgid);
+    h = mix_u64(h, ((u64)proc_->cred.euid << 32) | proc_->cred.egid);
+    h = mix_u64(h, ((u64)proc_->cred.suid << 32) | proc_->cred.sgid);
     for (u32 r = 0; r < 32; r++) h = mix_u64(h, proc_->context.regs[r]);
     h = mix_u64(h, proc_->context.pc);
     h = mix_u64(h, proc_->root_table_pa);

@@ -3,6 +3,7 @@
 // stays unmounted with a clear message: never mounted half-trusted.
 #include "kernel.h"
 
+#include "accounts.h"
 #include "bugs.h"
 #include "cpio.h"
 #include "mem.h"
@@ -14,9 +15,32 @@
 #define CPIO_MODE_TYPE_MASK 0170000
 #define CPIO_MODE_REGULAR 0100000
 
-static const char standard_tree[][24] = {
-    "/bin", "/sbin", "/usr", "/usr/bin", "/usr/lib", "/usr/local", "/etc", "/root", "/home",
-    "/home/xy", "/var", "/var/log", "/var/cache", "/tmp", "/zix", "/zix/store",
+#define FS_PRIVATE_DIRECTORY_MODE 0700
+#define FS_SHARED_DIRECTORY_MODE 01777 // sticky: only owners remove their names
+
+struct standard_directory {
+    char path[24];
+    u32 mode;
+    u32 uid; // group: the user's primary group
+};
+
+static const struct standard_directory standard_tree[] = {
+    {"/bin", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/sbin", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/usr", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/usr/bin", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/usr/lib", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/usr/local", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/etc", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/root", FS_PRIVATE_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/home", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/home/xy", FS_DIRECTORY_MODE, ABI_UID_USER},
+    {"/var", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/var/log", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/var/cache", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/tmp", FS_SHARED_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/zix", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/zix/store", FS_DIRECTORY_MODE, ABI_UID_ROOT},
 };
 
 i64 fs_usable(const struct kernel *k) {
@@ -86,18 +110,55 @@ static i64 fs_make_root(struct kernel *k) {
     return result;
 }
 
+// The first boot acts as root.
 static i64 fs_lookup_at(struct kernel *k, const char *absolute, struct fs_inode *out) {
     struct path path;
+    struct cred root = cred_of_user(ABI_UID_ROOT);
     i64 result = path_resolve("/", absolute, &path);
-    return result == 0 ? fs_lookup(k, &path, out) : result;
+    return result == 0 ? fs_lookup(k, &root, &path, out) : result;
 }
 
 static i64 fs_create_at(struct kernel *k, const char *absolute, u32 type, u32 mode,
                         struct fs_inode *out) {
     struct path path;
+    struct cred root = cred_of_user(ABI_UID_ROOT);
     i64 result = path_resolve("/", absolute, &path);
-    if (result == 0) result = fs_create(k, &path, type, mode, ABI_UID_ROOT, out);
+    if (result == 0) result = fs_create(k, &root, &path, type, mode, out);
     return result;
+}
+
+// A standard directory, created by root and then given to its owner (also when
+// resuming an interrupted first boot: the attributes are written again).
+static i64 fs_make_standard(struct kernel *k, const struct standard_directory *directory) {
+    struct fs_inode inode;
+    i64 result = fs_create_at(k, directory->path, ABI_TYPE_DIRECTORY, directory->mode, &inode);
+    if (result == -E_EXIST) result = fs_lookup_at(k, directory->path, &inode);
+    if (result < 0) return result;
+    u32 gid = cred_primary_gid(directory->uid);
+    if (inode.uid == directory->uid && inode.gid == gid && inode.mode == directory->mode) return 0;
+    inode.uid = directory->uid;
+    inode.gid = gid;
+    inode.mode = directory->mode;
+    return fs_change_attributes(k, &inode);
+}
+
+i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, const u8 *bytes, u64 count) {
+    struct fs_inode inode;
+    i64 result = fs_create_at(k, absolute, ABI_TYPE_FILE, mode, &inode);
+    if (result == -E_EXIST) result = fs_lookup_at(k, absolute, &inode); // resuming: rewrite
+    if (result < 0) return result;
+    if (inode.type != ABI_TYPE_FILE) return -E_ISDIR;
+    if (inode.mode != mode || inode.uid != ABI_UID_ROOT || inode.gid != ABI_UID_ROOT) {
+        inode.mode = mode;
+        inode.uid = inode.gid = ABI_UID_ROOT;
+        result = fs_change_attributes(k, &inode);
+        if (result < 0) return result;
+    }
+    i64 index = fs_file_open(k, &inode, true, false);
+    if (index < 0) return index;
+    result = fs_file_write(k, (u32)index, 0, bytes, count);
+    i64 released = fs_file_release(k, (u32)index);
+    return result < 0 ? result : released;
 }
 
 // Every regular file of the archive becomes /<its name>, owned by root.
@@ -109,17 +170,9 @@ static i64 fs_import_archive(struct kernel *k, u32 *imported) {
         char absolute[PATH_LEN_MAX];
         absolute[0] = '/';
         if (!str_copy(absolute + 1, sizeof absolute - 1, entry.name)) return -E_NAMETOOLONG;
-        struct fs_inode inode;
         u32 mode = (entry.file.mode & FS_MODE_EXECUTE_ANY) ? FS_PROGRAM_MODE : FS_FILE_MODE;
-        i64 result = fs_create_at(k, absolute, ABI_TYPE_FILE, mode, &inode);
-        if (result == -E_EXIST) result = fs_lookup_at(k, absolute, &inode); // resuming: rewrite
+        i64 result = fs_write_file_as_root(k, absolute, mode, entry.file.data, entry.file.size_bytes);
         if (result < 0) return result;
-        i64 index = fs_file_open(k, &inode, true, false);
-        if (index < 0) return index;
-        result = fs_file_write(k, (u32)index, 0, entry.file.data, entry.file.size_bytes);
-        i64 released = fs_file_release(k, (u32)index);
-        if (result < 0) return result;
-        if (released < 0) return released;
         (*imported)++;
     }
     return 0;
@@ -128,12 +181,11 @@ static i64 fs_import_archive(struct kernel *k, u32 *imported) {
 static i64 fs_populate(struct kernel *k) {
     i64 result = fs_make_root(k);
     for (u32 i = 0; i < ARRAY_COUNT(standard_tree) && result == 0; i++) {
-        struct fs_inode inode;
-        result = fs_create_at(k, standard_tree[i], ABI_TYPE_DIRECTORY, FS_DIRECTORY_MODE, &inode);
-        if (result == -E_EXIST) result = 0; // resuming an interrupted first boot
+        result = fs_make_standard(k, &standard_tree[i]);
     }
     u32 imported = 0;
     if (result == 0) result = fs_import_archive(k, &imported);
+    if (result == 0) result = accounts_populate(k);
     if (result == 0) result = fs_mark_ready(k);
     if (result == 0) {
         klog(k, LOG_INFO, "filesystem: first boot: created %u directories, imported %u files",

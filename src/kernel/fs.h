@@ -12,6 +12,7 @@
 #pragma once
 
 #include "abi.h"
+#include "cred.h"
 #include "path.h"
 #include "types.h"
 #include "subsystems/graindb/graindb.h"
@@ -83,11 +84,18 @@ i64 fs_usable(const struct kernel *k);
 // Like fs_usable, but a failed (read-only) database still reads.
 i64 fs_readable(const struct kernel *k);
 
-i64 fs_lookup(struct kernel *k, const struct path *path, struct fs_inode *out);
-i64 fs_create(struct kernel *k, const struct path *path, u32 type, u32 mode, u32 uid,
+// Every call names whose credentials it acts with: each directory walked needs x,
+// changing a name needs w and x on its directory (and the sticky bit's ownership).
+i64 fs_lookup(struct kernel *k, const struct cred *cred, const struct path *path, struct fs_inode *out);
+// The new inode belongs to cred's effective uid and gid.
+i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path, u32 type, u32 mode,
               struct fs_inode *out);
-i64 fs_remove(struct kernel *k, const struct path *path, u32 type);
-i64 fs_rename(struct kernel *k, const struct path *from, const struct path *to);
+i64 fs_remove(struct kernel *k, const struct cred *cred, const struct path *path, u32 type);
+i64 fs_rename(struct kernel *k, const struct cred *cred, const struct path *from, const struct path *to);
+// Creates (or rewrites) a whole file owned by root: the first boot's files.
+i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, const u8 *bytes, u64 count);
+// Writes inode's mode, uid and gid (one atomic batch), and into open copies of it.
+i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode);
 // Decodes directory `dir` into fs->entries (fs->entries_count).
 i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir);
 // Index of name in fs->entries (sorted), or where it would be inserted.

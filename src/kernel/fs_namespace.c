@@ -132,12 +132,16 @@ static i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, const cha
     return 0;
 }
 
-// Walks `count` components of path from the root.
-static i64 fs_walk(struct kernel *k, const struct path *path, u32 count, struct fs_inode *out) {
+// Walks `count` components of path from the root; each directory passed needs x.
+static i64 fs_walk(struct kernel *k, const struct cred *cred, const struct path *path, u32 count,
+                   struct fs_inode *out) {
     assert(count <= path->count);
+    assert(cred != NULL);
     i64 result = fs_read_inode(k, FS_ROOT_INODE, out);
     for (u32 i = 0; i < count && result == 0; i++) {
         if (out->type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
+        result = cred_permission(cred, out, PERM_EXECUTE);
+        if (result < 0) return result;
         result = fs_read_directory(k, out);
         if (result < 0) return result;
         bool found = false;
@@ -148,43 +152,49 @@ static i64 fs_walk(struct kernel *k, const struct path *path, u32 count, struct 
     return result;
 }
 
-i64 fs_lookup(struct kernel *k, const struct path *path, struct fs_inode *out) {
+i64 fs_lookup(struct kernel *k, const struct cred *cred, const struct path *path, struct fs_inode *out) {
     i64 usable = fs_readable(k);
     if (usable < 0) return usable;
-    return fs_walk(k, path, path->count, out);
+    return fs_walk(k, cred, path, path->count, out);
 }
 
 // The parent directory of path, decoded into fs->entries; *at/*found for the name.
-static i64 fs_parent(struct kernel *k, const struct path *path, struct fs_inode *parent,
-                     u32 *at, bool *found) {
+// Looking the name up needs x on the parent; changing it (the caller's check, after
+// the name's existence decided EEXIST or ENOENT, as Unix orders them) needs w too.
+static i64 fs_parent(struct kernel *k, const struct cred *cred, const struct path *path,
+                     struct fs_inode *parent, u32 *at, bool *found) {
     i64 usable = fs_usable(k);
     if (usable < 0) return usable;
     if (path->count == 0) return -E_INVAL; // the root has no name to change
-    i64 result = fs_walk(k, path, path->count - 1, parent);
+    i64 result = fs_walk(k, cred, path, path->count - 1, parent);
     if (result < 0) return result;
     if (parent->type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
+    result = cred_permission(cred, parent, PERM_EXECUTE);
+    if (result < 0) return result;
     result = fs_read_directory(k, parent);
     if (result < 0) return result;
     *at = fs_entry_find(&k->fs, path->names[path->count - 1], found);
     return 0;
 }
 
-i64 fs_create(struct kernel *k, const struct path *path, u32 type, u32 mode, u32 uid,
+i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path, u32 type, u32 mode,
               struct fs_inode *out) {
     struct fs_inode parent;
     u32 at = 0;
     bool found = false;
-    i64 result = fs_parent(k, path, &parent, &at, &found);
+    i64 result = fs_parent(k, cred, path, &parent, &at, &found);
     if (result < 0) return result;
     if (found) return -E_EXIST;
+    result = cred_permission(cred, &parent, PERM_WRITE);
+    if (result < 0) return result;
     struct fs *fs = &k->fs;
     mem_set(out, 0, sizeof *out);
     out->inode = fs->inode_next;
     out->parent = type == ABI_TYPE_DIRECTORY ? parent.inode : 0;
     out->type = type;
     out->mode = mode & 07777;
-    out->uid = uid;
-    out->gid = uid;
+    out->uid = cred->euid;
+    out->gid = cred->egid;
     out->mtime_ns = platform_realtime_ns(k->platform);
     result = fs_entry_insert(fs, at, out->inode, type, path->names[path->count - 1]);
     if (result < 0) return result;
@@ -237,15 +247,26 @@ static i64 fs_check_removable(struct kernel *k, const struct fs_inode *child, u3
     return empty ? 0 : -E_NOTEMPTY;
 }
 
-i64 fs_remove(struct kernel *k, const struct path *path, u32 type) {
+// Removing or replacing `child` in `parent`: w on the parent, and in a sticky
+// directory (/tmp) only the child's or the directory's owner (or root) may.
+static i64 fs_check_unlink_access(const struct cred *cred, const struct fs_inode *parent,
+                                  const struct fs_inode *child) {
+    i64 result = cred_permission(cred, parent, PERM_WRITE);
+    if (result < 0) return result;
+    if ((parent->mode & MODE_STICKY) == 0 || cred->euid == ABI_UID_ROOT) return 0;
+    return cred->euid == child->uid || cred->euid == parent->uid ? 0 : -E_PERM;
+}
+
+i64 fs_remove(struct kernel *k, const struct cred *cred, const struct path *path, u32 type) {
     struct fs_inode parent, child;
     u32 at = 0;
     bool found = false;
-    i64 result = fs_parent(k, path, &parent, &at, &found);
+    i64 result = fs_parent(k, cred, path, &parent, &at, &found);
     if (result < 0) return result == -E_INVAL ? -E_PERM : result; // the root stays
     if (!found) return -E_NOENT;
     u64 child_inode = k->fs.entries[at].inode;
     result = fs_read_inode(k, child_inode, &child);
+    if (result == 0) result = fs_check_unlink_access(cred, &parent, &child);
     if (result == 0) result = fs_check_removable(k, &child, type);
     if (result < 0) return result;
     result = fs_read_directory(k, &parent); // fs->entries again (the check reused the buffer)
@@ -282,12 +303,12 @@ static i64 fs_check_replace(struct kernel *k, const struct fs_inode *source, u64
 }
 
 // Stages the directory changes of a rename inside an open batch.
-static i64 fs_rename_stage(struct kernel *k, const struct path *from, const struct path *to,
-                           struct fs_inode *source, u64 *replaced) {
+static i64 fs_rename_stage(struct kernel *k, const struct cred *cred, const struct path *from,
+                           const struct path *to, struct fs_inode *source, u64 *replaced) {
     struct fs_inode from_parent, to_parent;
     u32 at = 0;
     bool found = false;
-    i64 result = fs_parent(k, from, &from_parent, &at, &found);
+    i64 result = fs_parent(k, cred, from, &from_parent, &at, &found);
     if (result < 0) return result;
     assert(found);
     fs_entry_remove(&k->fs, at);
@@ -298,7 +319,7 @@ static i64 fs_rename_stage(struct kernel *k, const struct path *from, const stru
     }
     if (!same_parent) {
         result = fs_stage_directory(k, &from_parent);
-        if (result == 0) result = fs_parent(k, to, &to_parent, &at, &found);
+        if (result == 0) result = fs_parent(k, cred, to, &to_parent, &at, &found);
         if (result < 0) return result;
     } else {
         to_parent = from_parent;
@@ -320,15 +341,39 @@ static i64 fs_rename_stage(struct kernel *k, const struct path *from, const stru
     return result;
 }
 
-i64 fs_rename(struct kernel *k, const struct path *from, const struct path *to) {
+// Access for a rename: the source's name may go (w on its directory, sticky), the
+// target's may be made or replaced, and a directory changing parent needs w on
+// itself (its parent link changes), as Unix asks.
+static i64 fs_rename_access(struct kernel *k, const struct cred *cred, const struct path *from,
+                            const struct path *to, const struct fs_inode *source) {
+    struct fs_inode from_parent, to_parent, target;
+    u32 at = 0;
+    bool found = false;
+    i64 result = fs_parent(k, cred, from, &from_parent, &at, &found);
+    if (result == 0) result = fs_check_unlink_access(cred, &from_parent, source);
+    if (result == 0) result = fs_parent(k, cred, to, &to_parent, &at, &found);
+    if (result < 0) return result;
+    if (found) {
+        result = fs_read_inode(k, k->fs.entries[at].inode, &target);
+        if (result == 0) result = fs_check_unlink_access(cred, &to_parent, &target);
+    } else {
+        result = cred_permission(cred, &to_parent, PERM_WRITE);
+    }
+    if (result == 0 && source->type == ABI_TYPE_DIRECTORY && from_parent.inode != to_parent.inode) {
+        result = cred_permission(cred, source, PERM_WRITE);
+    }
+    return result;
+}
+
+i64 fs_rename(struct kernel *k, const struct cred *cred, const struct path *from, const struct path *to) {
     struct fs_inode source, target_parent;
-    i64 result = fs_lookup(k, from, &source);
+    i64 result = fs_lookup(k, cred, from, &source);
     if (result < 0) return result;
     if (from->count == 0 || to->count == 0) return -E_INVAL;
     if (path_within(to, from)) return path_within(from, to) ? 0 : -E_INVAL;
     u32 at = 0;
     bool found = false;
-    result = fs_parent(k, to, &target_parent, &at, &found);
+    result = fs_parent(k, cred, to, &target_parent, &at, &found);
     if (result < 0) return result;
     if (found) {
         u64 target_inode = k->fs.entries[at].inode;
@@ -336,12 +381,34 @@ i64 fs_rename(struct kernel *k, const struct path *from, const struct path *to) 
         result = fs_check_replace(k, &source, target_inode);
         if (result < 0) return result;
     }
+    result = fs_rename_access(k, cred, from, to, &source);
+    if (result < 0) return result;
     result = graindb_batch_begin(&k->fs.db);
     if (result < 0) return result;
     u64 replaced = 0;
-    result = fs_rename_stage(k, from, to, &source, &replaced);
+    result = fs_rename_stage(k, cred, from, to, &source, &replaced);
     if (result == 0) result = fs_commit(k);
     if (result < 0) graindb_batch_abort(&k->fs.db);
     else if (replaced != 0) fs_mark_unlinked(k, replaced);
     return result;
+}
+
+i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode) {
+    i64 usable = fs_usable(k);
+    if (usable < 0) return usable;
+    assert(inode->inode >= FS_ROOT_INODE);
+    i64 result = graindb_batch_begin(&k->fs.db);
+    if (result < 0) return result;
+    result = fs_stage_inode(k, inode);
+    if (result == 0) result = fs_commit(k);
+    if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
+    // An open copy commits its whole record later: it must carry the new attributes.
+    for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
+        struct fs_open_file *file = &k->fs.files[i];
+        if (file->references == 0 || file->meta.inode != inode->inode) continue;
+        file->meta.mode = inode->mode;
+        file->meta.uid = inode->uid;
+        file->meta.gid = inode->gid;
+    }
+    return 0;
 }

@@ -64,14 +64,16 @@ void kernel_boot(struct kernel *k, struct platform *p) {
          k->frames.count, PROCS_MAX, (unsigned long long)k->initrd_size_bytes);
     platform_trace(p, TRACE_BOOT, k->frames.free_count, PROCS_MAX, 0);
     fs_mount(k);
-    i64 pid = proc_spawn(k, 0, INIT_PATH, &init_args, ABI_UID_ROOT);
+    accounts_load(k);
+    const struct cred root = cred_of_user(ABI_UID_ROOT);
+    i64 pid = proc_spawn(k, 0, INIT_PATH, &init_args, &root);
     if (pid < 0 && fs_readable(k) == 0) {
         // The disk's /bin/init is missing or broken (a user may have removed it):
         // the machine must still boot, so take the one the image carries.
         klog(k, LOG_WARN, "%s on disk unusable (error %lld); starting the initial archive's",
              INIT_PATH, (long long)-pid);
         k->fs.state = FS_INIT_FROM_ARCHIVE;
-        pid = proc_spawn(k, 0, INIT_PATH, &init_args, ABI_UID_ROOT);
+        pid = proc_spawn(k, 0, INIT_PATH, &init_args, &root);
         k->fs.state = FS_MOUNTED;
     }
     if (pid != 1) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "abi.h"
+#include "accounts.h"
+#include "cred.h"
 #include "fs.h"
 #include "platform.h"
 #include "types.h"
@@ -46,7 +48,7 @@ struct proc {
     enum proc_state state;
     u32 pid;
     u32 parent_pid; // 0 for init
-    u32 uid;
+    struct cred cred;   // real, effective and saved user and group ids
     struct user_context context;
     u64 root_table_pa;  // Sv39 root page table; 0 once released
     u32 frames_owned;   // data pages and page-table pages, all in the frame table
@@ -105,6 +107,7 @@ struct kernel {
     const u8 *initrd;
     u64 initrd_size_bytes;
     char bootargs[BOOTARGS_LEN_MAX];
+    struct accounts accounts; // from /etc at boot; not in the boot digest (the disk persists)
     struct fs fs; // last: large, and excluded from the boot digest (the disk persists)
 };
 

@@ -99,8 +99,10 @@ static void proc_init_files(struct kernel *k, struct proc *proc_, u32 parent_pid
 // The program's bytes: from the filesystem when there is one (what is on disk wins
 // after the first boot), else from the initial archive. From the filesystem the
 // bytes are an open file (*open_index), released by the caller after loading.
-static i64 proc_find_program(struct kernel *k, const char *path, struct cpio_file *file,
-                             u32 *open_index) {
+// The new process needs x on the program (root: any x bit) and on every directory
+// above, as after fork and setuid the exec would.
+static i64 proc_find_program(struct kernel *k, const struct cred *cred, const char *path,
+                             struct cpio_file *file, u32 *open_index) {
     *open_index = FS_OPEN_FILES_MAX_ALL;
     if (fs_readable(k) != 0) {
         i64 found = cpio_find(k->initrd, k->initrd_size_bytes, path, file);
@@ -109,10 +111,11 @@ static i64 proc_find_program(struct kernel *k, const char *path, struct cpio_fil
     struct path resolved;
     struct fs_inode inode;
     i64 result = path_resolve("/", path, &resolved);
-    if (result == 0) result = fs_lookup(k, &resolved, &inode);
+    if (result == 0) result = fs_lookup(k, cred, &resolved, &inode);
     if (result < 0) return result;
     if (inode.type != ABI_TYPE_FILE || inode.size_bytes == 0) return -E_NOEXEC;
-    if ((inode.mode & FS_MODE_EXECUTE_ANY) == 0) return -E_ACCES;
+    result = cred_permission(cred, &inode, PERM_EXECUTE);
+    if (result < 0) return result;
     i64 index = fs_file_open(k, &inode, false, true);
     if (index < 0) return index;
     const struct fs_open_file *open = &k->fs.files[index];
@@ -163,15 +166,16 @@ static i64 proc_build(struct kernel *k, u32 slot, const struct cpio_file *file,
     return 0;
 }
 
-i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path,
-               const struct spawn_args *args, u32 uid) {
+i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path, const struct spawn_args *args,
+               const struct cred *cred) {
     assert(path != NULL && args != NULL);
+    assert(cred != NULL);
     assert(args->count <= ABI_ARGV_COUNT_MAX);
     u32 slot = proc_free_slot(k);
     if (slot == SLOT_NONE) return -E_AGAIN;
     struct cpio_file file;
     u32 open_index = FS_OPEN_FILES_MAX_ALL;
-    i64 found = proc_find_program(k, path, &file, &open_index);
+    i64 found = proc_find_program(k, cred, path, &file, &open_index);
     if (found < 0) return found;
     i64 built = proc_build(k, slot, &file, args);
     if (open_index < FS_OPEN_FILES_MAX_ALL) {
@@ -184,11 +188,11 @@ i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path,
     proc_init_files(k, proc_, parent_pid);
     proc_->pid = k->pid_next++;
     proc_->parent_pid = parent_pid;
-    proc_->uid = uid;
+    proc_->cred = *cred;
     proc_set_name(proc_, path);
     proc_->state = PROC_RUNNABLE;
     run_queue_push(k, slot);
-    platform_trace(k->platform, TRACE_SPAWN, proc_->pid, parent_pid, uid);
+    platform_trace(k->platform, TRACE_SPAWN, proc_->pid, parent_pid, cred->euid);
     return proc_->pid;
 }
 

@@ -18,9 +18,10 @@ void run_queue_remove(struct kernel *k, u32 slot);
 u32 proc_slot_of_pid(const struct kernel *k, u32 pid); // SLOT_NONE if none
 static inline u8 proc_frame_owner(u32 slot) { return (u8)(slot + 1); }
 
-// Starts `path` from the initial archive. Returns the new pid or -error.
-i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path,
-               const struct spawn_args *args, u32 uid);
+// Starts `path` (from the filesystem, else the initial archive) running with `cred`,
+// which must allow executing it. Returns the new pid or -error.
+i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path, const struct spawn_args *args,
+               const struct cred *cred);
 // Ends the process in `slot`: releases its memory, makes it a zombie, hands its
 // children to init, and completes a parent's wait if one is waiting for it.
 void proc_exit(struct kernel *k, u32 slot, u32 cause, i64 exit_code, u64 fault_pc,

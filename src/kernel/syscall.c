@@ -53,9 +53,6 @@ i64 sys_getpid(struct kernel *k, u32 slot, const u64 *args) {
     return k->procs[slot].pid;
 }
 
-i64 sys_getuid(struct kernel *k, u32 slot, const u64 *args) {
-    return k->procs[slot].uid;
-}
 
 i64 sys_yield(struct kernel *k, u32 slot, const u64 *args) {
     return 0;

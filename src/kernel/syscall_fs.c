@@ -40,15 +40,28 @@ static i64 fd_lowest_free(struct kernel *k, u32 slot) {
     return -E_MFILE;
 }
 
-// Finds or (with O_CREAT) creates the file or directory to open.
+// Finds or (with O_CREAT) creates the file or directory to open. A file it creates
+// opens whatever its mode says (*created), as Unix does.
 static i64 open_target(struct kernel *k, u32 slot, const struct path *path, u64 flags, u64 mode,
-                       struct fs_inode *inode) {
-    i64 result = fs_lookup(k, path, inode);
+                       struct fs_inode *inode, bool *created) {
+    const struct cred *cred = &k->procs[slot].cred;
+    *created = false;
+    i64 result = fs_lookup(k, cred, path, inode);
     if (result == -E_NOENT && (flags & ABI_O_CREAT)) {
-        return fs_create(k, path, ABI_TYPE_FILE, (u32)mode, k->procs[slot].uid, inode);
+        result = fs_create(k, cred, path, ABI_TYPE_FILE, (u32)mode, inode);
+        *created = result == 0;
+        return result;
     }
     if (result == 0 && (flags & ABI_O_CREAT) && (flags & ABI_O_EXCL)) return -E_EXIST;
     return result;
+}
+
+// r to read, w to write; a directory opens for reading its entries only.
+static i64 open_access(const struct cred *cred, const struct fs_inode *inode, u64 flags) {
+    u64 access = flags & ABI_O_ACCMODE;
+    if (inode->type == ABI_TYPE_DIRECTORY && access != ABI_O_RDONLY) return -E_ISDIR;
+    u32 want = access == ABI_O_RDONLY ? PERM_READ : access == ABI_O_WRONLY ? PERM_WRITE : PERM_READ | PERM_WRITE;
+    return cred_permission(cred, inode, want);
 }
 
 i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
@@ -64,7 +77,9 @@ i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
     i64 result = user_path(k, slot, args[0], &path);
     if (result < 0) return result;
     struct fs_inode inode;
-    result = open_target(k, slot, &path, flags, mode, &inode);
+    bool created = false;
+    result = open_target(k, slot, &path, flags, mode, &inode, &created);
+    if (result == 0 && !created) result = open_access(&k->procs[slot].cred, &inode, flags);
     if (result < 0) return result;
     bool writable = (flags & ABI_O_ACCMODE) != ABI_O_RDONLY;
     struct fd entry = {.flags = (u32)flags};
@@ -203,7 +218,7 @@ i64 sys_stat(struct kernel *k, u32 slot, const u64 *args) {
     struct path path;
     i64 result = user_path(k, slot, args[0], &path);
     struct fs_inode inode;
-    if (result == 0) result = fs_lookup(k, &path, &inode);
+    if (result == 0) result = fs_lookup(k, &k->procs[slot].cred, &path, &inode);
     if (result < 0) return result;
     // An open file's size includes what was written but not yet committed.
     for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
@@ -256,14 +271,14 @@ i64 sys_mkdir(struct kernel *k, u32 slot, const u64 *args) {
     if (result < 0) return result;
     if (path.count == 0) return -E_EXIST;
     struct fs_inode inode;
-    return fs_create(k, &path, ABI_TYPE_DIRECTORY, (u32)args[1], k->procs[slot].uid, &inode);
+    return fs_create(k, &k->procs[slot].cred, &path, ABI_TYPE_DIRECTORY, (u32)args[1], &inode);
 }
 
 static i64 remove_path(struct kernel *k, u32 slot, u64 path_va, u32 type) {
     struct path path;
     i64 result = user_path(k, slot, path_va, &path);
     if (result < 0) return result;
-    return fs_remove(k, &path, type);
+    return fs_remove(k, &k->procs[slot].cred, &path, type);
 }
 
 i64 sys_unlink(struct kernel *k, u32 slot, const u64 *args) {
@@ -279,16 +294,18 @@ i64 sys_rename(struct kernel *k, u32 slot, const u64 *args) {
     i64 result = user_path(k, slot, args[0], &from);
     if (result == 0) result = user_path(k, slot, args[1], &to);
     if (result < 0) return result;
-    return fs_rename(k, &from, &to);
+    return fs_rename(k, &k->procs[slot].cred, &from, &to);
 }
 
 i64 sys_chdir(struct kernel *k, u32 slot, const u64 *args) {
     struct path path;
     i64 result = user_path(k, slot, args[0], &path);
     struct fs_inode inode;
-    if (result == 0) result = fs_lookup(k, &path, &inode);
+    if (result == 0) result = fs_lookup(k, &k->procs[slot].cred, &path, &inode);
     if (result < 0) return result;
     if (inode.type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
+    result = cred_permission(&k->procs[slot].cred, &inode, PERM_EXECUTE);
+    if (result < 0) return result;
     char normalized[ABI_PATH_LEN_MAX];
     result = path_format(&path, normalized, sizeof normalized);
     if (result < 0) return result;
@@ -302,4 +319,36 @@ i64 sys_getcwd(struct kernel *k, u32 slot, const u64 *args) {
     if (args[1] < length + 1) return -E_RANGE;
     i64 copied = copy_to_user(k, &k->procs[slot], args[0], cwd, length + 1);
     return copied < 0 ? copied : (i64)length;
+}
+
+#define MODE_BITS_MASK 07777u
+
+// Only the owner or root changes the mode.
+i64 sys_chmod(struct kernel *k, u32 slot, const u64 *args) {
+    const struct cred *cred = &k->procs[slot].cred;
+    if ((args[1] & ~(u64)MODE_BITS_MASK) != 0) return -E_INVAL;
+    struct path path;
+    struct fs_inode inode;
+    i64 result = user_path(k, slot, args[0], &path);
+    if (result == 0) result = fs_lookup(k, cred, &path, &inode);
+    if (result < 0) return result;
+    if (cred->euid != ABI_UID_ROOT && cred->euid != inode.uid) return -E_PERM;
+    inode.mode = (u32)args[1];
+    return fs_change_attributes(k, &inode);
+}
+
+// Only root changes the owner or the group; ABI_ID_UNCHANGED keeps either.
+i64 sys_chown(struct kernel *k, u32 slot, const u64 *args) {
+    const struct cred *cred = &k->procs[slot].cred;
+    u64 uid = args[1], gid = args[2];
+    if (uid > ABI_ID_UNCHANGED || gid > ABI_ID_UNCHANGED) return -E_INVAL;
+    struct path path;
+    struct fs_inode inode;
+    i64 result = user_path(k, slot, args[0], &path);
+    if (result == 0) result = fs_lookup(k, cred, &path, &inode);
+    if (result < 0) return result;
+    if (cred->euid != ABI_UID_ROOT) return -E_PERM;
+    if (uid != ABI_ID_UNCHANGED) inode.uid = (u32)uid;
+    if (gid != ABI_ID_UNCHANGED) inode.gid = (u32)gid;
+    return fs_change_attributes(k, &inode);
 }

@@ -1,6 +1,8 @@
 // Syscalls that create, wait for and stop processes, and stop the machine.
+#include "accounts.h"
 #include "bugs.h"
 #include "mem.h"
+#include "password.h"
 #include "proc.h"
 #include "syscall.h"
 #include "trace_events.h"
@@ -31,20 +33,78 @@ static i64 spawn_read_args(struct kernel *k, const struct proc *proc_, u64 argv_
     return 0;
 }
 
+// The program's absolute path and its argv.
+static i64 spawn_read_request(struct kernel *k, const struct proc *proc_, u64 path_va, u64 argv_va,
+                              char path[ABI_PATH_LEN_MAX], struct spawn_args *args) {
+    i64 length = copy_string_from_user(k, proc_, path, ABI_PATH_LEN_MAX, path_va);
+    if (length < 0) return length;
+    if (length == 0 || path[0] != '/') return -E_INVAL; // absolute paths until a cwd exists
+    return spawn_read_args(k, proc_, argv_va, path, args);
+}
+
+// The password argument; one too long matches no account.
+static i64 read_password(struct kernel *k, const struct proc *proc_, u64 va, char out[PASSWORD_LEN_MAX + 1]) {
+    i64 length = copy_string_from_user(k, proc_, out, PASSWORD_LEN_MAX + 1, va);
+    return length == -E_NAMETOOLONG ? -E_ACCES : length;
+}
+
+// sudo(path, argv, password): the caller's real user must hold the sudo capability
+// and prove its own password (root need not); the command then runs as root.
+i64 sys_sudo(struct kernel *k, u32 slot, const u64 *args) {
+    struct proc *proc_ = &k->procs[slot];
+    const struct cred real = cred_of_user(proc_->cred.ruid);
+    if (!kernel_capable(k, &real, CAPABILITY_SUDO)) return -E_PERM;
+    char path[ABI_PATH_LEN_MAX];
+    struct spawn_args spawn_args;
+    i64 result = spawn_read_request(k, proc_, args[0], args[1], path, &spawn_args);
+    if (result < 0) return result;
+    char password[PASSWORD_LEN_MAX + 1];
+    result = read_password(k, proc_, args[2], password);
+    if (result >= 0 && real.ruid != ABI_UID_ROOT) result = accounts_check_password(k, real.ruid, password);
+    mem_set(password, 0, sizeof password);
+    klog(k, LOG_INFO, "sudo %s by pid %u (uid %u): %s", path, proc_->pid, real.ruid,
+         result < 0 ? "refused" : "allowed");
+    if (result < 0) return result;
+    const struct cred root = cred_of_user(ABI_UID_ROOT);
+    return proc_spawn(k, proc_->pid, path, &spawn_args, &root);
+}
+
+// switch_user(uid, password), for su and login: becomes the user, all ids, if the
+// password is the target user's. Root may pass no password (NULL) to skip the check;
+// a password given is always checked, so login (running as root) proves the user.
+i64 sys_switch_user(struct kernel *k, u32 slot, const u64 *args) {
+    struct proc *proc_ = &k->procs[slot];
+    if (args[0] >= CRED_ID_UNCHANGED || accounts_find(k, (u32)args[0]) == NULL) return -E_INVAL;
+    u32 uid = (u32)args[0];
+    i64 result = 0;
+    if (args[1] == 0) {
+        result = proc_->cred.euid == ABI_UID_ROOT ? 0 : -E_ACCES;
+    } else {
+        char password[PASSWORD_LEN_MAX + 1];
+        result = read_password(k, proc_, args[1], password);
+        if (result >= 0) result = accounts_check_password(k, uid, password);
+        mem_set(password, 0, sizeof password);
+    }
+    klog(k, LOG_INFO, "switch to uid %u by pid %u (uid %u): %s", uid, proc_->pid, proc_->cred.ruid,
+         result < 0 ? "refused" : "allowed");
+    if (result < 0) return result;
+    proc_->cred = cred_of_user(uid);
+    return 0;
+}
+
 i64 sys_spawn(struct kernel *k, u32 slot, const u64 *args) {
     struct proc *proc_ = &k->procs[slot];
     u64 uid = args[2];
     if (uid != ABI_UID_ROOT && uid != ABI_UID_USER) return -E_INVAL;
     // Only root may start a process as someone else.
-    if (proc_->uid != ABI_UID_ROOT && uid != proc_->uid) return -E_PERM;
+    struct cred child;
+    i64 allowed = cred_for_child(&proc_->cred, (u32)uid, &child);
+    if (allowed < 0) return allowed;
     char path[ABI_PATH_LEN_MAX];
-    i64 length = copy_string_from_user(k, proc_, path, sizeof path, args[0]);
-    if (length < 0) return length;
-    if (length == 0 || path[0] != '/') return -E_INVAL; // absolute paths until a cwd exists
     struct spawn_args spawn_args;
-    i64 read = spawn_read_args(k, proc_, args[1], path, &spawn_args);
+    i64 read = spawn_read_request(k, proc_, args[0], args[1], path, &spawn_args);
     if (read < 0) return read;
-    i64 pid = proc_spawn(k, proc_->pid, path, &spawn_args, (u32)uid);
+    i64 pid = proc_spawn(k, proc_->pid, path, &spawn_args, &child);
     klog(k, LOG_DEBUG, "spawn %s by pid %u as uid %llu = %lld", path, proc_->pid,
          (unsigned long long)uid, (long long)pid);
     return pid;
@@ -77,14 +137,15 @@ i64 sys_shutdown(struct kernel *k, u32 slot, const u64 *args) {
     if (type != ABI_SHUTDOWN_HALT && type != ABI_SHUTDOWN_REBOOT && type != ABI_SHUTDOWN_POWER_OFF) {
         return -E_INVAL;
     }
-    // Like Linux's CAP_SYS_BOOT: stopping the machine is root's alone, HALT included.
-    bool allowed = proc_->uid == ABI_UID_ROOT ||
+    // Like Linux's CAP_SYS_BOOT: stopping the machine needs root or the shutdown
+    // capability, HALT included.
+    bool allowed = kernel_capable(k, &proc_->cred, CAPABILITY_SHUTDOWN) ||
                    (type == ABI_SHUTDOWN_HALT && planted_bug(k, BUG_SHUTDOWN_HALT_ANY_UID));
     if (!allowed) {
-        klog(k, LOG_INFO, "pid %u (uid %u) may not %s", proc_->pid, proc_->uid, shutdown_names[type]);
+        klog(k, LOG_INFO, "pid %u (euid %u) may not %s", proc_->pid, proc_->cred.euid, shutdown_names[type]);
         return -E_PERM;
     }
-    platform_trace(k->platform, TRACE_SHUTDOWN, proc_->pid, proc_->uid, type);
+    platform_trace(k->platform, TRACE_SHUTDOWN, proc_->pid, proc_->cred.euid, type);
     klog(k, LOG_INFO, "%s requested by pid %u", shutdown_names[type], proc_->pid);
     if (type == ABI_SHUTDOWN_HALT) {
         k->run_state = KERNEL_HALTED;

@@ -50,6 +50,8 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         monotonic_read(sim, node, event->a, event->c);
     } else if (event->kind == TRACE_WAKE) {
         wake(sim, node, event->a, event->b);
+    } else if (event->kind == TRACE_SYSCALL) {
+        privilege_on_syscall(node, event);
     } else if (event->kind == TRACE_FS_MOUNT || event->kind == TRACE_DB_COMMIT_START ||
                event->kind == TRACE_DB_COMMIT || event->kind == TRACE_FS_OBJECT_WRITE ||
                event->kind == TRACE_FS_OBJECT_READ) {
@@ -73,10 +75,13 @@ void invariants_on_power_request(struct sim *sim, struct platform *node, u32 req
     const struct kernel *k = &node->kernel;
     if (k->current_slot >= PROCS_MAX) return; // the kernel's own decision, no process
     const struct proc *proc = &k->procs[k->current_slot];
-    if (proc->uid == ABI_UID_ROOT) return;
+    // Allowed: effective uid 0, or the shutdown capability as the kernel loaded it
+    // from /etc/capabilities at boot (only root can write that file).
+    if (proc->cred.euid == ABI_UID_ROOT || kernel_capable(k, &proc->cred, CAPABILITY_SHUTDOWN)) return;
     char detail[INVARIANT_DETAIL_BYTES_MAX];
-    snprintf(detail, sizeof(detail), "%s requested while pid %u (uid %u) is current",
-             power_request_name(request), proc->pid, proc->uid);
+    snprintf(detail, sizeof(detail),
+             "%s requested while pid %u (euid %u, no shutdown capability) is current",
+             power_request_name(request), proc->pid, proc->cred.euid);
     sim_violation(sim, node, INV_SHUTDOWN_NEEDS_ROOT, detail);
 }
 

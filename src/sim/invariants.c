@@ -122,4 +122,5 @@ void invariants_after_step(struct sim *sim, struct platform *node) {
     check(sim, node, INV_PROCESS_TABLE_CONSISTENT, holds, detail);
     holds = invariant_frame_ownership(node, &node->kernel, detail, sizeof(detail));
     check(sim, node, INV_FRAME_OWNERSHIP, holds, detail);
+    privilege_after_step(sim, node);
 }

@@ -23,8 +23,8 @@ struct trace_event;
     X(INV_SLEEP_UNTIL_NOT_EARLY, "sleep_until_not_early",                                    \
       "a sleeper is woken only once the node's monotonic clock reached its deadline")        \
     X(INV_SHUTDOWN_NEEDS_ROOT, "shutdown_needs_root",                                        \
-      "halt, reboot and power-off are requested only while a uid 0 process is current "     \
-      "(or by the kernel itself, with no current process)")                                  \
+      "halt, reboot and power-off are requested only while a process with euid 0 or the " \
+      "shutdown capability is current (or by the kernel itself, with no current process)") \
     X(INV_REBOOT_STATE_FRESH, "reboot_state_fresh",                                          \
       "after every reboot and power loss, kernel_state_digest equals the first boot's")     \
     X(INV_KERNEL_NO_PANIC, "kernel_no_panic", "the kernel never panics (a failed assert)")    \
@@ -55,7 +55,11 @@ struct trace_event;
       "from the root, every entry names a live inode of its type, every directory's "       \
       "parent field names the directory that lists it (the root its own), no inode is "     \
       "reached twice, names are sorted and unique, and every live inode is reached (after " \
-      "every mount, and after commits as the cost budget allows)")
+      "every mount, and after commits as the cost budget allows)")                          \
+    X(INV_PRIVILEGE_ONLY_THROUGH_AUTHENTICATION, "privilege_only_through_authentication",     \
+      "a process's ids change only by a setuid/setgid the Unix rules allow or a successful " \
+      "switch_user; a child starts with its parent's ids, ids root chose, or root's through " \
+      "a successful sudo; init starts as root")
 
 #define INVARIANT_ENUM(id, name, description) id,
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };
@@ -68,8 +72,15 @@ struct monotonic_shadow {
     u32 pid; // 0: unused
     u64 last_ns;
 };
+struct privilege_shadow {
+    u32 pid;             // 0: unused
+    struct cred cred;    // as last seen
+    u64 syscall;         // its last syscall this step (0: none) and the result
+    i64 syscall_result;
+};
 struct invariant_node_state {
     struct monotonic_shadow monotonic[PROCS_MAX]; // by proc slot
+    struct privilege_shadow privilege[PROCS_MAX]; // by proc slot
     bool storage_mount_pending; // mounted this boot; the after-mount checks are due
     u64 storage_checked_seq;    // commit seq at the last storage check this boot
     u32 storage_boot_commits;   // commits acknowledged this boot
@@ -150,6 +161,9 @@ void invariants_after_step(struct sim *sim, struct platform *node);
 void invariants_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);
 void invariants_on_power_request(struct sim *sim, struct platform *node, u32 request);
 void invariants_on_boot(struct sim *sim, struct platform *node, u64 digest);
+// privilege_only_through_authentication (invariant_privilege.c).
+void privilege_on_syscall(struct platform *node, const struct trace_event *event);
+void privilege_after_step(struct sim *sim, struct platform *node);
 
 // ---- storage (invariant_storage*.c, storage_shadow.c) ----------------------------------
 struct storage_scratch; // per sim: buffers for inspections, allocated on first use

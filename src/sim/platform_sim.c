@@ -194,7 +194,7 @@ static void power_request(struct platform *p, enum power_request request) {
     u64 uid = 0;
     if (k->current_slot < PROCS_MAX) {
         pid = k->procs[k->current_slot].pid;
-        uid = k->procs[k->current_slot].uid;
+        uid = k->procs[k->current_slot].cred.euid;
     }
     p->power_request = request;
     sim_trace(p, TRACE_SIM_POWER_REQUEST, request, pid, uid);

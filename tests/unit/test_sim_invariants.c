@@ -187,8 +187,41 @@ static void wake_early(struct sim *sim, struct platform *node) {
 static void shutdown_as_user(struct sim *sim, struct platform *node) {
     struct kernel *k = &node->kernel;
     k->current_slot = (u32)runnable_slot(k);
-    k->procs[k->current_slot].uid = ABI_UID_USER;
+    k->procs[k->current_slot].cred = cred_of_user(ABI_UID_USER);
     platform_power_off(node);
+}
+
+// A process gains euid 0 with no syscall that allows it.
+static void privilege_rises(struct sim *sim, struct platform *node) {
+    struct kernel *k = &node->kernel;
+    privilege_after_step(sim, node); // the shadows see the processes as they are
+    u32 slot = (u32)runnable_slot(k);
+    struct proc *proc = &k->procs[slot];
+    proc->cred = cred_of_user(ABI_UID_USER);
+    node->invariants.privilege[slot].cred = proc->cred; // as if it had always been xy
+    struct trace_event event = {.node = node->id, .kind = TRACE_SYSCALL, .a = proc->pid, .b = SYS_getpid, .c = 0};
+    privilege_on_syscall(node, &event);
+    proc->cred.euid = ABI_UID_ROOT;
+    privilege_after_step(sim, node);
+}
+
+// The same rise is fine after a successful switch_user, and only then.
+static bool privilege_switch_allowed(struct sim *sim, struct platform *node) {
+    struct kernel *k = &node->kernel;
+    struct proc *proc = &k->procs[runnable_slot(k)];
+    struct cred saved = proc->cred;
+    privilege_after_step(sim, node);
+    struct trace_event event = {.node = node->id, .kind = TRACE_SYSCALL, .a = proc->pid, .b = SYS_switch_user, .c = 0};
+    privilege_on_syscall(node, &event);
+    proc->cred = cred_of_user(proc->cred.euid == ABI_UID_ROOT ? ABI_UID_USER : ABI_UID_ROOT);
+    u64 before = sim->invariant_checks[INV_PRIVILEGE_ONLY_THROUGH_AUTHENTICATION];
+    privilege_after_step(sim, node); // would exit the test on a violation
+    bool counted = sim->invariant_checks[INV_PRIVILEGE_ONLY_THROUGH_AUTHENTICATION] == before + 1;
+    proc->cred = saved;
+    event.b = SYS_switch_user;
+    privilege_on_syscall(node, &event);
+    privilege_after_step(sim, node);
+    return counted;
 }
 
 static void digest_changed(struct sim *sim, struct platform *node) {
@@ -208,6 +241,10 @@ static void test_reporting(struct sim *sim, struct platform *node) {
           "early_wake_is_reported", "no report or wrong exit status");
     check(child_reports(shutdown_as_user, sim, node, "shutdown_needs_root"),
           "shutdown_by_user_is_reported", "no report or wrong exit status");
+    check(child_reports(privilege_rises, sim, node, "privilege_only_through_authentication"),
+          "privilege_rise_without_syscall_is_reported", "no report or wrong exit status");
+    check(privilege_switch_allowed(sim, node), "privilege_change_by_switch_user_is_allowed",
+          "check not counted");
     check(child_reports(digest_changed, sim, node, "reboot_state_fresh"),
           "reboot_digest_change_is_reported", "no report or wrong exit status");
     check(child_reports(panic_reported, sim, node, "kernel_no_panic"),

@@ -76,6 +76,24 @@ i64 sys_getcwd(char *buffer, u64 capacity);
 i64 sys_seek(i64 fd, i64 offset, u64 whence);
 #define BASIN_SYS_ARGS_rmdir 1
 i64 sys_rmdir(const char *path);
+#define BASIN_SYS_ARGS_geteuid 0
+i64 sys_geteuid(void);
+#define BASIN_SYS_ARGS_getgid 0
+i64 sys_getgid(void);
+#define BASIN_SYS_ARGS_getegid 0
+i64 sys_getegid(void);
+#define BASIN_SYS_ARGS_setuid 1
+i64 sys_setuid(u64 uid);
+#define BASIN_SYS_ARGS_setgid 1
+i64 sys_setgid(u64 gid);
+#define BASIN_SYS_ARGS_chmod 2
+i64 sys_chmod(const char *path, u64 mode);
+#define BASIN_SYS_ARGS_chown 3
+i64 sys_chown(const char *path, u64 uid, u64 gid);
+#define BASIN_SYS_ARGS_sudo 3
+i64 sys_sudo(const char *path, const char *const *argv, const char *password);
+#define BASIN_SYS_ARGS_switch_user 2
+i64 sys_switch_user(u64 uid, const char *password);
 
 // A syscall by number, for probing numbers the list does not have.
 i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);

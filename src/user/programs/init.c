@@ -2,7 +2,8 @@
 //
 // argv holds the kernel's boot arguments as words. init reads
 //   init.rounds=N   how many times to run both phases (default 1)
-//   init.end=WHAT   poweroff (default), reboot, halt, or idle (sleep forever, reaping)
+//   init.end=WHAT   poweroff (default), reboot, halt, idle (sleep forever, reaping), or
+//                   login (run /bin/login on the console again and again)
 //   init.fs=0|1     run the filesystem phase after the rounds (default 0)
 //   init.storage=verify|lenient|off  check /var/storage before anything else (default
 //                   off): after a crash and reboot, so the durability check sees the
@@ -29,7 +30,7 @@ BASIN_PROGRAM("init");
 #define STATUS_TEXT_LEN_MAX 96
 #define PATH_PREFIX "/bin/"
 
-enum end_action { END_POWER_OFF, END_REBOOT, END_HALT, END_IDLE };
+enum end_action { END_POWER_OFF, END_REBOOT, END_HALT, END_IDLE, END_LOGIN };
 
 struct options {
     u32 rounds;
@@ -102,6 +103,8 @@ static const struct job fs_jobs[] = {
     {"rm", ABI_UID_ROOT, fs_rm_argv, ABI_EXIT_NORMAL, 0, NULL},
     {"pwd", ABI_UID_ROOT, fs_pwd_argv, ABI_EXIT_NORMAL, 0, NULL},
     {"fstest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {"permtest", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, "permtest as xy"},
+    {"permtest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, "permtest as root"},
     {"storage", ABI_UID_ROOT, storage_run_argv, ABI_EXIT_NORMAL, 0, NULL},
     {"storage", ABI_UID_ROOT, storage_verify_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
 };
@@ -142,7 +145,7 @@ static bool parse_fs_option(const char *word, struct options *options) {
 
 static struct options parse_options(int argc, char **argv) {
     struct options options = {.rounds = ROUNDS_DEFAULT, .end = END_POWER_OFF};
-    static const char *const end_names[] = {"poweroff", "reboot", "halt", "idle"};
+    static const char *const end_names[] = {"poweroff", "reboot", "halt", "idle", "login"};
     for (int i = 1; i < argc; i++) {
         const char *word = argv[i];
         if (strncmp(word, "init.rounds=", 12) == 0) {
@@ -151,7 +154,7 @@ static struct options parse_options(int argc, char **argv) {
             else say("ignoring bad %s", word);
         } else if (strncmp(word, "init.end=", 9) == 0) {
             bool known = false;
-            for (u32 e = 0; e <= END_IDLE; e++) {
+            for (u32 e = 0; e <= END_LOGIN; e++) {
                 if (strcmp(word + 9, end_names[e]) == 0) {
                     options.end = (enum end_action)e;
                     known = true;
@@ -324,6 +327,23 @@ static _Noreturn void idle_forever(void) {
     }
 }
 
+// The console's login prompt, again after every session; orphans are reaped too.
+static _Noreturn void login_forever(void) {
+    static const char *const login_argv[] = {"login", NULL};
+    for (;;) {
+        i64 pid = sys_spawn("/bin/login", login_argv, ABI_UID_ROOT);
+        if (pid < 0) {
+            say("spawn /bin/login failed: %ld %s; idling", (long)pid, error_name(pid));
+            idle_forever();
+        }
+        struct abi_wait_status status;
+        i64 reaped = 0;
+        do {
+            reaped = sys_wait(ABI_WAIT_ANY, &status, 0);
+        } while (reaped > 0 && reaped != pid);
+    }
+}
+
 static _Noreturn void finish(enum end_action end) {
     static const struct {
         const char *name;
@@ -334,6 +354,10 @@ static _Noreturn void finish(enum end_action end) {
     if (end == END_IDLE) {
         say("end idle");
         idle_forever();
+    }
+    if (end == END_LOGIN) {
+        say("end login");
+        login_forever();
     }
     basin_assert(end < sizeof(actions) / sizeof(actions[0]));
     say("end %s", actions[end].name);

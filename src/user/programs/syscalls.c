@@ -108,6 +108,9 @@ static u32 check_wait_and_shutdown(void) {
 int main(void) {
     u32 failures = 0;
     CHECK("getuid", sys_getuid(), ABI_UID_USER);
+    CHECK("setuid(0) as uid 1000", sys_setuid(ABI_UID_ROOT), -E_PERM);
+    CHECK("setgid(0) as uid 1000", sys_setgid(ABI_UID_ROOT), -E_PERM);
+    CHECK("geteuid after them", sys_geteuid(), ABI_UID_USER);
     CHECK("getpid > 1", sys_getpid() > 1, 1);
     failures += check_dispatch_and_write();
     failures += check_clock_and_random();

@@ -1,0 +1,45 @@
+// Credentials of a process: real, effective and saved user and group ids (Unix
+// setuid rules), the owner/group/other permission check on inodes, and capabilities.
+#pragma once
+
+#include "abi.h"
+#include "types.h"
+
+struct fs_inode;
+
+struct cred {
+    u32 ruid, euid, suid; // real, effective (decides access), saved
+    u32 rgid, egid, sgid;
+};
+
+// What a user may do beyond its files. Root (euid 0) holds every capability.
+enum capability {
+    CAPABILITY_SUDO = 0,
+    CAPABILITY_SHUTDOWN,
+    CAPABILITY_MOUNT,
+    CAPABILITY_COUNT,
+};
+
+#define PERM_READ 4u
+#define PERM_WRITE 2u
+#define PERM_EXECUTE 1u
+#define MODE_STICKY 01000u
+#define CRED_ID_UNCHANGED ABI_ID_UNCHANGED
+
+// Every id the user's own (a login or a spawn by root as that user).
+struct cred cred_of_user(u32 uid);
+// The user's primary group (until /etc/passwd is read: the gid equals the uid).
+u32 cred_primary_gid(u32 uid);
+// Credentials of a spawned child asking to run as `uid`: inherits the parent's when
+// uid is the parent's effective uid (saved ids become the effective ones, as exec
+// does); only root may start a child as another user. -E_PERM otherwise.
+i64 cred_for_child(const struct cred *parent, u32 uid, struct cred *child);
+// The capability check itself is kernel_capable (accounts.h): it needs /etc.
+// 0 when cred may access inode for every bit of `want` (PERM_*), else -E_ACCES.
+// Root bypasses read and write, and execute needs at least one x bit (directories
+// are always searchable by root).
+i64 cred_permission(const struct cred *cred, const struct fs_inode *inode, u32 want);
+// Unix setuid/setgid: root (euid 0) sets all three ids; others may only set the
+// effective id to their real or saved one. -E_PERM otherwise.
+i64 cred_setuid(struct cred *cred, u32 uid);
+i64 cred_setgid(struct cred *cred, u32 gid);

@@ -1,0 +1,104 @@
+// privilege_only_through_authentication: a reference model of how a process's ids
+// may change, independent of the kernel's cred.c. After every step each live
+// process's credentials are compared with what the simulator saw before: a change
+// needs the syscall that allows it (the process's last one, from the trace), and a
+// new process needs its parent's ids, a root parent, or a successful sudo.
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim.h"
+#include "trace.h"
+
+static bool cred_same(const struct cred *a, const struct cred *b) {
+    return a->ruid == b->ruid && a->euid == b->euid && a->suid == b->suid && a->rgid == b->rgid &&
+           a->egid == b->egid && a->sgid == b->sgid;
+}
+
+static bool cred_all_one_user(const struct cred *c) {
+    return c->ruid == c->euid && c->euid == c->suid && c->rgid == c->egid && c->egid == c->sgid;
+}
+
+static bool cred_all_root(const struct cred *c) { return cred_all_one_user(c) && c->euid == 0 && c->egid == 0; }
+
+void privilege_on_syscall(struct platform *node, const struct trace_event *event) {
+    assert(node != NULL && event != NULL);
+    assert(event->kind == TRACE_SYSCALL);
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+        struct privilege_shadow *shadow = &node->invariants.privilege[slot];
+        if (shadow->pid == 0 || shadow->pid != event->a) continue;
+        shadow->syscall = event->b;
+        shadow->syscall_result = (i64)event->c;
+    }
+}
+
+// An existing process whose ids changed: which syscall of its may have done it.
+static bool change_allowed(const struct privilege_shadow *before, const struct cred *after) {
+    const struct cred *old = &before->cred;
+    if (before->syscall_result != 0) return false; // a failed syscall changes nothing
+    if (before->syscall == SYS_switch_user) return cred_all_one_user(after);
+    bool gids_kept = old->rgid == after->rgid && old->egid == after->egid && old->sgid == after->sgid;
+    bool uids_kept = old->ruid == after->ruid && old->euid == after->euid && old->suid == after->suid;
+    if (before->syscall == SYS_setuid && gids_kept) {
+        if (old->euid == 0) return after->ruid == after->euid && after->euid == after->suid;
+        return old->ruid == after->ruid && old->suid == after->suid &&
+               (after->euid == old->ruid || after->euid == old->suid);
+    }
+    if (before->syscall == SYS_setgid && uids_kept) {
+        if (old->euid == 0) return after->rgid == after->egid && after->egid == after->sgid;
+        return old->rgid == after->rgid && old->sgid == after->sgid &&
+               (after->egid == old->rgid || after->egid == old->sgid);
+    }
+    return false;
+}
+
+// A new process: init is root; others inherit, or a root parent chose, or sudo.
+static bool start_allowed(const struct platform *node, const struct proc *proc) {
+    if (proc->parent_pid == 0) return cred_all_root(&proc->cred);
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+        const struct privilege_shadow *parent = &node->invariants.privilege[slot];
+        if (parent->pid == 0 || parent->pid != proc->parent_pid) continue;
+        const struct cred *p = &parent->cred, *c = &proc->cred;
+        if (p->euid == 0) return true;
+        if (parent->syscall == SYS_sudo && parent->syscall_result == (i64)proc->pid) return cred_all_root(c);
+        return c->ruid == p->ruid && c->euid == p->euid && c->suid == p->euid && c->rgid == p->rgid &&
+               c->egid == p->egid && c->sgid == p->egid;
+    }
+    return false; // a parent never seen: nothing vouches for these ids
+}
+
+static void violation(struct sim *sim, struct platform *node, const struct proc *proc, const char *what) {
+    char detail[INVARIANT_DETAIL_BYTES_MAX];
+    snprintf(detail, sizeof(detail), "pid %u (parent %u) %s: uid %u/%u/%u gid %u/%u/%u", proc->pid,
+             proc->parent_pid, what, proc->cred.ruid, proc->cred.euid, proc->cred.suid, proc->cred.rgid,
+             proc->cred.egid, proc->cred.sgid);
+    sim_violation(sim, node, INV_PRIVILEGE_ONLY_THROUGH_AUTHENTICATION, detail);
+}
+
+void privilege_after_step(struct sim *sim, struct platform *node) {
+    assert(sim != NULL && node != NULL);
+    const struct kernel *k = &node->kernel;
+    assert(k->run_state == KERNEL_RUNNING);
+    sim->invariant_checks[INV_PRIVILEGE_ONLY_THROUGH_AUTHENTICATION]++;
+    // New processes first, while their parents' shadows still hold this step's syscall.
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+        const struct proc *proc = &k->procs[slot];
+        const struct privilege_shadow *shadow = &node->invariants.privilege[slot];
+        if (proc->state == PROC_FREE || shadow->pid == proc->pid) continue;
+        if (!start_allowed(node, proc)) violation(sim, node, proc, "started with ids nothing allowed");
+    }
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+        const struct proc *proc = &k->procs[slot];
+        struct privilege_shadow *shadow = &node->invariants.privilege[slot];
+        if (proc->state == PROC_FREE) { memset(shadow, 0, sizeof(*shadow)); continue; }
+        if (shadow->pid == proc->pid && !cred_same(&shadow->cred, &proc->cred) && !change_allowed(shadow, &proc->cred)) {
+            violation(sim, node, proc, "changed ids without a syscall allowing it");
+        }
+    }
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+        const struct proc *proc = &k->procs[slot];
+        struct privilege_shadow *shadow = &node->invariants.privilege[slot];
+        if (proc->state == PROC_FREE) continue;
+        *shadow = (struct privilege_shadow){.pid = proc->pid, .cred = proc->cred};
+    }
+}

@@ -1,0 +1,19 @@
+// User names and passwords for the account tools (id, whoami, su, sudo, chown,
+// login): /etc/passwd and /etc/group lookups, and reading a password line.
+#pragma once
+
+#include "basin.h"
+
+#define USERS_NAME_LEN_MAX 32
+#define USERS_PASSWORD_LEN_MAX 64
+
+// The name of uid in /etc/passwd (or of gid in /etc/group); false if none, and then
+// out holds the number.
+bool users_name_of_uid(u32 uid, char *out, u64 capacity);
+bool users_name_of_gid(u32 gid, char *out, u64 capacity);
+// The uid of a name in /etc/passwd, or of a decimal number. -E_NOENT if unknown.
+i64 users_uid_of(const char *name);
+i64 users_gid_of(const char *name);
+// Prints prompt on fd 1 and reads one line from the console (no echo control: the
+// console has none). Returns the length without the newline, or -error.
+i64 users_read_password(const char *prompt, char *out, u64 capacity);

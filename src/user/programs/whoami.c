@@ -1,0 +1,12 @@
+// whoami: prints the name of the effective user.
+#include "tool.h"
+#include "users.h"
+
+BASIN_PROGRAM("whoami");
+
+int main(void) {
+    char name[USERS_NAME_LEN_MAX];
+    users_name_of_uid((u32)sys_geteuid(), name, sizeof name);
+    tool_print(BASIN_FD_STDOUT, "%s\n", name);
+    return TOOL_EXIT_OK;
+}
