@@ -35,6 +35,8 @@ fi
 
 if [ -z "$pattern" ]; then
     for test_binary in build/tests/test_*; do
+        # Only the test programs: the build also leaves dependency files (.d) there.
+        [[ "$test_binary" == *.d || ! -x "$test_binary" ]] && continue
         name=$(basename "$test_binary")
         echo "== unit: $name"
         out="$log_dir/$name.log"
