@@ -122,10 +122,9 @@ void storage_check_fsck(struct sim *sim, struct platform *node, struct storage_s
     // on after opening it: what fsck would see is not what recovery left.
     if (node->invariants.storage_mount_wrote) return;
     struct storage_shadow *shadow = &node->storage;
-    // Damage injected while recovering (a repair write the drive lost or misdirected,
-    // a copy that went bad as recovery read it) can only be found by reading back:
-    // GrainDB does not, so this recovery is not held to a clean fsck (counted).
-    if (node->invariants.storage_mount_damaged) {
+    // GrainDB reads its repairs back (bounded tries); only a recovery that reports a
+    // repair that never read back, while media damage struck, is excused (counted).
+    if (node->invariants.storage_mount_damaged && db->open_stats.repairs_unverified > 0) {
         shadow->fsck_damaged_recoveries++;
         return;
     }

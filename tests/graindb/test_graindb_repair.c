@@ -2,9 +2,9 @@
 // repair through the retrying path (a one-off read error must not leave the mirror
 // without it), and every repair (superblock copies, mirror slot, log copy from the
 // mirror, checkpoint) is read back and written again when the drive lost or
-// misdirected it, a bounded number of times, and what a misdirected repair landed on
-// (superblock copies, the mirror slot) is repaired too, so fsck is clean right after
-// recovery.
+// misdirected it, a bounded number of times; what a misdirected repair landed on
+// (superblock copies, the last commit's mirror slot or log copy) is repaired too. So
+// fsck is clean right after recovery.
 #include "gdbtest.h"
 
 #define COMMITS 20u
@@ -148,6 +148,22 @@ static const char *misdirected_mirror_repair_victim_is_repaired(void) {
     return NULL;
 }
 
+// Superblock copy 3's repair lands on the last commit's log copy: the copy is written
+// again, and the log copy is found damaged and rewritten from the mirror.
+static const char *misdirected_superblock_repair_victim_in_the_log_is_repaired(void) {
+    const char *why = fresh_with_commits(40);
+    if (why) return why;
+    testdev_corrupt(dev, 1, 100, 0x20);
+    dev->misdirect_write_call = (i64)dev->write_calls + 3;
+    dev->misdirect_delta = (i64)log_sector(batch_position[COMMITS]) - 3;
+    if ((why = open_repaired(1))) return why;
+    EXPECT_RC(graindb_open(db, dev), 0);
+    EXPECT(db->open_stats.superblock_copies_valid == 4 && db->open_stats.recovered_from_mirror == 0,
+           "copies %u, recovered from the mirror %u", db->open_stats.superblock_copies_valid,
+           db->open_stats.recovered_from_mirror);
+    return NULL;
+}
+
 static const char *lost_checkpoint_repair_is_written_again(void) {
     const char *why = fresh_with_commits(36);
     if (why) return why;
@@ -225,6 +241,7 @@ int main(void) {
     RUN(lost_superblock_repair_is_written_again);
     RUN(misdirected_superblock_repair_is_found);
     RUN(misdirected_mirror_repair_victim_is_repaired);
+    RUN(misdirected_superblock_repair_victim_in_the_log_is_repaired);
     RUN(lost_checkpoint_repair_is_written_again);
     RUN(repairs_that_never_read_back_are_bounded);
     RUN(superblock_repair_that_never_reads_back_refuses);

@@ -5,7 +5,7 @@
 // object, every version kept), atomic batches, superblock copies with quorums, a
 // mirrored tail that says how far the log got and repairs its last commits,
 // checkpoints, fsck and a Merkle root over the current refs. Portable kernel code: no
-// allocation, no globals, all state in struct graindb (2,751,744 bytes = 2.62 MiB on
+// allocation, no globals, all state in struct graindb (2,751,784 bytes = 2.62 MiB on
 // LP64; asserted to stay under GRAINDB_STATE_BYTES_MAX = 3 MiB).
 //
 // On-disk format (sectors of BLOCK_SECTOR_SIZE_BYTES, integers little-endian):

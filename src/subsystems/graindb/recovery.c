@@ -329,6 +329,13 @@ i64 graindb_open(struct graindb *db, struct platform *platform) {
     assert(db != NULL && platform != NULL);
     STATIC_ASSERT(sizeof(struct graindb) <= GRAINDB_STATE_BYTES_MAX);
     reset_state(db, platform);
+    // What recovery reads, it adopts: make the drive's cache durable first, or a
+    // commit read from the cache after a warm reboot could vanish at the next power loss.
+    if (platform_block_sector_count(platform) > 0 && platform_block_flush(platform) < 0) {
+        db->open_stats.error = -E_IO;
+        db->open_stats.problem = "the flush before recovery failed";
+        return -E_IO;
+    }
     i64 result = read_superblock(db, platform);
     if (result < 0) return result;
     struct replay_plan plan = {.skip_position = GRAINDB_NONE};
