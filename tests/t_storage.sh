@@ -51,6 +51,7 @@ declare -A BUG_SCENARIO=(
     [fs-remove-keeps-entry]=storage-bug-hunt
     [fs-rename-keeps-parent]=storage-bug-hunt
     [fs-read-error-as-data]=storage-bug-hunt-unrestricted
+    [graindb-skip-superblock-repair]=storage-corruption
 )
 
 fault_names=$("$SIM" --seed 1 --steps 1 --log error 2>/dev/null | awk '$1 == "fault" {print $2}')

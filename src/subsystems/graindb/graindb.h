@@ -89,7 +89,9 @@
     X(GRAINDB_BUG_HISTORY_DROPS_PREVIOUS, "graindb-history-drops-previous", "version_history_only_grows", \
       "a ref update forgets the link to the previous version")                           \
     X(GRAINDB_BUG_REPLAY_PARTIAL_BATCH, "graindb-replay-partial-batch", "batches_all_or_nothing", \
-      "recovery applies the valid records of a torn batch")
+      "recovery applies the valid records of a torn batch")                              \
+    X(GRAINDB_BUG_SKIP_SUPERBLOCK_REPAIR, "graindb-skip-superblock-repair", "fsck_clean_after_recovery", \
+      "recovery counts damaged superblock copies as repaired without rewriting them")
 
 #define GRAINDB_BUG_ENUM(id, name, invariant, what) id,
 enum graindb_bug { GRAINDB_BUG_LIST(GRAINDB_BUG_ENUM) GRAINDB_BUG_COUNT };
