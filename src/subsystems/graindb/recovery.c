@@ -332,11 +332,9 @@ i64 graindb_open(struct graindb *db, struct platform *platform) {
     reset_state(db, platform);
     // What recovery reads, it adopts: make the drive's cache durable first, or a
     // commit read from the cache after a warm reboot could vanish at the next power loss.
-    if (platform_block_sector_count(platform) > 0 && platform_block_flush(platform) < 0) {
-        db->open_stats.error = -E_IO;
-        db->open_stats.problem = "the flush before recovery failed";
-        return -E_IO;
-    }
+    // If that flush fails, the database still opens (what it holds stays readable) but
+    // read-only: nothing may be acknowledged on top of commits that may not be durable.
+    bool flush_failed = platform_block_sector_count(platform) > 0 && platform_block_flush(platform) < 0;
     i64 result = read_superblock(db, platform);
     if (result < 0) return result;
     struct replay_plan plan = {.skip_position = GRAINDB_NONE};
@@ -357,6 +355,11 @@ i64 graindb_open(struct graindb *db, struct platform *platform) {
     if (result < 0) return result;
     merkle_rebuild(db);
     db->open = true;
+    if (flush_failed) {
+        db->failed = true; // read-only until the next open; repairs would not be trusted either
+        db->open_stats.problem = "the flush before recovery failed: opened read-only";
+        return 0;
+    }
     result = repair(db, &plan);
     if (result < 0) db->open = false;
     return result;
