@@ -173,6 +173,20 @@ static const char *scenario_replay_partial_batch(void) {
     return NULL;
 }
 
+// A damaged superblock copy must be rewritten by the next open: fsck after it is clean.
+static const char *scenario_skip_superblock_repair(void) {
+    const char *why = set_value(1, 1, 100);
+    if (why) return why;
+    testdev_crash(&gdbtest_dev, CRASH_KEEP, 1);
+    testdev_corrupt(&gdbtest_dev, 1, 40, 0x10); // superblock copy 1
+    if ((why = open_planted())) return why;
+    struct graindb_verify_report report;
+    long long rc = graindb_verify(db, &report);
+    EXPECT(rc == 0 && report.problems_count == 0, "fsck after recovery found %u problems (%s)",
+           report.problems_count, report.problems_count > 0 ? report.problems[0].what : "");
+    return NULL;
+}
+
 static const scenario_fn scenarios[GRAINDB_BUG_COUNT] = {
     [GRAINDB_BUG_ACK_BEFORE_FLUSH] = scenario_ack_before_flush,
     [GRAINDB_BUG_SKIP_READ_VERIFY] = scenario_skip_read_verify,
@@ -182,6 +196,7 @@ static const scenario_fn scenarios[GRAINDB_BUG_COUNT] = {
     [GRAINDB_BUG_IGNORE_MIRROR] = scenario_ignore_mirror,
     [GRAINDB_BUG_HISTORY_DROPS_PREVIOUS] = scenario_history_drops_previous,
     [GRAINDB_BUG_REPLAY_PARTIAL_BATCH] = scenario_replay_partial_batch,
+    [GRAINDB_BUG_SKIP_SUPERBLOCK_REPAIR] = scenario_skip_superblock_repair,
 };
 
 #define BUG_NAME(id, name, invariant, what) name,
