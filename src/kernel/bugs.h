@@ -11,7 +11,7 @@
     X(BUG_FRAME_DOUBLE_ALLOC, "frame-double-alloc", "frame_ownership",                  \
       "the frame allocator hands out a frame without marking it used")                  \
     X(BUG_MONOTONIC_FROM_REALTIME, "monotonic-from-realtime", "monotonic_never_decreases",\
-      "clock_gettime(MONOTONIC) is derived from the realtime clock")                    \
+      "CLOCK_MONOTONIC readings are derived from the realtime clock")                    \
     X(BUG_SLEEP_WAKES_EARLY, "sleep-wakes-early", "sleep_until_not_early",              \
       "sleep_until wakes a sleeper up to a millisecond before its deadline")            \
     X(BUG_SHUTDOWN_HALT_ANY_UID, "shutdown-halt-any-uid", "shutdown_needs_root",        \

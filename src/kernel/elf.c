@@ -24,7 +24,6 @@ struct elf_segment {
 };
 
 static u16 le16(const u8 *b) { return (u16)(b[0] | b[1] << 8); }
-static u32 le32(const u8 *b) { return (u32)le16(b) | (u32)le16(b + 2) << 16; }
 
 static bool elf_header_ok(const u8 *image, u64 size_bytes) {
     if (size_bytes < ELF_HEADER_SIZE_BYTES) return false;
@@ -41,7 +40,7 @@ static bool elf_header_ok(const u8 *image, u64 size_bytes) {
 static struct elf_segment elf_segment_at(const u8 *image, u32 index) {
     const u8 *ph = image + load_u64_le(image + 32) + (u64)index * ELF_PHDR_SIZE_BYTES;
     return (struct elf_segment){
-        .type = le32(ph), .flags = le32(ph + 4), .offset = load_u64_le(ph + 8),
+        .type = load_u32_le(ph), .flags = load_u32_le(ph + 4), .offset = load_u64_le(ph + 8),
         .vaddr = load_u64_le(ph + 16), .file_size = load_u64_le(ph + 32),
         .memory_size = load_u64_le(ph + 40),
     };

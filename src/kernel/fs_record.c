@@ -10,8 +10,6 @@
 #define DIR_HEADER_BYTES 8
 #define DIR_ENTRY_FIXED_BYTES 10 // inode u64, type u8, name length u8
 
-static void put_u32(u8 *b, u32 v) { for (u32 i = 0; i < 4; i++) b[i] = (u8)(v >> (8 * i)); }
-static u32 get_u32(const u8 *b) { return (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24; }
 
 void fs_inode_key(u64 inode, u8 key[FS_KEY_LEN_MAX], u32 *key_len) {
     static const char hex[] = "0123456789abcdef";
@@ -23,17 +21,17 @@ void fs_inode_key(u64 inode, u8 key[FS_KEY_LEN_MAX], u32 *key_len) {
 
 u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]) {
     mem_set(out, 0, FS_INODE_RECORD_BYTES);
-    put_u32(out, INODE_MAGIC);
-    put_u32(out + 4, in->type);
+    store_u32_le(out, INODE_MAGIC);
+    store_u32_le(out + 4, in->type);
     store_u64_le(out + 8, in->inode);
     store_u64_le(out + 16, in->parent);
     store_u64_le(out + 24, in->size_bytes);
     store_u64_le(out + 32, in->mtime_ns);
-    put_u32(out + 40, in->mode);
-    put_u32(out + 44, in->uid);
-    put_u32(out + 48, in->gid);
+    store_u32_le(out + 40, in->mode);
+    store_u32_le(out + 44, in->uid);
+    store_u32_le(out + 48, in->gid);
     assert(in->chunk_count <= FS_FILE_CHUNKS_MAX);
-    put_u32(out + 52, in->chunk_count);
+    store_u32_le(out + 52, in->chunk_count);
     for (u32 c = 0; c < in->chunk_count; c++) {
         mem_copy(out + 64 + c * GRAINDB_HASH_BYTES, in->chunks[c], GRAINDB_HASH_BYTES);
     }
@@ -41,17 +39,17 @@ u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]) {
 }
 
 i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out) {
-    if (size_bytes != FS_INODE_RECORD_BYTES || get_u32(bytes) != INODE_MAGIC) return -E_BADMSG;
+    if (size_bytes != FS_INODE_RECORD_BYTES || load_u32_le(bytes) != INODE_MAGIC) return -E_BADMSG;
     mem_set(out, 0, sizeof *out);
-    out->type = get_u32(bytes + 4);
+    out->type = load_u32_le(bytes + 4);
     out->inode = load_u64_le(bytes + 8);
     out->parent = load_u64_le(bytes + 16);
     out->size_bytes = load_u64_le(bytes + 24);
     out->mtime_ns = load_u64_le(bytes + 32);
-    out->mode = get_u32(bytes + 40);
-    out->uid = get_u32(bytes + 44);
-    out->gid = get_u32(bytes + 48);
-    out->chunk_count = get_u32(bytes + 52);
+    out->mode = load_u32_le(bytes + 40);
+    out->uid = load_u32_le(bytes + 44);
+    out->gid = load_u32_le(bytes + 48);
+    out->chunk_count = load_u32_le(bytes + 52);
     bool type_ok = out->type == ABI_TYPE_FILE || out->type == ABI_TYPE_DIRECTORY;
     if (!type_ok || out->size_bytes > FS_FILE_BYTES_MAX || out->chunk_count > FS_FILE_CHUNKS_MAX) {
         return -E_BADMSG;
@@ -70,8 +68,8 @@ i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out) {
 // or -E_NOSPC when the directory outgrows one object.
 i64 fs_directory_encode(struct fs *fs) {
     u8 *out = fs->object_buffer;
-    put_u32(out, DIR_MAGIC);
-    put_u32(out + 4, fs->entries_count);
+    store_u32_le(out, DIR_MAGIC);
+    store_u32_le(out + 4, fs->entries_count);
     u64 at = DIR_HEADER_BYTES;
     for (u32 i = 0; i < fs->entries_count; i++) {
         const struct fs_dirent *e = &fs->entries[i];
@@ -88,8 +86,8 @@ i64 fs_directory_encode(struct fs *fs) {
 
 // Entries in an encoded directory, without decoding it; -E_BADMSG if not one.
 i64 fs_directory_count(const u8 *bytes, u32 size_bytes) {
-    if (size_bytes < DIR_HEADER_BYTES || get_u32(bytes) != DIR_MAGIC) return -E_BADMSG;
-    return get_u32(bytes + 4);
+    if (size_bytes < DIR_HEADER_BYTES || load_u32_le(bytes) != DIR_MAGIC) return -E_BADMSG;
+    return load_u32_le(bytes + 4);
 }
 
 // The inode number a key names, or 0 when the key is not an inode key.
@@ -110,8 +108,8 @@ u64 fs_inode_from_key(const u8 *key, u32 key_len) {
 
 i64 fs_directory_decode(struct fs *fs, const u8 *bytes, u32 size_bytes) {
     fs->entries_count = 0;
-    if (size_bytes < DIR_HEADER_BYTES || get_u32(bytes) != DIR_MAGIC) return -E_BADMSG;
-    u32 count = get_u32(bytes + 4);
+    if (size_bytes < DIR_HEADER_BYTES || load_u32_le(bytes) != DIR_MAGIC) return -E_BADMSG;
+    u32 count = load_u32_le(bytes + 4);
     if (count > FS_DIR_ENTRIES_MAX) return -E_BADMSG;
     u64 at = DIR_HEADER_BYTES;
     for (u32 i = 0; i < count; i++) {

@@ -80,3 +80,13 @@ u64 bytes_digest(const void *bytes, u64 count) {
     }
     return hash;
 }
+
+u32 load_u32_le(const u8 *bytes) {
+    assert(bytes != NULL);
+    return (u32)bytes[0] | (u32)bytes[1] << 8 | (u32)bytes[2] << 16 | (u32)bytes[3] << 24;
+}
+
+void store_u32_le(u8 *bytes, u32 value) {
+    assert(bytes != NULL);
+    for (u32 i = 0; i < 4; i++) bytes[i] = (u8)(value >> (8 * i));
+}

@@ -19,3 +19,5 @@ u64 bytes_digest(const void *bytes, u64 count);
 // Little-endian loads/stores of RAM shared with user programs and page tables.
 u64 load_u64_le(const u8 *bytes);
 void store_u64_le(u8 *bytes, u64 value);
+u32 load_u32_le(const u8 *bytes);
+void store_u32_le(u8 *bytes, u32 value);
