@@ -51,3 +51,12 @@ const char *gdbtest_fresh(u64 sectors, u64 db_id);
 void gdbtest_key(char *key, u32 index);                // 16-byte keys
 void gdbtest_value(u8 *value, u32 bytes, u64 seed);   // deterministic bytes
 int gdbtest_finish(void);
+
+// A workload of numbered commits (key i % 7, value seeded by i), for the fault tests:
+// gdbtest_batch_position[i] is the log position of commit i's batch.
+#define GDBTEST_COMMITS 20u
+#define GDBTEST_COMMITS_MAX 64u
+extern u64 gdbtest_batch_position[GDBTEST_COMMITS_MAX];
+const char *gdbtest_write_commits(u32 first, u32 last);
+const char *gdbtest_fresh_with_commits(u64 db_id); // gdbtest_fresh, then commits 1..GDBTEST_COMMITS
+const char *gdbtest_check_value(u32 key_index, u64 seed); // the key holds the value of commit `seed`

@@ -3,44 +3,16 @@
 // superblock copies, tail mirror and checkpoints, and failed writes and flushes.
 #include "gdbtest.h"
 
-#define COMMITS 20u
+#define COMMITS GDBTEST_COMMITS
 
 static struct graindb *db = &gdbtest_db;
-static u64 batch_position[64]; // log position of commit i's batch
+#define batch_position gdbtest_batch_position
 
 static u64 log_sector(u64 position) { return GRAINDB_LOG_START_SECTOR + position / BLOCK_SECTOR_SIZE_BYTES; }
 
-static const char *write_commits(u32 first, u32 last) {
-    for (u32 i = first; i <= last; i++) {
-        char key[16];
-        u8 value[100];
-        gdbtest_key(key, i % 7);
-        gdbtest_value(value, sizeof(value), i);
-        batch_position[i] = db->append_position;
-        EXPECT_RC(graindb_set(db, (const u8 *)key, 16, value, sizeof(value)), 0);
-    }
-    return NULL;
-}
-
-static const char *fresh_with_commits(u64 db_id) {
-    const char *why = gdbtest_fresh(4096, db_id);
-    if (why) return why;
-    return write_commits(1, COMMITS);
-}
-
-static const char *check_value(u32 key_index, u64 seed) {
-    char key[16];
-    u8 want[100], got[100];
-    u32 size = 0;
-    gdbtest_key(key, key_index);
-    gdbtest_value(want, sizeof(want), seed);
-    EXPECT_RC(graindb_ref_read(db, (const u8 *)key, 16, got, sizeof(got), &size), 0);
-    EXPECT(size == 100 && memcmp(want, got, 100) == 0, "key %u has wrong bytes", key_index);
-    return NULL;
-}
 
 static const char *corruption_in_the_middle_is_reported(void) {
-    const char *why = fresh_with_commits(10);
+    const char *why = gdbtest_fresh_with_commits(10);
     if (why) return why;
     testdev_corrupt(&gdbtest_dev, log_sector(batch_position[10]), 60, 0x01);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), -E_BADMSG);
@@ -63,12 +35,12 @@ static const char *fsck_clean(void) {
 }
 
 static const char *damaged_last_commit_is_repaired_from_the_mirror(void) {
-    const char *why = fresh_with_commits(11);
+    const char *why = gdbtest_fresh_with_commits(11);
     if (why) return why;
     testdev_corrupt(&gdbtest_dev, log_sector(batch_position[COMMITS]), 200, 0x80);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0);
     EXPECT(db->open_stats.recovered_from_mirror == 1 && db->open_stats.repaired, "not taken from the mirror");
-    if ((why = check_value(COMMITS % 7, COMMITS))) return why;
+    if ((why = gdbtest_check_value(COMMITS % 7, COMMITS))) return why;
     if ((why = fsck_clean())) return why;
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0); // the log copy was rewritten
     EXPECT(db->open_stats.recovered_from_mirror == 0, "log copy not repaired");
@@ -82,7 +54,7 @@ static const char *damaged_last_commit_is_repaired_from_the_mirror(void) {
 }
 
 static const char *corruption_before_the_mirrored_tail_is_reported(void) {
-    const char *why = fresh_with_commits(12);
+    const char *why = gdbtest_fresh_with_commits(12);
     if (why) return why;
     testdev_corrupt(&gdbtest_dev, log_sector(batch_position[COMMITS - 2]), 100, 0x02);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), -E_BADMSG); // the mirror holds commit 20
@@ -97,9 +69,9 @@ static const char *corruption_before_the_mirrored_tail_is_reported(void) {
 static const char *lost_write_is_detected(void) {
     const char *why = gdbtest_fresh(4096, 13);
     if (why) return why;
-    if ((why = write_commits(1, 5))) return why;
+    if ((why = gdbtest_write_commits(1, 5))) return why;
     gdbtest_dev.lose_write_call = (i64)gdbtest_dev.write_calls; // commit 6's log write
-    if ((why = write_commits(6, 6))) return why;
+    if ((why = gdbtest_write_commits(6, 6))) return why;
     char key[16];
     u8 buffer[100];
     u32 size = 0;
@@ -107,9 +79,9 @@ static const char *lost_write_is_detected(void) {
     EXPECT_RC(graindb_ref_read(db, (const u8 *)key, 16, buffer, sizeof(buffer), &size), -E_BADMSG);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0); // the last commit: back from the mirror
     EXPECT(db->open_stats.recovered_from_mirror == 1, "not recovered from the mirror");
-    if ((why = check_value(6, 6))) return why;
+    if ((why = gdbtest_check_value(6, 6))) return why;
     gdbtest_dev.lose_write_call = (i64)gdbtest_dev.write_calls; // commit 7's
-    if ((why = write_commits(7, 9))) return why; // its mirror slot is reused by commit 9
+    if ((why = gdbtest_write_commits(7, 9))) return why; // its mirror slot is reused by commit 9
     EXPECT_RC(graindb_open(db, &gdbtest_dev), -E_BADMSG);
     return NULL;
 }
@@ -119,10 +91,10 @@ static const char *misdirected_write_is_detected(void) {
     for (u32 i = 0; i < 2; i++) {
         const char *why = gdbtest_fresh(4096, 14 + i);
         if (why) return why;
-        if ((why = write_commits(1, 8))) return why;
+        if ((why = gdbtest_write_commits(1, 8))) return why;
         gdbtest_dev.misdirect_write_call = (i64)gdbtest_dev.write_calls;
         gdbtest_dev.misdirect_delta = deltas[i];
-        if ((why = write_commits(9, 9))) return why;
+        if ((why = gdbtest_write_commits(9, 9))) return why;
         char key[16];
         u8 buffer[100];
         u32 size = 0;
@@ -133,7 +105,7 @@ static const char *misdirected_write_is_detected(void) {
         if (deltas[i] > 0) {
             // Landed past the end: the target is stale, the mirror repairs it.
             EXPECT_RC(graindb_open(db, &gdbtest_dev), 0);
-            if ((why = check_value(9 % 7, 9))) return why;
+            if ((why = gdbtest_check_value(9 % 7, 9))) return why;
             if ((why = fsck_clean())) return why;
         } else {
             // Landed on commit 5, acknowledged long ago: corruption.
@@ -144,7 +116,7 @@ static const char *misdirected_write_is_detected(void) {
 }
 
 static const char *bit_flips_and_errors_on_read(void) {
-    const char *why = fresh_with_commits(16);
+    const char *why = gdbtest_fresh_with_commits(16);
     if (why) return why;
     struct graindb_ref_info info;
     char key[16];
@@ -161,17 +133,17 @@ static const char *bit_flips_and_errors_on_read(void) {
     EXPECT_RC(graindb_ref_read(db, (const u8 *)key, 16, buffer, sizeof(buffer), &size), -E_IO);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0); // the last commit: from the mirror, rewritten
     EXPECT(db->open_stats.recovered_from_mirror == 1, "not recovered from the mirror");
-    if ((why = check_value(COMMITS % 7, COMMITS))) return why;
+    if ((why = gdbtest_check_value(COMMITS % 7, COMMITS))) return why;
     // An unreadable commit before the mirrored tail: refuse, with -E_IO.
     gdbtest_dev.bad_sectors[gdbtest_dev.bad_sectors_count++] = log_sector(batch_position[COMMITS - 3]);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), -E_IO);
     testdev_clear_faults(&gdbtest_dev);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0);
-    return check_value(COMMITS % 7, COMMITS);
+    return gdbtest_check_value(COMMITS % 7, COMMITS);
 }
 
 static const char *transient_read_faults_are_retried(void) {
-    const char *why = fresh_with_commits(25);
+    const char *why = gdbtest_fresh_with_commits(25);
     if (why) return why;
     char key[16];
     u8 buffer[100];
@@ -184,11 +156,11 @@ static const char *transient_read_faults_are_retried(void) {
     gdbtest_dev.flip_once_sectors[gdbtest_dev.flip_once_sectors_count++] = log_sector(batch_position[5]);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0);
     EXPECT(gdbtest_dev.flip_once_sectors_count == 0 && graindb_commit_seq(db) == COMMITS, "recovery");
-    return check_value(COMMITS % 7, COMMITS);
+    return gdbtest_check_value(COMMITS % 7, COMMITS);
 }
 
 static const char *superblock_copies_and_quorum(void) {
-    const char *why = fresh_with_commits(17);
+    const char *why = gdbtest_fresh_with_commits(17);
     if (why) return why;
     EXPECT_RC(graindb_close(db), 0);
     testdev_corrupt(&gdbtest_dev, 1, 100, 0x20);
@@ -199,7 +171,7 @@ static const char *superblock_copies_and_quorum(void) {
     for (u64 s = 0; s < 3; s++) testdev_corrupt(&gdbtest_dev, s, 40, 0x01);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0); // one good copy left: used, degraded
     EXPECT(db->open_stats.superblock_copies_valid == 1 && db->open_stats.repaired, "three damaged copies");
-    if ((why = check_value(COMMITS % 7, COMMITS))) return why;
+    if ((why = gdbtest_check_value(COMMITS % 7, COMMITS))) return why;
     // A copy written to the wrong slot does not count.
     memcpy(gdbtest_dev.durable + 2 * BLOCK_SECTOR_SIZE_BYTES, gdbtest_dev.durable + 3 * BLOCK_SECTOR_SIZE_BYTES,
            BLOCK_SECTOR_SIZE_BYTES);
@@ -214,7 +186,7 @@ static const char *superblock_copies_and_quorum(void) {
 }
 
 static const char *superblock_newest_quorum_wins(void) {
-    const char *why = fresh_with_commits(18);
+    const char *why = gdbtest_fresh_with_commits(18);
     if (why) return why;
     u8 old_copies[2 * BLOCK_SECTOR_SIZE_BYTES];
     memcpy(old_copies, gdbtest_dev.durable + 2 * BLOCK_SECTOR_SIZE_BYTES, sizeof(old_copies));
@@ -226,11 +198,11 @@ static const char *superblock_newest_quorum_wins(void) {
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0);
     EXPECT(db->superblock.sequence >= sequence && db->open_stats.checkpoint_used, "chose sequence %llu",
            (unsigned long long)db->superblock.sequence);
-    return check_value(COMMITS % 7, COMMITS);
+    return gdbtest_check_value(COMMITS % 7, COMMITS);
 }
 
 static const char *failed_write_fails_the_database(void) {
-    const char *why = fresh_with_commits(19);
+    const char *why = gdbtest_fresh_with_commits(19);
     if (why) return why;
     gdbtest_dev.fail_write_call = (i64)gdbtest_dev.write_calls;
     char key[16];
@@ -241,16 +213,16 @@ static const char *failed_write_fails_the_database(void) {
     EXPECT_RC(graindb_checkpoint(db), -E_IO);
     EXPECT(gdbtest_dev.calls_after_failure == 0, "%llu device writes/flushes after the failure",
            (unsigned long long)gdbtest_dev.calls_after_failure);
-    if ((why = check_value(COMMITS % 7, COMMITS))) return why; // reads still work
+    if ((why = gdbtest_check_value(COMMITS % 7, COMMITS))) return why; // reads still work
     EXPECT_RC(graindb_close(db), -E_IO);
     testdev_crash(&gdbtest_dev, CRASH_KEEP, 1);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0);
     EXPECT(graindb_commit_seq(db) == COMMITS, "commit %llu after reopen", (unsigned long long)graindb_commit_seq(db));
-    return check_value(COMMITS % 7, COMMITS);
+    return gdbtest_check_value(COMMITS % 7, COMMITS);
 }
 
 static const char *failed_flush_is_never_retried(void) {
-    const char *why = fresh_with_commits(20);
+    const char *why = gdbtest_fresh_with_commits(20);
     if (why) return why;
     gdbtest_dev.fail_flush_call = (i64)gdbtest_dev.flush_calls;
     char key[16];
@@ -262,28 +234,28 @@ static const char *failed_flush_is_never_retried(void) {
     testdev_crash(&gdbtest_dev, CRASH_LOSE, 1);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0);
     EXPECT(graindb_commit_seq(db) == COMMITS, "commit %llu", (unsigned long long)graindb_commit_seq(db));
-    if ((why = check_value(COMMITS % 7, COMMITS))) return why;
-    return check_value(3, 17); // key 3 was last set by commit 17
+    if ((why = gdbtest_check_value(COMMITS % 7, COMMITS))) return why;
+    return gdbtest_check_value(3, 17); // key 3 was last set by commit 17
 }
 
 static const char *damaged_checkpoint_falls_back_to_full_replay(void) {
-    const char *why = fresh_with_commits(22);
+    const char *why = gdbtest_fresh_with_commits(22);
     if (why) return why;
     EXPECT_RC(graindb_checkpoint(db), 0);
     u64 checkpoint = db->superblock.checkpoint_position;
-    if ((why = write_commits(21, 25))) return why;
+    if ((why = gdbtest_write_commits(21, 25))) return why;
     testdev_corrupt(&gdbtest_dev, log_sector(checkpoint), 300, 0x10);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0);
     EXPECT(db->open_stats.checkpoint_damaged && db->open_stats.repaired, "damage not noticed");
     EXPECT(graindb_commit_seq(db) == 25, "commit %llu", (unsigned long long)graindb_commit_seq(db));
-    if ((why = check_value(25 % 7, 25))) return why;
+    if ((why = gdbtest_check_value(25 % 7, 25))) return why;
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0); // the repaired checkpoint is used
     EXPECT(db->open_stats.checkpoint_used, "new checkpoint not used");
-    return check_value(24 % 7, 24);
+    return gdbtest_check_value(24 % 7, 24);
 }
 
 static const char *damaged_mirror_is_repaired(void) {
-    const char *why = fresh_with_commits(23);
+    const char *why = gdbtest_fresh_with_commits(23);
     if (why) return why;
     testdev_corrupt(&gdbtest_dev, mirror_sector(COMMITS), 30, 0x04);
     struct graindb_verify_report report;
@@ -298,7 +270,7 @@ static const char *damaged_mirror_is_repaired(void) {
 }
 
 static const char *unreadable_torn_tail_is_cut(void) {
-    const char *why = fresh_with_commits(24);
+    const char *why = gdbtest_fresh_with_commits(24);
     if (why) return why;
     // An unacknowledged tail that cannot even be read is cut like a torn one.
     gdbtest_dev.power_cut_after_sectors = (i64)gdbtest_dev.sectors_written + 1;

@@ -7,11 +7,11 @@
 // fsck is clean right after recovery.
 #include "gdbtest.h"
 
-#define COMMITS 20u
+#define COMMITS GDBTEST_COMMITS
 
 static struct graindb *db = &gdbtest_db;
 static struct platform *dev = &gdbtest_dev;
-static u64 batch_position[64]; // log position of commit i's batch
+#define batch_position gdbtest_batch_position
 
 static u64 log_sector(u64 position) { return GRAINDB_LOG_START_SECTOR + position / BLOCK_SECTOR_SIZE_BYTES; }
 
@@ -19,34 +19,6 @@ static u64 mirror_sector(u64 commit) {
     return GRAINDB_SUPERBLOCK_COPIES + (commit % GRAINDB_MIRROR_SLOTS_COUNT) * (GRAINDB_BATCH_BYTES_MAX / BLOCK_SECTOR_SIZE_BYTES);
 }
 
-static const char *write_commits(u32 first, u32 last) {
-    for (u32 i = first; i <= last; i++) {
-        char key[16];
-        u8 value[100];
-        gdbtest_key(key, i % 7);
-        gdbtest_value(value, sizeof(value), i);
-        batch_position[i] = db->append_position;
-        EXPECT_RC(graindb_set(db, (const u8 *)key, 16, value, sizeof(value)), 0);
-    }
-    return NULL;
-}
-
-static const char *fresh_with_commits(u64 db_id) {
-    const char *why = gdbtest_fresh(4096, db_id);
-    if (why) return why;
-    return write_commits(1, COMMITS);
-}
-
-static const char *check_value(u32 key_index, u64 seed) {
-    char key[16];
-    u8 want[100], got[100];
-    u32 size = 0;
-    gdbtest_key(key, key_index);
-    gdbtest_value(want, sizeof(want), seed);
-    EXPECT_RC(graindb_ref_read(db, (const u8 *)key, 16, got, sizeof(got), &size), 0);
-    EXPECT(size == 100 && memcmp(want, got, 100) == 0, "key %u has wrong bytes", key_index);
-    return NULL;
-}
 
 static const char *fsck_clean(void) {
     struct graindb_verify_report report;
@@ -61,7 +33,7 @@ static const char *open_repaired(u32 rewrites) {
     EXPECT_RC(graindb_open(db, dev), 0);
     const char *why = fsck_clean();
     if (why) return why;
-    if ((why = check_value(COMMITS % 7, COMMITS))) return why;
+    if ((why = gdbtest_check_value(COMMITS % 7, COMMITS))) return why;
     const struct graindb_open_stats *stats = &db->open_stats;
     EXPECT(stats->repaired, "nothing repaired");
     EXPECT(stats->repair_rewrites == rewrites && stats->repairs_unverified == 0 && stats->repair_problem == NULL,
@@ -71,7 +43,7 @@ static const char *open_repaired(u32 rewrites) {
 }
 
 static const char *mirror_repair_survives_a_one_off_read_error(void) {
-    const char *why = fresh_with_commits(31);
+    const char *why = gdbtest_fresh_with_commits(31);
     if (why) return why;
     // With a checkpoint after the last commit, open reads its batch only for the repair.
     EXPECT_RC(graindb_close(db), 0);
@@ -86,7 +58,7 @@ static const char *mirror_repair_survives_a_one_off_read_error(void) {
 }
 
 static const char *lost_mirror_repair_is_written_again(void) {
-    const char *why = fresh_with_commits(32);
+    const char *why = gdbtest_fresh_with_commits(32);
     if (why) return why;
     testdev_corrupt(dev, mirror_sector(COMMITS), 30, 0x04);
     dev->lose_write_call = (i64)dev->write_calls; // the mirror repair is open's first write
@@ -97,7 +69,7 @@ static const char *lost_mirror_repair_is_written_again(void) {
 }
 
 static const char *lost_log_rewrite_from_the_mirror_is_written_again(void) {
-    const char *why = fresh_with_commits(33);
+    const char *why = gdbtest_fresh_with_commits(33);
     if (why) return why;
     testdev_corrupt(dev, log_sector(batch_position[COMMITS]), 200, 0x80);
     dev->lose_write_call = (i64)dev->write_calls;
@@ -109,7 +81,7 @@ static const char *lost_log_rewrite_from_the_mirror_is_written_again(void) {
 }
 
 static const char *lost_superblock_repair_is_written_again(void) {
-    const char *why = fresh_with_commits(34);
+    const char *why = gdbtest_fresh_with_commits(34);
     if (why) return why;
     testdev_corrupt(dev, 1, 100, 0x20);
     dev->lose_write_call = (i64)dev->write_calls + 2; // copy 2: its old copy stays valid
@@ -120,7 +92,7 @@ static const char *lost_superblock_repair_is_written_again(void) {
 }
 
 static const char *misdirected_superblock_repair_is_found(void) {
-    const char *why = fresh_with_commits(35);
+    const char *why = gdbtest_fresh_with_commits(35);
     if (why) return why;
     testdev_corrupt(dev, 1, 100, 0x20);
     // Copy 2 lands on copy 1, already written: both differ when read back.
@@ -136,7 +108,7 @@ static const char *misdirected_superblock_repair_is_found(void) {
 // superblock copies 2 and 3: its slot is written again, and the copies it destroyed
 // are found when the repairs are read again, and rewritten.
 static const char *misdirected_mirror_repair_victim_is_repaired(void) {
-    const char *why = fresh_with_commits(39);
+    const char *why = gdbtest_fresh_with_commits(39);
     if (why) return why;
     testdev_corrupt(dev, mirror_sector(COMMITS), 30, 0x04);
     dev->misdirect_write_call = (i64)dev->write_calls;
@@ -151,7 +123,7 @@ static const char *misdirected_mirror_repair_victim_is_repaired(void) {
 // Superblock copy 3's repair lands on the last commit's log copy: the copy is written
 // again, and the log copy is found damaged and rewritten from the mirror.
 static const char *misdirected_superblock_repair_victim_in_the_log_is_repaired(void) {
-    const char *why = fresh_with_commits(40);
+    const char *why = gdbtest_fresh_with_commits(40);
     if (why) return why;
     testdev_corrupt(dev, 1, 100, 0x20);
     dev->misdirect_write_call = (i64)dev->write_calls + 3;
@@ -165,25 +137,25 @@ static const char *misdirected_superblock_repair_victim_in_the_log_is_repaired(v
 }
 
 static const char *lost_checkpoint_repair_is_written_again(void) {
-    const char *why = fresh_with_commits(36);
+    const char *why = gdbtest_fresh_with_commits(36);
     if (why) return why;
     EXPECT_RC(graindb_checkpoint(db), 0);
     u64 checkpoint = db->superblock.checkpoint_position;
-    if ((why = write_commits(COMMITS + 1, COMMITS + 4))) return why;
-    if ((why = write_commits(COMMITS, COMMITS))) return why; // the last commit writes COMMITS again
+    if ((why = gdbtest_write_commits(COMMITS + 1, COMMITS + 4))) return why;
+    if ((why = gdbtest_write_commits(COMMITS, COMMITS))) return why; // the last commit writes COMMITS again
     testdev_corrupt(dev, log_sector(checkpoint), 300, 0x10);
     dev->lose_write_call = (i64)dev->write_calls; // the repaired checkpoint's first chunk
     if ((why = open_repaired(1))) return why;
     EXPECT(db->open_stats.checkpoint_damaged, "damage not noticed");
     EXPECT_RC(graindb_open(db, dev), 0);
     EXPECT(db->open_stats.checkpoint_used && !db->open_stats.repaired, "repaired checkpoint not used");
-    return check_value(COMMITS % 7, COMMITS);
+    return gdbtest_check_value(COMMITS % 7, COMMITS);
 }
 
 // Every repair write is lost: open stops after GRAINDB_REPAIR_TRIES_MAX writes and says
 // so; it succeeds because the other copy still holds the data.
 static const char *repairs_that_never_read_back_are_bounded(void) {
-    const char *why = fresh_with_commits(37);
+    const char *why = gdbtest_fresh_with_commits(37);
     if (why) return why;
     testdev_corrupt(dev, mirror_sector(COMMITS), 30, 0x04);
     u64 writes = dev->write_calls;
@@ -196,9 +168,9 @@ static const char *repairs_that_never_read_back_are_bounded(void) {
            stats->repair_problem != NULL, "unverified %u, rewrites %u", stats->repairs_unverified,
            stats->repair_rewrites);
     EXPECT(!graindb_failed(db), "the log copy holds the last commit: no need to fail");
-    if ((why = check_value(COMMITS % 7, COMMITS))) return why;
+    if ((why = gdbtest_check_value(COMMITS % 7, COMMITS))) return why;
     testdev_clear_faults(dev);
-    if ((why = write_commits(COMMITS + 1, COMMITS + 1))) return why; // has both copies again
+    if ((why = gdbtest_write_commits(COMMITS + 1, COMMITS + 1))) return why; // has both copies again
     EXPECT_RC(graindb_open(db, dev), 0);
     if ((why = fsck_clean())) return why;
     // The log copy rewritten from the mirror never reads back: read-only, still readable.
@@ -207,18 +179,18 @@ static const char *repairs_that_never_read_back_are_bounded(void) {
     EXPECT_RC(graindb_open(db, dev), 0);
     EXPECT(stats->recovered_from_mirror == 1 && stats->repairs_unverified == 1 && graindb_failed(db),
            "recovered %u, unverified %u", stats->recovered_from_mirror, stats->repairs_unverified);
-    if ((why = check_value((COMMITS + 1) % 7, COMMITS + 1))) return why;
+    if ((why = gdbtest_check_value((COMMITS + 1) % 7, COMMITS + 1))) return why;
     testdev_clear_faults(dev);
     EXPECT_RC(graindb_open(db, dev), 0); // the mirror still held it
     EXPECT(stats->recovered_from_mirror == 1 && stats->repairs_unverified == 0, "second repair");
     if ((why = fsck_clean())) return why;
-    return check_value((COMMITS + 1) % 7, COMMITS + 1);
+    return gdbtest_check_value((COMMITS + 1) % 7, COMMITS + 1);
 }
 
 // The only good superblock copy is overwritten by a misdirected repair and the rest
 // are lost: no superblock is left for the next open, so this one refuses.
 static const char *superblock_repair_that_never_reads_back_refuses(void) {
-    const char *why = fresh_with_commits(38);
+    const char *why = gdbtest_fresh_with_commits(38);
     if (why) return why;
     for (u64 s = 1; s < GRAINDB_SUPERBLOCK_COPIES; s++) testdev_corrupt(dev, s, 40, 0x01);
     i64 call = (i64)dev->write_calls;
