@@ -54,6 +54,13 @@
 //   switch_user(uid, password)                 -> 0 | -E_ACCES (not uid's password) |
 //                                                 -E_INVAL (no such user); password NULL:
 //                                                 no check, for root only
+//   passwd(uid, old password, new password)    -> 0 | -E_ACCES (old password wrong) |
+//                                                 -E_PERM (another user's, not root) |
+//                                                 -E_INVAL (no such user, bad new password)
+// Descriptors:
+//   dup2(old fd, new fd)                       -> new fd | -E_BADF; new fd is closed
+//                                                 first; spawn and sudo give the child
+//                                                 copies of the parent's fds 0, 1 and 2
 // ---------------------------------------------------------------------------
 #define ABI_SYSCALL_LIST(X)        \
     X(1, getpid, 0)                \
@@ -88,7 +95,9 @@
     X(30, chmod, 2)                \
     X(31, chown, 3)                \
     X(32, sudo, 3)                 \
-    X(33, switch_user, 2)
+    X(33, switch_user, 2)          \
+    X(34, passwd, 3)               \
+    X(35, dup2, 2)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
 

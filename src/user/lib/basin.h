@@ -94,6 +94,10 @@ i64 sys_chown(const char *path, u64 uid, u64 gid);
 i64 sys_sudo(const char *path, const char *const *argv, const char *password);
 #define BASIN_SYS_ARGS_switch_user 2
 i64 sys_switch_user(u64 uid, const char *password);
+#define BASIN_SYS_ARGS_passwd 3
+i64 sys_passwd(u64 uid, const char *old_password, const char *new_password);
+#define BASIN_SYS_ARGS_dup2 2
+i64 sys_dup2(i64 old_fd, i64 new_fd);
 
 // A syscall by number, for probing numbers the list does not have.
 i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);

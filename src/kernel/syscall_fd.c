@@ -1,0 +1,7 @@
+// Syscalls on descriptors themselves. (Issue 5, in progress.)
+#include "syscall.h"
+
+i64 sys_dup2(struct kernel *k, u32 slot, const u64 *args) {
+    assert(k != NULL && slot < PROCS_MAX && args != NULL);
+    return -E_NOSYS;
+}
