@@ -27,7 +27,17 @@
     X(BUG_FS_READ_ERROR_AS_DATA, "fs-read-error-as-data", "reads_return_written_bytes", \
       "a failed object read is handed on as empty data instead of an error") \
     X(BUG_SETUID_ANY_UID, "setuid-any-uid", "privilege_only_through_authentication",    \
-      "setuid lets a non-root process take any uid as its effective uid")
+      "setuid lets a non-root process take any uid as its effective uid")               \
+    X(BUG_OPEN_WRITE_CHECKS_READ, "open-write-checks-read", "non_root_never_writes_etc_or_others", \
+      "open for writing checks only the read permission")                               \
+    X(BUG_CHMOD_SKIPS_OWNER_CHECK, "chmod-skips-owner-check", "non_root_never_writes_etc_or_others", \
+      "chmod lets anyone change any file's mode")                                       \
+    X(BUG_STICKY_DIR_IGNORED, "sticky-dir-ignored", "non_root_never_writes_etc_or_others", \
+      "the sticky bit is ignored: anyone who may write /tmp removes others' files there") \
+    X(BUG_OPEN_TRUNCATES_BEFORE_CHECK, "open-truncates-before-check", "denied_syscall_changes_nothing", \
+      "open(O_TRUNC) truncates the file before the permission check refuses the open")  \
+    X(BUG_SETUID_DENIED_KEEPS_EUID, "setuid-denied-keeps-euid", "denied_syscall_changes_nothing", \
+      "a refused setuid returns E_PERM but leaves the requested effective uid")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

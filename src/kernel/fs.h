@@ -61,6 +61,8 @@ struct fs_open_file {
     u32 references;  // descriptors pointing here; 0: free
     bool dirty;      // data differs from the last commit
     bool unlinked;   // removed while open: never committed again
+    u64 generation;  // grows at every change of data or meta in memory (the
+                     // simulator compares it around denied syscalls)
     struct fs_inode meta;
     u8 data[FS_FILE_BYTES_MAX];
 };
@@ -76,6 +78,33 @@ struct fs {
     u8 object_buffer[GRAINDB_OBJECT_BYTES_MAX];   // scratch: one encoded object
     struct graindb db;
 };
+
+// A change about to be made to the filesystem, and on whose authority: told to the
+// simulator's reference model of the permission rules (invariant
+// non_root_never_writes_etc_or_others) after the kernel's checks passed and before
+// anything is changed. Hardware builds compile the call away.
+enum fs_change_op {
+    FS_CHANGE_OPEN_WRITE = 1, // a file opened for writing (and maybe truncated)
+    FS_CHANGE_CREATE,         // a new name in dir
+    FS_CHANGE_REMOVE,         // target's name leaves dir
+    FS_CHANGE_RENAME_FROM,    // target's name leaves dir (the source of a rename)
+    FS_CHANGE_RENAME_TO,      // a name in dir made or replaced (target: the one replaced)
+    FS_CHANGE_CHMOD,
+    FS_CHANGE_CHOWN,
+};
+struct fs_change {
+    enum fs_change_op op;
+    const struct cred *cred;        // a process's own cred, or the kernel's root cred
+    const struct path *path;        // the name (absolute, normalized components)
+    const struct fs_inode *dir;     // its directory (NULL for OPEN_WRITE, CHMOD, CHOWN)
+    const struct fs_inode *target;  // the inode named (NULL when there is none yet)
+};
+// Variadic: a compound literal argument holds commas.
+#if defined(BASIN_SIM)
+#define fs_audit_change(k, ...) platform_audit_fs_change((k)->platform, __VA_ARGS__)
+#else
+#define fs_audit_change(k, ...) ((void)(k))
+#endif
 
 // Opens (or, on a blank disk, formats and populates) the filesystem.
 void fs_mount(struct kernel *k);

@@ -45,7 +45,11 @@ i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, 
             if (free_index == FS_OPEN_FILES_MAX_ALL && i < usable) free_index = i;
         } else if (file->meta.inode == inode->inode && !file->unlinked) {
             file->references++;
-            if (truncate && file->meta.size_bytes != 0) { file->meta.size_bytes = 0; file->dirty = true; }
+            if (truncate && file->meta.size_bytes != 0) {
+                file->meta.size_bytes = 0;
+                file->dirty = true;
+                file->generation++;
+            }
             return i;
         }
     }
@@ -59,6 +63,7 @@ i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, 
         if (result < 0) return result;
     }
     if (truncate && inode->size_bytes != 0) { file->meta.size_bytes = 0; file->dirty = true; }
+    file->generation++;
     file->references = 1;
     return free_index;
 }
@@ -82,6 +87,7 @@ i64 fs_file_commit(struct kernel *k, u32 index) {
     if (result == 0) result = fs_commit(k);
     if (result < 0) { graindb_batch_abort(&fs->db); return result; }
     file->dirty = false;
+    file->generation++;
     return 0;
 }
 
@@ -103,5 +109,6 @@ i64 fs_file_write(struct kernel *k, u32 index, u64 offset, const u8 *bytes, u64 
     mem_copy(file->data + offset, bytes, count);
     if (offset + count > file->meta.size_bytes) file->meta.size_bytes = offset + count;
     file->dirty = true;
+    file->generation++;
     return (i64)count;
 }

@@ -187,6 +187,7 @@ i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path
     if (found) return -E_EXIST;
     result = cred_permission(cred, &parent, PERM_WRITE);
     if (result < 0) return result;
+    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_CREATE, .cred = cred, .path = path, .dir = &parent});
     struct fs *fs = &k->fs;
     mem_set(out, 0, sizeof *out);
     out->inode = fs->inode_next;
@@ -249,11 +250,12 @@ static i64 fs_check_removable(struct kernel *k, const struct fs_inode *child, u3
 
 // Removing or replacing `child` in `parent`: w on the parent, and in a sticky
 // directory (/tmp) only the child's or the directory's owner (or root) may.
-static i64 fs_check_unlink_access(const struct cred *cred, const struct fs_inode *parent,
+static i64 fs_check_unlink_access(struct kernel *k, const struct cred *cred, const struct fs_inode *parent,
                                   const struct fs_inode *child) {
     i64 result = cred_permission(cred, parent, PERM_WRITE);
     if (result < 0) return result;
     if ((parent->mode & MODE_STICKY) == 0 || cred->euid == ABI_UID_ROOT) return 0;
+    if (planted_bug(k, BUG_STICKY_DIR_IGNORED)) return 0;
     return cred->euid == child->uid || cred->euid == parent->uid ? 0 : -E_PERM;
 }
 
@@ -266,9 +268,11 @@ i64 fs_remove(struct kernel *k, const struct cred *cred, const struct path *path
     if (!found) return -E_NOENT;
     u64 child_inode = k->fs.entries[at].inode;
     result = fs_read_inode(k, child_inode, &child);
-    if (result == 0) result = fs_check_unlink_access(cred, &parent, &child);
+    if (result == 0) result = fs_check_unlink_access(k, cred, &parent, &child);
     if (result == 0) result = fs_check_removable(k, &child, type);
     if (result < 0) return result;
+    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_REMOVE, .cred = cred, .path = path, .dir = &parent,
+                                           .target = &child});
     result = fs_read_directory(k, &parent); // fs->entries again (the check reused the buffer)
     if (result < 0) return result;
     at = fs_entry_find(&k->fs, path->names[path->count - 1], &found);
@@ -350,19 +354,24 @@ static i64 fs_rename_access(struct kernel *k, const struct cred *cred, const str
     u32 at = 0;
     bool found = false;
     i64 result = fs_parent(k, cred, from, &from_parent, &at, &found);
-    if (result == 0) result = fs_check_unlink_access(cred, &from_parent, source);
+    if (result == 0) result = fs_check_unlink_access(k, cred, &from_parent, source);
     if (result == 0) result = fs_parent(k, cred, to, &to_parent, &at, &found);
     if (result < 0) return result;
     if (found) {
         result = fs_read_inode(k, k->fs.entries[at].inode, &target);
-        if (result == 0) result = fs_check_unlink_access(cred, &to_parent, &target);
+        if (result == 0) result = fs_check_unlink_access(k, cred, &to_parent, &target);
     } else {
         result = cred_permission(cred, &to_parent, PERM_WRITE);
     }
     if (result == 0 && source->type == ABI_TYPE_DIRECTORY && from_parent.inode != to_parent.inode) {
         result = cred_permission(cred, source, PERM_WRITE);
     }
-    return result;
+    if (result < 0) return result;
+    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_RENAME_FROM, .cred = cred, .path = from,
+                                           .dir = &from_parent, .target = source});
+    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_RENAME_TO, .cred = cred, .path = to,
+                                           .dir = &to_parent, .target = found ? &target : NULL});
+    return 0;
 }
 
 i64 fs_rename(struct kernel *k, const struct cred *cred, const struct path *from, const struct path *to) {

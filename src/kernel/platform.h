@@ -105,3 +105,7 @@ void platform_entropy(struct platform *p, u8 *bytes, u64 count);
 void platform_trace(struct platform *p, u32 kind, u64 a, u64 b, u64 c);
 // Planted bugs (bugs.h): the simulator answers from --bug; hardware never calls it.
 bool platform_bug_active(struct platform *p, u32 bug);
+// A filesystem change about to be made (fs.h, fs_audit_change): the simulator checks
+// it against its reference model of the permission rules; hardware never calls it.
+struct fs_change;
+void platform_audit_fs_change(struct platform *p, const struct fs_change *change);

@@ -21,6 +21,8 @@ i64 sys_setuid(struct kernel *k, u32 slot, const u64 *args) {
         return 0;
     }
     i64 result = cred_setuid(&proc_->cred, (u32)args[0]);
+    // The planted bug: a refused setuid still leaves the requested effective uid.
+    if (result < 0 && planted_bug(k, BUG_SETUID_DENIED_KEEPS_EUID)) proc_->cred.euid = (u32)args[0];
     klog(k, LOG_DEBUG, "pid %u setuid(%llu) from euid %u = %lld", proc_->pid,
          (unsigned long long)args[0], euid_before, (long long)result);
     return result;

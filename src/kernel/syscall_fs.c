@@ -1,5 +1,6 @@
 // File syscalls: descriptors, paths resolved against the caller's cwd, and the
 // filesystem on GrainDB (fs*.c). Without a usable disk they return -E_NODEV / -E_IO.
+#include "bugs.h"
 #include "fs.h"
 #include "kernel.h"
 #include "mem.h"
@@ -57,11 +58,21 @@ static i64 open_target(struct kernel *k, u32 slot, const struct path *path, u64 
 }
 
 // r to read, w to write; a directory opens for reading its entries only.
-static i64 open_access(const struct cred *cred, const struct fs_inode *inode, u64 flags) {
+static i64 open_access(struct kernel *k, const struct cred *cred, const struct fs_inode *inode, u64 flags) {
     u64 access = flags & ABI_O_ACCMODE;
     if (inode->type == ABI_TYPE_DIRECTORY && access != ABI_O_RDONLY) return -E_ISDIR;
     u32 want = access == ABI_O_RDONLY ? PERM_READ : access == ABI_O_WRONLY ? PERM_WRITE : PERM_READ | PERM_WRITE;
+    if (planted_bug(k, BUG_OPEN_WRITE_CHECKS_READ)) want = PERM_READ;
     return cred_permission(cred, inode, want);
+}
+
+// The planted bug open-truncates-before-check: the truncation happens before the
+// permission check can refuse the open (the real code truncates only after it).
+static void open_truncate_early(struct kernel *k, const struct fs_inode *inode, u64 flags) {
+    bool writable = (flags & ABI_O_ACCMODE) != ABI_O_RDONLY;
+    if (!writable || (flags & ABI_O_TRUNC) == 0 || inode->type != ABI_TYPE_FILE) return;
+    i64 index = fs_file_open(k, inode, true, false);
+    if (index >= 0) (void)fs_file_release(k, (u32)index); // the defect: nothing looks
 }
 
 i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
@@ -79,9 +90,16 @@ i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
     struct fs_inode inode;
     bool created = false;
     result = open_target(k, slot, &path, flags, mode, &inode, &created);
-    if (result == 0 && !created) result = open_access(&k->procs[slot].cred, &inode, flags);
+    if (result == 0 && !created && planted_bug(k, BUG_OPEN_TRUNCATES_BEFORE_CHECK)) {
+        open_truncate_early(k, &inode, flags);
+    }
+    if (result == 0 && !created) result = open_access(k, &k->procs[slot].cred, &inode, flags);
     if (result < 0) return result;
     bool writable = (flags & ABI_O_ACCMODE) != ABI_O_RDONLY;
+    if (writable && inode.type == ABI_TYPE_FILE) {
+        fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_OPEN_WRITE, .cred = &k->procs[slot].cred,
+                                               .path = &path, .target = &inode});
+    }
     struct fd entry = {.flags = (u32)flags};
     if (inode.type == ABI_TYPE_DIRECTORY) {
         if (writable) return -E_ISDIR;
@@ -332,7 +350,9 @@ i64 sys_chmod(struct kernel *k, u32 slot, const u64 *args) {
     i64 result = user_path(k, slot, args[0], &path);
     if (result == 0) result = fs_lookup(k, cred, &path, &inode);
     if (result < 0) return result;
-    if (cred->euid != ABI_UID_ROOT && cred->euid != inode.uid) return -E_PERM;
+    bool owner_or_root = cred->euid == ABI_UID_ROOT || cred->euid == inode.uid;
+    if (!owner_or_root && !planted_bug(k, BUG_CHMOD_SKIPS_OWNER_CHECK)) return -E_PERM;
+    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_CHMOD, .cred = cred, .path = &path, .target = &inode});
     inode.mode = (u32)args[1];
     return fs_change_attributes(k, &inode);
 }
@@ -348,6 +368,7 @@ i64 sys_chown(struct kernel *k, u32 slot, const u64 *args) {
     if (result == 0) result = fs_lookup(k, cred, &path, &inode);
     if (result < 0) return result;
     if (cred->euid != ABI_UID_ROOT) return -E_PERM;
+    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_CHOWN, .cred = cred, .path = &path, .target = &inode});
     if (uid != ABI_ID_UNCHANGED) inode.uid = (u32)uid;
     if (gid != ABI_ID_UNCHANGED) inode.gid = (u32)gid;
     return fs_change_attributes(k, &inode);

@@ -59,7 +59,18 @@ struct trace_event;
     X(INV_PRIVILEGE_ONLY_THROUGH_AUTHENTICATION, "privilege_only_through_authentication",     \
       "a process's ids change only by a setuid/setgid the Unix rules allow or a successful " \
       "switch_user; a child starts with its parent's ids, ids root chose, or root's through " \
-      "a successful sudo; init starts as root")
+      "a successful sudo; init starts as root")                                             \
+    X(INV_NON_ROOT_NEVER_WRITES_ETC_OR_OTHERS, "non_root_never_writes_etc_or_others",         \
+      "a process with euid != 0 never changes anything under /etc, opens for writing only "  \
+      "files whose mode grants it w (so another user's file only if its group or other bits "\
+      "say so), makes or removes names only in directories granting it w and x (sticky: only "\
+      "its own entries or in its own directory), chmods only its own files, chowns nothing; "\
+      "the kernel's own changes carry root's ids")                                         \
+    X(INV_DENIED_SYSCALL_CHANGES_NOTHING, "denied_syscall_changes_nothing",                   \
+      "a syscall that returns E_ACCES or E_PERM leaves the database (commit and Merkle "    \
+      "root), the open files (data, size, attributes), the process table (pids, states, "    \
+      "ids) and the caller's descriptors and cwd as they were; sudo, switch_user and passwd "\
+      "may append their refusal to /var/log/auth (database and open files exempt for them)")
 
 #define INVARIANT_ENUM(id, name, description) id,
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };
@@ -78,7 +89,23 @@ struct privilege_shadow {
     u64 syscall;         // its last syscall this step (0: none) and the result
     i64 syscall_result;
 };
+// What a process's syscall could change, taken when the process is scheduled, to
+// compare with after a denied syscall (invariant_denial.c). Digests are FNV-1a over
+// the fields one by one, never over raw structs (padding).
+struct denial_snapshot {
+    u32 pid;          // 0: none taken
+    u32 slot;
+    u64 caller_digest; // ids, cwd, descriptors
+    u64 procs_digest;  // every live process: pid, parent, state, ids
+    u64 files_digest;  // every open file: references, flags, generation, attributes, size
+    u64 db_commit_seq;
+    u8 db_root[GRAINDB_HASH_BYTES];
+    u64 fs_commits;
+    u64 inode_next;
+};
+
 struct invariant_node_state {
+    struct denial_snapshot denial;
     struct monotonic_shadow monotonic[PROCS_MAX]; // by proc slot
     struct privilege_shadow privilege[PROCS_MAX]; // by proc slot
     bool storage_mount_pending; // mounted this boot; the after-mount checks are due
@@ -161,6 +188,18 @@ void invariants_after_step(struct sim *sim, struct platform *node);
 void invariants_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);
 void invariants_on_power_request(struct sim *sim, struct platform *node, u32 request);
 void invariants_on_boot(struct sim *sim, struct platform *node, u64 digest);
+// What the security models saw in a run (printed in the summary).
+struct security_counts {
+    u64 syscalls;                 // every syscall that returned to its process
+    u64 denials_checked;          // E_ACCES / E_PERM results compared with the snapshot
+    u64 denials_unchecked;        // denials without a snapshot of the caller (none expected)
+    u64 non_root_changes_checked; // filesystem changes by euid != 0 held to the model
+};
+// non_root_never_writes_etc_or_others (invariant_writes.c), from platform_audit_fs_change.
+void writes_on_change(struct sim *sim, struct platform *node, const struct fs_change *change);
+// denied_syscall_changes_nothing (invariant_denial.c), from TRACE_SCHEDULE / TRACE_SYSCALL.
+void denial_on_schedule(struct platform *node, const struct trace_event *event);
+void denial_on_syscall(struct sim *sim, struct platform *node, const struct trace_event *event);
 // privilege_only_through_authentication (invariant_privilege.c).
 void privilege_on_syscall(struct platform *node, const struct trace_event *event);
 void privilege_after_step(struct sim *sim, struct platform *node);

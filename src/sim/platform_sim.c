@@ -239,6 +239,12 @@ bool platform_bug_active(struct platform *p, u32 bug) {
     return p->sim->config.bugs[bug];
 }
 
+void platform_audit_fs_change(struct platform *p, const struct fs_change *change) {
+    assert(p != NULL && p->sim != NULL && change != NULL);
+    if (p->sim->config.no_invariants) return;
+    writes_on_change(p->sim, p, change);
+}
+
 // platform_panic has no platform argument (assert() in types.h cannot name one), so
 // the sim that reports it is kept here. One run has one sim; the node is the one the
 // sim was stepping (sim->current, set around every kernel call).

@@ -118,6 +118,11 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
         fprintf(out, "%s %" PRIu64 "%s", invariant_name(id), sim->invariant_checks[id],
                 id + 1 < INVARIANT_COUNT ? ", " : ")\n");
     }
+    const struct security_counts *security = &sim->security;
+    fprintf(out, "security: %" PRIu64 " syscalls; %" PRIu64 " denials checked to change nothing (%" PRIu64
+            " without a snapshot); %" PRIu64 " filesystem changes by non-root held to the permission model\n",
+            security->syscalls, security->denials_checked, security->denials_unchecked,
+            security->non_root_changes_checked);
     u64 instructions = 0;
     for (u32 id = 0; id < sim->config.nodes_count; id++) instructions += sim->nodes[id]->user_instructions;
     fprintf(out, "user instructions: %" PRIu64 "\n", instructions);

@@ -48,6 +48,7 @@ struct sim {
     u64 power_loss_sites[POWER_LOSS_SITE_COUNT]; // where the power losses struck
     struct storage_scratch *storage_scratch;     // invariant_storage*.c; NULL until needed
     u64 invariant_checks[INVARIANT_COUNT];
+    struct security_counts security; // syscalls, denials and changes the models saw
     struct pcg32 swarm;
 };
 

@@ -1,0 +1,102 @@
+// non_root_never_writes_etc_or_others: a reference model of who may change what in
+// the filesystem, written apart from the kernel's cred.c and fs_namespace.c. The
+// kernel tells the simulator of every change it is about to make (fs_audit_change in
+// fs.h), after its own checks passed; this model decides again, from the inode
+// attributes involved and the ids the process table holds for the current process:
+//   - nothing under /etc is changed by a process with euid != 0;
+//   - a file is opened for writing only when its mode grants the caller w (the
+//     caller's class only: owner, else group, else other, as Unix does);
+//   - a name is made or removed only in a directory granting w and x, and in a sticky
+//     directory only the entry's owner or the directory's owner removes or replaces it;
+//   - only the owner changes a mode; only root changes an owner.
+// A change made on the kernel's own authority (the first boot's files, a password
+// change after the kernel checked the old password, the auth log) carries the
+// kernel's root credentials, never the process's: they must be root's.
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim.h"
+
+static const char *const change_names[] = {
+    [FS_CHANGE_OPEN_WRITE] = "open for writing", [FS_CHANGE_CREATE] = "create",
+    [FS_CHANGE_REMOVE] = "remove",               [FS_CHANGE_RENAME_FROM] = "rename away",
+    [FS_CHANGE_RENAME_TO] = "rename onto",       [FS_CHANGE_CHMOD] = "chmod",
+    [FS_CHANGE_CHOWN] = "chown",
+};
+
+// The class bits that apply to cred: owner's, else group's, else other's.
+static u32 model_granted(const struct cred *cred, const struct fs_inode *inode) {
+    u32 bits = inode->mode & 0777u;
+    if (cred->euid == inode->uid) return (bits >> 6) & 7u;
+    if (cred->egid == inode->gid) return (bits >> 3) & 7u;
+    return bits & 7u;
+}
+
+static bool model_may(const struct cred *cred, const struct fs_inode *inode, u32 want) {
+    assert(want != 0 && want <= 7u);
+    return (model_granted(cred, inode) & want) == want;
+}
+
+// Removing or replacing `target` in the sticky directory `dir`.
+static bool model_sticky_allows(const struct cred *cred, const struct fs_inode *dir,
+                                const struct fs_inode *target) {
+    if ((dir->mode & MODE_STICKY) == 0 || target == NULL) return true;
+    return cred->euid == target->uid || cred->euid == dir->uid;
+}
+
+static bool model_allows(const struct cred *cred, const struct fs_change *change) {
+    const struct fs_inode *dir = change->dir, *target = change->target;
+    switch (change->op) {
+    case FS_CHANGE_OPEN_WRITE: return target != NULL && model_may(cred, target, PERM_WRITE);
+    case FS_CHANGE_CREATE: return dir != NULL && model_may(cred, dir, PERM_WRITE | PERM_EXECUTE);
+    case FS_CHANGE_REMOVE:
+    case FS_CHANGE_RENAME_FROM:
+        return dir != NULL && target != NULL && model_may(cred, dir, PERM_WRITE | PERM_EXECUTE) &&
+               model_sticky_allows(cred, dir, target);
+    case FS_CHANGE_RENAME_TO:
+        return dir != NULL && model_may(cred, dir, PERM_WRITE | PERM_EXECUTE) &&
+               model_sticky_allows(cred, dir, target);
+    case FS_CHANGE_CHMOD: return target != NULL && cred->euid == target->uid;
+    case FS_CHANGE_CHOWN: return false;
+    }
+    return false;
+}
+
+static bool path_under_etc(const struct path *path) {
+    return path->count >= 1 && strcmp(path->names[0], "etc") == 0;
+}
+
+static void violation(struct sim *sim, struct platform *node, u32 pid, const struct cred *cred,
+                      const struct fs_change *change, const char *why) {
+    char name[ABI_PATH_LEN_MAX] = "?";
+    (void)path_format(change->path, name, sizeof name);
+    const struct fs_inode *about = change->target != NULL ? change->target : change->dir;
+    char detail[INVARIANT_DETAIL_BYTES_MAX];
+    snprintf(detail, sizeof detail, "pid %u (euid %u egid %u) may not %s %s (%s uid %u gid %u mode %04o): %s",
+             pid, cred->euid, cred->egid, change_names[change->op], name,
+             change->target != NULL ? "file" : "its directory", about != NULL ? about->uid : 0,
+             about != NULL ? about->gid : 0, about != NULL ? about->mode : 0, why);
+    sim_violation(sim, node, INV_NON_ROOT_NEVER_WRITES_ETC_OR_OTHERS, detail);
+}
+
+void writes_on_change(struct sim *sim, struct platform *node, const struct fs_change *change) {
+    assert(sim != NULL && node != NULL && change != NULL);
+    assert(change->op >= FS_CHANGE_OPEN_WRITE && change->op <= FS_CHANGE_CHOWN && change->path != NULL);
+    sim->invariant_checks[INV_NON_ROOT_NEVER_WRITES_ETC_OR_OTHERS]++;
+    const struct kernel *k = &node->kernel;
+    bool process_current = k->current_slot < PROCS_MAX;
+    const struct proc *proc = process_current ? &k->procs[k->current_slot] : NULL;
+    if (proc == NULL || change->cred != &proc->cred) {
+        // The kernel's own authority: only ever root's ids.
+        if (change->cred->euid == ABI_UID_ROOT && change->cred->egid == ABI_UID_ROOT) return;
+        violation(sim, node, proc != NULL ? proc->pid : 0, change->cred, change,
+                  "acting with ids that are neither the process's nor the kernel's root");
+    }
+    assert(proc != NULL);
+    const struct cred *cred = &proc->cred;
+    if (cred->euid == ABI_UID_ROOT) return;
+    sim->security.non_root_changes_checked++;
+    if (path_under_etc(change->path)) violation(sim, node, proc->pid, cred, change, "it is under /etc");
+    if (!model_allows(cred, change)) violation(sim, node, proc->pid, cred, change, "the mode does not allow it");
+}
