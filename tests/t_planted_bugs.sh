@@ -13,6 +13,10 @@ bugs=$("$SIM" --list-bugs 2>&1 | awk '$2 == "caught" && $3 == "by" && $1 !~ /^(g
 while read -r bug invariant; do
     [ -n "$bug" ] || continue
     scenario=scenarios/bug-hunt.scenario
+    # The permission bugs need hostile callers: the syscall fuzzer's scenario.
+    case "$invariant" in
+        non_root_never_writes_etc_or_others|denied_syscall_changes_nothing) scenario=scenarios/fuzz.scenario ;;
+    esac
     caught=""
     for seed in $(seq 1 "$SEEDS_MAX"); do
         out=build/test-logs/bugs/$bug-$seed.log

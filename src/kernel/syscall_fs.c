@@ -96,7 +96,8 @@ i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
     if (result == 0 && !created) result = open_access(k, &k->procs[slot].cred, &inode, flags);
     if (result < 0) return result;
     bool writable = (flags & ABI_O_ACCMODE) != ABI_O_RDONLY;
-    if (writable && inode.type == ABI_TYPE_FILE) {
+    // A file this call created opens whatever its mode says: its CREATE was the change.
+    if (writable && !created && inode.type == ABI_TYPE_FILE) {
         fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_OPEN_WRITE, .cred = &k->procs[slot].cred,
                                                .path = &path, .target = &inode});
     }

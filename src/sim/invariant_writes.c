@@ -63,6 +63,20 @@ static bool model_allows(const struct cred *cred, const struct fs_change *change
     return false;
 }
 
+// The rule a refused change broke, for the report.
+static const char *model_rule(enum fs_change_op op) {
+    switch (op) {
+    case FS_CHANGE_OPEN_WRITE: return "its mode grants the caller no w";
+    case FS_CHANGE_CREATE: return "the directory grants the caller no w and x";
+    case FS_CHANGE_REMOVE:
+    case FS_CHANGE_RENAME_FROM:
+    case FS_CHANGE_RENAME_TO: return "the directory grants no w and x, or it is sticky and neither is the caller's";
+    case FS_CHANGE_CHMOD: return "only the owner changes a mode";
+    case FS_CHANGE_CHOWN: return "only root changes an owner";
+    }
+    return "unknown change";
+}
+
 static bool path_under_etc(const struct path *path) {
     return path->count >= 1 && strcmp(path->names[0], "etc") == 0;
 }
@@ -98,5 +112,5 @@ void writes_on_change(struct sim *sim, struct platform *node, const struct fs_ch
     if (cred->euid == ABI_UID_ROOT) return;
     sim->security.non_root_changes_checked++;
     if (path_under_etc(change->path)) violation(sim, node, proc->pid, cred, change, "it is under /etc");
-    if (!model_allows(cred, change)) violation(sim, node, proc->pid, cred, change, "the mode does not allow it");
+    if (!model_allows(cred, change)) violation(sim, node, proc->pid, cred, change, model_rule(change->op));
 }

@@ -17,6 +17,7 @@
 // yield and then with blocking waits; results print sorted by name, not by pid or
 // exit order. The filesystem phase runs the file tools and the storage workload one
 // at a time, like phase 1. init must never exit: the kernel reboots when it does.
+#include <stdio.h>
 #include <string.h>
 
 #include "basin.h"
@@ -29,6 +30,7 @@ BASIN_PROGRAM("init");
 #define IDLE_SLEEP_NS 1000000000ull
 #define STATUS_TEXT_LEN_MAX 96
 #define PATH_PREFIX "/bin/"
+#define FUZZ_OPS_MAX 1000000u
 
 enum end_action { END_POWER_OFF, END_REBOOT, END_HALT, END_IDLE, END_LOGIN };
 
@@ -38,6 +40,7 @@ struct options {
     bool fs;              // init.fs=1
     bool storage_verify;  // init.storage=verify or lenient
     bool storage_lenient; // init.storage=lenient
+    char fuzz_ops[12];    // init.fuzz=N: the fuzz phase with N syscalls per user; "" none
 };
 
 // A program init runs, and how it must end for the round to count as expected.
@@ -126,7 +129,7 @@ static bool parse_u32(const char *text, u32 max, u32 *value) {
     return true;
 }
 
-// init.fs=0|1 and init.storage=verify|lenient|off. false: not one of those words.
+// init.fs=0|1, init.storage=verify|lenient|off and init.fuzz=N. false: not one of those words.
 static bool parse_fs_option(const char *word, struct options *options) {
     bool storage = strncmp(word, "init.storage=", 13) == 0;
     if (strcmp(word, "init.fs=0") == 0 || strcmp(word, "init.fs=1") == 0) {
@@ -135,6 +138,10 @@ static bool parse_fs_option(const char *word, struct options *options) {
                            strcmp(word + 13, "off") == 0)) {
         options->storage_verify = word[13] != 'o';
         options->storage_lenient = word[13] == 'l';
+    } else if (strncmp(word, "init.fuzz=", 10) == 0) {
+        u32 ops = 0;
+        if (parse_u32(word + 10, FUZZ_OPS_MAX, &ops)) snprintf(options->fuzz_ops, sizeof options->fuzz_ops, "%u", ops);
+        else say("ignoring bad %s", word);
     } else if (strncmp(word, "init.fs=", 8) == 0 || strncmp(word, "init.storage=", 13) == 0) {
         say("ignoring bad %s", word);
     } else {
@@ -168,6 +175,7 @@ static struct options parse_options(int argc, char **argv) {
         }
     }
     say("rounds %u, end %s", options.rounds, end_names[options.end]);
+    if (options.fuzz_ops[0] != '\0') say("fuzz phase: %s syscalls as root, then as xy", options.fuzz_ops);
     if (options.fs || options.storage_verify) {
         say("fs phase %s, storage verify at boot %s", options.fs ? "on" : "off",
             !options.storage_verify ? "off" : options.storage_lenient ? "lenient" : "strict");
@@ -366,6 +374,19 @@ static _Noreturn void finish(enum end_action end) {
     idle_forever();
 }
 
+// The fuzz phase: root first (it leaves bait in /tmp), then xy, one at a time so that
+// each fuzzer's model sees only its own changes between a prediction and the call.
+static void fuzz_phase(const char *ops) {
+    const char *const argv[] = {"fuzz", "--ops", ops, NULL};
+    const struct job jobs[] = {
+        {"fuzz", ABI_UID_ROOT, argv, ABI_EXIT_NORMAL, 0, "fuzz as root"},
+        {"fuzz", ABI_UID_USER, argv, ABI_EXIT_NORMAL, 0, "fuzz as xy"},
+    };
+    say("fuzz phase");
+    u32 unexpected = run_sequential(jobs, JOBS_COUNT(jobs));
+    say("fuzz phase done, %u unexpected", unexpected);
+}
+
 int main(int argc, char **argv) {
     say("pid %ld uid %ld", (long)sys_getpid(), (long)sys_getuid());
     struct options options = parse_options(argc, argv);
@@ -385,5 +406,6 @@ int main(int argc, char **argv) {
         u32 unexpected = run_sequential(fs_jobs, JOBS_COUNT(fs_jobs));
         say("fs phase done, %u unexpected", unexpected);
     }
+    if (options.fuzz_ops[0] != '\0') fuzz_phase(options.fuzz_ops);
     finish(options.end);
 }

@@ -1,0 +1,250 @@
+// The fuzzer's reference model of the permission rules (see fuzz.h). Written from
+// the Unix rules the ABI states (abi.h, "Users"), in the order Unix decides them:
+// a path is walked first (x on every directory above the name: E_ACCES), then the
+// name's existence decides E_EXIST / E_NOENT, then the access itself.
+#include <stdio.h>
+#include <string.h>
+
+#include "fuzz.h"
+
+#define MODE_STICKY_BIT 01000u
+#define MODE_ANY_EXECUTE 0111u
+#define WANT_READ 4u
+#define WANT_WRITE 2u
+#define WANT_EXECUTE 1u
+#define MODE_BITS_ALL 07777u
+
+static struct fuzz_prediction allow(void) { return (struct fuzz_prediction){FUZZ_ALLOW, 0, "allowed"}; }
+static struct fuzz_prediction deny(i64 error, const char *why) {
+    return (struct fuzz_prediction){FUZZ_DENY, error, why};
+}
+static struct fuzz_prediction other(i64 error, const char *why) {
+    return (struct fuzz_prediction){FUZZ_OTHER, error, why};
+}
+static struct fuzz_prediction unknown(const char *why) { return (struct fuzz_prediction){FUZZ_UNKNOWN, 0, why}; }
+
+// Whether ids may access an inode with these attributes for every bit of want.
+// Root: read and write always; execute a file only if it has some x bit.
+static bool may(const struct fuzz_ids *ids, const struct abi_stat *st, u32 want) {
+    if (ids->euid == ABI_UID_ROOT) {
+        if ((want & WANT_EXECUTE) == 0 || st->type == ABI_TYPE_DIRECTORY) return true;
+        return (st->mode & MODE_ANY_EXECUTE) != 0;
+    }
+    u32 shift = 0;
+    if (ids->euid == st->uid) shift = 6;
+    else if (ids->egid == st->gid) shift = 3;
+    return (((st->mode >> shift) & 7u) & want) == want;
+}
+
+bool fuzz_normalize(const char *cwd, const char *path, char out[FUZZ_PATH_BYTES]) {
+    char joined[2 * FUZZ_PATH_BYTES];
+    if (path[0] == '/') snprintf(joined, sizeof joined, "%s", path);
+    else snprintf(joined, sizeof joined, "%s/%s", cwd, path);
+    u64 length = 0;
+    out[0] = '\0';
+    for (char *name = strtok(joined, "/"); name != NULL; name = strtok(NULL, "/")) {
+        if (strcmp(name, ".") == 0) continue;
+        if (strcmp(name, "..") == 0) {
+            while (length > 0 && out[length - 1] != '/') length--;
+            if (length > 0) length--; // the slash
+            out[length] = '\0';
+            continue;
+        }
+        u64 name_length = strlen(name);
+        if (length + 1 + name_length >= FUZZ_PATH_BYTES) return false;
+        out[length++] = '/';
+        memcpy(out + length, name, name_length + 1);
+        length += name_length;
+    }
+    if (length == 0) snprintf(out, FUZZ_PATH_BYTES, "/");
+    return true;
+}
+
+// "/a/b" -> "/a"; "/a" -> "/".
+static void parent_of(const char *path, char out[FUZZ_PATH_BYTES]) {
+    snprintf(out, FUZZ_PATH_BYTES, "%s", path);
+    char *slash = strrchr(out, '/');
+    basin_assert(slash != NULL);
+    if (slash == out) out[1] = '\0';
+    else *slash = '\0';
+}
+
+// Every directory above path must exist, be a directory and grant x. path is
+// normalized, so each '/' ends the name of a directory on the way ("/" first).
+static struct fuzz_prediction walk(const struct fuzz_ids *ids, const char *path) {
+    if (strcmp(path, "/") == 0) return allow(); // the root is not walked through
+    char prefix[FUZZ_PATH_BYTES];
+    for (u64 i = 0; path[i] != '\0' && i + 1 < FUZZ_PATH_BYTES; i++) {
+        if (path[i] != '/') continue;
+        if (i == 0) snprintf(prefix, sizeof prefix, "/");
+        else { memcpy(prefix, path, i); prefix[i] = '\0'; }
+        struct abi_stat st;
+        i64 result = sys_stat(prefix, &st);
+        if (result == -E_NOENT) return other(-E_NOENT, "a directory on the way is missing");
+        if (result < 0) return unknown("stat of a directory on the way failed");
+        if (st.type != ABI_TYPE_DIRECTORY) return other(-E_NOTDIR, "a file on the way");
+        if (!may(ids, &st, WANT_EXECUTE)) return deny(-E_ACCES, "no x on a directory on the way");
+    }
+    return allow();
+}
+
+// The walk, then the name: *exists, and its attributes in *st.
+static struct fuzz_prediction look(const struct fuzz_ids *ids, const char *path, struct abi_stat *st,
+                                   bool *exists) {
+    *exists = false;
+    struct fuzz_prediction walked = walk(ids, path);
+    if (walked.verdict != FUZZ_ALLOW) return walked;
+    i64 result = sys_stat(path, st);
+    if (result == -E_NOENT) return allow();
+    if (result < 0) return unknown("stat of the name failed");
+    *exists = true;
+    return allow();
+}
+
+static struct fuzz_prediction parent_grants(const struct fuzz_ids *ids, const char *path, u32 want,
+                                            struct abi_stat *parent) {
+    char name[FUZZ_PATH_BYTES];
+    parent_of(path, name);
+    if (sys_stat(name, parent) < 0) return unknown("stat of the parent failed");
+    return may(ids, parent, want) ? allow() : deny(-E_ACCES, "no w on the directory");
+}
+
+struct fuzz_prediction fuzz_predict_open(const struct fuzz_ids *ids, const char *path, u64 flags) {
+    u64 known = ABI_O_ACCMODE | ABI_O_CREAT | ABI_O_EXCL | ABI_O_TRUNC | ABI_O_APPEND | ABI_O_DIRECTORY;
+    u64 access = flags & ABI_O_ACCMODE;
+    bool create = (flags & ABI_O_CREAT) != 0;
+    if ((flags & ~known) != 0 || access == ABI_O_ACCMODE) return other(-E_INVAL, "bad flags");
+    if (create && (flags & ABI_O_DIRECTORY)) return other(-E_INVAL, "O_CREAT with O_DIRECTORY");
+    struct abi_stat st, parent;
+    bool exists = false;
+    struct fuzz_prediction looked = look(ids, path, &st, &exists);
+    if (looked.verdict != FUZZ_ALLOW) return looked;
+    if (!exists) {
+        if (!create) return other(-E_NOENT, "no such name");
+        return parent_grants(ids, path, WANT_WRITE, &parent);
+    }
+    if (create && (flags & ABI_O_EXCL)) return other(-E_EXIST, "O_EXCL on an existing name");
+    if (st.type == ABI_TYPE_DIRECTORY && access != ABI_O_RDONLY) return other(-E_ISDIR, "a directory for writing");
+    u32 want = access == ABI_O_RDONLY ? WANT_READ : access == ABI_O_WRONLY ? WANT_WRITE : WANT_READ | WANT_WRITE;
+    if (!may(ids, &st, want)) return deny(-E_ACCES, "the mode refuses this access");
+    if (st.type != ABI_TYPE_DIRECTORY && (flags & ABI_O_DIRECTORY)) return other(-E_NOTDIR, "O_DIRECTORY on a file");
+    return allow();
+}
+
+struct fuzz_prediction fuzz_predict_mkdir(const struct fuzz_ids *ids, const char *path) {
+    if (strcmp(path, "/") == 0) return other(-E_EXIST, "the root exists");
+    struct abi_stat st, parent;
+    bool exists = false;
+    struct fuzz_prediction looked = look(ids, path, &st, &exists);
+    if (looked.verdict != FUZZ_ALLOW) return looked;
+    if (exists) return other(-E_EXIST, "the name exists");
+    return parent_grants(ids, path, WANT_WRITE, &parent);
+}
+
+// w on the directory, and in a sticky one the entry's or the directory's owner.
+static struct fuzz_prediction unlink_access(const struct fuzz_ids *ids, const char *path,
+                                            const struct abi_stat *target) {
+    struct abi_stat parent;
+    struct fuzz_prediction granted = parent_grants(ids, path, WANT_WRITE, &parent);
+    if (granted.verdict != FUZZ_ALLOW) return granted;
+    bool sticky = (parent.mode & MODE_STICKY_BIT) != 0;
+    if (!sticky || ids->euid == ABI_UID_ROOT || ids->euid == target->uid || ids->euid == parent.uid) return allow();
+    return deny(-E_PERM, "another user's entry in a sticky directory");
+}
+
+struct fuzz_prediction fuzz_predict_remove(const struct fuzz_ids *ids, const char *path, bool directory) {
+    if (strcmp(path, "/") == 0) return other(-E_PERM, "the root stays");
+    struct abi_stat st;
+    bool exists = false;
+    struct fuzz_prediction looked = look(ids, path, &st, &exists);
+    if (looked.verdict != FUZZ_ALLOW) return looked;
+    if (!exists) return other(-E_NOENT, "no such name");
+    struct fuzz_prediction access = unlink_access(ids, path, &st);
+    if (access.verdict != FUZZ_ALLOW) return access;
+    if (directory && st.type != ABI_TYPE_DIRECTORY) return other(-E_NOTDIR, "rmdir of a file");
+    if (!directory && st.type == ABI_TYPE_DIRECTORY) return other(-E_ISDIR, "unlink of a directory");
+    return allow(); // may still be E_NOTEMPTY: not a permission matter
+}
+
+static bool within(const char *inner, const char *outer) {
+    u64 length = strlen(outer);
+    return strncmp(inner, outer, length) == 0 && (inner[length] == '\0' || inner[length] == '/');
+}
+
+// Names checked first (existence, types), then the access, as the kernel orders them.
+struct fuzz_prediction fuzz_predict_rename(const struct fuzz_ids *ids, const char *from, const char *to) {
+    if (strcmp(from, "/") == 0 || strcmp(to, "/") == 0) return unknown("rename of the root");
+    struct abi_stat source, target;
+    bool exists = false, target_exists = false;
+    struct fuzz_prediction looked = look(ids, from, &source, &exists);
+    if (looked.verdict != FUZZ_ALLOW) return looked;
+    if (!exists) return other(-E_NOENT, "no such source");
+    if (within(to, from)) return strcmp(to, from) == 0 ? allow() : other(-E_INVAL, "into itself");
+    looked = look(ids, to, &target, &target_exists);
+    if (looked.verdict != FUZZ_ALLOW) return looked;
+    if (target_exists && target.inode == source.inode) return allow();
+    if (target_exists && target.type == ABI_TYPE_DIRECTORY) return unknown("replacing a directory");
+    if (target_exists && source.type == ABI_TYPE_DIRECTORY) return other(-E_NOTDIR, "a directory onto a file");
+    struct fuzz_prediction access = unlink_access(ids, from, &source);
+    if (access.verdict != FUZZ_ALLOW) return access;
+    struct abi_stat to_parent;
+    access = target_exists ? unlink_access(ids, to, &target) : parent_grants(ids, to, WANT_WRITE, &to_parent);
+    if (access.verdict != FUZZ_ALLOW) return access;
+    char from_dir[FUZZ_PATH_BYTES], to_dir[FUZZ_PATH_BYTES];
+    parent_of(from, from_dir);
+    parent_of(to, to_dir);
+    bool moves = strcmp(from_dir, to_dir) != 0;
+    if (source.type == ABI_TYPE_DIRECTORY && moves && !may(ids, &source, WANT_WRITE)) {
+        return deny(-E_ACCES, "a directory changing parent needs w on itself");
+    }
+    return allow();
+}
+
+struct fuzz_prediction fuzz_predict_chmod(const struct fuzz_ids *ids, const char *path, u64 mode) {
+    if ((mode & ~(u64)MODE_BITS_ALL) != 0) return other(-E_INVAL, "bad mode bits");
+    struct abi_stat st;
+    bool exists = false;
+    struct fuzz_prediction looked = look(ids, path, &st, &exists);
+    if (looked.verdict != FUZZ_ALLOW) return looked;
+    if (!exists) return other(-E_NOENT, "no such name");
+    if (ids->euid == ABI_UID_ROOT || ids->euid == st.uid) return allow();
+    return deny(-E_PERM, "only the owner or root changes a mode");
+}
+
+struct fuzz_prediction fuzz_predict_chown(const struct fuzz_ids *ids, const char *path) {
+    struct abi_stat st;
+    bool exists = false;
+    struct fuzz_prediction looked = look(ids, path, &st, &exists);
+    if (looked.verdict != FUZZ_ALLOW) return looked;
+    if (!exists) return other(-E_NOENT, "no such name");
+    return ids->euid == ABI_UID_ROOT ? allow() : deny(-E_PERM, "only root changes an owner");
+}
+
+struct fuzz_prediction fuzz_predict_stat(const struct fuzz_ids *ids, const char *path) {
+    struct abi_stat st;
+    bool exists = false;
+    struct fuzz_prediction looked = look(ids, path, &st, &exists);
+    if (looked.verdict != FUZZ_ALLOW) return looked;
+    return exists ? allow() : other(-E_NOENT, "no such name");
+}
+
+struct fuzz_prediction fuzz_predict_chdir(const struct fuzz_ids *ids, const char *path) {
+    struct abi_stat st;
+    bool exists = false;
+    struct fuzz_prediction looked = look(ids, path, &st, &exists);
+    if (looked.verdict != FUZZ_ALLOW) return looked;
+    if (!exists) return other(-E_NOENT, "no such name");
+    if (st.type != ABI_TYPE_DIRECTORY) return other(-E_NOTDIR, "not a directory");
+    return may(ids, &st, WANT_EXECUTE) ? allow() : deny(-E_ACCES, "no x on the directory");
+}
+
+struct fuzz_prediction fuzz_predict_spawn(const struct fuzz_ids *ids, const char *path) {
+    struct abi_stat st;
+    bool exists = false;
+    struct fuzz_prediction looked = look(ids, path, &st, &exists);
+    if (looked.verdict != FUZZ_ALLOW) return looked;
+    if (!exists) return other(-E_NOENT, "no such program");
+    if (st.type != ABI_TYPE_FILE) return other(-E_NOEXEC, "not a file");
+    if (!may(ids, &st, WANT_EXECUTE)) return deny(-E_ACCES, "no x bit for the caller");
+    return st.size_bytes == 0 ? other(-E_NOEXEC, "an empty file") : allow();
+}
