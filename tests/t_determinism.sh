@@ -41,3 +41,23 @@ for seed in $(seq 1 "$SEEDS"); do
     if [ "$verdict" = ok ]; then ok "seed $seed: hash $reference on ${#binaries[@]} builds and a rerun"
     else not_ok "seed $seed" "$why"; fi
 done
+
+# The syscall fuzzer's scenario: hostile arguments through every build variant.
+for seed in $(seq 1 "${DETERMINISM_FUZZ_SEEDS:-6}"); do
+    hashes=""
+    why=""
+    for i in "${!binaries[@]}"; do
+        out=build/test-logs/determinism/fuzz-seed$seed-${names[$i]}.log
+        "${binaries[$i]}" --seed "$seed" --scenario scenarios/fuzz.scenario > "$out" 2>&1
+        status=$?
+        [ $status -eq 0 ] || why="${names[$i]} exit $status ($out)"
+        hashes="$hashes $(trace_hash "$out")"
+    done
+    distinct=$(echo "$hashes" | tr ' ' '\n' | grep -c . | tr -d ' ')
+    unique=$(echo "$hashes" | tr ' ' '\n' | grep . | sort -u | wc -l)
+    if [ -z "$why" ] && [ "$distinct" -eq "${#binaries[@]}" ] && [ "$unique" -eq 1 ]; then
+        ok "fuzz seed $seed: one hash on ${#binaries[@]} builds"
+    else
+        not_ok "fuzz seed $seed" "${why:-hashes differ:$hashes}"
+    fi
+done
