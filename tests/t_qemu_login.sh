@@ -3,8 +3,12 @@
 # disk and init.end=login; on the console a feeder types, each line only once the
 # prompt it answers has appeared: log in as xy; whoami says xy; shutdown -r is
 # refused; cat /etc/shadow is refused; sudo whoami with xy's password says root; a
-# file written to /home/xy survives `sudo shutdown -r` and the reboot; root logs in
-# and powers off. Passwords: the build's defaults (src/kernel/passwords_default.h).
+# second sudo whoami does not ask (the kernel remembers); sudo -k makes it ask again;
+# xy changes its password with passwd; a file written to /home/xy survives
+# `sudo shutdown -r` and the reboot; the old password is refused and the new one
+# logs in; five wrong passwords to su lock xy (E_AGAIN); root logs in, reads
+# /var/log/auth (the events, no password) and powers off. Passwords: the build's
+# defaults (src/kernel/passwords_default.h). BASIN_IMAGE picks another Image.
 source "$(dirname "$0")/lib.sh"
 source tests/qemu_lib.sh
 logs=build/test-logs/qemu-login
@@ -14,6 +18,9 @@ disk=$logs/disk.img
 fifo=$logs/input.fifo
 XY_PASSWORD=basin-xy
 ROOT_PASSWORD=basin-root
+NEW_XY_PASSWORD=xy-changed-7
+WRONG_PASSWORD=wrong-guess
+IMAGE=${BASIN_IMAGE:-build/riscv/Image}
 PROMPT_WAIT_S=60
 
 truncate -s 0 "$disk" && truncate -s 32M "$disk"
@@ -40,13 +47,23 @@ feed() {
     send 2 '/home/xy $' 'shutdown -r' &&
     send 3 '/home/xy $' 'cat /etc/shadow' &&
     send 4 '/home/xy $' 'sudo whoami' && send 1 "password for xy:" "$XY_PASSWORD" &&
-    send 5 '/home/xy $' 'write /home/xy/keep survived the reboot' &&
-    send 6 '/home/xy $' 'sudo shutdown -r' && send 2 "password for xy:" "$XY_PASSWORD" &&
+    send 5 '/home/xy $' 'sudo whoami' &&
+    send 6 '/home/xy $' 'sudo -k' &&
+    send 7 '/home/xy $' 'sudo whoami' && send 2 "password for xy:" "$XY_PASSWORD" &&
+    send 8 '/home/xy $' 'passwd' && send 1 "Current password:" "$XY_PASSWORD" &&
+    send 1 "New password:" "$NEW_XY_PASSWORD" && send 1 "Retype new password:" "$NEW_XY_PASSWORD" &&
+    send 9 '/home/xy $' 'write /home/xy/keep survived the reboot' &&
+    send 10 '/home/xy $' 'sudo shutdown -r' &&
     send 2 "login:" xy && send 2 "Password:" "$XY_PASSWORD" &&
-    send 7 '/home/xy $' 'cat /home/xy/keep' &&
-    send 8 '/home/xy $' 'exit' &&
-    send 3 "login:" root && send 3 "Password:" "$ROOT_PASSWORD" &&
-    send 1 '/root #' 'shutdown -p'
+    send 3 "login:" xy && send 3 "Password:" "$NEW_XY_PASSWORD" &&
+    send 11 '/home/xy $' 'cat /home/xy/keep' &&
+    for i in 1 2 3 4 5 6; do
+        send $((11 + i)) '/home/xy $' 'su xy' && send $((3 + i)) "Password:" "$WRONG_PASSWORD" || return 1
+    done &&
+    send 18 '/home/xy $' 'exit' &&
+    send 4 "login:" root && send 10 "Password:" "$ROOT_PASSWORD" &&
+    send 1 '/root #' 'cat /var/log/auth' &&
+    send 2 '/root #' 'shutdown -p'
     sleep 30 # QEMU ends at the power-off; keep the input open until then
     exec 3>&-
 }
@@ -54,7 +71,7 @@ feed() {
 feed &
 feeder=$!
 timeout 240 qemu-system-riscv64 -machine virt -m 128M -nographic -bios "$OPENSBI_FW" \
-    -kernel build/riscv/Image -append "init.rounds=0 init.end=login" \
+    -kernel "$IMAGE" -append "init.rounds=0 init.end=login loglevel=warn" \
     -drive "file=$disk,format=raw,if=none,id=disk0" -device virtio-blk-device,drive=disk0 \
     < "$fifo" > "$out" 2>&1
 status=$?
@@ -69,7 +86,28 @@ check "whoami as xy says xy" grep -qxF '/home/xy $ xy' "$lines"
 check "shutdown -r as xy is refused (E_PERM)" grep -qF 'shutdown: shutdown: E_PERM' "$lines"
 check "cat /etc/shadow as xy is refused (E_ACCES)" grep -qF 'cat: /etc/shadow: E_ACCES' "$lines"
 check "sudo whoami with xy's password says root" after 'password for xy:' root
+check "a second sudo whoami did not ask (remembered)" grep -qxF '/home/xy $ root' "$lines"
+check "sudo asked for a password twice: first, and after sudo -k" test "$(count 'password for xy:')" -eq 2
+check "passwd changed xy's password" grep -qxF 'passwd: password changed for xy' "$lines"
 check "sudo shutdown -r rebooted the machine" test "$(grep -c 'init: end login' "$lines")" -eq 2
 check "the file in /home/xy survived the reboot" grep -qE '(^|\$ )survived the reboot$' "$lines"
+check "the old password was refused after the change" test "$(grep -c 'Login incorrect' "$lines")" -eq 1
+check "five wrong passwords: su said E_ACCES five times" test "$(grep -c 'su: xy: E_ACCES' "$lines")" -eq 5
+check "the sixth attempt was locked out (E_AGAIN)" grep -qF 'su: xy: E_AGAIN: too many wrong passwords' "$lines"
 check "root logged in after xy's session" grep -qF '/root # ' "$lines"
 check "no shadow line was ever printed" test "$(grep -c 'pbkdf2' "$lines")" -eq 0
+auth_lines=$logs/auth.txt
+grep -oE '[0-9]+\.[0-9]{9} pid=[0-9]+ uid=[0-9]+ .*' "$lines" > "$auth_lines"
+has() { grep -qE -- "$1" "$auth_lines"; }
+check "root read /var/log/auth ($(wc -l < "$auth_lines") lines)" test "$(wc -l < "$auth_lines")" -ge 10
+check "auth log: login as xy" has 'uid=0 switch_user allowed to=1000$'
+check "auth log: sudo with the password" has 'uid=1000 sudo allowed /bin/whoami$'
+check "auth log: sudo remembered" has 'uid=1000 sudo cached /bin/whoami$'
+check "auth log: sudo -k" has 'uid=1000 sudo forgot'
+check "auth log: sudo without a remembered password" has 'uid=1000 sudo needs-password /bin/whoami$'
+check "auth log: passwd" has 'uid=1000 passwd changed target=1000$'
+check "auth log: the old password refused" has 'uid=0 switch_user refused to=1000$'
+check "auth log: the lockout" has 'lockout locked target=1000 after 5 failures'
+check "auth log: refused while locked" has 'uid=1000 switch_user locked to=1000$'
+check "no password on the console or in the log" \
+    test "$(grep -cF -e "$XY_PASSWORD" -e "$NEW_XY_PASSWORD" -e "$WRONG_PASSWORD" -e "$ROOT_PASSWORD" "$lines")" -eq 0

@@ -1,5 +1,6 @@
 #include "accounts.h"
 
+#include "auth.h"
 #include "kernel.h"
 #include "mem.h"
 #include "password.h"
@@ -67,6 +68,10 @@ i64 accounts_populate(struct kernel *k) {
     if (result == 0) {
         result = fs_write_file_as_root(k, "/etc/capabilities", ACCOUNTS_PUBLIC_MODE,
                                        (const u8 *)capabilities_text, sizeof capabilities_text - 1);
+    }
+    if (result == 0) {
+        result = fs_write_file_as_root(k, SUDO_CONF_PATH, ACCOUNTS_PUBLIC_MODE, (const u8 *)auth_sudo_conf_text,
+                                       auth_sudo_conf_length());
     }
     if (result < 0) return result;
     char shadow[ACCOUNTS_FILE_BYTES_MAX];

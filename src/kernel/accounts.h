@@ -38,4 +38,14 @@ void accounts_load(struct kernel *k);
 bool kernel_capable(const struct kernel *k, const struct cred *cred, enum capability capability);
 const struct account *accounts_find(const struct kernel *k, u32 uid); // NULL if unknown
 // 0 when password is uid's (from /etc/shadow), else -E_ACCES (or -error reading it).
+// Counts nothing: the syscalls check through auth_check_password (auth.h), which
+// adds the lockout.
 i64 accounts_check_password(struct kernel *k, u32 uid, const char *password);
+// Rewrites /etc/shadow with uid's new password (a fresh salt, PBKDF2 as at the first
+// boot), keeping every other line: written to /etc/shadow.new, then renamed over
+// /etc/shadow in one atomic step. -E_INVAL if the password breaks password_acceptable
+// or uid is unknown; -E_NOSPC if the file would not fit; else 0 or the disk's -error.
+i64 accounts_set_password(struct kernel *k, u32 uid, const char *password);
+// The whole file, NUL-terminated, read as root whatever its mode. Returns its length
+// (at most capacity - 1: longer files are cut) or -error.
+i64 accounts_read_file(struct kernel *k, const char *absolute, char *buffer, u32 capacity);

@@ -3,6 +3,7 @@
 // read at each check. All read as root, whatever the files' modes.
 #include "accounts.h"
 
+#include "auth.h"
 #include "kernel.h"
 #include "mem.h"
 #include "password.h"
@@ -22,8 +23,7 @@ static void accounts_defaults(struct accounts *accounts) {
     accounts->count = 2;
 }
 
-// The whole file, NUL-terminated, read as root. Returns its length or -error.
-static i64 accounts_read_file(struct kernel *k, const char *absolute, char *buffer, u32 capacity) {
+i64 accounts_read_file(struct kernel *k, const char *absolute, char *buffer, u32 capacity) {
     struct cred root = cred_of_user(ABI_UID_ROOT);
     struct path path;
     struct fs_inode inode;
@@ -106,6 +106,7 @@ static void accounts_parse_capabilities(char *text, struct accounts *accounts) {
 
 void accounts_load(struct kernel *k) {
     accounts_defaults(&k->accounts);
+    auth_load_config(k);
     if (fs_usable(k) != 0) return;
     char text[ACCOUNTS_FILE_BYTES_MAX];
     struct accounts loaded;

@@ -4,6 +4,7 @@
 
 #include "abi.h"
 #include "accounts.h"
+#include "auth.h"
 #include "cred.h"
 #include "fs.h"
 #include "platform.h"
@@ -49,6 +50,7 @@ struct proc {
     u32 pid;
     u32 parent_pid; // 0 for init
     struct cred cred;   // real, effective and saved user and group ids
+    u64 session_id;     // login session (auth.h): new at switch_user, inherited by children
     struct user_context context;
     u64 root_table_pa;  // Sv39 root page table; 0 once released
     u32 frames_owned;   // data pages and page-table pages, all in the frame table
@@ -108,6 +110,7 @@ struct kernel {
     u64 initrd_size_bytes;
     char bootargs[BOOTARGS_LEN_MAX];
     struct accounts accounts; // from /etc at boot; not in the boot digest (the disk persists)
+    struct auth auth; // lockouts, sudo stamps, sudo timeout (from /etc at boot), log counters
     struct fs fs; // last: large, and excluded from the boot digest (the disk persists)
 };
 

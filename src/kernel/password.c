@@ -5,6 +5,7 @@
 
 #include "password.h"
 
+#include "abi.h"
 #include "mem.h"
 
 #define PBKDF2_PREFIX "$pbkdf2-sha256$"
@@ -108,4 +109,15 @@ bool password_matches(const char *password, const char *encoded, u32 encoded_len
     password_pbkdf2_sha256((const u8 *)password, password_length(password), salt, PASSWORD_SALT_BYTES,
                            iterations, computed);
     return password_bytes_equal(stored, computed, PASSWORD_HASH_BYTES);
+}
+
+i64 password_acceptable(const char *password, u64 length) {
+    assert(password != NULL);
+    if (length == 0 || length > PASSWORD_LEN_MAX) return -E_INVAL;
+    for (u64 i = 0; i < length; i++) {
+        char c = password[i];
+        if (c == ':' || c == '\n' || c == '\r' || c == '\0') return -E_INVAL;
+    }
+    assert(password[length] == '\0');
+    return 0;
 }

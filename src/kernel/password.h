@@ -23,3 +23,6 @@ u32 password_encode(const char *password, const u8 salt[PASSWORD_SALT_BYTES], u3
 bool password_matches(const char *password, const char *encoded, u32 encoded_len);
 // Constant-time equality of two byte strings of the same length.
 bool password_bytes_equal(const u8 *a, const u8 *b, u32 count);
+// Whether a new password may be set: 1..PASSWORD_LEN_MAX bytes, none of them ':'
+// (the shadow file's separator) or a line end. 0 or -E_INVAL.
+i64 password_acceptable(const char *password, u64 length);

@@ -11,10 +11,15 @@
 void syscall_dispatch(struct kernel *k, u32 slot);
 // Closes every descriptor of the process in slot (at exit).
 void fd_close_all(struct kernel *k, u32 slot);
+// spawn and sudo: the program's absolute path (at path_va) and its argv (a NULL-ended
+// array at argv_va; 0 means { path }). 0 or -error (-E_FAULT, -E_2BIG, -E_INVAL).
+struct spawn_args;
+i64 spawn_read_request(struct kernel *k, const struct proc *proc_, u64 path_va, u64 argv_va,
+                       char path[ABI_PATH_LEN_MAX], struct spawn_args *args);
 // The name of a syscall number, "unknown" if it has none.
 const char *syscall_name(u64 number);
 
-// Handlers, one per entry of ABI_SYSCALL_LIST (syscall.c, syscall_proc.c). Each gets
+// Handlers, one per entry of ABI_SYSCALL_LIST (syscall*.c). Each gets
 // the raw a0..a5 and returns the value for a0 (negative: -E_*).
 #define SYSCALL_DECLARE(number, name, count) i64 sys_##name(struct kernel *k, u32 slot, const u64 *args);
 ABI_SYSCALL_LIST(SYSCALL_DECLARE)

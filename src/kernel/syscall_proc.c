@@ -2,7 +2,6 @@
 #include "accounts.h"
 #include "bugs.h"
 #include "mem.h"
-#include "password.h"
 #include "proc.h"
 #include "syscall.h"
 #include "trace_events.h"
@@ -33,63 +32,13 @@ static i64 spawn_read_args(struct kernel *k, const struct proc *proc_, u64 argv_
     return 0;
 }
 
-// The program's absolute path and its argv.
-static i64 spawn_read_request(struct kernel *k, const struct proc *proc_, u64 path_va, u64 argv_va,
+// The program's absolute path and its argv (declared in syscall.h: sudo uses it).
+i64 spawn_read_request(struct kernel *k, const struct proc *proc_, u64 path_va, u64 argv_va,
                               char path[ABI_PATH_LEN_MAX], struct spawn_args *args) {
     i64 length = copy_string_from_user(k, proc_, path, ABI_PATH_LEN_MAX, path_va);
     if (length < 0) return length;
     if (length == 0 || path[0] != '/') return -E_INVAL; // absolute paths until a cwd exists
     return spawn_read_args(k, proc_, argv_va, path, args);
-}
-
-// The password argument; one too long matches no account.
-static i64 read_password(struct kernel *k, const struct proc *proc_, u64 va, char out[PASSWORD_LEN_MAX + 1]) {
-    i64 length = copy_string_from_user(k, proc_, out, PASSWORD_LEN_MAX + 1, va);
-    return length == -E_NAMETOOLONG ? -E_ACCES : length;
-}
-
-// sudo(path, argv, password): the caller's real user must hold the sudo capability
-// and prove its own password (root need not); the command then runs as root.
-i64 sys_sudo(struct kernel *k, u32 slot, const u64 *args) {
-    struct proc *proc_ = &k->procs[slot];
-    const struct cred real = cred_of_user(proc_->cred.ruid);
-    if (!kernel_capable(k, &real, CAPABILITY_SUDO)) return -E_PERM;
-    char path[ABI_PATH_LEN_MAX];
-    struct spawn_args spawn_args;
-    i64 result = spawn_read_request(k, proc_, args[0], args[1], path, &spawn_args);
-    if (result < 0) return result;
-    char password[PASSWORD_LEN_MAX + 1];
-    result = read_password(k, proc_, args[2], password);
-    if (result >= 0 && real.ruid != ABI_UID_ROOT) result = accounts_check_password(k, real.ruid, password);
-    mem_set(password, 0, sizeof password);
-    klog(k, LOG_INFO, "sudo %s by pid %u (uid %u): %s", path, proc_->pid, real.ruid,
-         result < 0 ? "refused" : "allowed");
-    if (result < 0) return result;
-    const struct cred root = cred_of_user(ABI_UID_ROOT);
-    return proc_spawn(k, proc_->pid, path, &spawn_args, &root);
-}
-
-// switch_user(uid, password), for su and login: becomes the user, all ids, if the
-// password is the target user's. Root may pass no password (NULL) to skip the check;
-// a password given is always checked, so login (running as root) proves the user.
-i64 sys_switch_user(struct kernel *k, u32 slot, const u64 *args) {
-    struct proc *proc_ = &k->procs[slot];
-    if (args[0] >= CRED_ID_UNCHANGED || accounts_find(k, (u32)args[0]) == NULL) return -E_INVAL;
-    u32 uid = (u32)args[0];
-    i64 result = 0;
-    if (args[1] == 0) {
-        result = proc_->cred.euid == ABI_UID_ROOT ? 0 : -E_ACCES;
-    } else {
-        char password[PASSWORD_LEN_MAX + 1];
-        result = read_password(k, proc_, args[1], password);
-        if (result >= 0) result = accounts_check_password(k, uid, password);
-        mem_set(password, 0, sizeof password);
-    }
-    klog(k, LOG_INFO, "switch to uid %u by pid %u (uid %u): %s", uid, proc_->pid, proc_->cred.ruid,
-         result < 0 ? "refused" : "allowed");
-    if (result < 0) return result;
-    proc_->cred = cred_of_user(uid);
-    return 0;
 }
 
 i64 sys_spawn(struct kernel *k, u32 slot, const u64 *args) {

@@ -87,7 +87,7 @@ static void violation(struct sim *sim, struct platform *node, u32 pid, const str
     (void)path_format(change->path, name, sizeof name);
     const struct fs_inode *about = change->target != NULL ? change->target : change->dir;
     char detail[INVARIANT_DETAIL_BYTES_MAX];
-    snprintf(detail, sizeof detail, "pid %u (euid %u egid %u) may not %s %s (%s uid %u gid %u mode %04o): %s",
+    snprintf(detail, sizeof detail, "pid %u (euid %u egid %u) may not %s %.160s (%s uid %u gid %u mode %04o): %s",
              pid, cred->euid, cred->egid, change_names[change->op], name,
              change->target != NULL ? "file" : "its directory", about != NULL ? about->uid : 0,
              about != NULL ? about->gid : 0, about != NULL ? about->mode : 0, why);

@@ -76,7 +76,7 @@ struct trace_event;
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };
 #undef INVARIANT_ENUM
 
-#define INVARIANT_DETAIL_BYTES_MAX 200
+#define INVARIANT_DETAIL_BYTES_MAX 400
 
 // Per-node shadow state, reset at every boot.
 struct monotonic_shadow {

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tool.h"
+
 #define USERS_FILE_BYTES_MAX 2048
 #define USERS_POLL_NS 10000000ull // console polling while waiting for a password
 
@@ -97,4 +99,14 @@ i64 users_read_password(const char *prompt, char *out, u64 capacity) {
     out[length] = '\0';
     sys_write(BASIN_FD_STDOUT, "\n", 1);
     return (i64)length;
+}
+
+void users_complain_auth(const char *who, i64 error) {
+    basin_assert(who != NULL && error < 0);
+    const char *meaning = NULL;
+    if (error == -E_AGAIN) meaning = "too many wrong passwords: the account is locked for a while, try again later";
+    else if (error == -E_ACCES) meaning = "wrong password";
+    else if (error == -E_PERM) meaning = "not allowed";
+    if (meaning == NULL) { tool_complain(who, error); return; }
+    tool_print(BASIN_FD_STDERR, "%s: %s: %s: %s\n", basin_program_name, who, error_name(error), meaning);
 }

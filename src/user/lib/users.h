@@ -1,5 +1,6 @@
-// User names and passwords for the account tools (id, whoami, su, sudo, chown,
-// login): /etc/passwd and /etc/group lookups, and reading a password line.
+// User names and passwords for the account tools (id, whoami, su, sudo, passwd,
+// chown, login): /etc/passwd and /etc/group lookups, reading a password line, and
+// saying clearly why the kernel refused a password.
 #pragma once
 
 #include "basin.h"
@@ -17,3 +18,7 @@ i64 users_gid_of(const char *name);
 // Prints prompt on fd 1 and reads one line from the console (no echo control: the
 // console has none). Returns the length without the newline, or -error.
 i64 users_read_password(const char *prompt, char *out, u64 capacity);
+// "<program>: <who>: E_NAME: <what it means>" on fd 2, for the errors of sudo,
+// switch_user and passwd: E_AGAIN (too many wrong passwords: locked for a while),
+// E_ACCES (wrong password), E_PERM, E_INVAL; other errors as tool_complain.
+void users_complain_auth(const char *who, i64 error);

@@ -1,5 +1,7 @@
 // su: becomes another user (root by default) after the kernel checked that user's
-// password, then runs a program as that user (/bin/sh, or the one given).
+// password, then runs a program as that user (/bin/sh, or the one given), in a new
+// login session. After AUTH_FAILURES_MAX wrong passwords the kernel locks the target
+// account for a while (E_AGAIN), which su says plainly.
 #include <stdio.h>
 #include <string.h>
 
@@ -26,7 +28,7 @@ int main(int argc, char **argv) {
     }
     i64 switched = sys_switch_user((u64)uid, as_root ? NULL : password);
     memset(password, 0, sizeof password);
-    if (switched < 0) { tool_complain(user, switched); return TOOL_EXIT_FAILED; }
+    if (switched < 0) { users_complain_auth(user, switched); return TOOL_EXIT_FAILED; }
     static const char *const shell_argv[] = {"sh", NULL};
     const char *const *program_argv = first + 1 < argc ? (const char *const *)(argv + first + 1) : shell_argv;
     char path[TOOL_PATH_BYTES];
