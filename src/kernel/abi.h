@@ -50,10 +50,17 @@
 //   chown(path, uid, gid)                      -> 0 | -error (root; ABI_ID_UNCHANGED keeps one)
 //   sudo(path, argv, password)                 -> child pid | -E_PERM (no sudo capability)
 //                                                 | -E_ACCES (not the caller's password);
-//                                                 the child runs as root
+//                                                 the child runs as root. password NULL:
+//                                                 allowed only while this user's success
+//                                                 in this login session is remembered
+//                                                 (/etc/sudo.conf timestamp_timeout_s),
+//                                                 else -E_ACCES; "" forgets it (returns 0,
+//                                                 spawns nothing: sudo -k)
 //   switch_user(uid, password)                 -> 0 | -E_ACCES (not uid's password) |
 //                                                 -E_INVAL (no such user); password NULL:
 //                                                 no check, for root only
+// sudo, switch_user and passwd answer -E_AGAIN while the account is locked (5 failed
+// password checks in a row lock it for 60 s); each attempt is logged in /var/log/auth.
 //   passwd(uid, old password, new password)    -> 0 | -E_ACCES (old password wrong) |
 //                                                 -E_PERM (another user's, not root) |
 //                                                 -E_INVAL (no such user, bad new password)

@@ -341,8 +341,15 @@ static void op_authenticate(struct fuzzer *f) {
         i64 pid = sys_sudo("/bin/whoami", argv, password == NULL ? "wrong-password" : password);
         reap(pid);
         fuzz_expect(f, "sudo(wrong password)", -E_ACCES, pid);
-    } else if (roll == 3) {
+    } else if (roll == 3 && fuzz_below(f, 2) == 0) {
         fuzz_expect(f, "passwd(root's, as xy)", -E_PERM, sys_passwd(ABI_UID_ROOT, "wrong-password", "owned"));
+    } else if (roll == 3) {
+        // init's children share session 0, which never remembers a sudo: NULL is refused,
+        // and "" (sudo -k) forgets nothing and spawns nothing.
+        i64 pid = sys_sudo("/bin/whoami", argv, NULL);
+        reap(pid);
+        fuzz_expect(f, "sudo(no password, nothing remembered)", -E_ACCES, pid);
+        fuzz_expect(f, "sudo(\"\": forget)", 0, sys_sudo(NULL, NULL, ""));
     } else {
         fuzz_expect(f, "passwd(own, wrong old password)", -E_ACCES, sys_passwd(f->ids.ruid, "wrong-password", "owned"));
     }
