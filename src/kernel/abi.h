@@ -65,9 +65,14 @@
 //                                                 -E_PERM (another user's, not root) |
 //                                                 -E_INVAL (no such user, bad new password)
 // Descriptors:
-//   dup2(old fd, new fd)                       -> new fd | -E_BADF; new fd is closed
-//                                                 first; spawn and sudo give the child
-//                                                 copies of the parent's fds 0, 1 and 2
+//   dup2(old fd, new fd)                       -> new fd | -E_BADF (old not open, either
+//                                                 out of range) | -error of new's implicit
+//                                                 close (its file's commit failed; new is
+//                                                 then closed, not a copy). The copy shares
+//                                                 the open file but keeps its own offset,
+//                                                 starting at old's. spawn and sudo give
+//                                                 the child copies of the parent's fds 0, 1
+//                                                 and 2 and no others (as if close-on-exec)
 // ---------------------------------------------------------------------------
 #define ABI_SYSCALL_LIST(X)        \
     X(1, getpid, 0)                \
@@ -211,7 +216,7 @@ struct abi_wait_status {
 
 #define ABI_NAME_LEN_MAX 60       // one path component, without the NUL
 #define ABI_FILE_SIZE_MAX 131072  // static capacity of one file (four GrainDB objects)
-#define ABI_FDS_MAX 16            // open files per process (0..2 are the console)
+#define ABI_FDS_MAX 16            // open files per process (0..2: the parent's 0..2; init's are the console)
 
 struct abi_stat {
     uint64_t inode;

@@ -85,13 +85,27 @@ static i64 proc_setup_stack(struct kernel *k, struct proc *proc_, u8 owner,
     return 0;
 }
 
-// Every process starts with the console on 0, 1, 2 and its parent's cwd ("/" for init).
+// A child starts with copies of its parent's fds 0, 1 and 2 (so a shell's redirection
+// reaches it) and nothing else, as if every other descriptor were close-on-exec; and
+// with its parent's cwd. init, which has no parent, gets the console and "/".
+// An inherited file only gains a reference (fs_file_hold): no slot of fs.files is
+// taken, so inheriting can neither fail nor use up the table.
+#define PROC_INHERITED_FDS_COUNT 3
 static void proc_init_files(struct kernel *k, struct proc *proc_, u32 parent_pid) {
-    proc_->fds[0].kind = FD_CONSOLE_IN;
-    proc_->fds[1].kind = FD_CONSOLE_OUT;
-    proc_->fds[2].kind = FD_CONSOLE_OUT;
     // pid 0 is "no parent" (init); the new process itself still has pid 0 here.
     u32 parent_slot = parent_pid == 0 ? SLOT_NONE : proc_slot_of_pid(k, parent_pid);
+    if (parent_slot == SLOT_NONE) {
+        proc_->fds[0].kind = FD_CONSOLE_IN;
+        proc_->fds[1].kind = FD_CONSOLE_OUT;
+        proc_->fds[2].kind = FD_CONSOLE_OUT;
+    } else {
+        for (u32 fd = 0; fd < PROC_INHERITED_FDS_COUNT; fd++) {
+            const struct fd *from = &k->procs[parent_slot].fds[fd];
+            assert(proc_->fds[fd].kind == FD_NONE);
+            proc_->fds[fd] = *from; // a closed one stays closed (FD_NONE)
+            if (from->kind == FD_FILE) fs_file_hold(k, from->open_file);
+        }
+    }
     const char *cwd = parent_slot == SLOT_NONE ? "/" : k->procs[parent_slot].cwd;
     str_copy(proc_->cwd, sizeof proc_->cwd, cwd);
 }
@@ -113,12 +127,18 @@ static i64 proc_find_program(struct kernel *k, const struct cred *cred, const ch
     i64 result = path_resolve("/", path, &resolved);
     if (result == 0) result = fs_lookup(k, cred, &resolved, &inode);
     if (result < 0) return result;
-    if (inode.type != ABI_TYPE_FILE || inode.size_bytes == 0) return -E_NOEXEC;
+    if (inode.type != ABI_TYPE_FILE) return -E_NOEXEC;
     result = cred_permission(cred, &inode, PERM_EXECUTE);
     if (result < 0) return result;
     i64 index = fs_file_open(k, &inode, false, true);
     if (index < 0) return index;
     const struct fs_open_file *open = &k->fs.files[index];
+    // The size of what is loaded: a file open elsewhere has its written bytes (as stat
+    // reports them), not only the committed ones.
+    if (open->meta.size_bytes == 0) {
+        (void)fs_file_release(k, (u32)index); // read-only use: nothing to commit
+        return -E_NOEXEC;
+    }
     *file = (struct cpio_file){.data = open->data, .size_bytes = open->meta.size_bytes, .mode = inode.mode};
     *open_index = (u32)index;
     return 0;
@@ -189,6 +209,7 @@ i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path, const struct 
     proc_->pid = k->pid_next++;
     proc_->parent_pid = parent_pid;
     proc_->cred = *cred;
+    proc_->session_id = auth_session_of_pid(k, parent_pid); // children stay in the parent's login session
     proc_set_name(proc_, path);
     proc_->state = PROC_RUNNABLE;
     run_queue_push(k, slot);

@@ -108,6 +108,7 @@ static const struct job fs_jobs[] = {
     {"fstest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
     {"permtest", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, "permtest as xy"},
     {"permtest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, "permtest as root"},
+    {"shtest", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
     {"storage", ABI_UID_ROOT, storage_run_argv, ABI_EXIT_NORMAL, 0, NULL},
     {"storage", ABI_UID_ROOT, storage_verify_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
 };

@@ -1,9 +1,22 @@
 // sh: a small command shell. Reads lines from the console (or runs `-c LINE`),
 // splits them at ';' into commands and at spaces into words, and runs each command:
 // the built-ins cd, pwd and exit, or a program (a path, or a name in /bin) as the
-// current user, waiting for it. `$?` is the last exit status. Not yet: quoting,
-// pipes, and redirection (> and >> need descriptors a child inherits, which spawn
-// does not give yet).
+// current user, waiting for it. `$?` is the last exit status.
+//
+// Output redirection, at most one per command, anywhere in it: `> FILE` (or `>FILE`)
+// creates or truncates FILE, `>> FILE` (or `>>FILE`) appends, creating it if needed;
+// a new file gets mode 0644 and belongs to the user running sh. The operator must
+// start a word (`a>b` is one word). Built-ins write there too; `> FILE` alone just
+// creates or truncates it. A missing file name is "sh: syntax error", status 2; a
+// file that cannot be opened is named with the error, status 1, and the command does
+// not run. How: sh keeps its own fd 1 on SH_SAVED_STDOUT_FD, points fd 1 at the file
+// (children get copies of fds 0..2 at spawn), and puts fd 1 back after the command.
+// The file is opened O_APPEND for > as well (after truncating it): descriptors keep
+// their offsets apart in this kernel (see syscall_fd.c), so appending is what makes
+// every writer through a copy (a nested sh's commands, say) add to the end in order.
+// Closing fd 1 commits the file; an error there makes the status 1 if it was 0.
+//
+// Not yet: quoting, pipes, input redirection (<) and redirecting fd 2.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +29,9 @@ BASIN_PROGRAM("sh");
 #define SH_LINE_BYTES 256
 #define SH_WORDS_MAX ABI_ARGV_COUNT_MAX
 #define SH_POLL_NS 10000000ull
+#define SH_REDIRECT_MODE 0644u
+#define SH_SAVED_STDOUT_FD (ABI_FDS_MAX - 1) // high: open() hands out the lowest free fd
+#define SH_STATUS_SYNTAX 2
 
 static i64 last_status;
 
@@ -43,19 +59,70 @@ static i64 run_program(char **words) {
     return status.cause == ABI_EXIT_NORMAL ? status.exit_code : 128 + status.cause;
 }
 
-// One command, already split. Returns true when the shell must exit.
-static bool run_command(char **words, u32 count) {
-    static char status_text[24];
-    for (u32 i = 0; i < count; i++) {
-        if (strcmp(words[i], "$?") == 0) {
-            snprintf(status_text, sizeof status_text, "%ld", (long)last_status);
-            words[i] = status_text;
-        } else if (words[i][0] == '>') {
-            tool_print(BASIN_FD_STDERR, "sh: redirection is not supported yet\n");
-            last_status = 2;
-            return false;
-        }
+struct redirect {
+    const char *path; // NULL: none
+    bool append;      // >> rather than >
+};
+
+// Takes the redirection out of words (and *count). False on a syntax error: an
+// operator without a file name, or a second redirection.
+static bool redirect_parse(char **words, u32 *count, struct redirect *out) {
+    u32 kept = 0;
+    out->path = NULL;
+    out->append = false;
+    for (u32 i = 0; i < *count; i++) {
+        char *word = words[i];
+        if (word[0] != '>') { words[kept++] = word; continue; }
+        if (out->path != NULL) return false;
+        out->append = word[1] == '>';
+        const char *path = word + (out->append ? 2 : 1);
+        if (*path == '\0') path = i + 1 < *count ? words[++i] : "";
+        if (*path == '\0' || *path == '>') return false;
+        out->path = path;
     }
+    words[kept] = NULL;
+    *count = kept;
+    return true;
+}
+
+// Puts the shell's own fd 1 back from SH_SAVED_STDOUT_FD. dup2 fails (-E_BADF) when
+// there is nothing saved: the shell had no fd 1 before, and has none now.
+static void stdout_restore(void) {
+    i64 restored = sys_dup2(SH_SAVED_STDOUT_FD, BASIN_FD_STDOUT);
+    i64 dropped = restored >= 0 ? sys_close(SH_SAVED_STDOUT_FD) : 0;
+    if (dropped < 0) tool_complain("close", dropped);
+}
+
+// Points fd 1 at the redirection's file, keeping the shell's own fd 1 on
+// SH_SAVED_STDOUT_FD. 0, or -error (reported; fd 1 as it was).
+static i64 redirect_begin(const struct redirect *redirect) {
+    i64 saved = sys_dup2(BASIN_FD_STDOUT, SH_SAVED_STDOUT_FD);
+    if (saved < 0 && saved != -E_BADF) { tool_complain("dup2", saved); return saved; }
+    u64 flags = ABI_O_WRONLY | ABI_O_CREAT | ABI_O_APPEND | (redirect->append ? 0 : ABI_O_TRUNC);
+    i64 fd = sys_open(redirect->path, flags, SH_REDIRECT_MODE);
+    i64 result = fd < 0 ? fd : sys_dup2(fd, BASIN_FD_STDOUT);
+    // Not the last descriptor of the file (fd 1 has it too), so this close commits nothing.
+    if (fd >= 0 && fd != BASIN_FD_STDOUT) {
+        i64 closed = sys_close(fd);
+        if (result >= 0 && closed < 0) result = closed;
+    }
+    if (result >= 0) return 0;
+    tool_complain(redirect->path, result);
+    stdout_restore();
+    return result;
+}
+
+// Closes the file on fd 1, which commits it (the last descriptor: the command has
+// ended), and puts the shell's own fd 1 back. 0, or the commit's -error (reported).
+static i64 redirect_end(const struct redirect *redirect) {
+    i64 closed = sys_close(BASIN_FD_STDOUT);
+    if (closed < 0) tool_complain(redirect->path, closed);
+    stdout_restore();
+    return closed;
+}
+
+// A built-in or a program, its redirection already in place. True: the shell exits.
+static bool run_simple(char **words, u32 count) {
     if (strcmp(words[0], "exit") == 0) {
         if (count > 1) last_status = (i64)strtol(words[1], NULL, 10);
         return true;
@@ -69,12 +136,36 @@ static bool run_command(char **words, u32 count) {
     } else if (strcmp(words[0], "pwd") == 0) {
         char cwd[TOOL_PATH_BYTES];
         i64 result = sys_getcwd(cwd, sizeof cwd);
-        if (result >= 0) tool_print(BASIN_FD_STDOUT, "%s\n", cwd);
+        if (result >= 0) result = tool_print(BASIN_FD_STDOUT, "%s\n", cwd);
+        if (result < 0) tool_complain("pwd", result);
         last_status = result < 0 ? 1 : 0;
     } else {
         last_status = run_program(words);
     }
     return false;
+}
+
+// One command, already split. Returns true when the shell must exit.
+static bool run_command(char **words, u32 count) {
+    static char status_text[24];
+    for (u32 i = 0; i < count; i++) {
+        if (strcmp(words[i], "$?") == 0) {
+            snprintf(status_text, sizeof status_text, "%ld", (long)last_status);
+            words[i] = status_text;
+        }
+    }
+    struct redirect redirect;
+    if (!redirect_parse(words, &count, &redirect)) {
+        tool_print(BASIN_FD_STDERR, "sh: syntax error: > and >> need one file name\n");
+        last_status = SH_STATUS_SYNTAX;
+        return false;
+    }
+    if (redirect.path == NULL) return run_simple(words, count);
+    if (redirect_begin(&redirect) < 0) { last_status = 1; return false; }
+    if (count == 0) last_status = 0; // `> FILE` alone: creating the file is the whole command
+    bool exit_now = count > 0 && run_simple(words, count);
+    if (redirect_end(&redirect) < 0 && last_status == 0) last_status = 1;
+    return exit_now;
 }
 
 // Runs every ';'-separated command of line. Returns true when the shell must exit.
