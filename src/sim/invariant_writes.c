@@ -11,7 +11,8 @@
 //   - only the owner changes a mode; only root changes an owner.
 // A change made on the kernel's own authority (the first boot's files, a password
 // change after the kernel checked the old password, the auth log) carries the
-// kernel's root credentials, never the process's: they must be root's.
+// kernel's root credentials, never the process's: they must be root's, and while a
+// process is current they may only touch the files the kernel keeps for it.
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,6 +78,18 @@ static const char *model_rule(enum fs_change_op op) {
     return "unknown change";
 }
 
+// Files the kernel changes itself during a syscall, after its own checks: passwd
+// (shadow.new renamed over shadow) and the authentication log with its rotation.
+static bool kernel_keeps(const struct path *path) {
+    static const char *const kept[] = {"/etc/shadow", "/etc/shadow.new", "/var/log/auth", "/var/log/auth.old"};
+    char name[ABI_PATH_LEN_MAX];
+    if (path_format(path, name, sizeof name) < 0) return false;
+    for (u32 i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        if (strcmp(name, kept[i]) == 0) return true;
+    }
+    return false;
+}
+
 static bool path_under_etc(const struct path *path) {
     return path->count >= 1 && strcmp(path->names[0], "etc") == 0;
 }
@@ -102,10 +115,13 @@ void writes_on_change(struct sim *sim, struct platform *node, const struct fs_ch
     bool process_current = k->current_slot < PROCS_MAX;
     const struct proc *proc = process_current ? &k->procs[k->current_slot] : NULL;
     if (proc == NULL || change->cred != &proc->cred) {
-        // The kernel's own authority: only ever root's ids.
-        if (change->cred->euid == ABI_UID_ROOT && change->cred->egid == ABI_UID_ROOT) return;
+        // The kernel's own authority: only ever root's ids, and while a process is
+        // current only for the files the kernel keeps on its behalf.
+        bool root_ids = change->cred->euid == ABI_UID_ROOT && change->cred->egid == ABI_UID_ROOT;
+        if (root_ids && (proc == NULL || kernel_keeps(change->path))) return;
         violation(sim, node, proc != NULL ? proc->pid : 0, change->cred, change,
-                  "acting with ids that are neither the process's nor the kernel's root");
+                  root_ids ? "root's ids lent to a process for a file the kernel does not keep"
+                           : "acting with ids that are neither the process's nor the kernel's root");
     }
     assert(proc != NULL);
     const struct cred *cred = &proc->cred;

@@ -65,7 +65,8 @@ struct trace_event;
       "files whose mode grants it w (so another user's file only if its group or other bits "\
       "say so), makes or removes names only in directories granting it w and x (sticky: only "\
       "its own entries or in its own directory), chmods only its own files, chowns nothing; "\
-      "the kernel's own changes carry root's ids")                                         \
+      "the kernel's own changes carry root's ids, and during a syscall touch only the files "\
+      "it keeps (/etc/shadow, /etc/shadow.new, /var/log/auth, /var/log/auth.old)")         \
     X(INV_DENIED_SYSCALL_CHANGES_NOTHING, "denied_syscall_changes_nothing",                   \
       "a syscall that returns E_ACCES or E_PERM leaves the database (commit and Merkle "    \
       "root), the open files (data, size, attributes), the process table (pids, states, "    \
