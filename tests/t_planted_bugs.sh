@@ -14,8 +14,9 @@ while read -r bug invariant; do
     [ -n "$bug" ] || continue
     scenario=scenarios/bug-hunt.scenario
     # The permission bugs need hostile callers: the syscall fuzzer's scenario.
-    case "$invariant" in
-        non_root_never_writes_etc_or_others|denied_syscall_changes_nothing) scenario=scenarios/fuzz.scenario ;;
+    case "$invariant:$bug" in
+        non_root_never_writes_etc_or_others:*|denied_syscall_changes_nothing:*|*:sudo-stamp-any-session)
+            scenario=scenarios/fuzz.scenario ;;
     esac
     caught=""
     for seed in $(seq 1 "$SEEDS_MAX"); do

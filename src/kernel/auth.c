@@ -3,6 +3,8 @@
 // a success.
 #include "auth.h"
 
+#include "bugs.h"
+
 #include "clock.h"
 #include "kernel.h"
 #include "format.h"
@@ -87,7 +89,10 @@ u64 auth_session_of_pid(const struct kernel *k, u32 pid) {
 static struct auth_stamp *auth_stamp_find(struct kernel *k, u64 session_id, u32 uid) {
     for (u32 i = 0; i < AUTH_STAMPS_MAX; i++) {
         struct auth_stamp *stamp = &k->auth.stamps[i];
-        if (stamp->session_id == session_id && stamp->uid == uid) return stamp;
+        // The planted bug: any of the user's sessions vouches for this one.
+        bool session_matches = stamp->session_id == session_id ||
+                               (stamp->session_id != AUTH_SESSION_NONE && planted_bug(k, BUG_SUDO_STAMP_ANY_SESSION));
+        if (session_matches && stamp->uid == uid) return stamp;
     }
     return NULL;
 }

@@ -37,7 +37,9 @@
     X(BUG_OPEN_TRUNCATES_BEFORE_CHECK, "open-truncates-before-check", "denied_syscall_changes_nothing", \
       "open(O_TRUNC) truncates the file before the permission check refuses the open")  \
     X(BUG_SETUID_DENIED_KEEPS_EUID, "setuid-denied-keeps-euid", "denied_syscall_changes_nothing", \
-      "a refused setuid returns E_PERM but leaves the requested effective uid")
+      "a refused setuid returns E_PERM but leaves the requested effective uid")         \
+    X(BUG_SUDO_STAMP_ANY_SESSION, "sudo-stamp-any-session", "privilege_only_through_authentication", \
+      "sudo without a password accepts a success remembered in another login session")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

@@ -55,6 +55,7 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
     } else if (event->kind == TRACE_SYSCALL) {
         denial_on_syscall(sim, node, event);
         privilege_on_syscall(node, event);
+        if (event->b == SYS_sudo) privilege_on_sudo(sim, node, event);
     } else if (event->kind == TRACE_FS_MOUNT || event->kind == TRACE_DB_COMMIT_START ||
                event->kind == TRACE_DB_COMMIT || event->kind == TRACE_FS_OBJECT_WRITE ||
                event->kind == TRACE_FS_OBJECT_READ) {

@@ -102,3 +102,56 @@ void privilege_after_step(struct sim *sim, struct platform *node) {
         *shadow = (struct privilege_shadow){.pid = proc->pid, .cred = proc->cred};
     }
 }
+
+// ---- sudo's memory -------------------------------------------------------------------
+// A model of the rule, apart from auth.c: a sudo with a password that returns a child
+// remembers (uid, session) at the kernel's clock; one that returns 0 ("", sudo -k)
+// forgets; a sudo without a password (a2 == NULL, still in the trap frame when the
+// syscall's event arrives) that returns a child needs root or such a memory, younger
+// than the timeout the kernel loaded from /etc/sudo.conf. Refusals are never wrong.
+static struct sudo_stamp_shadow *stamp_find(struct platform *node, u32 uid, u64 session_id) {
+    for (u32 i = 0; i < SUDO_STAMPS_SHADOW_MAX; i++) {
+        struct sudo_stamp_shadow *stamp = &node->invariants.sudo_stamps[i];
+        if (stamp->session_id == session_id && stamp->uid == uid) return stamp;
+    }
+    return NULL;
+}
+
+static void stamp_remember(struct platform *node, u32 uid, u64 session_id, u64 now_ns) {
+    if (session_id == 0) return; // outside any login session nothing is remembered
+    struct sudo_stamp_shadow *stamp = stamp_find(node, uid, session_id);
+    if (stamp == NULL) stamp = stamp_find(node, 0, 0); // a free entry
+    if (stamp == NULL) stamp = &node->invariants.sudo_stamps[session_id % SUDO_STAMPS_SHADOW_MAX];
+    *stamp = (struct sudo_stamp_shadow){.session_id = session_id, .uid = uid, .granted_ns = now_ns};
+}
+
+void privilege_on_sudo(struct sim *sim, struct platform *node, const struct trace_event *event) {
+    assert(sim != NULL && node != NULL && event->kind == TRACE_SYSCALL && event->b == SYS_sudo);
+    const struct kernel *k = &node->kernel;
+    const struct proc *proc = NULL;
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+        if (k->procs[slot].state != PROC_FREE && k->procs[slot].pid == event->a) proc = &k->procs[slot];
+    }
+    if (proc == NULL || proc->cred.ruid == ABI_UID_ROOT) return; // root needs no password
+    u64 password_va = proc->context.regs[12];
+    i64 result = (i64)event->c;
+    u32 uid = proc->cred.ruid;
+    u64 now_ns = k->monotonic_last_ns;
+    struct sudo_stamp_shadow *stamp = stamp_find(node, uid, proc->session_id);
+    if (password_va != 0) {
+        if (result > 0) stamp_remember(node, uid, proc->session_id, now_ns);
+        else if (result == 0 && stamp != NULL) *stamp = (struct sudo_stamp_shadow){0};
+        return;
+    }
+    if (result <= 0) return;
+    sim->invariant_checks[INV_PRIVILEGE_ONLY_THROUGH_AUTHENTICATION]++;
+    bool remembered = proc->session_id != 0 && stamp != NULL && now_ns >= stamp->granted_ns &&
+                      now_ns - stamp->granted_ns < k->auth.sudo_timeout_ns;
+    if (remembered) return;
+    char detail[INVARIANT_DETAIL_BYTES_MAX];
+    snprintf(detail, sizeof detail,
+             "pid %u (uid %u, session %" PRIu64 ") got root's child %" PRIi64 " from sudo without a password, "
+             "with no success of uid %u in that session in the last %" PRIu64 " ns",
+             proc->pid, uid, proc->session_id, result, uid, k->auth.sudo_timeout_ns);
+    sim_violation(sim, node, INV_PRIVILEGE_ONLY_THROUGH_AUTHENTICATION, detail);
+}

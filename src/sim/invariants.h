@@ -59,7 +59,9 @@ struct trace_event;
     X(INV_PRIVILEGE_ONLY_THROUGH_AUTHENTICATION, "privilege_only_through_authentication",     \
       "a process's ids change only by a setuid/setgid the Unix rules allow or a successful " \
       "switch_user; a child starts with its parent's ids, ids root chose, or root's through " \
-      "a successful sudo; init starts as root")                                             \
+      "a successful sudo; init starts as root; a sudo without a password succeeds only for " \
+      "root or within the timeout of a sudo with the password by the same user in the same " \
+      "login session, not forgotten since (sudo -k)")                                             \
     X(INV_NON_ROOT_NEVER_WRITES_ETC_OR_OTHERS, "non_root_never_writes_etc_or_others",         \
       "a process with euid != 0 never changes anything under /etc, opens for writing only "  \
       "files whose mode grants it w (so another user's file only if its group or other bits "\
@@ -105,8 +107,18 @@ struct denial_snapshot {
     u64 inode_next;
 };
 
+// A sudo success with a password, as the simulator saw it (invariant_privilege.c):
+// what lets a later sudo without one succeed.
+#define SUDO_STAMPS_SHADOW_MAX 16
+struct sudo_stamp_shadow {
+    u64 session_id; // 0: unused (session 0 never remembers)
+    u32 uid;
+    u64 granted_ns; // the kernel's monotonic clock at the check
+};
+
 struct invariant_node_state {
     struct denial_snapshot denial;
+    struct sudo_stamp_shadow sudo_stamps[SUDO_STAMPS_SHADOW_MAX];
     struct monotonic_shadow monotonic[PROCS_MAX]; // by proc slot
     struct privilege_shadow privilege[PROCS_MAX]; // by proc slot
     bool storage_mount_pending; // mounted this boot; the after-mount checks are due
@@ -203,6 +215,8 @@ void denial_on_schedule(struct platform *node, const struct trace_event *event);
 void denial_on_syscall(struct sim *sim, struct platform *node, const struct trace_event *event);
 // privilege_only_through_authentication (invariant_privilege.c).
 void privilege_on_syscall(struct platform *node, const struct trace_event *event);
+// sudo's remembered success: a sudo without a password is held to the model.
+void privilege_on_sudo(struct sim *sim, struct platform *node, const struct trace_event *event);
 void privilege_after_step(struct sim *sim, struct platform *node);
 
 // ---- storage (invariant_storage*.c, storage_shadow.c) ----------------------------------

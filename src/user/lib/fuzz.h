@@ -76,6 +76,13 @@ struct fuzzer {
     struct fuzz_open_fd fds[FUZZ_OPEN_FDS_MAX];
     u32 fds_count;
     struct fuzz_counts counts;
+    // xy's login session (switch_user to itself with its password at the start), so
+    // sudo's remembered success can be fuzzed: the model keeps when it began.
+    bool session;
+    bool stamp;               // a sudo with the password succeeded in this session
+    u64 stamp_after_ns;       // the kernel's stamp lies between these two readings
+    u64 stamp_before_ns;
+    u64 sudo_timeout_ns;      // from /etc/sudo.conf
 };
 
 void fuzz_seed(struct fuzzer *f, u64 seed);

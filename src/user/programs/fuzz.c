@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "kernel/passwords_default.h"
 
 BASIN_PROGRAM("fuzz");
 
@@ -323,6 +324,20 @@ static void op_spawn(struct fuzzer *f) {
     }
 }
 
+// sudo's memory in xy's own login session: a success with the password is remembered
+// for the timeout of /etc/sudo.conf, "" forgets it, a new session (a switch_user)
+// starts without it. Near the timeout's end the model does not guess.
+static struct fuzz_prediction stamp_prediction(const struct fuzzer *f) {
+    u64 now_ns = monotonic_ns();
+    if (f->stamp && now_ns < f->stamp_before_ns + f->sudo_timeout_ns) {
+        return (struct fuzz_prediction){FUZZ_ALLOW, 0, "remembered"};
+    }
+    if (!f->stamp || now_ns >= f->stamp_after_ns + f->sudo_timeout_ns) {
+        return (struct fuzz_prediction){FUZZ_DENY, -E_ACCES, "nothing remembered in this session"};
+    }
+    return (struct fuzz_prediction){FUZZ_UNKNOWN, 0, "at the timeout's edge"};
+}
+
 // Authentication with wrong or missing passwords: never an id change, never a root
 // child. E_AGAIN (the attempt limit) is tolerated by the judge.
 static void op_authenticate(struct fuzzer *f) {
@@ -344,15 +359,73 @@ static void op_authenticate(struct fuzzer *f) {
     } else if (roll == 3 && fuzz_below(f, 2) == 0) {
         fuzz_expect(f, "passwd(root's, as xy)", -E_PERM, sys_passwd(ABI_UID_ROOT, "wrong-password", "owned"));
     } else if (roll == 3) {
-        // init's children share session 0, which never remembers a sudo: NULL is refused,
-        // and "" (sudo -k) forgets nothing and spawns nothing.
+        // Without a password only what this session remembers (see op_session); then
+        // "" (sudo -k) forgets it and spawns nothing.
+        struct fuzz_prediction prediction = stamp_prediction(f);
         i64 pid = sys_sudo("/bin/whoami", argv, NULL);
         reap(pid);
-        fuzz_expect(f, "sudo(no password, nothing remembered)", -E_ACCES, pid);
+        fuzz_judge(f, "sudo(no password)", &prediction, pid);
         fuzz_expect(f, "sudo(\"\": forget)", 0, sys_sudo(NULL, NULL, ""));
+        f->stamp = false;
     } else {
         fuzz_expect(f, "passwd(own, wrong old password)", -E_ACCES, sys_passwd(f->ids.ruid, "wrong-password", "owned"));
     }
+}
+
+static void op_session(struct fuzzer *f) {
+    static const char *const argv[] = {"whoami", NULL};
+    if (!f->session) return;
+    u32 roll = fuzz_below(f, 8);
+    if (roll <= 2) { // the remembered success, or its absence
+        struct fuzz_prediction prediction = stamp_prediction(f);
+        i64 pid = sys_sudo("/bin/whoami", argv, NULL);
+        reap(pid);
+        fuzz_judge(f, "sudo(no password)", &prediction, pid);
+    } else if (roll <= 4) { // the password: root's child, and the kernel remembers it
+        u64 before_ns = monotonic_ns();
+        i64 pid = sys_sudo("/bin/whoami", argv, BASIN_PASSWORD_XY);
+        reap(pid);
+        fuzz_expect(f, "sudo(own password)", pid > 0 ? pid : 1, pid);
+        if (pid > 0) {
+            f->stamp = true;
+            f->stamp_before_ns = before_ns;
+            f->stamp_after_ns = monotonic_ns();
+        }
+    } else if (roll == 5) {
+        fuzz_expect(f, "sudo(\"\": forget)", 0, sys_sudo(NULL, NULL, ""));
+        f->stamp = false;
+    } else if (roll == 6) { // a new session: nothing remembered in it
+        i64 result = sys_switch_user(f->ids.ruid, BASIN_PASSWORD_XY);
+        fuzz_expect(f, "switch_user(self, own password)", 0, result);
+        if (result == 0) f->stamp = false;
+    } else { // the same password again: /etc/shadow rewritten by the kernel
+        fuzz_expect(f, "passwd(own, right old password)", 0,
+                    sys_passwd(f->ids.ruid, BASIN_PASSWORD_XY, BASIN_PASSWORD_XY));
+    }
+}
+
+// "timestamp_timeout_s = N" from /etc/sudo.conf; the kernel's default without it.
+static u64 sudo_timeout_ns(void) {
+    char text[512];
+    u64 timeout_s = 300;
+    i64 fd = sys_open("/etc/sudo.conf", ABI_O_RDONLY, 0);
+    if (fd < 0) return timeout_s * 1000000000ull;
+    i64 length = sys_read(fd, text, sizeof text - 1);
+    (void)sys_close(fd);
+    text[length > 0 ? length : 0] = '\0';
+    const char *key = strstr(text, "timestamp_timeout_s");
+    const char *equals = key != NULL ? strchr(key, '=') : NULL;
+    if (equals != NULL) timeout_s = strtoull(equals + 1, NULL, 10);
+    return timeout_s * 1000000000ull;
+}
+
+// xy starts a login session of its own (switch_user to itself proves its password),
+// so that sudo can remember a success: init's session 0 never does.
+static void start_session(struct fuzzer *f) {
+    if (f->root) return;
+    f->sudo_timeout_ns = sudo_timeout_ns();
+    f->session = sys_switch_user(f->ids.ruid, BASIN_PASSWORD_XY) == 0;
+    if (!f->session) say("no session of its own (switch_user with the build's password failed)");
 }
 
 // Arguments with one right answer that no permission decides.
@@ -421,7 +494,7 @@ static const struct op ops[] = {
     {op_open, 14}, {op_write, 8}, {op_read, 5}, {op_close, 5}, {op_mkdir, 6}, {op_unlink, 6},
     {op_rmdir, 3}, {op_rename, 6}, {op_chmod, 7}, {op_chown, 4}, {op_stat, 5}, {op_chdir, 3},
     {op_bad_path, 2}, {op_set_ids, 3}, {op_shutdown, 2}, {op_spawn, 3}, {op_authenticate, 1},
-    {op_hostile, 4}, {op_seek_dup, 3},
+    {op_hostile, 4}, {op_seek_dup, 3}, {op_session, 4},
 };
 
 static void run_one(struct fuzzer *f) {
@@ -481,6 +554,7 @@ int main(int argc, char **argv) {
     struct abi_stat root_dir;
     if (sys_stat("/", &root_dir) < 0) { say("no filesystem: nothing to fuzz"); return 0; }
     prepare(f);
+    start_session(f);
     for (u64 i = 0; i < operations; i++) run_one(f);
     for (u32 i = 0; i < f->fds_count; i++) (void)sys_close(f->fds[i].fd);
     return fuzz_report(f, seed) == 0 ? 0 : 1;
