@@ -9,6 +9,9 @@
 // predicts from stat()s whether it must be allowed or refused; the judge compares.
 // As root, calls that change things stay inside root's sandbox (/tmp/fz-root and
 // /tmp/bait-root, which it also leaves as bait for xy); as xy anything is a target.
+// xy first starts a login session of its own (switch_user to itself with the build's
+// password), so sudo's memory is fuzzed too: sudo with the password, without it (the
+// model knows when the remembered success expires), sudo -k, new sessions, passwd.
 // The seed comes from getrandom unless given, and is printed, so a run on QEMU can
 // be repeated. Exit 0 when no result contradicted the model, 1 otherwise, 2 on bad
 // usage. The simulator's invariants (denied_syscall_changes_nothing,
