@@ -26,7 +26,9 @@ Commands:
                  extlinux.conf on build/image/qemu-virt/disk.img -> booti; the boot
                  arguments are then extlinux.conf's). The GrainDB disk is
                  build/disk.img (32 MiB, created on first use; delete it for a
-                 fresh disk); under --uboot it is a second virtio disk.
+                 fresh disk: programs are copied to a disk at its first boot
+                 only, and a note says when the image has newer ones); under
+                 --uboot it is a second virtio disk.
   image --board B
                  build the boot files for board B (framework13 or qemu-virt) into
                  build/image/B/: Image, initrd, extlinux/extlinux.conf, and disk.img
@@ -83,7 +85,17 @@ qemu_run() {
     # it at first boot; delete the file for a fresh one). Under --uboot it is a second
     # virtio-blk disk beside U-Boot's read-only boot disk, which the kernel skips.
     local disk=build/disk.img
-    [ -f "$disk" ] || truncate -s 32M "$disk"
+    # The kernel imports the programs at a disk's first boot only: remember which
+    # archive that was, and say so when the image now carries another one.
+    local archive_sum
+    archive_sum=$(sha256sum build/riscv/initrd.cpio | cut -d' ' -f1)
+    if [ ! -f "$disk" ]; then
+        truncate -s 32M "$disk"
+        echo "$archive_sum" > "$disk.archive"
+    elif [ "$(cat "$disk.archive" 2>/dev/null)" != "$archive_sum" ]; then
+        echo "build.sh qemu: note: $disk was first booted by another build; its /bin keeps" \
+             "that build's programs. Delete $disk (and lose its files) for the new ones." >&2
+    fi
     local disk_args=(-drive "file=$disk,format=raw,if=none,id=graindb"
                      -device virtio-blk-device,drive=graindb)
     if $uboot; then
