@@ -4,7 +4,9 @@
 #     invariant, both fuzzers end with 0 escalations, 0 wrong denials, 0 wrong errors,
 #     and init reports 0 unexpected. The counts are summed and printed, and written to
 #     build/test-logs/fuzz/summary.txt (the closing note quotes them).
-#  2. scenarios/fuzz-faults.scenario (power loss, crashes, clock and disk faults),
+#  2. scenarios/fuzz-together.scenario (both fuzzers at once, interleaved), FUZZ_TOGETHER_SEEDS
+#     seeds (default 16): every invariant holds, no mismatch, 0 unexpected; and
+#     scenarios/fuzz-faults.scenario (power loss, crashes, clock and disk faults),
 #     FUZZ_FAULT_SEEDS seeds (default 16): every run passes every invariant.
 #  3. Determinism: a seed run twice, and without invariant checks, has one trace hash.
 #  4. The fuzzer's own model, with the simulator's invariants off, still catches an
@@ -17,6 +19,7 @@ logs=build/test-logs/fuzz
 mkdir -p "$logs"
 SEEDS=${FUZZ_SEEDS:-48}
 FAULT_SEEDS=${FUZZ_FAULT_SEEDS:-16}
+TOGETHER_SEEDS=${FUZZ_TOGETHER_SEEDS:-16}
 
 # field LOG NAME: the sum over the fuzz lines of LOG of the number before NAME.
 fuzz_field() { grep -E '^ *n0\| fuzz: uid ' "$1" | grep -oE "[0-9]+ $2" | awk '{s += $1} END {print s + 0}'; }
@@ -51,6 +54,23 @@ echo "$summary" > "$logs/summary.txt"
 echo "# $summary"
 check "fuzz: denials were checked" test "${totals[1]}" -gt 0 -a "${totals[7]}" -gt 0
 check "fuzz: non-root changes were held to the model" test "${totals[8]}" -gt 0
+
+failed=""
+together_fuzzed=0
+for seed in $(seq 1 "$TOGETHER_SEEDS"); do
+    out=$logs/fuzz-together-$seed.log
+    "$SIM" --seed "$seed" --scenario scenarios/fuzz-together.scenario > "$out" 2>&1
+    status=$?
+    bad=$(( $(mismatch_field "$out" escalations) + $(mismatch_field "$out" "wrong denials") +
+            $(mismatch_field "$out" "wrong errors") ))
+    if [ $status -ne 0 ] || [ "$(grep -cE '^ *n0\| fuzz: uid ' "$out")" -ne 2 ] || [ $bad -ne 0 ] ||
+       ! grep -q 'init: fuzz phase done, 0 unexpected' "$out"; then
+        failed="$failed $seed"; continue
+    fi
+    together_fuzzed=$((together_fuzzed + $(fuzz_field "$out" fuzzed)))
+done
+if [ -z "$failed" ]; then ok "fuzz together (root and xy at once): $TOGETHER_SEEDS seeds pass, $together_fuzzed calls"
+else not_ok "fuzz together" "seeds failed:$failed (logs in $logs)"; fi
 
 failed=""
 for seed in $(seq 1 "$FAULT_SEEDS"); do

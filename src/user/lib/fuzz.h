@@ -71,6 +71,7 @@ struct fuzzer {
     struct fuzz_ids ids;
     u32 suid;                 // the saved uid: setuid may also go back to it
     bool root;                // started as root: mutations stay inside its sandbox
+    bool concurrent;          // --concurrent: the other fuzzer runs at the same time
     const char *sandbox;      // its own directory, made at the start
     char cwd[FUZZ_PATH_BYTES];
     struct fuzz_open_fd fds[FUZZ_OPEN_FDS_MAX];

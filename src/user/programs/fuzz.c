@@ -1,6 +1,6 @@
 // fuzz: a syscall fuzzer checked against a reference model of the permission rules.
 //
-//   fuzz [--ops N] [--seed S]
+//   fuzz [--ops N] [--seed S] [--concurrent]
 //
 // Runs N random syscalls (default 500) as whoever runs it, with hostile arguments:
 // other users' paths and /etc, bad pointers, huge lengths, bad descriptors, setuid
@@ -13,8 +13,9 @@
 // password), so sudo's memory is fuzzed too: sudo with the password, without it (the
 // model knows when the remembered success expires), sudo -k, new sessions, passwd.
 // The seed comes from getrandom unless given, and is printed, so a run on QEMU can
-// be repeated. Exit 0 when no result contradicted the model, 1 otherwise, 2 on bad
-// usage. The simulator's invariants (denied_syscall_changes_nothing,
+// be repeated. --concurrent: another fuzzer runs at the same time, so calls on names
+// it may change are not judged (see unless_shared). Exit 0 when no result
+// contradicted the model, 1 otherwise, 2 on bad usage. The simulator's invariants (denied_syscall_changes_nothing,
 // non_root_never_writes_etc_or_others, privilege_only_through_authentication)
 // watch the same calls from the kernel's side.
 #include <stdio.h>
@@ -33,7 +34,7 @@ BASIN_PROGRAM("fuzz");
 #define WRITE_BYTES_MAX 64u
 #define HUGE_LENGTH (1ull << 40)
 #define WHAT_BYTES (2 * FUZZ_PATH_BYTES + 64)
-#define USAGE "usage: fuzz [--ops N] [--seed S]\n"
+#define USAGE "usage: fuzz [--ops N] [--seed S] [--concurrent]\n"
 
 static const char *const own_names[] = {"a", "b", "d", "d/e", "d/f", "g", "g/h", "x"};
 static const char *const foreign_paths[] = {
@@ -76,6 +77,23 @@ static bool absolute(const struct fuzzer *f, const char *path, char out[FUZZ_PAT
     return fuzz_normalize(f->cwd, path, out);
 }
 
+static bool under(const char *path, const char *dir) {
+    u64 length = strlen(dir);
+    return strncmp(path, dir, length) == 0 && (path[length] == '\0' || path[length] == '/');
+}
+
+// With --concurrent, the names the other fuzzer may change between a prediction and
+// the call are not judged (the simulator's invariants still see every call): root
+// changes /tmp/fz-root and /tmp/bait-root; xy its home, /tmp/bait-xy, and whatever of
+// root's sandbox and bait root's modes let it change.
+static struct fuzz_prediction unless_shared(const struct fuzzer *f, const char *full,
+                                            struct fuzz_prediction prediction) {
+    if (!f->concurrent) return prediction;
+    bool shared = under(full, ROOT_SANDBOX) || under(full, "/tmp/bait-root");
+    if (f->root) shared = shared || under(full, "/home/xy") || under(full, "/tmp/bait-xy");
+    return shared ? (struct fuzz_prediction){FUZZ_UNKNOWN, 0, "shared with the other fuzzer"} : prediction;
+}
+
 static void refresh_ids(struct fuzzer *f) {
     f->ids = (struct fuzz_ids){(u32)sys_getuid(), (u32)sys_geteuid(), (u32)sys_getegid()};
     char cwd[FUZZ_PATH_BYTES];
@@ -98,7 +116,7 @@ static void op_open(struct fuzzer *f) {
     char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES];
     pick_path(f, changes, path);
     if (!absolute(f, path, full)) return;
-    struct fuzz_prediction prediction = fuzz_predict_open(&f->ids, full, flags);
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_open(&f->ids, full, flags));
     i64 fd = sys_open(path, flags, pick_u64(f, modes, COUNT(modes)));
     snprintf(what, sizeof what, "open(%s, 0x%lx)", full, (unsigned long)flags);
     fuzz_judge(f, what, &prediction, fd);
@@ -183,7 +201,7 @@ static void op_mkdir(struct fuzzer *f) {
     char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES];
     pick_path(f, true, path);
     if (!absolute(f, path, full)) return;
-    struct fuzz_prediction prediction = fuzz_predict_mkdir(&f->ids, full);
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_mkdir(&f->ids, full));
     snprintf(what, sizeof what, "mkdir(%s)", full);
     fuzz_judge(f, what, &prediction, sys_mkdir(path, pick_u64(f, modes, COUNT(modes))));
 }
@@ -192,7 +210,7 @@ static void op_remove(struct fuzzer *f, bool directory) {
     char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES];
     pick_path(f, true, path);
     if (!absolute(f, path, full)) return;
-    struct fuzz_prediction prediction = fuzz_predict_remove(&f->ids, full, directory);
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_remove(&f->ids, full, directory));
     snprintf(what, sizeof what, "%s(%s)", directory ? "rmdir" : "unlink", full);
     fuzz_judge(f, what, &prediction, directory ? sys_rmdir(path) : sys_unlink(path));
 }
@@ -202,7 +220,8 @@ static void op_rename(struct fuzzer *f) {
     pick_path(f, true, from);
     pick_path(f, true, to);
     if (!absolute(f, from, from_full) || !absolute(f, to, to_full)) return;
-    struct fuzz_prediction prediction = fuzz_predict_rename(&f->ids, from_full, to_full);
+    struct fuzz_prediction prediction =
+        unless_shared(f, from_full, unless_shared(f, to_full, fuzz_predict_rename(&f->ids, from_full, to_full)));
     char what[WHAT_BYTES];
     snprintf(what, sizeof what, "rename(%s, %s)", from_full, to_full);
     fuzz_judge(f, what, &prediction, sys_rename(from, to));
@@ -213,7 +232,7 @@ static void op_chmod(struct fuzzer *f) {
     pick_path(f, true, path);
     if (!absolute(f, path, full)) return;
     u64 mode = fuzz_below(f, 8) == 0 ? 010000u + fuzz_below(f, 0777) : pick_u64(f, modes, COUNT(modes));
-    struct fuzz_prediction prediction = fuzz_predict_chmod(&f->ids, full, mode);
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_chmod(&f->ids, full, mode));
     snprintf(what, sizeof what, "chmod(%s, 0%lo)", full, (unsigned long)mode);
     fuzz_judge(f, what, &prediction, sys_chmod(path, mode));
 }
@@ -227,7 +246,7 @@ static void op_chown(struct fuzzer *f) {
     snprintf(what, sizeof what, "chown(%s, %lu, %lu)", full, (unsigned long)uid, (unsigned long)gid);
     i64 result = sys_chown(path, uid, gid);
     if (uid > ABI_ID_UNCHANGED || gid > ABI_ID_UNCHANGED) { fuzz_expect(f, what, -E_INVAL, result); return; }
-    struct fuzz_prediction prediction = fuzz_predict_chown(&f->ids, full);
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_chown(&f->ids, full));
     fuzz_judge(f, what, &prediction, result);
 }
 
@@ -238,7 +257,7 @@ static void op_stat(struct fuzzer *f) {
     struct abi_stat st;
     bool bad = fuzz_below(f, 6) == 0;
     struct abi_stat *out = bad ? (struct abi_stat *)bad_pointers[fuzz_below(f, COUNT(bad_pointers))] : &st;
-    struct fuzz_prediction prediction = fuzz_predict_stat(&f->ids, full);
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_stat(&f->ids, full));
     i64 result = sys_stat(path, out);
     snprintf(what, sizeof what, "stat(%s%s)", full, bad ? ", bad pointer" : "");
     if (bad) fuzz_expect(f, what, -E_FAULT, result);
@@ -249,7 +268,7 @@ static void op_chdir(struct fuzzer *f) {
     char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES];
     pick_path(f, false, path);
     if (!absolute(f, path, full)) return;
-    struct fuzz_prediction prediction = fuzz_predict_chdir(&f->ids, full);
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_chdir(&f->ids, full));
     snprintf(what, sizeof what, "chdir(%s)", full);
     i64 result = sys_chdir(path);
     fuzz_judge(f, what, &prediction, result);
@@ -322,7 +341,7 @@ static void op_spawn(struct fuzzer *f) {
     else if (uid != f->ids.euid && !f->root) fuzz_expect(f, what, -E_PERM, pid);
     else if (path[0] != '/') fuzz_expect(f, what, -E_INVAL, pid);
     else {
-        struct fuzz_prediction prediction = fuzz_predict_spawn(&f->ids, full);
+        struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_spawn(&f->ids, full));
         fuzz_judge(f, what, &prediction, pid);
     }
 }
@@ -537,9 +556,10 @@ static u64 parse_number(const char *text, const char *what) {
 
 int main(int argc, char **argv) {
     u64 operations = OPS_DEFAULT, seed = 0;
-    bool seeded = false;
+    bool seeded = false, concurrent = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) { sys_write(1, USAGE, strlen(USAGE)); return 0; }
+        if (strcmp(argv[i], "--concurrent") == 0) { concurrent = true; continue; }
         if (i + 1 >= argc) { say("%s needs a value\n" USAGE, argv[i]); return 2; }
         if (strcmp(argv[i], "--ops") == 0) operations = parse_number(argv[++i], "--ops");
         else if (strcmp(argv[i], "--seed") == 0) { seed = parse_number(argv[++i], "--seed"); seeded = true; }
@@ -553,6 +573,7 @@ int main(int argc, char **argv) {
     refresh_ids(f);
     f->suid = f->ids.ruid;
     f->root = f->ids.euid == ABI_UID_ROOT;
+    f->concurrent = concurrent;
     f->sandbox = f->root ? ROOT_SANDBOX : XY_SANDBOX;
     struct abi_stat root_dir;
     if (sys_stat("/", &root_dir) < 0) { say("no filesystem: nothing to fuzz"); return 0; }

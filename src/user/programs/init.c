@@ -10,6 +10,9 @@
 //                   disk as recovery left it. verify is strict (an acknowledged file
 //                   the kernel refuses to read is a violation); lenient only reports
 //                   refusals, for fault modes allowed to destroy data
+//   init.fuzz=N     the fuzz phase after everything else: `fuzz --ops N` as root,
+//                   then as xy (default: no fuzz phase)
+//   init.fuzz_together=1  both fuzzers at the same time (with --concurrent)
 // and ignores every other word (the kernel's own, such as loglevel=).
 //
 // Phase 1 runs the test programs one at a time, so its output is deterministic.
@@ -41,6 +44,7 @@ struct options {
     bool storage_verify;  // init.storage=verify or lenient
     bool storage_lenient; // init.storage=lenient
     char fuzz_ops[12];    // init.fuzz=N: the fuzz phase with N syscalls per user; "" none
+    bool fuzz_together;   // init.fuzz_together=1: root's and xy's fuzzers at the same time
 };
 
 // A program init runs, and how it must end for the round to count as expected.
@@ -130,7 +134,8 @@ static bool parse_u32(const char *text, u32 max, u32 *value) {
     return true;
 }
 
-// init.fs=0|1, init.storage=verify|lenient|off and init.fuzz=N. false: not one of those words.
+// init.fs=0|1, init.storage=verify|lenient|off, init.fuzz=N and init.fuzz_together=0|1.
+// false: not one of those words.
 static bool parse_fs_option(const char *word, struct options *options) {
     bool storage = strncmp(word, "init.storage=", 13) == 0;
     if (strcmp(word, "init.fs=0") == 0 || strcmp(word, "init.fs=1") == 0) {
@@ -139,6 +144,8 @@ static bool parse_fs_option(const char *word, struct options *options) {
                            strcmp(word + 13, "off") == 0)) {
         options->storage_verify = word[13] != 'o';
         options->storage_lenient = word[13] == 'l';
+    } else if (strcmp(word, "init.fuzz_together=1") == 0 || strcmp(word, "init.fuzz_together=0") == 0) {
+        options->fuzz_together = word[19] == '1';
     } else if (strncmp(word, "init.fuzz=", 10) == 0) {
         u32 ops = 0;
         if (parse_u32(word + 10, FUZZ_OPS_MAX, &ops)) snprintf(options->fuzz_ops, sizeof options->fuzz_ops, "%u", ops);
@@ -375,16 +382,44 @@ static _Noreturn void finish(enum end_action end) {
     idle_forever();
 }
 
-// The fuzz phase: root first (it leaves bait in /tmp), then xy, one at a time so that
-// each fuzzer's model sees only its own changes between a prediction and the call.
-static void fuzz_phase(const char *ops) {
-    const char *const argv[] = {"fuzz", "--ops", ops, NULL};
+// Every job at once; then each is waited for in order, so the lines keep that order.
+// Returns how many ended unexpectedly.
+#define TOGETHER_JOBS_MAX 4u
+static u32 run_together(const struct job *jobs, u32 count) {
+    basin_assert(count <= TOGETHER_JOBS_MAX);
+    i64 pids[TOGETHER_JOBS_MAX];
+    for (u32 i = 0; i < count; i++) pids[i] = job_spawn(&jobs[i]);
+    u32 unexpected = 0;
+    for (u32 i = 0; i < count; i++) {
+        const char *label = jobs[i].label != NULL ? jobs[i].label : jobs[i].name;
+        struct abi_wait_status status;
+        memset(&status, 0, sizeof(status));
+        i64 reaped = pids[i] < 0 ? pids[i] : sys_wait(pids[i], &status, 0);
+        if (reaped != pids[i] || reaped < 0) {
+            say("%s: no child to wait for (%ld %s)", label, (long)reaped, error_name(reaped));
+            unexpected++;
+            continue;
+        }
+        char text[STATUS_TEXT_LEN_MAX];
+        wait_status_format(&status, text, sizeof(text));
+        say("%s %s", label, text);
+        if (!job_ended_as_expected(&jobs[i], &status)) unexpected++;
+    }
+    return unexpected;
+}
+
+// The fuzz phase. By default root first (it leaves bait in /tmp), then xy, one at a
+// time, so each fuzzer's model sees only its own changes between a prediction and the
+// call. Together (init.fuzz_together=1), both run at once with --concurrent: their
+// models then leave the paths the other one changes to the simulator's invariants.
+static void fuzz_phase(const char *ops, bool together) {
+    const char *const argv[] = {"fuzz", "--ops", ops, together ? "--concurrent" : NULL, NULL};
     const struct job jobs[] = {
         {"fuzz", ABI_UID_ROOT, argv, ABI_EXIT_NORMAL, 0, "fuzz as root"},
         {"fuzz", ABI_UID_USER, argv, ABI_EXIT_NORMAL, 0, "fuzz as xy"},
     };
-    say("fuzz phase");
-    u32 unexpected = run_sequential(jobs, JOBS_COUNT(jobs));
+    say("fuzz phase%s", together ? ", both fuzzers at once" : "");
+    u32 unexpected = together ? run_together(jobs, JOBS_COUNT(jobs)) : run_sequential(jobs, JOBS_COUNT(jobs));
     say("fuzz phase done, %u unexpected", unexpected);
 }
 
@@ -407,6 +442,6 @@ int main(int argc, char **argv) {
         u32 unexpected = run_sequential(fs_jobs, JOBS_COUNT(fs_jobs));
         say("fs phase done, %u unexpected", unexpected);
     }
-    if (options.fuzz_ops[0] != '\0') fuzz_phase(options.fuzz_ops);
+    if (options.fuzz_ops[0] != '\0') fuzz_phase(options.fuzz_ops, options.fuzz_together);
     finish(options.end);
 }
