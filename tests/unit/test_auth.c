@@ -11,6 +11,7 @@
 #include "kernel/password.h"
 #include "sim/sim.h"
 #include "unit.h"
+#include "unit_sim.h"
 
 #define DISK_BYTES (16ull << 20)
 #define STEPS_MAX 200000u
@@ -18,19 +19,11 @@
 
 static struct sim *boot_node(void) {
     struct sim_config config;
-    memset(&config, 0, sizeof(config));
-    config.seed = 7;
-    config.nodes_count = 1;
-    config.steps_limit = STEPS_MAX;
+    unit_sim_config(&config, 7, STEPS_MAX, "init.rounds=0 init.end=idle loglevel=error");
     config.log_level = LOG_ERROR;
     config.disk_size_bytes = DISK_BYTES;
     config.disk_fault_scope = DISK_FAULTS_RECOVERABLE;
-    snprintf(config.bootargs, sizeof(config.bootargs), "init.rounds=0 init.end=idle loglevel=error");
-    snprintf(config.command, sizeof(config.command), "test_auth");
-    for (u32 kind = 0; kind < FAULT_COUNT; kind++) config.faults[kind].mode = FAULT_MODE_OFF;
-    struct sim *sim = sim_create(&config);
-    assert(sim != NULL);
-    sim_set_panic_target(sim);
+    struct sim *sim = unit_sim_start(&config);
     enum sim_end end;
     for (u32 i = 0; i < STEPS_MAX; i++) {
         struct platform *node = sim->nodes[0];

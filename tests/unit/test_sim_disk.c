@@ -9,6 +9,7 @@
 
 #include "sim/sim.h"
 #include "sim/scenario.h"
+#include "unit_sim.h"
 
 #define S DISK_SECTOR_BYTES
 #define SMALL_DISK_BYTES (256ull * S) // 4 superblock copies of 8 sectors, then the "log"
@@ -29,20 +30,10 @@ static void check(bool ok, const char *name, const char *reason) {
 
 static struct sim *make_sim(u64 seed, u64 disk_bytes, enum disk_fault_scope scope) {
     struct sim_config config;
-    memset(&config, 0, sizeof(config));
-    config.seed = seed;
-    config.nodes_count = 1;
-    config.steps_limit = 1;
-    config.log_level = LOG_WARN;
+    unit_sim_config(&config, seed, 1, "loglevel=warn");
     config.disk_size_bytes = disk_bytes;
     config.disk_fault_scope = scope;
-    snprintf(config.bootargs, sizeof(config.bootargs), "loglevel=warn");
-    snprintf(config.command, sizeof(config.command), "test_sim_disk");
-    for (u32 kind = 0; kind < FAULT_COUNT; kind++) config.faults[kind].mode = FAULT_MODE_OFF;
-    struct sim *sim = sim_create(&config);
-    assert(sim != NULL);
-    sim_set_panic_target(sim);
-    return sim;
+    return unit_sim_start(&config);
 }
 
 static void set_fault(struct sim *sim, u32 kind, u32 rate_per_million) {

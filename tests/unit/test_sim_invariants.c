@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "sim/sim.h"
+#include "unit_sim.h"
 
 static u32 failures;
 static struct kernel copy; // large: kept off the stack
@@ -24,17 +25,8 @@ static void check(bool ok, const char *name, const char *reason) {
 
 static struct sim *make_sim(u64 seed) {
     struct sim_config config;
-    memset(&config, 0, sizeof(config));
-    config.seed = seed;
-    config.nodes_count = 1;
-    config.steps_limit = 100000;
-    config.log_level = LOG_WARN;
-    snprintf(config.bootargs, sizeof(config.bootargs), "init.end=poweroff loglevel=warn");
-    snprintf(config.command, sizeof(config.command), "test");
-    for (u32 kind = 0; kind < FAULT_COUNT; kind++) config.faults[kind].mode = FAULT_MODE_OFF;
-    struct sim *sim = sim_create(&config);
-    assert(sim != NULL);
-    sim_set_panic_target(sim);
+    unit_sim_config(&config, seed, 100000, "init.end=poweroff loglevel=warn");
+    struct sim *sim = unit_sim_start(&config);
     return sim;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sim/invariant_storage.h"
+#include "unit_sim.h"
 
 #define DISK_BYTES (16ull << 20)
 #define STEPS_MAX 200000u
@@ -29,20 +30,11 @@ static void check(bool ok, const char *name, const char *reason) {
 
 static struct sim *make_sim(u64 seed, u64 disk_bytes, enum disk_fault_scope scope, bool invariants) {
     struct sim_config config;
-    memset(&config, 0, sizeof(config));
-    config.seed = seed;
-    config.nodes_count = 1;
-    config.steps_limit = STEPS_MAX;
-    config.log_level = LOG_WARN;
+    unit_sim_config(&config, seed, STEPS_MAX, "init.rounds=0 init.fs=1 init.end=reboot loglevel=warn");
     config.disk_size_bytes = disk_bytes;
     config.disk_fault_scope = scope;
     config.no_invariants = !invariants;
-    snprintf(config.bootargs, sizeof(config.bootargs), "init.rounds=0 init.fs=1 init.end=reboot loglevel=warn");
-    snprintf(config.command, sizeof(config.command), "test");
-    for (u32 kind = 0; kind < FAULT_COUNT; kind++) config.faults[kind].mode = FAULT_MODE_OFF;
-    struct sim *sim = sim_create(&config);
-    assert(sim != NULL);
-    sim_set_panic_target(sim);
+    struct sim *sim = unit_sim_start(&config);
     return sim;
 }
 

@@ -101,6 +101,17 @@ static struct fuzz_prediction look(const struct fuzz_ids *ids, const char *path,
     return allow();
 }
 
+// The walk, and a name that exists: false, with *out what must happen instead, when
+// either fails (`missing` says what the name is).
+static bool look_existing(const struct fuzz_ids *ids, const char *path, struct abi_stat *st,
+                          struct fuzz_prediction *out, const char *missing) {
+    bool exists = false;
+    *out = look(ids, path, st, &exists);
+    if (out->verdict != FUZZ_ALLOW) return false;
+    if (!exists) *out = other(-E_NOENT, missing);
+    return exists;
+}
+
 static struct fuzz_prediction parent_grants(const struct fuzz_ids *ids, const char *path, u32 want,
                                             struct abi_stat *parent) {
     char name[FUZZ_PATH_BYTES];
@@ -155,10 +166,8 @@ static struct fuzz_prediction unlink_access(const struct fuzz_ids *ids, const ch
 struct fuzz_prediction fuzz_predict_remove(const struct fuzz_ids *ids, const char *path, bool directory) {
     if (strcmp(path, "/") == 0) return other(-E_PERM, "the root stays");
     struct abi_stat st;
-    bool exists = false;
-    struct fuzz_prediction looked = look(ids, path, &st, &exists);
-    if (looked.verdict != FUZZ_ALLOW) return looked;
-    if (!exists) return other(-E_NOENT, "no such name");
+    struct fuzz_prediction looked;
+    if (!look_existing(ids, path, &st, &looked, "no such name")) return looked;
     struct fuzz_prediction access = unlink_access(ids, path, &st);
     if (access.verdict != FUZZ_ALLOW) return access;
     if (directory && st.type != ABI_TYPE_DIRECTORY) return other(-E_NOTDIR, "rmdir of a file");
@@ -203,47 +212,37 @@ struct fuzz_prediction fuzz_predict_rename(const struct fuzz_ids *ids, const cha
 struct fuzz_prediction fuzz_predict_chmod(const struct fuzz_ids *ids, const char *path, u64 mode) {
     if ((mode & ~(u64)MODE_BITS_ALL) != 0) return other(-E_INVAL, "bad mode bits");
     struct abi_stat st;
-    bool exists = false;
-    struct fuzz_prediction looked = look(ids, path, &st, &exists);
-    if (looked.verdict != FUZZ_ALLOW) return looked;
-    if (!exists) return other(-E_NOENT, "no such name");
+    struct fuzz_prediction looked;
+    if (!look_existing(ids, path, &st, &looked, "no such name")) return looked;
     if (ids->euid == ABI_UID_ROOT || ids->euid == st.uid) return allow();
     return deny(-E_PERM, "only the owner or root changes a mode");
 }
 
 struct fuzz_prediction fuzz_predict_chown(const struct fuzz_ids *ids, const char *path) {
     struct abi_stat st;
-    bool exists = false;
-    struct fuzz_prediction looked = look(ids, path, &st, &exists);
-    if (looked.verdict != FUZZ_ALLOW) return looked;
-    if (!exists) return other(-E_NOENT, "no such name");
+    struct fuzz_prediction looked;
+    if (!look_existing(ids, path, &st, &looked, "no such name")) return looked;
     return ids->euid == ABI_UID_ROOT ? allow() : deny(-E_PERM, "only root changes an owner");
 }
 
 struct fuzz_prediction fuzz_predict_stat(const struct fuzz_ids *ids, const char *path) {
     struct abi_stat st;
-    bool exists = false;
-    struct fuzz_prediction looked = look(ids, path, &st, &exists);
-    if (looked.verdict != FUZZ_ALLOW) return looked;
-    return exists ? allow() : other(-E_NOENT, "no such name");
+    struct fuzz_prediction looked;
+    return look_existing(ids, path, &st, &looked, "no such name") ? allow() : looked;
 }
 
 struct fuzz_prediction fuzz_predict_chdir(const struct fuzz_ids *ids, const char *path) {
     struct abi_stat st;
-    bool exists = false;
-    struct fuzz_prediction looked = look(ids, path, &st, &exists);
-    if (looked.verdict != FUZZ_ALLOW) return looked;
-    if (!exists) return other(-E_NOENT, "no such name");
+    struct fuzz_prediction looked;
+    if (!look_existing(ids, path, &st, &looked, "no such name")) return looked;
     if (st.type != ABI_TYPE_DIRECTORY) return other(-E_NOTDIR, "not a directory");
     return may(ids, &st, WANT_EXECUTE) ? allow() : deny(-E_ACCES, "no x on the directory");
 }
 
 struct fuzz_prediction fuzz_predict_spawn(const struct fuzz_ids *ids, const char *path) {
     struct abi_stat st;
-    bool exists = false;
-    struct fuzz_prediction looked = look(ids, path, &st, &exists);
-    if (looked.verdict != FUZZ_ALLOW) return looked;
-    if (!exists) return other(-E_NOENT, "no such program");
+    struct fuzz_prediction looked;
+    if (!look_existing(ids, path, &st, &looked, "no such program")) return looked;
     if (st.type != ABI_TYPE_FILE) return other(-E_NOEXEC, "not a file");
     if (!may(ids, &st, WANT_EXECUTE)) return deny(-E_ACCES, "no x bit for the caller");
     return st.size_bytes == 0 ? other(-E_NOEXEC, "an empty file") : allow();

@@ -207,33 +207,30 @@ static bool job_ended_as_expected(const struct job *job, const struct abi_wait_s
     return job->cause != ABI_EXIT_NORMAL || status->exit_code == job->exit_code;
 }
 
+// Waits for job's child `pid` and says how it ended. 1 if it ended unexpectedly (or
+// could not be waited for), else 0.
+static u32 job_wait(const struct job *job, i64 pid) {
+    const char *label = job->label != NULL ? job->label : job->name;
+    if (pid < 0) return 1; // job_spawn said why
+    struct abi_wait_status status;
+    memset(&status, 0, sizeof(status));
+    i64 reaped = sys_wait(pid, &status, 0);
+    if (reaped != pid) {
+        say("wait for %s = %ld %s", label, (long)reaped, error_name(reaped));
+        return 1;
+    }
+    char text[STATUS_TEXT_LEN_MAX];
+    wait_status_format(&status, text, sizeof(text));
+    say("%s %s", label, text);
+    if (job_ended_as_expected(job, &status)) return 0;
+    say("unexpected end of %s", label);
+    return 1;
+}
+
 // One program at a time, in order. Returns how many ended unexpectedly.
 static u32 run_sequential(const struct job *jobs, u32 count) {
     u32 unexpected = 0;
-    for (u32 i = 0; i < count; i++) {
-        const struct job *job = &jobs[i];
-        const char *label = job->label != NULL ? job->label : job->name;
-        i64 pid = job_spawn(job);
-        if (pid < 0) {
-            unexpected++;
-            continue;
-        }
-        struct abi_wait_status status;
-        memset(&status, 0, sizeof(status));
-        i64 reaped = sys_wait(pid, &status, 0);
-        if (reaped != pid) {
-            say("wait for %s = %ld %s", label, (long)reaped, error_name(reaped));
-            unexpected++;
-            continue;
-        }
-        char text[STATUS_TEXT_LEN_MAX];
-        wait_status_format(&status, text, sizeof(text));
-        say("%s %s", label, text);
-        if (!job_ended_as_expected(job, &status)) {
-            say("unexpected end of %s", label);
-            unexpected++;
-        }
-    }
+    for (u32 i = 0; i < count; i++) unexpected += job_wait(&jobs[i], job_spawn(&jobs[i]));
     return unexpected;
 }
 
@@ -390,21 +387,7 @@ static u32 run_together(const struct job *jobs, u32 count) {
     i64 pids[TOGETHER_JOBS_MAX];
     for (u32 i = 0; i < count; i++) pids[i] = job_spawn(&jobs[i]);
     u32 unexpected = 0;
-    for (u32 i = 0; i < count; i++) {
-        const char *label = jobs[i].label != NULL ? jobs[i].label : jobs[i].name;
-        struct abi_wait_status status;
-        memset(&status, 0, sizeof(status));
-        i64 reaped = pids[i] < 0 ? pids[i] : sys_wait(pids[i], &status, 0);
-        if (reaped != pids[i] || reaped < 0) {
-            say("%s: no child to wait for (%ld %s)", label, (long)reaped, error_name(reaped));
-            unexpected++;
-            continue;
-        }
-        char text[STATUS_TEXT_LEN_MAX];
-        wait_status_format(&status, text, sizeof(text));
-        say("%s %s", label, text);
-        if (!job_ended_as_expected(&jobs[i], &status)) unexpected++;
-    }
+    for (u32 i = 0; i < count; i++) unexpected += job_wait(&jobs[i], pids[i]);
     return unexpected;
 }
 
