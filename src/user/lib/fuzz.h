@@ -57,7 +57,7 @@ struct fuzz_counts {
     u64 tolerated;       // failed for a reason outside the model (E_IO, E_NFILE, E_NOTEMPTY, ...)
     u64 escalations;     // predicted refused, yet allowed
     u64 wrong_denials;   // predicted allowed, yet refused
-    u64 wrong_errors;    // another error than the one predicted
+    u64 wrong_errors;    // another error than the one predicted, or a wrong value
 };
 
 struct fuzz_open_fd {
@@ -92,7 +92,8 @@ u32 fuzz_below(struct fuzzer *f, u32 bound);    // uniform in [0, bound)
 // Compares the kernel's result with the prediction and counts it; prints a
 // mismatch (what, the prediction, the result) in full.
 void fuzz_judge(struct fuzzer *f, const char *what, const struct fuzz_prediction *prediction, i64 result);
-// Exactly `expected` (a hostile argument with one right answer).
+// Exactly `expected`: an error a hostile argument must get, or the one right value of
+// a success (a failure for a reason outside the model is tolerated as in the judge).
 void fuzz_expect(struct fuzzer *f, const char *what, i64 expected, i64 result);
 // The summary line; returns the mismatches (escalations + wrong denials + wrong errors).
 u64 fuzz_report(const struct fuzzer *f, u64 seed);

@@ -68,9 +68,19 @@ void fuzz_judge(struct fuzzer *f, const char *what, const struct fuzz_prediction
 }
 
 void fuzz_expect(struct fuzzer *f, const char *what, i64 expected, i64 result) {
-    struct fuzz_prediction prediction = {denial(expected) ? FUZZ_DENY : FUZZ_OTHER, expected, "hostile argument"};
-    if (expected >= 0) prediction = (struct fuzz_prediction){FUZZ_ALLOW, 0, "allowed"};
-    fuzz_judge(f, what, &prediction, result);
+    if (expected < 0) {
+        struct fuzz_prediction prediction = {denial(expected) ? FUZZ_DENY : FUZZ_OTHER, expected, "hostile argument"};
+        fuzz_judge(f, what, &prediction, result);
+        return;
+    }
+    // A success with one right value: the judge's ALLOW, and then the value itself.
+    struct fuzz_prediction prediction = {FUZZ_ALLOW, 0, "allowed"};
+    if (result < 0 || result == expected) { fuzz_judge(f, what, &prediction, result); return; }
+    f->counts.syscalls++;
+    f->counts.wrong_errors++;
+    if (f->counts.escalations + f->counts.wrong_denials + f->counts.wrong_errors <= FUZZ_MISMATCHES_SHOWN) {
+        say("WRONG VALUE: %s = %ld; expected %ld", what, (long)result, (long)expected);
+    }
 }
 
 u64 fuzz_report(const struct fuzzer *f, u64 seed) {

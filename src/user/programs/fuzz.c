@@ -407,7 +407,8 @@ static void op_session(struct fuzzer *f) {
         u64 before_ns = monotonic_ns();
         i64 pid = sys_sudo("/bin/whoami", argv, BASIN_PASSWORD_XY);
         reap(pid);
-        fuzz_expect(f, "sudo(own password)", pid > 0 ? pid : 1, pid);
+        const struct fuzz_prediction allowed = {FUZZ_ALLOW, 0, "its own password"};
+        fuzz_judge(f, "sudo(own password)", &allowed, pid);
         if (pid > 0) {
             f->stamp = true;
             f->stamp_before_ns = before_ns;
