@@ -63,7 +63,10 @@ void kernel_boot(struct kernel *k, struct platform *p) {
     klog(k, LOG_INFO, "Grain Basin booting: %u page frames, %u process slots, initrd %llu bytes",
          k->frames.count, PROCS_MAX, (unsigned long long)k->initrd_size_bytes);
     platform_trace(p, TRACE_BOOT, k->frames.free_count, PROCS_MAX, 0);
+    // Before the mount: a first boot draws GrainDB's db_id and the password salts.
+    random_boot(k);
     fs_mount(k);
+    random_seed_file_load(k);
     accounts_load(k);
     const struct cred root = cred_of_user(ABI_UID_ROOT);
     i64 pid = proc_spawn(k, 0, INIT_PATH, &init_args, &root);
@@ -130,6 +133,7 @@ static const char exit_cause_names[ABI_EXIT_KILLED + 1][20] = {
 static void kernel_lost_init(struct kernel *k) {
     klog(k, LOG_ERROR, "init exited; rebooting");
     k->current_slot = SLOT_NONE; // the kernel's own decision, not a process's request
+    random_seed_file_save(k);
     k->run_state = KERNEL_REBOOTING;
     platform_reboot(k->platform);
 }
