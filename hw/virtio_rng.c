@@ -15,7 +15,8 @@ static struct virtq_memory virtio_rng_queue;
 static u8 virtio_rng_buffer[VIRTIO_RNG_REQUEST_BYTES_MAX];
 
 i64 virtio_rng_start(struct virtio_rng *r, u64 base, u64 timebase_hz, const char **problem) {
-    assert(r != NULL && problem != NULL);
+    assert(r != NULL);
+    assert(problem != NULL);
     assert(timebase_hz > 0);
     *r = (struct virtio_rng){0};
     i64 result = virtio_mmio_start(&r->device, base, 0, &virtio_rng_queue, problem);
@@ -33,8 +34,10 @@ static i64 virtio_rng_fail(struct virtio_rng *r, const char *problem) {
 
 // One request for `count` bytes: how many the device wrote, or -E_IO.
 static i64 virtio_rng_request(struct virtio_rng *r, u32 count) {
-    assert(r != NULL && !r->broken);
-    assert(count > 0 && count <= VIRTIO_RNG_REQUEST_BYTES_MAX);
+    assert(r != NULL);
+    assert(!r->broken);
+    assert(count > 0);
+    assert(count <= VIRTIO_RNG_REQUEST_BYTES_MAX);
     volatile struct virtq_desc *desc = &virtio_rng_queue.desc[VIRTIO_RNG_DESC];
     desc->addr = (u64)(uintptr_t)virtio_rng_buffer;
     desc->len = count;

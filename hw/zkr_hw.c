@@ -37,7 +37,8 @@ const char *hw_zkr_state_name(enum hw_zkr_state state) {
 // Whether riscv,isa ("rv64imac_zicsr_zkr") names `extension` among the multi-letter
 // extensions, each of which follows a '_'.
 static bool isa_string_has(const char *isa, const char *extension) {
-    assert(isa != NULL && extension != NULL);
+    assert(isa != NULL);
+    assert(extension != NULL);
     u64 length = str_len_bounded(extension, ISA_EXTENSION_LEN_MAX);
     for (const char *s = isa; *s != '\0'; s++) {
         if (*s != '_') continue;
@@ -95,7 +96,8 @@ enum hw_zkr_state hw_zkr_probe(struct platform *p) {
 }
 
 u32 hw_zkr_samples(u16 *samples, u32 count, bool *dead) {
-    assert(samples != NULL && dead != NULL);
+    assert(samples != NULL);
+    assert(dead != NULL);
     u32 got = 0;
     while (got < count && zkr_sample(&samples[got], dead)) got++;
     return got;

@@ -14,7 +14,8 @@ static const char random_personalization[] = "Grain Basin kernel random v1";
 #define RANDOM_EXTRA_BYTES_MAX RANDOM_SEED_FILE_MIX_BYTES_MAX
 
 void random_instantiate(struct random *r, const u8 *seed, u64 seed_bytes) {
-    assert(r != NULL && seed != NULL);
+    assert(r != NULL);
+    assert(seed != NULL);
     assert(seed_bytes >= RANDOM_SEED_BYTES);
     mem_set(r, 0, sizeof *r);
     br_hmac_drbg_init(&r->drbg, &br_sha256_vtable, seed, (size_t)seed_bytes);
@@ -22,8 +23,10 @@ void random_instantiate(struct random *r, const u8 *seed, u64 seed_bytes) {
 }
 
 void random_reseed_with(struct random *r, const u8 *seed, u64 seed_bytes) {
-    assert(r != NULL && r->instantiated);
-    assert(seed != NULL && seed_bytes > 0);
+    assert(r != NULL);
+    assert(r->instantiated);
+    assert(seed != NULL);
+    assert(seed_bytes > 0);
     br_hmac_drbg_update(&r->drbg, seed, (size_t)seed_bytes);
     r->bytes_since_reseed = 0;
     r->requests_since_reseed = 0;
@@ -31,7 +34,8 @@ void random_reseed_with(struct random *r, const u8 *seed, u64 seed_bytes) {
 }
 
 void random_generate(struct random *r, u8 *out, u64 count) {
-    assert(r != NULL && r->instantiated);
+    assert(r != NULL);
+    assert(r->instantiated);
     assert(out != NULL || count == 0);
     assert(count <= RANDOM_REQUEST_BYTES_MAX);
     if (count == 0) return;
@@ -41,7 +45,8 @@ void random_generate(struct random *r, u8 *out, u64 count) {
 }
 
 void random_boot(struct kernel *k) {
-    assert(k != NULL && k->platform != NULL);
+    assert(k != NULL);
+    assert(k->platform != NULL);
     assert(!k->random.instantiated);
     u8 seed[RANDOM_SEED_BYTES + RANDOM_PERSONALIZATION_BYTES];
     platform_entropy(k->platform, seed, RANDOM_SEED_BYTES);
@@ -54,8 +59,10 @@ void random_boot(struct kernel *k) {
 
 void random_reseed(struct kernel *k, enum random_reseed_cause cause, const u8 *extra,
                    u64 extra_bytes) {
-    assert(k != NULL && k->random.instantiated);
-    assert((extra != NULL || extra_bytes == 0) && extra_bytes <= RANDOM_EXTRA_BYTES_MAX);
+    assert(k != NULL);
+    assert(k->random.instantiated);
+    assert(extra != NULL || extra_bytes == 0);
+    assert(extra_bytes <= RANDOM_EXTRA_BYTES_MAX);
     u8 seed[RANDOM_RESEED_ENTROPY_BYTES + RANDOM_EXTRA_BYTES_MAX];
     platform_entropy(k->platform, seed, RANDOM_RESEED_ENTROPY_BYTES);
     if (extra_bytes > 0) mem_copy(seed + RANDOM_RESEED_ENTROPY_BYTES, extra, extra_bytes);
@@ -84,7 +91,8 @@ static bool random_reseed_due(struct kernel *k, u64 count, enum random_reseed_ca
 }
 
 void random_bytes(struct kernel *k, u8 *out, u64 count) {
-    assert(k != NULL && k->random.instantiated);
+    assert(k != NULL);
+    assert(k->random.instantiated);
     assert(out != NULL || count == 0);
     enum random_reseed_cause cause = RANDOM_RESEED_CAUSE_BOOT;
     if (random_reseed_due(k, count, &cause)) random_reseed(k, cause, NULL, 0);

@@ -44,6 +44,7 @@ struct random {
     u64 reseeded_at_ns; // the kernel's monotonic clock at the last (re)seed
     u64 reseeds;        // this boot, the instantiation not counted
     bool seed_file_mixed; // this boot
+    bool seed_file_due;   // set by kernel_boot: the first kernel_step loads the seed file
 };
 
 // The DRBG alone, on known inputs (the unit tests hold it to NIST's vectors).
@@ -70,7 +71,7 @@ void random_reseed(struct kernel *k, enum random_reseed_cause cause, const u8 *e
 #define RANDOM_SEED_FILE_MODE 0600
 #define RANDOM_SEED_FILE_BYTES 64u
 // A longer file (root wrote it) is mixed in up to this many bytes.
-#define RANDOM_SEED_FILE_MIX_BYTES_MAX 4096u
+#define RANDOM_SEED_FILE_MIX_BYTES_MAX 512u
 
 // What TRACE_RANDOM_SEED_FILE reports (argument a).
 enum random_seed_file_op {
@@ -78,9 +79,10 @@ enum random_seed_file_op {
     RANDOM_SEED_FILE_WRITTEN = 2, // rewritten: b = digest, c = 0 or -error
 };
 
-// Once the filesystem is mounted: mixes the seed file in (a warning when it is
-// missing or unreadable, never a failure) and at once writes a fresh one, so that
-// no seed is used twice, even when the machine then crashes.
+// Once the filesystem is mounted (the first kernel_step, before any process runs):
+// mixes the seed file in (a warning when it is missing or unreadable, never a
+// failure) and at once writes a fresh one, so that no seed is used twice, even when
+// the machine then crashes.
 void random_seed_file_load(struct kernel *k);
 // At shutdown and reboot: a fresh seed for the next boot. A failure is logged and
 // changes nothing else: the machine still stops, and the seed written at boot (never

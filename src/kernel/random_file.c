@@ -30,7 +30,9 @@ static u64 seed_trace_digest(const u8 *bytes, u64 count) {
 // Up to `capacity` bytes of the file, read as root whatever its mode. *exposed: its
 // owner or mode let others read it (root changed it), so its bytes may be known.
 static i64 seed_file_read(struct kernel *k, u8 *buffer, u32 capacity, u32 *length, bool *exposed) {
-    assert(buffer != NULL && length != NULL && exposed != NULL);
+    assert(buffer != NULL);
+    assert(length != NULL);
+    assert(exposed != NULL);
     const struct cred root = cred_of_user(ABI_UID_ROOT);
     struct path path;
     struct fs_inode inode;
@@ -96,7 +98,8 @@ static void seed_file_mix(struct kernel *k, const u8 *bytes, u32 length, bool ex
 }
 
 void random_seed_file_load(struct kernel *k) {
-    assert(k != NULL && k->random.instantiated);
+    assert(k != NULL);
+    assert(k->random.instantiated);
     assert(!k->random.seed_file_mixed);
     i64 usable = fs_usable(k);
     if (usable < 0) {
@@ -129,7 +132,8 @@ void random_seed_file_load(struct kernel *k) {
 }
 
 void random_seed_file_save(struct kernel *k) {
-    assert(k != NULL && k->random.instantiated);
+    assert(k != NULL);
+    assert(k->random.instantiated);
     if (fs_usable(k) < 0) return; // said at boot; a failed disk takes no more writes
     // Fresh platform bytes first: the next boot starts from all this one gathered.
     random_reseed(k, RANDOM_RESEED_CAUSE_SHUTDOWN, NULL, 0);

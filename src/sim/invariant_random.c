@@ -43,7 +43,9 @@ static void seed_file_written(struct sim *sim, struct platform *node, u64 digest
 }
 
 void seed_file_on_event(struct sim *sim, struct platform *node, const struct trace_event *event) {
-    assert(sim != NULL && node != NULL && event != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
+    assert(event != NULL);
     assert(event->kind == TRACE_RANDOM_SEED_FILE);
     sim->invariant_checks[INV_SEED_FILE_NEVER_REUSED]++;
     if (event->a == RANDOM_SEED_FILE_MIXED) {
@@ -56,7 +58,8 @@ void seed_file_on_event(struct sim *sim, struct platform *node, const struct tra
 
 // The first process of a boot to run: the seed it mixed in must be gone by now.
 void seed_file_on_schedule(struct sim *sim, struct platform *node) {
-    assert(sim != NULL && node != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
     struct seed_file_boot_shadow *boot = &node->invariants.seed_file;
     if (boot->processes_ran) return;
     boot->processes_ran = true;

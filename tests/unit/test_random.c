@@ -110,7 +110,11 @@ static struct sim *boot_node(u64 seed, const char *bootargs) {
     enum sim_end end;
     for (u32 i = 0; i < STEPS_MAX; i++) {
         struct platform *node = sim->nodes[0];
-        if (node->state == NODE_RUNNING && node->kernel.fs.state == FS_MOUNTED && node->boots >= 1) break;
+        // Booted, and the first step has dealt with the seed file.
+        if (node->state == NODE_RUNNING && node->kernel.fs.state == FS_MOUNTED && node->boots >= 1 &&
+            !node->kernel.random.seed_file_due) {
+            break;
+        }
         if (!sim_step(sim, &end)) break;
     }
     assert(sim->nodes[0]->kernel.fs.state == FS_MOUNTED);
@@ -203,7 +207,8 @@ static bool step_until(struct sim *sim, bool (*done)(const struct platform *)) {
 }
 static bool rebooting(const struct platform *node) { return node->kernel.run_state == KERNEL_REBOOTING; }
 static bool second_boot_running(const struct platform *node) {
-    return node->boots >= 2 && node->state == NODE_RUNNING && node->kernel.run_state == KERNEL_RUNNING;
+    return node->boots >= 2 && node->state == NODE_RUNNING && node->kernel.run_state == KERNEL_RUNNING &&
+           !node->kernel.random.seed_file_due;
 }
 
 // First boot, `shutdown -r` by init, second boot: the file's three versions.
