@@ -23,7 +23,7 @@ static void seed_file_mixed(struct sim *sim, struct platform *node, u64 digest) 
     snprintf(detail, sizeof detail,
              "boot %u mixed in the seed file with digest %016" PRIx64
              ", which an earlier boot mixed in and replaced (the replacement was acknowledged)",
-             node->boots + 1, digest);
+             node->boots, digest);
     sim_violation(sim, node, INV_SEED_FILE_NEVER_REUSED, detail);
 }
 
