@@ -60,7 +60,7 @@ RV_KERNEL_OBJ := $(patsubst src/%.c,$(RV_OUT)/%.o,$(KERNEL_SRC)) \
 
 # ---- third-party libraries: BearSSL (SHA-256) and xxHash --------------------------------
 # Host: Debian's libbearssl-dev (headers in /usr/include/bearssl) and libxxhash-dev.
-# RISC-V: BearSSL's SHA-256 and HMAC compiled from Debian's source package (fetched by
+# RISC-V: BearSSL's SHA-256, HMAC and HMAC-DRBG compiled from Debian's source package (fetched by
 # tools/fetch-bearssl.sh), and libxxhash-dev's header (header-only use), both with
 # picolibc's headers. No third-party code is kept in the repository.
 HOST_CFLAGS += -I/usr/include/bearssl
@@ -68,7 +68,7 @@ HOST_LIBS := -lxxhash -lbearssl
 BEARSSL_DIR := build/third_party/bearssl
 BEARSSL_STAMP := $(BEARSSL_DIR)/src/hash/sha2small.c
 BEARSSL_RV_OBJ := $(RV_OUT)/bearssl/sha2small.o $(RV_OUT)/bearssl/dec32be.o $(RV_OUT)/bearssl/enc32be.o \
-    $(RV_OUT)/bearssl/hmac.o
+    $(RV_OUT)/bearssl/hmac.o $(RV_OUT)/bearssl/hmac_drbg.o
 RV_THIRD_PARTY_INCLUDES := -I$(BEARSSL_DIR)/inc -I$(RV_OUT)/include \
     -isystem /usr/lib/picolibc/riscv64-unknown-elf/include
 RV_KERNEL_CFLAGS += $(RV_THIRD_PARTY_INCLUDES)
@@ -82,7 +82,7 @@ $(RV_OUT)/include/xxhash.h: /usr/include/xxhash.h
 $(RV_OUT)/bearssl/%.o: $(BEARSSL_STAMP)
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_LINK_ARCH) -O2 -ffreestanding -fno-common -fPIE -mno-relax $(RV_THIRD_PARTY_INCLUDES) \
-	    -I$(BEARSSL_DIR)/src -c -o $@ $(firstword $(wildcard $(BEARSSL_DIR)/src/hash/$*.c $(BEARSSL_DIR)/src/codec/$*.c $(BEARSSL_DIR)/src/mac/$*.c))
+	    -I$(BEARSSL_DIR)/src -c -o $@ $(firstword $(wildcard $(BEARSSL_DIR)/src/hash/$*.c $(BEARSSL_DIR)/src/codec/$*.c $(BEARSSL_DIR)/src/mac/$*.c $(BEARSSL_DIR)/src/rand/$*.c))
 # Every kernel object may include the two headers: make sure they exist first.
 $(filter-out $(BEARSSL_RV_OBJ),$(RV_KERNEL_OBJ)): | $(RV_OUT)/include/xxhash.h $(BEARSSL_STAMP)
 

@@ -28,7 +28,10 @@ Commands:
                  build/disk.img (32 MiB, created on first use; delete it for a
                  fresh disk: programs are copied to a disk at its first boot
                  only, and a note says when the image has newer ones); under
-                 --uboot it is a second virtio disk.
+                 --uboot it is a second virtio disk. The machine has a
+                 virtio-rng device (entropy from the host); --no-rng leaves it
+                 out (the kernel then seeds from timer jitter, QEMU's
+                 /chosen/rng-seed and the seed file alone).
   image --board B
                  build the boot files for board B (framework13 or qemu-virt) into
                  build/image/B/: Image, initrd, extlinux/extlinux.conf, and disk.img
@@ -70,13 +73,14 @@ build() {
 }
 
 qemu_run() {
-    local append="init.end=poweroff" smp=1 mem=128M uboot=false append_given=false
+    local append="init.end=poweroff" smp=1 mem=128M uboot=false append_given=false rng=true
     while [ $# -gt 0 ]; do
         case "$1" in
             --append) append="$2"; append_given=true; shift 2 ;;
             --smp) smp="$2"; shift 2 ;;
             --mem) mem="$2"; shift 2 ;;
             --uboot) uboot=true; shift ;;
+            --no-rng) rng=false; shift ;;
             -h|--help) usage; exit 0 ;;
             *) echo "build.sh qemu: unknown option '$1' (see ./build.sh --help)" >&2; exit 2 ;;
         esac
@@ -98,16 +102,18 @@ qemu_run() {
     fi
     local disk_args=(-drive "file=$disk,format=raw,if=none,id=graindb"
                      -device virtio-blk-device,drive=graindb)
+    local rng_args=(-device virtio-rng-device) rng_option=()
+    $rng || { rng_args=(); rng_option=(--no-rng); }
     if $uboot; then
         if $append_given; then
             echo "build.sh qemu: --append does not apply to --uboot (edit hw/framework13/extlinux.conf)" >&2
             exit 2
         fi
         make -s image-qemu-virt
-        exec hw/qemu-virt/run.sh --chain uboot --smp "$smp" --mem "$mem" -- "${disk_args[@]}"
+        exec hw/qemu-virt/run.sh --chain uboot --smp "$smp" --mem "$mem" "${rng_option[@]}" -- "${disk_args[@]}"
     fi
     exec qemu-system-riscv64 -machine virt -m "$mem" -smp "$smp" -nographic \
-        -bios "$OPENSBI_FW" -kernel build/riscv/Image -append "$append" "${disk_args[@]}"
+        -bios "$OPENSBI_FW" -kernel build/riscv/Image -append "$append" "${disk_args[@]}" "${rng_args[@]}"
 }
 
 image_build() {

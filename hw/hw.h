@@ -5,6 +5,7 @@
 #include "kernel/fdt.h"
 #include "kernel/kernel.h"
 #include "kernel/platform.h"
+#include "entropy.h"
 
 #define HW_LOG_LINE_LEN_MAX 256
 #define HW_NS_PER_S 1000000000ull
@@ -50,7 +51,7 @@ struct platform {
     u64 timebase_hz;
     u64 boot_ticks;       // rdtime at entry: monotonic time counts from here
     u64 realtime_boot_ns; // Unix time at boot_ticks (0 without an RTC)
-    u64 entropy_state;
+    struct hw_entropy entropy; // the sources platform_entropy gathers from
     u64 kernel_start_pa;
     u64 kernel_end_pa;
 };
@@ -74,7 +75,8 @@ void hw_initrd_init(struct platform *p);
 // kernel reads the initrd, since hw.ramdisk=1 moves the programs to the embedded archive.
 void hw_block_init(struct platform *p);
 
-// Entropy (entropy_hw.c).
+// Entropy (entropy_hw.c): finds the sources (virtio-rng, Zkr, the cycle counter,
+// /chosen/rng-seed) and says on the boot log which there are.
 void hw_entropy_init(struct platform *p);
 
 // Time (clock_hw.c).

@@ -45,6 +45,7 @@
 #define VIRTIO_MMIO_VERSION_MODERN 2u
 #define VIRTIO_DEVICE_ID_NONE 0u      // an empty slot: QEMU virt has eight of them
 #define VIRTIO_DEVICE_ID_BLOCK 2u
+#define VIRTIO_DEVICE_ID_ENTROPY 4u   // virtio-rng (section 5.4)
 
 // Device status bits (section 2.1).
 #define VIRTIO_STATUS_ACKNOWLEDGE 1u

@@ -73,7 +73,7 @@ feeder=$!
 timeout 240 qemu-system-riscv64 -machine virt -m 128M -nographic -bios "$OPENSBI_FW" \
     -kernel "$IMAGE" -append "init.rounds=0 init.end=login loglevel=warn" \
     -drive "file=$disk,format=raw,if=none,id=disk0" -device virtio-blk-device,drive=disk0 \
-    < "$fifo" > "$out" 2>&1
+    -device virtio-rng-device < "$fifo" > "$out" 2>&1
 status=$?
 kill "$feeder" 2>/dev/null
 wait "$feeder" 2>/dev/null

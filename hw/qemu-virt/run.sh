@@ -14,7 +14,8 @@
 #   boot arguments are extlinux.conf's), --image FILE (default build/riscv/Image),
 #   --disk FILE (default build/image/qemu-virt/disk.img), --initrd FILE (QEMU's
 #   -initrd), --load-at ADDR (OpenSBI chains: the same Image bytes, loaded at ADDR
-#   instead of 0x80200000), then any QEMU arguments after `--`.
+#   instead of 0x80200000), --no-rng (leave out the virtio-rng device every chain
+#   otherwise gets), then any QEMU arguments after `--`.
 #
 # The console is QEMU's stdio (-nographic). Files it makes go to build/qemu-virt/.
 set -euo pipefail
@@ -28,7 +29,7 @@ UBOOT_STOCK_LAYOUT_MIB_MIN=256
 RV_PREFIX=${RV_PREFIX:-riscv64-unknown-elf-}
 
 chain=dynamic smp=1 mem=128M append=init.end=poweroff append_given=false
-image=build/riscv/Image disk=build/image/qemu-virt/disk.img initrd="" load_at=""
+image=build/riscv/Image disk=build/image/qemu-virt/disk.img initrd="" load_at="" rng=true
 while [ $# -gt 0 ]; do
     case "$1" in
         --chain) chain=$2; shift 2 ;;
@@ -39,6 +40,7 @@ while [ $# -gt 0 ]; do
         --disk) disk=$2; shift 2 ;;
         --initrd) initrd=$2; shift 2 ;;
         --load-at) load_at=$2; shift 2 ;;
+        --no-rng) rng=false; shift ;;
         --) shift; break ;;
         *) echo "run.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
@@ -78,6 +80,8 @@ uboot_board_layout_dtb() {
 
 mkdir -p "$WORK"
 qemu=(qemu-system-riscv64 -machine virt -m "$mem" -smp "$smp" -nographic)
+# Entropy from the host (QEMU's built-in backend reads the host's getrandom).
+$rng && qemu+=(-device virtio-rng-device)
 case "$chain" in
     dynamic|jump)
         [ -f "$image" ] || die "no $image (run make first)"

@@ -40,13 +40,13 @@ static bool text_append(char *out, u32 capacity, u32 *at, const char *text) {
 }
 
 // name:hash:lastchange:min:max:warn:inactive:expire:reserved, one line per account,
-// each with a fresh salt from the platform's entropy.
+// each with a fresh salt from the kernel's CSPRNG.
 static i64 accounts_shadow_text(struct kernel *k, char *out, u32 capacity, u32 *length) {
     *length = 0;
     out[0] = '\0';
     for (u32 i = 0; i < ARRAY_COUNT(initial_passwords); i++) {
         u8 salt[PASSWORD_SALT_BYTES];
-        platform_entropy(k->platform, salt, sizeof salt);
+        random_bytes(k, salt, sizeof salt);
         char encoded[PASSWORD_ENCODED_LEN_MAX];
         password_encode(initial_passwords[i].password, salt, PASSWORD_ITERATIONS, encoded);
         bool fits = text_append(out, capacity, length, initial_passwords[i].name) &&

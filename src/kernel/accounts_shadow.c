@@ -103,7 +103,7 @@ i64 accounts_set_password(struct kernel *k, u32 uid, const char *password) {
     else if (old_length < 0) return old_length;
     else if ((u64)old_length + 1 >= sizeof old_text) return -E_NOSPC; // cut: lines would be lost
     u8 salt[PASSWORD_SALT_BYTES];
-    platform_entropy(k->platform, salt, sizeof salt);
+    random_bytes(k, salt, sizeof salt);
     char encoded[PASSWORD_ENCODED_LEN_MAX];
     password_encode(password, salt, PASSWORD_ITERATIONS, encoded);
     u32 length = 0;

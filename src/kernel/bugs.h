@@ -39,7 +39,9 @@
     X(BUG_SETUID_DENIED_KEEPS_EUID, "setuid-denied-keeps-euid", "denied_syscall_changes_nothing", \
       "a refused setuid returns E_PERM but leaves the requested effective uid")         \
     X(BUG_SUDO_STAMP_ANY_SESSION, "sudo-stamp-any-session", "privilege_only_through_authentication", \
-      "sudo without a password accepts a success remembered in another login session")
+      "sudo without a password accepts a success remembered in another login session") \
+    X(BUG_RANDOM_SEED_FILE_KEPT, "random-seed-file-kept", "seed_file_never_reused",      \
+      "the boot mixes the seed file in but does not replace it")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

@@ -162,6 +162,7 @@ struct fdt_hart {
     bool mmu;     // mmu-type present and not "riscv,none"
     bool usable;  // enabled and mmu: may run this kernel
     u32 plic_s_context; // PLIC context of its S-mode external irq, or NONE
+    u32 node;     // its cpu node, for properties read elsewhere (riscv,isa)
 };
 
 struct fdt_virtio_slot {

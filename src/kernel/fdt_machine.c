@@ -100,6 +100,7 @@ static enum fdt_error fdt_machine_hart(const struct fdt *f, struct fdt_machine *
     hart->mmu = mmu_type[0] != '\0' && !fdt_stringlist_contains(f, cpu, "mmu-type", "riscv,none");
     hart->usable = hart->enabled && hart->mmu;
     hart->plic_s_context = FDT_PLIC_CONTEXT_NONE;
+    hart->node = cpu;
     m->harts_count++;
     return FDT_OK;
 }

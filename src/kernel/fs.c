@@ -36,6 +36,7 @@ static const struct standard_directory standard_tree[] = {
     {"/home", FS_DIRECTORY_MODE, ABI_UID_ROOT},
     {"/home/xy", FS_DIRECTORY_MODE, ABI_UID_USER},
     {"/var", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/var/lib", FS_DIRECTORY_MODE, ABI_UID_ROOT},
     {"/var/log", FS_DIRECTORY_MODE, ABI_UID_ROOT},
     {"/var/cache", FS_DIRECTORY_MODE, ABI_UID_ROOT},
     {"/tmp", FS_SHARED_DIRECTORY_MODE, ABI_UID_ROOT},
@@ -196,7 +197,7 @@ static i64 fs_populate(struct kernel *k) {
 
 static i64 fs_format_and_populate(struct kernel *k) {
     u8 id_bytes[8];
-    platform_entropy(k->platform, id_bytes, sizeof id_bytes);
+    random_bytes(k, id_bytes, sizeof id_bytes);
     i64 result = graindb_format(&k->fs.db, k->platform, load_u64_le(id_bytes) | 1);
     if (result == 0) result = graindb_open(&k->fs.db, k->platform);
     if (result == 0) result = fs_populate(k);

@@ -63,7 +63,10 @@ void kernel_boot(struct kernel *k, struct platform *p) {
     klog(k, LOG_INFO, "Grain Basin booting: %u page frames, %u process slots, initrd %llu bytes",
          k->frames.count, PROCS_MAX, (unsigned long long)k->initrd_size_bytes);
     platform_trace(p, TRACE_BOOT, k->frames.free_count, PROCS_MAX, 0);
+    // Before the mount: a first boot draws GrainDB's db_id and the password salts.
+    random_boot(k);
     fs_mount(k);
+    k->random.seed_file_due = true; // the first step, before any process runs
     accounts_load(k);
     const struct cred root = cred_of_user(ABI_UID_ROOT);
     i64 pid = proc_spawn(k, 0, INIT_PATH, &init_args, &root);
@@ -130,6 +133,7 @@ static const char exit_cause_names[ABI_EXIT_KILLED + 1][20] = {
 static void kernel_lost_init(struct kernel *k) {
     klog(k, LOG_ERROR, "init exited; rebooting");
     k->current_slot = SLOT_NONE; // the kernel's own decision, not a process's request
+    random_seed_file_save(k);
     k->run_state = KERNEL_REBOOTING;
     platform_reboot(k->platform);
 }
@@ -158,6 +162,12 @@ enum kernel_step_result kernel_step(struct kernel *k) {
     assert(k != NULL && k->platform != NULL);
     if (k->run_state != KERNEL_RUNNING) return KERNEL_STEP_STOPPED;
     k->steps++;
+    if (k->random.seed_file_due) {
+        // Not in kernel_boot: the boot leaves the disk as the mount's recovery left
+        // it, which is what the simulator inspects after a boot (fsck after recovery).
+        k->random.seed_file_due = false;
+        random_seed_file_load(k);
+    }
     u64 now_ns = kernel_monotonic_ns(k);
     wake_sleepers(k, now_ns);
     u32 slot = run_queue_pop(k);

@@ -92,7 +92,7 @@ i64 sys_getrandom(struct kernel *k, u32 slot, const u64 *args) {
     struct proc *proc_ = &k->procs[slot];
     if (!user_range_ok(k, proc_, buffer_va, length, PTE_R | PTE_W)) return -E_FAULT;
     u8 bytes[ABI_GETRANDOM_LEN_MAX];
-    platform_entropy(k->platform, bytes, length);
+    random_bytes(k, bytes, length);
     i64 copied = copy_to_user(k, proc_, buffer_va, bytes, length);
     return copied < 0 ? copied : (i64)length;
 }

@@ -96,6 +96,7 @@ i64 sys_shutdown(struct kernel *k, u32 slot, const u64 *args) {
     }
     platform_trace(k->platform, TRACE_SHUTDOWN, proc_->pid, proc_->cred.euid, type);
     klog(k, LOG_INFO, "%s requested by pid %u", shutdown_names[type], proc_->pid);
+    random_seed_file_save(k); // halt too: the machine may be switched off next
     if (type == ABI_SHUTDOWN_HALT) {
         k->run_state = KERNEL_HALTED;
         platform_halt(k->platform);

@@ -21,7 +21,9 @@
     X(TRACE_DB_COMMIT_START, "db_commit_start", "commit seq it will get, 0, 0") \
     X(TRACE_DB_COMMIT, "db_commit", "commit seq, merkle root (first 8 bytes), result") \
     X(TRACE_FS_OBJECT_WRITE, "fs_object_write", "hash (first 8 bytes), FNV-1a of bytes, size") \
-    X(TRACE_FS_OBJECT_READ, "fs_object_read", "hash (first 8 bytes), FNV-1a of bytes, size")
+    X(TRACE_FS_OBJECT_READ, "fs_object_read", "hash (first 8 bytes), FNV-1a of bytes, size") \
+    X(TRACE_RANDOM_RESEED, "random_reseed", "cause, bytes since the last, requests since the last") \
+    X(TRACE_RANDOM_SEED_FILE, "random_seed_file", "op (1 mixed, 2 written), FNV-1a of the seed, bytes or result")
 
 #define TRACE_ENUM(id, name, args) id,
 enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KERNEL_COUNT };

@@ -51,7 +51,10 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
     } else if (event->kind == TRACE_WAKE) {
         wake(sim, node, event->a, event->b);
     } else if (event->kind == TRACE_SCHEDULE) {
+        seed_file_on_schedule(sim, node);
         denial_on_schedule(node, event);
+    } else if (event->kind == TRACE_RANDOM_SEED_FILE) {
+        seed_file_on_event(sim, node, event);
     } else if (event->kind == TRACE_SYSCALL) {
         denial_on_syscall(sim, node, event);
         privilege_on_syscall(node, event);

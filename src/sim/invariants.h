@@ -73,7 +73,12 @@ struct trace_event;
       "a syscall that returns E_ACCES or E_PERM leaves the database (commit and Merkle "    \
       "root), the open files (data, size, attributes), the process table (pids, states, "    \
       "ids) and the caller's descriptors and cwd as they were; sudo, switch_user and passwd "\
-      "may append their refusal to /var/log/auth (database and open files exempt for them)")
+      "may append their refusal to /var/log/auth (database and open files exempt for them)") \
+    X(INV_SEED_FILE_NEVER_REUSED, "seed_file_never_reused",                                   \
+      "a boot that mixed /var/lib/random-seed in has replaced it (or failed to write, with "  \
+      "an error) before any process runs, with other bytes; and once a replacement was "     \
+      "acknowledged, no later boot mixes the replaced seed in again (not checked across "    \
+      "boots with disk faults outside the atlas)")
 
 #define INVARIANT_ENUM(id, name, description) id,
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };
@@ -116,7 +121,22 @@ struct sudo_stamp_shadow {
     u64 granted_ns; // the kernel's monotonic clock at the check
 };
 
+// The seed file as the simulator saw the kernel use it (invariant_random.c). Per boot.
+struct seed_file_boot_shadow {
+    bool mixed;          // the kernel mixed the seed file in this boot
+    u64 mixed_digest;    // FNV-1a of the bytes it mixed in
+    bool written;        // it then wrote the file (successfully or not)
+    bool processes_ran;  // a process was scheduled this boot
+};
+// Across boots (it describes the disk, like the storage shadow): the seed whose
+// replacement was last acknowledged, which no later boot may mix in again.
+struct seed_file_shadow {
+    bool retired_valid;
+    u64 retired_digest;
+};
+
 struct invariant_node_state {
+    struct seed_file_boot_shadow seed_file;
     struct denial_snapshot denial;
     struct sudo_stamp_shadow sudo_stamps[SUDO_STAMPS_SHADOW_MAX];
     struct monotonic_shadow monotonic[PROCS_MAX]; // by proc slot
@@ -218,6 +238,10 @@ void privilege_on_syscall(struct platform *node, const struct trace_event *event
 // sudo's remembered success: a sudo without a password is held to the model.
 void privilege_on_sudo(struct sim *sim, struct platform *node, const struct trace_event *event);
 void privilege_after_step(struct sim *sim, struct platform *node);
+
+// seed_file_never_reused (invariant_random.c), from TRACE_RANDOM_SEED_FILE / TRACE_SCHEDULE.
+void seed_file_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);
+void seed_file_on_schedule(struct sim *sim, struct platform *node);
 
 // ---- storage (invariant_storage*.c, storage_shadow.c) ----------------------------------
 struct storage_scratch; // per sim: buffers for inspections, allocated on first use

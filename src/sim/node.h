@@ -62,6 +62,7 @@ struct platform {
     u64 user_instructions;
     struct invariant_node_state invariants;
     struct storage_shadow storage; // describes the disk: survives power loss and reboots
+    struct seed_file_shadow seed_file; // likewise (invariant_random.c)
     struct sim_disk disk; // survives power loss and reboots, like a real drive
     // Power loss inside the kernel (kernel_call.c): armed only while kernel_boot or
     // kernel_step runs; a device call at which the power fails jumps back.

@@ -27,7 +27,7 @@ disk_start() {
     local log=$1 append=$2; shift 2
     : > "$log"
     qemu-system-riscv64 -machine virt -m 128M -nographic -bios "$OPENSBI_FW" \
-        -kernel "$DISK_KERNEL" -append "$append" "$@" < /dev/null > "$log" 2>&1 &
+        -kernel "$DISK_KERNEL" -append "$append" -device virtio-rng-device "$@" < /dev/null > "$log" 2>&1 &
     DISK_QEMU_PID=$!
 }
 
