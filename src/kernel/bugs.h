@@ -39,7 +39,11 @@
     X(BUG_SETUID_DENIED_KEEPS_EUID, "setuid-denied-keeps-euid", "denied_syscall_changes_nothing", \
       "a refused setuid returns E_PERM but leaves the requested effective uid")         \
     X(BUG_SUDO_STAMP_ANY_SESSION, "sudo-stamp-any-session", "privilege_only_through_authentication", \
-      "sudo without a password accepts a success remembered in another login session")
+      "sudo without a password accepts a success remembered in another login session")   \
+    X(BUG_APPEND_IGNORED, "append-ignored", "workload_checks_pass",                      \
+      "a write through an O_APPEND descriptor goes to its offset, not to the end")      \
+    X(BUG_EXIT_FORGETS_WAITING_PARENT, "exit-forgets-waiting-parent", "workload_reaches_end", \
+      "an exiting process does not wake its parent blocked in wait")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

@@ -8,6 +8,7 @@
 #include "cred.h"
 #include "fs.h"
 #include "platform.h"
+#include "report.h"
 #include "types.h"
 
 // ---- limits ------------------------------------------------------------------
@@ -111,6 +112,7 @@ struct kernel {
     char bootargs[BOOTARGS_LEN_MAX];
     struct accounts accounts; // from /etc at boot; not in the boot digest (the disk persists)
     struct auth auth; // lockouts, sudo stamps, sudo timeout (from /etc at boot), log counters
+    struct report_state report; // workload verdicts: the log's rate limit (report.h)
     struct fs fs; // last: large, and excluded from the boot digest (the disk persists)
 };
 

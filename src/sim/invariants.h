@@ -73,7 +73,17 @@ struct trace_event;
       "a syscall that returns E_ACCES or E_PERM leaves the database (commit and Merkle "    \
       "root), the open files (data, size, attributes), the process table (pids, states, "    \
       "ids) and the caller's descriptors and cwd as they were; sudo, switch_user and passwd "\
-      "may append their refusal to /var/log/auth (database and open files exempt for them)")
+      "may append their refusal to /var/log/auth (database and open files exempt for them)") \
+    X(INV_WORKLOAD_CHECKS_PASS, "workload_checks_pass",                                       \
+      "every check a workload reports (report syscall: init's unexpected ends, the fuzzers' " \
+      "escalations and wrong answers, the storage verifier, fstest, permtest, shtest) has 0 " \
+      "failures, unless a fault the report names as a possible cause (a process crash, a "  \
+      "power loss, disk errors, data destroyed outside the atlas) struck its node in this "  \
+      "or an earlier life; judged even with --no-invariants")                               \
+    X(INV_WORKLOAD_REACHES_END, "workload_reaches_end",                                       \
+      "a node whose init ends by powering off or halting (init.end=poweroff, the default, " \
+      "or halt) gets there within the scenario's own time limit unless it lost power "      \
+      "(checked at the end of the run; not with --time or --steps)")
 
 #define INVARIANT_ENUM(id, name, description) id,
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };
@@ -208,6 +218,21 @@ struct security_counts {
     u64 denials_unchecked;        // denials without a snapshot of the caller (none expected)
     u64 non_root_changes_checked; // filesystem changes by euid != 0 held to the model
 };
+// The workloads' verdicts and ends (invariant_workload.c).
+struct workload_counts {
+    u64 reports;          // TRACE_REPORT events judged
+    u64 reports_failed;   // of them, with failures > 0
+    u64 failures_excused; // failures a fault the report named had struck
+    u64 ends_checked;     // nodes held to reaching init's end
+    u64 ends_unchecked;   // nodes that would have been, but lost power
+};
+void workload_on_report(struct sim *sim, struct platform *node, const struct trace_event *event);
+// At the end of a run (all nodes off, or the scenario's time limit reached): every node
+// expected to power off or halt has (workload_reaches_end).
+void workload_check_ends(struct sim *sim);
+// The ABI_REPORT_EXCUSE_* faults that struck node in any of its lives.
+u64 workload_faults_struck(const struct platform *node);
+
 // non_root_never_writes_etc_or_others (invariant_writes.c), from platform_audit_fs_change.
 void writes_on_change(struct sim *sim, struct platform *node, const struct fs_change *change);
 // denied_syscall_changes_nothing (invariant_denial.c), from TRACE_SCHEDULE / TRACE_SYSCALL.

@@ -60,6 +60,7 @@ struct platform {
     u64 first_boot_digest;
     enum kernel_run_state final_run_state; // valid when NODE_OFF
     u64 user_instructions;
+    u64 faults_seen[FAULT_COUNT]; // injected on this node in any life (what reports may excuse)
     struct invariant_node_state invariants;
     struct storage_shadow storage; // describes the disk: survives power loss and reboots
     struct sim_disk disk; // survives power loss and reboots, like a real drive

@@ -582,5 +582,12 @@ int main(int argc, char **argv) {
     start_session(f);
     for (u64 i = 0; i < operations; i++) run_one(f);
     for (u32 i = 0; i < f->fds_count; i++) (void)sys_close(f->fds[i].fd);
-    return fuzz_report(f, seed) == 0 ? 0 : 1;
+    u64 mismatches = fuzz_report(f, seed);
+    // The judge already tolerates what faults cause (E_IO, E_NOSPC, ...): a mismatch is
+    // a permission decision or an answer that contradicts the model, which no injected
+    // fault excuses.
+    report_check("fuzz escalations", f->counts.escalations, 0);
+    report_check("fuzz wrong denials", f->counts.wrong_denials, 0);
+    report_check("fuzz wrong errors", f->counts.wrong_errors, 0);
+    return mismatches == 0 ? 0 : 1;
 }
