@@ -40,6 +40,8 @@
       "a refused setuid returns E_PERM but leaves the requested effective uid")         \
     X(BUG_SUDO_STAMP_ANY_SESSION, "sudo-stamp-any-session", "privilege_only_through_authentication", \
       "sudo without a password accepts a success remembered in another login session")   \
+    X(BUG_IDLE_OVERSLEEPS, "idle-oversleeps", "sleepers_wake_on_time",                  \
+      "an idle kernel waits its longest wait, ignoring its sleepers' deadlines")         \
     X(BUG_APPEND_IGNORED, "append-ignored", "workload_checks_pass",                      \
       "a write through an O_APPEND descriptor goes to its offset, not to the end")      \
     X(BUG_EXIT_FORGETS_WAITING_PARENT, "exit-forgets-waiting-parent", "workload_reaches_end", \

@@ -55,6 +55,8 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         monotonic_read(sim, node, event->a, event->c);
     } else if (event->kind == TRACE_WAKE) {
         wake(sim, node, event->a, event->b);
+    } else if (event->kind == TRACE_IDLE) {
+        node->invariants.step_idled = true;
     } else if (event->kind == TRACE_SCHEDULE) {
         denial_on_schedule(node, event);
     } else if (event->kind == TRACE_SYSCALL) {

@@ -123,4 +123,5 @@ void invariants_after_step(struct sim *sim, struct platform *node) {
     holds = invariant_frame_ownership(node, &node->kernel, detail, sizeof(detail));
     check(sim, node, INV_FRAME_OWNERSHIP, holds, detail);
     privilege_after_step(sim, node);
+    sleep_after_step(sim, node);
 }

@@ -74,6 +74,11 @@ struct trace_event;
       "root), the open files (data, size, attributes), the process table (pids, states, "    \
       "ids) and the caller's descriptors and cwd as they were; sudo, switch_user and passwd "\
       "may append their refusal to /var/log/auth (database and open files exempt for them)") \
+    X(INV_SLEEPERS_WAKE_ON_TIME, "sleepers_wake_on_time",                                     \
+      "a sleeper is made runnable by the first kernel step that begins at or after its "    \
+      "deadline (node monotonic clock), and an idle node waits no further than its earliest "\
+      "sleeper's deadline: so at most one step late (the slice and trap handling in progress "\
+      "when the deadline passed)")                                                            \
     X(INV_WORKLOAD_CHECKS_PASS, "workload_checks_pass",                                       \
       "every check a workload reports (report syscall: init's unexpected ends, the fuzzers' " \
       "escalations and wrong answers, the storage verifier, fstest, permtest, shtest) has 0 " \
@@ -138,6 +143,8 @@ struct invariant_node_state {
     u64 storage_mount_base_seq; // highest acknowledged commit before this boot's mount
     u32 storage_boot_damage;    // media damage injected this boot (latent, corruption, lost, misdirected)
     bool storage_mount_damaged; // some of it before the mount: recovery's repairs may be hit
+    u64 step_start_monotonic_ns; // the node's monotonic clock when the current step began
+    bool step_idled;             // the current step found nothing runnable (TRACE_IDLE)
 };
 
 // Storage shadows (storage_shadow.c): what the simulator saw the node's disk
@@ -218,6 +225,10 @@ struct security_counts {
     u64 denials_unchecked;        // denials without a snapshot of the caller (none expected)
     u64 non_root_changes_checked; // filesystem changes by euid != 0 held to the model
 };
+// sleepers_wake_on_time (invariant_sleep.c): before each kernel step, and after it.
+void sleep_on_step_start(struct platform *node);
+void sleep_after_step(struct sim *sim, struct platform *node);
+
 // The workloads' verdicts and ends (invariant_workload.c).
 struct workload_counts {
     u64 reports;          // TRACE_REPORT events judged

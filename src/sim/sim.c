@@ -102,6 +102,7 @@ static void run_node_step(struct sim *sim, struct platform *node) {
         return;
     }
     enum kernel_step_result result = KERNEL_STEP_RAN;
+    sleep_on_step_start(node);
     if (!node_kernel_call(node, &result)) {
         sim->current = NULL;
         return;

@@ -71,6 +71,9 @@ static const struct job phase1_jobs[] = {
     {"badptr", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_PAGE, -1, NULL},
     {"illegal", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_ILLEGAL, -1, NULL},
     {"waiter", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    // Alone, so the machine idles while it sleeps: its wake-ups then depend on the idle
+    // wait ending at its deadline (sleepers_wake_on_time); in phase 2 they do not.
+    {"sleeper", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, "sleeper alone"},
 };
 
 static const struct job phase2_jobs[] = {
