@@ -40,6 +40,8 @@
       "a refused setuid returns E_PERM but leaves the requested effective uid")         \
     X(BUG_SUDO_STAMP_ANY_SESSION, "sudo-stamp-any-session", "privilege_only_through_authentication", \
       "sudo without a password accepts a success remembered in another login session")   \
+    X(BUG_FS_FAILED_COMMIT_CLEARS_DIRTY, "fs-failed-commit-clears-dirty", "acknowledged_files_durable", \
+      "a failed commit of a file's data marks it clean, so the next fsync returns 0 at once") \
     X(BUG_IDLE_OVERSLEEPS, "idle-oversleeps", "sleepers_wake_on_time",                  \
       "an idle kernel waits its longest wait, ignoring its sleepers' deadlines")         \
     X(BUG_APPEND_IGNORED, "append-ignored", "workload_checks_pass",                      \

@@ -121,7 +121,7 @@ i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
 i64 sys_close(struct kernel *k, u32 slot, const u64 *args) {
     struct fd *entry = fd_get(k, slot, args[0]);
     if (entry == NULL) return -E_BADF;
-    i64 result = entry->kind == FD_FILE ? fs_file_release(k, entry->open_file) : 0;
+    i64 result = entry->kind == FD_FILE ? fs_file_close(k, entry->open_file) : 0;
     mem_set(entry, 0, sizeof *entry);
     return result;
 }
@@ -130,7 +130,7 @@ i64 sys_fsync(struct kernel *k, u32 slot, const u64 *args) {
     struct fd *entry = fd_get(k, slot, args[0]);
     if (entry == NULL) return -E_BADF;
     // Namespace changes are durable when their syscall returns; only data waits.
-    return entry->kind == FD_FILE ? fs_file_commit(k, entry->open_file) : 0;
+    return entry->kind == FD_FILE ? fs_file_sync(k, entry->open_file) : 0;
 }
 
 static i64 read_console(struct kernel *k, u32 slot, u64 buffer_va, u64 length) {

@@ -22,7 +22,8 @@
     X(TRACE_DB_COMMIT, "db_commit", "commit seq, merkle root (first 8 bytes), result") \
     X(TRACE_FS_OBJECT_WRITE, "fs_object_write", "hash (first 8 bytes), FNV-1a of bytes, size") \
     X(TRACE_FS_OBJECT_READ, "fs_object_read", "hash (first 8 bytes), FNV-1a of bytes, size") \
-    X(TRACE_REPORT, "report", "pid, failures, excuses (ABI_REPORT_EXCUSE_*); name in k->report")
+    X(TRACE_REPORT, "report", "pid, failures, excuses (ABI_REPORT_EXCUSE_*); name in k->report") \
+    X(TRACE_FILE_SYNCED, "file_synced", "inode, FNV-1a of its bytes as of the call, size")
 
 #define TRACE_ENUM(id, name, args) id,
 enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KERNEL_COUNT };

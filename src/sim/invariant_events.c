@@ -55,6 +55,8 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         monotonic_read(sim, node, event->a, event->c);
     } else if (event->kind == TRACE_WAKE) {
         wake(sim, node, event->a, event->b);
+    } else if (event->kind == TRACE_FILE_SYNCED) {
+        files_on_synced(node, event);
     } else if (event->kind == TRACE_IDLE) {
         node->invariants.step_idled = true;
     } else if (event->kind == TRACE_SCHEDULE) {
@@ -66,6 +68,7 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
     } else if (event->kind == TRACE_FS_MOUNT || event->kind == TRACE_DB_COMMIT_START ||
                event->kind == TRACE_DB_COMMIT || event->kind == TRACE_FS_OBJECT_WRITE ||
                event->kind == TRACE_FS_OBJECT_READ) {
+        if (event->kind == TRACE_FS_MOUNT && event->a == FS_MOUNTED) node->invariants.files_mount_pending = true;
         storage_on_event(sim, node, event);
     }
 }

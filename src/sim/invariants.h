@@ -74,6 +74,11 @@ struct trace_event;
       "root), the open files (data, size, attributes), the process table (pids, states, "    \
       "ids) and the caller's descriptors and cwd as they were; sudo, switch_user and passwd "\
       "may append their refusal to /var/log/auth (database and open files exempt for them)") \
+    X(INV_ACKNOWLEDGED_FILES_DURABLE, "acknowledged_files_durable",                           \
+      "when fsync or a file's last close returns 0, the database holds that file's bytes as "\
+      "of the call (checked at once: a failed fsync is never followed by a silent 0), and "  \
+      "after every crash and mount each acknowledged file holds them or a later version, "   \
+      "unless a namespace change removed it since")                                          \
     X(INV_SLEEPERS_WAKE_ON_TIME, "sleepers_wake_on_time",                                     \
       "a sleeper is made runnable by the first kernel step that begins at or after its "    \
       "deadline (node monotonic clock), and an idle node waits no further than its earliest "\
@@ -95,6 +100,15 @@ enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };
 #undef INVARIANT_ENUM
 
 #define INVARIANT_DETAIL_BYTES_MAX 400
+
+// A file fsync or its last close acknowledged (TRACE_FILE_SYNCED), to check after the step.
+#define FILES_PENDING_MAX 4u
+struct file_pending {
+    u32 pid;
+    u64 inode;
+    u64 digest; // FNV-1a of its bytes as of the call
+    u64 size_bytes;
+};
 
 // Per-node shadow state, reset at every boot.
 struct monotonic_shadow {
@@ -143,8 +157,26 @@ struct invariant_node_state {
     u64 storage_mount_base_seq; // highest acknowledged commit before this boot's mount
     u32 storage_boot_damage;    // media damage injected this boot (latent, corruption, lost, misdirected)
     bool storage_mount_damaged; // some of it before the mount: recovery's repairs may be hit
+    struct file_pending files_pending[FILES_PENDING_MAX]; // acknowledged this step
+    u32 files_pending_count;
+    bool files_mount_pending; // mounted: every acknowledged file is due for a check
     u64 step_start_monotonic_ns; // the node's monotonic clock when the current step began
     bool step_idled;             // the current step found nothing runnable (TRACE_IDLE)
+};
+
+// The files acknowledged on a node's disk (invariant_files.c): survive reboots like the
+// storage shadow. One entry per inode, in the order of their first acknowledgement.
+struct file_ack {
+    u64 inode;
+    u64 digest;     // FNV-1a of the bytes acknowledged last
+    u64 size_bytes;
+    u64 commit_seq; // the commit that wrote the inode record holding them
+    bool live;      // false once a namespace change removed the inode
+};
+struct file_acks {
+    struct file_ack *entries;
+    u32 count;
+    u32 capacity;
 };
 
 // Storage shadows (storage_shadow.c): what the simulator saw the node's disk
@@ -225,6 +257,12 @@ struct security_counts {
     u64 denials_unchecked;        // denials without a snapshot of the caller (none expected)
     u64 non_root_changes_checked; // filesystem changes by euid != 0 held to the model
 };
+// acknowledged_files_durable (invariant_files.c).
+void files_on_synced(struct platform *node, const struct trace_event *event);
+void files_on_change(struct platform *node, const struct fs_change *change);
+void files_after_step(struct sim *sim, struct platform *node);
+void files_deinit(struct file_acks *acks);
+
 // sleepers_wake_on_time (invariant_sleep.c): before each kernel step, and after it.
 void sleep_on_step_start(struct platform *node);
 void sleep_after_step(struct sim *sim, struct platform *node);
