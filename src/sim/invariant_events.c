@@ -55,6 +55,8 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         monotonic_read(sim, node, event->a, event->c);
     } else if (event->kind == TRACE_WAKE) {
         wake(sim, node, event->a, event->b);
+    } else if (event->kind == TRACE_DB_REPAIR || event->kind == TRACE_DB_REPAIR_UNVERIFIED) {
+        repairs_on_event(sim, node, event);
     } else if (event->kind == TRACE_FILE_SYNCED) {
         files_on_synced(node, event);
     } else if (event->kind == TRACE_IDLE) {

@@ -6,10 +6,11 @@
 //   crash; a file removed meanwhile (unlinked while open) has nothing to hold;
 // - after every mount (a crash, a reboot): each file acknowledged so far still holds
 //   the acknowledged bytes, or a later version of its inode record (a later commit of
-//   its data or attributes, acknowledged or one that survived anyway). A namespace
-//   change that removes the inode (unlink, rename over it: told to the simulator before
-//   it is made, platform_audit_fs_change) ends its tracking: such changes are durable
-//   when their syscall returns, and may survive a crash even when it did not. When the
+//   its data or attributes, acknowledged or one that survived anyway); or it is gone
+//   once a namespace change that removes the inode (unlink, rename over it: told to the
+//   simulator before it is made, platform_audit_fs_change) was begun: such changes are
+//   durable when their syscall returns, and may survive a crash even when it failed
+//   (so a later acknowledgement of the still open file does not take that away). When the
 //   mount itself lost the acknowledging commit (mounted below it), the storage
 //   invariants judge that loss (acknowledged_writes_survive, excused or not), not this.
 // Reads go through GrainDB as the other storage checks do (an inspection: no fault, no
@@ -83,7 +84,7 @@ void files_on_change(struct platform *node, const struct fs_change *change) {
     bool removes = change->op == FS_CHANGE_REMOVE || change->op == FS_CHANGE_RENAME_TO;
     if (!removes || change->target == NULL) return;
     struct file_ack *entry = ack_find(&node->file_acks, change->target->inode);
-    if (entry != NULL) entry->live = false;
+    if (entry != NULL) entry->removal_begun = true;
 }
 
 // Object `hash` (named by commit_seq's version) into scratch->object; false when unreadable.
@@ -144,8 +145,10 @@ static void check_pending(struct sim *sim, struct platform *node, struct storage
     struct file_version found;
     enum file_found kind = file_read(sim, node, scratch, ack->inode, &found);
     struct file_ack *entry = ack_insert(&node->file_acks, ack->inode);
-    entry->live = false;
-    if (kind == FILE_REMOVED) return; // removed while open: nothing left to keep
+    if (kind == FILE_REMOVED) { // removed while open: nothing left to keep
+        entry->removal_begun = true;
+        return;
+    }
     if (kind == FILE_UNREADABLE) { unreadable(sim, node, ack->inode, graindb_commit_seq(&node->kernel.fs.db), "right after"); return; }
     if (found.digest != ack->digest || found.size_bytes != ack->size_bytes) {
         storage_violation(sim, node, INV_ACKNOWLEDGED_FILES_DURABLE,
@@ -155,8 +158,10 @@ static void check_pending(struct sim *sim, struct platform *node, struct storage
                           ack->pid, ack->inode, ack->size_bytes, ack->digest, found.size_bytes, found.digest,
                           found.commit_seq);
     }
-    *entry = (struct file_ack){.inode = ack->inode, .digest = ack->digest, .size_bytes = ack->size_bytes,
-                               .commit_seq = found.commit_seq, .live = true};
+    entry->digest = ack->digest;
+    entry->size_bytes = ack->size_bytes;
+    entry->commit_seq = found.commit_seq;
+    entry->acked = true;
 }
 
 // After a mount: every live acknowledgement still holds (or a later version does).
@@ -164,22 +169,28 @@ static void check_after_mount(struct sim *sim, struct platform *node, struct sto
     u64 mounted_seq = graindb_commit_seq(&node->kernel.fs.db);
     for (u32 i = 0; i < node->file_acks.count; i++) {
         const struct file_ack *entry = &node->file_acks.entries[i];
-        if (!entry->live || mounted_seq < entry->commit_seq) continue; // the loss is the storage checks' to judge
+        if (!entry->acked || mounted_seq < entry->commit_seq) continue; // a lost commit: the storage checks judge it
         sim->invariant_checks[INV_ACKNOWLEDGED_FILES_DURABLE]++;
         struct file_version found;
         enum file_found kind = file_read(sim, node, scratch, entry->inode, &found);
         if (kind == FILE_UNREADABLE) { unreadable(sim, node, entry->inode, entry->commit_seq, "after the mount"); continue; }
-        bool older = kind == FILE_REMOVED || found.commit_seq < entry->commit_seq;
-        bool changed = kind == FILE_FOUND && found.commit_seq == entry->commit_seq &&
+        if (kind == FILE_REMOVED) {
+            if (entry->removal_begun) continue;
+            storage_violation(sim, node, INV_ACKNOWLEDGED_FILES_DURABLE,
+                              "inode %" PRIu64 ", acknowledged with %" PRIu64 " bytes (fnv %016" PRIx64 ", commit %" PRIu64
+                              "), is gone after the mount at commit %" PRIu64 ", and no unlink or rename removed it",
+                              entry->inode, entry->size_bytes, entry->digest, entry->commit_seq, mounted_seq);
+        }
+        bool older = found.commit_seq < entry->commit_seq;
+        bool changed = found.commit_seq == entry->commit_seq &&
                        (found.digest != entry->digest || found.size_bytes != entry->size_bytes);
         if (!older && !changed) continue;
         storage_violation(sim, node, INV_ACKNOWLEDGED_FILES_DURABLE,
                           "inode %" PRIu64 ", acknowledged with %" PRIu64 " bytes (fnv %016" PRIx64 ", commit %" PRIu64
-                          "), after the mount at commit %" PRIu64 " %s %" PRIu64 " bytes (fnv %016" PRIx64
-                          ", commit %" PRIu64 ")",
+                          "), after the mount at commit %" PRIu64 " holds %" PRIu64 " bytes (fnv %016" PRIx64
+                          ", record of commit %" PRIu64 ")",
                           entry->inode, entry->size_bytes, entry->digest, entry->commit_seq, mounted_seq,
-                          kind == FILE_REMOVED ? "is gone; had" : "holds", found.size_bytes, found.digest,
-                          found.commit_seq);
+                          found.size_bytes, found.digest, found.commit_seq);
     }
 }
 

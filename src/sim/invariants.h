@@ -79,6 +79,10 @@ struct trace_event;
       "of the call (checked at once: a failed fsync is never followed by a silent 0), and "  \
       "after every crash and mount each acknowledged file holds them or a later version, "   \
       "unless a namespace change removed it since")                                          \
+    X(INV_REPAIRS_READ_BACK, "repairs_read_back",                                             \
+      "every piece of a repair GrainDB's recovery made (log copy from the mirror, mirror "   \
+      "slot, superblock copies, checkpoint) and did not report unverified holds its bytes "   \
+      "on the disk when recovery says it read back")                                         \
     X(INV_SLEEPERS_WAKE_ON_TIME, "sleepers_wake_on_time",                                     \
       "a sleeper is made runnable by the first kernel step that begins at or after its "    \
       "deadline (node monotonic clock), and an idle node waits no further than its earliest "\
@@ -171,7 +175,8 @@ struct file_ack {
     u64 digest;     // FNV-1a of the bytes acknowledged last
     u64 size_bytes;
     u64 commit_seq; // the commit that wrote the inode record holding them
-    bool live;      // false once a namespace change removed the inode
+    bool acked;     // false until an acknowledgement found the inode in the database
+    bool removal_begun; // an unlink or rename over it was made (or tried: it may survive)
 };
 struct file_acks {
     struct file_ack *entries;
@@ -262,6 +267,9 @@ void files_on_synced(struct platform *node, const struct trace_event *event);
 void files_on_change(struct platform *node, const struct fs_change *change);
 void files_after_step(struct sim *sim, struct platform *node);
 void files_deinit(struct file_acks *acks);
+
+// repairs_read_back (invariant_repairs.c), from TRACE_DB_REPAIR and _UNVERIFIED.
+void repairs_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);
 
 // sleepers_wake_on_time (invariant_sleep.c): before each kernel step, and after it.
 void sleep_on_step_start(struct platform *node);

@@ -110,6 +110,9 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
                 " uneventful recoveries, merkle and tree after %" PRIu64 " commits\n",
                 fsck_skipped, state_skipped);
         fprintf(out, "fsck not held after recoveries that media damage struck: %" PRIu64 "\n", fsck_damaged);
+        fprintf(out, "repairs read back: %" PRIu64 " pieces checked, %" PRIu64 " reported unverified by GrainDB; "
+                "acknowledged files not checked (no inspectable filesystem): %" PRIu64 "\n",
+                sim->invariant_checks[INV_REPAIRS_READ_BACK], sim->repairs_unverified, sim->files_unchecked);
     }
     u64 total = 0;
     for (u32 id = 0; id < INVARIANT_COUNT; id++) total += sim->invariant_checks[id];

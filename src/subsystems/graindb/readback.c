@@ -7,7 +7,12 @@
 // once more before anything is rewritten: a rewrite is a new chance for a misdirected
 // write to land on something else. Ordinary commits are not read back: they are
 // protected by their two copies and the recovery that follows.
+//
+// Each piece is told to the simulator (TRACE_DB_REPAIR with the FNV-1a of its bytes when
+// it read back, TRACE_DB_REPAIR_UNVERIFIED when it never did), which checks that the disk
+// really holds what was believed (invariant repairs_read_back).
 #include "internal.h"
+#include "kernel/trace_events.h"
 
 #define UNITS_MAX 64u // pieces are tracked in a u64
 
@@ -63,8 +68,17 @@ i64 gdb_write_verified(struct graindb *db, u64 sector, const u8 *bytes, u32 sect
         }
         i64 result = gdb_flush(db);
         if (result < 0) return result;
-        read_back(db, sector, bytes, unit_sectors, units, &pending);
+        if (GRAINDB_PLANTED(db, GRAINDB_BUG_REPAIR_SKIPS_READBACK)) pending = 0; // believed, not read
+        else read_back(db, sector, bytes, unit_sectors, units, &pending);
     }
     *units_unverified_out = bits_count(pending);
+    for (u32 unit = 0; unit < units; unit++) {
+        u64 first = sector + (u64)unit * unit_sectors;
+        if (((pending >> unit) & 1u) != 0) {
+            platform_trace(db->platform, TRACE_DB_REPAIR_UNVERIFIED, first, unit_sectors, 0);
+        } else {
+            platform_trace(db->platform, TRACE_DB_REPAIR, first, unit_sectors, bytes_digest(bytes + unit * unit_bytes, unit_bytes));
+        }
+    }
     return pending == 0 ? 0 : -E_BADMSG;
 }
