@@ -116,9 +116,10 @@ static void op_open(struct fuzzer *f) {
     char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES];
     pick_path(f, changes, path);
     if (!absolute(f, path, full)) return;
-    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_open(&f->ids, full, flags));
+    struct fuzz_prediction prediction = fuzz_predict_open(&f->ids, full, flags);
     // Bad flags are refused before the path is looked at.
     if (prediction.verdict != FUZZ_OTHER || prediction.error != -E_INVAL) prediction = walked(f, path, prediction);
+    prediction = unless_shared(f, full, prediction);
     i64 fd = sys_open(path, flags, pick_u64(f, modes, COUNT(modes)));
     snprintf(what, sizeof what, "open(%s, 0x%lx)", full, (unsigned long)flags);
     fuzz_judge(f, what, &prediction, fd);
