@@ -5,8 +5,10 @@
 // reports the repair unverified and relies on the other copy). The simulator reads
 // each piece it was told holds, straight from the simulated disk (what any read would
 // return now: the write cache, else the media; a latent error is unreadable), right
-// when it is told: a repair believed without being read back, or read back wrong, is a
-// copy the database counts on but does not have.
+// when it is told, which is the moment recovery compared it: a repair believed without
+// being read back, or read back wrong, is a copy the database counts on but does not
+// have. (Damage that a later read of the range brings to a piece already read back is
+// new damage, not the repair's: the atlas keeps another copy.)
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
