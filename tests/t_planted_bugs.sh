@@ -3,7 +3,7 @@
 # seeds; and without the bug the same seeds pass.
 source "$(dirname "$0")/lib.sh"
 source tests/sim_lib.sh
-SEEDS_MAX=${BUG_SEEDS_MAX:-40}
+SEEDS_MAX=${BUG_SEEDS_MAX:-100}
 mkdir -p build/test-logs/bugs
 
 # Lines: NAME  caught by INVARIANT  what it breaks
@@ -17,6 +17,10 @@ while read -r bug invariant; do
     case "$invariant:$bug" in
         non_root_never_writes_etc_or_others:*|denied_syscall_changes_nothing:*|*:sudo-stamp-any-session)
             scenario=scenarios/fuzz.scenario ;;
+        # Only a workload notices these: fstest (the filesystem phase) and a node that
+        # must power off when init is done.
+        workload_checks_pass:*) scenario=scenarios/no-faults-fs.scenario ;;
+        workload_reaches_end:*) scenario=scenarios/no-faults.scenario ;;
     esac
     caught=""
     for seed in $(seq 1 "$SEEDS_MAX"); do

@@ -6,12 +6,12 @@
 # every storage planted bug is caught by the invariant it names, in the scenario the
 # table below gives it.
 #   STORAGE_SEEDS (default 8): seeds per scenario
-#   STORAGE_BUG_SEEDS_MAX (default 40): seeds tried per planted bug
+#   STORAGE_BUG_SEEDS_MAX (default 100): seeds tried per planted bug
 #   STORAGE_JOBS (default: the number of CPUs): runs in parallel
 source "$(dirname "$0")/lib.sh"
 source tests/sim_lib.sh
 SEEDS=${STORAGE_SEEDS:-8}
-BUG_SEEDS_MAX=${STORAGE_BUG_SEEDS_MAX:-40}
+BUG_SEEDS_MAX=${STORAGE_BUG_SEEDS_MAX:-100}
 JOBS=${STORAGE_JOBS:-$(nproc)}
 logs=build/test-logs/storage
 rm -rf "$logs"
@@ -52,6 +52,8 @@ declare -A BUG_SCENARIO=(
     [fs-rename-keeps-parent]=storage-bug-hunt
     [fs-read-error-as-data]=storage-bug-hunt-unrestricted
     [graindb-skip-superblock-repair]=storage-corruption
+    [graindb-repair-skips-readback]=storage-lost-writes
+    [fs-failed-commit-clears-dirty]=storage-write-errors
 )
 
 fault_names=$("$SIM" --seed 1 --steps 1 --log error 2>/dev/null | awk '$1 == "fault" {print $2}')
