@@ -41,7 +41,7 @@ declare -A KIND=(
 # listed here is hunted in storage-bug-hunt.
 declare -A BUG_SCENARIO=(
     [graindb-ack-before-flush]=storage-bug-hunt
-    [graindb-merkle-skips-deletes]=storage-bug-hunt
+    [graindb-merkle-skips-deletes]=storage-mixed # in storage-bug-hunt fsck often sees it first
     [graindb-retry-failed-flush]=storage-bug-hunt
     [graindb-history-drops-previous]=storage-bug-hunt
     [graindb-replay-partial-batch]=storage-bug-hunt
