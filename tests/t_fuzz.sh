@@ -10,7 +10,11 @@
 #     FUZZ_FAULT_SEEDS seeds (default 16): every run passes every invariant.
 #  3. Determinism: a seed run twice, and without invariant checks, has one trace hash.
 #  4. The fuzzer's own model, with the simulator's invariants off, still catches an
-#     escalation (planted bug open-write-checks-read): it is a second, independent check.
+#     escalation (planted bug open-write-checks-read): it is a second, independent check,
+#     and its verdict reaches the harness: basin-sim exits 1 naming workload_checks_pass
+#     and the check, and its reproduce command fails the same way (same trace hash).
+#     The realtime clock jumps in every fuzz run (the scenarios switch clock_jump on):
+#     the jumps per seed are summed and printed.
 #  5. The real image on QEMU runs the fuzz phase on a blank disk with no mismatch.
 source "$(dirname "$0")/lib.sh"
 source tests/sim_lib.sh
@@ -25,9 +29,12 @@ TOGETHER_SEEDS=${FUZZ_TOGETHER_SEEDS:-16}
 fuzz_field() { grep -E '^ *n0\| fuzz: uid ' "$1" | grep -oE "[0-9]+ $2" | awk '{s += $1} END {print s + 0}'; }
 mismatch_field() { grep -E '^ *n0\| fuzz: uid ' "$1" | grep -oE "$2 [0-9]+" | awk '{s += $NF} END {print s + 0}'; }
 security_field() { grep -E '^security: ' "$1" | grep -oE "[0-9]+ $2" | awk '{s += $1} END {print s + 0}'; }
+jumps_field() { grep -m1 '^faults injected:' "$1" | grep -oE 'clock_jump [0-9]+' | grep -oE '[0-9]+$'; }
 
 totals=(0 0 0 0 0 0 0 0 0 0)
 failed=""
+jumps=0
+jumpless=""
 for seed in $(seq 1 "$SEEDS"); do
     out=$logs/fuzz-$seed.log
     "$SIM" --seed "$seed" --scenario scenarios/fuzz.scenario > "$out" 2>&1
@@ -46,14 +53,18 @@ for seed in $(seq 1 "$SEEDS"); do
                  "$(security_field "$out" 'filesystem changes')" "$bad"; do
         totals[$i]=$(( ${totals[$i]} + value )); i=$((i + 1))
     done
+    seed_jumps=$(jumps_field "$out")
+    jumps=$((jumps + ${seed_jumps:-0}))
+    [ "${seed_jumps:-0}" -gt 0 ] || jumpless="$jumpless $seed"
 done
 if [ -z "$failed" ]; then ok "fuzz: $SEEDS seeds pass, no escalation, wrong denial or wrong error"
 else not_ok "fuzz" "seeds failed:$failed (logs in $logs)"; fi
-summary="fuzz over $SEEDS seeds (root and xy, 1500 calls each per seed): ${totals[0]} syscalls fuzzed; the fuzzers' model checked ${totals[1]} denials, ${totals[2]} allowed calls and ${totals[3]} other errors (${totals[4]} unpredicted, ${totals[5]} tolerated); escalations found: ${totals[9]}. The simulator saw ${totals[6]} syscalls, checked ${totals[7]} denials to change nothing and held ${totals[8]} filesystem changes by non-root to its permission model."
+summary="fuzz over $SEEDS seeds (root and xy, 1500 calls each per seed, $jumps realtime clock jumps in all, $((jumps / SEEDS)) per seed): ${totals[0]} syscalls fuzzed; the fuzzers' model checked ${totals[1]} denials, ${totals[2]} allowed calls and ${totals[3]} other errors (${totals[4]} unpredicted, ${totals[5]} tolerated); escalations found: ${totals[9]}. The simulator saw ${totals[6]} syscalls, checked ${totals[7]} denials to change nothing and held ${totals[8]} filesystem changes by non-root to its permission model."
 echo "$summary" > "$logs/summary.txt"
 echo "# $summary"
 check "fuzz: denials were checked" test "${totals[1]}" -gt 0 -a "${totals[7]}" -gt 0
 check "fuzz: non-root changes were held to the model" test "${totals[8]}" -gt 0
+check "fuzz: the realtime clock jumped in every seed ($jumps jumps)" test -z "$jumpless"
 
 failed=""
 together_fuzzed=0
@@ -89,9 +100,19 @@ check "fuzz: seed 7 without invariant checks gives the same hash" test "$(trace_
 
 out=$logs/model-alone.log
 "$SIM" --seed 1 --scenario scenarios/fuzz.scenario --no-invariants --bug open-write-checks-read > "$out" 2>&1
+status=$?
 check "fuzz: its own model reports the escalation of open-write-checks-read" \
     grep -qE 'n0\| fuzz: ESCALATION: open\(' "$out"
-check "fuzz: init counts the fuzzer that found it as unexpected" grep -q 'init: fuzz phase done, 1 unexpected' "$out"
+check "fuzz: its verdict fails the run even with --no-invariants (exit $status)" \
+    test $status -eq 1 -a "$(grep -c 'invariant violated: workload_checks_pass' "$out")" -eq 1
+check "fuzz: the failure names the check" grep -q "reported check 'fuzz escalations'" "$out"
+replay=$(grep -oE '\./build\.sh sim .*' "$out" | head -1 | sed 's|^\./build\.sh sim ||')
+# shellcheck disable=SC2086
+"$SIM" $replay > "$out.replay" 2>&1
+check "fuzz: the reproduce command ($replay) fails the same way" \
+    test $? -eq 1 -a -n "$(trace_hash "$out")" -a "$(trace_hash "$out")" = "$(trace_hash "$out.replay")"
+"$SIM" --seed 1 --scenario scenarios/fuzz.scenario --no-invariants > "$out.clean" 2>&1
+check "fuzz: the same seed passes without the bug" test $? -eq 0
 
 disk=$logs/qemu-disk.img
 out=$logs/qemu.log

@@ -6,12 +6,12 @@
 # every storage planted bug is caught by the invariant it names, in the scenario the
 # table below gives it.
 #   STORAGE_SEEDS (default 8): seeds per scenario
-#   STORAGE_BUG_SEEDS_MAX (default 40): seeds tried per planted bug
+#   STORAGE_BUG_SEEDS_MAX (default 100): seeds tried per planted bug
 #   STORAGE_JOBS (default: the number of CPUs): runs in parallel
 source "$(dirname "$0")/lib.sh"
 source tests/sim_lib.sh
 SEEDS=${STORAGE_SEEDS:-8}
-BUG_SEEDS_MAX=${STORAGE_BUG_SEEDS_MAX:-40}
+BUG_SEEDS_MAX=${STORAGE_BUG_SEEDS_MAX:-100}
 JOBS=${STORAGE_JOBS:-$(nproc)}
 logs=build/test-logs/storage
 rm -rf "$logs"
@@ -41,7 +41,7 @@ declare -A KIND=(
 # listed here is hunted in storage-bug-hunt.
 declare -A BUG_SCENARIO=(
     [graindb-ack-before-flush]=storage-bug-hunt
-    [graindb-merkle-skips-deletes]=storage-bug-hunt
+    [graindb-merkle-skips-deletes]=storage-mixed # in storage-bug-hunt fsck often sees it first
     [graindb-retry-failed-flush]=storage-bug-hunt
     [graindb-history-drops-previous]=storage-bug-hunt
     [graindb-replay-partial-batch]=storage-bug-hunt
@@ -52,6 +52,8 @@ declare -A BUG_SCENARIO=(
     [fs-rename-keeps-parent]=storage-bug-hunt
     [fs-read-error-as-data]=storage-bug-hunt-unrestricted
     [graindb-skip-superblock-repair]=storage-corruption
+    [graindb-repair-skips-readback]=storage-lost-writes
+    [fs-failed-commit-clears-dirty]=storage-write-errors
 )
 
 fault_names=$("$SIM" --seed 1 --steps 1 --log error 2>/dev/null | awk '$1 == "fault" {print $2}')
@@ -158,7 +160,10 @@ hunt() { # bug invariant scenario: prints "SEED [OTHERS]", "wrong:..." or nothin
         "$SIM" --seed "$seed" --scenario "scenarios/$scenario.scenario" --bug "$bug" --log warn > "$out" 2>&1
         case $? in
             0) continue ;;
-            1) if grep -q "invariant violated: $invariant\$" "$out"; then echo "$seed$others"; return; fi
+            # A workload's own check may notice the bug first: the named invariant must
+            # still catch it, on a later seed.
+            1) if [ "$invariant" != workload_checks_pass ] && grep -q "invariant violated: workload_checks_pass\$" "$out"; then continue; fi
+               if grep -q "invariant violated: $invariant\$" "$out"; then echo "$seed$others"; return; fi
                other=$(grep -m1 -oE 'invariant violated: [a-z_]+' "$out")
                if ! "$SIM" --seed "$seed" --scenario "scenarios/$scenario.scenario" --log warn > "$out.clean" 2>&1; then
                    echo "wrong:$seed:$other (and the seed fails without the bug too)"; return

@@ -73,6 +73,17 @@
 //                                                 starting at old's. spawn and sudo give
 //                                                 the child copies of the parent's fds 0, 1
 //                                                 and 2 and no others (as if close-on-exec)
+// Verdicts (issue 9): a self-checking workload tells the machine how one of its checks
+// went, so that a simulator run fails when a workload's own check does.
+//   report(name, failures, excuses)            -> 0 | -E_FAULT | -E_NAMETOOLONG (name
+//                                                 over ABI_REPORT_NAME_LEN_MAX bytes) |
+//                                                 -E_INVAL (empty name, a byte outside
+//                                                 printable ASCII, unknown excuse bits).
+//                                                 Anyone may report; the kernel logs it
+//                                                 (rate-limited per user, root apart) and
+//                                                 the simulator fails the run when
+//                                                 failures > 0, unless a fault named in
+//                                                 excuses (ABI_REPORT_EXCUSE_*) struck
 // ---------------------------------------------------------------------------
 #define ABI_SYSCALL_LIST(X)        \
     X(1, getpid, 0)                \
@@ -109,7 +120,8 @@
     X(32, sudo, 3)                 \
     X(33, switch_user, 2)          \
     X(34, passwd, 3)               \
-    X(35, dup2, 2)
+    X(35, dup2, 2)                 \
+    X(47, report, 3)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
 
@@ -228,6 +240,21 @@ struct abi_stat {
     uint32_t uid;
     uint32_t gid;
 };
+
+// ---- verdicts (issue 9) ------------------------------------------------------
+#define ABI_REPORT_NAME_LEN_MAX 48 // bytes of a check's name, without the NUL
+// report()'s excuses: the injected faults that can make this check fail on a correct
+// kernel. The simulator excuses the failures when one of them struck the node (in this
+// life or an earlier one, since what they leave behind outlives a reboot); with none
+// given, a failure always fails the run. Hardware only logs them.
+#define ABI_REPORT_EXCUSE_CRASH 0x1u       // a process was killed by an injected crash
+#define ABI_REPORT_EXCUSE_POWER_LOSS 0x2u  // the machine lost power (work cut short)
+#define ABI_REPORT_EXCUSE_DISK_ERRORS 0x4u // the disk failed reads, writes or flushes, or
+                                           // its media was damaged (E_IO, E_BADMSG, a
+                                           // refused or read-only filesystem)
+#define ABI_REPORT_EXCUSE_DATA_LOST 0x8u   // disk damage beyond what recovery can repair
+                                           // destroyed acknowledged data
+#define ABI_REPORT_EXCUSES_ALL 0xfu
 
 struct abi_dirent {
     uint64_t inode;

@@ -41,7 +41,15 @@
     X(BUG_SUDO_STAMP_ANY_SESSION, "sudo-stamp-any-session", "privilege_only_through_authentication", \
       "sudo without a password accepts a success remembered in another login session") \
     X(BUG_RANDOM_SEED_FILE_KEPT, "random-seed-file-kept", "seed_file_never_reused",      \
-      "the boot mixes the seed file in but does not replace it")
+      "the boot mixes the seed file in but does not replace it")                          \
+    X(BUG_FS_FAILED_COMMIT_CLEARS_DIRTY, "fs-failed-commit-clears-dirty", "acknowledged_files_durable", \
+      "a failed commit of a file's data marks it clean, so the next fsync returns 0 at once") \
+    X(BUG_IDLE_OVERSLEEPS, "idle-oversleeps", "sleepers_wake_on_time",                  \
+      "an idle kernel waits its longest wait, ignoring its sleepers' deadlines")         \
+    X(BUG_APPEND_IGNORED, "append-ignored", "workload_checks_pass",                      \
+      "a write through an O_APPEND descriptor goes to its offset, not to the end")      \
+    X(BUG_EXIT_FORGETS_WAITING_PARENT, "exit-forgets-waiting-parent", "workload_reaches_end", \
+      "an exiting process does not wake its parent blocked in wait")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

@@ -137,6 +137,13 @@ void fs_file_hold(struct kernel *k, u32 index);
 i64 fs_file_commit(struct kernel *k, u32 index);
 i64 fs_file_release(struct kernel *k, u32 index); // commits on the last release
 i64 fs_file_write(struct kernel *k, u32 index, u64 offset, const u8 *bytes, u64 count);
+// The syscalls' durability promise: fsync (fs_file_sync) and a file's last close
+// (fs_file_close) return 0 only once the file's bytes as of the call are committed. Each
+// says so when it does with TRACE_FILE_SYNCED (inode, FNV-1a of those bytes, size),
+// which the simulator holds to acknowledged_files_durable. A close that is not the
+// file's last promises nothing and says nothing; neither does an exit's.
+i64 fs_file_sync(struct kernel *k, u32 index);
+i64 fs_file_close(struct kernel *k, u32 index);
 
 // Internal to fs*.c.
 i64 fs_read_inode(struct kernel *k, u64 inode, struct fs_inode *out);

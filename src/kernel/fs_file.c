@@ -1,7 +1,9 @@
 // Open files: one buffer per open inode, shared by its descriptors. Data reaches
 // GrainDB at fsync and at the last close, as one atomic batch (content + inode).
+#include "bugs.h"
 #include "kernel.h"
 #include "mem.h"
+#include "trace_events.h"
 
 // Reads every chunk; each must have exactly the size the inode implies.
 static i64 fs_file_load(struct kernel *k, const struct fs_inode *inode, u8 *data) {
@@ -85,7 +87,11 @@ i64 fs_file_commit(struct kernel *k, u32 index) {
     file->meta.mtime_ns = platform_realtime_ns(k->platform);
     if (result == 0) result = fs_stage_inode(k, &file->meta);
     if (result == 0) result = fs_commit(k);
-    if (result < 0) { graindb_batch_abort(&fs->db); return result; }
+    if (result < 0) {
+        graindb_batch_abort(&fs->db);
+        if (planted_bug(k, BUG_FS_FAILED_COMMIT_CLEARS_DIRTY)) file->dirty = false;
+        return result;
+    }
     file->dirty = false;
     file->generation++;
     return 0;
@@ -111,4 +117,32 @@ i64 fs_file_write(struct kernel *k, u32 index, u64 offset, const u8 *bytes, u64 
     file->dirty = true;
     file->generation++;
     return (i64)count;
+}
+
+static void fs_file_trace_synced(struct kernel *k, u64 inode, u64 digest, u64 size_bytes) {
+    assert(size_bytes <= FS_FILE_BYTES_MAX);
+    platform_trace(k->platform, TRACE_FILE_SYNCED, inode, digest, size_bytes);
+}
+
+i64 fs_file_sync(struct kernel *k, u32 index) {
+    const struct fs_open_file *file = &k->fs.files[index];
+    assert(index < FS_OPEN_FILES_MAX_ALL && file->references > 0);
+    i64 result = fs_file_commit(k, index);
+    if (result == 0) {
+        fs_file_trace_synced(k, file->meta.inode, bytes_digest(file->data, file->meta.size_bytes),
+                             file->meta.size_bytes);
+    }
+    return result;
+}
+
+i64 fs_file_close(struct kernel *k, u32 index) {
+    const struct fs_open_file *file = &k->fs.files[index];
+    assert(index < FS_OPEN_FILES_MAX_ALL && file->references > 0);
+    bool last = file->references == 1;
+    // As of the call: the buffer is free once released.
+    u64 inode = file->meta.inode, size_bytes = file->meta.size_bytes;
+    u64 digest = last ? bytes_digest(file->data, size_bytes) : 0;
+    i64 result = fs_file_release(k, index);
+    if (last && result == 0) fs_file_trace_synced(k, inode, digest, size_bytes);
+    return result;
 }

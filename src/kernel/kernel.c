@@ -102,7 +102,7 @@ static void wake_sleepers(struct kernel *k, u64 now_ns) {
 
 static void kernel_idle(struct kernel *k, u64 now_ns) {
     u64 deadline_ns = now_ns + IDLE_WAIT_MAX_NS;
-    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+    for (u32 slot = 0; slot < PROCS_MAX && !planted_bug(k, BUG_IDLE_OVERSLEEPS); slot++) {
         const struct proc *proc_ = &k->procs[slot];
         if (proc_->state == PROC_SLEEPING && proc_->sleep_deadline_ns < deadline_ns) {
             deadline_ns = proc_->sleep_deadline_ns;

@@ -9,6 +9,7 @@
 #include "fs.h"
 #include "platform.h"
 #include "random.h"
+#include "report.h"
 #include "types.h"
 
 // ---- limits ------------------------------------------------------------------
@@ -113,6 +114,7 @@ struct kernel {
     struct accounts accounts; // from /etc at boot; not in the boot digest (the disk persists)
     struct auth auth; // lockouts, sudo stamps, sudo timeout (from /etc at boot), log counters
     struct random random; // the CSPRNG; not in the boot digest (fresh entropy at every boot)
+    struct report_state report; // workload verdicts: the log's rate limit (report.h)
     struct fs fs; // last: large, and excluded from the boot digest (the disk persists)
 };
 

@@ -287,5 +287,5 @@ void proc_exit(struct kernel *k, u32 slot, u32 cause, i64 exit_code, u64 fault_p
         orphan_zombies = orphan_zombies || child->state == PROC_ZOMBIE;
     }
     if (orphan_zombies) proc_wake_waiting_parent(k, INIT_PID);
-    proc_wake_waiting_parent(k, proc_->parent_pid);
+    if (!planted_bug(k, BUG_EXIT_FORGETS_WAITING_PARENT)) proc_wake_waiting_parent(k, proc_->parent_pid);
 }

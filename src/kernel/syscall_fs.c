@@ -121,7 +121,7 @@ i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
 i64 sys_close(struct kernel *k, u32 slot, const u64 *args) {
     struct fd *entry = fd_get(k, slot, args[0]);
     if (entry == NULL) return -E_BADF;
-    i64 result = entry->kind == FD_FILE ? fs_file_release(k, entry->open_file) : 0;
+    i64 result = entry->kind == FD_FILE ? fs_file_close(k, entry->open_file) : 0;
     mem_set(entry, 0, sizeof *entry);
     return result;
 }
@@ -130,7 +130,7 @@ i64 sys_fsync(struct kernel *k, u32 slot, const u64 *args) {
     struct fd *entry = fd_get(k, slot, args[0]);
     if (entry == NULL) return -E_BADF;
     // Namespace changes are durable when their syscall returns; only data waits.
-    return entry->kind == FD_FILE ? fs_file_commit(k, entry->open_file) : 0;
+    return entry->kind == FD_FILE ? fs_file_sync(k, entry->open_file) : 0;
 }
 
 static i64 read_console(struct kernel *k, u32 slot, u64 buffer_va, u64 length) {
@@ -180,7 +180,8 @@ static i64 write_console(struct kernel *k, u32 slot, u64 buffer_va, u64 length) 
 static i64 write_file(struct kernel *k, u32 slot, struct fd *entry, u64 buffer_va, u64 length) {
     struct fs_open_file *file = &k->fs.files[entry->open_file];
     if ((entry->flags & ABI_O_ACCMODE) == ABI_O_RDONLY) return -E_BADF;
-    if (entry->flags & ABI_O_APPEND) entry->offset = file->meta.size_bytes;
+    bool append = (entry->flags & ABI_O_APPEND) != 0 && !planted_bug(k, BUG_APPEND_IGNORED);
+    if (append) entry->offset = file->meta.size_bytes;
     if (length > FS_IO_LEN_MAX) return -E_FBIG;
     if (!user_range_ok(k, &k->procs[slot], buffer_va, length, PTE_R)) return -E_FAULT;
     u8 chunk[IO_CHUNK_BYTES];

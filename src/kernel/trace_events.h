@@ -23,7 +23,11 @@
     X(TRACE_FS_OBJECT_WRITE, "fs_object_write", "hash (first 8 bytes), FNV-1a of bytes, size") \
     X(TRACE_FS_OBJECT_READ, "fs_object_read", "hash (first 8 bytes), FNV-1a of bytes, size") \
     X(TRACE_RANDOM_RESEED, "random_reseed", "cause, bytes since the last, requests since the last") \
-    X(TRACE_RANDOM_SEED_FILE, "random_seed_file", "op (1 mixed, 2 written), FNV-1a of the seed, bytes or result")
+    X(TRACE_RANDOM_SEED_FILE, "random_seed_file", "op (1 mixed, 2 written), FNV-1a of the seed, bytes or result") \
+    X(TRACE_REPORT, "report", "pid, failures, excuses (ABI_REPORT_EXCUSE_*); name in k->report") \
+    X(TRACE_FILE_SYNCED, "file_synced", "inode, FNV-1a of its bytes as of the call, size") \
+    X(TRACE_DB_REPAIR, "db_repair", "first sector, sector count, FNV-1a of the bytes (read back)") \
+    X(TRACE_DB_REPAIR_UNVERIFIED, "db_repair_unverified", "first sector, sector count, 0")
 
 #define TRACE_ENUM(id, name, args) id,
 enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KERNEL_COUNT };

@@ -46,10 +46,21 @@ static void wake(struct sim *sim, struct platform *node, u64 pid, u64 deadline_n
 void invariants_on_event(struct sim *sim, struct platform *node, const struct trace_event *event) {
     assert(sim != NULL && node != NULL && event != NULL);
     assert(event->node == node->id);
+    if (event->kind == TRACE_REPORT) {
+        workload_on_report(sim, node, event);
+        return;
+    }
+    if (sim->config.no_invariants) return; // benchmark runs: only the workload's verdicts
     if (event->kind == TRACE_CLOCK_READ && event->b == ABI_CLOCK_MONOTONIC) {
         monotonic_read(sim, node, event->a, event->c);
     } else if (event->kind == TRACE_WAKE) {
         wake(sim, node, event->a, event->b);
+    } else if (event->kind == TRACE_DB_REPAIR || event->kind == TRACE_DB_REPAIR_UNVERIFIED) {
+        repairs_on_event(sim, node, event);
+    } else if (event->kind == TRACE_FILE_SYNCED) {
+        files_on_synced(node, event);
+    } else if (event->kind == TRACE_IDLE) {
+        node->invariants.step_idled = true;
     } else if (event->kind == TRACE_SCHEDULE) {
         seed_file_on_schedule(sim, node);
         denial_on_schedule(node, event);
@@ -62,6 +73,7 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
     } else if (event->kind == TRACE_FS_MOUNT || event->kind == TRACE_DB_COMMIT_START ||
                event->kind == TRACE_DB_COMMIT || event->kind == TRACE_FS_OBJECT_WRITE ||
                event->kind == TRACE_FS_OBJECT_READ) {
+        if (event->kind == TRACE_FS_MOUNT && event->a == FS_MOUNTED) node->invariants.files_mount_pending = true;
         storage_on_event(sim, node, event);
     }
 }

@@ -114,6 +114,7 @@ void invariants_after_step(struct sim *sim, struct platform *node) {
     // The disk outlives whatever the kernel does next: storage is checked even when it
     // stopped (a halt or reboot never leaves a batch open).
     storage_after_step(sim, node);
+    files_after_step(sim, node);
     // A kernel that stopped (halt, power off, reboot) froze mid-syscall: its tables
     // are never used again, so they are held to account only while it runs.
     if (node->kernel.run_state != KERNEL_RUNNING) return;
@@ -123,4 +124,5 @@ void invariants_after_step(struct sim *sim, struct platform *node) {
     holds = invariant_frame_ownership(node, &node->kernel, detail, sizeof(detail));
     check(sim, node, INV_FRAME_OWNERSHIP, holds, detail);
     privilege_after_step(sim, node);
+    sleep_after_step(sim, node);
 }

@@ -78,13 +78,46 @@ struct trace_event;
       "a boot that mixed /var/lib/random-seed in has replaced it (or failed to write, with "  \
       "an error) before any process runs, with other bytes; and once a replacement was "     \
       "acknowledged, no later boot mixes the replaced seed in again (not checked across "    \
-      "boots with disk faults outside the atlas)")
+      "boots with disk faults outside the atlas)")                                       \
+    X(INV_ACKNOWLEDGED_FILES_DURABLE, "acknowledged_files_durable",                           \
+      "when fsync or a file's last close returns 0, the database holds that file's bytes as "\
+      "of the call (checked at once: a failed fsync is never followed by a silent 0), and "  \
+      "after every crash and mount each acknowledged file holds them or a later version, "   \
+      "unless a namespace change removed it since")                                          \
+    X(INV_REPAIRS_READ_BACK, "repairs_read_back",                                             \
+      "every piece of a repair GrainDB's recovery made (log copy from the mirror, mirror "   \
+      "slot, superblock copies, checkpoint) and did not report unverified holds its bytes "   \
+      "on the disk when recovery says it read back")                                         \
+    X(INV_SLEEPERS_WAKE_ON_TIME, "sleepers_wake_on_time",                                     \
+      "a sleeper is made runnable by the first kernel step that begins at or after its "    \
+      "deadline (node monotonic clock), and an idle node waits no further than its earliest "\
+      "sleeper's deadline: so at most one step late (the slice and trap handling in progress "\
+      "when the deadline passed)")                                                            \
+    X(INV_WORKLOAD_CHECKS_PASS, "workload_checks_pass",                                       \
+      "every check a workload reports (report syscall: init's unexpected ends, the fuzzers' " \
+      "escalations and wrong answers, the storage verifier, fstest, permtest, shtest) has 0 " \
+      "failures, unless a fault the report names as a possible cause (a process crash, a "  \
+      "power loss, disk errors, data destroyed outside the atlas) struck its node in this "  \
+      "or an earlier life; judged even with --no-invariants")                               \
+    X(INV_WORKLOAD_REACHES_END, "workload_reaches_end",                                       \
+      "a node whose init ends by powering off or halting (init.end=poweroff, the default, " \
+      "or halt) gets there within the scenario's own time limit unless it lost power "      \
+      "(checked at the end of the run; not with --time or --steps)")
 
 #define INVARIANT_ENUM(id, name, description) id,
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };
 #undef INVARIANT_ENUM
 
 #define INVARIANT_DETAIL_BYTES_MAX 400
+
+// A file fsync or its last close acknowledged (TRACE_FILE_SYNCED), to check after the step.
+#define FILES_PENDING_MAX 4u
+struct file_pending {
+    u32 pid;
+    u64 inode;
+    u64 digest; // FNV-1a of its bytes as of the call
+    u64 size_bytes;
+};
 
 // Per-node shadow state, reset at every boot.
 struct monotonic_shadow {
@@ -148,6 +181,27 @@ struct invariant_node_state {
     u64 storage_mount_base_seq; // highest acknowledged commit before this boot's mount
     u32 storage_boot_damage;    // media damage injected this boot (latent, corruption, lost, misdirected)
     bool storage_mount_damaged; // some of it before the mount: recovery's repairs may be hit
+    struct file_pending files_pending[FILES_PENDING_MAX]; // acknowledged this step
+    u32 files_pending_count;
+    bool files_mount_pending; // mounted: every acknowledged file is due for a check
+    u64 step_start_monotonic_ns; // the node's monotonic clock when the current step began
+    bool step_idled;             // the current step found nothing runnable (TRACE_IDLE)
+};
+
+// The files acknowledged on a node's disk (invariant_files.c): survive reboots like the
+// storage shadow. One entry per inode, in the order of their first acknowledgement.
+struct file_ack {
+    u64 inode;
+    u64 digest;     // FNV-1a of the bytes acknowledged last
+    u64 size_bytes;
+    u64 commit_seq; // the commit that wrote the inode record holding them
+    bool acked;     // false until an acknowledgement found the inode in the database
+    bool removal_begun; // an unlink or rename over it was made (or tried: it may survive)
+};
+struct file_acks {
+    struct file_ack *entries;
+    u32 count;
+    u32 capacity;
 };
 
 // Storage shadows (storage_shadow.c): what the simulator saw the node's disk
@@ -228,6 +282,34 @@ struct security_counts {
     u64 denials_unchecked;        // denials without a snapshot of the caller (none expected)
     u64 non_root_changes_checked; // filesystem changes by euid != 0 held to the model
 };
+// acknowledged_files_durable (invariant_files.c).
+void files_on_synced(struct platform *node, const struct trace_event *event);
+void files_on_change(struct platform *node, const struct fs_change *change);
+void files_after_step(struct sim *sim, struct platform *node);
+void files_deinit(struct file_acks *acks);
+
+// repairs_read_back (invariant_repairs.c), from TRACE_DB_REPAIR and _UNVERIFIED.
+void repairs_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);
+
+// sleepers_wake_on_time (invariant_sleep.c): before each kernel step, and after it.
+void sleep_on_step_start(struct platform *node);
+void sleep_after_step(struct sim *sim, struct platform *node);
+
+// The workloads' verdicts and ends (invariant_workload.c).
+struct workload_counts {
+    u64 reports;          // TRACE_REPORT events judged
+    u64 reports_failed;   // of them, with failures > 0
+    u64 failures_excused; // failures a fault the report named had struck
+    u64 ends_checked;     // nodes held to reaching init's end
+    u64 ends_unchecked;   // nodes that would have been, but lost power
+};
+void workload_on_report(struct sim *sim, struct platform *node, const struct trace_event *event);
+// At the end of a run (all nodes off, or the scenario's time limit reached): every node
+// expected to power off or halt has (workload_reaches_end).
+void workload_check_ends(struct sim *sim);
+// The ABI_REPORT_EXCUSE_* faults that struck node in any of its lives.
+u64 workload_faults_struck(const struct platform *node);
+
 // non_root_never_writes_etc_or_others (invariant_writes.c), from platform_audit_fs_change.
 void writes_on_change(struct sim *sim, struct platform *node, const struct fs_change *change);
 // denied_syscall_changes_nothing (invariant_denial.c), from TRACE_SCHEDULE / TRACE_SYSCALL.

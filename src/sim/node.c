@@ -51,6 +51,7 @@ struct platform *node_create(struct sim *sim, u32 id, u64 seed) {
 void node_destroy(struct platform *node) {
     if (node == NULL) return;
     storage_shadow_deinit(&node->storage);
+    files_deinit(&node->file_acks);
     disk_deinit(&node->disk);
     free(node->ram);
     free(node);

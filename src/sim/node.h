@@ -60,9 +60,11 @@ struct platform {
     u64 first_boot_digest;
     enum kernel_run_state final_run_state; // valid when NODE_OFF
     u64 user_instructions;
+    u64 faults_seen[FAULT_COUNT]; // injected on this node in any life (what reports may excuse)
     struct invariant_node_state invariants;
     struct storage_shadow storage; // describes the disk: survives power loss and reboots
     struct seed_file_shadow seed_file; // likewise (invariant_random.c)
+    struct file_acks file_acks;    // files acknowledged on the disk: survive them too
     struct sim_disk disk; // survives power loss and reboots, like a real drive
     // Power loss inside the kernel (kernel_call.c): armed only while kernel_boot or
     // kernel_step runs; a device call at which the power fails jumps back.

@@ -243,6 +243,7 @@ void platform_audit_fs_change(struct platform *p, const struct fs_change *change
     assert(p != NULL && p->sim != NULL && change != NULL);
     if (p->sim->config.no_invariants) return;
     writes_on_change(p->sim, p, change);
+    files_on_change(p, change);
 }
 
 // platform_panic has no platform argument (assert() in types.h cannot name one), so

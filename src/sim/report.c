@@ -110,6 +110,9 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
                 " uneventful recoveries, merkle and tree after %" PRIu64 " commits\n",
                 fsck_skipped, state_skipped);
         fprintf(out, "fsck not held after recoveries that media damage struck: %" PRIu64 "\n", fsck_damaged);
+        fprintf(out, "repairs read back: %" PRIu64 " pieces checked, %" PRIu64 " reported unverified by GrainDB; "
+                "acknowledged files not checked (no inspectable filesystem): %" PRIu64 "\n",
+                sim->invariant_checks[INV_REPAIRS_READ_BACK], sim->repairs_unverified, sim->files_unchecked);
     }
     u64 total = 0;
     for (u32 id = 0; id < INVARIANT_COUNT; id++) total += sim->invariant_checks[id];
@@ -123,6 +126,12 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
             " without a snapshot); %" PRIu64 " filesystem changes by non-root held to the permission model\n",
             security->syscalls, security->denials_checked, security->denials_unchecked,
             security->non_root_changes_checked);
+    const struct workload_counts *workload = &sim->workload;
+    fprintf(out, "workload: %" PRIu64 " verdicts reported (%" PRIu64 " with failures, %" PRIu64
+            " failures excused by the faults they named); %" PRIu64 " nodes held to reaching init's end (%" PRIu64
+            " not: they lost power)\n",
+            workload->reports, workload->reports_failed, workload->failures_excused, workload->ends_checked,
+            workload->ends_unchecked);
     u64 instructions = 0;
     for (u32 id = 0; id < sim->config.nodes_count; id++) instructions += sim->nodes[id]->user_instructions;
     fprintf(out, "user instructions: %" PRIu64 "\n", instructions);

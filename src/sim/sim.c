@@ -42,15 +42,16 @@ void sim_trace(struct platform *node, u32 kind, u64 a, u64 b, u64 c) {
     struct trace_event event = {.node = node->id, .kind = kind, .step = sim->step,
                                 .time_ns = node->now_ns, .a = a, .b = b, .c = c};
     trace_record(&sim->trace, &event);
-    if (kind < TRACE_SIM_BASE && node->state == NODE_RUNNING && !sim->config.no_invariants) {
-        invariants_on_event(sim, node, &event);
-    }
+    // The workload's verdicts are judged even with --no-invariants (invariants_on_event
+    // skips the rest then).
+    if (kind < TRACE_SIM_BASE && node->state == NODE_RUNNING) invariants_on_event(sim, node, &event);
 }
 
 void sim_count_fault(struct platform *node, u32 kind, u64 detail_b, u64 detail_c) {
     assert(node != NULL && node->sim != NULL);
     assert(kind < FAULT_COUNT);
     node->sim->faults_injected[kind]++;
+    node->faults_seen[kind]++;
     bool damage = kind == FAULT_DISK_LATENT_ERROR || kind == FAULT_DISK_CORRUPTION ||
                   kind == FAULT_DISK_LOST_WRITE || kind == FAULT_DISK_MISDIRECTED_WRITE;
     if (damage) node->invariants.storage_boot_damage++;
@@ -101,6 +102,7 @@ static void run_node_step(struct sim *sim, struct platform *node) {
         return;
     }
     enum kernel_step_result result = KERNEL_STEP_RAN;
+    sleep_on_step_start(node);
     if (!node_kernel_call(node, &result)) {
         sim->current = NULL;
         return;
@@ -149,5 +151,6 @@ enum sim_end sim_run(struct sim *sim) {
         }
     }
     for (u32 id = 0; id < sim->config.nodes_count; id++) console_flush(sim->nodes[id]);
+    if (end != SIM_END_STEPS && sim->config.limits_from_scenario) workload_check_ends(sim);
     return end;
 }

@@ -30,7 +30,9 @@ struct sim_config {
     u64 disk_size_bytes; // per node; 0: no disk
     enum disk_fault_scope disk_fault_scope;
     bool progress;
-    bool no_invariants; // benchmark only: the run is NOT checked
+    bool no_invariants; // benchmark only: the run is NOT checked (but the workload's own
+                        // verdicts still are: workload_checks_pass, workload_reaches_end)
+    bool limits_from_scenario; // the scenario's time/steps limit (not --time, --steps)
     FILE *trace_file;                      // NULL: no --trace
     char command[SIM_COMMAND_BYTES_MAX];   // reproduces this run
     char scenario_name[SIM_COMMAND_BYTES_MAX]; // for the settings line ("built-in" if none)
@@ -49,6 +51,9 @@ struct sim {
     struct storage_scratch *storage_scratch;     // invariant_storage*.c; NULL until needed
     u64 invariant_checks[INVARIANT_COUNT];
     struct security_counts security; // syscalls, denials and changes the models saw
+    u64 repairs_unverified; // pieces of repairs GrainDB reported unverified (repairs_read_back)
+    u64 files_unchecked; // acknowledged files not checked (the filesystem was not inspectable)
+    struct workload_counts workload; // verdicts and ends of the workloads (invariant_workload.c)
     struct pcg32 swarm;
 };
 

@@ -187,6 +187,27 @@ static const char *scenario_skip_superblock_repair(void) {
     return NULL;
 }
 
+// Invariant (repairs_read_back): a repair not reported unverified holds on the disk.
+// The drive loses every write from the repair of a damaged superblock copy on: read
+// back, the repair is reported unverified (the other copies hold the superblock).
+static const char *scenario_repair_skips_readback(void) {
+    const char *why = set_value(1, 1, 100);
+    if (why) return why;
+    testdev_crash(&gdbtest_dev, CRASH_KEEP, 1);
+    testdev_corrupt(&gdbtest_dev, 1, 40, 0x10); // superblock copy 1
+    gdbtest_dev.lose_writes_from_call = (i64)gdbtest_dev.write_calls;
+    if ((why = open_planted())) return why;
+    gdbtest_dev.lose_writes_from_call = -1;
+    EXPECT(db->open_stats.repaired, "recovery repaired nothing");
+    if (db->open_stats.repairs_unverified > 0) return NULL; // reported: nothing believed
+    struct graindb_verify_report report;
+    long long rc = graindb_verify(db, &report);
+    EXPECT(rc == 0 && report.superblock_copies_valid == GRAINDB_SUPERBLOCK_COPIES,
+           "a repair believed without reading back: %u superblock copies valid (%s)", report.superblock_copies_valid,
+           report.problems_count > 0 ? report.problems[0].what : "");
+    return NULL;
+}
+
 static const scenario_fn scenarios[GRAINDB_BUG_COUNT] = {
     [GRAINDB_BUG_ACK_BEFORE_FLUSH] = scenario_ack_before_flush,
     [GRAINDB_BUG_SKIP_READ_VERIFY] = scenario_skip_read_verify,
@@ -197,6 +218,7 @@ static const scenario_fn scenarios[GRAINDB_BUG_COUNT] = {
     [GRAINDB_BUG_HISTORY_DROPS_PREVIOUS] = scenario_history_drops_previous,
     [GRAINDB_BUG_REPLAY_PARTIAL_BATCH] = scenario_replay_partial_batch,
     [GRAINDB_BUG_SKIP_SUPERBLOCK_REPAIR] = scenario_skip_superblock_repair,
+    [GRAINDB_BUG_REPAIR_SKIPS_READBACK] = scenario_repair_skips_readback,
 };
 
 #define BUG_NAME(id, name, invariant, what) name,

@@ -7,12 +7,14 @@
 #include "kernel/kernel.h"
 #include "kernel/syscall.h"
 #include "unit.h"
+#include "unit_sim.h"
 
 #define SLOT 0u
 #define FILE_A 2u // indices into k.fs.files
 #define FILE_B 5u
 
 static struct kernel k; // large: static, zeroed
+static struct sim *sim; // a node for what the kernel tells the platform (a last close's TRACE_FILE_SYNCED)
 
 static i64 dup2(u64 old_fd, u64 new_fd) {
     const u64 args[SYSCALL_ARGS_MAX] = {old_fd, new_fd};
@@ -28,6 +30,7 @@ static void open_file(u32 fd, u32 index, u64 inode, u64 offset) {
 
 static void setup(void) {
     memset(&k, 0, sizeof k);
+    k.platform = sim->nodes[0]; // never booted: events are recorded, nothing judges them
     struct proc *p = &k.procs[SLOT];
     p->state = PROC_RUNNABLE;
     p->pid = 1;
@@ -98,9 +101,13 @@ static void test_failed_commit(void) {
 }
 
 int main(void) {
+    struct sim_config config;
+    unit_sim_config(&config, 1, 1, "");
+    sim = unit_sim_start(&config);
     test_bad_descriptors();
     test_copies();
     test_replaces();
     test_failed_commit();
+    sim_destroy(sim);
     UNIT_EXIT();
 }

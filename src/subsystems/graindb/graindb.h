@@ -91,7 +91,9 @@
     X(GRAINDB_BUG_REPLAY_PARTIAL_BATCH, "graindb-replay-partial-batch", "batches_all_or_nothing", \
       "recovery applies the valid records of a torn batch")                              \
     X(GRAINDB_BUG_SKIP_SUPERBLOCK_REPAIR, "graindb-skip-superblock-repair", "fsck_clean_after_recovery", \
-      "recovery counts damaged superblock copies as repaired without rewriting them")
+      "recovery counts damaged superblock copies as repaired without rewriting them")     \
+    X(GRAINDB_BUG_REPAIR_SKIPS_READBACK, "graindb-repair-skips-readback", "repairs_read_back", \
+      "a repair is flushed and believed without reading it back")
 
 #define GRAINDB_BUG_ENUM(id, name, invariant, what) id,
 enum graindb_bug { GRAINDB_BUG_LIST(GRAINDB_BUG_ENUM) GRAINDB_BUG_COUNT };

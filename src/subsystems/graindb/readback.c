@@ -7,7 +7,13 @@
 // once more before anything is rewritten: a rewrite is a new chance for a misdirected
 // write to land on something else. Ordinary commits are not read back: they are
 // protected by their two copies and the recovery that follows.
+//
+// Each piece is told to the simulator the moment it reads back (TRACE_DB_REPAIR with the
+// FNV-1a of its bytes; later reads of the range may still bring new damage, which is not
+// the repair's), or at the end when it never did (TRACE_DB_REPAIR_UNVERIFIED); the
+// simulator checks that the disk really holds what was believed (repairs_read_back).
 #include "internal.h"
+#include "kernel/trace_events.h"
 
 #define UNITS_MAX 64u // pieces are tracked in a u64
 
@@ -18,6 +24,12 @@ static i64 write_unit(struct graindb *db, u64 sector, const u8 *bytes, u32 secto
     }
     u64 position = (sector - db->superblock.log_start_sector) * SECTOR_BYTES;
     return gdb_log_write(db, position, bytes, (u64)sector_count * SECTOR_BYTES);
+}
+
+static void repair_believed(struct graindb *db, u64 sector, const u8 *bytes, u32 unit_sectors, u32 unit) {
+    u64 unit_bytes = (u64)unit_sectors * SECTOR_BYTES;
+    platform_trace(db->platform, TRACE_DB_REPAIR, sector + (u64)unit * unit_sectors, unit_sectors,
+                   bytes_digest(bytes + unit * unit_bytes, unit_bytes));
 }
 
 // Clears from *pending the units whose sectors read back equal to bytes.
@@ -33,6 +45,7 @@ static void read_back(struct graindb *db, u64 sector, const u8 *bytes, u32 unit_
             if (((*pending >> unit) & 1u) == 0) continue;
             if (mem_equal(db->io_buffer + unit * unit_bytes, bytes + unit * unit_bytes, unit_bytes)) {
                 *pending &= ~(1ull << unit);
+                repair_believed(db, sector, bytes, unit_sectors, unit);
             }
         }
     }
@@ -63,8 +76,19 @@ i64 gdb_write_verified(struct graindb *db, u64 sector, const u8 *bytes, u32 sect
         }
         i64 result = gdb_flush(db);
         if (result < 0) return result;
-        read_back(db, sector, bytes, unit_sectors, units, &pending);
+        if (GRAINDB_PLANTED(db, GRAINDB_BUG_REPAIR_SKIPS_READBACK)) { // believed, not read
+            for (u32 unit = 0; unit < units; unit++) {
+                if (((pending >> unit) & 1u) != 0) repair_believed(db, sector, bytes, unit_sectors, unit);
+            }
+            pending = 0;
+        } else {
+            read_back(db, sector, bytes, unit_sectors, units, &pending);
+        }
     }
     *units_unverified_out = bits_count(pending);
+    for (u32 unit = 0; unit < units; unit++) {
+        if (((pending >> unit) & 1u) == 0) continue;
+        platform_trace(db->platform, TRACE_DB_REPAIR_UNVERIFIED, sector + (u64)unit * unit_sectors, unit_sectors, 0);
+    }
     return pending == 0 ? 0 : -E_BADMSG;
 }

@@ -98,6 +98,8 @@ i64 sys_switch_user(u64 uid, const char *password);
 i64 sys_passwd(u64 uid, const char *old_password, const char *new_password);
 #define BASIN_SYS_ARGS_dup2 2
 i64 sys_dup2(i64 old_fd, i64 new_fd);
+#define BASIN_SYS_ARGS_report 3
+i64 sys_report(const char *name, u64 failures, u64 excuses);
 
 // A syscall by number, for probing numbers the list does not have.
 i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);
@@ -134,6 +136,11 @@ void wait_status_format(const struct abi_wait_status *status, char *out, u64 cap
 
 // Prints the result of `what` and whether it equals `expected`; true if it does.
 bool expect_result(const char *what, i64 result, i64 expected);
+
+// The workload's verdict on one of its checks, through sys_report (abi.h): the
+// simulator fails the run when failures > 0 and no fault named in excuses
+// (ABI_REPORT_EXCUSE_*) struck. A refused report is said on a line of its own.
+void report_check(const char *name, u64 failures, u64 excuses);
 
 u64 monotonic_ns(void); // fails the program if the clock cannot be read
 u64 realtime_ns(void);

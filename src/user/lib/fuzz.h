@@ -29,9 +29,27 @@ struct fuzz_ids {
     u32 ruid, euid, egid;
 };
 
-// Lexical resolution, as the kernel's path rules say: cwd + path, "." and ".."
-// (".." of the root is the root). Writes "/a/b" into out; false if too long.
+// The model is written from Linux's rules. Where the kernel of this branch still
+// differs (the file-semantics work of issue 9 changes it to Linux's: O_TRUNC needs w
+// even with O_RDONLY and is EISDIR on a directory, ".." needs search permission, ...),
+// the model says UNKNOWN with a "TODO(merge fssem)" reason instead of teaching itself
+// the old behaviour. Once that work is merged, FUZZ_FSSEM_MERGED = 1 makes the judge
+// hold the kernel to Linux there too.
+#ifndef FUZZ_FSSEM_MERGED
+#define FUZZ_FSSEM_MERGED 0
+#endif
+
+// Lexical resolution: cwd + path, "." and ".." (".." of the root is the root). Writes
+// "/a/b" into out; false if too long. What the name finally is, not how it was reached
+// (fuzz_walk says that).
 bool fuzz_normalize(const char *cwd, const char *path, char out[FUZZ_PATH_BYTES]);
+// Linux resolves a path a component at a time: looking any name up in a directory
+// ("." and ".." included) needs x on it, every component but the last must be a
+// directory, and ".." goes to the parent of where the walk is. ALLOW when the walk
+// reaches the last component's directory; the error it stops with otherwise.
+struct fuzz_prediction fuzz_walk(const struct fuzz_ids *ids, const char *cwd, const char *path);
+// What Linux decides first: the walk, then the call's own prediction.
+struct fuzz_prediction fuzz_after_walk(struct fuzz_prediction walked, struct fuzz_prediction prediction);
 
 // Predictions for one call each; paths are normalized absolute paths.
 struct fuzz_prediction fuzz_predict_open(const struct fuzz_ids *ids, const char *path, u64 flags);
@@ -97,3 +115,21 @@ void fuzz_judge(struct fuzzer *f, const char *what, const struct fuzz_prediction
 void fuzz_expect(struct fuzzer *f, const char *what, i64 expected, i64 result);
 // The summary line; returns the mismatches (escalations + wrong denials + wrong errors).
 u64 fuzz_report(const struct fuzzer *f, u64 seed);
+
+// ---- shapes (fuzz_shapes.c) ---------------------------------------------------------
+#define FUZZ_ROOT_SANDBOX "/tmp/fz-root"
+// With --concurrent, the names the other fuzzer may change between a prediction and
+// the call are not judged (the simulator's invariants still see every call).
+struct fuzz_prediction fuzz_unless_shared(const struct fuzzer *f, const char *full, struct fuzz_prediction prediction);
+// The model's prediction for a call on path (as given, relative to the cwd): Linux's
+// walk of it first (fuzz_walk), then what the call itself decides on the name it reaches.
+struct fuzz_prediction fuzz_walked(const struct fuzzer *f, const char *path, struct fuzz_prediction prediction);
+void fuzz_reap(i64 pid); // waits for a child the fuzzer spawned (pid <= 0: none)
+// Argument shapes with one right answer each: names of exactly ABI_NAME_LEN_MAX bytes
+// and one more, paths of exactly ABI_PATH_LEN_MAX - 1 bytes and one more; ELF files
+// the loader must refuse (or run); report with hostile arguments; passwd without the
+// old password, with a wrong one, with a bad new one.
+void fuzz_op_long_names(struct fuzzer *f);
+void fuzz_op_elf(struct fuzzer *f);
+void fuzz_op_report(struct fuzzer *f);
+void fuzz_op_passwd(struct fuzzer *f);

@@ -60,6 +60,75 @@ bool fuzz_normalize(const char *cwd, const char *path, char out[FUZZ_PATH_BYTES]
     return true;
 }
 
+// The components of path, in order: "." and ".." included, empty ones skipped.
+#define WALK_NAMES_MAX (FUZZ_PATH_BYTES / 2 + 1)
+static u32 split(char *path, char *names[WALK_NAMES_MAX]) {
+    u32 count = 0;
+    for (char *name = strtok(path, "/"); name != NULL && count < WALK_NAMES_MAX; name = strtok(NULL, "/")) {
+        names[count++] = name;
+    }
+    return count;
+}
+
+// The walk stepping into `name` from the directory `at` (absolute, normalized):
+// false with *out set when it stops there.
+static bool walk_step(const struct fuzz_ids *ids, char at[FUZZ_PATH_BYTES], const char *name, bool last,
+                      struct fuzz_prediction *out) {
+    struct abi_stat st;
+    if (sys_stat(at, &st) < 0) { *out = unknown("stat of a directory on the way failed"); return false; }
+    if (!may(ids, &st, WANT_EXECUTE)) { *out = deny(-E_ACCES, "no x on a directory the walk looks in"); return false; }
+    if (last) return true; // the call decides what the last name is
+    if (strcmp(name, ".") == 0) return true;
+    if (strcmp(name, "..") == 0) {
+        char *slash = strrchr(at, '/');
+        if (slash == at) at[1] = '\0';
+        else *slash = '\0';
+        return true;
+    }
+    u64 length = strlen(at);
+    if (length + 1 + strlen(name) >= FUZZ_PATH_BYTES) { *out = unknown("path too long for the model"); return false; }
+    snprintf(at + length, FUZZ_PATH_BYTES - length, "%s%s", length == 1 ? "" : "/", name);
+    i64 result = sys_stat(at, &st);
+    if (result == -E_NOENT) { *out = other(-E_NOENT, "a directory on the way is missing"); return false; }
+    if (result < 0) { *out = unknown("stat of a directory on the way failed"); return false; }
+    if (st.type != ABI_TYPE_DIRECTORY) { *out = other(-E_NOTDIR, "a file on the way"); return false; }
+    return true;
+}
+
+static bool has_dot_component(const char *path) {
+    for (const char *c = path; *c != '\0'; c++) {
+        bool starts = c == path || c[-1] == '/';
+        if (!starts || c[0] != '.') continue;
+        if (c[1] == '\0' || c[1] == '/' || (c[1] == '.' && (c[2] == '\0' || c[2] == '/'))) return true;
+    }
+    return false;
+}
+
+struct fuzz_prediction fuzz_walk(const struct fuzz_ids *ids, const char *cwd, const char *path) {
+    char copy[FUZZ_PATH_BYTES], at[FUZZ_PATH_BYTES];
+    if (strlen(path) >= sizeof copy || strlen(cwd) >= sizeof at) return unknown("path too long for the model");
+    snprintf(copy, sizeof copy, "%s", path);
+    snprintf(at, sizeof at, "%s", path[0] == '/' ? "/" : cwd);
+    // The kernel keeps the cwd as a path, Linux as a directory (which may have been
+    // removed since): from a cwd that is no longer a directory the two part ways.
+    struct abi_stat start;
+    if (sys_stat(at, &start) < 0 || start.type != ABI_TYPE_DIRECTORY) return unknown("the cwd is no longer a directory");
+    char *names[WALK_NAMES_MAX];
+    u32 count = split(copy, names);
+    struct fuzz_prediction stopped = allow();
+    for (u32 i = 0; i < count; i++) {
+        if (!walk_step(ids, at, names[i], i + 1 == count, &stopped)) break;
+    }
+    // Without dot components the walk is the lexical one the kernel makes today.
+    if (stopped.verdict == FUZZ_ALLOW || stopped.verdict == FUZZ_UNKNOWN || !has_dot_component(path)) return stopped;
+    if (!FUZZ_FSSEM_MERGED) return unknown("TODO(merge fssem): a walk through . or .. that Linux refuses");
+    return stopped;
+}
+
+struct fuzz_prediction fuzz_after_walk(struct fuzz_prediction walked, struct fuzz_prediction prediction) {
+    return walked.verdict == FUZZ_ALLOW ? prediction : walked;
+}
+
 // "/a/b" -> "/a"; "/a" -> "/".
 static void parent_of(const char *path, char out[FUZZ_PATH_BYTES]) {
     snprintf(out, FUZZ_PATH_BYTES, "%s", path);
@@ -120,6 +189,40 @@ static struct fuzz_prediction parent_grants(const struct fuzz_ids *ids, const ch
     return may(ids, parent, want) ? allow() : deny(-E_ACCES, "no w on the directory");
 }
 
+// An existing directory, as Linux's do_open and may_open decide: O_CREAT is EISDIR, so
+// is anything that would write (an access mode with w, or O_TRUNC), before the mode
+// is even looked at; then r.
+static struct fuzz_prediction open_directory(const struct fuzz_ids *ids, const struct abi_stat *st, u64 flags) {
+    bool writes = (flags & ABI_O_ACCMODE) != ABI_O_RDONLY || (flags & ABI_O_TRUNC) != 0;
+    bool isdir = (flags & ABI_O_CREAT) != 0 || writes;
+    // This branch's kernel opens a directory O_RDONLY with O_CREAT or O_TRUNC.
+    if (isdir && (flags & ABI_O_ACCMODE) == ABI_O_RDONLY && !FUZZ_FSSEM_MERGED) {
+        return unknown("TODO(merge fssem): O_CREAT or O_TRUNC on a directory opened O_RDONLY");
+    }
+    if (isdir) return other(-E_ISDIR, "a directory with O_CREAT or for writing");
+    return may(ids, st, WANT_READ) ? allow() : deny(-E_ACCES, "the mode refuses reading");
+}
+
+// An existing file: O_DIRECTORY is ENOTDIR before the mode is looked at; O_TRUNC needs
+// w whatever the access mode (Linux's may_open adds MAY_WRITE for it).
+static struct fuzz_prediction open_file(const struct fuzz_ids *ids, const struct abi_stat *st, u64 flags) {
+    u64 access = flags & ABI_O_ACCMODE;
+    u32 want = access == ABI_O_RDONLY ? WANT_READ : access == ABI_O_WRONLY ? WANT_WRITE : WANT_READ | WANT_WRITE;
+    bool truncates = (flags & ABI_O_TRUNC) != 0;
+    if (flags & ABI_O_DIRECTORY) {
+        // This branch's kernel checks the mode first.
+        if (!may(ids, st, want) && !FUZZ_FSSEM_MERGED) return unknown("TODO(merge fssem): O_DIRECTORY on a file it may not open");
+        return other(-E_NOTDIR, "O_DIRECTORY on a file");
+    }
+    if (!may(ids, st, want)) return deny(-E_ACCES, "the mode refuses this access");
+    if (truncates && !may(ids, st, WANT_WRITE)) {
+        // This branch's kernel ignores O_TRUNC without w in the access mode.
+        if (!FUZZ_FSSEM_MERGED) return unknown("TODO(merge fssem): O_RDONLY | O_TRUNC without w");
+        return deny(-E_ACCES, "O_TRUNC needs w");
+    }
+    return allow();
+}
+
 struct fuzz_prediction fuzz_predict_open(const struct fuzz_ids *ids, const char *path, u64 flags) {
     u64 known = ABI_O_ACCMODE | ABI_O_CREAT | ABI_O_EXCL | ABI_O_TRUNC | ABI_O_APPEND | ABI_O_DIRECTORY;
     u64 access = flags & ABI_O_ACCMODE;
@@ -135,11 +238,7 @@ struct fuzz_prediction fuzz_predict_open(const struct fuzz_ids *ids, const char 
         return parent_grants(ids, path, WANT_WRITE, &parent);
     }
     if (create && (flags & ABI_O_EXCL)) return other(-E_EXIST, "O_EXCL on an existing name");
-    if (st.type == ABI_TYPE_DIRECTORY && access != ABI_O_RDONLY) return other(-E_ISDIR, "a directory for writing");
-    u32 want = access == ABI_O_RDONLY ? WANT_READ : access == ABI_O_WRONLY ? WANT_WRITE : WANT_READ | WANT_WRITE;
-    if (!may(ids, &st, want)) return deny(-E_ACCES, "the mode refuses this access");
-    if (st.type != ABI_TYPE_DIRECTORY && (flags & ABI_O_DIRECTORY)) return other(-E_NOTDIR, "O_DIRECTORY on a file");
-    return allow();
+    return st.type == ABI_TYPE_DIRECTORY ? open_directory(ids, &st, flags) : open_file(ids, &st, flags);
 }
 
 struct fuzz_prediction fuzz_predict_mkdir(const struct fuzz_ids *ids, const char *path) {

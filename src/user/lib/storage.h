@@ -121,6 +121,7 @@ enum storage_strictness {
 
 struct storage_report {
     u32 violations;
+    u32 refusal_violations; // of them, strict mode's unreadable acknowledged data (disk errors cause these)
     u32 refused;   // slots or listings that could not be read (errors, retried once)
     u32 present;   // slot files found
     u32 acked;     // slots with an acknowledgement

@@ -230,6 +230,7 @@ static void verify_listings(const char *dir, const struct storage_found *found,
     if (result < 0 && !(environmental && strictness == STORAGE_LENIENT)) {
         say("VIOLATION %s: cannot list: %s", dir, error_name(result));
         report->violations++;
+        if (environmental) report->refusal_violations++;
     }
     for (u32 slot = 0; slot < STORAGE_SLOTS_COUNT && result == 0; slot++) {
         bool listed_slot = (listed & (1u << slot)) != 0;
@@ -278,6 +279,7 @@ i64 storage_verify(const char *dir, const struct storage_journal *journal,
         if (!storage_judge(claim, &found[slot], strictness, reason, sizeof(reason))) {
             say("VIOLATION f%lu: %s", (unsigned long)slot, reason);
             report->violations++;
+            if (found[slot].kind == STORAGE_FOUND_REFUSED) report->refusal_violations++;
         }
         report_slot(report, slot, &found[slot], claim);
     }

@@ -231,5 +231,7 @@ int main(int argc, char **argv) {
         failures += check_user_escalation();
     }
     say("%u failures", failures);
+    // A crash, power loss or disk fault (here or in an earlier life) can fail a check.
+    report_check("permtest", failures, ABI_REPORT_EXCUSES_ALL);
     return failures == 0 ? 0 : 1;
 }

@@ -393,13 +393,14 @@ static enum outcome prepare_dir(struct run *run) {
 }
 
 static i64 check_dir(const char *dir, enum storage_strictness strictness,
-                     struct storage_report *report);
+                     struct storage_report *report, i64 *refusal_violations);
 
 // Verifies what a previous run left (leniently: unreadable files are reported, not
 // judged) and returns the first generation of the new epoch in *first_gen.
 static enum outcome prepare_check(struct run *run, u32 *first_gen) {
     struct storage_report report;
-    i64 violations = check_dir(run->dir, STORAGE_LENIENT, &report);
+    i64 refusal_violations = 0; // none: lenient
+    i64 violations = check_dir(run->dir, STORAGE_LENIENT, &report, &refusal_violations);
     if (violations < 0) return run_error(run, "check", run->dir, violations);
     if (violations > 0) {
         say("%s held %ld violations before this run; left as found", run->dir, (long)violations);
@@ -519,6 +520,10 @@ static int run_main(struct run *run) {
     }
     if (outcome == OUTCOME_OK) outcome = final_check(run);
     run_summary(run);
+    // A violation or an error a correct kernel would not return: only damage beyond what
+    // recovery repairs (an earlier life's acknowledged data destroyed) excuses it.
+    bool failed = outcome == OUTCOME_VIOLATION || outcome == OUTCOME_FAILED;
+    report_check("storage run", failed ? 1 : 0, ABI_REPORT_EXCUSE_DATA_LOST);
     return exit_code(outcome);
 }
 
@@ -528,10 +533,11 @@ static int run_main(struct run *run) {
 // unreadable one too in strict mode. Returns the number of violations, or -error if
 // DIR could not be examined (-E_NOENT: it does not exist).
 static i64 check_dir(const char *dir, enum storage_strictness strictness,
-                     struct storage_report *report) {
+                     struct storage_report *report, i64 *refusal_violations) {
     struct storage_journal journal;
     const char *problem = NULL;
     i64 violations = 0;
+    *refusal_violations = 0;
     i64 result = storage_journal_read(dir, &journal, &problem);
     if (result < 0) {
         bool refused = tool_error_is_environmental(result) && problem == NULL;
@@ -541,6 +547,7 @@ static i64 check_dir(const char *dir, enum storage_strictness strictness,
             say("VIOLATION %s at record %lu: %s", STORAGE_JOURNAL_NAME,
                 (unsigned long)journal.records, problem != NULL ? problem : error_name(result));
             violations++;
+            if (problem == NULL) (*refusal_violations)++;
         }
     }
     note("journal %s: %lu records, gens %lu..%lu, torn tail %lu bytes",
@@ -553,20 +560,35 @@ static i64 check_dir(const char *dir, enum storage_strictness strictness,
         report->refused++;
         if (strictness == STORAGE_STRICT) say("VIOLATION %s: %s", dir, error_name(result));
         if (strictness == STORAGE_STRICT) violations++;
+        if (strictness == STORAGE_STRICT) (*refusal_violations)++;
         result = 0;
     }
     if (result < 0) return result;
     note("%lu slot files, %lu acknowledged slots, %lu torn, %lu unreadable, max gen %lu",
          (unsigned long)report->present, (unsigned long)report->acked, (unsigned long)report->torn,
          (unsigned long)report->refused, (unsigned long)report->max_gen);
+    *refusal_violations += report->refusal_violations;
     return violations + report->violations;
+}
+
+// The verdicts: a loss of acknowledged data read as data is excused only by damage
+// beyond what recovery repairs; strict mode's unreadable acknowledged data also by disk
+// errors (the kernel then refuses, as it must). A verify that could not run is a failure.
+static void verify_report(i64 violations, i64 refusal_violations) {
+    basin_assert(refusal_violations >= 0 && refusal_violations <= (violations > 0 ? violations : 0));
+    u64 lost = violations < 0 ? 1 : (u64)(violations - refusal_violations);
+    report_check("storage verify", lost, ABI_REPORT_EXCUSE_DATA_LOST);
+    report_check("storage verify refusals", violations < 0 ? 0 : (u64)refusal_violations,
+                 ABI_REPORT_EXCUSE_DISK_ERRORS | ABI_REPORT_EXCUSE_DATA_LOST);
 }
 
 static int verify_main(const char *dir, enum storage_strictness strictness) {
     struct storage_report report;
-    i64 violations = check_dir(dir, strictness, &report);
+    i64 refusal_violations = 0;
+    i64 violations = check_dir(dir, strictness, &report, &refusal_violations);
     if (violations == -E_NOENT) note("%s does not exist: nothing was acknowledged there", dir);
     if (violations == -E_NOENT) violations = 0;
+    verify_report(violations, refusal_violations);
     if (violations < 0) {
         say("FAIL: verify %s: %s", dir, error_name(violations));
         return TOOL_EXIT_FAILED;
