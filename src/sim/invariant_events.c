@@ -50,12 +50,16 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         monotonic_read(sim, node, event->a, event->c);
     } else if (event->kind == TRACE_WAKE) {
         wake(sim, node, event->a, event->b);
+    } else if (event->kind == TRACE_SPAWN || event->kind == TRACE_EXIT || event->kind == TRACE_CONSOLE ||
+               event->kind == TRACE_CONSOLE_READ) {
+        console_on_event(sim, node, event);
     } else if (event->kind == TRACE_SCHEDULE) {
         denial_on_schedule(node, event);
     } else if (event->kind == TRACE_SYSCALL) {
         denial_on_syscall(sim, node, event);
         privilege_on_syscall(node, event);
         if (event->b == SYS_sudo) privilege_on_sudo(sim, node, event);
+        if (event->b == SYS_vhangup) console_on_event(sim, node, event);
     } else if (event->kind == TRACE_FS_MOUNT || event->kind == TRACE_DB_COMMIT_START ||
                event->kind == TRACE_DB_COMMIT || event->kind == TRACE_FS_OBJECT_WRITE ||
                event->kind == TRACE_FS_OBJECT_READ) {
