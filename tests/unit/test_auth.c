@@ -1,8 +1,11 @@
 // The kernel's authentication state on a real booted kernel (one simulated node with
 // a blank disk, first boot done): new-password rules and /etc/shadow rewrites,
-// /etc/sudo.conf parsing, the lockout after AUTH_FAILURES_MAX failures and its
-// expiry, sudo stamps per session and their expiry, and /var/log/auth (format,
-// mode, no passwords, rotation, a failed write that changes nothing else).
+// /etc/sudo.conf parsing, the delays after wrong passwords (growth, cap, per source,
+// root exempt at the console, cleared by a success or by root), sudo stamps per session
+// and their expiry, and the audit log: format, mode, no passwords, appends that keep
+// the bytes before them, coalescing (and its time bound, from kernel_step), per-user
+// shares (bounded, counted, summarised at rotation, counted again after a boot),
+// numbered archives and their total bound, and events that could not be written.
 #include <stdlib.h>
 #include <string.h>
 

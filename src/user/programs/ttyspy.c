@@ -18,7 +18,7 @@
 BASIN_PROGRAM("ttyspy");
 
 #define TTYSPY_START_NS 2000000000ull
-#define TTYSPY_POLL_NS 100000000ull
+#define TTYSPY_POLL_NS 10000000ull // as often as login polls: a fair race for typed bytes
 #define TTYSPY_SECONDS_DEFAULT 60u
 #define TTYSPY_READ_BYTES 64
 #define TTYSPY_LINE_BYTES 160
