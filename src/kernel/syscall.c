@@ -98,6 +98,9 @@ void syscall_restart_at(struct kernel *k, u32 slot, u64 deadline_ns) {
     proc_->state = PROC_SLEEPING;
     proc_->sleep_deadline_ns = deadline_ns;
     platform_trace(k->platform, TRACE_SLEEP, proc_->pid, deadline_ns, 0);
+    klog(k, LOG_DEBUG, "pid %u sleeps %llu ms before its %s runs", proc_->pid,
+         (unsigned long long)((deadline_ns - kernel_monotonic_ns(k)) / 1000000ull),
+         syscall_name(proc_->context.regs[17]));
 }
 
 i64 sys_getrandom(struct kernel *k, u32 slot, const u64 *args) {
