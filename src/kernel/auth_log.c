@@ -130,11 +130,21 @@ static void auth_log_suppress(struct kernel *k, u32 slot, u32 uid, u64 events) {
     if (written < 0) auth_log_unwritten(k, 1, written, line);
 }
 
-// Writes one line of uid's (standing for `events` events), within its share.
+// Writes one line of uid's (standing for `events` events), within its share. The
+// kernel log shows it at level info, or at debug when it is beyond the share (a user
+// must not be able to flood the console either).
 static void auth_log_emit(struct kernel *k, u32 slot, u32 uid, const char *line, u32 length, u64 events) {
     struct auth_log_user *user = &k->auth.log.users[slot];
     if (uid != ABI_UID_ROOT) auth_log_file_scan(k); // its bytes already in the file count
-    if (uid != ABI_UID_ROOT && (u64)user->used_bytes + length > AUTH_LOG_SHARE_BYTES) {
+    const char *event = line; // the console has its own clock: skip the realtime
+    while (*event != ' ' && *event != '\0') event++;
+    bool over = uid != ABI_UID_ROOT && (u64)user->used_bytes + length > AUTH_LOG_SHARE_BYTES;
+    char shown[AUTH_LOG_LINE_LEN_MAX];
+    str_copy(shown, sizeof shown, event);
+    u64 shown_length = str_len_bounded(shown, sizeof shown - 1);
+    if (shown_length > 0 && shown[shown_length - 1] == '\n') shown[shown_length - 1] = '\0'; // klog ends it
+    klog(k, over ? LOG_DEBUG : LOG_INFO, "auth:%s%s", shown, over ? " (beyond its share: counted)" : "");
+    if (over) {
         auth_log_suppress(k, slot, uid, events);
         return;
     }
@@ -205,7 +215,6 @@ void auth_log(struct kernel *k, u32 pid, u32 uid, const char *what, const char *
         return;
     }
     auth_log_write_repeats(k, slot); // the repeats of the previous event come before this one
-    klog(k, LOG_INFO, "auth: pid=%u uid=%u %s", pid, uid, event);
     char line[AUTH_LOG_LINE_LEN_MAX];
     u32 length = auth_log_format(line, platform_realtime_ns(k->platform), pid, uid, what, result, detail);
     assert(length > 0 && line[length - 1] == '\n');

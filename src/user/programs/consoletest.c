@@ -2,7 +2,7 @@
 // phase 1. It takes the console (vhangup), then checks with children running as xy:
 //   - a child in its session reads the console (nothing typed: E_AGAIN) and writes;
 //   - a child whose session then lost the console (the parent calls vhangup again
-//     while the child sleeps) gets E_IO for both, and keeps getting it;
+//     while the child yields) gets E_IO for both, and keeps getting it;
 //   - xy may not vhangup (E_PERM).
 // A child says what it saw through its exit code (a hung-up child cannot print): bit 0
 // set if the read went otherwise than expected, bit 1 the write, bit 2 the second read.
@@ -15,14 +15,16 @@
 
 BASIN_PROGRAM("consoletest");
 
-#define PROBE_SLEEP_NS 50000000ull // long enough for the parent's second vhangup
+#define PROBE_YIELDS 4 // the parent's second vhangup comes first, even if it was preempted
 #define PROBE_READ_WRONG 1
 #define PROBE_WRITE_WRONG 2
 #define PROBE_AGAIN_WRONG 4
 #define PROBE_VHANGUP_WRONG 8
 
 static int probe(bool lost) {
-    if (lost) sys_sleep_until(monotonic_ns() + PROBE_SLEEP_NS);
+    // Yields, not a sleep: no clock is read, so the probe adds nothing that clock
+    // faults could stretch (the sim's bug-hunt runs are 250 ms long).
+    for (u32 i = 0; lost && i < PROBE_YIELDS; i++) (void)sys_yield();
     char byte = 0;
     i64 read = sys_read(0, &byte, 1);
     static const char line[] = "consoletest: probe in the console's session\n";
@@ -36,7 +38,7 @@ static int probe(bool lost) {
     return wrong;
 }
 
-// Runs a probe as xy; while it sleeps, `then_hang_up` takes the console away from it.
+// Runs a probe as xy; while it yields, `then_hang_up` takes the console away from it.
 static bool run_probe(const char *mode, bool then_hang_up) {
     const char *const argv[] = {"consoletest", "--probe", mode, NULL};
     i64 pid = sys_spawn("/bin/consoletest", argv, ABI_UID_USER);
