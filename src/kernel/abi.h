@@ -59,13 +59,13 @@
 //   switch_user(uid, password)                 -> 0 | -E_ACCES (not uid's password) |
 //                                                 -E_INVAL (no such user); password NULL:
 //                                                 no check, for root only
-// Nothing locks an account. After a wrong password, the next check of the same account
-// asked by the same real user waits: the caller sleeps in the kernel (no CPU, nobody
-// else held up) and the syscall then runs, so sudo, switch_user and passwd never
-// answer -E_AGAIN for it. The wait grows per consecutive failure (250 ms, 500 ms, 1 s,
-// ... at most 30 s: AUTH_DELAY_* in auth.h); a right password ends it. Root's password
-// asked by the login prompt that owns the console (ruid 0) never waits, so no loop
-// elsewhere can keep root out. Each attempt is logged in /var/log/auth.
+// Nothing locks an account. After more than 3 wrong passwords in a row, the next check
+// of the same account asked by the same real user waits: the caller sleeps in the
+// kernel (no CPU, nobody else held up) and the syscall then runs, so sudo, switch_user
+// and passwd never answer -E_AGAIN for it. The wait doubles per further failure (250 ms,
+// 500 ms, 1 s, ... at most 30 s: AUTH_DELAY_* in auth.h); a right password ends it.
+// Root's password asked by the login prompt that owns the console (ruid 0) never waits,
+// so no loop elsewhere can keep root out. Each attempt is logged in /var/log/auth.
 //   passwd(uid, old password, new password)    -> 0 | -E_ACCES (old password wrong) |
 //                                                 -E_PERM (another user's, not root) |
 //                                                 -E_INVAL (no such user, bad new password)

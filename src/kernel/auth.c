@@ -31,9 +31,10 @@ static u32 auth_account_index(const struct kernel *k, u32 uid) {
 }
 
 u64 auth_delay_ns(u32 failures) {
-    if (failures == 0) return 0;
-    if (failures > 8) return AUTH_DELAY_MAX_NS;
-    u64 delay_ns = AUTH_DELAY_FIRST_NS << (failures - 1);
+    if (failures <= AUTH_DELAY_FREE_FAILURES) return 0;
+    u32 doublings = failures - AUTH_DELAY_FREE_FAILURES - 1;
+    if (doublings >= 8) return AUTH_DELAY_MAX_NS;
+    u64 delay_ns = AUTH_DELAY_FIRST_NS << doublings;
     assert(delay_ns >= AUTH_DELAY_FIRST_NS);
     return delay_ns < AUTH_DELAY_MAX_NS ? delay_ns : AUTH_DELAY_MAX_NS;
 }
@@ -56,7 +57,8 @@ static void auth_count_failure(struct kernel *k, u32 uid, const struct auth_aske
     if (delay->failures < AUTH_DELAY_FAILURES_MAX) delay->failures++;
     u64 wait_ns = auth_delay_ns(delay->failures);
     delay->next_check_ns = kernel_monotonic_ns(k) + wait_ns;
-    klog(k, LOG_INFO, "auth: uid %u's password wrong %u times in a row asked by uid %u; its next check waits %llu ms",
+    klog(k, wait_ns > 0 ? LOG_INFO : LOG_DEBUG,
+         "auth: uid %u's password wrong %u times in a row asked by uid %u; its next check waits %llu ms",
          uid, delay->failures, asker->ruid, (unsigned long long)(wait_ns / 1000000ull));
 }
 

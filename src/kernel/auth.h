@@ -11,11 +11,13 @@
 #define NS_PER_S 1000000000ull
 // The delay rule (auth.c): after n consecutive wrong passwords for one account asked by
 // one source (the real user of the asking process), that source's next check of that
-// account waits AUTH_DELAY_FIRST_NS << (n - 1), at most AUTH_DELAY_MAX_NS, counted from
-// the last failure. Other sources are not slowed; a right password clears it; root's
-// password asked by root's process that owns the console (login) never waits.
-#define AUTH_DELAY_FIRST_NS (250ull * 1000000ull)  // after the first failure
-#define AUTH_DELAY_MAX_NS (30ull * NS_PER_S)       // the cap: reached after 8 failures
+// account waits nothing while n <= AUTH_DELAY_FREE_FAILURES (typos), then
+// AUTH_DELAY_FIRST_NS << (n - AUTH_DELAY_FREE_FAILURES - 1), at most AUTH_DELAY_MAX_NS,
+// counted from the last failure. Other sources are not slowed; a right password clears
+// it; root's password asked by root's process that owns the console (login) never waits.
+#define AUTH_DELAY_FREE_FAILURES 3u                // like pam_faillock's deny = 3
+#define AUTH_DELAY_FIRST_NS (250ull * 1000000ull)  // after the fourth failure in a row
+#define AUTH_DELAY_MAX_NS (30ull * NS_PER_S)       // the cap: from the eleventh on
 #define AUTH_DELAY_FAILURES_MAX 64u                // counting stops here (the cap holds)
 #define AUTH_SOURCES_MAX (ACCOUNTS_MAX + 1)        // one per account, one for other uids
 #define AUTH_STAMPS_MAX 8u                         // remembered sudo successes, machine-wide

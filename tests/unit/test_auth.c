@@ -115,12 +115,18 @@ static i64 check(struct kernel *k, const struct auth_asker *asker, u32 uid, cons
 }
 
 static void test_delay_rule(void) {
-    UNIT_CHECK("delay_none_without_failures", auth_delay_ns(0) == 0);
-    UNIT_CHECK("delay_first", auth_delay_ns(1) == AUTH_DELAY_FIRST_NS);
+    bool free_ones = true;
+    for (u32 n = 0; n <= AUTH_DELAY_FREE_FAILURES; n++) free_ones &= auth_delay_ns(n) == 0;
+    UNIT_CHECK("delay_none_for_the_first_failures", free_ones);
+    UNIT_CHECK("delay_first", auth_delay_ns(AUTH_DELAY_FREE_FAILURES + 1) == AUTH_DELAY_FIRST_NS);
     bool doubles = true;
-    for (u32 n = 2; n <= 7; n++) doubles &= auth_delay_ns(n) == 2 * auth_delay_ns(n - 1);
+    for (u32 n = AUTH_DELAY_FREE_FAILURES + 2; n <= AUTH_DELAY_FREE_FAILURES + 7; n++) {
+        doubles &= auth_delay_ns(n) == 2 * auth_delay_ns(n - 1);
+    }
     UNIT_CHECK("delay_doubles", doubles);
-    UNIT_CHECK("delay_capped", auth_delay_ns(8) == AUTH_DELAY_MAX_NS && auth_delay_ns(9) == AUTH_DELAY_MAX_NS &&
+    u32 capped_from = AUTH_DELAY_FREE_FAILURES + 8;
+    UNIT_CHECK("delay_capped", auth_delay_ns(capped_from) == AUTH_DELAY_MAX_NS &&
+                                   auth_delay_ns(capped_from - 1) < AUTH_DELAY_MAX_NS &&
                                    auth_delay_ns(AUTH_DELAY_FAILURES_MAX) == AUTH_DELAY_MAX_NS &&
                                    auth_delay_ns(~0u) == AUTH_DELAY_MAX_NS);
 }
@@ -140,6 +146,11 @@ static u64 fail_once(struct platform *node, struct kernel *k, const struct auth_
 
 static void test_delays(struct platform *node, struct kernel *k) {
     u64 retry_at_ns = 7;
+    bool free_ones = true;
+    for (u32 i = 0; i < AUTH_DELAY_FREE_FAILURES; i++) {
+        free_ones &= check(k, &xy_asker, ABI_UID_ROOT, "bad", &retry_at_ns) == -E_ACCES && retry_at_ns == 0;
+    }
+    UNIT_CHECK("delay_first_failures_free", free_ones);
     UNIT_CHECK("delay_wrong_is_acces", check(k, &xy_asker, ABI_UID_ROOT, "bad", &retry_at_ns) == -E_ACCES &&
                                            retry_at_ns == 0);
     u64 now_ns = kernel_monotonic_ns(k);
@@ -167,13 +178,14 @@ static void test_delays(struct platform *node, struct kernel *k) {
     for (u32 i = 0; i < 20; i++) never &= check(k, &login_asker, ABI_UID_ROOT, "bad", &retry_at_ns) == -E_ACCES;
     UNIT_CHECK("delay_root_at_console_never_waits",
                never && check(k, &login_asker, ABI_UID_ROOT, BASIN_PASSWORD_ROOT, &retry_at_ns) == 0);
+    for (u32 i = 0; i <= AUTH_DELAY_FREE_FAILURES; i++) check(k, &login_asker, ABI_UID_USER, "bad", &retry_at_ns);
     UNIT_CHECK("delay_console_exemption_is_roots_only",
-               check(k, &login_asker, ABI_UID_USER, "bad", &retry_at_ns) == -E_ACCES &&
-                   check(k, &login_asker, ABI_UID_USER, BASIN_PASSWORD_XY, &retry_at_ns) == -E_AGAIN);
+               check(k, &login_asker, ABI_UID_USER, BASIN_PASSWORD_XY, &retry_at_ns) == -E_AGAIN);
     UNIT_CHECK("delay_xy_still_waits_for_root",
                check(k, &xy_asker, ABI_UID_ROOT, BASIN_PASSWORD_ROOT, &retry_at_ns) == -E_AGAIN);
     node_advance(node, AUTH_DELAY_MAX_NS);
     UNIT_CHECK("delay_right_password_after_wait", check(k, &xy_asker, ABI_UID_ROOT, BASIN_PASSWORD_ROOT, &retry_at_ns) == 0);
+    for (u32 i = 0; i < AUTH_DELAY_FREE_FAILURES; i++) check(k, &xy_asker, ABI_UID_ROOT, "bad", &retry_at_ns);
     UNIT_CHECK("delay_cleared_by_success", check(k, &xy_asker, ABI_UID_ROOT, "bad", &retry_at_ns) == -E_ACCES &&
                                                retry_at_ns == 0 &&
                                                check(k, &xy_asker, ABI_UID_ROOT, "bad", &retry_at_ns) == -E_AGAIN &&
