@@ -79,6 +79,7 @@ u32 auth_log_format(char out[AUTH_LOG_LINE_LEN_MAX], u64 realtime_ns, u32 pid, u
 // Appends line, preceded by a note of the events that could not be written since the
 // last line that could. 0 or -error (then nothing is counted as written).
 static i64 auth_log_write(struct kernel *k, const char *line, u32 length) {
+    assert(length > 0 && length < AUTH_LOG_LINE_LEN_MAX);
     struct auth_log_state *log = &k->auth.log;
     char text[2 * AUTH_LOG_LINE_LEN_MAX];
     u32 at = 0, lines = 1;
@@ -98,6 +99,18 @@ static i64 auth_log_write(struct kernel *k, const char *line, u32 length) {
     return 0;
 }
 
+// A log line as the kernel log shows it: without its realtime (the console has its
+// own clock) and without its '\n' (klog ends the line).
+static void console_text(const char *line, char out[AUTH_LOG_LINE_LEN_MAX]) {
+    assert(line != NULL);
+    const char *event = line;
+    while (*event != ' ' && *event != '\0') event++;
+    str_copy(out, AUTH_LOG_LINE_LEN_MAX, event);
+    u64 length = str_len_bounded(out, AUTH_LOG_LINE_LEN_MAX - 1);
+    if (length > 0 && out[length - 1] == '\n') out[length - 1] = '\0';
+    assert(str_len_bounded(out, AUTH_LOG_LINE_LEN_MAX) < AUTH_LOG_LINE_LEN_MAX);
+}
+
 // An event (or `events` coalesced ones) that could not be written.
 static void auth_log_unwritten(struct kernel *k, u64 events, i64 error, const char *line) {
     assert(error < 0 && events > 0);
@@ -107,14 +120,14 @@ static void auth_log_unwritten(struct kernel *k, u64 events, i64 error, const ch
     log->unwritten_unnoted += events;
     log->last_error = error;
     char shown[AUTH_LOG_LINE_LEN_MAX];
-    str_copy(shown, sizeof shown, line);
-    u64 length = str_len_bounded(shown, sizeof shown - 1);
-    if (length > 0 && shown[length - 1] == '\n') shown[length - 1] = '\0'; // klog ends the line
-    klog(k, LOG_WARN, "auth: %s not written (error %lld): %s", AUTH_LOG_PATH, (long long)-error, shown);
+    console_text(line, shown);
+    klog(k, LOG_WARN, "auth: %s not written (error %lld):%s", AUTH_LOG_PATH, (long long)-error, shown);
 }
 
 // uid's events beyond its share: counted; the first time in this file, the kernel says so.
 static void auth_log_suppress(struct kernel *k, u32 slot, u32 uid, u64 events) {
+    assert(slot < AUTH_LOG_USERS_MAX && events > 0);
+    assert(uid != ABI_UID_ROOT); // root's lines always have room
     struct auth_log_state *log = &k->auth.log;
     struct auth_log_user *user = &log->users[slot];
     user->suppressed += events;
@@ -134,15 +147,13 @@ static void auth_log_suppress(struct kernel *k, u32 slot, u32 uid, u64 events) {
 // kernel log shows it at level info, or at debug when it is beyond the share (a user
 // must not be able to flood the console either).
 static void auth_log_emit(struct kernel *k, u32 slot, u32 uid, const char *line, u32 length, u64 events) {
+    assert(slot < AUTH_LOG_USERS_MAX && events > 0);
+    assert(length > 0 && length < AUTH_LOG_LINE_LEN_MAX && line[length - 1] == '\n');
     struct auth_log_user *user = &k->auth.log.users[slot];
     if (uid != ABI_UID_ROOT) auth_log_file_scan(k); // its bytes already in the file count
-    const char *event = line; // the console has its own clock: skip the realtime
-    while (*event != ' ' && *event != '\0') event++;
     bool over = uid != ABI_UID_ROOT && (u64)user->used_bytes + length > AUTH_LOG_SHARE_BYTES;
     char shown[AUTH_LOG_LINE_LEN_MAX];
-    str_copy(shown, sizeof shown, event);
-    u64 shown_length = str_len_bounded(shown, sizeof shown - 1);
-    if (shown_length > 0 && shown[shown_length - 1] == '\n') shown[shown_length - 1] = '\0'; // klog ends it
+    console_text(line, shown);
     klog(k, over ? LOG_DEBUG : LOG_INFO, "auth:%s%s", shown, over ? " (beyond its share: counted)" : "");
     if (over) {
         auth_log_suppress(k, slot, uid, events);
@@ -166,6 +177,7 @@ static void auth_log_update_deadline(struct kernel *k) {
 
 // The line that stands for the user's coalesced repeats, if any.
 static void auth_log_write_repeats(struct kernel *k, u32 slot) {
+    assert(slot < AUTH_LOG_USERS_MAX);
     struct auth_log_user *user = &k->auth.log.users[slot];
     if (user->repeats == 0) return;
     char count[32], line[AUTH_LOG_LINE_LEN_MAX];
@@ -192,6 +204,7 @@ void auth_log_flush_repeats(struct kernel *k, bool all) {
 }
 
 static void auth_log_coalesce(struct kernel *k, u32 slot, u32 pid, const char *event) {
+    assert(slot < AUTH_LOG_USERS_MAX && event != NULL);
     struct auth_log_state *log = &k->auth.log;
     struct auth_log_user *user = &log->users[slot];
     if (user->repeats == 0) user->repeat_since_ns = kernel_monotonic_ns(k);

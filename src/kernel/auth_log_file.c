@@ -26,6 +26,7 @@ void auth_log_file_path(u32 archive, char out[AUTH_LOG_PATH_LEN_MAX]) {
 
 // The uid a line names ("... uid=U ..."), or root's for a line that names none.
 static u32 line_uid(const char *line, u32 length) {
+    assert(line != NULL || length == 0);
     for (u32 at = 0; at + 5 < length; at++) {
         if (!mem_equal(line + at, " uid=", 5)) continue;
         u64 uid = 0;
@@ -40,6 +41,8 @@ static u32 line_uid(const char *line, u32 length) {
 
 // Adds each line of text to the bytes its user has in the current file.
 static void auth_log_charge(struct kernel *k, const char *text, u64 count) {
+    assert(k != NULL && (text != NULL || count == 0));
+    assert(count <= FS_FILE_BYTES_MAX);
     u64 start = 0;
     for (u64 at = 0; at < count; at++) {
         if (text[at] != '\n' && at + 1 < count) continue;
@@ -53,6 +56,7 @@ static void auth_log_charge(struct kernel *k, const char *text, u64 count) {
 
 // Finds the log, or creates it (root's, 0600); puts right a changed owner or mode.
 static i64 auth_log_inode(struct kernel *k, const struct cred *root, struct fs_inode *inode) {
+    assert(root->euid == ABI_UID_ROOT && inode != NULL);
     struct path path;
     i64 result = path_resolve("/", AUTH_LOG_PATH, &path);
     if (result == 0) result = fs_lookup(k, root, &path, inode);
@@ -69,6 +73,7 @@ static i64 auth_log_inode(struct kernel *k, const struct cred *root, struct fs_i
 // Each rename is atomic and durable; a crash between two leaves a gap (auth.3 gone,
 // say) that the next rotation closes, never a lost newer file.
 static i64 auth_log_rotate(struct kernel *k, const struct cred *root) {
+    assert(root->euid == ABI_UID_ROOT);
     for (u32 archive = AUTH_LOG_ARCHIVES_MAX; archive >= 1; archive--) {
         char from_name[AUTH_LOG_PATH_LEN_MAX], to_name[AUTH_LOG_PATH_LEN_MAX];
         auth_log_file_path(archive - 1, from_name);
@@ -108,6 +113,7 @@ static u32 auth_log_new_file(struct kernel *k, char out[AUTH_LOG_SUMMARY_BYTES_M
 }
 
 static i64 auth_log_write_at_end(struct kernel *k, u32 slot, const char *text, u32 count) {
+    assert(slot < FS_OPEN_FILES_MAX_ALL && k->fs.files[slot].references > 0);
     if (count == 0) return 0;
     i64 written = fs_file_write(k, slot, k->fs.files[slot].meta.size_bytes, (const u8 *)text, count);
     return written < 0 ? written : 0;
@@ -117,6 +123,7 @@ static i64 auth_log_write_at_end(struct kernel *k, u32 slot, const char *text, u
 // open after boot counts the users' bytes already in the file.
 static i64 auth_log_open(struct kernel *k, u32 count, char summary[AUTH_LOG_SUMMARY_BYTES_MAX],
                          u32 *summary_count) {
+    assert(count <= AUTH_LOG_BYTES_MAX - AUTH_LOG_SUMMARY_BYTES_MAX);
     const struct cred root = cred_of_user(ABI_UID_ROOT);
     *summary_count = 0;
     for (u32 attempt = 0; attempt < 2; attempt++) {
