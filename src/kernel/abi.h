@@ -59,11 +59,31 @@
 //   switch_user(uid, password)                 -> 0 | -E_ACCES (not uid's password) |
 //                                                 -E_INVAL (no such user); password NULL:
 //                                                 no check, for root only
-// sudo, switch_user and passwd answer -E_AGAIN while the account is locked (5 failed
-// password checks in a row lock it for 60 s); each attempt is logged in /var/log/auth.
+// Nothing locks an account. After more than 3 wrong passwords in a row, the next check
+// of the same account asked by the same real user waits: the caller sleeps in the
+// kernel (no CPU, nobody else held up) and the syscall then runs, so sudo, switch_user
+// and passwd never answer -E_AGAIN for it. The wait doubles per further failure (250 ms,
+// 500 ms, 1 s, ... at most 30 s: AUTH_DELAY_* in auth.h); a right password ends it.
+// Root's password asked by the login prompt that owns the console (ruid 0) never waits,
+// so no loop elsewhere can keep root out. Each attempt is logged in /var/log/auth.
 //   passwd(uid, old password, new password)    -> 0 | -E_ACCES (old password wrong) |
 //                                                 -E_PERM (another user's, not root) |
 //                                                 -E_INVAL (no such user, bad new password)
+// Console sessions (issue 9). The console belongs to one console session at a time:
+// reads (fd 0) succeed only for its processes; writes also for root's processes of
+// session 0 (init and what it starts itself, which own the console when no login does).
+// Any other process gets -E_IO, for good: a session that lost the console never gets
+// it back. A console session is inherited at spawn (switch_user keeps it) and ends when
+// the process that made it exits; the console then returns to session 0.
+//   vhangup()                                  -> 0 | -E_PERM (euid != 0): the caller
+//                                                 makes a new console session, which owns
+//                                                 the console; every other session loses it
+// The audit log (issue 9):
+//   audit_status(struct abi_audit_status *, flags) -> 0 | -E_PERM (euid != 0) |
+//                                                 -E_INVAL (unknown flags) | -E_FAULT.
+//                                                 ABI_AUDIT_ACKNOWLEDGE: the *_unreported
+//                                                 counters start again from 0 (login does
+//                                                 this when it has shown them to root)
 // Descriptors:
 //   dup2(old fd, new fd)                       -> new fd | -E_BADF (old not open, either
 //                                                 out of range) | -error of new's implicit
@@ -121,7 +141,9 @@
     X(33, switch_user, 2)          \
     X(34, passwd, 3)               \
     X(35, dup2, 2)                 \
-    X(47, report, 3)
+    X(47, report, 3)                                                                     \
+    X(48, vhangup, 0)              \
+    X(50, audit_status, 2)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
 
@@ -261,4 +283,23 @@ struct abi_dirent {
     uint32_t type;         // ABI_TYPE_*
     uint32_t name_len;
     char name[ABI_NAME_LEN_MAX + 4]; // NUL-terminated
+};
+
+// ---- the audit log (issue 9): audit_status ------------------------------------
+#define ABI_AUDIT_ACKNOWLEDGE 0x1 // reset the *_unreported counters after reading them
+
+struct abi_audit_status {
+    uint64_t lines_written;        // lines appended to /var/log/auth since boot
+    uint64_t unwritten;            // events that could not be written since boot (no disk,
+                                   // disk full or failed, no open-file slot)
+    uint64_t unwritten_unreported; // of those, since the last ABI_AUDIT_ACKNOWLEDGE
+    int64_t last_error;            // -E_* of the last failed write, 0 if none
+    uint64_t coalesced;            // identical events folded into "repeated N times" lines
+    uint64_t suppressed;           // events of non-root users beyond their share of the
+                                   // current file: counted, summarised, not written
+    uint64_t suppressed_unreported;
+    uint64_t rotations;            // /var/log/auth renamed to auth.1 (older ones shifted)
+    uint64_t file_bytes_max;       // one file's size bound
+    uint64_t share_bytes;          // what one non-root user's lines may fill of it
+    uint64_t archives_max;         // auth.1 .. auth.N
 };

@@ -39,7 +39,7 @@ bool kernel_capable(const struct kernel *k, const struct cred *cred, enum capabi
 const struct account *accounts_find(const struct kernel *k, u32 uid); // NULL if unknown
 // 0 when password is uid's (from /etc/shadow), else -E_ACCES (or -error reading it).
 // Counts nothing: the syscalls check through auth_check_password (auth.h), which
-// adds the lockout.
+// adds the delays after failures.
 i64 accounts_check_password(struct kernel *k, u32 uid, const char *password);
 // Rewrites /etc/shadow with uid's new password (a fresh salt, PBKDF2 as at the first
 // boot), keeping every other line: written to /etc/shadow.new, then renamed over

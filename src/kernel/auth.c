@@ -1,18 +1,27 @@
-// Password checks with a lockout, login sessions and sudo's stamps. The kernel keeps
+// Password checks with delays, login sessions and sudo's stamps. The kernel keeps
 // these, not sudo or login: a program the user runs could forget a failure or forge
 // a success.
+//
+// Delays instead of lockouts (the rule is in auth.h): a lockout lets anyone who can
+// type wrong passwords keep the account's owner out, root included, for as long as
+// the loop runs. A delay per (account, source) slows only the source that failed:
+// xy's guesses at root's password slow xy's next guess, not root at the login prompt,
+// and root's password asked by login on the console (euid 0, owning the console) is
+// never delayed at all, like pam_faillock, which does not lock root by default. What
+// still slows guessing at the console is the hash itself and login's pause.
 #include "auth.h"
 
 #include "bugs.h"
 
 #include "clock.h"
+#include "console.h"
 #include "kernel.h"
-#include "format.h"
 #include "mem.h"
 
-STATIC_ASSERT(ARRAY_COUNT(((struct auth *)0)->failures) == ACCOUNTS_MAX);
+STATIC_ASSERT(ARRAY_COUNT(((struct auth *)0)->delays) == ACCOUNTS_MAX);
+STATIC_ASSERT(AUTH_DELAY_FIRST_NS << 7 >= AUTH_DELAY_MAX_NS); // the cap is reached
 
-// Index of uid's account in k->accounts (and k->auth.failures), or ACCOUNTS_MAX.
+// Index of uid's account in k->accounts (and k->auth.delays), or ACCOUNTS_MAX.
 static u32 auth_account_index(const struct kernel *k, u32 uid) {
     const struct account *account = accounts_find(k, uid);
     if (account == NULL) return ACCOUNTS_MAX;
@@ -21,51 +30,60 @@ static u32 auth_account_index(const struct kernel *k, u32 uid) {
     return index;
 }
 
-// Whether the account is locked now; an expired lock is cleared with its count.
-static bool auth_locked(struct kernel *k, struct auth_failures *failures) {
-    if (failures->locked_until_ns == 0) return false;
-    if (kernel_monotonic_ns(k) < failures->locked_until_ns) return true;
-    failures->locked_until_ns = 0;
-    failures->count = 0;
-    return false;
+u64 auth_delay_ns(u32 failures) {
+    if (failures <= AUTH_DELAY_FREE_FAILURES) return 0;
+    u32 doublings = failures - AUTH_DELAY_FREE_FAILURES - 1;
+    if (doublings >= 8) return AUTH_DELAY_MAX_NS;
+    u64 delay_ns = AUTH_DELAY_FIRST_NS << doublings;
+    assert(delay_ns >= AUTH_DELAY_FIRST_NS);
+    return delay_ns < AUTH_DELAY_MAX_NS ? delay_ns : AUTH_DELAY_MAX_NS;
 }
 
-static void auth_count_failure(struct kernel *k, u32 uid, struct auth_failures *failures) {
-    assert(failures->locked_until_ns == 0);
-    failures->count++;
-    if (failures->count < AUTH_FAILURES_MAX) return;
-    failures->locked_until_ns = kernel_monotonic_ns(k) + AUTH_LOCKOUT_NS;
-    char detail[AUTH_LOG_DETAIL_LEN_MAX];
-    format(detail, sizeof detail, "target=%u after %u failures, for %llu s", uid, failures->count,
-           (unsigned long long)(AUTH_LOCKOUT_NS / NS_PER_S));
-    u32 slot = k->current_slot;
-    u32 pid = slot < PROCS_MAX ? k->procs[slot].pid : 0;
-    u32 caller = slot < PROCS_MAX ? k->procs[slot].cred.ruid : ABI_UID_ROOT;
-    auth_log(k, pid, caller, "lockout", "locked", detail);
-    klog(k, LOG_WARN, "auth: uid %u locked for %llu s after %u failed passwords", uid,
-         (unsigned long long)(AUTH_LOCKOUT_NS / NS_PER_S), failures->count);
+struct auth_asker auth_asker_of(const struct kernel *k, const struct proc *proc_) {
+    assert(k != NULL && proc_ != NULL);
+    return (struct auth_asker){.ruid = proc_->cred.ruid, .owns_console = console_owned_by(k, proc_)};
 }
 
-i64 auth_check_password(struct kernel *k, u32 uid, const char *password) {
-    assert(k != NULL);
+// The delay that applies to asker's checks of account `index`; NULL when exempt.
+static struct auth_delay *auth_delay_of(struct kernel *k, const struct auth_asker *asker, u32 index, u32 uid) {
+    bool console_login = uid == ABI_UID_ROOT && asker->ruid == ABI_UID_ROOT && asker->owns_console;
+    if (console_login) return NULL;
+    u32 source = auth_account_index(k, asker->ruid);
+    assert(source < AUTH_SOURCES_MAX);
+    return &k->auth.delays[index][source];
+}
+
+static void auth_count_failure(struct kernel *k, u32 uid, const struct auth_asker *asker, struct auth_delay *delay) {
+    if (delay->failures < AUTH_DELAY_FAILURES_MAX) delay->failures++;
+    u64 wait_ns = auth_delay_ns(delay->failures);
+    delay->next_check_ns = kernel_monotonic_ns(k) + wait_ns;
+    klog(k, wait_ns > 0 ? LOG_INFO : LOG_DEBUG,
+         "auth: uid %u's password wrong %u times in a row asked by uid %u; its next check waits %llu ms",
+         uid, delay->failures, asker->ruid, (unsigned long long)(wait_ns / 1000000ull));
+}
+
+i64 auth_check_password(struct kernel *k, const struct auth_asker *asker, u32 uid, const char *password,
+                        u64 *retry_at_ns) {
+    assert(k != NULL && asker != NULL);
+    assert(retry_at_ns != NULL);
+    *retry_at_ns = 0;
     u32 index = auth_account_index(k, uid);
     if (index == ACCOUNTS_MAX) return -E_ACCES;
-    struct auth_failures *failures = &k->auth.failures[index];
-    if (auth_locked(k, failures)) return -E_AGAIN;
-    i64 result = password == NULL ? -E_ACCES : accounts_check_password(k, uid, password);
-    if (result == 0) {
-        failures->count = 0;
-    } else if (result == -E_ACCES) {
-        auth_count_failure(k, uid, failures);
+    struct auth_delay *delay = auth_delay_of(k, asker, index, uid);
+    if (delay != NULL && kernel_monotonic_ns(k) < delay->next_check_ns) {
+        *retry_at_ns = delay->next_check_ns;
+        return -E_AGAIN;
     }
-    assert(failures->count <= AUTH_FAILURES_MAX);
+    i64 result = password == NULL ? -E_ACCES : accounts_check_password(k, uid, password);
+    if (delay != NULL && result == 0) mem_set(delay, 0, sizeof *delay);
+    if (delay != NULL && result == -E_ACCES) auth_count_failure(k, uid, asker, delay);
     return result;
 }
 
 void auth_failures_reset(struct kernel *k, u32 uid) {
     assert(k != NULL);
     u32 index = auth_account_index(k, uid);
-    if (index < ACCOUNTS_MAX) mem_set(&k->auth.failures[index], 0, sizeof k->auth.failures[index]);
+    if (index < ACCOUNTS_MAX) mem_set(k->auth.delays[index], 0, sizeof k->auth.delays[index]);
 }
 
 u64 auth_session_new(struct kernel *k) {

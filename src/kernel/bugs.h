@@ -49,7 +49,9 @@
     X(BUG_APPEND_IGNORED, "append-ignored", "workload_checks_pass",                      \
       "a write through an O_APPEND descriptor goes to its offset, not to the end")      \
     X(BUG_EXIT_FORGETS_WAITING_PARENT, "exit-forgets-waiting-parent", "workload_reaches_end", \
-      "an exiting process does not wake its parent blocked in wait")
+      "an exiting process does not wake its parent blocked in wait")                     \
+    X(BUG_CONSOLE_READ_AFTER_HANGUP, "console-read-after-hangup", "console_only_its_session", \
+      "a process whose console session lost the console (vhangup, session end) still reads and writes it")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

@@ -41,6 +41,8 @@ static u64 mix_proc(u64 h, const struct proc *proc_) {
     h = mix_u64(h, proc_->exit_status.fault_pc);
     h = mix_u64(h, proc_->exit_status.fault_addr);
     h = mix_u64(h, proc_->monotonic_last_ns);
+    h = mix_u64(h, proc_->console_session);
+    h = mix_u64(h, (u64)proc_->console_leader << 1 | (u64)proc_->syscall_restart);
     h = mix_bytes(h, (const u8 *)proc_->cwd, ABI_PATH_LEN_MAX);
     for (u32 fd = 0; fd < ABI_FDS_MAX; fd++) {
         h = mix_u64(h, proc_->fds[fd].kind);
@@ -78,5 +80,7 @@ u64 kernel_state_digest(const struct kernel *k) {
         h = mix_u64(h, k->kernel_root_pte[i]);
     }
     h = mix_u64(h, k->initrd_size_bytes);
+    h = mix_u64(h, k->console.owner_session);
+    h = mix_u64(h, k->console.hangups);
     return mix_bytes(h, (const u8 *)k->bootargs, BOOTARGS_LEN_MAX);
 }

@@ -94,7 +94,9 @@ static void wake_sleepers(struct kernel *k, u64 now_ns) {
         struct proc *proc_ = &k->procs[slot];
         if (proc_->state != PROC_SLEEPING || proc_->sleep_deadline_ns > now_ns + slack_ns) continue;
         proc_->state = PROC_RUNNABLE;
-        proc_->context.regs[10] = 0;
+        // A delayed syscall runs again with its arguments intact; sleep_until returns 0.
+        if (proc_->syscall_restart) proc_->syscall_restart = false;
+        else proc_->context.regs[10] = 0;
         run_queue_push(k, slot);
         platform_trace(k->platform, TRACE_WAKE, proc_->pid, proc_->sleep_deadline_ns, now_ns);
     }
@@ -102,6 +104,8 @@ static void wake_sleepers(struct kernel *k, u64 now_ns) {
 
 static void kernel_idle(struct kernel *k, u64 now_ns) {
     u64 deadline_ns = now_ns + IDLE_WAIT_MAX_NS;
+    u64 repeat_deadline_ns = k->auth.log.repeat_deadline_ns; // a coalesced repeat waits to be written
+    if (repeat_deadline_ns != 0 && repeat_deadline_ns < deadline_ns) deadline_ns = repeat_deadline_ns;
     for (u32 slot = 0; slot < PROCS_MAX && !planted_bug(k, BUG_IDLE_OVERSLEEPS); slot++) {
         const struct proc *proc_ = &k->procs[slot];
         if (proc_->state == PROC_SLEEPING && proc_->sleep_deadline_ns < deadline_ns) {
@@ -170,6 +174,9 @@ enum kernel_step_result kernel_step(struct kernel *k) {
     }
     u64 now_ns = kernel_monotonic_ns(k);
     wake_sleepers(k, now_ns);
+    // Outside any process, before one is scheduled: the kernel's own log lines.
+    u64 repeat_deadline_ns = k->auth.log.repeat_deadline_ns;
+    if (repeat_deadline_ns != 0 && now_ns >= repeat_deadline_ns) auth_log_flush_repeats(k, false);
     u32 slot = run_queue_pop(k);
     if (slot == SLOT_NONE) {
         kernel_idle(k, now_ns);

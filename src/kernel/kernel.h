@@ -5,6 +5,7 @@
 #include "abi.h"
 #include "accounts.h"
 #include "auth.h"
+#include "console.h"
 #include "cred.h"
 #include "fs.h"
 #include "platform.h"
@@ -53,6 +54,9 @@ struct proc {
     u32 parent_pid; // 0 for init
     struct cred cred;   // real, effective and saved user and group ids
     u64 session_id;     // login session (auth.h): new at switch_user, inherited by children
+    u64 console_session; // console.h: new at vhangup, inherited by children; 0: init's
+    bool console_leader; // made its console session (vhangup): its exit ends it
+    bool syscall_restart; // PROC_SLEEPING until its syscall may run again (a password delay)
     struct user_context context;
     u64 root_table_pa;  // Sv39 root page table; 0 once released
     u32 frames_owned;   // data pages and page-table pages, all in the frame table
@@ -112,7 +116,8 @@ struct kernel {
     u64 initrd_size_bytes;
     char bootargs[BOOTARGS_LEN_MAX];
     struct accounts accounts; // from /etc at boot; not in the boot digest (the disk persists)
-    struct auth auth; // lockouts, sudo stamps, sudo timeout (from /etc at boot), log counters
+    struct auth auth; // password delays, sudo stamps, sudo timeout (from /etc at boot), audit log
+    struct console console; // which console session may read and write the console
     struct random random; // the CSPRNG; not in the boot digest (fresh entropy at every boot)
     struct report_state report; // workload verdicts: the log's rate limit (report.h)
     struct fs fs; // last: large, and excluded from the boot digest (the disk persists)

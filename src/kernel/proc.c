@@ -210,6 +210,9 @@ i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path, const struct 
     proc_->parent_pid = parent_pid;
     proc_->cred = *cred;
     proc_->session_id = auth_session_of_pid(k, parent_pid); // children stay in the parent's login session
+    u32 parent_slot = parent_pid == 0 ? SLOT_NONE : proc_slot_of_pid(k, parent_pid);
+    // ... and in its console session (init's, 0, for init itself), as a follower.
+    if (parent_slot != SLOT_NONE) proc_->console_session = k->procs[parent_slot].console_session;
     proc_set_name(proc_, path);
     proc_->state = PROC_RUNNABLE;
     run_queue_push(k, slot);
@@ -277,7 +280,9 @@ void proc_exit(struct kernel *k, u32 slot, u32 cause, i64 exit_code, u64 fault_p
     proc_->exit_status = (struct abi_wait_status){
         .exit_code = exit_code, .cause = cause, .fault_pc = fault_pc, .fault_addr = fault_addr};
     proc_->state = PROC_ZOMBIE;
+    proc_->syscall_restart = false;
     platform_trace(k->platform, TRACE_EXIT, proc_->pid, cause, (u64)exit_code);
+    if (proc_->console_leader) console_session_end(k, proc_);
     // Orphans go to init, which reaps whatever it is given.
     bool orphan_zombies = false;
     for (u32 s = 0; s < PROCS_MAX; s++) {

@@ -86,6 +86,23 @@ i64 sys_sleep_until(struct kernel *k, u32 slot, const u64 *args) {
     return 0;
 }
 
+#define ECALL_BYTES 4ull // ecall has no compressed form
+
+void syscall_restart_at(struct kernel *k, u32 slot, u64 deadline_ns) {
+    struct proc *proc_ = &k->procs[slot];
+    assert(slot < PROCS_MAX && proc_->state == PROC_RUNNABLE);
+    assert(deadline_ns > kernel_monotonic_ns(k));
+    run_queue_remove(k, slot); // it is not queued while running, but be exact
+    proc_->context.pc -= ECALL_BYTES; // back on the ecall: a0..a7 are untouched
+    proc_->syscall_restart = true;
+    proc_->state = PROC_SLEEPING;
+    proc_->sleep_deadline_ns = deadline_ns;
+    platform_trace(k->platform, TRACE_SLEEP, proc_->pid, deadline_ns, 0);
+    klog(k, LOG_DEBUG, "pid %u sleeps %llu ms before its %s runs", proc_->pid,
+         (unsigned long long)((deadline_ns - kernel_monotonic_ns(k)) / 1000000ull),
+         syscall_name(proc_->context.regs[17]));
+}
+
 i64 sys_getrandom(struct kernel *k, u32 slot, const u64 *args) {
     u64 buffer_va = args[0], length = args[1], flags = args[2];
     if (flags != 0 || length > ABI_GETRANDOM_LEN_MAX) return -E_INVAL;

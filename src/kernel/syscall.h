@@ -16,6 +16,10 @@ void fd_close_all(struct kernel *k, u32 slot);
 struct spawn_args;
 i64 spawn_read_request(struct kernel *k, const struct proc *proc_, u64 path_va, u64 argv_va,
                        char path[ABI_PATH_LEN_MAX], struct spawn_args *args);
+// The syscall being handled cannot run before deadline_ns: the caller sleeps until
+// then (no CPU, nobody else waits) and then makes the same syscall again, so nothing
+// of it happens now. The handler's return value is then ignored.
+void syscall_restart_at(struct kernel *k, u32 slot, u64 deadline_ns);
 // The name of a syscall number, "unknown" if it has none.
 const char *syscall_name(u64 number);
 

@@ -1,5 +1,6 @@
-// Syscalls that prove who a user is: sudo, switch_user (su, login) and passwd. Each
-// password goes through auth_check_password (lockout after repeated failures), each
+// Syscalls that prove who a user is: sudo, switch_user (su, login) and passwd, and
+// audit_status. Each password goes through auth_check_password (a growing delay after
+// failures: the caller sleeps and the syscall runs again, see syscall_restart_at), each
 // outcome is a line in /var/log/auth (auth_log.c), and no password ever leaves the
 // stack frame that read it: it is wiped before returning.
 #include "auth.h"
@@ -33,7 +34,6 @@ static i64 read_password(struct kernel *k, const struct proc *proc_, u64 va, str
 // "failed": the check itself could not be made (the disk could not read /etc/shadow).
 static const char *auth_result_text(i64 result) {
     if (result >= 0) return "allowed";
-    if (result == -E_AGAIN) return "locked";
     return result == -E_ACCES || result == -E_PERM ? "refused" : "failed";
 }
 
@@ -46,16 +46,19 @@ static i64 sudo_forget(struct kernel *k, struct proc *proc_) {
 
 // Whether the real user may use sudo now: root always, a remembered success when no
 // password is given, else the password, which is then remembered.
+// *retry_at_ns: set when the check must wait (delays after failures).
 static i64 sudo_authenticate(struct kernel *k, struct proc *proc_, const struct password_arg *password,
-                             const char **result_text) {
+                             const char **result_text, u64 *retry_at_ns) {
     u32 ruid = proc_->cred.ruid;
+    *retry_at_ns = 0;
     if (ruid == ABI_UID_ROOT) { *result_text = "allowed"; return 0; }
     if (!password->given) {
         bool cached = auth_stamp_valid(k, proc_->session_id, ruid);
         *result_text = cached ? "cached" : "needs-password"; // not a failure: sudo asks next
         return cached ? 0 : -E_ACCES;
     }
-    i64 result = auth_check_password(k, ruid, password->too_long ? NULL : password->text);
+    const struct auth_asker asker = auth_asker_of(k, proc_);
+    i64 result = auth_check_password(k, &asker, ruid, password->too_long ? NULL : password->text, retry_at_ns);
     if (result == 0) auth_stamp_set(k, proc_->session_id, ruid);
     *result_text = auth_result_text(result);
     return result;
@@ -78,8 +81,10 @@ i64 sys_sudo(struct kernel *k, u32 slot, const u64 *args) {
     result = spawn_read_request(k, proc_, args[0], args[1], path, &spawn_args);
     if (result < 0) { mem_set(&password, 0, sizeof password); return result; }
     const char *result_text = "refused";
-    result = sudo_authenticate(k, proc_, &password, &result_text);
+    u64 retry_at_ns = 0;
+    result = sudo_authenticate(k, proc_, &password, &result_text, &retry_at_ns);
     mem_set(&password, 0, sizeof password);
+    if (retry_at_ns != 0) { syscall_restart_at(k, slot, retry_at_ns); return 0; } // nothing checked yet
     auth_log(k, proc_->pid, real.ruid, "sudo", result_text, path);
     if (result < 0) return result;
     const struct cred root = cred_of_user(ABI_UID_ROOT);
@@ -98,12 +103,15 @@ i64 sys_switch_user(struct kernel *k, u32 slot, const u64 *args) {
     i64 result = read_password(k, proc_, args[1], &password);
     if (result < 0) return result;
     bool given = password.given;
+    u64 retry_at_ns = 0;
     if (!given) {
         result = proc_->cred.euid == ABI_UID_ROOT ? 0 : -E_ACCES;
     } else {
-        result = auth_check_password(k, uid, password.too_long ? NULL : password.text);
+        const struct auth_asker asker = auth_asker_of(k, proc_);
+        result = auth_check_password(k, &asker, uid, password.too_long ? NULL : password.text, &retry_at_ns);
     }
     mem_set(&password, 0, sizeof password);
+    if (retry_at_ns != 0) { syscall_restart_at(k, slot, retry_at_ns); return 0; } // nothing checked yet
     char detail[AUTH_LOG_DETAIL_LEN_MAX];
     format(detail, sizeof detail, "to=%u%s", uid, given ? "" : " (no password)");
     auth_log(k, proc_->pid, proc_->cred.ruid, "switch_user", auth_result_text(result), detail);
@@ -116,15 +124,16 @@ i64 sys_switch_user(struct kernel *k, u32 slot, const u64 *args) {
 // Who may change uid's password, and with what proof: root anyone's, without the
 // old one; others only their own (the effective uid), with the old one.
 static i64 passwd_authenticate(struct kernel *k, const struct proc *proc_, u32 uid,
-                               const struct password_arg *old) {
+                               const struct password_arg *old, u64 *retry_at_ns) {
     if (proc_->cred.euid == ABI_UID_ROOT) return 0;
     if (uid != proc_->cred.euid) return -E_PERM;
     if (!old->given) return -E_ACCES;
-    return auth_check_password(k, uid, old->too_long ? NULL : old->text);
+    const struct auth_asker asker = auth_asker_of(k, proc_);
+    return auth_check_password(k, &asker, uid, old->too_long ? NULL : old->text, retry_at_ns);
 }
 
 // passwd(uid, old password, new password) -> 0 | -E_ACCES | -E_PERM | -E_INVAL |
-// -E_AGAIN (locked) | -E_FAULT | the disk's error.
+// -E_FAULT | the disk's error. After wrong old passwords the check waits (see auth.h).
 i64 sys_passwd(struct kernel *k, u32 slot, const u64 *args) {
     assert(k != NULL && slot < PROCS_MAX && args != NULL);
     struct proc *proc_ = &k->procs[slot];
@@ -135,8 +144,14 @@ i64 sys_passwd(struct kernel *k, u32 slot, const u64 *args) {
     if (result == 0) result = read_password(k, proc_, args[2], &fresh);
     if (result == 0 && (!fresh.given || fresh.too_long)) result = -E_INVAL;
     if (result == 0) result = password_acceptable(fresh.text, str_len_bounded(fresh.text, PASSWORD_LEN_MAX));
-    if (result == 0) result = passwd_authenticate(k, proc_, uid, &old);
+    u64 retry_at_ns = 0;
+    if (result == 0) result = passwd_authenticate(k, proc_, uid, &old, &retry_at_ns);
     mem_set(&old, 0, sizeof old);
+    if (retry_at_ns != 0) { // nothing checked or changed yet
+        mem_set(&fresh, 0, sizeof fresh);
+        syscall_restart_at(k, slot, retry_at_ns);
+        return 0;
+    }
     if (result == 0) result = accounts_set_password(k, uid, fresh.text);
     mem_set(&fresh, 0, sizeof fresh);
     if (result == -E_FAULT) return result; // no event: nothing was read
@@ -147,4 +162,28 @@ i64 sys_passwd(struct kernel *k, u32 slot, const u64 *args) {
     const char *result_text = result == 0 ? "changed" : auth_result_text(result);
     auth_log(k, proc_->pid, proc_->cred.ruid, "passwd", result_text, detail);
     return result;
+}
+
+// audit_status(struct abi_audit_status *, flags): the audit log's counters, for root
+// (login shows them when root logs in). ABI_AUDIT_ACKNOWLEDGE restarts the unreported ones.
+i64 sys_audit_status(struct kernel *k, u32 slot, const u64 *args) {
+    assert(k != NULL && slot < PROCS_MAX);
+    struct proc *proc_ = &k->procs[slot];
+    if ((args[1] & ~(u64)ABI_AUDIT_ACKNOWLEDGE) != 0) return -E_INVAL;
+    if (proc_->cred.euid != ABI_UID_ROOT) return -E_PERM;
+    struct auth_log_state *log = &k->auth.log;
+    struct abi_audit_status status = {
+        .lines_written = log->lines, .unwritten = log->unwritten, .unwritten_unreported = log->unwritten_unreported,
+        .last_error = log->last_error, .coalesced = log->coalesced, .suppressed = log->suppressed,
+        .suppressed_unreported = log->suppressed_unreported, .rotations = log->rotations,
+        .file_bytes_max = AUTH_LOG_BYTES_MAX, .share_bytes = AUTH_LOG_SHARE_BYTES,
+        .archives_max = AUTH_LOG_ARCHIVES_MAX};
+    i64 copied = copy_to_user(k, proc_, args[0], &status, sizeof status);
+    if (copied < 0) return copied;
+    if (args[1] & ABI_AUDIT_ACKNOWLEDGE) {
+        log->unwritten_unreported = 0;
+        log->suppressed_unreported = 0;
+    }
+    assert(log->unwritten_unreported <= log->unwritten);
+    return 0;
 }

@@ -1,10 +1,12 @@
 // File syscalls: descriptors, paths resolved against the caller's cwd, and the
 // filesystem on GrainDB (fs*.c). Without a usable disk they return -E_NODEV / -E_IO.
 #include "bugs.h"
+#include "console.h"
 #include "fs.h"
 #include "kernel.h"
 #include "mem.h"
 #include "syscall.h"
+#include "trace_events.h"
 #include "usercopy.h"
 #include "vm.h"
 
@@ -133,10 +135,14 @@ i64 sys_fsync(struct kernel *k, u32 slot, const u64 *args) {
     return entry->kind == FD_FILE ? fs_file_sync(k, entry->open_file) : 0;
 }
 
+// Only the console session that owns the console reads it (console.h): -E_IO for the
+// others, as on a hung-up terminal.
 static i64 read_console(struct kernel *k, u32 slot, u64 buffer_va, u64 length) {
+    if (!console_owned_by(k, &k->procs[slot])) return -E_IO;
     if (length > IO_CHUNK_BYTES) length = IO_CHUNK_BYTES;
     if (!user_range_ok(k, &k->procs[slot], buffer_va, length, PTE_R | PTE_W)) return -E_FAULT;
     u8 bytes[IO_CHUNK_BYTES];
+    platform_trace(k->platform, TRACE_CONSOLE_READ, k->procs[slot].pid, length, 0);
     u64 count = platform_console_read(k->platform, bytes, length);
     assert(count <= length);
     if (count == 0 && length > 0) return -E_AGAIN; // nothing typed yet: not end of file
@@ -162,10 +168,14 @@ i64 sys_read(struct kernel *k, u32 slot, const u64 *args) {
 
 #define WRITE_CONSOLE_LEN_MAX 4096ull // larger console writes are partial, as POSIX allows
 
+// The owning session writes, and root's processes of session 0 (init); no one else
+// may print on the console (a fake login prompt): -E_IO.
 static i64 write_console(struct kernel *k, u32 slot, u64 buffer_va, u64 length) {
     struct proc *proc_ = &k->procs[slot];
+    if (!console_may_write(k, proc_)) return -E_IO;
     if (length > WRITE_CONSOLE_LEN_MAX) length = WRITE_CONSOLE_LEN_MAX;
     if (!user_range_ok(k, proc_, buffer_va, length, PTE_R)) return -E_FAULT;
+    platform_trace(k->platform, TRACE_CONSOLE, proc_->pid, length, 0);
     u8 chunk[IO_CHUNK_BYTES];
     for (u64 done = 0; done < length;) {
         u64 n = length - done < IO_CHUNK_BYTES ? length - done : IO_CHUNK_BYTES;

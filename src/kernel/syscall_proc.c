@@ -94,6 +94,7 @@ i64 sys_shutdown(struct kernel *k, u32 slot, const u64 *args) {
         klog(k, LOG_INFO, "pid %u (euid %u) may not %s", proc_->pid, proc_->cred.euid, shutdown_names[type]);
         return -E_PERM;
     }
+    auth_log_flush_repeats(k, true); // coalesced events must not die with the machine
     platform_trace(k->platform, TRACE_SHUTDOWN, proc_->pid, proc_->cred.euid, type);
     klog(k, LOG_INFO, "%s requested by pid %u", shutdown_names[type], proc_->pid);
     random_seed_file_save(k); // halt too: the machine may be switched off next

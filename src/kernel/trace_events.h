@@ -17,6 +17,7 @@
     X(TRACE_SHUTDOWN, "shutdown", "pid, uid, type")                            \
     X(TRACE_IDLE, "idle", "deadline ns, 0, 0")                                 \
     X(TRACE_CONSOLE, "console", "pid, bytes, 0")                               \
+    X(TRACE_CONSOLE_READ, "console_read", "pid, capacity, 0")                   \
     X(TRACE_FS_MOUNT, "fs_mount", "fs state, commit seq, merkle root (first 8 bytes)") \
     X(TRACE_DB_COMMIT_START, "db_commit_start", "commit seq it will get, 0, 0") \
     X(TRACE_DB_COMMIT, "db_commit", "commit seq, merkle root (first 8 bytes), result") \

@@ -61,6 +61,9 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         files_on_synced(node, event);
     } else if (event->kind == TRACE_IDLE) {
         node->invariants.step_idled = true;
+    } else if (event->kind == TRACE_SPAWN || event->kind == TRACE_EXIT || event->kind == TRACE_CONSOLE ||
+               event->kind == TRACE_CONSOLE_READ) {
+        console_on_event(sim, node, event);
     } else if (event->kind == TRACE_SCHEDULE) {
         seed_file_on_schedule(sim, node);
         denial_on_schedule(node, event);
@@ -70,6 +73,7 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         denial_on_syscall(sim, node, event);
         privilege_on_syscall(node, event);
         if (event->b == SYS_sudo) privilege_on_sudo(sim, node, event);
+        if (event->b == SYS_vhangup) console_on_event(sim, node, event);
     } else if (event->kind == TRACE_FS_MOUNT || event->kind == TRACE_DB_COMMIT_START ||
                event->kind == TRACE_DB_COMMIT || event->kind == TRACE_FS_OBJECT_WRITE ||
                event->kind == TRACE_FS_OBJECT_READ) {

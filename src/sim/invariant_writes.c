@@ -79,15 +79,21 @@ static const char *model_rule(enum fs_change_op op) {
 }
 
 // Files the kernel changes itself during a syscall, after its own checks: passwd
-// (shadow.new renamed over shadow), the authentication log with its rotation, and
-// the seed file shutdown rewrites (with /var/lib, made for a disk older than it).
+// (shadow.new renamed over shadow), the audit log with its numbered archives
+// (/var/log/auth.1 .. auth.AUTH_LOG_ARCHIVES_MAX, shifted at each rotation), and the
+// seed file shutdown rewrites (with /var/lib, made for a disk older than it).
 static bool kernel_keeps(const struct path *path) {
-    static const char *const kept[] = {"/etc/shadow", "/etc/shadow.new", "/var/log/auth", "/var/log/auth.old",
-                                       RANDOM_SEED_FILE_PATH, RANDOM_SEED_FILE_DIRECTORY};
+    static const char *const kept[] = {"/etc/shadow", "/etc/shadow.new", "/var/log/auth", RANDOM_SEED_FILE_PATH,
+                                       RANDOM_SEED_FILE_DIRECTORY};
     char name[ABI_PATH_LEN_MAX];
     if (path_format(path, name, sizeof name) < 0) return false;
     for (u32 i = 0; i < sizeof kept / sizeof kept[0]; i++) {
         if (strcmp(name, kept[i]) == 0) return true;
+    }
+    for (u32 archive = 1; archive <= AUTH_LOG_ARCHIVES_MAX; archive++) {
+        char archive_name[ABI_PATH_LEN_MAX];
+        snprintf(archive_name, sizeof archive_name, "/var/log/auth.%u", archive);
+        if (strcmp(name, archive_name) == 0) return true;
     }
     return false;
 }

@@ -68,7 +68,12 @@ struct trace_event;
       "say so), makes or removes names only in directories granting it w and x (sticky: only "\
       "its own entries or in its own directory), chmods only its own files, chowns nothing; "\
       "the kernel's own changes carry root's ids, and during a syscall touch only the files "\
-      "it keeps (/etc/shadow, /etc/shadow.new, /var/log/auth, /var/log/auth.old)")         \
+      "it keeps (/etc/shadow, /etc/shadow.new, /var/log/auth and its archives auth.1 .. auth.N)")         \
+    X(INV_CONSOLE_ONLY_ITS_SESSION, "console_only_its_session",                               \
+      "the console is read only by processes of the console session that owns it, and "     \
+      "written only by those and root's processes of init's session 0: a model apart from "  \
+      "console.c follows spawns (children inherit the session), vhangup (a new session owns "\
+      "it) and the exit of a session's maker (init's session owns it again)")               \
     X(INV_DENIED_SYSCALL_CHANGES_NOTHING, "denied_syscall_changes_nothing",                   \
       "a syscall that returns E_ACCES or E_PERM leaves the database (commit and Merkle "    \
       "root), the open files (data, size, attributes), the process table (pids, states, "    \
@@ -168,12 +173,22 @@ struct seed_file_shadow {
     u64 retired_digest;
 };
 
+// A process's console session as the simulator saw it (invariant_console.c).
+struct console_shadow {
+    u32 pid;       // 0: unused
+    u64 session;   // 0: init's; the model's own numbering, not the kernel's
+    bool leader;   // made it by vhangup
+};
+
 struct invariant_node_state {
     struct seed_file_boot_shadow seed_file;
     struct denial_snapshot denial;
     struct sudo_stamp_shadow sudo_stamps[SUDO_STAMPS_SHADOW_MAX];
     struct monotonic_shadow monotonic[PROCS_MAX]; // by proc slot
     struct privilege_shadow privilege[PROCS_MAX]; // by proc slot
+    struct console_shadow console[PROCS_MAX];     // by proc slot
+    u64 console_owner;                            // the session that owns the console
+    u64 console_sessions;                         // sessions made so far (the model's ids)
     bool storage_mount_pending; // mounted this boot; the after-mount checks are due
     u64 storage_checked_seq;    // commit seq at the last storage check this boot
     u32 storage_boot_commits;   // commits acknowledged this boot
@@ -320,6 +335,9 @@ void privilege_on_syscall(struct platform *node, const struct trace_event *event
 // sudo's remembered success: a sudo without a password is held to the model.
 void privilege_on_sudo(struct sim *sim, struct platform *node, const struct trace_event *event);
 void privilege_after_step(struct sim *sim, struct platform *node);
+// console_only_its_session (invariant_console.c), from spawn, exit, vhangup and the
+// console's reads and writes.
+void console_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);
 
 // seed_file_never_reused (invariant_random.c), from TRACE_RANDOM_SEED_FILE / TRACE_SCHEDULE.
 void seed_file_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);

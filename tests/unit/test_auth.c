@@ -1,19 +1,23 @@
 // The kernel's authentication state on a real booted kernel (one simulated node with
 // a blank disk, first boot done): new-password rules and /etc/shadow rewrites,
-// /etc/sudo.conf parsing, the lockout after AUTH_FAILURES_MAX failures and its
-// expiry, sudo stamps per session and their expiry, and /var/log/auth (format,
-// mode, no passwords, rotation, a failed write that changes nothing else).
+// /etc/sudo.conf parsing, the delays after wrong passwords (growth, cap, per source,
+// root exempt at the console, cleared by a success or by root), sudo stamps per session
+// and their expiry, and the audit log: format, mode, no passwords, appends that keep
+// the bytes before them, coalescing (and its time bound, from kernel_step), per-user
+// shares (bounded, counted, summarised at rotation, counted again after a boot),
+// numbered archives and their total bound, and events that could not be written.
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel/accounts.h"
 #include "kernel/auth.h"
+#include "kernel/clock.h"
 #include "kernel/password.h"
 #include "sim/sim.h"
 #include "unit.h"
 #include "unit_sim.h"
 
-#define DISK_BYTES (16ull << 20)
+#define DISK_BYTES (64ull << 20) // each append still rewrites the whole file object
 #define STEPS_MAX 200000u
 #define FILE_BUFFER_BYTES (AUTH_LOG_BYTES_MAX + 1024)
 
@@ -102,27 +106,99 @@ static void test_set_password(struct kernel *k) {
                                         accounts_check_password(k, ABI_UID_USER, BASIN_PASSWORD_XY) == 0);
 }
 
-static void test_lockout(struct platform *node, struct kernel *k) {
-    bool refused = true;
-    for (u32 i = 0; i + 1 < AUTH_FAILURES_MAX; i++) refused &= auth_check_password(k, ABI_UID_USER, "bad") == -E_ACCES;
-    UNIT_CHECK("lockout_wrong_is_acces", refused);
-    UNIT_CHECK("lockout_success_resets", auth_check_password(k, ABI_UID_USER, BASIN_PASSWORD_XY) == 0 &&
-                                             k->auth.failures[1].count == 0);
-    for (u32 i = 0; i + 1 < AUTH_FAILURES_MAX; i++) auth_check_password(k, ABI_UID_USER, "bad");
-    UNIT_CHECK("lockout_not_before_max", auth_check_password(k, ABI_UID_USER, BASIN_PASSWORD_XY) == 0);
-    for (u32 i = 0; i + 1 < AUTH_FAILURES_MAX; i++) auth_check_password(k, ABI_UID_USER, "bad");
-    UNIT_CHECK("lockout_too_long_counts", auth_check_password(k, ABI_UID_USER, NULL) == -E_ACCES);
-    UNIT_CHECK("lockout_locked_right_password", auth_check_password(k, ABI_UID_USER, BASIN_PASSWORD_XY) == -E_AGAIN);
-    UNIT_CHECK("lockout_locked_wrong_password", auth_check_password(k, ABI_UID_USER, "bad") == -E_AGAIN);
-    UNIT_CHECK("lockout_per_account", auth_check_password(k, ABI_UID_ROOT, BASIN_PASSWORD_ROOT) == 0);
-    node_advance(node, AUTH_LOCKOUT_NS - NS_PER_S);
-    UNIT_CHECK("lockout_still_locked", auth_check_password(k, ABI_UID_USER, BASIN_PASSWORD_XY) == -E_AGAIN);
-    node_advance(node, NS_PER_S);
-    UNIT_CHECK("lockout_expires", auth_check_password(k, ABI_UID_USER, BASIN_PASSWORD_XY) == 0);
-    UNIT_CHECK("lockout_unknown_uid", auth_check_password(k, 4242, "x") == -E_ACCES);
-    for (u32 i = 0; i < AUTH_FAILURES_MAX; i++) auth_check_password(k, ABI_UID_USER, "bad");
+static const struct auth_asker xy_asker = {.ruid = ABI_UID_USER, .owns_console = false};
+static const struct auth_asker login_asker = {.ruid = ABI_UID_ROOT, .owns_console = true};
+static const struct auth_asker root_elsewhere = {.ruid = ABI_UID_ROOT, .owns_console = false};
+
+static i64 check(struct kernel *k, const struct auth_asker *asker, u32 uid, const char *password, u64 *retry_at_ns) {
+    return auth_check_password(k, asker, uid, password, retry_at_ns);
+}
+
+static void test_delay_rule(void) {
+    bool free_ones = true;
+    for (u32 n = 0; n <= AUTH_DELAY_FREE_FAILURES; n++) free_ones &= auth_delay_ns(n) == 0;
+    UNIT_CHECK("delay_none_for_the_first_failures", free_ones);
+    UNIT_CHECK("delay_first", auth_delay_ns(AUTH_DELAY_FREE_FAILURES + 1) == AUTH_DELAY_FIRST_NS);
+    bool doubles = true;
+    for (u32 n = AUTH_DELAY_FREE_FAILURES + 2; n <= AUTH_DELAY_FREE_FAILURES + 7; n++) {
+        doubles &= auth_delay_ns(n) == 2 * auth_delay_ns(n - 1);
+    }
+    UNIT_CHECK("delay_doubles", doubles);
+    u32 capped_from = AUTH_DELAY_FREE_FAILURES + 8;
+    UNIT_CHECK("delay_capped", auth_delay_ns(capped_from) == AUTH_DELAY_MAX_NS &&
+                                   auth_delay_ns(capped_from - 1) < AUTH_DELAY_MAX_NS &&
+                                   auth_delay_ns(AUTH_DELAY_FAILURES_MAX) == AUTH_DELAY_MAX_NS &&
+                                   auth_delay_ns(~0u) == AUTH_DELAY_MAX_NS);
+}
+
+// One wrong password from `asker`, waiting out any delay first. Returns the wait.
+static u64 fail_once(struct platform *node, struct kernel *k, const struct auth_asker *asker, u32 uid) {
+    u64 retry_at_ns = 0, waited_ns = 0;
+    i64 result = check(k, asker, uid, "bad", &retry_at_ns);
+    if (result == -E_AGAIN) {
+        waited_ns = retry_at_ns - kernel_monotonic_ns(k);
+        node_advance(node, waited_ns);
+        result = check(k, asker, uid, "bad", &retry_at_ns);
+    }
+    assert(result == -E_ACCES && retry_at_ns == 0);
+    return waited_ns;
+}
+
+static void test_delays(struct platform *node, struct kernel *k) {
+    u64 retry_at_ns = 7;
+    bool free_ones = true;
+    for (u32 i = 0; i < AUTH_DELAY_FREE_FAILURES; i++) {
+        free_ones &= check(k, &xy_asker, ABI_UID_ROOT, "bad", &retry_at_ns) == -E_ACCES && retry_at_ns == 0;
+    }
+    UNIT_CHECK("delay_first_failures_free", free_ones);
+    UNIT_CHECK("delay_wrong_is_acces", check(k, &xy_asker, ABI_UID_ROOT, "bad", &retry_at_ns) == -E_ACCES &&
+                                           retry_at_ns == 0);
+    u64 now_ns = kernel_monotonic_ns(k);
+    UNIT_CHECK("delay_next_check_waits", check(k, &xy_asker, ABI_UID_ROOT, BASIN_PASSWORD_ROOT, &retry_at_ns) == -E_AGAIN &&
+                                             retry_at_ns == now_ns + AUTH_DELAY_FIRST_NS);
+    UNIT_CHECK("delay_other_source_not_delayed",
+               check(k, &root_elsewhere, ABI_UID_ROOT, BASIN_PASSWORD_ROOT, &retry_at_ns) == 0 && retry_at_ns == 0);
+    UNIT_CHECK("delay_other_account_not_delayed",
+               check(k, &xy_asker, ABI_UID_USER, BASIN_PASSWORD_XY, &retry_at_ns) == 0);
+    // Checking takes (simulated) time: the disk is read. Wait to one ns before the end.
+    check(k, &xy_asker, ABI_UID_ROOT, "bad", &retry_at_ns);
+    node_advance(node, retry_at_ns - kernel_monotonic_ns(k) - 1);
+    UNIT_CHECK("delay_not_over_early", check(k, &xy_asker, ABI_UID_ROOT, "bad", &retry_at_ns) == -E_AGAIN);
+    node_advance(node, 1);
+    UNIT_CHECK("delay_over_then_checked", check(k, &xy_asker, ABI_UID_ROOT, "bad", &retry_at_ns) == -E_ACCES);
+    u64 waits[10];
+    for (u32 i = 0; i < 10; i++) waits[i] = fail_once(node, k, &xy_asker, ABI_UID_ROOT);
+    UNIT_CHECK("delay_grows", waits[0] == 2 * AUTH_DELAY_FIRST_NS && waits[1] == 4 * AUTH_DELAY_FIRST_NS &&
+                                  waits[2] == 8 * AUTH_DELAY_FIRST_NS);
+    UNIT_CHECK("delay_cap_holds", waits[8] == AUTH_DELAY_MAX_NS && waits[9] == AUTH_DELAY_MAX_NS);
+    // xy's loop has root's password at its longest delay for xy: root at the console is not slowed.
+    UNIT_CHECK("delay_root_at_console_exempt",
+               check(k, &login_asker, ABI_UID_ROOT, BASIN_PASSWORD_ROOT, &retry_at_ns) == 0 && retry_at_ns == 0);
+    bool never = true;
+    for (u32 i = 0; i < 20; i++) never &= check(k, &login_asker, ABI_UID_ROOT, "bad", &retry_at_ns) == -E_ACCES;
+    UNIT_CHECK("delay_root_at_console_never_waits",
+               never && check(k, &login_asker, ABI_UID_ROOT, BASIN_PASSWORD_ROOT, &retry_at_ns) == 0);
+    for (u32 i = 0; i <= AUTH_DELAY_FREE_FAILURES; i++) check(k, &login_asker, ABI_UID_USER, "bad", &retry_at_ns);
+    UNIT_CHECK("delay_console_exemption_is_roots_only",
+               check(k, &login_asker, ABI_UID_USER, BASIN_PASSWORD_XY, &retry_at_ns) == -E_AGAIN);
+    UNIT_CHECK("delay_xy_still_waits_for_root",
+               check(k, &xy_asker, ABI_UID_ROOT, BASIN_PASSWORD_ROOT, &retry_at_ns) == -E_AGAIN);
+    node_advance(node, AUTH_DELAY_MAX_NS);
+    UNIT_CHECK("delay_right_password_after_wait", check(k, &xy_asker, ABI_UID_ROOT, BASIN_PASSWORD_ROOT, &retry_at_ns) == 0);
+    for (u32 i = 0; i < AUTH_DELAY_FREE_FAILURES; i++) check(k, &xy_asker, ABI_UID_ROOT, "bad", &retry_at_ns);
+    UNIT_CHECK("delay_cleared_by_success", check(k, &xy_asker, ABI_UID_ROOT, "bad", &retry_at_ns) == -E_ACCES &&
+                                               retry_at_ns == 0 &&
+                                               check(k, &xy_asker, ABI_UID_ROOT, "bad", &retry_at_ns) == -E_AGAIN &&
+                                               retry_at_ns == kernel_monotonic_ns(k) + AUTH_DELAY_FIRST_NS);
+    node_advance(node, AUTH_DELAY_FIRST_NS);
+    i64 too_long = check(k, &xy_asker, ABI_UID_ROOT, NULL, &retry_at_ns);
+    UNIT_CHECK("delay_too_long_counts", too_long == -E_ACCES &&
+                                            check(k, &xy_asker, ABI_UID_ROOT, NULL, &retry_at_ns) == -E_AGAIN);
+    UNIT_CHECK("delay_unknown_uid", check(k, &xy_asker, 4242, "x", &retry_at_ns) == -E_ACCES && retry_at_ns == 0);
+    auth_failures_reset(k, ABI_UID_ROOT);
     auth_failures_reset(k, ABI_UID_USER);
-    UNIT_CHECK("lockout_reset_by_root", auth_check_password(k, ABI_UID_USER, BASIN_PASSWORD_XY) == 0);
+    UNIT_CHECK("delay_reset_by_root", check(k, &xy_asker, ABI_UID_ROOT, BASIN_PASSWORD_ROOT, &retry_at_ns) == 0 &&
+                                          check(k, &login_asker, ABI_UID_USER, BASIN_PASSWORD_XY, &retry_at_ns) == 0);
 }
 
 static void test_stamps(struct platform *node, struct kernel *k) {
@@ -171,54 +247,178 @@ static void test_log_format(void) {
                                          strchr(line, '\n') == line + length - 1);
 }
 
-static void test_log(struct kernel *k) {
-    char *text = calloc(1, FILE_BUFFER_BYTES);
-    u64 lines_before = k->auth.log_lines;
+static u32 count_of(const char *text, const char *needle) {
+    u32 count = 0;
+    for (const char *at = strstr(text, needle); at != NULL; at = strstr(at + 1, needle)) count++;
+    return count;
+}
+
+static i64 log_text(struct kernel *k, u32 archive, char *text) {
+    char path[AUTH_LOG_PATH_LEN_MAX];
+    auth_log_file_path(archive, path);
+    return read_file(k, path, text);
+}
+
+static void test_log_basics(struct kernel *k, char *text) {
+    u64 lines_before = k->auth.log.lines;
     auth_log(k, 3, ABI_UID_USER, "sudo", "refused", "/bin/whoami");
-    i64 length = read_file(k, AUTH_LOG_PATH, text);
+    i64 length = log_text(k, 0, text);
     UNIT_CHECK("log_appended", length > 0 && strstr(text, " pid=3 uid=1000 sudo refused /bin/whoami\n") != NULL &&
-                                   k->auth.log_lines == lines_before + 1);
-    UNIT_CHECK("log_has_lockout_and_no_password",
-               strstr(text, "lockout locked target=1000") != NULL && strstr(text, BASIN_PASSWORD_XY) == NULL &&
-                   strstr(text, "bad") == NULL);
+                                   k->auth.log.lines == lines_before + 1);
+    UNIT_CHECK("log_no_password", strstr(text, BASIN_PASSWORD_XY) == NULL && strstr(text, "bad") == NULL);
     u32 uid = 1;
     UNIT_CHECK("log_root_0600", file_mode(k, AUTH_LOG_PATH, &uid) == 0600 && uid == ABI_UID_ROOT);
-    u32 written = 0;
-    while (read_file(k, AUTH_LOG_OLD_PATH, text) == -E_NOENT && written < 1000) {
-        char detail[32];
-        snprintf(detail, sizeof detail, "n=%u", written++);
-        auth_log(k, 4, ABI_UID_USER, "sudo", "cached", detail);
+    char path[AUTH_LOG_PATH_LEN_MAX];
+    auth_log_file_path(3, path);
+    UNIT_CHECK("log_archive_names", strcmp(path, "/var/log/auth.3") == 0);
+    // Appended, not rewritten: what was there stays byte for byte, the new line after it.
+    char *before = strdup(text);
+    auth_log(k, 3, ABI_UID_USER, "sudo", "refused", "/bin/id");
+    i64 after = log_text(k, 0, text);
+    UNIT_CHECK("log_append_keeps_bytes", after > length && memcmp(before, text, (size_t)length) == 0 &&
+                                             strncmp(text + length, "", 0) == 0 &&
+                                             strstr(text + length, "sudo refused /bin/id\n") != NULL);
+    free(before);
+}
+
+static void test_log_coalescing(struct platform *node, struct kernel *k, char *text) {
+    auth_log(k, 20, ABI_UID_USER, "passwd", "refused", "target=1000");
+    u64 coalesced = k->auth.log.coalesced;
+    for (u32 i = 0; i < 5; i++) auth_log(k, 21 + i, ABI_UID_USER, "passwd", "refused", "target=1000");
+    log_text(k, 0, text);
+    UNIT_CHECK("coalesce_identical_counted_not_written", count_of(text, "passwd refused target=1000") == 1 &&
+                                                             k->auth.log.coalesced == coalesced + 5);
+    UNIT_CHECK("coalesce_deadline_set", k->auth.log.repeat_deadline_ns != 0 &&
+                                            k->auth.log.repeat_deadline_ns <= kernel_monotonic_ns(k) + AUTH_LOG_REPEAT_WAIT_NS);
+    auth_log(k, 30, ABI_UID_ROOT, "switch_user", "allowed", "to=0");
+    log_text(k, 0, text);
+    UNIT_CHECK("coalesce_per_user", count_of(text, "repeated") == 0);
+    auth_log(k, 26, ABI_UID_USER, "sudo", "forgot", "x");
+    log_text(k, 0, text);
+    char *repeat = strstr(text, "pid=25 uid=1000 repeated 5 times: passwd refused target=1000\n");
+    UNIT_CHECK("coalesce_written_before_next_event", repeat != NULL && strstr(repeat, "sudo forgot x\n") != NULL &&
+                                                         k->auth.log.repeat_deadline_ns == 0);
+    // Waiting too long: the kernel writes the repeats itself, from kernel_step.
+    auth_log(k, 40, ABI_UID_USER, "sudo", "forgot", "x");
+    auth_log(k, 41, ABI_UID_USER, "sudo", "forgot", "x");
+    u64 due_ns = k->auth.log.repeat_deadline_ns;
+    UNIT_CHECK("coalesce_bound", due_ns == kernel_monotonic_ns(k) + AUTH_LOG_REPEAT_WAIT_NS);
+    struct sim *sim = node->sim;
+    enum sim_end end;
+    for (u32 i = 0; i < STEPS_MAX && k->auth.log.repeat_deadline_ns != 0; i++) {
+        if (!sim_step(sim, &end)) break;
     }
-    i64 old_length = read_file(k, AUTH_LOG_OLD_PATH, text);
-    char last[32];
-    snprintf(last, sizeof last, "n=%u\n", written - 2);
-    UNIT_CHECK("log_rotated_bounded", old_length > AUTH_LOG_BYTES_MAX / 2 && old_length <= AUTH_LOG_BYTES_MAX &&
-                                          strstr(text, last) != NULL);
-    length = read_file(k, AUTH_LOG_PATH, text);
-    snprintf(last, sizeof last, "n=%u\n", written - 1);
-    UNIT_CHECK("log_new_file_continues", length > 0 && length < 200 && strstr(text, last) != NULL);
-    UNIT_CHECK("log_new_file_root_0600", file_mode(k, AUTH_LOG_PATH, &uid) == 0600 && uid == ABI_UID_ROOT &&
-                                             file_mode(k, AUTH_LOG_OLD_PATH, &uid) == 0600);
+    log_text(k, 0, text);
+    UNIT_CHECK("coalesce_written_by_kernel_after_wait", strstr(text, "pid=41 uid=1000 repeated 2 times: sudo forgot x\n") != NULL &&
+                                                            kernel_monotonic_ns(k) >= due_ns &&
+                                                            kernel_monotonic_ns(k) < due_ns + NS_PER_S);
+}
+
+// Distinct events of xy until its share is full, then many more.
+static void flood(struct kernel *k, u32 uid, const char *tag, u32 count) {
+    for (u32 i = 0; i < count; i++) {
+        char detail[48];
+        snprintf(detail, sizeof detail, "/bin/%s-%u", tag, i);
+        auth_log(k, 50, uid, "sudo", "needs-password", detail);
+    }
+}
+
+static void test_log_shares(struct kernel *k, char *text) {
+    u64 rotations = k->auth.log.rotations, suppressed = k->auth.log.suppressed;
+    u32 slot = auth_log_user_slot(k, ABI_UID_USER);
+    flood(k, ABI_UID_USER, "noise", 5000);
+    log_text(k, 0, text);
+    UNIT_CHECK("share_bounds_a_user", k->auth.log.users[slot].used_bytes <= AUTH_LOG_SHARE_BYTES &&
+                                          k->auth.log.users[slot].used_bytes > AUTH_LOG_SHARE_BYTES - AUTH_LOG_LINE_LEN_MAX);
+    UNIT_CHECK("share_user_cannot_rotate", k->auth.log.rotations == rotations);
+    UNIT_CHECK("share_excess_counted", k->auth.log.suppressed > suppressed + 4900 &&
+                                           k->auth.log.users[slot].suppressed > 4900);
+    UNIT_CHECK("share_said_once", count_of(text, "audit over-share uid=1000") == 1 &&
+                                      strstr(text, "pid=0 uid=0 audit over-share uid=1000 share=2048 bytes") != NULL);
+    UNIT_CHECK("share_earlier_lines_kept", strstr(text, "sudo refused /bin/whoami") != NULL);
+    auth_log(k, 60, ABI_UID_ROOT, "switch_user", "allowed", "to=1000 after-flood");
+    log_text(k, 0, text);
+    UNIT_CHECK("share_root_has_room", strstr(text, "uid=0 switch_user allowed to=1000 after-flood\n") != NULL);
+    // A reboot forgets the counts in RAM; the file itself says what xy used.
+    u32 used = k->auth.log.users[slot].used_bytes;
+    k->auth.log.scanned = false;
+    for (u32 i = 0; i < AUTH_LOG_USERS_MAX; i++) k->auth.log.users[i].used_bytes = 0;
+    auth_log(k, 61, ABI_UID_USER, "sudo", "needs-password", "/bin/after-boot");
+    UNIT_CHECK("share_counted_from_file_after_boot", k->auth.log.users[slot].used_bytes == used);
+}
+
+static void test_log_archives(struct kernel *k, char *text) {
+    u64 rotations = k->auth.log.rotations;
+    u64 xy_suppressed = k->auth.log.users[auth_log_user_slot(k, ABI_UID_USER)].suppressed;
+    flood(k, ABI_UID_ROOT, "root", 400); // about 30 KiB of root's lines: two rotations
+    UNIT_CHECK("archive_rotated_by_root", k->auth.log.rotations >= rotations + 1);
+    i64 first_archive = log_text(k, 1, text);
+    char summary[96];
+    snprintf(summary, sizeof summary, "audit suppressed uid=1000 events=%llu beyond its share",
+             (unsigned long long)xy_suppressed);
+    bool summarised = strstr(text, summary) != NULL;
+    if (!summarised && log_text(k, 0, text) > 0) summarised = strstr(text, summary) != NULL;
+    UNIT_CHECK("archive_summary_of_suppressed", summarised);
+    UNIT_CHECK("archive_share_starts_again", k->auth.log.users[auth_log_user_slot(k, ABI_UID_USER)].suppressed == 0);
+    flood(k, ABI_UID_ROOT, "more", 1300); // more than all the files hold
+    u64 total = 0;
+    bool each_bounded = true;
+    for (u32 archive = 0; archive <= AUTH_LOG_ARCHIVES_MAX; archive++) {
+        i64 length = log_text(k, archive, text);
+        each_bounded &= length > 0 && length <= AUTH_LOG_BYTES_MAX;
+        total += length > 0 ? (u64)length : 0;
+    }
+    UNIT_CHECK("archive_all_present", each_bounded && first_archive > 0);
+    char beyond[32];
+    snprintf(beyond, sizeof beyond, "%s.%u", AUTH_LOG_PATH, AUTH_LOG_ARCHIVES_MAX + 1);
+    UNIT_CHECK("archive_beyond_max_absent", read_file(k, beyond, text) == -E_NOENT);
+    UNIT_CHECK("archive_total_bounded", total <= AUTH_LOG_TOTAL_BYTES_MAX && total > (u64)AUTH_LOG_BYTES_MAX * AUTH_LOG_ARCHIVES_MAX);
+    log_text(k, AUTH_LOG_ARCHIVES_MAX, text);
+    UNIT_CHECK("archive_oldest_dropped", strstr(text, "/bin/root-") == NULL && strstr(text, "/bin/more-") != NULL);
+    log_text(k, 0, text);
+    UNIT_CHECK("archive_newest_current", strstr(text, "/bin/more-1299\n") != NULL);
+    u32 uid = 1;
+    UNIT_CHECK("archive_root_0600", file_mode(k, "/var/log/auth.2", &uid) == 0600 && uid == ABI_UID_ROOT);
+}
+
+static void test_log_unwritten(struct kernel *k, char *text) {
     enum fs_state state = k->fs.state;
-    u64 failures = k->auth.log_failures;
+    u64 unwritten = k->auth.log.unwritten;
     k->fs.state = FS_NO_DISK;
     auth_log(k, 5, ABI_UID_USER, "sudo", "allowed", "/bin/id");
+    auth_log(k, 5, ABI_UID_ROOT, "switch_user", "allowed", "to=0 lost");
     k->fs.state = state;
-    UNIT_CHECK("log_failure_counted", k->auth.log_failures == failures + 1);
+    UNIT_CHECK("unwritten_counted", k->auth.log.unwritten == unwritten + 2 &&
+                                        k->auth.log.unwritten_unreported >= 2 && k->auth.log.last_error == -E_NODEV);
+    auth_log(k, 5, ABI_UID_USER, "sudo", "allowed", "/bin/id");
+    log_text(k, 0, text);
+    char *note = strstr(text, "pid=0 uid=0 audit unwritten events=2 last-error=19");
+    UNIT_CHECK("unwritten_noted_in_file", note != NULL && strstr(note, "uid=1000 sudo allowed /bin/id\n") != NULL &&
+                                              k->auth.log.unwritten_unnoted == 0);
+}
+
+static void test_log(struct platform *node, struct kernel *k) {
+    char *text = calloc(1, FILE_BUFFER_BYTES);
+    test_log_basics(k, text);
+    test_log_coalescing(node, k, text);
+    test_log_shares(k, text);
+    test_log_archives(k, text);
+    test_log_unwritten(k, text);
     free(text);
 }
 
 int main(void) {
     test_password_rules();
+    test_delay_rule();
     test_log_format();
     struct sim *sim = boot_node();
     struct platform *node = sim->nodes[0];
     struct kernel *k = &node->kernel;
     test_sudo_conf(k);
     test_set_password(k);
-    test_lockout(node, k);
+    test_delays(node, k);
     test_stamps(node, k);
-    test_log(k);
+    test_log(node, k);
     sim_destroy(sim);
     UNIT_EXIT();
 }

@@ -100,6 +100,10 @@ i64 sys_passwd(u64 uid, const char *old_password, const char *new_password);
 i64 sys_dup2(i64 old_fd, i64 new_fd);
 #define BASIN_SYS_ARGS_report 3
 i64 sys_report(const char *name, u64 failures, u64 excuses);
+#define BASIN_SYS_ARGS_vhangup 0
+i64 sys_vhangup(void);
+#define BASIN_SYS_ARGS_audit_status 2
+i64 sys_audit_status(struct abi_audit_status *status, u64 flags);
 
 // A syscall by number, for probing numbers the list does not have.
 i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);

@@ -104,8 +104,7 @@ i64 users_read_password(const char *prompt, char *out, u64 capacity) {
 void users_complain_auth(const char *who, i64 error) {
     basin_assert(who != NULL && error < 0);
     const char *meaning = NULL;
-    if (error == -E_AGAIN) meaning = "too many wrong passwords: the account is locked for a while, try again later";
-    else if (error == -E_ACCES) meaning = "wrong password";
+    if (error == -E_ACCES) meaning = "wrong password";
     else if (error == -E_PERM) meaning = "not allowed";
     if (meaning == NULL) { tool_complain(who, error); return; }
     tool_print(BASIN_FD_STDERR, "%s: %s: %s: %s\n", basin_program_name, who, error_name(error), meaning);

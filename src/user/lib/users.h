@@ -19,6 +19,7 @@ i64 users_gid_of(const char *name);
 // console has none). Returns the length without the newline, or -error.
 i64 users_read_password(const char *prompt, char *out, u64 capacity);
 // "<program>: <who>: E_NAME: <what it means>" on fd 2, for the errors of sudo,
-// switch_user and passwd: E_AGAIN (too many wrong passwords: locked for a while),
-// E_ACCES (wrong password), E_PERM, E_INVAL; other errors as tool_complain.
+// switch_user and passwd: E_ACCES (wrong password), E_PERM; other errors as
+// tool_complain. (After wrong passwords the kernel makes the next check wait; it never
+// locks an account, so there is no "locked" error to explain.)
 void users_complain_auth(const char *who, i64 error);

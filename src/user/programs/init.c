@@ -71,6 +71,7 @@ static const struct job phase1_jobs[] = {
     {"badptr", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_PAGE, -1, NULL},
     {"illegal", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_ILLEGAL, -1, NULL},
     {"waiter", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {"consoletest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
 };
 
 // After phase 2, the sleeper alone: the machine idles while it sleeps, so its wake-ups

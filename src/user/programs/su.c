@@ -1,7 +1,8 @@
 // su: becomes another user (root by default) after the kernel checked that user's
 // password, then runs a program as that user (/bin/sh, or the one given), in a new
-// login session. After AUTH_FAILURES_MAX wrong passwords the kernel locks the target
-// account for a while (E_AGAIN), which su says plainly.
+// login session (the console session stays the same). After wrong passwords the
+// kernel makes the next check of that account by this user wait a growing delay
+// (auth.h): su then simply takes longer to answer; nothing is ever locked.
 #include <stdio.h>
 #include <string.h>
 
