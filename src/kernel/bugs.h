@@ -39,7 +39,15 @@
     X(BUG_SETUID_DENIED_KEEPS_EUID, "setuid-denied-keeps-euid", "denied_syscall_changes_nothing", \
       "a refused setuid returns E_PERM but leaves the requested effective uid")         \
     X(BUG_SUDO_STAMP_ANY_SESSION, "sudo-stamp-any-session", "privilege_only_through_authentication", \
-      "sudo without a password accepts a success remembered in another login session")
+      "sudo without a password accepts a success remembered in another login session")  \
+    X(BUG_FS_LINK_KEEPS_NLINK, "fs-link-keeps-nlink", "directory_tree_consistent",      \
+      "link adds a name without raising the file's link count")                        \
+    X(BUG_CHOWN_ANY_GROUP, "chown-any-group", "non_root_never_writes_etc_or_others",    \
+      "chown lets a file's owner give it to a group the owner is not in")              \
+    X(BUG_LINK_SKIPS_PROTECTION, "link-skips-protection", "non_root_never_writes_etc_or_others", \
+      "link lets anyone link another user's file they may not read and write (protected_hardlinks)") \
+    X(BUG_UTIMENS_SKIPS_OWNER_CHECK, "utimens-skips-owner-check", "non_root_never_writes_etc_or_others", \
+      "utimens lets anyone set any file's times")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

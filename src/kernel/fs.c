@@ -101,7 +101,8 @@ static i64 fs_make_root(struct kernel *k) {
     root.parent = FS_ROOT_INODE;
     root.type = ABI_TYPE_DIRECTORY;
     root.mode = FS_DIRECTORY_MODE;
-    root.mtime_ns = platform_realtime_ns(k->platform);
+    root.nlink = 2; // "." and its own ".."
+    root.atime_ns = root.mtime_ns = root.ctime_ns = platform_realtime_ns(k->platform);
     i64 result = graindb_batch_begin(&k->fs.db);
     if (result == 0) result = fs_stage_inode(k, &root);
     if (result == 0) result = fs_commit(k);
@@ -139,6 +140,7 @@ static i64 fs_make_standard(struct kernel *k, const struct standard_directory *d
     inode.uid = directory->uid;
     inode.gid = gid;
     inode.mode = directory->mode;
+    inode.ctime_ns = platform_realtime_ns(k->platform);
     return fs_change_attributes(k, &inode);
 }
 
@@ -151,6 +153,7 @@ i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, cons
     if (inode.mode != mode || inode.uid != ABI_UID_ROOT || inode.gid != ABI_UID_ROOT) {
         inode.mode = mode;
         inode.uid = inode.gid = ABI_UID_ROOT;
+        inode.ctime_ns = platform_realtime_ns(k->platform);
         result = fs_change_attributes(k, &inode);
         if (result < 0) return result;
     }

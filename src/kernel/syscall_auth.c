@@ -82,7 +82,7 @@ i64 sys_sudo(struct kernel *k, u32 slot, const u64 *args) {
     mem_set(&password, 0, sizeof password);
     auth_log(k, proc_->pid, real.ruid, "sudo", result_text, path);
     if (result < 0) return result;
-    const struct cred root = cred_of_user(ABI_UID_ROOT);
+    const struct cred root = accounts_cred(k, ABI_UID_ROOT);
     return proc_spawn(k, proc_->pid, path, &spawn_args, &root);
 }
 
@@ -108,7 +108,7 @@ i64 sys_switch_user(struct kernel *k, u32 slot, const u64 *args) {
     format(detail, sizeof detail, "to=%u%s", uid, given ? "" : " (no password)");
     auth_log(k, proc_->pid, proc_->cred.ruid, "switch_user", auth_result_text(result), detail);
     if (result < 0) return result;
-    proc_->cred = cred_of_user(uid);
+    proc_->cred = accounts_cred(k, uid);
     proc_->session_id = auth_session_new(k);
     return 0;
 }

@@ -24,25 +24,38 @@ struct fuzz_prediction {
     const char *why; // for the report of a mismatch
 };
 
-// The caller's ids as the model uses them (effective ones decide access).
+// The caller's ids as the model uses them (effective ones decide access; the group
+// class applies to egid and every group of getgroups), and where relative paths start
+// (getcwd's answer: the physical path; cwd_gone when getcwd says it was removed).
 struct fuzz_ids {
     u32 ruid, euid, egid;
+    u32 groups_count;
+    u32 groups[ABI_GROUPS_MAX];
+    bool cwd_gone;
+    char cwd[FUZZ_PATH_BYTES];
 };
 
-// Lexical resolution, as the kernel's path rules say: cwd + path, "." and ".."
-// (".." of the root is the root). Writes "/a/b" into out; false if too long.
+// Lexical resolution of cwd + path ("." and "..", ".." of the root is the root):
+// "/a/b" into out, false if too long. Only for naming what a call touches (the
+// model itself walks paths as the kernel does).
 bool fuzz_normalize(const char *cwd, const char *path, char out[FUZZ_PATH_BYTES]);
 
-// Predictions for one call each; paths are normalized absolute paths.
+// Predictions for one call each; paths as the call gets them (relative ones start
+// at ids->cwd).
 struct fuzz_prediction fuzz_predict_open(const struct fuzz_ids *ids, const char *path, u64 flags);
 struct fuzz_prediction fuzz_predict_mkdir(const struct fuzz_ids *ids, const char *path);
 struct fuzz_prediction fuzz_predict_remove(const struct fuzz_ids *ids, const char *path, bool directory);
 struct fuzz_prediction fuzz_predict_rename(const struct fuzz_ids *ids, const char *from, const char *to);
 struct fuzz_prediction fuzz_predict_chmod(const struct fuzz_ids *ids, const char *path, u64 mode);
-struct fuzz_prediction fuzz_predict_chown(const struct fuzz_ids *ids, const char *path);
-struct fuzz_prediction fuzz_predict_stat(const struct fuzz_ids *ids, const char *path);
+struct fuzz_prediction fuzz_predict_chown(const struct fuzz_ids *ids, const char *path, u64 uid, u64 gid);
+struct fuzz_prediction fuzz_predict_stat(const struct fuzz_ids *ids, const char *path, bool follow);
 struct fuzz_prediction fuzz_predict_chdir(const struct fuzz_ids *ids, const char *path);
 struct fuzz_prediction fuzz_predict_spawn(const struct fuzz_ids *ids, const char *path);
+struct fuzz_prediction fuzz_predict_symlink(const struct fuzz_ids *ids, const char *target, const char *path);
+struct fuzz_prediction fuzz_predict_link(const struct fuzz_ids *ids, const char *old, const char *path);
+struct fuzz_prediction fuzz_predict_utimens(const struct fuzz_ids *ids, const char *path, bool now, bool omit_both,
+                                            bool follow);
+struct fuzz_prediction fuzz_predict_readlink(const struct fuzz_ids *ids, const char *path);
 
 // ---- the fuzzer's state and its judge (fuzz_judge.c) ------------------------------
 #define FUZZ_OPEN_FDS_MAX 6      // descriptors the fuzzer keeps open at once
