@@ -83,6 +83,7 @@ struct fuzzer {
     u64 rng_state, rng_increment;
     struct fuzz_ids ids;
     u32 suid;                 // the saved uid: setuid may also go back to it
+    u64 umask;                // what umask() must return next
     bool root;                // started as root: mutations stay inside its sandbox
     bool concurrent;          // --concurrent: the other fuzzer runs at the same time
     const char *sandbox;      // its own directory, made at the start

@@ -520,6 +520,130 @@ struct op {
     u32 weight;
 };
 
+
+// ---- the file semantics of issue 9: links, times, descriptors ----------------------
+static const char *const link_targets[] = {"a", "b", "d", "d/e", "x", "../a", "/etc/passwd", "/etc/shadow",
+                                           "/root", "/tmp/bait-root", "/home/xy/fz/a", "..", "", "nowhere"};
+
+// symlink: xy's targets may point anywhere (the model then walks through them), but
+// only links inside its own sandbox get targets outside it: root changes only its
+// own sandbox, and must not be led out of it through a link xy put there.
+static void op_symlink(struct fuzzer *f) {
+    char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES];
+    pick_path(f, true, path);
+    if (!absolute(f, path, full)) return;
+    const char *target = link_targets[fuzz_below(f, COUNT(link_targets))];
+    bool contained = strchr(target, '/') == NULL && strcmp(target, "..") != 0;
+    if (!contained && (f->root || !under(full, XY_SANDBOX))) target = own_names[fuzz_below(f, 5)];
+    if (strchr(target, '/') != NULL && f->root) target = "a";
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_symlink(&f->ids, target, path));
+    snprintf(what, sizeof what, "symlink(%s, %s)", target, full);
+    fuzz_judge(f, what, &prediction, sys_symlink(target, path));
+}
+
+// link: root links only within its sandbox (a link to /etc/shadow there would let
+// its own changes reach the file); xy tries anything, protected_hardlinks decides.
+static void op_link(struct fuzzer *f) {
+    char old[FUZZ_PATH_BYTES], path[FUZZ_PATH_BYTES], old_full[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES];
+    pick_path(f, f->root, old);
+    pick_path(f, true, path);
+    if (!absolute(f, old, old_full) || !absolute(f, path, full)) return;
+    struct fuzz_prediction prediction =
+        unless_shared(f, old_full, unless_shared(f, full, fuzz_predict_link(&f->ids, old, path)));
+    char what[WHAT_BYTES];
+    snprintf(what, sizeof what, "link(%s, %s)", old_full, full);
+    fuzz_judge(f, what, &prediction, sys_link(old, path));
+}
+
+static void op_utimens(struct fuzzer *f) {
+    static const u64 times[][2] = {{ABI_UTIME_NOW, ABI_UTIME_NOW}, {ABI_UTIME_OMIT, ABI_UTIME_OMIT},
+                                   {ABI_UTIME_NOW, ABI_UTIME_OMIT}, {1, 2}, {ABI_UTIME_OMIT, 5}};
+    static const u64 flags[] = {0, 0, ABI_AT_SYMLINK_NOFOLLOW, 2};
+    char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES];
+    pick_path(f, true, path);
+    if (!absolute(f, path, full)) return;
+    u32 which = fuzz_below(f, COUNT(times) + 2);
+    const u64 *chosen = which < COUNT(times) ? times[which] : NULL;
+    u64 flag = pick_u64(f, flags, COUNT(flags));
+    bool now = chosen == NULL || (chosen[0] == ABI_UTIME_NOW && chosen[1] == ABI_UTIME_NOW);
+    bool omit_both = chosen != NULL && chosen[0] == ABI_UTIME_OMIT && chosen[1] == ABI_UTIME_OMIT;
+    snprintf(what, sizeof what, "utimens(%s, %s, %lu)", full, chosen == NULL ? "NULL" : "times", (unsigned long)flag);
+    i64 result = sys_utimens(path, which == COUNT(times) + 1 ? (const u64 *)bad_pointers[1] : chosen, flag);
+    if (which == COUNT(times) + 1) { fuzz_expect(f, what, -E_FAULT, result); return; }
+    if (!omit_both && flag == 2) { fuzz_expect(f, what, -E_INVAL, result); return; }
+    bool follow = (flag & ABI_AT_SYMLINK_NOFOLLOW) == 0;
+    struct fuzz_prediction prediction =
+        unless_shared(f, full, fuzz_predict_utimens(&f->ids, path, now, omit_both, follow));
+    fuzz_judge(f, what, &prediction, result);
+}
+
+static void op_readlink_lstat(struct fuzzer *f) {
+    char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES], buffer[ABI_PATH_LEN_MAX];
+    pick_path(f, false, path);
+    if (!absolute(f, path, full)) return;
+    if (fuzz_below(f, 2) == 0) {
+        struct abi_stat st;
+        struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_stat(&f->ids, path, false));
+        snprintf(what, sizeof what, "lstat(%s)", full);
+        fuzz_judge(f, what, &prediction, sys_lstat(path, &st));
+        return;
+    }
+    u64 capacity = fuzz_below(f, 4) == 0 ? 0 : sizeof buffer;
+    snprintf(what, sizeof what, "readlink(%s, %lu)", full, (unsigned long)capacity);
+    i64 result = sys_readlink(path, buffer, capacity);
+    if (capacity == 0) { fuzz_expect(f, what, -E_INVAL, result); return; }
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_readlink(&f->ids, path));
+    fuzz_judge(f, what, &prediction, result);
+}
+
+// umask returns the previous mask; getgroups counts, fills, or refuses a small buffer.
+static void op_umask_groups(struct fuzzer *f) {
+    static const u64 masks[] = {022, 077, 0, 0777, 01777, 027};
+    if (fuzz_below(f, 2) == 0) {
+        u64 mask = pick_u64(f, masks, COUNT(masks));
+        fuzz_expect(f, "umask", f->umask, sys_umask(mask));
+        f->umask = mask & 0777u;
+        return;
+    }
+    u32 gids[ABI_GROUPS_MAX];
+    u32 roll = fuzz_below(f, 4);
+    i64 count = f->ids.groups_count;
+    if (roll == 0) fuzz_expect(f, "getgroups(count)", count, sys_getgroups(NULL, 0));
+    else if (roll == 1) fuzz_expect(f, "getgroups(1 slot)", count > 1 ? -E_INVAL : count, sys_getgroups(gids, 1));
+    else if (roll == 2) fuzz_expect(f, "getgroups(bad pointer)", -E_FAULT, sys_getgroups((u32 *)bad_pointers[1], ABI_GROUPS_MAX));
+    else fuzz_expect(f, "getgroups", count, sys_getgroups(gids, ABI_GROUPS_MAX));
+}
+
+// fstat, pread and pwrite on the fuzzer's descriptors: a negative offset is E_INVAL
+// before the descriptor is looked at; the access mode decides E_BADF.
+static void op_positional(struct fuzzer *f) {
+    static const i64 offsets[] = {0, 3, 100, -1, 1ll << 40};
+    const struct fuzz_open_fd *known = NULL;
+    i64 fd = pick_fd(f, &known);
+    if (known == NULL && (fd == 0 || fd == 1 || fd == 2)) return;
+    i64 offset = offsets[fuzz_below(f, COUNT(offsets))];
+    u8 bytes[WRITE_BYTES_MAX];
+    char what[WHAT_BYTES];
+    u32 roll = fuzz_below(f, 3);
+    snprintf(what, sizeof what, "%s(%ld, %ld)", roll == 0 ? "fstat" : roll == 1 ? "pread" : "pwrite", (long)fd,
+             (long)offset);
+    bool ours = known != NULL || fd_is_ours(f, fd);
+    if (roll == 0) {
+        struct abi_stat st;
+        fuzz_expect(f, what, ours ? 0 : -E_BADF, sys_fstat(fd, &st));
+        return;
+    }
+    i64 result = roll == 1 ? sys_pread(fd, bytes, 8, offset) : sys_pwrite(fd, "fz", 2, offset);
+    i64 expected = result;
+    if (offset < 0) expected = -E_INVAL;
+    else if (!ours) expected = -E_BADF;
+    else if (known != NULL && known->directory) expected = roll == 1 ? -E_ISDIR : -E_BADF;
+    else if (known != NULL && roll == 1 && known->access == ABI_O_WRONLY) expected = -E_BADF;
+    else if (known != NULL && roll == 2 && known->access == ABI_O_RDONLY) expected = -E_BADF;
+    else if (known != NULL && roll == 2) expected = offset == (1ll << 40) ? -E_FBIG : 2;
+    fuzz_expect(f, what, expected >= 0 || result < 0 ? expected : result, result);
+}
+
 static void op_unlink(struct fuzzer *f) { op_remove(f, false); }
 static void op_rmdir(struct fuzzer *f) { op_remove(f, true); }
 
@@ -527,7 +651,8 @@ static const struct op ops[] = {
     {op_open, 14}, {op_write, 8}, {op_read, 5}, {op_close, 5}, {op_mkdir, 6}, {op_unlink, 6},
     {op_rmdir, 3}, {op_rename, 6}, {op_chmod, 7}, {op_chown, 4}, {op_stat, 5}, {op_chdir, 3},
     {op_bad_path, 2}, {op_set_ids, 3}, {op_shutdown, 2}, {op_spawn, 3}, {op_authenticate, 1},
-    {op_hostile, 4}, {op_seek_dup, 3}, {op_session, 4},
+    {op_hostile, 4}, {op_seek_dup, 3}, {op_session, 4}, {op_symlink, 3}, {op_link, 3}, {op_utimens, 3},
+    {op_readlink_lstat, 3}, {op_umask_groups, 2}, {op_positional, 3},
 };
 
 static void run_one(struct fuzzer *f) {
@@ -584,6 +709,8 @@ int main(int argc, char **argv) {
     fuzz_seed(f, seed);
     refresh_ids(f);
     f->suid = f->ids.ruid;
+    f->umask = (u32)sys_umask(ABI_UMASK_DEFAULT); // what init gave it, then the default again
+    (void)sys_umask(f->umask);
     f->root = f->ids.euid == ABI_UID_ROOT;
     f->concurrent = concurrent;
     f->sandbox = f->root ? ROOT_SANDBOX : XY_SANDBOX;
