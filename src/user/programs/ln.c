@@ -44,9 +44,10 @@ int main(int argc, char **argv) {
     }
     result = symbolic ? sys_symlink(target, where) : sys_link(target, where);
     if (result == 0) return TOOL_EXIT_OK;
-    // Name the argument the error is about: a missing or forbidden TARGET of a hard
-    // link is TARGET's; anything else is the new name's.
-    bool about_target = !symbolic && sys_lstat(target, &(struct abi_stat){0}) < 0;
+    // Name the argument the error is about: a missing TARGET of a hard link, or one
+    // that may not be linked (a directory, protected_hardlinks: E_PERM), is TARGET's;
+    // anything else is the new name's.
+    bool about_target = !symbolic && (result == -E_PERM || sys_lstat(target, &(struct abi_stat){0}) < 0);
     tool_complain(about_target ? target : where, result);
     return TOOL_EXIT_FAILED;
 }
