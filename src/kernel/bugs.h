@@ -47,7 +47,9 @@
     X(BUG_LINK_SKIPS_PROTECTION, "link-skips-protection", "non_root_never_writes_etc_or_others", \
       "link lets anyone link another user's file they may not read and write (protected_hardlinks)") \
     X(BUG_UTIMENS_SKIPS_OWNER_CHECK, "utimens-skips-owner-check", "non_root_never_writes_etc_or_others", \
-      "utimens lets anyone set any file's times")
+      "utimens lets anyone set any file's times")                                       \
+    X(BUG_SWITCH_USER_KEEPS_GROUPS, "switch-user-keeps-groups", "privilege_only_through_authentication", \
+      "switch_user keeps the previous user's supplementary groups")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

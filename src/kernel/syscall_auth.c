@@ -3,6 +3,7 @@
 // outcome is a line in /var/log/auth (auth_log.c), and no password ever leaves the
 // stack frame that read it: it is wiped before returning.
 #include "auth.h"
+#include "bugs.h"
 #include "format.h"
 #include "mem.h"
 #include "password.h"
@@ -108,7 +109,12 @@ i64 sys_switch_user(struct kernel *k, u32 slot, const u64 *args) {
     format(detail, sizeof detail, "to=%u%s", uid, given ? "" : " (no password)");
     auth_log(k, proc_->pid, proc_->cred.ruid, "switch_user", auth_result_text(result), detail);
     if (result < 0) return result;
+    struct cred before = proc_->cred;
     proc_->cred = accounts_cred(k, uid);
+    if (planted_bug(k, BUG_SWITCH_USER_KEEPS_GROUPS)) {
+        proc_->cred.groups_count = before.groups_count;
+        mem_copy(proc_->cred.groups, before.groups, sizeof before.groups);
+    }
     proc_->session_id = auth_session_new(k);
     return 0;
 }
