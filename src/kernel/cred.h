@@ -28,6 +28,16 @@ enum capability {
 #define PERM_WRITE 2u
 #define PERM_EXECUTE 1u
 #define MODE_STICKY 01000u
+#define MODE_GROUP_EXECUTE 010u
+#define MODE_OTHER_WRITE 02u
+#define MODE_PERMISSIONS 0777u // rwx of the owner, the group and the others
+#define MODE_BITS_ALL 07777u   // and the set-ID and sticky bits
+
+// Set-group-ID with group x: a set-group-ID program. Without x the bit only marks
+// mandatory locking, and Linux leaves it alone where it drops a program's.
+static inline bool mode_setgid_executable(u32 mode) {
+    return (mode & (ABI_MODE_SETGID | MODE_GROUP_EXECUTE)) == (ABI_MODE_SETGID | MODE_GROUP_EXECUTE);
+}
 #define CRED_ID_UNCHANGED ABI_ID_UNCHANGED
 
 // Every id the user's own (a login or a spawn by root as that user), and only the

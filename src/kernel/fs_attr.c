@@ -54,6 +54,6 @@ u32 fs_privileges_removed(const struct cred *cred, const struct fs_inode *inode)
     if (cred->euid == ABI_UID_ROOT || inode->type != ABI_TYPE_FILE) return 0;
     u32 removed = inode->mode & ABI_MODE_SETUID;
     // A set-group-ID bit without group x is a mandatory-locking mark: it stays.
-    if ((inode->mode & (ABI_MODE_SETGID | 010u)) == (ABI_MODE_SETGID | 010u)) removed |= ABI_MODE_SETGID;
+    if (mode_setgid_executable(inode->mode)) removed |= ABI_MODE_SETGID;
     return removed;
 }

@@ -148,6 +148,7 @@ void fs_file_accessed(struct kernel *k, u32 index) {
     struct fs_open_file *file = &k->fs.files[index];
     assert(index < FS_OPEN_FILES_MAX_ALL && file->references > 0);
     struct fs_inode *meta = &file->meta;
+    assert(meta->type == ABI_TYPE_FILE);
     u64 now_ns = platform_realtime_ns(k->platform);
     bool day_old = now_ns > meta->atime_ns && now_ns - meta->atime_ns >= FS_ATIME_STALE_NS;
     bool stale = meta->atime_ns <= meta->mtime_ns || meta->atime_ns <= meta->ctime_ns || day_old;

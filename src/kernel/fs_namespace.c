@@ -15,7 +15,7 @@ static void create_owner(const struct cred *cred, const struct fs_inode *dir, st
     out->gid = dir->gid;
     if (out->type == ABI_TYPE_DIRECTORY) {
         out->mode |= ABI_MODE_SETGID;
-    } else if ((out->mode & (ABI_MODE_SETGID | 010u)) == (ABI_MODE_SETGID | 010u) && cred->euid != ABI_UID_ROOT &&
+    } else if (mode_setgid_executable(out->mode) && cred->euid != ABI_UID_ROOT &&
                !cred_in_group(cred, out->gid)) {
         out->mode &= ~(u32)ABI_MODE_SETGID;
     }
@@ -28,7 +28,7 @@ static i64 create_inode(struct kernel *k, const struct cred *cred, const struct 
     out->inode = k->fs.inode_next;
     out->parent = type == ABI_TYPE_DIRECTORY ? name->dir.inode : 0;
     out->type = type;
-    out->mode = mode & 07777u;
+    out->mode = mode & MODE_BITS_ALL;
     out->nlink = type == ABI_TYPE_DIRECTORY ? 2 : 1;
     create_owner(cred, &name->dir, out);
     out->atime_ns = out->mtime_ns = out->ctime_ns = platform_realtime_ns(k->platform);
@@ -71,6 +71,8 @@ i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *na
 
 i64 fs_make(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type, u32 mode,
             const char *content, struct fs_inode *out) {
+    assert(name != NULL && out != NULL);
+    assert((type == ABI_TYPE_SYMLINK) == (content != NULL));
     if (name->last != FS_LAST_NAME || name->exists) return -E_EXIST;
     // "new/" asks for a directory: only mkdir may make it (Linux: E_NOENT for you).
     if (name->trailing_slash && type != ABI_TYPE_DIRECTORY) return -E_NOENT;
@@ -112,6 +114,7 @@ static i64 unlink_check(struct kernel *k, const struct cred *cred, const struct 
 // The child loses a name: a directory (and a file's last name) goes, else its link
 // count drops. Inside an open batch; the directory's entry is already gone.
 static i64 unlink_stage_child(struct kernel *k, struct fs_inode *child, bool *gone) {
+    assert(child->nlink > 0);
     *gone = child->type == ABI_TYPE_DIRECTORY || child->nlink <= 1;
     if (*gone) return fs_delete_inode(k, child->inode);
     child->nlink--;
@@ -139,6 +142,8 @@ static i64 unlink_name_check(struct kernel *k, const struct cred *cred, struct f
 }
 
 i64 fs_unlink_name(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type) {
+    assert(cred != NULL && name != NULL);
+    assert(type == ABI_TYPE_FILE || type == ABI_TYPE_DIRECTORY);
     i64 result = unlink_name_check(k, cred, name, type);
     if (result < 0) return result;
     fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_REMOVE, .cred = cred, .path = &name->path,
@@ -170,7 +175,7 @@ static i64 link_may(struct kernel *k, const struct cred *cred, const struct fs_i
     if (cred->euid == ABI_UID_ROOT || cred->euid == old->uid) return 0;
     if (planted_bug(k, BUG_LINK_SKIPS_PROTECTION)) return 0;
     if (old->type != ABI_TYPE_FILE || (old->mode & ABI_MODE_SETUID) != 0) return -E_PERM;
-    if ((old->mode & (ABI_MODE_SETGID | 010u)) == (ABI_MODE_SETGID | 010u)) return -E_PERM;
+    if (mode_setgid_executable(old->mode)) return -E_PERM;
     return cred_permission(cred, old, PERM_READ | PERM_WRITE) == 0 ? 0 : -E_PERM;
 }
 
@@ -190,6 +195,7 @@ static i64 link_check(struct kernel *k, const struct cred *cred, const struct fs
 
 i64 fs_link_name(struct kernel *k, const struct cred *cred, const struct fs_name *old, struct fs_name *new_name) {
     assert(old->exists);
+    assert(cred != NULL && new_name != NULL);
     i64 result = link_check(k, cred, old, new_name);
     if (result < 0) return result;
     fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_LINK, .cred = cred, .path = &new_name->path,

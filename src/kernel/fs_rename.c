@@ -56,6 +56,7 @@ static i64 rename_check_access(struct kernel *k, const struct cred *cred, const 
 // The replaced target loses this name: a directory (empty) or a file's last name
 // goes, else its link count drops. Inside the open batch.
 static i64 rename_stage_replaced(struct kernel *k, struct fs_inode *target, bool *gone) {
+    assert(target->nlink > 0);
     *gone = target->type == ABI_TYPE_DIRECTORY || target->nlink <= 1;
     if (*gone) return fs_delete_inode(k, target->inode);
     target->nlink--;
@@ -85,6 +86,7 @@ static i64 rename_into(struct kernel *k, struct fs_name *to, const struct fs_ino
 // Stages every change of the rename inside an open batch.
 static i64 rename_stage(struct kernel *k, struct fs_name *from, struct fs_name *to, bool *gone) {
     struct fs_inode source = from->inode;
+    assert(from->exists && from->last == FS_LAST_NAME);
     bool same_dir = from->dir.inode == to->dir.inode;
     i64 result = fs_read_directory(k, &from->dir);
     if (result < 0) return result;
@@ -111,6 +113,8 @@ static i64 rename_stage(struct kernel *k, struct fs_name *from, struct fs_name *
 }
 
 i64 fs_rename_names(struct kernel *k, const struct cred *cred, struct fs_name *from, struct fs_name *to) {
+    assert(cred != NULL);
+    assert(from != NULL && to != NULL);
     i64 result = rename_check_names(k, from, to);
     if (result < 0) return result;
     if (to->exists && to->inode.inode == from->inode.inode) return 0; // already that name

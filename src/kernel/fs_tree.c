@@ -6,6 +6,7 @@
 
 // The name under which directory `parent` lists `child`.
 static i64 tree_name_in(struct kernel *k, u64 parent, u64 child, char name[NAME_LEN_MAX + 1]) {
+    assert(child != FS_ROOT_INODE);
     struct fs_inode dir;
     i64 result = fs_read_inode(k, parent, &dir);
     if (result == 0 && dir.type != ABI_TYPE_DIRECTORY) result = -E_BADMSG;

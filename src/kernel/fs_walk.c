@@ -31,6 +31,8 @@ static i64 walk_to_root(struct walk *w) {
 }
 
 static i64 walk_push_name(struct path *path, const char *name) {
+    assert(name[0] != '\0');
+    assert(str_len_bounded(name, NAME_LEN_MAX + 1) <= NAME_LEN_MAX);
     if (path->count >= PATH_COMPONENTS_MAX) return -E_NAMETOOLONG;
     str_copy(path->names[path->count], sizeof path->names[0], name);
     path->count++;
@@ -61,6 +63,7 @@ i64 fs_read_symlink(struct kernel *k, const struct fs_inode *link, char out[FS_S
 // Continues with link's target in place of what has been read: target, then "/" and
 // the rest when something follows. The walk stays in the link's directory.
 static i64 walk_splice(struct walk *w, const struct fs_inode *link, const char *rest) {
+    assert(link->type == ABI_TYPE_SYMLINK);
     if (++w->out->links > FS_SYMLINKS_MAX) return -E_LOOP;
     char target[FS_SYMLINK_BYTES_MAX + 1];
     i64 length = fs_read_symlink(w->k, link, target);
@@ -87,7 +90,7 @@ static i64 walk_splice(struct walk *w, const struct fs_inode *link, const char *
 // so nobody is tricked through a link another user planted.
 static i64 walk_may_follow(const struct cred *cred, const struct fs_inode *dir, const struct fs_inode *link) {
     if (link->uid == cred->euid) return 0;
-    const u32 sticky_world_writable = MODE_STICKY | 02u;
+    const u32 sticky_world_writable = MODE_STICKY | MODE_OTHER_WRITE;
     if ((dir->mode & sticky_world_writable) != sticky_world_writable) return 0;
     return dir->uid == link->uid ? 0 : -E_ACCES;
 }
@@ -107,6 +110,7 @@ static i64 walk_lookup(struct walk *w, const char *name, bool *found, struct fs_
 // A component with more after it: into a directory, through a symlink, or E_NOTDIR.
 static i64 walk_through(struct walk *w, const char *name, u32 length, const char *rest) {
     struct fs_name *out = w->out;
+    assert(length > 0 && length <= NAME_LEN_MAX);
     if (is_dot(name, length)) return 0;
     if (is_dotdot(name, length)) return walk_up(w);
     bool found = false;
@@ -125,6 +129,7 @@ static i64 walk_through(struct walk *w, const char *name, u32 length, const char
 // was spliced in, the walk goes on.
 static i64 walk_last(struct walk *w, const char *name, u32 length, bool trailing, bool *again) {
     struct fs_name *out = w->out;
+    assert(length > 0 && length <= NAME_LEN_MAX);
     *again = false;
     out->trailing_slash = trailing;
     out->exists = true;
@@ -154,6 +159,7 @@ static i64 walk_last(struct walk *w, const char *name, u32 length, bool trailing
 // length, whether it is the last one and whether slashes followed it.
 static void walk_next(struct walk *w, char **name, u32 *length, bool *last, bool *trailing) {
     char *text = w->text;
+    assert(text[w->at] != '\0' && text[w->at] != '/');
     u32 start = w->at, end = w->at;
     while (text[end] != '\0' && text[end] != '/') end++;
     u32 after = end;
@@ -164,6 +170,7 @@ static void walk_next(struct walk *w, char **name, u32 *length, bool *last, bool
     *name = text + start;
     *length = end - start;
     w->at = after;
+    assert(*length > 0);
 }
 
 static i64 walk_run(struct walk *w) {

@@ -17,6 +17,7 @@ struct fd *fd_get(struct kernel *k, u32 slot, u64 fd) {
 }
 
 i64 user_walk(struct kernel *k, u32 slot, u64 path_va, u32 flags, struct fs_name *out) {
+    assert(slot < PROCS_MAX && out != NULL);
     char path[ABI_PATH_LEN_MAX];
     i64 length = copy_string_from_user(k, &k->procs[slot], path, sizeof path, path_va);
     if (length < 0) return length;
@@ -46,11 +47,12 @@ static i64 fd_lowest_free(struct kernel *k, u32 slot) {
 static i64 open_create(struct kernel *k, u32 slot, const char *text, u64 flags, u64 mode, struct fs_name *name,
                        bool *created) {
     const struct proc *proc_ = &k->procs[slot];
+    assert(flags & ABI_O_CREAT);
     i64 result = fs_walk(k, &proc_->cred, proc_->cwd_inode, text, 0, name);
     while (result == 0 && name->last == FS_LAST_NAME) {
         if (name->trailing_slash) return -E_ISDIR;
         if (!name->exists) {
-            u32 file_mode = (u32)mode & 07777u & ~proc_->umask;
+            u32 file_mode = (u32)mode & MODE_BITS_ALL & ~proc_->umask;
             result = fs_create_name(k, &proc_->cred, name, ABI_TYPE_FILE, file_mode, NULL, &name->inode);
             *created = result == 0;
             return result;
@@ -105,6 +107,8 @@ static void open_truncate_early(struct kernel *k, const struct fs_inode *inode, 
 // The descriptor for what open found: a directory to list, or the open file (with
 // O_TRUNC truncated, which is a write: new times, privileges removed).
 static i64 open_install(struct kernel *k, u32 slot, i64 fd, const struct fs_name *name, u64 flags, bool created) {
+    assert(fd >= 0 && fd < ABI_FDS_MAX);
+    assert(k->procs[slot].fds[fd].kind == FD_NONE);
     struct fd entry = {.flags = (u32)flags};
     if (name->inode.type == ABI_TYPE_DIRECTORY) {
         entry.kind = FD_DIRECTORY;
@@ -170,7 +174,7 @@ i64 sys_mkdir(struct kernel *k, u32 slot, const u64 *args) {
     i64 result = user_walk(k, slot, args[0], 0, &name);
     if (result < 0) return result;
     // Linux's vfs_mkdir keeps the permission and sticky bits, under the umask.
-    u32 mode = (u32)args[1] & (0777u | MODE_STICKY) & ~k->procs[slot].umask;
+    u32 mode = (u32)args[1] & (MODE_PERMISSIONS | MODE_STICKY) & ~k->procs[slot].umask;
     struct fs_inode inode;
     return fs_make(k, &k->procs[slot].cred, &name, ABI_TYPE_DIRECTORY, mode, NULL, &inode);
 }
@@ -219,7 +223,7 @@ i64 sys_symlink(struct kernel *k, u32 slot, const u64 *args) {
     i64 result = user_walk(k, slot, args[1], 0, &name);
     if (result < 0) return result;
     struct fs_inode inode;
-    return fs_make(k, &k->procs[slot].cred, &name, ABI_TYPE_SYMLINK, 0777u, target, &inode);
+    return fs_make(k, &k->procs[slot].cred, &name, ABI_TYPE_SYMLINK, MODE_PERMISSIONS, target, &inode);
 }
 
 i64 sys_chdir(struct kernel *k, u32 slot, const u64 *args) {

@@ -7,8 +7,6 @@
 #include "syscall.h"
 #include "usercopy.h"
 
-#define MODE_BITS_MASK 07777u
-#define GROUP_EXECUTE 010u
 
 static bool owner_or_root(const struct cred *cred, const struct fs_inode *inode) {
     return cred->euid == ABI_UID_ROOT || cred->euid == inode->uid;
@@ -18,7 +16,7 @@ static bool owner_or_root(const struct cred *cred, const struct fs_inode *inode)
 // the file's group (setattr_prepare: in_group_p or CAP_FSETID).
 i64 sys_chmod(struct kernel *k, u32 slot, const u64 *args) {
     const struct cred *cred = &k->procs[slot].cred;
-    if ((args[1] & ~(u64)MODE_BITS_MASK) != 0) return -E_INVAL;
+    if ((args[1] & ~(u64)MODE_BITS_ALL) != 0) return -E_INVAL;
     struct fs_name name;
     i64 result = user_walk(k, slot, args[0], FS_WALK_LOOKUP | FS_WALK_FOLLOW, &name);
     if (result < 0) return result;
@@ -49,9 +47,7 @@ static i64 chown_allowed(struct kernel *k, const struct cred *cred, const struct
 static u32 chown_removes(const struct fs_inode *inode) {
     if (inode->type == ABI_TYPE_DIRECTORY) return 0;
     u32 removed = inode->mode & ABI_MODE_SETUID;
-    if ((inode->mode & (ABI_MODE_SETGID | GROUP_EXECUTE)) == (ABI_MODE_SETGID | GROUP_EXECUTE)) {
-        removed |= ABI_MODE_SETGID;
-    }
+    if (mode_setgid_executable(inode->mode)) removed |= ABI_MODE_SETGID;
     return removed;
 }
 
@@ -127,7 +123,7 @@ i64 sys_utimens(struct kernel *k, u32 slot, const u64 *args) {
 i64 sys_umask(struct kernel *k, u32 slot, const u64 *args) {
     struct proc *proc_ = &k->procs[slot];
     u32 old = proc_->umask;
-    proc_->umask = (u32)(args[0] & 0777u);
-    assert(old <= 0777u);
+    proc_->umask = (u32)(args[0] & MODE_PERMISSIONS);
+    assert(old <= MODE_PERMISSIONS);
     return old;
 }
