@@ -86,12 +86,17 @@ static bool under(const char *path, const char *dir) {
 // the call are not judged (the simulator's invariants still see every call): root
 // changes /tmp/fz-root and /tmp/bait-root; xy its home, /tmp/bait-xy, and whatever of
 // root's sandbox and bait root's modes let it change.
-static struct fuzz_prediction unless_shared(const struct fuzzer *f, const char *full,
-                                            struct fuzz_prediction prediction) {
-    if (!f->concurrent) return prediction;
+static bool shared_with_other(const struct fuzzer *f, const char *full) {
+    if (!f->concurrent) return false;
     bool shared = under(full, ROOT_SANDBOX) || under(full, "/tmp/bait-root");
     if (f->root) shared = shared || under(full, "/home/xy") || under(full, "/tmp/bait-xy");
-    return shared ? (struct fuzz_prediction){FUZZ_UNKNOWN, 0, "shared with the other fuzzer"} : prediction;
+    return shared;
+}
+
+static struct fuzz_prediction unless_shared(const struct fuzzer *f, const char *full,
+                                            struct fuzz_prediction prediction) {
+    if (!shared_with_other(f, full)) return prediction;
+    return (struct fuzz_prediction){FUZZ_UNKNOWN, 0, "shared with the other fuzzer"};
 }
 
 // Before every call: the ids, the groups and the cwd (getcwd gives its physical path
@@ -536,6 +541,9 @@ static void op_symlink(struct fuzzer *f) {
     bool contained = strchr(target, '/') == NULL && strcmp(target, "..") != 0;
     if (!contained && (f->root || !under(full, XY_SANDBOX))) target = own_names[fuzz_below(f, 5)];
     if (strchr(target, '/') != NULL && f->root) target = "a";
+    // With the other fuzzer running, a link to what it changes would make later
+    // predictions about this name race with it.
+    if (target[0] == '/' && shared_with_other(f, target)) target = "a";
     struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_symlink(&f->ids, target, path));
     snprintf(what, sizeof what, "symlink(%s, %s)", target, full);
     fuzz_judge(f, what, &prediction, sys_symlink(target, path));
@@ -548,6 +556,7 @@ static void op_link(struct fuzzer *f) {
     pick_path(f, f->root, old);
     pick_path(f, true, path);
     if (!absolute(f, old, old_full) || !absolute(f, path, full)) return;
+    if (shared_with_other(f, old_full)) return; // a second name for what the other fuzzer changes: see op_symlink
     struct fuzz_prediction prediction =
         unless_shared(f, old_full, unless_shared(f, full, fuzz_predict_link(&f->ids, old, path)));
     char what[WHAT_BYTES];
