@@ -31,7 +31,9 @@ static i64 read_file_at(struct kernel *k, u32 slot, const struct fd *entry, u64 
     const struct fs_open_file *file = &k->fs.files[entry->open_file];
     u64 available = offset < file->meta.size_bytes ? file->meta.size_bytes - offset : 0;
     u64 count = length < available ? length : available;
-    i64 copied = copy_to_user(k, &k->procs[slot], buffer_va, file->data + offset, count);
+    // Past the end nothing is copied, and no pointer past the buffer is formed.
+    const u8 *from = count > 0 ? file->data + offset : file->data;
+    i64 copied = copy_to_user(k, &k->procs[slot], buffer_va, from, count);
     if (copied < 0) return copied;
     if (length > 0) fs_file_accessed(k, entry->open_file);
     return (i64)count;
