@@ -91,6 +91,15 @@ static void ln(void) {
     RUN("ln sub x", 1);
     RUN("ln a", 2);
     RUN("ln -x a b", 2);
+    CHECK("mkdir keep", sys_mkdir("keep", 0755), 0);
+    CHECK("create keep/k", write_file("keep/k", 0644, "k"), 0);
+    RUN("ln -s keep kl", 0);
+    RUN("rm -r kl", 0);
+    CHECK("  rm removed the link", st_field("kl", false, ST_TYPE), -E_NOENT);
+    CHECK("  and not what it points to", content_is("keep/k", "k"), 1);
+    RUN("ln -s nowhere dl2", 0);
+    RUN("rm dl2", 0); // a dangling link: rm must not stat through it
+    CHECK("  gone", st_field("dl2", false, ST_TYPE), -E_NOENT);
 }
 
 static void stat(void) {
