@@ -53,6 +53,10 @@ static void touch(void) {
     RUN("touch /etc/tooltest", 1);
     RUN("touch", 2);
     RUN("touch --help", 0);
+    CHECK_MODE("umask 077 (for sh and touch, which inherit it)", sys_umask(077), 022);
+    RUN("touch um", 0);
+    CHECK_MODE("  the umask reached touch through sh", st_field("um", true, ST_MODE), 0600);
+    CHECK_MODE("umask 022 again", sys_umask(022), 077);
 }
 
 static void cp(void) {
