@@ -34,7 +34,7 @@ check "another seed: same shtest lines" cmp -s <(shtest_lines "$logs/seed1.log")
 
 # The same disk again and again: every run must pass.
 scenario=$logs/reboot.scenario
-sed -e 's/^bootargs = .*/bootargs = init.end=reboot init.fs=1/' -e 's/^time = .*/time = 1s/' \
+sed -e 's/^bootargs = .*/bootargs = init.end=reboot init.fs=1/' -e 's/^time = .*/time = 3s/' \
     scenarios/no-faults-fs.scenario > "$scenario"
 run "$logs/reboot.log" 3 "$scenario"
 status=$?

@@ -51,6 +51,7 @@ declare -A BUG_SCENARIO=(
     [fs-remove-keeps-entry]=storage-bug-hunt
     [fs-rename-keeps-parent]=storage-bug-hunt
     [fs-read-error-as-data]=storage-bug-hunt-unrestricted
+    [fs-link-keeps-nlink]=no-faults-fs
     [graindb-skip-superblock-repair]=storage-corruption
     [graindb-repair-skips-readback]=storage-lost-writes
     [fs-failed-commit-clears-dirty]=storage-write-errors

@@ -93,6 +93,29 @@
 //                                                 starting at old's. spawn and sudo give
 //                                                 the child copies of the parent's fds 0, 1
 //                                                 and 2 and no others (as if close-on-exec)
+//
+// File semantics (issue 9): paths are walked one component at a time from the root
+// or the cwd, following symbolic links (at most ABI_SYMLINKS_MAX, then -E_LOOP) in
+// every component but the last, and in the last unless the call says otherwise (see
+// README "Filesystem semantics"); errors are Linux's for the same cases.
+//   fstat(fd, struct abi_stat *)               -> 0 | -error (the console: ABI_TYPE_CHAR)
+//   pread(fd, buf, length, offset)             -> bytes read | -error; the fd's offset stays
+//   pwrite(fd, buf, length, offset)            -> bytes written | -error; the fd's offset
+//                                                 stays; with O_APPEND it writes at the end
+//                                                 whatever the offset (as Linux does)
+//   umask(mask)                                -> the previous mask (new: mask & 0777;
+//                                                 022 at boot, inherited by spawn)
+//   link(old, new)                             -> 0 | -error (old is not followed)
+//   symlink(target, linkpath)                  -> 0 | -error (target stored as given)
+//   readlink(path, buf, capacity)              -> bytes of the target (no NUL, cut at
+//                                                 capacity) | -E_INVAL (not a link)
+//   lstat(path, struct abi_stat *)             -> 0 | -error (a last symlink not followed)
+//   getgroups(uint32_t *gids, capacity)        -> count | -E_INVAL (capacity too small;
+//                                                 capacity 0 only counts)
+//   utimens(path, uint64_t times_ns[2] or NULL, flags) -> 0 | -error: times_ns[0] is
+//                                                 atime, [1] mtime, each a realtime ns
+//                                                 value, ABI_UTIME_NOW or ABI_UTIME_OMIT;
+//                                                 flags 0 or ABI_AT_SYMLINK_NOFOLLOW
 // Verdicts (issue 9): a self-checking workload tells the machine how one of its checks
 // went, so that a simulator run fails when a workload's own check does.
 //   report(name, failures, excuses)            -> 0 | -E_FAULT | -E_NAMETOOLONG (name
@@ -104,6 +127,7 @@
 //                                                 the simulator fails the run when
 //                                                 failures > 0, unless a fault named in
 //                                                 excuses (ABI_REPORT_EXCUSE_*) struck
+//                                                 that node.
 // ---------------------------------------------------------------------------
 #define ABI_SYSCALL_LIST(X)        \
     X(1, getpid, 0)                \
@@ -141,6 +165,16 @@
     X(33, switch_user, 2)          \
     X(34, passwd, 3)               \
     X(35, dup2, 2)                 \
+    X(36, fstat, 2)                \
+    X(37, pread, 4)                \
+    X(38, pwrite, 4)               \
+    X(39, umask, 1)                \
+    X(40, link, 2)                 \
+    X(41, symlink, 2)              \
+    X(42, readlink, 3)             \
+    X(43, lstat, 2)                \
+    X(44, getgroups, 2)            \
+    X(45, utimens, 3)                                                                    \
     X(47, report, 3)                                                                     \
     X(48, vhangup, 0)              \
     X(50, audit_status, 2)
@@ -165,6 +199,7 @@ enum abi_syscall { ABI_SYSCALL_LIST(ABI_SYSCALL_ENUM) };
 #define E_ACCES 13
 #define E_FAULT 14
 #define E_EXIST 17
+#define E_BUSY 16
 #define E_NODEV 19
 #define E_NOTDIR 20
 #define E_ISDIR 21
@@ -173,11 +208,14 @@ enum abi_syscall { ABI_SYSCALL_LIST(ABI_SYSCALL_ENUM) };
 #define E_MFILE 24
 #define E_FBIG 27
 #define E_NOSPC 28
+#define E_SPIPE 29
 #define E_ROFS 30
+#define E_MLINK 31
 #define E_RANGE 34
 #define E_NAMETOOLONG 36
 #define E_NOSYS 38
 #define E_NOTEMPTY 39
+#define E_LOOP 40
 #define E_BADMSG 74 // stored data failed its checksum: corruption, never returned as data
 
 // Clocks (Linux ids).
@@ -240,6 +278,7 @@ struct abi_wait_status {
 #define ABI_O_TRUNC 0x200
 #define ABI_O_APPEND 0x400
 #define ABI_O_DIRECTORY 0x10000
+#define ABI_O_NOFOLLOW 0x20000 // a symlink as the last component: -E_LOOP
 
 #define ABI_SEEK_SET 0
 #define ABI_SEEK_CUR 1
@@ -247,6 +286,18 @@ struct abi_wait_status {
 
 #define ABI_TYPE_FILE 1
 #define ABI_TYPE_DIRECTORY 2
+#define ABI_TYPE_SYMLINK 3   // its content is the target path
+#define ABI_TYPE_CHAR 4      // fstat of the console
+
+#define ABI_MODE_SETUID 04000
+#define ABI_MODE_SETGID 02000
+#define ABI_MODE_STICKY 01000
+#define ABI_UMASK_DEFAULT 022
+#define ABI_SYMLINKS_MAX 40        // expansions in one path walk (Linux's MAXSYMLINKS)
+#define ABI_GROUPS_MAX 16          // groups of a process, the primary one included
+#define ABI_AT_SYMLINK_NOFOLLOW 0x100
+#define ABI_UTIME_NOW 0xffffffffffffffffull  // utimens: the realtime clock's now
+#define ABI_UTIME_OMIT 0xfffffffffffffffeull // utimens: leave this time as it is
 
 #define ABI_NAME_LEN_MAX 60       // one path component, without the NUL
 #define ABI_FILE_SIZE_MAX 131072  // static capacity of one file (four GrainDB objects)
@@ -254,13 +305,17 @@ struct abi_wait_status {
 
 struct abi_stat {
     uint64_t inode;
-    uint64_t size_bytes;
+    uint64_t size_bytes;   // a symlink: the length of its target
     uint64_t version;      // GrainDB version of the file's metadata: grows on change
-    uint64_t mtime_ns;     // realtime of the last change
+    uint64_t mtime_ns;     // realtime of the last change of the content
     uint32_t type;         // ABI_TYPE_*
-    uint32_t mode;         // permission bits, e.g. 0644
+    uint32_t mode;         // permission bits, e.g. 0644, with ABI_MODE_SETUID etc.
     uint32_t uid;
     uint32_t gid;
+    uint64_t atime_ns;     // last read (relatime: see README)
+    uint64_t ctime_ns;     // last change of the inode (attributes, links, content)
+    uint32_t nlink;        // names of a file; a directory: 2 + its subdirectories
+    uint32_t reserved;     // zero
 };
 
 // ---- verdicts (issue 9) ------------------------------------------------------

@@ -13,6 +13,7 @@ static const char passwd_text[] =
     "xy:x:1000:1000:xy:/home/xy:/bin/sh\n";
 static const char group_text[] =
     "root:x:0:\n"
+    "users:x:100:xy\n"
     "xy:x:1000:\n";
 // Root holds every capability by being root; the line says so for readers.
 static const char capabilities_text[] =

@@ -14,15 +14,20 @@
 
 struct kernel;
 
-// One user as the kernel knows it from /etc/passwd and /etc/capabilities.
+#define GROUP_USERS_GID 100 // "users", which lists xy: a supplementary group to test with
+
+// One user as the kernel knows it from /etc/passwd, /etc/group and /etc/capabilities.
 struct account {
     u32 uid;
     u32 gid;
     u32 capabilities; // bit per enum capability
+    u32 groups_count; // its primary group, then the groups /etc/group lists it in
+    u32 groups[GROUPS_MAX];
     char name[ACCOUNT_NAME_LEN_MAX];
 };
 
-// Loaded at boot: edits of /etc/passwd or /etc/capabilities apply from the next boot.
+// Loaded at boot: edits of /etc/passwd, /etc/group or /etc/capabilities apply from
+// the next boot.
 struct accounts {
     u32 count;
     struct account entries[ACCOUNTS_MAX];
@@ -37,6 +42,12 @@ void accounts_load(struct kernel *k);
 // /etc/capabilities grants their effective uid.
 bool kernel_capable(const struct kernel *k, const struct cred *cred, enum capability capability);
 const struct account *accounts_find(const struct kernel *k, u32 uid); // NULL if unknown
+// The credentials of a login as uid (switch_user, sudo, a spawn by root as uid):
+// every id uid's and its groups from /etc/group (only the primary one if unknown).
+struct cred accounts_cred(const struct kernel *k, u32 uid);
+// "name:password:gid:member,member" lines: each account listed gets the gid as a
+// supplementary group (at most GROUPS_MAX, duplicates once). text is cut in place.
+void accounts_parse_group(char *text, struct accounts *accounts);
 // 0 when password is uid's (from /etc/shadow), else -E_ACCES (or -error reading it).
 // Counts nothing: the syscalls check through auth_check_password (auth.h), which
 // adds the delays after failures.

@@ -14,12 +14,18 @@
 static const char capability_names[CAPABILITY_COUNT][12] = {
     [CAPABILITY_SUDO] = "sudo", [CAPABILITY_SHUTDOWN] = "shutdown", [CAPABILITY_MOUNT] = "mount"};
 
-// Without a disk: root, and xy who may use sudo.
+// Without a disk: root, and xy who may use sudo and is in "users", as the first
+// boot's files say.
 static void accounts_defaults(struct accounts *accounts) {
     mem_set(accounts, 0, sizeof *accounts);
-    accounts->entries[0] = (struct account){.uid = ABI_UID_ROOT, .gid = ABI_UID_ROOT, .name = "root"};
-    accounts->entries[1] = (struct account){
-        .uid = ABI_UID_USER, .gid = ABI_UID_USER, .capabilities = 1u << CAPABILITY_SUDO, .name = "xy"};
+    accounts->entries[0] = (struct account){
+        .uid = ABI_UID_ROOT, .gid = ABI_UID_ROOT, .groups_count = 1, .groups = {ABI_UID_ROOT}, .name = "root"};
+    accounts->entries[1] = (struct account){.uid = ABI_UID_USER,
+                                            .gid = ABI_UID_USER,
+                                            .capabilities = 1u << CAPABILITY_SUDO,
+                                            .groups_count = 2,
+                                            .groups = {ABI_UID_USER, GROUP_USERS_GID},
+                                            .name = "xy"};
     accounts->count = 2;
 }
 
@@ -79,6 +85,8 @@ static void accounts_parse_passwd(char *text, struct accounts *out) {
         mem_set(&account, 0, sizeof account);
         if (count < 4 || !parse_id(fields[2], &account.uid) || !parse_id(fields[3], &account.gid)) continue;
         if (!str_copy(account.name, sizeof account.name, fields[0]) || account.name[0] == '\0') continue;
+        account.groups_count = 1;
+        account.groups[0] = account.gid;
         out->entries[out->count++] = account;
     }
 }
@@ -119,6 +127,9 @@ void accounts_load(struct kernel *k) {
     length = accounts_read_file(k, "/etc/capabilities", text, sizeof text);
     if (length >= 0) accounts_parse_capabilities(text, &loaded);
     else klog(k, LOG_WARN, "accounts: no /etc/capabilities (error %lld): none granted", (long long)-length);
+    length = accounts_read_file(k, "/etc/group", text, sizeof text);
+    if (length >= 0) accounts_parse_group(text, &loaded);
+    else klog(k, LOG_WARN, "accounts: no /etc/group (error %lld): primary groups only", (long long)-length);
     k->accounts = loaded;
     klog(k, LOG_INFO, "accounts: %u users", loaded.count);
 }
@@ -128,6 +139,16 @@ const struct account *accounts_find(const struct kernel *k, u32 uid) {
         if (k->accounts.entries[i].uid == uid) return &k->accounts.entries[i];
     }
     return NULL;
+}
+
+struct cred accounts_cred(const struct kernel *k, u32 uid) {
+    struct cred cred = cred_of_user(uid);
+    const struct account *account = accounts_find(k, uid);
+    if (account == NULL) return cred;
+    assert(account->groups_count >= 1 && account->groups_count <= GROUPS_MAX);
+    cred.groups_count = account->groups_count;
+    for (u32 i = 0; i < account->groups_count; i++) cred.groups[i] = account->groups[i];
+    return cred;
 }
 
 bool kernel_capable(const struct kernel *k, const struct cred *cred, enum capability capability) {

@@ -51,7 +51,17 @@
     X(BUG_EXIT_FORGETS_WAITING_PARENT, "exit-forgets-waiting-parent", "workload_reaches_end", \
       "an exiting process does not wake its parent blocked in wait")                     \
     X(BUG_CONSOLE_READ_AFTER_HANGUP, "console-read-after-hangup", "console_only_its_session", \
-      "a process whose console session lost the console (vhangup, session end) still reads and writes it")
+      "a process whose console session lost the console (vhangup, session end) still reads and writes it") \
+    X(BUG_FS_LINK_KEEPS_NLINK, "fs-link-keeps-nlink", "directory_tree_consistent",      \
+      "link adds a name without raising the file's link count")                        \
+    X(BUG_CHOWN_ANY_GROUP, "chown-any-group", "non_root_never_writes_etc_or_others",    \
+      "chown lets a file's owner give it to a group the owner is not in")              \
+    X(BUG_LINK_SKIPS_PROTECTION, "link-skips-protection", "non_root_never_writes_etc_or_others", \
+      "link lets anyone link another user's file they may not read and write (protected_hardlinks)") \
+    X(BUG_UTIMENS_SKIPS_OWNER_CHECK, "utimens-skips-owner-check", "non_root_never_writes_etc_or_others", \
+      "utimens lets anyone set any file's times")                                       \
+    X(BUG_SWITCH_USER_KEEPS_GROUPS, "switch-user-keeps-groups", "privilege_only_through_authentication", \
+      "switch_user keeps the previous user's supplementary groups")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

@@ -7,7 +7,18 @@ u32 cred_primary_gid(u32 uid) { return uid; }
 
 struct cred cred_of_user(u32 uid) {
     u32 gid = cred_primary_gid(uid);
-    return (struct cred){.ruid = uid, .euid = uid, .suid = uid, .rgid = gid, .egid = gid, .sgid = gid};
+    return (struct cred){.ruid = uid, .euid = uid, .suid = uid, .rgid = gid, .egid = gid, .sgid = gid,
+                         .groups_count = 1, .groups = {gid}};
+}
+
+bool cred_in_group(const struct cred *cred, u32 gid) {
+    assert(cred != NULL);
+    assert(cred->groups_count <= GROUPS_MAX);
+    if (cred->egid == gid) return true;
+    for (u32 i = 0; i < cred->groups_count; i++) {
+        if (cred->groups[i] == gid) return true;
+    }
+    return false;
 }
 
 i64 cred_for_child(const struct cred *parent, u32 uid, struct cred *child) {
@@ -35,7 +46,7 @@ i64 cred_permission(const struct cred *cred, const struct fs_inode *inode, u32 w
     // if the group or other bits would allow it.
     u32 shift = 0; // other
     if (cred->euid == inode->uid) shift = 6;
-    else if (cred->egid == inode->gid) shift = 3;
+    else if (cred_in_group(cred, inode->gid)) shift = 3;
     u32 granted = (inode->mode >> shift) & 7u;
     return (granted & want) == want ? 0 : -E_ACCES;
 }

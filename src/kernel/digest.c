@@ -43,7 +43,10 @@ static u64 mix_proc(u64 h, const struct proc *proc_) {
     h = mix_u64(h, proc_->monotonic_last_ns);
     h = mix_u64(h, proc_->console_session);
     h = mix_u64(h, (u64)proc_->console_leader << 1 | (u64)proc_->syscall_restart);
-    h = mix_bytes(h, (const u8 *)proc_->cwd, ABI_PATH_LEN_MAX);
+    h = mix_u64(h, proc_->cwd_inode);
+    h = mix_u64(h, proc_->umask);
+    h = mix_u64(h, proc_->cred.groups_count);
+    for (u32 g = 0; g < proc_->cred.groups_count && g < GROUPS_MAX; g++) h = mix_u64(h, proc_->cred.groups[g]);
     for (u32 fd = 0; fd < ABI_FDS_MAX; fd++) {
         h = mix_u64(h, proc_->fds[fd].kind);
         h = mix_u64(h, proc_->fds[fd].flags);

@@ -102,7 +102,8 @@ static i64 fs_make_root(struct kernel *k) {
     root.parent = FS_ROOT_INODE;
     root.type = ABI_TYPE_DIRECTORY;
     root.mode = FS_DIRECTORY_MODE;
-    root.mtime_ns = platform_realtime_ns(k->platform);
+    root.nlink = 2; // "." and its own ".."
+    root.atime_ns = root.mtime_ns = root.ctime_ns = platform_realtime_ns(k->platform);
     i64 result = graindb_batch_begin(&k->fs.db);
     if (result == 0) result = fs_stage_inode(k, &root);
     if (result == 0) result = fs_commit(k);
@@ -140,7 +141,24 @@ static i64 fs_make_standard(struct kernel *k, const struct standard_directory *d
     inode.uid = directory->uid;
     inode.gid = gid;
     inode.mode = directory->mode;
+    inode.ctime_ns = platform_realtime_ns(k->platform);
     return fs_change_attributes(k, &inode);
+}
+
+// Resuming an interrupted first boot: a file already written whole (same mode,
+// owner and bytes) is left as it is. Checking costs reads only, so each attempt
+// keeps the progress of the last instead of rewriting every file under the same
+// risk of power loss (which a larger archive made ever less likely to outrun).
+static bool fs_file_already(struct kernel *k, const struct fs_inode *inode, u32 mode, const u8 *bytes, u64 count) {
+    assert(inode->type == ABI_TYPE_FILE);
+    if (inode->mode != mode || inode->uid != ABI_UID_ROOT || inode->gid != ABI_UID_ROOT) return false;
+    if (inode->size_bytes != count) return false;
+    i64 index = fs_file_open(k, inode, false, false);
+    if (index < 0) return false;
+    bool same = mem_equal(k->fs.files[index].data, bytes, count);
+    assert(!k->fs.files[index].dirty);
+    (void)fs_file_release(k, (u32)index); // nothing to commit: not written
+    return same;
 }
 
 i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, const u8 *bytes, u64 count) {
@@ -149,9 +167,11 @@ i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, cons
     if (result == -E_EXIST) result = fs_lookup_at(k, absolute, &inode); // resuming: rewrite
     if (result < 0) return result;
     if (inode.type != ABI_TYPE_FILE) return -E_ISDIR;
+    if (inode.size_bytes != 0 && fs_file_already(k, &inode, mode, bytes, count)) return 0;
     if (inode.mode != mode || inode.uid != ABI_UID_ROOT || inode.gid != ABI_UID_ROOT) {
         inode.mode = mode;
         inode.uid = inode.gid = ABI_UID_ROOT;
+        inode.ctime_ns = platform_realtime_ns(k->platform);
         result = fs_change_attributes(k, &inode);
         if (result < 0) return result;
     }

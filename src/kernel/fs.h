@@ -2,7 +2,10 @@
 //
 // Keys: "ino/<16 hex digits>" -> the inode record (an object); "fs/ready" once the
 // first boot has populated the tree. A file's bytes are content-addressed objects
-// (chunks); a directory's entries are one object (sorted by name) named in its inode.
+// (chunks); a directory's entries are one object (sorted by name) named in its inode;
+// a symbolic link's target is its one chunk. A file has as many names (hard links)
+// as its link count says; a directory has one, and a link count of 2 + its
+// subdirectories, as on Linux.
 // Inode numbers are never reused: the next is one past the highest key ever written.
 // Every namespace change (create, mkdir, unlink, rmdir, rename) is one atomic,
 // durable GrainDB batch. File data is buffered per open inode and committed by
@@ -26,7 +29,17 @@
 #define FS_FILE_CHUNKS_MAX (FS_FILE_BYTES_MAX / FS_CHUNK_BYTES)
 #define FS_DIR_ENTRIES_MAX 256
 #define FS_KEY_LEN_MAX 24
-#define FS_INODE_RECORD_BYTES (64 + FS_FILE_CHUNKS_MAX * GRAINDB_HASH_BYTES)
+#define FS_INODE_BASE_BYTES (64 + FS_FILE_CHUNKS_MAX * GRAINDB_HASH_BYTES)
+// Issue 9's fields (link count, atime, ctime) follow the base record in a block of
+// their own (fs_record.c), so the two parts change independently.
+#define FS_INODE_SEMANTICS_BYTES 24
+#define FS_INODE_RECORD_BYTES (FS_INODE_BASE_BYTES + FS_INODE_SEMANTICS_BYTES)
+#define FS_LINKS_MAX 65000u               // names of one file (ext4's limit): then E_MLINK
+#define FS_SYMLINKS_MAX ABI_SYMLINKS_MAX  // expansions in one walk: then E_LOOP
+#define FS_SYMLINK_BYTES_MAX (PATH_LEN_MAX - 1) // a target, without a NUL
+#define FS_WALK_TEXT_BYTES_MAX (4 * PATH_LEN_MAX) // a path with the targets spliced in
+#define FS_ANCESTRY_STEPS_MAX 4096u       // parent links followed upwards (a bound, not a limit of depth)
+#define FS_ATIME_STALE_NS (24ull * 3600 * 1000000000ull) // relatime: refresh at least daily
 
 STATIC_ASSERT(FS_FILE_BYTES_MAX % FS_CHUNK_BYTES == 0);
 
@@ -39,12 +52,15 @@ struct fs_inode {
     u64 inode;
     u64 parent;      // directories: the parent's inode (the root is its own parent)
     u64 size_bytes;
-    u64 mtime_ns;
+    u64 mtime_ns;    // content changed (realtime)
+    u64 atime_ns;    // content read (relatime)
+    u64 ctime_ns;    // inode changed: attributes, links, content
     u64 version;     // commit that wrote this inode record (filled when read)
     u32 type;        // ABI_TYPE_*
     u32 mode;
     u32 uid;
     u32 gid;
+    u32 nlink;       // names (a directory: 2 + subdirectories); never 0 on disk
     u32 chunk_count; // objects holding the bytes (a directory: its entries, 0 or 1)
     u8 chunks[FS_FILE_CHUNKS_MAX][GRAINDB_HASH_BYTES];
 };
@@ -60,6 +76,7 @@ struct fs_dirent {
 struct fs_open_file {
     u32 references;  // descriptors pointing here; 0: free
     bool dirty;      // data differs from the last commit
+    bool times_dirty; // only atime differs: committed lazily, best effort
     bool unlinked;   // removed while open: never committed again
     u64 generation;  // grows at every change of data or meta in memory (the
                      // simulator compares it around denied syscalls)
@@ -90,14 +107,20 @@ enum fs_change_op {
     FS_CHANGE_RENAME_FROM,    // target's name leaves dir (the source of a rename)
     FS_CHANGE_RENAME_TO,      // a name in dir made or replaced (target: the one replaced)
     FS_CHANGE_CHMOD,
-    FS_CHANGE_CHOWN,
+    FS_CHANGE_CHOWN,          // uid, gid: the ids asked for (ABI_ID_UNCHANGED: kept)
+    FS_CHANGE_LINK,           // a new name in dir for the existing target
+    FS_CHANGE_UTIMES,         // target's times: `now` set both to now, else explicit
 };
 struct fs_change {
     enum fs_change_op op;
     const struct cred *cred;        // a process's own cred, or the kernel's root cred
-    const struct path *path;        // the name (absolute, normalized components)
-    const struct fs_inode *dir;     // its directory (NULL for OPEN_WRITE, CHMOD, CHOWN)
+    const struct path *path;        // the name: its physical path (absolute, normalized,
+                                    // symbolic links resolved)
+    const struct fs_inode *dir;     // its directory (NULL for OPEN_WRITE, CHMOD, CHOWN,
+                                    // UTIMES)
     const struct fs_inode *target;  // the inode named (NULL when there is none yet)
+    u32 uid, gid;                   // CHOWN
+    bool now;                       // UTIMES
 };
 // Variadic: a compound literal argument holds commas.
 #if defined(BASIN_SIM)
@@ -113,18 +136,92 @@ i64 fs_usable(const struct kernel *k);
 // Like fs_usable, but a failed (read-only) database still reads.
 i64 fs_readable(const struct kernel *k);
 
-// Every call names whose credentials it acts with: each directory walked needs x,
-// changing a name needs w and x on its directory (and the sticky bit's ownership).
+// ---- the path walk (fs_walk.c) ---------------------------------------------------
+// What the last component of a path is: a name, ".", "..", or none ("/").
+enum fs_last { FS_LAST_NAME = 0, FS_LAST_DOT, FS_LAST_DOTDOT, FS_LAST_ROOT };
+
+// Where a walk ended: the directory its last component was looked up in, that
+// component, and what it names. Looking a component up needs x on its directory
+// (also for "." and ".."), as Linux's may_lookup asks.
+struct fs_name {
+    enum fs_last last;
+    bool trailing_slash;     // the last component was followed by '/'
+    bool exists;             // FS_LAST_NAME: the name is in dir; the others: always
+    u32 links;               // symbolic links expanded so far (E_LOOP past FS_SYMLINKS_MAX)
+    struct fs_inode dir;     // the directory the last component was looked up in
+    struct fs_inode inode;   // what the path names, when it exists (not followed
+                             // unless the walk was asked to)
+    char name[NAME_LEN_MAX + 1]; // FS_LAST_NAME: the component
+    struct path path;        // the physical path of what it names (dir's and name)
+};
+
+#define FS_WALK_FOLLOW 1u // a symbolic link as the last component is followed
+#define FS_WALK_LOOKUP 2u // the name must exist; a trailing slash follows a link and
+                          // needs a directory (Linux's lookup_last), else E_NOTDIR
+
+// Walks text from the root (absolute) or from directory cwd_inode (0: the cwd was
+// removed: E_NOENT). Errors: E_NOENT (empty, or a missing component), E_NOTDIR,
+// E_ACCES (no x on a directory looked in), E_LOOP, E_NAMETOOLONG (text of
+// PATH_LEN_MAX bytes or more, a name over NAME_LEN_MAX, a physical path deeper than
+// PATH_COMPONENTS_MAX), or the disk's error.
+i64 fs_walk(struct kernel *k, const struct cred *cred, u64 cwd_inode, const char *text, u32 flags,
+            struct fs_name *out);
+// name's last component is an existing symbolic link: continues the walk through its
+// target (relative targets from the link's directory), with the same limit, and with
+// Linux's fs.protected_symlinks rule (see fs_walk.c).
+i64 fs_walk_follow(struct kernel *k, const struct cred *cred, u32 flags, struct fs_name *name);
+// The physical path of directory `inode`, from its parent links and their entries.
+i64 fs_directory_path(struct kernel *k, u64 inode, struct path *out);
+// Whether directory `ancestor` is `inode` or lies above it.
+i64 fs_is_ancestor(struct kernel *k, u64 ancestor, u64 inode, bool *result);
+// The target of symbolic link `link` into out (NUL-terminated). Its length or -error.
+i64 fs_read_symlink(struct kernel *k, const struct fs_inode *link, char out[FS_SYMLINK_BYTES_MAX + 1]);
+
+// ---- names (fs_namespace.c, fs_rename.c) ----------------------------------------
+// Each takes names from fs_walk without FS_WALK_FOLLOW (Linux's filename_parentat and
+// the lookup of the last component) and decides in Linux's order. Every call names
+// whose credentials it acts with.
+// A new inode named by `name` (FS_LAST_NAME, not existing): w on its directory.
+// mode is final (the caller applied umask and type rules); owner cred's fsuid, group
+// the directory's when it is setgid, else cred's egid. content: a symlink's target.
+i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type, u32 mode,
+                   const char *content, struct fs_inode *out);
+// mkdir/symlink's checks (Linux's filename_create): E_EXIST for ".", "..", "/" and an
+// existing name, E_NOENT for "new/" when not a directory; then fs_create_name.
+i64 fs_make(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type, u32 mode,
+            const char *content, struct fs_inode *out);
+// unlink (type FILE: anything but a directory) and rmdir (type DIRECTORY), with
+// Linux's answers for ".", "..", "/" and trailing slashes.
+i64 fs_unlink_name(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type);
+// A new name for an existing non-directory (Linux's do_linkat after the lookups).
+i64 fs_link_name(struct kernel *k, const struct cred *cred, const struct fs_name *old, struct fs_name *new_name);
+i64 fs_rename_names(struct kernel *k, const struct cred *cred, struct fs_name *from, struct fs_name *to);
+
+// Kernel-internal callers with absolute normalized paths (struct path): the same
+// walk from the root. fs_lookup follows a last symbolic link.
 i64 fs_lookup(struct kernel *k, const struct cred *cred, const struct path *path, struct fs_inode *out);
-// The new inode belongs to cred's effective uid and gid.
+// The new inode belongs to cred's effective uid and gid; mode is used as given.
 i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path, u32 type, u32 mode,
               struct fs_inode *out);
 i64 fs_remove(struct kernel *k, const struct cred *cred, const struct path *path, u32 type);
 i64 fs_rename(struct kernel *k, const struct cred *cred, const struct path *from, const struct path *to);
 // Creates (or rewrites) a whole file owned by root: the first boot's files.
 i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, const u8 *bytes, u64 count);
-// Writes inode's mode, uid and gid (one atomic batch), and into open copies of it.
+
+// ---- attributes (fs_attr.c) -------------------------------------------------------
+// Writes inode's attributes (mode, uid, gid, link count, times; one atomic batch) and
+// copies them into an open copy of it. Its content fields must be the committed ones.
 i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode);
+// The open copy of inode, if any (its attributes are the current ones, its size the
+// written one): NULL when it is not open.
+struct fs_open_file *fs_open_copy(struct kernel *k, u64 inode);
+// Overlays an open copy's attributes (not its size or chunks) onto inode.
+void fs_inode_current(struct kernel *k, struct fs_inode *inode);
+// Copies inode's attributes into its open copy, if any.
+void fs_inode_attributes_to_open(struct kernel *k, const struct fs_inode *inode);
+// Linux's should_remove_suid: the mode bits a change of content by cred removes (the
+// set-user-ID bit, and set-group-ID with group x), 0 for root or a non-file.
+u32 fs_privileges_removed(const struct cred *cred, const struct fs_inode *inode);
 // Decodes directory `dir` into fs->entries (fs->entries_count).
 i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir);
 // Index of name in fs->entries (sorted), or where it would be inserted.
@@ -132,10 +229,12 @@ u32 fs_entry_find(const struct fs *fs, const char *name, bool *found);
 
 // Open files: an index into fs->files. `for_spawn` may use the slot kept for loading
 // programs, so no process can stop others from spawning by holding files open.
+// truncate: to size 0 (the caller then calls fs_file_wrote).
 i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, bool for_spawn);
 void fs_file_hold(struct kernel *k, u32 index);
 i64 fs_file_commit(struct kernel *k, u32 index);
 i64 fs_file_release(struct kernel *k, u32 index); // commits on the last release
+// Writes at offset (a hole reads as zeros); mtime and ctime are now.
 i64 fs_file_write(struct kernel *k, u32 index, u64 offset, const u8 *bytes, u64 count);
 // The syscalls' durability promise: fsync (fs_file_sync) and a file's last close
 // (fs_file_close) return 0 only once the file's bytes as of the call are committed. Each
@@ -144,9 +243,30 @@ i64 fs_file_write(struct kernel *k, u32 index, u64 offset, const u8 *bytes, u64 
 // file's last promises nothing and says nothing; neither does an exit's.
 i64 fs_file_sync(struct kernel *k, u32 index);
 i64 fs_file_close(struct kernel *k, u32 index);
+// After a write (or truncation) through a descriptor: mtime and ctime are now, and a writer `cred` that is
+// not root (NULL: the kernel itself, which removes nothing) removes the privilege
+// bits (fs_privileges_removed), as Linux's file_remove_privs.
+void fs_file_wrote(struct kernel *k, u32 index, const struct cred *cred);
+// After a read through a descriptor: atime the relatime way (Linux's
+// relatime_need_update), committed with the file.
+void fs_file_accessed(struct kernel *k, u32 index);
 
 // Internal to fs*.c.
 i64 fs_read_inode(struct kernel *k, u64 inode, struct fs_inode *out);
+i64 fs_delete_inode(struct kernel *k, u64 inode);
+// Encodes fs->entries as dir's new content and stages both (inside an open batch).
+i64 fs_stage_directory(struct kernel *k, struct fs_inode *dir);
+// Open copies of inode never commit again (once its last name is gone).
+void fs_mark_unlinked(struct kernel *k, u64 inode);
+// Sticky and w checks for removing or replacing child in parent (Linux's may_delete
+// without the type checks).
+i64 fs_check_unlink_access(struct kernel *k, const struct cred *cred, const struct fs_inode *parent,
+                           const struct fs_inode *child);
+i64 fs_directory_is_empty(struct kernel *k, const struct fs_inode *dir, bool *empty);
+void fs_entry_remove(struct fs *fs, u32 at);
+i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, const char *name);
+// Processes whose cwd was `inode` (a directory removed) lose it.
+void fs_forget_cwd(struct kernel *k, u64 inode);
 i64 fs_stage_inode(struct kernel *k, const struct fs_inode *inode);
 i64 fs_commit(struct kernel *k);
 i64 fs_put_object(struct kernel *k, const u8 *bytes, u32 size_bytes, u8 hash[GRAINDB_HASH_BYTES]);

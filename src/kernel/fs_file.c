@@ -1,6 +1,9 @@
 // Open files: one buffer per open inode, shared by its descriptors. Data reaches
 // GrainDB at fsync and at the last close, as one atomic batch (content + inode).
 #include "bugs.h"
+// The open copy's attributes are the inode's current ones: every attribute change
+// made through a name is copied into it (fs_inode_attributes_to_open), and writes
+// and reads change its times in memory, committed with the file.
 #include "kernel.h"
 #include "mem.h"
 #include "trace_events.h"
@@ -47,7 +50,7 @@ i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, 
             if (free_index == FS_OPEN_FILES_MAX_ALL && i < usable) free_index = i;
         } else if (file->meta.inode == inode->inode && !file->unlinked) {
             file->references++;
-            if (truncate && file->meta.size_bytes != 0) {
+            if (truncate) {
                 file->meta.size_bytes = 0;
                 file->dirty = true;
                 file->generation++;
@@ -59,12 +62,13 @@ i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, 
     struct fs_open_file *file = &fs->files[free_index];
     file->meta = *inode;
     file->dirty = false;
+    file->times_dirty = false;
     file->unlinked = false;
     if (!truncate) {
         i64 result = fs_file_load(k, inode, file->data);
         if (result < 0) return result;
     }
-    if (truncate && inode->size_bytes != 0) { file->meta.size_bytes = 0; file->dirty = true; }
+    if (truncate) { file->meta.size_bytes = 0; file->dirty = true; }
     file->generation++;
     file->references = 1;
     return free_index;
@@ -75,16 +79,30 @@ void fs_file_hold(struct kernel *k, u32 index) {
     k->fs.files[index].references++;
 }
 
+// Only atime changed: the record alone, best effort. A read must not fail because
+// the disk cannot take an atime (Linux's touch_atime ignores the error too).
+static void fs_file_commit_times(struct kernel *k, struct fs_open_file *file) {
+    file->times_dirty = false;
+    if (fs_usable(k) != 0 || graindb_batch_begin(&k->fs.db) < 0) return;
+    i64 result = fs_stage_inode(k, &file->meta);
+    if (result == 0) result = fs_commit(k);
+    if (result < 0) graindb_batch_abort(&k->fs.db);
+    else file->generation++;
+}
+
 i64 fs_file_commit(struct kernel *k, u32 index) {
     struct fs *fs = &k->fs;
     struct fs_open_file *file = &fs->files[index];
     assert(index < FS_OPEN_FILES_MAX_ALL && file->references > 0);
-    if (!file->dirty || file->unlinked) return 0;
+    if (file->unlinked) return 0;
+    if (!file->dirty) {
+        if (file->times_dirty) fs_file_commit_times(k, file);
+        return 0;
+    }
     i64 result = graindb_batch_begin(&fs->db);
     if (result < 0) return result;
     mem_set(file->meta.chunks, 0, sizeof file->meta.chunks);
     result = fs_file_stage_chunks(k, file);
-    file->meta.mtime_ns = platform_realtime_ns(k->platform);
     if (result == 0) result = fs_stage_inode(k, &file->meta);
     if (result == 0) result = fs_commit(k);
     if (result < 0) {
@@ -93,6 +111,7 @@ i64 fs_file_commit(struct kernel *k, u32 index) {
         return result;
     }
     file->dirty = false;
+    file->times_dirty = false;
     file->generation++;
     return 0;
 }
@@ -114,6 +133,7 @@ i64 fs_file_write(struct kernel *k, u32 index, u64 offset, const u8 *bytes, u64 
     }
     mem_copy(file->data + offset, bytes, count);
     if (offset + count > file->meta.size_bytes) file->meta.size_bytes = offset + count;
+    file->meta.mtime_ns = file->meta.ctime_ns = platform_realtime_ns(k->platform);
     file->dirty = true;
     file->generation++;
     return (i64)count;
@@ -145,4 +165,28 @@ i64 fs_file_close(struct kernel *k, u32 index) {
     i64 result = fs_file_release(k, index);
     if (last && result == 0) fs_file_trace_synced(k, inode, digest, size_bytes);
     return result;
+}
+
+void fs_file_wrote(struct kernel *k, u32 index, const struct cred *cred) {
+    struct fs_open_file *file = &k->fs.files[index];
+    assert(index < FS_OPEN_FILES_MAX_ALL && file->references > 0);
+    file->meta.mtime_ns = file->meta.ctime_ns = platform_realtime_ns(k->platform);
+    if (cred != NULL) file->meta.mode &= ~fs_privileges_removed(cred, &file->meta);
+    file->dirty = true;
+    file->generation++;
+}
+
+// Linux's relatime_need_update: atime moves when it is not newer than mtime or
+// ctime, or is a day old; else a read writes nothing.
+void fs_file_accessed(struct kernel *k, u32 index) {
+    struct fs_open_file *file = &k->fs.files[index];
+    assert(index < FS_OPEN_FILES_MAX_ALL && file->references > 0);
+    struct fs_inode *meta = &file->meta;
+    assert(meta->type == ABI_TYPE_FILE);
+    u64 now_ns = platform_realtime_ns(k->platform);
+    bool day_old = now_ns > meta->atime_ns && now_ns - meta->atime_ns >= FS_ATIME_STALE_NS;
+    bool stale = meta->atime_ns <= meta->mtime_ns || meta->atime_ns <= meta->ctime_ns || day_old;
+    if (!stale || file->unlinked) return;
+    meta->atime_ns = now_ns;
+    file->times_dirty = true;
 }

@@ -1,257 +1,88 @@
-// Names: lookup, create, remove and rename, each change one atomic GrainDB batch.
+// Names: create, remove and link, each change one atomic GrainDB batch, checked in
+// the order Linux's fs/namei.c decides (filename_create, may_create, may_delete,
+// do_unlinkat, do_rmdir, do_linkat).
 #include "bugs.h"
 #include "kernel.h"
-#include "trace_events.h"
 #include "mem.h"
 
-// Every object the filesystem stores or reads is traced with a fingerprint of its
-// bytes, so the simulator can prove that no read returns bytes never written.
-i64 fs_put_object(struct kernel *k, const u8 *bytes, u32 size_bytes, u8 hash[GRAINDB_HASH_BYTES]) {
-    i64 result = graindb_batch_put_object(&k->fs.db, bytes, size_bytes, hash);
-    if (result == 0) {
-        platform_trace(k->platform, TRACE_FS_OBJECT_WRITE, load_u64_le(hash),
-                       bytes_digest(bytes, size_bytes), size_bytes);
-    }
-    return result;
-}
-
-i64 fs_get_object(struct kernel *k, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffer, u32 capacity,
-                  u32 *size_out) {
-    i64 result = graindb_get(&k->fs.db, hash, buffer, capacity, size_out);
-    if (result < 0 && result != -E_NOENT && planted_bug(k, BUG_FS_READ_ERROR_AS_DATA)) {
-        *size_out = 0;
-        result = 0;
-    }
-    if (result == 0) {
-        platform_trace(k->platform, TRACE_FS_OBJECT_READ, load_u64_le(hash),
-                       bytes_digest(buffer, *size_out), *size_out);
-    }
-    return result;
-}
-
-i64 fs_read_inode(struct kernel *k, u64 inode, struct fs_inode *out) {
-    u8 key[FS_KEY_LEN_MAX];
-    u32 key_len = 0;
-    fs_inode_key(inode, key, &key_len);
-    struct graindb_ref_info info;
-    i64 result = graindb_ref_get(&k->fs.db, key, key_len, &info);
-    if (result < 0) return result;
-    if (info.deleted) return -E_NOENT;
-    u8 bytes[FS_INODE_RECORD_BYTES];
-    u32 size = 0;
-    result = fs_get_object(k, info.object_hash, bytes, sizeof bytes, &size);
-    if (result < 0) return result == -E_2BIG ? -E_BADMSG : result;
-    result = fs_inode_decode(bytes, size, out);
-    if (result == 0 && out->inode != inode) result = -E_BADMSG;
-    out->version = info.commit_seq;
-    return result;
-}
-
-i64 fs_stage_inode(struct kernel *k, const struct fs_inode *inode) {
-    u8 bytes[FS_INODE_RECORD_BYTES];
-    u32 size = fs_inode_encode(inode, bytes);
-    u8 hash[GRAINDB_HASH_BYTES];
-    i64 result = fs_put_object(k, bytes, size, hash);
-    if (result < 0) return result;
-    u8 key[FS_KEY_LEN_MAX];
-    u32 key_len = 0;
-    fs_inode_key(inode->inode, key, &key_len);
-    return graindb_batch_set_ref(&k->fs.db, key, key_len, hash);
-}
-
-// Traced before (the commit may not survive a crash) and after (acknowledged).
-i64 fs_commit(struct kernel *k) {
-    struct graindb *db = &k->fs.db;
-    platform_trace(k->platform, TRACE_DB_COMMIT_START, graindb_commit_seq(db) + 1, 0, 0);
-    i64 result = graindb_batch_commit(db, NULL);
-    u8 root[GRAINDB_HASH_BYTES];
-    graindb_merkle_root(db, root);
-    platform_trace(k->platform, TRACE_DB_COMMIT, graindb_commit_seq(db), load_u64_le(root), (u64)result);
-    if (result == 0) k->fs.commits++;
-    else klog(k, LOG_WARN, "filesystem commit failed: error %lld", (long long)-result);
-    return result;
-}
-
-i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir) {
-    struct fs *fs = &k->fs;
-    assert(dir->type == ABI_TYPE_DIRECTORY);
-    fs->entries_count = 0;
-    if (dir->chunk_count == 0) return 0;
-    u32 size = 0;
-    i64 result = fs_get_object(k, dir->chunks[0], fs->object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
-    if (result < 0) return result;
-    return fs_directory_decode(fs, fs->object_buffer, size);
-}
-
-// Encodes fs->entries as dir's new content and stages both (inside an open batch).
-static i64 fs_stage_directory(struct kernel *k, struct fs_inode *dir) {
-    struct fs *fs = &k->fs;
-    i64 size = fs_directory_encode(fs);
-    if (size < 0) return size;
-    i64 result = fs_put_object(k, fs->object_buffer, (u32)size, dir->chunks[0]);
-    if (result < 0) return result;
-    dir->chunk_count = 1;
-    dir->size_bytes = 0;
-    dir->mtime_ns = platform_realtime_ns(k->platform);
-    return fs_stage_inode(k, dir);
-}
-
-// Index of name in fs->entries, or where it would go (sorted), with *found.
-u32 fs_entry_find(const struct fs *fs, const char *name, bool *found) {
-    u32 at = 0;
-    *found = false;
-    for (; at < fs->entries_count; at++) {
-        i32 order = 0;
-        const char *a = fs->entries[at].name;
-        u32 i = 0;
-        while (a[i] != '\0' && a[i] == name[i]) i++;
-        order = (i32)(u8)a[i] - (i32)(u8)name[i];
-        if (order == 0) { *found = true; return at; }
-        if (order > 0) return at;
-    }
-    return at;
-}
-
-static void fs_entry_remove(struct fs *fs, u32 at) {
-    assert(at < fs->entries_count);
-    for (u32 i = at; i + 1 < fs->entries_count; i++) fs->entries[i] = fs->entries[i + 1];
-    fs->entries_count--;
-}
-
-static i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, const char *name) {
-    if (fs->entries_count >= FS_DIR_ENTRIES_MAX) return -E_NOSPC;
-    assert(at <= fs->entries_count);
-    for (u32 i = fs->entries_count; i > at; i--) fs->entries[i] = fs->entries[i - 1];
-    struct fs_dirent *e = &fs->entries[at];
-    e->inode = inode;
-    e->type = type;
-    e->name_len = (u32)str_len_bounded(name, NAME_LEN_MAX + 1);
-    assert(e->name_len > 0 && e->name_len <= NAME_LEN_MAX);
-    str_copy(e->name, sizeof e->name, name);
-    fs->entries_count++;
-    return 0;
-}
-
-// Walks `count` components of path from the root; each directory passed needs x.
-static i64 fs_walk(struct kernel *k, const struct cred *cred, const struct path *path, u32 count,
-                   struct fs_inode *out) {
-    assert(count <= path->count);
-    assert(cred != NULL);
-    i64 result = fs_read_inode(k, FS_ROOT_INODE, out);
-    for (u32 i = 0; i < count && result == 0; i++) {
-        if (out->type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
-        result = cred_permission(cred, out, PERM_EXECUTE);
-        if (result < 0) return result;
-        result = fs_read_directory(k, out);
-        if (result < 0) return result;
-        bool found = false;
-        u32 at = fs_entry_find(&k->fs, path->names[i], &found);
-        if (!found) return -E_NOENT;
-        result = fs_read_inode(k, k->fs.entries[at].inode, out);
-    }
-    return result;
-}
-
-i64 fs_lookup(struct kernel *k, const struct cred *cred, const struct path *path, struct fs_inode *out) {
-    i64 usable = fs_readable(k);
-    if (usable < 0) return usable;
-    return fs_walk(k, cred, path, path->count, out);
-}
-
-// The parent directory of path, decoded into fs->entries; *at/*found for the name.
-// Looking the name up needs x on the parent; changing it (the caller's check, after
-// the name's existence decided EEXIST or ENOENT, as Unix orders them) needs w too.
-static i64 fs_parent(struct kernel *k, const struct cred *cred, const struct path *path,
-                     struct fs_inode *parent, u32 *at, bool *found) {
-    i64 usable = fs_usable(k);
-    if (usable < 0) return usable;
-    if (path->count == 0) return -E_INVAL; // the root has no name to change
-    i64 result = fs_walk(k, cred, path, path->count - 1, parent);
-    if (result < 0) return result;
-    if (parent->type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
-    result = cred_permission(cred, parent, PERM_EXECUTE);
-    if (result < 0) return result;
-    result = fs_read_directory(k, parent);
-    if (result < 0) return result;
-    *at = fs_entry_find(&k->fs, path->names[path->count - 1], found);
-    return 0;
-}
-
-i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path, u32 type, u32 mode,
-              struct fs_inode *out) {
-    struct fs_inode parent;
-    u32 at = 0;
-    bool found = false;
-    i64 result = fs_parent(k, cred, path, &parent, &at, &found);
-    if (result < 0) return result;
-    if (found) return -E_EXIST;
-    result = cred_permission(cred, &parent, PERM_WRITE);
-    if (result < 0) return result;
-    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_CREATE, .cred = cred, .path = path, .dir = &parent});
-    struct fs *fs = &k->fs;
-    mem_set(out, 0, sizeof *out);
-    out->inode = fs->inode_next;
-    out->parent = type == ABI_TYPE_DIRECTORY ? parent.inode : 0;
-    out->type = type;
-    out->mode = mode & 07777;
+// Linux's inode_init_owner: the caller's fsuid owns it; in a setgid directory the
+// group is the directory's, a new directory inherits the setgid bit, and a file
+// keeps a setgid bit with group x only if the caller is in that group.
+static void create_owner(const struct cred *cred, const struct fs_inode *dir, struct fs_inode *out) {
     out->uid = cred->euid;
     out->gid = cred->egid;
-    out->mtime_ns = platform_realtime_ns(k->platform);
-    result = fs_entry_insert(fs, at, out->inode, type, path->names[path->count - 1]);
+    if ((dir->mode & ABI_MODE_SETGID) == 0) return;
+    out->gid = dir->gid;
+    if (out->type == ABI_TYPE_DIRECTORY) {
+        out->mode |= ABI_MODE_SETGID;
+    } else if (mode_setgid_executable(out->mode) && cred->euid != ABI_UID_ROOT &&
+               !cred_in_group(cred, out->gid)) {
+        out->mode &= ~(u32)ABI_MODE_SETGID;
+    }
+}
+
+// The new inode's record; a symlink's target is staged as its one chunk.
+static i64 create_inode(struct kernel *k, const struct cred *cred, const struct fs_name *name, u32 type, u32 mode,
+                        const char *content, struct fs_inode *out) {
+    mem_set(out, 0, sizeof *out);
+    out->inode = k->fs.inode_next;
+    out->parent = type == ABI_TYPE_DIRECTORY ? name->dir.inode : 0;
+    out->type = type;
+    out->mode = mode & MODE_BITS_ALL;
+    out->nlink = type == ABI_TYPE_DIRECTORY ? 2 : 1;
+    create_owner(cred, &name->dir, out);
+    out->atime_ns = out->mtime_ns = out->ctime_ns = platform_realtime_ns(k->platform);
+    if (type != ABI_TYPE_SYMLINK) return 0;
+    u64 length = str_len_bounded(content, FS_SYMLINK_BYTES_MAX + 1);
+    assert(length > 0 && length <= FS_SYMLINK_BYTES_MAX);
+    out->size_bytes = length;
+    out->chunk_count = 1;
+    return fs_put_object(k, (const u8 *)content, (u32)length, out->chunks[0]);
+}
+
+i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type, u32 mode,
+                   const char *content, struct fs_inode *out) {
+    assert(name->last == FS_LAST_NAME && !name->exists);
+    assert(type == ABI_TYPE_FILE || type == ABI_TYPE_DIRECTORY || type == ABI_TYPE_SYMLINK);
+    i64 result = fs_usable(k);
+    if (result == 0) result = cred_permission(cred, &name->dir, PERM_WRITE);
     if (result < 0) return result;
+    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_CREATE, .cred = cred, .path = &name->path,
+                                           .dir = &name->dir});
+    struct fs *fs = &k->fs;
+    result = fs_read_directory(k, &name->dir);
+    if (result < 0) return result;
+    bool found = false;
+    u32 at = fs_entry_find(fs, name->name, &found);
+    assert(!found);
+    result = fs_entry_insert(fs, at, fs->inode_next, type, name->name);
+    if (result < 0) return result;
+    if (type == ABI_TYPE_DIRECTORY) name->dir.nlink++;
     result = graindb_batch_begin(&fs->db);
     if (result < 0) return result;
-    result = fs_stage_inode(k, out);
-    if (result == 0) result = fs_stage_directory(k, &parent);
+    result = create_inode(k, cred, name, type, mode, content, out);
+    if (result == 0) result = fs_stage_inode(k, out);
+    if (result == 0) result = fs_stage_directory(k, &name->dir);
     if (result == 0) result = fs_commit(k);
     if (result < 0) { graindb_batch_abort(&fs->db); return result; }
     fs->inode_next++;
     return 0;
 }
 
-static i64 fs_directory_is_empty(struct kernel *k, const struct fs_inode *dir, bool *empty) {
-    if (dir->chunk_count == 0) { *empty = true; return 0; }
-    // fs->entries holds the parent's directory: decode the child's on the side.
-    u32 size = 0;
-    i64 result = fs_get_object(k, dir->chunks[0], k->fs.object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
-    if (result < 0) return result;
-    i64 count = fs_directory_count(k->fs.object_buffer, size);
-    if (count < 0) return count;
-    *empty = count == 0;
-    return 0;
-}
-
-static i64 fs_delete_inode(struct kernel *k, u64 inode) {
-    u8 key[FS_KEY_LEN_MAX];
-    u32 key_len = 0;
-    fs_inode_key(inode, key, &key_len);
-    return graindb_batch_delete_ref(&k->fs.db, key, key_len);
-}
-
-// Only once the removal is committed: open copies of the inode then never commit
-// again (before, a failed unlink would make their fsync skip the write yet return 0).
-static void fs_mark_unlinked(struct kernel *k, u64 inode) {
-    for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
-        struct fs_open_file *file = &k->fs.files[i];
-        if (file->references > 0 && file->meta.inode == inode) file->unlinked = true;
-    }
-}
-
-// A removable child: right type, and an empty directory. Checks before any staging.
-static i64 fs_check_removable(struct kernel *k, const struct fs_inode *child, u32 type) {
-    if (type == ABI_TYPE_DIRECTORY && child->type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
-    if (type == ABI_TYPE_FILE && child->type == ABI_TYPE_DIRECTORY) return -E_ISDIR;
-    if (child->type != ABI_TYPE_DIRECTORY) return 0;
-    bool empty = false;
-    i64 result = fs_directory_is_empty(k, child, &empty);
-    if (result < 0) return result;
-    return empty ? 0 : -E_NOTEMPTY;
+i64 fs_make(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type, u32 mode,
+            const char *content, struct fs_inode *out) {
+    assert(name != NULL && out != NULL);
+    assert((type == ABI_TYPE_SYMLINK) == (content != NULL));
+    if (name->last != FS_LAST_NAME || name->exists) return -E_EXIST;
+    // "new/" asks for a directory: only mkdir may make it (Linux: E_NOENT for you).
+    if (name->trailing_slash && type != ABI_TYPE_DIRECTORY) return -E_NOENT;
+    return fs_create_name(k, cred, name, type, mode, content, out);
 }
 
 // Removing or replacing `child` in `parent`: w on the parent, and in a sticky
 // directory (/tmp) only the child's or the directory's owner (or root) may.
-static i64 fs_check_unlink_access(struct kernel *k, const struct cred *cred, const struct fs_inode *parent,
-                                  const struct fs_inode *child) {
+i64 fs_check_unlink_access(struct kernel *k, const struct cred *cred, const struct fs_inode *parent,
+                           const struct fs_inode *child) {
     i64 result = cred_permission(cred, parent, PERM_WRITE);
     if (result < 0) return result;
     if ((parent->mode & MODE_STICKY) == 0 || cred->euid == ABI_UID_ROOT) return 0;
@@ -259,165 +90,175 @@ static i64 fs_check_unlink_access(struct kernel *k, const struct cred *cred, con
     return cred->euid == child->uid || cred->euid == parent->uid ? 0 : -E_PERM;
 }
 
-i64 fs_remove(struct kernel *k, const struct cred *cred, const struct path *path, u32 type) {
-    struct fs_inode parent, child;
-    u32 at = 0;
+void fs_forget_cwd(struct kernel *k, u64 inode) {
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+        if (k->procs[slot].cwd_inode == inode) k->procs[slot].cwd_inode = 0;
+    }
+}
+
+// Linux's may_delete: access first, then the type (rmdir of a non-directory:
+// E_NOTDIR, unlink of a directory: E_ISDIR), then (rmdir) an empty directory.
+static i64 unlink_check(struct kernel *k, const struct cred *cred, const struct fs_name *name, u32 type) {
+    i64 result = fs_check_unlink_access(k, cred, &name->dir, &name->inode);
+    if (result < 0) return result;
+    bool is_dir = name->inode.type == ABI_TYPE_DIRECTORY;
+    if (type == ABI_TYPE_DIRECTORY && !is_dir) return -E_NOTDIR;
+    if (type != ABI_TYPE_DIRECTORY && is_dir) return -E_ISDIR;
+    if (!is_dir) return 0;
+    bool empty = false;
+    result = fs_directory_is_empty(k, &name->inode, &empty);
+    if (result < 0) return result;
+    return empty ? 0 : -E_NOTEMPTY;
+}
+
+// The child loses a name: a directory (and a file's last name) goes, else its link
+// count drops. Inside an open batch; the directory's entry is already gone.
+static i64 unlink_stage_child(struct kernel *k, struct fs_inode *child, bool *gone) {
+    assert(child->nlink > 0);
+    *gone = child->type == ABI_TYPE_DIRECTORY || child->nlink <= 1;
+    if (*gone) return fs_delete_inode(k, child->inode);
+    child->nlink--;
+    child->ctime_ns = platform_realtime_ns(k->platform);
+    return fs_stage_inode(k, child);
+}
+
+// Linux's do_unlinkat and do_rmdir, after the walk to the last component.
+static i64 unlink_name_check(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type) {
+    if (type == ABI_TYPE_DIRECTORY) {
+        if (name->last == FS_LAST_DOTDOT) return -E_NOTEMPTY;
+        if (name->last == FS_LAST_DOT) return -E_INVAL;
+        if (name->last == FS_LAST_ROOT) return -E_BUSY;
+    } else if (name->last != FS_LAST_NAME) {
+        return -E_ISDIR;
+    }
+    i64 usable = fs_usable(k);
+    if (usable < 0) return usable;
+    if (!name->exists) return -E_NOENT;
+    // unlink "name/": not a directory -> E_NOTDIR, a directory -> E_ISDIR, before access.
+    if (type != ABI_TYPE_DIRECTORY && name->trailing_slash) {
+        return name->inode.type == ABI_TYPE_DIRECTORY ? -E_ISDIR : -E_NOTDIR;
+    }
+    return unlink_check(k, cred, name, type);
+}
+
+i64 fs_unlink_name(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type) {
+    assert(cred != NULL && name != NULL);
+    assert(type == ABI_TYPE_FILE || type == ABI_TYPE_DIRECTORY);
+    i64 result = unlink_name_check(k, cred, name, type);
+    if (result < 0) return result;
+    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_REMOVE, .cred = cred, .path = &name->path,
+                                           .dir = &name->dir, .target = &name->inode});
+    result = fs_read_directory(k, &name->dir); // fs->entries again (the check reused the buffer)
+    if (result < 0) return result;
     bool found = false;
-    i64 result = fs_parent(k, cred, path, &parent, &at, &found);
-    if (result < 0) return result == -E_INVAL ? -E_PERM : result; // the root stays
-    if (!found) return -E_NOENT;
-    u64 child_inode = k->fs.entries[at].inode;
-    result = fs_read_inode(k, child_inode, &child);
-    if (result == 0) result = fs_check_unlink_access(k, cred, &parent, &child);
-    if (result == 0) result = fs_check_removable(k, &child, type);
-    if (result < 0) return result;
-    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_REMOVE, .cred = cred, .path = path, .dir = &parent,
-                                           .target = &child});
-    result = fs_read_directory(k, &parent); // fs->entries again (the check reused the buffer)
-    if (result < 0) return result;
-    at = fs_entry_find(&k->fs, path->names[path->count - 1], &found);
+    u32 at = fs_entry_find(&k->fs, name->name, &found);
     assert(found);
     if (!planted_bug(k, BUG_FS_REMOVE_KEEPS_ENTRY)) fs_entry_remove(&k->fs, at);
+    if (name->inode.type == ABI_TYPE_DIRECTORY) name->dir.nlink--;
     result = graindb_batch_begin(&k->fs.db);
     if (result < 0) return result;
-    result = fs_delete_inode(k, child_inode);
-    if (result == 0) result = fs_stage_directory(k, &parent);
+    bool gone = false;
+    result = unlink_stage_child(k, &name->inode, &gone);
+    if (result == 0) result = fs_stage_directory(k, &name->dir);
     if (result == 0) result = fs_commit(k);
-    if (result < 0) graindb_batch_abort(&k->fs.db);
-    else fs_mark_unlinked(k, child_inode);
-    return result;
-}
-
-// Whether `inner` lies inside (or is) `outer`: a directory cannot move into itself.
-static bool path_within(const struct path *inner, const struct path *outer) {
-    if (inner->count < outer->count) return false;
-    for (u32 i = 0; i < outer->count; i++) {
-        if (!str_equal(inner->names[i], outer->names[i])) return false;
-    }
-    return true;
-}
-
-// The target of a rename, if one exists, must be replaceable by the source.
-static i64 fs_check_replace(struct kernel *k, const struct fs_inode *source, u64 target_inode) {
-    struct fs_inode target;
-    i64 result = fs_read_inode(k, target_inode, &target);
-    if (result < 0) return result;
-    if (source->type == ABI_TYPE_DIRECTORY && target.type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
-    return fs_check_removable(k, &target, source->type);
-}
-
-// Stages the directory changes of a rename inside an open batch.
-static i64 fs_rename_stage(struct kernel *k, const struct cred *cred, const struct path *from,
-                           const struct path *to, struct fs_inode *source, u64 *replaced) {
-    struct fs_inode from_parent, to_parent;
-    u32 at = 0;
-    bool found = false;
-    i64 result = fs_parent(k, cred, from, &from_parent, &at, &found);
-    if (result < 0) return result;
-    assert(found);
-    fs_entry_remove(&k->fs, at);
-    bool same_parent = false;
-    if (from->count == to->count) {
-        same_parent = true;
-        for (u32 i = 0; i + 1 < from->count; i++) same_parent = same_parent && str_equal(from->names[i], to->names[i]);
-    }
-    if (!same_parent) {
-        result = fs_stage_directory(k, &from_parent);
-        if (result == 0) result = fs_parent(k, cred, to, &to_parent, &at, &found);
-        if (result < 0) return result;
-    } else {
-        to_parent = from_parent;
-        at = fs_entry_find(&k->fs, to->names[to->count - 1], &found);
-    }
-    if (found) {
-        *replaced = k->fs.entries[at].inode;
-        result = fs_delete_inode(k, *replaced);
-        if (result < 0) return result;
-        fs_entry_remove(&k->fs, at);
-    }
-    result = fs_entry_insert(&k->fs, at, source->inode, source->type, to->names[to->count - 1]);
-    if (result == 0) result = fs_stage_directory(k, &to_parent);
-    if (result == 0 && source->type == ABI_TYPE_DIRECTORY && source->parent != to_parent.inode &&
-        !planted_bug(k, BUG_FS_RENAME_KEEPS_PARENT)) {
-        source->parent = to_parent.inode;
-        result = fs_stage_inode(k, source);
-    }
-    return result;
-}
-
-// Access for a rename: the source's name may go (w on its directory, sticky), the
-// target's may be made or replaced, and a directory changing parent needs w on
-// itself (its parent link changes), as Unix asks.
-static i64 fs_rename_access(struct kernel *k, const struct cred *cred, const struct path *from,
-                            const struct path *to, const struct fs_inode *source) {
-    struct fs_inode from_parent, to_parent, target;
-    u32 at = 0;
-    bool found = false;
-    i64 result = fs_parent(k, cred, from, &from_parent, &at, &found);
-    if (result == 0) result = fs_check_unlink_access(k, cred, &from_parent, source);
-    if (result == 0) result = fs_parent(k, cred, to, &to_parent, &at, &found);
-    if (result < 0) return result;
-    if (found) {
-        result = fs_read_inode(k, k->fs.entries[at].inode, &target);
-        if (result == 0) result = fs_check_unlink_access(k, cred, &to_parent, &target);
-    } else {
-        result = cred_permission(cred, &to_parent, PERM_WRITE);
-    }
-    if (result == 0 && source->type == ABI_TYPE_DIRECTORY && from_parent.inode != to_parent.inode) {
-        result = cred_permission(cred, source, PERM_WRITE);
-    }
-    if (result < 0) return result;
-    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_RENAME_FROM, .cred = cred, .path = from,
-                                           .dir = &from_parent, .target = source});
-    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_RENAME_TO, .cred = cred, .path = to,
-                                           .dir = &to_parent, .target = found ? &target : NULL});
+    if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
+    if (gone) fs_mark_unlinked(k, name->inode.inode);
+    else fs_inode_attributes_to_open(k, &name->inode);
+    if (name->inode.type == ABI_TYPE_DIRECTORY) fs_forget_cwd(k, name->inode.inode);
     return 0;
+}
+
+// Linux's fs.protected_hardlinks=1 (Debian's default; may_linkat): a user who does
+// not own the file may link it only when it is a regular file, not set-user-ID, not
+// set-group-ID with group x, and readable and writable by the user.
+static i64 link_may(struct kernel *k, const struct cred *cred, const struct fs_inode *old) {
+    if (cred->euid == ABI_UID_ROOT || cred->euid == old->uid) return 0;
+    if (planted_bug(k, BUG_LINK_SKIPS_PROTECTION)) return 0;
+    if (old->type != ABI_TYPE_FILE || (old->mode & ABI_MODE_SETUID) != 0) return -E_PERM;
+    if (mode_setgid_executable(old->mode)) return -E_PERM;
+    return cred_permission(cred, old, PERM_READ | PERM_WRITE) == 0 ? 0 : -E_PERM;
+}
+
+// Linux's do_linkat after both lookups: filename_create's answers, may_linkat,
+// may_create (w on the directory), then no directories and at most FS_LINKS_MAX.
+static i64 link_check(struct kernel *k, const struct cred *cred, const struct fs_name *old,
+                      const struct fs_name *new_name) {
+    if (new_name->last != FS_LAST_NAME || new_name->exists) return -E_EXIST;
+    if (new_name->trailing_slash) return -E_NOENT;
+    i64 result = fs_usable(k);
+    if (result == 0) result = link_may(k, cred, &old->inode);
+    if (result == 0) result = cred_permission(cred, &new_name->dir, PERM_WRITE);
+    if (result < 0) return result;
+    if (old->inode.type == ABI_TYPE_DIRECTORY) return -E_PERM;
+    return old->inode.nlink >= FS_LINKS_MAX ? -E_MLINK : 0;
+}
+
+i64 fs_link_name(struct kernel *k, const struct cred *cred, const struct fs_name *old, struct fs_name *new_name) {
+    assert(old->exists);
+    assert(cred != NULL && new_name != NULL);
+    i64 result = link_check(k, cred, old, new_name);
+    if (result < 0) return result;
+    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_LINK, .cred = cred, .path = &new_name->path,
+                                           .dir = &new_name->dir, .target = &old->inode});
+    struct fs_inode inode = old->inode;
+    result = fs_read_directory(k, &new_name->dir);
+    if (result < 0) return result;
+    bool found = false;
+    u32 at = fs_entry_find(&k->fs, new_name->name, &found);
+    assert(!found);
+    result = fs_entry_insert(&k->fs, at, inode.inode, inode.type, new_name->name);
+    if (result < 0) return result;
+    if (!planted_bug(k, BUG_FS_LINK_KEEPS_NLINK)) inode.nlink++;
+    inode.ctime_ns = platform_realtime_ns(k->platform);
+    result = graindb_batch_begin(&k->fs.db);
+    if (result < 0) return result;
+    result = fs_stage_directory(k, &new_name->dir);
+    if (result == 0) result = fs_stage_inode(k, &inode);
+    if (result == 0) result = fs_commit(k);
+    if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
+    fs_inode_attributes_to_open(k, &inode);
+    return 0;
+}
+
+// ---- kernel-internal callers: absolute normalized paths --------------------------
+static i64 name_of_path(struct kernel *k, const struct cred *cred, const struct path *path, u32 flags,
+                        struct fs_name *out) {
+    char text[PATH_LEN_MAX];
+    i64 result = path_format(path, text, sizeof text);
+    return result < 0 ? result : fs_walk(k, cred, FS_ROOT_INODE, text, flags, out);
+}
+
+i64 fs_lookup(struct kernel *k, const struct cred *cred, const struct path *path, struct fs_inode *out) {
+    struct fs_name name;
+    i64 result = name_of_path(k, cred, path, FS_WALK_FOLLOW | FS_WALK_LOOKUP, &name);
+    if (result == 0) *out = name.inode;
+    return result;
+}
+
+i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path, u32 type, u32 mode,
+              struct fs_inode *out) {
+    i64 usable = fs_usable(k);
+    if (usable < 0) return usable;
+    struct fs_name name;
+    i64 result = name_of_path(k, cred, path, 0, &name);
+    if (result < 0) return result;
+    if (name.last != FS_LAST_NAME || name.exists) return -E_EXIST;
+    return fs_create_name(k, cred, &name, type, mode, NULL, out);
+}
+
+i64 fs_remove(struct kernel *k, const struct cred *cred, const struct path *path, u32 type) {
+    i64 usable = fs_usable(k);
+    if (usable < 0) return usable;
+    struct fs_name name;
+    i64 result = name_of_path(k, cred, path, 0, &name);
+    return result < 0 ? result : fs_unlink_name(k, cred, &name, type);
 }
 
 i64 fs_rename(struct kernel *k, const struct cred *cred, const struct path *from, const struct path *to) {
-    struct fs_inode source, target_parent;
-    i64 result = fs_lookup(k, cred, from, &source);
-    if (result < 0) return result;
-    if (from->count == 0 || to->count == 0) return -E_INVAL;
-    if (path_within(to, from)) return path_within(from, to) ? 0 : -E_INVAL;
-    u32 at = 0;
-    bool found = false;
-    result = fs_parent(k, cred, to, &target_parent, &at, &found);
-    if (result < 0) return result;
-    if (found) {
-        u64 target_inode = k->fs.entries[at].inode;
-        if (target_inode == source.inode) return 0; // already that name
-        result = fs_check_replace(k, &source, target_inode);
-        if (result < 0) return result;
-    }
-    result = fs_rename_access(k, cred, from, to, &source);
-    if (result < 0) return result;
-    result = graindb_batch_begin(&k->fs.db);
-    if (result < 0) return result;
-    u64 replaced = 0;
-    result = fs_rename_stage(k, cred, from, to, &source, &replaced);
-    if (result == 0) result = fs_commit(k);
-    if (result < 0) graindb_batch_abort(&k->fs.db);
-    else if (replaced != 0) fs_mark_unlinked(k, replaced);
-    return result;
-}
-
-i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode) {
     i64 usable = fs_usable(k);
     if (usable < 0) return usable;
-    assert(inode->inode >= FS_ROOT_INODE);
-    i64 result = graindb_batch_begin(&k->fs.db);
-    if (result < 0) return result;
-    result = fs_stage_inode(k, inode);
-    if (result == 0) result = fs_commit(k);
-    if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
-    // An open copy commits its whole record later: it must carry the new attributes.
-    for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
-        struct fs_open_file *file = &k->fs.files[i];
-        if (file->references == 0 || file->meta.inode != inode->inode) continue;
-        file->meta.mode = inode->mode;
-        file->meta.uid = inode->uid;
-        file->meta.gid = inode->gid;
-    }
-    return 0;
+    struct fs_name from_name, to_name;
+    i64 result = name_of_path(k, cred, from, 0, &from_name);
+    if (result == 0) result = name_of_path(k, cred, to, 0, &to_name);
+    return result < 0 ? result : fs_rename_names(k, cred, &from_name, &to_name);
 }

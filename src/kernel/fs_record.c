@@ -5,7 +5,7 @@
 #include "kernel.h"
 #include "mem.h"
 
-#define INODE_MAGIC 0x31494247u // "GBI1"
+#define INODE_MAGIC 0x32494247u // "GBI2": the base record and the semantics block
 #define DIR_MAGIC 0x31444247u   // "GBD1"
 #define DIR_HEADER_BYTES 8
 #define DIR_ENTRY_FIXED_BYTES 10 // inode u64, type u8, name length u8
@@ -17,6 +17,26 @@ void fs_inode_key(u64 inode, u8 key[FS_KEY_LEN_MAX], u32 *key_len) {
     for (u32 i = 0; i < 16; i++) key[4 + i] = (u8)hex[(inode >> (60 - 4 * i)) & 0xf];
     *key_len = 20;
     assert(*key_len <= FS_KEY_LEN_MAX);
+}
+
+// Issue 9's block after the base record: link count, atime, ctime (mtime is in the
+// base record). Kept apart so that the base record can change on its own.
+#define SEMANTICS_AT FS_INODE_BASE_BYTES
+
+static void semantics_encode(const struct fs_inode *in, u8 *out) {
+    store_u32_le(out, in->nlink);
+    store_u32_le(out + 4, 0); // reserved
+    store_u64_le(out + 8, in->atime_ns);
+    store_u64_le(out + 16, in->ctime_ns);
+}
+
+static i64 semantics_decode(const u8 *bytes, struct fs_inode *out) {
+    out->nlink = load_u32_le(bytes);
+    out->atime_ns = load_u64_le(bytes + 8);
+    out->ctime_ns = load_u64_le(bytes + 16);
+    if (out->nlink == 0 || load_u32_le(bytes + 4) != 0) return -E_BADMSG; // a record with no name is never written
+    if (out->type == ABI_TYPE_DIRECTORY && out->nlink < 2) return -E_BADMSG;
+    return 0;
 }
 
 u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]) {
@@ -35,6 +55,7 @@ u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]) {
     for (u32 c = 0; c < in->chunk_count; c++) {
         mem_copy(out + 64 + c * GRAINDB_HASH_BYTES, in->chunks[c], GRAINDB_HASH_BYTES);
     }
+    semantics_encode(in, out + SEMANTICS_AT);
     return FS_INODE_RECORD_BYTES;
 }
 
@@ -50,7 +71,7 @@ i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out) {
     out->uid = load_u32_le(bytes + 44);
     out->gid = load_u32_le(bytes + 48);
     out->chunk_count = load_u32_le(bytes + 52);
-    bool type_ok = out->type == ABI_TYPE_FILE || out->type == ABI_TYPE_DIRECTORY;
+    bool type_ok = out->type == ABI_TYPE_FILE || out->type == ABI_TYPE_DIRECTORY || out->type == ABI_TYPE_SYMLINK;
     if (!type_ok || out->size_bytes > FS_FILE_BYTES_MAX || out->chunk_count > FS_FILE_CHUNKS_MAX) {
         return -E_BADMSG;
     }
@@ -58,6 +79,10 @@ i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out) {
         out->chunk_count != (out->size_bytes + FS_CHUNK_BYTES - 1) / FS_CHUNK_BYTES) {
         return -E_BADMSG;
     }
+    // A symlink: one chunk holding a target of 1..FS_SYMLINK_BYTES_MAX bytes.
+    bool link_ok = out->size_bytes > 0 && out->size_bytes <= FS_SYMLINK_BYTES_MAX && out->chunk_count == 1;
+    if (out->type == ABI_TYPE_SYMLINK && !link_ok) return -E_BADMSG;
+    if (semantics_decode(bytes + SEMANTICS_AT, out) < 0) return -E_BADMSG;
     for (u32 c = 0; c < out->chunk_count; c++) {
         mem_copy(out->chunks[c], bytes + 64 + c * GRAINDB_HASH_BYTES, GRAINDB_HASH_BYTES);
     }

@@ -68,7 +68,7 @@ void kernel_boot(struct kernel *k, struct platform *p) {
     fs_mount(k);
     k->random.seed_file_due = true; // the first step, before any process runs
     accounts_load(k);
-    const struct cred root = cred_of_user(ABI_UID_ROOT);
+    const struct cred root = accounts_cred(k, ABI_UID_ROOT);
     i64 pid = proc_spawn(k, 0, INIT_PATH, &init_args, &root);
     if (pid < 0 && fs_readable(k) == 0) {
         // The disk's /bin/init is missing or broken (a user may have removed it):

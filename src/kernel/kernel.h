@@ -66,7 +66,10 @@ struct proc {
     struct abi_wait_status exit_status; // PROC_ZOMBIE
     u64 monotonic_last_ns;              // last CLOCK_MONOTONIC value it was given
     char name[PROC_NAME_LEN_MAX];
-    char cwd[ABI_PATH_LEN_MAX];         // absolute and normalized
+    // The cwd as a directory inode, so a rename of it or above it keeps it (getcwd
+    // rebuilds the path from parent links, as Linux's does); 0 once it is removed.
+    u64 cwd_inode;
+    u32 umask;                          // applied by open(O_CREAT) and mkdir
     struct fd fds[ABI_FDS_MAX];
 };
 

@@ -1,8 +1,7 @@
-// Unix path resolution, lexically: absolute, or relative to the cwd; ".", "..",
-// repeated slashes. With no symbolic links, lexical ".." equals the physical one.
-// The cwd is kept as a path string: a process whose cwd is renamed away keeps the
-// old name (getcwd says so, and relative names then fail with E_NOENT) -- unlike
-// Linux, which follows the directory. Recorded here as a known difference.
+// Paths as lists of names: the physical path the walk (fs_walk.c) keeps of where it
+// is, and lexical resolution for the kernel's own absolute paths ("/etc/passwd"),
+// which contain no "." or ".." to be misread. User paths are never resolved
+// lexically: fs_walk follows them component by component.
 #pragma once
 
 #include "abi.h"

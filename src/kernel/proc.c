@@ -87,7 +87,8 @@ static i64 proc_setup_stack(struct kernel *k, struct proc *proc_, u8 owner,
 
 // A child starts with copies of its parent's fds 0, 1 and 2 (so a shell's redirection
 // reaches it) and nothing else, as if every other descriptor were close-on-exec; and
-// with its parent's cwd. init, which has no parent, gets the console and "/".
+// with its parent's cwd and umask. init, which has no parent, gets the console, "/"
+// and ABI_UMASK_DEFAULT.
 // An inherited file only gains a reference (fs_file_hold): no slot of fs.files is
 // taken, so inheriting can neither fail nor use up the table.
 #define PROC_INHERITED_FDS_COUNT 3
@@ -106,8 +107,8 @@ static void proc_init_files(struct kernel *k, struct proc *proc_, u32 parent_pid
             if (from->kind == FD_FILE) fs_file_hold(k, from->open_file);
         }
     }
-    const char *cwd = parent_slot == SLOT_NONE ? "/" : k->procs[parent_slot].cwd;
-    str_copy(proc_->cwd, sizeof proc_->cwd, cwd);
+    proc_->cwd_inode = parent_slot == SLOT_NONE ? FS_ROOT_INODE : k->procs[parent_slot].cwd_inode;
+    proc_->umask = parent_slot == SLOT_NONE ? ABI_UMASK_DEFAULT : k->procs[parent_slot].umask;
 }
 
 // The program's bytes: from the filesystem when there is one (what is on disk wins
@@ -122,11 +123,10 @@ static i64 proc_find_program(struct kernel *k, const struct cred *cred, const ch
         i64 found = cpio_find(k->initrd, k->initrd_size_bytes, path, file);
         return found == -E_NOENT ? -E_NOENT : (found < 0 ? -E_NOEXEC : 0);
     }
-    struct path resolved;
-    struct fs_inode inode;
-    i64 result = path_resolve("/", path, &resolved);
-    if (result == 0) result = fs_lookup(k, cred, &resolved, &inode);
+    struct fs_name name;
+    i64 result = fs_walk(k, cred, FS_ROOT_INODE, path, FS_WALK_FOLLOW | FS_WALK_LOOKUP, &name);
     if (result < 0) return result;
+    struct fs_inode inode = name.inode;
     if (inode.type != ABI_TYPE_FILE) return -E_NOEXEC;
     result = cred_permission(cred, &inode, PERM_EXECUTE);
     if (result < 0) return result;

@@ -20,6 +20,11 @@ i64 spawn_read_request(struct kernel *k, const struct proc *proc_, u64 path_va, 
 // then (no CPU, nobody else waits) and then makes the same syscall again, so nothing
 // of it happens now. The handler's return value is then ignored.
 void syscall_restart_at(struct kernel *k, u32 slot, u64 deadline_ns);
+// Internal to syscall_fs*.c: the open descriptor fd of the process in slot (NULL if
+// none), and the walk of a user's path argument from the caller's cwd.
+struct fs_name;
+struct fd *fd_get(struct kernel *k, u32 slot, u64 fd);
+i64 user_walk(struct kernel *k, u32 slot, u64 path_va, u32 flags, struct fs_name *out);
 // The name of a syscall number, "unknown" if it has none.
 const char *syscall_name(u64 number);
 

@@ -4,6 +4,7 @@
 // outcome is a line in /var/log/auth (auth_log.c), and no password ever leaves the
 // stack frame that read it: it is wiped before returning.
 #include "auth.h"
+#include "bugs.h"
 #include "format.h"
 #include "mem.h"
 #include "password.h"
@@ -87,7 +88,7 @@ i64 sys_sudo(struct kernel *k, u32 slot, const u64 *args) {
     if (retry_at_ns != 0) { syscall_restart_at(k, slot, retry_at_ns); return 0; } // nothing checked yet
     auth_log(k, proc_->pid, real.ruid, "sudo", result_text, path);
     if (result < 0) return result;
-    const struct cred root = cred_of_user(ABI_UID_ROOT);
+    const struct cred root = accounts_cred(k, ABI_UID_ROOT);
     return proc_spawn(k, proc_->pid, path, &spawn_args, &root);
 }
 
@@ -116,7 +117,12 @@ i64 sys_switch_user(struct kernel *k, u32 slot, const u64 *args) {
     format(detail, sizeof detail, "to=%u%s", uid, given ? "" : " (no password)");
     auth_log(k, proc_->pid, proc_->cred.ruid, "switch_user", auth_result_text(result), detail);
     if (result < 0) return result;
-    proc_->cred = cred_of_user(uid);
+    struct cred before = proc_->cred;
+    proc_->cred = accounts_cred(k, uid);
+    if (planted_bug(k, BUG_SWITCH_USER_KEEPS_GROUPS)) {
+        proc_->cred.groups_count = before.groups_count;
+        mem_copy(proc_->cred.groups, before.groups, sizeof before.groups);
+    }
     proc_->session_id = auth_session_new(k);
     return 0;
 }

@@ -2,7 +2,9 @@
 #include "bugs.h"
 #include "cred.h"
 #include "kernel.h"
+#include "mem.h"
 #include "syscall.h"
+#include "usercopy.h"
 
 i64 sys_getuid(struct kernel *k, u32 slot, const u64 *args) { return k->procs[slot].cred.ruid; }
 i64 sys_geteuid(struct kernel *k, u32 slot, const u64 *args) { return k->procs[slot].cred.euid; }
@@ -35,4 +37,19 @@ i64 sys_setgid(struct kernel *k, u32 slot, const u64 *args) {
     klog(k, LOG_DEBUG, "pid %u setgid(%llu) = %lld", proc_->pid, (unsigned long long)args[0],
          (long long)result);
     return result;
+}
+
+// getgroups(gids, capacity): the process's groups (its primary group first, then
+// those /etc/group lists it in). Capacity 0 only counts; a smaller one than the
+// count is E_INVAL, as Linux's getgroups.
+i64 sys_getgroups(struct kernel *k, u32 slot, const u64 *args) {
+    const struct cred *cred = &k->procs[slot].cred;
+    u64 count = cred->groups_count, capacity = args[1];
+    assert(count <= GROUPS_MAX);
+    if (capacity == 0) return (i64)count;
+    if (capacity < count) return -E_INVAL;
+    u8 bytes[GROUPS_MAX * sizeof(u32)];
+    for (u64 i = 0; i < count; i++) store_u32_le(bytes + i * sizeof(u32), cred->groups[i]);
+    i64 copied = copy_to_user(k, &k->procs[slot], args[0], bytes, count * sizeof(u32));
+    return copied < 0 ? copied : (i64)count;
 }

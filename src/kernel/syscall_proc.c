@@ -49,6 +49,7 @@ i64 sys_spawn(struct kernel *k, u32 slot, const u64 *args) {
     struct cred child;
     i64 allowed = cred_for_child(&proc_->cred, (u32)uid, &child);
     if (allowed < 0) return allowed;
+    if (uid != proc_->cred.euid) child = accounts_cred(k, (u32)uid); // a login as uid: its groups too
     char path[ABI_PATH_LEN_MAX];
     struct spawn_args spawn_args;
     i64 read = spawn_read_request(k, proc_, args[0], args[1], path, &spawn_args);

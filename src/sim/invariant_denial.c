@@ -36,7 +36,9 @@ static u64 fold_cred(u64 digest, const struct cred *cred) {
 
 static u64 caller_digest(const struct proc *proc) {
     u64 digest = fold_cred(FNV_OFFSET, &proc->cred);
-    digest = fold_bytes(digest, proc->cwd, strnlen(proc->cwd, sizeof proc->cwd));
+    digest = fold_u64(digest, proc->cwd_inode);
+    digest = fold_u64(digest, proc->umask);
+    for (u32 g = 0; g < proc->cred.groups_count && g < GROUPS_MAX; g++) digest = fold_u64(digest, proc->cred.groups[g]);
     for (u32 fd = 0; fd < ABI_FDS_MAX; fd++) {
         const struct fd *entry = &proc->fds[fd];
         digest = fold_u64(digest, (u64)entry->kind << 32 | entry->flags);
@@ -109,7 +111,7 @@ static bool logs_its_refusals(u64 number) {
 // The first thing that differs, or NULL.
 static const char *snapshot_difference(const struct denial_snapshot *before,
                                        const struct denial_snapshot *after, u64 number) {
-    if (after->caller_digest != before->caller_digest) return "the caller's ids, cwd or descriptors";
+    if (after->caller_digest != before->caller_digest) return "the caller's ids, groups, cwd, umask or descriptors";
     if (after->procs_digest != before->procs_digest) return "the process table";
     if (logs_its_refusals(number)) return NULL;
     if (after->files_digest != before->files_digest) return "an open file's data, size or attributes";

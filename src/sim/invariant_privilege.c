@@ -2,7 +2,10 @@
 // may change, independent of the kernel's cred.c. After every step each live
 // process's credentials are compared with what the simulator saw before: a change
 // needs the syscall that allows it (the process's last one, from the trace), and a
-// new process needs its parent's ids, a root parent, or a successful sudo.
+// new process needs its parent's ids, a root parent, or a successful sudo. The
+// supplementary groups change only with the user: a login (switch_user), a sudo or a
+// root parent's spawn as another user give exactly that user's groups as /etc/group
+// listed them at boot (the accounts table); setuid and setgid keep them.
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,9 +13,25 @@
 #include "sim.h"
 #include "trace.h"
 
+static bool groups_same(const struct cred *a, const struct cred *b) {
+    if (a->groups_count != b->groups_count || a->groups_count > GROUPS_MAX) return false;
+    return memcmp(a->groups, b->groups, a->groups_count * sizeof a->groups[0]) == 0;
+}
+
 static bool cred_same(const struct cred *a, const struct cred *b) {
     return a->ruid == b->ruid && a->euid == b->euid && a->suid == b->suid && a->rgid == b->rgid &&
-           a->egid == b->egid && a->sgid == b->sgid;
+           a->egid == b->egid && a->sgid == b->sgid && groups_same(a, b);
+}
+
+// The groups a login as uid gets: the account's, or its primary group alone.
+static bool groups_of_user(const struct kernel *k, const struct cred *c, u32 uid) {
+    const struct account *account = NULL;
+    for (u32 i = 0; i < k->accounts.count; i++) {
+        if (k->accounts.entries[i].uid == uid) account = &k->accounts.entries[i];
+    }
+    if (account == NULL) return c->groups_count == 1 && c->groups[0] == c->rgid;
+    if (c->groups_count != account->groups_count || c->groups_count > GROUPS_MAX) return false;
+    return memcmp(c->groups, account->groups, c->groups_count * sizeof c->groups[0]) == 0;
 }
 
 static bool cred_all_one_user(const struct cred *c) {
@@ -33,10 +52,11 @@ void privilege_on_syscall(struct platform *node, const struct trace_event *event
 }
 
 // An existing process whose ids changed: which syscall of its may have done it.
-static bool change_allowed(const struct privilege_shadow *before, const struct cred *after) {
+static bool change_allowed(const struct kernel *k, const struct privilege_shadow *before, const struct cred *after) {
     const struct cred *old = &before->cred;
     if (before->syscall_result != 0) return false; // a failed syscall changes nothing
-    if (before->syscall == SYS_switch_user) return cred_all_one_user(after);
+    if (before->syscall == SYS_switch_user) return cred_all_one_user(after) && groups_of_user(k, after, after->ruid);
+    if (!groups_same(old, after)) return false;
     bool gids_kept = old->rgid == after->rgid && old->egid == after->egid && old->sgid == after->sgid;
     bool uids_kept = old->ruid == after->ruid && old->euid == after->euid && old->suid == after->suid;
     if (before->syscall == SYS_setuid && gids_kept) {
@@ -54,15 +74,19 @@ static bool change_allowed(const struct privilege_shadow *before, const struct c
 
 // A new process: init is root; others inherit, or a root parent chose, or sudo.
 static bool start_allowed(const struct platform *node, const struct proc *proc) {
-    if (proc->parent_pid == 0) return cred_all_root(&proc->cred);
+    const struct kernel *k = &node->kernel;
+    if (proc->parent_pid == 0) return cred_all_root(&proc->cred) && groups_of_user(k, &proc->cred, ABI_UID_ROOT);
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {
         const struct privilege_shadow *parent = &node->invariants.privilege[slot];
         if (parent->pid == 0 || parent->pid != proc->parent_pid) continue;
         const struct cred *p = &parent->cred, *c = &proc->cred;
-        if (p->euid == 0) return true;
-        if (parent->syscall == SYS_sudo && parent->syscall_result == (i64)proc->pid) return cred_all_root(c);
+        if (parent->syscall == SYS_sudo && parent->syscall_result == (i64)proc->pid) {
+            return cred_all_root(c) && groups_of_user(k, c, ABI_UID_ROOT);
+        }
+        bool inherits = c->euid == p->euid && c->egid == p->egid && groups_same(c, p);
+        if (p->euid == 0) return inherits || (cred_all_one_user(c) && groups_of_user(k, c, c->ruid));
         return c->ruid == p->ruid && c->euid == p->euid && c->suid == p->euid && c->rgid == p->rgid &&
-               c->egid == p->egid && c->sgid == p->egid;
+               c->egid == p->egid && c->sgid == p->egid && groups_same(c, p);
     }
     return false; // a parent never seen: nothing vouches for these ids
 }
@@ -91,7 +115,7 @@ void privilege_after_step(struct sim *sim, struct platform *node) {
         const struct proc *proc = &k->procs[slot];
         struct privilege_shadow *shadow = &node->invariants.privilege[slot];
         if (proc->state == PROC_FREE) { memset(shadow, 0, sizeof(*shadow)); continue; }
-        if (shadow->pid == proc->pid && !cred_same(&shadow->cred, &proc->cred) && !change_allowed(shadow, &proc->cred)) {
+        if (shadow->pid == proc->pid && !cred_same(&shadow->cred, &proc->cred) && !change_allowed(k, shadow, &proc->cred)) {
             violation(sim, node, proc, "changed ids without a syscall allowing it");
         }
     }

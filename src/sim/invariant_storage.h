@@ -59,6 +59,8 @@ struct storage_scratch {
     u8 object[GRAINDB_OBJECT_BYTES_MAX];
     u64 stack[GRAINDB_REFS_MAX + 1];           // directories still to walk
     u64 visited[STORAGE_WALK_SET_CAPACITY];    // inode + 1 per slot, 0: empty
+    u32 names[STORAGE_WALK_SET_CAPACITY];      // per slot: entries naming a non-directory
+    u32 nlinks[STORAGE_WALK_SET_CAPACITY];     // per slot: its record's link count (0: a directory)
     struct graindb_ref_info history[STORAGE_HISTORY_DEPTH];
     struct graindb_verify_report verify;
     struct fs *decode; // fs_directory_decode's target: only its entries are used

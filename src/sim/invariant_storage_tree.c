@@ -1,12 +1,14 @@
 // Storage invariants, part 3: directory_tree_consistent. After every commit, the
-// inodes it changed: a changed directory's entries and its place in its parent (what
-// a namespace change can break, checked before a later change hides it). Within the
-// cost budget and after mounts, the whole tree: a walk from the root inode
+// inodes it changed: a changed directory's entries, its link count (2 + its
+// subdirectories) and its place in its parent (what a namespace change can break,
+// checked before a later change hides it). Within the cost budget and after mounts,
+// the whole tree: a walk from the root inode
 // through every directory, reading inode records and directory objects with GrainDB's
 // own reads (so every byte was checked against its SHA-256) and decoding them with
 // the filesystem's pure decoders; every object read is also held against the shadow
 // of written bytes (reads_return_written_bytes) before it is believed. Then every
-// live "ino/" key must have been reached.
+// live "ino/" key must have been reached, a directory from one entry only, and a file
+// or symbolic link from exactly as many entries as its link count says.
 //
 // With unrestricted disk faults an object may be unreadable (GrainDB detected the
 // damage), and so may one of a commit that was never acknowledged when the database
@@ -39,15 +41,18 @@ static _Noreturn void tree_fail(struct walk *w, const char *what, u64 inode, con
                       what, inode, name, other);
 }
 
-// Marks inode visited; false if it was already.
-static bool visit(struct walk *w, u64 inode) {
+// Marks inode visited; false if it was already. *slot: its place in the set.
+static bool visit(struct walk *w, u64 inode, u32 *slot) {
     u64 *set = w->scratch->visited;
     u32 mask = STORAGE_WALK_SET_CAPACITY - 1;
     for (u32 i = (u32)(inode * 0x9e3779b97f4a7c15ull >> 40) & mask;; i = (i + 1) & mask) {
+        *slot = i;
         if (set[i] == inode + 1) return false;
         if (set[i] == 0) {
             if (w->visited_count + 1 >= STORAGE_WALK_SET_CAPACITY) tree_fail(w, "more inodes reached than keys exist", inode, "", 0);
             set[i] = inode + 1;
+            w->scratch->names[i] = 0;
+            w->scratch->nlinks[i] = 0;
             w->visited_count++;
             return true;
         }
@@ -126,10 +131,24 @@ static void push(struct walk *w, u64 inode) {
     w->scratch->stack[w->stack_count++] = inode;
 }
 
+// In a whole walk: a directory is reached once; a file or symlink once per name,
+// each name counted against its link count (checked when the walk ends).
+static void reach(struct walk *w, const struct fs_dirent *entry, const struct fs_inode *child, u64 dir_inode) {
+    u32 slot = 0;
+    bool first = visit(w, entry->inode, &slot);
+    if (child->type == ABI_TYPE_DIRECTORY && !first) {
+        tree_fail(w, "directory reached twice (a cycle or a second name)", entry->inode, entry->name, dir_inode);
+    }
+    if (child->type == ABI_TYPE_DIRECTORY) return;
+    w->scratch->names[slot]++;
+    w->scratch->nlinks[slot] = child->nlink;
+}
+
 // One directory: each entry's inode exists with the entry's type and (a directory)
-// names this one as its parent; in a whole walk each is also reached for the first
-// time and directories are walked next. *parent gets the directory's parent field,
-// or 0 when it is not a readable directory (a file: its entry was checked).
+// names this one as its parent, and the directory's link count is 2 + its
+// subdirectories; in a whole walk each child is also reached (reach) and directories
+// are walked next. *parent gets the directory's parent field, or 0 when it is not a
+// readable directory (a file: its entry was checked).
 static void walk_directory(struct walk *w, u64 dir_inode, bool whole, u64 *parent) {
     struct fs_inode dir;
     *parent = 0;
@@ -138,17 +157,20 @@ static void walk_directory(struct walk *w, u64 dir_inode, bool whole, u64 *paren
     *parent = dir.parent;
     if (!read_entries(w, &dir)) return;
     const struct fs *decode = w->scratch->decode;
+    u32 subdirectories = 0;
     for (u32 i = 0; i < decode->entries_count; i++) {
         const struct fs_dirent *entry = &decode->entries[i];
         bool dot = (entry->name_len == 1 && entry->name[0] == '.') ||
                    (entry->name_len == 2 && entry->name[0] == '.' && entry->name[1] == '.');
         if (dot || memchr(entry->name, '/', entry->name_len) != NULL) tree_fail(w, "bad entry name", dir_inode, entry->name, i);
-        if (whole && !visit(w, entry->inode)) {
-            tree_fail(w, "inode reached twice (a cycle or a second name)", entry->inode, entry->name, dir_inode);
-        }
+        if (entry->type == ABI_TYPE_DIRECTORY) subdirectories++;
         struct fs_inode child;
-        if (!read_inode(w, entry->inode, entry->name, &child)) continue;
+        if (!read_inode(w, entry->inode, entry->name, &child)) {
+            if (whole) (void)visit(w, entry->inode, &(u32){0});
+            continue;
+        }
         if (child.type != entry->type) tree_fail(w, "entry type differs from the inode's", entry->inode, entry->name, child.type);
+        if (whole) reach(w, entry, &child, dir_inode);
         if (child.type != ABI_TYPE_DIRECTORY) continue;
         if (child.parent != dir_inode) {
             storage_violation(w->sim, w->node, INV_DIRECTORY_TREE_CONSISTENT,
@@ -157,6 +179,21 @@ static void walk_directory(struct walk *w, u64 dir_inode, bool whole, u64 *paren
                               entry->name, entry->inode, dir_inode, child.parent);
         }
         if (whole) push(w, entry->inode);
+    }
+    if (dir.nlink != 2 + subdirectories) {
+        tree_fail(w, "directory's link count is not 2 + its subdirectories", dir_inode, "", dir.nlink);
+    }
+}
+
+// Every file and symlink was reached from as many entries as its link count says.
+static void check_link_counts(struct walk *w) {
+    const struct storage_scratch *scratch = w->scratch;
+    for (u32 slot = 0; slot < STORAGE_WALK_SET_CAPACITY; slot++) {
+        if (scratch->visited[slot] == 0 || scratch->nlinks[slot] == 0) continue;
+        if (scratch->names[slot] == scratch->nlinks[slot]) continue;
+        storage_violation(w->sim, w->node, INV_DIRECTORY_TREE_CONSISTENT,
+                          "inode %" PRIu64 " has link count %u but %u entries name it", scratch->visited[slot] - 1,
+                          scratch->nlinks[slot], scratch->names[slot]);
     }
 }
 
@@ -194,7 +231,7 @@ void storage_check_tree(struct sim *sim, struct platform *node, struct storage_s
     struct walk w = {.sim = sim, .node = node, .db = &node->kernel.fs.db, .scratch = scratch};
     memset(scratch->visited, 0, sizeof(scratch->visited));
     struct fs_inode root;
-    visit(&w, FS_ROOT_INODE);
+    visit(&w, FS_ROOT_INODE, &(u32){0});
     if (!read_inode(&w, FS_ROOT_INODE, "/", &root)) return;
     if (root.type != ABI_TYPE_DIRECTORY || root.parent != FS_ROOT_INODE) {
         tree_fail(&w, "the root is not a directory that is its own parent", FS_ROOT_INODE, "/", root.parent);
@@ -202,7 +239,9 @@ void storage_check_tree(struct sim *sim, struct platform *node, struct storage_s
     push(&w, FS_ROOT_INODE);
     u64 parent = 0;
     while (w.stack_count > 0) walk_directory(&w, scratch->stack[--w.stack_count], true, &parent);
-    if (!w.incomplete) check_reachable(&w);
+    if (w.incomplete) return;
+    check_reachable(&w);
+    check_link_counts(&w);
 }
 
 // Whether directory `parent` lists `inode`; true too when it cannot be read (excused).

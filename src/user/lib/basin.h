@@ -98,6 +98,26 @@ i64 sys_switch_user(u64 uid, const char *password);
 i64 sys_passwd(u64 uid, const char *old_password, const char *new_password);
 #define BASIN_SYS_ARGS_dup2 2
 i64 sys_dup2(i64 old_fd, i64 new_fd);
+#define BASIN_SYS_ARGS_fstat 2
+i64 sys_fstat(i64 fd, struct abi_stat *stat);
+#define BASIN_SYS_ARGS_pread 4
+i64 sys_pread(i64 fd, void *bytes, u64 length, i64 offset);
+#define BASIN_SYS_ARGS_pwrite 4
+i64 sys_pwrite(i64 fd, const void *bytes, u64 length, i64 offset);
+#define BASIN_SYS_ARGS_umask 1
+i64 sys_umask(u64 mask);
+#define BASIN_SYS_ARGS_link 2
+i64 sys_link(const char *old_path, const char *new_path);
+#define BASIN_SYS_ARGS_symlink 2
+i64 sys_symlink(const char *target, const char *link_path);
+#define BASIN_SYS_ARGS_readlink 3
+i64 sys_readlink(const char *path, char *buffer, u64 capacity);
+#define BASIN_SYS_ARGS_lstat 2
+i64 sys_lstat(const char *path, struct abi_stat *stat);
+#define BASIN_SYS_ARGS_getgroups 2
+i64 sys_getgroups(u32 *gids, u64 capacity);
+#define BASIN_SYS_ARGS_utimens 3
+i64 sys_utimens(const char *path, const u64 *times_ns, u64 flags);
 #define BASIN_SYS_ARGS_report 3
 i64 sys_report(const char *name, u64 failures, u64 excuses);
 #define BASIN_SYS_ARGS_vhangup 0

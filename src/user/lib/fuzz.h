@@ -24,43 +24,38 @@ struct fuzz_prediction {
     const char *why; // for the report of a mismatch
 };
 
-// The caller's ids as the model uses them (effective ones decide access).
+// The caller's ids as the model uses them (effective ones decide access; the group
+// class applies to egid and every group of getgroups), and where relative paths start
+// (getcwd's answer: the physical path; cwd_gone when getcwd says it was removed).
 struct fuzz_ids {
     u32 ruid, euid, egid;
+    u32 groups_count;
+    u32 groups[ABI_GROUPS_MAX];
+    bool cwd_gone;
+    char cwd[FUZZ_PATH_BYTES];
 };
 
-// The model is written from Linux's rules. Where the kernel of this branch still
-// differs (the file-semantics work of issue 9 changes it to Linux's: O_TRUNC needs w
-// even with O_RDONLY and is EISDIR on a directory, ".." needs search permission, ...),
-// the model says UNKNOWN with a "TODO(merge fssem)" reason instead of teaching itself
-// the old behaviour. Once that work is merged, FUZZ_FSSEM_MERGED = 1 makes the judge
-// hold the kernel to Linux there too.
-#ifndef FUZZ_FSSEM_MERGED
-#define FUZZ_FSSEM_MERGED 0
-#endif
-
-// Lexical resolution: cwd + path, "." and ".." (".." of the root is the root). Writes
-// "/a/b" into out; false if too long. What the name finally is, not how it was reached
-// (fuzz_walk says that).
+// Lexical resolution of cwd + path ("." and "..", ".." of the root is the root):
+// "/a/b" into out, false if too long. Only for naming what a call touches (the
+// model itself walks paths as the kernel does).
 bool fuzz_normalize(const char *cwd, const char *path, char out[FUZZ_PATH_BYTES]);
-// Linux resolves a path a component at a time: looking any name up in a directory
-// ("." and ".." included) needs x on it, every component but the last must be a
-// directory, and ".." goes to the parent of where the walk is. ALLOW when the walk
-// reaches the last component's directory; the error it stops with otherwise.
-struct fuzz_prediction fuzz_walk(const struct fuzz_ids *ids, const char *cwd, const char *path);
-// What Linux decides first: the walk, then the call's own prediction.
-struct fuzz_prediction fuzz_after_walk(struct fuzz_prediction walked, struct fuzz_prediction prediction);
 
-// Predictions for one call each; paths are normalized absolute paths.
+// Predictions for one call each; paths as the call gets them (relative ones start
+// at ids->cwd).
 struct fuzz_prediction fuzz_predict_open(const struct fuzz_ids *ids, const char *path, u64 flags);
 struct fuzz_prediction fuzz_predict_mkdir(const struct fuzz_ids *ids, const char *path);
 struct fuzz_prediction fuzz_predict_remove(const struct fuzz_ids *ids, const char *path, bool directory);
 struct fuzz_prediction fuzz_predict_rename(const struct fuzz_ids *ids, const char *from, const char *to);
 struct fuzz_prediction fuzz_predict_chmod(const struct fuzz_ids *ids, const char *path, u64 mode);
-struct fuzz_prediction fuzz_predict_chown(const struct fuzz_ids *ids, const char *path);
-struct fuzz_prediction fuzz_predict_stat(const struct fuzz_ids *ids, const char *path);
+struct fuzz_prediction fuzz_predict_chown(const struct fuzz_ids *ids, const char *path, u64 uid, u64 gid);
+struct fuzz_prediction fuzz_predict_stat(const struct fuzz_ids *ids, const char *path, bool follow);
 struct fuzz_prediction fuzz_predict_chdir(const struct fuzz_ids *ids, const char *path);
 struct fuzz_prediction fuzz_predict_spawn(const struct fuzz_ids *ids, const char *path);
+struct fuzz_prediction fuzz_predict_symlink(const struct fuzz_ids *ids, const char *target, const char *path);
+struct fuzz_prediction fuzz_predict_link(const struct fuzz_ids *ids, const char *old, const char *path);
+struct fuzz_prediction fuzz_predict_utimens(const struct fuzz_ids *ids, const char *path, bool now, bool omit_both,
+                                            bool follow);
+struct fuzz_prediction fuzz_predict_readlink(const struct fuzz_ids *ids, const char *path);
 
 // ---- the fuzzer's state and its judge (fuzz_judge.c) ------------------------------
 #define FUZZ_OPEN_FDS_MAX 6      // descriptors the fuzzer keeps open at once
@@ -88,6 +83,7 @@ struct fuzzer {
     u64 rng_state, rng_increment;
     struct fuzz_ids ids;
     u32 suid;                 // the saved uid: setuid may also go back to it
+    u64 umask;                // what umask() must return next
     bool root;                // started as root: mutations stay inside its sandbox
     bool concurrent;          // --concurrent: the other fuzzer runs at the same time
     const char *sandbox;      // its own directory, made at the start
@@ -120,10 +116,9 @@ u64 fuzz_report(const struct fuzzer *f, u64 seed);
 #define FUZZ_ROOT_SANDBOX "/tmp/fz-root"
 // With --concurrent, the names the other fuzzer may change between a prediction and
 // the call are not judged (the simulator's invariants still see every call).
+bool fuzz_shared_with_other(const struct fuzzer *f, const char *full);
+bool fuzz_under(const char *path, const char *dir); // path is dir or below it
 struct fuzz_prediction fuzz_unless_shared(const struct fuzzer *f, const char *full, struct fuzz_prediction prediction);
-// The model's prediction for a call on path (as given, relative to the cwd): Linux's
-// walk of it first (fuzz_walk), then what the call itself decides on the name it reaches.
-struct fuzz_prediction fuzz_walked(const struct fuzzer *f, const char *path, struct fuzz_prediction prediction);
 void fuzz_reap(i64 pid); // waits for a child the fuzzer spawned (pid <= 0: none)
 // Argument shapes with one right answer each: names of exactly ABI_NAME_LEN_MAX bytes
 // and one more, paths of exactly ABI_PATH_LEN_MAX - 1 bytes and one more; ELF files

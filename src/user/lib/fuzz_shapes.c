@@ -13,22 +13,23 @@
 #define ELF_NAME "elf"
 #define COUNT_OF(array) ((u32)(sizeof(array) / sizeof((array)[0])))
 
-static bool under(const char *path, const char *dir) {
+bool fuzz_under(const char *path, const char *dir) {
     u64 length = strlen(dir);
     return strncmp(path, dir, length) == 0 && (path[length] == '\0' || path[length] == '/');
 }
 
 // Root changes /tmp/fz-root and /tmp/bait-root; xy its home, /tmp/bait-xy, and whatever
 // of root's sandbox and bait root's modes let it change.
-struct fuzz_prediction fuzz_unless_shared(const struct fuzzer *f, const char *full, struct fuzz_prediction prediction) {
-    if (!f->concurrent) return prediction;
-    bool shared = under(full, FUZZ_ROOT_SANDBOX) || under(full, "/tmp/bait-root");
-    if (f->root) shared = shared || under(full, "/home/xy") || under(full, "/tmp/bait-xy");
-    return shared ? (struct fuzz_prediction){FUZZ_UNKNOWN, 0, "shared with the other fuzzer"} : prediction;
+bool fuzz_shared_with_other(const struct fuzzer *f, const char *full) {
+    if (!f->concurrent) return false;
+    bool shared = fuzz_under(full, FUZZ_ROOT_SANDBOX) || fuzz_under(full, "/tmp/bait-root");
+    if (f->root) shared = shared || fuzz_under(full, "/home/xy") || fuzz_under(full, "/tmp/bait-xy");
+    return shared;
 }
 
-struct fuzz_prediction fuzz_walked(const struct fuzzer *f, const char *path, struct fuzz_prediction prediction) {
-    return fuzz_after_walk(fuzz_walk(&f->ids, f->cwd, path), prediction);
+struct fuzz_prediction fuzz_unless_shared(const struct fuzzer *f, const char *full, struct fuzz_prediction prediction) {
+    if (!fuzz_shared_with_other(f, full)) return prediction;
+    return (struct fuzz_prediction){FUZZ_UNKNOWN, 0, "shared with the other fuzzer"};
 }
 
 void fuzz_reap(i64 pid) {
@@ -63,12 +64,13 @@ static i64 call_on(u32 call, const char *path, char *what, const char *shape) {
     }
 }
 
-static struct fuzz_prediction predict_call(const struct fuzzer *f, u32 call, const char *full) {
+// The model walks the path as given (relative ones from the cwd), as the kernel does.
+static struct fuzz_prediction predict_call(const struct fuzzer *f, u32 call, const char *path) {
     switch (call) {
-    case 0: return fuzz_predict_open(&f->ids, full, ABI_O_WRONLY | ABI_O_CREAT);
-    case 1: return fuzz_predict_mkdir(&f->ids, full);
-    case 2: return fuzz_predict_stat(&f->ids, full);
-    default: return fuzz_predict_remove(&f->ids, full, false);
+    case 0: return fuzz_predict_open(&f->ids, path, ABI_O_WRONLY | ABI_O_CREAT);
+    case 1: return fuzz_predict_mkdir(&f->ids, path);
+    case 2: return fuzz_predict_stat(&f->ids, path, true);
+    default: return fuzz_predict_remove(&f->ids, path, false);
     }
 }
 
@@ -78,14 +80,9 @@ static void long_name_call(struct fuzzer *f, bool over, u32 call) {
     char name[ABI_NAME_LEN_MAX + 2], path[FUZZ_PATH_BYTES], what[SHAPE_WHAT_BYTES];
     long_name(f, name, over ? ABI_NAME_LEN_MAX + 1 : ABI_NAME_LEN_MAX);
     snprintf(path, sizeof path, "%s/%s", f->sandbox, name);
-    struct fuzz_prediction prediction = {FUZZ_OTHER, -E_NAMETOOLONG, "a name one byte too long"};
-    if (!over) prediction = predict_call(f, call, path);
-    struct fuzz_prediction walk = fuzz_walk(&f->ids, f->cwd, path);
-    // This branch's kernel measures names before it walks.
-    if (over && walk.verdict != FUZZ_ALLOW && !FUZZ_FSSEM_MERGED) {
-        walk = (struct fuzz_prediction){FUZZ_UNKNOWN, 0, "TODO(merge fssem): a long name below a directory it may not search"};
-    }
-    prediction = fuzz_unless_shared(f, path, fuzz_after_walk(walk, prediction));
+    // The model's walk says E_NAMETOOLONG for a name one byte too long once its
+    // directory is reached (Linux measures it there, after the search permission).
+    struct fuzz_prediction prediction = fuzz_unless_shared(f, path, predict_call(f, call, path));
     i64 result = call_on(call, path, what, over ? "61-byte name" : "60-byte name");
     fuzz_judge(f, what, &prediction, result);
 }
@@ -108,7 +105,7 @@ static void long_path_call(struct fuzzer *f, bool over, u32 call) {
     basin_assert(strlen(path) == length);
     snprintf(full, sizeof full, "%s/%s", f->sandbox, name);
     struct fuzz_prediction prediction = {FUZZ_OTHER, -E_NAMETOOLONG, "a path one byte too long"};
-    if (!over) prediction = fuzz_unless_shared(f, full, fuzz_walked(f, path, predict_call(f, call, full)));
+    if (!over) prediction = fuzz_unless_shared(f, full, predict_call(f, call, path));
     i64 result = call_on(call, path, what, over ? "256-byte path" : "255-byte path");
     fuzz_judge(f, what, &prediction, result);
 }
@@ -215,7 +212,7 @@ void fuzz_op_elf(struct fuzzer *f) {
     snprintf(path, sizeof path, "%s/" ELF_NAME, f->sandbox);
     elf_build(image, shape);
     if (!elf_write(path, image)) return; // nothing to spawn: not judged
-    struct fuzz_prediction prediction = fuzz_walked(f, path, fuzz_predict_spawn(&f->ids, path));
+    struct fuzz_prediction prediction = fuzz_predict_spawn(&f->ids, path);
     if (prediction.verdict == FUZZ_ALLOW) prediction = elf_prediction(shape);
     prediction = fuzz_unless_shared(f, path, prediction);
     i64 pid = sys_spawn(path, argv, f->ids.euid);

@@ -162,7 +162,7 @@ static u32 check_unlink_open(void) {
     CHECK("rmdir moved/sub", sys_rmdir(DIR "/moved/sub"), 0);
     CHECK("rmdir moved", sys_rmdir(DIR "/moved"), 0);
     CHECK("rmdir " DIR, sys_rmdir(DIR), 0);
-    CHECK("rmdir /", sys_rmdir("/"), -E_PERM);
+    CHECK("rmdir /", sys_rmdir("/"), -E_BUSY); // Linux: the root is busy
     return failures;
 }
 

@@ -76,10 +76,6 @@ static bool absolute(const struct fuzzer *f, const char *path, char out[FUZZ_PAT
     return fuzz_normalize(f->cwd, path, out);
 }
 
-static struct fuzz_prediction walked(const struct fuzzer *f, const char *path, struct fuzz_prediction prediction) {
-    return fuzz_walked(f, path, prediction);
-}
-
 static u64 draw_open_flags(struct fuzzer *f) {
     u64 flags = fuzz_below(f, 16) == 0 ? ABI_O_ACCMODE : fuzz_below(f, 3);
     for (u32 i = 0; i < COUNT(open_modifiers); i++) {
@@ -89,15 +85,28 @@ static u64 draw_open_flags(struct fuzzer *f) {
     return flags;
 }
 
+static bool shared_with_other(const struct fuzzer *f, const char *full) {
+    return fuzz_shared_with_other(f, full);
+}
+
 static struct fuzz_prediction unless_shared(const struct fuzzer *f, const char *full,
                                             struct fuzz_prediction prediction) {
     return fuzz_unless_shared(f, full, prediction);
 }
 
+// Before every call: the ids, the groups and the cwd (getcwd gives its physical path
+// after renames, or E_NOENT once it was removed) as the kernel has them now.
 static void refresh_ids(struct fuzzer *f) {
-    f->ids = (struct fuzz_ids){(u32)sys_getuid(), (u32)sys_geteuid(), (u32)sys_getegid()};
+    f->ids.ruid = (u32)sys_getuid();
+    f->ids.euid = (u32)sys_geteuid();
+    f->ids.egid = (u32)sys_getegid();
+    i64 count = sys_getgroups(f->ids.groups, ABI_GROUPS_MAX);
+    f->ids.groups_count = count > 0 ? (u32)count : 0;
     char cwd[FUZZ_PATH_BYTES];
-    if (sys_getcwd(cwd, sizeof cwd) >= 0) snprintf(f->cwd, sizeof f->cwd, "%s", cwd);
+    i64 length = sys_getcwd(cwd, sizeof cwd);
+    f->ids.cwd_gone = length == -E_NOENT;
+    if (length >= 0) snprintf(f->cwd, sizeof f->cwd, "%s", cwd);
+    snprintf(f->ids.cwd, sizeof f->ids.cwd, "%s", f->cwd);
 }
 
 static void remember_fd(struct fuzzer *f, i64 fd, u64 flags, bool directory) {
@@ -116,10 +125,7 @@ static void op_open(struct fuzzer *f) {
     char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES];
     pick_path(f, changes, path);
     if (!absolute(f, path, full)) return;
-    struct fuzz_prediction prediction = fuzz_predict_open(&f->ids, full, flags);
-    // Bad flags are refused before the path is looked at.
-    if (prediction.verdict != FUZZ_OTHER || prediction.error != -E_INVAL) prediction = walked(f, path, prediction);
-    prediction = unless_shared(f, full, prediction);
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_open(&f->ids, path, flags));
     i64 fd = sys_open(path, flags, pick_u64(f, modes, COUNT(modes)));
     snprintf(what, sizeof what, "open(%s, 0x%lx)", full, (unsigned long)flags);
     fuzz_judge(f, what, &prediction, fd);
@@ -204,7 +210,7 @@ static void op_mkdir(struct fuzzer *f) {
     char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES];
     pick_path(f, true, path);
     if (!absolute(f, path, full)) return;
-    struct fuzz_prediction prediction = unless_shared(f, full, walked(f, path, fuzz_predict_mkdir(&f->ids, full)));
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_mkdir(&f->ids, path));
     snprintf(what, sizeof what, "mkdir(%s)", full);
     fuzz_judge(f, what, &prediction, sys_mkdir(path, pick_u64(f, modes, COUNT(modes))));
 }
@@ -213,7 +219,7 @@ static void op_remove(struct fuzzer *f, bool directory) {
     char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES];
     pick_path(f, true, path);
     if (!absolute(f, path, full)) return;
-    struct fuzz_prediction prediction = unless_shared(f, full, walked(f, path, fuzz_predict_remove(&f->ids, full, directory)));
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_remove(&f->ids, path, directory));
     snprintf(what, sizeof what, "%s(%s)", directory ? "rmdir" : "unlink", full);
     fuzz_judge(f, what, &prediction, directory ? sys_rmdir(path) : sys_unlink(path));
 }
@@ -223,16 +229,8 @@ static void op_rename(struct fuzzer *f) {
     pick_path(f, true, from);
     pick_path(f, true, to);
     if (!absolute(f, from, from_full) || !absolute(f, to, to_full)) return;
-    // Linux walks to both names' directories before it looks at either name.
-    struct fuzz_prediction names = fuzz_predict_rename(&f->ids, from_full, to_full);
-    struct fuzz_prediction to_walk = fuzz_walk(&f->ids, f->cwd, to);
-    bool reordered = to_walk.verdict != FUZZ_ALLOW && (names.verdict != to_walk.verdict || names.error != to_walk.error);
-    struct fuzz_prediction prediction = walked(f, from, fuzz_after_walk(to_walk, names));
-    // This branch's kernel looks the source up (and refuses a move into itself) first.
-    if (reordered && !FUZZ_FSSEM_MERGED && prediction.verdict != FUZZ_UNKNOWN && fuzz_walk(&f->ids, f->cwd, from).verdict == FUZZ_ALLOW) {
-        prediction = (struct fuzz_prediction){FUZZ_UNKNOWN, 0, "TODO(merge fssem): rename walks to both names first"};
-    }
-    prediction = unless_shared(f, from_full, unless_shared(f, to_full, prediction));
+    struct fuzz_prediction prediction =
+        unless_shared(f, from_full, unless_shared(f, to_full, fuzz_predict_rename(&f->ids, from, to)));
     char what[WHAT_BYTES];
     snprintf(what, sizeof what, "rename(%s, %s)", from_full, to_full);
     fuzz_judge(f, what, &prediction, sys_rename(from, to));
@@ -243,10 +241,7 @@ static void op_chmod(struct fuzzer *f) {
     pick_path(f, true, path);
     if (!absolute(f, path, full)) return;
     u64 mode = fuzz_below(f, 8) == 0 ? 010000u + fuzz_below(f, 0777) : pick_u64(f, modes, COUNT(modes));
-    struct fuzz_prediction prediction = fuzz_predict_chmod(&f->ids, full, mode);
-    // Bad mode bits are refused before the path is looked at.
-    if (prediction.verdict != FUZZ_OTHER || prediction.error != -E_INVAL) prediction = walked(f, path, prediction);
-    prediction = unless_shared(f, full, prediction);
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_chmod(&f->ids, path, mode));
     snprintf(what, sizeof what, "chmod(%s, 0%lo)", full, (unsigned long)mode);
     fuzz_judge(f, what, &prediction, sys_chmod(path, mode));
 }
@@ -258,10 +253,8 @@ static void op_chown(struct fuzzer *f) {
     if (!absolute(f, path, full)) return;
     u64 uid = pick_u64(f, ids, COUNT(ids)), gid = pick_u64(f, ids, COUNT(ids));
     snprintf(what, sizeof what, "chown(%s, %lu, %lu)", full, (unsigned long)uid, (unsigned long)gid);
-    i64 result = sys_chown(path, uid, gid);
-    if (uid > ABI_ID_UNCHANGED || gid > ABI_ID_UNCHANGED) { fuzz_expect(f, what, -E_INVAL, result); return; }
-    struct fuzz_prediction prediction = unless_shared(f, full, walked(f, path, fuzz_predict_chown(&f->ids, full)));
-    fuzz_judge(f, what, &prediction, result);
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_chown(&f->ids, path, uid, gid));
+    fuzz_judge(f, what, &prediction, sys_chown(path, uid, gid));
 }
 
 static void op_stat(struct fuzzer *f) {
@@ -271,7 +264,7 @@ static void op_stat(struct fuzzer *f) {
     struct abi_stat st;
     bool bad = fuzz_below(f, 6) == 0;
     struct abi_stat *out = bad ? (struct abi_stat *)bad_pointers[fuzz_below(f, COUNT(bad_pointers))] : &st;
-    struct fuzz_prediction prediction = unless_shared(f, full, walked(f, path, fuzz_predict_stat(&f->ids, full)));
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_stat(&f->ids, path, true));
     i64 result = sys_stat(path, out);
     snprintf(what, sizeof what, "stat(%s%s)", full, bad ? ", bad pointer" : "");
     if (bad) fuzz_expect(f, what, -E_FAULT, result);
@@ -282,7 +275,7 @@ static void op_chdir(struct fuzzer *f) {
     char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES];
     pick_path(f, false, path);
     if (!absolute(f, path, full)) return;
-    struct fuzz_prediction prediction = unless_shared(f, full, walked(f, path, fuzz_predict_chdir(&f->ids, full)));
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_chdir(&f->ids, path));
     snprintf(what, sizeof what, "chdir(%s)", full);
     i64 result = sys_chdir(path);
     fuzz_judge(f, what, &prediction, result);
@@ -351,7 +344,7 @@ static void op_spawn(struct fuzzer *f) {
     else if (uid != f->ids.euid && !f->root) fuzz_expect(f, what, -E_PERM, pid);
     else if (path[0] != '/') fuzz_expect(f, what, -E_INVAL, pid);
     else {
-        struct fuzz_prediction prediction = unless_shared(f, full, walked(f, path, fuzz_predict_spawn(&f->ids, full)));
+        struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_spawn(&f->ids, path));
         fuzz_judge(f, what, &prediction, pid);
     }
 }
@@ -466,15 +459,18 @@ static void op_hostile(struct fuzzer *f) {
     const u64 bad = bad_pointers[1 + fuzz_below(f, COUNT(bad_pointers) - 1)];
     char small[4];
     struct abi_dirent entries[2];
-    u64 unknown_numbers[] = {0, 36, 63, 64, 1000, ~0ull};
+    u64 unknown_numbers[] = {0, 62, 63, 64, 1000, ~0ull};
     switch (fuzz_below(f, 9)) {
     case 0: {
         i64 length = (i64)strlen(f->cwd);
-        fuzz_expect(f, "getcwd(4 bytes)", length + 1 <= (i64)sizeof small ? length : -E_RANGE,
-                    sys_getcwd(small, sizeof small));
+        i64 expected = f->ids.cwd_gone ? -E_NOENT : length + 1 <= (i64)sizeof small ? length : -E_RANGE;
+        fuzz_expect(f, "getcwd(4 bytes)", expected, sys_getcwd(small, sizeof small));
         break;
     }
-    case 1: fuzz_expect(f, "getcwd(bad pointer)", -E_FAULT, sys_getcwd((char *)bad, ABI_PATH_LEN_MAX)); break;
+    case 1: // a removed cwd is E_NOENT before the buffer is looked at (Linux's getcwd)
+        fuzz_expect(f, "getcwd(bad pointer)", f->ids.cwd_gone ? -E_NOENT : -E_FAULT,
+                    sys_getcwd((char *)bad, ABI_PATH_LEN_MAX));
+        break;
     case 2: fuzz_expect(f, "getrandom(huge)", -E_INVAL, sys_getrandom(small, HUGE_LENGTH, 0)); break;
     case 3: fuzz_expect(f, "getrandom(bad pointer)", -E_FAULT, sys_getrandom((void *)bad, 16, 0)); break;
     case 4: fuzz_expect(f, "wait(no child)", -E_CHILD, sys_wait(ABI_WAIT_ANY, NULL, ABI_WAIT_NOHANG)); break;
@@ -520,6 +516,134 @@ struct op {
     u32 weight;
 };
 
+
+// ---- the file semantics of issue 9: links, times, descriptors ----------------------
+static const char *const link_targets[] = {"a", "b", "d", "d/e", "x", "../a", "/etc/passwd", "/etc/shadow",
+                                           "/root", "/tmp/bait-root", "/home/xy/fz/a", "..", "", "nowhere"};
+
+// symlink: xy's targets may point anywhere (the model then walks through them), but
+// only links inside its own sandbox get targets outside it: root changes only its
+// own sandbox, and must not be led out of it through a link xy put there.
+static void op_symlink(struct fuzzer *f) {
+    char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES];
+    pick_path(f, true, path);
+    if (!absolute(f, path, full)) return;
+    const char *target = link_targets[fuzz_below(f, COUNT(link_targets))];
+    bool contained = strchr(target, '/') == NULL && strcmp(target, "..") != 0;
+    if (!contained && (f->root || !fuzz_under(full, XY_SANDBOX))) target = own_names[fuzz_below(f, 5)];
+    if (strchr(target, '/') != NULL && f->root) target = "a";
+    // With the other fuzzer running, a link to what it changes would make later
+    // predictions about this name race with it.
+    if (target[0] == '/' && shared_with_other(f, target)) target = "a";
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_symlink(&f->ids, target, path));
+    snprintf(what, sizeof what, "symlink(%s, %s)", target, full);
+    fuzz_judge(f, what, &prediction, sys_symlink(target, path));
+}
+
+// link: root links only within its sandbox (a link to /etc/shadow there would let
+// its own changes reach the file); xy tries anything, protected_hardlinks decides.
+static void op_link(struct fuzzer *f) {
+    char old[FUZZ_PATH_BYTES], path[FUZZ_PATH_BYTES], old_full[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES];
+    pick_path(f, f->root, old);
+    pick_path(f, true, path);
+    if (!absolute(f, old, old_full) || !absolute(f, path, full)) return;
+    if (shared_with_other(f, old_full)) return; // a second name for what the other fuzzer changes: see op_symlink
+    struct fuzz_prediction prediction =
+        unless_shared(f, old_full, unless_shared(f, full, fuzz_predict_link(&f->ids, old, path)));
+    char what[WHAT_BYTES];
+    snprintf(what, sizeof what, "link(%s, %s)", old_full, full);
+    fuzz_judge(f, what, &prediction, sys_link(old, path));
+}
+
+static void op_utimens(struct fuzzer *f) {
+    static const u64 times[][2] = {{ABI_UTIME_NOW, ABI_UTIME_NOW}, {ABI_UTIME_OMIT, ABI_UTIME_OMIT},
+                                   {ABI_UTIME_NOW, ABI_UTIME_OMIT}, {1, 2}, {ABI_UTIME_OMIT, 5}};
+    static const u64 flags[] = {0, 0, ABI_AT_SYMLINK_NOFOLLOW, 2};
+    char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES];
+    pick_path(f, true, path);
+    if (!absolute(f, path, full)) return;
+    u32 which = fuzz_below(f, COUNT(times) + 2);
+    const u64 *chosen = which < COUNT(times) ? times[which] : NULL;
+    u64 flag = pick_u64(f, flags, COUNT(flags));
+    bool now = chosen == NULL || (chosen[0] == ABI_UTIME_NOW && chosen[1] == ABI_UTIME_NOW);
+    bool omit_both = chosen != NULL && chosen[0] == ABI_UTIME_OMIT && chosen[1] == ABI_UTIME_OMIT;
+    snprintf(what, sizeof what, "utimens(%s, %s, %lu)", full, chosen == NULL ? "NULL" : "times", (unsigned long)flag);
+    i64 result = sys_utimens(path, which == COUNT(times) + 1 ? (const u64 *)bad_pointers[1] : chosen, flag);
+    if (which == COUNT(times) + 1) { fuzz_expect(f, what, -E_FAULT, result); return; }
+    if (!omit_both && flag == 2) { fuzz_expect(f, what, -E_INVAL, result); return; }
+    bool follow = (flag & ABI_AT_SYMLINK_NOFOLLOW) == 0;
+    struct fuzz_prediction prediction =
+        unless_shared(f, full, fuzz_predict_utimens(&f->ids, path, now, omit_both, follow));
+    fuzz_judge(f, what, &prediction, result);
+}
+
+static void op_readlink_lstat(struct fuzzer *f) {
+    char path[FUZZ_PATH_BYTES], full[FUZZ_PATH_BYTES], what[WHAT_BYTES], buffer[ABI_PATH_LEN_MAX];
+    pick_path(f, false, path);
+    if (!absolute(f, path, full)) return;
+    if (fuzz_below(f, 2) == 0) {
+        struct abi_stat st;
+        struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_stat(&f->ids, path, false));
+        snprintf(what, sizeof what, "lstat(%s)", full);
+        fuzz_judge(f, what, &prediction, sys_lstat(path, &st));
+        return;
+    }
+    u64 capacity = fuzz_below(f, 4) == 0 ? 0 : sizeof buffer;
+    snprintf(what, sizeof what, "readlink(%s, %lu)", full, (unsigned long)capacity);
+    i64 result = sys_readlink(path, buffer, capacity);
+    if (capacity == 0) { fuzz_expect(f, what, -E_INVAL, result); return; }
+    struct fuzz_prediction prediction = unless_shared(f, full, fuzz_predict_readlink(&f->ids, path));
+    fuzz_judge(f, what, &prediction, result);
+}
+
+// umask returns the previous mask; getgroups counts, fills, or refuses a small buffer.
+static void op_umask_groups(struct fuzzer *f) {
+    static const u64 masks[] = {022, 077, 0, 0777, 01777, 027};
+    if (fuzz_below(f, 2) == 0) {
+        u64 mask = pick_u64(f, masks, COUNT(masks));
+        fuzz_expect(f, "umask", f->umask, sys_umask(mask));
+        f->umask = mask & 0777u;
+        return;
+    }
+    u32 gids[ABI_GROUPS_MAX];
+    u32 roll = fuzz_below(f, 4);
+    i64 count = f->ids.groups_count;
+    if (roll == 0) fuzz_expect(f, "getgroups(count)", count, sys_getgroups(NULL, 0));
+    else if (roll == 1) fuzz_expect(f, "getgroups(1 slot)", count > 1 ? -E_INVAL : count, sys_getgroups(gids, 1));
+    else if (roll == 2) fuzz_expect(f, "getgroups(bad pointer)", -E_FAULT, sys_getgroups((u32 *)bad_pointers[1], ABI_GROUPS_MAX));
+    else fuzz_expect(f, "getgroups", count, sys_getgroups(gids, ABI_GROUPS_MAX));
+}
+
+// fstat, pread and pwrite on the fuzzer's descriptors: a negative offset is E_INVAL
+// before the descriptor is looked at; the access mode decides E_BADF.
+static void op_positional(struct fuzzer *f) {
+    static const i64 offsets[] = {0, 3, 100, -1, 1ll << 40};
+    const struct fuzz_open_fd *known = NULL;
+    i64 fd = pick_fd(f, &known);
+    if (known == NULL && (fd == 0 || fd == 1 || fd == 2)) return;
+    i64 offset = offsets[fuzz_below(f, COUNT(offsets))];
+    u8 bytes[WRITE_BYTES_MAX];
+    char what[WHAT_BYTES];
+    u32 roll = fuzz_below(f, 3);
+    snprintf(what, sizeof what, "%s(%ld, %ld)", roll == 0 ? "fstat" : roll == 1 ? "pread" : "pwrite", (long)fd,
+             (long)offset);
+    bool ours = known != NULL || fd_is_ours(f, fd);
+    if (roll == 0) {
+        struct abi_stat st;
+        fuzz_expect(f, what, ours ? 0 : -E_BADF, sys_fstat(fd, &st));
+        return;
+    }
+    i64 result = roll == 1 ? sys_pread(fd, bytes, 8, offset) : sys_pwrite(fd, "fz", 2, offset);
+    i64 expected = result;
+    if (offset < 0) expected = -E_INVAL;
+    else if (!ours) expected = -E_BADF;
+    else if (known != NULL && known->directory) expected = roll == 1 ? -E_ISDIR : -E_BADF;
+    else if (known != NULL && roll == 1 && known->access == ABI_O_WRONLY) expected = -E_BADF;
+    else if (known != NULL && roll == 2 && known->access == ABI_O_RDONLY) expected = -E_BADF;
+    else if (known != NULL && roll == 2) expected = offset == (1ll << 40) ? -E_FBIG : 2;
+    fuzz_expect(f, what, expected >= 0 || result < 0 ? expected : result, result);
+}
+
 static void op_unlink(struct fuzzer *f) { op_remove(f, false); }
 static void op_rmdir(struct fuzzer *f) { op_remove(f, true); }
 
@@ -528,10 +652,12 @@ static const struct op ops[] = {
     {op_rmdir, 3}, {op_rename, 6}, {op_chmod, 7}, {op_chown, 4}, {op_stat, 5}, {op_chdir, 3},
     {op_bad_path, 2}, {op_set_ids, 3}, {op_shutdown, 2}, {op_spawn, 3}, {op_authenticate, 1},
     {op_hostile, 4}, {op_seek_dup, 3}, {op_session, 4}, {fuzz_op_long_names, 3}, {fuzz_op_elf, 2},
-    {fuzz_op_report, 1}, {fuzz_op_passwd, 2},
+    {fuzz_op_report, 1}, {fuzz_op_passwd, 2}, {op_symlink, 3}, {op_link, 3}, {op_utimens, 3},
+    {op_readlink_lstat, 3}, {op_umask_groups, 2}, {op_positional, 3},
 };
 
 static void run_one(struct fuzzer *f) {
+    refresh_ids(f);
     u32 total = 0;
     for (u32 i = 0; i < COUNT(ops); i++) total += ops[i].weight;
     u32 roll = fuzz_below(f, total);
@@ -584,6 +710,8 @@ int main(int argc, char **argv) {
     fuzz_seed(f, seed);
     refresh_ids(f);
     f->suid = f->ids.ruid;
+    f->umask = (u32)sys_umask(ABI_UMASK_DEFAULT); // what init gave it, then the default again
+    (void)sys_umask(f->umask);
     f->root = f->ids.euid == ABI_UID_ROOT;
     f->concurrent = concurrent;
     f->sandbox = f->root ? FUZZ_ROOT_SANDBOX : XY_SANDBOX;

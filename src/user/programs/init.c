@@ -126,6 +126,8 @@ static const struct job fs_jobs[] = {
     {"permtest", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, "permtest as xy"},
     {"permtest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, "permtest as root"},
     {"shtest", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {"semtest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL}, // runs its user parts as xy itself
+    {"tooltest", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
     {"storage", ABI_UID_ROOT, storage_run_argv, ABI_EXIT_NORMAL, 0, NULL},
     {"storage", ABI_UID_ROOT, storage_verify_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
 };

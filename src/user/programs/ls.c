@@ -1,7 +1,8 @@
 // ls: lists directories (readdir, in the kernel's order: sorted by name) and names
 // files. Without -l, one name per line. With -l, one line per entry:
 //   TYPE+PERMISSIONS UID SIZE vVERSION NAME      e.g.  -rw-r--r--     0      16 v3 notes
-// where TYPE is d (directory) or - (file) and VERSION is the file's GrainDB version.
+// where TYPE is d (directory), l (symbolic link, then " -> TARGET") or - (file) and
+// VERSION is the file's GrainDB version. Entries are lstat()ed, as Unix ls does.
 // A file operand prints as given; with several operands each directory is headed by
 // "PATH:". "." and ".." are not listed. Entries that cannot be read are named on fd 2.
 #include <string.h>
@@ -20,7 +21,7 @@ static const char usage[] = "usage: ls [-l] [PATH...]\n"
 
 static void ls_permissions(u32 type, u32 mode, char *out) {
     static const char letters[] = "rwxrwxrwx";
-    out[0] = type == ABI_TYPE_DIRECTORY ? 'd' : type == ABI_TYPE_FILE ? '-' : '?';
+    out[0] = type == ABI_TYPE_DIRECTORY ? 'd' : type == ABI_TYPE_FILE ? '-' : type == ABI_TYPE_SYMLINK ? 'l' : '?';
     for (u32 bit = 0; bit < LS_PERMISSION_BITS; bit++) {
         bool set = (mode & (1u << (LS_PERMISSION_BITS - 1 - bit))) != 0;
         out[1 + bit] = set ? letters[bit] : '-';
@@ -33,16 +34,22 @@ static bool ls_entry(const char *path, const char *shown, bool long_format) {
     if (!long_format) return tool_print(BASIN_FD_STDOUT, "%s\n", shown) >= 0;
     struct abi_stat stat;
     memset(&stat, 0, sizeof(stat));
-    i64 stated = sys_stat(path, &stat);
+    i64 stated = sys_lstat(path, &stat);
     if (stated < 0) {
         tool_complain(path, stated);
         return false;
     }
     char permissions[LS_PERMISSION_BITS + 2];
     ls_permissions(stat.type, stat.mode, permissions);
+    char target[ABI_PATH_LEN_MAX + 5] = "";
+    if (stat.type == ABI_TYPE_SYMLINK) {
+        strcpy(target, " -> ");
+        i64 length = sys_readlink(path, target + 4, ABI_PATH_LEN_MAX);
+        target[length > 0 ? 4 + length : 0] = '\0';
+    }
     i64 wrote =
-        tool_print(BASIN_FD_STDOUT, "%s %5lu %7lu v%lu %s\n", permissions, (unsigned long)stat.uid,
-                   (unsigned long)stat.size_bytes, (unsigned long)stat.version, shown);
+        tool_print(BASIN_FD_STDOUT, "%s %5lu %7lu v%lu %s%s\n", permissions, (unsigned long)stat.uid,
+                   (unsigned long)stat.size_bytes, (unsigned long)stat.version, shown, target);
     return wrote >= 0;
 }
 

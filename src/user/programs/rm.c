@@ -92,7 +92,7 @@ static bool remove_one(const char *path, bool recursive) {
     clean[length] = 0;
     struct abi_stat stat;
     memset(&stat, 0, sizeof(stat));
-    i64 result = sys_stat(clean, &stat);
+    i64 result = sys_lstat(clean, &stat); // a symbolic link is removed, never followed
     if (result == 0 && stat.type == ABI_TYPE_DIRECTORY) {
         if (recursive) return remove_tree(clean);
         result = -E_ISDIR;

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The file tools ln, stat, touch and cp in the simulator: init's filesystem phase runs
+# tooltest as xy (sh -c lines, results read back). Checks its verdict, the tools'
+# error lines on the console (each names the bad argument and the error), and that a
+# second run on the same disk passes too.
+source "$(dirname "$0")/lib.sh"
+source tests/sim_lib.sh
+logs=build/test-logs/tools
+mkdir -p "$logs"
+
+"$SIM" --seed 1 --scenario scenarios/no-faults-fs.scenario > "$logs/seed1.log" 2>&1
+status=$?
+log=$logs/seed1.log
+check "sim run with init.fs=1 passes" test $status -eq 0
+check "init ran tooltest as xy, exit 0" grep -q '^n0| init: tooltest exited 0$' "$log"
+check "tooltest: 0 failures" grep -q '^n0| tooltest: 0 failures$' "$log"
+check "tooltest: no FAIL line" bash -c "! grep -q '^n0| tooltest: .*FAIL' '$log'"
+check "touch names a file it may not touch" grep -q '^n0| touch: /etc/passwd: E_ACCES$' "$log"
+check "touch names a file it cannot create" grep -q '^n0| touch: /etc/tooltest: E_ACCES$' "$log"
+check "cp refuses a file onto itself" grep -q '^n0| cp: a and a are the same file$' "$log"
+check "cp names a missing source" grep -q '^n0| cp: nope: E_NOENT$' "$log"
+check "cp names a directory source" grep -q '^n0| cp: sub: E_ISDIR$' "$log"
+check "cp names an unreadable source" grep -q '^n0| cp: /etc/shadow: E_ACCES$' "$log"
+check "ln names an existing new name" grep -q '^n0| ln: h: E_EXIST$' "$log"
+check "ln names a missing target" grep -q '^n0| ln: nope: E_NOENT$' "$log"
+check "ln names a directory it may not link" grep -q '^n0| ln: sub: E_PERM$' "$log"
+check "ln names an unknown option" grep -q '^n0| ln: unknown option -x$' "$log"
+check "stat names a missing file" grep -q '^n0| stat: nope: E_NOENT$' "$log"
+check "usage errors say what is missing" grep -q '^n0| cp: need SRC and DST$' "$log"
+
+# The same disk again: tooltest cleans up after an earlier run and passes again.
+scenario=$logs/reboot.scenario
+sed -e 's/^bootargs = .*/bootargs = init.end=reboot init.fs=1/' -e 's/^time = .*/time = 2s/' \
+    scenarios/no-faults-fs.scenario > "$scenario"
+"$SIM" --seed 3 --scenario "$scenario" > "$logs/reboot.log" 2>&1
+status=$?
+runs=$(grep -c '^n0| init: tooltest exited 0$' "$logs/reboot.log")
+check "reboots: sim passes" test $status -eq 0
+check "reboots: tooltest passed on 2+ boots of one disk ($runs)" test "$runs" -ge 2
+check "reboots: tooltest never failed" bash -c "! grep -q '^n0| init: tooltest exited [^0]' '$logs/reboot.log'"
