@@ -16,20 +16,28 @@ static bool space_tight(const struct graindb *db) {
     return db->append_position + GRAINDB_BATCH_BYTES_MAX + GRAINDB_ZONE_RESERVE_BYTES > gdb_log_bytes(db);
 }
 
-static bool index_tight(const struct graindb *db) {
+static bool keys_tight(const struct graindb *db) {
     return db->refs_count + GRAINDB_BATCH_REFS_MAX > GRAINDB_REFS_MAX ||
-           db->key_arena_bytes + GRAINDB_BATCH_REFS_MAX * GRAINDB_KEY_LEN_MAX > GRAINDB_KEY_ARENA_BYTES_MAX ||
-           db->objects_count + GRAINDB_BATCH_OBJECTS_MAX > GRAINDB_OBJECTS_MAX;
+           db->key_arena_bytes + GRAINDB_BATCH_REFS_MAX * GRAINDB_KEY_LEN_MAX > GRAINDB_KEY_ARENA_BYTES_MAX;
 }
 
-// Tight, and something may have become garbage since the last try: a delete, or log
-// appended (so a full zone of live data is not copied again at every batch).
+static bool objects_tight(const struct graindb *db) {
+    return db->objects_count + GRAINDB_BATCH_OBJECTS_MAX > GRAINDB_OBJECTS_MAX;
+}
+
+static bool index_tight(const struct graindb *db) { return keys_tight(db) || objects_tight(db); }
+
+// Tight, and something may have become garbage since the last try: a delete (the only
+// way keys become garbage), or log appended (overwritten versions, objects no key
+// names), so a zone or index full of live data is not marked again at every batch.
 bool compact_due(const struct graindb *db) {
     assert(db != NULL);
     if (!db->open || db->failed || db->batch_open || db->commit_seq == 0) return false;
-    if (!space_tight(db) && !index_tight(db)) return false;
-    return db->compact_deletes > 0 ||
-           db->append_position >= db->compact_attempt_position + GRAINDB_COMPACT_RETRY_BYTES;
+    bool space = space_tight(db), objects = objects_tight(db);
+    if (!space && !objects && !keys_tight(db)) return false;
+    if (db->compact_deletes > 0) return true;
+    bool appended = db->append_position >= db->compact_attempt_position + GRAINDB_COMPACT_RETRY_BYTES;
+    return appended && (space || objects);
 }
 
 // Worth copying the live state: it frees enough, or the room a whole batch needs, or
