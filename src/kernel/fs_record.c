@@ -20,7 +20,7 @@ void fs_inode_key(u64 inode, u8 key[FS_KEY_LEN_MAX], u32 *key_len) {
 }
 
 u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]) {
-    mem_set(out, 0, FS_INODE_RECORD_BYTES);
+    mem_set(out, 0, FS_INODE_CHUNKS_OFFSET);
     store_u32_le(out, INODE_MAGIC);
     store_u32_le(out + 4, in->type);
     store_u64_le(out + 8, in->inode);
@@ -33,13 +33,16 @@ u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]) {
     assert(in->chunk_count <= FS_FILE_CHUNKS_MAX);
     store_u32_le(out + 52, in->chunk_count);
     for (u32 c = 0; c < in->chunk_count; c++) {
-        mem_copy(out + 64 + c * GRAINDB_HASH_BYTES, in->chunks[c], GRAINDB_HASH_BYTES);
+        mem_copy(out + FS_INODE_CHUNKS_OFFSET + c * GRAINDB_HASH_BYTES, in->chunks[c], GRAINDB_HASH_BYTES);
     }
-    return FS_INODE_RECORD_BYTES;
+    u32 size = FS_INODE_CHUNKS_OFFSET + in->chunk_count * GRAINDB_HASH_BYTES;
+    assert(size <= FS_INODE_RECORD_BYTES);
+    return size;
 }
 
 i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out) {
-    if (size_bytes != FS_INODE_RECORD_BYTES || load_u32_le(bytes) != INODE_MAGIC) return -E_BADMSG;
+    if (size_bytes < FS_INODE_CHUNKS_OFFSET || size_bytes > FS_INODE_RECORD_BYTES ||
+        load_u32_le(bytes) != INODE_MAGIC) return -E_BADMSG;
     mem_set(out, 0, sizeof *out);
     out->type = load_u32_le(bytes + 4);
     out->inode = load_u64_le(bytes + 8);
@@ -51,7 +54,8 @@ i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out) {
     out->gid = load_u32_le(bytes + 48);
     out->chunk_count = load_u32_le(bytes + 52);
     bool type_ok = out->type == ABI_TYPE_FILE || out->type == ABI_TYPE_DIRECTORY;
-    if (!type_ok || out->size_bytes > FS_FILE_BYTES_MAX || out->chunk_count > FS_FILE_CHUNKS_MAX) {
+    if (!type_ok || out->size_bytes > FS_FILE_BYTES_MAX || out->chunk_count > FS_FILE_CHUNKS_MAX ||
+        size_bytes != FS_INODE_CHUNKS_OFFSET + out->chunk_count * GRAINDB_HASH_BYTES) {
         return -E_BADMSG;
     }
     if (out->type == ABI_TYPE_FILE &&
@@ -59,7 +63,7 @@ i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out) {
         return -E_BADMSG;
     }
     for (u32 c = 0; c < out->chunk_count; c++) {
-        mem_copy(out->chunks[c], bytes + 64 + c * GRAINDB_HASH_BYTES, GRAINDB_HASH_BYTES);
+        mem_copy(out->chunks[c], bytes + FS_INODE_CHUNKS_OFFSET + c * GRAINDB_HASH_BYTES, GRAINDB_HASH_BYTES);
     }
     return 0;
 }

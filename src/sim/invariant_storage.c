@@ -158,13 +158,19 @@ static void commit_done(struct sim *sim, struct platform *node, u64 commit_seq, 
 static void mount_refused(struct sim *sim, struct platform *node) {
     sim->invariant_checks[INV_ACKNOWLEDGED_WRITES_SURVIVE]++;
     const struct graindb_open_stats *stats = &node->kernel.fs.db.open_stats;
-    // Refusals of recovery only: a first boot whose formatting failed (a write error)
-    // has nothing acknowledged to lose.
-    if (!storage_recoverable(node) || stats->error == 0 || !node->storage.acked_any) return;
+    // Refusals of recovery, and a filesystem that GrainDB opened but that found an
+    // acknowledged object missing or damaged (completing an interrupted first boot).
+    // A first boot whose formatting failed (a write error) has nothing acknowledged to
+    // lose; one that failed to write (-E_IO) or ran out of room was told so.
+    i64 fs_error = node->kernel.fs.mount_error;
+    bool data_lost = stats->error == 0 && (fs_error == -E_NOENT || fs_error == -E_BADMSG);
+    if (!storage_recoverable(node) || (stats->error == 0 && !data_lost) || !node->storage.acked_any) return;
     storage_violation(sim, node, INV_ACKNOWLEDGED_WRITES_SURVIVE,
                       "mount refused (error %" PRId64 ": %s at %" PRIu64 ") with disk faults inside "
                       "the atlas; commit %" PRIu64 " was acknowledged",
-                      -stats->error, stats->problem != NULL ? stats->problem : "no reason given",
+                      data_lost ? -fs_error : -stats->error,
+                      data_lost ? "the filesystem found acknowledged data missing"
+                                : stats->problem != NULL ? stats->problem : "no reason given",
                       stats->problem_position, node->storage.acked_seq);
 }
 
