@@ -159,11 +159,13 @@ static void mount_refused(struct sim *sim, struct platform *node) {
     sim->invariant_checks[INV_ACKNOWLEDGED_WRITES_SURVIVE]++;
     const struct graindb_open_stats *stats = &node->kernel.fs.db.open_stats;
     // Refusals of recovery, and a filesystem that GrainDB opened but that found an
-    // acknowledged object missing or damaged (completing an interrupted first boot).
-    // A first boot whose formatting failed (a write error) has nothing acknowledged to
-    // lose; one that failed to write (-E_IO) or ran out of room was told so.
+    // acknowledged object missing (-E_NOENT: not in the index at all) while completing
+    // an interrupted first boot. A first boot whose formatting failed (a write error)
+    // has nothing acknowledged to lose; one that could not write or read (-E_IO, or
+    // -E_BADMSG: GrainDB reports a candidate it could not read so) or ran out of room
+    // was told so.
     i64 fs_error = node->kernel.fs.mount_error;
-    bool data_lost = stats->error == 0 && (fs_error == -E_NOENT || fs_error == -E_BADMSG);
+    bool data_lost = stats->error == 0 && fs_error == -E_NOENT;
     if (!storage_recoverable(node) || (stats->error == 0 && !data_lost) || !node->storage.acked_any) return;
     storage_violation(sim, node, INV_ACKNOWLEDGED_WRITES_SURVIVE,
                       "mount refused (error %" PRId64 ": %s at %" PRIu64 ") with disk faults inside "
@@ -212,6 +214,7 @@ void storage_on_event(struct sim *sim, struct platform *node, const struct trace
     case TRACE_FS_OBJECT_READ: storage_check_read(sim, node, event->a, event->b, event->c, "filesystem read"); break;
     case TRACE_DB_COMMIT_START:
         node->storage.started_seq = event->a;
+        if (event->b > node->storage.compactions) node->storage.compactions = event->b;
         storage_commit_begin(node, event->a);
         break;
     case TRACE_DB_COMMIT: commit_done(sim, node, event->a, event->b, (i64)event->c); break;

@@ -183,6 +183,7 @@ struct storage_shadow {
     u64 fsck_skipped;      // uneventful recoveries not verified (budget spent)
     u64 fsck_damaged_recoveries; // not verified: media damage struck during the recovery
     u64 history_base_seq;  // GrainDB's history_base_seq when the versions were last checked
+    u64 compactions;       // the highest GrainDB generation a commit reported (TRACE_DB_COMMIT_START)
     i64 state_budget_refs; // refs the Merkle recomputation and the tree walk may visit
     u64 state_skipped;     // commits after which they waited for budget
     struct storage_object_entry *objects; // open addressing, power-of-two capacity

@@ -110,6 +110,9 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
                 " uneventful recoveries, merkle and tree after %" PRIu64 " commits\n",
                 fsck_skipped, state_skipped);
         fprintf(out, "fsck not held after recoveries that media damage struck: %" PRIu64 "\n", fsck_damaged);
+        u64 compactions = 0;
+        for (u32 id = 0; id < sim->config.nodes_count; id++) compactions += sim->nodes[id]->storage.compactions;
+        fprintf(out, "storage compactions seen (GrainDB generations, all nodes): %" PRIu64 "\n", compactions);
     }
     u64 total = 0;
     for (u32 id = 0; id < INVARIANT_COUNT; id++) total += sim->invariant_checks[id];
