@@ -155,6 +155,11 @@ static i64 checkpoint_name(struct graindb *db, const struct checkpoint_stream *w
     return result; // -E_BADMSG: no copy read back, the checkpoint is not named
 }
 
+// A checkpoint is redundant: it never takes the zone's reserve, which deletes need.
+static bool checkpoint_fits(const struct graindb *db, const struct checkpoint_stream *w) {
+    return w->first_position + w->extent + GRAINDB_ZONE_RESERVE_BYTES <= gdb_log_bytes(db);
+}
+
 // Chunks and the END record at the append position, flushed (a verified write flushed
 // already); *end_checksum gets the END record's checksum.
 static i64 write_stream(struct graindb *db, struct checkpoint_stream *w, u64 *end_checksum) {
@@ -182,7 +187,7 @@ i64 checkpoint_write(struct graindb *db, bool verify) {
     if (db->failed) return -E_IO;
     struct checkpoint_stream w = {.position = db->append_position, .first_position = db->append_position,
                                   .extent = checkpoint_extent(db), .verify = verify};
-    if (w.first_position + w.extent > gdb_log_bytes(db)) return -E_NOSPC;
+    if (!checkpoint_fits(db, &w)) return -E_NOSPC;
     u64 end_checksum = 0;
     i64 result = write_stream(db, &w, &end_checksum);
     if (result == 0) result = checkpoint_name(db, &w, end_checksum);
@@ -197,7 +202,7 @@ i64 checkpoint_write_unnamed(struct graindb *db, struct graindb_superblock *sb) 
     assert(!db->batch_open && !db->failed);
     struct checkpoint_stream w = {.position = db->append_position, .first_position = db->append_position,
                                   .extent = checkpoint_extent(db), .verify = false};
-    if (w.first_position + w.extent > gdb_log_bytes(db)) return -E_NOSPC;
+    if (!checkpoint_fits(db, &w)) return -E_NOSPC;
     u64 end_checksum = 0;
     i64 result = write_stream(db, &w, &end_checksum);
     if (result < 0) return result;

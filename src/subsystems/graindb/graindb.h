@@ -302,8 +302,9 @@ u64 graindb_commit_seq(const struct graindb *db); // the database version
 // ---- space ---------------------------------------------------------------------------------
 // Copies the live state into the other zone now (no batch may be open): 0 when it did
 // (or there is nothing to copy), -E_NOSPC when the live state and the reserve do not fit
-// a zone, -E_BADMSG / -E_IO when a live object cannot be read (nothing changed), -E_IO
-// when a write or flush failed (the database is failed).
+// a zone, -E_BADMSG / -E_IO when a live object cannot be read or the superblock copies
+// could not all be made current (nothing changed), -E_IO when a write or flush failed
+// (the database is failed; it still reads, from whichever zone it was on).
 i64 graindb_compact(struct graindb *db);
 // What the filesystem's quotas build on.
 struct graindb_space {
