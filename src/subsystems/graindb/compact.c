@@ -13,6 +13,7 @@
 #include "internal.h"
 
 static bool space_tight(const struct graindb *db) {
+    assert(db->append_position <= gdb_log_bytes(db));
     return db->append_position + GRAINDB_BATCH_BYTES_MAX + GRAINDB_ZONE_RESERVE_BYTES > gdb_log_bytes(db);
 }
 
@@ -66,6 +67,7 @@ static i64 superblocks_current(struct graindb *db) {
 }
 
 static void plan_target(const struct graindb *db, struct compact_plan *plan) {
+    assert(db->commit_seq > 0);
     plan->target_zone = 1 - gdb_active_zone(db);
     plan->target = db->superblock;
     plan->target.log_start_sector = gdb_zone_first_sector(db, plan->target_zone);
@@ -76,6 +78,7 @@ static void plan_target(const struct graindb *db, struct compact_plan *plan) {
     plan->target.checkpoint_bytes = 0;
     plan->target.checkpoint_commit_seq = 0;
     plan->target.checkpoint_checksum = 0;
+    assert(plan->target.log_start_sector != db->superblock.log_start_sector);
 }
 
 // The index in RAM becomes the new zone's (commit_seq and the Merkle tree stay).
@@ -115,6 +118,8 @@ static i64 switch_superblock(struct graindb *db) {
 }
 
 static i64 compact_switch(struct graindb *db, struct compact_plan *plan) {
+    assert(plan->base_bytes <= plan->base_bytes_max);
+    assert(plan->base_bytes % SECTOR_BYTES == 0);
     bool early = GRAINDB_PLANTED(db, GRAINDB_BUG_COMPACT_SWITCH_BEFORE_FLUSH);
     plan->target.base_bytes = plan->base_bytes;
     i64 result = early ? 0 : gdb_flush(db);

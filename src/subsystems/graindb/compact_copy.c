@@ -46,6 +46,8 @@ static i64 writer_close(struct graindb *db, struct copy_writer *w) {
 // Room for a record of `length` in the current batch (closing it first when full);
 // returns the record's place in batch_buffer.
 static i64 writer_place(struct graindb *db, struct copy_writer *w, u32 length, u16 type, u8 **record) {
+    assert(length >= REC_HEADER_BYTES && length <= OBJ_HEADER_BYTES + GRAINDB_OBJECT_BYTES_MAX);
+    assert(type == RECORD_OBJECT || type == RECORD_REF);
     u64 start = align_up(w->fill, GRAINDB_RECORD_ALIGN_BYTES);
     if (start + length + GRAINDB_RECORD_ALIGN_BYTES + COPY_BYTES > GRAINDB_BATCH_BYTES_MAX) {
         i64 result = writer_close(db, w);
@@ -65,6 +67,8 @@ static u64 placed_position(const struct graindb *db, const struct copy_writer *w
 }
 
 static i64 copy_object(struct graindb *db, struct copy_writer *w, u32 slot) {
+    assert(slot < GRAINDB_OBJECT_SLOTS_COUNT && db->object_slot_pos8[slot] != 0);
+    assert((db->compact_slot[slot] & COMPACT_MARKED) != 0);
     u64 position = (u64)(db->object_slot_pos8[slot] - 1) * GRAINDB_RECORD_ALIGN_BYTES;
     u32 size_hint = db->compact_slot[slot] & COMPACT_SIZE_MASK;
     const u8 *data = NULL;

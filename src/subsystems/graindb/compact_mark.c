@@ -22,6 +22,7 @@ static void mark(struct graindb *db, struct compact_plan *plan, u32 slot, const 
 // The slot and header of the object a live key names. The index keeps the newest copy
 // of a hash: when the key's copy was replaced (it did not read back), the newest one.
 static i64 root_slot(struct graindb *db, const struct graindb_ref_entry *entry, struct object_header *header) {
+    assert(entry->live);
     u64 position = (u64)entry->object_pos8 * GRAINDB_RECORD_ALIGN_BYTES;
     i64 slot = objects_slot_at(db, entry->object_hash, position);
     if (slot < 0) {
@@ -67,6 +68,8 @@ static i64 mark_roots(struct graindb *db, struct compact_plan *plan) {
 // marks what it links to. A link to an object that is not stored was lost before (fsck
 // reports it): nothing to keep; one that cannot be told stops the compaction.
 static i64 follow(struct graindb *db, struct compact_plan *plan, u32 slot) {
+    assert(slot < GRAINDB_OBJECT_SLOTS_COUNT && db->object_slot_pos8[slot] != 0);
+    assert((db->compact_slot[slot] & COMPACT_PENDING) != 0);
     u64 position = (u64)(db->object_slot_pos8[slot] - 1) * GRAINDB_RECORD_ALIGN_BYTES;
     u32 size_hint = db->compact_slot[slot] & COMPACT_SIZE_MASK;
     const u8 *data = NULL;

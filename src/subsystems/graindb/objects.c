@@ -124,6 +124,7 @@ i64 objects_insert(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u64 po
 
 // Puts the entry (pos8, tag) at the first empty slot from its home.
 static void place(struct graindb *db, u32 pos8, u32 tag) {
+    assert(pos8 != 0 && pos8 < COMPACT_POSITION8_LIMIT);
     u32 slot = home_of(tag);
     for (u32 probes = 0; probes < GRAINDB_OBJECT_SLOTS_COUNT; probes++) {
         if (db->object_slot_pos8[slot] == 0) {
