@@ -14,6 +14,9 @@
 #   ioerror          the device fails a flush (QEMU blkdebug): the kernel gets E_IO,
 #                    never retries it into success, and the disk still mounts later.
 #   firstcrash       SIGKILL during the first boot's import: the disk must still boot.
+#   compaction       a 2 MiB disk: the file tools and the storage workload make GrainDB
+#                    compact its log (copy the live state to its other zone) again and
+#                    again; the next boot finds every acknowledged write, fsck clean.
 #   ramdisk          no virtio device: a blank image given with -initrd becomes a RAM
 #                    disk; the programs come from the archive embedded in the image.
 #   uboot            OpenSBI -> U-Boot -> extlinux with the read-only boot disk and a
@@ -88,6 +91,22 @@ status=$?
 expect_lines "layouts: the legacy-written disk mounts through the modern layout" \
     "$logs/legacy-as-modern.log" "hw: disk: virtio-blk \(modern\)" \
     "filesystem: mounted at commit" "^init: storage verify at boot done, 0 unexpected$"
+
+# ---- compaction on real hardware: a disk small enough that the log fills up ---------------
+image="$work/compaction.img"
+disk_blank "$image" 2M
+disk_boot "$logs/compaction-1.log" "$FS_BOOT" $(disk_args "$image")
+status=$?
+expect_lines "compaction: boot 1 on a 2 MiB disk compacts GrainDB's log" "$logs/compaction-1.log" \
+    "filesystem: storage compacted \(generation [1-9][0-9]*\)" "^init: fs phase done, 0 unexpected$" \
+    "^storage: verify /var/storage: ok$"
+expect_status "compaction: boot 1 powers off" "$status" "$logs/compaction-1.log"
+disk_boot "$logs/compaction-2.log" "$VERIFY_BOOT fs.verify=1" $(disk_args "$image")
+status=$?
+expect_lines "compaction: boot 2 mounts the compacted disk, every acknowledged write there, fsck clean" \
+    "$logs/compaction-2.log" "filesystem: mounted at commit [1-9][0-9]* " "filesystem: verify: clean" \
+    "^init: storage verify at boot done, 0 unexpected$"
+expect_status "compaction: boot 2 powers off" "$status" "$logs/compaction-2.log"
 
 # ---- (c) SIGKILL in the middle of the storage workload ------------------------------
 image="$work/crash.img"

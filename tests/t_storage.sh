@@ -29,7 +29,7 @@ declare -A KIND=(
     [storage-misdirected-unrestricted]=disk_misdirected_write
     [storage-torn-writes-unrestricted]=disk_torn_write
     [storage-mixed]=- [storage-mixed-unrestricted]=- [storage-unrestricted]=-
-    [storage-bug-hunt]=- [storage-bug-hunt-unrestricted]=-
+    [storage-bug-hunt]=- [storage-bug-hunt-unrestricted]=- [storage-compaction]=-
     [disk-read-errors]=disk_read_error [disk-write-errors]=disk_write_error
     [disk-latent]=disk_latent_error [disk-corruption]=disk_corruption
     [disk-torn-writes]=disk_torn_write [disk-lost-writes]=disk_lost_write
@@ -55,6 +55,9 @@ declare -A BUG_SCENARIO=(
     [graindb-skip-superblock-repair]=storage-corruption
     [graindb-repair-skips-readback]=storage-lost-writes
     [fs-failed-commit-clears-dirty]=storage-write-errors
+    [graindb-compact-switch-before-flush]=storage-compaction
+    [graindb-compact-ignores-links]=storage-compaction
+    [graindb-compact-keeps-tombstones]=storage-compaction
 )
 
 fault_names=$("$SIM" --seed 1 --steps 1 --log error 2>/dev/null | awk '$1 == "fault" {print $2}')
@@ -113,6 +116,11 @@ for kind in $fault_names; do
     summary="$summary $kind $sum,"
 done
 echo "# all storage and disk scenarios, $SEEDS seeds each, faults injected:${summary%,}"
+
+# The compaction scenario really compacts (GrainDB's generations, summed over its seeds).
+compacted=$(cat "$logs"/storage-compaction-*.log | grep -oE '^storage compactions seen[^:]*: [0-9]+' |
+            awk '{s += $NF} END {print s + 0}')
+check "storage-compaction: GrainDB compacted $compacted times over $SEEDS seeds" test "$compacted" -ge "$SEEDS"
 
 # Power really failed inside the kernel, at block writes and flushes.
 sites=$(cat "$logs"/storage-power-loss-*.log | grep '^power losses by site:' |

@@ -63,7 +63,11 @@ bool disk_atlas_graindb_layout(struct sim_disk *disk) {
     disk_atlas_clear(disk);
     if (disk->sector_count <= GRAINDB_LOG_START_SECTOR) return false; // no room for a log
     // Superblock copies: one sector each, side by side. Mirror slots: the last two
-    // batches, each the other's neighbour; the log after them is single-copy.
+    // batches, each the other's neighbour. After them the two log zones, both
+    // single-copy: the active one holds the log; the other holds nothing acknowledged
+    // (an older generation, or a compaction's copy that counts only once flushed and
+    // named by the superblock, when it becomes the active zone). GrainDB's own
+    // description of this is graindb_layout().
     bool fits = disk_atlas_add_copy_group(disk, 0, 1, GRAINDB_SUPERBLOCK_COPIES, 1) &&
                 disk_atlas_add_copy_group(disk, GRAINDB_MIRROR_FIRST_SECTOR, GRAINDB_MIRROR_SLOT_SECTORS,
                                           GRAINDB_MIRROR_SLOTS_COUNT, GRAINDB_MIRROR_SLOT_SECTORS);

@@ -56,7 +56,8 @@ i64 fs_readable(const struct kernel *k) {
     return k->fs.state == FS_NO_DISK ? -E_NODEV : -E_IO;
 }
 
-// Inode numbers are never reused: the next is one past every key ever written.
+// Where the search for a free inode number starts (fs_inodes.c): past the highest
+// number a key still holds, so a number freed before the reboot is not the first reused.
 static void fs_find_inode_next(struct kernel *k) {
     u64 highest = FS_ROOT_INODE;
     u32 count = graindb_ref_count(&k->fs.db);
@@ -274,10 +275,14 @@ void fs_mount(struct kernel *k) {
              (unsigned long long)graindb_commit_seq(&fs->db),
              (unsigned long long)stats->replayed_commits, stats->repaired ? ", repaired" : "");
     }
+    struct graindb_space space;
+    graindb_space(&fs->db, &space);
+    fs->compactions_seen = space.compactions;
     if (result == 0 && k->fs_verify_at_mount) fs_verify(k);
     u8 root[GRAINDB_HASH_BYTES];
     mem_set(root, 0, sizeof root);
     if (result == 0) graindb_merkle_root(&fs->db, root);
+    fs->mount_error = result < 0 ? result : 0; // set before the event: the simulator reads it
     platform_trace(k->platform, TRACE_FS_MOUNT, result == 0 ? FS_MOUNTED : FS_REFUSED,
                    result == 0 ? graindb_commit_seq(&fs->db) : 0, load_u64_le(root));
     if (result < 0) {
@@ -285,6 +290,5 @@ void fs_mount(struct kernel *k) {
         klog(k, LOG_ERROR, "filesystem: refusing the disk (error %lld%s%s); files unavailable",
              (long long)-result, problem != NULL ? ": " : "", problem != NULL ? problem : "");
         fs->state = FS_REFUSED;
-        fs->mount_error = result;
     }
 }

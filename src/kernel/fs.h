@@ -2,16 +2,19 @@
 //
 // Keys: "ino/<16 hex digits>" -> the inode record (an object); "fs/ready" once the
 // first boot has populated the tree. A file's bytes are content-addressed objects
-// (chunks); a directory's entries are one object (sorted by name) named in its inode;
-// a symbolic link's target is its one chunk. A file has as many names (hard links)
-// as its link count says; a directory has one, and a link count of 2 + its
+// (chunks of FS_CHUNK_BYTES); a directory's entries are one object (sorted by name)
+// named in its inode; a symbolic link's target is its one chunk. An inode record is
+// a linked object (GrainDB keeps what it links to): its links are the hashes of its
+// chunks, or of its directory's entries object. A file has as many names (hard
+// links) as its link count says; a directory has one, and a link count of 2 + its
 // subdirectories, as on Linux.
-// Inode numbers are never reused: the next is one past the highest key ever written.
-// Every namespace change (create, mkdir, unlink, rmdir, rename) is one atomic,
-// durable GrainDB batch. File data is buffered per open inode and committed by
-// fsync and by the last close: acknowledged means fsync (or close) returned 0. A file
-// larger than one object is stored as chunks, each in a batch of its own, then the
-// inode record that names them in the last batch: the switch stays atomic.
+// Inode numbers are reused: a new inode takes the next number below FS_INODES_MAX
+// whose key is absent or deleted and that no open file or directory descriptor still
+// names, so removing files gives their numbers (and, at GrainDB's next compaction,
+// their keys and space) back. Every namespace change (create, mkdir, unlink, rmdir,
+// rename) is one atomic, durable GrainDB batch. File data is buffered per open inode
+// and committed by fsync and by the last close, as one batch (its changed chunks, the
+// inode record, its ref): acknowledged means fsync (or close) returned 0.
 #pragma once
 
 #include "abi.h"
@@ -25,15 +28,19 @@
 #define FS_OPEN_FILES_MAX 8              // open files of processes, machine-wide
 #define FS_OPEN_FILES_MAX_ALL (FS_OPEN_FILES_MAX + 1) // one more, kept for spawn
 #define FS_FILE_BYTES_MAX ABI_FILE_SIZE_MAX
-#define FS_CHUNK_BYTES GRAINDB_OBJECT_BYTES_MAX // a file is stored as chunks of this size
+#define FS_CHUNK_BYTES 4096u // a file is stored as chunks of this size: an append rewrites one
 #define FS_FILE_CHUNKS_MAX (FS_FILE_BYTES_MAX / FS_CHUNK_BYTES)
 #define FS_DIR_ENTRIES_MAX 256
 #define FS_KEY_LEN_MAX 24
-#define FS_INODE_BASE_BYTES (64 + FS_FILE_CHUNKS_MAX * GRAINDB_HASH_BYTES)
-// Issue 9's fields (link count, atime, ctime) follow the base record in a block of
-// their own (fs_record.c), so the two parts change independently.
-#define FS_INODE_SEMANTICS_BYTES 24
-#define FS_INODE_RECORD_BYTES (FS_INODE_BASE_BYTES + FS_INODE_SEMANTICS_BYTES)
+// An inode record: the base fields (64 bytes), issue 9's semantics block (link
+// count, atime, ctime: fs_record.c), then chunk_count hashes (its links) at the end.
+#define FS_INODE_BASE_BYTES 64u
+#define FS_INODE_SEMANTICS_BYTES 24u
+#define FS_INODE_CHUNKS_OFFSET (FS_INODE_BASE_BYTES + FS_INODE_SEMANTICS_BYTES)
+#define FS_INODE_RECORD_BYTES (FS_INODE_CHUNKS_OFFSET + FS_FILE_CHUNKS_MAX * GRAINDB_HASH_BYTES)
+// Inode numbers in use at once, below the keys GrainDB holds: the rest is for the
+// filesystem's other keys ("fs/ready").
+#define FS_INODES_MAX (GRAINDB_REFS_MAX - 16u)
 #define FS_LINKS_MAX 65000u               // names of one file (ext4's limit): then E_MLINK
 #define FS_SYMLINKS_MAX ABI_SYMLINKS_MAX  // expansions in one walk: then E_LOOP
 #define FS_SYMLINK_BYTES_MAX (PATH_LEN_MAX - 1) // a target, without a NUL
@@ -42,6 +49,12 @@
 #define FS_ATIME_STALE_NS (24ull * 3600 * 1000000000ull) // relatime: refresh at least daily
 
 STATIC_ASSERT(FS_FILE_BYTES_MAX % FS_CHUNK_BYTES == 0);
+STATIC_ASSERT(FS_CHUNK_BYTES <= GRAINDB_OBJECT_BYTES_MAX);
+STATIC_ASSERT(FS_FILE_CHUNKS_MAX <= 32u); // chunks_written is a u32 mask
+// A whole file's commit is one batch: its chunks, its inode record, the ref.
+STATIC_ASSERT(FS_FILE_CHUNKS_MAX + 1 <= GRAINDB_BATCH_OBJECTS_MAX);
+STATIC_ASSERT(FS_FILE_BYTES_MAX + FS_FILE_CHUNKS_MAX * 128u + FS_INODE_RECORD_BYTES + 1024u <=
+              GRAINDB_BATCH_BYTES_MAX);
 
 struct kernel;
 
@@ -80,6 +93,11 @@ struct fs_open_file {
     bool unlinked;   // removed while open: never committed again
     u64 generation;  // grows at every change of data or meta in memory (the
                      // simulator compares it around denied syscalls)
+    // Chunks whose bytes changed since the last load or commit (bit c: chunk c), and
+    // the size then: the other chunks keep their hashes and are neither hashed nor
+    // stored again. Every change of data[] goes through fs_file_write.
+    u32 chunks_written;
+    u64 committed_size_bytes;
     struct fs_inode meta;
     u8 data[FS_FILE_BYTES_MAX];
 };
@@ -87,8 +105,9 @@ struct fs_open_file {
 struct fs {
     enum fs_state state;
     i64 mount_error;   // why it is not mounted
-    u64 inode_next;
+    u64 inode_next;    // where the search for a free inode number starts
     u64 commits;       // namespace and data commits since boot
+    u64 compactions_seen; // GrainDB's generation as last reported (fs_commit)
     struct fs_open_file files[FS_OPEN_FILES_MAX_ALL];
     struct fs_dirent entries[FS_DIR_ENTRIES_MAX]; // scratch: one decoded directory
     u32 entries_count;
@@ -267,13 +286,19 @@ void fs_entry_remove(struct fs *fs, u32 at);
 i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, const char *name);
 // Processes whose cwd was `inode` (a directory removed) lose it.
 void fs_forget_cwd(struct kernel *k, u64 inode);
+// A free inode number (fs_inodes.c); -E_NOSPC when every usable number is taken.
+i64 fs_inode_allocate(struct kernel *k, u64 *inode_out);
+// The number was taken (its create committed): the next search starts after it.
+void fs_inode_allocated(struct kernel *k, u64 inode);
 i64 fs_stage_inode(struct kernel *k, const struct fs_inode *inode);
 i64 fs_commit(struct kernel *k);
 i64 fs_put_object(struct kernel *k, const u8 *bytes, u32 size_bytes, u8 hash[GRAINDB_HASH_BYTES]);
+i64 fs_put_object_linked(struct kernel *k, const u8 *bytes, u32 size_bytes, u32 links_offset, u32 links_count,
+                         u8 hash[GRAINDB_HASH_BYTES]);
 i64 fs_get_object(struct kernel *k, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffer, u32 capacity,
                   u32 *size_out);
 void fs_inode_key(u64 inode, u8 key[FS_KEY_LEN_MAX], u32 *key_len);
-u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]);
+u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]); // returns its size
 i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out);
 i64 fs_directory_encode(struct fs *fs);                       // fs->entries -> object_buffer
 i64 fs_directory_decode(struct fs *fs, const u8 *bytes, u32 size_bytes); // -> fs->entries

@@ -1,9 +1,12 @@
 // Open files: one buffer per open inode, shared by its descriptors. Data reaches
-// GrainDB at fsync and at the last close, as one atomic batch (content + inode).
-#include "bugs.h"
+// GrainDB at fsync and at the last close, as one atomic batch: the chunks that changed,
+// the inode record (which links to all its chunks) and its ref. Nothing is ever stored
+// without a ref reaching it between batches, so a compaction never drops part of a
+// commit in progress; an append stores its last chunk and the inode record only.
 // The open copy's attributes are the inode's current ones: every attribute change
 // made through a name is copied into it (fs_inode_attributes_to_open), and writes
 // and reads change its times in memory, committed with the file.
+#include "bugs.h"
 #include "kernel.h"
 #include "mem.h"
 #include "trace_events.h"
@@ -21,22 +24,44 @@ static i64 fs_file_load(struct kernel *k, const struct fs_inode *inode, u8 *data
     return 0;
 }
 
-// Chunks before the last go in batches of their own: a GrainDB batch holds about
-// one object. Unreferenced until the inode names them, so a crash between is harmless.
+static u64 fs_chunk_bytes(u64 size_bytes, u32 chunk) {
+    u64 offset = (u64)chunk * FS_CHUNK_BYTES;
+    if (size_bytes <= offset) return 0;
+    return size_bytes - offset < FS_CHUNK_BYTES ? size_bytes - offset : FS_CHUNK_BYTES;
+}
+
+// A chunk keeps its hash when no write touched it and its extent is what it was at the
+// last load or commit (a size change moves the last chunk's end).
+static bool fs_chunk_unchanged(const struct fs_open_file *file, u32 chunk) {
+    if ((file->chunks_written >> chunk) & 1u) return false;
+    u64 before = fs_chunk_bytes(file->committed_size_bytes, chunk);
+    return before != 0 && before == fs_chunk_bytes(file->meta.size_bytes, chunk);
+}
+
+// Stages the chunks that changed into the open batch; the others keep their hashes.
 static i64 fs_file_stage_chunks(struct kernel *k, struct fs_open_file *file) {
     struct fs_inode *meta = &file->meta;
     meta->chunk_count = (u32)((meta->size_bytes + FS_CHUNK_BYTES - 1) / FS_CHUNK_BYTES);
     assert(meta->chunk_count <= FS_FILE_CHUNKS_MAX);
     for (u32 c = 0; c < meta->chunk_count; c++) {
-        u64 offset = (u64)c * FS_CHUNK_BYTES;
-        u64 size = meta->size_bytes - offset < FS_CHUNK_BYTES ? meta->size_bytes - offset : FS_CHUNK_BYTES;
-        i64 result = fs_put_object(k, file->data + offset, (u32)size, meta->chunks[c]);
-        bool last = c + 1 == meta->chunk_count;
-        if (result == 0 && !last) result = fs_commit(k);
-        if (result == 0 && !last) result = graindb_batch_begin(&k->fs.db);
+        if (fs_chunk_unchanged(file, c)) continue;
+        u64 size = fs_chunk_bytes(meta->size_bytes, c);
+        assert(size > 0);
+        i64 result = fs_put_object(k, file->data + (u64)c * FS_CHUNK_BYTES, (u32)size, meta->chunks[c]);
         if (result < 0) return result;
     }
+    for (u32 c = meta->chunk_count; c < FS_FILE_CHUNKS_MAX; c++) {
+        mem_set(meta->chunks[c], 0, GRAINDB_HASH_BYTES);
+    }
     return 0;
+}
+
+// Chunks [offset, offset + count) of the file changed.
+static void fs_file_mark_written(struct fs_open_file *file, u64 offset, u64 count) {
+    if (count == 0) return;
+    u64 first = offset / FS_CHUNK_BYTES, last = (offset + count - 1) / FS_CHUNK_BYTES;
+    assert(last < FS_FILE_CHUNKS_MAX);
+    for (u64 c = first; c <= last; c++) file->chunks_written |= 1u << c;
 }
 
 i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, bool for_spawn) {
@@ -64,6 +89,8 @@ i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, 
     file->dirty = false;
     file->times_dirty = false;
     file->unlinked = false;
+    file->chunks_written = 0;
+    file->committed_size_bytes = inode->size_bytes;
     if (!truncate) {
         i64 result = fs_file_load(k, inode, file->data);
         if (result < 0) return result;
@@ -101,17 +128,20 @@ i64 fs_file_commit(struct kernel *k, u32 index) {
     }
     i64 result = graindb_batch_begin(&fs->db);
     if (result < 0) return result;
-    mem_set(file->meta.chunks, 0, sizeof file->meta.chunks);
+    struct fs_inode staged = file->meta; // meta stays as it was if the commit fails
     result = fs_file_stage_chunks(k, file);
     if (result == 0) result = fs_stage_inode(k, &file->meta);
     if (result == 0) result = fs_commit(k);
     if (result < 0) {
         graindb_batch_abort(&fs->db);
+        file->meta = staged;
         if (planted_bug(k, BUG_FS_FAILED_COMMIT_CLEARS_DIRTY)) file->dirty = false;
         return result;
     }
     file->dirty = false;
     file->times_dirty = false;
+    file->chunks_written = 0;
+    file->committed_size_bytes = file->meta.size_bytes;
     file->generation++;
     return 0;
 }
@@ -130,8 +160,10 @@ i64 fs_file_write(struct kernel *k, u32 index, u64 offset, const u8 *bytes, u64 
     if (offset > FS_FILE_BYTES_MAX || count > FS_FILE_BYTES_MAX - offset) return -E_FBIG;
     if (offset > file->meta.size_bytes) { // a hole reads as zeros
         mem_set(file->data + file->meta.size_bytes, 0, offset - file->meta.size_bytes);
+        fs_file_mark_written(file, file->meta.size_bytes, offset - file->meta.size_bytes);
     }
     mem_copy(file->data + offset, bytes, count);
+    fs_file_mark_written(file, offset, count);
     if (offset + count > file->meta.size_bytes) file->meta.size_bytes = offset + count;
     file->meta.mtime_ns = file->meta.ctime_ns = platform_realtime_ns(k->platform);
     file->dirty = true;

@@ -23,9 +23,9 @@ static void create_owner(const struct cred *cred, const struct fs_inode *dir, st
 
 // The new inode's record; a symlink's target is staged as its one chunk.
 static i64 create_inode(struct kernel *k, const struct cred *cred, const struct fs_name *name, u32 type, u32 mode,
-                        const char *content, struct fs_inode *out) {
+                        const char *content, u64 number, struct fs_inode *out) {
     mem_set(out, 0, sizeof *out);
-    out->inode = k->fs.inode_next;
+    out->inode = number;
     out->parent = type == ABI_TYPE_DIRECTORY ? name->dir.inode : 0;
     out->type = type;
     out->mode = mode & MODE_BITS_ALL;
@@ -55,17 +55,19 @@ i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *na
     bool found = false;
     u32 at = fs_entry_find(fs, name->name, &found);
     assert(!found);
-    result = fs_entry_insert(fs, at, fs->inode_next, type, name->name);
+    u64 number = 0;
+    result = fs_inode_allocate(k, &number);
+    if (result == 0) result = fs_entry_insert(fs, at, number, type, name->name);
     if (result < 0) return result;
     if (type == ABI_TYPE_DIRECTORY) name->dir.nlink++;
     result = graindb_batch_begin(&fs->db);
     if (result < 0) return result;
-    result = create_inode(k, cred, name, type, mode, content, out);
+    result = create_inode(k, cred, name, type, mode, content, number, out);
     if (result == 0) result = fs_stage_inode(k, out);
     if (result == 0) result = fs_stage_directory(k, &name->dir);
     if (result == 0) result = fs_commit(k);
     if (result < 0) { graindb_batch_abort(&fs->db); return result; }
-    fs->inode_next++;
+    fs_inode_allocated(k, out->inode);
     return 0;
 }
 

@@ -5,7 +5,7 @@
 #include "kernel.h"
 #include "mem.h"
 
-#define INODE_MAGIC 0x32494247u // "GBI2": the base record and the semantics block
+#define INODE_MAGIC 0x33494247u // "GBI3": the base fields, the semantics block, the chunk hashes
 #define DIR_MAGIC 0x31444247u   // "GBD1"
 #define DIR_HEADER_BYTES 8
 #define DIR_ENTRY_FIXED_BYTES 10 // inode u64, type u8, name length u8
@@ -19,9 +19,10 @@ void fs_inode_key(u64 inode, u8 key[FS_KEY_LEN_MAX], u32 *key_len) {
     assert(*key_len <= FS_KEY_LEN_MAX);
 }
 
-// Issue 9's block after the base record: link count, atime, ctime (mtime is in the
-// base record). Kept apart so that the base record can change on its own.
+// Issue 9's block after the base fields: link count, atime, ctime (mtime is in the
+// base fields), before the chunk hashes (GrainDB's links, which end the record).
 #define SEMANTICS_AT FS_INODE_BASE_BYTES
+STATIC_ASSERT(SEMANTICS_AT + FS_INODE_SEMANTICS_BYTES == FS_INODE_CHUNKS_OFFSET);
 
 static void semantics_encode(const struct fs_inode *in, u8 *out) {
     store_u32_le(out, in->nlink);
@@ -40,7 +41,7 @@ static i64 semantics_decode(const u8 *bytes, struct fs_inode *out) {
 }
 
 u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]) {
-    mem_set(out, 0, FS_INODE_RECORD_BYTES);
+    mem_set(out, 0, FS_INODE_CHUNKS_OFFSET);
     store_u32_le(out, INODE_MAGIC);
     store_u32_le(out + 4, in->type);
     store_u64_le(out + 8, in->inode);
@@ -53,14 +54,17 @@ u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]) {
     assert(in->chunk_count <= FS_FILE_CHUNKS_MAX);
     store_u32_le(out + 52, in->chunk_count);
     for (u32 c = 0; c < in->chunk_count; c++) {
-        mem_copy(out + 64 + c * GRAINDB_HASH_BYTES, in->chunks[c], GRAINDB_HASH_BYTES);
+        mem_copy(out + FS_INODE_CHUNKS_OFFSET + c * GRAINDB_HASH_BYTES, in->chunks[c], GRAINDB_HASH_BYTES);
     }
     semantics_encode(in, out + SEMANTICS_AT);
-    return FS_INODE_RECORD_BYTES;
+    u32 size = FS_INODE_CHUNKS_OFFSET + in->chunk_count * GRAINDB_HASH_BYTES;
+    assert(size <= FS_INODE_RECORD_BYTES);
+    return size;
 }
 
 i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out) {
-    if (size_bytes != FS_INODE_RECORD_BYTES || load_u32_le(bytes) != INODE_MAGIC) return -E_BADMSG;
+    if (size_bytes < FS_INODE_CHUNKS_OFFSET || size_bytes > FS_INODE_RECORD_BYTES ||
+        load_u32_le(bytes) != INODE_MAGIC) return -E_BADMSG;
     mem_set(out, 0, sizeof *out);
     out->type = load_u32_le(bytes + 4);
     out->inode = load_u64_le(bytes + 8);
@@ -72,7 +76,8 @@ i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out) {
     out->gid = load_u32_le(bytes + 48);
     out->chunk_count = load_u32_le(bytes + 52);
     bool type_ok = out->type == ABI_TYPE_FILE || out->type == ABI_TYPE_DIRECTORY || out->type == ABI_TYPE_SYMLINK;
-    if (!type_ok || out->size_bytes > FS_FILE_BYTES_MAX || out->chunk_count > FS_FILE_CHUNKS_MAX) {
+    if (!type_ok || out->size_bytes > FS_FILE_BYTES_MAX || out->chunk_count > FS_FILE_CHUNKS_MAX ||
+        size_bytes != FS_INODE_CHUNKS_OFFSET + out->chunk_count * GRAINDB_HASH_BYTES) {
         return -E_BADMSG;
     }
     if (out->type == ABI_TYPE_FILE &&
@@ -84,7 +89,7 @@ i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out) {
     if (out->type == ABI_TYPE_SYMLINK && !link_ok) return -E_BADMSG;
     if (semantics_decode(bytes + SEMANTICS_AT, out) < 0) return -E_BADMSG;
     for (u32 c = 0; c < out->chunk_count; c++) {
-        mem_copy(out->chunks[c], bytes + 64 + c * GRAINDB_HASH_BYTES, GRAINDB_HASH_BYTES);
+        mem_copy(out->chunks[c], bytes + FS_INODE_CHUNKS_OFFSET + c * GRAINDB_HASH_BYTES, GRAINDB_HASH_BYTES);
     }
     return 0;
 }

@@ -7,13 +7,18 @@
 
 // Every object the filesystem stores or reads is traced with a fingerprint of its
 // bytes, so the simulator can prove that no read returns bytes never written.
-i64 fs_put_object(struct kernel *k, const u8 *bytes, u32 size_bytes, u8 hash[GRAINDB_HASH_BYTES]) {
-    i64 result = graindb_batch_put_object(&k->fs.db, bytes, size_bytes, hash);
+i64 fs_put_object_linked(struct kernel *k, const u8 *bytes, u32 size_bytes, u32 links_offset, u32 links_count,
+                         u8 hash[GRAINDB_HASH_BYTES]) {
+    i64 result = graindb_batch_put_object_linked(&k->fs.db, bytes, size_bytes, links_offset, links_count, hash);
     if (result == 0) {
         platform_trace(k->platform, TRACE_FS_OBJECT_WRITE, load_u64_le(hash),
                        bytes_digest(bytes, size_bytes), size_bytes);
     }
     return result;
+}
+
+i64 fs_put_object(struct kernel *k, const u8 *bytes, u32 size_bytes, u8 hash[GRAINDB_HASH_BYTES]) {
+    return fs_put_object_linked(k, bytes, size_bytes, 0, 0, hash);
 }
 
 i64 fs_get_object(struct kernel *k, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffer, u32 capacity,
@@ -48,12 +53,16 @@ i64 fs_read_inode(struct kernel *k, u64 inode, struct fs_inode *out) {
     return result;
 }
 
+// The inode record links to its chunks (a directory: its entries object; a symlink:
+// its target), so GrainDB's compaction keeps them as long as the record is current;
+// each must be staged in this batch or stored.
 i64 fs_stage_inode(struct kernel *k, const struct fs_inode *inode) {
     assert(inode->nlink > 0);
     u8 bytes[FS_INODE_RECORD_BYTES];
     u32 size = fs_inode_encode(inode, bytes);
     u8 hash[GRAINDB_HASH_BYTES];
-    i64 result = fs_put_object(k, bytes, size, hash);
+    u32 links_offset = inode->chunk_count > 0 ? FS_INODE_CHUNKS_OFFSET : 0;
+    i64 result = fs_put_object_linked(k, bytes, size, links_offset, inode->chunk_count, hash);
     if (result < 0) return result;
     u8 key[FS_KEY_LEN_MAX];
     u32 key_len = 0;
@@ -68,10 +77,24 @@ i64 fs_delete_inode(struct kernel *k, u64 inode) {
     return graindb_batch_delete_ref(&k->fs.db, key, key_len);
 }
 
+// GrainDB compacts when a batch begins (graindb.h): said once per compaction, at the
+// commit that follows it.
+static void fs_report_compaction(struct kernel *k, const struct graindb_space *space) {
+    if (space->compactions == k->fs.compactions_seen) return;
+    k->fs.compactions_seen = space->compactions;
+    klog(k, LOG_INFO, "filesystem: storage compacted (generation %llu): %llu of %llu bytes in use, %llu live",
+         (unsigned long long)space->compactions, (unsigned long long)space->used_bytes,
+         (unsigned long long)space->zone_bytes, (unsigned long long)space->live_bytes);
+}
+
 // Traced before (the commit may not survive a crash) and after (acknowledged).
 i64 fs_commit(struct kernel *k) {
     struct graindb *db = &k->fs.db;
-    platform_trace(k->platform, TRACE_DB_COMMIT_START, graindb_commit_seq(db) + 1, 0, 0);
+    struct graindb_space space;
+    graindb_space(db, &space);
+    fs_report_compaction(k, &space);
+    platform_trace(k->platform, TRACE_DB_COMMIT_START, graindb_commit_seq(db) + 1, space.compactions,
+                   space.history_base_seq);
     i64 result = graindb_batch_commit(db, NULL);
     u8 root[GRAINDB_HASH_BYTES];
     graindb_merkle_root(db, root);

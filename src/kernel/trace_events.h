@@ -19,7 +19,7 @@
     X(TRACE_CONSOLE, "console", "pid, bytes, 0")                               \
     X(TRACE_CONSOLE_READ, "console_read", "pid, capacity, 0")                   \
     X(TRACE_FS_MOUNT, "fs_mount", "fs state, commit seq, merkle root (first 8 bytes)") \
-    X(TRACE_DB_COMMIT_START, "db_commit_start", "commit seq it will get, 0, 0") \
+    X(TRACE_DB_COMMIT_START, "db_commit_start", "commit seq it will get, compactions so far, commit the last one kept") \
     X(TRACE_DB_COMMIT, "db_commit", "commit seq, merkle root (first 8 bytes), result") \
     X(TRACE_FS_OBJECT_WRITE, "fs_object_write", "hash (first 8 bytes), FNV-1a of bytes, size") \
     X(TRACE_FS_OBJECT_READ, "fs_object_read", "hash (first 8 bytes), FNV-1a of bytes, size") \

@@ -158,13 +158,21 @@ static void commit_done(struct sim *sim, struct platform *node, u64 commit_seq, 
 static void mount_refused(struct sim *sim, struct platform *node) {
     sim->invariant_checks[INV_ACKNOWLEDGED_WRITES_SURVIVE]++;
     const struct graindb_open_stats *stats = &node->kernel.fs.db.open_stats;
-    // Refusals of recovery only: a first boot whose formatting failed (a write error)
-    // has nothing acknowledged to lose.
-    if (!storage_recoverable(node) || stats->error == 0 || !node->storage.acked_any) return;
+    // Refusals of recovery, and a filesystem that GrainDB opened but that found an
+    // acknowledged object missing (-E_NOENT: not in the index at all) while completing
+    // an interrupted first boot. A first boot whose formatting failed (a write error)
+    // has nothing acknowledged to lose; one that could not write or read (-E_IO, or
+    // -E_BADMSG: GrainDB reports a candidate it could not read so) or ran out of room
+    // was told so.
+    i64 fs_error = node->kernel.fs.mount_error;
+    bool data_lost = stats->error == 0 && fs_error == -E_NOENT;
+    if (!storage_recoverable(node) || (stats->error == 0 && !data_lost) || !node->storage.acked_any) return;
     storage_violation(sim, node, INV_ACKNOWLEDGED_WRITES_SURVIVE,
                       "mount refused (error %" PRId64 ": %s at %" PRIu64 ") with disk faults inside "
                       "the atlas; commit %" PRIu64 " was acknowledged",
-                      -stats->error, stats->problem != NULL ? stats->problem : "no reason given",
+                      data_lost ? -fs_error : -stats->error,
+                      data_lost ? "the filesystem found acknowledged data missing"
+                                : stats->problem != NULL ? stats->problem : "no reason given",
                       stats->problem_position, node->storage.acked_seq);
 }
 
@@ -206,6 +214,7 @@ void storage_on_event(struct sim *sim, struct platform *node, const struct trace
     case TRACE_FS_OBJECT_READ: storage_check_read(sim, node, event->a, event->b, event->c, "filesystem read"); break;
     case TRACE_DB_COMMIT_START:
         node->storage.started_seq = event->a;
+        if (event->b > node->storage.compactions) node->storage.compactions = event->b;
         storage_commit_begin(node, event->a);
         break;
     case TRACE_DB_COMMIT: commit_done(sim, node, event->a, event->b, (i64)event->c); break;

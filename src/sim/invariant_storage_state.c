@@ -1,7 +1,7 @@
 // Storage invariants, part 2: whole-state checks of a node's GrainDB, run inside an
 // inspection (invariant_storage.h): no key from a later commit after a mount, the
-// incremental Merkle root against a recomputation, key versions and their history,
-// and fsck after a mount.
+// incremental Merkle root against a recomputation, key versions and their history
+// under GrainDB's retention rule (graindb.h), and fsck after a mount.
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -44,37 +44,69 @@ void storage_check_merkle(struct sim *sim, struct platform *node) {
                       load_u64_le(recomputed));
 }
 
-// The newest versions of one key: k, k-1, ... (down to 1 or the depth), each from an
-// earlier commit than the one after it.
-static void check_history(struct sim *sim, struct platform *node, struct storage_scratch *scratch,
-                          const u8 *key, u32 key_len, const struct graindb_ref_info *current) {
+// What one key's history must look like under the retention rule (base: the commit the
+// last compaction kept): versions k, k-1, ... in falling commits; the chain ends before
+// version 1 only at the version current at the base (commit <= base), and holds no
+// version older than that one. Returns whether the chain reached version 1 with every
+// version after the base (a key written anew after a compaction forgot it).
+static bool check_history(struct sim *sim, struct platform *node, struct storage_scratch *scratch,
+                          const u8 *key, u32 key_len, const struct graindb_ref_info *current, u64 base) {
     struct graindb *db = &node->kernel.fs.db;
     char text[STORAGE_KEY_TEXT_BYTES];
     storage_key_text(key, key_len, text);
     u32 count = 0;
     i64 result = graindb_ref_history(db, key, key_len, scratch->history, STORAGE_HISTORY_DEPTH, &count);
     if (result < 0) {
-        if (storage_unreadable_excused(node, current->commit_seq)) return;
+        if (storage_unreadable_excused(node, current->commit_seq)) return false;
         storage_violation(sim, node, INV_ACKNOWLEDGED_WRITES_SURVIVE,
                           "history of key '%s' (version %u) unreadable: error %" PRId64, text,
                           current->key_version, -result);
-    }
-    u32 expected = current->key_version < STORAGE_HISTORY_DEPTH ? current->key_version : STORAGE_HISTORY_DEPTH;
-    if (count != expected) {
-        storage_violation(sim, node, INV_VERSION_HISTORY_ONLY_GROWS,
-                          "key '%s' is at version %u but its history holds %u version%s (expected %u)",
-                          text, current->key_version, count, count == 1 ? "" : "s", expected);
     }
     for (u32 i = 0; i < count; i++) {
         const struct graindb_ref_info *version = &scratch->history[i];
         bool in_order = i == 0 ? version->commit_seq == current->commit_seq
                                : version->commit_seq < scratch->history[i - 1].commit_seq;
-        if (version->key_version == current->key_version - i && in_order) continue;
+        bool older_than_kept = i + 1 < count && version->commit_seq <= base;
+        if (version->key_version == current->key_version - i && in_order && !older_than_kept) continue;
         storage_violation(sim, node, INV_VERSION_HISTORY_ONLY_GROWS,
                           "key '%s': history entry %u is version %u of commit %" PRIu64
-                          ", expected version %u of an earlier commit",
-                          text, i, version->key_version, version->commit_seq, current->key_version - i);
+                          ", expected version %u of an earlier commit%s (compaction kept commit %" PRIu64 ")",
+                          text, i, version->key_version, version->commit_seq, current->key_version - i,
+                          older_than_kept ? ", and none older than the one current then" : "", base);
     }
+    bool ended = count < STORAGE_HISTORY_DEPTH && count < current->key_version;
+    const struct graindb_ref_info *oldest = count > 0 ? &scratch->history[count - 1] : NULL;
+    if (count == 0 || (ended && oldest->commit_seq > base)) {
+        storage_violation(sim, node, INV_VERSION_HISTORY_ONLY_GROWS,
+                          "key '%s' is at version %u but its history holds %u version%s, the oldest of commit "
+                          "%" PRIu64 " (after commit %" PRIu64 ", which the last compaction kept)",
+                          text, current->key_version, count, count == 1 ? "" : "s",
+                          oldest != NULL ? oldest->commit_seq : 0, base);
+    }
+    return count == current->key_version && oldest->key_version == 1 && oldest->commit_seq > base;
+}
+
+// One key (current version info): the retention rule's checks and its version shadow.
+static void check_key(struct sim *sim, struct platform *node, struct storage_scratch *scratch, const u8 *key,
+                      u32 key_len, const struct graindb_ref_info *info, u64 base) {
+    char text[STORAGE_KEY_TEXT_BYTES];
+    storage_key_text(key, key_len, text);
+    if (info->deleted && info->commit_seq <= base) {
+        storage_violation(sim, node, INV_VERSION_HISTORY_ONLY_GROWS,
+                          "key '%s' was deleted by commit %" PRIu64 ", but the compaction that kept commit %" PRIu64
+                          " did not forget it (version %u)", text, info->commit_seq, base, info->key_version);
+    }
+    bool fresh = check_history(sim, node, scratch, key, key_len, info, base);
+    struct storage_key_entry *shadow = storage_key_find_or_insert(&node->storage, trace_hash_bytes(key, key_len));
+    bool forgotten_since = shadow->seen_seq <= base && fresh;
+    if (info->key_version < shadow->key_version && !forgotten_since) {
+        storage_violation(sim, node, INV_VERSION_HISTORY_ONLY_GROWS,
+                          "key '%s' is at version %u (commit %" PRIu64 "), but version %u (commit %" PRIu64
+                          ") was seen before", text, info->key_version, info->commit_seq, shadow->key_version,
+                          shadow->seen_seq);
+    }
+    shadow->key_version = info->key_version;
+    shadow->seen_seq = info->commit_seq;
 }
 
 void storage_check_versions(struct sim *sim, struct platform *node, struct storage_scratch *scratch,
@@ -82,6 +114,11 @@ void storage_check_versions(struct sim *sim, struct platform *node, struct stora
     struct graindb *db = &node->kernel.fs.db;
     assert(node->inspecting);
     sim->invariant_checks[INV_VERSION_HISTORY_ONLY_GROWS]++;
+    struct graindb_space space;
+    graindb_space(db, &space);
+    // A compaction cut every key's history and forgot deleted keys: all are checked.
+    if (space.history_base_seq != node->storage.history_base_seq) changed_after_seq = 0;
+    node->storage.history_base_seq = space.history_base_seq;
     u32 count = graindb_ref_count(db);
     for (u32 i = 0; i < count; i++) {
         u8 key[GRAINDB_KEY_LEN_MAX];
@@ -90,16 +127,7 @@ void storage_check_versions(struct sim *sim, struct platform *node, struct stora
         i64 result = graindb_ref_at(db, i, key, &key_len, &info);
         assert(result == 0 && key_len > 0);
         if (info.commit_seq <= changed_after_seq) continue; // unchanged since the last check
-        struct storage_key_entry *shadow = storage_key_find_or_insert(&node->storage, trace_hash_bytes(key, key_len));
-        if (info.key_version < shadow->key_version) {
-            char text[STORAGE_KEY_TEXT_BYTES];
-            storage_key_text(key, key_len, text);
-            storage_violation(sim, node, INV_VERSION_HISTORY_ONLY_GROWS,
-                              "key '%s' is at version %u (commit %" PRIu64 "), but version %u was seen before",
-                              text, info.key_version, info.commit_seq, shadow->key_version);
-        }
-        shadow->key_version = info.key_version;
-        check_history(sim, node, scratch, key, key_len, &info);
+        check_key(sim, node, scratch, key, key_len, &info, space.history_base_seq);
     }
 }
 

@@ -41,9 +41,14 @@ struct trace_event;
       "every object the filesystem reads has the size and FNV-1a of the bytes written "     \
       "under its SHA-256 on this disk (in this life or an earlier one)")                    \
     X(INV_VERSION_HISTORY_ONLY_GROWS, "version_history_only_grows",                          \
-      "per key, key_version never decreases across steps and reboots, and the history "     \
-      "chain holds every version: the newest ones are k, k-1, ... in falling commits "      \
-      "(checked for every key changed by a commit, and for all keys at mounts)")             \
+      "GrainDB's retention rule, with B the commit its last compaction kept: per key, the "  \
+      "history holds every version written after B and the one current at B, no older: "    \
+      "its newest versions are k, k-1, ... in falling commits, it ends (before version 1) "  \
+      "only at a version of commit <= B and holds one such version at most; no deleted key " \
+      "of commit <= B remains; key_version never decreases across steps and reboots, but " \
+      "for a key forgotten by a compaction after it was last seen and written anew from "   \
+      "version 1 (checked for every key changed by a commit, for all keys at mounts and "   \
+      "after a compaction)")                                                                 \
     X(INV_MERKLE_INCREMENTAL_EQUALS_RECOMPUTED, "merkle_incremental_equals_recomputed",      \
       "GrainDB's incremental Merkle root equals one recomputed from scratch over the refs " \
       "(after commits and mounts, as the cost budget allows: see the summary)")             \
@@ -232,6 +237,7 @@ struct storage_key_entry { // a key: XXH64 of its bytes -> the highest key_versi
     u64 key_hash;
     u32 key_version;
     u32 used;
+    u64 seen_seq; // the commit of that version
 };
 // Where one acknowledged commit put its bytes (the log batch, the mirror slot), to
 // judge a loss: with faults outside the atlas, a commit may vanish only if every
@@ -265,6 +271,8 @@ struct storage_shadow {
     i64 fsck_budget_bytes; // log bytes fsck may walk after an uneventful recovery
     u64 fsck_skipped;      // uneventful recoveries not verified (budget spent)
     u64 fsck_damaged_recoveries; // not verified: media damage struck during the recovery
+    u64 history_base_seq;  // GrainDB's history_base_seq when the versions were last checked
+    u64 compactions;       // the highest GrainDB generation a commit reported (TRACE_DB_COMMIT_START)
     i64 state_budget_refs; // refs the Merkle recomputation and the tree walk may visit
     u64 state_skipped;     // commits after which they waited for budget
     struct storage_object_entry *objects; // open addressing, power-of-two capacity

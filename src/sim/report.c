@@ -113,6 +113,9 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
         fprintf(out, "repairs read back: %" PRIu64 " pieces checked, %" PRIu64 " reported unverified by GrainDB; "
                 "acknowledged files not checked (no inspectable filesystem): %" PRIu64 "\n",
                 sim->invariant_checks[INV_REPAIRS_READ_BACK], sim->repairs_unverified, sim->files_unchecked);
+        u64 compactions = 0;
+        for (u32 id = 0; id < sim->config.nodes_count; id++) compactions += sim->nodes[id]->storage.compactions;
+        fprintf(out, "storage compactions seen (GrainDB generations, all nodes): %" PRIu64 "\n", compactions);
     }
     u64 total = 0;
     for (u32 id = 0; id < INVARIANT_COUNT; id++) total += sim->invariant_checks[id];

@@ -1,9 +1,11 @@
 // GrainDB beside SQLite and LMDB on one host filesystem: durable single puts per second
-// (one commit per put), gets per second, space amplification, and GrainDB's recovery
-// time against log size. 16-byte keys, 100-byte values. Host code: libc is fine here.
+// (one commit per put), gets per second, space amplification, GrainDB's recovery
+// time against log size, and its compaction (time to copy N MiB of live data into the
+// other zone). 16-byte keys, 100-byte values. Host code: libc is fine here.
 //
 // Usage: graindb_bench [DIR] (default build/bench). Env: GRAINDB_BENCH_PUTS (2000),
-// GRAINDB_BENCH_GETS (200000), GRAINDB_BENCH_RECOVERY_MIB ("1 8 64").
+// GRAINDB_BENCH_GETS (200000), GRAINDB_BENCH_RECOVERY_MIB ("1 8 64"),
+// GRAINDB_BENCH_COMPACT_MIB ("8 32").
 // Prints a table, then "name: value" lines for scripts. Exit 1 only on wrong results.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -252,7 +254,7 @@ static struct recovery_result bench_recovery(u32 log_mib) {
     const char *path = path_in("graindb-recovery.img");
     unlink(path);
     u64 log_bytes = (u64)log_mib << 20;
-    u64 sectors = GRAINDB_LOG_START_SECTOR + (log_bytes + (16u << 20)) / BLOCK_SECTOR_SIZE_BYTES;
+    u64 sectors = GRAINDB_LOG_START_SECTOR + GRAINDB_ZONES_COUNT * (log_bytes + (16u << 20)) / BLOCK_SECTOR_SIZE_BYTES;
     long long rc = filedev_open(&dev, path, sectors, false);
     if (rc != 0) die("cannot create the recovery file", rc);
     if ((rc = graindb_format(&db, &dev, 0x7ec0)) != 0 || (rc = graindb_open(&db, &dev)) != 0) die("format/open", rc);
@@ -288,20 +290,111 @@ static struct recovery_result bench_recovery(u32 log_mib) {
     return r;
 }
 
-static void parse_environment(u32 *sizes, u32 *sizes_count) {
-    const char *value = getenv("GRAINDB_BENCH_PUTS");
-    if (value != NULL) puts_count = (u32)strtoul(value, NULL, 10);
-    value = getenv("GRAINDB_BENCH_GETS");
-    if (value != NULL) gets_count = (u32)strtoul(value, NULL, 10);
-    if (puts_count == 0 || gets_count == 0 || puts_count > GRAINDB_REFS_MAX) die("bad puts/gets counts", puts_count);
-    value = getenv("GRAINDB_BENCH_RECOVERY_MIB");
-    if (value == NULL) value = "1 8 64";
+// Compaction: files of 128 KiB (32 chunks of 4 KiB, one linked object naming them, as
+// the filesystem stores them), each written twice, so half the zone is garbage; then
+// one graindb_compact from a cold page cache, flushes real.
+#define COMPACT_FILE_CHUNKS 32u
+#define COMPACT_CHUNK_BYTES 4096u
+struct compaction_result {
+    u32 live_mib;
+    double used_before_mib, used_after_mib, copied_mib, ms;
+};
+
+static void put_bench_file(u32 file, u32 round) {
+    static u8 chunk[COMPACT_CHUNK_BYTES];
+    u8 links[COMPACT_FILE_CHUNKS * GRAINDB_HASH_BYTES], hash[GRAINDB_HASH_BYTES], key[KEY_BYTES];
+    long long rc = graindb_batch_begin(&db);
+    for (u32 c = 0; c < COMPACT_FILE_CHUNKS && rc == 0; c++) {
+        for (u32 b = 0; b < COMPACT_CHUNK_BYTES; b += VALUE_BYTES) make_value(chunk + b, file * 64 + c, round);
+        rc = graindb_batch_put_object(&db, chunk, COMPACT_CHUNK_BYTES, links + c * GRAINDB_HASH_BYTES);
+    }
+    if (rc == 0) rc = graindb_batch_put_object_linked(&db, links, sizeof(links), 0, COMPACT_FILE_CHUNKS, hash);
+    make_key(key, file);
+    if (rc == 0) rc = graindb_batch_set_ref(&db, key, KEY_BYTES, hash);
+    if (rc == 0) rc = graindb_batch_commit(&db, NULL);
+    if (rc != 0) die("writing a file", rc);
+}
+
+static struct compaction_result bench_compaction(u32 live_mib) {
+    struct compaction_result r = {.live_mib = live_mib};
+    struct platform dev;
+    const char *path = path_in("graindb-compaction.img");
+    unlink(path);
+    u64 zone_bytes = 2 * ((u64)live_mib << 20) + (16u << 20);
+    u64 sectors = GRAINDB_LOG_START_SECTOR + GRAINDB_ZONES_COUNT * zone_bytes / BLOCK_SECTOR_SIZE_BYTES;
+    long long rc = filedev_open(&dev, path, sectors, false);
+    if (rc != 0) die("cannot create the compaction file", rc);
+    if ((rc = graindb_format(&db, &dev, 0xc0a1)) != 0 || (rc = graindb_open(&db, &dev)) != 0) die("format/open", rc);
+    dev.sync = false;
+    u32 files = live_mib * 8;
+    for (u32 round = 0; round < 2; round++) {
+        for (u32 file = 0; file < files; file++) put_bench_file(file, round);
+    }
+    r.used_before_mib = db.append_position / 1048576.0;
+    dev.sync = true;
+    filedev_drop_cache(&dev);
+    u64 copied = db.compact_copied_bytes;
+    double start = now_s();
+    if ((rc = graindb_compact(&db)) != 0) die("compaction", rc);
+    r.ms = (now_s() - start) * 1000.0;
+    r.copied_mib = (db.compact_copied_bytes - copied) / 1048576.0;
+    r.used_after_mib = db.append_position / 1048576.0;
+    struct graindb_verify_report report;
+    if ((rc = graindb_verify(&db, &report)) != 0 || report.objects != files * (COMPACT_FILE_CHUNKS + 1)) {
+        die("fsck after compaction", rc);
+    }
+    filedev_close(&dev);
+    unlink(path);
+    return r;
+}
+
+static void parse_sizes(const char *name, const char *fallback, u32 *sizes, u32 *sizes_count) {
+    const char *value = getenv(name);
+    if (value == NULL) value = fallback;
     *sizes_count = 0;
     for (char *end = NULL; *value != '\0' && *sizes_count < RECOVERY_SIZES_MAX; value = end) {
         unsigned long mib = strtoul(value, &end, 10);
         if (end == value) break;
         if (mib > 0) sizes[(*sizes_count)++] = (u32)mib;
     }
+}
+
+static struct compaction_result compaction_results[RECOVERY_SIZES_MAX];
+static u32 compaction_results_count;
+
+static void print_compaction(void) {
+    u32 sizes[RECOVERY_SIZES_MAX], sizes_count = 0;
+    parse_sizes("GRAINDB_BENCH_COMPACT_MIB", "8 32", sizes, &sizes_count);
+    struct compaction_result *results = compaction_results;
+    compaction_results_count = sizes_count;
+    printf("\nGrainDB compaction from a cold page cache (128 KiB files of 4 KiB chunks, each written twice):\n");
+    printf("%9s %16s %15s %12s %10s %9s\n", "live MiB", "used before MiB", "used after MiB", "copied MiB", "ms",
+           "MiB/s");
+    for (u32 i = 0; i < sizes_count; i++) {
+        results[i] = bench_compaction(sizes[i]);
+        const struct compaction_result *r = &results[i];
+        printf("%9u %16.1f %15.1f %12.1f %10.1f %9.1f\n", r->live_mib, r->used_before_mib, r->used_after_mib,
+               r->copied_mib, r->ms, r->copied_mib / (r->ms / 1000.0));
+    }
+    printf("(marks from the keys through links, copies every live object into the other zone, then a\n"
+           " checkpoint, a flush and the superblock switch read back)\n");
+}
+
+static void print_compaction_values(void) {
+    for (u32 i = 0; i < compaction_results_count; i++) {
+        const struct compaction_result *r = &compaction_results[i];
+        printf("GrainDB_compaction_%umib_ms: %.1f\nGrainDB_compaction_%umib_mib_per_s: %.1f\n", r->live_mib, r->ms,
+               r->live_mib, r->copied_mib / (r->ms / 1000.0));
+    }
+}
+
+static void parse_environment(u32 *sizes, u32 *sizes_count) {
+    const char *value = getenv("GRAINDB_BENCH_PUTS");
+    if (value != NULL) puts_count = (u32)strtoul(value, NULL, 10);
+    value = getenv("GRAINDB_BENCH_GETS");
+    if (value != NULL) gets_count = (u32)strtoul(value, NULL, 10);
+    if (puts_count == 0 || gets_count == 0 || puts_count > GRAINDB_REFS_MAX) die("bad puts/gets counts", puts_count);
+    parse_sizes("GRAINDB_BENCH_RECOVERY_MIB", "1 8 64", sizes, sizes_count);
 }
 
 int main(int argc, char **argv) {
@@ -334,6 +427,7 @@ int main(int argc, char **argv) {
         printf("%8.1f %9llu %14.1f (%5.1f) %16.1f (%5.1f) %14.1f\n", r->log_mib_actual, (unsigned long long)r->commits,
                r->crash_ms, r->crash_replayed_mib, r->full_ms, r->full_replayed_mib, r->close_ms);
     }
+    print_compaction();
     bool puts_ok = engines[0].puts_per_s >= engines[2].puts_per_s;
     bool gets_ok = engines[0].gets_per_s >= engines[1].gets_per_s;
     printf("\ntarget puts/s >= LMDB: %s; gets/s >= SQLite: %s", puts_ok ? "met" : "MISSED", gets_ok ? "met" : "MISSED");
@@ -352,5 +446,6 @@ int main(int argc, char **argv) {
         printf("GrainDB_recovery_%umib_crash_ms: %.1f\nGrainDB_recovery_%umib_full_ms: %.1f\n", recovery[i].log_mib,
                recovery[i].crash_ms, recovery[i].log_mib, recovery[i].full_ms);
     }
+    print_compaction_values();
     return 0;
 }

@@ -214,8 +214,14 @@ static const char *layout_describes_the_disk(void) {
     if (why) return why;
     struct graindb_layout layout;
     graindb_layout(db, &layout);
+    u64 zone_sectors = (8192 - GRAINDB_LOG_START_SECTOR) / 2;
     EXPECT(layout.superblock_copies == 4 && layout.last_commit_sectors == 0 &&
-           layout.append_sector == layout.log_first_sector && layout.log_end_sector == 8192,
+           layout.append_sector == layout.log_first_sector && layout.zone_sectors == zone_sectors &&
+           layout.zone_first_sector[0] == GRAINDB_LOG_START_SECTOR &&
+           layout.zone_first_sector[1] == GRAINDB_LOG_START_SECTOR + zone_sectors && layout.active_zone == 0 &&
+           layout.generation == 0 && layout.log_first_sector == GRAINDB_LOG_START_SECTOR &&
+           layout.log_end_sector == GRAINDB_LOG_START_SECTOR + zone_sectors &&
+           layout.mirror_first_sector + 2 * layout.mirror_slot_sectors <= GRAINDB_LOG_START_SECTOR,
            "empty layout");
     u64 position = db->append_position;
     static u8 value[1500];
@@ -236,6 +242,12 @@ static const char *layout_describes_the_disk(void) {
     EXPECT(again.last_commit_first_sector == layout.last_commit_first_sector &&
            again.last_commit_sectors == 4 && again.append_sector > layout.append_sector,
            "after reopen from a checkpoint");
+    // After a compaction the other zone is the log, and no commit of it exists yet.
+    EXPECT_RC(graindb_compact(db), 0);
+    graindb_layout(db, &again);
+    EXPECT(again.active_zone == 1 && again.generation == 1 && again.log_first_sector == again.zone_first_sector[1] &&
+           again.last_commit_sectors == 0 && again.append_sector > again.log_first_sector,
+           "after a compaction: zone %u generation %llu", again.active_zone, (unsigned long long)again.generation);
     return NULL;
 }
 
@@ -267,13 +279,16 @@ static const char *capacity_limits(void) {
     u8 hash[32];
     EXPECT_RC(graindb_put(db, big, sizeof(big), hash), -E_2BIG);
     EXPECT_RC(graindb_put(db, big, GRAINDB_OBJECT_BYTES_MAX, hash), 0);
-    // Fill the disk (2 MiB device) with 32 KiB objects until -E_NOSPC.
+    // Fill the disk (2 MiB device) with live 32 KiB values until -E_NOSPC (objects no
+    // key names are garbage: compaction would take them back).
     long long rc = 0;
     u32 puts = 0;
     for (u32 i = 0; i < 1000 && rc == 0; i++) {
         big[0] = (u8)i;
         big[1] = (u8)(i >> 8);
-        rc = graindb_put(db, big, GRAINDB_OBJECT_BYTES_MAX, hash);
+        char name[16];
+        gdbtest_key(name, i);
+        rc = graindb_set(db, (const u8 *)name, 16, big, GRAINDB_OBJECT_BYTES_MAX);
         if (rc == 0) puts++;
     }
     EXPECT(rc == -E_NOSPC, "filling the disk ended with %lld", rc);
@@ -283,7 +298,7 @@ static const char *capacity_limits(void) {
 }
 
 static const char *index_capacity_limits(void) {
-    const char *why = gdbtest_fresh(65536, 7); // 32 MiB
+    const char *why = gdbtest_fresh(131072, 7); // 64 MiB: zones of 32 MiB
     if (why) return why;
     u32 keys = 0;
     long long rc = 0;
@@ -301,19 +316,33 @@ static const char *index_capacity_limits(void) {
         EXPECT(commit == 0, "commit = %lld", commit);
     }
     EXPECT(rc == -E_NOMEM && keys == GRAINDB_REFS_MAX, "refs: rc %lld after %u keys", rc, keys);
-    u32 objects = 1;
+    // Live objects: each batch links 255 new ones from one object a key names (objects
+    // no key reaches would be garbage, taken back by compaction).
+    u32 objects = 1, batches = 0;
     rc = 0;
     while (rc == 0) {
         EXPECT_RC(graindb_batch_begin(db), 0);
-        for (u32 i = 0; i < GRAINDB_BATCH_OBJECTS_MAX && rc == 0; i++) {
+        static u8 links[(GRAINDB_BATCH_OBJECTS_MAX - 1) * 32];
+        u32 staged = 0;
+        for (u32 i = 0; i + 1 < GRAINDB_BATCH_OBJECTS_MAX && rc == 0; i++) {
             u8 value[4] = {(u8)objects, (u8)(objects >> 8), (u8)(objects >> 16), 0xee};
-            rc = graindb_batch_put_object(db, value, 4, hash);
-            if (rc == 0) objects++;
+            rc = graindb_batch_put_object(db, value, 4, links + 32 * staged);
+            if (rc == 0) {
+                objects++;
+                staged++;
+            }
+        }
+        if (staged > 0 && graindb_batch_put_object_linked(db, links, staged * 32, 0, staged, hash) == 0) {
+            objects++;
+            char name[16];
+            gdbtest_key(name, batches++);
+            EXPECT_RC(graindb_batch_set_ref(db, (const u8 *)name, 16, hash), 0);
         }
         long long commit = graindb_batch_commit(db, NULL);
         EXPECT(commit == 0, "commit = %lld", commit);
     }
-    EXPECT(rc == -E_NOMEM && objects == GRAINDB_OBJECTS_MAX, "objects: rc %lld after %u", rc, objects);
+    EXPECT(rc == -E_NOMEM && db->objects_count == GRAINDB_OBJECTS_MAX, "objects: rc %lld after %u, %u indexed", rc,
+           objects, db->objects_count);
     EXPECT_RC(graindb_close(db), 0);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0);
     EXPECT(db->objects_count == GRAINDB_OBJECTS_MAX && db->refs_count == GRAINDB_REFS_MAX,

@@ -7,7 +7,7 @@
 #define KEYS_COUNT 12u
 #define OPS_COUNT 40u
 #define CHANGES_MAX 4u
-#define DEVICE_SECTORS 1536u
+#define DEVICE_SECTORS 3072u
 
 static struct graindb *db = &gdbtest_db;
 

@@ -10,7 +10,7 @@
 #define KEYS_COUNT 16u
 #define COMMITS_MAX 400u
 #define SEEDS_COUNT 40u
-#define DEVICE_SECTORS 2048u
+#define DEVICE_SECTORS 6144u
 
 static struct graindb *db = &gdbtest_db;
 

@@ -73,9 +73,13 @@ static void test_atlas(void) {
               disk->groups[1].sector_count == GRAINDB_BATCH_BYTES_MAX / DISK_SECTOR_BYTES &&
               disk->groups[1].copies == 2;
     ok = ok && disk_atlas_locate(disk, 2, &group, &copy) && group == 0 && copy == 2;
-    ok = ok && disk_atlas_locate(disk, 200, &group, &copy) && group == 1 && copy == 1;
-    ok = ok && !disk_atlas_locate(disk, 262, &group, &copy) && !disk_atlas_locate(disk, GRAINDB_LOG_START_SECTOR, &group, &copy);
-    check(ok, "atlas_graindb_layout", "superblock copies 4 x 1 at 0, mirror 2 x 128 at 4, log single-copy");
+    u64 slot_sectors = GRAINDB_BATCH_BYTES_MAX / DISK_SECTOR_BYTES;
+    ok = ok && disk_atlas_locate(disk, 200, &group, &copy) && group == 1 && copy == 0;
+    ok = ok && disk_atlas_locate(disk, 4 + slot_sectors + 8, &group, &copy) && group == 1 && copy == 1;
+    ok = ok && !disk_atlas_locate(disk, 4 + 2 * slot_sectors, &group, &copy) &&
+         !disk_atlas_locate(disk, GRAINDB_LOG_START_SECTOR, &group, &copy) &&
+         !disk_atlas_locate(disk, disk->sector_count - 1, &group, &copy);
+    check(ok, "atlas_graindb_layout", "superblock copies 4 x 1 at 0, mirror 2 x 288 at 4, both log zones single-copy");
     sim_destroy(sim);
     sim = make_sim(1, 256ull * DISK_SECTOR_BYTES, DISK_FAULTS_RECOVERABLE, true);
     disk = &sim->nodes[0]->disk;

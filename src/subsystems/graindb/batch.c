@@ -1,7 +1,8 @@
 // Staging a batch: records are built in batch_buffer at the positions they will have
 // in the log, and nothing becomes visible until graindb_batch_commit(). Every
 // capacity (batch, disk, indexes) is checked here, so applying a durable batch
-// cannot fail half-way.
+// cannot fail half-way. A batch begins with a compaction when the zone or an index is
+// nearly full (compact.c), so what it stages finds the room a compaction can give.
 #include "internal.h"
 
 static i64 writable(const struct graindb *db) {
@@ -15,6 +16,13 @@ i64 graindb_batch_begin(struct graindb *db) {
     i64 state = writable(db);
     if (state < 0) return state;
     if (db->batch_open) return -E_INVAL;
+    if (compact_due(db)) {
+        // One that did not run (nothing to gain, no room, a live object unreadable)
+        // leaves the database as it was: this batch may still fit, or its commit says
+        // -E_NOSPC. One whose write or flush failed failed the database.
+        i64 compacted = compact_run(db, false);
+        if (compacted < 0 && db->failed) return -E_IO;
+    }
     db->batch_open = true;
     db->batch_bytes = 0;
     db->batch_records = 0;
@@ -22,6 +30,7 @@ i64 graindb_batch_begin(struct graindb *db) {
     db->batch_refs_count = 0;
     db->batch_new_keys = 0;
     db->batch_new_key_bytes = 0;
+    db->batch_tombstones = 0;
     assert(db->merkle_undo_count == 0);
     return 0;
 }
@@ -47,7 +56,8 @@ static u8 *stage_record(struct graindb *db, u32 offset, u32 length, u16 type) {
     assert(offset + length <= GRAINDB_BATCH_BYTES_MAX);
     mem_set(db->batch_buffer + db->batch_bytes, 0, offset - db->batch_bytes); // alignment gap
     u8 *record = db->batch_buffer + offset;
-    record_begin(db, record, db->append_position + offset, db->commit_seq + 1, length, type);
+    record_begin(gdb_record_id(&db->superblock), record, db->append_position + offset, db->commit_seq + 1, length,
+                 type);
     db->batch_bytes = offset + length;
     db->batch_records++;
     return record;
@@ -61,22 +71,62 @@ static i64 staged_object(const struct graindb *db, const u8 hash[GRAINDB_HASH_BY
     return -1;
 }
 
-i64 graindb_batch_put_object(struct graindb *db, const u8 *bytes, u32 size_bytes,
-                             u8 hash_out[GRAINDB_HASH_BYTES]) {
+// Every linked object is staged in this batch or stored (its header read back).
+static i64 check_links(struct graindb *db, const u8 *bytes, u32 links_offset, u32 links_count) {
+    for (u32 i = 0; i < links_count; i++) {
+        const u8 *child = bytes + links_offset + (u64)i * GRAINDB_HASH_BYTES;
+        if (staged_object(db, child) >= 0) continue;
+        bool damaged = false;
+        struct object_header header;
+        if (objects_find(db, child, &header, &damaged) == GRAINDB_NONE) return damaged ? -E_BADMSG : -E_NOENT;
+    }
+    return 0;
+}
+
+// Whether a copy with these links serves a put asking for links_count links at
+// links_offset: a plain put takes any copy; links must be the ones asked for.
+static bool links_serve(u32 offset, u32 count, u32 links_offset, u32 links_count) {
+    return links_count == 0 || (offset == links_offset && count == links_count);
+}
+
+// A copy of the object is staged or stored already and serves the put: 1, else 0.
+static i64 already_held(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u32 links_offset,
+                        u32 links_count) {
+    i64 staged = staged_object(db, hash);
+    if (staged >= 0) {
+        u8 *record = db->batch_buffer + db->batch_object_offsets[staged];
+        if (links_serve(ld32(record + OBJ_LINKS_OFFSET), ld32(record + OBJ_LINKS_COUNT), links_offset, links_count)) {
+            return 1;
+        }
+        // Staged with other links: give it these (it is not written yet).
+        st32(record + OBJ_LINKS_OFFSET, links_offset);
+        st32(record + OBJ_LINKS_COUNT, links_count);
+        record_finish(record, ld32(record + REC_LENGTH));
+        return 1;
+    }
+    bool damaged = false;
+    struct object_header header;
+    u64 position = objects_find(db, hash, &header, &damaged);
+    if (position == GRAINDB_NONE) return 0;
+    if (!links_serve(header.links_offset, header.links_count, links_offset, links_count)) return 0;
+    // Stored already and readable: content addressing makes a second copy useless.
+    // A stored copy that fails verification gets a fresh copy instead.
+    const u8 *data = NULL;
+    u32 size = 0;
+    return object_read(db, position, hash, header.size, &data, &size) == 0 ? 1 : 0;
+}
+
+i64 graindb_batch_put_object_linked(struct graindb *db, const u8 *bytes, u32 size_bytes,
+                                    u32 links_offset, u32 links_count, u8 hash_out[GRAINDB_HASH_BYTES]) {
     assert(db != NULL && hash_out != NULL);
     assert(bytes != NULL || size_bytes == 0);
     if (!db->batch_open) return -E_INVAL;
     if (size_bytes > GRAINDB_OBJECT_BYTES_MAX) return -E_2BIG;
+    if (!objects_links_valid(size_bytes, links_offset, links_count)) return -E_INVAL;
+    i64 links = check_links(db, bytes, links_offset, links_count);
+    if (links < 0) return links;
     gdb_sha256(bytes, size_bytes, hash_out);
-    if (staged_object(db, hash_out) >= 0) return 0;
-    bool damaged = false;
-    u32 stored_size = 0;
-    u64 position = objects_find(db, hash_out, &stored_size, &damaged);
-    const u8 *data = NULL;
-    // Stored already and readable: content addressing makes a second copy useless.
-    // A stored copy that fails verification gets a fresh copy instead.
-    if (position != GRAINDB_NONE &&
-        object_read(db, position, hash_out, stored_size, &data, &stored_size) == 0) return 0;
+    if (already_held(db, hash_out, links_offset, links_count) == 1) return 0;
     if (db->batch_objects_count >= GRAINDB_BATCH_OBJECTS_MAX) return -E_2BIG;
     if (db->objects_count + db->batch_objects_count >= GRAINDB_OBJECTS_MAX) return -E_NOMEM;
     u32 offset = 0;
@@ -84,10 +134,17 @@ i64 graindb_batch_put_object(struct graindb *db, const u8 *bytes, u32 size_bytes
     if (room < 0) return room;
     u8 *record = stage_record(db, offset, OBJ_HEADER_BYTES + size_bytes, RECORD_OBJECT);
     mem_copy(record + OBJ_HASH, hash_out, GRAINDB_HASH_BYTES);
+    st32(record + OBJ_LINKS_OFFSET, links_offset);
+    st32(record + OBJ_LINKS_COUNT, links_count);
     mem_copy(record + OBJ_HEADER_BYTES, bytes, size_bytes);
     record_finish(record, OBJ_HEADER_BYTES + size_bytes);
     db->batch_object_offsets[db->batch_objects_count++] = offset;
     return 0;
+}
+
+i64 graindb_batch_put_object(struct graindb *db, const u8 *bytes, u32 size_bytes,
+                             u8 hash_out[GRAINDB_HASH_BYTES]) {
+    return graindb_batch_put_object_linked(db, bytes, size_bytes, 0, 0, hash_out);
 }
 
 // What a key looks like before this update: its latest staged version, else its
@@ -154,7 +211,8 @@ static i64 stage_ref(struct graindb *db, const u8 *key, u32 key_len, const u8 *h
     st32(record + REF_OBJECT_BYTES, hash != NULL ? object_bytes : 0);
     record[REF_KEY_LEN] = (u8)key_len;
     record[REF_FLAGS] = hash != NULL ? 0 : REF_FLAG_TOMBSTONE;
-    mem_set(record + REF_FLAGS + 1, 0, REF_HEADER_BYTES - REF_FLAGS - 1);
+    mem_set(record + REF_FLAGS + 1, 0, REF_VERSION_SEQ - REF_FLAGS - 1);
+    st64(record + REF_VERSION_SEQ, db->commit_seq + 1);
     mem_copy(record + REF_HEADER_BYTES, key, key_len);
     record_finish(record, REF_HEADER_BYTES + key_len);
     struct graindb_staged_ref *staged = &db->batch_refs[db->batch_refs_count++];
@@ -165,6 +223,7 @@ static i64 stage_ref(struct graindb *db, const u8 *key, u32 key_len, const u8 *h
         db->batch_new_keys++;
         db->batch_new_key_bytes += key_len;
     }
+    if (hash == NULL) db->batch_tombstones++;
     return 0;
 }
 
@@ -181,10 +240,10 @@ i64 graindb_batch_set_ref(struct graindb *db, const u8 *key, u32 key_len,
                          ld32(record + REC_LENGTH) - OBJ_HEADER_BYTES);
     }
     bool damaged = false;
-    u32 size = 0;
-    u64 position = objects_find(db, hash, &size, &damaged);
+    struct object_header header;
+    u64 position = objects_find(db, hash, &header, &damaged);
     if (position == GRAINDB_NONE) return damaged ? -E_BADMSG : -E_NOENT;
-    return stage_ref(db, key, key_len, hash, position, size);
+    return stage_ref(db, key, key_len, hash, position, header.size);
 }
 
 i64 graindb_batch_delete_ref(struct graindb *db, const u8 *key, u32 key_len) {

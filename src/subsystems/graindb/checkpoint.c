@@ -9,7 +9,7 @@
 #define CHUNK_PAYLOAD_MAX (GRAINDB_BATCH_BYTES_MAX - CHUNK_HEADER_BYTES)
 #define HEADER_BYTES 56u
 #define REF_ENTRY_BYTES 64u
-#define OBJECT_SLOT_BYTES 10u
+#define OBJECT_SLOT_BYTES 12u
 
 struct checkpoint_stream {
     u64 position;       // of the current chunk
@@ -43,7 +43,7 @@ static i64 log_write(struct graindb *db, const struct checkpoint_stream *w, u64 
 static i64 writer_flush_chunk(struct graindb *db, struct checkpoint_stream *w) {
     u32 length = CHUNK_HEADER_BYTES + w->fill;
     u8 *record = db->batch_buffer;
-    record_begin(db, record, w->position, db->commit_seq, length, RECORD_CHUNK);
+    record_begin(gdb_record_id(&db->superblock), record, w->position, db->commit_seq, length, RECORD_CHUNK);
     st32(record + CHUNK_INDEX, w->chunk_index);
     st32(record + CHUNK_PAYLOAD_BYTES, w->fill);
     st64(record + CHUNK_OFFSET, w->position - w->first_position);
@@ -116,7 +116,7 @@ static i64 write_payload(struct graindb *db, struct checkpoint_stream *w) {
         if (db->object_slot_pos8[slot] == 0) continue;
         st32(bytes, slot);
         st32(bytes + 4, db->object_slot_pos8[slot]);
-        st16(bytes + 8, db->object_slot_fragment[slot]);
+        st32(bytes + 8, db->object_slot_tag[slot]);
         result = writer_put(db, w, bytes, OBJECT_SLOT_BYTES);
     }
     if (result == 0 && w->fill > 0) result = writer_flush_chunk(db, w);
@@ -124,14 +124,18 @@ static i64 write_payload(struct graindb *db, struct checkpoint_stream *w) {
 }
 
 // Known before the first chunk is written, so every chunk can name it.
-static u64 checkpoint_extent(const struct graindb *db) {
-    u64 payload = HEADER_BYTES + db->key_arena_bytes + (u64)db->refs_count * REF_ENTRY_BYTES +
-                  (u64)db->objects_count * OBJECT_SLOT_BYTES;
+u64 checkpoint_extent_of(u32 refs_count, u32 key_bytes, u32 objects_count) {
+    u64 payload = HEADER_BYTES + key_bytes + (u64)refs_count * REF_ENTRY_BYTES +
+                  (u64)objects_count * OBJECT_SLOT_BYTES;
     u64 full_chunks = payload / CHUNK_PAYLOAD_MAX;
     u64 rest = payload % CHUNK_PAYLOAD_MAX;
     u64 bytes = full_chunks * GRAINDB_BATCH_BYTES_MAX;
     if (rest > 0) bytes += align_up(CHUNK_HEADER_BYTES + rest, SECTOR_BYTES);
     return bytes + SECTOR_BYTES; // the END record
+}
+
+static u64 checkpoint_extent(const struct graindb *db) {
+    return checkpoint_extent_of(db->refs_count, db->key_arena_bytes, db->objects_count);
 }
 
 // Names the written checkpoint in a new superblock.
@@ -151,29 +155,61 @@ static i64 checkpoint_name(struct graindb *db, const struct checkpoint_stream *w
     return result; // -E_BADMSG: no copy read back, the checkpoint is not named
 }
 
+// A checkpoint is redundant: it never takes the zone's reserve, which deletes need.
+static bool checkpoint_fits(const struct graindb *db, const struct checkpoint_stream *w) {
+    return w->first_position + w->extent + GRAINDB_ZONE_RESERVE_BYTES <= gdb_log_bytes(db);
+}
+
+// Chunks and the END record at the append position, flushed (a verified write flushed
+// already); *end_checksum gets the END record's checksum.
+static i64 write_stream(struct graindb *db, struct checkpoint_stream *w, u64 *end_checksum) {
+    i64 result = write_payload(db, w);
+    if (result < 0) return result;
+    assert(w->position + SECTOR_BYTES == w->first_position + w->extent);
+    u8 *record = db->batch_buffer;
+    record_begin(gdb_record_id(&db->superblock), record, w->position, db->commit_seq, END_BYTES, RECORD_END);
+    st32(record + END_CHUNK_COUNT, w->chunk_index);
+    st32(record + END_CHUNK_COUNT + 4, 0);
+    st64(record + END_PAYLOAD_TOTAL, w->total);
+    st64(record + END_CHUNK_CHAIN, w->chain);
+    st64(record + END_FIRST_CHUNK, w->first_position);
+    record_finish(record, END_BYTES);
+    mem_set(record + END_BYTES, 0, SECTOR_BYTES - END_BYTES);
+    *end_checksum = ld64(record + REC_CHECKSUM);
+    result = log_write(db, w, w->position, record, SECTOR_BYTES);
+    if (result == 0 && !w->verify) result = gdb_flush(db);
+    return result;
+}
+
 i64 checkpoint_write(struct graindb *db, bool verify) {
     assert(db != NULL);
     assert(db->open && !db->batch_open);
     if (db->failed) return -E_IO;
     struct checkpoint_stream w = {.position = db->append_position, .first_position = db->append_position,
                                   .extent = checkpoint_extent(db), .verify = verify};
-    if (w.first_position + w.extent > gdb_log_bytes(db)) return -E_NOSPC;
-    i64 result = write_payload(db, &w);
+    if (!checkpoint_fits(db, &w)) return -E_NOSPC;
+    u64 end_checksum = 0;
+    i64 result = write_stream(db, &w, &end_checksum);
+    if (result == 0) result = checkpoint_name(db, &w, end_checksum);
     if (result < 0) return result;
-    assert(w.position + SECTOR_BYTES == w.first_position + w.extent);
-    u8 *record = db->batch_buffer;
-    record_begin(db, record, w.position, db->commit_seq, END_BYTES, RECORD_END);
-    st32(record + END_CHUNK_COUNT, w.chunk_index);
-    st32(record + END_CHUNK_COUNT + 4, 0);
-    st64(record + END_PAYLOAD_TOTAL, w.total);
-    st64(record + END_CHUNK_CHAIN, w.chain);
-    st64(record + END_FIRST_CHUNK, w.first_position);
-    record_finish(record, END_BYTES);
-    mem_set(record + END_BYTES, 0, SECTOR_BYTES - END_BYTES);
-    result = log_write(db, &w, w.position, record, SECTOR_BYTES);
-    if (result == 0 && !verify) result = gdb_flush(db); // a verified write flushed already
-    if (result == 0) result = checkpoint_name(db, &w, ld64(record + REC_CHECKSUM));
+    db->append_position = w.position + SECTOR_BYTES;
+    db->checkpoint_log_mark = db->append_position;
+    return 0;
+}
+
+i64 checkpoint_write_unnamed(struct graindb *db, struct graindb_superblock *sb) {
+    assert(db != NULL && sb != NULL);
+    assert(!db->batch_open && !db->failed);
+    struct checkpoint_stream w = {.position = db->append_position, .first_position = db->append_position,
+                                  .extent = checkpoint_extent(db), .verify = false};
+    if (!checkpoint_fits(db, &w)) return -E_NOSPC;
+    u64 end_checksum = 0;
+    i64 result = write_stream(db, &w, &end_checksum);
     if (result < 0) return result;
+    sb->checkpoint_position = w.first_position;
+    sb->checkpoint_bytes = w.position + SECTOR_BYTES - w.first_position;
+    sb->checkpoint_commit_seq = db->commit_seq;
+    sb->checkpoint_checksum = end_checksum;
     db->append_position = w.position + SECTOR_BYTES;
     db->checkpoint_log_mark = db->append_position;
     return 0;
@@ -274,7 +310,7 @@ static i64 load_objects(struct graindb *db, struct checkpoint_stream *r, u32 obj
         if (slot >= GRAINDB_OBJECT_SLOTS_COUNT || pos8 == 0 || pos8 - 1 >= limit8 ||
             db->object_slot_pos8[slot] != 0) return -E_BADMSG;
         db->object_slot_pos8[slot] = pos8;
-        db->object_slot_fragment[slot] = ld16(bytes + 8);
+        db->object_slot_tag[slot] = ld32(bytes + 8);
     }
     db->objects_count = objects_count;
     return 0;

@@ -4,8 +4,7 @@
 // RAM as it was: recovery on reopen decides what of it is durable.
 #include "internal.h"
 
-i64 batch_apply(struct graindb *db, const u8 *bytes, u64 position, u64 batch_bytes,
-                u64 commit_seq) {
+i64 batch_apply(struct graindb *db, const u8 *bytes, u64 position, u64 batch_bytes) {
     assert(db != NULL && bytes != NULL);
     assert(position % SECTOR_BYTES == 0 && batch_bytes <= GRAINDB_BATCH_BYTES_MAX);
     u64 offset = 0;
@@ -16,7 +15,7 @@ i64 batch_apply(struct graindb *db, const u8 *bytes, u64 position, u64 batch_byt
         assert(length >= REC_HEADER_BYTES && offset + length <= batch_bytes);
         i64 result = 0;
         if (type == RECORD_OBJECT) result = objects_insert(db, record + OBJ_HASH, position + offset);
-        if (type == RECORD_REF) result = refs_apply_record(db, record, position + offset, commit_seq);
+        if (type == RECORD_REF) result = refs_apply_record(db, record, position + offset);
         if (result < 0) return result;
         if (type == RECORD_COMMIT) {
             assert(offset + length == batch_bytes);
@@ -24,6 +23,7 @@ i64 batch_apply(struct graindb *db, const u8 *bytes, u64 position, u64 batch_byt
             db->last_batch_position = position;
             db->last_batch_bytes = batch_bytes;
         }
+        if (type == RECORD_COPY) assert(offset + length == batch_bytes);
         offset = align_up(offset + length, GRAINDB_RECORD_ALIGN_BYTES);
     }
     return 0;
@@ -45,8 +45,8 @@ static u64 stage_commit_record(struct graindb *db) {
     assert(offset + COMMIT_BYTES <= GRAINDB_BATCH_BYTES_MAX);
     mem_set(db->batch_buffer + db->batch_bytes, 0, offset - db->batch_bytes);
     u8 *record = db->batch_buffer + offset;
-    record_begin(db, record, db->append_position + offset, db->commit_seq + 1, COMMIT_BYTES,
-                 RECORD_COMMIT);
+    record_begin(gdb_record_id(&db->superblock), record, db->append_position + offset, db->commit_seq + 1,
+                 COMMIT_BYTES, RECORD_COMMIT);
     st32(record + COMMIT_RECORD_COUNT, db->batch_records);
     st32(record + COMMIT_BATCH_BYTES, offset + COMMIT_BYTES);
     st64(record + COMMIT_PREVIOUS, db->last_commit_position);
@@ -56,6 +56,14 @@ static u64 stage_commit_record(struct graindb *db) {
     u64 padded = align_up(db->batch_bytes, SECTOR_BYTES);
     mem_set(db->batch_buffer + db->batch_bytes, 0, padded - db->batch_bytes);
     return padded;
+}
+
+// A batch that shrinks the live state (a tombstone, no new key) may use the zone's
+// reserve; any other must leave it free, so removing files works on a full disk.
+static bool fits_zone(const struct graindb *db, u64 padded) {
+    bool shrinks = db->batch_tombstones > 0 && db->batch_new_keys == 0;
+    u64 limit = gdb_log_bytes(db) - (shrinks ? 0 : GRAINDB_ZONE_RESERVE_BYTES);
+    return db->append_position + padded <= limit;
 }
 
 static i64 write_durably(struct graindb *db, u64 padded) {
@@ -77,8 +85,13 @@ i64 graindb_batch_commit(struct graindb *db, u64 *commit_seq_out) {
         if (commit_seq_out != NULL) *commit_seq_out = db->commit_seq;
         return 0;
     }
+    u64 padded = align_up(align_up(db->batch_bytes, GRAINDB_RECORD_ALIGN_BYTES) + COMMIT_BYTES, SECTOR_BYTES);
+    if (!fits_zone(db, padded)) {
+        graindb_batch_abort(db);
+        return -E_NOSPC;
+    }
     merkle_stage(db);
-    u64 padded = stage_commit_record(db);
+    padded = stage_commit_record(db);
     i64 result = write_durably(db, padded);
     db->batch_open = false;
     if (result < 0) {
@@ -86,9 +99,10 @@ i64 graindb_batch_commit(struct graindb *db, u64 *commit_seq_out) {
         return result;
     }
     merkle_keep(db);
-    result = batch_apply(db, db->batch_buffer, db->append_position, db->batch_bytes, db->commit_seq + 1);
+    result = batch_apply(db, db->batch_buffer, db->append_position, db->batch_bytes);
     assert(result == 0); // capacities were reserved while staging
     db->commit_seq++;
+    db->compact_deletes += db->batch_tombstones;
     db->append_position += padded;
     if (commit_seq_out != NULL) *commit_seq_out = db->commit_seq;
     // The commit is durable whatever happens to the checkpoint: a checkpoint that

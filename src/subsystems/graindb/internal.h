@@ -6,12 +6,21 @@
 #include "kernel/mem.h"
 
 #define SECTOR_BYTES ((u64)BLOCK_SECTOR_SIZE_BYTES)
-#define GRAINDB_FORMAT_VERSION 1u
+#define GRAINDB_FORMAT_VERSION 2u // 2: two zones, compaction, links
 #define GRAINDB_SUPERBLOCK_MAGIC 0x3142444e49415247ull // "GRAINDB1"
 #define GRAINDB_CHECKPOINT_MAGIC 0x3154504b43424447ull // "GDBCKPT1"
 #define GRAINDB_MIRROR_FIRST_SECTOR GRAINDB_SUPERBLOCK_COPIES
 #define GRAINDB_MIRROR_SLOT_SECTORS (GRAINDB_BATCH_BYTES_MAX / BLOCK_SECTOR_SIZE_BYTES)
 #define GRAINDB_RECORD_ALIGN_BYTES 8u
+// Mixed with the generation into a record's id: records a zone kept from an earlier
+// generation are foreign (an odd multiplier: distinct generations, distinct ids).
+#define GRAINDB_GENERATION_MIX 0x9e3779b97f4a7c15ull
+// Compaction's marks in compact_slot: MARKED | (PENDING while its links are still to
+// follow) | the object's size; once copied, its new position / 8 + 1, below the marks.
+#define COMPACT_MARKED 0x80000000u
+#define COMPACT_PENDING 0x40000000u
+#define COMPACT_SIZE_MASK 0xffffu
+#define COMPACT_POSITION8_LIMIT 0x40000000u
 
 STATIC_ASSERT(GRAINDB_MIRROR_FIRST_SECTOR + GRAINDB_MIRROR_SLOTS_COUNT * GRAINDB_MIRROR_SLOT_SECTORS <=
               GRAINDB_LOG_START_SECTOR);
@@ -23,6 +32,10 @@ STATIC_ASSERT(GRAINDB_OBJECTS_MAX * 4 <= GRAINDB_OBJECT_SLOTS_COUNT * 3);
 STATIC_ASSERT(GRAINDB_BATCH_BYTES_MAX % BLOCK_SECTOR_SIZE_BYTES == 0);
 STATIC_ASSERT(GRAINDB_IO_BYTES_MAX >= 2 * GRAINDB_BATCH_BYTES_MAX);
 STATIC_ASSERT(GRAINDB_KEY_LEN_MAX <= 255u);
+STATIC_ASSERT(GRAINDB_ZONE_BYTES_MAX / GRAINDB_RECORD_ALIGN_BYTES < COMPACT_POSITION8_LIMIT);
+STATIC_ASSERT(GRAINDB_OBJECT_BYTES_MAX <= COMPACT_SIZE_MASK);
+STATIC_ASSERT(GRAINDB_ZONE_BYTES_MIN >= 2 * GRAINDB_BATCH_BYTES_MAX + GRAINDB_ZONE_RESERVE_BYTES);
+STATIC_ASSERT(GRAINDB_ZONES_COUNT == 2);
 
 // ---- records ----------------------------------------------------------------------------
 enum record_type {
@@ -31,20 +44,23 @@ enum record_type {
     RECORD_COMMIT = 3,
     RECORD_CHUNK = 4, // checkpoint data
     RECORD_END = 5,   // checkpoint end
+    RECORD_COPY = 6,  // closes a COPY batch of a compacted base
 };
 
 // Common header.
 #define REC_CHECKSUM 0u   // u64 XXH3-64 of bytes [8, length)
-#define REC_DB_ID 8u      // u64
+#define REC_DB_ID 8u      // u64 record id: db_id mixed with the zone's generation
 #define REC_POSITION 16u  // u64 log position of this record: misdirected writes show
 #define REC_COMMIT_SEQ 24u
 #define REC_LENGTH 32u    // u32, header included, padding excluded
 #define REC_TYPE 36u      // u16
 #define REC_FLAGS 38u     // u16, zero
 #define REC_HEADER_BYTES 40u
-// OBJECT: hash, then the bytes.
+// OBJECT: hash, its links (SHA-256 hashes inside the bytes), then the bytes.
 #define OBJ_HASH 40u
-#define OBJ_HEADER_BYTES 72u
+#define OBJ_LINKS_OFFSET 72u    // u32, into the bytes (0 when there are no links)
+#define OBJ_LINKS_COUNT 76u     // u32
+#define OBJ_HEADER_BYTES 80u
 // REF.
 #define REF_OBJECT_HASH 40u     // zero for a tombstone
 #define REF_OBJECT_POSITION 72u // u64, GRAINDB_NONE for a tombstone
@@ -53,7 +69,8 @@ enum record_type {
 #define REF_OBJECT_BYTES 92u    // u32
 #define REF_KEY_LEN 96u         // u8
 #define REF_FLAGS 97u           // u8: REF_FLAG_TOMBSTONE
-#define REF_HEADER_BYTES 104u
+#define REF_VERSION_SEQ 104u    // u64 the commit that wrote this version (a copy keeps it)
+#define REF_HEADER_BYTES 112u
 #define REF_FLAG_TOMBSTONE 1u
 // COMMIT: last record of a batch.
 #define COMMIT_RECORD_COUNT 40u // u32 records before this one
@@ -61,6 +78,12 @@ enum record_type {
 #define COMMIT_PREVIOUS 48u     // u64 previous COMMIT record, GRAINDB_NONE
 #define COMMIT_MERKLE_ROOT 56u  // root after this commit
 #define COMMIT_BYTES 88u
+// COPY: last record of a COPY batch (a compacted base); its records all carry the
+// base's commit_seq.
+#define COPY_RECORD_COUNT 40u   // u32 records before this one
+#define COPY_BATCH_BYTES 44u    // u32 from the batch start to the end of this record
+#define COPY_INDEX 48u          // u32 batches of the base before this one
+#define COPY_BYTES 56u
 // CHUNK: a piece of a checkpoint's serialized index. Each names the whole checkpoint's
 // extent, so one readable chunk is enough to step over a damaged checkpoint.
 #define CHUNK_INDEX 40u         // u32
@@ -91,6 +114,9 @@ enum record_type {
 #define SB_CHECKPOINT_CHECKSUM 88u
 #define SB_LIMITS 96u // u32 each: refs, object slots, key arena, merkle leaves, batch, log start
 #define SB_LIMITS_COUNT 6u
+#define SB_GENERATION 128u
+#define SB_BASE_COMMIT_SEQ 136u
+#define SB_BASE_BYTES 144u
 
 // ---- byte codecs (explicit little-endian: no struct layouts on disk) -------------------
 static inline u16 ld16(const u8 *b) { return (u16)(b[0] | (u16)b[1] << 8); }
@@ -137,9 +163,10 @@ struct record_view {
     u32 length;
     u16 type;
 };
+// The id records of the zone and generation sb names carry.
+u64 gdb_record_id(const struct graindb_superblock *sb);
 // Fills the header (checksum last, over everything after it).
-void record_begin(const struct graindb *db, u8 *record, u64 position, u64 commit_seq,
-                  u32 length, u16 type);
+void record_begin(u64 record_id, u8 *record, u64 position, u64 commit_seq, u32 length, u16 type);
 void record_finish(u8 *record, u32 length);
 // Checks a record that starts at `position`, `available` bytes readable.
 enum record_verdict record_check(const struct graindb *db, const u8 *record, u64 available,
@@ -154,6 +181,10 @@ i64 gdb_log_read(struct graindb *db, u64 position, u64 bytes, const u8 **out);
 // Like gdb_log_read, but reads ahead (up to GRAINDB_IO_BYTES_MAX) for scans.
 i64 gdb_log_scan_read(struct graindb *db, u64 position, u64 bytes, const u8 **out);
 i64 gdb_log_write(struct graindb *db, u64 position, const u8 *bytes, u64 count);
+// The same into the zone starting at zone_first_sector (compaction's target).
+i64 gdb_zone_write(struct graindb *db, u64 zone_first_sector, u64 position, const u8 *bytes, u64 count);
+u32 gdb_active_zone(const struct graindb *db);
+u64 gdb_zone_first_sector(const struct graindb *db, u32 zone);
 i64 gdb_flush(struct graindb *db);
 // Sectors before the log (superblocks, mirror).
 i64 gdb_meta_write(struct graindb *db, u64 sector, const u8 *bytes, u32 sector_count);
@@ -189,23 +220,39 @@ struct graindb_mirror_slot mirror_read(struct graindb *db, u32 slot, const u8 **
 i64 mirror_clear_all(struct graindb *db);
 
 // ---- objects.c / refs.c -----------------------------------------------------------------
+struct object_header {
+    u32 size;         // of the bytes
+    u32 links_offset;
+    u32 links_count;
+};
 void objects_reset(struct graindb *db);
-// Position of the stored object (GRAINDB_NONE if absent). *damaged is set when a
-// candidate could not be read or verified.
-u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u32 *size_out,
+// Position of the stored object (GRAINDB_NONE if absent), *header its header. *damaged
+// is set when a candidate could not be read or verified.
+u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct object_header *header,
                  bool *damaged);
+// The slot of the object stored at position (its record's hash is `hash`), or -1: the
+// index keeps one copy per hash, the newest.
+i64 objects_slot_at(const struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u64 position);
 i64 objects_insert(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u64 position);
 // Reads the header of the OBJECT record at position (probe_buffer): 1 when it holds
-// `hash` (size_out set), 0 for another object, -E_IO / -E_BADMSG when unusable.
-i64 objects_header_check(struct graindb *db, u64 position, const u8 hash[GRAINDB_HASH_BYTES],
-                         u32 *size_out);
+// `hash` (NULL: any object; *header set), 0 for another object, -E_IO / -E_BADMSG when
+// unusable.
+i64 objects_header_check(struct graindb *db, u64 position, const u8 *hash, struct object_header *header);
+// Whether links lie inside an object of size bytes.
+bool objects_links_valid(u32 size, u32 links_offset, u32 links_count);
+// After a compaction's switch: every slot compact_slot marks gets its new position, the
+// others are removed, and the table is rehashed in place (no device access).
+void objects_rebuild(struct graindb *db);
 void refs_reset(struct graindb *db);
 u64 key_hash(const u8 *key, u32 key_len);
 // Entry index or -1.
 i64 refs_find(const struct graindb *db, const u8 *key, u32 key_len);
 i64 refs_insert(struct graindb *db, const u8 *key, u32 key_len);
 // Applies a validated REF record found at position.
-i64 refs_apply_record(struct graindb *db, const u8 *record, u64 position, u64 commit_seq);
+i64 refs_apply_record(struct graindb *db, const u8 *record, u64 position);
+// After a compaction's switch: keeps the live keys (in their order) with their new
+// positions (compact_ref_pos8, compact_slot), frees the rest of the entries and key bytes.
+void refs_rebuild(struct graindb *db);
 
 // ---- merkle.c ---------------------------------------------------------------------------
 void merkle_leaf(const u8 *key, u32 key_len, const u8 hash[GRAINDB_HASH_BYTES],
@@ -220,9 +267,9 @@ void merkle_keep(struct graindb *db);
 void merkle_rebuild(struct graindb *db);
 
 // ---- batch apply (commit.c), shared by commit and replay --------------------------------
-// Applies a whole validated batch held in bytes[0, batch_bytes) at log position.
-i64 batch_apply(struct graindb *db, const u8 *bytes, u64 position, u64 batch_bytes,
-                u64 commit_seq);
+// Applies a whole validated batch (a commit or a COPY batch) held in bytes[0, batch_bytes)
+// at log position.
+i64 batch_apply(struct graindb *db, const u8 *bytes, u64 position, u64 batch_bytes);
 
 // ---- read.c -----------------------------------------------------------------------------
 // Reads and verifies the OBJECT record at position (checksum, position, SHA-256, and
@@ -234,6 +281,7 @@ i64 object_read(struct graindb *db, u64 position, const u8 *expected_hash, u64 s
 // ---- scan.c -----------------------------------------------------------------------------
 enum scan_kind {
     SCAN_COMMIT = 0,   // a complete, valid commit batch
+    SCAN_COPY,         // a complete, valid COPY batch of a compacted base
     SCAN_CHUNK,        // one checkpoint chunk
     SCAN_END,          // checkpoint end
     SCAN_INVALID,      // nothing valid starts here
@@ -251,8 +299,8 @@ struct scan_result {
     u64 problem_position;
 };
 // Reads and validates the batch (or checkpoint record) at position, expecting
-// commit_seq for a commit and commit_seq - 1 for checkpoint records. On success the
-// bytes are in io_buffer at *bytes_out until the next read.
+// commit_seq for a commit or COPY batch and commit_seq - 1 for checkpoint records. On
+// success the bytes are in io_buffer at *bytes_out until the next read.
 struct scan_result scan_batch(struct graindb *db, u64 position, u64 commit_seq,
                               const u8 **bytes_out);
 // Validates a batch held in memory (available bytes) that belongs at log position.
@@ -275,3 +323,33 @@ void scan_apply_valid_prefix(struct graindb *db, u64 position, u64 commit_seq);
 i64 checkpoint_write(struct graindb *db, bool verify);
 // Loads the checkpoint the superblock names; -E_BADMSG/-E_IO if it cannot be used.
 i64 checkpoint_load(struct graindb *db);
+// Writes the index as a checkpoint at the append position and flushes, without naming
+// it: sb gets its position, extent and checksum (compaction names it in its switch).
+i64 checkpoint_write_unnamed(struct graindb *db, struct graindb_superblock *sb);
+// The bytes a checkpoint of refs_count keys, key_bytes of keys and objects_count
+// objects takes in the log.
+u64 checkpoint_extent_of(u32 refs_count, u32 key_bytes, u32 objects_count);
+
+// ---- compact.c / compact_mark.c / compact_copy.c ------------------------------------------
+// What a compaction found and wrote.
+struct compact_plan {
+    u32 live_refs;
+    u32 live_key_bytes;
+    u32 live_objects;
+    u64 base_bytes_max;  // an upper bound of the base, from the records' sizes
+    u64 new_used_max;    // base and checkpoint, an upper bound
+    u64 base_bytes;      // as written
+    u32 target_zone;
+    struct graindb_superblock target; // the superblock of the new zone (unnamed checkpoint)
+};
+// Whether batch_begin should try a compaction first.
+bool compact_due(const struct graindb *db);
+// Tries one (forced: whenever it fits, gain or not). 0 when it ran, -E_AGAIN when it was
+// not worth it, other errors as graindb_compact.
+i64 compact_run(struct graindb *db, bool forced);
+// Marks every live key's object and what it links to in compact_slot (reads objects
+// with links); fills the plan's counts and bounds.
+i64 compact_mark(struct graindb *db, struct compact_plan *plan);
+// Writes the base into the target zone (live objects in slot order, then the live keys'
+// REF records) and sets compact_slot / compact_ref_pos8 to the new positions.
+i64 compact_copy(struct graindb *db, struct compact_plan *plan);

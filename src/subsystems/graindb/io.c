@@ -9,6 +9,19 @@ u64 gdb_log_bytes(const struct graindb *db) {
     return db->superblock.log_bytes;
 }
 
+u64 gdb_zone_first_sector(const struct graindb *db, u32 zone) {
+    assert(db != NULL);
+    assert(zone < GRAINDB_ZONES_COUNT);
+    return GRAINDB_LOG_START_SECTOR + (u64)zone * (gdb_log_bytes(db) / SECTOR_BYTES);
+}
+
+u32 gdb_active_zone(const struct graindb *db) {
+    assert(db != NULL);
+    u32 zone = db->superblock.log_start_sector == GRAINDB_LOG_START_SECTOR ? 0 : 1;
+    assert(db->superblock.log_start_sector == gdb_zone_first_sector(db, zone));
+    return zone;
+}
+
 void gdb_fail(struct graindb *db) {
     assert(db != NULL);
     db->failed = true;
@@ -74,19 +87,25 @@ i64 gdb_log_scan_read(struct graindb *db, u64 position, u64 bytes, const u8 **ou
     return 0;
 }
 
-i64 gdb_log_write(struct graindb *db, u64 position, const u8 *bytes, u64 count) {
+i64 gdb_zone_write(struct graindb *db, u64 zone_first_sector, u64 position, const u8 *bytes, u64 count) {
     assert(db != NULL && bytes != NULL);
     assert(position % SECTOR_BYTES == 0 && count % SECTOR_BYTES == 0 && count > 0);
-    assert(!db->failed);
+    assert(!db->failed && zone_first_sector >= GRAINDB_LOG_START_SECTOR);
     db->io_window_position = GRAINDB_NONE;
     if (position + count > gdb_log_bytes(db)) return -E_NOSPC;
-    i64 result = platform_block_write(db->platform, log_sector(db, position), bytes,
+    i64 result = platform_block_write(db->platform, zone_first_sector + position / SECTOR_BYTES, bytes,
                                       (u32)(count / SECTOR_BYTES));
     if (result < 0) {
         gdb_fail(db);
         return -E_IO;
     }
     return 0;
+}
+
+i64 gdb_log_write(struct graindb *db, u64 position, const u8 *bytes, u64 count) {
+    assert(db != NULL && bytes != NULL);
+    assert(position % SECTOR_BYTES == 0);
+    return gdb_zone_write(db, log_sector(db, 0), position, bytes, count);
 }
 
 i64 gdb_meta_write(struct graindb *db, u64 sector, const u8 *bytes, u32 sector_count) {

@@ -5,8 +5,9 @@ i64 graindb_format(struct graindb *db, struct platform *platform, u64 db_id) {
     assert(db != NULL && platform != NULL);
     u64 sectors = platform_block_sector_count(platform);
     if (sectors == 0) return -E_NODEV;
-    u64 log_sectors_min = 4 * GRAINDB_BATCH_BYTES_MAX / SECTOR_BYTES;
-    if (sectors < GRAINDB_LOG_START_SECTOR + log_sectors_min) return -E_NOSPC;
+    if (sectors < GRAINDB_LOG_START_SECTOR + GRAINDB_ZONES_COUNT * GRAINDB_ZONE_BYTES_MIN / SECTOR_BYTES) {
+        return -E_NOSPC;
+    }
     db->platform = platform;
     db->open = false;
     db->failed = false;
@@ -18,13 +19,14 @@ i64 graindb_format(struct graindb *db, struct platform *platform, u64 db_id) {
     u32 copies = 0;
     db->superblock_sequence_max = 0;
     (void)superblock_read(db, &old, &copies, &db->superblock_sequence_max);
-    u64 log_bytes = (sectors - GRAINDB_LOG_START_SECTOR) * SECTOR_BYTES;
-    if (log_bytes > GRAINDB_LOG_BYTES_MAX) log_bytes = GRAINDB_LOG_BYTES_MAX;
+    u64 zone_bytes = (sectors - GRAINDB_LOG_START_SECTOR) / GRAINDB_ZONES_COUNT * SECTOR_BYTES;
+    if (zone_bytes > GRAINDB_ZONE_BYTES_MAX) zone_bytes = GRAINDB_ZONE_BYTES_MAX;
+    assert(zone_bytes >= GRAINDB_ZONE_BYTES_MIN);
     struct graindb_superblock sb = {
         .db_id = db_id,
         .sector_count = sectors,
-        .log_start_sector = GRAINDB_LOG_START_SECTOR,
-        .log_bytes = log_bytes,
+        .log_start_sector = GRAINDB_LOG_START_SECTOR, // zone 0, generation 0
+        .log_bytes = zone_bytes,
         .checkpoint_position = GRAINDB_NONE,
     };
     db->superblock = sb;
@@ -71,6 +73,12 @@ void graindb_layout(const struct graindb *db, struct graindb_layout *layout) {
     layout->mirror_slots = GRAINDB_MIRROR_SLOTS_COUNT;
     layout->mirror_first_sector = GRAINDB_MIRROR_FIRST_SECTOR;
     layout->mirror_slot_sectors = GRAINDB_MIRROR_SLOT_SECTORS;
+    for (u32 zone = 0; zone < GRAINDB_ZONES_COUNT; zone++) {
+        layout->zone_first_sector[zone] = gdb_zone_first_sector(db, zone);
+    }
+    layout->zone_sectors = gdb_log_bytes(db) / SECTOR_BYTES;
+    layout->active_zone = gdb_active_zone(db);
+    layout->generation = db->superblock.generation;
     layout->log_first_sector = db->superblock.log_start_sector;
     layout->log_end_sector = db->superblock.log_start_sector + gdb_log_bytes(db) / SECTOR_BYTES;
     layout->append_sector = db->superblock.log_start_sector + db->append_position / SECTOR_BYTES;

@@ -1,8 +1,9 @@
 // The object index: SHA-256 -> log position, open addressing with linear probing.
-// A slot keeps the position and a 16-bit fragment of the hash; a fragment match is
-// confirmed against the record header on disk, so the index never has to hold whole
-// hashes (that is what keeps 196608 objects in 1.5 MiB). Every read still verifies
-// the whole record and its SHA-256; the index only says where to look.
+// A slot keeps the position and a 32-bit tag, the hash's first word: its low bits are
+// the home slot (so compaction can rehash the table in place without reading the disk)
+// and the rest filters candidates; a tag match is confirmed against the record header
+// on disk, so the index never has to hold whole hashes. Every read still verifies the
+// whole record and its SHA-256; the index only says where to look.
 #include "internal.h"
 
 #define SLOT_MASK (GRAINDB_OBJECT_SLOTS_COUNT - 1u)
@@ -10,18 +11,24 @@
 void objects_reset(struct graindb *db) {
     assert(db != NULL);
     mem_set(db->object_slot_pos8, 0, sizeof(db->object_slot_pos8));
-    mem_set(db->object_slot_fragment, 0, sizeof(db->object_slot_fragment));
+    mem_set(db->object_slot_tag, 0, sizeof(db->object_slot_tag));
     db->objects_count = 0;
 }
 
-static u32 home_slot(const u8 hash[GRAINDB_HASH_BYTES]) { return ld32(hash) & SLOT_MASK; }
-static u16 fragment(const u8 hash[GRAINDB_HASH_BYTES]) { return ld16(hash + 4); }
+static u32 tag_of(const u8 hash[GRAINDB_HASH_BYTES]) { return ld32(hash); }
+static u32 home_of(u32 tag) { return tag & SLOT_MASK; }
+
+bool objects_links_valid(u32 size, u32 links_offset, u32 links_count) {
+    if (links_count == 0) return links_offset == 0;
+    if (links_count > GRAINDB_OBJECT_LINKS_MAX || links_offset > size) return false;
+    return (u64)links_count * GRAINDB_HASH_BYTES <= size - links_offset;
+}
 
 // Reads the header and hash of the object record at position into probe_buffer.
-// Returns 1 when it is this db's OBJECT record of `hash` (size_out gets its size), 0
-// when it is another object, -E_IO / -E_BADMSG when it cannot be told.
-static i64 header_check_once(struct graindb *db, u64 position, const u8 hash[GRAINDB_HASH_BYTES],
-                             u32 *size_out) {
+// Returns 1 when it is this db's OBJECT record of `hash` (or of any hash when NULL),
+// 0 when it is another object, -E_IO / -E_BADMSG when it cannot be told.
+static i64 header_check_once(struct graindb *db, u64 position, const u8 *hash,
+                             struct object_header *header) {
     assert(position % GRAINDB_RECORD_ALIGN_BYTES == 0);
     u64 first = position / SECTOR_BYTES;
     u64 last = (position + OBJ_HEADER_BYTES - 1) / SECTOR_BYTES;
@@ -30,37 +37,41 @@ static i64 header_check_once(struct graindb *db, u64 position, const u8 hash[GRA
     if (platform_block_read(db->platform, db->superblock.log_start_sector + first,
                             db->probe_buffer, (u32)(last - first + 1)) < 0) return -E_IO;
     const u8 *record = db->probe_buffer + position % SECTOR_BYTES;
-    if (ld64(record + REC_DB_ID) != db->superblock.db_id ||
+    u32 length = ld32(record + REC_LENGTH);
+    if (ld64(record + REC_DB_ID) != gdb_record_id(&db->superblock) ||
         ld64(record + REC_POSITION) != position || ld16(record + REC_TYPE) != RECORD_OBJECT ||
-        ld32(record + REC_LENGTH) < OBJ_HEADER_BYTES ||
-        ld32(record + REC_LENGTH) > OBJ_HEADER_BYTES + GRAINDB_OBJECT_BYTES_MAX) {
+        length < OBJ_HEADER_BYTES || length > OBJ_HEADER_BYTES + GRAINDB_OBJECT_BYTES_MAX) {
         return -E_BADMSG;
     }
-    *size_out = ld32(record + REC_LENGTH) - OBJ_HEADER_BYTES;
-    return mem_equal(record + OBJ_HASH, hash, GRAINDB_HASH_BYTES) ? 1 : 0;
+    header->size = length - OBJ_HEADER_BYTES;
+    header->links_offset = ld32(record + OBJ_LINKS_OFFSET);
+    header->links_count = ld32(record + OBJ_LINKS_COUNT);
+    if (!objects_links_valid(header->size, header->links_offset, header->links_count)) return -E_BADMSG;
+    return hash == NULL || mem_equal(record + OBJ_HASH, hash, GRAINDB_HASH_BYTES) ? 1 : 0;
 }
 
 // Retried once when it cannot tell: a read is never trusted to be damage at once.
-i64 objects_header_check(struct graindb *db, u64 position, const u8 hash[GRAINDB_HASH_BYTES],
-                         u32 *size_out) {
-    i64 result = header_check_once(db, position, hash, size_out);
+i64 objects_header_check(struct graindb *db, u64 position, const u8 *hash, struct object_header *header) {
+    assert(db != NULL && header != NULL);
+    i64 result = header_check_once(db, position, hash, header);
     for (u32 attempt = 1; attempt < GRAINDB_READ_ATTEMPTS_MAX && result < 0; attempt++) {
-        result = header_check_once(db, position, hash, size_out);
+        result = header_check_once(db, position, hash, header);
     }
     return result;
 }
 
-u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u32 *size_out,
+u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct object_header *header,
                  bool *damaged) {
-    assert(db != NULL && hash != NULL && damaged != NULL && size_out != NULL);
+    assert(db != NULL && hash != NULL && damaged != NULL && header != NULL);
     *damaged = false;
-    u32 slot = home_slot(hash);
+    u32 tag = tag_of(hash);
+    u32 slot = home_of(tag);
     for (u32 probes = 0; probes < GRAINDB_OBJECT_SLOTS_COUNT; probes++) {
         u32 pos8 = db->object_slot_pos8[slot];
         if (pos8 == 0) return GRAINDB_NONE;
-        if (db->object_slot_fragment[slot] == fragment(hash)) {
+        if (db->object_slot_tag[slot] == tag) {
             u64 position = (u64)(pos8 - 1) * GRAINDB_RECORD_ALIGN_BYTES;
-            i64 match = objects_header_check(db, position, hash, size_out);
+            i64 match = objects_header_check(db, position, hash, header);
             if (match == 1) return position;
             if (match < 0) *damaged = true;
         }
@@ -69,29 +80,92 @@ u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u32 *siz
     return GRAINDB_NONE;
 }
 
+i64 objects_slot_at(const struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u64 position) {
+    assert(db != NULL && hash != NULL);
+    assert(position % GRAINDB_RECORD_ALIGN_BYTES == 0);
+    u32 tag = tag_of(hash);
+    u32 slot = home_of(tag);
+    u32 pos8 = (u32)(position / GRAINDB_RECORD_ALIGN_BYTES) + 1;
+    for (u32 probes = 0; probes < GRAINDB_OBJECT_SLOTS_COUNT; probes++) {
+        if (db->object_slot_pos8[slot] == 0) return -1;
+        if (db->object_slot_tag[slot] == tag && db->object_slot_pos8[slot] == pos8) return slot;
+        slot = (slot + 1) & SLOT_MASK;
+    }
+    return -1;
+}
+
 i64 objects_insert(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u64 position) {
     assert(db != NULL && hash != NULL);
-    assert(position % GRAINDB_RECORD_ALIGN_BYTES == 0 && position < GRAINDB_LOG_BYTES_MAX);
-    u32 slot = home_slot(hash);
+    assert(position % GRAINDB_RECORD_ALIGN_BYTES == 0 && position < GRAINDB_ZONE_BYTES_MAX);
+    u32 tag = tag_of(hash);
+    u32 slot = home_of(tag);
     u32 pos8 = (u32)(position / GRAINDB_RECORD_ALIGN_BYTES) + 1;
-    u32 size = 0;
+    struct object_header header;
     for (u32 probes = 0; probes < GRAINDB_OBJECT_SLOTS_COUNT; probes++) {
         u32 existing = db->object_slot_pos8[slot];
         if (existing == 0) {
             if (db->objects_count >= GRAINDB_OBJECTS_MAX) return -E_NOMEM;
             db->object_slot_pos8[slot] = pos8;
-            db->object_slot_fragment[slot] = fragment(hash);
+            db->object_slot_tag[slot] = tag;
             db->objects_count++;
             return 0;
         }
         // A newer copy of the same object replaces the older one: it was written
-        // because the older copy could not be read back.
-        if (db->object_slot_fragment[slot] == fragment(hash) &&
-            objects_header_check(db, (u64)(existing - 1) * GRAINDB_RECORD_ALIGN_BYTES, hash, &size) == 1) {
+        // because the older copy could not be read back, or lacked its links.
+        if (db->object_slot_tag[slot] == tag &&
+            objects_header_check(db, (u64)(existing - 1) * GRAINDB_RECORD_ALIGN_BYTES, hash, &header) == 1) {
             db->object_slot_pos8[slot] = pos8;
             return 0;
         }
         slot = (slot + 1) & SLOT_MASK;
     }
     return -E_NOMEM;
+}
+
+// Puts the entry (pos8, tag) at the first empty slot from its home.
+static void place(struct graindb *db, u32 pos8, u32 tag) {
+    assert(pos8 != 0 && pos8 < COMPACT_POSITION8_LIMIT);
+    u32 slot = home_of(tag);
+    for (u32 probes = 0; probes < GRAINDB_OBJECT_SLOTS_COUNT; probes++) {
+        if (db->object_slot_pos8[slot] == 0) {
+            db->object_slot_pos8[slot] = pos8;
+            db->object_slot_tag[slot] = tag;
+            return;
+        }
+        slot = (slot + 1) & SLOT_MASK;
+    }
+    assert(false); // the table holds fewer entries than before: there is room
+}
+
+// Dead slots become empty and live ones take their new positions; then, starting just
+// after a slot that was empty before (no probe run crosses it), every entry is taken
+// out and placed again from its home: it can only move back within its run, and runs
+// already passed are never opened again, so every entry stays reachable.
+void objects_rebuild(struct graindb *db) {
+    assert(db != NULL);
+    assert(db->objects_count < GRAINDB_OBJECT_SLOTS_COUNT);
+    u32 boundary = GRAINDB_OBJECT_SLOTS_COUNT;
+    u32 live = 0;
+    for (u32 slot = 0; slot < GRAINDB_OBJECT_SLOTS_COUNT; slot++) {
+        u32 mark = db->compact_slot[slot];
+        if (db->object_slot_pos8[slot] == 0) {
+            if (boundary == GRAINDB_OBJECT_SLOTS_COUNT) boundary = slot;
+            continue;
+        }
+        bool moved = mark != 0 && mark < COMPACT_POSITION8_LIMIT;
+        db->object_slot_pos8[slot] = moved ? mark : 0;
+        if (!moved) db->object_slot_tag[slot] = 0;
+        live += moved ? 1 : 0;
+    }
+    assert(boundary < GRAINDB_OBJECT_SLOTS_COUNT);
+    for (u32 i = 1; i < GRAINDB_OBJECT_SLOTS_COUNT; i++) {
+        u32 slot = (boundary + i) & SLOT_MASK;
+        u32 pos8 = db->object_slot_pos8[slot];
+        if (pos8 == 0) continue;
+        u32 tag = db->object_slot_tag[slot];
+        db->object_slot_pos8[slot] = 0;
+        db->object_slot_tag[slot] = 0;
+        place(db, pos8, tag);
+    }
+    db->objects_count = live;
 }

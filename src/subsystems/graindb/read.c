@@ -54,11 +54,12 @@ i64 graindb_get(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffe
     assert(buffer != NULL || capacity == 0);
     if (!db->open) return -E_INVAL;
     bool damaged = false;
-    u32 size = 0;
-    u64 position = objects_find(db, hash, &size, &damaged);
+    struct object_header header;
+    u64 position = objects_find(db, hash, &header, &damaged);
     if (position == GRAINDB_NONE) return damaged ? -E_BADMSG : -E_NOENT;
     const u8 *data = NULL;
-    i64 result = object_read(db, position, hash, size, &data, &size);
+    u32 size = 0;
+    i64 result = object_read(db, position, hash, header.size, &data, &size);
     if (result < 0) return result;
     return copy_out(data, size, buffer, capacity, size_out);
 }
@@ -66,8 +67,8 @@ i64 graindb_get(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffe
 bool graindb_contains(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES]) {
     assert(db != NULL && hash != NULL);
     bool damaged = false;
-    u32 size = 0;
-    return db->open && objects_find(db, hash, &size, &damaged) != GRAINDB_NONE;
+    struct object_header header;
+    return db->open && objects_find(db, hash, &header, &damaged) != GRAINDB_NONE;
 }
 
 static void info_from_entry(const struct graindb_ref_entry *entry, struct graindb_ref_info *info) {
@@ -119,7 +120,7 @@ static i64 ref_record_read_once(struct graindb *db, u64 position, const u8 *key,
     if (view.type != RECORD_REF || record[REF_KEY_LEN] != key_len ||
         !mem_equal(record + REF_HEADER_BYTES, key, key_len)) return -E_BADMSG;
     mem_copy(info->object_hash, record + REF_OBJECT_HASH, GRAINDB_HASH_BYTES);
-    info->commit_seq = view.commit_seq;
+    info->commit_seq = ld64(record + REF_VERSION_SEQ);
     info->record_position = position;
     info->object_bytes = ld32(record + REF_OBJECT_BYTES);
     info->key_version = ld32(record + REF_KEY_VERSION);

@@ -1,13 +1,18 @@
-// Log records: every record carries its database, its own position and a checksum,
-// so a torn, corrupted, misdirected or foreign record is recognised, never trusted.
+// Log records: every record carries its database and zone generation, its own
+// position and a checksum, so a torn, corrupted, misdirected, foreign or left-over
+// record is recognised, never trusted.
 #include "internal.h"
 
-void record_begin(const struct graindb *db, u8 *record, u64 position, u64 commit_seq,
-                  u32 length, u16 type) {
-    assert(db != NULL && record != NULL);
+u64 gdb_record_id(const struct graindb_superblock *sb) {
+    assert(sb != NULL);
+    return sb->db_id ^ (sb->generation * GRAINDB_GENERATION_MIX);
+}
+
+void record_begin(u64 record_id, u8 *record, u64 position, u64 commit_seq, u32 length, u16 type) {
+    assert(record != NULL);
     assert(length >= REC_HEADER_BYTES && position % GRAINDB_RECORD_ALIGN_BYTES == 0);
     st64(record + REC_CHECKSUM, 0);
-    st64(record + REC_DB_ID, db->superblock.db_id);
+    st64(record + REC_DB_ID, record_id);
     st64(record + REC_POSITION, position);
     st64(record + REC_COMMIT_SEQ, commit_seq);
     st32(record + REC_LENGTH, length);
@@ -34,6 +39,7 @@ static u32 record_length_max(u16 type) {
     if (type == RECORD_COMMIT) return COMMIT_BYTES;
     if (type == RECORD_CHUNK) return GRAINDB_BATCH_BYTES_MAX;
     if (type == RECORD_END) return END_BYTES;
+    if (type == RECORD_COPY) return COPY_BYTES;
     return 0;
 }
 
@@ -54,7 +60,7 @@ enum record_verdict record_check(const struct graindb *db, const u8 *record, u64
     if (gdb_checksum(record + 8, view->length - 8) != ld64(record + REC_CHECKSUM)) {
         return RECORD_BAD_CHECKSUM;
     }
-    if (view->db_id != db->superblock.db_id) return RECORD_FOREIGN;
+    if (view->db_id != gdb_record_id(&db->superblock)) return RECORD_FOREIGN;
     if (view->position != position) return RECORD_MISPLACED;
     if (ld16(record + REC_FLAGS) != 0 || !record_payload_valid(record, view)) {
         return RECORD_FOREIGN;
@@ -67,13 +73,20 @@ bool record_payload_valid(const u8 *record, const struct record_view *view) {
     assert(view->length >= REC_HEADER_BYTES);
     switch (view->type) {
     case RECORD_OBJECT:
-        return view->length >= OBJ_HEADER_BYTES;
+        return view->length >= OBJ_HEADER_BYTES &&
+               objects_links_valid(view->length - OBJ_HEADER_BYTES, ld32(record + OBJ_LINKS_OFFSET),
+                                   ld32(record + OBJ_LINKS_COUNT));
     case RECORD_REF: {
         if (view->length < REF_HEADER_BYTES) return false;
         u32 key_len = record[REF_KEY_LEN];
         u8 flags = record[REF_FLAGS];
         if (key_len == 0 || view->length != REF_HEADER_BYTES + key_len) return false;
         if ((flags & ~REF_FLAG_TOMBSTONE) != 0) return false;
+        u64 version_seq = ld64(record + REF_VERSION_SEQ);
+        if (version_seq == 0 || version_seq > view->commit_seq) return false;
+        for (u32 i = REF_FLAGS + 1; i < REF_VERSION_SEQ; i++) {
+            if (record[i] != 0) return false;
+        }
         u64 object_position = ld64(record + REF_OBJECT_POSITION);
         if (flags & REF_FLAG_TOMBSTONE) return object_position == GRAINDB_NONE;
         return object_position != GRAINDB_NONE &&
@@ -82,6 +95,9 @@ bool record_payload_valid(const u8 *record, const struct record_view *view) {
     case RECORD_COMMIT:
         return view->length == COMMIT_BYTES &&
                ld32(record + COMMIT_BATCH_BYTES) <= GRAINDB_BATCH_BYTES_MAX;
+    case RECORD_COPY:
+        return view->length == COPY_BYTES && ld32(record + COPY_BATCH_BYTES) <= GRAINDB_BATCH_BYTES_MAX &&
+               ld32(record + COPY_INDEX + 4) == 0;
     case RECORD_CHUNK:
         return view->length >= CHUNK_HEADER_BYTES &&
                ld32(record + CHUNK_PAYLOAD_BYTES) == view->length - CHUNK_HEADER_BYTES &&

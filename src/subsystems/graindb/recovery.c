@@ -1,5 +1,7 @@
-// Opening = recovery. The superblock names the checkpoint to start from; the log after
-// it is replayed batch by batch. Where the log stops being valid at commit c + 1:
+// Opening = recovery. The superblock names the active zone and the checkpoint to start
+// from; the log after it is replayed batch by batch (without a usable checkpoint, from
+// the zone's start: first the compacted base a compaction left there, which must be
+// whole, then the commits after it). Where the log stops being valid at commit c + 1:
 //  - the tail mirror holds c + 1 for this position: the log copy was damaged, lost or
 //    misdirected (or torn while the mirror copy landed): replay the mirror copy and
 //    write it back to the log;
@@ -27,7 +29,7 @@ struct replay_plan {
 
 static i64 replay_batch(struct graindb *db, const u8 *bytes, u64 position, u64 batch_bytes) {
     u64 commit_seq = db->commit_seq + 1;
-    if (batch_apply(db, bytes, position, batch_bytes, commit_seq) < 0) {
+    if (batch_apply(db, bytes, position, batch_bytes) < 0) {
         return refuse(db, -E_BADMSG, position, "batch does not fit the index (foreign format?)");
     }
     db->commit_seq = commit_seq;
@@ -108,7 +110,36 @@ static i64 replay_stop(struct graindb *db, struct replay_plan *plan, const struc
     return 0;
 }
 
+// The compacted base: COPY batches of the base's commit up to its extent. It has no
+// other copy (the old zone is not trusted once the superblock left it), so any damage
+// refuses the open.
+static i64 replay_base(struct graindb *db, u64 *position) {
+    const struct graindb_superblock *sb = &db->superblock;
+    assert(*position == 0 && db->commit_seq == 0);
+    u64 at = 0;
+    while (at < sb->base_bytes) {
+        const u8 *bytes = NULL;
+        struct scan_result r = scan_batch(db, at, sb->base_commit_seq, &bytes);
+        if (r.kind != SCAN_COPY || r.next_position > sb->base_bytes) {
+            i64 error = r.kind == SCAN_UNREADABLE ? -E_IO : -E_BADMSG;
+            return refuse(db, error, r.problem_position, "compacted base damaged");
+        }
+        if (batch_apply(db, bytes, at, r.bytes) < 0) {
+            return refuse(db, -E_BADMSG, at, "compacted base does not fit the index");
+        }
+        db->open_stats.replayed_bytes += r.next_position - at;
+        at = r.next_position;
+    }
+    db->commit_seq = sb->base_commit_seq;
+    *position = at;
+    return 0;
+}
+
 static i64 replay(struct graindb *db, struct replay_plan *plan, u64 position) {
+    if (position == 0 && db->superblock.base_commit_seq > 0) {
+        i64 result = replay_base(db, &position);
+        if (result < 0) return result;
+    }
     for (;;) {
         if (position == plan->skip_position) {
             position += plan->skip_bytes;
@@ -117,6 +148,10 @@ static i64 replay(struct graindb *db, struct replay_plan *plan, u64 position) {
         const u8 *bytes = NULL;
         struct scan_result r = scan_batch(db, position, db->commit_seq + 1, &bytes);
         if (r.kind == SCAN_LOG_END) break;
+        if (r.kind == SCAN_COPY) { // only the base holds COPY batches
+            r.kind = SCAN_INVALID;
+            r.verdict = RECORD_STALE;
+        }
         if (r.kind == SCAN_INVALID || r.kind == SCAN_UNREADABLE) {
             u64 resume_at = GRAINDB_NONE;
             i64 result = replay_stop(db, plan, &r, &resume_at);
@@ -139,6 +174,20 @@ static i64 replay(struct graindb *db, struct replay_plan *plan, u64 position) {
     return 0;
 }
 
+// Two zones of log_bytes after the mirror, the active one either; a base inside it.
+static bool geometry_valid(const struct graindb_superblock *sb, u64 sectors) {
+    if (sb->log_bytes < GRAINDB_ZONE_BYTES_MIN || sb->log_bytes % SECTOR_BYTES != 0 ||
+        sb->log_bytes > GRAINDB_ZONE_BYTES_MAX) return false;
+    u64 zone_sectors = sb->log_bytes / SECTOR_BYTES;
+    if (GRAINDB_LOG_START_SECTOR + GRAINDB_ZONES_COUNT * zone_sectors > sectors) return false;
+    if (sb->log_start_sector != GRAINDB_LOG_START_SECTOR &&
+        sb->log_start_sector != GRAINDB_LOG_START_SECTOR + zone_sectors) return false;
+    if (sb->base_bytes % SECTOR_BYTES != 0 || sb->base_bytes > sb->log_bytes) return false;
+    if (sb->generation == 0) return sb->base_commit_seq == 0 && sb->base_bytes == 0;
+    if (sb->base_commit_seq == 0) return false;
+    return sb->checkpoint_position == GRAINDB_NONE || sb->checkpoint_commit_seq >= sb->base_commit_seq;
+}
+
 static i64 read_superblock(struct graindb *db, struct platform *platform) {
     u64 sectors = platform_block_sector_count(platform);
     if (sectors == 0) return refuse(db, -E_NODEV, GRAINDB_NONE, "no disk");
@@ -148,10 +197,7 @@ static i64 read_superblock(struct graindb *db, struct platform *platform) {
     if (result == -E_INVAL) return refuse(db, result, GRAINDB_NONE, "formatted by an incompatible build");
     if (result < 0) return refuse(db, result, GRAINDB_NONE, "no usable superblock copy");
     db->open_stats.superblock_copies_valid = copies;
-    const struct graindb_superblock *sb = &db->superblock;
-    if (sb->log_start_sector != GRAINDB_LOG_START_SECTOR || sb->log_bytes == 0 ||
-        sb->log_bytes % SECTOR_BYTES != 0 || sb->log_bytes > GRAINDB_LOG_BYTES_MAX ||
-        sb->log_start_sector + sb->log_bytes / SECTOR_BYTES > sectors) {
+    if (!geometry_valid(&db->superblock, sectors)) {
         return refuse(db, -E_INVAL, GRAINDB_NONE, "superblock geometry does not fit the disk");
     }
     return 0;
@@ -175,6 +221,10 @@ static void reset_state(struct graindb *db, struct platform *platform) {
     db->batch_open = false;
     db->io_window_position = GRAINDB_NONE;
     db->merkle_undo_count = 0;
+    db->compact_attempt_position = 0;
+    db->compact_deletes = 0;
+    db->compact_declined = 0;
+    db->compact_copied_bytes = 0;
     mem_set(&db->open_stats, 0, sizeof(db->open_stats));
     db->open_stats.truncated_at = GRAINDB_NONE;
     db->open_stats.problem_position = GRAINDB_NONE;
@@ -338,6 +388,7 @@ i64 graindb_open(struct graindb *db, struct platform *platform) {
     i64 result = read_superblock(db, platform);
     if (result < 0) return result;
     struct replay_plan plan = {.skip_position = GRAINDB_NONE};
+    plan.durable_seq = db->superblock.base_commit_seq; // the switch came after its flush
     read_mirror(db, &plan);
     const struct graindb_superblock *sb = &db->superblock;
     if (sb->checkpoint_position != GRAINDB_NONE) {

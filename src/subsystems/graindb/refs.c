@@ -1,7 +1,8 @@
-// The ref index: key -> current version, in RAM. Keys are kept once in an append-only
-// arena (keys are never forgotten: a deleted key keeps its tombstone version), entries
-// in first-written order, found through an open-addressing table of entry indexes.
-// Older versions are not in RAM: each REF record on disk links to the previous one.
+// The ref index: key -> current version, in RAM. Keys are kept once in an arena, entries
+// in first-written order, found through an open-addressing table of entry indexes. A
+// deleted key keeps its tombstone version until the next compaction, which forgets it
+// (refs_rebuild packs the entries and the arena, keeping their order). Older versions
+// are not in RAM: each REF record on disk links to the previous one.
 #include "internal.h"
 
 #define SLOT_MASK (GRAINDB_REF_SLOTS_COUNT - 1u)
@@ -54,9 +55,9 @@ i64 refs_insert(struct graindb *db, const u8 *key, u32 key_len) {
     return index;
 }
 
-i64 refs_apply_record(struct graindb *db, const u8 *record, u64 position, u64 commit_seq) {
+i64 refs_apply_record(struct graindb *db, const u8 *record, u64 position) {
     assert(db != NULL && record != NULL);
-    assert(ld16(record + REC_TYPE) == RECORD_REF && position < GRAINDB_LOG_BYTES_MAX);
+    assert(ld16(record + REC_TYPE) == RECORD_REF && position < GRAINDB_ZONE_BYTES_MAX);
     u32 key_len = record[REF_KEY_LEN];
     const u8 *key = record + REF_HEADER_BYTES;
     i64 index = refs_find(db, key, key_len);
@@ -71,6 +72,49 @@ i64 refs_apply_record(struct graindb *db, const u8 *record, u64 position, u64 co
     entry->object_bytes = tombstone ? 0 : ld32(record + REF_OBJECT_BYTES);
     entry->key_version = ld32(record + REF_KEY_VERSION);
     entry->record_pos8 = (u32)(position / GRAINDB_RECORD_ALIGN_BYTES);
-    entry->commit_seq = commit_seq;
+    entry->commit_seq = ld64(record + REF_VERSION_SEQ);
+    assert(entry->commit_seq > 0);
     return 0;
+}
+
+static void slots_rebuild(struct graindb *db) {
+    mem_set(db->ref_slots, 0, sizeof(db->ref_slots));
+    for (u32 i = 0; i < db->refs_count; i++) {
+        const struct graindb_ref_entry *entry = &db->refs[i];
+        u32 slot = (u32)key_hash(db->key_arena + entry->key_offset, entry->key_len) & SLOT_MASK;
+        while (db->ref_slots[slot] != 0) slot = (slot + 1) & SLOT_MASK;
+        db->ref_slots[slot] = (u16)(i + 1);
+    }
+}
+
+// Copies count bytes to a lower (or equal) address, front to back: safe when they overlap.
+static void move_down(u8 *destination, const u8 *source, u32 count) {
+    assert(destination <= source);
+    for (u32 i = 0; i < count; i++) destination[i] = source[i];
+}
+
+// Entries and keys only move down (both are in first-written order), so they are packed
+// in place.
+void refs_rebuild(struct graindb *db) {
+    assert(db != NULL);
+    assert(db->refs_count <= GRAINDB_REFS_MAX);
+    u32 kept = 0, key_bytes = 0;
+    for (u32 i = 0; i < db->refs_count; i++) {
+        struct graindb_ref_entry entry = db->refs[i];
+        if (db->compact_ref_pos8[i] == 0) continue; // not copied: forgotten
+        assert(entry.key_offset >= key_bytes);
+        move_down(db->key_arena + key_bytes, db->key_arena + entry.key_offset, entry.key_len);
+        entry.key_offset = key_bytes;
+        entry.record_pos8 = db->compact_ref_pos8[i] - 1;
+        if (entry.live) {
+            u32 moved = db->compact_slot[db->compact_ref_slot[i]];
+            assert(moved != 0 && moved < COMPACT_POSITION8_LIMIT);
+            entry.object_pos8 = moved - 1;
+        }
+        key_bytes += entry.key_len;
+        db->refs[kept++] = entry;
+    }
+    db->refs_count = kept;
+    db->key_arena_bytes = key_bytes;
+    slots_rebuild(db);
 }

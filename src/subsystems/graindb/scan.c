@@ -1,6 +1,6 @@
 // Reading the log batch by batch, shared by recovery and fsck. A batch counts only
-// when every record in it is valid and it ends with its COMMIT record: a batch is
-// trusted whole or not at all.
+// when every record in it is valid and it ends with its COMMIT (or COPY) record: a
+// batch is trusted whole or not at all.
 #include "internal.h"
 
 static struct scan_result invalid(struct scan_result r, enum record_verdict verdict, u64 at) {
@@ -21,12 +21,17 @@ static struct scan_result single_record(struct scan_result r, const struct recor
     return r;
 }
 
-static struct scan_result commit_end(struct scan_result r, const u8 *record, u64 offset, u32 length,
-                                     u32 records) {
-    if (ld32(record + COMMIT_RECORD_COUNT) != records || ld32(record + COMMIT_BATCH_BYTES) != offset + length) {
+// A COMMIT or COPY record closes the batch. In a commit every version is the commit's
+// own; a COPY batch (compaction) keeps the commits that wrote the versions it copies.
+static struct scan_result batch_end(struct scan_result r, const u8 *record, u64 offset, u32 length,
+                                    u32 records, bool copied_versions) {
+    STATIC_ASSERT(COMMIT_RECORD_COUNT == COPY_RECORD_COUNT && COMMIT_BATCH_BYTES == COPY_BATCH_BYTES);
+    bool copy = ld16(record + REC_TYPE) == RECORD_COPY;
+    if (ld32(record + COMMIT_RECORD_COUNT) != records || ld32(record + COMMIT_BATCH_BYTES) != offset + length ||
+        (copied_versions && !copy)) {
         return invalid(r, RECORD_FOREIGN, r.position + offset);
     }
-    r.kind = SCAN_COMMIT;
+    r.kind = copy ? SCAN_COPY : SCAN_COMMIT;
     r.bytes = offset + length;
     r.records = records + 1;
     r.next_position = align_up(r.position + r.bytes, SECTOR_BYTES);
@@ -42,6 +47,7 @@ struct scan_result scan_parse(struct graindb *db, const u8 *bytes, u64 available
     if (available > GRAINDB_BATCH_BYTES_MAX) available = GRAINDB_BATCH_BYTES_MAX;
     u64 offset = 0;
     u32 records = 0;
+    bool copied_versions = false;
     for (;;) {
         if (offset + REC_HEADER_BYTES > available) return invalid(r, RECORD_BAD_LENGTH, position + offset);
         const u8 *record = bytes + offset;
@@ -55,7 +61,10 @@ struct scan_result scan_parse(struct graindb *db, const u8 *bytes, u64 available
             return single_record(r, &view, commit_seq);
         }
         if (view.commit_seq != commit_seq) return invalid(r, RECORD_STALE, position + offset);
-        if (view.type == RECORD_COMMIT) return commit_end(r, record, offset, view.length, records);
+        if (view.type == RECORD_COMMIT || view.type == RECORD_COPY) {
+            return batch_end(r, record, offset, view.length, records, copied_versions);
+        }
+        if (view.type == RECORD_REF && ld64(record + REF_VERSION_SEQ) != commit_seq) copied_versions = true;
         records++;
         offset = align_up(offset + view.length, GRAINDB_RECORD_ALIGN_BYTES);
     }
@@ -119,7 +128,7 @@ struct scan_result scan_batch(struct graindb *db, u64 position, u64 commit_seq,
 static bool evidence_at(struct graindb *db, u64 position, u64 expected_seq) {
     const u8 *record = NULL;
     if (gdb_log_scan_read(db, position, REC_HEADER_BYTES, &record) < 0) return false;
-    if (ld64(record + REC_DB_ID) != db->superblock.db_id || ld64(record + REC_POSITION) != position) {
+    if (ld64(record + REC_DB_ID) != gdb_record_id(&db->superblock) || ld64(record + REC_POSITION) != position) {
         return false; // cheap filters before the checksum
     }
     u32 length = ld32(record + REC_LENGTH);
@@ -145,7 +154,9 @@ bool scan_evidence_after(struct graindb *db, u64 from, u64 to, u64 expected_seq)
 static u64 checkpoint_end_from(struct graindb *db, u64 at, u64 start, u64 commit_seq) {
     const u8 *record = NULL;
     if (gdb_log_scan_read(db, at, REC_HEADER_BYTES, &record) < 0) return GRAINDB_NONE;
-    if (ld64(record + REC_DB_ID) != db->superblock.db_id || ld64(record + REC_POSITION) != at) return GRAINDB_NONE;
+    if (ld64(record + REC_DB_ID) != gdb_record_id(&db->superblock) || ld64(record + REC_POSITION) != at) {
+        return GRAINDB_NONE;
+    }
     u32 length = ld32(record + REC_LENGTH);
     if (length < REC_HEADER_BYTES || length > GRAINDB_BATCH_BYTES_MAX) return GRAINDB_NONE;
     if (gdb_log_scan_read(db, at, length, &record) < 0) return GRAINDB_NONE;
@@ -184,9 +195,9 @@ void scan_apply_valid_prefix(struct graindb *db, u64 position, u64 commit_seq) {
         if (gdb_log_scan_read(db, position + offset, length, &record) < 0) return;
         struct record_view view;
         if (record_check(db, record, length, position + offset, &view) != RECORD_VALID) return;
-        if (view.commit_seq != commit_seq || view.type == RECORD_COMMIT) return;
+        if (view.commit_seq != commit_seq || view.type == RECORD_COMMIT || view.type == RECORD_COPY) return;
         if (view.type == RECORD_OBJECT && objects_insert(db, record + OBJ_HASH, position + offset) < 0) return;
-        if (view.type == RECORD_REF && refs_apply_record(db, record, position + offset, commit_seq) < 0) return;
+        if (view.type == RECORD_REF && refs_apply_record(db, record, position + offset) < 0) return;
         offset = align_up(offset + length, GRAINDB_RECORD_ALIGN_BYTES);
     }
 }

@@ -4,7 +4,9 @@
 // sequence held by at least GRAINDB_SUPERBLOCK_QUORUM identical copies wins; when no
 // sequence has a quorum the newest valid copy is used and reported as degraded,
 // which is safe because the superblock only says where replay may start: the log is
-// append-only and complete, so an older checkpoint pointer never loses data.
+// append-only and complete, so an older checkpoint pointer never loses data. That holds
+// within a zone; a copy naming the other zone is why compaction reads every copy back
+// after its switch and before it reuses a zone (compact.c).
 #include "internal.h"
 
 static const u32 superblock_limits[SB_LIMITS_COUNT] = {
@@ -28,6 +30,9 @@ void superblock_encode(const struct graindb_superblock *sb, u32 copy, u8 sector[
     st64(sector + SB_CHECKPOINT_BYTES, sb->checkpoint_bytes);
     st64(sector + SB_CHECKPOINT_COMMIT_SEQ, sb->checkpoint_commit_seq);
     st64(sector + SB_CHECKPOINT_CHECKSUM, sb->checkpoint_checksum);
+    st64(sector + SB_GENERATION, sb->generation);
+    st64(sector + SB_BASE_COMMIT_SEQ, sb->base_commit_seq);
+    st64(sector + SB_BASE_BYTES, sb->base_bytes);
     for (u32 i = 0; i < SB_LIMITS_COUNT; i++) st32(sector + SB_LIMITS + 4 * i, superblock_limits[i]);
     st64(sector + SB_CHECKSUM, gdb_checksum(sector + 8, SECTOR_BYTES - 8));
 }
@@ -46,6 +51,9 @@ static bool superblock_decode(const u8 *sector, u32 copy, struct graindb_superbl
     sb->checkpoint_bytes = ld64(sector + SB_CHECKPOINT_BYTES);
     sb->checkpoint_commit_seq = ld64(sector + SB_CHECKPOINT_COMMIT_SEQ);
     sb->checkpoint_checksum = ld64(sector + SB_CHECKPOINT_CHECKSUM);
+    sb->generation = ld64(sector + SB_GENERATION);
+    sb->base_commit_seq = ld64(sector + SB_BASE_COMMIT_SEQ);
+    sb->base_bytes = ld64(sector + SB_BASE_BYTES);
     return true;
 }
 
