@@ -216,7 +216,8 @@ struct abi_wait_status {
 
 #define ABI_NAME_LEN_MAX 60       // one path component, without the NUL
 #define ABI_FILE_SIZE_MAX 131072  // static capacity of one file (four GrainDB objects)
-#define ABI_FDS_MAX 16            // open files per process (0..2: the parent's 0..2; init's are the console)
+#define ABI_FDS_MAX 64            // descriptors per process at most (/etc/limits.conf may say fewer;
+                                  // 0..2: the parent's 0..2; init's are the console)
 
 struct abi_stat {
     uint64_t inode;

@@ -74,7 +74,7 @@ static i64 auth_log_open(struct kernel *k, u64 count) {
         struct fs_inode inode;
         i64 result = auth_log_inode(k, &root, &inode);
         if (result < 0) return result;
-        i64 index = fs_file_open(k, &inode, false, true);
+        i64 index = fs_file_open(k, &inode, false, ABI_UID_ROOT);
         if (index < 0) return index;
         if (k->fs.files[index].meta.size_bytes + count <= AUTH_LOG_BYTES_MAX) return index;
         result = fs_file_release(k, (u32)index);
@@ -90,7 +90,7 @@ static i64 auth_log_append(struct kernel *k, const char *line, u32 length) {
     i64 index = auth_log_open(k, length);
     if (index < 0) return index;
     u32 slot = (u32)index;
-    result = fs_file_write(k, slot, k->fs.files[slot].meta.size_bytes, (const u8 *)line, length);
+    result = fs_file_write(k, slot, ABI_UID_ROOT, k->fs.files[slot].meta.size_bytes, (const u8 *)line, length);
     if (result >= 0) result = fs_file_commit(k, slot); // durable now, even if others hold it open
     i64 released = fs_file_release(k, slot);
     return result < 0 ? result : released;

@@ -154,9 +154,9 @@ i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, cons
         result = fs_change_attributes(k, &inode);
         if (result < 0) return result;
     }
-    i64 index = fs_file_open(k, &inode, true, false);
+    i64 index = fs_file_open(k, &inode, true, ABI_UID_ROOT);
     if (index < 0) return index;
-    result = fs_file_write(k, (u32)index, 0, bytes, count);
+    result = fs_file_write(k, (u32)index, ABI_UID_ROOT, 0, bytes, count);
     i64 released = fs_file_release(k, (u32)index);
     return result < 0 ? result : released;
 }
@@ -186,6 +186,7 @@ static i64 fs_populate(struct kernel *k) {
     u32 imported = 0;
     if (result == 0) result = fs_import_archive(k, &imported);
     if (result == 0) result = accounts_populate(k);
+    if (result == 0) result = limits_populate(k);
     if (result == 0) result = fs_mark_ready(k);
     if (result == 0) {
         klog(k, LOG_INFO, "filesystem: first boot: created %u directories, imported %u files",
@@ -232,6 +233,7 @@ static void fs_verify(struct kernel *k) {
 void fs_mount(struct kernel *k) {
     struct fs *fs = &k->fs;
     fs->state = FS_NO_DISK;
+    fs_files_reset(k);
     if (platform_block_sector_count(k->platform) == 0) {
         klog(k, LOG_INFO, "filesystem: no disk; running from the initial archive only");
         return;

@@ -19,8 +19,17 @@
 
 #define FS_ROOT_INODE 1ull
 #define FS_MODE_EXECUTE_ANY 0111 // any of the owner, group and other x bits
-#define FS_OPEN_FILES_MAX 8              // open files of processes, machine-wide
-#define FS_OPEN_FILES_MAX_ALL (FS_OPEN_FILES_MAX + 1) // one more, kept for spawn
+// Open files: a table of open inodes (metadata only), and a smaller pool of whole-file
+// buffers that hold the data being written (and cache what was read), lent to open
+// files and taken back under pressure: a clean buffer is simply dropped, a dirty one
+// written back (committed) first. Users hold at most a share of each (limits.h).
+#define FS_OPEN_FILES_MAX 128            // open inodes, machine-wide
+#define FS_BUFFERS_MAX 16                // whole-file buffers, machine-wide
+#define FS_BUFFERS_PER_USER_MAX 8        // buffers one non-root user's writes may hold
+#define FS_BUFFERS_ROOT_RESERVE 4        // buffers only root's writes may take
+#define FS_BUFFER_NONE UINT32_MAX
+// Inode numbers are reused once free, below this bound (the key space cannot run out).
+#define FS_INODES_MAX (GRAINDB_REFS_MAX - 256)
 #define FS_FILE_BYTES_MAX ABI_FILE_SIZE_MAX
 #define FS_CHUNK_BYTES GRAINDB_OBJECT_BYTES_MAX // a file is stored as chunks of this size
 #define FS_FILE_CHUNKS_MAX (FS_FILE_BYTES_MAX / FS_CHUNK_BYTES)
@@ -56,15 +65,24 @@ struct fs_dirent {
     char name[NAME_LEN_MAX + 1];
 };
 
-// One open inode, shared by every descriptor that has it open.
+// One open inode, shared by every descriptor that has it open. Its data is in its
+// buffer when it has one (always when dirty), else in the chunks meta names.
 struct fs_open_file {
     u32 references;  // descriptors pointing here; 0: free
-    bool dirty;      // data differs from the last commit
+    u32 opener_uid;  // whose share of the table this entry counts against
+    u32 buffer;      // index into fs.buffers, FS_BUFFER_NONE when it has none
+    bool dirty;      // data differs from the last commit (then it has a buffer)
     bool unlinked;   // removed while open: never committed again
     u64 generation;  // grows at every change of data or meta in memory (the
                      // simulator compares it around denied syscalls)
-    struct fs_inode meta;
-    u8 data[FS_FILE_BYTES_MAX];
+    u64 used_tick;   // when its buffer was last used: the oldest is lent first
+    struct fs_inode meta; // size_bytes includes what is written but not committed
+};
+
+// A whole-file buffer, lent to one open file at a time.
+struct fs_buffer {
+    u32 file;        // index into fs.files, FS_BUFFER_NONE when free
+    u32 writer_uid;  // whose share it counts against (the writer that took it)
 };
 
 struct fs {
@@ -72,10 +90,15 @@ struct fs {
     i64 mount_error;   // why it is not mounted
     u64 inode_next;
     u64 commits;       // namespace and data commits since boot
-    struct fs_open_file files[FS_OPEN_FILES_MAX_ALL];
+    u64 tick;          // counts buffer uses, for choosing which buffer to take back
+    struct fs_open_file files[FS_OPEN_FILES_MAX];
+    struct fs_buffer buffer_owners[FS_BUFFERS_MAX];
+    u8 buffers[FS_BUFFERS_MAX][FS_FILE_BYTES_MAX];
     struct fs_dirent entries[FS_DIR_ENTRIES_MAX]; // scratch: one decoded directory
     u32 entries_count;
     u8 object_buffer[GRAINDB_OBJECT_BYTES_MAX];   // scratch: one encoded object
+    u8 chunk_buffer[FS_CHUNK_BYTES];              // scratch: one chunk read from disk
+    u8 program_buffer[FS_FILE_BYTES_MAX];         // scratch: a program being loaded
     struct graindb db;
 };
 
@@ -130,13 +153,25 @@ i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir);
 // Index of name in fs->entries (sorted), or where it would be inserted.
 u32 fs_entry_find(const struct fs *fs, const char *name, bool *found);
 
-// Open files: an index into fs->files. `for_spawn` may use the slot kept for loading
-// programs, so no process can stop others from spawning by holding files open.
-i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, bool for_spawn);
+// Open files: an index into fs->files. A new entry counts against `uid`'s share of the
+// table (the opener's real uid; the kernel opens as root): -E_NFILE beyond it.
+i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, u32 uid);
 void fs_file_hold(struct kernel *k, u32 index);
 i64 fs_file_commit(struct kernel *k, u32 index);
 i64 fs_file_release(struct kernel *k, u32 index); // commits on the last release
-i64 fs_file_write(struct kernel *k, u32 index, u64 offset, const u8 *bytes, u64 count);
+// Writes as `uid` (whose share of the buffers a buffer it needs counts against).
+i64 fs_file_write(struct kernel *k, u32 index, u32 uid, u64 offset, const u8 *bytes, u64 count);
+// The bytes at offset: *bytes points at up to *available of them (to the end of their
+// chunk or of the file; 0 at the end), valid until the next filesystem call.
+i64 fs_file_peek(struct kernel *k, u32 index, u64 offset, const u8 **bytes, u64 *available);
+// Copies the whole file into out: the open file's latest bytes when the inode is open,
+// else the committed ones. -E_FBIG when it does not fit capacity.
+i64 fs_file_read_all(struct kernel *k, const struct fs_inode *inode, u8 *out, u64 capacity,
+                     u64 *size_bytes);
+// At mount: no entry open, every buffer free.
+void fs_files_reset(struct kernel *k);
+// The open entry of inode (not unlinked), FS_OPEN_FILES_MAX when it is not open.
+u32 fs_file_find(const struct kernel *k, u64 inode);
 
 // Internal to fs*.c.
 i64 fs_read_inode(struct kernel *k, u64 inode, struct fs_inode *out);

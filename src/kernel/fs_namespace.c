@@ -231,7 +231,7 @@ static i64 fs_delete_inode(struct kernel *k, u64 inode) {
 // Only once the removal is committed: open copies of the inode then never commit
 // again (before, a failed unlink would make their fsync skip the write yet return 0).
 static void fs_mark_unlinked(struct kernel *k, u64 inode) {
-    for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
+    for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
         struct fs_open_file *file = &k->fs.files[i];
         if (file->references > 0 && file->meta.inode == inode) file->unlinked = true;
     }
@@ -412,9 +412,9 @@ i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode) {
     if (result == 0) result = fs_commit(k);
     if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
     // An open copy commits its whole record later: it must carry the new attributes.
-    for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
+    for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
         struct fs_open_file *file = &k->fs.files[i];
-        if (file->references == 0 || file->meta.inode != inode->inode) continue;
+        if (file->references == 0 || file->meta.inode != inode->inode || file->unlinked) continue;
         file->meta.mode = inode->mode;
         file->meta.uid = inode->uid;
         file->meta.gid = inode->gid;

@@ -63,8 +63,10 @@ void kernel_boot(struct kernel *k, struct platform *p) {
     klog(k, LOG_INFO, "Grain Basin booting: %u page frames, %u process slots, initrd %llu bytes",
          k->frames.count, PROCS_MAX, (unsigned long long)k->initrd_size_bytes);
     platform_trace(p, TRACE_BOOT, k->frames.free_count, PROCS_MAX, 0);
+    limits_defaults(&k->limits); // the first boot populates the disk under them
     fs_mount(k);
     accounts_load(k);
+    limits_load(k);
     const struct cred root = cred_of_user(ABI_UID_ROOT);
     i64 pid = proc_spawn(k, 0, INIT_PATH, &init_args, &root);
     if (pid < 0 && fs_readable(k) == 0) {

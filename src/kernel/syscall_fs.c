@@ -33,9 +33,11 @@ void fd_close_all(struct kernel *k, u32 slot) {
     }
 }
 
-// The lowest free descriptor, as POSIX hands out; -E_MFILE when all are in use.
+// The lowest free descriptor, as POSIX hands out; -E_MFILE when all those the
+// process may have (limits.conf files_per_process) are in use.
 static i64 fd_lowest_free(struct kernel *k, u32 slot) {
-    for (u32 fd = 0; fd < ABI_FDS_MAX; fd++) {
+    assert(k->limits.files_per_process <= ABI_FDS_MAX);
+    for (u32 fd = 0; fd < k->limits.files_per_process; fd++) {
         if (k->procs[slot].fds[fd].kind == FD_NONE) return fd;
     }
     return -E_MFILE;
@@ -71,7 +73,7 @@ static i64 open_access(struct kernel *k, const struct cred *cred, const struct f
 static void open_truncate_early(struct kernel *k, const struct fs_inode *inode, u64 flags) {
     bool writable = (flags & ABI_O_ACCMODE) != ABI_O_RDONLY;
     if (!writable || (flags & ABI_O_TRUNC) == 0 || inode->type != ABI_TYPE_FILE) return;
-    i64 index = fs_file_open(k, inode, true, false);
+    i64 index = fs_file_open(k, inode, true, ABI_UID_ROOT);
     if (index >= 0) (void)fs_file_release(k, (u32)index); // the defect: nothing looks
 }
 
@@ -110,7 +112,7 @@ i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
         return fd;
     }
     if (flags & ABI_O_DIRECTORY) return -E_NOTDIR;
-    i64 index = fs_file_open(k, &inode, writable && (flags & ABI_O_TRUNC), false);
+    i64 index = fs_file_open(k, &inode, writable && (flags & ABI_O_TRUNC), k->procs[slot].cred.ruid);
     if (index < 0) return index;
     entry.kind = FD_FILE;
     entry.open_file = (u32)index;
@@ -151,13 +153,22 @@ i64 sys_read(struct kernel *k, u32 slot, const u64 *args) {
     if (entry->kind == FD_CONSOLE_IN) return read_console(k, slot, buffer_va, length);
     if (entry->kind == FD_DIRECTORY) return -E_ISDIR;
     if ((entry->flags & ABI_O_ACCMODE) == ABI_O_WRONLY) return -E_BADF;
-    const struct fs_open_file *file = &k->fs.files[entry->open_file];
-    u64 available = entry->offset < file->meta.size_bytes ? file->meta.size_bytes - entry->offset : 0;
-    if (length > available) length = available;
-    i64 copied = copy_to_user(k, &k->procs[slot], buffer_va, file->data + entry->offset, length);
-    if (copied < 0) return copied;
-    entry->offset += length;
-    return (i64)length;
+    if (length > FS_IO_LEN_MAX) length = FS_IO_LEN_MAX;
+    if (!user_range_ok(k, &k->procs[slot], buffer_va, length, PTE_R | PTE_W)) return -E_FAULT;
+    u64 done = 0;
+    while (done < length) {
+        const u8 *bytes = NULL;
+        u64 available = 0;
+        i64 result = fs_file_peek(k, entry->open_file, entry->offset, &bytes, &available);
+        if (result < 0) return done > 0 ? (i64)done : result;
+        if (available == 0) break; // the end of the file
+        u64 n = length - done < available ? length - done : available;
+        i64 copied = copy_to_user(k, &k->procs[slot], buffer_va + done, bytes, n);
+        assert(copied == 0); // the whole range was checked above
+        entry->offset += n;
+        done += n;
+    }
+    return (i64)done;
 }
 
 #define WRITE_CONSOLE_LEN_MAX 4096ull // larger console writes are partial, as POSIX allows
@@ -188,7 +199,7 @@ static i64 write_file(struct kernel *k, u32 slot, struct fd *entry, u64 buffer_v
         u64 n = length - done < IO_CHUNK_BYTES ? length - done : IO_CHUNK_BYTES;
         i64 copied = copy_from_user(k, &k->procs[slot], chunk, buffer_va + done, n);
         assert(copied == 0);
-        i64 written = fs_file_write(k, entry->open_file, entry->offset, chunk, n);
+        i64 written = fs_file_write(k, entry->open_file, k->procs[slot].cred.ruid, entry->offset, chunk, n);
         if (written < 0) return done > 0 ? (i64)done : written;
         entry->offset += n;
         done += n;
@@ -240,10 +251,8 @@ i64 sys_stat(struct kernel *k, u32 slot, const u64 *args) {
     if (result == 0) result = fs_lookup(k, &k->procs[slot].cred, &path, &inode);
     if (result < 0) return result;
     // An open file's size includes what was written but not yet committed.
-    for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
-        const struct fs_open_file *file = &k->fs.files[i];
-        if (file->references > 0 && file->meta.inode == inode.inode) inode.size_bytes = file->meta.size_bytes;
-    }
+    u32 open = fs_file_find(k, inode.inode);
+    if (open < FS_OPEN_FILES_MAX) inode.size_bytes = k->fs.files[open].meta.size_bytes;
     struct abi_stat stat;
     stat_fill(&inode, &stat);
     return copy_to_user(k, &k->procs[slot], args[1], &stat, sizeof stat);
