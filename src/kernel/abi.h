@@ -145,6 +145,7 @@ enum abi_syscall { ABI_SYSCALL_LIST(ABI_SYSCALL_ENUM) };
 #define E_NOSYS 38
 #define E_NOTEMPTY 39
 #define E_BADMSG 74 // stored data failed its checksum: corruption, never returned as data
+#define E_DQUOT 122 // the owner's share of the disk or of the inodes is used up (limits.conf)
 
 // Clocks (Linux ids).
 #define ABI_CLOCK_REALTIME 0

@@ -39,7 +39,9 @@
     X(BUG_SETUID_DENIED_KEEPS_EUID, "setuid-denied-keeps-euid", "denied_syscall_changes_nothing", \
       "a refused setuid returns E_PERM but leaves the requested effective uid")         \
     X(BUG_SUDO_STAMP_ANY_SESSION, "sudo-stamp-any-session", "privilege_only_through_authentication", \
-      "sudo without a password accepts a success remembered in another login session")
+      "sudo without a password accepts a success remembered in another login session") \
+    X(BUG_USAGE_REPLACED_KEPT, "usage-replaced-kept", "disk_usage_accounted",           \
+      "a rename over an existing file leaves the replaced file charged to its owner")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

@@ -106,6 +106,7 @@ static i64 fs_make_root(struct kernel *k) {
     if (result == 0) result = fs_stage_inode(k, &root);
     if (result == 0) result = fs_commit(k);
     if (result < 0) graindb_batch_abort(&k->fs.db);
+    else fs_usage_charge(k, root.uid, 1, (i64)fs_cost_bytes(root.type, 0));
     k->fs.inode_next = FS_ROOT_INODE + 1;
     return result;
 }
@@ -242,6 +243,9 @@ void fs_mount(struct kernel *k) {
     fs_plant_bugs(k);
     i64 result = graindb_open(&fs->db, k->platform);
     bool opened = result != -E_NOENT; // open_stats describe a refusal only when open refused
+    // Usage is derived from the disk before anything changes it (an interrupted first
+    // boot resumes charging on top of what it had made).
+    if (result == 0) result = fs_usage_scan(k);
     if (result == -E_NOENT) {
         result = fs_format_and_populate(k);
     } else if (result == 0 && !fs_is_ready(k)) {

@@ -30,6 +30,10 @@
 #define FS_BUFFER_NONE UINT32_MAX
 // Inode numbers are reused once free, below this bound (the key space cannot run out).
 #define FS_INODES_MAX (GRAINDB_REFS_MAX - 256)
+// Usage per owner (fs_usage.c): an inode costs its record, names and ref, plus its
+// data in whole chunks; owners beyond the table's rows are counted together.
+#define FS_INODE_COST_BYTES 2048u
+#define FS_USAGE_UIDS_MAX 16u
 #define FS_FILE_BYTES_MAX ABI_FILE_SIZE_MAX
 #define FS_CHUNK_BYTES GRAINDB_OBJECT_BYTES_MAX // a file is stored as chunks of this size
 #define FS_FILE_CHUNKS_MAX (FS_FILE_BYTES_MAX / FS_CHUNK_BYTES)
@@ -61,6 +65,7 @@ struct fs_inode {
 struct fs_dirent {
     u64 inode;
     u32 type;
+    u32 maker_uid;   // who made this name (its share of a directory it does not own)
     u32 name_len;
     char name[NAME_LEN_MAX + 1];
 };
@@ -76,7 +81,15 @@ struct fs_open_file {
     u64 generation;  // grows at every change of data or meta in memory (the
                      // simulator compares it around denied syscalls)
     u64 used_tick;   // when its buffer was last used: the oldest is lent first
+    u64 committed_size_bytes; // as of the last commit (usage goes back to it if dropped)
     struct fs_inode meta; // size_bytes includes what is written but not committed
+};
+
+// Inodes and bytes charged to one owner (fs_usage.c).
+struct fs_usage {
+    u32 uid;
+    u64 inodes;
+    u64 bytes;
 };
 
 // A whole-file buffer, lent to one open file at a time.
@@ -91,6 +104,8 @@ struct fs {
     u64 inode_next;
     u64 commits;       // namespace and data commits since boot
     u64 tick;          // counts buffer uses, for choosing which buffer to take back
+    u32 usage_count;
+    struct fs_usage usage[FS_USAGE_UIDS_MAX];
     struct fs_open_file files[FS_OPEN_FILES_MAX];
     struct fs_buffer buffer_owners[FS_BUFFERS_MAX];
     u8 buffers[FS_BUFFERS_MAX][FS_FILE_BYTES_MAX];
@@ -168,6 +183,23 @@ i64 fs_file_peek(struct kernel *k, u32 index, u64 offset, const u8 **bytes, u64 
 // else the committed ones. -E_FBIG when it does not fit capacity.
 i64 fs_file_read_all(struct kernel *k, const struct fs_inode *inode, u8 *out, u64 capacity,
                      u64 *size_bytes);
+// Usage and shares (fs_usage.c). The cost charged for an inode of that type and size.
+u64 fs_cost_bytes(u32 type, u64 size_bytes);
+void fs_usage_charge(struct kernel *k, u32 uid, i64 inodes, i64 bytes);
+const struct fs_usage *fs_usage_of(struct kernel *k, u32 uid);
+u64 fs_capacity_bytes(const struct kernel *k);
+// Whether `actor` (a process's effective uid, the kernel: root) may add inodes and
+// bytes charged to `owner`: 0, -E_DQUOT (beyond the owner's share) or -E_NOSPC (beyond
+// what is left, root's reserve included for non-root actors). Root as actor is held
+// only to the capacity, as Linux exempts CAP_SYS_RESOURCE from quotas.
+i64 fs_usage_allow(struct kernel *k, u32 owner, u32 actor, u64 inodes, u64 bytes);
+i64 fs_usage_scan(struct kernel *k); // at mount
+// What an open file's in-memory size change charges its owner (no check).
+void fs_usage_resize(struct kernel *k, const struct fs_inode *inode, u64 old_size_bytes, u64 new_size_bytes);
+// Whether cred may make one more name in dir (decoded in fs->entries): -E_NOSPC
+// beyond its share of a directory another user owns, or the non-root part.
+i64 fs_usage_allow_entry(struct kernel *k, const struct cred *cred, const struct fs_inode *dir);
+
 // At mount: no entry open, every buffer free.
 void fs_files_reset(struct kernel *k);
 // The open entry of inode (not unlinked), FS_OPEN_FILES_MAX when it is not open.

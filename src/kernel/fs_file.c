@@ -89,6 +89,7 @@ i64 fs_file_commit(struct kernel *k, u32 index) {
     if (result == 0) result = fs_commit(k);
     if (result < 0) { graindb_batch_abort(&fs->db); return result; }
     file->meta = shadow.meta;
+    file->committed_size_bytes = file->meta.size_bytes;
     file->dirty = false;
     file->generation++;
     return 0;
@@ -117,13 +118,11 @@ static u32 fs_buffers_of(const struct kernel *k, u32 uid) {
     return count;
 }
 
-enum fs_victims { VICTIMS_ANY, VICTIMS_OWN, VICTIMS_NON_ROOT };
+enum fs_victims { VICTIMS_ANY, VICTIMS_OWN };
 
 static bool fs_victim_allowed(const struct fs_buffer *owner, u32 uid, enum fs_victims victims) {
     if (owner->file == FS_BUFFER_NONE) return false;
-    if (victims == VICTIMS_OWN) return owner->writer_uid == uid;
-    if (victims == VICTIMS_NON_ROOT) return owner->writer_uid != ABI_UID_ROOT;
-    return true;
+    return victims == VICTIMS_ANY || owner->writer_uid == uid;
 }
 
 // The buffer to take back: the least recently used of those allowed, clean ones first
@@ -142,17 +141,15 @@ static u32 fs_buffer_victim(const struct kernel *k, u32 uid, enum fs_victims vic
     return best;
 }
 
-// A buffer for `uid` to write into. Within its share: a free one, else anyone's taken
-// back. At its share (or when the non-root users hold all but root's reserve): one of
-// its own taken back (with none of its own, another non-root user's), so the counts
-// never pass the share nor eat into the reserve. Root may take back anyone's.
+// A buffer for `uid` to write into: a free one while its share and root's reserve
+// allow, else one taken back (which uses no more buffers in all): at its share one of
+// its own, otherwise anyone's, least recently used and clean first.
 static i64 fs_buffer_take(struct kernel *k, u32 uid, u32 *buffer_out) {
     struct limits_use use = {.user = fs_buffers_of(k, uid)};
     for (u32 b = 0; b < FS_BUFFERS_MAX; b++) {
         const struct fs_buffer *owner = &k->fs.buffer_owners[b];
         if (owner->file == FS_BUFFER_NONE) continue;
         use.all++;
-        if (owner->writer_uid != ABI_UID_ROOT) use.non_root++;
     }
     bool room = limits_allow(uid, &use, 1, FS_BUFFERS_MAX, FS_BUFFERS_PER_USER_MAX, FS_BUFFERS_ROOT_RESERVE);
     u32 chosen = FS_BUFFER_NONE;
@@ -161,7 +158,7 @@ static i64 fs_buffer_take(struct kernel *k, u32 uid, u32 *buffer_out) {
     }
     if (chosen == FS_BUFFER_NONE) {
         enum fs_victims victims = VICTIMS_ANY;
-        if (!room && uid != ABI_UID_ROOT) victims = use.user > 0 ? VICTIMS_OWN : VICTIMS_NON_ROOT;
+        if (uid != ABI_UID_ROOT && use.user >= FS_BUFFERS_PER_USER_MAX) victims = VICTIMS_OWN;
         chosen = fs_buffer_victim(k, uid, victims);
         if (chosen == FS_BUFFER_NONE) return -E_NOSPC;
         i64 result = fs_buffer_reclaim(k, chosen);
@@ -203,6 +200,7 @@ static i64 fs_file_truncate(struct kernel *k, u32 index, u32 uid) {
     if (file->meta.size_bytes == 0) return 0;
     i64 result = fs_file_attach(k, index, uid);
     if (result < 0) return result;
+    if (!file->unlinked) fs_usage_resize(k, &file->meta, file->meta.size_bytes, 0);
     file->meta.size_bytes = 0;
     file->dirty = true;
     file->generation++;
@@ -216,7 +214,6 @@ static struct limits_use fs_files_of(const struct kernel *k, u32 uid) {
         const struct fs_open_file *file = &k->fs.files[i];
         if (file->references == 0) continue;
         use.all++;
-        if (file->opener_uid != ABI_UID_ROOT) use.non_root++;
         if (file->opener_uid == uid) use.user++;
     }
     assert(use.all <= FS_OPEN_FILES_MAX);
@@ -250,7 +247,8 @@ i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, 
     struct fs_open_file *file = &k->fs.files[index];
     u64 generation = file->generation + 1; // never repeats for the slot: the simulator compares it
     *file = (struct fs_open_file){.references = 1, .opener_uid = uid, .buffer = FS_BUFFER_NONE,
-                                  .generation = generation, .meta = *inode};
+                                  .generation = generation, .committed_size_bytes = inode->size_bytes,
+                                  .meta = *inode};
     i64 result = truncate ? fs_file_truncate(k, index, uid) : 0;
     if (result < 0) file->references = 0;
     return result < 0 ? result : index;
@@ -269,7 +267,8 @@ i64 fs_file_release(struct kernel *k, u32 index) {
     file->references--;
     if (file->references == 0 && file->buffer != FS_BUFFER_NONE) {
         // The last descriptor is gone: what a failed commit left is lost, as on Unix
-        // (close reported the error).
+        // (close reported the error), and its owner gets back what it was charged.
+        if (file->dirty && !file->unlinked) fs_usage_resize(k, &file->meta, file->meta.size_bytes, file->committed_size_bytes);
         k->fs.buffer_owners[file->buffer].file = FS_BUFFER_NONE;
         file->buffer = FS_BUFFER_NONE;
         file->dirty = false;
@@ -281,8 +280,14 @@ i64 fs_file_write(struct kernel *k, u32 index, u32 uid, u64 offset, const u8 *by
     struct fs_open_file *file = &k->fs.files[index];
     assert(index < FS_OPEN_FILES_MAX && file->references > 0);
     if (offset > FS_FILE_BYTES_MAX || count > FS_FILE_BYTES_MAX - offset) return -E_FBIG;
-    i64 result = fs_file_attach(k, index, uid);
+    u64 old_size = file->meta.size_bytes;
+    u64 new_size = offset + count > old_size ? offset + count : old_size;
+    u64 growth = fs_cost_bytes(ABI_TYPE_FILE, new_size) - fs_cost_bytes(ABI_TYPE_FILE, old_size);
+    i64 result = file->unlinked || growth == 0 ? 0 : fs_usage_allow(k, file->meta.uid, uid, 0, growth);
     if (result < 0) return result;
+    result = fs_file_attach(k, index, uid);
+    if (result < 0) return result;
+    if (!file->unlinked) fs_usage_resize(k, &file->meta, old_size, new_size);
     u8 *data = fs_file_buffer(k, file);
     if (offset > file->meta.size_bytes) { // a hole reads as zeros
         mem_set(data + file->meta.size_bytes, 0, offset - file->meta.size_bytes);

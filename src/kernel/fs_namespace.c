@@ -118,13 +118,14 @@ static void fs_entry_remove(struct fs *fs, u32 at) {
     fs->entries_count--;
 }
 
-static i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, const char *name) {
+static i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, u32 maker_uid, const char *name) {
     if (fs->entries_count >= FS_DIR_ENTRIES_MAX) return -E_NOSPC;
     assert(at <= fs->entries_count);
     for (u32 i = fs->entries_count; i > at; i--) fs->entries[i] = fs->entries[i - 1];
     struct fs_dirent *e = &fs->entries[at];
     e->inode = inode;
     e->type = type;
+    e->maker_uid = maker_uid;
     e->name_len = (u32)str_len_bounded(name, NAME_LEN_MAX + 1);
     assert(e->name_len > 0 && e->name_len <= NAME_LEN_MAX);
     str_copy(e->name, sizeof e->name, name);
@@ -186,6 +187,8 @@ i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path
     if (result < 0) return result;
     if (found) return -E_EXIST;
     result = cred_permission(cred, &parent, PERM_WRITE);
+    if (result == 0) result = fs_usage_allow_entry(k, cred, &parent);
+    if (result == 0) result = fs_usage_allow(k, cred->euid, cred->euid, 1, fs_cost_bytes(type, 0));
     if (result < 0) return result;
     fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_CREATE, .cred = cred, .path = path, .dir = &parent});
     struct fs *fs = &k->fs;
@@ -197,7 +200,7 @@ i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path
     out->uid = cred->euid;
     out->gid = cred->egid;
     out->mtime_ns = platform_realtime_ns(k->platform);
-    result = fs_entry_insert(fs, at, out->inode, type, path->names[path->count - 1]);
+    result = fs_entry_insert(fs, at, out->inode, type, cred->euid, path->names[path->count - 1]);
     if (result < 0) return result;
     result = graindb_batch_begin(&fs->db);
     if (result < 0) return result;
@@ -206,6 +209,7 @@ i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path
     if (result == 0) result = fs_commit(k);
     if (result < 0) { graindb_batch_abort(&fs->db); return result; }
     fs->inode_next++;
+    fs_usage_charge(k, out->uid, 1, (i64)fs_cost_bytes(type, 0));
     return 0;
 }
 
@@ -228,12 +232,25 @@ static i64 fs_delete_inode(struct kernel *k, u64 inode) {
     return graindb_batch_delete_ref(&k->fs.db, key, key_len);
 }
 
-// Only once the removal is committed: open copies of the inode then never commit
-// again (before, a failed unlink would make their fsync skip the write yet return 0).
-static void fs_mark_unlinked(struct kernel *k, u64 inode) {
+// The planted bug usage-replaced-kept: the replaced inode is forgotten, its charge not.
+static void fs_mark_unlinked_keep_charge(struct kernel *k, const struct fs_inode *inode) {
     for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
         struct fs_open_file *file = &k->fs.files[i];
-        if (file->references > 0 && file->meta.inode == inode) file->unlinked = true;
+        if (file->references > 0 && file->meta.inode == inode->inode) file->unlinked = true;
+    }
+}
+
+// Only once the removal is committed: open copies of the inode then never commit
+// again (before, a failed unlink would make their fsync skip the write yet return 0),
+// and its owner gets back what it was charged (the size in memory, if open).
+static void fs_mark_unlinked(struct kernel *k, const struct fs_inode *inode) {
+    u64 size_bytes = inode->size_bytes;
+    u32 open = fs_file_find(k, inode->inode);
+    if (open < FS_OPEN_FILES_MAX) size_bytes = k->fs.files[open].meta.size_bytes;
+    fs_usage_charge(k, inode->uid, -1, -(i64)fs_cost_bytes(inode->type, size_bytes));
+    for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
+        struct fs_open_file *file = &k->fs.files[i];
+        if (file->references > 0 && file->meta.inode == inode->inode) file->unlinked = true;
     }
 }
 
@@ -284,7 +301,7 @@ i64 fs_remove(struct kernel *k, const struct cred *cred, const struct path *path
     if (result == 0) result = fs_stage_directory(k, &parent);
     if (result == 0) result = fs_commit(k);
     if (result < 0) graindb_batch_abort(&k->fs.db);
-    else fs_mark_unlinked(k, child_inode);
+    else fs_mark_unlinked(k, &child);
     return result;
 }
 
@@ -298,12 +315,12 @@ static bool path_within(const struct path *inner, const struct path *outer) {
 }
 
 // The target of a rename, if one exists, must be replaceable by the source.
-static i64 fs_check_replace(struct kernel *k, const struct fs_inode *source, u64 target_inode) {
-    struct fs_inode target;
-    i64 result = fs_read_inode(k, target_inode, &target);
+static i64 fs_check_replace(struct kernel *k, const struct fs_inode *source, u64 target_inode,
+                            struct fs_inode *target) {
+    i64 result = fs_read_inode(k, target_inode, target);
     if (result < 0) return result;
-    if (source->type == ABI_TYPE_DIRECTORY && target.type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
-    return fs_check_removable(k, &target, source->type);
+    if (source->type == ABI_TYPE_DIRECTORY && target->type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
+    return fs_check_removable(k, target, source->type);
 }
 
 // Stages the directory changes of a rename inside an open batch.
@@ -335,7 +352,7 @@ static i64 fs_rename_stage(struct kernel *k, const struct cred *cred, const stru
         if (result < 0) return result;
         fs_entry_remove(&k->fs, at);
     }
-    result = fs_entry_insert(&k->fs, at, source->inode, source->type, to->names[to->count - 1]);
+    result = fs_entry_insert(&k->fs, at, source->inode, source->type, cred->euid, to->names[to->count - 1]);
     if (result == 0) result = fs_stage_directory(k, &to_parent);
     if (result == 0 && source->type == ABI_TYPE_DIRECTORY && source->parent != to_parent.inode &&
         !planted_bug(k, BUG_FS_RENAME_KEEPS_PARENT)) {
@@ -362,6 +379,7 @@ static i64 fs_rename_access(struct kernel *k, const struct cred *cred, const str
         if (result == 0) result = fs_check_unlink_access(k, cred, &to_parent, &target);
     } else {
         result = cred_permission(cred, &to_parent, PERM_WRITE);
+        if (result == 0) result = fs_usage_allow_entry(k, cred, &to_parent); // a new name there
     }
     if (result == 0 && source->type == ABI_TYPE_DIRECTORY && from_parent.inode != to_parent.inode) {
         result = cred_permission(cred, source, PERM_WRITE);
@@ -384,10 +402,11 @@ i64 fs_rename(struct kernel *k, const struct cred *cred, const struct path *from
     bool found = false;
     result = fs_parent(k, cred, to, &target_parent, &at, &found);
     if (result < 0) return result;
+    struct fs_inode target;
     if (found) {
         u64 target_inode = k->fs.entries[at].inode;
         if (target_inode == source.inode) return 0; // already that name
-        result = fs_check_replace(k, &source, target_inode);
+        result = fs_check_replace(k, &source, target_inode, &target);
         if (result < 0) return result;
     }
     result = fs_rename_access(k, cred, from, to, &source);
@@ -398,19 +417,36 @@ i64 fs_rename(struct kernel *k, const struct cred *cred, const struct path *from
     result = fs_rename_stage(k, cred, from, to, &source, &replaced);
     if (result == 0) result = fs_commit(k);
     if (result < 0) graindb_batch_abort(&k->fs.db);
-    else if (replaced != 0) fs_mark_unlinked(k, replaced);
+    else if (replaced != 0 && planted_bug(k, BUG_USAGE_REPLACED_KEPT)) fs_mark_unlinked_keep_charge(k, &target);
+    else if (replaced != 0) fs_mark_unlinked(k, &target);
+    assert(replaced == 0 || (found && replaced == target.inode));
     return result;
+}
+
+// A new owner takes over what the inode is charged (its size in memory, if open).
+static void fs_usage_move(struct kernel *k, const struct fs_inode *before, u32 uid) {
+    if (before->uid == uid) return;
+    u64 size_bytes = before->size_bytes;
+    u32 open = fs_file_find(k, before->inode);
+    if (open < FS_OPEN_FILES_MAX) size_bytes = k->fs.files[open].meta.size_bytes;
+    i64 cost = (i64)fs_cost_bytes(before->type, size_bytes);
+    fs_usage_charge(k, before->uid, -1, -cost);
+    fs_usage_charge(k, uid, 1, cost);
 }
 
 i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode) {
     i64 usable = fs_usable(k);
     if (usable < 0) return usable;
     assert(inode->inode >= FS_ROOT_INODE);
-    i64 result = graindb_batch_begin(&k->fs.db);
+    struct fs_inode before;
+    i64 result = fs_read_inode(k, inode->inode, &before);
+    if (result < 0) return result;
+    result = graindb_batch_begin(&k->fs.db);
     if (result < 0) return result;
     result = fs_stage_inode(k, inode);
     if (result == 0) result = fs_commit(k);
     if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
+    fs_usage_move(k, &before, inode->uid);
     // An open copy commits its whole record later: it must carry the new attributes.
     for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
         struct fs_open_file *file = &k->fs.files[i];

@@ -143,12 +143,12 @@ i64 limits_populate(struct kernel *k) {
 bool limits_allow(u32 uid, const struct limits_use *use, u64 amount, u64 total, u64 per_user,
                   u64 root_reserve) {
     assert(use != NULL);
-    assert(use->user <= use->non_root || uid == ABI_UID_ROOT);
+    assert(use->user <= use->all);
     if (use->all > total || amount > total - use->all) return false;
     if (uid == ABI_UID_ROOT) return true;
-    u64 non_root_total = root_reserve < total ? total - root_reserve : 0;
+    u64 users_total = root_reserve < total ? total - root_reserve : 0;
     if (use->user + amount > per_user) return false;
-    return use->non_root + amount <= non_root_total;
+    return use->all + amount <= users_total;
 }
 
 bool limits_allow_process(const struct kernel *k, u32 uid) {
@@ -158,7 +158,6 @@ bool limits_allow_process(const struct kernel *k, u32 uid) {
         const struct proc *proc_ = &k->procs[slot];
         if (proc_->state == PROC_FREE) continue;
         use.all++;
-        if (proc_->cred.ruid != ABI_UID_ROOT) use.non_root++;
         if (proc_->cred.ruid == uid) use.user++;
     }
     assert(use.all <= PROCS_MAX);
@@ -176,7 +175,6 @@ bool limits_allow_frames(const struct kernel *k, u32 slot, u32 frames) {
         const struct proc *proc_ = &k->procs[s];
         if (proc_->state == PROC_FREE) continue;
         use.all += proc_->frames_owned;
-        if (proc_->cred.ruid != ABI_UID_ROOT) use.non_root += proc_->frames_owned;
         if (proc_->cred.ruid == uid) use.user += proc_->frames_owned;
     }
     u64 total = k->frames.count - k->frames.kernel_frames;

@@ -39,7 +39,9 @@
     X(inodes_per_user, 1024, 1, FS_INODES_MAX, "files, directories and links one non-root user may own") \
     X(inodes_root_reserve, 256, 1, FS_INODES_MAX - 1, "inode numbers only root may take") \
     X(dir_entries_per_user, 64, 1, FS_DIR_ENTRIES_MAX,                                    \
-      "entries one non-root user may make in a directory another user owns (such as /tmp)")
+      "entries one non-root user may make in a directory another user owns (such as /tmp)") \
+    X(dir_entries_root_reserve, 32, 1, FS_DIR_ENTRIES_MAX - 1,                            \
+      "entries of every directory only root may make")
 
 #define LIMITS_FIELD(field, value, minimum, maximum, what) u32 field;
 struct limits {
@@ -67,11 +69,11 @@ i64 limits_populate(struct kernel *k);
 
 // Whether `uid` may take `amount` more of a resource of which the machine has `total`:
 // root may take anything left; another user needs its own use to stay within
-// `per_user` and the non-root users' use within `total - root_reserve`.
+// `per_user`, and may never take the last `root_reserve` (ext4's rule for the blocks
+// reserved for root: whoever holds the rest, the reserve stays free for root).
 struct limits_use {
-    u64 user;     // what uid holds now
-    u64 non_root; // what every non-root user holds now, uid included
-    u64 all;      // what everyone holds now, root included
+    u64 user; // what uid holds now
+    u64 all;  // what everyone holds now, root included
 };
 bool limits_allow(u32 uid, const struct limits_use *use, u64 amount, u64 total, u64 per_user,
                   u64 root_reserve);

@@ -1,0 +1,125 @@
+// Who uses how much of the filesystem: inodes and bytes per owner, so that no user
+// can fill the disk or the inode numbers root needs (limits.h: disk_* and inodes_*).
+//
+// What is charged: every inode its owner (uid), FS_INODE_COST_BYTES for its record,
+// its names and its ref, plus its data rounded up to whole chunks (a directory's
+// entries: one object). The size charged is the one in memory: a file being written
+// is charged as it grows (write fails with E_DQUOT beyond the share), and given back
+// when its growth is dropped or it is removed. The table is rebuilt from the disk at
+// every mount (derived state, never stored), and kept up to date by each change.
+#include "kernel.h"
+#include "limits.h"
+#include "mem.h"
+
+u64 fs_cost_bytes(u32 type, u64 size_bytes) {
+    assert(size_bytes <= FS_FILE_BYTES_MAX || type == ABI_TYPE_DIRECTORY);
+    u64 data = type == ABI_TYPE_DIRECTORY ? GRAINDB_OBJECT_BYTES_MAX / 4 : size_bytes;
+    return FS_INODE_COST_BYTES + (data + FS_CHUNK_BYTES - 1) / FS_CHUNK_BYTES * FS_CHUNK_BYTES;
+}
+
+// The row of uid; uids beyond the table share the last row (counted together, so
+// the shares still bound them).
+static struct fs_usage *fs_usage_row(struct fs *fs, u32 uid) {
+    for (u32 i = 0; i < fs->usage_count; i++) {
+        if (fs->usage[i].uid == uid) return &fs->usage[i];
+    }
+    if (fs->usage_count < FS_USAGE_UIDS_MAX) {
+        struct fs_usage *row = &fs->usage[fs->usage_count++];
+        *row = (struct fs_usage){.uid = uid};
+        return row;
+    }
+    return &fs->usage[FS_USAGE_UIDS_MAX - 1];
+}
+
+void fs_usage_charge(struct kernel *k, u32 uid, i64 inodes, i64 bytes) {
+    struct fs_usage *row = fs_usage_row(&k->fs, uid);
+    assert(inodes >= 0 || row->inodes >= (u64)-inodes);
+    assert(bytes >= 0 || row->bytes >= (u64)-bytes);
+    row->inodes = (u64)((i64)row->inodes + inodes);
+    row->bytes = (u64)((i64)row->bytes + bytes);
+}
+
+const struct fs_usage *fs_usage_of(struct kernel *k, u32 uid) { return fs_usage_row(&k->fs, uid); }
+
+// What the filesystem can hold: the bytes of live data GrainDB can keep.
+// TODO(merge graindb): GrainDB's own figure once it reclaims space; until then the
+// log, which only grows.
+u64 fs_capacity_bytes(const struct kernel *k) {
+    return k->fs.db.superblock.log_bytes;
+}
+
+static void fs_usage_totals(const struct fs *fs, u32 uid, struct limits_use *inodes, struct limits_use *bytes) {
+    mem_set(inodes, 0, sizeof *inodes);
+    mem_set(bytes, 0, sizeof *bytes);
+    for (u32 i = 0; i < fs->usage_count; i++) {
+        const struct fs_usage *row = &fs->usage[i];
+        inodes->all += row->inodes;
+        bytes->all += row->bytes;
+        if (row->uid == uid) { inodes->user = row->inodes; bytes->user = row->bytes; }
+    }
+}
+
+i64 fs_usage_allow(struct kernel *k, u32 owner, u32 actor, u64 inodes, u64 bytes) {
+    struct limits_use inode_use, byte_use;
+    fs_usage_totals(&k->fs, owner, &inode_use, &byte_use);
+    // Root's files have no share, but a non-root actor growing one still may not take
+    // root's reserve: the share is checked for the owner, the reserve for the actor.
+    if (owner == ABI_UID_ROOT) inode_use.user = byte_use.user = 0;
+    u32 uid = actor;
+    const struct limits *limits = &k->limits;
+    if (inodes > 0 && !limits_allow(uid, &inode_use, inodes, FS_INODES_MAX, limits->inodes_per_user,
+                                    limits->inodes_root_reserve)) {
+        return inode_use.all + inodes > FS_INODES_MAX ? -E_NOSPC : -E_DQUOT;
+    }
+    u64 capacity = fs_capacity_bytes(k);
+    u64 per_user = capacity / PERCENT_MAX * limits->disk_per_user_percent;
+    u64 reserve = capacity / PERCENT_MAX * limits->disk_root_reserve_percent;
+    if (bytes > 0 && !limits_allow(uid, &byte_use, bytes, capacity, per_user, reserve)) {
+        // Beyond the user's own share: its quota; beyond what is left to users: the disk.
+        return byte_use.user + bytes > per_user ? -E_DQUOT : -E_NOSPC;
+    }
+    return 0;
+}
+
+// At mount: every live inode, charged to its owner.
+i64 fs_usage_scan(struct kernel *k) {
+    struct fs *fs = &k->fs;
+    fs->usage_count = 0;
+    u32 count = graindb_ref_count(&fs->db);
+    for (u32 i = 0; i < count; i++) {
+        u8 key[GRAINDB_KEY_LEN_MAX];
+        u32 key_len = 0;
+        struct graindb_ref_info info;
+        if (graindb_ref_at(&fs->db, i, key, &key_len, &info) < 0 || info.deleted) continue;
+        u64 number = fs_inode_from_key(key, key_len);
+        if (number == 0) continue;
+        struct fs_inode inode;
+        i64 result = fs_read_inode(k, number, &inode);
+        if (result < 0) return result;
+        fs_usage_charge(k, inode.uid, 1, (i64)fs_cost_bytes(inode.type, inode.size_bytes));
+    }
+    return 0;
+}
+
+void fs_usage_resize(struct kernel *k, const struct fs_inode *inode, u64 old_size_bytes, u64 new_size_bytes) {
+    assert(inode->type == ABI_TYPE_FILE);
+    i64 before = (i64)fs_cost_bytes(inode->type, old_size_bytes);
+    i64 after = (i64)fs_cost_bytes(inode->type, new_size_bytes);
+    if (after != before) fs_usage_charge(k, inode->uid, 0, after - before);
+}
+
+// A directory holds FS_DIR_ENTRIES_MAX names: a user who does not own it may make at
+// most dir_entries_per_user of them, and the non-root users together leave root the
+// reserve, so nobody can fill /tmp for the others.
+i64 fs_usage_allow_entry(struct kernel *k, const struct cred *cred, const struct fs_inode *dir) {
+    assert(dir->type == ABI_TYPE_DIRECTORY);
+    struct limits_use use = {.all = k->fs.entries_count};
+    for (u32 i = 0; i < k->fs.entries_count; i++) {
+        u32 maker = k->fs.entries[i].maker_uid;
+        if (maker == cred->euid) use.user++;
+    }
+    if (cred->euid == ABI_UID_ROOT) use.user = 0;
+    u64 per_user = dir->uid == cred->euid ? FS_DIR_ENTRIES_MAX : k->limits.dir_entries_per_user;
+    bool allowed = limits_allow(cred->euid, &use, 1, FS_DIR_ENTRIES_MAX, per_user, k->limits.dir_entries_root_reserve);
+    return allowed ? 0 : -E_NOSPC;
+}
