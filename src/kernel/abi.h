@@ -73,6 +73,13 @@
 //                                                 starting at old's. spawn and sudo give
 //                                                 the child copies of the parent's fds 0, 1
 //                                                 and 2 and no others (as if close-on-exec)
+// Limits (issue 9): per-user shares of every table and store, and root's reserves,
+// from /etc/limits.conf (see README). A request beyond a share fails with the error
+// the resource has always had: spawn -E_AGAIN, memory -E_NOMEM, descriptors -E_MFILE,
+// the open-file table -E_NFILE, disk and inodes -E_DQUOT (the owner's share) or
+// -E_NOSPC (what is left for users), a directory's entries -E_NOSPC.
+//   usage(uid, struct abi_usage *)             -> 0 | -E_PERM (another user's, not root)
+//                                                 | -E_FAULT
 // ---------------------------------------------------------------------------
 #define ABI_SYSCALL_LIST(X)        \
     X(1, getpid, 0)                \
@@ -109,7 +116,8 @@
     X(32, sudo, 3)                 \
     X(33, switch_user, 2)          \
     X(34, passwd, 3)               \
-    X(35, dup2, 2)
+    X(35, dup2, 2)                 \
+    X(49, usage, 2)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
 
@@ -219,6 +227,7 @@ struct abi_wait_status {
 #define ABI_FILE_SIZE_MAX 131072  // static capacity of one file (four GrainDB objects)
 #define ABI_FDS_MAX 64            // descriptors per process at most (/etc/limits.conf may say fewer;
                                   // 0..2: the parent's 0..2; init's are the console)
+#define ABI_FDS_MIN 16            // descriptors every process may have, whatever limits.conf says
 
 struct abi_stat {
     uint64_t inode;
@@ -236,4 +245,23 @@ struct abi_dirent {
     uint32_t type;         // ABI_TYPE_*
     uint32_t name_len;
     char name[ABI_NAME_LEN_MAX + 4]; // NUL-terminated
+};
+
+// What a user holds and may hold (usage). *_max is the user's share (root: what the
+// machine has); a share can be out of reach while root's reserve is all that is left.
+struct abi_usage {
+    uint32_t uid;
+    uint32_t processes;        // live process slots of this real uid (zombies included)
+    uint32_t processes_max;
+    uint32_t open_files;       // entries of the kernel's open-file table it opened
+    uint32_t open_files_max;
+    uint32_t files_per_process; // descriptors one process may have
+    uint64_t memory_bytes;     // page frames its processes hold, page tables included
+    uint64_t memory_max_bytes;
+    uint64_t inodes;           // inodes it owns
+    uint64_t inodes_max;
+    uint64_t disk_bytes;       // what its inodes cost (data in whole chunks + a cost per inode)
+    uint64_t disk_max_bytes;
+    uint64_t disk_capacity_bytes; // what the filesystem holds in all
+    uint64_t disk_used_bytes;     // what every owner's inodes cost together
 };

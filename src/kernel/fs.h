@@ -186,7 +186,7 @@ i64 fs_file_read_all(struct kernel *k, const struct fs_inode *inode, u8 *out, u6
 // Usage and shares (fs_usage.c). The cost charged for an inode of that type and size.
 u64 fs_cost_bytes(u32 type, u64 size_bytes);
 void fs_usage_charge(struct kernel *k, u32 uid, i64 inodes, i64 bytes);
-const struct fs_usage *fs_usage_of(struct kernel *k, u32 uid);
+struct fs_usage fs_usage_of(const struct kernel *k, u32 uid);
 u64 fs_capacity_bytes(const struct kernel *k);
 // Whether `actor` (a process's effective uid, the kernel: root) may add inodes and
 // bytes charged to `owner`: 0, -E_DQUOT (beyond the owner's share) or -E_NOSPC (beyond

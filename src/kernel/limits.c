@@ -97,7 +97,8 @@ static void limits_check_consistent(struct kernel *k) {
     struct limits *limits = &k->limits;
     if (limits->processes_root_reserve >= PROCS_MAX) limits->processes_root_reserve = PROCS_MAX - 1;
     assert(limits->processes_per_user >= 1);
-    assert(limits->files_per_process >= 3 && limits->files_per_process <= ABI_FDS_MAX);
+    assert(limits->files_per_process >= ABI_FDS_MIN);
+    assert(limits->files_per_process <= ABI_FDS_MAX);
 }
 
 void limits_load(struct kernel *k) {

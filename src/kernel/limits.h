@@ -27,7 +27,7 @@
     X(memory_per_user_percent, 50, 1, PERCENT_MAX,                                        \
       "share of the page frames one non-root user's processes may hold")                 \
     X(memory_root_reserve_percent, 10, 1, 90, "share of the page frames only root may use") \
-    X(files_per_process, 64, 3, ABI_FDS_MAX, "descriptors one process may have open")     \
+    X(files_per_process, 64, ABI_FDS_MIN, ABI_FDS_MAX, "descriptors one process may have open") \
     X(open_files_per_user, 48, 1, FS_OPEN_FILES_MAX,                                      \
       "entries of the kernel's open-file table one non-root user may hold")              \
     X(open_files_root_reserve, 16, 1, FS_OPEN_FILES_MAX - 1,                              \

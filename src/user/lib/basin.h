@@ -98,6 +98,8 @@ i64 sys_switch_user(u64 uid, const char *password);
 i64 sys_passwd(u64 uid, const char *old_password, const char *new_password);
 #define BASIN_SYS_ARGS_dup2 2
 i64 sys_dup2(i64 old_fd, i64 new_fd);
+#define BASIN_SYS_ARGS_usage 2
+i64 sys_usage(u64 uid, struct abi_usage *usage);
 
 // A syscall by number, for probing numbers the list does not have.
 i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);

@@ -13,6 +13,10 @@
 //   init.fuzz=N     the fuzz phase after everything else: `fuzz --ops N` as root,
 //                   then as xy (default: no fuzz phase)
 //   init.fuzz_together=1  both fuzzers at the same time (with --concurrent)
+//   init.attack=1   the attack phase after everything else: xy exhausts inodes, disk,
+//                   /tmp's entries, open files, memory, root's password (guesses) and
+//                   processes (`exhaust`), then root proves it can still work and
+//                   that removing xy's files gives the space back (`rootcheck`)
 // and ignores every other word (the kernel's own, such as loglevel=).
 //
 // Phase 1 runs the test programs one at a time, so its output is deterministic.
@@ -45,6 +49,7 @@ struct options {
     bool storage_lenient; // init.storage=lenient
     char fuzz_ops[12];    // init.fuzz=N: the fuzz phase with N syscalls per user; "" none
     bool fuzz_together;   // init.fuzz_together=1: root's and xy's fuzzers at the same time
+    bool attack;          // init.attack=1: the resource attack phase
 };
 
 // A program init runs, and how it must end for the round to count as expected.
@@ -117,6 +122,44 @@ static const struct job fs_jobs[] = {
     {"storage", ABI_UID_ROOT, storage_verify_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
 };
 
+// The attack phase: xy takes all it can of each shared resource, holders keeping
+// processes, memory and open files for ATTACK_HOLD_S; then root checks (rootcheck).
+#define ATTACK_HOLD_S "2"
+#define ATTACK_INODES_DIR "/home/xy/attack-inodes"
+#define ATTACK_DISK_DIR "/home/xy/attack-disk"
+#define ATTACK_FILES_DIR "/home/xy/attack-files"
+static const char *const attack_inodes_argv[] = {"exhaust", "inodes", ATTACK_INODES_DIR, NULL};
+static const char *const attack_disk_argv[] = {"exhaust", "disk", ATTACK_DISK_DIR, NULL};
+static const char *const attack_entries_argv[] = {"exhaust", "entries", "/tmp", NULL};
+static const char *const attack_files_argv[] = {"exhaust", "files", ATTACK_FILES_DIR, ATTACK_HOLD_S, NULL};
+static const char *const attack_memory_argv[] = {"exhaust", "memory", ATTACK_HOLD_S, NULL};
+static const char *const attack_passwords_argv[] = {"exhaust", "passwords", "12", NULL};
+static const char *const attack_processes_argv[] = {"exhaust", "processes", ATTACK_HOLD_S, NULL};
+static const char *const rootcheck_argv[] = {"rootcheck", NULL};
+static const char *const rootcheck_passwords_argv[] = {"rootcheck", "--passwords", NULL};
+static const char *const rootcheck_inodes_argv[] = {"rootcheck", ATTACK_INODES_DIR, NULL};
+static const char *const rootcheck_disk_argv[] = {"rootcheck", ATTACK_DISK_DIR, NULL};
+static const char *const rootcheck_files_argv[] = {"rootcheck", ATTACK_FILES_DIR, NULL};
+
+// Each attack in turn, each followed by root's checks while xy still holds what it
+// took (rootcheck then removes xy's files and waits for its holders to end).
+static const struct job attack_jobs[] = {
+    {"exhaust", ABI_UID_USER, attack_processes_argv, ABI_EXIT_NORMAL, 0, "exhaust processes"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_argv, ABI_EXIT_NORMAL, 0, "rootcheck after processes"},
+    {"exhaust", ABI_UID_USER, attack_memory_argv, ABI_EXIT_NORMAL, 0, "exhaust memory"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_argv, ABI_EXIT_NORMAL, 0, "rootcheck after memory"},
+    {"exhaust", ABI_UID_USER, attack_files_argv, ABI_EXIT_NORMAL, 0, "exhaust files"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_files_argv, ABI_EXIT_NORMAL, 0, "rootcheck after files"},
+    {"exhaust", ABI_UID_USER, attack_disk_argv, ABI_EXIT_NORMAL, 0, "exhaust disk"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_disk_argv, ABI_EXIT_NORMAL, 0, "rootcheck after disk"},
+    {"exhaust", ABI_UID_USER, attack_inodes_argv, ABI_EXIT_NORMAL, 0, "exhaust inodes"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_inodes_argv, ABI_EXIT_NORMAL, 0, "rootcheck after inodes"},
+    {"exhaust", ABI_UID_USER, attack_entries_argv, ABI_EXIT_NORMAL, 0, "exhaust entries"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_argv, ABI_EXIT_NORMAL, 0, "rootcheck after entries"},
+    {"exhaust", ABI_UID_USER, attack_passwords_argv, ABI_EXIT_NORMAL, 0, "exhaust passwords"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_passwords_argv, ABI_EXIT_NORMAL, 0, "rootcheck after passwords"},
+};
+
 static const struct job storage_boot_jobs[] = {
     {"storage", ABI_UID_ROOT, storage_boot_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
     {"storage", ABI_UID_ROOT, storage_boot_lenient_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
@@ -146,6 +189,8 @@ static bool parse_fs_option(const char *word, struct options *options) {
         options->storage_lenient = word[13] == 'l';
     } else if (strcmp(word, "init.fuzz_together=1") == 0 || strcmp(word, "init.fuzz_together=0") == 0) {
         options->fuzz_together = word[19] == '1';
+    } else if (strcmp(word, "init.attack=1") == 0 || strcmp(word, "init.attack=0") == 0) {
+        options->attack = word[12] == '1';
     } else if (strncmp(word, "init.fuzz=", 10) == 0) {
         u32 ops = 0;
         if (parse_u32(word + 10, FUZZ_OPS_MAX, &ops)) snprintf(options->fuzz_ops, sizeof options->fuzz_ops, "%u", ops);
@@ -184,6 +229,7 @@ static struct options parse_options(int argc, char **argv) {
     }
     say("rounds %u, end %s", options.rounds, end_names[options.end]);
     if (options.fuzz_ops[0] != '\0') say("fuzz phase: %s syscalls as root, then as xy", options.fuzz_ops);
+    if (options.attack) say("attack phase on");
     if (options.fs || options.storage_verify) {
         say("fs phase %s, storage verify at boot %s", options.fs ? "on" : "off",
             !options.storage_verify ? "off" : options.storage_lenient ? "lenient" : "strict");
@@ -214,7 +260,14 @@ static u32 job_wait(const struct job *job, i64 pid) {
     if (pid < 0) return 1; // job_spawn said why
     struct abi_wait_status status;
     memset(&status, 0, sizeof(status));
-    i64 reaped = sys_wait(pid, &status, 0);
+    // Any child: orphans handed to init (a job's leftovers) are reaped as they end, so
+    // their zombies never keep their user's process slots.
+    i64 reaped = 0;
+    for (;;) {
+        reaped = sys_wait(ABI_WAIT_ANY, &status, 0);
+        if (reaped <= 0 || reaped == pid) break;
+        note("reaped orphan pid %ld", (long)reaped);
+    }
     if (reaped != pid) {
         say("wait for %s = %ld %s", label, (long)reaped, error_name(reaped));
         return 1;
@@ -426,5 +479,10 @@ int main(int argc, char **argv) {
         say("fs phase done, %u unexpected", unexpected);
     }
     if (options.fuzz_ops[0] != '\0') fuzz_phase(options.fuzz_ops, options.fuzz_together);
+    if (options.attack) {
+        say("attack phase");
+        u32 unexpected = run_sequential(attack_jobs, JOBS_COUNT(attack_jobs));
+        say("attack phase done, %u unexpected", unexpected);
+    }
     finish(options.end);
 }
