@@ -143,10 +143,20 @@ static i64 fs_make_standard(struct kernel *k, const struct standard_directory *d
     return fs_change_attributes(k, &inode);
 }
 
+// Whether the file already holds exactly these bytes (fs.program_buffer as scratch).
+static bool fs_file_holds(struct kernel *k, const struct fs_inode *inode, const u8 *bytes, u64 count) {
+    assert(bytes != k->fs.program_buffer);
+    u64 size = 0;
+    if (inode->size_bytes != count) return false;
+    if (fs_file_read_all(k, inode, k->fs.program_buffer, sizeof k->fs.program_buffer, &size) < 0) return false;
+    return size == count && mem_equal(k->fs.program_buffer, bytes, count);
+}
+
 i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, const u8 *bytes, u64 count) {
     struct fs_inode inode;
     i64 result = fs_create_at(k, absolute, ABI_TYPE_FILE, mode, &inode);
-    if (result == -E_EXIST) result = fs_lookup_at(k, absolute, &inode); // resuming: rewrite
+    bool existed = result == -E_EXIST;
+    if (existed) result = fs_lookup_at(k, absolute, &inode); // resuming: rewrite
     if (result < 0) return result;
     if (inode.type != ABI_TYPE_FILE) return -E_ISDIR;
     if (inode.mode != mode || inode.uid != ABI_UID_ROOT || inode.gid != ABI_UID_ROOT) {
@@ -155,6 +165,9 @@ i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, cons
         result = fs_change_attributes(k, &inode);
         if (result < 0) return result;
     }
+    // A first boot interrupted again and again must not rewrite what it wrote before:
+    // each retry would grow the log by the whole archive.
+    if (existed && fs_file_holds(k, &inode, bytes, count)) return 0;
     i64 index = fs_file_open(k, &inode, true, ABI_UID_ROOT);
     if (index < 0) return index;
     result = fs_file_write(k, (u32)index, ABI_UID_ROOT, 0, bytes, count);
@@ -243,9 +256,7 @@ void fs_mount(struct kernel *k) {
     fs_plant_bugs(k);
     i64 result = graindb_open(&fs->db, k->platform);
     bool opened = result != -E_NOENT; // open_stats describe a refusal only when open refused
-    // Usage is derived from the disk before anything changes it (an interrupted first
-    // boot resumes charging on top of what it had made).
-    if (result == 0) result = fs_usage_scan(k);
+    fs->usage_valid = false; // derived from the disk when first needed (fs_usage.c)
     if (result == -E_NOENT) {
         result = fs_format_and_populate(k);
     } else if (result == 0 && !fs_is_ready(k)) {

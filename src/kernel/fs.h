@@ -104,6 +104,7 @@ struct fs {
     u64 inode_next;
     u64 commits;       // namespace and data commits since boot
     u64 tick;          // counts buffer uses, for choosing which buffer to take back
+    bool usage_valid;  // usage[] counted from the disk since the mount
     u32 usage_count;
     struct fs_usage usage[FS_USAGE_UIDS_MAX];
     struct fs_open_file files[FS_OPEN_FILES_MAX];
@@ -186,14 +187,16 @@ i64 fs_file_read_all(struct kernel *k, const struct fs_inode *inode, u8 *out, u6
 // Usage and shares (fs_usage.c). The cost charged for an inode of that type and size.
 u64 fs_cost_bytes(u32 type, u64 size_bytes);
 void fs_usage_charge(struct kernel *k, u32 uid, i64 inodes, i64 bytes);
-struct fs_usage fs_usage_of(const struct kernel *k, u32 uid);
+struct fs_usage fs_usage_of(struct kernel *k, u32 uid);
 u64 fs_capacity_bytes(const struct kernel *k);
 // Whether `actor` (a process's effective uid, the kernel: root) may add inodes and
 // bytes charged to `owner`: 0, -E_DQUOT (beyond the owner's share) or -E_NOSPC (beyond
 // what is left, root's reserve included for non-root actors). Root as actor is held
 // only to the capacity, as Linux exempts CAP_SYS_RESOURCE from quotas.
 i64 fs_usage_allow(struct kernel *k, u32 owner, u32 actor, u64 inodes, u64 bytes);
-i64 fs_usage_scan(struct kernel *k); // at mount
+// Counts usage from the disk (once per mount, at its first need). Unreadable inodes
+// are skipped with a warning (the disk is damaged; their owners are charged nothing).
+void fs_usage_ensure(struct kernel *k);
 // What an open file's in-memory size change charges its owner (no check).
 void fs_usage_resize(struct kernel *k, const struct fs_inode *inode, u64 old_size_bytes, u64 new_size_bytes);
 // Whether cred may make one more name in dir (decoded in fs->entries): -E_NOSPC

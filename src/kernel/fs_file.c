@@ -170,15 +170,16 @@ static i64 fs_buffer_take(struct kernel *k, u32 uid, u32 *buffer_out) {
     return 0;
 }
 
-// Gives the open file a buffer holding its bytes (loaded when it has any).
-static i64 fs_file_attach(struct kernel *k, u32 index, u32 uid) {
+// Gives the open file a buffer, holding its bytes unless it is about to be emptied
+// (`load` false: O_TRUNC reads nothing).
+static i64 fs_file_attach(struct kernel *k, u32 index, u32 uid, bool load) {
     struct fs_open_file *file = &k->fs.files[index];
     if (file->buffer != FS_BUFFER_NONE) return 0;
     assert(!file->dirty);
     u32 buffer = FS_BUFFER_NONE;
     i64 result = fs_buffer_take(k, uid, &buffer);
     if (result < 0) return result;
-    result = fs_file_load(k, &file->meta, k->fs.buffers[buffer]);
+    result = load ? fs_file_load(k, &file->meta, k->fs.buffers[buffer]) : 0;
     if (result < 0) return result; // the buffer stays free
     k->fs.buffer_owners[buffer].file = index;
     file->buffer = buffer;
@@ -198,7 +199,7 @@ static void fs_file_touch(struct kernel *k, struct fs_open_file *file) { file->u
 static i64 fs_file_truncate(struct kernel *k, u32 index, u32 uid) {
     struct fs_open_file *file = &k->fs.files[index];
     if (file->meta.size_bytes == 0) return 0;
-    i64 result = fs_file_attach(k, index, uid);
+    i64 result = fs_file_attach(k, index, uid, false);
     if (result < 0) return result;
     if (!file->unlinked) fs_usage_resize(k, &file->meta, file->meta.size_bytes, 0);
     file->meta.size_bytes = 0;
@@ -285,7 +286,7 @@ i64 fs_file_write(struct kernel *k, u32 index, u32 uid, u64 offset, const u8 *by
     u64 growth = fs_cost_bytes(ABI_TYPE_FILE, new_size) - fs_cost_bytes(ABI_TYPE_FILE, old_size);
     i64 result = file->unlinked || growth == 0 ? 0 : fs_usage_allow(k, file->meta.uid, uid, 0, growth);
     if (result < 0) return result;
-    result = fs_file_attach(k, index, uid);
+    result = fs_file_attach(k, index, uid, true);
     if (result < 0) return result;
     if (!file->unlinked) fs_usage_resize(k, &file->meta, old_size, new_size);
     u8 *data = fs_file_buffer(k, file);

@@ -5,8 +5,10 @@
 // its names and its ref, plus its data rounded up to whole chunks (a directory's
 // entries: one object). The size charged is the one in memory: a file being written
 // is charged as it grows (write fails with E_DQUOT beyond the share), and given back
-// when its growth is dropped or it is removed. The table is rebuilt from the disk at
-// every mount (derived state, never stored), and kept up to date by each change.
+// when its growth is dropped or it is removed. The table is derived state, never
+// stored: counted from the disk at the first need after a mount (a non-root write or
+// create, or a usage query: a boot that only reads pays nothing, and a first boot
+// interrupted again and again does no extra reads), then kept up to date by each change.
 #include "kernel.h"
 #include "limits.h"
 #include "mem.h"
@@ -32,6 +34,7 @@ static struct fs_usage *fs_usage_row(struct fs *fs, u32 uid) {
 }
 
 void fs_usage_charge(struct kernel *k, u32 uid, i64 inodes, i64 bytes) {
+    if (!k->fs.usage_valid) return; // the count from the disk will include it
     struct fs_usage *row = fs_usage_row(&k->fs, uid);
     assert(inodes >= 0 || row->inodes >= (u64)-inodes);
     assert(bytes >= 0 || row->bytes >= (u64)-bytes);
@@ -40,7 +43,8 @@ void fs_usage_charge(struct kernel *k, u32 uid, i64 inodes, i64 bytes) {
 }
 
 // A query creates no row: asking about uids must not fill the table.
-struct fs_usage fs_usage_of(const struct kernel *k, u32 uid) {
+struct fs_usage fs_usage_of(struct kernel *k, u32 uid) {
+    fs_usage_ensure(k);
     for (u32 i = 0; i < k->fs.usage_count; i++) {
         if (k->fs.usage[i].uid == uid) return k->fs.usage[i];
     }
@@ -66,6 +70,9 @@ static void fs_usage_totals(const struct fs *fs, u32 uid, struct limits_use *ino
 }
 
 i64 fs_usage_allow(struct kernel *k, u32 owner, u32 actor, u64 inodes, u64 bytes) {
+    // Root is held only to the capacity, which GrainDB enforces itself: no count needed.
+    if (actor == ABI_UID_ROOT && !k->fs.usage_valid) return 0;
+    fs_usage_ensure(k);
     struct limits_use inode_use, byte_use;
     fs_usage_totals(&k->fs, owner, &inode_use, &byte_use);
     // Root's files have no share, but a non-root actor growing one still may not take
@@ -87,11 +94,14 @@ i64 fs_usage_allow(struct kernel *k, u32 owner, u32 actor, u64 inodes, u64 bytes
     return 0;
 }
 
-// At mount: every live inode, charged to its owner.
-i64 fs_usage_scan(struct kernel *k) {
+// Every live inode, charged to its owner (an open file at its size in memory).
+void fs_usage_ensure(struct kernel *k) {
     struct fs *fs = &k->fs;
+    if (fs->usage_valid || fs_readable(k) != 0) return;
     fs->usage_count = 0;
+    fs->usage_valid = true;
     u32 count = graindb_ref_count(&fs->db);
+    u32 unreadable = 0;
     for (u32 i = 0; i < count; i++) {
         u8 key[GRAINDB_KEY_LEN_MAX];
         u32 key_len = 0;
@@ -100,11 +110,12 @@ i64 fs_usage_scan(struct kernel *k) {
         u64 number = fs_inode_from_key(key, key_len);
         if (number == 0) continue;
         struct fs_inode inode;
-        i64 result = fs_read_inode(k, number, &inode);
-        if (result < 0) return result;
-        fs_usage_charge(k, inode.uid, 1, (i64)fs_cost_bytes(inode.type, inode.size_bytes));
+        if (fs_read_inode(k, number, &inode) < 0) { unreadable++; continue; }
+        u32 open = fs_file_find(k, number);
+        u64 size_bytes = open < FS_OPEN_FILES_MAX ? fs->files[open].meta.size_bytes : inode.size_bytes;
+        fs_usage_charge(k, inode.uid, 1, (i64)fs_cost_bytes(inode.type, size_bytes));
     }
-    return 0;
+    if (unreadable > 0) klog(k, LOG_WARN, "filesystem: usage: %u inodes unreadable, charged to nobody", unreadable);
 }
 
 void fs_usage_resize(struct kernel *k, const struct fs_inode *inode, u64 old_size_bytes, u64 new_size_bytes) {

@@ -35,7 +35,7 @@ static void usage_disk(struct kernel *k, u32 uid, struct abi_usage *out) {
     out->inodes_max = root ? FS_INODES_MAX : k->limits.inodes_per_user;
     out->disk_max_bytes = root ? out->disk_capacity_bytes
                                : out->disk_capacity_bytes / PERCENT_MAX * k->limits.disk_per_user_percent;
-    for (u32 i = 0; i < k->fs.usage_count; i++) out->disk_used_bytes += k->fs.usage[i].bytes;
+    for (u32 i = 0; i < k->fs.usage_count; i++) out->disk_used_bytes += k->fs.usage[i].bytes; // counted above
 }
 
 i64 sys_usage(struct kernel *k, u32 slot, const u64 *args) {

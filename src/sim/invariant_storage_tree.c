@@ -91,6 +91,7 @@ static void walk_charge(struct walk *w, const struct fs_inode *inode) {
 // beyond it are counted together, in an order that depends on history.
 static void check_usage(struct walk *w) {
     const struct fs *fs = &w->node->kernel.fs;
+    if (!fs->usage_valid) return; // not counted since the mount: nothing to compare yet
     w->sim->invariant_checks[INV_DISK_USAGE_ACCOUNTED]++;
     if (fs->usage_count >= FS_USAGE_UIDS_MAX || w->usage_count >= FS_USAGE_UIDS_MAX) return;
     for (u32 i = 0; i < fs->usage_count; i++) {
