@@ -19,8 +19,10 @@ struct limit_key {
 static const struct limit_key limit_keys[] = {LIMITS_LIST(LIMITS_KEY)};
 #undef LIMITS_KEY
 
+// Text as a 2-D char array (no pointers), so the table is pure read-only data.
+#define LIMITS_WHAT_LEN_MAX 96
 #define LIMITS_WHAT(field, value_, minimum_, maximum_, what) what,
-static const char *const limit_whats[] = {LIMITS_LIST(LIMITS_WHAT)};
+static const char limit_whats[][LIMITS_WHAT_LEN_MAX] = {LIMITS_LIST(LIMITS_WHAT)};
 #undef LIMITS_WHAT
 
 STATIC_ASSERT(ARRAY_COUNT(limit_keys) == ARRAY_COUNT(limit_whats));

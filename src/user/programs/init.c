@@ -253,21 +253,55 @@ static bool job_ended_as_expected(const struct job *job, const struct abi_wait_s
     return job->cause != ABI_EXIT_NORMAL || status->exit_code == job->exit_code;
 }
 
+// Children reaped while init waited for another one: jobs run together (kept for
+// their own job_wait) or orphans handed to init (forgotten once reaped).
+#define EARLY_REAPED_MAX 8u
+static struct {
+    i64 pid; // 0: free
+    struct abi_wait_status status;
+} early_reaped[EARLY_REAPED_MAX];
+
+static bool early_take(i64 pid, struct abi_wait_status *status) {
+    for (u32 i = 0; i < EARLY_REAPED_MAX; i++) {
+        if (early_reaped[i].pid != pid) continue;
+        *status = early_reaped[i].status;
+        early_reaped[i].pid = 0;
+        return true;
+    }
+    return false;
+}
+
+// Waits for `pid`. Any child is reaped meanwhile: orphans handed to init (a job's
+// leftovers) as they end, so their zombies never keep their user's process slots,
+// and jobs started together, whose status is kept for their own wait.
+static i64 wait_for(i64 pid, const i64 *together, u32 together_count, struct abi_wait_status *status) {
+    if (early_take(pid, status)) return pid;
+    for (;;) {
+        i64 reaped = sys_wait(ABI_WAIT_ANY, status, 0);
+        if (reaped <= 0 || reaped == pid) return reaped;
+        bool kept = false;
+        for (u32 i = 0; i < together_count && !kept; i++) {
+            if (together[i] != reaped) continue;
+            for (u32 e = 0; e < EARLY_REAPED_MAX && !kept; e++) {
+                if (early_reaped[e].pid != 0) continue;
+                early_reaped[e].pid = reaped;
+                early_reaped[e].status = *status;
+                kept = true;
+            }
+            basin_assert(kept);
+        }
+        if (!kept) note("reaped orphan pid %ld", (long)reaped);
+    }
+}
+
 // Waits for job's child `pid` and says how it ended. 1 if it ended unexpectedly (or
-// could not be waited for), else 0.
-static u32 job_wait(const struct job *job, i64 pid) {
+// could not be waited for), else 0. `together`: the pids of jobs started with it.
+static u32 job_wait_among(const struct job *job, i64 pid, const i64 *together, u32 together_count) {
     const char *label = job->label != NULL ? job->label : job->name;
     if (pid < 0) return 1; // job_spawn said why
     struct abi_wait_status status;
     memset(&status, 0, sizeof(status));
-    // Any child: orphans handed to init (a job's leftovers) are reaped as they end, so
-    // their zombies never keep their user's process slots.
-    i64 reaped = 0;
-    for (;;) {
-        reaped = sys_wait(ABI_WAIT_ANY, &status, 0);
-        if (reaped <= 0 || reaped == pid) break;
-        note("reaped orphan pid %ld", (long)reaped);
-    }
+    i64 reaped = wait_for(pid, together, together_count, &status);
     if (reaped != pid) {
         say("wait for %s = %ld %s", label, (long)reaped, error_name(reaped));
         return 1;
@@ -279,6 +313,8 @@ static u32 job_wait(const struct job *job, i64 pid) {
     say("unexpected end of %s", label);
     return 1;
 }
+
+static u32 job_wait(const struct job *job, i64 pid) { return job_wait_among(job, pid, NULL, 0); }
 
 // One program at a time, in order. Returns how many ended unexpectedly.
 static u32 run_sequential(const struct job *jobs, u32 count) {
@@ -440,7 +476,7 @@ static u32 run_together(const struct job *jobs, u32 count) {
     i64 pids[TOGETHER_JOBS_MAX];
     for (u32 i = 0; i < count; i++) pids[i] = job_spawn(&jobs[i]);
     u32 unexpected = 0;
-    for (u32 i = 0; i < count; i++) unexpected += job_wait(&jobs[i], pids[i]);
+    for (u32 i = 0; i < count; i++) unexpected += job_wait_among(&jobs[i], pids[i], pids, count);
     return unexpected;
 }
 
