@@ -194,9 +194,9 @@ u64 fs_capacity_bytes(const struct kernel *k);
 // what is left, root's reserve included for non-root actors). Root as actor is held
 // only to the capacity, as Linux exempts CAP_SYS_RESOURCE from quotas.
 i64 fs_usage_allow(struct kernel *k, u32 owner, u32 actor, u64 inodes, u64 bytes);
-// Counts usage from the disk (once per mount, at its first need). Unreadable inodes
-// are skipped with a warning (the disk is damaged; their owners are charged nothing).
-void fs_usage_ensure(struct kernel *k);
+// Counts usage from the disk (once per mount, at its first need): 0, or the error of
+// an inode that cannot be read (the count is then tried again at the next need).
+i64 fs_usage_ensure(struct kernel *k);
 // What an open file's in-memory size change charges its owner (no check).
 void fs_usage_resize(struct kernel *k, const struct fs_inode *inode, u64 old_size_bytes, u64 new_size_bytes);
 // Whether cred may make one more name in dir (decoded in fs->entries): -E_NOSPC

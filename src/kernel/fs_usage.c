@@ -44,7 +44,7 @@ void fs_usage_charge(struct kernel *k, u32 uid, i64 inodes, i64 bytes) {
 
 // A query creates no row: asking about uids must not fill the table.
 struct fs_usage fs_usage_of(struct kernel *k, u32 uid) {
-    fs_usage_ensure(k);
+    if (fs_usage_ensure(k) < 0) return (struct fs_usage){.uid = uid}; // nothing known
     for (u32 i = 0; i < k->fs.usage_count; i++) {
         if (k->fs.usage[i].uid == uid) return k->fs.usage[i];
     }
@@ -72,7 +72,8 @@ static void fs_usage_totals(const struct fs *fs, u32 uid, struct limits_use *ino
 i64 fs_usage_allow(struct kernel *k, u32 owner, u32 actor, u64 inodes, u64 bytes) {
     // Root is held only to the capacity, which GrainDB enforces itself: no count needed.
     if (actor == ABI_UID_ROOT && !k->fs.usage_valid) return 0;
-    fs_usage_ensure(k);
+    i64 counted = fs_usage_ensure(k);
+    if (counted < 0) return counted;
     struct limits_use inode_use, byte_use;
     fs_usage_totals(&k->fs, owner, &inode_use, &byte_use);
     // Root's files have no share, but a non-root actor growing one still may not take
@@ -94,15 +95,18 @@ i64 fs_usage_allow(struct kernel *k, u32 owner, u32 actor, u64 inodes, u64 bytes
     return 0;
 }
 
-// Every live inode, charged to its owner (an open file at its size in memory).
-void fs_usage_ensure(struct kernel *k) {
+// Every live inode, charged to its owner (an open file at its size in memory). An
+// inode that cannot be read leaves the count undone (tried again at the next need)
+// and is the error: a share cannot be judged on a count that misses an inode.
+i64 fs_usage_ensure(struct kernel *k) {
     struct fs *fs = &k->fs;
-    if (fs->usage_valid || fs_readable(k) != 0) return;
+    if (fs->usage_valid) return 0;
+    i64 result = fs_readable(k);
+    if (result < 0) return result;
     fs->usage_count = 0;
     fs->usage_valid = true;
     u32 count = graindb_ref_count(&fs->db);
-    u32 unreadable = 0;
-    for (u32 i = 0; i < count; i++) {
+    for (u32 i = 0; i < count && result == 0; i++) {
         u8 key[GRAINDB_KEY_LEN_MAX];
         u32 key_len = 0;
         struct graindb_ref_info info;
@@ -110,12 +114,18 @@ void fs_usage_ensure(struct kernel *k) {
         u64 number = fs_inode_from_key(key, key_len);
         if (number == 0) continue;
         struct fs_inode inode;
-        if (fs_read_inode(k, number, &inode) < 0) { unreadable++; continue; }
+        result = fs_read_inode(k, number, &inode);
+        if (result < 0) break;
         u32 open = fs_file_find(k, number);
         u64 size_bytes = open < FS_OPEN_FILES_MAX ? fs->files[open].meta.size_bytes : inode.size_bytes;
         fs_usage_charge(k, inode.uid, 1, (i64)fs_cost_bytes(inode.type, size_bytes));
     }
-    if (unreadable > 0) klog(k, LOG_WARN, "filesystem: usage: %u inodes unreadable, charged to nobody", unreadable);
+    if (result < 0) {
+        fs->usage_valid = false;
+        klog(k, LOG_WARN, "filesystem: usage: an inode is unreadable (error %lld); shares cannot be judged",
+             (long long)-result);
+    }
+    return result;
 }
 
 void fs_usage_resize(struct kernel *k, const struct fs_inode *inode, u64 old_size_bytes, u64 new_size_bytes) {

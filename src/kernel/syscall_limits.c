@@ -25,8 +25,11 @@ static void usage_processes(const struct kernel *k, u32 uid, struct abi_usage *o
     out->memory_max_bytes = root ? memory_total : memory_total / PERCENT_MAX * k->limits.memory_per_user_percent;
 }
 
-static void usage_disk(struct kernel *k, u32 uid, struct abi_usage *out) {
-    if (fs_readable(k) != 0) return;
+// Nothing (zeros) without a disk; the error of an inode that cannot be read.
+static i64 usage_disk(struct kernel *k, u32 uid, struct abi_usage *out) {
+    if (fs_readable(k) != 0) return 0;
+    i64 counted = fs_usage_ensure(k);
+    if (counted < 0) return counted;
     struct fs_usage row = fs_usage_of(k, uid);
     bool root = uid == ABI_UID_ROOT;
     out->inodes = row.inodes;
@@ -36,6 +39,7 @@ static void usage_disk(struct kernel *k, u32 uid, struct abi_usage *out) {
     out->disk_max_bytes = root ? out->disk_capacity_bytes
                                : out->disk_capacity_bytes / PERCENT_MAX * k->limits.disk_per_user_percent;
     for (u32 i = 0; i < k->fs.usage_count; i++) out->disk_used_bytes += k->fs.usage[i].bytes; // counted above
+    return 0;
 }
 
 i64 sys_usage(struct kernel *k, u32 slot, const u64 *args) {
@@ -49,6 +53,7 @@ i64 sys_usage(struct kernel *k, u32 slot, const u64 *args) {
     mem_set(&out, 0, sizeof out);
     out.uid = uid;
     usage_processes(k, uid, &out);
-    usage_disk(k, uid, &out);
+    i64 result = usage_disk(k, uid, &out);
+    if (result < 0) return result;
     return copy_to_user(k, proc_, args[1], &out, sizeof out);
 }
