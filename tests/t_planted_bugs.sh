@@ -23,6 +23,8 @@ while read -r bug invariant; do
         workload_reaches_end:*) scenario=scenarios/no-faults.scenario ;;
         # A login changes the groups: permtest's switch_user, in the filesystem phase.
         *:switch-user-keeps-groups) scenario=scenarios/no-faults-fs.scenario ;;
+        disk_usage_accounted:*) # needs files replaced by rename: the filesystem phase
+            scenario=scenarios/no-faults-fs.scenario ;;
     esac
     caught=""
     workload_first=""

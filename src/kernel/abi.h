@@ -128,6 +128,13 @@
 //                                                 failures > 0, unless a fault named in
 //                                                 excuses (ABI_REPORT_EXCUSE_*) struck
 //                                                 that node.
+// Limits (issue 9): per-user shares of every table and store, and root's reserves,
+// from /etc/limits.conf (see README). A request beyond a share fails with the error
+// the resource has always had: spawn -E_AGAIN, memory -E_NOMEM, descriptors -E_MFILE,
+// the open-file table -E_NFILE, disk and inodes -E_DQUOT (the owner's share) or
+// -E_NOSPC (what is left for users), a directory's entries -E_NOSPC.
+//   usage(uid, struct abi_usage *)             -> 0 | -E_PERM (another user's, not root)
+//                                                 | -E_FAULT
 // ---------------------------------------------------------------------------
 #define ABI_SYSCALL_LIST(X)        \
     X(1, getpid, 0)                \
@@ -177,6 +184,7 @@
     X(45, utimens, 3)                                                                    \
     X(47, report, 3)                                                                     \
     X(48, vhangup, 0)              \
+    X(49, usage, 2)                \
     X(50, audit_status, 2)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
@@ -217,6 +225,7 @@ enum abi_syscall { ABI_SYSCALL_LIST(ABI_SYSCALL_ENUM) };
 #define E_NOTEMPTY 39
 #define E_LOOP 40
 #define E_BADMSG 74 // stored data failed its checksum: corruption, never returned as data
+#define E_DQUOT 122 // the owner's share of the disk or of the inodes is used up (limits.conf)
 
 // Clocks (Linux ids).
 #define ABI_CLOCK_REALTIME 0
@@ -301,7 +310,9 @@ struct abi_wait_status {
 
 #define ABI_NAME_LEN_MAX 60       // one path component, without the NUL
 #define ABI_FILE_SIZE_MAX 131072  // static capacity of one file (four GrainDB objects)
-#define ABI_FDS_MAX 16            // open files per process (0..2: the parent's 0..2; init's are the console)
+#define ABI_FDS_MAX 64            // descriptors per process at most (/etc/limits.conf may say fewer;
+                                  // 0..2: the parent's 0..2; init's are the console)
+#define ABI_FDS_MIN 16            // descriptors every process may have, whatever limits.conf says
 
 struct abi_stat {
     uint64_t inode;
@@ -357,4 +368,23 @@ struct abi_audit_status {
     uint64_t file_bytes_max;       // one file's size bound
     uint64_t share_bytes;          // what one non-root user's lines may fill of it
     uint64_t archives_max;         // auth.1 .. auth.N
+};
+
+// What a user holds and may hold (usage). *_max is the user's share (root: what the
+// machine has); a share can be out of reach while root's reserve is all that is left.
+struct abi_usage {
+    uint32_t uid;
+    uint32_t processes;        // live process slots of this real uid (zombies included)
+    uint32_t processes_max;
+    uint32_t open_files;       // entries of the kernel's open-file table it opened
+    uint32_t open_files_max;
+    uint32_t files_per_process; // descriptors one process may have
+    uint64_t memory_bytes;     // page frames its processes hold, page tables included
+    uint64_t memory_max_bytes;
+    uint64_t inodes;           // inodes it owns
+    uint64_t inodes_max;
+    uint64_t disk_bytes;       // what its inodes cost (data in whole chunks + a cost per inode)
+    uint64_t disk_max_bytes;
+    uint64_t disk_capacity_bytes; // what the filesystem holds in all
+    uint64_t disk_used_bytes;     // what every owner's inodes cost together
 };

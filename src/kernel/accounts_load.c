@@ -37,14 +37,15 @@ i64 accounts_read_file(struct kernel *k, const char *absolute, char *buffer, u32
     if (result == 0) result = fs_lookup(k, &root, &path, &inode);
     if (result < 0) return result;
     if (inode.type != ABI_TYPE_FILE) return -E_ISDIR;
-    i64 index = fs_file_open(k, &inode, false, true);
-    if (index < 0) return index;
-    const struct fs_open_file *file = &k->fs.files[index];
-    u64 length = file->meta.size_bytes < capacity - 1 ? file->meta.size_bytes : capacity - 1;
-    mem_copy(buffer, file->data, length);
+    assert(capacity > 0);
+    u64 size = 0;
+    result = fs_file_read_all(k, &inode, k->fs.program_buffer, sizeof k->fs.program_buffer, &size);
+    if (result < 0) return result;
+    u64 length = size < capacity - 1 ? size : capacity - 1;
+    mem_copy(buffer, k->fs.program_buffer, length);
+    mem_set(k->fs.program_buffer, 0, size); // /etc/shadow passes through here
     buffer[length] = '\0';
-    result = fs_file_release(k, (u32)index);
-    return result < 0 ? result : (i64)length;
+    return (i64)length;
 }
 
 // Splits one line (ending at '\n' or NUL) at ':' in place. Returns the field count;

@@ -113,9 +113,9 @@ static u32 auth_log_new_file(struct kernel *k, char out[AUTH_LOG_SUMMARY_BYTES_M
 }
 
 static i64 auth_log_write_at_end(struct kernel *k, u32 slot, const char *text, u32 count) {
-    assert(slot < FS_OPEN_FILES_MAX_ALL && k->fs.files[slot].references > 0);
+    assert(slot < FS_OPEN_FILES_MAX && k->fs.files[slot].references > 0);
     if (count == 0) return 0;
-    i64 written = fs_file_write(k, slot, k->fs.files[slot].meta.size_bytes, (const u8 *)text, count);
+    i64 written = fs_file_write(k, slot, ABI_UID_ROOT, k->fs.files[slot].meta.size_bytes, (const u8 *)text, count);
     return written < 0 ? written : 0;
 }
 
@@ -130,13 +130,16 @@ static i64 auth_log_open(struct kernel *k, u32 count, char summary[AUTH_LOG_SUMM
         struct fs_inode inode;
         i64 result = auth_log_inode(k, &root, &inode);
         if (result < 0) return result;
-        i64 index = fs_file_open(k, &inode, false, true);
-        if (index < 0) return index;
-        const struct fs_open_file *file = &k->fs.files[index];
         if (!k->auth.log.scanned) {
-            auth_log_charge(k, (const char *)file->data, file->meta.size_bytes);
+            u64 size = 0;
+            result = fs_file_read_all(k, &inode, k->fs.program_buffer, sizeof k->fs.program_buffer, &size);
+            if (result < 0) return result;
+            auth_log_charge(k, (const char *)k->fs.program_buffer, size);
             k->auth.log.scanned = true;
         }
+        i64 index = fs_file_open(k, &inode, false, ABI_UID_ROOT);
+        if (index < 0) return index;
+        const struct fs_open_file *file = &k->fs.files[index];
         if (file->meta.size_bytes + *summary_count + count <= AUTH_LOG_BYTES_MAX) return index;
         result = fs_file_release(k, (u32)index);
         if (result == 0) result = auth_log_rotate(k, &root);

@@ -61,7 +61,9 @@
     X(BUG_UTIMENS_SKIPS_OWNER_CHECK, "utimens-skips-owner-check", "non_root_never_writes_etc_or_others", \
       "utimens lets anyone set any file's times")                                       \
     X(BUG_SWITCH_USER_KEEPS_GROUPS, "switch-user-keeps-groups", "privilege_only_through_authentication", \
-      "switch_user keeps the previous user's supplementary groups")
+      "switch_user keeps the previous user's supplementary groups")                      \
+    X(BUG_USAGE_REPLACED_KEPT, "usage-replaced-kept", "disk_usage_accounted",           \
+      "a rename over an existing file leaves the replaced file charged to its owner")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

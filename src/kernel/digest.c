@@ -76,7 +76,9 @@ u64 kernel_state_digest(const struct kernel *k) {
     h = mix_u64(h, k->frames.count);
     h = mix_u64(h, k->frames.free_count);
     h = mix_u64(h, k->frames.search_from);
-    h = mix_bytes(h, k->frames.owner, FRAMES_MAX);
+    h = mix_u64(h, k->frames.table_frames);
+    h = mix_u64(h, k->frames.kernel_frames);
+    h = mix_bytes(h, k->frames.owner, k->frames.count);
     h = mix_u64(h, k->kernel_root_entries_count);
     for (u32 i = 0; i < KERNEL_ROOT_ENTRIES_MAX; i++) {
         h = mix_u64(h, k->kernel_root_index[i]);

@@ -109,6 +109,7 @@ static i64 fs_make_root(struct kernel *k) {
     if (result == 0) result = fs_stage_inode(k, &root);
     if (result == 0) result = fs_commit(k);
     if (result < 0) graindb_batch_abort(&k->fs.db);
+    else fs_usage_charge(k, root.uid, 1, (i64)fs_cost_bytes(root.type, 0));
     k->fs.inode_next = FS_ROOT_INODE + 1;
     return result;
 }
@@ -147,19 +148,18 @@ static i64 fs_make_standard(struct kernel *k, const struct standard_directory *d
 }
 
 // Resuming an interrupted first boot: a file already written whole (same mode,
-// owner and bytes) is left as it is. Checking costs reads only, so each attempt
-// keeps the progress of the last instead of rewriting every file under the same
-// risk of power loss (which a larger archive made ever less likely to outrun).
+// owner and bytes) is left as it is. Checking costs reads only (fs.program_buffer as
+// scratch), so each attempt keeps the progress of the last instead of rewriting every
+// file under the same risk of power loss (which a larger archive made ever less
+// likely to outrun); a rewrite would also grow the log by the whole archive.
 static bool fs_file_already(struct kernel *k, const struct fs_inode *inode, u32 mode, const u8 *bytes, u64 count) {
     assert(inode->type == ABI_TYPE_FILE);
+    assert(bytes != k->fs.program_buffer);
     if (inode->mode != mode || inode->uid != ABI_UID_ROOT || inode->gid != ABI_UID_ROOT) return false;
     if (inode->size_bytes != count) return false;
-    i64 index = fs_file_open(k, inode, false, false);
-    if (index < 0) return false;
-    bool same = mem_equal(k->fs.files[index].data, bytes, count);
-    assert(!k->fs.files[index].dirty);
-    (void)fs_file_release(k, (u32)index); // nothing to commit: not written
-    return same;
+    u64 size = 0;
+    if (fs_file_read_all(k, inode, k->fs.program_buffer, sizeof k->fs.program_buffer, &size) < 0) return false;
+    return size == count && mem_equal(k->fs.program_buffer, bytes, count);
 }
 
 i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, const u8 *bytes, u64 count) {
@@ -176,9 +176,9 @@ i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, cons
         result = fs_change_attributes(k, &inode);
         if (result < 0) return result;
     }
-    i64 index = fs_file_open(k, &inode, true, false);
+    i64 index = fs_file_open(k, &inode, true, ABI_UID_ROOT);
     if (index < 0) return index;
-    result = fs_file_write(k, (u32)index, 0, bytes, count);
+    result = fs_file_write(k, (u32)index, ABI_UID_ROOT, 0, bytes, count);
     i64 released = fs_file_release(k, (u32)index);
     return result < 0 ? result : released;
 }
@@ -208,6 +208,7 @@ static i64 fs_populate(struct kernel *k) {
     u32 imported = 0;
     if (result == 0) result = fs_import_archive(k, &imported);
     if (result == 0) result = accounts_populate(k);
+    if (result == 0) result = limits_populate(k);
     if (result == 0) result = fs_mark_ready(k);
     if (result == 0) {
         klog(k, LOG_INFO, "filesystem: first boot: created %u directories, imported %u files",
@@ -254,6 +255,7 @@ static void fs_verify(struct kernel *k) {
 void fs_mount(struct kernel *k) {
     struct fs *fs = &k->fs;
     fs->state = FS_NO_DISK;
+    fs_files_reset(k);
     if (platform_block_sector_count(k->platform) == 0) {
         klog(k, LOG_INFO, "filesystem: no disk; running from the initial archive only");
         return;
@@ -262,6 +264,7 @@ void fs_mount(struct kernel *k) {
     fs_plant_bugs(k);
     i64 result = graindb_open(&fs->db, k->platform);
     bool opened = result != -E_NOENT; // open_stats describe a refusal only when open refused
+    fs->usage_valid = false; // derived from the disk when first needed (fs_usage.c)
     if (result == -E_NOENT) {
         result = fs_format_and_populate(k);
     } else if (result == 0 && !fs_is_ready(k)) {

@@ -25,8 +25,20 @@
 
 #define FS_ROOT_INODE 1ull
 #define FS_MODE_EXECUTE_ANY 0111 // any of the owner, group and other x bits
-#define FS_OPEN_FILES_MAX 8              // open files of processes, machine-wide
-#define FS_OPEN_FILES_MAX_ALL (FS_OPEN_FILES_MAX + 1) // one more, kept for spawn
+// Open files: a table of open inodes (metadata only), and a smaller pool of whole-file
+// buffers that hold the data being written (and cache what was read), lent to open
+// files and taken back under pressure: a clean buffer is simply dropped, a dirty one
+// written back (committed) first. Users hold at most a share of each (limits.h).
+#define FS_OPEN_FILES_MAX 128            // open inodes, machine-wide
+#define FS_BUFFERS_MAX 16                // whole-file buffers, machine-wide
+#define FS_BUFFERS_PER_USER_MAX 8        // buffers one non-root user's writes may hold
+#define FS_BUFFERS_ROOT_RESERVE 4        // buffers only root's writes may take
+#define FS_BUFFER_NONE UINT32_MAX
+// Usage per owner (fs_usage.c): an inode costs its record, names and ref, plus its
+// data in whole chunks; owners beyond the table's rows are counted together.
+#define FS_INODE_COST_BYTES 2048u
+#define FS_USAGE_UIDS_MAX 16u
+#define FS_CAPACITY_SHARE_DIVISOR 8u // capacity: 7/8 of what a zone holds (fs_usage.c)
 #define FS_FILE_BYTES_MAX ABI_FILE_SIZE_MAX
 #define FS_CHUNK_BYTES 4096u // a file is stored as chunks of this size: an append rewrites one
 #define FS_FILE_CHUNKS_MAX (FS_FILE_BYTES_MAX / FS_CHUNK_BYTES)
@@ -81,25 +93,44 @@ struct fs_inode {
 struct fs_dirent {
     u64 inode;
     u32 type;
+    u32 maker_uid;   // who made this name (its share of a directory it does not own)
     u32 name_len;
     char name[NAME_LEN_MAX + 1];
 };
 
-// One open inode, shared by every descriptor that has it open.
+// One open inode, shared by every descriptor that has it open. Its data is in its
+// buffer when it has one (always when dirty), else in the chunks meta names.
 struct fs_open_file {
     u32 references;  // descriptors pointing here; 0: free
-    bool dirty;      // data differs from the last commit
+    u32 opener_uid;  // whose share of the table this entry counts against
+    u32 buffer;      // index into fs.buffers, FS_BUFFER_NONE when it has none
+    bool dirty;      // data differs from the last commit (then it has a buffer)
     bool times_dirty; // only atime differs: committed lazily, best effort
+    bool unsynced;   // written since its bytes were last said durable (TRACE_FILE_SYNCED)
     bool unlinked;   // removed while open: never committed again
     u64 generation;  // grows at every change of data or meta in memory (the
                      // simulator compares it around denied syscalls)
+    u64 used_tick;   // when its buffer was last used: the oldest is lent first
     // Chunks whose bytes changed since the last load or commit (bit c: chunk c), and
     // the size then: the other chunks keep their hashes and are neither hashed nor
-    // stored again. Every change of data[] goes through fs_file_write.
+    // stored again. Every change of the buffer goes through fs_file_write. The usage
+    // of its owner goes back to the committed size if the growth is dropped.
     u32 chunks_written;
     u64 committed_size_bytes;
-    struct fs_inode meta;
-    u8 data[FS_FILE_BYTES_MAX];
+    struct fs_inode meta; // size_bytes includes what is written but not committed
+};
+
+// Inodes and bytes charged to one owner (fs_usage.c).
+struct fs_usage {
+    u32 uid;
+    u64 inodes;
+    u64 bytes;
+};
+
+// A whole-file buffer, lent to one open file at a time.
+struct fs_buffer {
+    u32 file;        // index into fs.files, FS_BUFFER_NONE when free
+    u32 writer_uid;  // whose share it counts against (the writer that took it)
 };
 
 struct fs {
@@ -108,10 +139,18 @@ struct fs {
     u64 inode_next;    // where the search for a free inode number starts
     u64 commits;       // namespace and data commits since boot
     u64 compactions_seen; // GrainDB's generation as last reported (fs_commit)
-    struct fs_open_file files[FS_OPEN_FILES_MAX_ALL];
+    u64 tick;          // counts buffer uses, for choosing which buffer to take back
+    bool usage_valid;  // usage[] counted from the disk since the mount
+    u32 usage_count;
+    struct fs_usage usage[FS_USAGE_UIDS_MAX];
+    struct fs_open_file files[FS_OPEN_FILES_MAX];
+    struct fs_buffer buffer_owners[FS_BUFFERS_MAX];
+    u8 buffers[FS_BUFFERS_MAX][FS_FILE_BYTES_MAX];
     struct fs_dirent entries[FS_DIR_ENTRIES_MAX]; // scratch: one decoded directory
     u32 entries_count;
     u8 object_buffer[GRAINDB_OBJECT_BYTES_MAX];   // scratch: one encoded object
+    u8 chunk_buffer[FS_CHUNK_BYTES];              // scratch: one chunk read from disk
+    u8 program_buffer[FS_FILE_BYTES_MAX];         // scratch: a program being loaded
     struct graindb db;
 };
 
@@ -246,15 +285,16 @@ i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir);
 // Index of name in fs->entries (sorted), or where it would be inserted.
 u32 fs_entry_find(const struct fs *fs, const char *name, bool *found);
 
-// Open files: an index into fs->files. `for_spawn` may use the slot kept for loading
-// programs, so no process can stop others from spawning by holding files open.
+// Open files: an index into fs->files. A new entry counts against `uid`'s share of the
+// table (the opener's real uid; the kernel opens as root): -E_NFILE beyond it.
 // truncate: to size 0 (the caller then calls fs_file_wrote).
-i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, bool for_spawn);
+i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, u32 uid);
 void fs_file_hold(struct kernel *k, u32 index);
 i64 fs_file_commit(struct kernel *k, u32 index);
 i64 fs_file_release(struct kernel *k, u32 index); // commits on the last release
-// Writes at offset (a hole reads as zeros); mtime and ctime are now.
-i64 fs_file_write(struct kernel *k, u32 index, u64 offset, const u8 *bytes, u64 count);
+// Writes at offset (a hole reads as zeros) as `uid` (whose share of the buffers a
+// buffer it needs counts against, and of the disk its growth); mtime and ctime are now.
+i64 fs_file_write(struct kernel *k, u32 index, u32 uid, u64 offset, const u8 *bytes, u64 count);
 // The syscalls' durability promise: fsync (fs_file_sync) and a file's last close
 // (fs_file_close) return 0 only once the file's bytes as of the call are committed. Each
 // says so when it does with TRACE_FILE_SYNCED (inode, FNV-1a of those bytes, size),
@@ -269,6 +309,47 @@ void fs_file_wrote(struct kernel *k, u32 index, const struct cred *cred);
 // After a read through a descriptor: atime the relatime way (Linux's
 // relatime_need_update), committed with the file.
 void fs_file_accessed(struct kernel *k, u32 index);
+// The bytes at offset: *bytes points at up to *available of them (to the end of their
+// chunk or of the file; 0 at the end), valid until the next filesystem call.
+i64 fs_file_peek(struct kernel *k, u32 index, u64 offset, const u8 **bytes, u64 *available);
+// Copies the whole file into out: the open file's latest bytes when the inode is open,
+// else the committed ones. -E_FBIG when it does not fit capacity.
+i64 fs_file_read_all(struct kernel *k, const struct fs_inode *inode, u8 *out, u64 capacity,
+                     u64 *size_bytes);
+// Usage and shares (fs_usage.c). The cost charged for an inode of that type and size.
+u64 fs_cost_bytes(u32 type, u64 size_bytes);
+void fs_usage_charge(struct kernel *k, u32 uid, i64 inodes, i64 bytes);
+struct fs_usage fs_usage_of(struct kernel *k, u32 uid);
+u64 fs_capacity_bytes(const struct kernel *k);
+// Whether `actor` (a process's effective uid, the kernel: root) may add inodes and
+// bytes charged to `owner`: 0, -E_DQUOT (beyond the owner's share) or -E_NOSPC (beyond
+// what is left, root's reserve included for non-root actors). Root as actor is held
+// only to the capacity, as Linux exempts CAP_SYS_RESOURCE from quotas.
+i64 fs_usage_allow(struct kernel *k, u32 owner, u32 actor, u64 inodes, u64 bytes);
+// Counts usage from the disk (once per mount, at its first need): 0, or the error of
+// an inode that cannot be read (the count is then tried again at the next need).
+i64 fs_usage_ensure(struct kernel *k);
+// An inode gone (its last name removed): its owner gets back its charge; call before
+// its open copy is marked unlinked (the size charged is the one in memory).
+void fs_usage_gone(struct kernel *k, const struct fs_inode *inode);
+// A chown: the charge moves from before->uid to uid.
+void fs_usage_move(struct kernel *k, const struct fs_inode *before, u32 uid);
+// What an open file's in-memory size change charges its owner (no check).
+void fs_usage_resize(struct kernel *k, const struct fs_inode *inode, u64 old_size_bytes, u64 new_size_bytes);
+// Whether cred may make one more name in dir (decoded in fs->entries): -E_NOSPC
+// beyond its share of a directory another user owns, or the non-root part.
+i64 fs_usage_allow_entry(struct kernel *k, const struct cred *cred, const struct fs_inode *dir);
+
+// At mount: no entry open, every buffer free.
+void fs_files_reset(struct kernel *k);
+// The buffer pool (fs_buffers.c): a buffer for uid to write into (taken back from
+// another file when needed: written back first if dirty); the file's buffer; its
+// return once the file is closed for good.
+i64 fs_buffer_take(struct kernel *k, u32 uid, u32 *buffer_out);
+u8 *fs_file_buffer(struct kernel *k, const struct fs_open_file *file);
+void fs_buffer_give_back(struct kernel *k, struct fs_open_file *file);
+// The open entry of inode (not unlinked), FS_OPEN_FILES_MAX when it is not open.
+u32 fs_file_find(const struct kernel *k, u64 inode);
 
 // Internal to fs*.c.
 i64 fs_read_inode(struct kernel *k, u64 inode, struct fs_inode *out);
@@ -283,7 +364,8 @@ i64 fs_check_unlink_access(struct kernel *k, const struct cred *cred, const stru
                            const struct fs_inode *child);
 i64 fs_directory_is_empty(struct kernel *k, const struct fs_inode *dir, bool *empty);
 void fs_entry_remove(struct fs *fs, u32 at);
-i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, const char *name);
+// maker_uid: who makes the name (a user's share of a directory it does not own).
+i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, u32 maker_uid, const char *name);
 // Processes whose cwd was `inode` (a directory removed) lose it.
 void fs_forget_cwd(struct kernel *k, u64 inode);
 // A free inode number (fs_inodes.c); -E_NOSPC when every usable number is taken.

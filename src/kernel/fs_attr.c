@@ -5,7 +5,7 @@
 #include "mem.h"
 
 struct fs_open_file *fs_open_copy(struct kernel *k, u64 inode) {
-    for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
+    for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
         struct fs_open_file *file = &k->fs.files[i];
         if (file->references > 0 && file->meta.inode == inode && !file->unlinked) return file;
     }
@@ -40,11 +40,14 @@ i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode) {
     i64 usable = fs_usable(k);
     if (usable < 0) return usable;
     assert(inode->inode >= FS_ROOT_INODE);
-    i64 result = graindb_batch_begin(&k->fs.db);
+    struct fs_inode before;
+    i64 result = fs_read_inode(k, inode->inode, &before);
+    if (result == 0) result = graindb_batch_begin(&k->fs.db);
     if (result < 0) return result;
     result = fs_stage_inode(k, inode);
     if (result == 0) result = fs_commit(k);
     if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
+    if (before.uid != inode->uid) fs_usage_move(k, &before, inode->uid); // a chown: the new owner pays
     fs_inode_attributes_to_open(k, inode);
     return 0;
 }

@@ -17,7 +17,7 @@ static bool fs_inode_key_free(struct kernel *k, u64 inode) {
 }
 
 static bool fs_inode_named(const struct kernel *k, u64 inode) {
-    for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
+    for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
         const struct fs_open_file *file = &k->fs.files[i];
         if (file->references > 0 && file->meta.inode == inode) return true;
     }

@@ -44,20 +44,24 @@ i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *na
                    const char *content, struct fs_inode *out) {
     assert(name->last == FS_LAST_NAME && !name->exists);
     assert(type == ABI_TYPE_FILE || type == ABI_TYPE_DIRECTORY || type == ABI_TYPE_SYMLINK);
+    u64 size_bytes = type == ABI_TYPE_SYMLINK ? str_len_bounded(content, FS_SYMLINK_BYTES_MAX + 1) : 0;
     i64 result = fs_usable(k);
     if (result == 0) result = cred_permission(cred, &name->dir, PERM_WRITE);
+    if (result == 0) result = fs_read_directory(k, &name->dir);
+    // The shares (limits.h): the caller's names in a directory it does not own, its
+    // inodes and its disk; the new inode is the caller's.
+    if (result == 0) result = fs_usage_allow_entry(k, cred, &name->dir);
+    if (result == 0) result = fs_usage_allow(k, cred->euid, cred->euid, 1, fs_cost_bytes(type, size_bytes));
     if (result < 0) return result;
     fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_CREATE, .cred = cred, .path = &name->path,
                                            .dir = &name->dir});
     struct fs *fs = &k->fs;
-    result = fs_read_directory(k, &name->dir);
-    if (result < 0) return result;
     bool found = false;
     u32 at = fs_entry_find(fs, name->name, &found);
     assert(!found);
     u64 number = 0;
     result = fs_inode_allocate(k, &number);
-    if (result == 0) result = fs_entry_insert(fs, at, number, type, name->name);
+    if (result == 0) result = fs_entry_insert(fs, at, number, type, cred->euid, name->name);
     if (result < 0) return result;
     if (type == ABI_TYPE_DIRECTORY) name->dir.nlink++;
     result = graindb_batch_begin(&fs->db);
@@ -68,6 +72,7 @@ i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *na
     if (result == 0) result = fs_commit(k);
     if (result < 0) { graindb_batch_abort(&fs->db); return result; }
     fs_inode_allocated(k, out->inode);
+    fs_usage_charge(k, out->uid, 1, (i64)fs_cost_bytes(out->type, out->size_bytes));
     return 0;
 }
 
@@ -164,6 +169,7 @@ i64 fs_unlink_name(struct kernel *k, const struct cred *cred, struct fs_name *na
     if (result == 0) result = fs_stage_directory(k, &name->dir);
     if (result == 0) result = fs_commit(k);
     if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
+    if (gone) fs_usage_gone(k, &name->inode); // before the open copy is marked unlinked
     if (gone) fs_mark_unlinked(k, name->inode.inode);
     else fs_inode_attributes_to_open(k, &name->inode);
     if (name->inode.type == ABI_TYPE_DIRECTORY) fs_forget_cwd(k, name->inode.inode);
@@ -199,6 +205,8 @@ i64 fs_link_name(struct kernel *k, const struct cred *cred, const struct fs_name
     assert(old->exists);
     assert(cred != NULL && new_name != NULL);
     i64 result = link_check(k, cred, old, new_name);
+    if (result == 0) result = fs_read_directory(k, &new_name->dir);
+    if (result == 0) result = fs_usage_allow_entry(k, cred, &new_name->dir); // a name is a name
     if (result < 0) return result;
     fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_LINK, .cred = cred, .path = &new_name->path,
                                            .dir = &new_name->dir, .target = &old->inode});
@@ -208,7 +216,7 @@ i64 fs_link_name(struct kernel *k, const struct cred *cred, const struct fs_name
     bool found = false;
     u32 at = fs_entry_find(&k->fs, new_name->name, &found);
     assert(!found);
-    result = fs_entry_insert(&k->fs, at, inode.inode, inode.type, new_name->name);
+    result = fs_entry_insert(&k->fs, at, inode.inode, inode.type, cred->euid, new_name->name);
     if (result < 0) return result;
     if (!planted_bug(k, BUG_FS_LINK_KEEPS_NLINK)) inode.nlink++;
     inode.ctime_ns = platform_realtime_ns(k->platform);

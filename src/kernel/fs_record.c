@@ -6,9 +6,9 @@
 #include "mem.h"
 
 #define INODE_MAGIC 0x33494247u // "GBI3": the base fields, the semantics block, the chunk hashes
-#define DIR_MAGIC 0x31444247u   // "GBD1"
+#define DIR_MAGIC 0x32444247u   // "GBD2": entries carry their maker's uid
 #define DIR_HEADER_BYTES 8
-#define DIR_ENTRY_FIXED_BYTES 10 // inode u64, type u8, name length u8
+#define DIR_ENTRY_FIXED_BYTES 14 // inode u64, maker uid u32, type u8, name length u8
 
 
 void fs_inode_key(u64 inode, u8 key[FS_KEY_LEN_MAX], u32 *key_len) {
@@ -106,8 +106,9 @@ i64 fs_directory_encode(struct fs *fs) {
         assert(e->name_len > 0 && e->name_len <= NAME_LEN_MAX);
         if (at + DIR_ENTRY_FIXED_BYTES + e->name_len > GRAINDB_OBJECT_BYTES_MAX) return -E_NOSPC;
         store_u64_le(out + at, e->inode);
-        out[at + 8] = (u8)e->type;
-        out[at + 9] = (u8)e->name_len;
+        store_u32_le(out + at + 8, e->maker_uid);
+        out[at + 12] = (u8)e->type;
+        out[at + 13] = (u8)e->name_len;
         mem_copy(out + at + DIR_ENTRY_FIXED_BYTES, e->name, e->name_len);
         at += DIR_ENTRY_FIXED_BYTES + e->name_len;
     }
@@ -146,8 +147,9 @@ i64 fs_directory_decode(struct fs *fs, const u8 *bytes, u32 size_bytes) {
         if (at + DIR_ENTRY_FIXED_BYTES > size_bytes) return -E_BADMSG;
         struct fs_dirent *e = &fs->entries[i];
         e->inode = load_u64_le(bytes + at);
-        e->type = bytes[at + 8];
-        e->name_len = bytes[at + 9];
+        e->maker_uid = load_u32_le(bytes + at + 8);
+        e->type = bytes[at + 12];
+        e->name_len = bytes[at + 13];
         if (e->name_len == 0 || e->name_len > NAME_LEN_MAX) return -E_BADMSG;
         if (at + DIR_ENTRY_FIXED_BYTES + e->name_len > size_bytes) return -E_BADMSG;
         mem_copy(e->name, bytes + at + DIR_ENTRY_FIXED_BYTES, e->name_len);

@@ -67,7 +67,7 @@ static i64 rename_stage_replaced(struct kernel *k, struct fs_inode *target, bool
 // In to's directory (decoded in fs->entries): the target's name goes, the source's
 // comes. Link counts of directories follow their subdirectories.
 static i64 rename_into(struct kernel *k, struct fs_name *to, const struct fs_inode *source, struct fs_inode *dir,
-                       bool *gone) {
+                       u32 maker_uid, bool *gone) {
     bool found = false;
     u32 at = fs_entry_find(&k->fs, to->name, &found);
     assert(found == to->exists);
@@ -79,12 +79,12 @@ static i64 rename_into(struct kernel *k, struct fs_name *to, const struct fs_ino
         if (result < 0) return result;
     }
     if (source->type == ABI_TYPE_DIRECTORY) dir->nlink++;
-    result = fs_entry_insert(&k->fs, at, source->inode, source->type, to->name);
+    result = fs_entry_insert(&k->fs, at, source->inode, source->type, maker_uid, to->name);
     return result < 0 ? result : fs_stage_directory(k, dir);
 }
 
 // Stages every change of the rename inside an open batch.
-static i64 rename_stage(struct kernel *k, struct fs_name *from, struct fs_name *to, bool *gone) {
+static i64 rename_stage(struct kernel *k, struct fs_name *from, struct fs_name *to, u32 maker_uid, bool *gone) {
     struct fs_inode source = from->inode;
     assert(from->exists && from->last == FS_LAST_NAME);
     bool same_dir = from->dir.inode == to->dir.inode;
@@ -96,12 +96,12 @@ static i64 rename_stage(struct kernel *k, struct fs_name *from, struct fs_name *
     fs_entry_remove(&k->fs, at);
     if (same_dir) {
         if (source.type == ABI_TYPE_DIRECTORY) from->dir.nlink--; // rename_into adds it back
-        result = rename_into(k, to, &source, &from->dir, gone);
+        result = rename_into(k, to, &source, &from->dir, maker_uid, gone);
     } else {
         if (source.type == ABI_TYPE_DIRECTORY) from->dir.nlink--;
         result = fs_stage_directory(k, &from->dir);
         if (result == 0) result = fs_read_directory(k, &to->dir);
-        if (result == 0) result = rename_into(k, to, &source, &to->dir, gone);
+        if (result == 0) result = rename_into(k, to, &source, &to->dir, maker_uid, gone);
     }
     if (result < 0) return result;
     if (source.type == ABI_TYPE_DIRECTORY && !planted_bug(k, BUG_FS_RENAME_KEEPS_PARENT)) {
@@ -120,6 +120,10 @@ i64 fs_rename_names(struct kernel *k, const struct cred *cred, struct fs_name *f
     if (to->exists && to->inode.inode == from->inode.inode) return 0; // already that name
     result = fs_usable(k);
     if (result == 0) result = rename_check_access(k, cred, from, to);
+    // A new name in another directory counts against the caller's share there.
+    bool new_name = !to->exists && from->dir.inode != to->dir.inode;
+    if (result == 0 && new_name) result = fs_read_directory(k, &to->dir);
+    if (result == 0 && new_name) result = fs_usage_allow_entry(k, cred, &to->dir);
     if (result < 0) return result;
     fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_RENAME_FROM, .cred = cred, .path = &from->path,
                                            .dir = &from->dir, .target = &from->inode});
@@ -128,10 +132,12 @@ i64 fs_rename_names(struct kernel *k, const struct cred *cred, struct fs_name *f
     result = graindb_batch_begin(&k->fs.db);
     if (result < 0) return result;
     bool gone = false;
-    result = rename_stage(k, from, to, &gone);
+    result = rename_stage(k, from, to, cred->euid, &gone);
     if (result == 0) result = fs_commit(k);
     if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
     fs_inode_attributes_to_open(k, &from->inode);
+    // The replaced inode's charge goes back to its owner (not with the planted bug).
+    if (to->exists && gone && !planted_bug(k, BUG_USAGE_REPLACED_KEPT)) fs_usage_gone(k, &to->inode);
     if (to->exists && gone) fs_mark_unlinked(k, to->inode.inode);
     else if (to->exists) fs_inode_attributes_to_open(k, &to->inode);
     if (to->exists && gone && to->inode.type == ABI_TYPE_DIRECTORY) fs_forget_cwd(k, to->inode.inode);

@@ -150,13 +150,14 @@ void fs_entry_remove(struct fs *fs, u32 at) {
     fs->entries_count--;
 }
 
-i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, const char *name) {
+i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, u32 maker_uid, const char *name) {
     if (fs->entries_count >= FS_DIR_ENTRIES_MAX) return -E_NOSPC;
     assert(at <= fs->entries_count);
     for (u32 i = fs->entries_count; i > at; i--) fs->entries[i] = fs->entries[i - 1];
     struct fs_dirent *e = &fs->entries[at];
     e->inode = inode;
     e->type = type;
+    e->maker_uid = maker_uid;
     e->name_len = (u32)str_len_bounded(name, NAME_LEN_MAX + 1);
     assert(e->name_len > 0 && e->name_len <= NAME_LEN_MAX);
     str_copy(e->name, sizeof e->name, name);
@@ -179,7 +180,7 @@ i64 fs_directory_is_empty(struct kernel *k, const struct fs_inode *dir, bool *em
 // Only once the removal is committed: open copies of the inode then never commit
 // again (before, a failed unlink would make their fsync skip the write yet return 0).
 void fs_mark_unlinked(struct kernel *k, u64 inode) {
-    for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
+    for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
         struct fs_open_file *file = &k->fs.files[i];
         if (file->references > 0 && file->meta.inode == inode) {
             file->unlinked = true;

@@ -65,9 +65,11 @@ void kernel_boot(struct kernel *k, struct platform *p) {
     platform_trace(p, TRACE_BOOT, k->frames.free_count, PROCS_MAX, 0);
     // Before the mount: a first boot draws GrainDB's db_id and the password salts.
     random_boot(k);
+    limits_defaults(&k->limits); // the first boot populates the disk under them
     fs_mount(k);
     k->random.seed_file_due = true; // the first step, before any process runs
     accounts_load(k);
+    limits_load(k);
     const struct cred root = accounts_cred(k, ABI_UID_ROOT);
     i64 pid = proc_spawn(k, 0, INIT_PATH, &init_args, &root);
     if (pid < 0 && fs_readable(k) == 0) {

@@ -8,14 +8,15 @@
 #include "console.h"
 #include "cred.h"
 #include "fs.h"
+#include "limits.h"
 #include "platform.h"
 #include "random.h"
 #include "report.h"
 #include "types.h"
 
 // ---- limits ------------------------------------------------------------------
-#define PROCS_MAX 16
-#define FRAMES_MAX 4096                 // 16 MiB of 4 KiB page frames
+#define PROCS_MAX 64                    // process slots, machine-wide (limits.h shares them)
+#define FRAME_INDEX_NONE UINT32_MAX     // frame_index() of an address outside the table
 #define PAGE_SIZE_BYTES 4096ull
 #define PROC_NAME_LEN_MAX 32
 #define BOOTARGS_LEN_MAX 256
@@ -82,13 +83,19 @@ struct run_queue {
 
 #define FRAME_FREE 0
 #define FRAME_OWNER_KERNEL 0xff // reserved by the kernel itself
-// owner[i] is FRAME_FREE, FRAME_OWNER_KERNEL or (proc slot + 1).
+STATIC_ASSERT(PROCS_MAX + 1 < FRAME_OWNER_KERNEL); // owners are u8: slot + 1
+// Every page of the RAM the platform reports (the device tree's, on hardware) is one
+// frame: user memory grows with the board. owner[i] is FRAME_FREE, FRAME_OWNER_KERNEL
+// or (proc slot + 1); the owner bytes themselves live in the first frames of that RAM
+// (carved at boot, owned by the kernel), so no board size is built into the image.
 struct frame_table {
     u64 base_pa;
-    u32 count;      // frames managed (<= FRAMES_MAX)
+    u32 count;        // frames managed: all of usable RAM
     u32 free_count;
-    u32 search_from; // next index to try: deterministic, no pointers involved
-    u8 owner[FRAMES_MAX];
+    u32 search_from;  // next index to try: deterministic, no pointers involved
+    u32 table_frames; // frames holding owner[] (the first ones)
+    u32 kernel_frames; // frames owned by the kernel, table_frames included
+    u8 *owner;        // count bytes, in RAM at base_pa
 };
 
 enum kernel_run_state {
@@ -123,6 +130,7 @@ struct kernel {
     struct console console; // which console session may read and write the console
     struct random random; // the CSPRNG; not in the boot digest (fresh entropy at every boot)
     struct report_state report; // workload verdicts: the log's rate limit (report.h)
+    struct limits limits; // per-user shares and root's reserves (from /etc at boot)
     struct fs fs; // last: large, and excluded from the boot digest (the disk persists)
 };
 

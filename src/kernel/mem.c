@@ -71,9 +71,12 @@ void store_u64_le(u8 *bytes, u64 value) {
 }
 
 u64 bytes_digest(const void *bytes, u64 count) {
+    return bytes_digest_continue(0xcbf29ce484222325ull, bytes, count);
+}
+
+u64 bytes_digest_continue(u64 hash, const void *bytes, u64 count) {
     assert(bytes != NULL || count == 0);
     const u8 *b = bytes;
-    u64 hash = 0xcbf29ce484222325ull;
     for (u64 i = 0; i < count; i++) {
         hash ^= b[i];
         hash *= 0x100000001b3ull;

@@ -15,6 +15,8 @@ bool str_copy(char *destination, u64 capacity, const char *source);
 
 // FNV-1a 64 of bytes: a cheap content fingerprint for trace events (not security).
 u64 bytes_digest(const void *bytes, u64 count);
+// The digest of earlier bytes followed by these (bytes_digest of both at once).
+u64 bytes_digest_continue(u64 hash, const void *bytes, u64 count);
 
 // Little-endian loads/stores of RAM shared with user programs and page tables.
 u64 load_u64_le(const u8 *bytes);

@@ -112,13 +112,13 @@ static void proc_init_files(struct kernel *k, struct proc *proc_, u32 parent_pid
 }
 
 // The program's bytes: from the filesystem when there is one (what is on disk wins
-// after the first boot), else from the initial archive. From the filesystem the
-// bytes are an open file (*open_index), released by the caller after loading.
+// after the first boot), else from the initial archive. From the filesystem they are
+// copied into fs.program_buffer (an open file's latest bytes, as stat reports its
+// size), which stays untouched until the program is loaded: spawn holds no open file.
 // The new process needs x on the program (root: any x bit) and on every directory
 // above, as after fork and setuid the exec would.
 static i64 proc_find_program(struct kernel *k, const struct cred *cred, const char *path,
-                             struct cpio_file *file, u32 *open_index) {
-    *open_index = FS_OPEN_FILES_MAX_ALL;
+                             struct cpio_file *file) {
     if (fs_readable(k) != 0) {
         i64 found = cpio_find(k->initrd, k->initrd_size_bytes, path, file);
         return found == -E_NOENT ? -E_NOENT : (found < 0 ? -E_NOEXEC : 0);
@@ -130,17 +130,12 @@ static i64 proc_find_program(struct kernel *k, const struct cred *cred, const ch
     if (inode.type != ABI_TYPE_FILE) return -E_NOEXEC;
     result = cred_permission(cred, &inode, PERM_EXECUTE);
     if (result < 0) return result;
-    i64 index = fs_file_open(k, &inode, false, true);
-    if (index < 0) return index;
-    const struct fs_open_file *open = &k->fs.files[index];
-    // The size of what is loaded: a file open elsewhere has its written bytes (as stat
-    // reports them), not only the committed ones.
-    if (open->meta.size_bytes == 0) {
-        (void)fs_file_release(k, (u32)index); // read-only use: nothing to commit
-        return -E_NOEXEC;
-    }
-    *file = (struct cpio_file){.data = open->data, .size_bytes = open->meta.size_bytes, .mode = inode.mode};
-    *open_index = (u32)index;
+    u64 size = 0;
+    result = fs_file_read_all(k, &inode, k->fs.program_buffer, sizeof k->fs.program_buffer, &size);
+    if (result == -E_FBIG) return -E_NOEXEC;
+    if (result < 0) return result;
+    if (size == 0) return -E_NOEXEC;
+    *file = (struct cpio_file){.data = k->fs.program_buffer, .size_bytes = size, .mode = inode.mode};
     return 0;
 }
 
@@ -170,14 +165,16 @@ static void proc_set_name(struct proc *proc_, const char *path) {
 // Builds the address space of the process in `slot` from an ELF image: code and
 // data, the stack with argv, the entry point. On failure the slot is free again.
 static i64 proc_build(struct kernel *k, u32 slot, const struct cpio_file *file,
-                      const struct spawn_args *args) {
+                      const struct spawn_args *args, const struct cred *cred) {
     struct proc *proc_ = &k->procs[slot];
     u8 owner = proc_frame_owner(slot);
     mem_set(proc_, 0, sizeof *proc_);
-    proc_->root_table_pa = vm_create(k, owner);
-    if (proc_->root_table_pa == 0) return -E_NOMEM;
-    proc_->frames_owned = 1;
+    // Its ids first: every frame it takes is charged to its user (limits_allow_frames).
+    proc_->cred = *cred;
     proc_->state = PROC_SLEEPING; // not runnable until fully built
+    proc_->root_table_pa = vm_create(k, owner);
+    if (proc_->root_table_pa == 0) { proc_release(k, slot); return -E_NOMEM; }
+    proc_->frames_owned = 1;
     u64 entry_va = 0;
     i64 result = elf_load(k, proc_, owner, file->data, file->size_bytes, &entry_va);
     if (result == 0) result = proc_setup_stack(k, proc_, owner, args);
@@ -191,18 +188,14 @@ i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path, const struct 
     assert(path != NULL && args != NULL);
     assert(cred != NULL);
     assert(args->count <= ABI_ARGV_COUNT_MAX);
+    // As fork at RLIMIT_NPROC: E_AGAIN when the slots, or the user's share of them, are
+    // taken (limits.h; root's reserve stays free for root).
     u32 slot = proc_free_slot(k);
-    if (slot == SLOT_NONE) return -E_AGAIN;
+    if (slot == SLOT_NONE || !limits_allow_process(k, cred->ruid)) return -E_AGAIN;
     struct cpio_file file;
-    u32 open_index = FS_OPEN_FILES_MAX_ALL;
-    i64 found = proc_find_program(k, cred, path, &file, &open_index);
+    i64 found = proc_find_program(k, cred, path, &file);
     if (found < 0) return found;
-    i64 built = proc_build(k, slot, &file, args);
-    if (open_index < FS_OPEN_FILES_MAX_ALL) {
-        // Spawn wrote nothing; only a writer's earlier failed commit can fail again here.
-        i64 released = fs_file_release(k, open_index);
-        if (released < 0) klog(k, LOG_WARN, "spawn %s: commit at release: error %lld", path, (long long)-released);
-    }
+    i64 built = proc_build(k, slot, &file, args, cred);
     if (built < 0) return built;
     struct proc *proc_ = &k->procs[slot];
     proc_init_files(k, proc_, parent_pid);

@@ -31,7 +31,8 @@ static void fd_copy(struct kernel *k, struct fd *to, const struct fd *from) {
 i64 sys_dup2(struct kernel *k, u32 slot, const u64 *args) {
     assert(k != NULL && slot < PROCS_MAX && args != NULL);
     u64 old_fd = args[0], new_fd = args[1];
-    if (!fd_is_open(k, slot, old_fd) || new_fd >= ABI_FDS_MAX) return -E_BADF;
+    // As Linux with RLIMIT_NOFILE: a new fd beyond what the process may have is EBADF.
+    if (!fd_is_open(k, slot, old_fd) || new_fd >= k->limits.files_per_process) return -E_BADF;
     if (old_fd == new_fd) return (i64)new_fd;
     struct proc *proc_ = &k->procs[slot];
     if (proc_->fds[new_fd].kind != FD_NONE) {

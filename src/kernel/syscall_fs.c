@@ -34,9 +34,11 @@ void fd_close_all(struct kernel *k, u32 slot) {
     }
 }
 
-// The lowest free descriptor, as POSIX hands out; -E_MFILE when all are in use.
+// The lowest free descriptor, as POSIX hands out; -E_MFILE when all those the
+// process may have (limits.conf files_per_process) are in use.
 static i64 fd_lowest_free(struct kernel *k, u32 slot) {
-    for (u32 fd = 0; fd < ABI_FDS_MAX; fd++) {
+    assert(k->limits.files_per_process <= ABI_FDS_MAX);
+    for (u32 fd = 0; fd < k->limits.files_per_process; fd++) {
         if (k->procs[slot].fds[fd].kind == FD_NONE) return fd;
     }
     return -E_MFILE;
@@ -102,7 +104,7 @@ static i64 open_access(struct kernel *k, const struct cred *cred, const struct f
 // permission check can refuse the open (the real code truncates only after it).
 static void open_truncate_early(struct kernel *k, const struct fs_inode *inode, u64 flags) {
     if ((flags & ABI_O_TRUNC) == 0 || inode->type != ABI_TYPE_FILE) return;
-    i64 index = fs_file_open(k, inode, true, false);
+    i64 index = fs_file_open(k, inode, true, ABI_UID_ROOT);
     if (index >= 0) (void)fs_file_release(k, (u32)index); // the defect: nothing looks
 }
 
@@ -119,7 +121,7 @@ static i64 open_install(struct kernel *k, u32 slot, i64 fd, const struct fs_name
         return fd;
     }
     bool truncate = (flags & ABI_O_TRUNC) && !created;
-    i64 index = fs_file_open(k, &name->inode, truncate, false);
+    i64 index = fs_file_open(k, &name->inode, truncate, k->procs[slot].cred.ruid);
     if (index < 0) return index;
     if (truncate) fs_file_wrote(k, (u32)index, &k->procs[slot].cred);
     entry.kind = FD_FILE;

@@ -32,18 +32,31 @@ static i64 read_console(struct kernel *k, u32 slot, u64 buffer_va, u64 length) {
 
 // The bytes of an open file at offset (none at or past its end); a read that asked
 // for bytes moves atime the relatime way.
+// Copied chunk by chunk (fs_file_peek: from the file's buffer, or a chunk read from
+// GrainDB); past the end nothing is copied, and no pointer past any buffer is formed.
 static i64 read_file_at(struct kernel *k, u32 slot, const struct fd *entry, u64 buffer_va, u64 length,
                         u64 offset) {
     if ((entry->flags & ABI_O_ACCMODE) == ABI_O_WRONLY) return -E_BADF;
-    const struct fs_open_file *file = &k->fs.files[entry->open_file];
-    u64 available = offset < file->meta.size_bytes ? file->meta.size_bytes - offset : 0;
-    u64 count = length < available ? length : available;
-    // Past the end nothing is copied, and no pointer past the buffer is formed.
-    const u8 *from = count > 0 ? file->data + offset : file->data;
-    i64 copied = copy_to_user(k, &k->procs[slot], buffer_va, from, count);
-    if (copied < 0) return copied;
-    if (length > 0) fs_file_accessed(k, entry->open_file);
-    return (i64)count;
+    // What will be copied must be writable by the caller, nothing more (as before).
+    u64 size = k->fs.files[entry->open_file].meta.size_bytes;
+    bool asked = length > 0; // Linux's filemap_read touches atime even at the end
+    if (offset >= size) length = 0;
+    else if (length > size - offset) length = size - offset;
+    if (!user_range_ok(k, &k->procs[slot], buffer_va, length, PTE_R | PTE_W)) return -E_FAULT;
+    u64 done = 0;
+    while (done < length) {
+        const u8 *bytes = NULL;
+        u64 available = 0;
+        i64 result = fs_file_peek(k, entry->open_file, offset + done, &bytes, &available);
+        if (result < 0) return done > 0 ? (i64)done : result;
+        if (available == 0) break; // the end of the file
+        u64 n = length - done < available ? length - done : available;
+        i64 copied = copy_to_user(k, &k->procs[slot], buffer_va + done, bytes, n);
+        assert(copied == 0); // the whole range was checked above
+        done += n;
+    }
+    if (asked) fs_file_accessed(k, entry->open_file);
+    return (i64)done;
 }
 
 i64 sys_read(struct kernel *k, u32 slot, const u64 *args) {
@@ -93,7 +106,7 @@ static i64 write_file_at(struct kernel *k, u32 slot, const struct fd *entry, u64
         u64 n = length - done < IO_CHUNK_BYTES ? length - done : IO_CHUNK_BYTES;
         i64 copied = copy_from_user(k, &k->procs[slot], chunk, buffer_va + done, n);
         assert(copied == 0);
-        i64 written = fs_file_write(k, entry->open_file, *offset, chunk, n);
+        i64 written = fs_file_write(k, entry->open_file, k->procs[slot].cred.ruid, *offset, chunk, n);
         if (written < 0 && done == 0) return written;
         if (written < 0) break;
         *offset += n;

@@ -64,7 +64,7 @@ static u64 procs_digest(const struct kernel *k) {
 
 static u64 files_digest(const struct kernel *k) {
     u64 digest = FNV_OFFSET;
-    for (u32 i = 0; i < FS_OPEN_FILES_MAX_ALL; i++) {
+    for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
         const struct fs_open_file *file = &k->fs.files[i];
         if (file->references == 0) continue;
         digest = fold_u64(digest, (u64)i << 32 | file->references);

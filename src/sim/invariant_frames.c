@@ -19,7 +19,7 @@
 struct frame_walk {
     struct platform *node;
     const struct kernel *k;
-    u8 seen[FRAMES_MAX / 8];
+    u8 seen[SIM_FRAMES_MAX / 8];
     u32 reached[PROCS_MAX];
     char *detail;
     u32 capacity;
@@ -135,14 +135,14 @@ static bool owners_match(struct frame_walk *w) {
 bool invariant_frame_ownership(struct platform *node, const struct kernel *k, char *detail,
                                u32 capacity) {
     assert(node != NULL && k != NULL && detail != NULL);
-    STATIC_ASSERT(FRAMES_MAX % 8 == 0);
+    STATIC_ASSERT(SIM_FRAMES_MAX % 8 == 0);
     struct frame_walk w;
     memset(&w, 0, sizeof(w));
     w.node = node;
     w.k = k;
     w.detail = detail;
     w.capacity = capacity;
-    if (k->frames.count > FRAMES_MAX) return walk_fail(&w, "frame count %u", k->frames.count);
+    if (k->frames.count > SIM_FRAMES_MAX) return walk_fail(&w, "frame count %u", k->frames.count);
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {
         const struct proc *proc = &k->procs[slot];
         if (proc->state == PROC_FREE || proc->root_table_pa == 0) continue;

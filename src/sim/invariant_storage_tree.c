@@ -34,6 +34,9 @@ struct walk {
     u32 stack_count;
     u32 visited_count;
     bool incomplete; // an object was unreadable (unrestricted faults only)
+    // disk_usage_accounted: what each owner's inodes cost, recomputed by the walk.
+    u32 usage_count;
+    struct fs_usage usage[FS_USAGE_UIDS_MAX];
 };
 
 static _Noreturn void tree_fail(struct walk *w, const char *what, u64 inode, const char *name, u64 other) {
@@ -65,6 +68,56 @@ static bool visited(const struct walk *w, u64 inode) {
     for (u32 i = (u32)(inode * 0x9e3779b97f4a7c15ull >> 40) & mask;; i = (i + 1) & mask) {
         if (set[i] == inode + 1) return true;
         if (set[i] == 0) return false;
+    }
+}
+
+// Charges inode to its owner as the kernel must have (fs_usage.c): an open file at
+// its size in memory. Owners beyond the table's rows are not followed (see below).
+static void walk_charge(struct walk *w, const struct fs_inode *inode) {
+    const struct kernel *k = &w->node->kernel;
+    u64 size_bytes = inode->size_bytes;
+    u32 open = fs_file_find(k, inode->inode);
+    if (open < FS_OPEN_FILES_MAX) size_bytes = k->fs.files[open].meta.size_bytes;
+    struct fs_usage *row = NULL;
+    for (u32 i = 0; i < w->usage_count && row == NULL; i++) {
+        if (w->usage[i].uid == inode->uid) row = &w->usage[i];
+    }
+    if (row == NULL && w->usage_count == FS_USAGE_UIDS_MAX) return;
+    if (row == NULL) {
+        row = &w->usage[w->usage_count++];
+        *row = (struct fs_usage){.uid = inode->uid};
+    }
+    row->inodes++;
+    row->bytes += fs_cost_bytes(inode->type, size_bytes);
+}
+
+// The kernel's usage table equals the walk's, owner by owner (rows with nothing
+// charged may remain in the kernel's). Not checked once either table is full: rows
+// beyond it are counted together, in an order that depends on history.
+static void check_usage(struct walk *w) {
+    const struct fs *fs = &w->node->kernel.fs;
+    if (!fs->usage_valid) return; // not counted since the mount: nothing to compare yet
+    w->sim->invariant_checks[INV_DISK_USAGE_ACCOUNTED]++;
+    if (fs->usage_count >= FS_USAGE_UIDS_MAX || w->usage_count >= FS_USAGE_UIDS_MAX) return;
+    for (u32 i = 0; i < fs->usage_count; i++) {
+        const struct fs_usage *kernel_row = &fs->usage[i];
+        struct fs_usage walked = {.uid = kernel_row->uid};
+        for (u32 j = 0; j < w->usage_count; j++) {
+            if (w->usage[j].uid == kernel_row->uid) walked = w->usage[j];
+        }
+        if (kernel_row->inodes == walked.inodes && kernel_row->bytes == walked.bytes) continue;
+        storage_violation(w->sim, w->node, INV_DISK_USAGE_ACCOUNTED,
+                          "uid %u is charged %" PRIu64 " inodes and %" PRIu64 " bytes; its inodes cost %" PRIu64
+                          " inodes and %" PRIu64 " bytes",
+                          kernel_row->uid, kernel_row->inodes, kernel_row->bytes, walked.inodes, walked.bytes);
+    }
+    for (u32 j = 0; j < w->usage_count; j++) {
+        bool charged = false;
+        for (u32 i = 0; i < fs->usage_count; i++) charged = charged || fs->usage[i].uid == w->usage[j].uid;
+        if (charged) continue;
+        storage_violation(w->sim, w->node, INV_DISK_USAGE_ACCOUNTED,
+                          "uid %u owns %" PRIu64 " inodes (%" PRIu64 " bytes) but is charged nothing",
+                          w->usage[j].uid, w->usage[j].inodes, w->usage[j].bytes);
     }
 }
 
@@ -132,16 +185,18 @@ static void push(struct walk *w, u64 inode) {
 }
 
 // In a whole walk: a directory is reached once; a file or symlink once per name,
-// each name counted against its link count (checked when the walk ends).
-static void reach(struct walk *w, const struct fs_dirent *entry, const struct fs_inode *child, u64 dir_inode) {
+// each name counted against its link count (checked when the walk ends). True the
+// first time the inode is reached.
+static bool reach(struct walk *w, const struct fs_dirent *entry, const struct fs_inode *child, u64 dir_inode) {
     u32 slot = 0;
     bool first = visit(w, entry->inode, &slot);
     if (child->type == ABI_TYPE_DIRECTORY && !first) {
         tree_fail(w, "directory reached twice (a cycle or a second name)", entry->inode, entry->name, dir_inode);
     }
-    if (child->type == ABI_TYPE_DIRECTORY) return;
+    if (child->type == ABI_TYPE_DIRECTORY) return first;
     w->scratch->names[slot]++;
     w->scratch->nlinks[slot] = child->nlink;
+    return first;
 }
 
 // One directory: each entry's inode exists with the entry's type and (a directory)
@@ -170,7 +225,7 @@ static void walk_directory(struct walk *w, u64 dir_inode, bool whole, u64 *paren
             continue;
         }
         if (child.type != entry->type) tree_fail(w, "entry type differs from the inode's", entry->inode, entry->name, child.type);
-        if (whole) reach(w, entry, &child, dir_inode);
+        if (whole && reach(w, entry, &child, dir_inode)) walk_charge(w, &child); // once per inode
         if (child.type != ABI_TYPE_DIRECTORY) continue;
         if (child.parent != dir_inode) {
             storage_violation(w->sim, w->node, INV_DIRECTORY_TREE_CONSISTENT,
@@ -236,12 +291,14 @@ void storage_check_tree(struct sim *sim, struct platform *node, struct storage_s
     if (root.type != ABI_TYPE_DIRECTORY || root.parent != FS_ROOT_INODE) {
         tree_fail(&w, "the root is not a directory that is its own parent", FS_ROOT_INODE, "/", root.parent);
     }
+    walk_charge(&w, &root);
     push(&w, FS_ROOT_INODE);
     u64 parent = 0;
     while (w.stack_count > 0) walk_directory(&w, scratch->stack[--w.stack_count], true, &parent);
     if (w.incomplete) return;
     check_reachable(&w);
     check_link_counts(&w);
+    check_usage(&w);
 }
 
 // Whether directory `parent` lists `inode`; true too when it cannot be read (excused).

@@ -61,6 +61,10 @@ struct trace_event;
       "parent field names the directory that lists it (the root its own), no inode is "     \
       "reached twice, names are sorted and unique, and every live inode is reached (after " \
       "every mount, and after commits as the cost budget allows)")                          \
+    X(INV_DISK_USAGE_ACCOUNTED, "disk_usage_accounted",                                       \
+      "the inodes and bytes the kernel charges each owner (its disk and inode shares, "     \
+      "limits.conf) equal what a walk of the whole tree finds that owner's inodes cost "    \
+      "(open files at their size in memory), after mounts and as the cost budget allows")   \
     X(INV_PRIVILEGE_ONLY_THROUGH_AUTHENTICATION, "privilege_only_through_authentication",     \
       "a process's ids change only by a setuid/setgid the Unix rules allow or a successful " \
       "switch_user; a child starts with its parent's ids, ids root chose, or root's through " \

@@ -15,6 +15,7 @@
 #define NODES_MAX 8
 #define NODE_RAM_BASE_PA 0x80000000ull
 #define NODE_RAM_SIZE_BYTES (16ull << 20)
+#define SIM_FRAMES_MAX (NODE_RAM_SIZE_BYTES / PAGE_SIZE_BYTES) // the kernel's frame table covers RAM
 #define NODE_POISON_BYTE 0xa5 // fills discarded RAM and kernel state
 #define SIM_INSTRUCTION_NS 1ull   // a 1 GHz hart retiring one instruction per cycle
 #define SIM_TRAP_COST_NS 50ull    // entering and leaving the trap handler

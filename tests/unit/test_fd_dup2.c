@@ -31,6 +31,8 @@ static void open_file(u32 fd, u32 index, u64 inode, u64 offset) {
 static void setup(void) {
     memset(&k, 0, sizeof k);
     k.platform = sim->nodes[0]; // never booted: events are recorded, nothing judges them
+    limits_defaults(&k.limits); // as at boot: files_per_process
+    fs_files_reset(&k);
     struct proc *p = &k.procs[SLOT];
     p->state = PROC_RUNNABLE;
     p->pid = 1;
@@ -85,16 +87,23 @@ static void test_replaces(void) {
     UNIT_CHECK("dup2 back leaves one reference", k.fs.files[FILE_A].references == 1);
 }
 
+// Written data lives in a buffer of the pool until it is committed.
+static void make_dirty(u32 index) {
+    k.fs.files[index].dirty = true;
+    k.fs.files[index].buffer = 0;
+    k.fs.buffer_owners[0].file = index;
+}
+
 // A last close commits; if the commit fails, dup2 says so and the target stays closed.
 static void test_failed_commit(void) {
     setup();
-    k.fs.files[FILE_B].dirty = true;
+    make_dirty(FILE_B);
     k.fs.db.failed = true; // every batch refused: -E_IO
     UNIT_CHECK("dup2 over a dirty file's last fd returns the commit error", dup2(1, 5) == -E_IO);
     UNIT_CHECK("dup2 after a failed commit leaves the fd closed", k.procs[SLOT].fds[5].kind == FD_NONE);
     UNIT_CHECK("dup2 after a failed commit released the file", k.fs.files[FILE_B].references == 0);
     open_file(6, FILE_B, 12, 0);
-    k.fs.files[FILE_B].dirty = true;
+    make_dirty(FILE_B);
     open_file(7, FILE_B, 12, 0);
     UNIT_CHECK("dup2 over a shared dirty file commits nothing", dup2(1, 6) == 6 &&
                k.fs.files[FILE_B].references == 1 && k.fs.files[FILE_B].dirty);

@@ -1,10 +1,10 @@
-// The kernel's device-tree reader against the two real device trees in the shared
-// fixtures (QEMU virt and the Framework 13's JH7110 board) and against malformed
+// The kernel's device-tree reader against the two real device trees in tests/fixtures
+// (QEMU virt and the Framework 13's JH7110 board) and against malformed
 // blobs, which must give an error value and never read outside the buffer (run it
 // under AddressSanitizer: every blob here lives in a buffer of exactly its size).
 //
-// Fixtures come from argv[1], else $BASIN_FIXTURES, else ../shared/fixtures (the
-// path from the repository root, where tests run).
+// Fixtures come from argv[1], else $BASIN_FIXTURES, else tests/fixtures (the path
+// from the repository root, where tests run: a clone of the repository alone has them).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -693,7 +693,7 @@ static bool test_mutations(struct blob qemu) {
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0); // lines survive a sanitizer's exit
     const char *folder = argc > 1 ? argv[1] : getenv("BASIN_FIXTURES");
-    if (folder == NULL) folder = "../shared/fixtures";
+    if (folder == NULL) folder = "tests/fixtures";
     struct blob qemu = blob_load(folder, "qemu-virt.dtb");
     struct blob jh7110 = blob_load(folder, "jh7110-deepcomputing-fml13v01.dtb");
     if (qemu.bytes == NULL || jh7110.bytes == NULL) {

@@ -53,9 +53,9 @@ static i64 write_new_file(struct kernel *k, u32 uid, const char *absolute, u64 c
         state ^= state << 17;
         data[i] = (u8)state;
     }
-    i64 index = fs_file_open(k, &inode, true, false);
+    i64 index = fs_file_open(k, &inode, true, ABI_UID_ROOT);
     if (index < 0) return index;
-    i64 written = fs_file_write(k, (u32)index, 0, data, count);
+    i64 written = fs_file_write(k, (u32)index, ABI_UID_ROOT, 0, data, count);
     i64 released = fs_file_release(k, (u32)index);
     return written < 0 ? written : released;
 }
@@ -141,7 +141,7 @@ static void test_open_file_keeps_its_number(struct kernel *k) {
     struct fs_inode inode;
     struct cred root = cred_of_user(ABI_UID_ROOT);
     ok = ok && path_of("/root/held", &path) == 0 && fs_lookup(k, &root, &path, &inode) == 0;
-    i64 index = ok ? fs_file_open(k, &inode, false, false) : -1;
+    i64 index = ok ? fs_file_open(k, &inode, false, ABI_UID_ROOT) : -1;
     ok = ok && index >= 0 && remove_file(k, ABI_UID_ROOT, "/root/held") == 0;
     bool reused = false;
     for (u32 i = 0; i < FS_INODES_MAX + 8 && ok && !reused; i++) { // a whole cycle of numbers
@@ -161,9 +161,9 @@ static void test_append_stores_the_last_chunk(struct kernel *k) {
     struct fs_inode inode;
     struct cred root = cred_of_user(ABI_UID_ROOT);
     ok = ok && path_of("/root/log", &path) == 0 && fs_lookup(k, &root, &path, &inode) == 0;
-    i64 index = ok ? fs_file_open(k, &inode, false, false) : -1;
+    i64 index = ok ? fs_file_open(k, &inode, false, ABI_UID_ROOT) : -1;
     u64 before = k->fs.db.append_position;
-    ok = ok && index >= 0 && fs_file_write(k, (u32)index, inode.size_bytes, (const u8 *)"one more line\n", 14) == 14;
+    ok = ok && index >= 0 && fs_file_write(k, (u32)index, ABI_UID_ROOT, inode.size_bytes, (const u8 *)"one more line\n", 14) == 14;
     ok = ok && fs_file_release(k, (u32)index) == 0;
     u64 appended = k->fs.db.append_position - before;
     printf("# an append to a 100 KiB file wrote %llu bytes of log\n", (unsigned long long)appended);

@@ -77,6 +77,14 @@ static void test_process_table(const struct kernel *k) {
           "process_table_catches_dead_parent", detail);
 }
 
+// The frame table's owner bytes live in the node's RAM: a copy of the kernel gets a
+// copy of them, so a test can damage the copy without touching the real table.
+static u8 owner_copy[SIM_FRAMES_MAX];
+static void copy_frame_owners(const struct kernel *k) {
+    memcpy(owner_copy, k->frames.owner, k->frames.count);
+    copy.frames.owner = owner_copy;
+}
+
 static u32 user_frame_of(const struct kernel *k, u32 slot) {
     for (u32 index = 0; index < k->frames.count; index++) {
         if (k->frames.owner[index] == slot + 1 &&
@@ -84,7 +92,7 @@ static u32 user_frame_of(const struct kernel *k, u32 slot) {
             return index;
         }
     }
-    return FRAMES_MAX;
+    return FRAME_INDEX_NONE;
 }
 
 static void test_frames(struct platform *node) {
@@ -96,26 +104,30 @@ static void test_frames(struct platform *node) {
     u32 slot = 0;
     while (slot < PROCS_MAX && (k->procs[slot].state == PROC_FREE || k->procs[slot].root_table_pa == 0)) slot++;
     u32 index = user_frame_of(k, slot);
-    check(index < FRAMES_MAX, "frames_found_user_frame", "no owned frame");
-    if (index >= FRAMES_MAX) return;
+    check(index != FRAME_INDEX_NONE, "frames_found_user_frame", "no owned frame");
+    if (index == FRAME_INDEX_NONE) return;
 
     copy = *k; // a reachable frame marked free (the frame-double-alloc defect)
+    copy_frame_owners(k);
     copy.frames.owner[index] = FRAME_FREE;
     copy.frames.free_count++;
     check(!invariant_frame_ownership(node, &copy, detail, sizeof(detail)) && strstr(detail, "free frame"),
           "frames_catch_reachable_free_frame", detail);
 
     copy = *k; // owned by another process
+    copy_frame_owners(k);
     copy.frames.owner[index] = (u8)(slot + 2);
     check(!invariant_frame_ownership(node, &copy, detail, sizeof(detail)),
           "frames_catch_foreign_owner", detail);
 
     copy = *k;
+    copy_frame_owners(k);
     copy.procs[slot].frames_owned++;
     check(!invariant_frame_ownership(node, &copy, detail, sizeof(detail)) && strstr(detail, "frames_owned"),
           "frames_catch_owned_count", detail);
 
     copy = *k;
+    copy_frame_owners(k);
     copy.frames.free_count--;
     check(!invariant_frame_ownership(node, &copy, detail, sizeof(detail)) && strstr(detail, "free_count"),
           "frames_catch_free_count", detail);

@@ -124,6 +124,8 @@ i64 sys_report(const char *name, u64 failures, u64 excuses);
 i64 sys_vhangup(void);
 #define BASIN_SYS_ARGS_audit_status 2
 i64 sys_audit_status(struct abi_audit_status *status, u64 flags);
+#define BASIN_SYS_ARGS_usage 2
+i64 sys_usage(u64 uid, struct abi_usage *usage);
 
 // A syscall by number, for probing numbers the list does not have.
 i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);

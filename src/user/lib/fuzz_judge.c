@@ -32,7 +32,7 @@ u32 fuzz_below(struct fuzzer *f, u32 bound) {
 static bool environmental(i64 result) {
     return result == -E_IO || result == -E_NOSPC || result == -E_NFILE || result == -E_MFILE ||
            result == -E_BADMSG || result == -E_ROFS || result == -E_NODEV || result == -E_NOMEM ||
-           result == -E_AGAIN;
+           result == -E_AGAIN || result == -E_DQUOT;
 }
 
 static bool denial(i64 result) { return result == -E_ACCES || result == -E_PERM; }

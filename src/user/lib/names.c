@@ -18,6 +18,7 @@ static const struct {
     {E_NOSPC, "E_NOSPC"},   {E_ROFS, "E_ROFS"},     {E_RANGE, "E_RANGE"},
     {E_NAMETOOLONG, "E_NAMETOOLONG"}, {E_NOSYS, "E_NOSYS"}, {E_NOTEMPTY, "E_NOTEMPTY"},
     {E_BADMSG, "E_BADMSG"}, {E_BUSY, "E_BUSY"}, {E_SPIPE, "E_SPIPE"}, {E_MLINK, "E_MLINK"}, {E_LOOP, "E_LOOP"}, {E_ACCES, "E_ACCES"},   {E_NFILE, "E_NFILE"},
+    {E_DQUOT, "E_DQUOT"},
 };
 
 const char *error_name(i64 result) {

@@ -13,6 +13,10 @@
 //   init.fuzz=N     the fuzz phase after everything else: `fuzz --ops N` as root,
 //                   then as xy (default: no fuzz phase)
 //   init.fuzz_together=1  both fuzzers at the same time (with --concurrent)
+//   init.attack=1   the attack phase after everything else: xy exhausts inodes, disk,
+//                   /tmp's entries, open files, memory, root's password (guesses) and
+//                   processes (`exhaust`), then root proves it can still work and
+//                   that removing xy's files gives the space back (`rootcheck`)
 // and ignores every other word (the kernel's own, such as loglevel=).
 //
 // Phase 1 runs the test programs one at a time, so its output is deterministic.
@@ -50,6 +54,7 @@ struct options {
     bool storage_lenient; // init.storage=lenient
     char fuzz_ops[12];    // init.fuzz=N: the fuzz phase with N syscalls per user; "" none
     bool fuzz_together;   // init.fuzz_together=1: root's and xy's fuzzers at the same time
+    bool attack;          // init.attack=1: the resource attack phase
 };
 
 // A program init runs, and how it must end for the round to count as expected.
@@ -132,6 +137,46 @@ static const struct job fs_jobs[] = {
     {"storage", ABI_UID_ROOT, storage_verify_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
 };
 
+// The attack phase: xy takes all it can of each shared resource, holders keeping
+// processes, memory and open files for ATTACK_HOLD_S; then root checks (rootcheck).
+#define ATTACK_HOLD_S "2"
+#define ATTACK_INODES_DIR "/home/xy/attack-inodes"
+#define ATTACK_DISK_DIR "/home/xy/attack-disk"
+#define ATTACK_FILES_DIR "/home/xy/attack-files"
+static const char *const attack_inodes_argv[] = {"exhaust", "inodes", ATTACK_INODES_DIR, NULL};
+static const char *const attack_disk_argv[] = {"exhaust", "disk", ATTACK_DISK_DIR, NULL};
+static const char *const attack_entries_argv[] = {"exhaust", "entries", "/tmp", NULL};
+static const char *const attack_files_argv[] = {"exhaust", "files", ATTACK_FILES_DIR, ATTACK_HOLD_S, NULL};
+static const char *const attack_memory_argv[] = {"exhaust", "memory", ATTACK_HOLD_S, NULL};
+// Enough to meet the delays (the first 3 failures in a row are free), few enough that
+// they stay seconds (each doubles: AUTH_DELAY_* in auth.h).
+static const char *const attack_passwords_argv[] = {"exhaust", "passwords", "8", NULL};
+static const char *const attack_processes_argv[] = {"exhaust", "processes", ATTACK_HOLD_S, NULL};
+static const char *const rootcheck_argv[] = {"rootcheck", NULL};
+static const char *const rootcheck_passwords_argv[] = {"rootcheck", "--passwords", NULL};
+static const char *const rootcheck_inodes_argv[] = {"rootcheck", ATTACK_INODES_DIR, NULL};
+static const char *const rootcheck_disk_argv[] = {"rootcheck", ATTACK_DISK_DIR, NULL};
+static const char *const rootcheck_files_argv[] = {"rootcheck", ATTACK_FILES_DIR, NULL};
+
+// Each attack in turn, each followed by root's checks while xy still holds what it
+// took (rootcheck then removes xy's files and waits for its holders to end).
+static const struct job attack_jobs[] = {
+    {"exhaust", ABI_UID_USER, attack_processes_argv, ABI_EXIT_NORMAL, 0, "exhaust processes"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_argv, ABI_EXIT_NORMAL, 0, "rootcheck after processes"},
+    {"exhaust", ABI_UID_USER, attack_memory_argv, ABI_EXIT_NORMAL, 0, "exhaust memory"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_argv, ABI_EXIT_NORMAL, 0, "rootcheck after memory"},
+    {"exhaust", ABI_UID_USER, attack_files_argv, ABI_EXIT_NORMAL, 0, "exhaust files"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_files_argv, ABI_EXIT_NORMAL, 0, "rootcheck after files"},
+    {"exhaust", ABI_UID_USER, attack_disk_argv, ABI_EXIT_NORMAL, 0, "exhaust disk"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_disk_argv, ABI_EXIT_NORMAL, 0, "rootcheck after disk"},
+    {"exhaust", ABI_UID_USER, attack_inodes_argv, ABI_EXIT_NORMAL, 0, "exhaust inodes"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_inodes_argv, ABI_EXIT_NORMAL, 0, "rootcheck after inodes"},
+    {"exhaust", ABI_UID_USER, attack_entries_argv, ABI_EXIT_NORMAL, 0, "exhaust entries"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_argv, ABI_EXIT_NORMAL, 0, "rootcheck after entries"},
+    {"exhaust", ABI_UID_USER, attack_passwords_argv, ABI_EXIT_NORMAL, 0, "exhaust passwords"},
+    {"rootcheck", ABI_UID_ROOT, rootcheck_passwords_argv, ABI_EXIT_NORMAL, 0, "rootcheck after passwords"},
+};
+
 static const struct job storage_boot_jobs[] = {
     {"storage", ABI_UID_ROOT, storage_boot_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
     {"storage", ABI_UID_ROOT, storage_boot_lenient_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
@@ -161,6 +206,8 @@ static bool parse_fs_option(const char *word, struct options *options) {
         options->storage_lenient = word[13] == 'l';
     } else if (strcmp(word, "init.fuzz_together=1") == 0 || strcmp(word, "init.fuzz_together=0") == 0) {
         options->fuzz_together = word[19] == '1';
+    } else if (strcmp(word, "init.attack=1") == 0 || strcmp(word, "init.attack=0") == 0) {
+        options->attack = word[12] == '1';
     } else if (strncmp(word, "init.fuzz=", 10) == 0) {
         u32 ops = 0;
         if (parse_u32(word + 10, FUZZ_OPS_MAX, &ops)) snprintf(options->fuzz_ops, sizeof options->fuzz_ops, "%u", ops);
@@ -199,6 +246,7 @@ static struct options parse_options(int argc, char **argv) {
     }
     say("rounds %u, end %s", options.rounds, end_names[options.end]);
     if (options.fuzz_ops[0] != '\0') say("fuzz phase: %s syscalls as root, then as xy", options.fuzz_ops);
+    if (options.attack) say("attack phase on");
     if (options.fs || options.storage_verify) {
         say("fs phase %s, storage verify at boot %s", options.fs ? "on" : "off",
             !options.storage_verify ? "off" : options.storage_lenient ? "lenient" : "strict");
@@ -222,14 +270,55 @@ static bool job_ended_as_expected(const struct job *job, const struct abi_wait_s
     return job->cause != ABI_EXIT_NORMAL || status->exit_code == job->exit_code;
 }
 
+// Children reaped while init waited for another one: jobs run together (kept for
+// their own job_wait) or orphans handed to init (forgotten once reaped).
+#define EARLY_REAPED_MAX 8u
+static struct {
+    i64 pid; // 0: free
+    struct abi_wait_status status;
+} early_reaped[EARLY_REAPED_MAX];
+
+static bool early_take(i64 pid, struct abi_wait_status *status) {
+    for (u32 i = 0; i < EARLY_REAPED_MAX; i++) {
+        if (early_reaped[i].pid != pid) continue;
+        *status = early_reaped[i].status;
+        early_reaped[i].pid = 0;
+        return true;
+    }
+    return false;
+}
+
+// Waits for `pid`. Any child is reaped meanwhile: orphans handed to init (a job's
+// leftovers) as they end, so their zombies never keep their user's process slots,
+// and jobs started together, whose status is kept for their own wait.
+static i64 wait_for(i64 pid, const i64 *together, u32 together_count, struct abi_wait_status *status) {
+    if (early_take(pid, status)) return pid;
+    for (;;) {
+        i64 reaped = sys_wait(ABI_WAIT_ANY, status, 0);
+        if (reaped <= 0 || reaped == pid) return reaped;
+        bool kept = false;
+        for (u32 i = 0; i < together_count && !kept; i++) {
+            if (together[i] != reaped) continue;
+            for (u32 e = 0; e < EARLY_REAPED_MAX && !kept; e++) {
+                if (early_reaped[e].pid != 0) continue;
+                early_reaped[e].pid = reaped;
+                early_reaped[e].status = *status;
+                kept = true;
+            }
+            basin_assert(kept);
+        }
+        if (!kept) note("reaped orphan pid %ld", (long)reaped);
+    }
+}
+
 // Waits for job's child `pid` and says how it ended. 1 if it ended unexpectedly (or
-// could not be waited for), else 0.
-static u32 job_wait(const struct job *job, i64 pid) {
+// could not be waited for), else 0. `together`: the pids of jobs started with it.
+static u32 job_wait_among(const struct job *job, i64 pid, const i64 *together, u32 together_count) {
     const char *label = job->label != NULL ? job->label : job->name;
     if (pid < 0) return 1; // job_spawn said why
     struct abi_wait_status status;
     memset(&status, 0, sizeof(status));
-    i64 reaped = sys_wait(pid, &status, 0);
+    i64 reaped = wait_for(pid, together, together_count, &status);
     if (reaped != pid) {
         say("wait for %s = %ld %s", label, (long)reaped, error_name(reaped));
         return 1;
@@ -241,6 +330,8 @@ static u32 job_wait(const struct job *job, i64 pid) {
     say("unexpected end of %s", label);
     return 1;
 }
+
+static u32 job_wait(const struct job *job, i64 pid) { return job_wait_among(job, pid, NULL, 0); }
 
 // One program at a time, in order. Returns how many ended unexpectedly.
 static u32 run_sequential(const struct job *jobs, u32 count) {
@@ -403,7 +494,7 @@ static u32 run_together(const struct job *jobs, u32 count) {
     i64 pids[TOGETHER_JOBS_MAX];
     for (u32 i = 0; i < count; i++) pids[i] = job_spawn(&jobs[i]);
     u32 unexpected = 0;
-    for (u32 i = 0; i < count; i++) unexpected += job_wait(&jobs[i], pids[i]);
+    for (u32 i = 0; i < count; i++) unexpected += job_wait_among(&jobs[i], pids[i], pids, count);
     return unexpected;
 }
 
@@ -447,5 +538,10 @@ int main(int argc, char **argv) {
         report_check("init fs phase", unexpected, INIT_JOB_EXCUSES);
     }
     if (options.fuzz_ops[0] != '\0') fuzz_phase(options.fuzz_ops, options.fuzz_together);
+    if (options.attack) {
+        say("attack phase");
+        u32 unexpected = run_sequential(attack_jobs, JOBS_COUNT(attack_jobs));
+        say("attack phase done, %u unexpected", unexpected);
+    }
     finish(options.end);
 }

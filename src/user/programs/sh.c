@@ -30,7 +30,7 @@ BASIN_PROGRAM("sh");
 #define SH_WORDS_MAX ABI_ARGV_COUNT_MAX
 #define SH_POLL_NS 10000000ull
 #define SH_REDIRECT_MODE 0644u
-#define SH_SAVED_STDOUT_FD (ABI_FDS_MAX - 1) // high: open() hands out the lowest free fd
+#define SH_SAVED_STDOUT_FD (ABI_FDS_MIN - 1) // high (open() hands out the lowest free fd), yet always allowed
 #define SH_STATUS_SYNTAX 2
 
 static i64 last_status;
