@@ -39,6 +39,13 @@ static const char usage[] =
 
 static u8 block[4096];
 
+// The attack's own directory: made if missing. Its error when it cannot be (the share
+// may already be spent), which is where the attack stops: nothing was taken.
+static i64 own_directory(const char *dir) {
+    i64 result = sys_mkdir(dir, DIR_MODE);
+    return result == -E_EXIST ? 0 : result;
+}
+
 // dir + "/" + name, or a failure that names the input (too long for a path).
 static void path_of(char out[TOOL_PATH_BYTES], const char *dir, const char *format, unsigned long number) {
     char name[32];
@@ -98,7 +105,8 @@ static int files_holder(const char *dir, u64 hold_ns) {
 static int files(const char *dir, const char *hold_text) {
     char result_path[TOOL_PATH_BYTES];
     path_of(result_path, dir, "result", 0);
-    sys_mkdir(dir, DIR_MODE);
+    i64 made = own_directory(dir);
+    if (made < 0) return verdict("open files", 0, made, -E_NFILE, -E_MFILE);
     sys_unlink(result_path);
     const char *const argv[] = {"exhaust", "files-holder", dir, hold_text, NULL};
     i64 pid = sys_spawn("/bin/exhaust", argv, (u64)sys_geteuid());
@@ -124,7 +132,8 @@ static int files(const char *dir, const char *hold_text) {
 
 // Creates empty files until refused, NAMES_PER_DIRECTORY to a subdirectory.
 static int inodes(const char *dir) {
-    sys_mkdir(dir, DIR_MODE);
+    i64 made = own_directory(dir);
+    if (made < 0) return verdict("inodes", 0, made, -E_DQUOT, -E_NOSPC);
     for (u32 taken = 0; taken < STEPS_MAX * 2; taken++) {
         char sub[TOOL_PATH_BYTES], path[TOOL_PATH_BYTES];
         path_of(sub, dir, "s%lu", taken / NAMES_PER_DIRECTORY);
@@ -143,7 +152,8 @@ static int inodes(const char *dir) {
 
 // Writes whole files until a write (or its commit at close) is refused.
 static int disk(const char *dir) {
-    sys_mkdir(dir, DIR_MODE);
+    i64 made = own_directory(dir);
+    if (made < 0) return verdict("disk", 0, made, -E_DQUOT, -E_NOSPC);
     for (u32 taken = 0; taken < STEPS_MAX; taken++) {
         char path[TOOL_PATH_BYTES];
         path_of(path, dir, "d%lu", taken);
