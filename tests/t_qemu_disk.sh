@@ -28,7 +28,7 @@ logs=build/test-logs/qemu-disk
 work=build/tests/qemu-disk
 mkdir -p "$logs" "$work"
 DISK_SIZE=32M
-RAMDISK_SIZE=4M
+RAMDISK_SIZE=8M # the programs (about 0.9 MiB) and room for xy's share
 CRASH_ROUNDS=4
 # When to kill, per crash round: once the storage workload has started and the disk
 # image (a sparse file) has grown by this many KiB since, i.e. once its commits land
@@ -94,10 +94,10 @@ expect_lines "layouts: the legacy-written disk mounts through the modern layout"
 
 # ---- compaction on real hardware: a disk small enough that the log fills up ---------------
 image="$work/compaction.img"
-disk_blank "$image" 2M
+disk_blank "$image" 2560K # as scenarios/storage-compaction.scenario: the archive nearly fills a zone
 disk_boot "$logs/compaction-1.log" "$FS_BOOT" $(disk_args "$image")
 status=$?
-expect_lines "compaction: boot 1 on a 2 MiB disk compacts GrainDB's log" "$logs/compaction-1.log" \
+expect_lines "compaction: boot 1 on a 2.5 MiB disk compacts GrainDB's log" "$logs/compaction-1.log" \
     "filesystem: storage compacted \(generation [1-9][0-9]*\)" "^init: fs phase done, 0 unexpected$" \
     "^storage: verify /var/storage: ok$"
 expect_status "compaction: boot 1 powers off" "$status" "$logs/compaction-1.log"

@@ -102,10 +102,13 @@ static i64 open_access(struct kernel *k, const struct cred *cred, const struct f
 
 // The planted bug open-truncates-before-check: the truncation happens before the
 // permission check can refuse the open (the real code truncates only after it).
-static void open_truncate_early(struct kernel *k, const struct fs_inode *inode, u64 flags) {
+static void open_truncate_early(struct kernel *k, struct fs_inode *inode, u64 flags) {
     if ((flags & ABI_O_TRUNC) == 0 || inode->type != ABI_TYPE_FILE) return;
     i64 index = fs_file_open(k, inode, true, ABI_UID_ROOT);
     if (index >= 0) (void)fs_file_release(k, (u32)index); // the defect: nothing looks
+    // The rest of open goes on with the file as the defect left it (committed empty),
+    // not with what the walk read before: the defect is the early truncation alone.
+    if (index >= 0) (void)fs_read_inode(k, inode->inode, inode);
 }
 
 // The descriptor for what open found: a directory to list, or the open file (with

@@ -614,6 +614,35 @@ static void op_umask_groups(struct fuzzer *f) {
     else fuzz_expect(f, "getgroups", count, sys_getgroups(gids, ABI_GROUPS_MAX));
 }
 
+// The limits and the audit log's syscalls: usage of oneself (0), of another user
+// (E_PERM unless root), of an id that does not fit a uid (E_INVAL), through a bad
+// pointer (E_FAULT); audit_status and vhangup are root's (E_PERM for others; root's
+// vhangup is not fuzzed: it would take the console from the other fuzzer).
+static void op_limits(struct fuzzer *f) {
+    static const u64 others[] = {ABI_UID_ROOT, ABI_UID_USER, 4242};
+    struct abi_usage usage;
+    struct abi_audit_status status;
+    u32 roll = fuzz_below(f, 5);
+    if (roll == 0) {
+        fuzz_expect(f, "usage(self)", 0, sys_usage(f->ids.ruid, &usage));
+    } else if (roll == 1) {
+        u64 uid = pick_u64(f, others, COUNT(others));
+        bool allowed = f->ids.euid == ABI_UID_ROOT || uid == f->ids.ruid || uid == f->ids.euid;
+        fuzz_expect(f, "usage(another uid)", allowed ? 0 : -E_PERM, sys_usage(uid, &usage));
+    } else if (roll == 2) {
+        fuzz_expect(f, "usage(uid past 32 bits)", -E_INVAL, sys_usage(1ull << 32, &usage));
+    } else if (roll == 3) {
+        struct abi_usage *bad = (struct abi_usage *)bad_pointers[fuzz_below(f, COUNT(bad_pointers))];
+        fuzz_expect(f, "usage(bad pointer)", -E_FAULT, sys_usage(f->ids.ruid, bad));
+    } else if (f->ids.euid == ABI_UID_ROOT) {
+        fuzz_expect(f, "audit_status", 0, sys_audit_status(&status, 0));
+    } else {
+        u32 which = fuzz_below(f, 2);
+        fuzz_expect(f, which == 0 ? "audit_status" : "vhangup", -E_PERM,
+                    which == 0 ? sys_audit_status(&status, 0) : sys_vhangup());
+    }
+}
+
 // fstat, pread and pwrite on the fuzzer's descriptors: a negative offset is E_INVAL
 // before the descriptor is looked at; the access mode decides E_BADF.
 static void op_positional(struct fuzzer *f) {
@@ -653,7 +682,7 @@ static const struct op ops[] = {
     {op_bad_path, 2}, {op_set_ids, 3}, {op_shutdown, 2}, {op_spawn, 3}, {op_authenticate, 1},
     {op_hostile, 4}, {op_seek_dup, 3}, {op_session, 4}, {fuzz_op_long_names, 3}, {fuzz_op_elf, 2},
     {fuzz_op_report, 1}, {fuzz_op_passwd, 2}, {op_symlink, 3}, {op_link, 3}, {op_utimens, 3},
-    {op_readlink_lstat, 3}, {op_umask_groups, 2}, {op_positional, 3},
+    {op_readlink_lstat, 3}, {op_umask_groups, 2}, {op_positional, 3}, {op_limits, 2},
 };
 
 static void run_one(struct fuzzer *f) {
