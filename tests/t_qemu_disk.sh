@@ -97,9 +97,12 @@ image="$work/compaction.img"
 disk_blank "$image" 2560K # as scenarios/storage-compaction.scenario: the archive nearly fills a zone
 disk_boot "$logs/compaction-1.log" "$FS_BOOT" $(disk_args "$image")
 status=$?
+# The programs fill nearly all of what such a disk holds, so nothing is left for xy
+# (its tests fail with E_NOSPC at their first file, as they should, and what depends
+# on those files with them): what is asked here is root's storage workload.
 expect_lines "compaction: boot 1 on a 2.5 MiB disk compacts GrainDB's log" "$logs/compaction-1.log" \
-    "filesystem: storage compacted \(generation [1-9][0-9]*\)" "^init: fs phase done, 0 unexpected$" \
-    "^storage: verify /var/storage: ok$"
+    "filesystem: storage compacted \(generation [1-9][0-9]*\)" "^init: storage exited 0$" \
+    "^init: storage --verify exited 0$" "^storage: verify /var/storage: ok$"
 expect_status "compaction: boot 1 powers off" "$status" "$logs/compaction-1.log"
 disk_boot "$logs/compaction-2.log" "$VERIFY_BOOT fs.verify=1" $(disk_args "$image")
 status=$?
@@ -216,7 +219,7 @@ log="$logs/ramdisk.log"
 disk_boot "$log" "$FS_BOOT" -initrd "$image"
 status=$?
 expect_lines "ramdisk: the blank initrd becomes a RAM disk" "$log" \
-    "hw: disk: RAM disk over the initrd at 0x[0-9a-f]+, 8192 sectors \(volatile"
+    "hw: disk: RAM disk over the initrd at 0x[0-9a-f]+, 16384 sectors \(volatile"
 expect_lines "ramdisk: programs come from the embedded archive" "$log" "hw: initrd: .*embedded in the image"
 expect_lines "ramdisk: GrainDB formatted on it, archive imported" "$log" \
     "filesystem: first boot: created [0-9]+ directories, imported [1-9][0-9]* files"

@@ -5,11 +5,8 @@
 #include "mem.h"
 
 struct fs_open_file *fs_open_copy(struct kernel *k, u64 inode) {
-    for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
-        struct fs_open_file *file = &k->fs.files[i];
-        if (file->references > 0 && file->meta.inode == inode && !file->unlinked) return file;
-    }
-    return NULL;
+    u32 index = fs_file_find(k, inode);
+    return index < FS_OPEN_FILES_MAX ? &k->fs.files[index] : NULL;
 }
 
 static void attributes_copy(struct fs_inode *to, const struct fs_inode *from) {
