@@ -19,20 +19,7 @@
 static u8 data[FS_FILE_BYTES_MAX];
 
 static struct sim *boot_node(void) {
-    struct sim_config config;
-    unit_sim_config(&config, 11, STEPS_MAX, "init.rounds=0 init.end=idle loglevel=error");
-    config.log_level = LOG_ERROR;
-    config.disk_size_bytes = DISK_BYTES;
-    config.disk_fault_scope = DISK_FAULTS_RECOVERABLE;
-    struct sim *sim = unit_sim_start(&config);
-    enum sim_end end;
-    for (u32 i = 0; i < STEPS_MAX; i++) {
-        struct platform *node = sim->nodes[0];
-        if (node->state == NODE_RUNNING && node->kernel.fs.state == FS_MOUNTED) break;
-        if (!sim_step(sim, &end)) break;
-    }
-    assert(sim->nodes[0]->kernel.fs.state == FS_MOUNTED);
-    return sim;
+    return unit_sim_boot_mounted(11, STEPS_MAX, DISK_BYTES, "init.rounds=0 init.end=idle loglevel=error", false);
 }
 
 static i64 path_of(const char *absolute, struct path *path) { return path_resolve("/", absolute, path); }

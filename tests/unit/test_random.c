@@ -101,24 +101,7 @@ static void test_cavp(void) {
 }
 
 static struct sim *boot_node(u64 seed, const char *bootargs) {
-    struct sim_config config;
-    unit_sim_config(&config, seed, STEPS_MAX, bootargs);
-    config.log_level = LOG_ERROR;
-    config.disk_size_bytes = DISK_BYTES;
-    config.disk_fault_scope = DISK_FAULTS_RECOVERABLE;
-    struct sim *sim = unit_sim_start(&config);
-    enum sim_end end;
-    for (u32 i = 0; i < STEPS_MAX; i++) {
-        struct platform *node = sim->nodes[0];
-        // Booted, and the first step has dealt with the seed file.
-        if (node->state == NODE_RUNNING && node->kernel.fs.state == FS_MOUNTED && node->boots >= 1 &&
-            !node->kernel.random.seed_file_due) {
-            break;
-        }
-        if (!sim_step(sim, &end)) break;
-    }
-    assert(sim->nodes[0]->kernel.fs.state == FS_MOUNTED);
-    return sim;
+    return unit_sim_boot_mounted(seed, STEPS_MAX, DISK_BYTES, bootargs, true);
 }
 
 // One request of 32 bytes: whether it reseeded, and (when given) the bytes.
