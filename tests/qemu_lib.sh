@@ -17,3 +17,18 @@ qemu_boot() {
 # Lines user programs printed, deterministic part only: no kernel log lines
 # ("[   0.000100] kernel: ...") and none marked "~" (times, random bytes, pids).
 deterministic_user_lines() { tr -d '\r' | grep -vE '^\[ *[0-9]+\.[0-9]+\]' | grep -E '^[a-z_0-9]+: ' ; }
+# console_count LOG PATTERN: how many times PATTERN appeared on the console in LOG (the
+# console does not echo what is typed, so a prompt after a silent command shares the line).
+console_count() { tr -d '\r' < "$1" | grep -oF -- "$2" | wc -l; }
+# console_send LOG N PATTERN TEXT: once PATTERN has appeared N times in LOG, type TEXT and
+# Enter on descriptor 3 (the fifo QEMU reads). Gives up after PROMPT_WAIT_S seconds,
+# noting which prompt never came in LOG.feeder, and fails.
+console_send() {
+    local log=$1 n=$2 pattern=$3 text=$4 waited=0
+    while [ "$(console_count "$log" "$pattern")" -lt "$n" ]; do
+        sleep 0.2; waited=$((waited + 1))
+        if [ $waited -gt $((PROMPT_WAIT_S * 5)) ]; then echo "feeder: no '$pattern' (#$n)" >> "$log.feeder"; return 1; fi
+    done
+    sleep 0.3
+    printf '%s\r' "$text" >&3
+}

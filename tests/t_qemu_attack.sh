@@ -49,17 +49,9 @@ disk=$logs/disk-console.img
 out=$logs/console.log
 fifo=$logs/input.fifo
 truncate -s 0 "$disk" && truncate -s 32M "$disk"
-rm -f "$fifo" "$out" "$logs/feeder.log" && mkfifo "$fifo" && : > "$out"
-count() { tr -d '\r' < "$out" | grep -oF -- "$1" | wc -l; }
-send() { # N PATTERN TEXT: once PATTERN appeared N times, type TEXT and Enter
-    local n=$1 pattern=$2 text=$3 waited=0
-    while [ "$(count "$pattern")" -lt "$n" ]; do
-        sleep 0.2; waited=$((waited + 1))
-        if [ $waited -gt $((PROMPT_WAIT_S * 5)) ]; then echo "feeder: no '$pattern' (#$n)" >> "$logs/feeder.log"; return 1; fi
-    done
-    sleep 0.3
-    printf '%s\r' "$text" >&3
-}
+rm -f "$fifo" "$out" "$out.feeder" && mkfifo "$fifo" && : > "$out"
+count() { console_count "$out" "$1"; }
+send() { console_send "$out" "$@"; } # N PATTERN TEXT, see qemu_lib.sh
 # One after the other, each keeping what it took: the files and names first, then the
 # disk, then the inodes (what is left of xy's share: bytes or inodes, E_DQUOT either
 # way), memory, root's password, and the process slots last (nothing starts after).
@@ -95,7 +87,7 @@ kill "$feeder" 2>/dev/null
 wait "$feeder" 2>/dev/null
 lines=$logs/console.txt
 tr -d '\r' < "$out" > "$lines"
-[ -s "$logs/feeder.log" ] && echo "# $(cat "$logs/feeder.log")"
+[ -s "$out.feeder" ] && echo "# $(cat "$out.feeder")"
 check "console: QEMU powered off at root's shutdown -p" test $status -eq 0
 check "console: xy's disk stopped by its share" grep -qE 'exhaust: disk: took [0-9]+, then E_DQUOT$' "$lines"
 check "console: xy's inodes stopped by its share" grep -qE 'exhaust: inodes: took [0-9]+, then E_DQUOT$' "$lines"

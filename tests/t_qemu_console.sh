@@ -32,19 +32,10 @@ PROMPT_WAIT_S=90
 SPY_SECONDS=12
 
 truncate -s 0 "$disk" && truncate -s 32M "$disk"
-rm -f "$fifo" "$out" "$logs/feeder.log" && mkfifo "$fifo" && : > "$out"
+rm -f "$fifo" "$out" "$out.feeder" && mkfifo "$fifo" && : > "$out"
 
-count() { tr -d '\r' < "$out" | grep -oF -- "$1" | wc -l; }
-# send N PATTERN TEXT: once PATTERN has appeared N times, type TEXT and Enter.
-send() {
-    local n=$1 pattern=$2 text=$3 waited=0
-    while [ "$(count "$pattern")" -lt "$n" ]; do
-        sleep 0.2; waited=$((waited + 1))
-        if [ $waited -gt $((PROMPT_WAIT_S * 5)) ]; then echo "feeder: no '$pattern' (#$n)" >> "$logs/feeder.log"; return 1; fi
-    done
-    sleep 0.3
-    printf '%s\r' "$text" >&3
-}
+count() { console_count "$out" "$1"; }
+send() { console_send "$out" "$@"; } # N PATTERN TEXT, see qemu_lib.sh
 
 feed() {
     exec 3> "$fifo"
@@ -78,7 +69,7 @@ kill "$feeder" 2>/dev/null
 wait "$feeder" 2>/dev/null
 lines=$logs/console.txt
 tr -d '\r' < "$out" > "$lines"
-[ -s "$logs/feeder.log" ] && echo "# $(cat "$logs/feeder.log")"
+[ -s "$out.feeder" ] && echo "# $(cat "$out.feeder")"
 
 check "QEMU powered off at root's shutdown -p" test $status -eq 0
 check "xy's six wrong passwords for root: each refused, none locked" \

@@ -25,21 +25,10 @@ IMAGE=${BASIN_IMAGE:-build/riscv/Image}
 PROMPT_WAIT_S=60
 
 truncate -s 0 "$disk" && truncate -s 32M "$disk"
-rm -f "$fifo" "$out" "$logs/feeder.log" && mkfifo "$fifo" && : > "$out"
+rm -f "$fifo" "$out" "$out.feeder" && mkfifo "$fifo" && : > "$out"
 
-# count PATTERN: how many times it appeared on the console (the console does not
-# echo what is typed, so a prompt after a silent command shares the line).
-count() { tr -d '\r' < "$out" | grep -oF -- "$1" | wc -l; }
-# send N PATTERN TEXT: once PATTERN has appeared N times, type TEXT and Enter.
-send() {
-    local n=$1 pattern=$2 text=$3 waited=0
-    while [ "$(count "$pattern")" -lt "$n" ]; do
-        sleep 0.2; waited=$((waited + 1))
-        if [ $waited -gt $((PROMPT_WAIT_S * 5)) ]; then echo "feeder: no '$pattern' (#$n)" >> "$logs/feeder.log"; return 1; fi
-    done
-    sleep 0.3
-    printf '%s\r' "$text" >&3
-}
+count() { console_count "$out" "$1"; }
+send() { console_send "$out" "$@"; } # N PATTERN TEXT, see qemu_lib.sh
 
 feed() {
     exec 3> "$fifo"

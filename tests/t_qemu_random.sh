@@ -19,32 +19,19 @@ ROOT_PASSWORD=${BASIN_ROOT_PASSWORD:-basin-root}
 PROMPT_WAIT_S=60
 SEED_PATH=/var/lib/random-seed
 
-# count LOG PATTERN: how many times PATTERN appeared on that console.
-count() { tr -d '\r' < "$1" | grep -oF -- "$2" | wc -l; }
-# send LOG N PATTERN TEXT: once PATTERN has appeared N times, type TEXT and Enter.
-send() {
-    local log=$1 n=$2 pattern=$3 text=$4 waited=0
-    while [ "$(count "$log" "$pattern")" -lt "$n" ]; do
-        sleep 0.2; waited=$((waited + 1))
-        if [ $waited -gt $((PROMPT_WAIT_S * 5)) ]; then echo "feeder: no '$pattern' (#$n)" >> "$log.feeder"; return 1; fi
-    done
-    sleep 0.3
-    printf '%s\r' "$text" >&3
-}
-
 feed() {
     local log=$1 fifo=$2
     exec 3> "$fifo"
-    send "$log" 1 "login:" root && send "$log" 1 "Password:" "$ROOT_PASSWORD" &&
-    send "$log" 1 '/root #' random &&
-    send "$log" 2 '/root #' 'cat /etc/shadow' &&
-    send "$log" 3 '/root #' "ls -l $SEED_PATH" &&
-    send "$log" 4 '/root #' "hexdump $SEED_PATH" &&
-    send "$log" 5 '/root #' 'shutdown -r' &&
-    send "$log" 2 "login:" root && send "$log" 2 "Password:" "$ROOT_PASSWORD" &&
-    send "$log" 6 '/root #' "ls -l $SEED_PATH" &&
-    send "$log" 7 '/root #' "hexdump $SEED_PATH" &&
-    send "$log" 8 '/root #' 'shutdown -p'
+    console_send "$log" 1 "login:" root && console_send "$log" 1 "Password:" "$ROOT_PASSWORD" &&
+    console_send "$log" 1 '/root #' random &&
+    console_send "$log" 2 '/root #' 'cat /etc/shadow' &&
+    console_send "$log" 3 '/root #' "ls -l $SEED_PATH" &&
+    console_send "$log" 4 '/root #' "hexdump $SEED_PATH" &&
+    console_send "$log" 5 '/root #' 'shutdown -r' &&
+    console_send "$log" 2 "login:" root && console_send "$log" 2 "Password:" "$ROOT_PASSWORD" &&
+    console_send "$log" 6 '/root #' "ls -l $SEED_PATH" &&
+    console_send "$log" 7 '/root #' "hexdump $SEED_PATH" &&
+    console_send "$log" 8 '/root #' 'shutdown -p'
     sleep 30 # QEMU ends at the power-off; keep the input open until then
     exec 3>&-
 }
