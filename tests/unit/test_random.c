@@ -23,6 +23,7 @@
 #include "kernel/random.h"
 #include "sim/sim.h"
 #include "unit.h"
+#include "unit_child.h"
 #include "unit_sim.h"
 
 #define DISK_BYTES (16ull << 20)
@@ -266,27 +267,7 @@ static void test_sim_seed_dependence(void) {
 
 // ---- seed_file_never_reused reports (each in a child: a report ends the process) ----
 static bool child_reports(void (*fn)(struct sim *, struct platform *), struct sim *sim, struct platform *node) {
-    fflush(stdout);
-    int pipe_fds[2];
-    if (pipe(pipe_fds) != 0) return false;
-    pid_t child = fork();
-    if (child == 0) {
-        dup2(pipe_fds[1], 1);
-        close(pipe_fds[0]);
-        fn(sim, node);
-        exit(0);
-    }
-    close(pipe_fds[1]);
-    static char output[65536];
-    size_t used = 0;
-    ssize_t n;
-    while ((n = read(pipe_fds[0], output + used, sizeof(output) - 1 - used)) > 0) used += (size_t)n;
-    output[used] = '\0';
-    close(pipe_fds[0]);
-    int status = 0;
-    waitpid(child, &status, 0);
-    return WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
-           strstr(output, "invariant violated: seed_file_never_reused\n") != NULL;
+    return unit_child_reports(fn, sim, node, "seed_file_never_reused");
 }
 
 static void seed_event(struct sim *sim, struct platform *node, u64 op, u64 digest, u64 c) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "sim/sim.h"
+#include "unit_child.h"
 #include "unit_sim.h"
 
 static u32 failures;
@@ -148,32 +149,9 @@ static void test_frames(struct platform *node) {
           detail);
 }
 
-// Runs fn in a child whose stdout is captured; true when it exited 1 naming the invariant.
-static bool child_reports(void (*fn)(struct sim *, struct platform *), struct sim *sim,
-                          struct platform *node, const char *invariant) {
-    fflush(stdout);
-    int pipe_fds[2];
-    if (pipe(pipe_fds) != 0) return false;
-    pid_t child = fork();
-    if (child == 0) {
-        dup2(pipe_fds[1], 1);
-        close(pipe_fds[0]);
-        fn(sim, node);
-        exit(0);
-    }
-    close(pipe_fds[1]);
-    static char output[65536];
-    size_t used = 0;
-    ssize_t n;
-    while ((n = read(pipe_fds[0], output + used, sizeof(output) - 1 - used)) > 0) used += (size_t)n;
-    output[used] = '\0';
-    close(pipe_fds[0]);
-    int status = 0;
-    waitpid(child, &status, 0);
-    char expected[128];
-    snprintf(expected, sizeof(expected), "invariant violated: %s\n", invariant);
-    return WIFEXITED(status) && WEXITSTATUS(status) == 1 && strstr(output, expected) != NULL &&
-           strstr(output, "reproduce: test") != NULL;
+static bool child_reports(void (*fn)(struct sim *, struct platform *), struct sim *sim, struct platform *node,
+                          const char *invariant) {
+    return unit_child_reports(fn, sim, node, invariant);
 }
 
 static u32 some_pid(const struct kernel *k) { return k->procs[runnable_slot(k)].pid; }

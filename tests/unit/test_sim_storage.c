@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sim/invariant_storage.h"
+#include "unit_child.h"
 #include "unit_sim.h"
 
 #define DISK_BYTES (16ull << 20)
@@ -250,28 +251,7 @@ static void test_inspection_is_invisible(struct sim *sim) {
 
 // ---- reports -------------------------------------------------------------------------------
 static bool child_reports(void (*fn)(struct sim *, struct platform *), struct sim *sim, const char *invariant) {
-    fflush(stdout);
-    int pipe_fds[2];
-    if (pipe(pipe_fds) != 0) return false;
-    pid_t child = fork();
-    if (child == 0) {
-        dup2(pipe_fds[1], 1);
-        close(pipe_fds[0]);
-        fn(sim, sim->nodes[0]);
-        exit(0);
-    }
-    close(pipe_fds[1]);
-    static char output[65536];
-    size_t used = 0;
-    ssize_t n;
-    while ((n = read(pipe_fds[0], output + used, sizeof(output) - 1 - used)) > 0) used += (size_t)n;
-    output[used] = '\0';
-    close(pipe_fds[0]);
-    int status = 0;
-    waitpid(child, &status, 0);
-    char expected[128];
-    snprintf(expected, sizeof(expected), "invariant violated: %s\n", invariant);
-    return WIFEXITED(status) && WEXITSTATUS(status) == 1 && strstr(output, expected) != NULL;
+    return unit_child_reports(fn, sim, sim->nodes[0], invariant);
 }
 
 static void event(struct sim *sim, struct platform *node, u32 kind, u64 a, u64 b, u64 c) {
