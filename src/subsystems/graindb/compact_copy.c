@@ -69,14 +69,11 @@ static u64 placed_position(const struct graindb *db, const struct copy_writer *w
 static i64 copy_object(struct graindb *db, struct copy_writer *w, u32 slot) {
     assert(slot < GRAINDB_OBJECT_SLOTS_COUNT && db->object_slot_pos8[slot] != 0);
     assert((db->compact_slot[slot] & COMPACT_MARKED) != 0);
-    u64 position = (u64)(db->object_slot_pos8[slot] - 1) * GRAINDB_RECORD_ALIGN_BYTES;
-    u32 size_hint = db->compact_slot[slot] & COMPACT_SIZE_MASK;
+    const u8 *old = NULL;
     const u8 *data = NULL;
     u32 size = 0;
-    i64 result = object_read(db, position, NULL, size_hint, &data, &size);
+    i64 result = compact_slot_read(db, slot, &old, &data, &size);
     if (result < 0) return result;
-    const u8 *old = data - OBJ_HEADER_BYTES;
-    if (ld32(old + OBJ_HASH) != db->object_slot_tag[slot]) return -E_BADMSG;
     u8 *record = NULL;
     result = writer_place(db, w, OBJ_HEADER_BYTES + size, RECORD_OBJECT, &record);
     if (result < 0) return result;

@@ -64,20 +64,29 @@ static i64 mark_roots(struct graindb *db, struct compact_plan *plan) {
     return 0;
 }
 
-// Reads the object in slot (checked against its own SHA-256 and the slot's tag) and
-// marks what it links to. A link to an object that is not stored was lost before (fsck
-// reports it): nothing to keep; one that cannot be told stops the compaction.
+i64 compact_slot_read(struct graindb *db, u32 slot, const u8 **record_out, const u8 **data_out, u32 *size_out) {
+    assert(slot < GRAINDB_OBJECT_SLOTS_COUNT);
+    assert(db->object_slot_pos8[slot] != 0);
+    u64 position = (u64)(db->object_slot_pos8[slot] - 1) * GRAINDB_RECORD_ALIGN_BYTES;
+    u32 size_hint = db->compact_slot[slot] & COMPACT_SIZE_MASK;
+    i64 result = object_read(db, position, NULL, size_hint, data_out, size_out);
+    if (result < 0) return result;
+    *record_out = *data_out - OBJ_HEADER_BYTES;
+    if (ld32(*record_out + OBJ_HASH) != db->object_slot_tag[slot]) return -E_BADMSG;
+    return 0;
+}
+
+// Reads the object in slot and marks what it links to. A link to an object that is not
+// stored was lost before (fsck reports it): nothing to keep; one that cannot be told
+// stops the compaction.
 static i64 follow(struct graindb *db, struct compact_plan *plan, u32 slot) {
     assert(slot < GRAINDB_OBJECT_SLOTS_COUNT && db->object_slot_pos8[slot] != 0);
     assert((db->compact_slot[slot] & COMPACT_PENDING) != 0);
-    u64 position = (u64)(db->object_slot_pos8[slot] - 1) * GRAINDB_RECORD_ALIGN_BYTES;
-    u32 size_hint = db->compact_slot[slot] & COMPACT_SIZE_MASK;
+    const u8 *record = NULL;
     const u8 *data = NULL;
     u32 size = 0;
-    i64 result = object_read(db, position, NULL, size_hint, &data, &size);
+    i64 result = compact_slot_read(db, slot, &record, &data, &size);
     if (result < 0) return result;
-    const u8 *record = data - OBJ_HEADER_BYTES;
-    if (ld32(record + OBJ_HASH) != db->object_slot_tag[slot]) return -E_BADMSG;
     u32 links_offset = ld32(record + OBJ_LINKS_OFFSET), links_count = ld32(record + OBJ_LINKS_COUNT);
     db->compact_slot[slot] &= ~COMPACT_PENDING;
     // data stays in io_buffer: the lookups read headers into probe_buffer.

@@ -350,6 +350,10 @@ i64 compact_run(struct graindb *db, bool forced);
 // Marks every live key's object and what it links to in compact_slot (reads objects
 // with links); fills the plan's counts and bounds.
 i64 compact_mark(struct graindb *db, struct compact_plan *plan);
+// Reads the object stored in slot (its size from compact_slot, checked against its own
+// SHA-256 and the slot's tag): *record_out is its header, *data_out its bytes, both in
+// io_buffer until the next read.
+i64 compact_slot_read(struct graindb *db, u32 slot, const u8 **record_out, const u8 **data_out, u32 *size_out);
 // Writes the base into the target zone (live objects in slot order, then the live keys'
 // REF records) and sets compact_slot / compact_ref_pos8 to the new positions.
 i64 compact_copy(struct graindb *db, struct compact_plan *plan);
