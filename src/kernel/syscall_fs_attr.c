@@ -15,6 +15,8 @@ static bool owner_or_root(const struct cred *cred, const struct fs_inode *inode)
 // chmod: the owner or root. The set-group-ID bit stays only for root or a member of
 // the file's group (setattr_prepare: in_group_p or CAP_FSETID).
 i64 sys_chmod(struct kernel *k, u32 slot, const u64 *args) {
+    assert(slot < PROCS_MAX);
+    assert(args != NULL);
     const struct cred *cred = &k->procs[slot].cred;
     if ((args[1] & ~(u64)MODE_BITS_ALL) != 0) return -E_INVAL;
     struct fs_name name;
@@ -55,6 +57,8 @@ static u32 chown_removes(const struct fs_inode *inode) {
 // mode change, which only the owner or root may make (so a non-owner's no-op chown
 // succeeds only on a file without them, changing its ctime alone, as on Linux).
 i64 sys_chown(struct kernel *k, u32 slot, const u64 *args) {
+    assert(slot < PROCS_MAX);
+    assert(args != NULL);
     const struct cred *cred = &k->procs[slot].cred;
     u64 uid = args[1], gid = args[2];
     if (uid > ABI_ID_UNCHANGED || gid > ABI_ID_UNCHANGED) return -E_INVAL;
@@ -99,6 +103,8 @@ static i64 utimens_allowed(struct kernel *k, const struct cred *cred, const stru
 }
 
 i64 sys_utimens(struct kernel *k, u32 slot, const u64 *args) {
+    assert(slot < PROCS_MAX);
+    assert(args != NULL);
     const struct cred *cred = &k->procs[slot].cred;
     u64 times[2];
     bool now = false, omit_both = false;
@@ -121,6 +127,8 @@ i64 sys_utimens(struct kernel *k, u32 slot, const u64 *args) {
 }
 
 i64 sys_umask(struct kernel *k, u32 slot, const u64 *args) {
+    assert(slot < PROCS_MAX);
+    assert(args != NULL);
     struct proc *proc_ = &k->procs[slot];
     u32 old = proc_->umask;
     proc_->umask = (u32)(args[0] & MODE_PERMISSIONS);

@@ -7,6 +7,8 @@
 #include "vm.h"
 
 static void usage_processes(const struct kernel *k, u32 uid, struct abi_usage *out) {
+    assert(out->processes == 0);
+    assert(k->frames.count >= k->frames.kernel_frames);
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {
         const struct proc *proc_ = &k->procs[slot];
         if (proc_->state == PROC_FREE || proc_->cred.ruid != uid) continue;
@@ -27,6 +29,8 @@ static void usage_processes(const struct kernel *k, u32 uid, struct abi_usage *o
 
 // Nothing (zeros) without a disk; the error of an inode that cannot be read.
 static i64 usage_disk(struct kernel *k, u32 uid, struct abi_usage *out) {
+    assert(out->disk_used_bytes == 0);
+    assert(out->uid == uid);
     if (fs_readable(k) != 0) return 0;
     i64 counted = fs_usage_ensure(k);
     if (counted < 0) return counted;
@@ -43,7 +47,8 @@ static i64 usage_disk(struct kernel *k, u32 uid, struct abi_usage *out) {
 }
 
 i64 sys_usage(struct kernel *k, u32 slot, const u64 *args) {
-    assert(k != NULL && slot < PROCS_MAX);
+    assert(k != NULL);
+    assert(slot < PROCS_MAX);
     const struct proc *proc_ = &k->procs[slot];
     if (args[0] > UINT32_MAX) return -E_INVAL;
     u32 uid = (u32)args[0];
