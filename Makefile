@@ -15,10 +15,10 @@ RV_OUT := build/riscv
 
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 # -MMD -MP: every object also depends on the headers it really includes (the .d files).
-HOST_CFLAGS := $(CFLAGS) -std=c11 $(WARNINGS) -Isrc -DBASIN_SIM -D_POSIX_C_SOURCE=200809L -MMD -MP
+HOST_CFLAGS := $(CFLAGS) -std=c11 $(WARNINGS) -Isrc -I. -DBASIN_SIM -D_POSIX_C_SOURCE=200809L -MMD -MP
 
 # Initial passwords of root and xy (hashed into /etc/shadow at the first boot);
-# defaults in src/kernel/passwords_default.h. Passed to the kernel and the test programs.
+# defaults in src/kernel/users/passwords_default.h. Passed to the kernel and the test programs.
 PASSWORD_FLAGS :=
 ifdef PASSWORD_ROOT
 PASSWORD_FLAGS += -DBASIN_PASSWORD_ROOT='"$(PASSWORD_ROOT)"'
@@ -28,8 +28,12 @@ PASSWORD_FLAGS += -DBASIN_PASSWORD_XY='"$(PASSWORD_XY)"'
 endif
 HOST_CFLAGS += $(PASSWORD_FLAGS)
 
-KERNEL_SRC := $(sort $(wildcard src/kernel/*.c) $(wildcard src/subsystems/*/*.c))
-SIM_SRC := $(sort $(wildcard src/sim/*.c) $(wildcard src/faults/*.c))
+# Every include names its header by its path from src/ ("kernel/fs/fs.h"), or from the
+# repository for the board and test folders ("hw/sbi.h", "tests/unit/unit.h").
+KERNEL_SRC := $(sort $(wildcard src/kernel/*.c src/kernel/*/*.c src/subsystems/*/*.c src/lib/*/*.c))
+PORTABLE_HDR := $(wildcard src/kernel/*.h src/kernel/*/*.h src/subsystems/*/*.h src/lib/*/*.h)
+SIM_SRC := $(sort $(wildcard src/sim/*.c src/sim/*/*.c src/faults/*.c))
+SIM_HDR := $(wildcard src/sim/*.h src/sim/*/*.h src/faults/*.h)
 HW_SRC := $(sort $(wildcard hw/*.c))
 HW_ASM := $(sort $(wildcard hw/*.S))
 USER_LIB_SRC := $(sort $(wildcard src/user/lib/*.c))
@@ -42,12 +46,12 @@ SIM_HOST_OBJ := $(patsubst src/%.c,$(HOST_OBJ)/%.o,$(SIM_SRC))
 # ---- RISC-V flags -----------------------------------------------------------------
 RV_ARCH := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany
 RV_KERNEL_CFLAGS := $(RV_ARCH) -O2 -g -std=c11 $(WARNINGS) -MMD -MP -ffreestanding -fno-common \
-    -fno-stack-protector -fno-pic -mno-relax -nostdlib -Isrc -Ihw $(PASSWORD_FLAGS)
+    -fno-stack-protector -fno-pic -mno-relax -nostdlib -Isrc -I. $(PASSWORD_FLAGS)
 # Code linked with picolibc or libgcc must select the rv64imac/lp64 multilib: GCC 12
 # maps -march=rv64imac_zicsr_zifencei to the default (lp64d) multilib instead.
 RV_LINK_ARCH := -march=rv64imac -mabi=lp64 -mcmodel=medany
 RV_USER_CFLAGS := $(RV_LINK_ARCH) -Os -g -std=c11 $(WARNINGS) --specs=picolibc.specs \
-    -ffunction-sections -fdata-sections -Isrc -Isrc/user/lib $(PASSWORD_FLAGS)
+    -ffunction-sections -fdata-sections -Isrc $(PASSWORD_FLAGS)
 RV_USER_LDFLAGS := -nostartfiles -T src/user/user.ld \
     -Wl,--gc-sections -Wl,--build-id=none
 
@@ -118,13 +122,13 @@ $(RV_OUT)/initrd.cpio: $(USER_BINS) build/tools/mkcpio
 	build/tools/mkcpio $@ $(foreach b,$(USER_BINS),bin/$(notdir $(b))=$(b))
 
 # ---- host simulator ---------------------------------------------------------------------
-$(HOST_OBJ)/%.o: src/%.c $(wildcard src/kernel/*.h src/subsystems/*/*.h src/sim/*.h src/faults/*.h)
+$(HOST_OBJ)/%.o: src/%.c $(PORTABLE_HDR) $(SIM_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c -o $@ $<
-$(HOST_OBJ)/sim/initrd_blob.o: src/sim/initrd_blob.S $(RV_OUT)/initrd.cpio
+$(HOST_OBJ)/sim/machine/initrd_blob.o: src/sim/machine/initrd_blob.S $(RV_OUT)/initrd.cpio
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -DINITRD_PATH='"$(RV_OUT)/initrd.cpio"' -o $@ $<
-$(BUILD)/basin-sim: $(KERNEL_HOST_OBJ) $(SIM_HOST_OBJ) $(HOST_OBJ)/sim/initrd_blob.o
+$(BUILD)/basin-sim: $(KERNEL_HOST_OBJ) $(SIM_HOST_OBJ) $(HOST_OBJ)/sim/machine/initrd_blob.o
 	$(CC) $(CFLAGS) -o $@ $^ $(HOST_LIBS)
 
 # ---- RISC-V kernel image --------------------------------------------------------------
@@ -142,13 +146,16 @@ $(RV_KERNEL_FLAGS_STAMP): rv-kernel-flags-force
 	@mkdir -p $(dir $@)
 	@echo '$(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE)' | cmp -s - $@ || \
 	    echo '$(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE)' > $@
-$(RV_OUT)/kernel/%.o: src/kernel/%.c $(wildcard src/kernel/*.h src/subsystems/*/*.h) $(RV_KERNEL_FLAGS_STAMP)
+$(RV_OUT)/kernel/%.o: src/kernel/%.c $(PORTABLE_HDR) $(RV_KERNEL_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE) -c -o $@ $<
-$(RV_OUT)/subsystems/%.o: src/subsystems/%.c $(wildcard src/kernel/*.h src/subsystems/*/*.h) $(RV_KERNEL_FLAGS_STAMP)
+$(RV_OUT)/lib/%.o: src/lib/%.c $(PORTABLE_HDR) $(RV_KERNEL_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE) -c -o $@ $<
-$(RV_OUT)/hw/%.o: hw/%.c $(wildcard src/kernel/*.h src/subsystems/*/*.h hw/*.h) $(RV_KERNEL_FLAGS_STAMP)
+$(RV_OUT)/subsystems/%.o: src/subsystems/%.c $(PORTABLE_HDR) $(RV_KERNEL_FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE) -c -o $@ $<
+$(RV_OUT)/hw/%.o: hw/%.c $(PORTABLE_HDR) $(wildcard hw/*.h) $(RV_KERNEL_FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_KERNEL_CFLAGS) $(RV_KERNEL_PIE) -c -o $@ $<
 $(RV_OUT)/hw/initrd_blob.o: hw/initrd_blob.S $(RV_OUT)/initrd.cpio
@@ -156,7 +163,7 @@ $(RV_OUT)/hw/initrd_blob.o: hw/initrd_blob.S $(RV_OUT)/initrd.cpio
 	$(RV_CC) $(RV_ARCH) -c -DINITRD_PATH='"$(RV_OUT)/initrd.cpio"' -o $@ $<
 $(RV_OUT)/hw/%.o: hw/%.S
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_ARCH) -c -Isrc -Ihw -o $@ $<
+	$(RV_CC) $(RV_ARCH) -c -Isrc -I. -o $@ $<
 $(RV_OUT)/basin.elf: $(RV_KERNEL_OBJ) hw/kernel.ld
 	$(RV_LD) -m elf64lriscv -static -pie --no-dynamic-linker -z text -z norelro \
 	    --build-id=none --discard-locals -T hw/kernel.ld -o $@.tmp $(RV_KERNEL_OBJ) $(RV_LIBGCC)
@@ -189,12 +196,12 @@ clean:
 # tests/unit/test_NAME.c links against every kernel and sim object except the sim's
 # main(), and prints TAP-like lines: "ok NAME" / "not ok NAME".
 UNIT_TESTS := $(sort $(basename $(notdir $(wildcard tests/unit/test_*.c))))
-SIM_LIB_OBJ := $(filter-out $(HOST_OBJ)/sim/main.o,$(SIM_HOST_OBJ))
+SIM_LIB_OBJ := $(filter-out $(HOST_OBJ)/sim/cli/main.o,$(SIM_HOST_OBJ))
 .PHONY: unit-tests
 unit-tests: $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(KERNEL_HOST_OBJ) $(SIM_LIB_OBJ) $(HOST_OBJ)/sim/initrd_blob.o $(wildcard tests/unit/*.h)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(KERNEL_HOST_OBJ) $(SIM_LIB_OBJ) $(HOST_OBJ)/sim/machine/initrd_blob.o $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(KERNEL_HOST_OBJ) $(SIM_LIB_OBJ) $(HOST_OBJ)/sim/initrd_blob.o $(HOST_LIBS)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(KERNEL_HOST_OBJ) $(SIM_LIB_OBJ) $(HOST_OBJ)/sim/machine/initrd_blob.o $(HOST_LIBS)
 
 # ---- GrainDB host tests and bench ---------------------------------------------------------
 # The engine (src/subsystems/graindb) built for the host on its own, with the block devices
@@ -203,10 +210,10 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(KERNEL_HOST_OBJ) $(SIM_LIB_OBJ) $(H
 # -DGRAINDB_TEST_BUGS turns its planted-bug sites on through db->planted_mask, so that
 # test_graindb_planted can prove each one is caught. Tests land in $(BUILD)/tests/ with
 # the unit tests; the bench needs libsqlite3-dev and liblmdb-dev and is not part of `all`.
-GRAINDB_SRC := $(sort $(wildcard src/subsystems/graindb/*.c)) src/kernel/mem.c
-GRAINDB_HDR := $(wildcard src/subsystems/graindb/*.h src/kernel/*.h tests/graindb/*.h)
+GRAINDB_SRC := $(sort $(wildcard src/subsystems/graindb/*.c)) src/kernel/lib/mem.c
+GRAINDB_HDR := $(PORTABLE_HDR) $(wildcard tests/graindb/*.h)
 GRAINDB_OUT := $(BUILD)/graindb
-GRAINDB_CFLAGS := $(CFLAGS) -std=c11 $(WARNINGS) -Isrc -Itests/graindb -I/usr/include/bearssl \
+GRAINDB_CFLAGS := $(CFLAGS) -std=c11 $(WARNINGS) -Isrc -I. -I/usr/include/bearssl \
     -D_POSIX_C_SOURCE=200809L
 GRAINDB_OBJ := $(patsubst src/%.c,$(GRAINDB_OUT)/engine/%.o,$(GRAINDB_SRC))
 GRAINDB_BUGS_OBJ := $(patsubst src/%.c,$(GRAINDB_OUT)/planted/%.o,$(GRAINDB_SRC))

@@ -13,12 +13,12 @@
 //      hw_block_init before kernel_boot: later, the kernel already reads the initrd);
 //   3. none: the kernel runs from the initial archive alone.
 // hw.disk=none skips all three. One line of the boot log says what was chosen.
-#include "hw.h"
+#include "hw/hw.h"
 #include "kernel/abi.h"
-#include "kernel/format.h"
-#include "kernel/mem.h"
-#include "ramdisk.h"
-#include "virtio_blk.h"
+#include "kernel/lib/format.h"
+#include "kernel/lib/mem.h"
+#include "hw/ramdisk.h"
+#include "hw/virtio_blk.h"
 
 #define CPIO_NEWC_MAGIC "070701"
 #define CPIO_NEWC_MAGIC_BYTES 6u

@@ -2,10 +2,10 @@
 // firmware or U-Boot handed over. Everything about the machine comes from the
 // device tree in a1; the boot log says what was found, so that a console
 // capture from a board we cannot reach tells what the kernel saw there.
-#include "csr.h"
-#include "hw.h"
-#include "kernel/format.h"
-#include "sbi.h"
+#include "hw/csr.h"
+#include "hw/hw.h"
+#include "kernel/lib/format.h"
+#include "hw/sbi.h"
 
 #define FDT_ALIGN_BYTES 8u // the specification's alignment for the blob
 #define HART_LIST_LEN_MAX 96u

@@ -3,9 +3,9 @@
 // read once at boot plus monotonic time; without an RTC (the JH7110's is not
 // supported yet) realtime starts at the epoch. The timer is the SBI TIME
 // extension (the U74 cores have no Sstc), or the legacy set_timer call.
-#include "csr.h"
-#include "hw.h"
-#include "sbi.h"
+#include "hw/csr.h"
+#include "hw/hw.h"
+#include "hw/sbi.h"
 
 #define GOLDFISH_RTC_TIME_LOW 0x00u  // reading it latches TIME_HIGH
 #define GOLDFISH_RTC_TIME_HIGH 0x04u

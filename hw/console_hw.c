@@ -7,9 +7,9 @@
 // The firmware already programmed the line (baud divisor, 8N1), so we only move
 // bytes and never touch LCR: on the DesignWare UART an LCR write while busy would
 // be lost anyway.
-#include "hw.h"
-#include "kernel/format.h"
-#include "sbi.h"
+#include "hw/hw.h"
+#include "kernel/lib/format.h"
+#include "hw/sbi.h"
 
 #include <stdarg.h>
 

@@ -1,7 +1,7 @@
 // RISC-V supervisor CSRs and the few privileged instructions the platform uses.
 #pragma once
 
-#include "kernel/types.h"
+#include "kernel/lib/types.h"
 
 #define SSTATUS_SIE (1ull << 1)
 #define SSTATUS_SPIE (1ull << 5)

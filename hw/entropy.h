@@ -1,10 +1,10 @@
 // Entropy on hardware (entropy_hw.c, zkr_hw.c): the sources platform_entropy gathers
 // from. Not a CSPRNG: it keeps no generator state, only what the sources are; the
-// kernel's DRBG (src/kernel/random.c) is the one generator.
+// kernel's DRBG (src/kernel/random/random.c) is the one generator.
 #pragma once
 
-#include "kernel/types.h"
-#include "virtio_rng.h"
+#include "kernel/lib/types.h"
+#include "hw/virtio_rng.h"
 
 #define HW_ENTROPY_BLOCK_BYTES 32u     // SHA-256 output: each block of output is one digest
 #define HW_JITTER_SCRATCH_WORDS 512u   // 4 KiB walked by the jitter loop (a power of two)

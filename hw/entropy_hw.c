@@ -1,5 +1,5 @@
 // Entropy on hardware: platform_entropy gathers from every source this machine has
-// and hands the kernel's DRBG (src/kernel/random.c) SHA-256 digests of it. It is not
+// and hands the kernel's DRBG (src/kernel/random/random.c) SHA-256 digests of it. It is not
 // itself a generator: nothing here can be stepped forward to predict the next output,
 // because every block is a digest of new readings. Sources, per block of 32 bytes:
 //   - virtio-rng (QEMU's -device virtio-rng-device): 32 bytes from the host;
@@ -13,11 +13,11 @@
 // The boot log says which of them this machine has (hw_entropy_init).
 #include <bearssl_hash.h>
 
-#include "csr.h"
-#include "hw.h"
+#include "hw/csr.h"
+#include "hw/hw.h"
 #include "kernel/abi.h"
-#include "kernel/format.h"
-#include "kernel/mem.h"
+#include "kernel/lib/format.h"
+#include "kernel/lib/mem.h"
 
 #define HW_JITTER_SAMPLES_PER_BLOCK 128u
 #define HW_JITTER_WALK_STEPS 16u

@@ -2,10 +2,10 @@
 // machine, so unlike src/kernel this folder may keep globals (in platform_hw.c).
 #pragma once
 
-#include "kernel/fdt.h"
+#include "lib/fdt/fdt.h"
 #include "kernel/kernel.h"
 #include "kernel/platform.h"
-#include "entropy.h"
+#include "hw/entropy.h"
 
 #define HW_LOG_LINE_LEN_MAX 256
 #define HW_NS_PER_S 1000000000ull

@@ -4,8 +4,8 @@
 // kernel. The archive embedded in the image (hw/initrd_blob.S) is the fallback,
 // so that a bare `-kernel Image` still boots. An initrd that is not in RAM or is
 // not a cpio newc archive is reported and ignored rather than trusted.
-#include "hw.h"
-#include "kernel/mem.h"
+#include "hw/hw.h"
+#include "kernel/lib/mem.h"
 
 #define CPIO_NEWC_MAGIC "070701"
 #define CPIO_NEWC_MAGIC_BYTES 6u

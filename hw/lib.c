@@ -1,7 +1,7 @@
 // memset, memcpy, memmove and memcmp for the calls the compiler emits on its own
 // (struct copies and zeroing) in a -ffreestanding -nostdlib kernel. The kernel's
-// own code uses mem_copy/mem_set from src/kernel/mem.c.
-#include "kernel/types.h"
+// own code uses mem_copy/mem_set from src/kernel/lib/mem.c.
+#include "kernel/lib/types.h"
 
 // Without this, GCC turns these very loops back into calls to themselves.
 #define HW_NO_BUILTIN_LOOPS __attribute__((optimize("no-tree-loop-distribute-patterns")))

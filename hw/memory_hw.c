@@ -1,6 +1,6 @@
 // Memory: the RAM the kernel hands out as page frames, and the physical ranges
 // every address space maps for the kernel. Both come from the device tree.
-#include "hw.h"
+#include "hw/hw.h"
 
 static u64 hw_align_up(u64 value, u64 alignment) {
     return (value + alignment - 1) & ~(alignment - 1);

@@ -2,10 +2,10 @@
 // that need no file of their own: panics, power, boot arguments, observation. The
 // one struct kernel and struct platform of this machine live here (src/kernel
 // keeps no globals; hw/ may).
-#include "csr.h"
-#include "hw.h"
-#include "kernel/format.h"
-#include "sbi.h"
+#include "hw/csr.h"
+#include "hw/hw.h"
+#include "kernel/lib/format.h"
+#include "hw/sbi.h"
 
 struct platform hw_platform;
 struct kernel hw_kernel;

@@ -3,7 +3,7 @@
 // the contents last until power off, no longer.
 #pragma once
 
-#include "kernel/types.h"
+#include "kernel/lib/types.h"
 
 struct ramdisk {
     u8 *bytes;

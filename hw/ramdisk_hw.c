@@ -1,9 +1,9 @@
 // The RAM disk: sectors are plain memory. The range may start anywhere (a boot
 // loader aligns an initrd to nothing in particular), so copies go byte-wise
 // through mem_copy; a trailing partial sector is left unused.
-#include "kernel/mem.h"
+#include "kernel/lib/mem.h"
 #include "kernel/platform.h"
-#include "ramdisk.h"
+#include "hw/ramdisk.h"
 
 void ramdisk_init(struct ramdisk *r, u64 start_pa, u64 size_bytes) {
     assert(r != NULL);

@@ -1,6 +1,6 @@
 // SBI calls: ecall to the M-mode firmware with the extension id in a7 and the
 // function id in a6; the firmware answers in a0 (error) and a1 (value).
-#include "sbi.h"
+#include "hw/sbi.h"
 
 // Indexed by enum sbi_extension. The names are pointers in a table: the image's
 // relocation (hw/entry.S) must have run before anything reads them.

@@ -2,7 +2,7 @@
 // v2.0 and its legacy v0.1 calls, which OpenSBI 1.1 still serves).
 #pragma once
 
-#include "kernel/types.h"
+#include "kernel/lib/types.h"
 
 #define SBI_EXT_LEGACY_SET_TIMER 0x00ull
 #define SBI_EXT_LEGACY_PUTCHAR 0x01ull

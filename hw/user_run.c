@@ -2,9 +2,9 @@
 // table and srets into U-mode (hw/trap.S); the next trap comes back here as the
 // return value. Kernel pages are identity-mapped, supervisor-only, in every
 // address space (platform_kernel_regions), so the trap vector needs no satp switch.
-#include "csr.h"
-#include "hw.h"
-#include "kernel/format.h"
+#include "hw/csr.h"
+#include "hw/hw.h"
+#include "kernel/lib/format.h"
 
 struct platform_trap platform_user_run(struct platform *p, struct user_context *ctx, u64 satp,
                                        u64 slice_deadline_ns) {

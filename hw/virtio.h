@@ -9,7 +9,7 @@
 // the kernel runs identity-mapped, so a pointer is its physical address.
 #pragma once
 
-#include "kernel/types.h"
+#include "kernel/lib/types.h"
 
 // ---- registers (offsets from the slot's base; all 32 bits wide) -------------------
 #define VIRTIO_MMIO_MAGIC_VALUE 0x000u

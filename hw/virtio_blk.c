@@ -4,10 +4,10 @@
 // identity-mapped, so its address is physical, and the device needs no alignment.
 // A timeout resets the device and leaves the disk dead: a device that may still
 // write into a buffer later cannot be trusted with another request.
-#include "csr.h"
-#include "hw.h"
+#include "hw/csr.h"
+#include "hw/hw.h"
 #include "kernel/abi.h"
-#include "virtio_blk.h"
+#include "hw/virtio_blk.h"
 
 #define VIRTIO_BLK_STATUS_UNSET 0xffu // a device that completes without writing status
 #define VIRTIO_BLK_DESC_HEADER 0u

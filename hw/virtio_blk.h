@@ -2,7 +2,7 @@
 // request at a time, polled to completion, so the kernel sees a synchronous disk.
 #pragma once
 
-#include "virtio.h"
+#include "hw/virtio.h"
 
 #define VIRTIO_BLK_F_RO (1ull << 5)
 #define VIRTIO_BLK_F_FLUSH (1ull << 9)

@@ -1,10 +1,10 @@
 // The virtio-mmio transport: identifying a slot, the initialization sequence of
 // section 3.1.1 for both register layouts, configuration reads, and one polled
 // split virtqueue. The device-specific part (block requests) is virtio_blk.c.
-#include "csr.h"
+#include "hw/csr.h"
 #include "kernel/abi.h"
-#include "kernel/mem.h"
-#include "virtio.h"
+#include "kernel/lib/mem.h"
+#include "hw/virtio.h"
 
 // A device that never clears its status after a reset, or keeps changing its
 // configuration, is given up on after this many register reads.

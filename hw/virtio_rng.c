@@ -2,11 +2,11 @@
 // completion; the used ring says how many bytes it wrote. The device writes into a
 // buffer of the platform's own (not the caller's), so nothing it writes late could
 // land in memory reused for something else; a timeout resets it and marks it dead.
-#include "csr.h"
-#include "hw.h"
+#include "hw/csr.h"
+#include "hw/hw.h"
 #include "kernel/abi.h"
-#include "kernel/mem.h"
-#include "virtio_rng.h"
+#include "kernel/lib/mem.h"
+#include "hw/virtio_rng.h"
 
 #define VIRTIO_RNG_DESC 0u
 

@@ -4,7 +4,7 @@
 // polled to completion, like the block device.
 #pragma once
 
-#include "virtio.h"
+#include "hw/virtio.h"
 
 // One request asks for at most this much; a larger read is several requests.
 #define VIRTIO_RNG_REQUEST_BYTES_MAX 64u

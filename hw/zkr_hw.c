@@ -6,8 +6,8 @@
 // Each read is a csrrw (the specification forbids read-only access); bits 31:30 say
 // the state: BIST (self-test), WAIT (no sample yet), ES16 (bits 15:0 hold 16 bits of
 // entropy), DEAD.
-#include "hw.h"
-#include "kernel/mem.h"
+#include "hw/hw.h"
+#include "kernel/lib/mem.h"
 
 #define SEED_OPST_SHIFT 30
 #define SEED_OPST_MASK 3u

@@ -9,7 +9,7 @@
 # logs in; six wrong passwords to su are each refused (E_ACCES, slower each time, never
 # locked: issue 9); root logs in, is told what the audit log lost (nothing), reads
 # /var/log/auth (the events, no password, repeats coalesced) and powers off. Passwords: the build's
-# defaults (src/kernel/passwords_default.h). BASIN_IMAGE picks another Image.
+# defaults (src/kernel/users/passwords_default.h). BASIN_IMAGE picks another Image.
 source "$(dirname "$0")/lib.sh"
 source tests/qemu_lib.sh
 logs=build/test-logs/qemu-login

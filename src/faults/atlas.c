@@ -2,10 +2,10 @@
 // The storage engine's layout is a list of copy groups; every sector outside them is
 // single-copy data. A damaging fault is asked for before it is injected, with every
 // range it would damage, so one fault never takes the last good copy of anything.
-#include "../sim/disk.h"
+#include "sim/machine/disk.h"
 
 // GrainDB's own definitions of its layout, so the atlas follows it if it changes.
-#include "../subsystems/graindb/internal.h"
+#include "subsystems/graindb/internal.h"
 
 #define DISK_ATLAS_COPIES_MAX 16u
 

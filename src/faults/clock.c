@@ -1,7 +1,7 @@
 // Clock faults: realtime jumps forward and backward by a drawn amount; monotonic
 // drifts within ±CLOCK_DRIFT_PPM_MAX but never runs backwards. Integer math only:
 // the same seed gives the same clocks with any compiler.
-#include "../sim/sim.h"
+#include "sim/sim.h"
 
 // d * (1e6 + ppm) / 1e6 without overflow for any plausible d, and non-decreasing in d.
 static u64 scale_by_drift(u64 elapsed_ns, i32 drift_ppm) {

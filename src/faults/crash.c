@@ -2,7 +2,7 @@
 // the kernel (RAM and kernel state are gone; it powers on again after a drawn delay),
 // and a running process meets an illegal instruction after a drawn number of
 // instructions.
-#include "../sim/sim.h"
+#include "sim/sim.h"
 
 static const char *const power_loss_site_names[POWER_LOSS_SITE_COUNT] = {
     [POWER_LOSS_AFTER_STEP] = "after_step",

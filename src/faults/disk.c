@@ -24,7 +24,7 @@
 // Latent errors and corruption strike only sectors read from the media: a sector
 // whose newest copy is in the write cache is about to be replaced anyway (and a
 // sector already latent does not go bad twice).
-#include "../sim/sim.h"
+#include "sim/sim.h"
 
 #include <string.h>
 

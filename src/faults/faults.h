@@ -4,7 +4,7 @@
 // (TRACE_SIM_FAULT) and counted by kind.
 #pragma once
 
-#include "../kernel/types.h"
+#include "kernel/lib/types.h"
 
 struct platform;
 struct pcg32;

@@ -2,9 +2,9 @@
 // so that across seeds the kinds are tested alone and in every combination. The
 // draws happen for every kind, in kind order, whatever the scenario fixes, so a
 // scenario's choice for one kind never shifts another kind's draw.
-#include "faults.h"
+#include "faults/faults.h"
 
-#include "../sim/pcg32.h"
+#include "sim/machine/pcg32.h"
 
 #define FAULT_NAME(id, name, unit, swarm_max) [id] = name,
 static const char *const fault_names[FAULT_COUNT] = {FAULT_LIST(FAULT_NAME)};

@@ -1,6 +1,6 @@
 // A digest of the kernel's structural state, field by field (never struct padding,
 // never pointers), so the same state gives the same digest on every compiler.
-#include "kernel.h"
+#include "kernel/kernel.h"
 
 #define FNV64_OFFSET 0xcbf29ce484222325ull
 #define FNV64_PRIME 0x100000001b3ull

@@ -1,15 +1,15 @@
 // Boot and the event loop: kernel_step() wakes sleepers, runs the next process
 // until it traps, and handles the trap. Everything lives in struct kernel.
-#include "kernel.h"
+#include "kernel/kernel.h"
 
-#include "bugs.h"
-#include "clock.h"
-#include "frames.h"
-#include "mem.h"
-#include "proc.h"
-#include "syscall.h"
-#include "trace_events.h"
-#include "vm.h"
+#include "kernel/bugs.h"
+#include "kernel/proc/clock.h"
+#include "kernel/proc/frames.h"
+#include "kernel/lib/mem.h"
+#include "kernel/proc/proc.h"
+#include "kernel/syscall.h"
+#include "kernel/trace_events.h"
+#include "kernel/proc/vm.h"
 
 #define INIT_PATH "/bin/init"
 #define SLEEP_EARLY_BUG_NS 1000000ull

@@ -2,17 +2,17 @@
 // simulator can hold several nodes, and "reboot" is simply kernel_boot() again.
 #pragma once
 
-#include "abi.h"
-#include "accounts.h"
-#include "auth.h"
-#include "console.h"
-#include "cred.h"
-#include "fs.h"
-#include "limits.h"
-#include "platform.h"
-#include "random.h"
-#include "report.h"
-#include "types.h"
+#include "kernel/abi.h"
+#include "kernel/users/accounts.h"
+#include "kernel/users/auth.h"
+#include "kernel/users/console.h"
+#include "kernel/users/cred.h"
+#include "kernel/fs/fs.h"
+#include "kernel/limits/limits.h"
+#include "kernel/platform.h"
+#include "kernel/random/random.h"
+#include "kernel/report.h"
+#include "kernel/lib/types.h"
 
 // ---- limits ------------------------------------------------------------------
 #define PROCS_MAX 64                    // process slots, machine-wide (limits.h shares them)

@@ -1,7 +1,7 @@
 // The kernel's console log: one line per call, "[seconds.micros] kernel: ...".
-#include "clock.h"
-#include "format.h"
-#include "kernel.h"
+#include "kernel/proc/clock.h"
+#include "kernel/lib/format.h"
+#include "kernel/kernel.h"
 
 #define LOG_LINE_LEN_MAX 256
 

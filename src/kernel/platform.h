@@ -1,10 +1,10 @@
 // The machine boundary: everything the portable kernel asks of a machine.
 // Implemented twice and chosen at link time: hw/platform_hw.c (RISC-V, S-mode under
-// OpenSBI) and src/sim/platform_sim.c (the seeded simulator). Every function takes
+// OpenSBI) and src/sim/machine/platform_sim.c (the seeded simulator). Every function takes
 // the node's platform first, because the simulator runs several nodes in one process.
 #pragma once
 
-#include "types.h"
+#include "kernel/lib/types.h"
 
 struct platform; // each implementation defines it
 

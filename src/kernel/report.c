@@ -1,12 +1,12 @@
 // The report syscall (report.h): a workload's verdict on one of its checks.
-#include "report.h"
+#include "kernel/report.h"
 
-#include "clock.h"
-#include "kernel.h"
-#include "mem.h"
-#include "syscall.h"
-#include "trace_events.h"
-#include "usercopy.h"
+#include "kernel/proc/clock.h"
+#include "kernel/kernel.h"
+#include "kernel/lib/mem.h"
+#include "kernel/syscall.h"
+#include "kernel/trace_events.h"
+#include "kernel/proc/usercopy.h"
 
 #define REPORT_SHARED_BUCKET (REPORT_LOG_BUCKETS - 1u)
 #define REPORT_CHAR_FIRST 0x20 // printable ASCII only: no escape sequence reaches the console

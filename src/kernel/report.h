@@ -12,8 +12,8 @@
 // nothing on hardware, where platform_trace does nothing).
 #pragma once
 
-#include "abi.h"
-#include "types.h"
+#include "kernel/abi.h"
+#include "kernel/lib/types.h"
 
 #define REPORT_LOG_BUCKETS 4u
 #define REPORT_LOG_BURST 8u

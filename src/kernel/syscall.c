@@ -1,12 +1,12 @@
-#include "syscall.h"
+#include "kernel/syscall.h"
 
-#include "bugs.h"
-#include "clock.h"
-#include "mem.h"
-#include "proc.h"
-#include "trace_events.h"
-#include "usercopy.h"
-#include "vm.h"
+#include "kernel/bugs.h"
+#include "kernel/proc/clock.h"
+#include "kernel/lib/mem.h"
+#include "kernel/proc/proc.h"
+#include "kernel/trace_events.h"
+#include "kernel/proc/usercopy.h"
+#include "kernel/proc/vm.h"
 
 
 // Names as a 2-D char array (no pointers), so the table is pure read-only data.

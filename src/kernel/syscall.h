@@ -1,7 +1,7 @@
 // One numbered table (ABI_SYSCALL_LIST in abi.h) and its handlers.
 #pragma once
 
-#include "kernel.h"
+#include "kernel/kernel.h"
 
 #define SYSCALL_ARGS_MAX 6
 #define SYSCALL_NAME_LEN_MAX 16

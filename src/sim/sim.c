@@ -1,6 +1,6 @@
 // The event loop: step the live node with the earliest time (ties: lowest id), check
 // the invariants on it, then let the fault streams act on it.
-#include "sim.h"
+#include "sim/sim.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

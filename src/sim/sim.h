@@ -5,13 +5,13 @@
 
 #include <stdio.h>
 
-#include "../faults/faults.h"
-#include "../kernel/bugs.h"
-#include "../kernel/kernel.h"
-#include "invariants.h"
-#include "node.h"
-#include "pcg32.h"
-#include "trace.h"
+#include "faults/faults.h"
+#include "kernel/bugs.h"
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
+#include "sim/machine/pcg32.h"
+#include "sim/trace.h"
 
 #define SIM_COMMAND_BYTES_MAX 1024
 #define SIM_PROGRESS_STEPS 262144ull // --progress prints every this many steps

@@ -14,7 +14,7 @@
 #include <xxhash.h>
 #undef assert
 
-#include "trace.h"
+#include "sim/trace.h"
 
 struct trace_hash {
     XXH64_state_t state;

@@ -6,8 +6,8 @@
 
 #include <stdio.h>
 
-#include "../kernel/trace_events.h"
-#include "../kernel/types.h"
+#include "kernel/trace_events.h"
+#include "kernel/lib/types.h"
 
 #define TRACE_RING_EVENTS 64
 #define TRACE_EVENT_HASH_BYTES 48 // node 4, step 8, time 8, kind 4, a b c 8 each

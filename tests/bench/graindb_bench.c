@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "filedev.h"
+#include "tests/graindb/filedev.h"
 #include "subsystems/graindb/internal.h"
 
 #define KEY_BYTES 16u

@@ -1,6 +1,6 @@
 // See filedev.h.
 #define _GNU_SOURCE
-#include "filedev.h"
+#include "tests/graindb/filedev.h"
 
 #include <errno.h>
 #include <fcntl.h>

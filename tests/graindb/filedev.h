@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "kernel/types.h"
+#include "kernel/lib/types.h"
 
 struct platform {
     int fd;

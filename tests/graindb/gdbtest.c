@@ -1,5 +1,5 @@
 // See gdbtest.h.
-#include "gdbtest.h"
+#include "tests/graindb/gdbtest.h"
 
 int gdbtest_failures;
 char gdbtest_why[512];

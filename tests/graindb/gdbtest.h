@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "subsystems/graindb/graindb.h"
-#include "testdev.h"
+#include "tests/graindb/testdev.h"
 
 extern int gdbtest_failures;
 extern char gdbtest_why[512];

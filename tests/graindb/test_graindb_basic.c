@@ -1,6 +1,6 @@
 // GrainDB basics: SHA-256 vectors, objects, refs with versions and as-of reads,
 // atomic batch visibility, reopening, and capacity errors.
-#include "gdbtest.h"
+#include "tests/graindb/gdbtest.h"
 
 static struct graindb *db = &gdbtest_db;
 

@@ -4,7 +4,7 @@
 // are forgotten and their entries reused; links keep linked objects, unreferenced ones
 // go; the ref and object limits hold under create/delete loops far larger than them;
 // the retention rule; superblock copies that do not read back stop a compaction.
-#include "gdbtest.h"
+#include "tests/graindb/gdbtest.h"
 
 #define DEVICE_SECTORS 4096u // two zones of 1756 sectors
 #define KEYS_COUNT 10u

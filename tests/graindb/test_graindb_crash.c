@@ -2,7 +2,7 @@
 // or torn; then recover and check: every acknowledged commit is there with the same
 // bytes, the in-flight commit is either all there or not at all, and the recovered
 // database keeps working (more commits, another crash, reopen).
-#include "gdbtest.h"
+#include "tests/graindb/gdbtest.h"
 
 #define KEYS_COUNT 12u
 #define OPS_COUNT 40u

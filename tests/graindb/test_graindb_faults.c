@@ -1,7 +1,7 @@
 // Disk faults: corruption in the middle of committed data and of the last acknowledged
 // commit, lost and misdirected writes, bit flips and errors on read, damaged
 // superblock copies, tail mirror and checkpoints, and failed writes and flushes.
-#include "gdbtest.h"
+#include "tests/graindb/gdbtest.h"
 
 #define COMMITS GDBTEST_COMMITS
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "filedev.h"
+#include "tests/graindb/filedev.h"
 #include "subsystems/graindb/graindb.h"
 
 static struct graindb db;

@@ -1,6 +1,6 @@
 // fsck (graindb_verify): clean on a good database, dirty with the place and reason of
 // the first problems on a damaged one.
-#include "gdbtest.h"
+#include "tests/graindb/gdbtest.h"
 
 static struct graindb *db = &gdbtest_db;
 

@@ -1,7 +1,7 @@
 // The incremental Merkle root equals a from-scratch recomputation after every commit
 // of seeded random workloads (sets, deletes, repeated keys in a batch, failed
 // commits), survives reopening, and depends only on the current state.
-#include "gdbtest.h"
+#include "tests/graindb/gdbtest.h"
 
 static struct graindb *db = &gdbtest_db;
 

@@ -1,7 +1,7 @@
 // Every planted bug of GrainDB (graindb.h, GRAINDB_BUG_LIST) is caught by the check
 // that names it, and the same scenario passes with the bug off. Built with the engine
 // compiled with -DGRAINDB_TEST_BUGS, so GRAINDB_PLANTED() reads db->planted_mask.
-#include "gdbtest.h"
+#include "tests/graindb/gdbtest.h"
 
 #if !defined(GRAINDB_TEST_BUGS)
 #error "build with -DGRAINDB_TEST_BUGS"

@@ -5,7 +5,7 @@
 // misdirected it, a bounded number of times; what a misdirected repair landed on
 // (superblock copies, the last commit's mirror slot or log copy) is repaired too. So
 // fsck is clean right after recovery.
-#include "gdbtest.h"
+#include "tests/graindb/gdbtest.h"
 
 #define COMMITS GDBTEST_COMMITS
 

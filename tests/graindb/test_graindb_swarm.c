@@ -5,7 +5,7 @@
 // recovery: every acknowledged commit is there with the same bytes, the commit in
 // flight is all there or not at all, and fsck is clean. Then an unrestricted run
 // damages sectors anywhere: open or reads may fail, but no read returns wrong bytes.
-#include "gdbtest.h"
+#include "tests/graindb/gdbtest.h"
 
 #define KEYS_COUNT 16u
 #define COMMITS_MAX 400u

@@ -1,5 +1,5 @@
 // See testdev.h.
-#include "testdev.h"
+#include "tests/graindb/testdev.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/types.h"
+#include "kernel/lib/types.h"
 
 enum crash_mode {
     CRASH_KEEP = 0, // every unflushed sector reached the disk

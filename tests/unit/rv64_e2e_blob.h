@@ -10,7 +10,7 @@
 // Regenerate it whenever either source changes.
 #pragma once
 
-#include "kernel/types.h"
+#include "kernel/lib/types.h"
 
 #define RV64_E2E_LOAD_VA 0x2000000000ull
 #define RV64_E2E_ENTRY_OFFSET 0x5a4ull

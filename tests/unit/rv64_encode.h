@@ -3,7 +3,7 @@
 // tests were written (see test_rv64.c, case encoders_match_assembler).
 #pragma once
 
-#include "kernel/types.h"
+#include "kernel/lib/types.h"
 
 // Register numbers by ABI name.
 enum {

@@ -8,7 +8,7 @@
 // 32-bit one (itself checked against explicit expectations).
 #pragma once
 
-#include "kernel/types.h"
+#include "kernel/lib/types.h"
 
 // cdata.s, assembled with -march=rv64imac (compressed) and -march=rv64ima:
 //   # Non-control compressed forms. Inputs: sp and s1 point into a data page, all

@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/accounts.h"
-#include "kernel/auth.h"
-#include "kernel/clock.h"
-#include "kernel/password.h"
+#include "kernel/users/accounts.h"
+#include "kernel/users/auth.h"
+#include "kernel/proc/clock.h"
+#include "kernel/users/password.h"
 #include "sim/sim.h"
-#include "unit.h"
-#include "unit_sim.h"
+#include "tests/unit/unit.h"
+#include "tests/unit/unit_sim.h"
 
 #define DISK_BYTES (64ull << 20) // each append still rewrites the whole file object
 #define STEPS_MAX 200000u

@@ -4,12 +4,12 @@
 // back. Processes other than init are made up in free slots of the table (never run).
 #include <string.h>
 
-#include "kernel/console.h"
-#include "kernel/proc.h"
+#include "kernel/users/console.h"
+#include "kernel/proc/proc.h"
 #include "kernel/syscall.h"
 #include "sim/sim.h"
-#include "unit.h"
-#include "unit_sim.h"
+#include "tests/unit/unit.h"
+#include "tests/unit/unit_sim.h"
 
 #define STEPS_MAX 200000u
 #define FAKE_PID_FIRST 900u

@@ -6,8 +6,8 @@
 
 #include "kernel/kernel.h"
 #include "kernel/syscall.h"
-#include "unit.h"
-#include "unit_sim.h"
+#include "tests/unit/unit.h"
+#include "tests/unit/unit_sim.h"
 
 #define SLOT 0u
 #define FILE_A 2u // indices into k.fs.files

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/fdt.h"
+#include "lib/fdt/fdt.h"
 
 #if defined(FDT_TEST_STANDALONE)
 // Built by hand without the simulator's objects: assert() needs a platform_panic.

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "sim/sim.h"
-#include "unit.h"
-#include "unit_sim.h"
+#include "tests/unit/unit.h"
+#include "tests/unit/unit_sim.h"
 
 #define DISK_BYTES (4ull << 20) // two GrainDB zones of 1.9 MiB; the first boot leaves ~560 KiB live
 #define STEPS_MAX 200000u

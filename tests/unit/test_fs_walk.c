@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/accounts.h"
-#include "kernel/mem.h"
+#include "kernel/users/accounts.h"
+#include "kernel/lib/mem.h"
 #include "sim/sim.h"
-#include "unit.h"
-#include "unit_sim.h"
+#include "tests/unit/unit.h"
+#include "tests/unit/unit_sim.h"
 
 #define DISK_BYTES (16ull << 20)
 #define STEPS_MAX 200000u

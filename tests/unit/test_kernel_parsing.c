@@ -3,10 +3,10 @@
 #include <string.h>
 
 #include "kernel/abi.h"
-#include "kernel/cpio.h"
-#include "kernel/format.h"
-#include "kernel/path.h"
-#include "unit.h"
+#include "kernel/boot/cpio.h"
+#include "kernel/lib/format.h"
+#include "kernel/fs/path.h"
+#include "tests/unit/unit.h"
 
 #define ARCHIVE_MAX 4096
 

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/limits.h"
-#include "kernel/proc.h"
+#include "kernel/limits/limits.h"
+#include "kernel/proc/proc.h"
 #include "sim/sim.h"
-#include "unit.h"
-#include "unit_sim.h"
+#include "tests/unit/unit.h"
+#include "tests/unit/unit_sim.h"
 
 #define DISK_BYTES (16ull << 20)
 #define STEPS_MAX 200000u

@@ -2,8 +2,8 @@
 // (section 11), the shadow encoding round trip, and refusal of malformed hashes.
 #include <string.h>
 
-#include "kernel/password.h"
-#include "unit.h"
+#include "kernel/users/password.h"
+#include "tests/unit/unit.h"
 
 static void hex(const unsigned char *bytes, unsigned count, char *out) {
     for (unsigned i = 0; i < count; i++) sprintf(out + 2 * i, "%02x", bytes[i]);

@@ -1,4 +1,4 @@
-// The kernel's CSPRNG (src/kernel/random.c, random_file.c):
+// The kernel's CSPRNG (src/kernel/random/random.c, random_file.c):
 // - the DRBG against NIST CAVP vectors for HMAC_DRBG with SHA-256 (drbgvectors_
 //   no_reseed and drbgvectors_pr_false, HMAC_DRBG.rsp, [SHA-256], no personalization,
 //   no additional input, 1024 returned bits: instantiate, [reseed,] generate twice,
@@ -18,13 +18,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kernel/accounts.h"
-#include "kernel/mem.h"
-#include "kernel/random.h"
+#include "kernel/users/accounts.h"
+#include "kernel/lib/mem.h"
+#include "kernel/random/random.h"
 #include "sim/sim.h"
-#include "unit.h"
-#include "unit_child.h"
-#include "unit_sim.h"
+#include "tests/unit/unit.h"
+#include "tests/unit/unit_child.h"
+#include "tests/unit/unit_sim.h"
 
 #define DISK_BYTES (16ull << 20)
 #define STEPS_MAX 400000u

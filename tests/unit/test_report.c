@@ -4,12 +4,12 @@
 // root's bucket apart, and which injected faults excuse a report's failures.
 #include <string.h>
 
-#include "kernel/proc.h"
+#include "kernel/proc/proc.h"
 #include "kernel/syscall.h"
-#include "kernel/usercopy.h"
+#include "kernel/proc/usercopy.h"
 #include "sim/sim.h"
-#include "unit.h"
-#include "unit_sim.h"
+#include "tests/unit/unit.h"
+#include "tests/unit/unit_sim.h"
 
 #define STEPS_MAX 20000u
 #define INIT_SLOT 0u

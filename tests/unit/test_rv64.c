@@ -1,21 +1,21 @@
-// Unit tests of the RV64 interpreter and its Sv39 walker (src/sim/rv64.c).
+// Unit tests of the RV64 interpreter and its Sv39 walker (src/sim/machine/rv64.c).
 // Page tables are built by hand in a RAM buffer at PA 0x80000000; small programs are
 // encoded with rv64_encode.h or pasted from the assembler (rv64_snippets.h), and one
 // compiled C workload (rv64_e2e_*.h) is compared with the same C compiled for the host.
 //
 // Normally built by `make unit-tests`. Standalone (when other sim files do not build):
 //   cc -std=c11 -Wall -Wextra -Isrc -Itests/unit -DBASIN_SIM -DRV64_TEST_STANDALONE
-//      tests/unit/test_rv64.c src/sim/rv64.c -o /tmp/test_rv64
-#include "sim/rv64.h"
+//      tests/unit/test_rv64.c src/sim/machine/rv64.c -o /tmp/test_rv64
+#include "sim/machine/rv64.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rv64_e2e_blob.h"
-#include "rv64_e2e_program.h"
-#include "rv64_encode.h"
-#include "rv64_snippets.h"
+#include "tests/unit/rv64_e2e_blob.h"
+#include "tests/unit/rv64_e2e_program.h"
+#include "tests/unit/rv64_encode.h"
+#include "tests/unit/rv64_snippets.h"
 
 #ifdef RV64_TEST_STANDALONE
 _Noreturn void platform_panic(const char *file, u32 line, const char *what) {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "faults/faults.h"
-#include "sim/pcg32.h"
+#include "sim/machine/pcg32.h"
 
 static u32 failures;
 

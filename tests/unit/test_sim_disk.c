@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "sim/sim.h"
-#include "sim/scenario.h"
-#include "unit_sim.h"
+#include "sim/cli/scenario.h"
+#include "tests/unit/unit_sim.h"
 
 #define S DISK_SECTOR_BYTES
 #define SMALL_DISK_BYTES (256ull * S) // 4 superblock copies of 8 sectors, then the "log"

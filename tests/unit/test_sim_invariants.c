@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "sim/sim.h"
-#include "unit_child.h"
-#include "unit_sim.h"
+#include "tests/unit/unit_child.h"
+#include "tests/unit/unit_sim.h"
 
 static u32 failures;
 static struct kernel copy; // large: kept off the stack

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/options.h"
+#include "sim/cli/options.h"
 
 static u32 failures;
 

@@ -10,9 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sim/invariant_storage.h"
-#include "unit_child.h"
-#include "unit_sim.h"
+#include "sim/invariants/invariant_storage.h"
+#include "tests/unit/unit_child.h"
+#include "tests/unit/unit_sim.h"
 
 #define DISK_BYTES (16ull << 20)
 #define STEPS_MAX 200000u

@@ -3,7 +3,7 @@
 // capacity (batch, disk, indexes) is checked here, so applying a durable batch
 // cannot fail half-way. A batch begins with a compaction when the zone or an index is
 // nearly full (compact.c), so what it stages finds the room a compaction can give.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 static i64 writable(const struct graindb *db) {
     if (!db->open) return -E_INVAL;

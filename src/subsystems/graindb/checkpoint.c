@@ -4,7 +4,7 @@
 // names and replays only the log after it, so its time is bounded by the checkpoint
 // interval, not by the whole log. A checkpoint holds nothing the log does not: when
 // one cannot be read, recovery replays from the start instead.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 #define CHUNK_PAYLOAD_MAX (GRAINDB_BATCH_BYTES_MAX - CHUNK_HEADER_BYTES)
 #define HEADER_BYTES 56u

@@ -2,7 +2,7 @@
 // mirror in another, then one flush; only then does the batch become visible and the
 // call return 0. Any failed write or flush fails the database (no retry) and leaves
 // RAM as it was: recovery on reopen decides what of it is durable.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 i64 batch_apply(struct graindb *db, const u8 *bytes, u64 position, u64 batch_bytes) {
     assert(db != NULL && bytes != NULL);

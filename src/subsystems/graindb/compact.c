@@ -10,7 +10,7 @@
 // outvote the current ones after the zone was overwritten. The tail mirror is not
 // written: its slots keep the old zone's last commits (foreign to the new generation)
 // until commits replace them.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 static bool space_tight(const struct graindb *db) {
     assert(db->append_position <= gdb_log_bytes(db));

@@ -6,7 +6,7 @@
 // commit), and each batch ends with a COPY record, so recovery can replay the base when
 // no checkpoint is usable. Nothing is flushed here, and nothing in RAM but the
 // compaction arrays changes: until the switch the old zone is the database.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 struct copy_writer {
     u64 zone_first_sector;

@@ -5,7 +5,7 @@
 // iterative: passes over the slot table follow the links of the objects still marked
 // PENDING until none is left, so it needs no stack, and its order is the table's (the
 // hashes'), never a pointer's. Nothing is written.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 static u64 record_bytes(u32 length) { return align_up(length, GRAINDB_RECORD_ALIGN_BYTES); }
 

@@ -55,7 +55,7 @@
 
 #include "kernel/abi.h"
 #include "kernel/platform.h"
-#include "kernel/types.h"
+#include "kernel/lib/types.h"
 
 // ---- limits -------------------------------------------------------------------------
 #define GRAINDB_HASH_BYTES 32u

@@ -10,7 +10,7 @@
 #include <bearssl_hash.h>
 #undef assert
 
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 u64 gdb_checksum(const u8 *bytes, u64 count) {
     assert(bytes != NULL || count == 0);

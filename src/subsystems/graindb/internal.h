@@ -2,8 +2,8 @@
 // functions one part of the engine offers the others. Not for users of graindb.h.
 #pragma once
 
-#include "graindb.h"
-#include "kernel/mem.h"
+#include "subsystems/graindb/graindb.h"
+#include "kernel/lib/mem.h"
 
 #define SECTOR_BYTES ((u64)BLOCK_SECTOR_SIZE_BYTES)
 #define GRAINDB_FORMAT_VERSION 2u // 2: two zones, compaction, links

@@ -1,7 +1,7 @@
 // Device access for the engine. Every failed write or flush fails the database: the
 // data it carried is never trusted again and the flush is never retried (a retried
 // fsync can report success for pages the kernel already dropped).
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 u64 gdb_log_bytes(const struct graindb *db) {
     assert(db != NULL);

@@ -1,5 +1,5 @@
 // Format, close and the small queries about the database's state.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 i64 graindb_format(struct graindb *db, struct platform *platform, u64 db_id) {
     assert(db != NULL && platform != NULL);

@@ -10,7 +10,7 @@
 // a node over two zero children is zero, not hashed), so building a tree costs one
 // path per non-empty bucket, not the whole tree; a non-empty bucket or node hashing
 // to zero would take a 2^-256 accident.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 #define LEAVES GRAINDB_MERKLE_LEAVES_COUNT
 

@@ -3,7 +3,7 @@
 // one before) has a second copy with no second flush. Each copy is a plain batch whose
 // records name their log position and commit, so a slot proves which commit it holds
 // and where it belongs; a batch in the wrong slot is refused like any misdirected write.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 static u64 slot_sector(u32 slot) {
     assert(slot < GRAINDB_MIRROR_SLOTS_COUNT);

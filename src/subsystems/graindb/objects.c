@@ -4,7 +4,7 @@
 // and the rest filters candidates; a tag match is confirmed against the record header
 // on disk, so the index never has to hold whole hashes. Every read still verifies the
 // whole record and its SHA-256; the index only says where to look.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 #define SLOT_MASK (GRAINDB_OBJECT_SLOTS_COUNT - 1u)
 

@@ -1,7 +1,7 @@
 // Reads. Every object handed out was read from the device just now and checked:
 // record checksum, the position it names, and the SHA-256 of its bytes against the
 // hash the caller (or the ref) expects. Any mismatch is -E_BADMSG, never data.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 static i64 object_read_once(struct graindb *db, u64 position, const u8 *expected_hash, u64 size_hint,
                             const u8 **data_out, u32 *size_out) {

@@ -12,7 +12,7 @@
 // FNV-1a of its bytes; later reads of the range may still bring new damage, which is not
 // the repair's), or at the end when it never did (TRACE_DB_REPAIR_UNVERIFIED); the
 // simulator checks that the disk really holds what was believed (repairs_read_back).
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 #include "kernel/trace_events.h"
 
 #define UNITS_MAX 64u // pieces are tracked in a u64

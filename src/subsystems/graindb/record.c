@@ -1,7 +1,7 @@
 // Log records: every record carries its database and zone generation, its own
 // position and a checksum, so a torn, corrupted, misdirected, foreign or left-over
 // record is recognised, never trusted.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 u64 gdb_record_id(const struct graindb_superblock *sb) {
     assert(sb != NULL);

@@ -11,7 +11,7 @@
 //    later one), or a valid later commit lies behind the damage: corruption, open
 //    refuses with -E_BADMSG (-E_IO if unreadable), never a silent cut;
 //  - otherwise it is the torn last write, never acknowledged: the log is cut there.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 static i64 refuse(struct graindb *db, i64 error, u64 position, const char *problem) {
     db->open_stats.error = error;

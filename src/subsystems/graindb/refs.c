@@ -3,7 +3,7 @@
 // deleted key keeps its tombstone version until the next compaction, which forgets it
 // (refs_rebuild packs the entries and the arena, keeping their order). Older versions
 // are not in RAM: each REF record on disk links to the previous one.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 #define SLOT_MASK (GRAINDB_REF_SLOTS_COUNT - 1u)
 

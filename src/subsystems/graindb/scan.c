@@ -1,7 +1,7 @@
 // Reading the log batch by batch, shared by recovery and fsck. A batch counts only
 // when every record in it is valid and it ends with its COMMIT (or COPY) record: a
 // batch is trusted whole or not at all.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 static struct scan_result invalid(struct scan_result r, enum record_verdict verdict, u64 at) {
     r.kind = SCAN_INVALID;

@@ -7,7 +7,7 @@
 // append-only and complete, so an older checkpoint pointer never loses data. That holds
 // within a zone; a copy naming the other zone is why compaction reads every copy back
 // after its switch and before it reuses a zone (compact.c).
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 static const u32 superblock_limits[SB_LIMITS_COUNT] = {
     GRAINDB_REFS_MAX,          GRAINDB_OBJECT_SLOTS_COUNT, GRAINDB_KEY_ARENA_BYTES_MAX,

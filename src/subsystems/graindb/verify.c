@@ -4,7 +4,7 @@
 // the commit chain and order, every checkpoint), then the RAM index is checked against
 // the disk, the Merkle root against a recomputation and the last commit, the
 // superblock copies and the tail mirror.
-#include "internal.h"
+#include "subsystems/graindb/internal.h"
 
 static void problem(struct graindb_verify_report *report, i64 error, u64 position, const char *what) {
     if (report->problems_count < GRAINDB_VERIFY_PROBLEMS_KEPT) {

@@ -1,5 +1,5 @@
 // Clock reads for programs that cannot do anything sensible without a clock.
-#include "basin.h"
+#include "user/lib/basin.h"
 
 static u64 clock_read(u64 clock, const char *name) {
     u64 now_ns = 0;

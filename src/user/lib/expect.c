@@ -2,7 +2,7 @@
 // with the expectation. Programs count the failures and exit with that count.
 #include <stdio.h>
 
-#include "basin.h"
+#include "user/lib/basin.h"
 
 #define RESULT_TEXT_LEN_MAX 40
 

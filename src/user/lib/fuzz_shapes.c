@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fuzz.h"
-#include "kernel/passwords_default.h"
+#include "user/lib/fuzz.h"
+#include "kernel/users/passwords_default.h"
 
 #define SHAPE_WHAT_BYTES (FUZZ_PATH_BYTES + 64)
 #define LONG_PATH_BYTES (ABI_PATH_LEN_MAX + 1) // the longest path drawn, and its NUL

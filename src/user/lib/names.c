@@ -1,7 +1,7 @@
 // Names for error codes and exit causes, so that output reads without a table.
 #include <stdio.h>
 
-#include "basin.h"
+#include "user/lib/basin.h"
 
 // A table rather than a switch: the switch compiles to a pointer per number up to the
 // largest code (74), which every program would carry.

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "basin.h"
+#include "user/lib/basin.h"
 
 i64 basin_line(i64 fd, bool nondeterministic, const char *format, va_list args) {
     char line[BASIN_LINE_LEN_MAX];

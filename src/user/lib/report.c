@@ -1,5 +1,5 @@
 // The workload's verdicts (report_check in basin.h): one report syscall per check.
-#include "basin.h"
+#include "user/lib/basin.h"
 
 void report_check(const char *name, u64 failures, u64 excuses) {
     basin_assert(name != NULL);

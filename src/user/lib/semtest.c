@@ -2,7 +2,7 @@
 // count their failures, stat fields, small file helpers and a tree remover.
 #include <string.h>
 
-#include "semtest.h"
+#include "user/lib/semtest.h"
 
 u32 semtest_failures;
 

@@ -3,7 +3,7 @@
 // counts a failure in semtest_failures.
 #pragma once
 
-#include "basin.h"
+#include "user/lib/basin.h"
 
 #define XY_DIR "/home/xy/semtest"        // the user's own tree
 #define ROOT_DIR "/tmp/semtest-root"     // files root prepares for the user's checks

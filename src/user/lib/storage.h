@@ -5,7 +5,7 @@
 // what was found on disk against what the journal claims.
 #pragma once
 
-#include "basin.h"
+#include "user/lib/basin.h"
 
 // ---- slots ------------------------------------------------------------------------
 // Eight file slots: f0..f5 directly in DIR, f6 and f7 in DIR/d0 (a subdirectory the

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "storage.h"
-#include "tool.h"
+#include "user/lib/storage.h"
+#include "user/lib/tool.h"
 
 #define RECORD_SUM_BYTES 10u // " " + 8 hex digits + "\n"
 #define JOURNAL_READ_BYTES 512u

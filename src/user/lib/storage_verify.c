@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "storage.h"
-#include "tool.h"
+#include "user/lib/storage.h"
+#include "user/lib/tool.h"
 
 #define EXAMINE_ATTEMPTS 2u // an environmental error is retried once before refusing
 #define LISTING_ENTRIES_MAX 64u // more entries than storage ever makes is itself wrong

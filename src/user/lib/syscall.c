@@ -2,7 +2,7 @@
 // numbers here are the kernel's by construction. The psABI already passes the typed
 // arguments of basin.h's prototypes in a0..a5 and takes the result from a0, so each
 // stub only loads a7 and traps. Each stub gets its own section for --gc-sections.
-#include "basin.h"
+#include "user/lib/basin.h"
 
 #define BASIN_STUB(number, name, args)                                          \
     _Static_assert((args) <= 6, "syscalls take at most six arguments (a0..a5)"); \

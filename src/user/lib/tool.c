@@ -1,5 +1,5 @@
 // The shared plumbing of the file tools: see tool.h for the output convention.
-#include "tool.h"
+#include "user/lib/tool.h"
 
 #include <stdio.h>
 #include <string.h>

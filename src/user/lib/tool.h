@@ -9,7 +9,7 @@
 // Exit codes: 0 done, 1 an operation failed, 2 bad usage.
 #pragma once
 
-#include "basin.h"
+#include "user/lib/basin.h"
 
 #define TOOL_EXIT_OK 0
 #define TOOL_EXIT_FAILED 1

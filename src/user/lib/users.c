@@ -1,9 +1,9 @@
-#include "users.h"
+#include "user/lib/users.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "tool.h"
+#include "user/lib/tool.h"
 
 #define USERS_FILE_BYTES_MAX 2048
 #define USERS_POLL_NS 10000000ull // console polling while waiting for a password

@@ -3,7 +3,7 @@
 // saying clearly why the kernel refused a password.
 #pragma once
 
-#include "basin.h"
+#include "user/lib/basin.h"
 
 #define USERS_NAME_LEN_MAX 32
 #define USERS_PASSWORD_LEN_MAX 64

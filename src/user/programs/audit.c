@@ -4,7 +4,7 @@
 // their share of the file (counted, not written), rotations, and the log's bounds.
 // -a acknowledges: the "since the last report" counters start again (login does this
 // when it shows them to root).
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("audit");
 

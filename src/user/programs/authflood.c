@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tool.h"
-#include "users.h"
+#include "user/lib/tool.h"
+#include "user/lib/users.h"
 
 BASIN_PROGRAM("authflood");
 

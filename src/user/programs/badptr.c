@@ -2,7 +2,7 @@
 // page fault (its parent sees cause ABI_EXIT_FAULT_PAGE, addr 0x10) and go on.
 // Silent on purpose: waiter runs it beside hello, and a line of its own would
 // interleave with hello's depending on scheduling.
-#include "basin.h"
+#include "user/lib/basin.h"
 
 BASIN_PROGRAM("badptr");
 

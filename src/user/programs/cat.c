@@ -2,7 +2,7 @@
 // named on fd 2 with its error; the others are still copied, and the exit code is 1.
 // A read error in the middle of a file (E_BADMSG: stored data failed its checksum)
 // stops that file where it is: bytes already copied were good, nothing after is shown.
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("cat");
 

@@ -1,6 +1,6 @@
 // chmod: sets the permission bits (octal, e.g. 640 or 1777) of each path. Only the
 // owner or root may; the kernel decides.
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("chmod");
 

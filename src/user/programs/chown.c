@@ -1,8 +1,8 @@
 // chown: sets the owner (and with USER:GROUP the group) of each path; root only.
 #include <string.h>
 
-#include "tool.h"
-#include "users.h"
+#include "user/lib/tool.h"
+#include "user/lib/users.h"
 
 BASIN_PROGRAM("chown");
 

@@ -1,7 +1,7 @@
 // clock: reads both clocks many times. The monotonic clock must never decrease (the
 // verdict is deterministic); the values themselves print with "~". The realtime
 // clock may jump either way (the simulator injects such jumps), so it is only shown.
-#include "basin.h"
+#include "user/lib/basin.h"
 
 BASIN_PROGRAM("clock");
 

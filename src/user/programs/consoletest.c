@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "basin.h"
+#include "user/lib/basin.h"
 
 BASIN_PROGRAM("consoletest");
 

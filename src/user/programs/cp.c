@@ -5,7 +5,7 @@
 // are not copied (no -r).
 #include <string.h>
 
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("cp");
 

@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
-#include "kernel/passwords_default.h"
+#include "user/lib/fuzz.h"
+#include "kernel/users/passwords_default.h"
 
 BASIN_PROGRAM("fuzz");
 

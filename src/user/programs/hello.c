@@ -3,7 +3,7 @@
 // allocation, and its caller runs it while nothing else is spawned.
 #include <string.h>
 
-#include "basin.h"
+#include "user/lib/basin.h"
 
 BASIN_PROGRAM("hello");
 

@@ -3,7 +3,7 @@
 // (so that binary files, such as /var/lib/random-seed, can be compared on a console).
 // A file that cannot be opened or read is named on fd 2 with its error; the others
 // are still printed, and the exit code is 1.
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("hexdump");
 

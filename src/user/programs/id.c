@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tool.h"
-#include "users.h"
+#include "user/lib/tool.h"
+#include "user/lib/users.h"
 
 BASIN_PROGRAM("id");
 

@@ -1,7 +1,7 @@
 // illegal: executes an all-zero instruction word, which RISC-V defines as illegal.
 // The kernel must kill it (cause ABI_EXIT_FAULT_ILLEGAL, addr = the instruction bits,
 // 0) and go on. Silent for the same reason as badptr.
-#include "basin.h"
+#include "user/lib/basin.h"
 
 BASIN_PROGRAM("illegal");
 

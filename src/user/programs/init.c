@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "basin.h"
+#include "user/lib/basin.h"
 
 BASIN_PROGRAM("init");
 

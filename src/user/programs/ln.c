@@ -6,7 +6,7 @@
 // nothing on success; an existing NAME is an error (no -f).
 #include <string.h>
 
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("ln");
 

@@ -7,7 +7,7 @@
 // "PATH:". "." and ".." are not listed. Entries that cannot be read are named on fd 2.
 #include <string.h>
 
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("ls");
 

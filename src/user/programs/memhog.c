@@ -4,7 +4,7 @@
 // that one user's processes cannot take the memory root needs.
 #include <stdlib.h>
 
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("memhog");
 

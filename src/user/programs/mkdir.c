@@ -3,7 +3,7 @@
 // names the path that could not be made (for -p, the first parent that failed).
 #include <string.h>
 
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("mkdir");
 

@@ -6,8 +6,8 @@
 // Exit 0 when every check held, 1 otherwise.
 #include <string.h>
 
-#include "basin.h"
-#include "kernel/passwords_default.h"
+#include "user/lib/basin.h"
+#include "kernel/users/passwords_default.h"
 
 #define XY_DIR "/home/xy/permtest"
 #define ROOT_DIR "/tmp/permtest-root"

@@ -1,5 +1,5 @@
 // pwd: prints the working directory (getcwd) and a newline on fd 1.
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("pwd");
 

@@ -2,7 +2,7 @@
 // succeed and differ is the deterministic verdict.
 #include <string.h>
 
-#include "basin.h"
+#include "user/lib/basin.h"
 
 BASIN_PROGRAM("random");
 

@@ -8,7 +8,7 @@
 // and the walk never depends on readdir positions surviving a removal.
 #include <string.h>
 
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("rm");
 

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernel/passwords_default.h"
-#include "tool.h"
+#include "kernel/users/passwords_default.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("rootcheck");
 

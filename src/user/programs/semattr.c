@@ -7,7 +7,7 @@
 // removing set-ID bits. Times are compared, never printed. One line per check.
 #include <string.h>
 
-#include "semtest.h"
+#include "user/lib/semtest.h"
 
 BASIN_PROGRAM("semattr");
 

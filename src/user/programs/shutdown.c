@@ -1,6 +1,6 @@
 // shutdown: -h halts, -r reboots, -p powers off (the default). Needs root or the
 // shutdown capability; the kernel decides.
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("shutdown");
 

@@ -1,6 +1,6 @@
 // sleeper: sleep_until(now + 5 ms) several times; the monotonic clock after waking
 // must never be before the deadline. Timings are scheduling's, so they print with "~".
-#include "basin.h"
+#include "user/lib/basin.h"
 
 BASIN_PROGRAM("sleeper");
 

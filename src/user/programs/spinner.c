@@ -7,7 +7,7 @@
 // Why not count preemptions by reading the clock between chunks: every syscall puts
 // the caller at the back of the run queue, so the reads themselves would let the
 // others run and the loop would never need the timer.
-#include "basin.h"
+#include "user/lib/basin.h"
 
 BASIN_PROGRAM("spinner");
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("stat");
 

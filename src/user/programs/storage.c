@@ -93,8 +93,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "storage.h"
-#include "tool.h"
+#include "user/lib/storage.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("storage");
 

@@ -3,7 +3,7 @@
 // value; the exit code is the number of mismatches.
 #include <string.h>
 
-#include "basin.h"
+#include "user/lib/basin.h"
 
 BASIN_PROGRAM("syscalls");
 

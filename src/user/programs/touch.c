@@ -3,7 +3,7 @@
 // times to now needs ownership or write permission (the kernel decides, as Linux).
 #include <string.h>
 
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("touch");
 

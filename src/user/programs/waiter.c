@@ -4,7 +4,7 @@
 // hello's in the same order on every machine.
 #include <string.h>
 
-#include "basin.h"
+#include "user/lib/basin.h"
 
 BASIN_PROGRAM("waiter");
 

@@ -1,6 +1,6 @@
 // whoami: prints the name of the effective user.
-#include "tool.h"
-#include "users.h"
+#include "user/lib/tool.h"
+#include "user/lib/users.h"
 
 BASIN_PROGRAM("whoami");
 

@@ -4,7 +4,7 @@
 // of truncating. Prints nothing on success.
 #include <string.h>
 
-#include "tool.h"
+#include "user/lib/tool.h"
 
 BASIN_PROGRAM("write");
 

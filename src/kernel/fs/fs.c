@@ -1,0 +1,297 @@
+// Mounting: open GrainDB (recovery), or on a blank disk format it, create the
+// standard tree and import the initial archive. A disk GrainDB refuses (corruption)
+// stays unmounted with a clear message: never mounted half-trusted.
+#include "kernel/kernel.h"
+
+#include "kernel/users/accounts.h"
+#include "kernel/bugs.h"
+#include "kernel/boot/cpio.h"
+#include "kernel/lib/mem.h"
+#include "kernel/trace_events.h"
+
+#define FS_DIRECTORY_MODE 0755
+#define FS_FILE_MODE 0644
+#define FS_PROGRAM_MODE 0755
+#define CPIO_MODE_TYPE_MASK 0170000
+#define CPIO_MODE_REGULAR 0100000
+
+#define FS_PRIVATE_DIRECTORY_MODE 0700
+#define FS_SHARED_DIRECTORY_MODE 01777 // sticky: only owners remove their names
+
+struct standard_directory {
+    char path[24];
+    u32 mode;
+    u32 uid; // group: the user's primary group
+};
+
+static const struct standard_directory standard_tree[] = {
+    {"/bin", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/sbin", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/usr", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/usr/bin", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/usr/lib", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/usr/local", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/etc", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/root", FS_PRIVATE_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/home", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/home/xy", FS_DIRECTORY_MODE, ABI_UID_USER},
+    {"/var", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/var/lib", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/var/log", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/var/cache", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/tmp", FS_SHARED_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/zix", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/zix/store", FS_DIRECTORY_MODE, ABI_UID_ROOT},
+};
+
+i64 fs_usable(const struct kernel *k) {
+    if (k->fs.state == FS_MOUNTED) return graindb_failed(&k->fs.db) ? -E_IO : 0;
+    return k->fs.state == FS_NO_DISK ? -E_NODEV : -E_IO;
+}
+
+// After a failed write or flush GrainDB is read-only until the next mount: what it
+// committed before can still be read (and every read is still verified).
+i64 fs_readable(const struct kernel *k) {
+    if (k->fs.state == FS_MOUNTED) return 0;
+    return k->fs.state == FS_NO_DISK ? -E_NODEV : -E_IO;
+}
+
+// Where the search for a free inode number starts (fs_inodes.c): past the highest
+// number a key still holds, so a number freed before the reboot is not the first reused.
+static void fs_find_inode_next(struct kernel *k) {
+    u64 highest = FS_ROOT_INODE;
+    u32 count = graindb_ref_count(&k->fs.db);
+    for (u32 i = 0; i < count; i++) {
+        u8 key[GRAINDB_KEY_LEN_MAX];
+        u32 key_len = 0;
+        struct graindb_ref_info info;
+        if (graindb_ref_at(&k->fs.db, i, key, &key_len, &info) < 0) continue;
+        u64 inode = fs_inode_from_key(key, key_len);
+        if (inode > highest) highest = inode;
+    }
+    k->fs.inode_next = highest + 1;
+}
+
+#define FS_READY_KEY "fs/ready"
+
+// The first boot's population ends by writing this key, so a boot that finds it
+// missing knows the previous one was interrupted (power loss) and completes it.
+static bool fs_is_ready(struct kernel *k) {
+    struct graindb_ref_info info;
+    i64 result = graindb_ref_get(&k->fs.db, (const u8 *)FS_READY_KEY, sizeof FS_READY_KEY - 1, &info);
+    return result == 0 && !info.deleted;
+}
+
+static i64 fs_mark_ready(struct kernel *k) {
+    u8 hash[GRAINDB_HASH_BYTES];
+    i64 result = graindb_batch_begin(&k->fs.db);
+    if (result == 0) result = fs_put_object(k, (const u8 *)"1", 1, hash);
+    if (result == 0) {
+        result = graindb_batch_set_ref(&k->fs.db, (const u8 *)FS_READY_KEY, sizeof FS_READY_KEY - 1, hash);
+    }
+    if (result == 0) result = fs_commit(k);
+    if (result < 0) graindb_batch_abort(&k->fs.db);
+    return result;
+}
+
+static i64 fs_make_root(struct kernel *k) {
+    struct fs_inode existing;
+    if (fs_read_inode(k, FS_ROOT_INODE, &existing) == 0) return 0; // resuming
+    struct fs_inode root;
+    mem_set(&root, 0, sizeof root);
+    root.inode = FS_ROOT_INODE;
+    root.parent = FS_ROOT_INODE;
+    root.type = ABI_TYPE_DIRECTORY;
+    root.mode = FS_DIRECTORY_MODE;
+    root.nlink = 2; // "." and its own ".."
+    root.atime_ns = root.mtime_ns = root.ctime_ns = platform_realtime_ns(k->platform);
+    i64 result = graindb_batch_begin(&k->fs.db);
+    if (result == 0) result = fs_stage_inode(k, &root);
+    if (result == 0) result = fs_commit(k);
+    if (result < 0) graindb_batch_abort(&k->fs.db);
+    else fs_usage_charge(k, root.uid, 1, (i64)fs_cost_bytes(root.type, 0));
+    k->fs.inode_next = FS_ROOT_INODE + 1;
+    return result;
+}
+
+// The first boot acts as root.
+static i64 fs_lookup_at(struct kernel *k, const char *absolute, struct fs_inode *out) {
+    struct path path;
+    struct cred root = cred_of_user(ABI_UID_ROOT);
+    i64 result = path_resolve("/", absolute, &path);
+    return result == 0 ? fs_lookup(k, &root, &path, out) : result;
+}
+
+static i64 fs_create_at(struct kernel *k, const char *absolute, u32 type, u32 mode,
+                        struct fs_inode *out) {
+    struct path path;
+    struct cred root = cred_of_user(ABI_UID_ROOT);
+    i64 result = path_resolve("/", absolute, &path);
+    if (result == 0) result = fs_create(k, &root, &path, type, mode, out);
+    return result;
+}
+
+// A standard directory, created by root and then given to its owner (also when
+// resuming an interrupted first boot: the attributes are written again).
+static i64 fs_make_standard(struct kernel *k, const struct standard_directory *directory) {
+    struct fs_inode inode;
+    i64 result = fs_create_at(k, directory->path, ABI_TYPE_DIRECTORY, directory->mode, &inode);
+    if (result == -E_EXIST) result = fs_lookup_at(k, directory->path, &inode);
+    if (result < 0) return result;
+    u32 gid = cred_primary_gid(directory->uid);
+    if (inode.uid == directory->uid && inode.gid == gid && inode.mode == directory->mode) return 0;
+    inode.uid = directory->uid;
+    inode.gid = gid;
+    inode.mode = directory->mode;
+    inode.ctime_ns = platform_realtime_ns(k->platform);
+    return fs_change_attributes(k, &inode);
+}
+
+// Resuming an interrupted first boot: a file already written whole (same mode,
+// owner and bytes) is left as it is. Checking costs reads only (fs.program_buffer as
+// scratch), so each attempt keeps the progress of the last instead of rewriting every
+// file under the same risk of power loss (which a larger archive made ever less
+// likely to outrun); a rewrite would also grow the log by the whole archive.
+static bool fs_file_already(struct kernel *k, const struct fs_inode *inode, u32 mode, const u8 *bytes, u64 count) {
+    assert(inode->type == ABI_TYPE_FILE);
+    assert(bytes != k->fs.program_buffer);
+    if (inode->mode != mode || inode->uid != ABI_UID_ROOT || inode->gid != ABI_UID_ROOT) return false;
+    if (inode->size_bytes != count) return false;
+    u64 size = 0;
+    if (fs_file_read_all(k, inode, k->fs.program_buffer, sizeof k->fs.program_buffer, &size) < 0) return false;
+    return size == count && mem_equal(k->fs.program_buffer, bytes, count);
+}
+
+i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, const u8 *bytes, u64 count) {
+    struct fs_inode inode;
+    i64 result = fs_create_at(k, absolute, ABI_TYPE_FILE, mode, &inode);
+    if (result == -E_EXIST) result = fs_lookup_at(k, absolute, &inode); // resuming: rewrite
+    if (result < 0) return result;
+    if (inode.type != ABI_TYPE_FILE) return -E_ISDIR;
+    if (inode.size_bytes != 0 && fs_file_already(k, &inode, mode, bytes, count)) return 0;
+    if (inode.mode != mode || inode.uid != ABI_UID_ROOT || inode.gid != ABI_UID_ROOT) {
+        inode.mode = mode;
+        inode.uid = inode.gid = ABI_UID_ROOT;
+        inode.ctime_ns = platform_realtime_ns(k->platform);
+        result = fs_change_attributes(k, &inode);
+        if (result < 0) return result;
+    }
+    i64 index = fs_file_open(k, &inode, true, ABI_UID_ROOT);
+    if (index < 0) return index;
+    result = fs_file_write(k, (u32)index, ABI_UID_ROOT, 0, bytes, count);
+    i64 released = fs_file_release(k, (u32)index);
+    return result < 0 ? result : released;
+}
+
+// Every regular file of the archive becomes /<its name>, owned by root.
+static i64 fs_import_archive(struct kernel *k, u32 *imported) {
+    u64 offset = 0;
+    struct cpio_entry entry;
+    while (cpio_next(k->initrd, k->initrd_size_bytes, &offset, &entry) == 0) {
+        if ((entry.file.mode & CPIO_MODE_TYPE_MASK) != CPIO_MODE_REGULAR) continue; // dirs: the tree
+        char absolute[PATH_LEN_MAX];
+        absolute[0] = '/';
+        if (!str_copy(absolute + 1, sizeof absolute - 1, entry.name)) return -E_NAMETOOLONG;
+        u32 mode = (entry.file.mode & FS_MODE_EXECUTE_ANY) ? FS_PROGRAM_MODE : FS_FILE_MODE;
+        i64 result = fs_write_file_as_root(k, absolute, mode, entry.file.data, entry.file.size_bytes);
+        if (result < 0) return result;
+        (*imported)++;
+    }
+    return 0;
+}
+
+static i64 fs_populate(struct kernel *k) {
+    i64 result = fs_make_root(k);
+    for (u32 i = 0; i < ARRAY_COUNT(standard_tree) && result == 0; i++) {
+        result = fs_make_standard(k, &standard_tree[i]);
+    }
+    u32 imported = 0;
+    if (result == 0) result = fs_import_archive(k, &imported);
+    if (result == 0) result = accounts_populate(k);
+    if (result == 0) result = limits_populate(k);
+    if (result == 0) result = fs_mark_ready(k);
+    if (result == 0) {
+        klog(k, LOG_INFO, "filesystem: first boot: created %u directories, imported %u files",
+             (u32)ARRAY_COUNT(standard_tree), imported);
+    }
+    return result;
+}
+
+static i64 fs_format_and_populate(struct kernel *k) {
+    u8 id_bytes[8];
+    random_bytes(k, id_bytes, sizeof id_bytes);
+    i64 result = graindb_format(&k->fs.db, k->platform, load_u64_le(id_bytes) | 1);
+    if (result == 0) result = graindb_open(&k->fs.db, k->platform);
+    if (result == 0) result = fs_populate(k);
+    return result;
+}
+
+// GrainDB's planted-bug sites read db->planted_mask (simulator builds only).
+static void fs_plant_bugs(struct kernel *k) {
+    k->fs.db.planted_mask = 0;
+    for (u32 bug = 0; bug < GRAINDB_BUG_COUNT; bug++) {
+        if (planted_bug(k, BUG_GRAINDB_FIRST + bug)) k->fs.db.planted_mask |= 1ull << bug;
+    }
+}
+
+// fsck at mount (boot argument fs.verify=1): says "clean" or names the problems.
+static void fs_verify(struct kernel *k) {
+    struct graindb_verify_report report;
+    i64 result = graindb_verify(&k->fs.db, &report);
+    if (result == 0 && report.problems_count == 0) {
+        klog(k, LOG_INFO, "filesystem: verify: clean (%llu commits, %llu objects, %llu refs)",
+             (unsigned long long)report.commits, (unsigned long long)report.objects,
+             (unsigned long long)report.refs_checked);
+        return;
+    }
+    klog(k, LOG_ERROR, "filesystem: verify: %u problems (error %lld)", report.problems_count, (long long)-result);
+    for (u32 i = 0; i < report.problems_count && i < GRAINDB_VERIFY_PROBLEMS_KEPT; i++) {
+        const struct graindb_problem *problem = &report.problems[i];
+        klog(k, LOG_ERROR, "filesystem: verify: at %llu: %s (error %lld)", (unsigned long long)problem->position,
+             problem->what != NULL ? problem->what : "?", (long long)-problem->error);
+    }
+}
+
+void fs_mount(struct kernel *k) {
+    struct fs *fs = &k->fs;
+    fs->state = FS_NO_DISK;
+    fs_files_reset(k);
+    if (platform_block_sector_count(k->platform) == 0) {
+        klog(k, LOG_INFO, "filesystem: no disk; running from the initial archive only");
+        return;
+    }
+    fs->state = FS_MOUNTED;
+    fs_plant_bugs(k);
+    i64 result = graindb_open(&fs->db, k->platform);
+    bool opened = result != -E_NOENT; // open_stats describe a refusal only when open refused
+    fs->usage_valid = false; // derived from the disk when first needed (fs_usage.c)
+    if (result == -E_NOENT) {
+        result = fs_format_and_populate(k);
+    } else if (result == 0 && !fs_is_ready(k)) {
+        klog(k, LOG_WARN, "filesystem: the first boot was interrupted; completing it");
+        fs_find_inode_next(k);
+        result = fs_populate(k);
+    } else if (result == 0) {
+        fs_find_inode_next(k);
+        const struct graindb_open_stats *stats = &fs->db.open_stats;
+        klog(k, LOG_INFO, "filesystem: mounted at commit %llu (replayed %llu commits%s)",
+             (unsigned long long)graindb_commit_seq(&fs->db),
+             (unsigned long long)stats->replayed_commits, stats->repaired ? ", repaired" : "");
+    }
+    struct graindb_space space;
+    graindb_space(&fs->db, &space);
+    fs->compactions_seen = space.compactions;
+    if (result == 0 && k->fs_verify_at_mount) fs_verify(k);
+    u8 root[GRAINDB_HASH_BYTES];
+    mem_set(root, 0, sizeof root);
+    if (result == 0) graindb_merkle_root(&fs->db, root);
+    fs->mount_error = result < 0 ? result : 0; // set before the event: the simulator reads it
+    platform_trace(k->platform, TRACE_FS_MOUNT, result == 0 ? FS_MOUNTED : FS_REFUSED,
+                   result == 0 ? graindb_commit_seq(&fs->db) : 0, load_u64_le(root));
+    if (result < 0) {
+        const char *problem = opened ? fs->db.open_stats.problem : NULL;
+        klog(k, LOG_ERROR, "filesystem: refusing the disk (error %lld%s%s); files unavailable",
+             (long long)-result, problem != NULL ? ": " : "", problem != NULL ? problem : "");
+        fs->state = FS_REFUSED;
+    }
+}

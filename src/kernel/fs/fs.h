@@ -1,0 +1,388 @@
+// The filesystem: files and directories as a GrainDB keyspace.
+//
+// Keys: "ino/<16 hex digits>" -> the inode record (an object); "fs/ready" once the
+// first boot has populated the tree. A file's bytes are content-addressed objects
+// (chunks of FS_CHUNK_BYTES); a directory's entries are one object (sorted by name)
+// named in its inode; a symbolic link's target is its one chunk. An inode record is
+// a linked object (GrainDB keeps what it links to): its links are the hashes of its
+// chunks, or of its directory's entries object. A file has as many names (hard
+// links) as its link count says; a directory has one, and a link count of 2 + its
+// subdirectories, as on Linux.
+// Inode numbers are reused: a new inode takes the next number below FS_INODES_MAX
+// whose key is absent or deleted and that no open file or directory descriptor still
+// names, so removing files gives their numbers (and, at GrainDB's next compaction,
+// their keys and space) back. Every namespace change (create, mkdir, unlink, rmdir,
+// rename) is one atomic, durable GrainDB batch. File data is buffered per open inode
+// and committed by fsync and by the last close, as one batch (its changed chunks, the
+// inode record, its ref): acknowledged means fsync (or close) returned 0.
+#pragma once
+
+#include "kernel/abi.h"
+#include "kernel/users/cred.h"
+#include "kernel/fs/path.h"
+#include "kernel/lib/types.h"
+#include "subsystems/graindb/graindb.h"
+
+#define FS_ROOT_INODE 1ull
+#define FS_MODE_EXECUTE_ANY 0111 // any of the owner, group and other x bits
+// Open files: a table of open inodes (metadata only), and a smaller pool of whole-file
+// buffers that hold the data being written (and cache what was read), lent to open
+// files and taken back under pressure: a clean buffer is simply dropped, a dirty one
+// written back (committed) first. Users hold at most a share of each (limits.h).
+#define FS_OPEN_FILES_MAX 128            // open inodes, machine-wide
+#define FS_BUFFERS_MAX 16                // whole-file buffers, machine-wide
+#define FS_BUFFERS_PER_USER_MAX 8        // buffers one non-root user's writes may hold
+#define FS_BUFFERS_ROOT_RESERVE 4        // buffers only root's writes may take
+#define FS_BUFFER_NONE UINT32_MAX
+// Usage per owner (fs_usage.c): an inode costs its record, names and ref, plus its
+// data in whole chunks; owners beyond the table's rows are counted together.
+#define FS_INODE_COST_BYTES 2048u
+#define FS_USAGE_UIDS_MAX 16u
+#define FS_CAPACITY_SHARE_DIVISOR 8u // capacity: 7/8 of what a zone holds (fs_usage.c)
+#define FS_FILE_BYTES_MAX ABI_FILE_SIZE_MAX
+#define FS_CHUNK_BYTES 4096u // a file is stored as chunks of this size: an append rewrites one
+#define FS_FILE_CHUNKS_MAX (FS_FILE_BYTES_MAX / FS_CHUNK_BYTES)
+#define FS_DIR_ENTRIES_MAX 256
+#define FS_KEY_LEN_MAX 24
+// An inode record: the base fields (64 bytes), issue 9's semantics block (link
+// count, atime, ctime: fs_record.c), then chunk_count hashes (its links) at the end.
+#define FS_INODE_BASE_BYTES 64u
+#define FS_INODE_SEMANTICS_BYTES 24u
+#define FS_INODE_CHUNKS_OFFSET (FS_INODE_BASE_BYTES + FS_INODE_SEMANTICS_BYTES)
+#define FS_INODE_RECORD_BYTES (FS_INODE_CHUNKS_OFFSET + FS_FILE_CHUNKS_MAX * GRAINDB_HASH_BYTES)
+// Inode numbers in use at once, below the keys GrainDB holds: the rest is for the
+// filesystem's other keys ("fs/ready").
+#define FS_INODES_MAX (GRAINDB_REFS_MAX - 16u)
+#define FS_LINKS_MAX 65000u               // names of one file (ext4's limit): then E_MLINK
+#define FS_SYMLINKS_MAX ABI_SYMLINKS_MAX  // expansions in one walk: then E_LOOP
+#define FS_SYMLINK_BYTES_MAX (PATH_LEN_MAX - 1) // a target, without a NUL
+#define FS_WALK_TEXT_BYTES_MAX (4 * PATH_LEN_MAX) // a path with the targets spliced in
+#define FS_ANCESTRY_STEPS_MAX 4096u       // parent links followed upwards (a bound, not a limit of depth)
+#define FS_ATIME_STALE_NS (24ull * 3600 * 1000000000ull) // relatime: refresh at least daily
+
+STATIC_ASSERT(FS_FILE_BYTES_MAX % FS_CHUNK_BYTES == 0);
+STATIC_ASSERT(FS_CHUNK_BYTES <= GRAINDB_OBJECT_BYTES_MAX);
+STATIC_ASSERT(FS_FILE_CHUNKS_MAX <= 32u); // chunks_written is a u32 mask
+// A whole file's commit is one batch: its chunks, its inode record, the ref.
+STATIC_ASSERT(FS_FILE_CHUNKS_MAX + 1 <= GRAINDB_BATCH_OBJECTS_MAX);
+STATIC_ASSERT(FS_FILE_BYTES_MAX + FS_FILE_CHUNKS_MAX * 128u + FS_INODE_RECORD_BYTES + 1024u <=
+              GRAINDB_BATCH_BYTES_MAX);
+
+struct kernel;
+
+// FS_INIT_FROM_ARCHIVE: mounted, but spawn reads the initial archive (boot fallback).
+enum fs_state { FS_NO_DISK = 0, FS_MOUNTED, FS_REFUSED, FS_INIT_FROM_ARCHIVE };
+
+struct fs_inode {
+    u64 inode;
+    u64 parent;      // directories: the parent's inode (the root is its own parent)
+    u64 size_bytes;
+    u64 mtime_ns;    // content changed (realtime)
+    u64 atime_ns;    // content read (relatime)
+    u64 ctime_ns;    // inode changed: attributes, links, content
+    u64 version;     // commit that wrote this inode record (filled when read)
+    u32 type;        // ABI_TYPE_*
+    u32 mode;
+    u32 uid;
+    u32 gid;
+    u32 nlink;       // names (a directory: 2 + subdirectories); never 0 on disk
+    u32 chunk_count; // objects holding the bytes (a directory: its entries, 0 or 1)
+    u8 chunks[FS_FILE_CHUNKS_MAX][GRAINDB_HASH_BYTES];
+};
+
+struct fs_dirent {
+    u64 inode;
+    u32 type;
+    u32 maker_uid;   // who made this name (its share of a directory it does not own)
+    u32 name_len;
+    char name[NAME_LEN_MAX + 1];
+};
+
+// One open inode, shared by every descriptor that has it open. Its data is in its
+// buffer when it has one (always when dirty), else in the chunks meta names.
+struct fs_open_file {
+    u32 references;  // descriptors pointing here; 0: free
+    u32 opener_uid;  // whose share of the table this entry counts against
+    u32 buffer;      // index into fs.buffers, FS_BUFFER_NONE when it has none
+    bool dirty;      // data differs from the last commit (then it has a buffer)
+    bool times_dirty; // only atime differs: committed lazily, best effort
+    bool unsynced;   // written since its bytes were last said durable (TRACE_FILE_SYNCED)
+    bool unlinked;   // removed while open: never committed again
+    u64 generation;  // grows at every change of data or meta in memory (the
+                     // simulator compares it around denied syscalls)
+    u64 used_tick;   // when its buffer was last used: the oldest is lent first
+    // Chunks whose bytes changed since the last load or commit (bit c: chunk c), and
+    // the size then: the other chunks keep their hashes and are neither hashed nor
+    // stored again. Every change of the buffer goes through fs_file_write. The usage
+    // of its owner goes back to the committed size if the growth is dropped.
+    u32 chunks_written;
+    u64 committed_size_bytes;
+    struct fs_inode meta; // size_bytes includes what is written but not committed
+};
+
+// Inodes and bytes charged to one owner (fs_usage.c).
+struct fs_usage {
+    u32 uid;
+    u64 inodes;
+    u64 bytes;
+};
+
+// A whole-file buffer, lent to one open file at a time.
+struct fs_buffer {
+    u32 file;        // index into fs.files, FS_BUFFER_NONE when free
+    u32 writer_uid;  // whose share it counts against (the writer that took it)
+};
+
+struct fs {
+    enum fs_state state;
+    i64 mount_error;   // why it is not mounted
+    u64 inode_next;    // where the search for a free inode number starts
+    u64 commits;       // namespace and data commits since boot
+    u64 compactions_seen; // GrainDB's generation as last reported (fs_commit)
+    u64 tick;          // counts buffer uses, for choosing which buffer to take back
+    bool usage_valid;  // usage[] counted from the disk since the mount
+    u32 usage_count;
+    struct fs_usage usage[FS_USAGE_UIDS_MAX];
+    struct fs_open_file files[FS_OPEN_FILES_MAX];
+    struct fs_buffer buffer_owners[FS_BUFFERS_MAX];
+    u8 buffers[FS_BUFFERS_MAX][FS_FILE_BYTES_MAX];
+    struct fs_dirent entries[FS_DIR_ENTRIES_MAX]; // scratch: one decoded directory
+    u32 entries_count;
+    u8 object_buffer[GRAINDB_OBJECT_BYTES_MAX];   // scratch: one encoded object
+    u8 chunk_buffer[FS_CHUNK_BYTES];              // scratch: one chunk read from disk
+    u8 program_buffer[FS_FILE_BYTES_MAX];         // scratch: a program being loaded
+    struct graindb db;
+};
+
+// A change about to be made to the filesystem, and on whose authority: told to the
+// simulator's reference model of the permission rules (invariant
+// non_root_never_writes_etc_or_others) after the kernel's checks passed and before
+// anything is changed. Hardware builds compile the call away.
+enum fs_change_op {
+    FS_CHANGE_OPEN_WRITE = 1, // a file opened for writing (and maybe truncated)
+    FS_CHANGE_CREATE,         // a new name in dir
+    FS_CHANGE_REMOVE,         // target's name leaves dir
+    FS_CHANGE_RENAME_FROM,    // target's name leaves dir (the source of a rename)
+    FS_CHANGE_RENAME_TO,      // a name in dir made or replaced (target: the one replaced)
+    FS_CHANGE_CHMOD,
+    FS_CHANGE_CHOWN,          // uid, gid: the ids asked for (ABI_ID_UNCHANGED: kept)
+    FS_CHANGE_LINK,           // a new name in dir for the existing target
+    FS_CHANGE_UTIMES,         // target's times: `now` set both to now, else explicit
+};
+struct fs_change {
+    enum fs_change_op op;
+    const struct cred *cred;        // a process's own cred, or the kernel's root cred
+    const struct path *path;        // the name: its physical path (absolute, normalized,
+                                    // symbolic links resolved)
+    const struct fs_inode *dir;     // its directory (NULL for OPEN_WRITE, CHMOD, CHOWN,
+                                    // UTIMES)
+    const struct fs_inode *target;  // the inode named (NULL when there is none yet)
+    u32 uid, gid;                   // CHOWN
+    bool now;                       // UTIMES
+};
+// Variadic: a compound literal argument holds commas.
+#if defined(BASIN_SIM)
+#define fs_audit_change(k, ...) platform_audit_fs_change((k)->platform, __VA_ARGS__)
+#else
+#define fs_audit_change(k, ...) ((void)(k))
+#endif
+
+// Opens (or, on a blank disk, formats and populates) the filesystem.
+void fs_mount(struct kernel *k);
+// -E_NODEV without a disk, -E_IO when the disk was refused, 0 when usable.
+i64 fs_usable(const struct kernel *k);
+// Like fs_usable, but a failed (read-only) database still reads.
+i64 fs_readable(const struct kernel *k);
+
+// ---- the path walk (fs_walk.c) ---------------------------------------------------
+// What the last component of a path is: a name, ".", "..", or none ("/").
+enum fs_last { FS_LAST_NAME = 0, FS_LAST_DOT, FS_LAST_DOTDOT, FS_LAST_ROOT };
+
+// Where a walk ended: the directory its last component was looked up in, that
+// component, and what it names. Looking a component up needs x on its directory
+// (also for "." and ".."), as Linux's may_lookup asks.
+struct fs_name {
+    enum fs_last last;
+    bool trailing_slash;     // the last component was followed by '/'
+    bool exists;             // FS_LAST_NAME: the name is in dir; the others: always
+    u32 links;               // symbolic links expanded so far (E_LOOP past FS_SYMLINKS_MAX)
+    struct fs_inode dir;     // the directory the last component was looked up in
+    struct fs_inode inode;   // what the path names, when it exists (not followed
+                             // unless the walk was asked to)
+    char name[NAME_LEN_MAX + 1]; // FS_LAST_NAME: the component
+    struct path path;        // the physical path of what it names (dir's and name)
+};
+
+#define FS_WALK_FOLLOW 1u // a symbolic link as the last component is followed
+#define FS_WALK_LOOKUP 2u // the name must exist; a trailing slash follows a link and
+                          // needs a directory (Linux's lookup_last), else E_NOTDIR
+
+// Walks text from the root (absolute) or from directory cwd_inode (0: the cwd was
+// removed: E_NOENT). Errors: E_NOENT (empty, or a missing component), E_NOTDIR,
+// E_ACCES (no x on a directory looked in), E_LOOP, E_NAMETOOLONG (text of
+// PATH_LEN_MAX bytes or more, a name over NAME_LEN_MAX, a physical path deeper than
+// PATH_COMPONENTS_MAX), or the disk's error.
+i64 fs_walk(struct kernel *k, const struct cred *cred, u64 cwd_inode, const char *text, u32 flags,
+            struct fs_name *out);
+// name's last component is an existing symbolic link: continues the walk through its
+// target (relative targets from the link's directory), with the same limit, and with
+// Linux's fs.protected_symlinks rule (see fs_walk.c).
+i64 fs_walk_follow(struct kernel *k, const struct cred *cred, u32 flags, struct fs_name *name);
+// The physical path of directory `inode`, from its parent links and their entries.
+i64 fs_directory_path(struct kernel *k, u64 inode, struct path *out);
+// Whether directory `ancestor` is `inode` or lies above it.
+i64 fs_is_ancestor(struct kernel *k, u64 ancestor, u64 inode, bool *result);
+// The target of symbolic link `link` into out (NUL-terminated). Its length or -error.
+i64 fs_read_symlink(struct kernel *k, const struct fs_inode *link, char out[FS_SYMLINK_BYTES_MAX + 1]);
+
+// ---- names (fs_namespace.c, fs_rename.c) ----------------------------------------
+// Each takes names from fs_walk without FS_WALK_FOLLOW (Linux's filename_parentat and
+// the lookup of the last component) and decides in Linux's order. Every call names
+// whose credentials it acts with.
+// A new inode named by `name` (FS_LAST_NAME, not existing): w on its directory.
+// mode is final (the caller applied umask and type rules); owner cred's fsuid, group
+// the directory's when it is setgid, else cred's egid. content: a symlink's target.
+i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type, u32 mode,
+                   const char *content, struct fs_inode *out);
+// mkdir/symlink's checks (Linux's filename_create): E_EXIST for ".", "..", "/" and an
+// existing name, E_NOENT for "new/" when not a directory; then fs_create_name.
+i64 fs_make(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type, u32 mode,
+            const char *content, struct fs_inode *out);
+// unlink (type FILE: anything but a directory) and rmdir (type DIRECTORY), with
+// Linux's answers for ".", "..", "/" and trailing slashes.
+i64 fs_unlink_name(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type);
+// A new name for an existing non-directory (Linux's do_linkat after the lookups).
+i64 fs_link_name(struct kernel *k, const struct cred *cred, const struct fs_name *old, struct fs_name *new_name);
+i64 fs_rename_names(struct kernel *k, const struct cred *cred, struct fs_name *from, struct fs_name *to);
+
+// Kernel-internal callers with absolute normalized paths (struct path): the same
+// walk from the root. fs_lookup follows a last symbolic link.
+i64 fs_lookup(struct kernel *k, const struct cred *cred, const struct path *path, struct fs_inode *out);
+// The new inode belongs to cred's effective uid and gid; mode is used as given.
+i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path, u32 type, u32 mode,
+              struct fs_inode *out);
+i64 fs_remove(struct kernel *k, const struct cred *cred, const struct path *path, u32 type);
+i64 fs_rename(struct kernel *k, const struct cred *cred, const struct path *from, const struct path *to);
+// Creates (or rewrites) a whole file owned by root: the first boot's files.
+i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, const u8 *bytes, u64 count);
+
+// ---- attributes (fs_attr.c) -------------------------------------------------------
+// Writes inode's attributes (mode, uid, gid, link count, times; one atomic batch) and
+// copies them into an open copy of it. Its content fields must be the committed ones.
+i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode);
+// The open copy of inode, if any (its attributes are the current ones, its size the
+// written one): NULL when it is not open.
+struct fs_open_file *fs_open_copy(struct kernel *k, u64 inode);
+// Overlays an open copy's attributes (not its size or chunks) onto inode.
+void fs_inode_current(struct kernel *k, struct fs_inode *inode);
+// Copies inode's attributes into its open copy, if any.
+void fs_inode_attributes_to_open(struct kernel *k, const struct fs_inode *inode);
+// Linux's should_remove_suid: the mode bits a change of content by cred removes (the
+// set-user-ID bit, and set-group-ID with group x), 0 for root or a non-file.
+u32 fs_privileges_removed(const struct cred *cred, const struct fs_inode *inode);
+// Decodes directory `dir` into fs->entries (fs->entries_count).
+i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir);
+// Index of name in fs->entries (sorted), or where it would be inserted.
+u32 fs_entry_find(const struct fs *fs, const char *name, bool *found);
+
+// Open files: an index into fs->files. A new entry counts against `uid`'s share of the
+// table (the opener's real uid; the kernel opens as root): -E_NFILE beyond it.
+// truncate: to size 0 (the caller then calls fs_file_wrote).
+i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, u32 uid);
+void fs_file_hold(struct kernel *k, u32 index);
+i64 fs_file_commit(struct kernel *k, u32 index);
+i64 fs_file_release(struct kernel *k, u32 index); // commits on the last release
+// Writes at offset (a hole reads as zeros) as `uid` (whose share of the buffers a
+// buffer it needs counts against, and of the disk its growth); mtime and ctime are now.
+i64 fs_file_write(struct kernel *k, u32 index, u32 uid, u64 offset, const u8 *bytes, u64 count);
+// The syscalls' durability promise: fsync (fs_file_sync) and a file's last close
+// (fs_file_close) return 0 only once the file's bytes as of the call are committed. Each
+// says so when it does with TRACE_FILE_SYNCED (inode, FNV-1a of those bytes, size),
+// which the simulator holds to acknowledged_files_durable. A close that is not the
+// file's last promises nothing and says nothing; neither does an exit's.
+i64 fs_file_sync(struct kernel *k, u32 index);
+i64 fs_file_close(struct kernel *k, u32 index);
+// After a write (or truncation) through a descriptor: mtime and ctime are now, and a writer `cred` that is
+// not root (NULL: the kernel itself, which removes nothing) removes the privilege
+// bits (fs_privileges_removed), as Linux's file_remove_privs.
+void fs_file_wrote(struct kernel *k, u32 index, const struct cred *cred);
+// After a read through a descriptor: atime the relatime way (Linux's
+// relatime_need_update), committed with the file.
+void fs_file_accessed(struct kernel *k, u32 index);
+// The bytes at offset: *bytes points at up to *available of them (to the end of their
+// chunk or of the file; 0 at the end), valid until the next filesystem call.
+i64 fs_file_peek(struct kernel *k, u32 index, u64 offset, const u8 **bytes, u64 *available);
+// Copies the whole file into out: the open file's latest bytes when the inode is open,
+// else the committed ones. -E_FBIG when it does not fit capacity.
+i64 fs_file_read_all(struct kernel *k, const struct fs_inode *inode, u8 *out, u64 capacity,
+                     u64 *size_bytes);
+// Usage and shares (fs_usage.c). The cost charged for an inode of that type and size.
+u64 fs_cost_bytes(u32 type, u64 size_bytes);
+void fs_usage_charge(struct kernel *k, u32 uid, i64 inodes, i64 bytes);
+struct fs_usage fs_usage_of(struct kernel *k, u32 uid);
+u64 fs_capacity_bytes(const struct kernel *k);
+// Whether `actor` (a process's effective uid, the kernel: root) may add inodes and
+// bytes charged to `owner`: 0, -E_DQUOT (beyond the owner's share) or -E_NOSPC (beyond
+// what is left, root's reserve included for non-root actors). Root as actor is held
+// only to the capacity, as Linux exempts CAP_SYS_RESOURCE from quotas.
+i64 fs_usage_allow(struct kernel *k, u32 owner, u32 actor, u64 inodes, u64 bytes);
+// Counts usage from the disk (once per mount, at its first need): 0, or the error of
+// an inode that cannot be read (the count is then tried again at the next need).
+i64 fs_usage_ensure(struct kernel *k);
+// An inode gone (its last name removed): its owner gets back its charge; call before
+// its open copy is marked unlinked (the size charged is the one in memory).
+void fs_usage_gone(struct kernel *k, const struct fs_inode *inode);
+// A chown: the charge moves from before->uid to uid.
+void fs_usage_move(struct kernel *k, const struct fs_inode *before, u32 uid);
+// What an open file's in-memory size change charges its owner (no check).
+void fs_usage_resize(struct kernel *k, const struct fs_inode *inode, u64 old_size_bytes, u64 new_size_bytes);
+// Whether cred may make one more name in dir (decoded in fs->entries): -E_NOSPC
+// beyond its share of a directory another user owns, or the non-root part.
+i64 fs_usage_allow_entry(struct kernel *k, const struct cred *cred, const struct fs_inode *dir);
+
+// At mount: no entry open, every buffer free.
+void fs_files_reset(struct kernel *k);
+// The buffer pool (fs_buffers.c): a buffer for uid to write into (taken back from
+// another file when needed: written back first if dirty); the file's buffer; its
+// return once the file is closed for good.
+i64 fs_buffer_take(struct kernel *k, u32 uid, u32 *buffer_out);
+u8 *fs_file_buffer(struct kernel *k, const struct fs_open_file *file);
+void fs_buffer_give_back(struct kernel *k, struct fs_open_file *file);
+// The open entry of inode (not unlinked), FS_OPEN_FILES_MAX when it is not open.
+u32 fs_file_find(const struct kernel *k, u64 inode);
+
+// Internal to fs*.c.
+i64 fs_read_inode(struct kernel *k, u64 inode, struct fs_inode *out);
+i64 fs_delete_inode(struct kernel *k, u64 inode);
+// Encodes fs->entries as dir's new content and stages both (inside an open batch).
+i64 fs_stage_directory(struct kernel *k, struct fs_inode *dir);
+// Open copies of inode never commit again (once its last name is gone).
+void fs_mark_unlinked(struct kernel *k, u64 inode);
+// Sticky and w checks for removing or replacing child in parent (Linux's may_delete
+// without the type checks).
+i64 fs_check_unlink_access(struct kernel *k, const struct cred *cred, const struct fs_inode *parent,
+                           const struct fs_inode *child);
+i64 fs_directory_is_empty(struct kernel *k, const struct fs_inode *dir, bool *empty);
+void fs_entry_remove(struct fs *fs, u32 at);
+// maker_uid: who makes the name (a user's share of a directory it does not own).
+i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, u32 maker_uid, const char *name);
+// Processes whose cwd was `inode` (a directory removed) lose it.
+void fs_forget_cwd(struct kernel *k, u64 inode);
+// A free inode number (fs_inodes.c); -E_NOSPC when every usable number is taken.
+i64 fs_inode_allocate(struct kernel *k, u64 *inode_out);
+// The number was taken (its create committed): the next search starts after it.
+void fs_inode_allocated(struct kernel *k, u64 inode);
+i64 fs_stage_inode(struct kernel *k, const struct fs_inode *inode);
+i64 fs_commit(struct kernel *k);
+i64 fs_put_object(struct kernel *k, const u8 *bytes, u32 size_bytes, u8 hash[GRAINDB_HASH_BYTES]);
+i64 fs_put_object_linked(struct kernel *k, const u8 *bytes, u32 size_bytes, u32 links_offset, u32 links_count,
+                         u8 hash[GRAINDB_HASH_BYTES]);
+i64 fs_get_object(struct kernel *k, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffer, u32 capacity,
+                  u32 *size_out);
+void fs_inode_key(u64 inode, u8 key[FS_KEY_LEN_MAX], u32 *key_len);
+u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]); // returns its size
+i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out);
+i64 fs_directory_encode(struct fs *fs);                       // fs->entries -> object_buffer
+i64 fs_directory_decode(struct fs *fs, const u8 *bytes, u32 size_bytes); // -> fs->entries
+i64 fs_directory_count(const u8 *bytes, u32 size_bytes);
+u64 fs_inode_from_key(const u8 *key, u32 key_len);

@@ -1,0 +1,190 @@
+// The filesystem's storage primitives: objects, inode records and directories in
+// GrainDB, and the sorted entry list of the one directory decoded at a time.
+#include "kernel/bugs.h"
+#include "kernel/kernel.h"
+#include "kernel/trace_events.h"
+#include "kernel/lib/mem.h"
+
+// Every object the filesystem stores or reads is traced with a fingerprint of its
+// bytes, so the simulator can prove that no read returns bytes never written.
+i64 fs_put_object_linked(struct kernel *k, const u8 *bytes, u32 size_bytes, u32 links_offset, u32 links_count,
+                         u8 hash[GRAINDB_HASH_BYTES]) {
+    i64 result = graindb_batch_put_object_linked(&k->fs.db, bytes, size_bytes, links_offset, links_count, hash);
+    if (result == 0) {
+        platform_trace(k->platform, TRACE_FS_OBJECT_WRITE, load_u64_le(hash),
+                       bytes_digest(bytes, size_bytes), size_bytes);
+    }
+    return result;
+}
+
+i64 fs_put_object(struct kernel *k, const u8 *bytes, u32 size_bytes, u8 hash[GRAINDB_HASH_BYTES]) {
+    return fs_put_object_linked(k, bytes, size_bytes, 0, 0, hash);
+}
+
+i64 fs_get_object(struct kernel *k, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffer, u32 capacity,
+                  u32 *size_out) {
+    i64 result = graindb_get(&k->fs.db, hash, buffer, capacity, size_out);
+    if (result < 0 && result != -E_NOENT && planted_bug(k, BUG_FS_READ_ERROR_AS_DATA)) {
+        *size_out = 0;
+        result = 0;
+    }
+    if (result == 0) {
+        platform_trace(k->platform, TRACE_FS_OBJECT_READ, load_u64_le(hash),
+                       bytes_digest(buffer, *size_out), *size_out);
+    }
+    return result;
+}
+
+i64 fs_read_inode(struct kernel *k, u64 inode, struct fs_inode *out) {
+    u8 key[FS_KEY_LEN_MAX];
+    u32 key_len = 0;
+    fs_inode_key(inode, key, &key_len);
+    struct graindb_ref_info info;
+    i64 result = graindb_ref_get(&k->fs.db, key, key_len, &info);
+    if (result < 0) return result;
+    if (info.deleted) return -E_NOENT;
+    u8 bytes[FS_INODE_RECORD_BYTES];
+    u32 size = 0;
+    result = fs_get_object(k, info.object_hash, bytes, sizeof bytes, &size);
+    if (result < 0) return result == -E_2BIG ? -E_BADMSG : result;
+    result = fs_inode_decode(bytes, size, out);
+    if (result == 0 && out->inode != inode) result = -E_BADMSG;
+    out->version = info.commit_seq;
+    return result;
+}
+
+// The inode record links to its chunks (a directory: its entries object; a symlink:
+// its target), so GrainDB's compaction keeps them as long as the record is current;
+// each must be staged in this batch or stored.
+i64 fs_stage_inode(struct kernel *k, const struct fs_inode *inode) {
+    assert(inode->nlink > 0);
+    u8 bytes[FS_INODE_RECORD_BYTES];
+    u32 size = fs_inode_encode(inode, bytes);
+    u8 hash[GRAINDB_HASH_BYTES];
+    u32 links_offset = inode->chunk_count > 0 ? FS_INODE_CHUNKS_OFFSET : 0;
+    i64 result = fs_put_object_linked(k, bytes, size, links_offset, inode->chunk_count, hash);
+    if (result < 0) return result;
+    u8 key[FS_KEY_LEN_MAX];
+    u32 key_len = 0;
+    fs_inode_key(inode->inode, key, &key_len);
+    return graindb_batch_set_ref(&k->fs.db, key, key_len, hash);
+}
+
+i64 fs_delete_inode(struct kernel *k, u64 inode) {
+    u8 key[FS_KEY_LEN_MAX];
+    u32 key_len = 0;
+    fs_inode_key(inode, key, &key_len);
+    return graindb_batch_delete_ref(&k->fs.db, key, key_len);
+}
+
+// GrainDB compacts when a batch begins (graindb.h): said once per compaction, at the
+// commit that follows it.
+static void fs_report_compaction(struct kernel *k, const struct graindb_space *space) {
+    if (space->compactions == k->fs.compactions_seen) return;
+    k->fs.compactions_seen = space->compactions;
+    klog(k, LOG_INFO, "filesystem: storage compacted (generation %llu): %llu of %llu bytes in use, %llu live",
+         (unsigned long long)space->compactions, (unsigned long long)space->used_bytes,
+         (unsigned long long)space->zone_bytes, (unsigned long long)space->live_bytes);
+}
+
+// Traced before (the commit may not survive a crash) and after (acknowledged).
+i64 fs_commit(struct kernel *k) {
+    struct graindb *db = &k->fs.db;
+    struct graindb_space space;
+    graindb_space(db, &space);
+    fs_report_compaction(k, &space);
+    platform_trace(k->platform, TRACE_DB_COMMIT_START, graindb_commit_seq(db) + 1, space.compactions,
+                   space.history_base_seq);
+    i64 result = graindb_batch_commit(db, NULL);
+    u8 root[GRAINDB_HASH_BYTES];
+    graindb_merkle_root(db, root);
+    platform_trace(k->platform, TRACE_DB_COMMIT, graindb_commit_seq(db), load_u64_le(root), (u64)result);
+    if (result == 0) k->fs.commits++;
+    else klog(k, LOG_WARN, "filesystem commit failed: error %lld", (long long)-result);
+    return result;
+}
+
+i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir) {
+    struct fs *fs = &k->fs;
+    assert(dir->type == ABI_TYPE_DIRECTORY);
+    fs->entries_count = 0;
+    if (dir->chunk_count == 0) return 0;
+    u32 size = 0;
+    i64 result = fs_get_object(k, dir->chunks[0], fs->object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
+    if (result < 0) return result;
+    return fs_directory_decode(fs, fs->object_buffer, size);
+}
+
+// A directory's content changed: its mtime and ctime are now (Linux updates both).
+i64 fs_stage_directory(struct kernel *k, struct fs_inode *dir) {
+    struct fs *fs = &k->fs;
+    i64 size = fs_directory_encode(fs);
+    if (size < 0) return size;
+    i64 result = fs_put_object(k, fs->object_buffer, (u32)size, dir->chunks[0]);
+    if (result < 0) return result;
+    dir->chunk_count = 1;
+    dir->size_bytes = 0;
+    dir->mtime_ns = dir->ctime_ns = platform_realtime_ns(k->platform);
+    return fs_stage_inode(k, dir);
+}
+
+// Index of name in fs->entries, or where it would go (sorted), with *found.
+u32 fs_entry_find(const struct fs *fs, const char *name, bool *found) {
+    u32 at = 0;
+    *found = false;
+    for (; at < fs->entries_count; at++) {
+        i32 order = 0;
+        const char *a = fs->entries[at].name;
+        u32 i = 0;
+        while (a[i] != '\0' && a[i] == name[i]) i++;
+        order = (i32)(u8)a[i] - (i32)(u8)name[i];
+        if (order == 0) { *found = true; return at; }
+        if (order > 0) return at;
+    }
+    return at;
+}
+
+void fs_entry_remove(struct fs *fs, u32 at) {
+    assert(at < fs->entries_count);
+    for (u32 i = at; i + 1 < fs->entries_count; i++) fs->entries[i] = fs->entries[i + 1];
+    fs->entries_count--;
+}
+
+i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, u32 maker_uid, const char *name) {
+    if (fs->entries_count >= FS_DIR_ENTRIES_MAX) return -E_NOSPC;
+    assert(at <= fs->entries_count);
+    for (u32 i = fs->entries_count; i > at; i--) fs->entries[i] = fs->entries[i - 1];
+    struct fs_dirent *e = &fs->entries[at];
+    e->inode = inode;
+    e->type = type;
+    e->maker_uid = maker_uid;
+    e->name_len = (u32)str_len_bounded(name, NAME_LEN_MAX + 1);
+    assert(e->name_len > 0 && e->name_len <= NAME_LEN_MAX);
+    str_copy(e->name, sizeof e->name, name);
+    fs->entries_count++;
+    return 0;
+}
+
+i64 fs_directory_is_empty(struct kernel *k, const struct fs_inode *dir, bool *empty) {
+    if (dir->chunk_count == 0) { *empty = true; return 0; }
+    // fs->entries may hold the parent's directory: count the child's on the side.
+    u32 size = 0;
+    i64 result = fs_get_object(k, dir->chunks[0], k->fs.object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
+    if (result < 0) return result;
+    i64 count = fs_directory_count(k->fs.object_buffer, size);
+    if (count < 0) return count;
+    *empty = count == 0;
+    return 0;
+}
+
+// Only once the removal is committed: open copies of the inode then never commit
+// again (before, a failed unlink would make their fsync skip the write yet return 0).
+void fs_mark_unlinked(struct kernel *k, u64 inode) {
+    for (u32 i = 0; i < FS_OPEN_FILES_MAX; i++) {
+        struct fs_open_file *file = &k->fs.files[i];
+        if (file->references > 0 && file->meta.inode == inode) {
+            file->unlinked = true;
+            file->meta.nlink = 0;
+        }
+    }
+}

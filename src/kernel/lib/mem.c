@@ -1,0 +1,95 @@
+// Byte loops are deliberately plain: the compiler may turn them into memcpy/memset,
+// which hw/lib.c provides for the image and the host libc for the simulator.
+#include "kernel/lib/mem.h"
+
+void mem_copy(void *destination, const void *source, u64 size_bytes) {
+    assert(size_bytes == 0 || (destination != NULL && source != NULL));
+    u8 *d = destination;
+    const u8 *s = source;
+    for (u64 i = 0; i < size_bytes; i++) d[i] = s[i];
+}
+
+void mem_set(void *destination, u8 value, u64 size_bytes) {
+    assert(size_bytes == 0 || destination != NULL);
+    u8 *d = destination;
+    for (u64 i = 0; i < size_bytes; i++) d[i] = value;
+}
+
+bool mem_equal(const void *a, const void *b, u64 size_bytes) {
+    assert(size_bytes == 0 || (a != NULL && b != NULL));
+    const u8 *x = a;
+    const u8 *y = b;
+    for (u64 i = 0; i < size_bytes; i++) {
+        if (x[i] != y[i]) return false;
+    }
+    return true;
+}
+
+u64 str_len_bounded(const char *s, u64 length_max) {
+    assert(s != NULL);
+    u64 n = 0;
+    while (n < length_max && s[n] != '\0') n++;
+    return n;
+}
+
+bool str_equal(const char *a, const char *b) {
+    assert(a != NULL && b != NULL);
+    u64 i = 0;
+    while (a[i] != '\0' && a[i] == b[i]) i++;
+    return a[i] == b[i];
+}
+
+bool str_starts_with(const char *s, const char *prefix) {
+    assert(s != NULL && prefix != NULL);
+    for (u64 i = 0; prefix[i] != '\0'; i++) {
+        if (s[i] != prefix[i]) return false;
+    }
+    return true;
+}
+
+bool str_copy(char *destination, u64 capacity, const char *source) {
+    assert(destination != NULL && source != NULL);
+    assert(capacity > 0);
+    u64 i = 0;
+    for (; i + 1 < capacity && source[i] != '\0'; i++) destination[i] = source[i];
+    bool complete = source[i] == '\0';
+    // Zero the rest, so the buffer's bytes never depend on what it held before.
+    for (u64 j = i; j < capacity; j++) destination[j] = '\0';
+    return complete;
+}
+
+u64 load_u64_le(const u8 *bytes) {
+    assert(bytes != NULL);
+    u64 value = 0;
+    for (u32 i = 0; i < 8; i++) value |= (u64)bytes[i] << (8 * i);
+    return value;
+}
+
+void store_u64_le(u8 *bytes, u64 value) {
+    assert(bytes != NULL);
+    for (u32 i = 0; i < 8; i++) bytes[i] = (u8)(value >> (8 * i));
+}
+
+u64 bytes_digest(const void *bytes, u64 count) {
+    return bytes_digest_continue(0xcbf29ce484222325ull, bytes, count);
+}
+
+u64 bytes_digest_continue(u64 hash, const void *bytes, u64 count) {
+    assert(bytes != NULL || count == 0);
+    const u8 *b = bytes;
+    for (u64 i = 0; i < count; i++) {
+        hash ^= b[i];
+        hash *= 0x100000001b3ull;
+    }
+    return hash;
+}
+
+u32 load_u32_le(const u8 *bytes) {
+    assert(bytes != NULL);
+    return (u32)bytes[0] | (u32)bytes[1] << 8 | (u32)bytes[2] << 16 | (u32)bytes[3] << 24;
+}
+
+void store_u32_le(u8 *bytes, u32 value) {
+    assert(bytes != NULL);
+    for (u32 i = 0; i < 4; i++) bytes[i] = (u8)(value >> (8 * i));
+}

@@ -1,0 +1,188 @@
+// /etc/limits.conf and the share-and-reserve rule every resource check uses.
+#include "kernel/limits/limits.h"
+
+#include "kernel/users/accounts.h"
+#include "kernel/lib/format.h"
+#include "kernel/kernel.h"
+#include "kernel/lib/mem.h"
+
+struct limit_key {
+    char name[32];
+    u32 value;   // default
+    u32 minimum;
+    u32 maximum;
+    u32 offset;  // of the field in struct limits
+};
+
+#define LIMITS_KEY(field, value_, minimum_, maximum_, what)                                  \
+    {#field, value_, minimum_, maximum_, (u32)__builtin_offsetof(struct limits, field)},
+static const struct limit_key limit_keys[] = {LIMITS_LIST(LIMITS_KEY)};
+#undef LIMITS_KEY
+
+// Text as a 2-D char array (no pointers), so the table is pure read-only data.
+#define LIMITS_WHAT_LEN_MAX 96
+#define LIMITS_WHAT(field, value_, minimum_, maximum_, what) what,
+static const char limit_whats[][LIMITS_WHAT_LEN_MAX] = {LIMITS_LIST(LIMITS_WHAT)};
+#undef LIMITS_WHAT
+
+STATIC_ASSERT(ARRAY_COUNT(limit_keys) == ARRAY_COUNT(limit_whats));
+STATIC_ASSERT(sizeof(struct limits) == ARRAY_COUNT(limit_keys) * sizeof(u32));
+
+static u32 *limit_field(struct limits *limits, const struct limit_key *key) {
+    assert(key->offset + sizeof(u32) <= sizeof *limits);
+    assert(key->offset % sizeof(u32) == 0);
+    return (u32 *)((u8 *)limits + key->offset);
+}
+
+void limits_defaults(struct limits *limits) {
+    assert(limits != NULL);
+    for (u32 i = 0; i < ARRAY_COUNT(limit_keys); i++) {
+        assert(limit_keys[i].minimum <= limit_keys[i].value);
+        assert(limit_keys[i].value <= limit_keys[i].maximum);
+        *limit_field(limits, &limit_keys[i]) = limit_keys[i].value;
+    }
+}
+
+static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+// One line (without its '\n'): 0 blank or comment, 1 applied, -E_INVAL ignored.
+static i64 limits_parse_line(const char *line, const char *end, struct limits *limits) {
+    const char *hash = line;
+    while (hash < end && *hash != '#') hash++;
+    end = hash;
+    while (end > line && is_blank(end[-1])) end--;
+    while (line < end && is_blank(*line)) line++;
+    if (line == end) return 0;
+    const char *name_end = line;
+    while (name_end < end && !is_blank(*name_end) && *name_end != '=') name_end++;
+    const char *c = name_end;
+    while (c < end && is_blank(*c)) c++;
+    if (c == end || *c != '=') return -E_INVAL;
+    c++;
+    while (c < end && is_blank(*c)) c++;
+    if (c == end) return -E_INVAL;
+    u64 value = 0;
+    for (; c < end; c++) {
+        if (*c < '0' || *c > '9') return -E_INVAL;
+        value = value * 10 + (u64)(*c - '0');
+        if (value > UINT32_MAX) return -E_INVAL;
+    }
+    u64 name_len = (u64)(name_end - line);
+    for (u32 i = 0; i < ARRAY_COUNT(limit_keys); i++) {
+        const struct limit_key *key = &limit_keys[i];
+        if (str_len_bounded(key->name, sizeof key->name) != name_len || !mem_equal(key->name, line, name_len)) continue;
+        if (value < key->minimum || value > key->maximum) return -E_INVAL;
+        *limit_field(limits, key) = (u32)value;
+        return 1;
+    }
+    return -E_INVAL; // an unknown key: a typo must not pass silently
+}
+
+void limits_parse(const char *text, struct limits *limits, struct limits_parse_report *report) {
+    assert(text != NULL && limits != NULL);
+    assert(report != NULL);
+    mem_set(report, 0, sizeof *report);
+    u32 number = 0;
+    for (const char *line = text; *line != '\0';) {
+        const char *end = line;
+        while (*end != '\0' && *end != '\n') end++;
+        number++;
+        i64 result = limits_parse_line(line, end, limits);
+        if (result > 0) report->applied++;
+        if (result < 0 && report->ignored++ == 0) report->first_ignored_line = number;
+        line = *end == '\n' ? end + 1 : end;
+    }
+}
+
+// A reserve never swallows everything: what it leaves is at least one of each thing.
+static void limits_check_consistent(struct kernel *k) {
+    struct limits *limits = &k->limits;
+    if (limits->processes_root_reserve >= PROCS_MAX) limits->processes_root_reserve = PROCS_MAX - 1;
+    assert(limits->processes_per_user >= 1);
+    assert(limits->files_per_process >= ABI_FDS_MIN);
+    assert(limits->files_per_process <= ABI_FDS_MAX);
+}
+
+void limits_load(struct kernel *k) {
+    assert(k != NULL);
+    limits_defaults(&k->limits);
+    if (fs_usable(k) != 0) return;
+    char text[LIMITS_CONF_BYTES_MAX];
+    i64 length = accounts_read_file(k, LIMITS_CONF_PATH, text, sizeof text);
+    if (length == -E_NOENT) {
+        klog(k, LOG_INFO, "limits: no %s; the built-in limits apply", LIMITS_CONF_PATH);
+        return;
+    }
+    if (length < 0 || (u64)length + 1 >= sizeof text) {
+        klog(k, LOG_WARN, "limits: %s unusable (error %lld); the built-in limits apply", LIMITS_CONF_PATH,
+             (long long)(length < 0 ? -length : E_FBIG));
+        return;
+    }
+    struct limits_parse_report report;
+    limits_parse(text, &k->limits, &report);
+    limits_check_consistent(k);
+    if (report.ignored > 0) {
+        klog(k, LOG_WARN, "limits: %s: %u line%s ignored (the first: line %u); their keys keep the default",
+             LIMITS_CONF_PATH, report.ignored, report.ignored == 1 ? "" : "s", report.first_ignored_line);
+    }
+    klog(k, LOG_INFO, "limits: %u settings from %s", report.applied, LIMITS_CONF_PATH);
+}
+
+i64 limits_populate(struct kernel *k) {
+    assert(k != NULL);
+    char text[LIMITS_CONF_BYTES_MAX];
+    u64 at = (u64)format(text, sizeof text, "%s",
+                         "# Per-user shares and root's reserves (read at boot; see README).\n"
+                         "# Root is never held to a share and may use the reserves.\n");
+    for (u32 i = 0; i < ARRAY_COUNT(limit_keys); i++) {
+        const struct limit_key *key = &limit_keys[i];
+        at += (u64)format(text + at, sizeof text - at, "%s = %u # %s (%u..%u)\n", key->name, key->value,
+                          limit_whats[i], key->minimum, key->maximum);
+        assert(at < sizeof text - 1); // the defaults always fit
+    }
+    return fs_write_file_as_root(k, LIMITS_CONF_PATH, LIMITS_CONF_MODE, (const u8 *)text, at);
+}
+
+bool limits_allow(u32 uid, const struct limits_use *use, u64 amount, u64 total, u64 per_user,
+                  u64 root_reserve) {
+    assert(use != NULL);
+    assert(use->user <= use->all);
+    if (use->all > total || amount > total - use->all) return false;
+    if (uid == ABI_UID_ROOT) return true;
+    u64 users_total = root_reserve < total ? total - root_reserve : 0;
+    if (use->user + amount > per_user) return false;
+    return use->all + amount <= users_total;
+}
+
+bool limits_allow_process(const struct kernel *k, u32 uid) {
+    assert(k != NULL);
+    struct limits_use use = {0};
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+        const struct proc *proc_ = &k->procs[slot];
+        if (proc_->state == PROC_FREE) continue;
+        use.all++;
+        if (proc_->cred.ruid == uid) use.user++;
+    }
+    assert(use.all <= PROCS_MAX);
+    return limits_allow(uid, &use, 1, PROCS_MAX, k->limits.processes_per_user,
+                        k->limits.processes_root_reserve);
+}
+
+// Frames are charged to the real uid of the process that owns them (page tables
+// included), as Linux charges memory to the process's user.
+bool limits_allow_frames(const struct kernel *k, u32 slot, u32 frames) {
+    assert(k != NULL && slot < PROCS_MAX);
+    u32 uid = k->procs[slot].cred.ruid;
+    struct limits_use use = {0};
+    for (u32 s = 0; s < PROCS_MAX; s++) {
+        const struct proc *proc_ = &k->procs[s];
+        if (proc_->state == PROC_FREE) continue;
+        use.all += proc_->frames_owned;
+        if (proc_->cred.ruid == uid) use.user += proc_->frames_owned;
+    }
+    u64 total = k->frames.count - k->frames.kernel_frames;
+    u64 per_user = total * k->limits.memory_per_user_percent / PERCENT_MAX;
+    u64 reserve = total * k->limits.memory_root_reserve_percent / PERCENT_MAX;
+    assert(use.all <= total);
+    return limits_allow(uid, &use, frames, total, per_user, reserve);
+}

@@ -1,0 +1,32 @@
+#include "kernel/proc/clock.h"
+
+#include "kernel/bugs.h"
+#include "kernel/trace_events.h"
+
+u64 kernel_monotonic_ns(struct kernel *k) {
+    assert(k != NULL && k->platform != NULL);
+    u64 now_ns = platform_monotonic_ns(k->platform);
+    if (now_ns < k->monotonic_last_ns) now_ns = k->monotonic_last_ns;
+    k->monotonic_last_ns = now_ns;
+    return now_ns;
+}
+
+i64 clock_read_for_process(struct kernel *k, struct proc *proc_, u32 clock_id, u64 *value_ns) {
+    assert(proc_ != NULL && value_ns != NULL);
+    assert(proc_->state == PROC_RUNNABLE);
+    u64 value = 0;
+    if (clock_id == ABI_CLOCK_REALTIME) {
+        value = platform_realtime_ns(k->platform);
+    } else if (clock_id == ABI_CLOCK_MONOTONIC) {
+        value = kernel_monotonic_ns(k);
+        if (planted_bug(k, BUG_MONOTONIC_FROM_REALTIME)) {
+            value = platform_realtime_ns(k->platform);
+        }
+        proc_->monotonic_last_ns = value;
+    } else {
+        return -E_INVAL;
+    }
+    platform_trace(k->platform, TRACE_CLOCK_READ, proc_->pid, clock_id, value);
+    *value_ns = value;
+    return 0;
+}

@@ -1,0 +1,144 @@
+// The seed file, /var/lib/random-seed (root's, 0600): carries entropy from one boot
+// to the next, so that a machine whose platform sources are weak (timer jitter alone)
+// still starts from everything it ever gathered. At boot it is mixed in and at once
+// replaced by fresh output, before any process runs, so a seed is never used twice,
+// even if the machine then crashes; shutdown and reboot replace it again. Its bytes
+// stay in the kernel: they reach the DRBG only through a reseed, and what is written
+// back is DRBG output, from which neither the state nor the old seed follows.
+#include "kernel/random/random.h"
+
+#include "kernel/bugs.h"
+#include "kernel/kernel.h"
+#include "kernel/lib/mem.h"
+#include "kernel/trace_events.h"
+
+#define RANDOM_DIRECTORY_MODE 0755
+#define RANDOM_MODE_GROUP_OTHER 0077
+
+// The simulator's invariant compares seeds by a digest; hardware, which keeps no
+// trace, never computes anything from the seed's bytes beyond the DRBG.
+static u64 seed_trace_digest(const u8 *bytes, u64 count) {
+#if defined(BASIN_SIM)
+    return bytes_digest(bytes, count);
+#else
+    (void)bytes;
+    (void)count;
+    return 0;
+#endif
+}
+
+// Up to `capacity` bytes of the file, read as root whatever its mode. *exposed: its
+// owner or mode let others read it (root changed it), so its bytes may be known.
+static i64 seed_file_read(struct kernel *k, u8 *buffer, u32 capacity, u32 *length, bool *exposed) {
+    assert(buffer != NULL);
+    assert(length != NULL);
+    assert(exposed != NULL);
+    const struct cred root = cred_of_user(ABI_UID_ROOT);
+    struct path path;
+    struct fs_inode inode;
+    i64 result = path_resolve("/", RANDOM_SEED_FILE_PATH, &path);
+    if (result == 0) result = fs_lookup(k, &root, &path, &inode);
+    if (result < 0) return result;
+    if (inode.type != ABI_TYPE_FILE) return -E_ISDIR;
+    *exposed = inode.uid != ABI_UID_ROOT || (inode.mode & RANDOM_MODE_GROUP_OTHER) != 0;
+    u64 size_bytes = 0;
+    result = fs_file_read_all(k, &inode, k->fs.program_buffer, sizeof k->fs.program_buffer, &size_bytes);
+    if (result < 0) return result;
+    if (size_bytes > capacity) size_bytes = capacity;
+    mem_copy(buffer, k->fs.program_buffer, size_bytes);
+    mem_set(k->fs.program_buffer, 0, size_bytes); // a seed passes through here
+    *length = (u32)size_bytes;
+    return 0;
+}
+
+// /var/lib, for a disk whose first boot predates it.
+static i64 seed_directory_make(struct kernel *k) {
+    const struct cred root = cred_of_user(ABI_UID_ROOT);
+    struct path path;
+    struct fs_inode inode;
+    i64 result = path_resolve("/", RANDOM_SEED_FILE_DIRECTORY, &path);
+    if (result == 0) result = fs_create(k, &root, &path, ABI_TYPE_DIRECTORY, RANDOM_DIRECTORY_MODE, &inode);
+    return result == -E_EXIST ? 0 : result;
+}
+
+// Fresh DRBG output into the file (created or rewritten, root's 0600), durable when
+// this returns 0 (the last close commits it).
+static i64 seed_file_write(struct kernel *k) {
+    u8 seed[RANDOM_SEED_FILE_BYTES];
+    random_bytes(k, seed, sizeof seed);
+    u64 digest = seed_trace_digest(seed, sizeof seed);
+    i64 result = fs_write_file_as_root(k, RANDOM_SEED_FILE_PATH, RANDOM_SEED_FILE_MODE, seed, sizeof seed);
+    if (result == -E_NOENT) {
+        result = seed_directory_make(k);
+        if (result == 0) {
+            result = fs_write_file_as_root(k, RANDOM_SEED_FILE_PATH, RANDOM_SEED_FILE_MODE, seed, sizeof seed);
+        }
+    }
+    mem_set(seed, 0, sizeof seed);
+    platform_trace(k->platform, TRACE_RANDOM_SEED_FILE, RANDOM_SEED_FILE_WRITTEN, digest, (u64)result);
+    assert(result <= 0);
+    return result;
+}
+
+static void seed_file_mix(struct kernel *k, const u8 *bytes, u32 length, bool exposed) {
+    assert(length <= RANDOM_SEED_FILE_MIX_BYTES_MAX);
+    random_reseed(k, RANDOM_RESEED_CAUSE_SEED_FILE, bytes, length);
+    k->random.seed_file_mixed = true;
+    platform_trace(k->platform, TRACE_RANDOM_SEED_FILE, RANDOM_SEED_FILE_MIXED,
+                   seed_trace_digest(bytes, length), length);
+    klog(k, LOG_INFO, "random: mixed in %s (%u bytes)", RANDOM_SEED_FILE_PATH, length);
+    if (exposed) {
+        klog(k, LOG_WARN, "random: %s was readable by others (owner or mode changed); "
+                          "rewritten as root's 0600", RANDOM_SEED_FILE_PATH);
+    }
+    if (length < RANDOM_SEED_FILE_BYTES) {
+        klog(k, LOG_WARN, "random: %s held only %u bytes", RANDOM_SEED_FILE_PATH, length);
+    }
+}
+
+void random_seed_file_load(struct kernel *k) {
+    assert(k != NULL);
+    assert(k->random.instantiated);
+    assert(!k->random.seed_file_mixed);
+    i64 usable = fs_usable(k);
+    if (usable < 0) {
+        // Without a disk there is nothing to carry over: not a fault. A refused or
+        // failed disk is one, but the platform's entropy still seeds everything.
+        klog(k, usable == -E_NODEV ? LOG_INFO : LOG_WARN,
+             "random: no seed file (filesystem unusable, error %lld): platform entropy only",
+             (long long)-usable);
+        return;
+    }
+    u8 bytes[RANDOM_SEED_FILE_MIX_BYTES_MAX];
+    u32 length = 0;
+    bool exposed = false;
+    i64 result = seed_file_read(k, bytes, sizeof bytes, &length, &exposed);
+    if (result == 0) {
+        seed_file_mix(k, bytes, length, exposed);
+    } else if (result == -E_NOENT) {
+        klog(k, LOG_WARN, "random: no %s yet (a first boot?): writing one", RANDOM_SEED_FILE_PATH);
+    } else {
+        klog(k, LOG_WARN, "random: cannot read %s (error %lld): writing a new one",
+             RANDOM_SEED_FILE_PATH, (long long)-result);
+    }
+    mem_set(bytes, 0, sizeof bytes);
+    if (result == 0 && planted_bug(k, BUG_RANDOM_SEED_FILE_KEPT)) return;
+    i64 written = seed_file_write(k);
+    if (written < 0) {
+        klog(k, LOG_WARN, "random: cannot rewrite %s (error %lld): the next boot may mix in "
+                          "the same seed again", RANDOM_SEED_FILE_PATH, (long long)-written);
+    }
+}
+
+void random_seed_file_save(struct kernel *k) {
+    assert(k != NULL);
+    assert(k->random.instantiated);
+    if (fs_usable(k) < 0) return; // said at boot; a failed disk takes no more writes
+    // Fresh platform bytes first: the next boot starts from all this one gathered.
+    random_reseed(k, RANDOM_RESEED_CAUSE_SHUTDOWN, NULL, 0);
+    i64 written = seed_file_write(k);
+    if (written < 0) {
+        klog(k, LOG_WARN, "random: cannot write %s at shutdown (error %lld): the next boot "
+                          "mixes in the one written at boot", RANDOM_SEED_FILE_PATH, (long long)-written);
+    }
+}

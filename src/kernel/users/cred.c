@@ -1,0 +1,74 @@
+#include "kernel/users/cred.h"
+
+#include "kernel/abi.h"
+#include "kernel/fs/fs.h"
+
+u32 cred_primary_gid(u32 uid) { return uid; }
+
+struct cred cred_of_user(u32 uid) {
+    u32 gid = cred_primary_gid(uid);
+    return (struct cred){.ruid = uid, .euid = uid, .suid = uid, .rgid = gid, .egid = gid, .sgid = gid,
+                         .groups_count = 1, .groups = {gid}};
+}
+
+bool cred_in_group(const struct cred *cred, u32 gid) {
+    assert(cred != NULL);
+    assert(cred->groups_count <= GROUPS_MAX);
+    if (cred->egid == gid) return true;
+    for (u32 i = 0; i < cred->groups_count; i++) {
+        if (cred->groups[i] == gid) return true;
+    }
+    return false;
+}
+
+i64 cred_for_child(const struct cred *parent, u32 uid, struct cred *child) {
+    assert(parent != NULL && child != NULL);
+    if (uid == parent->euid) {
+        *child = *parent;
+        child->suid = parent->euid;
+        child->sgid = parent->egid;
+        return 0;
+    }
+    if (parent->euid != ABI_UID_ROOT) return -E_PERM;
+    *child = cred_of_user(uid);
+    assert(child->euid == uid);
+    return 0;
+}
+
+i64 cred_permission(const struct cred *cred, const struct fs_inode *inode, u32 want) {
+    assert(cred != NULL && inode != NULL);
+    assert(want != 0 && (want & ~(PERM_READ | PERM_WRITE | PERM_EXECUTE)) == 0);
+    if (cred->euid == ABI_UID_ROOT) {
+        if ((want & PERM_EXECUTE) == 0 || inode->type == ABI_TYPE_DIRECTORY) return 0;
+        return (inode->mode & FS_MODE_EXECUTE_ANY) != 0 ? 0 : -E_ACCES;
+    }
+    // One class only, as Unix does: an owner denied by the owner bits is denied even
+    // if the group or other bits would allow it.
+    u32 shift = 0; // other
+    if (cred->euid == inode->uid) shift = 6;
+    else if (cred_in_group(cred, inode->gid)) shift = 3;
+    u32 granted = (inode->mode >> shift) & 7u;
+    return (granted & want) == want ? 0 : -E_ACCES;
+}
+
+i64 cred_setuid(struct cred *cred, u32 uid) {
+    assert(cred != NULL);
+    if (cred->euid == ABI_UID_ROOT) {
+        cred->ruid = cred->euid = cred->suid = uid;
+        return 0;
+    }
+    if (uid != cred->ruid && uid != cred->suid) return -E_PERM;
+    cred->euid = uid;
+    return 0;
+}
+
+i64 cred_setgid(struct cred *cred, u32 gid) {
+    assert(cred != NULL);
+    if (cred->euid == ABI_UID_ROOT) {
+        cred->rgid = cred->egid = cred->sgid = gid;
+        return 0;
+    }
+    if (gid != cred->rgid && gid != cred->sgid) return -E_PERM;
+    cred->egid = gid;
+    return 0;
+}

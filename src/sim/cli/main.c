@@ -1,0 +1,75 @@
+// basin-sim entry point: the only file with main(). Everything else is in the
+// library files so unit tests can link them. The one use of host randomness is
+// here: choosing a seed when none is given (it is printed first, so the run can be
+// repeated); the run itself draws only from that seed.
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "sim/cli/options.h"
+#include "sim/cli/scenario.h"
+#include "sim/sim.h"
+
+#define EXIT_PASS 0
+#define EXIT_USAGE 2
+
+static u64 random_seed(void) {
+    u64 seed = 0;
+    if (getrandom(&seed, sizeof(seed), 0) == (ssize_t)sizeof(seed)) return seed;
+    return (u64)time(NULL); // no entropy source: any seed will do, it is printed
+}
+
+static int usage_error(const char *message) {
+    fprintf(stderr, "basin-sim: %s\n", message);
+    fprintf(stderr, "run 'basin-sim --help' for usage\n");
+    return EXIT_USAGE;
+}
+
+static int run(const struct options *options) {
+    char error[SCENARIO_ERROR_BYTES_MAX];
+    struct scenario scenario;
+    scenario_defaults(&scenario);
+    if (options->scenario_path != NULL &&
+        !scenario_load(&scenario, options->scenario_path, error, sizeof(error))) {
+        return usage_error(error);
+    }
+    u64 seed = options->seed_given ? options->seed : random_seed();
+    struct sim_config config;
+    if (!sim_config_build(options, &scenario, seed, &config, error, sizeof(error))) {
+        return usage_error(error);
+    }
+    FILE *trace_file = NULL;
+    if (options->trace_path != NULL) {
+        trace_file = fopen(options->trace_path, "w");
+        if (trace_file == NULL) return usage_error("cannot open the --trace file for writing");
+        config.trace_file = trace_file;
+    }
+    struct sim *sim = sim_create(&config);
+    if (sim == NULL) return usage_error("out of memory creating the nodes");
+    sim_print_settings(sim, stdout);
+    enum sim_end end = sim_run(sim);
+    sim_print_summary(sim, end, stdout);
+    bool trace_failed = sim->trace.file_failed;
+    sim_destroy(sim);
+    if (trace_file != NULL && (fclose(trace_file) != 0 || trace_failed)) {
+        return usage_error("writing the --trace file failed");
+    }
+    return EXIT_PASS;
+}
+
+int main(int argc, char **argv) {
+    char error[OPTIONS_ERROR_BYTES_MAX];
+    struct options options;
+    if (!options_parse(argc, argv, &options, error, sizeof(error))) return usage_error(error);
+    if (options.help) {
+        options_print_usage(stdout);
+        return EXIT_PASS;
+    }
+    if (options.list_bugs || options.list_invariants) {
+        if (options.list_bugs) options_print_bugs(stdout);
+        if (options.list_invariants) options_print_invariants(stdout);
+        return EXIT_PASS;
+    }
+    return run(&options);
+}

@@ -1,0 +1,234 @@
+// basin-sim command line: parsing, listings, the reproduce command, and the merge of
+// options with the scenario into a sim_config.
+#include "sim/cli/options.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "sim/cli/parse.h"
+
+// Positional: BUG_LIST is in id order (bugs.h), starting after BUG_NONE.
+#define BUG_FIELD_NAME(id, name, invariant, what) name,
+static const char *const bug_names[BUG_COUNT] = {NULL, BUG_LIST(BUG_FIELD_NAME)};
+#undef BUG_FIELD_NAME
+#define BUG_FIELD_INVARIANT(id, name, invariant, what) invariant,
+static const char *const bug_invariants[BUG_COUNT] = {NULL, BUG_LIST(BUG_FIELD_INVARIANT)};
+#undef BUG_FIELD_INVARIANT
+#define BUG_FIELD_WHAT(id, name, invariant, what) what,
+static const char *const bug_whats[BUG_COUNT] = {NULL, BUG_LIST(BUG_FIELD_WHAT)};
+#undef BUG_FIELD_WHAT
+
+const char *bug_name(u32 bug) {
+    assert(bug > BUG_NONE && bug < BUG_COUNT);
+    return bug_names[bug];
+}
+
+bool bug_lookup(const char *name, u32 *bug) {
+    assert(name != NULL && bug != NULL);
+    for (u32 id = BUG_NONE + 1; id < BUG_COUNT; id++) {
+        if (strcmp(name, bug_names[id]) == 0) {
+            *bug = id;
+            return true;
+        }
+    }
+    return false;
+}
+
+void options_print_bugs(FILE *out) {
+    for (u32 id = BUG_NONE + 1; id < BUG_COUNT; id++) {
+        fprintf(out, "%-28s caught by %-28s %s\n", bug_names[id], bug_invariants[id], bug_whats[id]);
+    }
+}
+
+void options_print_invariants(FILE *out) {
+    for (u32 id = 0; id < INVARIANT_COUNT; id++) {
+        fprintf(out, "%-28s %s\n", invariant_name(id), invariant_description(id));
+    }
+}
+
+void options_print_usage(FILE *out) {
+    fprintf(out,
+            "usage: basin-sim --seed N [--scenario FILE] [--nodes N] [--time 10s|500ms|... | --steps N]\n"
+            "                 [--bug NAME]... [--log error|warn|info|debug|trace] [--trace FILE]\n"
+            "                 [--progress] [--list-bugs] [--list-invariants] [--help]\n"
+            "Runs the Grain Basin kernel on simulated nodes, injecting faults drawn from the seed\n"
+            "and checking invariants after every step. The same seed gives the same run.\n"
+            "  --seed N          run seed (decimal or 0x hex); drawn at random and printed if absent\n"
+            "  --scenario FILE   key = value scenario (default: built-in, as scenarios/default.scenario)\n"
+            "  --nodes N         number of nodes, 1..%u (overrides the scenario)\n"
+            "  --time T          stop at simulated time T (units ns us ms s m h)\n"
+            "  --steps N         stop after N steps\n"
+            "  --bug NAME        switch on a planted bug (see --list-bugs); repeatable\n"
+            "  --log LEVEL       kernel log level (bootargs loglevel=); info or more verbose\n"
+            "                    also prints every node's console as 'n0| text' (default info)\n"
+            "  --trace FILE      write every trace event as a line of text\n"
+            "  --progress        report progress on stderr (does not change the run)\n"
+            "  --no-invariants   benchmarks only: skip the simulator's invariant checks (the workload's\n"
+            "                    own verdicts, workload_checks_pass and workload_reaches_end, still hold)\n"
+            "Exit status: 0 pass, 1 invariant violated, 2 bad usage.\n",
+            NODES_MAX);
+}
+
+struct arguments {
+    int argc;
+    char *const *argv;
+    int index;
+    char *error;
+    u32 capacity;
+};
+
+// The value of an option, from "--opt value" or "--opt=value".
+static const char *option_value(struct arguments *args, const char *inline_value,
+                                const char *option) {
+    if (inline_value != NULL) return inline_value;
+    if (args->index + 1 >= args->argc) {
+        snprintf(args->error, args->capacity, "option %s needs a value", option);
+        return NULL;
+    }
+    args->index++;
+    return args->argv[args->index];
+}
+
+static bool bad_value(struct arguments *args, const char *option, const char *value,
+                      const char *expected) {
+    snprintf(args->error, args->capacity, "bad value '%s' for %s: expected %s", value, option,
+             expected);
+    return false;
+}
+
+static bool parse_valued(struct arguments *args, struct options *o, const char *option,
+                         const char *value) {
+    u64 number = 0;
+    if (strcmp(option, "--seed") == 0) {
+        if (!parse_u64(value, &o->seed)) return bad_value(args, option, value, "a 64-bit number");
+        o->seed_given = true;
+    } else if (strcmp(option, "--scenario") == 0) {
+        o->scenario_path = value;
+    } else if (strcmp(option, "--nodes") == 0) {
+        if (!parse_u64(value, &number) || number < 1 || number > NODES_MAX) {
+            return bad_value(args, option, value, "a node count 1..8");
+        }
+        o->nodes_given = true;
+        o->nodes_count = (u32)number;
+    } else if (strcmp(option, "--time") == 0) {
+        if (!parse_duration_ns(value, &o->time_ns) || o->time_ns == 0) {
+            return bad_value(args, option, value, "a duration like 10s or 500ms");
+        }
+        o->time_given = true;
+        o->time_text = value;
+    } else if (strcmp(option, "--steps") == 0) {
+        if (!parse_u64(value, &o->steps) || o->steps == 0) {
+            return bad_value(args, option, value, "a positive step count");
+        }
+        o->steps_given = true;
+    } else if (strcmp(option, "--bug") == 0) {
+        u32 bug = 0;
+        if (!bug_lookup(value, &bug)) return bad_value(args, option, value, "a name from --list-bugs");
+        o->bugs[bug] = true;
+    } else if (strcmp(option, "--log") == 0) {
+        if (!parse_log_level(value, &o->log_level)) {
+            return bad_value(args, option, value, "error, warn, info, debug or trace");
+        }
+        o->log_given = true;
+    } else {
+        assert(strcmp(option, "--trace") == 0);
+        o->trace_path = value;
+    }
+    return true;
+}
+
+static bool parse_one(struct arguments *args, struct options *o) {
+    const char *arg = args->argv[args->index];
+    static const char *const flags[] = {"--list-bugs", "--list-invariants", "--help", "-h",
+                                        "--progress", "--no-invariants"};
+    bool *flag_fields[] = {&o->list_bugs, &o->list_invariants, &o->help, &o->help, &o->progress,
+                           &o->no_invariants};
+    for (u32 i = 0; i < ARRAY_COUNT(flags); i++) {
+        if (strcmp(arg, flags[i]) == 0) {
+            *flag_fields[i] = true;
+            return true;
+        }
+    }
+    static const char *const valued[] = {"--seed", "--scenario", "--nodes", "--time",
+                                         "--steps", "--bug", "--log", "--trace"};
+    for (u32 i = 0; i < ARRAY_COUNT(valued); i++) {
+        u64 length = strlen(valued[i]);
+        if (strncmp(arg, valued[i], length) != 0) continue;
+        if (arg[length] != '\0' && arg[length] != '=') continue;
+        const char *value = option_value(args, arg[length] == '=' ? arg + length + 1 : NULL, valued[i]);
+        if (value == NULL) return false;
+        return parse_valued(args, o, valued[i], value);
+    }
+    snprintf(args->error, args->capacity, "unknown option '%s' (see --help)", arg);
+    return false;
+}
+
+bool options_parse(int argc, char *const argv[], struct options *options, char *error,
+                   u32 error_capacity) {
+    assert(argv != NULL && options != NULL && error != NULL);
+    assert(argc >= 1);
+    memset(options, 0, sizeof(*options));
+    options->log_level = OPTIONS_LOG_DEFAULT;
+    struct arguments args = {.argc = argc, .argv = argv, .index = 1, .error = error,
+                             .capacity = error_capacity};
+    for (; args.index < argc; args.index++) {
+        if (!parse_one(&args, options)) return false;
+    }
+    return true;
+}
+
+void options_command(const struct options *o, u64 seed, char *command, u32 capacity) {
+    assert(o != NULL && command != NULL && capacity > 0);
+    u64 used = (u64)snprintf(command, capacity, "./build.sh sim --seed %" PRIu64, seed);
+#define APPEND(...)                                                                        \
+    do {                                                                                   \
+        if (used < capacity) used += (u64)snprintf(command + used, capacity - used, __VA_ARGS__); \
+    } while (0)
+    if (o->scenario_path != NULL) APPEND(" --scenario %s", o->scenario_path);
+    if (o->nodes_given) APPEND(" --nodes %u", o->nodes_count);
+    if (o->time_given) APPEND(" --time %s", o->time_text);
+    if (o->steps_given) APPEND(" --steps %" PRIu64, o->steps);
+    for (u32 bug = BUG_NONE + 1; bug < BUG_COUNT; bug++) {
+        if (o->bugs[bug]) APPEND(" --bug %s", bug_names[bug]);
+    }
+    if (o->log_given) APPEND(" --log %s", log_level_name(o->log_level));
+    // Without the simulator's own invariants a run gets further (only the workload's
+    // verdicts stop it): the replay must be the same run.
+    if (o->no_invariants) APPEND(" --no-invariants");
+#undef APPEND
+}
+
+bool sim_config_build(const struct options *o, const struct scenario *scenario, u64 seed,
+                      struct sim_config *config, char *error, u32 error_capacity) {
+    assert(o != NULL && scenario != NULL && config != NULL && error != NULL);
+    memset(config, 0, sizeof(*config));
+    config->seed = seed;
+    config->nodes_count = o->nodes_given ? o->nodes_count : scenario->nodes_count;
+    config->time_limit_ns = scenario->time_ns;
+    config->steps_limit = scenario->steps;
+    if (o->time_given || o->steps_given) { // the command line's limits replace the file's
+        config->time_limit_ns = o->time_given ? o->time_ns : 0;
+        config->steps_limit = o->steps_given ? o->steps : 0;
+    }
+    config->limits_from_scenario = !o->time_given && !o->steps_given;
+    config->log_level = o->log_level;
+    memcpy(config->bugs, o->bugs, sizeof(config->bugs));
+    memcpy(config->faults, scenario->faults, sizeof(config->faults));
+    config->disk_size_bytes = scenario->disk_size_bytes;
+    config->disk_fault_scope = scenario->disk_fault_scope;
+    config->progress = o->progress;
+    config->no_invariants = o->no_invariants;
+    const char *separator = scenario->bootargs[0] != '\0' ? " " : "";
+    int length = snprintf(config->bootargs, sizeof(config->bootargs), "%s%sloglevel=%s",
+                          scenario->bootargs, separator, log_level_name(o->log_level));
+    if (length < 0 || (u64)length >= sizeof(config->bootargs)) {
+        snprintf(error, error_capacity, "bootargs with loglevel= longer than %u bytes",
+                 BOOTARGS_LEN_MAX - 1);
+        return false;
+    }
+    options_command(o, seed, config->command, sizeof(config->command));
+    snprintf(config->scenario_name, sizeof(config->scenario_name), "%s",
+             o->scenario_path != NULL ? o->scenario_path : "built-in default");
+    assert(config->nodes_count >= 1 && config->nodes_count <= NODES_MAX);
+    return true;
+}

@@ -1,0 +1,48 @@
+// The command line of basin-sim, and how it combines with a scenario into the
+// configuration of one run. main.c only calls these; the logic is here so that unit
+// tests can link it.
+#pragma once
+
+#include <stdio.h>
+
+#include "sim/cli/scenario.h"
+#include "sim/sim.h"
+
+#define OPTIONS_ERROR_BYTES_MAX 512
+#define OPTIONS_LOG_DEFAULT LOG_INFO
+
+struct options {
+    bool seed_given;
+    u64 seed;
+    const char *scenario_path; // NULL: the built-in default scenario
+    bool nodes_given;
+    u32 nodes_count;
+    bool time_given;
+    u64 time_ns;
+    const char *time_text;
+    bool steps_given;
+    u64 steps;
+    bool bugs[BUG_COUNT];
+    bool log_given;
+    enum log_level log_level;
+    const char *trace_path;
+    bool list_bugs;
+    bool list_invariants;
+    bool help;
+    bool progress;
+    bool no_invariants; // benchmark only: measure what the checks cost
+};
+
+// False with a message naming the bad input (exit status 2).
+bool options_parse(int argc, char *const argv[], struct options *options, char *error,
+                   u32 error_capacity);
+void options_print_usage(FILE *out);
+void options_print_bugs(FILE *out);
+void options_print_invariants(FILE *out);
+bool bug_lookup(const char *name, u32 *bug);
+const char *bug_name(u32 bug);
+// The command that reproduces a run: the options as given, with the seed.
+void options_command(const struct options *options, u64 seed, char *command, u32 capacity);
+// Options override the scenario; loglevel= is appended to the scenario's bootargs.
+bool sim_config_build(const struct options *options, const struct scenario *scenario, u64 seed,
+                      struct sim_config *config, char *error, u32 error_capacity);

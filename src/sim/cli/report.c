@@ -1,0 +1,191 @@
+// What a run prints: its settings first, its summary last, and the report of a
+// violated invariant (which ends the run with exit status 1).
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "sim/cli/options.h"
+#include "sim/cli/parse.h"
+#include "sim/sim.h"
+
+static void print_time(FILE *out, u64 time_ns) {
+    fprintf(out, "%" PRIu64 ".%09" PRIu64 " s", time_ns / 1000000000u, time_ns % 1000000000u);
+}
+
+static const char *disk_scope_name(enum disk_fault_scope scope) {
+    return scope == DISK_FAULTS_UNRESTRICTED ? "unrestricted" : "recoverable";
+}
+
+static void print_disk_settings(const struct sim *sim, FILE *out) {
+    const struct sim_config *config = &sim->config;
+    if (config->disk_size_bytes == 0) {
+        fprintf(out, "disk: none\n");
+        return;
+    }
+    const struct sim_disk *disk = &sim->nodes[0]->disk;
+    fprintf(out, "disk: %" PRIu64 " sectors of %u bytes per node; faults %s; atlas: %u copy group%s",
+            disk->sector_count, DISK_SECTOR_BYTES, disk_scope_name(config->disk_fault_scope),
+            disk->groups_count, disk->groups_count == 1 ? "" : "s");
+    for (u32 g = 0; g < disk->groups_count; g++) {
+        const struct disk_copy_group *group = &disk->groups[g];
+        fprintf(out, "%s %u x %" PRIu64 " sectors from %" PRIu64 " stride %" PRIu64, g == 0 ? ":" : ";",
+                group->copies, group->sector_count, group->first_sector, group->stride_sectors);
+    }
+    fprintf(out, "\n");
+}
+
+void sim_print_settings(const struct sim *sim, FILE *out) {
+    assert(sim != NULL && out != NULL);
+    const struct sim_config *config = &sim->config;
+    fprintf(out, "seed: %" PRIu64 "\n", config->seed);
+    fprintf(out, "scenario: %s; nodes %u; ", config->scenario_name, config->nodes_count);
+    if (config->time_limit_ns != 0) {
+        fprintf(out, "time ");
+        print_time(out, config->time_limit_ns);
+        fprintf(out, "; ");
+    }
+    if (config->steps_limit != 0) fprintf(out, "steps %" PRIu64 "; ", config->steps_limit);
+    fprintf(out, "bootargs \"%s\"\n", config->bootargs);
+    for (u32 kind = 0; kind < FAULT_COUNT; kind++) {
+        const struct fault_setting *setting = &sim->faults[kind];
+        fprintf(out, "fault %-22s %-3s (%s)", fault_name(kind), setting->enabled ? "on" : "off",
+                fault_mode_name(config->faults[kind].mode));
+        if (setting->enabled) fprintf(out, " rate %u %s", setting->rate_per_million, fault_rate_unit(kind));
+        fprintf(out, "\n");
+    }
+    print_disk_settings(sim, out);
+    fprintf(out, "bugs:");
+    bool any = false;
+    for (u32 bug = BUG_NONE + 1; bug < BUG_COUNT; bug++) {
+        if (!config->bugs[bug]) continue;
+        fprintf(out, " %s", bug_name(bug));
+        any = true;
+    }
+    fprintf(out, "%s\n", any ? "" : " none");
+    fflush(out);
+}
+
+static const char *end_text(enum sim_end end) {
+    switch (end) {
+    case SIM_END_ALL_OFF: return "all nodes off";
+    case SIM_END_TIME: return "time limit reached";
+    case SIM_END_STEPS: return "step limit reached";
+    }
+    return "unknown";
+}
+
+void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
+    assert(sim != NULL && out != NULL);
+    fprintf(out, "result: pass (%s)\n", end_text(end));
+    fprintf(out, "steps: %" PRIu64 "\n", sim->step);
+    fprintf(out, "simulated time: ");
+    print_time(out, sim->time_ns);
+    fprintf(out, "\nfaults injected:");
+    for (u32 kind = 0; kind < FAULT_COUNT; kind++) {
+        fprintf(out, " %s %" PRIu64 "%s", fault_name(kind), sim->faults_injected[kind],
+                kind + 1 < FAULT_COUNT ? "," : "\n");
+    }
+    fprintf(out, "power losses by site:");
+    for (u32 site = 0; site < POWER_LOSS_SITE_COUNT; site++) {
+        fprintf(out, " %s %" PRIu64 "%s", power_loss_site_name((enum power_loss_site)site),
+                sim->power_loss_sites[site], site + 1 < POWER_LOSS_SITE_COUNT ? "," : "\n");
+    }
+    if (sim->config.disk_size_bytes != 0) {
+        u64 refused = 0;
+        for (u32 id = 0; id < sim->config.nodes_count; id++) refused += sim->nodes[id]->disk.atlas_refused;
+        fprintf(out, "disk faults refused by the atlas: %" PRIu64 " (%s)\n", refused,
+                disk_scope_name(sim->config.disk_fault_scope));
+        u64 fsck_skipped = 0;
+        u64 state_skipped = 0;
+        u64 lost_excused = 0;
+        u64 fsck_damaged = 0;
+        for (u32 id = 0; id < sim->config.nodes_count; id++) {
+            fsck_damaged += sim->nodes[id]->storage.fsck_damaged_recoveries;
+            fsck_skipped += sim->nodes[id]->storage.fsck_skipped;
+            state_skipped += sim->nodes[id]->storage.state_skipped;
+            lost_excused += sim->nodes[id]->storage.lost_excused;
+        }
+        fprintf(out, "acknowledged commits lost with every copy destroyed (unrestricted): %" PRIu64 "\n",
+                lost_excused);
+        fprintf(out, "storage checks deferred by their cost budget: fsck after %" PRIu64
+                " uneventful recoveries, merkle and tree after %" PRIu64 " commits\n",
+                fsck_skipped, state_skipped);
+        fprintf(out, "fsck not held after recoveries that media damage struck: %" PRIu64 "\n", fsck_damaged);
+        fprintf(out, "repairs read back: %" PRIu64 " pieces checked, %" PRIu64 " reported unverified by GrainDB; "
+                "acknowledged files not checked (no inspectable filesystem): %" PRIu64 "\n",
+                sim->invariant_checks[INV_REPAIRS_READ_BACK], sim->repairs_unverified, sim->files_unchecked);
+        u64 compactions = 0;
+        for (u32 id = 0; id < sim->config.nodes_count; id++) compactions += sim->nodes[id]->storage.compactions;
+        fprintf(out, "storage compactions seen (GrainDB generations, all nodes): %" PRIu64 "\n", compactions);
+    }
+    u64 total = 0;
+    for (u32 id = 0; id < INVARIANT_COUNT; id++) total += sim->invariant_checks[id];
+    fprintf(out, "invariant checks: %" PRIu64 " (", total);
+    for (u32 id = 0; id < INVARIANT_COUNT; id++) {
+        fprintf(out, "%s %" PRIu64 "%s", invariant_name(id), sim->invariant_checks[id],
+                id + 1 < INVARIANT_COUNT ? ", " : ")\n");
+    }
+    const struct security_counts *security = &sim->security;
+    fprintf(out, "security: %" PRIu64 " syscalls; %" PRIu64 " denials checked to change nothing (%" PRIu64
+            " without a snapshot); %" PRIu64 " filesystem changes by non-root held to the permission model\n",
+            security->syscalls, security->denials_checked, security->denials_unchecked,
+            security->non_root_changes_checked);
+    const struct workload_counts *workload = &sim->workload;
+    fprintf(out, "workload: %" PRIu64 " verdicts reported (%" PRIu64 " with failures, %" PRIu64
+            " failures excused by the faults they named); %" PRIu64 " nodes held to reaching init's end (%" PRIu64
+            " not: they lost power)\n",
+            workload->reports, workload->reports_failed, workload->failures_excused, workload->ends_checked,
+            workload->ends_unchecked);
+    u64 instructions = 0;
+    for (u32 id = 0; id < sim->config.nodes_count; id++) instructions += sim->nodes[id]->user_instructions;
+    fprintf(out, "user instructions: %" PRIu64 "\n", instructions);
+    fprintf(out, "trace events: %" PRIu64 "\n", sim->trace.count);
+    fprintf(out, "trace hash: %016" PRIx64 "\n", trace_hash(&sim->trace));
+    for (u32 id = 0; id < sim->config.nodes_count; id++) {
+        const struct platform *node = sim->nodes[id];
+        fprintf(out, "node %u: boots %u, %s\n", id, node->boots, node_state_text(node));
+    }
+    fflush(out);
+}
+
+static void print_recent_events(const struct sim *sim, FILE *out) {
+    struct trace_event events[SIM_REPORT_EVENTS];
+    u32 count = trace_recent(&sim->trace, events, SIM_REPORT_EVENTS);
+    fprintf(out, "last %u trace events:\n", count);
+    for (u32 i = 0; i < count; i++) {
+        char line[TRACE_LINE_BYTES_MAX];
+        trace_format(&events[i], line, sizeof(line));
+        fprintf(out, "  %s\n", line);
+    }
+}
+
+_Noreturn void sim_violation(struct sim *sim, struct platform *node, u32 invariant,
+                             const char *detail) {
+    assert(sim != NULL && detail != NULL);
+    assert(invariant < INVARIANT_COUNT);
+    FILE *out = stdout;
+    if (node != NULL) {
+        console_flush(node);
+        sim_trace(node, TRACE_SIM_VIOLATION, invariant, 0, 0);
+    }
+    fprintf(out, "\ninvariant violated: %s\n", invariant_name(invariant));
+    fprintf(out, "  seed: %" PRIu64 "\n  step: %" PRIu64 "\n", sim->config.seed, sim->step);
+    if (node != NULL) {
+        fprintf(out, "  node: %u (boot %u, simulated time ", node->id, node->boots);
+        print_time(out, node->now_ns);
+        fprintf(out, ")\n");
+    } else {
+        fprintf(out, "  node: none\n");
+    }
+    fprintf(out, "  detail: %s\n", detail);
+    print_recent_events(sim, out);
+    if (node != NULL) {
+        fprintf(out, "last console lines of node %u:\n", node->id);
+        console_print_tail(node, out, SIM_REPORT_CONSOLE_LINES);
+    }
+    fprintf(out, "result: FAIL (invariant %s)\n", invariant_name(invariant));
+    fprintf(out, "trace hash: %016" PRIx64 " (up to the violation)\n", trace_hash(&sim->trace));
+    fprintf(out, "reproduce: %s\n", sim->config.command);
+    fflush(out);
+    if (sim->config.trace_file != NULL) fflush(sim->config.trace_file);
+    exit(1);
+}

@@ -1,0 +1,35 @@
+// Scenario files: plain `key = value` lines, `#` comment lines, blank lines. Every
+// key is documented at the top of scenarios/default.scenario. An unknown key, a bad
+// value or a duplicate key is an error naming the file, the line and the key.
+#pragma once
+
+#include "faults/faults.h"
+#include "kernel/kernel.h"
+#include "sim/machine/disk.h"
+
+#define SCENARIO_LINE_BYTES_MAX 512
+#define SCENARIO_FILE_BYTES_MAX 65536
+#define SCENARIO_ERROR_BYTES_MAX 512
+#define SCENARIO_TIME_DEFAULT_NS 2000000000ull // when neither time nor steps is given
+#define SCENARIO_BOOTARGS_DEFAULT "init.end=poweroff"
+#define SCENARIO_TIME_TEXT_BYTES_MAX 32
+
+struct scenario {
+    u32 nodes_count;
+    bool time_given;
+    u64 time_ns; // 0: no time limit
+    char time_text[SCENARIO_TIME_TEXT_BYTES_MAX];
+    bool steps_given;
+    u64 steps; // 0: no step limit
+    char bootargs[BOOTARGS_LEN_MAX];
+    struct fault_request faults[FAULT_COUNT];
+    u64 disk_size_bytes; // per node; 0: no disk (default DISK_SIZE_DEFAULT_BYTES)
+    enum disk_fault_scope disk_fault_scope; // default recoverable
+};
+
+// The built-in scenario, identical to scenarios/default.scenario.
+void scenario_defaults(struct scenario *scenario);
+// Parses text (named `name` in errors) over the defaults already in *scenario.
+bool scenario_parse(struct scenario *scenario, const char *name, const char *text, char *error,
+                    u32 error_capacity);
+bool scenario_load(struct scenario *scenario, const char *path, char *error, u32 error_capacity);

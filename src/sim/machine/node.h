@@ -1,0 +1,107 @@
+// One simulated node: the machine a kernel runs on (its struct platform), holding
+// its own RAM, clocks, console, random streams and the kernel itself. The simulator
+// owns the nodes; the kernel only ever sees the struct platform pointer.
+#pragma once
+
+#include <setjmp.h>
+#include <stdio.h>
+
+#include "faults/faults.h"
+#include "kernel/kernel.h"
+#include "sim/machine/disk.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/streams.h"
+
+#define NODES_MAX 8
+#define NODE_RAM_BASE_PA 0x80000000ull
+#define NODE_RAM_SIZE_BYTES (16ull << 20)
+#define SIM_FRAMES_MAX (NODE_RAM_SIZE_BYTES / PAGE_SIZE_BYTES) // the kernel's frame table covers RAM
+#define NODE_POISON_BYTE 0xa5 // fills discarded RAM and kernel state
+#define SIM_INSTRUCTION_NS 1ull   // a 1 GHz hart retiring one instruction per cycle
+#define SIM_TRAP_COST_NS 50ull    // entering and leaving the trap handler
+#define SIM_STEP_COST_NS 100ull   // kernel work of one step; guarantees progress
+#define SIM_KERNEL_REGION_BYTES (1ull << 30) // RAM mapped as one gigapage
+#define REBOOT_DELAY_MIN_NS 100000ull        // firmware time of a requested reboot
+#define REBOOT_DELAY_MAX_NS 10000000ull
+#define CONSOLE_RING_BYTES 4096
+#define CONSOLE_LINE_BYTES_MAX 240
+
+enum node_state {
+    NODE_DOWN = 0, // dark: powers on (boots) when the loop reaches its time
+    NODE_RUNNING,
+    NODE_OFF, // halted or powered off for good
+};
+
+enum boot_cause { BOOT_COLD = 0, BOOT_POWER_LOSS, BOOT_REBOOT };
+
+enum power_request { POWER_REQUEST_NONE = 0, POWER_REQUEST_HALT, POWER_REQUEST_REBOOT,
+                     POWER_REQUEST_POWER_OFF };
+
+struct node_console {
+    u8 ring[CONSOLE_RING_BYTES]; // everything written, for failure reports
+    u64 written_bytes;
+    char line[CONSOLE_LINE_BYTES_MAX];
+    u32 line_length;
+};
+
+struct sim;
+
+struct platform {
+    struct sim *sim;
+    u32 id;
+    enum node_state state;
+    enum boot_cause next_boot_cause;
+    u64 now_ns; // true simulated time of this node; the loop steps the earliest node
+    struct node_clock clock;
+    u8 *ram; // NODE_RAM_SIZE_BYTES at NODE_RAM_BASE_PA
+    struct pcg32 streams[STREAM_COUNT]; // STREAM_SWARM slot unused
+    struct node_console console;
+    enum power_request power_request;
+    u32 boots;
+    u64 first_boot_digest;
+    enum kernel_run_state final_run_state; // valid when NODE_OFF
+    u64 user_instructions;
+    u64 faults_seen[FAULT_COUNT]; // injected on this node in any life (what reports may excuse)
+    struct invariant_node_state invariants;
+    struct storage_shadow storage; // describes the disk: survives power loss and reboots
+    struct seed_file_shadow seed_file; // likewise (invariant_random.c)
+    struct file_acks file_acks;    // files acknowledged on the disk: survive them too
+    struct sim_disk disk; // survives power loss and reboots, like a real drive
+    // Power loss inside the kernel (kernel_call.c): armed only while kernel_boot or
+    // kernel_step runs; a device call at which the power fails jumps back.
+    jmp_buf power_unwind;
+    bool power_unwind_armed;
+    enum power_loss_site unwind_site;
+    u64 unwind_delay_ns;
+    // The simulator reads the node's storage for its invariants: device reads are
+    // served without faults, latency or trace, and nothing may write.
+    bool inspecting;
+    struct kernel kernel;
+};
+
+// node.c
+struct platform *node_create(struct sim *sim, u32 id, u64 seed); // NULL: out of memory
+void node_destroy(struct platform *node);
+// False when the power failed inside kernel_boot: the node is down again.
+bool node_boot(struct platform *node);
+void node_power_loss(struct platform *node, u64 delay_ns);
+void node_power_loss_at(struct platform *node, u64 delay_ns, enum power_loss_site site);
+void node_schedule_reboot(struct platform *node, u64 delay_ns);
+void node_turn_off(struct platform *node, enum kernel_run_state run_state);
+const char *node_state_text(const struct platform *node);
+const char *kernel_run_state_name(enum kernel_run_state run_state);
+void *node_pa_to_ptr(struct platform *node, u64 pa, u64 size_bytes); // NULL if outside RAM
+void node_advance(struct platform *node, u64 delta_ns);
+
+// kernel_call.c: kernel_boot (step == NULL) or kernel_step (*step gets its result)
+// with the power-loss unwind armed. False when the power failed inside: the node has
+// been through node_power_loss_at and is down.
+bool node_kernel_call(struct platform *node, enum kernel_step_result *step);
+// From a platform_* entry point, as its last action: the power fails now.
+_Noreturn void node_power_unwind(struct platform *node, enum power_loss_site site, u64 delay_ns);
+
+// console.c
+void console_write(struct platform *node, const u8 *bytes, u64 count);
+void console_flush(struct platform *node);
+// Prints the last `lines_max` lines the node wrote, each prefixed like the live output.
+void console_print_tail(const struct platform *node, FILE *out, u32 lines_max);
