@@ -157,10 +157,14 @@ static const char *const rootcheck_passwords_argv[] = {"rootcheck", "--passwords
 static const char *const rootcheck_inodes_argv[] = {"rootcheck", ATTACK_INODES_DIR, NULL};
 static const char *const rootcheck_disk_argv[] = {"rootcheck", ATTACK_DISK_DIR, NULL};
 static const char *const rootcheck_files_argv[] = {"rootcheck", ATTACK_FILES_DIR, NULL};
+static const char *const rootcheck_clean_argv[] = {"rootcheck", "--clean", ATTACK_INODES_DIR, ATTACK_DISK_DIR,
+                                                   ATTACK_FILES_DIR, NULL};
 
 // Each attack in turn, each followed by root's checks while xy still holds what it
-// took (rootcheck then removes xy's files and waits for its holders to end).
+// took (rootcheck then removes xy's files and waits for its holders to end). First,
+// what an attack of an earlier boot left (a power loss may strike before its cleanup).
 static const struct job attack_jobs[] = {
+    {"rootcheck", ABI_UID_ROOT, rootcheck_clean_argv, ABI_EXIT_NORMAL, 0, "rootcheck --clean"},
     {"exhaust", ABI_UID_USER, attack_processes_argv, ABI_EXIT_NORMAL, 0, "exhaust processes"},
     {"rootcheck", ABI_UID_ROOT, rootcheck_argv, ABI_EXIT_NORMAL, 0, "rootcheck after processes"},
     {"exhaust", ABI_UID_USER, attack_memory_argv, ABI_EXIT_NORMAL, 0, "exhaust memory"},

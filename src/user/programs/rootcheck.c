@@ -7,6 +7,9 @@
 //     DIRs: where xy's files are (removed with everything in them); /tmp's entries
 //     named e<N> are removed too. --passwords: xy guessed root's password, and the
 //     auth log must say so.
+//   rootcheck --clean DIR...
+//     before the attack: removes what an attack of an earlier boot left (a power loss
+//     can strike before root's checks removed it), so each attack starts from nothing.
 #include <stdio.h>
 #include <string.h>
 
@@ -120,7 +123,26 @@ static void space_comes_back(int count, char **dirs) {
     sys_unlink("/home/xy/after");
 }
 
+// Removes the DIRs that exist and /tmp's e<N> entries; xy then holds no inodes outside
+// its home's own files.
+static int clean_start(int count, char **dirs) {
+    for (int i = 0; i < count; i++) {
+        struct abi_stat st;
+        if (sys_stat(dirs[i], &st) < 0) continue; // nothing left there
+        const char *const rm[] = {"rm", "-r", dirs[i], NULL};
+        i64 result = run("/bin/rm", rm, ABI_UID_ROOT);
+        check("root removes what an earlier attack left", result == 0, result);
+    }
+    const char *const clean[] = {"exhaust", "clean", "/tmp", "e", NULL};
+    i64 result = run("/bin/exhaust", clean, ABI_UID_ROOT);
+    check("root removes xy's names in /tmp", result == 0, result);
+    say("%lu failed", (unsigned long)failures);
+    report_check("rootcheck --clean", failures, ABI_REPORT_EXCUSE_CRASH); // a crash may kill what it starts
+    return failures == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--clean") == 0) return clean_start(argc - 2, argv + 2);
     struct abi_usage xy = usage_of(ABI_UID_USER);
     note("xy holds %lu processes, %lu KiB of memory, %lu open files, %lu inodes, %lu KiB of disk",
          (unsigned long)xy.processes, (unsigned long)(xy.memory_bytes / 1024), (unsigned long)xy.open_files,
