@@ -18,7 +18,7 @@
 #pragma once
 
 #include "kernel/abi.h"
-#include "kernel/users/cred.h"
+#include "kernel/cred/cred.h"
 #include "kernel/fs/path.h"
 #include "kernel/lib/types.h"
 #include "subsystems/graindb/graindb.h"
@@ -187,8 +187,19 @@ struct fs_change {
 #define fs_audit_change(k, ...) ((void)(k))
 #endif
 
-// Opens (or, on a blank disk, formats and populates) the filesystem.
-void fs_mount(struct kernel *k);
+// Fills a blank (or half-filled: an interrupted first boot) filesystem, from the
+// root directory (fs_make_root) to the ready mark (fs_mark_ready). Passed in by the
+// level above (kernel/boot/provision.c), so the filesystem needs no accounts.
+typedef i64 fs_populate_fn(struct kernel *k);
+// Opens (or, on a blank disk, formats and has `populate` fill) the filesystem.
+void fs_mount(struct kernel *k, fs_populate_fn *populate);
+// The first boot's steps (fs.c): the root directory; the mark that the population is
+// complete (a boot that finds it missing completes it); a lookup and a create as
+// root from an absolute path (existing names are not an error to the caller: resuming).
+i64 fs_make_root(struct kernel *k);
+i64 fs_mark_ready(struct kernel *k);
+i64 fs_lookup_at(struct kernel *k, const char *absolute, struct fs_inode *out);
+i64 fs_create_at(struct kernel *k, const char *absolute, u32 type, u32 mode, struct fs_inode *out);
 // -E_NODEV without a disk, -E_IO when the disk was refused, 0 when usable.
 i64 fs_usable(const struct kernel *k);
 // Like fs_usable, but a failed (read-only) database still reads.
@@ -277,6 +288,11 @@ struct fs_open_file *fs_open_copy(struct kernel *k, u64 inode);
 void fs_inode_current(struct kernel *k, struct fs_inode *inode);
 // Copies inode's attributes into its open copy, if any.
 void fs_inode_attributes_to_open(struct kernel *k, const struct fs_inode *inode);
+// 0 when cred may access inode for every bit of `want` (PERM_*), else -E_ACCES.
+// One class decides: the owner's bits, else the group's when cred_in_group, else
+// the others'. Root bypasses read and write, and execute needs at least one x bit
+// (directories are always searchable by root). In fs_permission.c.
+i64 cred_permission(const struct cred *cred, const struct fs_inode *inode, u32 want);
 // Linux's should_remove_suid: the mode bits a change of content by cred removes (the
 // set-user-ID bit, and set-group-ID with group x), 0 for root or a non-file.
 u32 fs_privileges_removed(const struct cred *cred, const struct fs_inode *inode);

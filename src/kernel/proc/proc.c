@@ -1,7 +1,7 @@
 #include "kernel/proc/proc.h"
 
 #include "kernel/bugs.h"
-#include "kernel/boot/cpio.h"
+#include "kernel/lib/cpio.h"
 #include "kernel/proc/elf.h"
 #include "kernel/proc/frames.h"
 #include "kernel/lib/mem.h"

@@ -1,11 +1,11 @@
-// The accounts on disk, written at the first boot: /etc/passwd, /etc/group,
+// The accounts on disk, written at the first boot (kernel/boot): /etc/passwd, /etc/group,
 // /etc/capabilities (name:capability,capability) and /etc/shadow (root only, 0600,
 // salted PBKDF2-HMAC-SHA256). The initial passwords come from the build.
 #pragma once
 
 #include "kernel/lib/types.h"
 
-#include "kernel/users/cred.h"
+#include "kernel/cred/cred.h"
 #include "kernel/users/passwords_default.h"
 
 #define ACCOUNTS_FILE_BYTES_MAX 1024
@@ -33,8 +33,6 @@ struct accounts {
     struct account entries[ACCOUNTS_MAX];
 };
 
-// Writes the four files (again, when resuming an interrupted first boot).
-i64 accounts_populate(struct kernel *k);
 // Reads /etc/passwd and /etc/capabilities into k->accounts; without a usable disk
 // (or files), the built-in root and xy (xy: sudo).
 void accounts_load(struct kernel *k);
