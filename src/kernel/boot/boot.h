@@ -13,7 +13,5 @@ struct kernel;
 // capabilities, sudo.conf, shadow), /etc/limits.conf, then the ready mark. Each step
 // leaves what an earlier attempt finished. An fs_populate_fn for fs_mount.
 i64 provision_first_boot(struct kernel *k);
-// The accounts' files (provision_accounts.c). Written again when resuming.
-i64 provision_accounts(struct kernel *k);
 // At boot: the limits' defaults, then /etc/limits.conf's values (limits_load.c).
 void limits_load(struct kernel *k);

@@ -10,6 +10,7 @@
 #include "kernel/lib/cpio.h"
 #include "kernel/lib/mem.h"
 #include "kernel/limits/limits.h"
+#include "kernel/boot/internal.h"
 
 #define PROVISION_DIRECTORY_MODE 0755
 #define PROVISION_FILE_MODE 0644

@@ -9,6 +9,7 @@
 #include "kernel/users/accounts.h"
 #include "kernel/users/auth.h"
 #include "kernel/users/password.h"
+#include "kernel/boot/internal.h"
 
 #define ACCOUNTS_PUBLIC_MODE 0644
 #define ACCOUNTS_SECRET_MODE 0600

@@ -7,6 +7,7 @@
 #include "kernel/bugs.h"
 #include "kernel/lib/mem.h"
 #include "kernel/trace_events.h"
+#include "kernel/fs/internal.h"
 
 #define FS_DIRECTORY_MODE 0755
 

@@ -2,7 +2,7 @@
 
 #include "kernel/bugs.h"
 #include "kernel/lib/cpio.h"
-#include "kernel/proc/elf.h"
+#include "kernel/proc/internal.h"
 #include "kernel/proc/frames.h"
 #include "kernel/lib/mem.h"
 #include "kernel/syscall.h"
