@@ -2,6 +2,7 @@
 // until it traps, and handles the trap. Everything lives in struct kernel.
 #include "kernel/kernel.h"
 
+#include "kernel/boot/boot.h"
 #include "kernel/bugs.h"
 #include "kernel/proc/clock.h"
 #include "kernel/proc/frames.h"
@@ -66,7 +67,7 @@ void kernel_boot(struct kernel *k, struct platform *p) {
     // Before the mount: a first boot draws GrainDB's db_id and the password salts.
     random_boot(k);
     limits_defaults(&k->limits); // the first boot populates the disk under them
-    fs_mount(k);
+    fs_mount(k, provision_first_boot);
     k->random.seed_file_due = true; // the first step, before any process runs
     accounts_load(k);
     limits_load(k);

@@ -6,7 +6,7 @@
 #include "kernel/users/accounts.h"
 #include "kernel/users/auth.h"
 #include "kernel/users/console.h"
-#include "kernel/users/cred.h"
+#include "kernel/cred/cred.h"
 #include "kernel/fs/fs.h"
 #include "kernel/limits/limits.h"
 #include "kernel/platform.h"

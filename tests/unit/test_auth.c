@@ -16,6 +16,7 @@
 #include "sim/sim.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_sim.h"
+#include "kernel/users/internal.h"
 
 #define DISK_BYTES (64ull << 20) // each append still rewrites the whole file object
 #define STEPS_MAX 200000u

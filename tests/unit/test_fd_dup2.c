@@ -8,6 +8,7 @@
 #include "kernel/syscall.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_sim.h"
+#include "kernel/fs/internal.h"
 
 #define SLOT 0u
 #define FILE_A 2u // indices into k.fs.files

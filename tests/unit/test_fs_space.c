@@ -10,6 +10,7 @@
 #include "sim/sim.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_sim.h"
+#include "kernel/fs/internal.h"
 
 #define DISK_BYTES (4ull << 20) // two GrainDB zones of 1.9 MiB; the first boot leaves ~560 KiB live
 #define STEPS_MAX 200000u

@@ -11,6 +11,8 @@
 #include "sim/sim.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_sim.h"
+#include "kernel/fs/internal.h"
+#include "kernel/users/internal.h"
 
 #define DISK_BYTES (16ull << 20)
 #define STEPS_MAX 200000u

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "kernel/abi.h"
-#include "kernel/boot/cpio.h"
+#include "kernel/lib/cpio.h"
 #include "kernel/lib/format.h"
 #include "kernel/fs/path.h"
 #include "tests/unit/unit.h"

@@ -9,6 +9,7 @@
 #include "sim/sim.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_sim.h"
+#include "kernel/fs/internal.h"
 
 #define DISK_BYTES (16ull << 20)
 #define STEPS_MAX 200000u

@@ -4,6 +4,7 @@
 
 #include "kernel/users/password.h"
 #include "tests/unit/unit.h"
+#include "kernel/users/internal.h"
 
 static void hex(const unsigned char *bytes, unsigned count, char *out) {
     for (unsigned i = 0; i < count; i++) sprintf(out + 2 * i, "%02x", bytes[i]);

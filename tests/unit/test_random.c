@@ -25,6 +25,8 @@
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_child.h"
 #include "tests/unit/unit_sim.h"
+#include "kernel/fs/internal.h"
+#include "kernel/random/internal.h"
 
 #define DISK_BYTES (16ull << 20)
 #define STEPS_MAX 400000u

@@ -1,48 +1,15 @@
-// Mounting: open GrainDB (recovery), or on a blank disk format it, create the
-// standard tree and import the initial archive. A disk GrainDB refuses (corruption)
-// stays unmounted with a clear message: never mounted half-trusted.
+// Mounting: open GrainDB (recovery), or on a blank disk format it and have the
+// caller populate it (the first boot's tree and files: kernel/boot/provision.c). A
+// disk GrainDB refuses (corruption) stays unmounted with a clear message: never
+// mounted half-trusted.
 #include "kernel/kernel.h"
 
-#include "kernel/users/accounts.h"
 #include "kernel/bugs.h"
-#include "kernel/boot/cpio.h"
 #include "kernel/lib/mem.h"
 #include "kernel/trace_events.h"
+#include "kernel/fs/internal.h"
 
 #define FS_DIRECTORY_MODE 0755
-#define FS_FILE_MODE 0644
-#define FS_PROGRAM_MODE 0755
-#define CPIO_MODE_TYPE_MASK 0170000
-#define CPIO_MODE_REGULAR 0100000
-
-#define FS_PRIVATE_DIRECTORY_MODE 0700
-#define FS_SHARED_DIRECTORY_MODE 01777 // sticky: only owners remove their names
-
-struct standard_directory {
-    char path[24];
-    u32 mode;
-    u32 uid; // group: the user's primary group
-};
-
-static const struct standard_directory standard_tree[] = {
-    {"/bin", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/sbin", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/usr", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/usr/bin", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/usr/lib", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/usr/local", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/etc", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/root", FS_PRIVATE_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/home", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/home/xy", FS_DIRECTORY_MODE, ABI_UID_USER},
-    {"/var", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/var/lib", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/var/log", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/var/cache", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/tmp", FS_SHARED_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/zix", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-    {"/zix/store", FS_DIRECTORY_MODE, ABI_UID_ROOT},
-};
 
 i64 fs_usable(const struct kernel *k) {
     if (k->fs.state == FS_MOUNTED) return graindb_failed(&k->fs.db) ? -E_IO : 0;
@@ -82,7 +49,7 @@ static bool fs_is_ready(struct kernel *k) {
     return result == 0 && !info.deleted;
 }
 
-static i64 fs_mark_ready(struct kernel *k) {
+i64 fs_mark_ready(struct kernel *k) {
     u8 hash[GRAINDB_HASH_BYTES];
     i64 result = graindb_batch_begin(&k->fs.db);
     if (result == 0) result = fs_put_object(k, (const u8 *)"1", 1, hash);
@@ -94,7 +61,7 @@ static i64 fs_mark_ready(struct kernel *k) {
     return result;
 }
 
-static i64 fs_make_root(struct kernel *k) {
+i64 fs_make_root(struct kernel *k) {
     struct fs_inode existing;
     if (fs_read_inode(k, FS_ROOT_INODE, &existing) == 0) return 0; // resuming
     struct fs_inode root;
@@ -115,36 +82,20 @@ static i64 fs_make_root(struct kernel *k) {
 }
 
 // The first boot acts as root.
-static i64 fs_lookup_at(struct kernel *k, const char *absolute, struct fs_inode *out) {
+i64 fs_lookup_at(struct kernel *k, const char *absolute, struct fs_inode *out) {
     struct path path;
     struct cred root = cred_of_user(ABI_UID_ROOT);
     i64 result = path_resolve("/", absolute, &path);
     return result == 0 ? fs_lookup(k, &root, &path, out) : result;
 }
 
-static i64 fs_create_at(struct kernel *k, const char *absolute, u32 type, u32 mode,
+i64 fs_create_at(struct kernel *k, const char *absolute, u32 type, u32 mode,
                         struct fs_inode *out) {
     struct path path;
     struct cred root = cred_of_user(ABI_UID_ROOT);
     i64 result = path_resolve("/", absolute, &path);
     if (result == 0) result = fs_create(k, &root, &path, type, mode, out);
     return result;
-}
-
-// A standard directory, created by root and then given to its owner (also when
-// resuming an interrupted first boot: the attributes are written again).
-static i64 fs_make_standard(struct kernel *k, const struct standard_directory *directory) {
-    struct fs_inode inode;
-    i64 result = fs_create_at(k, directory->path, ABI_TYPE_DIRECTORY, directory->mode, &inode);
-    if (result == -E_EXIST) result = fs_lookup_at(k, directory->path, &inode);
-    if (result < 0) return result;
-    u32 gid = cred_primary_gid(directory->uid);
-    if (inode.uid == directory->uid && inode.gid == gid && inode.mode == directory->mode) return 0;
-    inode.uid = directory->uid;
-    inode.gid = gid;
-    inode.mode = directory->mode;
-    inode.ctime_ns = platform_realtime_ns(k->platform);
-    return fs_change_attributes(k, &inode);
 }
 
 // Resuming an interrupted first boot: a file already written whole (same mode,
@@ -183,46 +134,12 @@ i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, cons
     return result < 0 ? result : released;
 }
 
-// Every regular file of the archive becomes /<its name>, owned by root.
-static i64 fs_import_archive(struct kernel *k, u32 *imported) {
-    u64 offset = 0;
-    struct cpio_entry entry;
-    while (cpio_next(k->initrd, k->initrd_size_bytes, &offset, &entry) == 0) {
-        if ((entry.file.mode & CPIO_MODE_TYPE_MASK) != CPIO_MODE_REGULAR) continue; // dirs: the tree
-        char absolute[PATH_LEN_MAX];
-        absolute[0] = '/';
-        if (!str_copy(absolute + 1, sizeof absolute - 1, entry.name)) return -E_NAMETOOLONG;
-        u32 mode = (entry.file.mode & FS_MODE_EXECUTE_ANY) ? FS_PROGRAM_MODE : FS_FILE_MODE;
-        i64 result = fs_write_file_as_root(k, absolute, mode, entry.file.data, entry.file.size_bytes);
-        if (result < 0) return result;
-        (*imported)++;
-    }
-    return 0;
-}
-
-static i64 fs_populate(struct kernel *k) {
-    i64 result = fs_make_root(k);
-    for (u32 i = 0; i < ARRAY_COUNT(standard_tree) && result == 0; i++) {
-        result = fs_make_standard(k, &standard_tree[i]);
-    }
-    u32 imported = 0;
-    if (result == 0) result = fs_import_archive(k, &imported);
-    if (result == 0) result = accounts_populate(k);
-    if (result == 0) result = limits_populate(k);
-    if (result == 0) result = fs_mark_ready(k);
-    if (result == 0) {
-        klog(k, LOG_INFO, "filesystem: first boot: created %u directories, imported %u files",
-             (u32)ARRAY_COUNT(standard_tree), imported);
-    }
-    return result;
-}
-
-static i64 fs_format_and_populate(struct kernel *k) {
+static i64 fs_format_and_populate(struct kernel *k, fs_populate_fn *populate) {
     u8 id_bytes[8];
     random_bytes(k, id_bytes, sizeof id_bytes);
     i64 result = graindb_format(&k->fs.db, k->platform, load_u64_le(id_bytes) | 1);
     if (result == 0) result = graindb_open(&k->fs.db, k->platform);
-    if (result == 0) result = fs_populate(k);
+    if (result == 0) result = populate(k);
     return result;
 }
 
@@ -252,7 +169,8 @@ static void fs_verify(struct kernel *k) {
     }
 }
 
-void fs_mount(struct kernel *k) {
+void fs_mount(struct kernel *k, fs_populate_fn *populate) {
+    assert(populate != NULL);
     struct fs *fs = &k->fs;
     fs->state = FS_NO_DISK;
     fs_files_reset(k);
@@ -266,11 +184,11 @@ void fs_mount(struct kernel *k) {
     bool opened = result != -E_NOENT; // open_stats describe a refusal only when open refused
     fs->usage_valid = false; // derived from the disk when first needed (fs_usage.c)
     if (result == -E_NOENT) {
-        result = fs_format_and_populate(k);
+        result = fs_format_and_populate(k, populate);
     } else if (result == 0 && !fs_is_ready(k)) {
         klog(k, LOG_WARN, "filesystem: the first boot was interrupted; completing it");
         fs_find_inode_next(k);
-        result = fs_populate(k);
+        result = populate(k);
     } else if (result == 0) {
         fs_find_inode_next(k);
         const struct graindb_open_stats *stats = &fs->db.open_stats;

@@ -3,6 +3,7 @@
 // whole, so it must carry every attribute change made meanwhile).
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "kernel/fs/internal.h"
 
 struct fs_open_file *fs_open_copy(struct kernel *k, u64 inode) {
     u32 index = fs_file_find(k, inode);

@@ -8,6 +8,7 @@
 #include "kernel/kernel.h"
 #include "kernel/limits/limits.h"
 #include "kernel/lib/mem.h"
+#include "kernel/fs/internal.h"
 
 void fs_files_reset(struct kernel *k) {
     assert(k != NULL);

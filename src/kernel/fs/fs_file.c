@@ -16,6 +16,7 @@
 #include "kernel/limits/limits.h"
 #include "kernel/lib/mem.h"
 #include "kernel/trace_events.h"
+#include "kernel/fs/internal.h"
 
 static u64 fs_chunk_bytes(u64 size_bytes, u32 chunk) {
     u64 offset = (u64)chunk * FS_CHUNK_BYTES;

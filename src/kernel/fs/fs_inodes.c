@@ -6,6 +6,7 @@
 // (the cursor inode_next), so a number just given back is not handed out again at
 // once. Only GrainDB's RAM index is consulted: no device access.
 #include "kernel/kernel.h"
+#include "kernel/fs/internal.h"
 
 static bool fs_inode_key_free(struct kernel *k, u64 inode) {
     u8 key[FS_KEY_LEN_MAX];

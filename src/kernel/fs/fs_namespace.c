@@ -4,6 +4,7 @@
 #include "kernel/bugs.h"
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "kernel/fs/internal.h"
 
 // Linux's inode_init_owner: the caller's fsuid owns it; in a setgid directory the
 // group is the directory's, a new directory inherits the setgid bit, and a file

@@ -4,6 +4,7 @@
 // an error, never a crash).
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "kernel/fs/internal.h"
 
 #define INODE_MAGIC 0x33494247u // "GBI3": the base fields, the semantics block, the chunk hashes
 #define DIR_MAGIC 0x32444247u   // "GBD2": entries carry their maker's uid

@@ -8,6 +8,7 @@
 #include "kernel/bugs.h"
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "kernel/fs/internal.h"
 
 // The checks that need no permission (do_renameat2 before vfs_rename).
 static i64 rename_check_names(struct kernel *k, const struct fs_name *from, const struct fs_name *to) {

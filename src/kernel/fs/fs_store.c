@@ -4,6 +4,7 @@
 #include "kernel/kernel.h"
 #include "kernel/trace_events.h"
 #include "kernel/lib/mem.h"
+#include "kernel/fs/internal.h"
 
 // Every object the filesystem stores or reads is traced with a fingerprint of its
 // bytes, so the simulator can prove that no read returns bytes never written.

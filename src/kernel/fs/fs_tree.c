@@ -3,6 +3,7 @@
 // (rename's loops). No permission is needed for either, as on Linux (the dcache).
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "kernel/fs/internal.h"
 
 // The name under which directory `parent` lists `child`.
 static i64 tree_name_in(struct kernel *k, u64 parent, u64 child, char name[NAME_LEN_MAX + 1]) {

@@ -13,6 +13,7 @@
 #include "kernel/kernel.h"
 #include "kernel/limits/limits.h"
 #include "kernel/lib/mem.h"
+#include "kernel/fs/internal.h"
 
 STATIC_ASSERT(FS_INODE_COST_BYTES >= FS_INODE_RECORD_BYTES + 256); // its ref and entry fit the rest
 

@@ -12,6 +12,7 @@
 // moves), which is what the audit and the simulator's models are told.
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "kernel/fs/internal.h"
 
 struct walk {
     struct kernel *k;

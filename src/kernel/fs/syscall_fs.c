@@ -11,6 +11,7 @@
 #include "kernel/trace_events.h"
 #include "kernel/proc/usercopy.h"
 #include "kernel/proc/vm.h"
+#include "kernel/fs/internal.h"
 
 struct fd *fd_get(struct kernel *k, u32 slot, u64 fd) {
     if (fd >= ABI_FDS_MAX) return NULL;

@@ -9,6 +9,7 @@
 #include "kernel/trace_events.h"
 #include "kernel/proc/usercopy.h"
 #include "kernel/proc/vm.h"
+#include "kernel/fs/internal.h"
 
 #define IO_CHUNK_BYTES 256ull
 #define FS_IO_LEN_MAX ((u64)FS_FILE_BYTES_MAX)

@@ -1,7 +1,8 @@
-// /etc/limits.conf and the share-and-reserve rule every resource check uses.
+// /etc/limits.conf's keys and parser, and the share-and-reserve rule every resource
+// check uses. Below the filesystem: the file itself is read and written by
+// kernel/boot (limits_load.c, provision.c).
 #include "kernel/limits/limits.h"
 
-#include "kernel/users/accounts.h"
 #include "kernel/lib/format.h"
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
@@ -94,53 +95,18 @@ void limits_parse(const char *text, struct limits *limits, struct limits_parse_r
     }
 }
 
-// A reserve never swallows everything: what it leaves is at least one of each thing.
-static void limits_check_consistent(struct kernel *k) {
-    struct limits *limits = &k->limits;
-    if (limits->processes_root_reserve >= PROCS_MAX) limits->processes_root_reserve = PROCS_MAX - 1;
-    assert(limits->processes_per_user >= 1);
-    assert(limits->files_per_process >= ABI_FDS_MIN);
-    assert(limits->files_per_process <= ABI_FDS_MAX);
-}
-
-void limits_load(struct kernel *k) {
-    assert(k != NULL);
-    limits_defaults(&k->limits);
-    if (fs_usable(k) != 0) return;
-    char text[LIMITS_CONF_BYTES_MAX];
-    i64 length = accounts_read_file(k, LIMITS_CONF_PATH, text, sizeof text);
-    if (length == -E_NOENT) {
-        klog(k, LOG_INFO, "limits: no %s; the built-in limits apply", LIMITS_CONF_PATH);
-        return;
-    }
-    if (length < 0 || (u64)length + 1 >= sizeof text) {
-        klog(k, LOG_WARN, "limits: %s unusable (error %lld); the built-in limits apply", LIMITS_CONF_PATH,
-             (long long)(length < 0 ? -length : E_FBIG));
-        return;
-    }
-    struct limits_parse_report report;
-    limits_parse(text, &k->limits, &report);
-    limits_check_consistent(k);
-    if (report.ignored > 0) {
-        klog(k, LOG_WARN, "limits: %s: %u line%s ignored (the first: line %u); their keys keep the default",
-             LIMITS_CONF_PATH, report.ignored, report.ignored == 1 ? "" : "s", report.first_ignored_line);
-    }
-    klog(k, LOG_INFO, "limits: %u settings from %s", report.applied, LIMITS_CONF_PATH);
-}
-
-i64 limits_populate(struct kernel *k) {
-    assert(k != NULL);
-    char text[LIMITS_CONF_BYTES_MAX];
-    u64 at = (u64)format(text, sizeof text, "%s",
+u64 limits_default_text(char text[LIMITS_CONF_BYTES_MAX]) {
+    assert(text != NULL);
+    u64 at = (u64)format(text, LIMITS_CONF_BYTES_MAX, "%s",
                          "# Per-user shares and root's reserves (read at boot; see README).\n"
                          "# Root is never held to a share and may use the reserves.\n");
     for (u32 i = 0; i < ARRAY_COUNT(limit_keys); i++) {
         const struct limit_key *key = &limit_keys[i];
-        at += (u64)format(text + at, sizeof text - at, "%s = %u # %s (%u..%u)\n", key->name, key->value,
+        at += (u64)format(text + at, LIMITS_CONF_BYTES_MAX - at, "%s = %u # %s (%u..%u)\n", key->name, key->value,
                           limit_whats[i], key->minimum, key->maximum);
-        assert(at < sizeof text - 1); // the defaults always fit
+        assert(at < LIMITS_CONF_BYTES_MAX - 1); // the defaults always fit
     }
-    return fs_write_file_as_root(k, LIMITS_CONF_PATH, LIMITS_CONF_MODE, (const u8 *)text, at);
+    return at;
 }
 
 bool limits_allow(u32 uid, const struct limits_use *use, u64 amount, u64 total, u64 per_user,

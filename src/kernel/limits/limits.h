@@ -62,10 +62,9 @@ struct limits_parse_report {
 };
 // Applies the text of /etc/limits.conf over *limits, line by line.
 void limits_parse(const char *text, struct limits *limits, struct limits_parse_report *report);
-// At boot: defaults, then the file's values.
-void limits_load(struct kernel *k);
-// The first boot's file: every key with its default and what it limits.
-i64 limits_populate(struct kernel *k);
+// The first boot's file (written by kernel/boot/provision.c): every key with its
+// default and what it limits. Returns its length (the defaults always fit).
+u64 limits_default_text(char text[LIMITS_CONF_BYTES_MAX]);
 
 // Whether `uid` may take `amount` more of a resource of which the machine has `total`:
 // root may take anything left; another user needs its own use to stay within

@@ -1,4 +1,4 @@
-#include "kernel/proc/elf.h"
+#include "kernel/proc/internal.h"
 
 #include "kernel/proc/frames.h"
 #include "kernel/lib/mem.h"

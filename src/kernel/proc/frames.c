@@ -2,6 +2,7 @@
 
 #include "kernel/bugs.h"
 #include "kernel/lib/mem.h"
+#include "kernel/proc/internal.h"
 
 void frames_init(struct kernel *k) {
     assert(k != NULL && k->platform != NULL);

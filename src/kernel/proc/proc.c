@@ -1,8 +1,8 @@
 #include "kernel/proc/proc.h"
 
 #include "kernel/bugs.h"
-#include "kernel/boot/cpio.h"
-#include "kernel/proc/elf.h"
+#include "kernel/lib/cpio.h"
+#include "kernel/proc/internal.h"
 #include "kernel/proc/frames.h"
 #include "kernel/lib/mem.h"
 #include "kernel/syscall.h"

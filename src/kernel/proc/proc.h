@@ -15,7 +15,6 @@ void run_queue_push(struct kernel *k, u32 slot);
 u32 run_queue_pop(struct kernel *k); // SLOT_NONE when empty
 void run_queue_remove(struct kernel *k, u32 slot);
 
-u32 proc_slot_of_pid(const struct kernel *k, u32 pid); // SLOT_NONE if none
 static inline u8 proc_frame_owner(u32 slot) { return (u8)(slot + 1); }
 
 // Starts `path` (from the filesystem, else the initial archive) running with `cred`,
@@ -26,7 +25,3 @@ i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path, const struct 
 // children to init, and completes a parent's wait if one is waiting for it.
 void proc_exit(struct kernel *k, u32 slot, u32 cause, i64 exit_code, u64 fault_pc,
                u64 fault_addr);
-// For a parent in wait: reap a matching zombie child if there is one.
-// Returns the reaped pid, 0 if none has exited yet, or -error.
-i64 proc_reap_child(struct kernel *k, u32 parent_slot, i64 wait_pid, u64 status_va);
-bool proc_has_child(const struct kernel *k, u32 parent_pid, i64 wait_pid);

@@ -7,6 +7,7 @@
 #include "kernel/trace_events.h"
 #include "kernel/proc/usercopy.h"
 #include "kernel/proc/vm.h"
+#include "kernel/proc/internal.h"
 
 // Reads a NULL-terminated argv array of user pointers. argv_va == 0 means
 // argv = { path }.

@@ -2,6 +2,7 @@
 
 #include "kernel/lib/mem.h"
 #include "kernel/proc/vm.h"
+#include "kernel/proc/internal.h"
 
 // Kernel pointer to the byte at user va, or NULL if the page lacks `pte_need`.
 static u8 *user_byte(struct kernel *k, const struct proc *proc_, u64 va, u64 pte_need) {

@@ -2,6 +2,7 @@
 
 #include "kernel/proc/frames.h"
 #include "kernel/lib/mem.h"
+#include "kernel/proc/internal.h"
 
 static u64 *table_at(struct kernel *k, u64 table_pa) {
     assert(table_pa != 0 && table_pa % PAGE_SIZE_BYTES == 0);

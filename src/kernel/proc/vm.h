@@ -20,15 +20,5 @@
 
 // Records the supervisor-only gigapage entries every address space carries.
 void vm_kernel_entries_init(struct kernel *k);
-// A new, empty user address space owned by frame owner `owner`; 0 if out of frames.
-u64 vm_create(struct kernel *k, u8 owner);
-// Maps one 4 KiB page (va, pa page-aligned, user VA range). Page-table pages it
-// allocates are added to *frames_owned. Returns 0 or -E_NOMEM.
-i64 vm_map_page(struct kernel *k, u64 root_pa, u64 va, u64 pa, u64 pte_flags, u8 owner,
-                u32 *frames_owned);
-// The leaf PTE for a user VA, or 0 when unmapped.
-u64 vm_lookup(struct kernel *k, u64 root_pa, u64 va);
-// Releases every user page and page-table page, then the root.
-void vm_destroy(struct kernel *k, u64 root_pa, u8 owner);
 u64 vm_satp(u64 root_pa);
 static inline u64 pte_pa(u64 pte) { return (pte >> PTE_PPN_SHIFT) << 12; }

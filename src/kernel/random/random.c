@@ -6,6 +6,7 @@
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
 #include "kernel/trace_events.h"
+#include "kernel/random/internal.h"
 
 // Personalization string (SP 800-90A 8.7.1): sets this DRBG apart from any other
 // instantiated from the same platform bytes.

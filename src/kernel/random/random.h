@@ -47,13 +47,6 @@ struct random {
     bool seed_file_due;   // set by kernel_boot: the first kernel_step loads the seed file
 };
 
-// The DRBG alone, on known inputs (the unit tests hold it to NIST's vectors).
-// instantiate: seed = entropy || nonce || personalization, as SP 800-90A 10.1.2.3.
-void random_instantiate(struct random *r, const u8 *seed, u64 seed_bytes);
-// SP 800-90A 10.1.2.4: seed = new entropy || additional input.
-void random_reseed_with(struct random *r, const u8 *seed, u64 seed_bytes);
-// At most RANDOM_REQUEST_BYTES_MAX bytes. Counts them; never reseeds by itself.
-void random_generate(struct random *r, u8 *out, u64 count);
 
 struct kernel;
 
@@ -61,9 +54,6 @@ struct kernel;
 void random_boot(struct kernel *k);
 // What every consumer calls: reseeds first when the policy above says so.
 void random_bytes(struct kernel *k, u8 *out, u64 count);
-// Reseeds from the platform, with `extra` (may be NULL, then extra_bytes 0) mixed in.
-void random_reseed(struct kernel *k, enum random_reseed_cause cause, const u8 *extra,
-                   u64 extra_bytes);
 
 // ---- the seed file (random_file.c) ------------------------------------------------
 #define RANDOM_SEED_FILE_PATH "/var/lib/random-seed"

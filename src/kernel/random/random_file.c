@@ -11,6 +11,7 @@
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
 #include "kernel/trace_events.h"
+#include "kernel/random/internal.h"
 
 #define RANDOM_DIRECTORY_MODE 0755
 #define RANDOM_MODE_GROUP_OTHER 0077

@@ -1,11 +1,11 @@
-// The accounts on disk, written at the first boot: /etc/passwd, /etc/group,
+// The accounts on disk, written at the first boot (kernel/boot): /etc/passwd, /etc/group,
 // /etc/capabilities (name:capability,capability) and /etc/shadow (root only, 0600,
 // salted PBKDF2-HMAC-SHA256). The initial passwords come from the build.
 #pragma once
 
 #include "kernel/lib/types.h"
 
-#include "kernel/users/cred.h"
+#include "kernel/cred/cred.h"
 #include "kernel/users/passwords_default.h"
 
 #define ACCOUNTS_FILE_BYTES_MAX 1024
@@ -33,30 +33,15 @@ struct accounts {
     struct account entries[ACCOUNTS_MAX];
 };
 
-// Writes the four files (again, when resuming an interrupted first boot).
-i64 accounts_populate(struct kernel *k);
 // Reads /etc/passwd and /etc/capabilities into k->accounts; without a usable disk
 // (or files), the built-in root and xy (xy: sudo).
 void accounts_load(struct kernel *k);
 // The one capability check: effective uid 0 holds all, others what
 // /etc/capabilities grants their effective uid.
 bool kernel_capable(const struct kernel *k, const struct cred *cred, enum capability capability);
-const struct account *accounts_find(const struct kernel *k, u32 uid); // NULL if unknown
 // The credentials of a login as uid (switch_user, sudo, a spawn by root as uid):
 // every id uid's and its groups from /etc/group (only the primary one if unknown).
 struct cred accounts_cred(const struct kernel *k, u32 uid);
-// "name:password:gid:member,member" lines: each account listed gets the gid as a
-// supplementary group (at most GROUPS_MAX, duplicates once). text is cut in place.
-void accounts_parse_group(char *text, struct accounts *accounts);
-// 0 when password is uid's (from /etc/shadow), else -E_ACCES (or -error reading it).
-// Counts nothing: the syscalls check through auth_check_password (auth.h), which
-// adds the delays after failures.
-i64 accounts_check_password(struct kernel *k, u32 uid, const char *password);
-// Rewrites /etc/shadow with uid's new password (a fresh salt, PBKDF2 as at the first
-// boot), keeping every other line: written to /etc/shadow.new, then renamed over
-// /etc/shadow in one atomic step. -E_INVAL if the password breaks password_acceptable
-// or uid is unknown; -E_NOSPC if the file would not fit; else 0 or the disk's -error.
-i64 accounts_set_password(struct kernel *k, u32 uid, const char *password);
 // The whole file, NUL-terminated, read as root whatever its mode. Returns its length
 // (at most capacity - 1: longer files are cut) or -error.
 i64 accounts_read_file(struct kernel *k, const char *absolute, char *buffer, u32 capacity);

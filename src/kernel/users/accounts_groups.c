@@ -5,6 +5,7 @@
 
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "kernel/users/internal.h"
 
 #define GROUP_FIELDS_COUNT 4
 #define GROUP_ID_MAX 0xfffffffeu

@@ -7,6 +7,7 @@
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
 #include "kernel/users/password.h"
+#include "kernel/users/internal.h"
 
 #define ACCOUNT_FIELDS_MAX 8
 #define ACCOUNT_ID_MAX 0xfffffffeu

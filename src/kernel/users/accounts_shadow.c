@@ -8,6 +8,7 @@
 #include "kernel/lib/mem.h"
 #include "kernel/users/password.h"
 #include "kernel/fs/path.h"
+#include "kernel/users/internal.h"
 
 #define SHADOW_PATH "/etc/shadow"
 #define SHADOW_NEW_PATH "/etc/shadow.new"

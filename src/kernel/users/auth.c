@@ -17,6 +17,7 @@
 #include "kernel/users/console.h"
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "kernel/users/internal.h"
 
 STATIC_ASSERT(ARRAY_COUNT(((struct auth *)0)->delays) == ACCOUNTS_MAX);
 STATIC_ASSERT(AUTH_DELAY_FIRST_NS << 7 >= AUTH_DELAY_MAX_NS); // the cap is reached

@@ -103,67 +103,17 @@ struct auth_asker {
     bool owns_console;
 };
 
-// ---- password checks with delays (auth.c) ----------------------------------------
-// 0 when password is uid's; -E_ACCES when wrong (or unknown uid, or password NULL:
-// one too long to be anyone's). -E_AGAIN with *retry_at_ns set when this asker must
-// wait before uid's password may be checked (nothing hashed): the syscall sleeps the
-// caller until then and runs again. Every wrong password lengthens the asker's wait
-// for uid; a right one clears it.
-i64 auth_check_password(struct kernel *k, const struct auth_asker *asker, u32 uid, const char *password,
-                        u64 *retry_at_ns);
-// The asker of a process.
-struct auth_asker auth_asker_of(const struct kernel *k, const struct proc *proc_);
-// Root set uid's password: every source's delay for it ends.
-void auth_failures_reset(struct kernel *k, u32 uid);
-// The wait after `failures` consecutive failures (0 for none).
-u64 auth_delay_ns(u32 failures);
-
 // ---- sessions and sudo stamps (auth.c) -------------------------------------------
-u64 auth_session_new(struct kernel *k);
 // The session of the live process `pid`; AUTH_SESSION_NONE for pid 0 or none (init).
 u64 auth_session_of_pid(const struct kernel *k, u32 pid);
-// Whether `uid` proved its password to sudo in this session within the timeout.
-bool auth_stamp_valid(struct kernel *k, u64 session_id, u32 uid);
-void auth_stamp_set(struct kernel *k, u64 session_id, u32 uid);
-void auth_stamp_forget(struct kernel *k, u64 session_id, u32 uid);
 
 // ---- /etc/sudo.conf (auth_config.c) -----------------------------------------------
-// Parses "timestamp_timeout_s = N" (comments after '#', blank lines allowed).
-// 0 and *timeout_s set, or -E_INVAL for anything else (then *timeout_s unchanged).
-i64 auth_parse_sudo_conf(const char *text, u64 *timeout_s);
 // The first boot's file.
 extern const char auth_sudo_conf_text[];
 u64 auth_sudo_conf_length(void);
-// At boot (from accounts_load): the default, then the file's value if it is good.
-void auth_load_config(struct kernel *k);
 
 // ---- the audit log (auth_log.c, auth_log_file.c) -------------------------------
-// One event: "<realtime s.ns> pid=P uid=U <what> <result>[ <detail>]", appended to
-// /var/log/auth by the kernel as root. Bytes that are not printable become '?', so no
-// input forges a line. An event identical (uid, what, result, detail) to uid's last
-// one is coalesced: counted, and written as one "repeated N times:" line before uid's
-// next different event or within AUTH_LOG_REPEAT_WAIT_NS. A non-root uid's lines fill
-// at most AUTH_LOG_SHARE_BYTES of the current file; beyond it its events are counted
-// and summarised (by the kernel, uid 0), not written. A failed write is counted,
-// noted in the file once writing works again, and reported by audit_status; it
-// never changes the event's outcome.
-void auth_log(struct kernel *k, u32 pid, u32 uid, const char *what, const char *result,
-              const char *detail);
 // Writes every repeat whose wait is over (all of them if `all`). From kernel_step
 // when k->auth.log.repeat_deadline_ns has passed, and before a shutdown.
 void auth_log_flush_repeats(struct kernel *k, bool all);
-// The line for an event (for tests). Returns its length, '\n' included.
-u32 auth_log_format(char out[AUTH_LOG_LINE_LEN_MAX], u64 realtime_ns, u32 pid, u32 uid,
-                    const char *what, const char *result, const char *detail);
-// The per-user slot of uid: its account's index, or ACCOUNTS_MAX for other uids.
-u32 auth_log_user_slot(const struct kernel *k, u32 uid);
 
-// The file itself (auth_log_file.c): appends `count` bytes of whole lines, rotating
-// first if they do not fit (auth -> auth.1 -> ... -> auth.N, the oldest dropped).
-// 0 or -error. Counts each user's bytes in the current file (from the file itself at
-// the first append after boot).
-i64 auth_log_file_append(struct kernel *k, const char *lines, u32 count);
-// Counts each user's bytes in the current file now, if not yet done since boot.
-void auth_log_file_scan(struct kernel *k);
-// "/var/log/auth" (0) or "/var/log/auth.N".
-void auth_log_file_path(u32 archive, char out[AUTH_LOG_PATH_LEN_MAX]);

@@ -5,6 +5,7 @@
 
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "kernel/users/internal.h"
 
 const char auth_sudo_conf_text[] =
     "# How long sudo remembers your password, in seconds, per login session.\n"

@@ -23,6 +23,7 @@
 #include "kernel/lib/format.h"
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "kernel/users/internal.h"
 
 u32 auth_log_user_slot(const struct kernel *k, u32 uid) {
     assert(k != NULL);

@@ -14,6 +14,7 @@
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
 #include "kernel/fs/path.h"
+#include "kernel/users/internal.h"
 
 #define AUTH_LOG_SUMMARY_BYTES_MAX (AUTH_LOG_USERS_MAX * AUTH_LOG_LINE_LEN_MAX)
 

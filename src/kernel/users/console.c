@@ -5,6 +5,7 @@
 #include "kernel/bugs.h"
 #include "kernel/kernel.h"
 #include "kernel/syscall.h"
+#include "kernel/users/internal.h"
 
 bool console_owned_by(const struct kernel *k, const struct proc *proc_) {
     assert(k != NULL && proc_ != NULL);

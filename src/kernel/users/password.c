@@ -7,6 +7,7 @@
 
 #include "kernel/abi.h"
 #include "kernel/lib/mem.h"
+#include "kernel/users/internal.h"
 
 #define PBKDF2_PREFIX "$pbkdf2-sha256$"
 #define PBKDF2_PREFIX_LEN 15

@@ -11,6 +11,7 @@
 #include "kernel/proc/proc.h"
 #include "kernel/syscall.h"
 #include "kernel/proc/usercopy.h"
+#include "kernel/users/internal.h"
 
 struct password_arg {
     bool given;    // the pointer was not NULL

@@ -1,6 +1,6 @@
 // Syscalls about who a process is: its user and group ids, and changing them.
 #include "kernel/bugs.h"
-#include "kernel/users/cred.h"
+#include "kernel/cred/cred.h"
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
 #include "kernel/syscall.h"

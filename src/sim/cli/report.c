@@ -73,6 +73,37 @@ static const char *end_text(enum sim_end end) {
     return "unknown";
 }
 
+// The storage lines of the summary: only for a run with a disk.
+static void print_storage_summary(const struct sim *sim, FILE *out) {
+    assert(sim->config.disk_size_bytes != 0);
+    u64 refused = 0;
+    for (u32 id = 0; id < sim->config.nodes_count; id++) refused += sim->nodes[id]->disk.atlas_refused;
+    fprintf(out, "disk faults refused by the atlas: %" PRIu64 " (%s)\n", refused,
+            disk_scope_name(sim->config.disk_fault_scope));
+    u64 fsck_skipped = 0;
+    u64 state_skipped = 0;
+    u64 lost_excused = 0;
+    u64 fsck_damaged = 0;
+    for (u32 id = 0; id < sim->config.nodes_count; id++) {
+        fsck_damaged += sim->nodes[id]->storage.fsck_damaged_recoveries;
+        fsck_skipped += sim->nodes[id]->storage.fsck_skipped;
+        state_skipped += sim->nodes[id]->storage.state_skipped;
+        lost_excused += sim->nodes[id]->storage.lost_excused;
+    }
+    fprintf(out, "acknowledged commits lost with every copy destroyed (unrestricted): %" PRIu64 "\n",
+            lost_excused);
+    fprintf(out, "storage checks deferred by their cost budget: fsck after %" PRIu64
+            " uneventful recoveries, merkle and tree after %" PRIu64 " commits\n",
+            fsck_skipped, state_skipped);
+    fprintf(out, "fsck not held after recoveries that media damage struck: %" PRIu64 "\n", fsck_damaged);
+    fprintf(out, "repairs read back: %" PRIu64 " pieces checked, %" PRIu64 " reported unverified by GrainDB; "
+            "acknowledged files not checked (no inspectable filesystem): %" PRIu64 "\n",
+            sim->invariant_checks[INV_REPAIRS_READ_BACK], sim->repairs_unverified, sim->files_unchecked);
+    u64 compactions = 0;
+    for (u32 id = 0; id < sim->config.nodes_count; id++) compactions += sim->nodes[id]->storage.compactions;
+    fprintf(out, "storage compactions seen (GrainDB generations, all nodes): %" PRIu64 "\n", compactions);
+}
+
 void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
     assert(sim != NULL && out != NULL);
     fprintf(out, "result: pass (%s)\n", end_text(end));
@@ -89,34 +120,7 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
         fprintf(out, " %s %" PRIu64 "%s", power_loss_site_name((enum power_loss_site)site),
                 sim->power_loss_sites[site], site + 1 < POWER_LOSS_SITE_COUNT ? "," : "\n");
     }
-    if (sim->config.disk_size_bytes != 0) {
-        u64 refused = 0;
-        for (u32 id = 0; id < sim->config.nodes_count; id++) refused += sim->nodes[id]->disk.atlas_refused;
-        fprintf(out, "disk faults refused by the atlas: %" PRIu64 " (%s)\n", refused,
-                disk_scope_name(sim->config.disk_fault_scope));
-        u64 fsck_skipped = 0;
-        u64 state_skipped = 0;
-        u64 lost_excused = 0;
-        u64 fsck_damaged = 0;
-        for (u32 id = 0; id < sim->config.nodes_count; id++) {
-            fsck_damaged += sim->nodes[id]->storage.fsck_damaged_recoveries;
-            fsck_skipped += sim->nodes[id]->storage.fsck_skipped;
-            state_skipped += sim->nodes[id]->storage.state_skipped;
-            lost_excused += sim->nodes[id]->storage.lost_excused;
-        }
-        fprintf(out, "acknowledged commits lost with every copy destroyed (unrestricted): %" PRIu64 "\n",
-                lost_excused);
-        fprintf(out, "storage checks deferred by their cost budget: fsck after %" PRIu64
-                " uneventful recoveries, merkle and tree after %" PRIu64 " commits\n",
-                fsck_skipped, state_skipped);
-        fprintf(out, "fsck not held after recoveries that media damage struck: %" PRIu64 "\n", fsck_damaged);
-        fprintf(out, "repairs read back: %" PRIu64 " pieces checked, %" PRIu64 " reported unverified by GrainDB; "
-                "acknowledged files not checked (no inspectable filesystem): %" PRIu64 "\n",
-                sim->invariant_checks[INV_REPAIRS_READ_BACK], sim->repairs_unverified, sim->files_unchecked);
-        u64 compactions = 0;
-        for (u32 id = 0; id < sim->config.nodes_count; id++) compactions += sim->nodes[id]->storage.compactions;
-        fprintf(out, "storage compactions seen (GrainDB generations, all nodes): %" PRIu64 "\n", compactions);
-    }
+    if (sim->config.disk_size_bytes != 0) print_storage_summary(sim, out);
     u64 total = 0;
     for (u32 id = 0; id < INVARIANT_COUNT; id++) total += sim->invariant_checks[id];
     fprintf(out, "invariant checks: %" PRIu64 " (", total);

@@ -1,11 +1,9 @@
 // Credentials of a process: real, effective and saved user and group ids (Unix
-// setuid rules), the owner/group/other permission check on inodes, and capabilities.
+// setuid rules) and capabilities. Below the filesystem: it knows no inodes.
 #pragma once
 
 #include "kernel/abi.h"
 #include "kernel/lib/types.h"
-
-struct fs_inode;
 
 #define GROUPS_MAX ABI_GROUPS_MAX
 
@@ -51,12 +49,8 @@ u32 cred_primary_gid(u32 uid);
 // uid is the parent's effective uid (saved ids become the effective ones, as exec
 // does); only root may start a child as another user. -E_PERM otherwise.
 i64 cred_for_child(const struct cred *parent, u32 uid, struct cred *child);
-// The capability check itself is kernel_capable (accounts.h): it needs /etc.
-// 0 when cred may access inode for every bit of `want` (PERM_*), else -E_ACCES.
-// One class decides: the owner's bits, else the group's when cred_in_group, else
-// the others'. Root bypasses read and write, and execute needs at least one x bit
-// (directories are always searchable by root).
-i64 cred_permission(const struct cred *cred, const struct fs_inode *inode, u32 want);
+// The capability check itself is kernel_capable (accounts.h): it needs /etc. The
+// permission check on inodes is cred_permission (kernel/fs/fs.h): it needs inodes.
 // Unix setuid/setgid: root (euid 0) sets all three ids; others may only set the
 // effective id to their real or saved one. -E_PERM otherwise.
 i64 cred_setuid(struct cred *cred, u32 uid);

@@ -1,9 +1,15 @@
-#include "kernel/users/accounts.h"
+// The accounts' files of the first boot: /etc/passwd, /etc/group, /etc/capabilities,
+// /etc/sudo.conf and /etc/shadow (the initial passwords come from the build).
+#include "kernel/boot/boot.h"
 
-#include "kernel/users/auth.h"
+#include "kernel/fs/fs.h"
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "kernel/random/random.h"
+#include "kernel/users/accounts.h"
+#include "kernel/users/auth.h"
 #include "kernel/users/password.h"
+#include "kernel/boot/internal.h"
 
 #define ACCOUNTS_PUBLIC_MODE 0644
 #define ACCOUNTS_SECRET_MODE 0600
@@ -59,7 +65,7 @@ static i64 accounts_shadow_text(struct kernel *k, char *out, u32 capacity, u32 *
     return 0;
 }
 
-i64 accounts_populate(struct kernel *k) {
+i64 provision_accounts(struct kernel *k) {
     i64 result = fs_write_file_as_root(k, "/etc/passwd", ACCOUNTS_PUBLIC_MODE, (const u8 *)passwd_text,
                                        sizeof passwd_text - 1);
     if (result == 0) {

@@ -1,7 +1,6 @@
-#include "kernel/users/cred.h"
+#include "kernel/cred/cred.h"
 
 #include "kernel/abi.h"
-#include "kernel/fs/fs.h"
 
 u32 cred_primary_gid(u32 uid) { return uid; }
 
@@ -33,22 +32,6 @@ i64 cred_for_child(const struct cred *parent, u32 uid, struct cred *child) {
     *child = cred_of_user(uid);
     assert(child->euid == uid);
     return 0;
-}
-
-i64 cred_permission(const struct cred *cred, const struct fs_inode *inode, u32 want) {
-    assert(cred != NULL && inode != NULL);
-    assert(want != 0 && (want & ~(PERM_READ | PERM_WRITE | PERM_EXECUTE)) == 0);
-    if (cred->euid == ABI_UID_ROOT) {
-        if ((want & PERM_EXECUTE) == 0 || inode->type == ABI_TYPE_DIRECTORY) return 0;
-        return (inode->mode & FS_MODE_EXECUTE_ANY) != 0 ? 0 : -E_ACCES;
-    }
-    // One class only, as Unix does: an owner denied by the owner bits is denied even
-    // if the group or other bits would allow it.
-    u32 shift = 0; // other
-    if (cred->euid == inode->uid) shift = 6;
-    else if (cred_in_group(cred, inode->gid)) shift = 3;
-    u32 granted = (inode->mode >> shift) & 7u;
-    return (granted & want) == want ? 0 : -E_ACCES;
 }
 
 i64 cred_setuid(struct cred *cred, u32 uid) {

@@ -1,4 +1,4 @@
-#include "kernel/boot/cpio.h"
+#include "kernel/lib/cpio.h"
 
 #include "kernel/abi.h"
 #include "kernel/lib/mem.h"

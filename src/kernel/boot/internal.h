@@ -1,0 +1,9 @@
+// The boot room's private calls: the parts of the first boot's provisioning.
+#pragma once
+
+#include "kernel/lib/types.h"
+
+struct kernel;
+
+// The accounts' files (provision_accounts.c). Written again when resuming.
+i64 provision_accounts(struct kernel *k);
