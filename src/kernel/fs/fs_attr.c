@@ -20,13 +20,15 @@ static void attributes_copy(struct fs_inode *to, const struct fs_inode *from) {
 }
 
 void fs_inode_current(struct kernel *k, struct fs_inode *inode) {
-    assert(k != NULL && inode != NULL);
+    assert(k != NULL);
+    assert(inode != NULL);
     const struct fs_open_file *file = fs_open_copy(k, inode->inode);
     if (file != NULL) attributes_copy(inode, &file->meta);
 }
 
 void fs_inode_attributes_to_open(struct kernel *k, const struct fs_inode *inode) {
-    assert(k != NULL && inode != NULL);
+    assert(k != NULL);
+    assert(inode != NULL);
     struct fs_open_file *file = fs_open_copy(k, inode->inode);
     if (file == NULL) return;
     attributes_copy(&file->meta, inode);
@@ -50,7 +52,8 @@ i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode) {
 }
 
 u32 fs_privileges_removed(const struct cred *cred, const struct fs_inode *inode) {
-    assert(cred != NULL && inode != NULL);
+    assert(cred != NULL);
+    assert(inode != NULL);
     if (cred->euid == ABI_UID_ROOT || inode->type != ABI_TYPE_FILE) return 0;
     u32 removed = inode->mode & ABI_MODE_SETUID;
     // A set-group-ID bit without group x is a mandatory-locking mark: it stays.

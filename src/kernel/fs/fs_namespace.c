@@ -34,7 +34,8 @@ static i64 create_inode(struct kernel *k, const struct cred *cred, const struct 
     out->atime_ns = out->mtime_ns = out->ctime_ns = platform_realtime_ns(k->platform);
     if (type != ABI_TYPE_SYMLINK) return 0;
     u64 length = str_len_bounded(content, FS_SYMLINK_BYTES_MAX + 1);
-    assert(length > 0 && length <= FS_SYMLINK_BYTES_MAX);
+    assert(length > 0);
+    assert(length <= FS_SYMLINK_BYTES_MAX);
     out->size_bytes = length;
     out->chunk_count = 1;
     return fs_put_object(k, (const u8 *)content, (u32)length, out->chunks[0]);
@@ -42,8 +43,11 @@ static i64 create_inode(struct kernel *k, const struct cred *cred, const struct 
 
 i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type, u32 mode,
                    const char *content, struct fs_inode *out) {
-    assert(name->last == FS_LAST_NAME && !name->exists);
-    assert(type == ABI_TYPE_FILE || type == ABI_TYPE_DIRECTORY || type == ABI_TYPE_SYMLINK);
+    assert(name->last == FS_LAST_NAME);
+    assert(!name->exists);
+    // The kernel creates only these three kinds of inode.
+    bool type_known = type == ABI_TYPE_FILE || type == ABI_TYPE_DIRECTORY || type == ABI_TYPE_SYMLINK;
+    assert(type_known);
     u64 size_bytes = type == ABI_TYPE_SYMLINK ? str_len_bounded(content, FS_SYMLINK_BYTES_MAX + 1) : 0;
     i64 result = fs_usable(k);
     if (result == 0) result = cred_permission(cred, &name->dir, PERM_WRITE);
@@ -78,7 +82,8 @@ i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *na
 
 i64 fs_make(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type, u32 mode,
             const char *content, struct fs_inode *out) {
-    assert(name != NULL && out != NULL);
+    assert(name != NULL);
+    assert(out != NULL);
     assert((type == ABI_TYPE_SYMLINK) == (content != NULL));
     if (name->last != FS_LAST_NAME || name->exists) return -E_EXIST;
     // "new/" asks for a directory: only mkdir may make it (Linux: E_NOENT for you).
@@ -149,8 +154,11 @@ static i64 unlink_name_check(struct kernel *k, const struct cred *cred, struct f
 }
 
 i64 fs_unlink_name(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type) {
-    assert(cred != NULL && name != NULL);
-    assert(type == ABI_TYPE_FILE || type == ABI_TYPE_DIRECTORY);
+    assert(cred != NULL);
+    assert(name != NULL);
+    // unlink removes a file, rmdir a directory: the callers say which.
+    bool type_removable = type == ABI_TYPE_FILE || type == ABI_TYPE_DIRECTORY;
+    assert(type_removable);
     i64 result = unlink_name_check(k, cred, name, type);
     if (result < 0) return result;
     fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_REMOVE, .cred = cred, .path = &name->path,
@@ -203,7 +211,8 @@ static i64 link_check(struct kernel *k, const struct cred *cred, const struct fs
 
 i64 fs_link_name(struct kernel *k, const struct cred *cred, const struct fs_name *old, struct fs_name *new_name) {
     assert(old->exists);
-    assert(cred != NULL && new_name != NULL);
+    assert(cred != NULL);
+    assert(new_name != NULL);
     i64 result = link_check(k, cred, old, new_name);
     if (result == 0) result = fs_read_directory(k, &new_name->dir);
     if (result == 0) result = fs_usage_allow_entry(k, cred, &new_name->dir); // a name is a name

@@ -86,7 +86,8 @@ static i64 rename_into(struct kernel *k, struct fs_name *to, const struct fs_ino
 // Stages every change of the rename inside an open batch.
 static i64 rename_stage(struct kernel *k, struct fs_name *from, struct fs_name *to, u32 maker_uid, bool *gone) {
     struct fs_inode source = from->inode;
-    assert(from->exists && from->last == FS_LAST_NAME);
+    assert(from->exists);
+    assert(from->last == FS_LAST_NAME);
     bool same_dir = from->dir.inode == to->dir.inode;
     i64 result = fs_read_directory(k, &from->dir);
     if (result < 0) return result;
@@ -114,7 +115,8 @@ static i64 rename_stage(struct kernel *k, struct fs_name *from, struct fs_name *
 
 i64 fs_rename_names(struct kernel *k, const struct cred *cred, struct fs_name *from, struct fs_name *to) {
     assert(cred != NULL);
-    assert(from != NULL && to != NULL);
+    assert(from != NULL);
+    assert(to != NULL);
     i64 result = rename_check_names(k, from, to);
     if (result < 0) return result;
     if (to->exists && to->inode.inode == from->inode.inode) return 0; // already that name

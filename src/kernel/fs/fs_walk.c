@@ -110,7 +110,8 @@ static i64 walk_lookup(struct walk *w, const char *name, bool *found, struct fs_
 // A component with more after it: into a directory, through a symlink, or E_NOTDIR.
 static i64 walk_through(struct walk *w, const char *name, u32 length, const char *rest) {
     struct fs_name *out = w->out;
-    assert(length > 0 && length <= NAME_LEN_MAX);
+    assert(length > 0);
+    assert(length <= NAME_LEN_MAX);
     if (is_dot(name, length)) return 0;
     if (is_dotdot(name, length)) return walk_up(w);
     bool found = false;
@@ -129,7 +130,8 @@ static i64 walk_through(struct walk *w, const char *name, u32 length, const char
 // was spliced in, the walk goes on.
 static i64 walk_last(struct walk *w, const char *name, u32 length, bool trailing, bool *again) {
     struct fs_name *out = w->out;
-    assert(length > 0 && length <= NAME_LEN_MAX);
+    assert(length > 0);
+    assert(length <= NAME_LEN_MAX);
     *again = false;
     out->trailing_slash = trailing;
     out->exists = true;
@@ -159,7 +161,8 @@ static i64 walk_last(struct walk *w, const char *name, u32 length, bool trailing
 // length, whether it is the last one and whether slashes followed it.
 static void walk_next(struct walk *w, char **name, u32 *length, bool *last, bool *trailing) {
     char *text = w->text;
-    assert(text[w->at] != '\0' && text[w->at] != '/');
+    assert(text[w->at] != '\0');
+    assert(text[w->at] != '/');
     u32 start = w->at, end = w->at;
     while (text[end] != '\0' && text[end] != '/') end++;
     u32 after = end;
@@ -229,7 +232,10 @@ static i64 walk_start(struct walk *w, u64 cwd_inode, const char *text) {
 
 i64 fs_walk(struct kernel *k, const struct cred *cred, u64 cwd_inode, const char *text, u32 flags,
             struct fs_name *out) {
-    assert(k != NULL && cred != NULL && text != NULL && out != NULL);
+    assert(k != NULL);
+    assert(cred != NULL);
+    assert(text != NULL);
+    assert(out != NULL);
     assert((flags & ~(FS_WALK_FOLLOW | FS_WALK_LOOKUP)) == 0);
     i64 usable = fs_readable(k);
     if (usable < 0) return usable;
@@ -241,7 +247,8 @@ i64 fs_walk(struct kernel *k, const struct cred *cred, u64 cwd_inode, const char
 }
 
 i64 fs_walk_follow(struct kernel *k, const struct cred *cred, u32 flags, struct fs_name *name) {
-    assert(name->last == FS_LAST_NAME && name->exists);
+    assert(name->last == FS_LAST_NAME);
+    assert(name->exists);
     assert(name->inode.type == ABI_TYPE_SYMLINK);
     struct walk w = {.k = k, .cred = cred, .flags = flags, .out = name};
     // name->path is the link's own path: the walk goes on from its directory.

@@ -19,7 +19,8 @@ struct fd *fd_get(struct kernel *k, u32 slot, u64 fd) {
 }
 
 i64 user_walk(struct kernel *k, u32 slot, u64 path_va, u32 flags, struct fs_name *out) {
-    assert(slot < PROCS_MAX && out != NULL);
+    assert(slot < PROCS_MAX);
+    assert(out != NULL);
     char path[ABI_PATH_LEN_MAX];
     i64 length = copy_string_from_user(k, &k->procs[slot], path, sizeof path, path_va);
     if (length < 0) return length;
@@ -114,7 +115,8 @@ static void open_truncate_early(struct kernel *k, struct fs_inode *inode, u64 fl
 // The descriptor for what open found: a directory to list, or the open file (with
 // O_TRUNC truncated, which is a write: new times, privileges removed).
 static i64 open_install(struct kernel *k, u32 slot, i64 fd, const struct fs_name *name, u64 flags, bool created) {
-    assert(fd >= 0 && fd < ABI_FDS_MAX);
+    assert(fd >= 0);
+    assert(fd < ABI_FDS_MAX);
     assert(k->procs[slot].fds[fd].kind == FD_NONE);
     struct fd entry = {.flags = (u32)flags};
     if (name->inode.type == ABI_TYPE_DIRECTORY) {

@@ -28,7 +28,7 @@ bool user_range_ok(struct kernel *k, const struct proc *proc_, u64 va, u64 size_
 // leaves the destination untouched.
 static i64 copy_user(struct kernel *k, const struct proc *proc_, u64 va, u8 *kernel_bytes,
                      u64 size_bytes, bool to_user) {
-    assert(kernel_bytes != NULL || size_bytes == 0);
+    if (size_bytes != 0) assert(kernel_bytes != NULL);
     u64 need = to_user ? (PTE_R | PTE_W) : PTE_R;
     if (!user_range_ok(k, proc_, va, size_bytes, need)) return -E_FAULT;
     u64 done = 0;
@@ -58,7 +58,8 @@ i64 copy_to_user(struct kernel *k, const struct proc *proc_, u64 destination_va,
 
 i64 copy_string_from_user(struct kernel *k, const struct proc *proc_, char *destination,
                           u64 capacity, u64 source_va) {
-    assert(destination != NULL && capacity > 0);
+    assert(destination != NULL);
+    assert(capacity > 0);
     for (u64 i = 0; i < capacity; i++) {
         u8 *byte = user_byte(k, proc_, source_va + i, PTE_R);
         if (byte == NULL || source_va + i < source_va) return -E_FAULT;

@@ -4,7 +4,8 @@
 #include "kernel/lib/mem.h"
 
 static u64 *table_at(struct kernel *k, u64 table_pa) {
-    assert(table_pa != 0 && table_pa % PAGE_SIZE_BYTES == 0);
+    assert(table_pa != 0);
+    assert(table_pa % PAGE_SIZE_BYTES == 0);
     return (u64 *)platform_pa_to_ptr(k->platform, table_pa);
 }
 
@@ -81,8 +82,10 @@ static u64 *leaf_table(struct kernel *k, u64 root_pa, u64 va, bool create, u8 ow
 
 i64 vm_map_page(struct kernel *k, u64 root_pa, u64 va, u64 pa, u64 pte_flags, u8 owner,
                 u32 *frames_owned) {
-    assert(user_va_valid(va) && va % PAGE_SIZE_BYTES == 0);
-    assert(pa % PAGE_SIZE_BYTES == 0 && (pte_flags & ~PTE_FLAGS_MASK) == 0);
+    assert(user_va_valid(va));
+    assert(va % PAGE_SIZE_BYTES == 0);
+    assert(pa % PAGE_SIZE_BYTES == 0);
+    assert((pte_flags & ~PTE_FLAGS_MASK) == 0);
     i64 error = 0;
     assert(frames_owned != NULL);
     u64 *table = leaf_table(k, root_pa, va, true, owner, frames_owned, &error);

@@ -146,7 +146,8 @@ struct cred accounts_cred(const struct kernel *k, u32 uid) {
     struct cred cred = cred_of_user(uid);
     const struct account *account = accounts_find(k, uid);
     if (account == NULL) return cred;
-    assert(account->groups_count >= 1 && account->groups_count <= GROUPS_MAX);
+    assert(account->groups_count >= 1);
+    assert(account->groups_count <= GROUPS_MAX);
     cred.groups_count = account->groups_count;
     for (u32 i = 0; i < account->groups_count; i++) cred.groups[i] = account->groups[i];
     return cred;

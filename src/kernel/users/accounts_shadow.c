@@ -90,7 +90,8 @@ static i64 shadow_install(struct kernel *k, const char *text, u32 length) {
 }
 
 i64 accounts_set_password(struct kernel *k, u32 uid, const char *password) {
-    assert(k != NULL && password != NULL);
+    assert(k != NULL);
+    assert(password != NULL);
     const struct account *account = accounts_find(k, uid);
     if (account == NULL) return -E_INVAL;
     i64 result = password_acceptable(password, str_len_bounded(password, PASSWORD_LEN_MAX + 1));

@@ -40,7 +40,8 @@ u64 auth_delay_ns(u32 failures) {
 }
 
 struct auth_asker auth_asker_of(const struct kernel *k, const struct proc *proc_) {
-    assert(k != NULL && proc_ != NULL);
+    assert(k != NULL);
+    assert(proc_ != NULL);
     return (struct auth_asker){.ruid = proc_->cred.ruid, .owns_console = console_owned_by(k, proc_)};
 }
 
@@ -64,7 +65,8 @@ static void auth_count_failure(struct kernel *k, u32 uid, const struct auth_aske
 
 i64 auth_check_password(struct kernel *k, const struct auth_asker *asker, u32 uid, const char *password,
                         u64 *retry_at_ns) {
-    assert(k != NULL && asker != NULL);
+    assert(k != NULL);
+    assert(asker != NULL);
     assert(retry_at_ns != NULL);
     *retry_at_ns = 0;
     u32 index = auth_account_index(k, uid);

@@ -48,7 +48,8 @@ static i64 parse_line(const char *line, const char *end, u64 *value) {
 }
 
 i64 auth_parse_sudo_conf(const char *text, u64 *timeout_s) {
-    assert(text != NULL && timeout_s != NULL);
+    assert(text != NULL);
+    assert(timeout_s != NULL);
     u64 value = 0;
     u32 settings = 0;
     for (const char *line = text; *line != '\0';) {

@@ -26,7 +26,7 @@ void auth_log_file_path(u32 archive, char out[AUTH_LOG_PATH_LEN_MAX]) {
 
 // The uid a line names ("... uid=U ..."), or root's for a line that names none.
 static u32 line_uid(const char *line, u32 length) {
-    assert(line != NULL || length == 0);
+    if (length != 0) assert(line != NULL);
     for (u32 at = 0; at + 5 < length; at++) {
         if (!mem_equal(line + at, " uid=", 5)) continue;
         u64 uid = 0;
@@ -41,7 +41,8 @@ static u32 line_uid(const char *line, u32 length) {
 
 // Adds each line of text to the bytes its user has in the current file.
 static void auth_log_charge(struct kernel *k, const char *text, u64 count) {
-    assert(k != NULL && (text != NULL || count == 0));
+    assert(k != NULL);
+    if (count != 0) assert(text != NULL);
     assert(count <= FS_FILE_BYTES_MAX);
     u64 start = 0;
     for (u64 at = 0; at < count; at++) {
@@ -56,7 +57,8 @@ static void auth_log_charge(struct kernel *k, const char *text, u64 count) {
 
 // Finds the log, or creates it (root's, 0600); puts right a changed owner or mode.
 static i64 auth_log_inode(struct kernel *k, const struct cred *root, struct fs_inode *inode) {
-    assert(root->euid == ABI_UID_ROOT && inode != NULL);
+    assert(root->euid == ABI_UID_ROOT);
+    assert(inode != NULL);
     struct path path;
     i64 result = path_resolve("/", AUTH_LOG_PATH, &path);
     if (result == 0) result = fs_lookup(k, root, &path, inode);
@@ -113,7 +115,8 @@ static u32 auth_log_new_file(struct kernel *k, char out[AUTH_LOG_SUMMARY_BYTES_M
 }
 
 static i64 auth_log_write_at_end(struct kernel *k, u32 slot, const char *text, u32 count) {
-    assert(slot < FS_OPEN_FILES_MAX && k->fs.files[slot].references > 0);
+    assert(slot < FS_OPEN_FILES_MAX);
+    assert(k->fs.files[slot].references > 0);
     if (count == 0) return 0;
     i64 written = fs_file_write(k, slot, ABI_UID_ROOT, k->fs.files[slot].meta.size_bytes, (const u8 *)text, count);
     return written < 0 ? written : 0;
@@ -150,7 +153,8 @@ static i64 auth_log_open(struct kernel *k, u32 count, char summary[AUTH_LOG_SUMM
 }
 
 i64 auth_log_file_append(struct kernel *k, const char *lines, u32 count) {
-    assert(k != NULL && lines != NULL);
+    assert(k != NULL);
+    assert(lines != NULL);
     assert(count <= AUTH_LOG_BYTES_MAX - AUTH_LOG_SUMMARY_BYTES_MAX); // room in any new file
     i64 result = fs_usable(k);
     if (result < 0) return result;

@@ -22,7 +22,8 @@ bool cred_in_group(const struct cred *cred, u32 gid) {
 }
 
 i64 cred_for_child(const struct cred *parent, u32 uid, struct cred *child) {
-    assert(parent != NULL && child != NULL);
+    assert(parent != NULL);
+    assert(child != NULL);
     if (uid == parent->euid) {
         *child = *parent;
         child->suid = parent->euid;
@@ -36,8 +37,10 @@ i64 cred_for_child(const struct cred *parent, u32 uid, struct cred *child) {
 }
 
 i64 cred_permission(const struct cred *cred, const struct fs_inode *inode, u32 want) {
-    assert(cred != NULL && inode != NULL);
-    assert(want != 0 && (want & ~(PERM_READ | PERM_WRITE | PERM_EXECUTE)) == 0);
+    assert(cred != NULL);
+    assert(inode != NULL);
+    assert(want != 0);
+    assert((want & ~(PERM_READ | PERM_WRITE | PERM_EXECUTE)) == 0);
     if (cred->euid == ABI_UID_ROOT) {
         if ((want & PERM_EXECUTE) == 0 || inode->type == ABI_TYPE_DIRECTORY) return 0;
         return (inode->mode & FS_MODE_EXECUTE_ANY) != 0 ? 0 : -E_ACCES;

@@ -17,7 +17,8 @@ static u32 password_length(const char *password) {
 
 void password_pbkdf2_sha256(const u8 *password, u32 password_len, const u8 *salt, u32 salt_len,
                             u32 iterations, u8 out[PASSWORD_HASH_BYTES]) {
-    assert(iterations >= 1 && iterations <= PASSWORD_ITERATIONS_MAX);
+    assert(iterations >= 1);
+    assert(iterations <= PASSWORD_ITERATIONS_MAX);
     assert(salt_len <= PASSWORD_SALT_BYTES);
     br_hmac_key_context key;
     br_hmac_context hmac;
@@ -92,7 +93,8 @@ bool password_bytes_equal(const u8 *a, const u8 *b, u32 count) {
 }
 
 bool password_matches(const char *password, const char *encoded, u32 encoded_len) {
-    assert(password != NULL && encoded != NULL);
+    assert(password != NULL);
+    assert(encoded != NULL);
     u32 expected_len = PBKDF2_PREFIX_LEN + 2 + 2 * PASSWORD_SALT_BYTES + 2 * PASSWORD_HASH_BYTES;
     if (encoded_len < expected_len + 1 || encoded_len >= PASSWORD_ENCODED_LEN_MAX) return false;
     if (!mem_equal(encoded, PBKDF2_PREFIX, PBKDF2_PREFIX_LEN)) return false;

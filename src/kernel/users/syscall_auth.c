@@ -141,7 +141,9 @@ static i64 passwd_authenticate(struct kernel *k, const struct proc *proc_, u32 u
 // passwd(uid, old password, new password) -> 0 | -E_ACCES | -E_PERM | -E_INVAL |
 // -E_FAULT | the disk's error. After wrong old passwords the check waits (see auth.h).
 i64 sys_passwd(struct kernel *k, u32 slot, const u64 *args) {
-    assert(k != NULL && slot < PROCS_MAX && args != NULL);
+    assert(k != NULL);
+    assert(slot < PROCS_MAX);
+    assert(args != NULL);
     struct proc *proc_ = &k->procs[slot];
     if (args[0] >= CRED_ID_UNCHANGED || accounts_find(k, (u32)args[0]) == NULL) return -E_INVAL;
     u32 uid = (u32)args[0];
@@ -173,7 +175,8 @@ i64 sys_passwd(struct kernel *k, u32 slot, const u64 *args) {
 // audit_status(struct abi_audit_status *, flags): the audit log's counters, for root
 // (login shows them when root logs in). ABI_AUDIT_ACKNOWLEDGE restarts the unreported ones.
 i64 sys_audit_status(struct kernel *k, u32 slot, const u64 *args) {
-    assert(k != NULL && slot < PROCS_MAX);
+    assert(k != NULL);
+    assert(slot < PROCS_MAX);
     struct proc *proc_ = &k->procs[slot];
     if ((args[1] & ~(u64)ABI_AUDIT_ACKNOWLEDGE) != 0) return -E_INVAL;
     if (proc_->cred.euid != ABI_UID_ROOT) return -E_PERM;
