@@ -9,6 +9,8 @@
 // group is the directory's, a new directory inherits the setgid bit, and a file
 // keeps a setgid bit with group x only if the caller is in that group.
 static void create_owner(const struct cred *cred, const struct fs_inode *dir, struct fs_inode *out) {
+    assert(cred != NULL);
+    assert((out->mode & ~MODE_BITS_ALL) == 0); // create_inode kept the mode bits only
     out->uid = cred->euid;
     out->gid = cred->egid;
     if ((dir->mode & ABI_MODE_SETGID) == 0) return;
@@ -24,6 +26,8 @@ static void create_owner(const struct cred *cred, const struct fs_inode *dir, st
 // The new inode's record; a symlink's target is staged as its one chunk.
 static i64 create_inode(struct kernel *k, const struct cred *cred, const struct fs_name *name, u32 type, u32 mode,
                         const char *content, u64 number, struct fs_inode *out) {
+    assert(number > FS_ROOT_INODE); // fs_inode_allocate never gives the root's
+    assert(number < FS_INODES_MAX);
     mem_set(out, 0, sizeof *out);
     out->inode = number;
     out->parent = type == ABI_TYPE_DIRECTORY ? name->dir.inode : 0;
@@ -31,6 +35,7 @@ static i64 create_inode(struct kernel *k, const struct cred *cred, const struct 
     out->mode = mode & MODE_BITS_ALL;
     out->nlink = type == ABI_TYPE_DIRECTORY ? 2 : 1;
     create_owner(cred, &name->dir, out);
+    assert(out->uid == cred->euid); // whatever the directory, the creator owns it
     out->atime_ns = out->mtime_ns = out->ctime_ns = platform_realtime_ns(k->platform);
     if (type != ABI_TYPE_SYMLINK) return 0;
     u64 length = str_len_bounded(content, FS_SYMLINK_BYTES_MAX + 1);
@@ -43,6 +48,7 @@ static i64 create_inode(struct kernel *k, const struct cred *cred, const struct 
 
 i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type, u32 mode,
                    const char *content, struct fs_inode *out) {
+    assert(cred != NULL);
     assert(name->last == FS_LAST_NAME);
     assert(!name->exists);
     // The kernel creates only these three kinds of inode.
@@ -95,6 +101,9 @@ i64 fs_make(struct kernel *k, const struct cred *cred, struct fs_name *name, u32
 // directory (/tmp) only the child's or the directory's owner (or root) may.
 i64 fs_check_unlink_access(struct kernel *k, const struct cred *cred, const struct fs_inode *parent,
                            const struct fs_inode *child) {
+    assert(child != NULL);
+    // Both callers name a child of a directory found by a walk, which reads only directories.
+    assert(parent->type == ABI_TYPE_DIRECTORY);
     i64 result = cred_permission(cred, parent, PERM_WRITE);
     if (result < 0) return result;
     if ((parent->mode & MODE_STICKY) == 0 || cred->euid == ABI_UID_ROOT) return 0;
@@ -111,6 +120,8 @@ void fs_forget_cwd(struct kernel *k, u64 inode) {
 // Linux's may_delete: access first, then the type (rmdir of a non-directory:
 // E_NOTDIR, unlink of a directory: E_ISDIR), then (rmdir) an empty directory.
 static i64 unlink_check(struct kernel *k, const struct cred *cred, const struct fs_name *name, u32 type) {
+    assert(name->last == FS_LAST_NAME);
+    assert(name->exists);
     i64 result = fs_check_unlink_access(k, cred, &name->dir, &name->inode);
     if (result < 0) return result;
     bool is_dir = name->inode.type == ABI_TYPE_DIRECTORY;
@@ -130,12 +141,15 @@ static i64 unlink_stage_child(struct kernel *k, struct fs_inode *child, bool *go
     *gone = child->type == ABI_TYPE_DIRECTORY || child->nlink <= 1;
     if (*gone) return fs_delete_inode(k, child->inode);
     child->nlink--;
+    assert(child->nlink > 0); // a file keeps its other names
     child->ctime_ns = platform_realtime_ns(k->platform);
     return fs_stage_inode(k, child);
 }
 
 // Linux's do_unlinkat and do_rmdir, after the walk to the last component.
 static i64 unlink_name_check(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type) {
+    assert(cred != NULL);
+    assert(name != NULL);
     if (type == ABI_TYPE_DIRECTORY) {
         if (name->last == FS_LAST_DOTDOT) return -E_NOTEMPTY;
         if (name->last == FS_LAST_DOT) return -E_INVAL;
@@ -150,6 +164,7 @@ static i64 unlink_name_check(struct kernel *k, const struct cred *cred, struct f
     if (type != ABI_TYPE_DIRECTORY && name->trailing_slash) {
         return name->inode.type == ABI_TYPE_DIRECTORY ? -E_ISDIR : -E_NOTDIR;
     }
+    assert(name->last == FS_LAST_NAME); // ".", ".." and "/" were refused above
     return unlink_check(k, cred, name, type);
 }
 
@@ -188,6 +203,8 @@ i64 fs_unlink_name(struct kernel *k, const struct cred *cred, struct fs_name *na
 // not own the file may link it only when it is a regular file, not set-user-ID, not
 // set-group-ID with group x, and readable and writable by the user.
 static i64 link_may(struct kernel *k, const struct cred *cred, const struct fs_inode *old) {
+    assert(cred != NULL);
+    assert(old != NULL);
     if (cred->euid == ABI_UID_ROOT || cred->euid == old->uid) return 0;
     if (planted_bug(k, BUG_LINK_SKIPS_PROTECTION)) return 0;
     if (old->type != ABI_TYPE_FILE || (old->mode & ABI_MODE_SETUID) != 0) return -E_PERM;
@@ -199,6 +216,8 @@ static i64 link_may(struct kernel *k, const struct cred *cred, const struct fs_i
 // may_create (w on the directory), then no directories and at most FS_LINKS_MAX.
 static i64 link_check(struct kernel *k, const struct cred *cred, const struct fs_name *old,
                       const struct fs_name *new_name) {
+    assert(cred != NULL);
+    assert(old->exists); // fs_link_name's callers looked it up
     if (new_name->last != FS_LAST_NAME || new_name->exists) return -E_EXIST;
     if (new_name->trailing_slash) return -E_NOENT;
     i64 result = fs_usable(k);
@@ -206,6 +225,7 @@ static i64 link_check(struct kernel *k, const struct cred *cred, const struct fs
     if (result == 0) result = cred_permission(cred, &new_name->dir, PERM_WRITE);
     if (result < 0) return result;
     if (old->inode.type == ABI_TYPE_DIRECTORY) return -E_PERM;
+    assert(new_name->last == FS_LAST_NAME); // a new name in a writable directory
     return old->inode.nlink >= FS_LINKS_MAX ? -E_MLINK : 0;
 }
 
@@ -242,20 +262,26 @@ i64 fs_link_name(struct kernel *k, const struct cred *cred, const struct fs_name
 // ---- kernel-internal callers: absolute normalized paths --------------------------
 static i64 name_of_path(struct kernel *k, const struct cred *cred, const struct path *path, u32 flags,
                         struct fs_name *out) {
+    assert(path != NULL);
+    assert(path->count <= PATH_COMPONENTS_MAX);
     char text[PATH_LEN_MAX];
     i64 result = path_format(path, text, sizeof text);
     return result < 0 ? result : fs_walk(k, cred, FS_ROOT_INODE, text, flags, out);
 }
 
 i64 fs_lookup(struct kernel *k, const struct cred *cred, const struct path *path, struct fs_inode *out) {
+    assert(out != NULL);
     struct fs_name name;
     i64 result = name_of_path(k, cred, path, FS_WALK_FOLLOW | FS_WALK_LOOKUP, &name);
+    if (result == 0) assert(name.exists); // FS_WALK_LOOKUP refuses a missing name
     if (result == 0) *out = name.inode;
     return result;
 }
 
 i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path, u32 type, u32 mode,
               struct fs_inode *out) {
+    assert(cred != NULL);
+    assert(out != NULL);
     i64 usable = fs_usable(k);
     if (usable < 0) return usable;
     struct fs_name name;
@@ -266,6 +292,8 @@ i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path
 }
 
 i64 fs_remove(struct kernel *k, const struct cred *cred, const struct path *path, u32 type) {
+    assert(cred != NULL);
+    assert(path != NULL);
     i64 usable = fs_usable(k);
     if (usable < 0) return usable;
     struct fs_name name;
@@ -274,7 +302,10 @@ i64 fs_remove(struct kernel *k, const struct cred *cred, const struct path *path
 }
 
 i64 fs_rename(struct kernel *k, const struct cred *cred, const struct path *from, const struct path *to) {
-    i64 usable = fs_usable(k);
+    assert(from != NULL);
+    assert(to != NULL);
+    i64 usable
+ = fs_usable(k);
     if (usable < 0) return usable;
     struct fs_name from_name, to_name;
     i64 result = name_of_path(k, cred, from, 0, &from_name);

@@ -64,6 +64,7 @@ static i64 auth_log_inode(struct kernel *k, const struct cred *root, struct fs_i
     if (result == 0) result = fs_lookup(k, root, &path, inode);
     if (result == -E_NOENT) result = fs_create(k, root, &path, ABI_TYPE_FILE, AUTH_LOG_MODE, inode);
     if (result < 0) return result;
+    assert(inode->inode > FS_ROOT_INODE); // found or made under /var/log
     if (inode->type != ABI_TYPE_FILE) return -E_ISDIR;
     if (inode->mode == AUTH_LOG_MODE && inode->uid == ABI_UID_ROOT && inode->gid == ABI_UID_ROOT) return 0;
     inode->mode = AUTH_LOG_MODE;
@@ -96,6 +97,8 @@ static i64 auth_log_rotate(struct kernel *k, const struct cred *root) {
 // A new file begins: every user's share starts again. Writes into `out` the lines
 // that say whose events went beyond their share of the previous file.
 static u32 auth_log_new_file(struct kernel *k, char out[AUTH_LOG_SUMMARY_BYTES_MAX]) {
+    assert(k != NULL);
+    assert(out != NULL);
     u32 at = 0;
     u64 now_ns = platform_realtime_ns(k->platform);
     for (u32 slot = 0; slot < AUTH_LOG_USERS_MAX; slot++) {
@@ -105,6 +108,7 @@ static u32 auth_log_new_file(struct kernel *k, char out[AUTH_LOG_SUMMARY_BYTES_M
             format(detail, sizeof detail, "uid=%u events=%llu beyond its share of %s.1", user->last_uid,
                    (unsigned long long)user->suppressed, AUTH_LOG_PATH);
             at += auth_log_format(out + at, now_ns, 0, ABI_UID_ROOT, "audit", "suppressed", detail);
+            assert(at <= (slot + 1) * AUTH_LOG_LINE_LEN_MAX); // one line per user at most
         }
         user->used_bytes = 0;
         user->over_share = false;
@@ -127,7 +131,9 @@ static i64 auth_log_write_at_end(struct kernel *k, u32 slot, const char *text, u
 static i64 auth_log_open(struct kernel *k, u32 count, char summary[AUTH_LOG_SUMMARY_BYTES_MAX],
                          u32 *summary_count) {
     assert(count <= AUTH_LOG_BYTES_MAX - AUTH_LOG_SUMMARY_BYTES_MAX);
+    assert(summary != NULL);
     const struct cred root = cred_of_user(ABI_UID_ROOT);
+    assert(root.euid == ABI_UID_ROOT); // the log is root's, whoever's event it records
     *summary_count = 0;
     for (u32 attempt = 0; attempt < 2; attempt++) {
         struct fs_inode inode;
@@ -142,6 +148,7 @@ static i64 auth_log_open(struct kernel *k, u32 count, char summary[AUTH_LOG_SUMM
         }
         i64 index = fs_file_open(k, &inode, false, ABI_UID_ROOT);
         if (index < 0) return index;
+        assert(index < FS_OPEN_FILES_MAX);
         const struct fs_open_file *file = &k->fs.files[index];
         if (file->meta.size_bytes + *summary_count + count <= AUTH_LOG_BYTES_MAX) return index;
         result = fs_file_release(k, (u32)index);
@@ -163,7 +170,9 @@ i64 auth_log_file_append(struct kernel *k, const char *lines, u32 count) {
     i64 index = auth_log_open(k, count, summary, &summary_count);
     if (index < 0) return index;
     u32 slot = (u32)index;
-    result = auth_log_write_at_end(k, slot, summary, summary_count);
+    assert(summary_count <= AUTH_LOG_SUMMARY_BYTES_MAX);
+    result = auth_log_write_at_end
+(k, slot, summary, summary_count);
     if (result == 0) result = auth_log_write_at_end(k, slot, lines, count);
     // Durable now, even if others hold it open.
     if (result == 0 && summary_count + count > 0) result = fs_file_commit(k, slot);
