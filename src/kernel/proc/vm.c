@@ -51,6 +51,8 @@ void vm_kernel_entries_init(struct kernel *k) {
 }
 
 u64 vm_create(struct kernel *k, u8 owner) {
+    assert(owner != FRAME_FREE);
+    assert(k->kernel_root_entries_count <= KERNEL_ROOT_ENTRIES_MAX);
     u64 root_pa = frame_alloc(k, owner);
     if (root_pa == 0) return 0;
     u64 *root = table_at(k, root_pa);
@@ -63,6 +65,8 @@ u64 vm_create(struct kernel *k, u8 owner) {
 // The level-0 table covering va, created on demand when `create` is set.
 static u64 *leaf_table(struct kernel *k, u64 root_pa, u64 va, bool create, u8 owner,
                        u32 *frames_owned, i64 *error) {
+    assert(frames_owned != NULL);
+    assert(error != NULL);
     u64 table_pa = root_pa;
     for (u32 level = SV39_LEVELS - 1; level > 0; level--) {
         u64 *table = table_at(k, table_pa);
@@ -126,7 +130,10 @@ static void destroy_table(struct kernel *k, u64 table_pa, u32 level, u8 owner) {
 }
 
 void vm_destroy(struct kernel *k, u64 root_pa, u8 owner) {
-    u64 *root = table_at(k, root_pa);
+    assert(root_pa != 0);
+    assert(owner != FRAME_FREE);
+    u64 *root
+ = table_at(k, root_pa);
     for (u32 i = 0; i < SV39_ENTRIES_PER_TABLE; i++) {
         u64 entry = root[i];
         // Skip empty slots and the kernel's gigapage leaves (R/W/X set).

@@ -16,6 +16,8 @@ bool console_owned_by(const struct kernel *k, const struct proc *proc_) {
 }
 
 bool console_may_write(const struct kernel *k, const struct proc *proc_) {
+    assert(k != NULL);
+    assert(proc_ != NULL);
     if (console_owned_by(k, proc_)) return true;
     return proc_->console_session == CONSOLE_SESSION_INIT && proc_->cred.euid == ABI_UID_ROOT;
 }
@@ -50,6 +52,8 @@ i64 sys_vhangup(struct kernel *k, u32 slot, const u64 *args) {
     proc_->console_session = session;
     proc_->console_leader = true;
     k->console.owner_session = session;
+    assert(console_owned_by(k, proc_)); // the caller, and only its new session, owns it now
+
     k->console.hangups++;
     klog(k, LOG_INFO, "console: pid %u took the console (session %llu); %u processes of other sessions lost it",
          proc_->pid, (unsigned long long)session, hung_up);
