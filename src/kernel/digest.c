@@ -14,7 +14,7 @@ static u64 mix_u64(u64 hash, u64 value) {
 }
 
 static u64 mix_bytes(u64 hash, const u8 *bytes, u64 count) {
-    assert(bytes != NULL || count == 0);
+    if (count != 0) assert(bytes != NULL);
     for (u64 i = 0; i < count; i++) {
         hash ^= bytes[i];
         hash *= FNV64_PRIME;

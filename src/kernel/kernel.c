@@ -44,7 +44,8 @@ static void boot_parse_args(struct kernel *k, struct spawn_args *init_args) {
 }
 
 void kernel_boot(struct kernel *k, struct platform *p) {
-    assert(k != NULL && p != NULL);
+    assert(k != NULL);
+    assert(p != NULL);
     // Reboot discards everything: the struct is rebuilt from zero.
     u32 pid_next_before = 0;
     k->platform = p;
@@ -166,7 +167,8 @@ static void handle_trap(struct kernel *k, u32 slot, struct platform_trap trap) {
 }
 
 enum kernel_step_result kernel_step(struct kernel *k) {
-    assert(k != NULL && k->platform != NULL);
+    assert(k != NULL);
+    assert(k->platform != NULL);
     if (k->run_state != KERNEL_RUNNING) return KERNEL_STEP_STOPPED;
     k->steps++;
     if (k->random.seed_file_due) {

@@ -12,7 +12,8 @@ static const char log_level_prefix[LOG_TRACE + 1][12] = {
 };
 
 void klog(struct kernel *k, enum log_level level, const char *fmt, ...) {
-    assert(k != NULL && fmt != NULL);
+    assert(k != NULL);
+    assert(fmt != NULL);
     assert(level <= LOG_TRACE);
     if (level > k->log_level) return;
     char line[LOG_LINE_LEN_MAX];

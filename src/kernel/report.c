@@ -84,7 +84,8 @@ static i64 report_read_name(struct kernel *k, const struct proc *proc_, u64 name
 }
 
 i64 sys_report(struct kernel *k, u32 slot, const u64 *args) {
-    assert(k != NULL && slot < PROCS_MAX);
+    assert(k != NULL);
+    assert(slot < PROCS_MAX);
     const struct proc *proc_ = &k->procs[slot];
     u64 failures = args[1], excuses = args[2];
     i64 result = report_read_name(k, proc_, args[0]);

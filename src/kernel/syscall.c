@@ -32,7 +32,8 @@ static i64 syscall_call(struct kernel *k, u32 slot, u64 number, const u64 *args)
 
 void syscall_dispatch(struct kernel *k, u32 slot) {
     struct proc *proc_ = &k->procs[slot];
-    assert(slot < PROCS_MAX && proc_->state == PROC_RUNNABLE);
+    assert(slot < PROCS_MAX);
+    assert(proc_->state == PROC_RUNNABLE);
     u64 number = proc_->context.regs[17]; // a7
     u64 args[SYSCALL_ARGS_MAX];
     for (u32 i = 0; i < SYSCALL_ARGS_MAX; i++) args[i] = proc_->context.regs[10 + i];
@@ -90,7 +91,8 @@ i64 sys_sleep_until(struct kernel *k, u32 slot, const u64 *args) {
 
 void syscall_restart_at(struct kernel *k, u32 slot, u64 deadline_ns) {
     struct proc *proc_ = &k->procs[slot];
-    assert(slot < PROCS_MAX && proc_->state == PROC_RUNNABLE);
+    assert(slot < PROCS_MAX);
+    assert(proc_->state == PROC_RUNNABLE);
     assert(deadline_ns > kernel_monotonic_ns(k));
     run_queue_remove(k, slot); // it is not queued while running, but be exact
     proc_->context.pc -= ECALL_BYTES; // back on the ecall: a0..a7 are untouched

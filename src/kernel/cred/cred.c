@@ -6,8 +6,11 @@ u32 cred_primary_gid(u32 uid) { return uid; }
 
 struct cred cred_of_user(u32 uid) {
     u32 gid = cred_primary_gid(uid);
-    return (struct cred){.ruid = uid, .euid = uid, .suid = uid, .rgid = gid, .egid = gid, .sgid = gid,
-                         .groups_count = 1, .groups = {gid}};
+    struct cred cred = {.ruid = uid, .euid = uid, .suid = uid, .rgid = gid, .egid = gid, .sgid = gid,
+                        .groups_count = 1, .groups = {gid}};
+    assert(cred.groups_count <= GROUPS_MAX);
+    assert(cred.groups[0] == cred.egid); // the primary group first
+    return cred;
 }
 
 bool cred_in_group(const struct cred *cred, u32 gid) {
@@ -21,11 +24,14 @@ bool cred_in_group(const struct cred *cred, u32 gid) {
 }
 
 i64 cred_for_child(const struct cred *parent, u32 uid, struct cred *child) {
-    assert(parent != NULL && child != NULL);
+    assert(parent != NULL);
+    assert(child != NULL);
+    assert(parent->groups_count <= GROUPS_MAX);
     if (uid == parent->euid) {
         *child = *parent;
         child->suid = parent->euid;
         child->sgid = parent->egid;
+        assert(child->euid == uid);
         return 0;
     }
     if (parent->euid != ABI_UID_ROOT) return -E_PERM;
@@ -36,22 +42,33 @@ i64 cred_for_child(const struct cred *parent, u32 uid, struct cred *child) {
 
 i64 cred_setuid(struct cred *cred, u32 uid) {
     assert(cred != NULL);
+    assert(uid != CRED_ID_UNCHANGED); // sys_setuid refused it
     if (cred->euid == ABI_UID_ROOT) {
         cred->ruid = cred->euid = cred->suid = uid;
+        assert(cred->ruid == uid);
         return 0;
     }
     if (uid != cred->ruid && uid != cred->suid) return -E_PERM;
     cred->euid = uid;
+    // A user only moves its effective id between ids it already held: real and
+    // saved stay as they were, so nobody gains an id this way.
+    bool held = cred->euid == cred->ruid || cred->euid == cred->suid;
+    assert(held);
     return 0;
 }
 
 i64 cred_setgid(struct cred *cred, u32 gid) {
     assert(cred != NULL);
+    assert(gid != CRED_ID_UNCHANGED); // sys_setgid refused it
     if (cred->euid == ABI_UID_ROOT) {
         cred->rgid = cred->egid = cred->sgid = gid;
+        assert(cred->rgid == gid);
         return 0;
     }
     if (gid != cred->rgid && gid != cred->sgid) return -E_PERM;
     cred->egid = gid;
+    bool held = cred->egid == cred->rgid || cred->egid == cred->sgid; // as cred_setuid
+    assert(held);
     return 0;
 }
+

@@ -7,10 +7,14 @@
 
 struct fs_open_file *fs_open_copy(struct kernel *k, u64 inode) {
     u32 index = fs_file_find(k, inode);
+    if (index < FS_OPEN_FILES_MAX) assert(k->fs.files[index].meta.inode == inode);
     return index < FS_OPEN_FILES_MAX ? &k->fs.files[index] : NULL;
 }
 
 static void attributes_copy(struct fs_inode *to, const struct fs_inode *from) {
+    assert(to != from);
+    // Only between the record of an inode and its open copy, never across inodes.
+    assert(to->inode == from->inode);
     to->mode = from->mode;
     to->uid = from->uid;
     to->gid = from->gid;
@@ -21,13 +25,15 @@ static void attributes_copy(struct fs_inode *to, const struct fs_inode *from) {
 }
 
 void fs_inode_current(struct kernel *k, struct fs_inode *inode) {
-    assert(k != NULL && inode != NULL);
+    assert(k != NULL);
+    assert(inode != NULL);
     const struct fs_open_file *file = fs_open_copy(k, inode->inode);
     if (file != NULL) attributes_copy(inode, &file->meta);
 }
 
 void fs_inode_attributes_to_open(struct kernel *k, const struct fs_inode *inode) {
-    assert(k != NULL && inode != NULL);
+    assert(k != NULL);
+    assert(inode != NULL);
     struct fs_open_file *file = fs_open_copy(k, inode->inode);
     if (file == NULL) return;
     attributes_copy(&file->meta, inode);
@@ -35,6 +41,7 @@ void fs_inode_attributes_to_open(struct kernel *k, const struct fs_inode *inode)
 }
 
 i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode) {
+    assert(k != NULL);
     i64 usable = fs_usable(k);
     if (usable < 0) return usable;
     assert(inode->inode >= FS_ROOT_INODE);
@@ -42,6 +49,7 @@ i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode) {
     i64 result = fs_read_inode(k, inode->inode, &before);
     if (result == 0) result = graindb_batch_begin(&k->fs.db);
     if (result < 0) return result;
+    assert(before.inode == inode->inode); // fs_read_inode checks the number it read
     result = fs_stage_inode(k, inode);
     if (result == 0) result = fs_commit(k);
     if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
@@ -51,10 +59,13 @@ i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode) {
 }
 
 u32 fs_privileges_removed(const struct cred *cred, const struct fs_inode *inode) {
-    assert(cred != NULL && inode != NULL);
+    assert(cred != NULL);
+    assert(inode != NULL);
     if (cred->euid == ABI_UID_ROOT || inode->type != ABI_TYPE_FILE) return 0;
     u32 removed = inode->mode & ABI_MODE_SETUID;
     // A set-group-ID bit without group x is a mandatory-locking mark: it stays.
     if (mode_setgid_executable(inode->mode)) removed |= ABI_MODE_SETGID;
+    assert((removed & ~(u32)(ABI_MODE_SETUID | ABI_MODE_SETGID)) == 0); // only set-ID bits
     return removed;
+
 }

@@ -24,7 +24,7 @@ u8 *fs_file_buffer(struct kernel *k, const struct fs_open_file *file) {
 }
 
 void fs_buffer_give_back(struct kernel *k, struct fs_open_file *file) {
-    assert(!file->dirty || file->references == 0);
+    if (file->dirty) assert(file->references == 0);
     if (file->buffer == FS_BUFFER_NONE) return;
     assert(k->fs.buffer_owners[file->buffer].file == (u32)(file - k->fs.files));
     k->fs.buffer_owners[file->buffer].file = FS_BUFFER_NONE;

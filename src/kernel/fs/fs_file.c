@@ -29,7 +29,8 @@ static u64 fs_chunk_bytes(u64 size_bytes, u32 chunk) {
 static i64 fs_chunk_load(struct kernel *k, const struct fs_open_file *file, u32 chunk, u8 *out) {
     assert(chunk < file->meta.chunk_count);
     u64 expected = fs_chunk_bytes(file->committed_size_bytes, chunk);
-    assert(expected > 0 && expected <= FS_CHUNK_BYTES);
+    assert(expected > 0);
+    assert(expected <= FS_CHUNK_BYTES);
     u32 size = 0;
     // No more than expected: a larger object (damage GrainDB cannot see) never lands
     // past the end of what the caller sized for the file.
@@ -106,7 +107,8 @@ static void fs_file_commit_times(struct kernel *k, struct fs_open_file *file) {
 i64 fs_file_commit(struct kernel *k, u32 index) {
     struct fs *fs = &k->fs;
     struct fs_open_file *file = &fs->files[index];
-    assert(index < FS_OPEN_FILES_MAX && file->references > 0);
+    assert(index < FS_OPEN_FILES_MAX);
+    assert(file->references > 0);
     if (file->unlinked) return 0;
     if (!file->dirty) {
         if (file->times_dirty) fs_file_commit_times(k, file);
@@ -210,7 +212,8 @@ void fs_file_hold(struct kernel *k, u32 index) {
 
 i64 fs_file_release(struct kernel *k, u32 index) {
     struct fs_open_file *file = &k->fs.files[index];
-    assert(index < FS_OPEN_FILES_MAX && file->references > 0);
+    assert(index < FS_OPEN_FILES_MAX);
+    assert(file->references > 0);
     i64 result = file->references == 1 ? fs_file_commit(k, index) : 0;
     file->references--;
     if (file->references > 0) return result;
@@ -226,7 +229,8 @@ i64 fs_file_release(struct kernel *k, u32 index) {
 
 i64 fs_file_write(struct kernel *k, u32 index, u32 uid, u64 offset, const u8 *bytes, u64 count) {
     struct fs_open_file *file = &k->fs.files[index];
-    assert(index < FS_OPEN_FILES_MAX && file->references > 0);
+    assert(index < FS_OPEN_FILES_MAX);
+    assert(file->references > 0);
     if (offset > FS_FILE_BYTES_MAX || count > FS_FILE_BYTES_MAX - offset) return -E_FBIG;
     u64 old_size = file->meta.size_bytes;
     u64 new_size = offset + count > old_size ? offset + count : old_size;
@@ -253,7 +257,8 @@ i64 fs_file_write(struct kernel *k, u32 index, u32 uid, u64 offset, const u8 *by
 
 i64 fs_file_peek(struct kernel *k, u32 index, u64 offset, const u8 **bytes, u64 *available) {
     struct fs_open_file *file = &k->fs.files[index];
-    assert(index < FS_OPEN_FILES_MAX && file->references > 0);
+    assert(index < FS_OPEN_FILES_MAX);
+    assert(file->references > 0);
     *available = 0;
     if (offset >= file->meta.size_bytes) return 0;
     u32 chunk = (u32)(offset / FS_CHUNK_BYTES);
@@ -272,7 +277,8 @@ i64 fs_file_peek(struct kernel *k, u32 index, u64 offset, const u8 **bytes, u64 
 
 i64 fs_file_read_all(struct kernel *k, const struct fs_inode *inode, u8 *out, u64 capacity,
                      u64 *size_bytes) {
-    assert(out != NULL && size_bytes != NULL);
+    assert(out != NULL);
+    assert(size_bytes != NULL);
     u32 index = fs_file_find(k, inode->inode);
     if (index == FS_OPEN_FILES_MAX) { // not open: as committed
         struct fs_open_file closed = {.committed_size_bytes = inode->size_bytes, .meta = *inode};
@@ -320,7 +326,8 @@ static i64 fs_file_said_durable(struct kernel *k, struct fs_open_file *file) {
 
 i64 fs_file_sync(struct kernel *k, u32 index) {
     struct fs_open_file *file = &k->fs.files[index];
-    assert(index < FS_OPEN_FILES_MAX && file->references > 0);
+    assert(index < FS_OPEN_FILES_MAX);
+    assert(file->references > 0);
     i64 result = fs_file_commit(k, index);
     return result < 0 ? result : fs_file_said_durable(k, file);
 }
@@ -328,7 +335,8 @@ i64 fs_file_sync(struct kernel *k, u32 index) {
 // A close that is not the file's last promises nothing and says nothing.
 i64 fs_file_close(struct kernel *k, u32 index) {
     struct fs_open_file *file = &k->fs.files[index];
-    assert(index < FS_OPEN_FILES_MAX && file->references > 0);
+    assert(index < FS_OPEN_FILES_MAX);
+    assert(file->references > 0);
     if (file->references > 1) return fs_file_release(k, index);
     i64 result = fs_file_commit(k, index);
     if (result == 0) result = fs_file_said_durable(k, file);
@@ -338,7 +346,8 @@ i64 fs_file_close(struct kernel *k, u32 index) {
 
 void fs_file_wrote(struct kernel *k, u32 index, const struct cred *cred) {
     struct fs_open_file *file = &k->fs.files[index];
-    assert(index < FS_OPEN_FILES_MAX && file->references > 0);
+    assert(index < FS_OPEN_FILES_MAX);
+    assert(file->references > 0);
     file->meta.mtime_ns = file->meta.ctime_ns = platform_realtime_ns(k->platform);
     if (cred != NULL) file->meta.mode &= ~fs_privileges_removed(cred, &file->meta);
     file->dirty = true;
@@ -349,7 +358,8 @@ void fs_file_wrote(struct kernel *k, u32 index, const struct cred *cred) {
 // ctime, or is a day old; else a read writes nothing.
 void fs_file_accessed(struct kernel *k, u32 index) {
     struct fs_open_file *file = &k->fs.files[index];
-    assert(index < FS_OPEN_FILES_MAX && file->references > 0);
+    assert(index < FS_OPEN_FILES_MAX);
+    assert(file->references > 0);
     struct fs_inode *meta = &file->meta;
     assert(meta->type == ABI_TYPE_FILE);
     u64 now_ns = platform_realtime_ns(k->platform);

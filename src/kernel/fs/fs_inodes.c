@@ -38,13 +38,15 @@ static u64 fs_inode_after(u64 inode) {
 }
 
 i64 fs_inode_allocate(struct kernel *k, u64 *inode_out) {
-    assert(k != NULL && inode_out != NULL);
+    assert(k != NULL);
+    assert(inode_out != NULL);
     u64 candidate = k->fs.inode_next;
     if (candidate <= FS_ROOT_INODE || candidate >= FS_INODES_MAX) candidate = FS_ROOT_INODE + 1;
     for (u64 tried = 0; tried < FS_INODES_MAX; tried++) {
         if (fs_inode_key_free(k, candidate) && !fs_inode_named(k, candidate)) {
             *inode_out = candidate;
-            assert(candidate > FS_ROOT_INODE && candidate < FS_INODES_MAX);
+            assert(candidate > FS_ROOT_INODE);
+            assert(candidate < FS_INODES_MAX);
             return 0;
         }
         candidate = fs_inode_after(candidate);
@@ -53,6 +55,7 @@ i64 fs_inode_allocate(struct kernel *k, u64 *inode_out) {
 }
 
 void fs_inode_allocated(struct kernel *k, u64 inode) {
-    assert(inode > FS_ROOT_INODE && inode < FS_INODES_MAX);
+    assert(inode > FS_ROOT_INODE);
+    assert(inode < FS_INODES_MAX);
     k->fs.inode_next = fs_inode_after(inode);
 }

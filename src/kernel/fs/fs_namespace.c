@@ -10,6 +10,8 @@
 // group is the directory's, a new directory inherits the setgid bit, and a file
 // keeps a setgid bit with group x only if the caller is in that group.
 static void create_owner(const struct cred *cred, const struct fs_inode *dir, struct fs_inode *out) {
+    assert(cred != NULL);
+    assert((out->mode & ~MODE_BITS_ALL) == 0); // create_inode kept the mode bits only
     out->uid = cred->euid;
     out->gid = cred->egid;
     if ((dir->mode & ABI_MODE_SETGID) == 0) return;
@@ -25,6 +27,8 @@ static void create_owner(const struct cred *cred, const struct fs_inode *dir, st
 // The new inode's record; a symlink's target is staged as its one chunk.
 static i64 create_inode(struct kernel *k, const struct cred *cred, const struct fs_name *name, u32 type, u32 mode,
                         const char *content, u64 number, struct fs_inode *out) {
+    assert(number > FS_ROOT_INODE); // fs_inode_allocate never gives the root's
+    assert(number < FS_INODES_MAX);
     mem_set(out, 0, sizeof *out);
     out->inode = number;
     out->parent = type == ABI_TYPE_DIRECTORY ? name->dir.inode : 0;
@@ -32,10 +36,12 @@ static i64 create_inode(struct kernel *k, const struct cred *cred, const struct 
     out->mode = mode & MODE_BITS_ALL;
     out->nlink = type == ABI_TYPE_DIRECTORY ? 2 : 1;
     create_owner(cred, &name->dir, out);
+    assert(out->uid == cred->euid); // whatever the directory, the creator owns it
     out->atime_ns = out->mtime_ns = out->ctime_ns = platform_realtime_ns(k->platform);
     if (type != ABI_TYPE_SYMLINK) return 0;
     u64 length = str_len_bounded(content, FS_SYMLINK_BYTES_MAX + 1);
-    assert(length > 0 && length <= FS_SYMLINK_BYTES_MAX);
+    assert(length > 0);
+    assert(length <= FS_SYMLINK_BYTES_MAX);
     out->size_bytes = length;
     out->chunk_count = 1;
     return fs_put_object(k, (const u8 *)content, (u32)length, out->chunks[0]);
@@ -43,8 +49,12 @@ static i64 create_inode(struct kernel *k, const struct cred *cred, const struct 
 
 i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type, u32 mode,
                    const char *content, struct fs_inode *out) {
-    assert(name->last == FS_LAST_NAME && !name->exists);
-    assert(type == ABI_TYPE_FILE || type == ABI_TYPE_DIRECTORY || type == ABI_TYPE_SYMLINK);
+    assert(cred != NULL);
+    assert(name->last == FS_LAST_NAME);
+    assert(!name->exists);
+    // The kernel creates only these three kinds of inode.
+    bool type_known = type == ABI_TYPE_FILE || type == ABI_TYPE_DIRECTORY || type == ABI_TYPE_SYMLINK;
+    assert(type_known);
     u64 size_bytes = type == ABI_TYPE_SYMLINK ? str_len_bounded(content, FS_SYMLINK_BYTES_MAX + 1) : 0;
     i64 result = fs_usable(k);
     if (result == 0) result = cred_permission(cred, &name->dir, PERM_WRITE);
@@ -79,7 +89,8 @@ i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *na
 
 i64 fs_make(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type, u32 mode,
             const char *content, struct fs_inode *out) {
-    assert(name != NULL && out != NULL);
+    assert(name != NULL);
+    assert(out != NULL);
     assert((type == ABI_TYPE_SYMLINK) == (content != NULL));
     if (name->last != FS_LAST_NAME || name->exists) return -E_EXIST;
     // "new/" asks for a directory: only mkdir may make it (Linux: E_NOENT for you).
@@ -91,6 +102,9 @@ i64 fs_make(struct kernel *k, const struct cred *cred, struct fs_name *name, u32
 // directory (/tmp) only the child's or the directory's owner (or root) may.
 i64 fs_check_unlink_access(struct kernel *k, const struct cred *cred, const struct fs_inode *parent,
                            const struct fs_inode *child) {
+    assert(child != NULL);
+    // Both callers name a child of a directory found by a walk, which reads only directories.
+    assert(parent->type == ABI_TYPE_DIRECTORY);
     i64 result = cred_permission(cred, parent, PERM_WRITE);
     if (result < 0) return result;
     if ((parent->mode & MODE_STICKY) == 0 || cred->euid == ABI_UID_ROOT) return 0;
@@ -107,6 +121,8 @@ void fs_forget_cwd(struct kernel *k, u64 inode) {
 // Linux's may_delete: access first, then the type (rmdir of a non-directory:
 // E_NOTDIR, unlink of a directory: E_ISDIR), then (rmdir) an empty directory.
 static i64 unlink_check(struct kernel *k, const struct cred *cred, const struct fs_name *name, u32 type) {
+    assert(name->last == FS_LAST_NAME);
+    assert(name->exists);
     i64 result = fs_check_unlink_access(k, cred, &name->dir, &name->inode);
     if (result < 0) return result;
     bool is_dir = name->inode.type == ABI_TYPE_DIRECTORY;
@@ -126,12 +142,15 @@ static i64 unlink_stage_child(struct kernel *k, struct fs_inode *child, bool *go
     *gone = child->type == ABI_TYPE_DIRECTORY || child->nlink <= 1;
     if (*gone) return fs_delete_inode(k, child->inode);
     child->nlink--;
+    assert(child->nlink > 0); // a file keeps its other names
     child->ctime_ns = platform_realtime_ns(k->platform);
     return fs_stage_inode(k, child);
 }
 
 // Linux's do_unlinkat and do_rmdir, after the walk to the last component.
 static i64 unlink_name_check(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type) {
+    assert(cred != NULL);
+    assert(name != NULL);
     if (type == ABI_TYPE_DIRECTORY) {
         if (name->last == FS_LAST_DOTDOT) return -E_NOTEMPTY;
         if (name->last == FS_LAST_DOT) return -E_INVAL;
@@ -146,12 +165,16 @@ static i64 unlink_name_check(struct kernel *k, const struct cred *cred, struct f
     if (type != ABI_TYPE_DIRECTORY && name->trailing_slash) {
         return name->inode.type == ABI_TYPE_DIRECTORY ? -E_ISDIR : -E_NOTDIR;
     }
+    assert(name->last == FS_LAST_NAME); // ".", ".." and "/" were refused above
     return unlink_check(k, cred, name, type);
 }
 
 i64 fs_unlink_name(struct kernel *k, const struct cred *cred, struct fs_name *name, u32 type) {
-    assert(cred != NULL && name != NULL);
-    assert(type == ABI_TYPE_FILE || type == ABI_TYPE_DIRECTORY);
+    assert(cred != NULL);
+    assert(name != NULL);
+    // unlink removes a file, rmdir a directory: the callers say which.
+    bool type_removable = type == ABI_TYPE_FILE || type == ABI_TYPE_DIRECTORY;
+    assert(type_removable);
     i64 result = unlink_name_check(k, cred, name, type);
     if (result < 0) return result;
     fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_REMOVE, .cred = cred, .path = &name->path,
@@ -181,6 +204,8 @@ i64 fs_unlink_name(struct kernel *k, const struct cred *cred, struct fs_name *na
 // not own the file may link it only when it is a regular file, not set-user-ID, not
 // set-group-ID with group x, and readable and writable by the user.
 static i64 link_may(struct kernel *k, const struct cred *cred, const struct fs_inode *old) {
+    assert(cred != NULL);
+    assert(old != NULL);
     if (cred->euid == ABI_UID_ROOT || cred->euid == old->uid) return 0;
     if (planted_bug(k, BUG_LINK_SKIPS_PROTECTION)) return 0;
     if (old->type != ABI_TYPE_FILE || (old->mode & ABI_MODE_SETUID) != 0) return -E_PERM;
@@ -192,6 +217,8 @@ static i64 link_may(struct kernel *k, const struct cred *cred, const struct fs_i
 // may_create (w on the directory), then no directories and at most FS_LINKS_MAX.
 static i64 link_check(struct kernel *k, const struct cred *cred, const struct fs_name *old,
                       const struct fs_name *new_name) {
+    assert(cred != NULL);
+    assert(old->exists); // fs_link_name's callers looked it up
     if (new_name->last != FS_LAST_NAME || new_name->exists) return -E_EXIST;
     if (new_name->trailing_slash) return -E_NOENT;
     i64 result = fs_usable(k);
@@ -199,12 +226,14 @@ static i64 link_check(struct kernel *k, const struct cred *cred, const struct fs
     if (result == 0) result = cred_permission(cred, &new_name->dir, PERM_WRITE);
     if (result < 0) return result;
     if (old->inode.type == ABI_TYPE_DIRECTORY) return -E_PERM;
+    assert(new_name->last == FS_LAST_NAME); // a new name in a writable directory
     return old->inode.nlink >= FS_LINKS_MAX ? -E_MLINK : 0;
 }
 
 i64 fs_link_name(struct kernel *k, const struct cred *cred, const struct fs_name *old, struct fs_name *new_name) {
     assert(old->exists);
-    assert(cred != NULL && new_name != NULL);
+    assert(cred != NULL);
+    assert(new_name != NULL);
     i64 result = link_check(k, cred, old, new_name);
     if (result == 0) result = fs_read_directory(k, &new_name->dir);
     if (result == 0) result = fs_usage_allow_entry(k, cred, &new_name->dir); // a name is a name
@@ -234,20 +263,26 @@ i64 fs_link_name(struct kernel *k, const struct cred *cred, const struct fs_name
 // ---- kernel-internal callers: absolute normalized paths --------------------------
 static i64 name_of_path(struct kernel *k, const struct cred *cred, const struct path *path, u32 flags,
                         struct fs_name *out) {
+    assert(path != NULL);
+    assert(path->count <= PATH_COMPONENTS_MAX);
     char text[PATH_LEN_MAX];
     i64 result = path_format(path, text, sizeof text);
     return result < 0 ? result : fs_walk(k, cred, FS_ROOT_INODE, text, flags, out);
 }
 
 i64 fs_lookup(struct kernel *k, const struct cred *cred, const struct path *path, struct fs_inode *out) {
+    assert(out != NULL);
     struct fs_name name;
     i64 result = name_of_path(k, cred, path, FS_WALK_FOLLOW | FS_WALK_LOOKUP, &name);
+    if (result == 0) assert(name.exists); // FS_WALK_LOOKUP refuses a missing name
     if (result == 0) *out = name.inode;
     return result;
 }
 
 i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path, u32 type, u32 mode,
               struct fs_inode *out) {
+    assert(cred != NULL);
+    assert(out != NULL);
     i64 usable = fs_usable(k);
     if (usable < 0) return usable;
     struct fs_name name;
@@ -258,6 +293,8 @@ i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path
 }
 
 i64 fs_remove(struct kernel *k, const struct cred *cred, const struct path *path, u32 type) {
+    assert(cred != NULL);
+    assert(path != NULL);
     i64 usable = fs_usable(k);
     if (usable < 0) return usable;
     struct fs_name name;
@@ -266,7 +303,10 @@ i64 fs_remove(struct kernel *k, const struct cred *cred, const struct path *path
 }
 
 i64 fs_rename(struct kernel *k, const struct cred *cred, const struct path *from, const struct path *to) {
-    i64 usable = fs_usable(k);
+    assert(from != NULL);
+    assert(to != NULL);
+    i64 usable
+ = fs_usable(k);
     if (usable < 0) return usable;
     struct fs_name from_name, to_name;
     i64 result = name_of_path(k, cred, from, 0, &from_name);

@@ -104,7 +104,8 @@ i64 fs_directory_encode(struct fs *fs) {
     u64 at = DIR_HEADER_BYTES;
     for (u32 i = 0; i < fs->entries_count; i++) {
         const struct fs_dirent *e = &fs->entries[i];
-        assert(e->name_len > 0 && e->name_len <= NAME_LEN_MAX);
+        assert(e->name_len > 0);
+        assert(e->name_len <= NAME_LEN_MAX);
         if (at + DIR_ENTRY_FIXED_BYTES + e->name_len > GRAINDB_OBJECT_BYTES_MAX) return -E_NOSPC;
         store_u64_le(out + at, e->inode);
         store_u32_le(out + at + 8, e->maker_uid);

@@ -12,6 +12,8 @@
 
 // The checks that need no permission (do_renameat2 before vfs_rename).
 static i64 rename_check_names(struct kernel *k, const struct fs_name *from, const struct fs_name *to) {
+    assert(from != NULL);
+    assert(to != NULL);
     if (from->last != FS_LAST_NAME || to->last != FS_LAST_NAME) return -E_BUSY;
     if (!from->exists) return -E_NOENT;
     bool is_dir = from->inode.type == ABI_TYPE_DIRECTORY;
@@ -30,6 +32,11 @@ static i64 rename_check_names(struct kernel *k, const struct fs_name *from, cons
 // vfs_rename's checks, after the source and target are known to differ.
 static i64 rename_check_access(struct kernel *k, const struct cred *cred, const struct fs_name *from,
                                const struct fs_name *to) {
+    // rename_check_names passed: two names, the source exists and is not the target.
+    assert(from->last == FS_LAST_NAME);
+    assert(to->last == FS_LAST_NAME);
+    assert(from->exists);
+    if (to->exists) assert(to->inode.inode != from->inode.inode);
     bool is_dir = from->inode.type == ABI_TYPE_DIRECTORY;
     i64 result = fs_check_unlink_access(k, cred, &from->dir, &from->inode);
     if (result < 0) return result;
@@ -61,6 +68,7 @@ static i64 rename_stage_replaced(struct kernel *k, struct fs_inode *target, bool
     *gone = target->type == ABI_TYPE_DIRECTORY || target->nlink <= 1;
     if (*gone) return fs_delete_inode(k, target->inode);
     target->nlink--;
+    assert(target->nlink > 0); // a file keeps its other names
     target->ctime_ns = platform_realtime_ns(k->platform);
     return fs_stage_inode(k, target);
 }
@@ -69,6 +77,8 @@ static i64 rename_stage_replaced(struct kernel *k, struct fs_inode *target, bool
 // comes. Link counts of directories follow their subdirectories.
 static i64 rename_into(struct kernel *k, struct fs_name *to, const struct fs_inode *source, struct fs_inode *dir,
                        u32 maker_uid, bool *gone) {
+    assert(dir->type == ABI_TYPE_DIRECTORY);
+    assert(source->inode != dir->inode); // rename_check_names refused a directory into itself
     bool found = false;
     u32 at = fs_entry_find(&k->fs, to->name, &found);
     assert(found == to->exists);
@@ -87,7 +97,8 @@ static i64 rename_into(struct kernel *k, struct fs_name *to, const struct fs_ino
 // Stages every change of the rename inside an open batch.
 static i64 rename_stage(struct kernel *k, struct fs_name *from, struct fs_name *to, u32 maker_uid, bool *gone) {
     struct fs_inode source = from->inode;
-    assert(from->exists && from->last == FS_LAST_NAME);
+    assert(from->exists);
+    assert(from->last == FS_LAST_NAME);
     bool same_dir = from->dir.inode == to->dir.inode;
     i64 result = fs_read_directory(k, &from->dir);
     if (result < 0) return result;
@@ -115,9 +126,12 @@ static i64 rename_stage(struct kernel *k, struct fs_name *from, struct fs_name *
 
 i64 fs_rename_names(struct kernel *k, const struct cred *cred, struct fs_name *from, struct fs_name *to) {
     assert(cred != NULL);
-    assert(from != NULL && to != NULL);
+    assert(from != NULL);
+    assert(to != NULL);
     i64 result = rename_check_names(k, from, to);
     if (result < 0) return result;
+    assert(from->exists);
+
     if (to->exists && to->inode.inode == from->inode.inode) return 0; // already that name
     result = fs_usable(k);
     if (result == 0) result = rename_check_access(k, cred, from, to);

@@ -160,7 +160,8 @@ i64 fs_entry_insert(struct fs *fs, u32 at, u64 inode, u32 type, u32 maker_uid, c
     e->type = type;
     e->maker_uid = maker_uid;
     e->name_len = (u32)str_len_bounded(name, NAME_LEN_MAX + 1);
-    assert(e->name_len > 0 && e->name_len <= NAME_LEN_MAX);
+    assert(e->name_len > 0);
+    assert(e->name_len <= NAME_LEN_MAX);
     str_copy(e->name, sizeof e->name, name);
     fs->entries_count++;
     return 0;

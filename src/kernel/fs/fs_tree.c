@@ -22,7 +22,8 @@ static i64 tree_name_in(struct kernel *k, u64 parent, u64 child, char name[NAME_
 }
 
 i64 fs_directory_path(struct kernel *k, u64 inode, struct path *out) {
-    assert(k != NULL && out != NULL);
+    assert(k != NULL);
+    assert(out != NULL);
     struct path reversed;
     reversed.count = 0;
     u64 at = inode;
@@ -46,7 +47,8 @@ i64 fs_directory_path(struct kernel *k, u64 inode, struct path *out) {
 }
 
 i64 fs_is_ancestor(struct kernel *k, u64 ancestor, u64 inode, bool *result) {
-    assert(k != NULL && result != NULL);
+    assert(k != NULL);
+    assert(result != NULL);
     *result = false;
     u64 at = inode;
     for (u32 steps = 0; steps < FS_ANCESTRY_STEPS_MAX; steps++) {

@@ -18,7 +18,7 @@
 STATIC_ASSERT(FS_INODE_COST_BYTES >= FS_INODE_RECORD_BYTES + 256); // its ref and entry fit the rest
 
 u64 fs_cost_bytes(u32 type, u64 size_bytes) {
-    assert(size_bytes <= FS_FILE_BYTES_MAX || type == ABI_TYPE_DIRECTORY);
+    if (type != ABI_TYPE_DIRECTORY) assert(size_bytes <= FS_FILE_BYTES_MAX);
     u64 data = type == ABI_TYPE_DIRECTORY ? 0 : size_bytes;
     return FS_INODE_COST_BYTES + (data + FS_CHUNK_BYTES - 1) / FS_CHUNK_BYTES * FS_CHUNK_BYTES;
 }
@@ -40,8 +40,8 @@ static struct fs_usage *fs_usage_row(struct fs *fs, u32 uid) {
 void fs_usage_charge(struct kernel *k, u32 uid, i64 inodes, i64 bytes) {
     if (!k->fs.usage_valid) return; // the count from the disk will include it
     struct fs_usage *row = fs_usage_row(&k->fs, uid);
-    assert(inodes >= 0 || row->inodes >= (u64)-inodes);
-    assert(bytes >= 0 || row->bytes >= (u64)-bytes);
+    if (inodes < 0) assert(row->inodes >= (u64)-inodes);
+    if (bytes < 0) assert(row->bytes >= (u64)-bytes);
     row->inodes = (u64)((i64)row->inodes + inodes);
     row->bytes = (u64)((i64)row->bytes + bytes);
 }

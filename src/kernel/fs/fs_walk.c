@@ -27,8 +27,11 @@ static bool is_dot(const char *name, u32 length) { return length == 1 && name[0]
 static bool is_dotdot(const char *name, u32 length) { return length == 2 && name[0] == '.' && name[1] == '.'; }
 
 static i64 walk_to_root(struct walk *w) {
+    assert(w->out != NULL);
     w->out->path.count = 0;
-    return fs_read_inode(w->k, FS_ROOT_INODE, &w->out->dir);
+    i64 result = fs_read_inode(w->k, FS_ROOT_INODE, &w->out->dir);
+    if (result == 0) assert(w->out->dir.inode == FS_ROOT_INODE); // fs_read_inode checks the number
+    return result;
 }
 
 static i64 walk_push_name(struct path *path, const char *name) {
@@ -37,12 +40,15 @@ static i64 walk_push_name(struct path *path, const char *name) {
     if (path->count >= PATH_COMPONENTS_MAX) return -E_NAMETOOLONG;
     str_copy(path->names[path->count], sizeof path->names[0], name);
     path->count++;
+    assert(path->count <= PATH_COMPONENTS_MAX);
     return 0;
 }
 
 // ".." from the current directory: its parent (the root stays).
 static i64 walk_up(struct walk *w) {
     struct fs_name *out = w->out;
+    // walk_run refused anything but a directory before looking a component up in it.
+    assert(out->dir.type == ABI_TYPE_DIRECTORY);
     if (out->dir.inode == FS_ROOT_INODE) return 0;
     assert(out->path.count > 0);
     out->path.count--;
@@ -50,6 +56,8 @@ static i64 walk_up(struct walk *w) {
 }
 
 i64 fs_read_symlink(struct kernel *k, const struct fs_inode *link, char out[FS_SYMLINK_BYTES_MAX + 1]) {
+    assert(k != NULL);
+    assert(out != NULL);
     assert(link->type == ABI_TYPE_SYMLINK);
     assert(link->chunk_count == 1);
     u32 size = 0;
@@ -58,6 +66,7 @@ i64 fs_read_symlink(struct kernel *k, const struct fs_inode *link, char out[FS_S
     if (size == 0 || size != link->size_bytes) return -E_BADMSG;
     out[size] = '\0';
     if (str_len_bounded(out, FS_SYMLINK_BYTES_MAX + 1) != size) return -E_BADMSG; // a NUL inside
+    assert(size <= FS_SYMLINK_BYTES_MAX); // fs_get_object read at most that much
     return size;
 }
 
@@ -65,6 +74,7 @@ i64 fs_read_symlink(struct kernel *k, const struct fs_inode *link, char out[FS_S
 // the rest when something follows. The walk stays in the link's directory.
 static i64 walk_splice(struct walk *w, const struct fs_inode *link, const char *rest) {
     assert(link->type == ABI_TYPE_SYMLINK);
+    assert(rest != NULL);
     if (++w->out->links > FS_SYMLINKS_MAX) return -E_LOOP;
     char target[FS_SYMLINK_BYTES_MAX + 1];
     i64 length = fs_read_symlink(w->k, link, target);
@@ -79,6 +89,7 @@ static i64 walk_splice(struct walk *w, const struct fs_inode *link, const char *
         mem_copy(joined + at, rest, rest_length);
         at += rest_length;
     }
+    assert(at < FS_WALK_TEXT_BYTES_MAX); // the length check above left room for the NUL
     joined[at] = '\0';
     mem_copy(w->text, joined, at + 1);
     w->at = 0;
@@ -90,6 +101,8 @@ static i64 walk_splice(struct walk *w, const struct fs_inode *link, const char *
 // followed only by its owner or when the directory's owner owns it, root included,
 // so nobody is tricked through a link another user planted.
 static i64 walk_may_follow(const struct cred *cred, const struct fs_inode *dir, const struct fs_inode *link) {
+    assert(cred != NULL);
+    assert(link->type == ABI_TYPE_SYMLINK); // both callers follow only links
     if (link->uid == cred->euid) return 0;
     const u32 sticky_world_writable = MODE_STICKY | MODE_OTHER_WRITE;
     if ((dir->mode & sticky_world_writable) != sticky_world_writable) return 0;
@@ -99,10 +112,12 @@ static i64 walk_may_follow(const struct cred *cred, const struct fs_inode *dir, 
 // Looks `name` up in the current directory: *found, and its inode.
 static i64 walk_lookup(struct walk *w, const char *name, bool *found, struct fs_inode *child) {
     struct kernel *k = w->k;
+    assert(w->out->dir.type == ABI_TYPE_DIRECTORY); // walk_run checked it, x too
     i64 result = fs_read_directory(k, &w->out->dir);
     if (result < 0) return result;
     u32 at = fs_entry_find(&k->fs, name, found);
     if (!*found) return 0;
+    assert(at < k->fs.entries_count);
     result = fs_read_inode(k, k->fs.entries[at].inode, child);
     if (result == 0) fs_inode_current(k, child);
     return result;
@@ -111,7 +126,8 @@ static i64 walk_lookup(struct walk *w, const char *name, bool *found, struct fs_
 // A component with more after it: into a directory, through a symlink, or E_NOTDIR.
 static i64 walk_through(struct walk *w, const char *name, u32 length, const char *rest) {
     struct fs_name *out = w->out;
-    assert(length > 0 && length <= NAME_LEN_MAX);
+    assert(length > 0);
+    assert(length <= NAME_LEN_MAX);
     if (is_dot(name, length)) return 0;
     if (is_dotdot(name, length)) return walk_up(w);
     bool found = false;
@@ -130,7 +146,8 @@ static i64 walk_through(struct walk *w, const char *name, u32 length, const char
 // was spliced in, the walk goes on.
 static i64 walk_last(struct walk *w, const char *name, u32 length, bool trailing, bool *again) {
     struct fs_name *out = w->out;
-    assert(length > 0 && length <= NAME_LEN_MAX);
+    assert(length > 0);
+    assert(length <= NAME_LEN_MAX);
     *again = false;
     out->trailing_slash = trailing;
     out->exists = true;
@@ -160,7 +177,8 @@ static i64 walk_last(struct walk *w, const char *name, u32 length, bool trailing
 // length, whether it is the last one and whether slashes followed it.
 static void walk_next(struct walk *w, char **name, u32 *length, bool *last, bool *trailing) {
     char *text = w->text;
-    assert(text[w->at] != '\0' && text[w->at] != '/');
+    assert(text[w->at] != '\0');
+    assert(text[w->at] != '/');
     u32 start = w->at, end = w->at;
     while (text[end] != '\0' && text[end] != '/') end++;
     u32 after = end;
@@ -175,7 +193,10 @@ static void walk_next(struct walk *w, char **name, u32 *length, bool *last, bool
 }
 
 static i64 walk_run(struct walk *w) {
+    assert(w->cred != NULL);
     for (;;) {
+        assert(w->at < FS_WALK_TEXT_BYTES_MAX);
+        assert(w->out->links <= FS_SYMLINKS_MAX); // walk_splice stops the walk past it
         if (w->text[w->at] == '/') {
             i64 result = walk_to_root(w);
             if (result < 0) return result;
@@ -207,6 +228,8 @@ static i64 walk_run(struct walk *w) {
 // names a directory.
 static i64 walk_finish(const struct walk *w) {
     const struct fs_name *out = w->out;
+    // Only a name can be missing: ".", ".." and "/" always exist.
+    if (out->last != FS_LAST_NAME) assert(out->exists);
     if ((w->flags & FS_WALK_LOOKUP) == 0) return 0;
     if (!out->exists) return -E_NOENT;
     if (out->trailing_slash && out->inode.type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
@@ -215,10 +238,13 @@ static i64 walk_finish(const struct walk *w) {
 
 static i64 walk_start(struct walk *w, u64 cwd_inode, const char *text) {
     struct fs_name *out = w->out;
+    assert(out->path.count == 0); // fs_walk cleared it
     u64 length = str_len_bounded(text, PATH_LEN_MAX);
     if (length >= PATH_LEN_MAX) return -E_NAMETOOLONG;
     if (length == 0) return -E_NOENT;
+    assert(length + 1 <= FS_WALK_TEXT_BYTES_MAX);
     mem_copy(w->text, text, length + 1);
+
     w->at = 0;
     if (text[0] == '/') return walk_to_root(w);
     if (cwd_inode == 0) return -E_NOENT; // the cwd was removed
@@ -230,7 +256,10 @@ static i64 walk_start(struct walk *w, u64 cwd_inode, const char *text) {
 
 i64 fs_walk(struct kernel *k, const struct cred *cred, u64 cwd_inode, const char *text, u32 flags,
             struct fs_name *out) {
-    assert(k != NULL && cred != NULL && text != NULL && out != NULL);
+    assert(k != NULL);
+    assert(cred != NULL);
+    assert(text != NULL);
+    assert(out != NULL);
     assert((flags & ~(FS_WALK_FOLLOW | FS_WALK_LOOKUP)) == 0);
     i64 usable = fs_readable(k);
     if (usable < 0) return usable;
@@ -242,7 +271,8 @@ i64 fs_walk(struct kernel *k, const struct cred *cred, u64 cwd_inode, const char
 }
 
 i64 fs_walk_follow(struct kernel *k, const struct cred *cred, u32 flags, struct fs_name *name) {
-    assert(name->last == FS_LAST_NAME && name->exists);
+    assert(name->last == FS_LAST_NAME);
+    assert(name->exists);
     assert(name->inode.type == ABI_TYPE_SYMLINK);
     struct walk w = {.k = k, .cred = cred, .flags = flags, .out = name};
     // name->path is the link's own path: the walk goes on from its directory.

@@ -33,7 +33,9 @@ static i64 path_apply_all(struct path *out, const char *s) {
 }
 
 i64 path_resolve(const char *cwd, const char *path, struct path *out) {
-    assert(cwd != NULL && path != NULL && out != NULL);
+    assert(cwd != NULL);
+    assert(path != NULL);
+    assert(out != NULL);
     assert(cwd[0] == '/');
     out->count = 0;
     u64 length = str_len_bounded(path, PATH_LEN_MAX);
@@ -47,7 +49,9 @@ i64 path_resolve(const char *cwd, const char *path, struct path *out) {
 }
 
 i64 path_format(const struct path *path, char *buffer, u64 capacity) {
-    assert(path != NULL && buffer != NULL && capacity > 1);
+    assert(path != NULL);
+    assert(buffer != NULL);
+    assert(capacity > 1);
     u64 at = 0;
     for (u32 i = 0; i < path->count; i++) {
         u64 length = str_len_bounded(path->names[i], NAME_LEN_MAX + 1);

@@ -14,13 +14,15 @@
 #include "kernel/fs/internal.h"
 
 struct fd *fd_get(struct kernel *k, u32 slot, u64 fd) {
+    assert(slot < PROCS_MAX);
     if (fd >= ABI_FDS_MAX) return NULL;
     struct fd *entry = &k->procs[slot].fds[fd];
     return entry->kind == FD_NONE ? NULL : entry;
 }
 
 i64 user_walk(struct kernel *k, u32 slot, u64 path_va, u32 flags, struct fs_name *out) {
-    assert(slot < PROCS_MAX && out != NULL);
+    assert(slot < PROCS_MAX);
+    assert(out != NULL);
     char path[ABI_PATH_LEN_MAX];
     i64 length = copy_string_from_user(k, &k->procs[slot], path, sizeof path, path_va);
     if (length < 0) return length;
@@ -28,6 +30,7 @@ i64 user_walk(struct kernel *k, u32 slot, u64 path_va, u32 flags, struct fs_name
 }
 
 void fd_close_all(struct kernel *k, u32 slot) {
+    assert(slot < PROCS_MAX);
     for (u32 fd = 0; fd < ABI_FDS_MAX; fd++) {
         struct fd *entry = &k->procs[slot].fds[fd];
         if (entry->kind == FD_FILE) (void)fs_file_release(k, entry->open_file); // exit: no one to tell
@@ -38,6 +41,7 @@ void fd_close_all(struct kernel *k, u32 slot) {
 // The lowest free descriptor, as POSIX hands out; -E_MFILE when all those the
 // process may have (limits.conf files_per_process) are in use.
 static i64 fd_lowest_free(struct kernel *k, u32 slot) {
+    assert(slot < PROCS_MAX);
     assert(k->limits.files_per_process <= ABI_FDS_MAX);
     for (u32 fd = 0; fd < k->limits.files_per_process; fd++) {
         if (k->procs[slot].fds[fd].kind == FD_NONE) return fd;
@@ -53,11 +57,13 @@ static i64 open_create(struct kernel *k, u32 slot, const char *text, u64 flags, 
                        bool *created) {
     const struct proc *proc_ = &k->procs[slot];
     assert(flags & ABI_O_CREAT);
+    assert(created != NULL);
     i64 result = fs_walk(k, &proc_->cred, proc_->cwd_inode, text, 0, name);
     while (result == 0 && name->last == FS_LAST_NAME) {
         if (name->trailing_slash) return -E_ISDIR;
         if (!name->exists) {
             u32 file_mode = (u32)mode & MODE_BITS_ALL & ~proc_->umask;
+            assert((file_mode & proc_->umask) == 0); // the umask only ever takes bits away
             result = fs_create_name(k, &proc_->cred, name, ABI_TYPE_FILE, file_mode, NULL, &name->inode);
             *created = result == 0;
             return result;
@@ -73,10 +79,13 @@ static i64 open_create(struct kernel *k, u32 slot, const char *text, u64 flags, 
 // its mode says (*created), as Unix does.
 static i64 open_target(struct kernel *k, u32 slot, u64 path_va, u64 flags, u64 mode, struct fs_name *name,
                        bool *created) {
+    assert(slot < PROCS_MAX);
+    assert(name != NULL);
     *created = false;
     char text[ABI_PATH_LEN_MAX];
     i64 length = copy_string_from_user(k, &k->procs[slot], text, sizeof text, path_va);
     if (length < 0) return length;
+    assert((u64)length < sizeof text);
     if (flags & ABI_O_CREAT) return open_create(k, slot, text, flags, mode, name, created);
     u32 walk_flags = FS_WALK_LOOKUP | ((flags & ABI_O_NOFOLLOW) ? 0 : FS_WALK_FOLLOW);
     const struct proc *proc_ = &k->procs[slot];
@@ -88,7 +97,9 @@ static i64 open_target(struct kernel *k, u32 slot, u64 path_va, u64 flags, u64 m
 // directory, then the permission: r to read, w to write, and w for O_TRUNC whatever
 // the access mode.
 static i64 open_access(struct kernel *k, const struct cred *cred, const struct fs_inode *inode, u64 flags) {
+    assert(cred != NULL);
     u64 access = flags & ABI_O_ACCMODE;
+    assert(access != ABI_O_ACCMODE); // sys_open refused the access mode that is none
     bool directory = inode->type == ABI_TYPE_DIRECTORY;
     if ((flags & ABI_O_CREAT) && (flags & ABI_O_EXCL)) return -E_EXIST;
     if ((flags & ABI_O_CREAT) && directory) return -E_ISDIR;
@@ -96,6 +107,9 @@ static i64 open_access(struct kernel *k, const struct cred *cred, const struct f
     if (inode->type == ABI_TYPE_SYMLINK) return -E_LOOP;
     u32 want = access == ABI_O_RDONLY ? PERM_READ : access == ABI_O_WRONLY ? PERM_WRITE : PERM_READ | PERM_WRITE;
     if (flags & ABI_O_TRUNC) want |= PERM_WRITE;
+    // Writing or truncating always asks w: only reading alone is checked for r only.
+    if (access != ABI_O_RDONLY) assert(want & PERM_WRITE);
+    if (flags & ABI_O_TRUNC) assert(want & PERM_WRITE);
     if (directory && (want & PERM_WRITE)) return -E_ISDIR;
     if (planted_bug(k, BUG_OPEN_WRITE_CHECKS_READ)) want = PERM_READ;
     return cred_permission(cred, inode, want);
@@ -115,7 +129,8 @@ static void open_truncate_early(struct kernel *k, struct fs_inode *inode, u64 fl
 // The descriptor for what open found: a directory to list, or the open file (with
 // O_TRUNC truncated, which is a write: new times, privileges removed).
 static i64 open_install(struct kernel *k, u32 slot, i64 fd, const struct fs_name *name, u64 flags, bool created) {
-    assert(fd >= 0 && fd < ABI_FDS_MAX);
+    assert(fd >= 0);
+    assert(fd < ABI_FDS_MAX);
     assert(k->procs[slot].fds[fd].kind == FD_NONE);
     struct fd entry = {.flags = (u32)flags};
     if (name->inode.type == ABI_TYPE_DIRECTORY) {
@@ -135,6 +150,8 @@ static i64 open_install(struct kernel *k, u32 slot, i64 fd, const struct fs_name
 }
 
 i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
+    assert(slot < PROCS_MAX);
+    assert(k->procs[slot].state == PROC_RUNNABLE);
     u64 flags = args[1], mode = args[2];
     u64 known = ABI_O_ACCMODE | ABI_O_CREAT | ABI_O_EXCL | ABI_O_TRUNC | ABI_O_APPEND | ABI_O_DIRECTORY |
                 ABI_O_NOFOLLOW;
@@ -153,6 +170,7 @@ i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
     }
     if (result == 0 && !created) result = open_access(k, cred, &name.inode, flags);
     if (result < 0) return result;
+    if (!created) assert(name.exists); // what open did not create, it found
     bool writes = (flags & ABI_O_ACCMODE) != ABI_O_RDONLY || (flags & ABI_O_TRUNC);
     // A file this call created opens whatever its mode says: its CREATE was the change.
     if (writes && !created && name.inode.type == ABI_TYPE_FILE) {
@@ -165,6 +183,7 @@ i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
 i64 sys_close(struct kernel *k, u32 slot, const u64 *args) {
     struct fd *entry = fd_get(k, slot, args[0]);
     if (entry == NULL) return -E_BADF;
+    if (entry->kind == FD_FILE) assert(entry->open_file < FS_OPEN_FILES_MAX);
     i64 result = entry->kind == FD_FILE ? fs_file_close(k, entry->open_file) : 0;
     mem_set(entry, 0, sizeof *entry);
     return result;
@@ -173,6 +192,7 @@ i64 sys_close(struct kernel *k, u32 slot, const u64 *args) {
 i64 sys_fsync(struct kernel *k, u32 slot, const u64 *args) {
     struct fd *entry = fd_get(k, slot, args[0]);
     if (entry == NULL) return -E_BADF;
+    if (entry->kind == FD_FILE) assert(entry->open_file < FS_OPEN_FILES_MAX);
     // Namespace changes are durable when their syscall returns; only data waits.
     return entry->kind == FD_FILE ? fs_file_sync(k, entry->open_file) : 0;
 }
@@ -183,11 +203,14 @@ i64 sys_mkdir(struct kernel *k, u32 slot, const u64 *args) {
     if (result < 0) return result;
     // Linux's vfs_mkdir keeps the permission and sticky bits, under the umask.
     u32 mode = (u32)args[1] & (MODE_PERMISSIONS | MODE_STICKY) & ~k->procs[slot].umask;
+    assert((mode & ~(MODE_PERMISSIONS | MODE_STICKY)) == 0); // never a set-ID bit from the caller
     struct fs_inode inode;
     return fs_make(k, &k->procs[slot].cred, &name, ABI_TYPE_DIRECTORY, mode, NULL, &inode);
 }
 
 static i64 remove_path(struct kernel *k, u32 slot, u64 path_va, u32 type) {
+    assert(slot < PROCS_MAX);
+    assert(k->procs[slot].state == PROC_RUNNABLE);
     struct fs_name name;
     i64 result = user_walk(k, slot, path_va, 0, &name);
     if (result < 0) return result;
@@ -203,6 +226,8 @@ i64 sys_rmdir(struct kernel *k, u32 slot, const u64 *args) {
 }
 
 i64 sys_rename(struct kernel *k, u32 slot, const u64 *args) {
+    assert(slot < PROCS_MAX);
+    assert(k->procs[slot].state == PROC_RUNNABLE);
     struct fs_name from, to;
     i64 result = user_walk(k, slot, args[0], 0, &from);
     if (result == 0) result = user_walk(k, slot, args[1], 0, &to);
@@ -213,10 +238,12 @@ i64 sys_rename(struct kernel *k, u32 slot, const u64 *args) {
 // link(old, new): old is looked up without following a last symlink (Linux's link
 // and linkat without AT_SYMLINK_FOLLOW), new as a name to create.
 i64 sys_link(struct kernel *k, u32 slot, const u64 *args) {
+    assert(slot < PROCS_MAX);
     struct fs_name old, new_name;
     i64 result = user_walk(k, slot, args[0], FS_WALK_LOOKUP, &old);
     if (result == 0) result = user_walk(k, slot, args[1], 0, &new_name);
     if (result < 0) return result;
+    assert(old.exists); // FS_WALK_LOOKUP refuses a missing name
     return fs_link_name(k, &k->procs[slot].cred, &old, &new_name);
 }
 
@@ -224,9 +251,11 @@ i64 sys_link(struct kernel *k, u32 slot, const u64 *args) {
 // empty one is E_NOENT, as Linux's getname says); the link's mode is 0777.
 i64 sys_symlink(struct kernel *k, u32 slot, const u64 *args) {
     char target[ABI_PATH_LEN_MAX];
+    assert(slot < PROCS_MAX);
     i64 length = copy_string_from_user(k, &k->procs[slot], target, sizeof target, args[0]);
     if (length < 0) return length;
     if (length == 0) return -E_NOENT;
+    assert((u64)length < sizeof target); // a target ending with its NUL
     struct fs_name name;
     i64 result = user_walk(k, slot, args[1], 0, &name);
     if (result < 0) return result;
@@ -235,6 +264,7 @@ i64 sys_symlink(struct kernel *k, u32 slot, const u64 *args) {
 }
 
 i64 sys_chdir(struct kernel *k, u32 slot, const u64 *args) {
+    assert(slot < PROCS_MAX);
     struct fs_name name;
     i64 result = user_walk(k, slot, args[0], FS_WALK_LOOKUP | FS_WALK_FOLLOW, &name);
     if (result < 0) return result;
@@ -242,6 +272,7 @@ i64 sys_chdir(struct kernel *k, u32 slot, const u64 *args) {
     result = cred_permission(&k->procs[slot].cred, &name.inode, PERM_EXECUTE);
     if (result < 0) return result;
     k->procs[slot].cwd_inode = name.inode.inode;
+    assert(k->procs[slot].cwd_inode >= FS_ROOT_INODE); // a directory found by a walk
     return 0;
 }
 
@@ -249,6 +280,7 @@ i64 sys_chdir(struct kernel *k, u32 slot, const u64 *args) {
 // symlink, and after the cwd or a directory above it was renamed, it names where
 // the process is, as Linux's getcwd does; a removed cwd is -E_NOENT.
 i64 sys_getcwd(struct kernel *k, u32 slot, const u64 *args) {
+    assert(slot < PROCS_MAX);
     u64 cwd_inode = k->procs[slot].cwd_inode;
     if (cwd_inode == 0) return -E_NOENT;
     struct path path;
@@ -257,7 +289,9 @@ i64 sys_getcwd(struct kernel *k, u32 slot, const u64 *args) {
     if (result == 0) result = path_format(&path, text, sizeof text);
     if (result < 0) return result;
     u64 length = (u64)result;
+    assert(length < sizeof text); // path_format wrote its NUL inside text
     if (args[1] < length + 1) return -E_RANGE;
+
     i64 copied = copy_to_user(k, &k->procs[slot], args[0], text, length + 1);
     return copied < 0 ? copied : (i64)length;
 }

@@ -9,6 +9,8 @@
 
 
 static bool owner_or_root(const struct cred *cred, const struct fs_inode *inode) {
+    assert(cred != NULL);
+    assert(inode != NULL);
     return cred->euid == ABI_UID_ROOT || cred->euid == inode->uid;
 }
 
@@ -26,6 +28,7 @@ i64 sys_chmod(struct kernel *k, u32 slot, const u64 *args) {
     if (!owner_or_root(cred, &inode) && !planted_bug(k, BUG_CHMOD_SKIPS_OWNER_CHECK)) return -E_PERM;
     u32 mode = (u32)args[1];
     if (cred->euid != ABI_UID_ROOT && !cred_in_group(cred, inode.gid)) mode &= ~(u32)ABI_MODE_SETGID;
+    assert((mode & ~MODE_BITS_ALL) == 0); // the argument was refused with any other bit
     fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_CHMOD, .cred = cred, .path = &name.path, .target = &inode});
     inode.mode = mode;
     inode.ctime_ns = platform_realtime_ns(k->platform);
@@ -36,6 +39,9 @@ i64 sys_chmod(struct kernel *k, u32 slot, const u64 *args) {
 // itself and the group to one it is in (or the file's own); nobody else anything.
 static i64 chown_allowed(struct kernel *k, const struct cred *cred, const struct fs_inode *inode, u64 uid,
                          u64 gid) {
+    // sys_chown refused wider ids: the casts to u32 below lose nothing.
+    assert(uid <= ABI_ID_UNCHANGED);
+    assert(gid <= ABI_ID_UNCHANGED);
     if (cred->euid == ABI_UID_ROOT) return 0;
     bool owner = cred->euid == inode->uid;
     if (uid != ABI_ID_UNCHANGED && !(owner && uid == inode->uid)) return -E_PERM;
@@ -47,9 +53,11 @@ static i64 chown_allowed(struct kernel *k, const struct cred *cred, const struct
 // The bits a chown of a non-directory removes (chown_common's ATTR_KILL_SUID and
 // ATTR_KILL_SGID, whatever the caller): set-user-ID, and set-group-ID with group x.
 static u32 chown_removes(const struct fs_inode *inode) {
+    assert(inode != NULL);
     if (inode->type == ABI_TYPE_DIRECTORY) return 0;
     u32 removed = inode->mode & ABI_MODE_SETUID;
     if (mode_setgid_executable(inode->mode)) removed |= ABI_MODE_SETGID;
+    assert((removed & ~(u32)(ABI_MODE_SETUID | ABI_MODE_SETGID)) == 0); // only set-ID bits
     return removed;
 }
 
@@ -75,6 +83,7 @@ i64 sys_chown(struct kernel *k, u32 slot, const u64 *args) {
     if (uid != ABI_ID_UNCHANGED) inode.uid = (u32)uid;
     if (gid != ABI_ID_UNCHANGED) inode.gid = (u32)gid;
     inode.mode &= ~removed;
+    assert((inode.mode & removed) == 0);
     bool keeps_setgid = cred->euid == ABI_UID_ROOT || cred_in_group(cred, inode.gid);
     if (removed != 0 && !keeps_setgid) inode.mode &= ~(u32)ABI_MODE_SETGID; // setattr_prepare's ATTR_MODE rule
     inode.ctime_ns = platform_realtime_ns(k->platform);
@@ -84,6 +93,9 @@ i64 sys_chown(struct kernel *k, u32 slot, const u64 *args) {
 // The times asked for: *now when both are "now" (or times_va is 0); *omit_both when
 // neither changes (Linux's utimensat then returns 0 without looking at the path).
 static i64 utimens_read(struct kernel *k, u32 slot, u64 times_va, u64 times[2], bool *now, bool *omit_both) {
+    assert(slot < PROCS_MAX);
+    assert(now != NULL);
+    assert(omit_both != NULL);
     times[0] = times[1] = ABI_UTIME_NOW;
     if (times_va != 0) {
         i64 copied = copy_from_user(k, &k->procs[slot], times, times_va, 2 * sizeof(u64));
@@ -97,7 +109,10 @@ static i64 utimens_read(struct kernel *k, u32 slot, u64 times_va, u64 times[2], 
 // Setting both times to now: the owner, root, or anyone who may write the file
 // (E_ACCES); any other setting: the owner or root (E_PERM).
 static i64 utimens_allowed(struct kernel *k, const struct cred *cred, const struct fs_inode *inode, bool now) {
-    if (owner_or_root(cred, inode) || planted_bug(k, BUG_UTIMENS_SKIPS_OWNER_CHECK)) return 0;
+    assert(cred != NULL);
+    assert(inode != NULL);
+    if
+ (owner_or_root(cred, inode) || planted_bug(k, BUG_UTIMENS_SKIPS_OWNER_CHECK)) return 0;
     if (!now) return -E_PERM;
     return cred_permission(cred, inode, PERM_WRITE);
 }

@@ -35,8 +35,9 @@ static bool cpio_name_is(const u8 *name, u32 name_size, const char *path) {
 }
 
 i64 cpio_next(const u8 *archive, u64 archive_size_bytes, u64 *offset, struct cpio_entry *entry) {
-    assert(offset != NULL && entry != NULL);
-    assert(archive != NULL || archive_size_bytes == 0);
+    assert(offset != NULL);
+    assert(entry != NULL);
+    if (archive_size_bytes != 0) assert(archive != NULL);
     u64 at = *offset;
     if (archive_size_bytes == 0 && at == 0) return -E_NOENT;
     if (at > archive_size_bytes || archive_size_bytes - at < CPIO_HEADER_SIZE_BYTES) return -E_INVAL;
@@ -64,7 +65,8 @@ i64 cpio_next(const u8 *archive, u64 archive_size_bytes, u64 *offset, struct cpi
 
 i64 cpio_find(const u8 *archive, u64 archive_size_bytes, const char *path,
               struct cpio_file *file) {
-    assert(path != NULL && file != NULL);
+    assert(path != NULL);
+    assert(file != NULL);
     u64 offset = 0;
     struct cpio_entry entry;
     i64 result;

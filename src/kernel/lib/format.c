@@ -21,7 +21,8 @@ static void out_string(struct format_out *out, const char *s) {
 
 static void out_number(struct format_out *out, u64 magnitude, bool negative, u32 base,
                        u32 width, bool zero_pad) {
-    assert(base == 10 || base == 16);
+    bool base_known = base == 10 || base == 16; // decimal and hexadecimal only
+    assert(base_known);
     char digits[FORMAT_DIGITS_MAX];
     u32 count = 0;
     do {
@@ -56,7 +57,8 @@ static void out_signed(struct format_out *out, i64 value, u32 width, bool zero_p
 }
 
 u64 format_v(char *buffer, u64 capacity, const char *fmt, va_list args_in) {
-    assert(buffer != NULL && fmt != NULL);
+    assert(buffer != NULL);
+    assert(fmt != NULL);
     assert(capacity > 0);
     struct format_out out = {.buffer = buffer, .capacity = capacity, .length = 0};
     va_list args;

@@ -3,20 +3,26 @@
 #include "kernel/lib/mem.h"
 
 void mem_copy(void *destination, const void *source, u64 size_bytes) {
-    assert(size_bytes == 0 || (destination != NULL && source != NULL));
+    if (size_bytes != 0) {
+        assert(destination != NULL);
+        assert(source != NULL);
+    }
     u8 *d = destination;
     const u8 *s = source;
     for (u64 i = 0; i < size_bytes; i++) d[i] = s[i];
 }
 
 void mem_set(void *destination, u8 value, u64 size_bytes) {
-    assert(size_bytes == 0 || destination != NULL);
+    if (size_bytes != 0) assert(destination != NULL);
     u8 *d = destination;
     for (u64 i = 0; i < size_bytes; i++) d[i] = value;
 }
 
 bool mem_equal(const void *a, const void *b, u64 size_bytes) {
-    assert(size_bytes == 0 || (a != NULL && b != NULL));
+    if (size_bytes != 0) {
+        assert(a != NULL);
+        assert(b != NULL);
+    }
     const u8 *x = a;
     const u8 *y = b;
     for (u64 i = 0; i < size_bytes; i++) {
@@ -33,14 +39,16 @@ u64 str_len_bounded(const char *s, u64 length_max) {
 }
 
 bool str_equal(const char *a, const char *b) {
-    assert(a != NULL && b != NULL);
+    assert(a != NULL);
+    assert(b != NULL);
     u64 i = 0;
     while (a[i] != '\0' && a[i] == b[i]) i++;
     return a[i] == b[i];
 }
 
 bool str_starts_with(const char *s, const char *prefix) {
-    assert(s != NULL && prefix != NULL);
+    assert(s != NULL);
+    assert(prefix != NULL);
     for (u64 i = 0; prefix[i] != '\0'; i++) {
         if (s[i] != prefix[i]) return false;
     }
@@ -48,7 +56,8 @@ bool str_starts_with(const char *s, const char *prefix) {
 }
 
 bool str_copy(char *destination, u64 capacity, const char *source) {
-    assert(destination != NULL && source != NULL);
+    assert(destination != NULL);
+    assert(source != NULL);
     assert(capacity > 0);
     u64 i = 0;
     for (; i + 1 < capacity && source[i] != '\0'; i++) destination[i] = source[i];
@@ -75,7 +84,7 @@ u64 bytes_digest(const void *bytes, u64 count) {
 }
 
 u64 bytes_digest_continue(u64 hash, const void *bytes, u64 count) {
-    assert(bytes != NULL || count == 0);
+    if (count != 0) assert(bytes != NULL);
     const u8 *b = bytes;
     for (u64 i = 0; i < count; i++) {
         hash ^= b[i];

@@ -80,7 +80,8 @@ static i64 limits_parse_line(const char *line, const char *end, struct limits *l
 }
 
 void limits_parse(const char *text, struct limits *limits, struct limits_parse_report *report) {
-    assert(text != NULL && limits != NULL);
+    assert(text != NULL);
+    assert(limits != NULL);
     assert(report != NULL);
     mem_set(report, 0, sizeof *report);
     u32 number = 0;
@@ -137,7 +138,8 @@ bool limits_allow_process(const struct kernel *k, u32 uid) {
 // Frames are charged to the real uid of the process that owns them (page tables
 // included), as Linux charges memory to the process's user.
 bool limits_allow_frames(const struct kernel *k, u32 slot, u32 frames) {
-    assert(k != NULL && slot < PROCS_MAX);
+    assert(k != NULL);
+    assert(slot < PROCS_MAX);
     u32 uid = k->procs[slot].cred.ruid;
     struct limits_use use = {0};
     for (u32 s = 0; s < PROCS_MAX; s++) {

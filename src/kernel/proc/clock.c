@@ -4,7 +4,8 @@
 #include "kernel/trace_events.h"
 
 u64 kernel_monotonic_ns(struct kernel *k) {
-    assert(k != NULL && k->platform != NULL);
+    assert(k != NULL);
+    assert(k->platform != NULL);
     u64 now_ns = platform_monotonic_ns(k->platform);
     if (now_ns < k->monotonic_last_ns) now_ns = k->monotonic_last_ns;
     k->monotonic_last_ns = now_ns;
@@ -12,7 +13,8 @@ u64 kernel_monotonic_ns(struct kernel *k) {
 }
 
 i64 clock_read_for_process(struct kernel *k, struct proc *proc_, u32 clock_id, u64 *value_ns) {
-    assert(proc_ != NULL && value_ns != NULL);
+    assert(proc_ != NULL);
+    assert(value_ns != NULL);
     assert(proc_->state == PROC_RUNNABLE);
     u64 value = 0;
     if (clock_id == ABI_CLOCK_REALTIME) {

@@ -97,7 +97,8 @@ static i64 elf_load_segment(struct kernel *k, struct proc *proc_, u8 owner, cons
 
 i64 elf_load(struct kernel *k, struct proc *proc_, u8 owner, const u8 *image,
              u64 image_size_bytes, u64 *entry_va) {
-    assert(proc_ != NULL && entry_va != NULL);
+    assert(proc_ != NULL);
+    assert(entry_va != NULL);
     assert(proc_->root_table_pa != 0);
     if (!elf_header_ok(image, image_size_bytes)) return -E_NOEXEC;
     u16 phnum = le16(image + 56);

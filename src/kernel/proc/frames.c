@@ -5,7 +5,8 @@
 #include "kernel/proc/internal.h"
 
 void frames_init(struct kernel *k) {
-    assert(k != NULL && k->platform != NULL);
+    assert(k != NULL);
+    assert(k->platform != NULL);
     u64 base_pa = 0;
     u64 size_bytes = 0;
     platform_ram_usable(k->platform, &base_pa, &size_bytes);
@@ -67,7 +68,8 @@ u64 frame_alloc(struct kernel *k, u8 owner) {
 void frame_free(struct kernel *k, u64 pa, u8 owner) {
     u32 index = frame_index(k, pa);
     assert(index != FRAME_INDEX_NONE);
-    assert(owner != FRAME_FREE && k->frames.owner[index] == owner);
+    assert(owner != FRAME_FREE);
+    assert(k->frames.owner[index] == owner);
     k->frames.owner[index] = FRAME_FREE;
     k->frames.free_count++;
     if (owner == FRAME_OWNER_KERNEL) k->frames.kernel_frames--;

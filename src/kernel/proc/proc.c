@@ -14,7 +14,8 @@
 
 void run_queue_push(struct kernel *k, u32 slot) {
     struct run_queue *q = &k->run_queue;
-    assert(slot < PROCS_MAX && k->procs[slot].state == PROC_RUNNABLE);
+    assert(slot < PROCS_MAX);
+    assert(k->procs[slot].state == PROC_RUNNABLE);
     assert(q->count < PROCS_MAX);
     q->slots[(q->head + q->count) % PROCS_MAX] = (u8)slot;
     q->count++;
@@ -185,7 +186,8 @@ static i64 proc_build(struct kernel *k, u32 slot, const struct cpio_file *file,
 
 i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path, const struct spawn_args *args,
                const struct cred *cred) {
-    assert(path != NULL && args != NULL);
+    assert(path != NULL);
+    assert(args != NULL);
     assert(cred != NULL);
     assert(args->count <= ABI_ARGV_COUNT_MAX);
     // As fork at RLIMIT_NPROC: E_AGAIN when the slots, or the user's share of them, are
@@ -225,7 +227,8 @@ bool proc_has_child(const struct kernel *k, u32 parent_pid, i64 wait_pid) {
 // Lowest slot first, so the choice among several exited children is deterministic.
 i64 proc_reap_child(struct kernel *k, u32 parent_slot, i64 wait_pid, u64 status_va) {
     struct proc *parent = &k->procs[parent_slot];
-    assert(parent->state != PROC_FREE && parent->state != PROC_ZOMBIE);
+    assert(parent->state != PROC_FREE);
+    assert(parent->state != PROC_ZOMBIE);
     if (!proc_has_child(k, parent->pid, wait_pid)) return -E_CHILD;
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {
         struct proc *child = &k->procs[slot];
@@ -238,7 +241,8 @@ i64 proc_reap_child(struct kernel *k, u32 parent_slot, i64 wait_pid, u64 status_
         }
         u32 pid = child->pid;
         platform_trace(k->platform, TRACE_REAP, parent->pid, pid, child->exit_status.cause);
-        assert(child->root_table_pa == 0 && child->frames_owned == 0);
+        assert(child->root_table_pa == 0);
+        assert(child->frames_owned == 0);
         mem_set(child, 0, sizeof *child);
         return pid;
     }
@@ -264,7 +268,8 @@ void proc_exit(struct kernel *k, u32 slot, u32 cause, i64 exit_code, u64 fault_p
                u64 fault_addr) {
     struct proc *proc_ = &k->procs[slot];
     assert(slot < PROCS_MAX);
-    assert(proc_->state != PROC_FREE && proc_->state != PROC_ZOMBIE);
+    assert(proc_->state != PROC_FREE);
+    assert(proc_->state != PROC_ZOMBIE);
     if (proc_->state == PROC_RUNNABLE) run_queue_remove(k, slot);
     fd_close_all(k, slot);
     vm_destroy(k, proc_->root_table_pa, proc_frame_owner(slot));

@@ -17,10 +17,12 @@ static bool fd_is_open(const struct kernel *k, u32 slot, u64 fd) {
 // or open file, which gains a reference. `to` must be free. (proc.c's inheritance
 // does the same for a child's fds 0..2.)
 static void fd_copy(struct kernel *k, struct fd *to, const struct fd *from) {
-    assert(to->kind == FD_NONE && from->kind != FD_NONE);
+    assert(to->kind == FD_NONE);
+    assert(from->kind != FD_NONE);
     *to = *from;
     if (to->kind == FD_FILE) fs_file_hold(k, to->open_file);
-    assert(to->kind == from->kind && to->open_file == from->open_file);
+    assert(to->kind == from->kind);
+    assert(to->open_file == from->open_file);
 }
 
 // dup2(old, new): new becomes a copy of old. new is closed first as close() would:
@@ -29,7 +31,9 @@ static void fd_copy(struct kernel *k, struct fd *to, const struct fd *from) {
 // write is lost. Closing new before old's file gains a reference is safe when both
 // name the same open file: old's own reference keeps it from its last release.
 i64 sys_dup2(struct kernel *k, u32 slot, const u64 *args) {
-    assert(k != NULL && slot < PROCS_MAX && args != NULL);
+    assert(k != NULL);
+    assert(slot < PROCS_MAX);
+    assert(args != NULL);
     u64 old_fd = args[0], new_fd = args[1];
     // As Linux with RLIMIT_NOFILE: a new fd beyond what the process may have is EBADF.
     if (!fd_is_open(k, slot, old_fd) || new_fd >= k->limits.files_per_process) return -E_BADF;

@@ -5,7 +5,8 @@
 #include "kernel/proc/internal.h"
 
 static u64 *table_at(struct kernel *k, u64 table_pa) {
-    assert(table_pa != 0 && table_pa % PAGE_SIZE_BYTES == 0);
+    assert(table_pa != 0);
+    assert(table_pa % PAGE_SIZE_BYTES == 0);
     return (u64 *)platform_pa_to_ptr(k->platform, table_pa);
 }
 
@@ -51,6 +52,8 @@ void vm_kernel_entries_init(struct kernel *k) {
 }
 
 u64 vm_create(struct kernel *k, u8 owner) {
+    assert(owner != FRAME_FREE);
+    assert(k->kernel_root_entries_count <= KERNEL_ROOT_ENTRIES_MAX);
     u64 root_pa = frame_alloc(k, owner);
     if (root_pa == 0) return 0;
     u64 *root = table_at(k, root_pa);
@@ -63,6 +66,8 @@ u64 vm_create(struct kernel *k, u8 owner) {
 // The level-0 table covering va, created on demand when `create` is set.
 static u64 *leaf_table(struct kernel *k, u64 root_pa, u64 va, bool create, u8 owner,
                        u32 *frames_owned, i64 *error) {
+    assert(frames_owned != NULL);
+    assert(error != NULL);
     u64 table_pa = root_pa;
     for (u32 level = SV39_LEVELS - 1; level > 0; level--) {
         u64 *table = table_at(k, table_pa);
@@ -82,8 +87,10 @@ static u64 *leaf_table(struct kernel *k, u64 root_pa, u64 va, bool create, u8 ow
 
 i64 vm_map_page(struct kernel *k, u64 root_pa, u64 va, u64 pa, u64 pte_flags, u8 owner,
                 u32 *frames_owned) {
-    assert(user_va_valid(va) && va % PAGE_SIZE_BYTES == 0);
-    assert(pa % PAGE_SIZE_BYTES == 0 && (pte_flags & ~PTE_FLAGS_MASK) == 0);
+    assert(user_va_valid(va));
+    assert(va % PAGE_SIZE_BYTES == 0);
+    assert(pa % PAGE_SIZE_BYTES == 0);
+    assert((pte_flags & ~PTE_FLAGS_MASK) == 0);
     i64 error = 0;
     assert(frames_owned != NULL);
     u64 *table = leaf_table(k, root_pa, va, true, owner, frames_owned, &error);
@@ -124,7 +131,10 @@ static void destroy_table(struct kernel *k, u64 table_pa, u32 level, u8 owner) {
 }
 
 void vm_destroy(struct kernel *k, u64 root_pa, u8 owner) {
-    u64 *root = table_at(k, root_pa);
+    assert(root_pa != 0);
+    assert(owner != FRAME_FREE);
+    u64 *root
+ = table_at(k, root_pa);
     for (u32 i = 0; i < SV39_ENTRIES_PER_TABLE; i++) {
         u64 entry = root[i];
         // Skip empty slots and the kernel's gigapage leaves (R/W/X set).

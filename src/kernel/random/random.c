@@ -37,7 +37,7 @@ void random_reseed_with(struct random *r, const u8 *seed, u64 seed_bytes) {
 void random_generate(struct random *r, u8 *out, u64 count) {
     assert(r != NULL);
     assert(r->instantiated);
-    assert(out != NULL || count == 0);
+    if (count != 0) assert(out != NULL);
     assert(count <= RANDOM_REQUEST_BYTES_MAX);
     if (count == 0) return;
     br_hmac_drbg_generate(&r->drbg, out, (size_t)count);
@@ -62,7 +62,7 @@ void random_reseed(struct kernel *k, enum random_reseed_cause cause, const u8 *e
                    u64 extra_bytes) {
     assert(k != NULL);
     assert(k->random.instantiated);
-    assert(extra != NULL || extra_bytes == 0);
+    if (extra_bytes != 0) assert(extra != NULL);
     assert(extra_bytes <= RANDOM_EXTRA_BYTES_MAX);
     u8 seed[RANDOM_RESEED_ENTROPY_BYTES + RANDOM_EXTRA_BYTES_MAX];
     platform_entropy(k->platform, seed, RANDOM_RESEED_ENTROPY_BYTES);
@@ -94,7 +94,7 @@ static bool random_reseed_due(struct kernel *k, u64 count, enum random_reseed_ca
 void random_bytes(struct kernel *k, u8 *out, u64 count) {
     assert(k != NULL);
     assert(k->random.instantiated);
-    assert(out != NULL || count == 0);
+    if (count != 0) assert(out != NULL);
     enum random_reseed_cause cause = RANDOM_RESEED_CAUSE_BOOT;
     if (random_reseed_due(k, count, &cause)) random_reseed(k, cause, NULL, 0);
     random_generate(&k->random, out, count);

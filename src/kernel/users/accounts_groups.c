@@ -45,7 +45,8 @@ static void group_members(char *members, u32 gid, struct accounts *accounts) {
 }
 
 void accounts_parse_group(char *text, struct accounts *accounts) {
-    assert(text != NULL && accounts != NULL);
+    assert(text != NULL);
+    assert(accounts != NULL);
     char *line = text;
     while (*line != '\0') {
         char *end = line;

@@ -18,6 +18,7 @@ static const char capability_names[CAPABILITY_COUNT][12] = {
 // Without a disk: root, and xy who may use sudo and is in "users", as the first
 // boot's files say.
 static void accounts_defaults(struct accounts *accounts) {
+    assert(accounts != NULL);
     mem_set(accounts, 0, sizeof *accounts);
     accounts->entries[0] = (struct account){
         .uid = ABI_UID_ROOT, .gid = ABI_UID_ROOT, .groups_count = 1, .groups = {ABI_UID_ROOT}, .name = "root"};
@@ -28,9 +29,12 @@ static void accounts_defaults(struct accounts *accounts) {
                                             .groups = {ABI_UID_USER, GROUP_USERS_GID},
                                             .name = "xy"};
     accounts->count = 2;
+    assert(accounts->count <= ACCOUNTS_MAX);
 }
 
 i64 accounts_read_file(struct kernel *k, const char *absolute, char *buffer, u32 capacity) {
+    assert(absolute[0] == '/'); // the kernel's own file names, never a user's
+    assert(buffer != NULL);
     struct cred root = cred_of_user(ABI_UID_ROOT);
     struct path path;
     struct fs_inode inode;
@@ -45,6 +49,7 @@ i64 accounts_read_file(struct kernel *k, const char *absolute, char *buffer, u32
     u64 length = size < capacity - 1 ? size : capacity - 1;
     mem_copy(buffer, k->fs.program_buffer, length);
     mem_set(k->fs.program_buffer, 0, size); // /etc/shadow passes through here
+    assert(length < capacity); // and its NUL
     buffer[length] = '\0';
     return (i64)length;
 }
@@ -52,6 +57,8 @@ i64 accounts_read_file(struct kernel *k, const char *absolute, char *buffer, u32
 // Splits one line (ending at '\n' or NUL) at ':' in place. Returns the field count;
 // *next is where the following line starts.
 static u32 line_fields(char *line, char *fields[ACCOUNT_FIELDS_MAX], char **next) {
+    assert(line != NULL);
+    assert(next != NULL);
     u32 count = 0;
     fields[count++] = line;
     char *c = line;
@@ -62,10 +69,14 @@ static u32 line_fields(char *line, char *fields[ACCOUNT_FIELDS_MAX], char **next
     }
     *next = *c == '\n' ? c + 1 : c;
     *c = '\0';
+    assert(count >= 1);
+    assert(count <= ACCOUNT_FIELDS_MAX); // further fields stay joined to the last one kept
     return count;
 }
 
 static bool parse_id(const char *text, u32 *out) {
+    assert(text != NULL);
+    assert(out != NULL);
     u64 value = 0;
     if (*text == '\0') return false;
     for (; *text != '\0'; text++) {
@@ -73,12 +84,14 @@ static bool parse_id(const char *text, u32 *out) {
         value = value * 10 + (u64)(*text - '0');
         if (value > ACCOUNT_ID_MAX) return false;
     }
+    assert(value < ABI_ID_UNCHANGED); // no account has the id that means "unchanged"
     *out = (u32)value;
     return true;
 }
 
 // name:password:uid:gid:gecos:home:shell
 static void accounts_parse_passwd(char *text, struct accounts *out) {
+    assert(text != NULL);
     mem_set(out, 0, sizeof *out);
     for (char *line = text; *line != '\0' && out->count < ACCOUNTS_MAX;) {
         char *fields[ACCOUNT_FIELDS_MAX];
@@ -89,12 +102,16 @@ static void accounts_parse_passwd(char *text, struct accounts *out) {
         if (!str_copy(account.name, sizeof account.name, fields[0]) || account.name[0] == '\0') continue;
         account.groups_count = 1;
         account.groups[0] = account.gid;
+        assert(out->count < ACCOUNTS_MAX); // the loop stops when the table is full
         out->entries[out->count++] = account;
     }
+    assert(out->count <= ACCOUNTS_MAX);
 }
 
 // name:capability,capability
 static void accounts_parse_capabilities(char *text, struct accounts *accounts) {
+    assert(text != NULL);
+    assert(accounts->count <= ACCOUNTS_MAX);
     for (char *line = text; *line != '\0';) {
         char *fields[ACCOUNT_FIELDS_MAX];
         if (line_fields(line, fields, &line) < 2) continue;
@@ -115,6 +132,7 @@ static void accounts_parse_capabilities(char *text, struct accounts *accounts) {
 }
 
 void accounts_load(struct kernel *k) {
+    assert(k != NULL);
     accounts_defaults(&k->accounts);
     auth_load_config(k);
     if (fs_usable(k) != 0) return;
@@ -132,11 +150,15 @@ void accounts_load(struct kernel *k) {
     length = accounts_read_file(k, "/etc/group", text, sizeof text);
     if (length >= 0) accounts_parse_group(text, &loaded);
     else klog(k, LOG_WARN, "accounts: no /etc/group (error %lld): primary groups only", (long long)-length);
+    assert(loaded.count >= 1); // an empty /etc/passwd keeps the built-in accounts
+    assert(loaded.count <= ACCOUNTS_MAX);
     k->accounts = loaded;
     klog(k, LOG_INFO, "accounts: %u users", loaded.count);
 }
 
 const struct account *accounts_find(const struct kernel *k, u32 uid) {
+    assert(k != NULL);
+    assert(k->accounts.count <= ACCOUNTS_MAX);
     for (u32 i = 0; i < k->accounts.count; i++) {
         if (k->accounts.entries[i].uid == uid) return &k->accounts.entries[i];
     }
@@ -147,7 +169,8 @@ struct cred accounts_cred(const struct kernel *k, u32 uid) {
     struct cred cred = cred_of_user(uid);
     const struct account *account = accounts_find(k, uid);
     if (account == NULL) return cred;
-    assert(account->groups_count >= 1 && account->groups_count <= GROUPS_MAX);
+    assert(account->groups_count >= 1);
+    assert(account->groups_count <= GROUPS_MAX);
     cred.groups_count = account->groups_count;
     for (u32 i = 0; i < account->groups_count; i++) cred.groups[i] = account->groups[i];
     return cred;
@@ -162,11 +185,14 @@ bool kernel_capable(const struct kernel *k, const struct cred *cred, enum capabi
 }
 
 i64 accounts_check_password(struct kernel *k, u32 uid, const char *password) {
+    assert(password != NULL); // auth_check_password refuses a missing one itself
     const struct account *account = accounts_find(k, uid);
     if (account == NULL) return -E_ACCES;
     char text[ACCOUNTS_FILE_BYTES_MAX];
     i64 length = accounts_read_file(k, "/etc/shadow", text, sizeof text);
     if (length < 0) return length == -E_NOENT ? -E_ACCES : length;
+    assert((u64)length < sizeof text);
+
     bool matches = false;
     for (char *line = text; *line != '\0' && !matches;) {
         char *fields[ACCOUNT_FIELDS_MAX];

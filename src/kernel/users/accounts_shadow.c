@@ -18,14 +18,18 @@
 static const char shadow_rest_default[] = ":0:99999:7:::"; // after the hash, as at the first boot
 
 static bool append_bytes(char *out, u32 capacity, u32 *at, const char *bytes, u64 count) {
+    assert(*at < capacity); // out holds its text and the NUL after it
     if (*at + count >= capacity) return false;
     mem_copy(out + *at, bytes, count);
     *at += (u32)count;
+    assert(*at < capacity);
     out[*at] = '\0';
     return true;
 }
 
 static bool append_text(char *out, u32 capacity, u32 *at, const char *text) {
+    assert(text != NULL);
+    assert(out != NULL);
     return append_bytes(out, capacity, at, text, str_len_bounded(text, capacity));
 }
 
@@ -33,6 +37,8 @@ static bool append_text(char *out, u32 capacity, u32 *at, const char *text) {
 // shadow(5) counts), and the line's other fields as they were.
 static bool shadow_line(struct kernel *k, char *out, u32 capacity, u32 *at, const char *name,
                         const char *encoded, const char *rest, u64 rest_len) {
+    assert(name != NULL);
+    assert(encoded != NULL);
     char day[24];
     format(day, sizeof day, ":%llu", (unsigned long long)(platform_realtime_ns(k->platform) / NS_PER_DAY));
     const char *after_day = rest;
@@ -44,6 +50,7 @@ static bool shadow_line(struct kernel *k, char *out, u32 capacity, u32 *at, cons
         rest_len = sizeof shadow_rest_default - 1;
         after_day = rest + 2; // past ":0"
     }
+    assert(after_day <= rest + rest_len); // the fields kept lie inside the old line
     return append_text(out, capacity, at, name) && append_text(out, capacity, at, ":") &&
            append_text(out, capacity, at, encoded) && append_text(out, capacity, at, day) &&
            append_bytes(out, capacity, at, after_day, (u64)(rest + rest_len - after_day)) &&
@@ -53,6 +60,8 @@ static bool shadow_line(struct kernel *k, char *out, u32 capacity, u32 *at, cons
 // The shadow text with name's line holding `encoded` (added at the end if missing).
 static i64 shadow_replace(struct kernel *k, const char *old_text, const char *name, const char *encoded,
                           char *out, u32 capacity, u32 *length) {
+    assert(old_text != NULL);
+    assert(capacity > 0);
     u64 name_len = str_len_bounded(name, ACCOUNT_NAME_LEN_MAX);
     bool replaced = false;
     *length = 0;
@@ -76,13 +85,17 @@ static i64 shadow_replace(struct kernel *k, const char *old_text, const char *na
         line = *end == '\n' ? end + 1 : end;
     }
     if (!replaced && !shadow_line(k, out, capacity, length, name, encoded, "", 0)) return -E_NOSPC;
+    assert(*length < capacity);
     return 0;
 }
 
 static i64 shadow_install(struct kernel *k, const char *text, u32 length) {
+    assert(text != NULL);
+    assert(length < ACCOUNTS_FILE_BYTES_MAX); // shadow_replace kept it within its buffer
     i64 result = fs_write_file_as_root(k, SHADOW_NEW_PATH, SHADOW_MODE, (const u8 *)text, length);
     if (result < 0) return result;
     const struct cred root = cred_of_user(ABI_UID_ROOT);
+    assert(root.euid == ABI_UID_ROOT); // only root replaces /etc/shadow
     struct path from, to;
     result = path_resolve("/", SHADOW_NEW_PATH, &from);
     if (result == 0) result = path_resolve("/", SHADOW_PATH, &to);
@@ -91,7 +104,8 @@ static i64 shadow_install(struct kernel *k, const char *text, u32 length) {
 }
 
 i64 accounts_set_password(struct kernel *k, u32 uid, const char *password) {
-    assert(k != NULL && password != NULL);
+    assert(k != NULL);
+    assert(password != NULL);
     const struct account *account = accounts_find(k, uid);
     if (account == NULL) return -E_INVAL;
     i64 result = password_acceptable(password, str_len_bounded(password, PASSWORD_LEN_MAX + 1));
@@ -106,7 +120,9 @@ i64 accounts_set_password(struct kernel *k, u32 uid, const char *password) {
     u8 salt[PASSWORD_SALT_BYTES];
     random_bytes(k, salt, sizeof salt);
     char encoded[PASSWORD_ENCODED_LEN_MAX];
-    password_encode(password, salt, PASSWORD_ITERATIONS, encoded);
+    u32 encoded_len = password_encode(password, salt, PASSWORD_ITERATIONS, encoded);
+    assert(encoded_len < PASSWORD_ENCODED_LEN_MAX);
+
     u32 length = 0;
     result = shadow_replace(k, old_text, account->name, encoded, new_text, sizeof new_text, &length);
     if (result == 0) result = shadow_install(k, new_text, length);

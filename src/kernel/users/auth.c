@@ -24,10 +24,12 @@ STATIC_ASSERT(AUTH_DELAY_FIRST_NS << 7 >= AUTH_DELAY_MAX_NS); // the cap is reac
 
 // Index of uid's account in k->accounts (and k->auth.delays), or ACCOUNTS_MAX.
 static u32 auth_account_index(const struct kernel *k, u32 uid) {
+    assert(k->accounts.count <= ACCOUNTS_MAX);
     const struct account *account = accounts_find(k, uid);
     if (account == NULL) return ACCOUNTS_MAX;
     u32 index = (u32)(account - k->accounts.entries);
     assert(index < k->accounts.count);
+    assert(k->accounts.entries[index].uid == uid);
     return index;
 }
 
@@ -36,17 +38,21 @@ u64 auth_delay_ns(u32 failures) {
     u32 doublings = failures - AUTH_DELAY_FREE_FAILURES - 1;
     if (doublings >= 8) return AUTH_DELAY_MAX_NS;
     u64 delay_ns = AUTH_DELAY_FIRST_NS << doublings;
-    assert(delay_ns >= AUTH_DELAY_FIRST_NS);
-    return delay_ns < AUTH_DELAY_MAX_NS ? delay_ns : AUTH_DELAY_MAX_NS;
+    assert(delay_ns >= AUTH_DELAY_FIRST_NS); // no bits shifted out: doublings < 8
+    u64 capped_ns = delay_ns < AUTH_DELAY_MAX_NS ? delay_ns : AUTH_DELAY_MAX_NS;
+    assert(capped_ns <= AUTH_DELAY_MAX_NS);
+    return capped_ns;
 }
 
 struct auth_asker auth_asker_of(const struct kernel *k, const struct proc *proc_) {
-    assert(k != NULL && proc_ != NULL);
+    assert(k != NULL);
+    assert(proc_ != NULL);
     return (struct auth_asker){.ruid = proc_->cred.ruid, .owns_console = console_owned_by(k, proc_)};
 }
 
 // The delay that applies to asker's checks of account `index`; NULL when exempt.
 static struct auth_delay *auth_delay_of(struct kernel *k, const struct auth_asker *asker, u32 index, u32 uid) {
+    assert(index < k->accounts.count); // the account checked has an index
     bool console_login = uid == ABI_UID_ROOT && asker->ruid == ABI_UID_ROOT && asker->owns_console;
     if (console_login) return NULL;
     u32 source = auth_account_index(k, asker->ruid);
@@ -56,6 +62,8 @@ static struct auth_delay *auth_delay_of(struct kernel *k, const struct auth_aske
 
 static void auth_count_failure(struct kernel *k, u32 uid, const struct auth_asker *asker, struct auth_delay *delay) {
     if (delay->failures < AUTH_DELAY_FAILURES_MAX) delay->failures++;
+    assert(delay->failures > 0);
+    assert(delay->failures <= AUTH_DELAY_FAILURES_MAX);
     u64 wait_ns = auth_delay_ns(delay->failures);
     delay->next_check_ns = kernel_monotonic_ns(k) + wait_ns;
     klog(k, wait_ns > 0 ? LOG_INFO : LOG_DEBUG,
@@ -65,11 +73,13 @@ static void auth_count_failure(struct kernel *k, u32 uid, const struct auth_aske
 
 i64 auth_check_password(struct kernel *k, const struct auth_asker *asker, u32 uid, const char *password,
                         u64 *retry_at_ns) {
-    assert(k != NULL && asker != NULL);
+    assert(k != NULL);
+    assert(asker != NULL);
     assert(retry_at_ns != NULL);
     *retry_at_ns = 0;
     u32 index = auth_account_index(k, uid);
     if (index == ACCOUNTS_MAX) return -E_ACCES;
+    assert(index < k->accounts.count);
     struct auth_delay *delay = auth_delay_of(k, asker, index, uid);
     if (delay != NULL && kernel_monotonic_ns(k) < delay->next_check_ns) {
         *retry_at_ns = delay->next_check_ns;
@@ -85,6 +95,7 @@ void auth_failures_reset(struct kernel *k, u32 uid) {
     assert(k != NULL);
     u32 index = auth_account_index(k, uid);
     if (index < ACCOUNTS_MAX) mem_set(k->auth.delays[index], 0, sizeof k->auth.delays[index]);
+    if (index < ACCOUNTS_MAX) assert(k->auth.delays[index][0].failures == 0);
 }
 
 u64 auth_session_new(struct kernel *k) {
@@ -102,10 +113,12 @@ u64 auth_session_of_pid(const struct kernel *k, u32 pid) {
         const struct proc *proc_ = &k->procs[slot];
         if (proc_->state != PROC_FREE && proc_->pid == pid) return proc_->session_id;
     }
+
     return AUTH_SESSION_NONE;
 }
 
 static struct auth_stamp *auth_stamp_find(struct kernel *k, u64 session_id, u32 uid) {
+    assert(k != NULL);
     for (u32 i = 0; i < AUTH_STAMPS_MAX; i++) {
         struct auth_stamp *stamp = &k->auth.stamps[i];
         // The planted bug: any of the user's sessions vouches for this one.
@@ -142,6 +155,8 @@ void auth_stamp_set(struct kernel *k, u64 session_id, u32 uid) {
     }
     assert(stamp != NULL);
     *stamp = (struct auth_stamp){.session_id = session_id, .uid = uid, .granted_ns = kernel_monotonic_ns(k)};
+    assert(stamp->session_id != AUTH_SESSION_NONE); // a free slot is told by NONE
+
 }
 
 void auth_stamp_forget(struct kernel *k, u64 session_id, u32 uid) {

@@ -19,13 +19,17 @@ u64 auth_sudo_conf_length(void) { return sizeof auth_sudo_conf_text - 1; }
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 static const char *skip_blanks(const char *c, const char *end) {
+    assert(c <= end);
     while (c < end && is_blank(*c)) c++;
+    assert(c <= end); // never past the line
     return c;
 }
 
 // One line without its '\n': blank, a comment, or the key. 1 when it set the value,
 // 0 when it says nothing, -E_INVAL otherwise.
 static i64 parse_line(const char *line, const char *end, u64 *value) {
+    assert(line <= end);
+    assert(value != NULL);
     const char *hash = line;
     while (hash < end && *hash != '#') hash++;
     end = hash;
@@ -44,12 +48,14 @@ static i64 parse_line(const char *line, const char *end, u64 *value) {
         parsed = parsed * 10 + (u64)(*c - '0');
         if (parsed > SUDO_TIMEOUT_MAX_S) return -E_INVAL;
     }
+    assert(parsed <= SUDO_TIMEOUT_MAX_S); // so timeout_s * NS_PER_S cannot overflow
     *value = parsed;
     return 1;
 }
 
 i64 auth_parse_sudo_conf(const char *text, u64 *timeout_s) {
-    assert(text != NULL && timeout_s != NULL);
+    assert(text != NULL);
+    assert(timeout_s != NULL);
     u64 value = 0;
     u32 settings = 0;
     for (const char *line = text; *line != '\0';) {
@@ -72,6 +78,8 @@ void auth_load_config(struct kernel *k) {
     if (fs_usable(k) != 0) return;
     char text[SUDO_CONF_BYTES_MAX];
     i64 length = accounts_read_file(k, SUDO_CONF_PATH, text, sizeof text);
+    if (length >= 0) assert((u64)length < sizeof text); // room for its NUL
+
     if (length == -E_NOENT) {
         klog(k, LOG_INFO, "auth: no %s; sudo remembers a password for %llu s", SUDO_CONF_PATH,
              (unsigned long long)SUDO_TIMEOUT_DEFAULT_S);

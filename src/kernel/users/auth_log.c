@@ -45,7 +45,8 @@ static void append_text(char *out, u32 capacity, u32 *at, const char *text, bool
 
 // "<what> <result>[ <detail>]", unprintable bytes as '?', cut to fit.
 static void event_text(char out[AUTH_LOG_EVENT_LEN_MAX], const char *what, const char *result, const char *detail) {
-    assert(what != NULL && result != NULL);
+    assert(what != NULL);
+    assert(result != NULL);
     u32 at = 0;
     out[0] = '\0';
     append_text(out, AUTH_LOG_EVENT_LEN_MAX, &at, what, true);
@@ -60,7 +61,8 @@ static void event_text(char out[AUTH_LOG_EVENT_LEN_MAX], const char *what, const
 
 u32 auth_log_format(char out[AUTH_LOG_LINE_LEN_MAX], u64 realtime_ns, u32 pid, u32 uid,
                     const char *what, const char *result, const char *detail) {
-    assert(what != NULL && result != NULL);
+    assert(what != NULL);
+    assert(result != NULL);
     u32 at = (u32)format(out, AUTH_LOG_LINE_LEN_MAX - 1, "%llu.%09llu pid=%u uid=%u ",
                          (unsigned long long)(realtime_ns / NS_PER_S),
                          (unsigned long long)(realtime_ns % NS_PER_S), pid, uid);
@@ -80,7 +82,8 @@ u32 auth_log_format(char out[AUTH_LOG_LINE_LEN_MAX], u64 realtime_ns, u32 pid, u
 // Appends line, preceded by a note of the events that could not be written since the
 // last line that could. 0 or -error (then nothing is counted as written).
 static i64 auth_log_write(struct kernel *k, const char *line, u32 length) {
-    assert(length > 0 && length < AUTH_LOG_LINE_LEN_MAX);
+    assert(length > 0);
+    assert(length < AUTH_LOG_LINE_LEN_MAX);
     struct auth_log_state *log = &k->auth.log;
     char text[2 * AUTH_LOG_LINE_LEN_MAX];
     u32 at = 0, lines = 1;
@@ -114,7 +117,8 @@ static void console_text(const char *line, char out[AUTH_LOG_LINE_LEN_MAX]) {
 
 // An event (or `events` coalesced ones) that could not be written.
 static void auth_log_unwritten(struct kernel *k, u64 events, i64 error, const char *line) {
-    assert(error < 0 && events > 0);
+    assert(error < 0);
+    assert(events > 0);
     struct auth_log_state *log = &k->auth.log;
     log->unwritten += events;
     log->unwritten_unreported += events;
@@ -127,7 +131,8 @@ static void auth_log_unwritten(struct kernel *k, u64 events, i64 error, const ch
 
 // uid's events beyond its share: counted; the first time in this file, the kernel says so.
 static void auth_log_suppress(struct kernel *k, u32 slot, u32 uid, u64 events) {
-    assert(slot < AUTH_LOG_USERS_MAX && events > 0);
+    assert(slot < AUTH_LOG_USERS_MAX);
+    assert(events > 0);
     assert(uid != ABI_UID_ROOT); // root's lines always have room
     struct auth_log_state *log = &k->auth.log;
     struct auth_log_user *user = &log->users[slot];
@@ -148,8 +153,11 @@ static void auth_log_suppress(struct kernel *k, u32 slot, u32 uid, u64 events) {
 // kernel log shows it at level info, or at debug when it is beyond the share (a user
 // must not be able to flood the console either).
 static void auth_log_emit(struct kernel *k, u32 slot, u32 uid, const char *line, u32 length, u64 events) {
-    assert(slot < AUTH_LOG_USERS_MAX && events > 0);
-    assert(length > 0 && length < AUTH_LOG_LINE_LEN_MAX && line[length - 1] == '\n');
+    assert(slot < AUTH_LOG_USERS_MAX);
+    assert(events > 0);
+    assert(length > 0);
+    assert(length < AUTH_LOG_LINE_LEN_MAX);
+    assert(line[length - 1] == '\n');
     struct auth_log_user *user = &k->auth.log.users[slot];
     if (uid != ABI_UID_ROOT) auth_log_file_scan(k); // its bytes already in the file count
     bool over = uid != ABI_UID_ROOT && (u64)user->used_bytes + length > AUTH_LOG_SHARE_BYTES;
@@ -173,7 +181,8 @@ static void auth_log_update_deadline(struct kernel *k) {
         u64 due_ns = user->repeat_since_ns + AUTH_LOG_REPEAT_WAIT_NS;
         if (log->repeat_deadline_ns == 0 || due_ns < log->repeat_deadline_ns) log->repeat_deadline_ns = due_ns;
     }
-    assert(log->repeat_deadline_ns == 0 || log->repeat_deadline_ns >= AUTH_LOG_REPEAT_WAIT_NS);
+    // 0 means no repeats are held; a held deadline lies at least one wait past boot.
+    if (log->repeat_deadline_ns != 0) assert(log->repeat_deadline_ns >= AUTH_LOG_REPEAT_WAIT_NS);
 }
 
 // The line that stands for the user's coalesced repeats, if any.
@@ -201,11 +210,12 @@ void auth_log_flush_repeats(struct kernel *k, bool all) {
         }
     }
     auth_log_update_deadline(k);
-    assert(!all || k->auth.log.repeat_deadline_ns == 0);
+    if (all) assert(k->auth.log.repeat_deadline_ns == 0);
 }
 
 static void auth_log_coalesce(struct kernel *k, u32 slot, u32 pid, const char *event) {
-    assert(slot < AUTH_LOG_USERS_MAX && event != NULL);
+    assert(slot < AUTH_LOG_USERS_MAX);
+    assert(event != NULL);
     struct auth_log_state *log = &k->auth.log;
     struct auth_log_user *user = &log->users[slot];
     if (user->repeats == 0) user->repeat_since_ns = kernel_monotonic_ns(k);
@@ -219,7 +229,9 @@ static void auth_log_coalesce(struct kernel *k, u32 slot, u32 pid, const char *e
 
 void auth_log(struct kernel *k, u32 pid, u32 uid, const char *what, const char *result,
               const char *detail) {
-    assert(k != NULL && what != NULL && result != NULL);
+    assert(k != NULL);
+    assert(what != NULL);
+    assert(result != NULL);
     char event[AUTH_LOG_EVENT_LEN_MAX];
     event_text(event, what, result, detail);
     u32 slot = auth_log_user_slot(k, uid);
@@ -231,7 +243,8 @@ void auth_log(struct kernel *k, u32 pid, u32 uid, const char *what, const char *
     auth_log_write_repeats(k, slot); // the repeats of the previous event come before this one
     char line[AUTH_LOG_LINE_LEN_MAX];
     u32 length = auth_log_format(line, platform_realtime_ns(k->platform), pid, uid, what, result, detail);
-    assert(length > 0 && line[length - 1] == '\n');
+    assert(length > 0);
+    assert(line[length - 1] == '\n');
     u64 unwritten_before = k->auth.log.unwritten;
     auth_log_emit(k, slot, uid, line, length, 1);
     // What follows coalesces with it, unless it is not in the log at all (a failed write).

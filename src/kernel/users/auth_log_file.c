@@ -27,7 +27,7 @@ void auth_log_file_path(u32 archive, char out[AUTH_LOG_PATH_LEN_MAX]) {
 
 // The uid a line names ("... uid=U ..."), or root's for a line that names none.
 static u32 line_uid(const char *line, u32 length) {
-    assert(line != NULL || length == 0);
+    if (length != 0) assert(line != NULL);
     for (u32 at = 0; at + 5 < length; at++) {
         if (!mem_equal(line + at, " uid=", 5)) continue;
         u64 uid = 0;
@@ -42,7 +42,8 @@ static u32 line_uid(const char *line, u32 length) {
 
 // Adds each line of text to the bytes its user has in the current file.
 static void auth_log_charge(struct kernel *k, const char *text, u64 count) {
-    assert(k != NULL && (text != NULL || count == 0));
+    assert(k != NULL);
+    if (count != 0) assert(text != NULL);
     assert(count <= FS_FILE_BYTES_MAX);
     u64 start = 0;
     for (u64 at = 0; at < count; at++) {
@@ -57,12 +58,14 @@ static void auth_log_charge(struct kernel *k, const char *text, u64 count) {
 
 // Finds the log, or creates it (root's, 0600); puts right a changed owner or mode.
 static i64 auth_log_inode(struct kernel *k, const struct cred *root, struct fs_inode *inode) {
-    assert(root->euid == ABI_UID_ROOT && inode != NULL);
+    assert(root->euid == ABI_UID_ROOT);
+    assert(inode != NULL);
     struct path path;
     i64 result = path_resolve("/", AUTH_LOG_PATH, &path);
     if (result == 0) result = fs_lookup(k, root, &path, inode);
     if (result == -E_NOENT) result = fs_create(k, root, &path, ABI_TYPE_FILE, AUTH_LOG_MODE, inode);
     if (result < 0) return result;
+    assert(inode->inode > FS_ROOT_INODE); // found or made under /var/log
     if (inode->type != ABI_TYPE_FILE) return -E_ISDIR;
     if (inode->mode == AUTH_LOG_MODE && inode->uid == ABI_UID_ROOT && inode->gid == ABI_UID_ROOT) return 0;
     inode->mode = AUTH_LOG_MODE;
@@ -95,6 +98,8 @@ static i64 auth_log_rotate(struct kernel *k, const struct cred *root) {
 // A new file begins: every user's share starts again. Writes into `out` the lines
 // that say whose events went beyond their share of the previous file.
 static u32 auth_log_new_file(struct kernel *k, char out[AUTH_LOG_SUMMARY_BYTES_MAX]) {
+    assert(k != NULL);
+    assert(out != NULL);
     u32 at = 0;
     u64 now_ns = platform_realtime_ns(k->platform);
     for (u32 slot = 0; slot < AUTH_LOG_USERS_MAX; slot++) {
@@ -104,6 +109,7 @@ static u32 auth_log_new_file(struct kernel *k, char out[AUTH_LOG_SUMMARY_BYTES_M
             format(detail, sizeof detail, "uid=%u events=%llu beyond its share of %s.1", user->last_uid,
                    (unsigned long long)user->suppressed, AUTH_LOG_PATH);
             at += auth_log_format(out + at, now_ns, 0, ABI_UID_ROOT, "audit", "suppressed", detail);
+            assert(at <= (slot + 1) * AUTH_LOG_LINE_LEN_MAX); // one line per user at most
         }
         user->used_bytes = 0;
         user->over_share = false;
@@ -114,7 +120,8 @@ static u32 auth_log_new_file(struct kernel *k, char out[AUTH_LOG_SUMMARY_BYTES_M
 }
 
 static i64 auth_log_write_at_end(struct kernel *k, u32 slot, const char *text, u32 count) {
-    assert(slot < FS_OPEN_FILES_MAX && k->fs.files[slot].references > 0);
+    assert(slot < FS_OPEN_FILES_MAX);
+    assert(k->fs.files[slot].references > 0);
     if (count == 0) return 0;
     i64 written = fs_file_write(k, slot, ABI_UID_ROOT, k->fs.files[slot].meta.size_bytes, (const u8 *)text, count);
     return written < 0 ? written : 0;
@@ -125,7 +132,9 @@ static i64 auth_log_write_at_end(struct kernel *k, u32 slot, const char *text, u
 static i64 auth_log_open(struct kernel *k, u32 count, char summary[AUTH_LOG_SUMMARY_BYTES_MAX],
                          u32 *summary_count) {
     assert(count <= AUTH_LOG_BYTES_MAX - AUTH_LOG_SUMMARY_BYTES_MAX);
+    assert(summary != NULL);
     const struct cred root = cred_of_user(ABI_UID_ROOT);
+    assert(root.euid == ABI_UID_ROOT); // the log is root's, whoever's event it records
     *summary_count = 0;
     for (u32 attempt = 0; attempt < 2; attempt++) {
         struct fs_inode inode;
@@ -140,6 +149,7 @@ static i64 auth_log_open(struct kernel *k, u32 count, char summary[AUTH_LOG_SUMM
         }
         i64 index = fs_file_open(k, &inode, false, ABI_UID_ROOT);
         if (index < 0) return index;
+        assert(index < FS_OPEN_FILES_MAX);
         const struct fs_open_file *file = &k->fs.files[index];
         if (file->meta.size_bytes + *summary_count + count <= AUTH_LOG_BYTES_MAX) return index;
         result = fs_file_release(k, (u32)index);
@@ -151,7 +161,8 @@ static i64 auth_log_open(struct kernel *k, u32 count, char summary[AUTH_LOG_SUMM
 }
 
 i64 auth_log_file_append(struct kernel *k, const char *lines, u32 count) {
-    assert(k != NULL && lines != NULL);
+    assert(k != NULL);
+    assert(lines != NULL);
     assert(count <= AUTH_LOG_BYTES_MAX - AUTH_LOG_SUMMARY_BYTES_MAX); // room in any new file
     i64 result = fs_usable(k);
     if (result < 0) return result;
@@ -160,7 +171,9 @@ i64 auth_log_file_append(struct kernel *k, const char *lines, u32 count) {
     i64 index = auth_log_open(k, count, summary, &summary_count);
     if (index < 0) return index;
     u32 slot = (u32)index;
-    result = auth_log_write_at_end(k, slot, summary, summary_count);
+    assert(summary_count <= AUTH_LOG_SUMMARY_BYTES_MAX);
+    result = auth_log_write_at_end
+(k, slot, summary, summary_count);
     if (result == 0) result = auth_log_write_at_end(k, slot, lines, count);
     // Durable now, even if others hold it open.
     if (result == 0 && summary_count + count > 0) result = fs_file_commit(k, slot);

@@ -8,7 +8,8 @@
 #include "kernel/users/internal.h"
 
 bool console_owned_by(const struct kernel *k, const struct proc *proc_) {
-    assert(k != NULL && proc_ != NULL);
+    assert(k != NULL);
+    assert(proc_ != NULL);
     assert(proc_->state != PROC_FREE);
     // The planted bug: a hung-up process still reads what is typed (the original hole).
     if (planted_bug(k, BUG_CONSOLE_READ_AFTER_HANGUP)) return true;
@@ -16,12 +17,15 @@ bool console_owned_by(const struct kernel *k, const struct proc *proc_) {
 }
 
 bool console_may_write(const struct kernel *k, const struct proc *proc_) {
+    assert(k != NULL);
+    assert(proc_ != NULL);
     if (console_owned_by(k, proc_)) return true;
     return proc_->console_session == CONSOLE_SESSION_INIT && proc_->cred.euid == ABI_UID_ROOT;
 }
 
 void console_session_end(struct kernel *k, const struct proc *leader) {
-    assert(k != NULL && leader != NULL);
+    assert(k != NULL);
+    assert(leader != NULL);
     assert(leader->console_leader);
     if (leader->console_session != k->console.owner_session) return; // lost it already
     k->console.owner_session = CONSOLE_SESSION_INIT;
@@ -33,7 +37,8 @@ void console_session_end(struct kernel *k, const struct proc *leader) {
 // console from now on; they are counted for the log, nothing else needs doing
 // because access is decided by session at every read and write.
 i64 sys_vhangup(struct kernel *k, u32 slot, const u64 *args) {
-    assert(k != NULL && slot < PROCS_MAX);
+    assert(k != NULL);
+    assert(slot < PROCS_MAX);
     (void)args;
     struct proc *proc_ = &k->procs[slot];
     if (proc_->cred.euid != ABI_UID_ROOT) return -E_PERM;
@@ -48,6 +53,8 @@ i64 sys_vhangup(struct kernel *k, u32 slot, const u64 *args) {
     proc_->console_session = session;
     proc_->console_leader = true;
     k->console.owner_session = session;
+    assert(console_owned_by(k, proc_)); // the caller, and only its new session, owns it now
+
     k->console.hangups++;
     klog(k, LOG_INFO, "console: pid %u took the console (session %llu); %u processes of other sessions lost it",
          proc_->pid, (unsigned long long)session, hung_up);

@@ -13,13 +13,19 @@
 #define PBKDF2_PREFIX_LEN 15
 
 static u32 password_length(const char *password) {
-    return (u32)str_len_bounded(password, PASSWORD_LEN_MAX);
+    assert(password != NULL);
+    u64 length = str_len_bounded(password, PASSWORD_LEN_MAX);
+    assert(length <= PASSWORD_LEN_MAX); // a longer one is hashed as its first PASSWORD_LEN_MAX bytes
+    return (u32)length;
 }
 
 void password_pbkdf2_sha256(const u8 *password, u32 password_len, const u8 *salt, u32 salt_len,
                             u32 iterations, u8 out[PASSWORD_HASH_BYTES]) {
-    assert(iterations >= 1 && iterations <= PASSWORD_ITERATIONS_MAX);
+    assert(iterations >= 1);
+    assert(iterations <= PASSWORD_ITERATIONS_MAX);
     assert(salt_len <= PASSWORD_SALT_BYTES);
+    assert(out != NULL);
+    if (password_len != 0) assert(password != NULL);
     br_hmac_key_context key;
     br_hmac_context hmac;
     br_hmac_key_init(&key, &br_sha256_vtable, password, password_len);
@@ -42,6 +48,8 @@ void password_pbkdf2_sha256(const u8 *password, u32 password_len, const u8 *salt
 static const char hex_digits[] = "0123456789abcdef";
 
 static u32 hex_encode(const u8 *bytes, u32 count, char *out) {
+    assert(bytes != NULL);
+    assert(out != NULL);
     for (u32 i = 0; i < count; i++) {
         out[2 * i] = hex_digits[bytes[i] >> 4];
         out[2 * i + 1] = hex_digits[bytes[i] & 15];
@@ -57,6 +65,8 @@ static i32 hex_value(char c) {
 
 // Exactly 2*count hex digits at text; false otherwise.
 static bool hex_decode(const char *text, u32 count, u8 *out) {
+    assert(text != NULL);
+    assert(out != NULL);
     for (u32 i = 0; i < count; i++) {
         i32 high = hex_value(text[2 * i]), low = hex_value(text[2 * i + 1]);
         if (high < 0 || low < 0) return false;
@@ -67,6 +77,8 @@ static bool hex_decode(const char *text, u32 count, u8 *out) {
 
 u32 password_encode(const char *password, const u8 salt[PASSWORD_SALT_BYTES], u32 iterations,
                     char out[PASSWORD_ENCODED_LEN_MAX]) {
+    assert(password != NULL);
+    assert(salt != NULL);
     u8 hash[PASSWORD_HASH_BYTES];
     password_pbkdf2_sha256((const u8 *)password, password_length(password), salt,
                            PASSWORD_SALT_BYTES, iterations, hash);
@@ -76,6 +88,7 @@ u32 password_encode(const char *password, const u8 salt[PASSWORD_SALT_BYTES], u3
     char digits[12];
     u32 count = 0;
     for (u32 value = iterations; value > 0 || count == 0; value /= 10) digits[count++] = (char)('0' + value % 10);
+    assert(count <= 10); // a u32 has at most ten decimal digits
     while (count > 0) out[at++] = digits[--count];
     out[at++] = '$';
     at += hex_encode(salt, PASSWORD_SALT_BYTES, out + at);
@@ -87,13 +100,16 @@ u32 password_encode(const char *password, const u8 salt[PASSWORD_SALT_BYTES], u3
 }
 
 bool password_bytes_equal(const u8 *a, const u8 *b, u32 count) {
+    assert(a != NULL);
+    assert(b != NULL);
     u8 difference = 0;
     for (u32 i = 0; i < count; i++) difference |= (u8)(a[i] ^ b[i]);
     return difference == 0;
 }
 
 bool password_matches(const char *password, const char *encoded, u32 encoded_len) {
-    assert(password != NULL && encoded != NULL);
+    assert(password != NULL);
+    assert(encoded != NULL);
     u32 expected_len = PBKDF2_PREFIX_LEN + 2 + 2 * PASSWORD_SALT_BYTES + 2 * PASSWORD_HASH_BYTES;
     if (encoded_len < expected_len + 1 || encoded_len >= PASSWORD_ENCODED_LEN_MAX) return false;
     if (!mem_equal(encoded, PBKDF2_PREFIX, PBKDF2_PREFIX_LEN)) return false;
@@ -107,6 +123,9 @@ bool password_matches(const char *password, const char *encoded, u32 encoded_len
     u8 salt[PASSWORD_SALT_BYTES], stored[PASSWORD_HASH_BYTES], computed[PASSWORD_HASH_BYTES];
     if (!hex_decode(encoded + at + 1, PASSWORD_SALT_BYTES, salt)) return false;
     if (!hex_decode(encoded + at + 2 + 2 * PASSWORD_SALT_BYTES, PASSWORD_HASH_BYTES, stored)) return false;
+    assert(iterations >= 1); // refused above otherwise
+    assert(iterations <= PASSWORD_ITERATIONS_MAX);
+
     password_pbkdf2_sha256((const u8 *)password, password_length(password), salt, PASSWORD_SALT_BYTES,
                            iterations, computed);
     return password_bytes_equal(stored, computed, PASSWORD_HASH_BYTES);

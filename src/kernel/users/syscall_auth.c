@@ -21,6 +21,8 @@ struct password_arg {
 
 // The password argument at va (0: none). 0, or -E_FAULT for a bad pointer.
 static i64 read_password(struct kernel *k, const struct proc *proc_, u64 va, struct password_arg *out) {
+    assert(proc_ != NULL);
+    assert(out != NULL);
     mem_set(out, 0, sizeof *out);
     if (va == 0) return 0;
     out->given = true;
@@ -30,6 +32,7 @@ static i64 read_password(struct kernel *k, const struct proc *proc_, u64 va, str
         mem_set(out->text, 0, sizeof out->text);
         return 0;
     }
+    if (length >= 0) assert((u64)length < sizeof out->text); // the copy stopped at its NUL
     return length < 0 ? length : 0;
 }
 
@@ -41,6 +44,8 @@ static const char *auth_result_text(i64 result) {
 
 // sudo with the password "" (sudo -k): forgets this session's stamp; spawns nothing.
 static i64 sudo_forget(struct kernel *k, struct proc *proc_) {
+    assert(k != NULL);
+    assert(proc_->state == PROC_RUNNABLE); // the caller of sudo itself
     auth_stamp_forget(k, proc_->session_id, proc_->cred.ruid);
     auth_log(k, proc_->pid, proc_->cred.ruid, "sudo", "forgot", "the remembered password (sudo -k)");
     return 0;
@@ -51,6 +56,8 @@ static i64 sudo_forget(struct kernel *k, struct proc *proc_) {
 // *retry_at_ns: set when the check must wait (delays after failures).
 static i64 sudo_authenticate(struct kernel *k, struct proc *proc_, const struct password_arg *password,
                              const char **result_text, u64 *retry_at_ns) {
+    assert(password != NULL);
+    assert(result_text != NULL);
     u32 ruid = proc_->cred.ruid;
     *retry_at_ns = 0;
     if (ruid == ABI_UID_ROOT) { *result_text = "allowed"; return 0; }
@@ -61,6 +68,7 @@ static i64 sudo_authenticate(struct kernel *k, struct proc *proc_, const struct 
     }
     const struct auth_asker asker = auth_asker_of(k, proc_);
     i64 result = auth_check_password(k, &asker, ruid, password->too_long ? NULL : password->text, retry_at_ns);
+    if (*retry_at_ns != 0) assert(result == -E_AGAIN); // a wait decided nothing
     if (result == 0) auth_stamp_set(k, proc_->session_id, ruid);
     *result_text = auth_result_text(result);
     return result;
@@ -71,7 +79,9 @@ static i64 sudo_authenticate(struct kernel *k, struct proc *proc_, const struct 
 // proved it in this login session within the sudo timeout (else -E_ACCES); "" forgets
 // that. The command then runs as root; a remembered success returns its pid too.
 i64 sys_sudo(struct kernel *k, u32 slot, const u64 *args) {
+    assert(slot < PROCS_MAX);
     struct proc *proc_ = &k->procs[slot];
+    assert(proc_->state == PROC_RUNNABLE);
     const struct cred real = cred_of_user(proc_->cred.ruid);
     if (!kernel_capable(k, &real, CAPABILITY_SUDO)) return -E_PERM;
     struct password_arg password;
@@ -90,6 +100,7 @@ i64 sys_sudo(struct kernel *k, u32 slot, const u64 *args) {
     auth_log(k, proc_->pid, real.ruid, "sudo", result_text, path);
     if (result < 0) return result;
     const struct cred root = accounts_cred(k, ABI_UID_ROOT);
+    assert(root.euid == ABI_UID_ROOT);
     return proc_spawn(k, proc_->pid, path, &spawn_args, &root);
 }
 
@@ -98,7 +109,9 @@ i64 sys_sudo(struct kernel *k, u32 slot, const u64 *args) {
 // per session). Root may pass no password (NULL) to skip the check; a password given
 // is always checked, so login (running as root) proves the user.
 i64 sys_switch_user(struct kernel *k, u32 slot, const u64 *args) {
+    assert(slot < PROCS_MAX);
     struct proc *proc_ = &k->procs[slot];
+    assert(proc_->state == PROC_RUNNABLE);
     if (args[0] >= CRED_ID_UNCHANGED || accounts_find(k, (u32)args[0]) == NULL) return -E_INVAL;
     u32 uid = (u32)args[0];
     struct password_arg password;
@@ -120,6 +133,10 @@ i64 sys_switch_user(struct kernel *k, u32 slot, const u64 *args) {
     if (result < 0) return result;
     struct cred before = proc_->cred;
     proc_->cred = accounts_cred(k, uid);
+    // Every id becomes the target's: nothing of the old user stays to setuid back to.
+    assert(proc_->cred.ruid == uid);
+    assert(proc_->cred.euid == uid);
+    assert(proc_->cred.suid == uid);
     if (planted_bug(k, BUG_SWITCH_USER_KEEPS_GROUPS)) {
         proc_->cred.groups_count = before.groups_count;
         mem_copy(proc_->cred.groups, before.groups, sizeof before.groups);
@@ -132,6 +149,8 @@ i64 sys_switch_user(struct kernel *k, u32 slot, const u64 *args) {
 // old one; others only their own (the effective uid), with the old one.
 static i64 passwd_authenticate(struct kernel *k, const struct proc *proc_, u32 uid,
                                const struct password_arg *old, u64 *retry_at_ns) {
+    assert(old != NULL);
+    assert(retry_at_ns != NULL);
     if (proc_->cred.euid == ABI_UID_ROOT) return 0;
     if (uid != proc_->cred.euid) return -E_PERM;
     if (!old->given) return -E_ACCES;
@@ -142,8 +161,11 @@ static i64 passwd_authenticate(struct kernel *k, const struct proc *proc_, u32 u
 // passwd(uid, old password, new password) -> 0 | -E_ACCES | -E_PERM | -E_INVAL |
 // -E_FAULT | the disk's error. After wrong old passwords the check waits (see auth.h).
 i64 sys_passwd(struct kernel *k, u32 slot, const u64 *args) {
-    assert(k != NULL && slot < PROCS_MAX && args != NULL);
+    assert(k != NULL);
+    assert(slot < PROCS_MAX);
+    assert(args != NULL);
     struct proc *proc_ = &k->procs[slot];
+    assert(proc_->state == PROC_RUNNABLE);
     if (args[0] >= CRED_ID_UNCHANGED || accounts_find(k, (u32)args[0]) == NULL) return -E_INVAL;
     u32 uid = (u32)args[0];
     struct password_arg old, fresh;
@@ -174,9 +196,12 @@ i64 sys_passwd(struct kernel *k, u32 slot, const u64 *args) {
 // audit_status(struct abi_audit_status *, flags): the audit log's counters, for root
 // (login shows them when root logs in). ABI_AUDIT_ACKNOWLEDGE restarts the unreported ones.
 i64 sys_audit_status(struct kernel *k, u32 slot, const u64 *args) {
-    assert(k != NULL && slot < PROCS_MAX);
+    assert(k != NULL);
+    assert(slot < PROCS_MAX);
     struct proc *proc_ = &k->procs[slot];
+    assert(proc_->state == PROC_RUNNABLE);
     if ((args[1] & ~(u64)ABI_AUDIT_ACKNOWLEDGE) != 0) return -E_INVAL;
+
     if (proc_->cred.euid != ABI_UID_ROOT) return -E_PERM;
     struct auth_log_state *log = &k->auth.log;
     struct abi_audit_status status = {

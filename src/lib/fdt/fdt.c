@@ -738,7 +738,8 @@ u32 fdt_reg_count(const struct fdt *f, u32 node) {
 
 enum fdt_error fdt_reserved_entry(const struct fdt *f, u32 index, u64 *base, u64 *size_bytes) {
     assert(f != NULL);
-    assert(base != NULL && size_bytes != NULL);
+    assert(base != NULL);
+    assert(size_bytes != NULL);
     if (index >= f->rsvmap_count) return FDT_ERR_NOT_FOUND;
     // fdt_init checked that every entry up to the terminator lies inside the blob.
     const u8 *entry = f->blob + f->rsvmap_offset + (u64)index * FDT_RSVMAP_ENTRY_SIZE_BYTES;
@@ -757,7 +758,8 @@ enum fdt_error fdt_reg_untranslated(const struct fdt *f, u32 node, u32 index, u6
 }
 
 u32 fdt_property_cell(const struct fdt_property *property, u32 index) {
-    assert(property != NULL && property->value != NULL);
+    assert(property != NULL);
+    assert(property->value != NULL);
     assert(index < property->size_bytes / 4u);
     return fdt_be32(property->value + 4u * index);
 }

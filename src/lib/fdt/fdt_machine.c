@@ -294,7 +294,8 @@ static enum fdt_error fdt_machine_rtc(const struct fdt *f, struct fdt_machine *m
 }
 
 enum fdt_error fdt_machine_read(const struct fdt *f, struct fdt_machine *machine) {
-    assert(f != NULL && f->blob != NULL);
+    assert(f != NULL);
+    assert(f->blob != NULL);
     assert(machine != NULL);
     *machine = (struct fdt_machine){0};
     machine->model = fdt_string_or_empty(f, f->root, "model");

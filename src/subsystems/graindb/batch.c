@@ -118,8 +118,9 @@ static i64 already_held(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u
 
 i64 graindb_batch_put_object_linked(struct graindb *db, const u8 *bytes, u32 size_bytes,
                                     u32 links_offset, u32 links_count, u8 hash_out[GRAINDB_HASH_BYTES]) {
-    assert(db != NULL && hash_out != NULL);
-    assert(bytes != NULL || size_bytes == 0);
+    assert(db != NULL);
+    assert(hash_out != NULL);
+    if (size_bytes != 0) assert(bytes != NULL);
     if (!db->batch_open) return -E_INVAL;
     if (size_bytes > GRAINDB_OBJECT_BYTES_MAX) return -E_2BIG;
     if (!objects_links_valid(size_bytes, links_offset, links_count)) return -E_INVAL;
@@ -229,7 +230,8 @@ static i64 stage_ref(struct graindb *db, const u8 *key, u32 key_len, const u8 *h
 
 i64 graindb_batch_set_ref(struct graindb *db, const u8 *key, u32 key_len,
                           const u8 hash[GRAINDB_HASH_BYTES]) {
-    assert(db != NULL && hash != NULL);
+    assert(db != NULL);
+    assert(hash != NULL);
     if (!db->batch_open) return -E_INVAL;
     i64 key_ok = check_key(key, key_len);
     if (key_ok < 0) return key_ok;

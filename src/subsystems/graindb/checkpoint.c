@@ -183,7 +183,8 @@ static i64 write_stream(struct graindb *db, struct checkpoint_stream *w, u64 *en
 
 i64 checkpoint_write(struct graindb *db, bool verify) {
     assert(db != NULL);
-    assert(db->open && !db->batch_open);
+    assert(db->open);
+    assert(!db->batch_open);
     if (db->failed) return -E_IO;
     struct checkpoint_stream w = {.position = db->append_position, .first_position = db->append_position,
                                   .extent = checkpoint_extent(db), .verify = verify};
@@ -198,8 +199,10 @@ i64 checkpoint_write(struct graindb *db, bool verify) {
 }
 
 i64 checkpoint_write_unnamed(struct graindb *db, struct graindb_superblock *sb) {
-    assert(db != NULL && sb != NULL);
-    assert(!db->batch_open && !db->failed);
+    assert(db != NULL);
+    assert(sb != NULL);
+    assert(!db->batch_open);
+    assert(!db->failed);
     struct checkpoint_stream w = {.position = db->append_position, .first_position = db->append_position,
                                   .extent = checkpoint_extent(db), .verify = false};
     if (!checkpoint_fits(db, &w)) return -E_NOSPC;

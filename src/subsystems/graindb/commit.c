@@ -5,14 +5,17 @@
 #include "subsystems/graindb/internal.h"
 
 i64 batch_apply(struct graindb *db, const u8 *bytes, u64 position, u64 batch_bytes) {
-    assert(db != NULL && bytes != NULL);
-    assert(position % SECTOR_BYTES == 0 && batch_bytes <= GRAINDB_BATCH_BYTES_MAX);
+    assert(db != NULL);
+    assert(bytes != NULL);
+    assert(position % SECTOR_BYTES == 0);
+    assert(batch_bytes <= GRAINDB_BATCH_BYTES_MAX);
     u64 offset = 0;
     while (offset < batch_bytes) {
         const u8 *record = bytes + offset;
         u16 type = ld16(record + REC_TYPE);
         u32 length = ld32(record + REC_LENGTH);
-        assert(length >= REC_HEADER_BYTES && offset + length <= batch_bytes);
+        assert(length >= REC_HEADER_BYTES);
+        assert(offset + length <= batch_bytes);
         i64 result = 0;
         if (type == RECORD_OBJECT) result = objects_insert(db, record + OBJ_HASH, position + offset);
         if (type == RECORD_REF) result = refs_apply_record(db, record, position + offset);
@@ -115,7 +118,8 @@ i64 graindb_batch_commit(struct graindb *db, u64 *commit_seq_out) {
 
 i64 graindb_put(struct graindb *db, const u8 *bytes, u32 size_bytes,
                 u8 hash_out[GRAINDB_HASH_BYTES]) {
-    assert(db != NULL && hash_out != NULL);
+    assert(db != NULL);
+    assert(hash_out != NULL);
     i64 result = graindb_batch_begin(db);
     if (result < 0) return result;
     result = graindb_batch_put_object(db, bytes, size_bytes, hash_out);

@@ -85,7 +85,8 @@ static void plan_target(const struct graindb *db, struct compact_plan *plan) {
 static void switch_ram(struct graindb *db, const struct compact_plan *plan) {
     objects_rebuild(db);
     refs_rebuild(db);
-    assert(db->objects_count == plan->live_objects && db->refs_count == plan->live_refs);
+    assert(db->objects_count == plan->live_objects);
+    assert(db->refs_count == plan->live_refs);
     db->superblock = plan->target;
     db->append_position = plan->base_bytes;
     db->checkpoint_log_mark = plan->base_bytes;
@@ -143,7 +144,8 @@ static i64 compact_switch(struct graindb *db, struct compact_plan *plan) {
 
 i64 compact_run(struct graindb *db, bool forced) {
     assert(db != NULL);
-    assert(db->open && !db->batch_open);
+    assert(db->open);
+    assert(!db->batch_open);
     if (db->failed) return -E_IO;
     if (db->commit_seq == 0) return 0; // nothing was ever committed
     db->compact_attempt_position = db->append_position;
@@ -174,7 +176,8 @@ i64 graindb_compact(struct graindb *db) {
 }
 
 void graindb_space(const struct graindb *db, struct graindb_space *space) {
-    assert(db != NULL && space != NULL);
+    assert(db != NULL);
+    assert(space != NULL);
     mem_set(space, 0, sizeof(*space));
     if (!db->open) return;
     space->zone_bytes = gdb_log_bytes(db);

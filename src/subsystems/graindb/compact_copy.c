@@ -46,8 +46,10 @@ static i64 writer_close(struct graindb *db, struct copy_writer *w) {
 // Room for a record of `length` in the current batch (closing it first when full);
 // returns the record's place in batch_buffer.
 static i64 writer_place(struct graindb *db, struct copy_writer *w, u32 length, u16 type, u8 **record) {
-    assert(length >= REC_HEADER_BYTES && length <= OBJ_HEADER_BYTES + GRAINDB_OBJECT_BYTES_MAX);
-    assert(type == RECORD_OBJECT || type == RECORD_REF);
+    assert(length >= REC_HEADER_BYTES);
+    assert(length <= OBJ_HEADER_BYTES + GRAINDB_OBJECT_BYTES_MAX);
+    bool type_copied = type == RECORD_OBJECT || type == RECORD_REF; // what compaction keeps
+    assert(type_copied);
     u64 start = align_up(w->fill, GRAINDB_RECORD_ALIGN_BYTES);
     if (start + length + GRAINDB_RECORD_ALIGN_BYTES + COPY_BYTES > GRAINDB_BATCH_BYTES_MAX) {
         i64 result = writer_close(db, w);
@@ -67,7 +69,8 @@ static u64 placed_position(const struct graindb *db, const struct copy_writer *w
 }
 
 static i64 copy_object(struct graindb *db, struct copy_writer *w, u32 slot) {
-    assert(slot < GRAINDB_OBJECT_SLOTS_COUNT && db->object_slot_pos8[slot] != 0);
+    assert(slot < GRAINDB_OBJECT_SLOTS_COUNT);
+    assert(db->object_slot_pos8[slot] != 0);
     assert((db->compact_slot[slot] & COMPACT_MARKED) != 0);
     const u8 *old = NULL;
     const u8 *data = NULL;
@@ -91,7 +94,8 @@ static void copy_ref(struct graindb *db, struct copy_writer *w, u32 index, u8 *r
     u64 object_position = GRAINDB_NONE;
     if (entry->live) {
         u32 moved = db->compact_slot[db->compact_ref_slot[index]];
-        assert(moved != 0 && moved < COMPACT_POSITION8_LIMIT);
+        assert(moved != 0);
+        assert(moved < COMPACT_POSITION8_LIMIT);
         object_position = (u64)(moved - 1) * GRAINDB_RECORD_ALIGN_BYTES;
     }
     st64(record + REF_OBJECT_POSITION, object_position);
@@ -112,8 +116,10 @@ static bool ref_kept(const struct graindb *db, u32 index) {
 }
 
 i64 compact_copy(struct graindb *db, struct compact_plan *plan) {
-    assert(db != NULL && plan != NULL);
-    assert(plan->base_bytes_max < gdb_log_bytes(db) && db->commit_seq > 0);
+    assert(db != NULL);
+    assert(plan != NULL);
+    assert(plan->base_bytes_max < gdb_log_bytes(db));
+    assert(db->commit_seq > 0);
     struct copy_writer w = {.zone_first_sector = gdb_zone_first_sector(db, plan->target_zone),
                             .record_id = gdb_record_id(&plan->target), .base_seq = db->commit_seq,
                             .room_bytes = plan->base_bytes_max};

@@ -11,7 +11,8 @@ static u64 record_bytes(u32 length) { return align_up(length, GRAINDB_RECORD_ALI
 
 // Marks the object in slot live, once; its links are followed later unless it has none.
 static void mark(struct graindb *db, struct compact_plan *plan, u32 slot, const struct object_header *header) {
-    assert(slot < GRAINDB_OBJECT_SLOTS_COUNT && header->size <= GRAINDB_OBJECT_BYTES_MAX);
+    assert(slot < GRAINDB_OBJECT_SLOTS_COUNT);
+    assert(header->size <= GRAINDB_OBJECT_BYTES_MAX);
     if (db->compact_slot[slot] != 0) return;
     bool follow = header->links_count > 0 && !GRAINDB_PLANTED(db, GRAINDB_BUG_COMPACT_IGNORES_LINKS);
     db->compact_slot[slot] = COMPACT_MARKED | (follow ? COMPACT_PENDING : 0) | header->size;
@@ -80,7 +81,8 @@ i64 compact_slot_read(struct graindb *db, u32 slot, const u8 **record_out, const
 // stored was lost before (fsck reports it): nothing to keep; one that cannot be told
 // stops the compaction.
 static i64 follow(struct graindb *db, struct compact_plan *plan, u32 slot) {
-    assert(slot < GRAINDB_OBJECT_SLOTS_COUNT && db->object_slot_pos8[slot] != 0);
+    assert(slot < GRAINDB_OBJECT_SLOTS_COUNT);
+    assert(db->object_slot_pos8[slot] != 0);
     assert((db->compact_slot[slot] & COMPACT_PENDING) != 0);
     const u8 *record = NULL;
     const u8 *data = NULL;
@@ -134,14 +136,17 @@ static void bound_base(struct compact_plan *plan) {
 }
 
 i64 compact_mark(struct graindb *db, struct compact_plan *plan) {
-    assert(db != NULL && plan != NULL);
-    assert(db->open && !db->batch_open);
+    assert(db != NULL);
+    assert(plan != NULL);
+    assert(db->open);
+    assert(!db->batch_open);
     mem_set(db->compact_slot, 0, sizeof(db->compact_slot));
     mem_set(db->compact_ref_pos8, 0, sizeof(db->compact_ref_pos8));
     i64 result = mark_roots(db, plan);
     if (result == 0) result = follow_links(db, plan);
     if (result < 0) return result;
-    assert(plan->live_objects <= db->objects_count && plan->live_refs <= db->refs_count);
+    assert(plan->live_objects <= db->objects_count);
+    assert(plan->live_refs <= db->refs_count);
     bound_base(plan);
     return 0;
 }

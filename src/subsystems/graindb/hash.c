@@ -13,19 +13,21 @@
 #include "subsystems/graindb/internal.h"
 
 u64 gdb_checksum(const u8 *bytes, u64 count) {
-    assert(bytes != NULL || count == 0);
+    if (count != 0) assert(bytes != NULL);
     assert(count <= GRAINDB_IO_BYTES_MAX);
     return (u64)XXH3_64bits(bytes, (size_t)count);
 }
 
 void gdb_sha256_parts(const u8 *const *parts, const u64 *counts, u32 parts_count,
                       u8 out[GRAINDB_HASH_BYTES]) {
-    assert(parts != NULL && counts != NULL && out != NULL);
+    assert(parts != NULL);
+    assert(counts != NULL);
+    assert(out != NULL);
     assert(parts_count > 0);
     br_sha256_context context;
     br_sha256_init(&context);
     for (u32 i = 0; i < parts_count; i++) {
-        assert(parts[i] != NULL || counts[i] == 0);
+        if (counts[i] != 0) assert(parts[i] != NULL);
         br_sha256_update(&context, parts[i], (size_t)counts[i]);
     }
     br_sha256_out(&context, out);

@@ -35,8 +35,10 @@ static u64 log_sector(const struct graindb *db, u64 position) {
 
 // Reads whole sectors [start, start + count) of the log zone into io_buffer.
 static i64 read_window(struct graindb *db, u64 start, u64 count) {
-    assert(start % SECTOR_BYTES == 0 && count % SECTOR_BYTES == 0);
-    assert(count > 0 && count <= GRAINDB_IO_BYTES_MAX);
+    assert(start % SECTOR_BYTES == 0);
+    assert(count % SECTOR_BYTES == 0);
+    assert(count > 0);
+    assert(count <= GRAINDB_IO_BYTES_MAX);
     db->io_window_position = GRAINDB_NONE;
     i64 result = platform_block_read(db->platform, log_sector(db, start), db->io_buffer,
                                      (u32)(count / SECTOR_BYTES));
@@ -56,7 +58,8 @@ static i64 check_range(const struct graindb *db, u64 position, u64 bytes) {
 }
 
 i64 gdb_log_read(struct graindb *db, u64 position, u64 bytes, const u8 **out) {
-    assert(db != NULL && out != NULL);
+    assert(db != NULL);
+    assert(out != NULL);
     i64 range = check_range(db, position, bytes);
     if (range < 0) return range;
     u64 start = position / SECTOR_BYTES * SECTOR_BYTES;
@@ -67,7 +70,8 @@ i64 gdb_log_read(struct graindb *db, u64 position, u64 bytes, const u8 **out) {
 }
 
 i64 gdb_log_scan_read(struct graindb *db, u64 position, u64 bytes, const u8 **out) {
-    assert(db != NULL && out != NULL);
+    assert(db != NULL);
+    assert(out != NULL);
     i64 range = check_range(db, position, bytes);
     if (range < 0) return range;
     u64 window = db->io_window_position;
@@ -88,9 +92,13 @@ i64 gdb_log_scan_read(struct graindb *db, u64 position, u64 bytes, const u8 **ou
 }
 
 i64 gdb_zone_write(struct graindb *db, u64 zone_first_sector, u64 position, const u8 *bytes, u64 count) {
-    assert(db != NULL && bytes != NULL);
-    assert(position % SECTOR_BYTES == 0 && count % SECTOR_BYTES == 0 && count > 0);
-    assert(!db->failed && zone_first_sector >= GRAINDB_LOG_START_SECTOR);
+    assert(db != NULL);
+    assert(bytes != NULL);
+    assert(position % SECTOR_BYTES == 0);
+    assert(count % SECTOR_BYTES == 0);
+    assert(count > 0);
+    assert(!db->failed);
+    assert(zone_first_sector >= GRAINDB_LOG_START_SECTOR);
     db->io_window_position = GRAINDB_NONE;
     if (position + count > gdb_log_bytes(db)) return -E_NOSPC;
     i64 result = platform_block_write(db->platform, zone_first_sector + position / SECTOR_BYTES, bytes,
@@ -103,14 +111,17 @@ i64 gdb_zone_write(struct graindb *db, u64 zone_first_sector, u64 position, cons
 }
 
 i64 gdb_log_write(struct graindb *db, u64 position, const u8 *bytes, u64 count) {
-    assert(db != NULL && bytes != NULL);
+    assert(db != NULL);
+    assert(bytes != NULL);
     assert(position % SECTOR_BYTES == 0);
     return gdb_zone_write(db, log_sector(db, 0), position, bytes, count);
 }
 
 i64 gdb_meta_write(struct graindb *db, u64 sector, const u8 *bytes, u32 sector_count) {
-    assert(db != NULL && bytes != NULL);
-    assert(sector + sector_count <= GRAINDB_LOG_START_SECTOR && !db->failed);
+    assert(db != NULL);
+    assert(bytes != NULL);
+    assert(sector + sector_count <= GRAINDB_LOG_START_SECTOR);
+    assert(!db->failed);
     if (platform_block_write(db->platform, sector, bytes, sector_count) < 0) {
         gdb_fail(db);
         return -E_IO;
@@ -119,7 +130,8 @@ i64 gdb_meta_write(struct graindb *db, u64 sector, const u8 *bytes, u32 sector_c
 }
 
 i64 gdb_meta_read(struct graindb *db, u64 sector, u8 *bytes, u32 sector_count) {
-    assert(db != NULL && bytes != NULL);
+    assert(db != NULL);
+    assert(bytes != NULL);
     assert(sector + sector_count <= GRAINDB_LOG_START_SECTOR);
     if (bytes == db->io_buffer) db->io_window_position = GRAINDB_NONE;
     i64 result = platform_block_read(db->platform, sector, bytes, sector_count);

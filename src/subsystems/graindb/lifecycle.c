@@ -2,7 +2,8 @@
 #include "subsystems/graindb/internal.h"
 
 i64 graindb_format(struct graindb *db, struct platform *platform, u64 db_id) {
-    assert(db != NULL && platform != NULL);
+    assert(db != NULL);
+    assert(platform != NULL);
     u64 sectors = platform_block_sector_count(platform);
     if (sectors == 0) return -E_NODEV;
     if (sectors < GRAINDB_LOG_START_SECTOR + GRAINDB_ZONES_COUNT * GRAINDB_ZONE_BYTES_MIN / SECTOR_BYTES) {
@@ -65,7 +66,8 @@ u64 graindb_commit_seq(const struct graindb *db) {
 }
 
 void graindb_layout(const struct graindb *db, struct graindb_layout *layout) {
-    assert(db != NULL && layout != NULL);
+    assert(db != NULL);
+    assert(layout != NULL);
     assert(db->open);
     mem_set(layout, 0, sizeof(*layout));
     layout->superblock_first_sector = 0;

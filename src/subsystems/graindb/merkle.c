@@ -17,15 +17,19 @@
 static const u8 leaf_tag[8] = {'g', 'd', 'b', '-', 'l', 'e', 'a', 'f'};
 
 u32 merkle_bucket(const u8 *key, u32 key_len) {
-    assert(key != NULL && key_len > 0);
+    assert(key != NULL);
+    assert(key_len > 0);
     // Bits of the key hash the ref table does not use for its slots.
     return (u32)(key_hash(key, key_len) >> 40) & (LEAVES - 1);
 }
 
 void merkle_leaf(const u8 *key, u32 key_len, const u8 hash[GRAINDB_HASH_BYTES],
                  u8 out[GRAINDB_HASH_BYTES]) {
-    assert(key != NULL && hash != NULL && out != NULL);
-    assert(key_len > 0 && key_len <= GRAINDB_KEY_LEN_MAX);
+    assert(key != NULL);
+    assert(hash != NULL);
+    assert(out != NULL);
+    assert(key_len > 0);
+    assert(key_len <= GRAINDB_KEY_LEN_MAX);
     u8 length_byte = (u8)key_len;
     const u8 *parts[4] = {leaf_tag, &length_byte, key, hash};
     u64 counts[4] = {sizeof(leaf_tag), 1, key_len, GRAINDB_HASH_BYTES};
@@ -57,7 +61,8 @@ static bool is_zero(const u8 *hash) {
 }
 
 static void hash_node(u8 (*nodes)[GRAINDB_HASH_BYTES], u32 node) {
-    assert(node >= 1 && node < LEAVES);
+    assert(node >= 1);
+    assert(node < LEAVES);
     if (is_zero(nodes[2 * node]) && is_zero(nodes[2 * node + 1])) {
         mem_set(nodes[node], 0, GRAINDB_HASH_BYTES);
         return;
@@ -75,7 +80,8 @@ static void update_path(u8 (*nodes)[GRAINDB_HASH_BYTES], u32 bucket) {
 void merkle_update(struct graindb *db, const u8 *key, u32 key_len, bool old_live,
                    const u8 old_hash[GRAINDB_HASH_BYTES], bool new_live,
                    const u8 new_hash[GRAINDB_HASH_BYTES]) {
-    assert(db != NULL && key != NULL);
+    assert(db != NULL);
+    assert(key != NULL);
     assert(db->merkle_undo_count < ARRAY_COUNT(db->merkle_undo_bucket));
     u32 bucket = merkle_bucket(key, key_len);
     u8 *accumulator = db->merkle_nodes[LEAVES + bucket];
@@ -131,12 +137,14 @@ void merkle_rebuild(struct graindb *db) {
 }
 
 void graindb_merkle_root(const struct graindb *db, u8 root_out[GRAINDB_HASH_BYTES]) {
-    assert(db != NULL && root_out != NULL);
+    assert(db != NULL);
+    assert(root_out != NULL);
     mem_copy(root_out, db->merkle_nodes[1], GRAINDB_HASH_BYTES);
 }
 
 void graindb_merkle_recompute(struct graindb *db, u8 root_out[GRAINDB_HASH_BYTES]) {
-    assert(db != NULL && root_out != NULL);
+    assert(db != NULL);
+    assert(root_out != NULL);
     STATIC_ASSERT(2 * LEAVES * GRAINDB_HASH_BYTES <= GRAINDB_IO_BYTES_MAX);
     db->io_window_position = GRAINDB_NONE; // io_buffer is the scratch tree
     u8 (*scratch)[GRAINDB_HASH_BYTES] = (u8 (*)[GRAINDB_HASH_BYTES])(void *)db->io_buffer;

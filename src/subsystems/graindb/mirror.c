@@ -11,15 +11,19 @@ static u64 slot_sector(u32 slot) {
 }
 
 i64 mirror_write(struct graindb *db, u64 commit_seq, const u8 *bytes, u64 padded_bytes) {
-    assert(db != NULL && bytes != NULL);
-    assert(padded_bytes % SECTOR_BYTES == 0 && padded_bytes <= GRAINDB_BATCH_BYTES_MAX);
+    assert(db != NULL);
+    assert(bytes != NULL);
+    assert(padded_bytes % SECTOR_BYTES == 0);
+    assert(padded_bytes <= GRAINDB_BATCH_BYTES_MAX);
     u32 slot = (u32)(commit_seq % GRAINDB_MIRROR_SLOTS_COUNT);
     return gdb_meta_write(db, slot_sector(slot), bytes, (u32)(padded_bytes / SECTOR_BYTES));
 }
 
 i64 mirror_write_verified(struct graindb *db, u64 commit_seq, const u8 *bytes, u64 padded_bytes) {
-    assert(db != NULL && bytes != NULL);
-    assert(padded_bytes % SECTOR_BYTES == 0 && padded_bytes <= GRAINDB_BATCH_BYTES_MAX);
+    assert(db != NULL);
+    assert(bytes != NULL);
+    assert(padded_bytes % SECTOR_BYTES == 0);
+    assert(padded_bytes <= GRAINDB_BATCH_BYTES_MAX);
     u32 slot = (u32)(commit_seq % GRAINDB_MIRROR_SLOTS_COUNT);
     u32 sectors = (u32)(padded_bytes / SECTOR_BYTES);
     u32 unverified = 0;
@@ -40,7 +44,8 @@ static u64 read_slot(struct graindb *db, u32 slot) {
 }
 
 static struct graindb_mirror_slot mirror_read_once(struct graindb *db, u32 slot, const u8 **bytes_out) {
-    assert(db != NULL && bytes_out != NULL);
+    assert(db != NULL);
+    assert(bytes_out != NULL);
     assert(slot < GRAINDB_MIRROR_SLOTS_COUNT);
     struct graindb_mirror_slot result = {0, GRAINDB_NONE, 0};
     u64 readable = read_slot(db, slot);

@@ -52,7 +52,8 @@ static i64 header_check_once(struct graindb *db, u64 position, const u8 *hash,
 
 // Retried once when it cannot tell: a read is never trusted to be damage at once.
 i64 objects_header_check(struct graindb *db, u64 position, const u8 *hash, struct object_header *header) {
-    assert(db != NULL && header != NULL);
+    assert(db != NULL);
+    assert(header != NULL);
     i64 result = header_check_once(db, position, hash, header);
     for (u32 attempt = 1; attempt < GRAINDB_READ_ATTEMPTS_MAX && result < 0; attempt++) {
         result = header_check_once(db, position, hash, header);
@@ -62,7 +63,10 @@ i64 objects_header_check(struct graindb *db, u64 position, const u8 *hash, struc
 
 u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct object_header *header,
                  bool *damaged) {
-    assert(db != NULL && hash != NULL && damaged != NULL && header != NULL);
+    assert(db != NULL);
+    assert(hash != NULL);
+    assert(damaged != NULL);
+    assert(header != NULL);
     *damaged = false;
     u32 tag = tag_of(hash);
     u32 slot = home_of(tag);
@@ -81,7 +85,8 @@ u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct o
 }
 
 i64 objects_slot_at(const struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u64 position) {
-    assert(db != NULL && hash != NULL);
+    assert(db != NULL);
+    assert(hash != NULL);
     assert(position % GRAINDB_RECORD_ALIGN_BYTES == 0);
     u32 tag = tag_of(hash);
     u32 slot = home_of(tag);
@@ -95,8 +100,10 @@ i64 objects_slot_at(const struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES],
 }
 
 i64 objects_insert(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u64 position) {
-    assert(db != NULL && hash != NULL);
-    assert(position % GRAINDB_RECORD_ALIGN_BYTES == 0 && position < GRAINDB_ZONE_BYTES_MAX);
+    assert(db != NULL);
+    assert(hash != NULL);
+    assert(position % GRAINDB_RECORD_ALIGN_BYTES == 0);
+    assert(position < GRAINDB_ZONE_BYTES_MAX);
     u32 tag = tag_of(hash);
     u32 slot = home_of(tag);
     u32 pos8 = (u32)(position / GRAINDB_RECORD_ALIGN_BYTES) + 1;
@@ -124,7 +131,8 @@ i64 objects_insert(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u64 po
 
 // Puts the entry (pos8, tag) at the first empty slot from its home.
 static void place(struct graindb *db, u32 pos8, u32 tag) {
-    assert(pos8 != 0 && pos8 < COMPACT_POSITION8_LIMIT);
+    assert(pos8 != 0);
+    assert(pos8 < COMPACT_POSITION8_LIMIT);
     u32 slot = home_of(tag);
     for (u32 probes = 0; probes < GRAINDB_OBJECT_SLOTS_COUNT; probes++) {
         if (db->object_slot_pos8[slot] == 0) {

@@ -5,7 +5,9 @@
 
 static i64 object_read_once(struct graindb *db, u64 position, const u8 *expected_hash, u64 size_hint,
                             const u8 **data_out, u32 *size_out) {
-    assert(db != NULL && data_out != NULL && size_out != NULL);
+    assert(db != NULL);
+    assert(data_out != NULL);
+    assert(size_out != NULL);
     assert(position % GRAINDB_RECORD_ALIGN_BYTES == 0);
     const u8 *record = NULL;
     u64 length = size_hint == GRAINDB_NONE ? 0 : OBJ_HEADER_BYTES + size_hint;
@@ -50,8 +52,9 @@ static i64 copy_out(const u8 *data, u32 size, u8 *buffer, u32 capacity, u32 *siz
 
 i64 graindb_get(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffer,
                 u32 capacity, u32 *size_out) {
-    assert(db != NULL && hash != NULL);
-    assert(buffer != NULL || capacity == 0);
+    assert(db != NULL);
+    assert(hash != NULL);
+    if (capacity != 0) assert(buffer != NULL);
     if (!db->open) return -E_INVAL;
     bool damaged = false;
     struct object_header header;
@@ -65,7 +68,8 @@ i64 graindb_get(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffe
 }
 
 bool graindb_contains(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES]) {
-    assert(db != NULL && hash != NULL);
+    assert(db != NULL);
+    assert(hash != NULL);
     bool damaged = false;
     struct object_header header;
     return db->open && objects_find(db, hash, &header, &damaged) != GRAINDB_NONE;
@@ -81,7 +85,8 @@ static void info_from_entry(const struct graindb_ref_entry *entry, struct graind
 }
 
 i64 graindb_ref_get(struct graindb *db, const u8 *key, u32 key_len, struct graindb_ref_info *info) {
-    assert(db != NULL && info != NULL);
+    assert(db != NULL);
+    assert(info != NULL);
     if (!db->open || key == NULL || key_len == 0) return -E_INVAL;
     if (key_len > GRAINDB_KEY_LEN_MAX) return -E_NAMETOOLONG;
     i64 index = refs_find(db, key, key_len);
@@ -93,7 +98,7 @@ i64 graindb_ref_get(struct graindb *db, const u8 *key, u32 key_len, struct grain
 i64 graindb_ref_read(struct graindb *db, const u8 *key, u32 key_len, u8 *buffer,
                      u32 capacity, u32 *size_out) {
     assert(db != NULL);
-    assert(buffer != NULL || capacity == 0);
+    if (capacity != 0) assert(buffer != NULL);
     struct graindb_ref_info info;
     i64 result = graindb_ref_get(db, key, key_len, &info);
     if (result < 0) return result;
@@ -142,7 +147,8 @@ static i64 ref_record_read(struct graindb *db, u64 position, const u8 *key, u32 
 
 i64 graindb_ref_get_at(struct graindb *db, const u8 *key, u32 key_len, u64 commit_seq,
                        struct graindb_ref_info *info) {
-    assert(db != NULL && info != NULL);
+    assert(db != NULL);
+    assert(info != NULL);
     i64 result = graindb_ref_get(db, key, key_len, info);
     if (result < 0) return result;
     u64 position = info->record_position;
@@ -159,8 +165,9 @@ i64 graindb_ref_get_at(struct graindb *db, const u8 *key, u32 key_len, u64 commi
 
 i64 graindb_ref_history(struct graindb *db, const u8 *key, u32 key_len,
                         struct graindb_ref_info *versions, u32 capacity, u32 *count_out) {
-    assert(db != NULL && count_out != NULL);
-    assert(versions != NULL || capacity == 0);
+    assert(db != NULL);
+    assert(count_out != NULL);
+    if (capacity != 0) assert(versions != NULL);
     *count_out = 0;
     struct graindb_ref_info current;
     i64 result = graindb_ref_get(db, key, key_len, &current);
@@ -184,7 +191,10 @@ u32 graindb_ref_count(const struct graindb *db) {
 
 i64 graindb_ref_at(const struct graindb *db, u32 index, u8 key_out[GRAINDB_KEY_LEN_MAX],
                    u32 *key_len_out, struct graindb_ref_info *info) {
-    assert(db != NULL && key_out != NULL && key_len_out != NULL && info != NULL);
+    assert(db != NULL);
+    assert(key_out != NULL);
+    assert(key_len_out != NULL);
+    assert(info != NULL);
     if (index >= db->refs_count) return -E_NOENT;
     const struct graindb_ref_entry *entry = &db->refs[index];
     mem_copy(key_out, db->key_arena + entry->key_offset, entry->key_len);

@@ -35,7 +35,8 @@ static void repair_believed(struct graindb *db, u64 sector, const u8 *bytes, u32
 // Clears from *pending the units whose sectors read back equal to bytes.
 static void read_back(struct graindb *db, u64 sector, const u8 *bytes, u32 unit_sectors, u32 units,
                       u64 *pending) {
-    assert(db != NULL && pending != NULL);
+    assert(db != NULL);
+    assert(pending != NULL);
     assert((u64)unit_sectors * units * SECTOR_BYTES <= GRAINDB_IO_BYTES_MAX);
     u64 unit_bytes = (u64)unit_sectors * SECTOR_BYTES;
     for (u32 attempt = 0; attempt < GRAINDB_READ_ATTEMPTS_MAX && *pending != 0; attempt++) {
@@ -59,10 +60,15 @@ static u32 bits_count(u64 bits) {
 
 i64 gdb_write_verified(struct graindb *db, u64 sector, const u8 *bytes, u32 sector_count,
                        u32 unit_sectors, u32 *units_unverified_out) {
-    assert(db != NULL && bytes != NULL && units_unverified_out != NULL);
-    assert(bytes != db->io_buffer && unit_sectors > 0 && sector_count % unit_sectors == 0);
+    assert(db != NULL);
+    assert(bytes != NULL);
+    assert(units_unverified_out != NULL);
+    assert(bytes != db->io_buffer);
+    assert(unit_sectors > 0);
+    assert(sector_count % unit_sectors == 0);
     u32 units = sector_count / unit_sectors;
-    assert(units > 0 && units <= UNITS_MAX);
+    assert(units > 0);
+    assert(units <= UNITS_MAX);
     u64 pending = units == UNITS_MAX ? ~0ull : (1ull << units) - 1;
     u64 unit_bytes = (u64)unit_sectors * SECTOR_BYTES;
     *units_unverified_out = units;

@@ -10,7 +10,8 @@ u64 gdb_record_id(const struct graindb_superblock *sb) {
 
 void record_begin(u64 record_id, u8 *record, u64 position, u64 commit_seq, u32 length, u16 type) {
     assert(record != NULL);
-    assert(length >= REC_HEADER_BYTES && position % GRAINDB_RECORD_ALIGN_BYTES == 0);
+    assert(length >= REC_HEADER_BYTES);
+    assert(position % GRAINDB_RECORD_ALIGN_BYTES == 0);
     st64(record + REC_CHECKSUM, 0);
     st64(record + REC_DB_ID, record_id);
     st64(record + REC_POSITION, position);
@@ -45,7 +46,9 @@ static u32 record_length_max(u16 type) {
 
 enum record_verdict record_check(const struct graindb *db, const u8 *record, u64 available,
                                  u64 position, struct record_view *view) {
-    assert(db != NULL && record != NULL && view != NULL);
+    assert(db != NULL);
+    assert(record != NULL);
+    assert(view != NULL);
     assert(position % GRAINDB_RECORD_ALIGN_BYTES == 0);
     if (available < REC_HEADER_BYTES) return RECORD_BAD_LENGTH;
     if (all_zero(record, REC_HEADER_BYTES)) return RECORD_BLANK;
@@ -69,7 +72,8 @@ enum record_verdict record_check(const struct graindb *db, const u8 *record, u64
 }
 
 bool record_payload_valid(const u8 *record, const struct record_view *view) {
-    assert(record != NULL && view != NULL);
+    assert(record != NULL);
+    assert(view != NULL);
     assert(view->length >= REC_HEADER_BYTES);
     switch (view->type) {
     case RECORD_OBJECT:

@@ -115,7 +115,8 @@ static i64 replay_stop(struct graindb *db, struct replay_plan *plan, const struc
 // refuses the open.
 static i64 replay_base(struct graindb *db, u64 *position) {
     const struct graindb_superblock *sb = &db->superblock;
-    assert(*position == 0 && db->commit_seq == 0);
+    assert(*position == 0);
+    assert(db->commit_seq == 0);
     u64 at = 0;
     while (at < sb->base_bytes) {
         const u8 *bytes = NULL;
@@ -377,7 +378,8 @@ static void read_mirror(struct graindb *db, struct replay_plan *plan) {
 }
 
 i64 graindb_open(struct graindb *db, struct platform *platform) {
-    assert(db != NULL && platform != NULL);
+    assert(db != NULL);
+    assert(platform != NULL);
     STATIC_ASSERT(sizeof(struct graindb) <= GRAINDB_STATE_BYTES_MAX);
     reset_state(db, platform);
     // What recovery reads, it adopts: make the drive's cache durable first, or a

@@ -16,13 +16,16 @@ void refs_reset(struct graindb *db) {
 
 u64 key_hash(const u8 *key, u32 key_len) {
     assert(key != NULL);
-    assert(key_len > 0 && key_len <= GRAINDB_KEY_LEN_MAX);
+    assert(key_len > 0);
+    assert(key_len <= GRAINDB_KEY_LEN_MAX);
     return gdb_checksum(key, key_len);
 }
 
 i64 refs_find(const struct graindb *db, const u8 *key, u32 key_len) {
-    assert(db != NULL && key != NULL);
-    assert(key_len > 0 && key_len <= GRAINDB_KEY_LEN_MAX);
+    assert(db != NULL);
+    assert(key != NULL);
+    assert(key_len > 0);
+    assert(key_len <= GRAINDB_KEY_LEN_MAX);
     u32 slot = (u32)key_hash(key, key_len) & SLOT_MASK;
     for (u32 probes = 0; probes < GRAINDB_REF_SLOTS_COUNT; probes++) {
         u16 index_plus_one = db->ref_slots[slot];
@@ -37,7 +40,8 @@ i64 refs_find(const struct graindb *db, const u8 *key, u32 key_len) {
 }
 
 i64 refs_insert(struct graindb *db, const u8 *key, u32 key_len) {
-    assert(db != NULL && key != NULL);
+    assert(db != NULL);
+    assert(key != NULL);
     assert(refs_find(db, key, key_len) < 0);
     if (db->refs_count >= GRAINDB_REFS_MAX) return -E_NOMEM;
     if (GRAINDB_KEY_ARENA_BYTES_MAX - db->key_arena_bytes < key_len) return -E_NOMEM;
@@ -56,8 +60,10 @@ i64 refs_insert(struct graindb *db, const u8 *key, u32 key_len) {
 }
 
 i64 refs_apply_record(struct graindb *db, const u8 *record, u64 position) {
-    assert(db != NULL && record != NULL);
-    assert(ld16(record + REC_TYPE) == RECORD_REF && position < GRAINDB_ZONE_BYTES_MAX);
+    assert(db != NULL);
+    assert(record != NULL);
+    assert(ld16(record + REC_TYPE) == RECORD_REF);
+    assert(position < GRAINDB_ZONE_BYTES_MAX);
     u32 key_len = record[REF_KEY_LEN];
     const u8 *key = record + REF_HEADER_BYTES;
     i64 index = refs_find(db, key, key_len);
@@ -108,7 +114,8 @@ void refs_rebuild(struct graindb *db) {
         entry.record_pos8 = db->compact_ref_pos8[i] - 1;
         if (entry.live) {
             u32 moved = db->compact_slot[db->compact_ref_slot[i]];
-            assert(moved != 0 && moved < COMPACT_POSITION8_LIMIT);
+            assert(moved != 0);
+            assert(moved < COMPACT_POSITION8_LIMIT);
             entry.object_pos8 = moved - 1;
         }
         key_bytes += entry.key_len;

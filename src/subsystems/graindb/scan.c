@@ -40,8 +40,10 @@ static struct scan_result batch_end(struct scan_result r, const u8 *record, u64 
 
 struct scan_result scan_parse(struct graindb *db, const u8 *bytes, u64 available, u64 position,
                               u64 commit_seq) {
-    assert(db != NULL && bytes != NULL);
-    assert(position % SECTOR_BYTES == 0 && commit_seq > 0);
+    assert(db != NULL);
+    assert(bytes != NULL);
+    assert(position % SECTOR_BYTES == 0);
+    assert(commit_seq > 0);
     struct scan_result r = {.kind = SCAN_INVALID, .position = position, .problem_position = position,
                             .commit_seq = commit_seq};
     if (available > GRAINDB_BATCH_BYTES_MAX) available = GRAINDB_BATCH_BYTES_MAX;
@@ -82,8 +84,10 @@ static u64 readable_prefix(struct graindb *db, u64 position, u64 bytes) {
 
 static struct scan_result scan_batch_once(struct graindb *db, u64 position, u64 commit_seq,
                                          const u8 **bytes_out) {
-    assert(db != NULL && bytes_out != NULL);
-    assert(position % SECTOR_BYTES == 0 && commit_seq > 0);
+    assert(db != NULL);
+    assert(bytes_out != NULL);
+    assert(position % SECTOR_BYTES == 0);
+    assert(commit_seq > 0);
     struct scan_result r = {.kind = SCAN_LOG_END, .position = position, .problem_position = position};
     if (position + SECTOR_BYTES > gdb_log_bytes(db)) return r;
     u64 wanted = gdb_log_bytes(db) - position;
@@ -112,7 +116,8 @@ static struct scan_result scan_batch_once(struct graindb *db, u64 position, u64 
 // for damage on the medium (and certainly not cut as a torn tail).
 struct scan_result scan_batch(struct graindb *db, u64 position, u64 commit_seq,
                               const u8 **bytes_out) {
-    assert(db != NULL && bytes_out != NULL);
+    assert(db != NULL);
+    assert(bytes_out != NULL);
     struct scan_result r = scan_batch_once(db, position, commit_seq, bytes_out);
     for (u32 attempt = 1; attempt < GRAINDB_READ_ATTEMPTS_MAX; attempt++) {
         bool retry = r.kind == SCAN_UNREADABLE ||

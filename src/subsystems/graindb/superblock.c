@@ -15,7 +15,8 @@ static const u32 superblock_limits[SB_LIMITS_COUNT] = {
 };
 
 void superblock_encode(const struct graindb_superblock *sb, u32 copy, u8 sector[SECTOR_BYTES]) {
-    assert(sb != NULL && sector != NULL);
+    assert(sb != NULL);
+    assert(sector != NULL);
     assert(copy < GRAINDB_SUPERBLOCK_COPIES);
     mem_set(sector, 0, SECTOR_BYTES);
     st64(sector + SB_MAGIC, GRAINDB_SUPERBLOCK_MAGIC);
@@ -38,7 +39,8 @@ void superblock_encode(const struct graindb_superblock *sb, u32 copy, u8 sector[
 }
 
 static bool superblock_decode(const u8 *sector, u32 copy, struct graindb_superblock *sb) {
-    assert(sector != NULL && sb != NULL);
+    assert(sector != NULL);
+    assert(sb != NULL);
     if (gdb_checksum(sector + 8, SECTOR_BYTES - 8) != ld64(sector + SB_CHECKSUM)) return false;
     if (ld64(sector + SB_MAGIC) != GRAINDB_SUPERBLOCK_MAGIC) return false;
     if (ld32(sector + SB_COPY_INDEX) != copy) return false; // misdirected copy
@@ -80,7 +82,10 @@ static bool copies_agree(const u8 *a, const u8 *b) {
 
 i64 superblock_read(struct graindb *db, struct graindb_superblock *sb, u32 *copies_valid,
                     u64 *sequence_max) {
-    assert(db != NULL && sb != NULL && copies_valid != NULL && sequence_max != NULL);
+    assert(db != NULL);
+    assert(sb != NULL);
+    assert(copies_valid != NULL);
+    assert(sequence_max != NULL);
     struct graindb_superblock copies[GRAINDB_SUPERBLOCK_COPIES];
     bool valid[GRAINDB_SUPERBLOCK_COPIES];
     u32 zero_count = 0, read_errors = 0;
@@ -124,7 +129,8 @@ i64 superblock_read(struct graindb *db, struct graindb_superblock *sb, u32 *copi
 }
 
 i64 superblock_write(struct graindb *db, const struct graindb_superblock *sb) {
-    assert(db != NULL && sb != NULL);
+    assert(db != NULL);
+    assert(sb != NULL);
     assert(!db->failed);
     struct graindb_superblock next = *sb;
     next.sequence = db->superblock_sequence_max + 1;
@@ -142,7 +148,9 @@ i64 superblock_write(struct graindb *db, const struct graindb_superblock *sb) {
 
 i64 superblock_write_verified(struct graindb *db, const struct graindb_superblock *sb,
                               u32 *copies_unverified_out) {
-    assert(db != NULL && sb != NULL && copies_unverified_out != NULL);
+    assert(db != NULL);
+    assert(sb != NULL);
+    assert(copies_unverified_out != NULL);
     assert(!db->failed);
     STATIC_ASSERT(sizeof(db->sector_buffer) >= GRAINDB_SUPERBLOCK_COPIES * SECTOR_BYTES);
     struct graindb_superblock next = *sb;
