@@ -54,6 +54,7 @@ static u64 stage_commit_record(struct graindb *db) {
     st32(record + COMMIT_BATCH_BYTES, offset + COMMIT_BYTES);
     st64(record + COMMIT_PREVIOUS, db->last_commit_position);
     graindb_merkle_root(db, record + COMMIT_MERKLE_ROOT);
+    st64(record + COMMIT_BATCH_CHECKSUM, gdb_checksum(db->batch_buffer, offset));
     record_finish(record, COMMIT_BYTES);
     db->batch_bytes = offset + COMMIT_BYTES;
     u64 padded = align_up(db->batch_bytes, SECTOR_BYTES);

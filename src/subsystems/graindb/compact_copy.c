@@ -30,6 +30,7 @@ static i64 writer_close(struct graindb *db, struct copy_writer *w) {
     st32(record + COPY_BATCH_BYTES, offset + COPY_BYTES);
     st32(record + COPY_INDEX, w->index);
     st32(record + COPY_INDEX + 4, 0);
+    st64(record + COPY_BATCH_CHECKSUM, gdb_checksum(db->batch_buffer, offset));
     record_finish(record, COPY_BYTES);
     u64 padded = align_up(offset + COPY_BYTES, SECTOR_BYTES);
     mem_set(db->batch_buffer + offset + COPY_BYTES, 0, padded - offset - COPY_BYTES);

@@ -27,6 +27,10 @@
 //   sectors 584..end  two log zones of equal size; the superblock names the active one.
 //                     A batch starts on a sector boundary: records at 8-byte aligned
 //                     offsets, the last one a COMMIT, zero padding to the sector end.
+//                     The COMMIT carries a checksum of the batch's bytes before it: a
+//                     torn tail is cut and that commit written again at the same place,
+//                     so a second torn write may leave sectors of both writes, each
+//                     record valid on its own; only the whole batch counts.
 //                     Every record starts with a 40-byte header: checksum (XXH3-64 of
 //                     the rest), record id (db_id mixed with the zone's generation, so
 //                     what an earlier generation left in a zone is foreign), its own

@@ -6,7 +6,7 @@
 #include "kernel/lib/mem.h"
 
 #define SECTOR_BYTES ((u64)BLOCK_SECTOR_SIZE_BYTES)
-#define GRAINDB_FORMAT_VERSION 2u // 2: two zones, compaction, links
+#define GRAINDB_FORMAT_VERSION 3u // 2: two zones, compaction, links; 3: batch checksums
 #define GRAINDB_SUPERBLOCK_MAGIC 0x3142444e49415247ull // "GRAINDB1"
 #define GRAINDB_CHECKPOINT_MAGIC 0x3154504b43424447ull // "GDBCKPT1"
 #define GRAINDB_MIRROR_FIRST_SECTOR GRAINDB_SUPERBLOCK_COPIES
@@ -72,18 +72,23 @@ enum record_type {
 #define REF_VERSION_SEQ 104u    // u64 the commit that wrote this version (a copy keeps it)
 #define REF_HEADER_BYTES 112u
 #define REF_FLAG_TOMBSTONE 1u
-// COMMIT: last record of a batch.
+// COMMIT: last record of a batch. Its batch checksum binds the batch whole: a commit cut
+// as a torn tail is written again at the same position with the same commit_seq, and a
+// second torn write can leave sectors of both writes, every record valid on its own
+// (seed 33 of storage-compaction: one write's object before the other's REF).
 #define COMMIT_RECORD_COUNT 40u // u32 records before this one
 #define COMMIT_BATCH_BYTES 44u  // u32 from the batch start to the end of this record
 #define COMMIT_PREVIOUS 48u     // u64 previous COMMIT record, GRAINDB_NONE
 #define COMMIT_MERKLE_ROOT 56u  // root after this commit
-#define COMMIT_BYTES 88u
+#define COMMIT_BATCH_CHECKSUM 88u // u64 XXH3-64 of the batch's bytes before this record
+#define COMMIT_BYTES 96u
 // COPY: last record of a COPY batch (a compacted base); its records all carry the
 // base's commit_seq.
 #define COPY_RECORD_COUNT 40u   // u32 records before this one
 #define COPY_BATCH_BYTES 44u    // u32 from the batch start to the end of this record
 #define COPY_INDEX 48u          // u32 batches of the base before this one
-#define COPY_BYTES 56u
+#define COPY_BATCH_CHECKSUM 56u // u64 as COMMIT_BATCH_CHECKSUM (a compaction tried again)
+#define COPY_BYTES 64u
 // CHUNK: a piece of a checkpoint's serialized index. Each names the whole checkpoint's
 // extent, so one readable chunk is enough to step over a damaged checkpoint.
 #define CHUNK_INDEX 40u         // u32
@@ -155,6 +160,7 @@ enum record_verdict {
     RECORD_BAD_CHECKSUM,
     RECORD_MISPLACED, // valid checksum, names another position: misdirected or stale
     RECORD_STALE,     // valid and in place, but of another commit or out of order
+    RECORD_TORN_BATCH, // valid records, but not the batch its closing record was written with
 };
 struct record_view {
     u64 db_id;

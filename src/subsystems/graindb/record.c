@@ -126,6 +126,7 @@ const char *record_verdict_text(enum record_verdict verdict) {
     case RECORD_BAD_CHECKSUM: return "record checksum mismatch";
     case RECORD_MISPLACED: return "record names another position (misdirected or stale)";
     case RECORD_STALE: return "record of another commit (stale or out of order)";
+    case RECORD_TORN_BATCH: return "batch checksum mismatch (sectors of two writes)";
     }
     return "unknown";
 }

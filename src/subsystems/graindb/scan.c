@@ -23,14 +23,19 @@ static struct scan_result single_record(struct scan_result r, const struct recor
 
 // A COMMIT or COPY record closes the batch. In a commit every version is the commit's
 // own; a COPY batch (compaction) keeps the commits that wrote the versions it copies.
-static struct scan_result batch_end(struct scan_result r, const u8 *record, u64 offset, u32 length,
+// The batch checksum proves the records before it are the ones written with it, not
+// what an earlier write of the same commit to the same place left in some sectors.
+static struct scan_result batch_end(struct scan_result r, const u8 *bytes, u64 offset, u32 length,
                                     u32 records, bool copied_versions) {
     STATIC_ASSERT(COMMIT_RECORD_COUNT == COPY_RECORD_COUNT && COMMIT_BATCH_BYTES == COPY_BATCH_BYTES);
+    const u8 *record = bytes + offset;
     bool copy = ld16(record + REC_TYPE) == RECORD_COPY;
     if (ld32(record + COMMIT_RECORD_COUNT) != records || ld32(record + COMMIT_BATCH_BYTES) != offset + length ||
         (copied_versions && !copy)) {
         return invalid(r, RECORD_FOREIGN, r.position + offset);
     }
+    u64 checksum = ld64(record + (copy ? COPY_BATCH_CHECKSUM : COMMIT_BATCH_CHECKSUM));
+    if (checksum != gdb_checksum(bytes, offset)) return invalid(r, RECORD_TORN_BATCH, r.position + offset);
     r.kind = copy ? SCAN_COPY : SCAN_COMMIT;
     r.bytes = offset + length;
     r.records = records + 1;
@@ -64,7 +69,7 @@ struct scan_result scan_parse(struct graindb *db, const u8 *bytes, u64 available
         }
         if (view.commit_seq != commit_seq) return invalid(r, RECORD_STALE, position + offset);
         if (view.type == RECORD_COMMIT || view.type == RECORD_COPY) {
-            return batch_end(r, record, offset, view.length, records, copied_versions);
+            return batch_end(r, bytes, offset, view.length, records, copied_versions);
         }
         if (view.type == RECORD_REF && ld64(record + REF_VERSION_SEQ) != commit_seq) copied_versions = true;
         records++;
