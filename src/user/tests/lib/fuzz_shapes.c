@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "user/lib/fuzz.h"
-#include "kernel/users/passwords_default.h"
+#include "user/tests/lib/fuzz.h"
+#include "user/tests/lib/passwords.h"
 
 #define SHAPE_WHAT_BYTES (FUZZ_PATH_BYTES + 64)
 #define LONG_PATH_BYTES (ABI_PATH_LEN_MAX + 1) // the longest path drawn, and its NUL
@@ -258,8 +258,8 @@ void fuzz_op_report(struct fuzzer *f) {
 void fuzz_op_passwd(struct fuzzer *f) {
     u32 roll = fuzz_below(f, 6);
     if (f->root) {
-        if (roll < 2) fuzz_expect(f, "passwd(xy, no old password)", 0, sys_passwd(ABI_UID_USER, NULL, BASIN_PASSWORD_XY));
-        else if (roll == 2) fuzz_expect(f, "passwd(root, no old password)", 0, sys_passwd(ABI_UID_ROOT, NULL, BASIN_PASSWORD_ROOT));
+        if (roll < 2) fuzz_expect(f, "passwd(xy, no old password)", 0, sys_passwd(ABI_UID_USER, NULL, TEST_PASSWORD_XY));
+        else if (roll == 2) fuzz_expect(f, "passwd(root, no old password)", 0, sys_passwd(ABI_UID_ROOT, NULL, TEST_PASSWORD_ROOT));
         else if (roll == 3) fuzz_expect(f, "passwd(xy, no new password)", -E_INVAL, sys_passwd(ABI_UID_USER, NULL, NULL));
         else if (roll == 4) fuzz_expect(f, "passwd(xy, ':' in the new one)", -E_INVAL, sys_passwd(ABI_UID_USER, NULL, "a:b"));
         else fuzz_expect(f, "passwd(4242, no old password)", -E_INVAL, sys_passwd(4242, NULL, "x"));
@@ -270,6 +270,6 @@ void fuzz_op_passwd(struct fuzzer *f) {
     else if (roll == 1) fuzz_expect(f, "passwd(root's, no old password)", -E_PERM, sys_passwd(ABI_UID_ROOT, NULL, "owned"));
     else if (roll == 2) fuzz_expect(f, "passwd(own, wrong old password)", -E_ACCES, sys_passwd(own, "wrong-password", "owned"));
     else if (roll == 3) fuzz_expect(f, "passwd(own, no new password)", -E_INVAL, sys_passwd(own, NULL, NULL));
-    else if (roll == 4) fuzz_expect(f, "passwd(own, a line end in the new one)", -E_INVAL, sys_passwd(own, BASIN_PASSWORD_XY, "a\nb"));
+    else if (roll == 4) fuzz_expect(f, "passwd(own, a line end in the new one)", -E_INVAL, sys_passwd(own, TEST_PASSWORD_XY, "a\nb"));
     else fuzz_expect(f, "passwd(own, bad pointer)", -E_FAULT, sys_passwd(own, (const char *)0x10, "owned"));
 }

@@ -2,7 +2,7 @@
 // count their failures, stat fields, small file helpers and a tree remover.
 #include <string.h>
 
-#include "user/lib/semtest.h"
+#include "user/tests/lib/semtest.h"
 
 u32 semtest_failures;
 
@@ -74,8 +74,8 @@ void remove_tree(const char *path) {
 }
 
 i64 run_as(const char *name, u64 uid) {
-    char path[ABI_PATH_LEN_MAX] = "/bin/";
-    basin_assert(strlen(name) + 6 < sizeof path);
+    char path[ABI_PATH_LEN_MAX] = TEST_DIR "/";
+    basin_assert(strlen(path) + strlen(name) < sizeof path);
     strcat(path, name);
     const char *const argv[] = {name, NULL};
     i64 pid = sys_spawn(path, argv, uid);

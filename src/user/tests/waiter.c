@@ -4,7 +4,7 @@
 // hello's in the same order on every machine.
 #include <string.h>
 
-#include "user/lib/basin.h"
+#include "user/tests/lib/test.h"
 
 BASIN_PROGRAM("waiter");
 
@@ -27,8 +27,8 @@ static bool report(const char *name, i64 reaped, i64 pid, const struct abi_wait_
 }
 
 int main(void) {
-    i64 hello = sys_spawn("/bin/hello", hello_argv, ABI_UID_ROOT);
-    i64 badptr = sys_spawn("/bin/badptr", badptr_argv, ABI_UID_ROOT);
+    i64 hello = sys_spawn(TEST_PATH("hello"), hello_argv, ABI_UID_ROOT);
+    i64 badptr = sys_spawn(TEST_PATH("badptr"), badptr_argv, ABI_UID_ROOT);
     if (hello <= 0 || badptr <= 0) {
         fail("spawn = %ld %s, %ld %s", (long)hello, error_name(hello), (long)badptr,
              error_name(badptr));

@@ -3,7 +3,7 @@
 // counts a failure in semtest_failures.
 #pragma once
 
-#include "user/lib/basin.h"
+#include "user/tests/lib/test.h"
 
 #define XY_DIR "/home/xy/semtest"        // the user's own tree
 #define ROOT_DIR "/tmp/semtest-root"     // files root prepares for the user's checks
@@ -33,7 +33,7 @@ i64 try_open(const char *path, u64 flags);
 i64 content_is(const char *path, const char *text);
 // Removes path and everything below it (run as root), whatever modes were left.
 void remove_tree(const char *path);
-// Runs /bin/NAME as uid with argv {NAME}; its exit code, 128 + cause if killed, or -error.
+// Runs the test program /test/NAME as uid with argv {NAME}; its exit code, 128 + cause if killed, or -error.
 i64 run_as(const char *name, u64 uid);
 // 1 when getcwd says path, 0 when not, or getcwd's -error.
 i64 cwd_is(const char *path);

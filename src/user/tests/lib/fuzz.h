@@ -6,7 +6,7 @@
 // fuzz.c then compares the kernel's answer with the prediction.
 #pragma once
 
-#include "user/lib/basin.h"
+#include "user/tests/lib/test.h"
 
 #define FUZZ_PATH_BYTES (ABI_PATH_LEN_MAX + 1)
 #define FUZZ_COMPONENTS_MAX 32

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "user/lib/storage.h"
+#include "user/tests/lib/storage.h"
 
 #define HEX_DIGITS "0123456789abcdef"
 #define LCG_MULTIPLIER 6364136223846793005ull

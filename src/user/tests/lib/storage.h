@@ -1,5 +1,5 @@
 // The storage workload's model, shared by its run and its verifier (the program is
-// src/user/programs/storage.c; its opening comment is the specification of the model:
+// src/user/tests/storage.c; its opening comment is the specification of the model:
 // read it first). This header holds the pieces both halves need: slot names and
 // paths, the chunk format of the files, the journal records, and the judgement of
 // what was found on disk against what the journal claims.

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "user/lib/fuzz.h"
+#include "user/tests/lib/fuzz.h"
 
 #define MODE_STICKY_BIT 01000u
 #define MODE_ANY_EXECUTE 0111u

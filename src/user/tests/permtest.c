@@ -6,8 +6,8 @@
 // Exit 0 when every check held, 1 otherwise.
 #include <string.h>
 
-#include "user/lib/basin.h"
-#include "kernel/users/passwords_default.h"
+#include "user/tests/lib/test.h"
+#include "user/tests/lib/passwords.h"
 
 #define XY_DIR "/home/xy/permtest"
 #define ROOT_DIR "/tmp/permtest-root"
@@ -64,16 +64,16 @@ static int report_ids(void) {
 // Last in xy's run: sudo and switch_user, which need the build's passwords.
 static u32 check_user_escalation(void) {
     u32 failures = 0;
-    CHECK("xy: sudo, wrong password", sys_sudo("/bin/permtest", report_argv, "wrong"), -E_ACCES);
-    CHECK("xy: sudo, root's password", sys_sudo("/bin/permtest", report_argv, BASIN_PASSWORD_ROOT), -E_ACCES);
-    CHECK("xy: sudo, bad pointer", sys_sudo("/bin/permtest", report_argv, (const char *)0x10), -E_FAULT);
-    CHECK("xy: sudo, own password", reap(sys_sudo("/bin/permtest", report_argv, BASIN_PASSWORD_XY)), 0);
+    CHECK("xy: sudo, wrong password", sys_sudo(TEST_PATH("permtest"), report_argv, "wrong"), -E_ACCES);
+    CHECK("xy: sudo, root's password", sys_sudo(TEST_PATH("permtest"), report_argv, TEST_PASSWORD_ROOT), -E_ACCES);
+    CHECK("xy: sudo, bad pointer", sys_sudo(TEST_PATH("permtest"), report_argv, (const char *)0x10), -E_FAULT);
+    CHECK("xy: sudo, own password", reap(sys_sudo(TEST_PATH("permtest"), report_argv, TEST_PASSWORD_XY)), 0);
     CHECK("xy:   still xy", sys_geteuid(), ABI_UID_USER);
-    CHECK("xy: switch to root, wrong password", sys_switch_user(ABI_UID_ROOT, BASIN_PASSWORD_XY), -E_ACCES);
+    CHECK("xy: switch to root, wrong password", sys_switch_user(ABI_UID_ROOT, TEST_PASSWORD_XY), -E_ACCES);
     CHECK("xy:   still xy", sys_geteuid(), ABI_UID_USER);
     CHECK("xy: switch to no user", sys_switch_user(4242, ""), -E_INVAL);
     CHECK("xy: switch to root, no password", sys_switch_user(ABI_UID_ROOT, NULL), -E_ACCES);
-    CHECK("xy: switch to root", sys_switch_user(ABI_UID_ROOT, BASIN_PASSWORD_ROOT), 0);
+    CHECK("xy: switch to root", sys_switch_user(ABI_UID_ROOT, TEST_PASSWORD_ROOT), 0);
     CHECK("xy:   getuid", sys_getuid(), ABI_UID_ROOT);
     CHECK("xy:   geteuid", sys_geteuid(), ABI_UID_ROOT);
     CHECK("xy: switch to xy, wrong password (root too)", sys_switch_user(ABI_UID_USER, "wrong"), -E_ACCES);
@@ -107,7 +107,7 @@ static u32 check_user_ids(void) {
     CHECK("xy: setgid(0)", sys_setgid(ABI_UID_ROOT), -E_PERM);
     CHECK("xy: setuid(own)", sys_setuid(ABI_UID_USER), 0);
     CHECK("xy: setuid(huge)", sys_setuid(1ull << 32), -E_INVAL);
-    CHECK("xy: spawn as root", sys_spawn("/bin/hello", NULL, ABI_UID_ROOT), -E_PERM);
+    CHECK("xy: spawn as root", sys_spawn(TEST_PATH("hello"), NULL, ABI_UID_ROOT), -E_PERM);
     CHECK("xy: shutdown(reboot)", sys_shutdown(ABI_SHUTDOWN_REBOOT), -E_PERM);
     CHECK("xy: geteuid still", sys_geteuid(), ABI_UID_USER);
     return failures;
@@ -118,12 +118,12 @@ static u32 check_user_system(void) {
     CHECK("xy: create in /etc", sys_open("/etc/permtest", ABI_O_WRONLY | ABI_O_CREAT, 0644), -E_ACCES);
     CHECK("xy: mkdir in /etc", sys_mkdir("/etc/permtest", 0755), -E_ACCES);
     CHECK("xy: mkdir /etc (exists)", sys_mkdir("/etc", 0755), -E_EXIST);
-    CHECK("xy: write /bin/hello", try_open("/bin/hello", ABI_O_WRONLY), -E_ACCES);
-    CHECK("xy: read /bin/hello", try_open("/bin/hello", ABI_O_RDONLY), 0);
-    CHECK("xy: unlink /bin/hello", sys_unlink("/bin/hello"), -E_ACCES);
-    CHECK("xy: rename /bin/hello away", sys_rename("/bin/hello", "/home/xy/hello"), -E_ACCES);
-    CHECK("xy: chmod /bin/hello", sys_chmod("/bin/hello", 0777), -E_PERM);
-    CHECK("xy: chown /bin/hello", sys_chown("/bin/hello", ABI_UID_USER, ABI_ID_UNCHANGED), -E_PERM);
+    CHECK("xy: write /bin/whoami", try_open("/bin/whoami", ABI_O_WRONLY), -E_ACCES);
+    CHECK("xy: read /bin/whoami", try_open("/bin/whoami", ABI_O_RDONLY), 0);
+    CHECK("xy: unlink /bin/whoami", sys_unlink("/bin/whoami"), -E_ACCES);
+    CHECK("xy: rename /bin/whoami away", sys_rename("/bin/whoami", "/home/xy/whoami"), -E_ACCES);
+    CHECK("xy: chmod /bin/whoami", sys_chmod("/bin/whoami", 0777), -E_PERM);
+    CHECK("xy: chown /bin/whoami", sys_chown("/bin/whoami", ABI_UID_USER, ABI_ID_UNCHANGED), -E_PERM);
     CHECK("xy: rmdir /tmp", sys_rmdir("/tmp"), -E_ACCES);
     CHECK("xy: list /root", try_open("/root", ABI_O_RDONLY), -E_ACCES);
     CHECK("xy: stat under /root", stat_field("/root/x", 0), -E_ACCES);
@@ -197,7 +197,7 @@ static u32 check_root_files(void) {
     // Rewrites /etc/shadow (shadow.new, then a rename) with xy's same password: every
     // boot of a storage scenario does it, so power loss strikes inside it; xy's sudo
     // with its password on the next run proves the file survived whole.
-    CHECK("root: passwd xy (the same password)", sys_passwd(ABI_UID_USER, NULL, BASIN_PASSWORD_XY), 0);
+    CHECK("root: passwd xy (the same password)", sys_passwd(ABI_UID_USER, NULL, TEST_PASSWORD_XY), 0);
     CHECK("root: passwd of no user", sys_passwd(4242, NULL, "x"), -E_INVAL);
     CHECK("root: passwd with a ':'", sys_passwd(ABI_UID_USER, NULL, "a:b"), -E_INVAL);
     return failures;

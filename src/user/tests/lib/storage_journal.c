@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "user/lib/storage.h"
+#include "user/tests/lib/storage.h"
 #include "user/lib/tool.h"
 
 #define RECORD_SUM_BYTES 10u // " " + 8 hex digits + "\n"

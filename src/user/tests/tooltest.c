@@ -6,7 +6,7 @@
 // line per check; exit 0 when all held. Re-runnable: it first removes what a run left.
 #include <string.h>
 
-#include "user/lib/semtest.h"
+#include "user/tests/lib/semtest.h"
 
 BASIN_PROGRAM("tooltest");
 

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "user/lib/tool.h"
+#include "user/tests/lib/test.h"
 
 BASIN_PROGRAM("exhaust");
 
@@ -109,7 +110,7 @@ static int files(const char *dir, const char *hold_text) {
     if (made < 0) return verdict("open files", 0, made, -E_NFILE, -E_MFILE);
     sys_unlink(result_path);
     const char *const argv[] = {"exhaust", "files-holder", dir, hold_text, NULL};
-    i64 pid = sys_spawn("/bin/exhaust", argv, (u64)sys_geteuid());
+    i64 pid = sys_spawn(TEST_PATH("exhaust"), argv, (u64)sys_geteuid());
     if (pid < 0) { tool_complain("spawn holder", pid); return TOOL_EXIT_FAILED; }
     for (u64 waited = 0; waited < RESULT_WAIT_NS; waited += RESULT_POLL_NS) {
         i64 fd = sys_open(result_path, ABI_O_RDONLY, 0);
@@ -238,11 +239,11 @@ int main(int argc, char **argv) {
     if (strcmp(what, "hold") == 0) return hold(hold_ns_of(argc, argv, first + 1));
     if (strcmp(what, "processes") == 0) {
         const char *const holder[] = {"exhaust", "hold", hold_text, NULL};
-        return spawn_until_refused("processes", "/bin/exhaust", holder, -E_AGAIN, -E_AGAIN);
+        return spawn_until_refused("processes", TEST_PATH("exhaust"), holder, -E_AGAIN, -E_AGAIN);
     }
     if (strcmp(what, "memory") == 0) {
         const char *const hog[] = {"memhog", hold_text, NULL};
-        return spawn_until_refused("memory", "/bin/memhog", hog, -E_NOMEM, -E_AGAIN);
+        return spawn_until_refused("memory", TEST_PATH("memhog"), hog, -E_NOMEM, -E_AGAIN);
     }
     if (strcmp(what, "files-holder") == 0 && rest >= 1) return files_holder(args[0], hold_ns_of(argc, argv, first + 2));
     if (strcmp(what, "files") == 0 && rest >= 1) return files(args[0], rest > 1 ? args[1] : "600");

@@ -3,7 +3,7 @@
 // counted; a permission decision that differs from the model's never is.
 #include <stdio.h>
 
-#include "user/lib/fuzz.h"
+#include "user/tests/lib/fuzz.h"
 
 #define PCG_MULTIPLIER 6364136223846793005ull
 

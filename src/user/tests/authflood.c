@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "user/lib/tool.h"
+#include "user/tests/lib/test.h"
 #include "user/lib/users.h"
 
 BASIN_PROGRAM("authflood");
@@ -60,7 +61,7 @@ static int background(int argc, char **argv) {
     int count = 1;
     for (int i = 0; i < argc && count < ABI_ARGV_COUNT_MAX; i++) spawn_argv[count++] = argv[i];
     spawn_argv[count] = NULL;
-    i64 pid = sys_spawn("/bin/authflood", spawn_argv, (u64)sys_geteuid());
+    i64 pid = sys_spawn(TEST_PATH("authflood"), spawn_argv, (u64)sys_geteuid());
     if (pid < 0) { tool_complain("spawn", pid); return TOOL_EXIT_FAILED; }
     tool_print(BASIN_FD_STDOUT, "authflood: running in the background (pid %ld)\n", (long)pid);
     return TOOL_EXIT_OK;

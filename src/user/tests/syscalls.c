@@ -3,7 +3,7 @@
 // value; the exit code is the number of mismatches.
 #include <string.h>
 
-#include "user/lib/basin.h"
+#include "user/tests/lib/test.h"
 
 BASIN_PROGRAM("syscalls");
 
@@ -71,15 +71,15 @@ static u32 check_spawn(void) {
     const u64 user = ABI_UID_USER;
 
     CHECK("spawn(missing)", sys_spawn("/bin/missing", hello_argv, user), -E_NOENT);
-    CHECK("spawn(17 args)", sys_spawn("/bin/hello", too_many, user), -E_2BIG);
-    CHECK("spawn(300-byte arg)", sys_spawn("/bin/hello", long_arg, user), -E_2BIG);
+    CHECK("spawn(17 args)", sys_spawn(TEST_PATH("hello"), too_many, user), -E_2BIG);
+    CHECK("spawn(300-byte arg)", sys_spawn(TEST_PATH("hello"), long_arg, user), -E_2BIG);
     CHECK("spawn(300-byte path)", sys_spawn(long_text, hello_argv, user), -E_NAMETOOLONG);
     CHECK("spawn(path 0x10)", sys_spawn(bad_path, hello_argv, user), -E_FAULT);
-    CHECK("spawn(argv 0x10)", sys_spawn("/bin/hello", bad_argv, user), -E_FAULT);
+    CHECK("spawn(argv 0x10)", sys_spawn(TEST_PATH("hello"), bad_argv, user), -E_FAULT);
     CHECK("spawn(relative path)", sys_spawn("bin/hello", hello_argv, user), -E_INVAL);
     CHECK("spawn(a directory)", sys_spawn("/bin", hello_argv, user), -E_NOEXEC);
-    CHECK("spawn(uid 0) as uid 1000", sys_spawn("/bin/hello", hello_argv, ABI_UID_ROOT), -E_PERM);
-    CHECK("spawn(uid 4242)", sys_spawn("/bin/hello", hello_argv, BAD_UID), -E_INVAL);
+    CHECK("spawn(uid 0) as uid 1000", sys_spawn(TEST_PATH("hello"), hello_argv, ABI_UID_ROOT), -E_PERM);
+    CHECK("spawn(uid 4242)", sys_spawn(TEST_PATH("hello"), hello_argv, BAD_UID), -E_INVAL);
     return failures;
 }
 
@@ -94,7 +94,7 @@ static u32 check_wait_and_shutdown(void) {
     CHECK("wait(flags 2)", sys_wait(ABI_WAIT_ANY, &status, 2), -E_INVAL);
     // A child of our own uid is allowed; a bad status pointer must not lose it. Nothing
     // is printed until both waits are done, so hello's lines come first everywhere.
-    i64 child = sys_spawn("/bin/hello", hello_argv, ABI_UID_USER);
+    i64 child = sys_spawn(TEST_PATH("hello"), hello_argv, ABI_UID_USER);
     i64 with_bad_status = sys_wait(child, bad_status, 0);
     i64 reaped = sys_wait(child, NULL, 0);
     CHECK("spawn(hello) as uid 1000 > 0", child > 0, 1);

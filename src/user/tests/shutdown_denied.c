@@ -1,6 +1,6 @@
 // shutdown_denied: init runs it as uid 1000. HALT, REBOOT and POWER_OFF must each be
 // refused with -E_PERM. Exit 0 if all three were refused.
-#include "user/lib/basin.h"
+#include "user/tests/lib/test.h"
 
 BASIN_PROGRAM("shutdown_denied");
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "user/lib/tool.h"
+#include "user/tests/lib/test.h"
 
 BASIN_PROGRAM("ttyspy");
 
@@ -83,7 +84,7 @@ int main(int argc, char **argv) {
     snprintf(seconds, sizeof seconds, "%lu",
              (unsigned long)(first + 1 < argc ? strtoul(argv[first + 1], NULL, 10) : TTYSPY_SECONDS_DEFAULT));
     const char *const spy_argv[] = {"ttyspy", "--background", argv[first], seconds, NULL};
-    i64 pid = sys_spawn("/bin/ttyspy", spy_argv, (u64)sys_geteuid());
+    i64 pid = sys_spawn(TEST_PATH("ttyspy"), spy_argv, (u64)sys_geteuid());
     if (pid < 0) { tool_complain("spawn", pid); return TOOL_EXIT_FAILED; }
     tool_print(BASIN_FD_STDOUT, "ttyspy: reading the console in the background (pid %ld)\n", (long)pid);
     return TOOL_EXIT_OK;

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "user/lib/semtest.h"
+#include "user/tests/lib/semtest.h"
 
 BASIN_PROGRAM("semlink");
 

@@ -5,7 +5,7 @@
 // Runs N random syscalls (default 500) as whoever runs it, with hostile arguments:
 // other users' paths and /etc, bad pointers, huge lengths, bad descriptors, setuid
 // and switch_user attempts, sudo and passwd with wrong passwords, shutdown, unknown
-// syscall numbers. Before each filesystem call the model (src/user/lib/fuzz_model.c)
+// syscall numbers. Before each filesystem call the model (src/user/tests/lib/fuzz_model.c)
 // predicts from stat()s whether it must be allowed or refused; the judge compares.
 // As root, calls that change things stay inside root's sandbox (/tmp/fz-root and
 // /tmp/bait-root, which it also leaves as bait for xy); as xy anything is a target.
@@ -22,8 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "user/lib/fuzz.h"
-#include "kernel/users/passwords_default.h"
+#include "user/tests/lib/fuzz.h"
+#include "user/tests/lib/passwords.h"
 
 BASIN_PROGRAM("fuzz");
 
@@ -42,7 +42,7 @@ static const char *const foreign_paths[] = {
     "/bin/ls", "/bin", "/bin/fz", "/root", "/root/fz", "/home", "/home/xy", "/home/xy/fz", "/home/xy/fz/a",
     "/home/xy/fz/d", "/tmp", "/tmp/fz-root", "/tmp/fz-root/a", "/tmp/fz-root/d", "/tmp/fz-root/d/e",
     "/tmp/fz-root/x", "/tmp/bait-root", "/tmp/bait-root", "/tmp/bait-root", "/tmp/bait-xy", "/var/log/auth", "/var/log", "/", "..", "../..",
-    "../../etc/passwd", ".", "d/../a", "/tmp/../etc/shadow", "/bin/whoami", "/bin/hello",
+    "../../etc/passwd", ".", "d/../a", "/tmp/../etc/shadow", "/bin/whoami", TEST_PATH("hello"),
 };
 // Addresses no syscall may read or write: null, low, kernel RAM, the top of user
 // space, past the end, misaligned into nothing.
@@ -408,7 +408,7 @@ static void op_session(struct fuzzer *f) {
         fuzz_judge(f, "sudo(no password)", &prediction, pid);
     } else if (roll <= 4) { // the password: root's child, and the kernel remembers it
         u64 before_ns = monotonic_ns();
-        i64 pid = sys_sudo("/bin/whoami", argv, BASIN_PASSWORD_XY);
+        i64 pid = sys_sudo("/bin/whoami", argv, TEST_PASSWORD_XY);
         reap(pid);
         const struct fuzz_prediction allowed = {FUZZ_ALLOW, 0, "its own password"};
         fuzz_judge(f, "sudo(own password)", &allowed, pid);
@@ -421,12 +421,12 @@ static void op_session(struct fuzzer *f) {
         fuzz_expect(f, "sudo(\"\": forget)", 0, sys_sudo(NULL, NULL, ""));
         f->stamp = false;
     } else if (roll == 6) { // a new session: nothing remembered in it
-        i64 result = sys_switch_user(f->ids.ruid, BASIN_PASSWORD_XY);
+        i64 result = sys_switch_user(f->ids.ruid, TEST_PASSWORD_XY);
         fuzz_expect(f, "switch_user(self, own password)", 0, result);
         if (result == 0) f->stamp = false;
     } else { // the same password again: /etc/shadow rewritten by the kernel
         fuzz_expect(f, "passwd(own, right old password)", 0,
-                    sys_passwd(f->ids.ruid, BASIN_PASSWORD_XY, BASIN_PASSWORD_XY));
+                    sys_passwd(f->ids.ruid, TEST_PASSWORD_XY, TEST_PASSWORD_XY));
     }
 }
 
@@ -450,7 +450,7 @@ static u64 sudo_timeout_ns(void) {
 static void start_session(struct fuzzer *f) {
     if (f->root) return;
     f->sudo_timeout_ns = sudo_timeout_ns();
-    f->session = sys_switch_user(f->ids.ruid, BASIN_PASSWORD_XY) == 0;
+    f->session = sys_switch_user(f->ids.ruid, TEST_PASSWORD_XY) == 0;
     if (!f->session) say("no session of its own (switch_user with the build's password failed)");
 }
 

@@ -10,7 +10,7 @@
 // when all held, 1 otherwise. Re-runnable: it first removes what a run left.
 #include <string.h>
 
-#include "user/lib/basin.h"
+#include "user/tests/lib/test.h"
 
 BASIN_PROGRAM("shtest");
 

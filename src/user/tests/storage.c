@@ -20,7 +20,7 @@
 // Layout. DIR holds slots f0..f5, the subdirectory d0 with slots f6 and f7, the
 // journal, and briefly journal.new. Nothing else may ever appear there.
 //
-// Files. A slot file is a sequence of 1..6 chunks (format in src/user/lib/storage.h):
+// Files. A slot file is a sequence of 1..6 chunks (format in src/user/tests/lib/storage.h):
 // a 41-byte header "#chunk fS GGGGGGGG LLLL CCCCCCCCCCCCCCCC\n" naming the slot S it
 // was first written to, its generation G (unique, increasing within an epoch), the
 // body length L and an FNV-1a 64 checksum C of header and body, then the body, which
@@ -93,7 +93,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "user/lib/storage.h"
+#include "user/tests/lib/storage.h"
 #include "user/lib/tool.h"
 
 BASIN_PROGRAM("storage");

@@ -2,7 +2,7 @@
 // with the expectation. Programs count the failures and exit with that count.
 #include <stdio.h>
 
-#include "user/lib/basin.h"
+#include "user/tests/lib/test.h"
 
 #define RESULT_TEXT_LEN_MAX 40
 

@@ -10,8 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kernel/users/passwords_default.h"
 #include "user/lib/tool.h"
+#include "user/tests/lib/passwords.h"
+#include "user/tests/lib/test.h"
 
 BASIN_PROGRAM("rootcheck");
 
@@ -62,7 +63,7 @@ static i64 run(const char *program, const char *const *argv, u64 uid) {
 
 static void root_can_still_work(bool after_passwords) {
     // As login does at the console: xy's wrong guesses must not lock root out.
-    i64 result = sys_switch_user(ABI_UID_ROOT, BASIN_PASSWORD_ROOT);
+    i64 result = sys_switch_user(ABI_UID_ROOT, TEST_PASSWORD_ROOT);
     check("root's password is accepted after xy's guesses", result == 0, result);
     result = read_file("/etc/passwd");
     check("root reads /etc/passwd", result > 0 && strstr(scratch, "root:") != NULL, result);
@@ -82,7 +83,7 @@ static void root_can_still_work(bool after_passwords) {
     check("root makes a name in /tmp", result == 0, result);
     sys_unlink("/tmp/rootcheck");
     static const char *const hello[] = {"hello", "from", "rootcheck", NULL};
-    result = run("/bin/hello", hello, ABI_UID_ROOT);
+    result = run(TEST_PATH("hello"), hello, ABI_UID_ROOT);
     check("root starts a program", result == 0, result);
 }
 
@@ -103,7 +104,7 @@ static void space_comes_back(int count, char **dirs) {
         check("root removes xy's files", result == 0, result);
     }
     const char *const clean[] = {"exhaust", "clean", "/tmp", "e", NULL};
-    i64 result = run("/bin/exhaust", clean, ABI_UID_ROOT);
+    i64 result = run(TEST_PATH("exhaust"), clean, ABI_UID_ROOT);
     check("root removes xy's names in /tmp", result == 0, result);
     struct abi_usage after = usage_of(ABI_UID_USER);
     note("xy: %lu inodes, %lu KiB before; %lu inodes, %lu KiB after", (unsigned long)before.inodes,

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "user/lib/basin.h"
+#include "user/tests/lib/test.h"
 
 #define DIR "/tmp/fstest"
 #define READ_BYTES_MAX 64

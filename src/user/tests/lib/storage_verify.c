@@ -1,11 +1,11 @@
 // Checking a storage directory against claims: each slot file is read and parsed
 // (integrity), judged against its slot's claim (durability), and the directory
 // listings are compared with what the slots showed (tree consistency). The rules are
-// those of the model at the top of src/user/programs/storage.c.
+// those of the model at the top of src/user/tests/storage.c.
 #include <stdio.h>
 #include <string.h>
 
-#include "user/lib/storage.h"
+#include "user/tests/lib/storage.h"
 #include "user/lib/tool.h"
 
 #define EXAMINE_ATTEMPTS 2u // an environmental error is retried once before refusing

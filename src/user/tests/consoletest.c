@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "user/lib/basin.h"
+#include "user/tests/lib/test.h"
 
 BASIN_PROGRAM("consoletest");
 
@@ -41,7 +41,7 @@ static int probe(bool lost) {
 // Runs a probe as xy; while it yields, `then_hang_up` takes the console away from it.
 static bool run_probe(const char *mode, bool then_hang_up) {
     const char *const argv[] = {"consoletest", "--probe", mode, NULL};
-    i64 pid = sys_spawn("/bin/consoletest", argv, ABI_UID_USER);
+    i64 pid = sys_spawn(TEST_PATH("consoletest"), argv, ABI_UID_USER);
     if (pid < 0) { say("spawn probe %s: %s", mode, error_name(pid)); return false; }
     if (then_hang_up && !expect_result("vhangup again (the probe's session loses the console)", sys_vhangup(), 0)) {
         return false;

@@ -6,7 +6,7 @@
 // O_TRUNC needing w, and rename's order of errors. One line per check.
 #include <string.h>
 
-#include "user/lib/semtest.h"
+#include "user/tests/lib/semtest.h"
 
 BASIN_PROGRAM("semwalk");
 

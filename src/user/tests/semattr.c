@@ -7,7 +7,7 @@
 // removing set-ID bits. Times are compared, never printed. One line per check.
 #include <string.h>
 
-#include "user/lib/semtest.h"
+#include "user/tests/lib/semtest.h"
 
 BASIN_PROGRAM("semattr");
 
@@ -169,7 +169,7 @@ static void groups(void) {
     CHECK("  still root's", st_field("/etc/passwd", true, ST_UID), ABI_UID_ROOT);
     CHECK_MODE("  still 0644", st_field("/etc/passwd", true, ST_MODE), 0644);
     CHECK("chown /etc/passwd to its own group", sys_chown("/etc/passwd", UNCHANGED, ABI_UID_ROOT), -E_PERM);
-    CHECK("chown /bin/hello to xy", sys_chown("/bin/hello", ABI_UID_USER, UNCHANGED), -E_PERM);
+    CHECK("chown /bin/whoami to xy", sys_chown("/bin/whoami", ABI_UID_USER, UNCHANGED), -E_PERM);
     CHECK("chown root's 06777 file -1 -1 (would drop set-ID: a mode change)",
           sys_chown(ROOT_DIR "/suid", UNCHANGED, UNCHANGED), -E_PERM);
     CHECK("chmod f 02755 (in its group)", sys_chmod(D "/f", 02755), 0);

@@ -16,7 +16,7 @@
 // Exit 0 when every check held, 1 otherwise.
 #include <string.h>
 
-#include "user/lib/semtest.h"
+#include "user/tests/lib/semtest.h"
 
 BASIN_PROGRAM("semtest");
 
