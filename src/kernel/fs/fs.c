@@ -6,6 +6,7 @@
 #include "kernel/users/accounts.h"
 #include "kernel/bugs.h"
 #include "kernel/boot/cpio.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 #include "kernel/trace_events.h"
 

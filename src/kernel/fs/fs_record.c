@@ -3,6 +3,7 @@
 // bytes come from disk (GrainDB verified their hash, but a bad format must still be
 // an error, never a crash).
 #include "kernel/kernel.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 
 #define INODE_MAGIC 0x33494247u // "GBI3": the base fields, the semantics block, the chunk hashes

@@ -4,6 +4,7 @@
 #include "kernel/boot/cpio.h"
 #include "kernel/proc/elf.h"
 #include "kernel/proc/frames.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 #include "kernel/syscall.h"
 #include "kernel/trace_events.h"

@@ -143,6 +143,8 @@ enum elf_shape {
     ELF_SHAPES_COUNT,
 };
 
+// Little-endian stores of the ELF files written here: the fuzzer's own, since user
+// programs include no kernel header but abi.h (the kernel's are in kernel/lib/endian.h).
 static void put16(u8 *at, u64 value) { for (u32 i = 0; i < 2; i++) at[i] = (u8)(value >> (8 * i)); }
 static void put32(u8 *at, u64 value) { for (u32 i = 0; i < 4; i++) at[i] = (u8)(value >> (8 * i)); }
 static void put64(u8 *at, u64 value) { for (u32 i = 0; i < 8; i++) at[i] = (u8)(value >> (8 * i)); }
