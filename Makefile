@@ -18,7 +18,9 @@ WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 HOST_CFLAGS := $(CFLAGS) -std=c11 $(WARNINGS) -Isrc -I. -DBASIN_SIM -D_POSIX_C_SOURCE=200809L -MMD -MP
 
 # Initial passwords of root and xy (hashed into /etc/shadow at the first boot);
-# defaults in src/kernel/users/passwords_default.h. Passed to the kernel and the test programs.
+# defaults in src/kernel/users/passwords_default.h, repeated for the test programs in
+# src/user/tests/lib/passwords.h (test_password checks that the two agree). Passed to
+# the kernel and the test programs.
 PASSWORD_FLAGS :=
 ifdef PASSWORD_ROOT
 PASSWORD_FLAGS += -DBASIN_PASSWORD_ROOT='"$(PASSWORD_ROOT)"'
@@ -36,9 +38,14 @@ SIM_SRC := $(sort $(wildcard src/sim/*.c src/sim/*/*.c src/faults/*.c))
 SIM_HDR := $(wildcard src/sim/*.h src/sim/*/*.h src/faults/*.h)
 HW_SRC := $(sort $(wildcard hw/*.c))
 HW_ASM := $(sort $(wildcard hw/*.S))
+# User programs: the tools a user runs (src/user/programs, installed in /bin) and the
+# test workloads (src/user/tests, installed in /test, outside the shell's PATH). Only the
+# tests link the test library (src/user/tests/lib: oracles, models, check helpers).
 USER_LIB_SRC := $(sort $(wildcard src/user/lib/*.c))
 USER_LIB_ASM := $(sort $(wildcard src/user/lib/*.S))
+USER_TEST_LIB_SRC := $(sort $(wildcard src/user/tests/lib/*.c))
 USER_PROGRAMS := $(sort $(basename $(notdir $(wildcard src/user/programs/*.c))))
+USER_TESTS := $(sort $(basename $(notdir $(wildcard src/user/tests/*.c))))
 
 KERNEL_HOST_OBJ := $(patsubst src/%.c,$(HOST_OBJ)/%.o,$(KERNEL_SRC))
 SIM_HOST_OBJ := $(patsubst src/%.c,$(HOST_OBJ)/%.o,$(SIM_SRC))
@@ -55,9 +62,11 @@ RV_USER_CFLAGS := $(RV_LINK_ARCH) -Os -g -std=c11 $(WARNINGS) --specs=picolibc.s
 RV_USER_LDFLAGS := -nostartfiles -T src/user/user.ld \
     -Wl,--gc-sections -Wl,--build-id=none
 
-USER_ELVES := $(addprefix $(RV_OUT)/user/,$(addsuffix .elf,$(USER_PROGRAMS)))
 USER_LIB_OBJ := $(patsubst src/user/lib/%.c,$(RV_OUT)/user/lib/%.o,$(USER_LIB_SRC)) \
                 $(patsubst src/user/lib/%.S,$(RV_OUT)/user/lib/%.o,$(USER_LIB_ASM))
+USER_TEST_LIB_OBJ := $(patsubst src/user/tests/lib/%.c,$(RV_OUT)/user/tests/lib/%.o,$(USER_TEST_LIB_SRC))
+USER_LIB_HDR := src/kernel/abi.h $(wildcard src/user/lib/*.h)
+USER_TEST_LIB_HDR := $(USER_LIB_HDR) $(wildcard src/user/tests/lib/*.h)
 RV_KERNEL_OBJ := $(patsubst src/%.c,$(RV_OUT)/%.o,$(KERNEL_SRC)) \
                  $(patsubst hw/%.c,$(RV_OUT)/hw/%.o,$(HW_SRC)) \
                  $(patsubst hw/%.S,$(RV_OUT)/hw/%.o,$(HW_ASM))
@@ -103,23 +112,35 @@ build/tools/mkcpio: tools/mkcpio.c
 	cc -O2 -std=c11 -Wall -Wextra -o $@ $<
 
 # ---- user programs (RISC-V, built once, run on both targets) --------------------------
-$(RV_OUT)/user/lib/%.o: src/user/lib/%.c src/kernel/abi.h $(wildcard src/user/lib/*.h)
+$(RV_OUT)/user/lib/%.o: src/user/lib/%.c $(USER_LIB_HDR)
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_USER_CFLAGS) -c -o $@ $<
 $(RV_OUT)/user/lib/%.o: src/user/lib/%.S
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_LINK_ARCH) -c -o $@ $<
-$(RV_OUT)/user/%.elf: src/user/programs/%.c $(USER_LIB_OBJ) src/user/user.ld src/kernel/abi.h $(wildcard src/user/lib/*.h)
+$(RV_OUT)/user/tests/lib/%.o: src/user/tests/lib/%.c $(USER_TEST_LIB_HDR)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_USER_CFLAGS) -c -o $@ $<
+$(RV_OUT)/user/programs/%.elf: src/user/programs/%.c $(USER_LIB_OBJ) src/user/user.ld $(USER_LIB_HDR)
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_USER_CFLAGS) $(RV_USER_LDFLAGS) -o $@ $< $(USER_LIB_OBJ)
+$(RV_OUT)/user/tests/%.elf: src/user/tests/%.c $(USER_TEST_LIB_OBJ) $(USER_LIB_OBJ) src/user/user.ld $(USER_TEST_LIB_HDR)
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(RV_USER_CFLAGS) $(RV_USER_LDFLAGS) -o $@ $< $(USER_TEST_LIB_OBJ) $(USER_LIB_OBJ)
 # The archive carries the programs without debug info (symbols stay).
-$(RV_OUT)/user/bin/%: $(RV_OUT)/user/%.elf
+$(RV_OUT)/user/bin/%: $(RV_OUT)/user/programs/%.elf
+	@mkdir -p $(dir $@)
+	$(RV_PREFIX)strip --strip-debug -o $@ $<
+$(RV_OUT)/user/test/%: $(RV_OUT)/user/tests/%.elf
 	@mkdir -p $(dir $@)
 	$(RV_PREFIX)strip --strip-debug -o $@ $<
 USER_BINS := $(addprefix $(RV_OUT)/user/bin/,$(USER_PROGRAMS))
-# The initial archive: /bin/<program> for each user program, in sorted order.
-$(RV_OUT)/initrd.cpio: $(USER_BINS) build/tools/mkcpio
-	build/tools/mkcpio $@ $(foreach b,$(USER_BINS),bin/$(notdir $(b))=$(b))
+USER_TEST_BINS := $(addprefix $(RV_OUT)/user/test/,$(USER_TESTS))
+# The initial archive: /bin/<program> for each tool and /test/<program> for each test
+# workload, each in sorted order (the kernel imports its directories and files).
+$(RV_OUT)/initrd.cpio: $(USER_BINS) $(USER_TEST_BINS) build/tools/mkcpio
+	build/tools/mkcpio $@ $(foreach b,$(USER_BINS),bin/$(notdir $(b))=$(b)) \
+	    $(foreach b,$(USER_TEST_BINS),test/$(notdir $(b))=$(b))
 
 # ---- host simulator ---------------------------------------------------------------------
 $(HOST_OBJ)/%.o: src/%.c $(PORTABLE_HDR) $(SIM_HDR)

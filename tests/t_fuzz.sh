@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The syscall fuzzer (src/user/programs/fuzz.c) over many seeds, as root and as xy.
+# The syscall fuzzer (src/user/tests/fuzz.c) over many seeds, as root and as xy.
 #  1. scenarios/fuzz.scenario, FUZZ_SEEDS seeds (default 48): every run passes every
 #     invariant, both fuzzers end with 0 escalations, 0 wrong denials, 0 wrong errors,
 #     and init reports 0 unexpected. The counts are summed and printed, and written to

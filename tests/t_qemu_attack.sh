@@ -55,9 +55,10 @@ send() { console_send "$out" "$@"; } # N PATTERN TEXT, see qemu_lib.sh
 # One after the other, each keeping what it took: the files and names first, then the
 # disk, then the inodes (what is left of xy's share: bytes or inodes, E_DQUOT either
 # way), memory, root's password, and the process slots last (nothing starts after).
-attacks=('exhaust files /home/xy/a-files 150' 'exhaust entries /tmp' 'exhaust disk /home/xy/a-disk'
-         'exhaust inodes /home/xy/a-inodes' 'exhaust memory 150' 'exhaust passwords 8'
-         'exhaust processes 150')
+# exhaust is a test program: in /test, outside the shell's PATH.
+attacks=('/test/exhaust files /home/xy/a-files 150' '/test/exhaust entries /tmp'
+         '/test/exhaust disk /home/xy/a-disk' '/test/exhaust inodes /home/xy/a-inodes'
+         '/test/exhaust memory 150' '/test/exhaust passwords 8' '/test/exhaust processes 150')
 feed() {
     exec 3> "$fifo"
     send 1 "login:" xy && send 1 "Password:" "$XY_PASSWORD" || return 1
@@ -70,7 +71,7 @@ feed() {
     send 1 "Retype new password:" "$NEW_XY_PASSWORD" &&
     send 3 '/root #' 'cat /var/log/auth' &&
     send 4 '/root #' 'rm -r /home/xy/a-inodes /home/xy/a-disk /home/xy/a-files' &&
-    send 5 '/root #' 'exhaust clean /tmp e' &&
+    send 5 '/root #' '/test/exhaust clean /tmp e' &&
     send 6 '/root #' 'usage xy' &&
     send 7 '/root #' 'shutdown -p'
     sleep 30 # QEMU ends at the power-off; keep the input open until then

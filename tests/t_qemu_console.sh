@@ -2,12 +2,12 @@
 # Console sessions, password delays and the audit log on the real image (issue 9, "What
 # it must show"). QEMU boots a blank disk with init.end=login; a feeder types each line
 # once the prompt it answers has appeared. xy logs in and plays the attacker:
-#   - `authflood guess root 6`: six wrong passwords for root (each refused, each next
+#   - `/test/authflood guess root 6`: six wrong passwords for root (each refused, each next
 #     one slower: the kernel's delay for xy's guesses at root);
-#   - `authflood noise 400`: 400 different sudo events, far beyond xy's share of
+#   - `/test/authflood noise 400`: 400 different sudo events, far beyond xy's share of
 #     /var/log/auth;
-#   - `authflood -b guess root 1000`: keeps guessing root's password in the background;
-#   - `ttyspy /tmp/spy.txt 12`: a console reader left running (it starts 2 s later,
+#   - `/test/authflood -b guess root 1000`: keeps guessing root's password in the background;
+#   - `/test/ttyspy /tmp/spy.txt 12`: a console reader left running (it starts 2 s later,
 #     once xy has logged out) that records what it reads and tries to print a fake
 #     login prompt;
 #   - logs out.
@@ -40,10 +40,10 @@ send() { console_send "$out" "$@"; } # N PATTERN TEXT, see qemu_lib.sh
 feed() {
     exec 3> "$fifo"
     send 1 "login:" xy && send 1 "Password:" "$XY_PASSWORD" &&
-    send 1 '/home/xy $' 'authflood guess root 6' &&
-    send 2 '/home/xy $' 'authflood noise 400' &&
-    send 3 '/home/xy $' 'authflood -b guess root 1000' &&
-    send 4 '/home/xy $' "ttyspy /tmp/spy.txt $SPY_SECONDS" &&
+    send 1 '/home/xy $' '/test/authflood guess root 6' &&
+    send 2 '/home/xy $' '/test/authflood noise 400' &&
+    send 3 '/home/xy $' '/test/authflood -b guess root 1000' &&
+    send 4 '/home/xy $' "/test/ttyspy /tmp/spy.txt $SPY_SECONDS" &&
     send 5 '/home/xy $' 'exit' &&
     # The reader starts 2 s after it was started: let it run before root types.
     { while [ "$(count 'login:')" -lt 2 ]; do sleep 0.2; done; sleep 3; } &&

@@ -2,7 +2,7 @@
 # Real randomness on the real image (issue 9, item 6). Four machines, each the same
 # Image on a blank disk: two with a virtio-rng device, two without (timer jitter,
 # QEMU's /chosen/rng-seed and the seed file only). On each, root logs in on the
-# console and runs `random` (getrandom), `cat /etc/shadow` (the salts of the first
+# console and runs `/test/random` (getrandom), `cat /etc/shadow` (the salts of the first
 # boot), `ls -l` and `hexdump` of /var/lib/random-seed, then `shutdown -r`; after the
 # reboot, `ls -l` and `hexdump` of the seed file again, and `shutdown -p`.
 # Checked: the two machines of each pair printed different getrandom bytes and have
@@ -23,7 +23,7 @@ feed() {
     local log=$1 fifo=$2
     exec 3> "$fifo"
     console_send "$log" 1 "login:" root && console_send "$log" 1 "Password:" "$ROOT_PASSWORD" &&
-    console_send "$log" 1 '/root #' random &&
+    console_send "$log" 1 '/root #' /test/random &&
     console_send "$log" 2 '/root #' 'cat /etc/shadow' &&
     console_send "$log" 3 '/root #' "ls -l $SEED_PATH" &&
     console_send "$log" 4 '/root #' "hexdump $SEED_PATH" &&

@@ -2,11 +2,33 @@
 # The file tools ln, stat, touch and cp in the simulator: init's filesystem phase runs
 # tooltest as xy (sh -c lines, results read back). Checks its verdict, the tools'
 # error lines on the console (each names the bad argument and the error), and that a
-# second run on the same disk passes too.
+# second run on the same disk passes too. First, the initial archive: the tools a user
+# runs in /bin, the test programs in /test (outside the shell's PATH) and never in /bin,
+# and no tool linked with the test library (its oracles and models).
 source "$(dirname "$0")/lib.sh"
 source tests/sim_lib.sh
 logs=build/test-logs/tools
 mkdir -p "$logs"
+
+# The archive's names: each newc header is "070701" and 104 hex digits, then the name.
+archive_names() { grep -aoE '070701[0-9A-F]{104}[A-Za-z0-9_./!-]+' build/riscv/initrd.cpio | cut -c111-; }
+archive_names > "$logs/archive.txt"
+tools=$(cd src/user/programs && ls -- *.c | sed 's/\.c$//')
+tests=$(cd src/user/tests && ls -- *.c | sed 's/\.c$//')
+check "archive: /bin holds exactly the tools of src/user/programs" \
+    test "$(grep '^bin/' "$logs/archive.txt" | sed 's,^bin/,,' | sort)" = "$(echo "$tools" | sort)"
+check "archive: /test holds exactly the programs of src/user/tests" \
+    test "$(grep '^test/' "$logs/archive.txt" | sed 's,^test/,,' | sort)" = "$(echo "$tests" | sort)"
+in_bin=$(for t in $tests; do grep -qx "bin/$t" "$logs/archive.txt" && echo "$t"; done)
+check "archive: no test program under /bin${in_bin:+ ($in_bin)}" test -z "$in_bin"
+check "archive: only /bin and /test at the top" \
+    test -z "$(grep -vE '^(bin|test)(/|$)|^TRAILER!!!$' "$logs/archive.txt")"
+nm=${RV_PREFIX:-riscv64-unknown-elf-}nm
+oracles=$("$nm" --defined-only build/riscv/user/tests/lib/*.o | awk '$2 ~ /^[TDRB]$/ {print $3}' | sort -u)
+linked=$(for elf in build/riscv/user/programs/*.elf; do
+    "$nm" --defined-only "$elf" | awk '{print $3}'; done | sort -u | comm -12 - <(echo "$oracles"))
+check "the test library defines symbols (${oracles:+$(echo "$oracles" | wc -l)})" test -n "$oracles"
+check "no tool links the test library${linked:+ ($(echo $linked))}" test -z "$linked"
 
 "$SIM" --seed 1 --scenario scenarios/no-faults-fs.scenario > "$logs/seed1.log" 2>&1
 status=$?

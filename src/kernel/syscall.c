@@ -2,7 +2,7 @@
 
 #include "kernel/bugs.h"
 #include "kernel/proc/clock.h"
-#include "kernel/lib/mem.h"
+#include "kernel/lib/endian.h"
 #include "kernel/proc/proc.h"
 #include "kernel/trace_events.h"
 #include "kernel/proc/usercopy.h"

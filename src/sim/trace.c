@@ -4,16 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-// xxhash.h pulls in <assert.h>, whose assert() must not replace ours (types.h):
-// include it first, and give it its own static assertion so it needs no assert.h.
-#define XXH_INLINE_ALL
-#define XXH_STATIC_ASSERT(c)              \
-    do {                                  \
-        _Static_assert((c), #c);          \
-    } while (0)
-#include <xxhash.h>
-#undef assert
-
+#include "kernel/lib/endian.h"
+#include "kernel/lib/xxhash_inline.h"
 #include "sim/trace.h"
 
 struct trace_hash {
@@ -37,23 +29,15 @@ void trace_deinit(struct trace *t) {
     t->hash = NULL;
 }
 
-static void put_u32(u8 *bytes, u32 value) {
-    for (u32 i = 0; i < 4; i++) bytes[i] = (u8)(value >> (8 * i));
-}
-
-static void put_u64(u8 *bytes, u64 value) {
-    for (u32 i = 0; i < 8; i++) bytes[i] = (u8)(value >> (8 * i));
-}
-
 void trace_encode(const struct trace_event *event, u8 bytes[TRACE_EVENT_HASH_BYTES]) {
     assert(event != NULL && bytes != NULL);
-    put_u32(bytes + 0, event->node);
-    put_u64(bytes + 4, event->step);
-    put_u64(bytes + 12, event->time_ns);
-    put_u32(bytes + 20, event->kind);
-    put_u64(bytes + 24, event->a);
-    put_u64(bytes + 32, event->b);
-    put_u64(bytes + 40, event->c);
+    store_u32_le(bytes + 0, event->node);
+    store_u64_le(bytes + 4, event->step);
+    store_u64_le(bytes + 12, event->time_ns);
+    store_u32_le(bytes + 20, event->kind);
+    store_u64_le(bytes + 24, event->a);
+    store_u64_le(bytes + 32, event->b);
+    store_u64_le(bytes + 40, event->c);
     STATIC_ASSERT(TRACE_EVENT_HASH_BYTES == 4 + 8 + 8 + 4 + 3 * 8);
 }
 

@@ -1,8 +1,14 @@
 // The kernel's password hashing: PBKDF2-HMAC-SHA256 against RFC 7914's vectors
-// (section 11), the shadow encoding round trip, and refusal of malformed hashes.
+// (section 11), the shadow encoding round trip, and refusal of malformed hashes. Also
+// that the test programs' copy of the initial passwords is the kernel's.
 #include <string.h>
 
+// First, before any kernel header can define BASIN_PASSWORD_*: so that TEST_PASSWORD_*
+// are the test library's own defaults (unless the build passes a password to both).
+#include "user/tests/lib/passwords.h"
+
 #include "kernel/users/password.h"
+#include "kernel/users/passwords_default.h"
 #include "tests/unit/unit.h"
 #include "kernel/users/internal.h"
 
@@ -41,5 +47,7 @@ int main(void) {
     UNIT_CHECK("refuses_zero_iterations", !password_matches("x", "$pbkdf2-sha256$0$", 17));
     u8 a[4] = {1, 2, 3, 4}, b[4] = {1, 2, 3, 5};
     UNIT_CHECK("bytes_equal", password_bytes_equal(a, a, 4) && !password_bytes_equal(a, b, 4));
+    UNIT_CHECK("test_programs_know_roots_password", strcmp(TEST_PASSWORD_ROOT, BASIN_PASSWORD_ROOT) == 0);
+    UNIT_CHECK("test_programs_know_xys_password", strcmp(TEST_PASSWORD_XY, BASIN_PASSWORD_XY) == 0);
     UNIT_EXIT();
 }

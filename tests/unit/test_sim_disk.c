@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/lib/endian.h"
 #include "sim/sim.h"
 #include "sim/cli/scenario.h"
 #include "tests/unit/unit_sim.h"
@@ -48,8 +49,8 @@ static u8 fill_byte(u64 sector, u32 version, u32 i) {
 }
 
 static void fill_sector(u8 *bytes, u64 sector, u32 version) {
-    for (u32 i = 0; i < 8; i++) bytes[i] = (u8)(sector >> (8 * i));
-    for (u32 i = 0; i < 4; i++) bytes[8 + i] = (u8)(version >> (8 * i));
+    store_u64_le(bytes, sector);
+    store_u32_le(bytes + 8, version);
     for (u32 i = 12; i < S; i++) bytes[i] = fill_byte(sector, version, i);
 }
 
@@ -64,10 +65,8 @@ static u32 decode_sector(const u8 *bytes, u64 *sector_out) {
     for (u32 i = 0; i < S; i++) zero = zero && bytes[i] == 0;
     *sector_out = 0;
     if (zero) return 0;
-    u64 sector = 0;
-    u32 version = 0;
-    for (u32 i = 0; i < 8; i++) sector |= (u64)bytes[i] << (8 * i);
-    for (u32 i = 0; i < 4; i++) version |= (u32)bytes[8 + i] << (8 * i);
+    u64 sector = load_u64_le(bytes);
+    u32 version = load_u32_le(bytes + 8);
     for (u32 i = 12; i < S; i++) {
         if (bytes[i] != fill_byte(sector, version, i)) return VERSION_UNKNOWN;
     }

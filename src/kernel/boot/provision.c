@@ -17,6 +17,7 @@
 #define PROVISION_PROGRAM_MODE 0755
 #define CPIO_MODE_TYPE_MASK 0170000
 #define CPIO_MODE_REGULAR 0100000
+#define CPIO_MODE_DIRECTORY 0040000
 
 #define PROVISION_PRIVATE_DIRECTORY_MODE 0700
 #define PROVISION_SHARED_DIRECTORY_MODE 01777 // sticky: only owners remove their names
@@ -63,15 +64,34 @@ static i64 provision_directory(struct kernel *k, const struct standard_directory
     return fs_change_attributes(k, &inode);
 }
 
-// Every regular file of the archive becomes /<its name>, owned by root.
+// A directory of the archive that the standard tree lacks (such as /test, where the
+// test programs live): created by root, mode 0755. One that exists is left as it is.
+static i64 provision_archive_directory(struct kernel *k, const char *absolute) {
+    assert(absolute[0] == '/');
+    struct fs_inode inode;
+    i64 result = fs_create_at(k, absolute, ABI_TYPE_DIRECTORY, PROVISION_DIRECTORY_MODE, &inode);
+    if (result == -E_EXIST) result = fs_lookup_at(k, absolute, &inode);
+    if (result < 0) return result;
+    return inode.type == ABI_TYPE_DIRECTORY ? 0 : -E_NOTDIR;
+}
+
+// Every directory of the archive becomes /<its name> (the archive lists a directory
+// before what it holds), and every regular file /<its name>, owned by root.
 static i64 provision_archive(struct kernel *k, u32 *imported) {
+    assert(imported != NULL);
     u64 offset = 0;
     struct cpio_entry entry;
     while (cpio_next(k->initrd, k->initrd_size_bytes, &offset, &entry) == 0) {
-        if ((entry.file.mode & CPIO_MODE_TYPE_MASK) != CPIO_MODE_REGULAR) continue; // dirs: the tree
+        u32 type = entry.file.mode & CPIO_MODE_TYPE_MASK;
+        if (type != CPIO_MODE_REGULAR && type != CPIO_MODE_DIRECTORY) continue;
         char absolute[PATH_LEN_MAX];
         absolute[0] = '/';
         if (!str_copy(absolute + 1, sizeof absolute - 1, entry.name)) return -E_NAMETOOLONG;
+        if (type == CPIO_MODE_DIRECTORY) {
+            i64 made = provision_archive_directory(k, absolute);
+            if (made < 0) return made;
+            continue;
+        }
         u32 mode = (entry.file.mode & FS_MODE_EXECUTE_ANY) ? PROVISION_PROGRAM_MODE : PROVISION_FILE_MODE;
         i64 result = fs_write_file_as_root(k, absolute, mode, entry.file.data, entry.file.size_bytes);
         if (result < 0) return result;

@@ -5,6 +5,7 @@
 #include "kernel/kernel.h"
 
 #include "kernel/bugs.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 #include "kernel/trace_events.h"
 #include "kernel/fs/internal.h"

@@ -3,6 +3,7 @@
 // bytes come from disk (GrainDB verified their hash, but a bad format must still be
 // an error, never a crash).
 #include "kernel/kernel.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 #include "kernel/fs/internal.h"
 

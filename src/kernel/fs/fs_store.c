@@ -3,6 +3,7 @@
 #include "kernel/bugs.h"
 #include "kernel/kernel.h"
 #include "kernel/trace_events.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 #include "kernel/fs/internal.h"
 

@@ -67,18 +67,6 @@ bool str_copy(char *destination, u64 capacity, const char *source) {
     return complete;
 }
 
-u64 load_u64_le(const u8 *bytes) {
-    assert(bytes != NULL);
-    u64 value = 0;
-    for (u32 i = 0; i < 8; i++) value |= (u64)bytes[i] << (8 * i);
-    return value;
-}
-
-void store_u64_le(u8 *bytes, u64 value) {
-    assert(bytes != NULL);
-    for (u32 i = 0; i < 8; i++) bytes[i] = (u8)(value >> (8 * i));
-}
-
 u64 bytes_digest(const void *bytes, u64 count) {
     return bytes_digest_continue(0xcbf29ce484222325ull, bytes, count);
 }
@@ -91,14 +79,4 @@ u64 bytes_digest_continue(u64 hash, const void *bytes, u64 count) {
         hash *= 0x100000001b3ull;
     }
     return hash;
-}
-
-u32 load_u32_le(const u8 *bytes) {
-    assert(bytes != NULL);
-    return (u32)bytes[0] | (u32)bytes[1] << 8 | (u32)bytes[2] << 16 | (u32)bytes[3] << 24;
-}
-
-void store_u32_le(u8 *bytes, u32 value) {
-    assert(bytes != NULL);
-    for (u32 i = 0; i < 4; i++) bytes[i] = (u8)(value >> (8 * i));
 }

@@ -17,9 +17,4 @@ bool str_copy(char *destination, u64 capacity, const char *source);
 u64 bytes_digest(const void *bytes, u64 count);
 // The digest of earlier bytes followed by these (bytes_digest of both at once).
 u64 bytes_digest_continue(u64 hash, const void *bytes, u64 count);
-
-// Little-endian loads/stores of RAM shared with user programs and page tables.
-u64 load_u64_le(const u8 *bytes);
-void store_u64_le(u8 *bytes, u64 value);
-u32 load_u32_le(const u8 *bytes);
-void store_u32_le(u8 *bytes, u32 value);
+// Little-endian loads and stores: kernel/lib/endian.h.

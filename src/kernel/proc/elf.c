@@ -1,6 +1,7 @@
 #include "kernel/proc/internal.h"
 
 #include "kernel/proc/frames.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 #include "kernel/proc/vm.h"
 
@@ -23,16 +24,15 @@ struct elf_segment {
     u64 memory_size;
 };
 
-static u16 le16(const u8 *b) { return (u16)(b[0] | b[1] << 8); }
 
 static bool elf_header_ok(const u8 *image, u64 size_bytes) {
     if (size_bytes < ELF_HEADER_SIZE_BYTES) return false;
     if (!mem_equal(image, "\177ELF", 4)) return false;
     if (image[4] != 2 || image[5] != 1 || image[6] != 1) return false; // 64-bit, LE, v1
-    if (le16(image + 16) != ELF_TYPE_EXEC || le16(image + 18) != ELF_MACHINE_RISCV) return false;
+    if (load_u16_le(image + 16) != ELF_TYPE_EXEC || load_u16_le(image + 18) != ELF_MACHINE_RISCV) return false;
     u64 phoff = load_u64_le(image + 32);
-    u16 phentsize = le16(image + 54);
-    u16 phnum = le16(image + 56);
+    u16 phentsize = load_u16_le(image + 54);
+    u16 phnum = load_u16_le(image + 56);
     if (phentsize != ELF_PHDR_SIZE_BYTES || phnum == 0 || phnum > ELF_PHDRS_MAX) return false;
     return phoff < size_bytes && (u64)phnum * ELF_PHDR_SIZE_BYTES <= size_bytes - phoff;
 }
@@ -101,7 +101,7 @@ i64 elf_load(struct kernel *k, struct proc *proc_, u8 owner, const u8 *image,
     assert(entry_va != NULL);
     assert(proc_->root_table_pa != 0);
     if (!elf_header_ok(image, image_size_bytes)) return -E_NOEXEC;
-    u16 phnum = le16(image + 56);
+    u16 phnum = load_u16_le(image + 56);
     u32 loaded = 0;
     for (u32 i = 0; i < phnum; i++) {
         struct elf_segment s = elf_segment_at(image, i);

@@ -4,6 +4,7 @@
 #include "kernel/lib/cpio.h"
 #include "kernel/proc/internal.h"
 #include "kernel/proc/frames.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 #include "kernel/syscall.h"
 #include "kernel/trace_events.h"

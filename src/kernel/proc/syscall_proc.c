@@ -1,6 +1,7 @@
 // Syscalls that create, wait for and stop processes, and stop the machine.
 #include "kernel/users/accounts.h"
 #include "kernel/bugs.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall.h"

@@ -2,7 +2,7 @@
 #include "kernel/bugs.h"
 #include "kernel/cred/cred.h"
 #include "kernel/kernel.h"
-#include "kernel/lib/mem.h"
+#include "kernel/lib/endian.h"
 #include "kernel/syscall.h"
 #include "kernel/proc/usercopy.h"
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sim/sim.h"
+#include "kernel/lib/endian.h"
 #include "kernel/syscall.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
@@ -24,7 +25,7 @@ static u64 fold_bytes(u64 digest, const void *bytes, u64 count) {
 
 static u64 fold_u64(u64 digest, u64 value) {
     u8 bytes[8];
-    for (u32 i = 0; i < 8; i++) bytes[i] = (u8)(value >> (8 * i));
+    store_u64_le(bytes, value);
     return fold_bytes(digest, bytes, sizeof bytes);
 }
 

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "sim/invariants/invariant_storage.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 
 #define FILE_ACKS_CAPACITY_MIN 64u

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "sim/invariants/invariant_storage.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 
 void storage_check_keys_within(struct sim *sim, struct platform *node, u64 commit_seq) {

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "sim/invariants/invariant_storage.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 
 #define WALK_KEY_PREFIX "ino/"

@@ -95,13 +95,13 @@ static i64 already_held(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u
     i64 staged = staged_object(db, hash);
     if (staged >= 0) {
         u8 *record = db->batch_buffer + db->batch_object_offsets[staged];
-        if (links_serve(ld32(record + OBJ_LINKS_OFFSET), ld32(record + OBJ_LINKS_COUNT), links_offset, links_count)) {
+        if (links_serve(load_u32_le(record + OBJ_LINKS_OFFSET), load_u32_le(record + OBJ_LINKS_COUNT), links_offset, links_count)) {
             return 1;
         }
         // Staged with other links: give it these (it is not written yet).
-        st32(record + OBJ_LINKS_OFFSET, links_offset);
-        st32(record + OBJ_LINKS_COUNT, links_count);
-        record_finish(record, ld32(record + REC_LENGTH));
+        store_u32_le(record + OBJ_LINKS_OFFSET, links_offset);
+        store_u32_le(record + OBJ_LINKS_COUNT, links_count);
+        record_finish(record, load_u32_le(record + REC_LENGTH));
         return 1;
     }
     bool damaged = false;
@@ -135,8 +135,8 @@ i64 graindb_batch_put_object_linked(struct graindb *db, const u8 *bytes, u32 siz
     if (room < 0) return room;
     u8 *record = stage_record(db, offset, OBJ_HEADER_BYTES + size_bytes, RECORD_OBJECT);
     mem_copy(record + OBJ_HASH, hash_out, GRAINDB_HASH_BYTES);
-    st32(record + OBJ_LINKS_OFFSET, links_offset);
-    st32(record + OBJ_LINKS_COUNT, links_count);
+    store_u32_le(record + OBJ_LINKS_OFFSET, links_offset);
+    store_u32_le(record + OBJ_LINKS_COUNT, links_count);
     mem_copy(record + OBJ_HEADER_BYTES, bytes, size_bytes);
     record_finish(record, OBJ_HEADER_BYTES + size_bytes);
     db->batch_object_offsets[db->batch_objects_count++] = offset;
@@ -163,8 +163,8 @@ static void ref_state_before(const struct graindb *db, const u8 *key, u32 key_le
     for (u32 i = db->batch_refs_count; i-- > 0;) {
         const u8 *record = db->batch_buffer + db->batch_refs[i].record_offset;
         if (record[REF_KEY_LEN] != key_len || !mem_equal(record + REF_HEADER_BYTES, key, key_len)) continue;
-        before->record_position = ld64(record + REC_POSITION);
-        before->key_version = ld32(record + REF_KEY_VERSION);
+        before->record_position = load_u64_le(record + REC_POSITION);
+        before->key_version = load_u32_le(record + REF_KEY_VERSION);
         before->live = (record[REF_FLAGS] & REF_FLAG_TOMBSTONE) == 0;
         before->new_key = false;
         mem_copy(before->hash, record + REF_OBJECT_HASH, GRAINDB_HASH_BYTES);
@@ -205,15 +205,15 @@ static i64 stage_ref(struct graindb *db, const u8 *key, u32 key_len, const u8 *h
     u8 *record = stage_record(db, offset, REF_HEADER_BYTES + key_len, RECORD_REF);
     if (hash != NULL) mem_copy(record + REF_OBJECT_HASH, hash, GRAINDB_HASH_BYTES);
     else mem_set(record + REF_OBJECT_HASH, 0, GRAINDB_HASH_BYTES);
-    st64(record + REF_OBJECT_POSITION, hash != NULL ? object_position : GRAINDB_NONE);
+    store_u64_le(record + REF_OBJECT_POSITION, hash != NULL ? object_position : GRAINDB_NONE);
     bool drop_history = GRAINDB_PLANTED(db, GRAINDB_BUG_HISTORY_DROPS_PREVIOUS);
-    st64(record + REF_PREVIOUS, drop_history ? GRAINDB_NONE : before.record_position);
-    st32(record + REF_KEY_VERSION, before.key_version + 1);
-    st32(record + REF_OBJECT_BYTES, hash != NULL ? object_bytes : 0);
+    store_u64_le(record + REF_PREVIOUS, drop_history ? GRAINDB_NONE : before.record_position);
+    store_u32_le(record + REF_KEY_VERSION, before.key_version + 1);
+    store_u32_le(record + REF_OBJECT_BYTES, hash != NULL ? object_bytes : 0);
     record[REF_KEY_LEN] = (u8)key_len;
     record[REF_FLAGS] = hash != NULL ? 0 : REF_FLAG_TOMBSTONE;
     mem_set(record + REF_FLAGS + 1, 0, REF_VERSION_SEQ - REF_FLAGS - 1);
-    st64(record + REF_VERSION_SEQ, db->commit_seq + 1);
+    store_u64_le(record + REF_VERSION_SEQ, db->commit_seq + 1);
     mem_copy(record + REF_HEADER_BYTES, key, key_len);
     record_finish(record, REF_HEADER_BYTES + key_len);
     struct graindb_staged_ref *staged = &db->batch_refs[db->batch_refs_count++];
@@ -238,8 +238,8 @@ i64 graindb_batch_set_ref(struct graindb *db, const u8 *key, u32 key_len,
     i64 staged = staged_object(db, hash);
     if (staged >= 0) {
         const u8 *record = db->batch_buffer + db->batch_object_offsets[staged];
-        return stage_ref(db, key, key_len, hash, ld64(record + REC_POSITION),
-                         ld32(record + REC_LENGTH) - OBJ_HEADER_BYTES);
+        return stage_ref(db, key, key_len, hash, load_u64_le(record + REC_POSITION),
+                         load_u32_le(record + REC_LENGTH) - OBJ_HEADER_BYTES);
     }
     bool damaged = false;
     struct object_header header;

@@ -25,8 +25,8 @@ struct checkpoint_stream {
 
 static u64 chain_next(u64 chain, u64 checksum) {
     u8 bytes[16];
-    st64(bytes, chain);
-    st64(bytes + 8, checksum);
+    store_u64_le(bytes, chain);
+    store_u64_le(bytes + 8, checksum);
     return gdb_checksum(bytes, sizeof(bytes));
 }
 
@@ -44,10 +44,10 @@ static i64 writer_flush_chunk(struct graindb *db, struct checkpoint_stream *w) {
     u32 length = CHUNK_HEADER_BYTES + w->fill;
     u8 *record = db->batch_buffer;
     record_begin(gdb_record_id(&db->superblock), record, w->position, db->commit_seq, length, RECORD_CHUNK);
-    st32(record + CHUNK_INDEX, w->chunk_index);
-    st32(record + CHUNK_PAYLOAD_BYTES, w->fill);
-    st64(record + CHUNK_OFFSET, w->position - w->first_position);
-    st64(record + CHUNK_EXTENT, w->extent);
+    store_u32_le(record + CHUNK_INDEX, w->chunk_index);
+    store_u32_le(record + CHUNK_PAYLOAD_BYTES, w->fill);
+    store_u64_le(record + CHUNK_OFFSET, w->position - w->first_position);
+    store_u64_le(record + CHUNK_EXTENT, w->extent);
     record_finish(record, length);
     u64 padded = align_up(length, SECTOR_BYTES);
     mem_set(record + length, 0, padded - length);
@@ -55,7 +55,7 @@ static i64 writer_flush_chunk(struct graindb *db, struct checkpoint_stream *w) {
     if (w->position + padded + SECTOR_BYTES > gdb_log_bytes(db)) return -E_NOSPC;
     i64 result = log_write(db, w, w->position, record, padded);
     if (result < 0) return result;
-    w->chain = chain_next(w->chain, ld64(record + REC_CHECKSUM));
+    w->chain = chain_next(w->chain, load_u64_le(record + REC_CHECKSUM));
     w->position += padded;
     w->chunk_index++;
     w->fill = 0;
@@ -81,12 +81,12 @@ static i64 writer_put(struct graindb *db, struct checkpoint_stream *w, const u8 
 
 static void encode_ref(const struct graindb_ref_entry *entry, u8 *out) {
     mem_copy(out, entry->object_hash, GRAINDB_HASH_BYTES);
-    st64(out + 32, entry->commit_seq);
-    st32(out + 40, entry->key_offset);
-    st32(out + 44, entry->record_pos8);
-    st32(out + 48, entry->object_pos8);
-    st32(out + 52, entry->object_bytes);
-    st32(out + 56, entry->key_version);
+    store_u64_le(out + 32, entry->commit_seq);
+    store_u32_le(out + 40, entry->key_offset);
+    store_u32_le(out + 44, entry->record_pos8);
+    store_u32_le(out + 48, entry->object_pos8);
+    store_u32_le(out + 52, entry->object_bytes);
+    store_u32_le(out + 56, entry->key_version);
     out[60] = entry->key_len;
     out[61] = entry->live;
     out[62] = 0;
@@ -96,15 +96,15 @@ static void encode_ref(const struct graindb_ref_entry *entry, u8 *out) {
 static i64 write_payload(struct graindb *db, struct checkpoint_stream *w) {
     u8 bytes[REF_ENTRY_BYTES];
     STATIC_ASSERT(HEADER_BYTES <= REF_ENTRY_BYTES);
-    st64(bytes, GRAINDB_CHECKPOINT_MAGIC);
-    st64(bytes + 8, db->commit_seq);
-    st64(bytes + 16, db->last_commit_position);
-    st32(bytes + 24, db->refs_count);
-    st32(bytes + 28, db->key_arena_bytes);
-    st32(bytes + 32, db->objects_count);
-    st32(bytes + 36, 0);
-    st64(bytes + 40, db->last_batch_position);
-    st64(bytes + 48, db->last_batch_bytes);
+    store_u64_le(bytes, GRAINDB_CHECKPOINT_MAGIC);
+    store_u64_le(bytes + 8, db->commit_seq);
+    store_u64_le(bytes + 16, db->last_commit_position);
+    store_u32_le(bytes + 24, db->refs_count);
+    store_u32_le(bytes + 28, db->key_arena_bytes);
+    store_u32_le(bytes + 32, db->objects_count);
+    store_u32_le(bytes + 36, 0);
+    store_u64_le(bytes + 40, db->last_batch_position);
+    store_u64_le(bytes + 48, db->last_batch_bytes);
     // Keys first: loading an entry checks its key and indexes it at once.
     i64 result = writer_put(db, w, bytes, HEADER_BYTES);
     if (result == 0) result = writer_put(db, w, db->key_arena, db->key_arena_bytes);
@@ -114,9 +114,9 @@ static i64 write_payload(struct graindb *db, struct checkpoint_stream *w) {
     }
     for (u32 slot = 0; result == 0 && slot < GRAINDB_OBJECT_SLOTS_COUNT; slot++) {
         if (db->object_slot_pos8[slot] == 0) continue;
-        st32(bytes, slot);
-        st32(bytes + 4, db->object_slot_pos8[slot]);
-        st32(bytes + 8, db->object_slot_tag[slot]);
+        store_u32_le(bytes, slot);
+        store_u32_le(bytes + 4, db->object_slot_pos8[slot]);
+        store_u32_le(bytes + 8, db->object_slot_tag[slot]);
         result = writer_put(db, w, bytes, OBJECT_SLOT_BYTES);
     }
     if (result == 0 && w->fill > 0) result = writer_flush_chunk(db, w);
@@ -168,14 +168,14 @@ static i64 write_stream(struct graindb *db, struct checkpoint_stream *w, u64 *en
     assert(w->position + SECTOR_BYTES == w->first_position + w->extent);
     u8 *record = db->batch_buffer;
     record_begin(gdb_record_id(&db->superblock), record, w->position, db->commit_seq, END_BYTES, RECORD_END);
-    st32(record + END_CHUNK_COUNT, w->chunk_index);
-    st32(record + END_CHUNK_COUNT + 4, 0);
-    st64(record + END_PAYLOAD_TOTAL, w->total);
-    st64(record + END_CHUNK_CHAIN, w->chain);
-    st64(record + END_FIRST_CHUNK, w->first_position);
+    store_u32_le(record + END_CHUNK_COUNT, w->chunk_index);
+    store_u32_le(record + END_CHUNK_COUNT + 4, 0);
+    store_u64_le(record + END_PAYLOAD_TOTAL, w->total);
+    store_u64_le(record + END_CHUNK_CHAIN, w->chain);
+    store_u64_le(record + END_FIRST_CHUNK, w->first_position);
     record_finish(record, END_BYTES);
     mem_set(record + END_BYTES, 0, SECTOR_BYTES - END_BYTES);
-    *end_checksum = ld64(record + REC_CHECKSUM);
+    *end_checksum = load_u64_le(record + REC_CHECKSUM);
     result = log_write(db, w, w->position, record, SECTOR_BYTES);
     if (result == 0 && !w->verify) result = gdb_flush(db);
     return result;
@@ -224,17 +224,17 @@ static i64 reader_open_chunk(struct graindb *db, struct checkpoint_stream *r) {
     const u8 *record = NULL;
     i64 result = gdb_log_scan_read(db, r->position, CHUNK_HEADER_BYTES, &record);
     if (result < 0) return result == -E_IO ? -E_IO : -E_BADMSG;
-    u32 length = ld32(record + REC_LENGTH);
+    u32 length = load_u32_le(record + REC_LENGTH);
     if (length < CHUNK_HEADER_BYTES || length > GRAINDB_BATCH_BYTES_MAX) return -E_BADMSG;
     result = gdb_log_scan_read(db, r->position, length, &record);
     if (result < 0) return result == -E_IO ? -E_IO : -E_BADMSG;
     struct record_view view;
     if (record_check(db, record, length, r->position, &view) != RECORD_VALID) return -E_BADMSG;
     if (view.type != RECORD_CHUNK || view.commit_seq != db->superblock.checkpoint_commit_seq ||
-        ld32(record + CHUNK_INDEX) != r->chunk_index ||
-        ld64(record + CHUNK_OFFSET) != r->position - db->superblock.checkpoint_position ||
-        ld64(record + CHUNK_EXTENT) != db->superblock.checkpoint_bytes) return -E_BADMSG;
-    r->chain = chain_next(r->chain, ld64(record + REC_CHECKSUM));
+        load_u32_le(record + CHUNK_INDEX) != r->chunk_index ||
+        load_u64_le(record + CHUNK_OFFSET) != r->position - db->superblock.checkpoint_position ||
+        load_u64_le(record + CHUNK_EXTENT) != db->superblock.checkpoint_bytes) return -E_BADMSG;
+    r->chain = chain_next(r->chain, load_u64_le(record + REC_CHECKSUM));
     r->chunk_length = length - CHUNK_HEADER_BYTES;
     r->fill = 0;
     return 0;
@@ -265,12 +265,12 @@ static i64 reader_get(struct graindb *db, struct checkpoint_stream *r, u8 *out, 
 
 static bool decode_ref(const struct graindb *db, const u8 *in, struct graindb_ref_entry *entry) {
     mem_copy(entry->object_hash, in, GRAINDB_HASH_BYTES);
-    entry->commit_seq = ld64(in + 32);
-    entry->key_offset = ld32(in + 40);
-    entry->record_pos8 = ld32(in + 44);
-    entry->object_pos8 = ld32(in + 48);
-    entry->object_bytes = ld32(in + 52);
-    entry->key_version = ld32(in + 56);
+    entry->commit_seq = load_u64_le(in + 32);
+    entry->key_offset = load_u32_le(in + 40);
+    entry->record_pos8 = load_u32_le(in + 44);
+    entry->object_pos8 = load_u32_le(in + 48);
+    entry->object_bytes = load_u32_le(in + 52);
+    entry->key_version = load_u32_le(in + 56);
     entry->key_len = in[60];
     entry->live = in[61];
     entry->reserved[0] = 0;
@@ -308,12 +308,12 @@ static i64 load_objects(struct graindb *db, struct checkpoint_stream *r, u32 obj
     for (u32 i = 0; i < objects_count; i++) {
         i64 result = reader_get(db, r, bytes, OBJECT_SLOT_BYTES);
         if (result < 0) return result;
-        u32 slot = ld32(bytes);
-        u32 pos8 = ld32(bytes + 4);
+        u32 slot = load_u32_le(bytes);
+        u32 pos8 = load_u32_le(bytes + 4);
         if (slot >= GRAINDB_OBJECT_SLOTS_COUNT || pos8 == 0 || pos8 - 1 >= limit8 ||
             db->object_slot_pos8[slot] != 0) return -E_BADMSG;
         db->object_slot_pos8[slot] = pos8;
-        db->object_slot_tag[slot] = ld32(bytes + 8);
+        db->object_slot_tag[slot] = load_u32_le(bytes + 8);
     }
     db->objects_count = objects_count;
     return 0;
@@ -330,11 +330,11 @@ static i64 check_end(struct graindb *db, const struct checkpoint_stream *r) {
     struct record_view view;
     if (record_check(db, record, END_BYTES, position, &view) != RECORD_VALID) return -E_BADMSG;
     bool matches = view.type == RECORD_END && view.commit_seq == sb->checkpoint_commit_seq &&
-                   ld32(record + END_CHUNK_COUNT) == r->chunk_index + 1 &&
-                   ld64(record + END_PAYLOAD_TOTAL) == r->total &&
-                   ld64(record + END_CHUNK_CHAIN) == r->chain &&
-                   ld64(record + END_FIRST_CHUNK) == sb->checkpoint_position &&
-                   ld64(record + REC_CHECKSUM) == sb->checkpoint_checksum;
+                   load_u32_le(record + END_CHUNK_COUNT) == r->chunk_index + 1 &&
+                   load_u64_le(record + END_PAYLOAD_TOTAL) == r->total &&
+                   load_u64_le(record + END_CHUNK_CHAIN) == r->chain &&
+                   load_u64_le(record + END_FIRST_CHUNK) == sb->checkpoint_position &&
+                   load_u64_le(record + REC_CHECKSUM) == sb->checkpoint_checksum;
     return matches ? 0 : -E_BADMSG;
 }
 
@@ -350,8 +350,8 @@ i64 checkpoint_load(struct graindb *db) {
     u8 header[HEADER_BYTES];
     if (result == 0) result = reader_get(db, &r, header, HEADER_BYTES);
     if (result < 0) return result;
-    u32 refs_count = ld32(header + 24), key_bytes = ld32(header + 28), objects = ld32(header + 32);
-    if (ld64(header) != GRAINDB_CHECKPOINT_MAGIC || ld64(header + 8) != sb->checkpoint_commit_seq ||
+    u32 refs_count = load_u32_le(header + 24), key_bytes = load_u32_le(header + 28), objects = load_u32_le(header + 32);
+    if (load_u64_le(header) != GRAINDB_CHECKPOINT_MAGIC || load_u64_le(header + 8) != sb->checkpoint_commit_seq ||
         refs_count > GRAINDB_REFS_MAX || key_bytes > GRAINDB_KEY_ARENA_BYTES_MAX ||
         objects > GRAINDB_OBJECTS_MAX) return -E_BADMSG;
     refs_reset(db);
@@ -363,9 +363,9 @@ i64 checkpoint_load(struct graindb *db) {
     if (result == 0) result = check_end(db, &r);
     if (result < 0) return result;
     db->commit_seq = sb->checkpoint_commit_seq;
-    db->last_commit_position = ld64(header + 16);
-    db->last_batch_position = ld64(header + 40);
-    db->last_batch_bytes = ld64(header + 48);
+    db->last_commit_position = load_u64_le(header + 16);
+    db->last_batch_position = load_u64_le(header + 40);
+    db->last_batch_bytes = load_u64_le(header + 48);
     bool none = db->last_batch_position == GRAINDB_NONE;
     if (none != (db->last_commit_position == GRAINDB_NONE) ||
         (!none && (db->last_batch_bytes > GRAINDB_BATCH_BYTES_MAX ||

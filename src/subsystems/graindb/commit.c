@@ -12,8 +12,8 @@ i64 batch_apply(struct graindb *db, const u8 *bytes, u64 position, u64 batch_byt
     u64 offset = 0;
     while (offset < batch_bytes) {
         const u8 *record = bytes + offset;
-        u16 type = ld16(record + REC_TYPE);
-        u32 length = ld32(record + REC_LENGTH);
+        u16 type = load_u16_le(record + REC_TYPE);
+        u32 length = load_u32_le(record + REC_LENGTH);
         assert(length >= REC_HEADER_BYTES);
         assert(offset + length <= batch_bytes);
         i64 result = 0;
@@ -50,11 +50,11 @@ static u64 stage_commit_record(struct graindb *db) {
     u8 *record = db->batch_buffer + offset;
     record_begin(gdb_record_id(&db->superblock), record, db->append_position + offset, db->commit_seq + 1,
                  COMMIT_BYTES, RECORD_COMMIT);
-    st32(record + COMMIT_RECORD_COUNT, db->batch_records);
-    st32(record + COMMIT_BATCH_BYTES, offset + COMMIT_BYTES);
-    st64(record + COMMIT_PREVIOUS, db->last_commit_position);
+    store_u32_le(record + COMMIT_RECORD_COUNT, db->batch_records);
+    store_u32_le(record + COMMIT_BATCH_BYTES, offset + COMMIT_BYTES);
+    store_u64_le(record + COMMIT_PREVIOUS, db->last_commit_position);
     graindb_merkle_root(db, record + COMMIT_MERKLE_ROOT);
-    st64(record + COMMIT_BATCH_CHECKSUM, gdb_checksum(db->batch_buffer, offset));
+    store_u64_le(record + COMMIT_BATCH_CHECKSUM, gdb_checksum(db->batch_buffer, offset));
     record_finish(record, COMMIT_BYTES);
     db->batch_bytes = offset + COMMIT_BYTES;
     u64 padded = align_up(db->batch_bytes, SECTOR_BYTES);

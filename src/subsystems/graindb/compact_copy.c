@@ -26,11 +26,11 @@ static i64 writer_close(struct graindb *db, struct copy_writer *w) {
     mem_set(db->batch_buffer + w->fill, 0, offset - w->fill);
     u8 *record = db->batch_buffer + offset;
     record_begin(w->record_id, record, w->position + offset, w->base_seq, COPY_BYTES, RECORD_COPY);
-    st32(record + COPY_RECORD_COUNT, w->records);
-    st32(record + COPY_BATCH_BYTES, offset + COPY_BYTES);
-    st32(record + COPY_INDEX, w->index);
-    st32(record + COPY_INDEX + 4, 0);
-    st64(record + COPY_BATCH_CHECKSUM, gdb_checksum(db->batch_buffer, offset));
+    store_u32_le(record + COPY_RECORD_COUNT, w->records);
+    store_u32_le(record + COPY_BATCH_BYTES, offset + COPY_BYTES);
+    store_u32_le(record + COPY_INDEX, w->index);
+    store_u32_le(record + COPY_INDEX + 4, 0);
+    store_u64_le(record + COPY_BATCH_CHECKSUM, gdb_checksum(db->batch_buffer, offset));
     record_finish(record, COPY_BYTES);
     u64 padded = align_up(offset + COPY_BYTES, SECTOR_BYTES);
     mem_set(db->batch_buffer + offset + COPY_BYTES, 0, padded - offset - COPY_BYTES);
@@ -90,7 +90,7 @@ static i64 copy_object(struct graindb *db, struct copy_writer *w, u32 slot) {
 
 static void copy_ref(struct graindb *db, struct copy_writer *w, u32 index, u8 *record) {
     const struct graindb_ref_entry *entry = &db->refs[index];
-    assert(ld16(record + REC_TYPE) == RECORD_REF);
+    assert(load_u16_le(record + REC_TYPE) == RECORD_REF);
     mem_copy(record + REF_OBJECT_HASH, entry->object_hash, GRAINDB_HASH_BYTES);
     u64 object_position = GRAINDB_NONE;
     if (entry->live) {
@@ -99,14 +99,14 @@ static void copy_ref(struct graindb *db, struct copy_writer *w, u32 index, u8 *r
         assert(moved < COMPACT_POSITION8_LIMIT);
         object_position = (u64)(moved - 1) * GRAINDB_RECORD_ALIGN_BYTES;
     }
-    st64(record + REF_OBJECT_POSITION, object_position);
-    st64(record + REF_PREVIOUS, GRAINDB_NONE); // the retention rule: older versions are forgotten
-    st32(record + REF_KEY_VERSION, entry->key_version);
-    st32(record + REF_OBJECT_BYTES, entry->object_bytes);
+    store_u64_le(record + REF_OBJECT_POSITION, object_position);
+    store_u64_le(record + REF_PREVIOUS, GRAINDB_NONE); // the retention rule: older versions are forgotten
+    store_u32_le(record + REF_KEY_VERSION, entry->key_version);
+    store_u32_le(record + REF_OBJECT_BYTES, entry->object_bytes);
     record[REF_KEY_LEN] = entry->key_len;
     record[REF_FLAGS] = entry->live ? 0 : REF_FLAG_TOMBSTONE;
     mem_set(record + REF_FLAGS + 1, 0, REF_VERSION_SEQ - REF_FLAGS - 1);
-    st64(record + REF_VERSION_SEQ, entry->commit_seq);
+    store_u64_le(record + REF_VERSION_SEQ, entry->commit_seq);
     mem_copy(record + REF_HEADER_BYTES, db->key_arena + entry->key_offset, entry->key_len);
     record_finish(record, REF_HEADER_BYTES + entry->key_len);
     db->compact_ref_pos8[index] = (u32)(placed_position(db, w, record) / GRAINDB_RECORD_ALIGN_BYTES) + 1;

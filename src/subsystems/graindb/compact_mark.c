@@ -73,7 +73,7 @@ i64 compact_slot_read(struct graindb *db, u32 slot, const u8 **record_out, const
     i64 result = object_read(db, position, NULL, size_hint, data_out, size_out);
     if (result < 0) return result;
     *record_out = *data_out - OBJ_HEADER_BYTES;
-    if (ld32(*record_out + OBJ_HASH) != db->object_slot_tag[slot]) return -E_BADMSG;
+    if (load_u32_le(*record_out + OBJ_HASH) != db->object_slot_tag[slot]) return -E_BADMSG;
     return 0;
 }
 
@@ -89,7 +89,7 @@ static i64 follow(struct graindb *db, struct compact_plan *plan, u32 slot) {
     u32 size = 0;
     i64 result = compact_slot_read(db, slot, &record, &data, &size);
     if (result < 0) return result;
-    u32 links_offset = ld32(record + OBJ_LINKS_OFFSET), links_count = ld32(record + OBJ_LINKS_COUNT);
+    u32 links_offset = load_u32_le(record + OBJ_LINKS_OFFSET), links_count = load_u32_le(record + OBJ_LINKS_COUNT);
     db->compact_slot[slot] &= ~COMPACT_PENDING;
     // data stays in io_buffer: the lookups read headers into probe_buffer.
     for (u32 i = 0; i < links_count; i++) {

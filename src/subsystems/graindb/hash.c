@@ -1,15 +1,10 @@
 // Checksums (xxHash XXH3-64) and content hashes (SHA-256 from BearSSL). The only
 // GrainDB file that includes the two libraries, so their headers' needs (<assert.h>,
-// <string.h>) stay out of the rest of the engine.
-#define XXH_INLINE_ALL
-#define XXH_STATIC_ASSERT(c)     \
-    do {                         \
-        _Static_assert((c), #c); \
-    } while (0)
-#include <xxhash.h>
+// <string.h>) stay out of the rest of the engine. xxHash comes through
+// kernel/lib/xxhash_inline.h, as for the simulator's trace hash.
 #include <bearssl_hash.h>
-#undef assert
 
+#include "kernel/lib/xxhash_inline.h"
 #include "subsystems/graindb/internal.h"
 
 u64 gdb_checksum(const u8 *bytes, u64 count) {

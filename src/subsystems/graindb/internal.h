@@ -3,6 +3,7 @@
 #pragma once
 
 #include "subsystems/graindb/graindb.h"
+#include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 
 #define SECTOR_BYTES ((u64)BLOCK_SECTOR_SIZE_BYTES)
@@ -123,23 +124,7 @@ enum record_type {
 #define SB_BASE_COMMIT_SEQ 136u
 #define SB_BASE_BYTES 144u
 
-// ---- byte codecs (explicit little-endian: no struct layouts on disk) -------------------
-static inline u16 ld16(const u8 *b) { return (u16)(b[0] | (u16)b[1] << 8); }
-static inline u32 ld32(const u8 *b) {
-    return (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
-}
-static inline u64 ld64(const u8 *b) { return (u64)ld32(b) | (u64)ld32(b + 4) << 32; }
-static inline void st16(u8 *b, u16 v) {
-    b[0] = (u8)v;
-    b[1] = (u8)(v >> 8);
-}
-static inline void st32(u8 *b, u32 v) {
-    for (u32 i = 0; i < 4; i++) b[i] = (u8)(v >> (8 * i));
-}
-static inline void st64(u8 *b, u64 v) {
-    st32(b, (u32)v);
-    st32(b + 4, (u32)(v >> 32));
-}
+// ---- byte codecs: explicit little-endian (kernel/lib/endian.h), no struct layouts on disk
 static inline u64 align_up(u64 value, u64 alignment) {
     return (value + alignment - 1) / alignment * alignment;
 }

@@ -51,8 +51,8 @@ static struct graindb_mirror_slot mirror_read_once(struct graindb *db, u32 slot,
     u64 readable = read_slot(db, slot);
     *bytes_out = db->io_buffer;
     if (readable < REC_HEADER_BYTES) return result;
-    u64 position = ld64(db->io_buffer + REC_POSITION);
-    u64 commit_seq = ld64(db->io_buffer + REC_COMMIT_SEQ);
+    u64 position = load_u64_le(db->io_buffer + REC_POSITION);
+    u64 commit_seq = load_u64_le(db->io_buffer + REC_COMMIT_SEQ);
     if (commit_seq == 0 || commit_seq % GRAINDB_MIRROR_SLOTS_COUNT != slot) return result;
     if (position % SECTOR_BYTES != 0 || position >= gdb_log_bytes(db)) return result;
     struct scan_result r = scan_parse(db, db->io_buffer, readable, position, commit_seq);

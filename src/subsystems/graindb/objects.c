@@ -15,7 +15,7 @@ void objects_reset(struct graindb *db) {
     db->objects_count = 0;
 }
 
-static u32 tag_of(const u8 hash[GRAINDB_HASH_BYTES]) { return ld32(hash); }
+static u32 tag_of(const u8 hash[GRAINDB_HASH_BYTES]) { return load_u32_le(hash); }
 static u32 home_of(u32 tag) { return tag & SLOT_MASK; }
 
 bool objects_links_valid(u32 size, u32 links_offset, u32 links_count) {
@@ -37,15 +37,15 @@ static i64 header_check_once(struct graindb *db, u64 position, const u8 *hash,
     if (platform_block_read(db->platform, db->superblock.log_start_sector + first,
                             db->probe_buffer, (u32)(last - first + 1)) < 0) return -E_IO;
     const u8 *record = db->probe_buffer + position % SECTOR_BYTES;
-    u32 length = ld32(record + REC_LENGTH);
-    if (ld64(record + REC_DB_ID) != gdb_record_id(&db->superblock) ||
-        ld64(record + REC_POSITION) != position || ld16(record + REC_TYPE) != RECORD_OBJECT ||
+    u32 length = load_u32_le(record + REC_LENGTH);
+    if (load_u64_le(record + REC_DB_ID) != gdb_record_id(&db->superblock) ||
+        load_u64_le(record + REC_POSITION) != position || load_u16_le(record + REC_TYPE) != RECORD_OBJECT ||
         length < OBJ_HEADER_BYTES || length > OBJ_HEADER_BYTES + GRAINDB_OBJECT_BYTES_MAX) {
         return -E_BADMSG;
     }
     header->size = length - OBJ_HEADER_BYTES;
-    header->links_offset = ld32(record + OBJ_LINKS_OFFSET);
-    header->links_count = ld32(record + OBJ_LINKS_COUNT);
+    header->links_offset = load_u32_le(record + OBJ_LINKS_OFFSET);
+    header->links_count = load_u32_le(record + OBJ_LINKS_COUNT);
     if (!objects_links_valid(header->size, header->links_offset, header->links_count)) return -E_BADMSG;
     return hash == NULL || mem_equal(record + OBJ_HASH, hash, GRAINDB_HASH_BYTES) ? 1 : 0;
 }

@@ -14,7 +14,7 @@ static i64 object_read_once(struct graindb *db, u64 position, const u8 *expected
     if (length == 0) {
         i64 result = gdb_log_read(db, position, OBJ_HEADER_BYTES, &record);
         if (result < 0) return result == -E_INVAL ? -E_BADMSG : result;
-        length = ld32(record + REC_LENGTH);
+        length = load_u32_le(record + REC_LENGTH);
         if (length < OBJ_HEADER_BYTES || length > OBJ_HEADER_BYTES + GRAINDB_OBJECT_BYTES_MAX) return -E_BADMSG;
     }
     i64 result = gdb_log_read(db, position, length, &record);
@@ -125,12 +125,12 @@ static i64 ref_record_read_once(struct graindb *db, u64 position, const u8 *key,
     if (view.type != RECORD_REF || record[REF_KEY_LEN] != key_len ||
         !mem_equal(record + REF_HEADER_BYTES, key, key_len)) return -E_BADMSG;
     mem_copy(info->object_hash, record + REF_OBJECT_HASH, GRAINDB_HASH_BYTES);
-    info->commit_seq = ld64(record + REF_VERSION_SEQ);
+    info->commit_seq = load_u64_le(record + REF_VERSION_SEQ);
     info->record_position = position;
-    info->object_bytes = ld32(record + REF_OBJECT_BYTES);
-    info->key_version = ld32(record + REF_KEY_VERSION);
+    info->object_bytes = load_u32_le(record + REF_OBJECT_BYTES);
+    info->key_version = load_u32_le(record + REF_KEY_VERSION);
     info->deleted = (record[REF_FLAGS] & REF_FLAG_TOMBSTONE) != 0;
-    *previous_out = ld64(record + REF_PREVIOUS);
+    *previous_out = load_u64_le(record + REF_PREVIOUS);
     // History only goes back: a link forward is corruption, not a loop to follow.
     if (*previous_out != GRAINDB_NONE && *previous_out >= position) return -E_BADMSG;
     return 0;

@@ -62,7 +62,7 @@ i64 refs_insert(struct graindb *db, const u8 *key, u32 key_len) {
 i64 refs_apply_record(struct graindb *db, const u8 *record, u64 position) {
     assert(db != NULL);
     assert(record != NULL);
-    assert(ld16(record + REC_TYPE) == RECORD_REF);
+    assert(load_u16_le(record + REC_TYPE) == RECORD_REF);
     assert(position < GRAINDB_ZONE_BYTES_MAX);
     u32 key_len = record[REF_KEY_LEN];
     const u8 *key = record + REF_HEADER_BYTES;
@@ -73,12 +73,12 @@ i64 refs_apply_record(struct graindb *db, const u8 *record, u64 position) {
     bool tombstone = (record[REF_FLAGS] & REF_FLAG_TOMBSTONE) != 0;
     mem_copy(entry->object_hash, record + REF_OBJECT_HASH, GRAINDB_HASH_BYTES);
     entry->live = tombstone ? 0 : 1;
-    u64 object_position = ld64(record + REF_OBJECT_POSITION);
+    u64 object_position = load_u64_le(record + REF_OBJECT_POSITION);
     entry->object_pos8 = tombstone ? 0 : (u32)(object_position / GRAINDB_RECORD_ALIGN_BYTES);
-    entry->object_bytes = tombstone ? 0 : ld32(record + REF_OBJECT_BYTES);
-    entry->key_version = ld32(record + REF_KEY_VERSION);
+    entry->object_bytes = tombstone ? 0 : load_u32_le(record + REF_OBJECT_BYTES);
+    entry->key_version = load_u32_le(record + REF_KEY_VERSION);
     entry->record_pos8 = (u32)(position / GRAINDB_RECORD_ALIGN_BYTES);
-    entry->commit_seq = ld64(record + REF_VERSION_SEQ);
+    entry->commit_seq = load_u64_le(record + REF_VERSION_SEQ);
     assert(entry->commit_seq > 0);
     return 0;
 }

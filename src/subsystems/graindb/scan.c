@@ -29,12 +29,12 @@ static struct scan_result batch_end(struct scan_result r, const u8 *bytes, u64 o
                                     u32 records, bool copied_versions) {
     STATIC_ASSERT(COMMIT_RECORD_COUNT == COPY_RECORD_COUNT && COMMIT_BATCH_BYTES == COPY_BATCH_BYTES);
     const u8 *record = bytes + offset;
-    bool copy = ld16(record + REC_TYPE) == RECORD_COPY;
-    if (ld32(record + COMMIT_RECORD_COUNT) != records || ld32(record + COMMIT_BATCH_BYTES) != offset + length ||
+    bool copy = load_u16_le(record + REC_TYPE) == RECORD_COPY;
+    if (load_u32_le(record + COMMIT_RECORD_COUNT) != records || load_u32_le(record + COMMIT_BATCH_BYTES) != offset + length ||
         (copied_versions && !copy)) {
         return invalid(r, RECORD_FOREIGN, r.position + offset);
     }
-    u64 checksum = ld64(record + (copy ? COPY_BATCH_CHECKSUM : COMMIT_BATCH_CHECKSUM));
+    u64 checksum = load_u64_le(record + (copy ? COPY_BATCH_CHECKSUM : COMMIT_BATCH_CHECKSUM));
     if (checksum != gdb_checksum(bytes, offset)) return invalid(r, RECORD_TORN_BATCH, r.position + offset);
     r.kind = copy ? SCAN_COPY : SCAN_COMMIT;
     r.bytes = offset + length;
@@ -58,7 +58,7 @@ struct scan_result scan_parse(struct graindb *db, const u8 *bytes, u64 available
     for (;;) {
         if (offset + REC_HEADER_BYTES > available) return invalid(r, RECORD_BAD_LENGTH, position + offset);
         const u8 *record = bytes + offset;
-        u64 length = ld32(record + REC_LENGTH);
+        u64 length = load_u32_le(record + REC_LENGTH);
         if (length > available - offset) length = available - offset; // record_check refuses it
         struct record_view view;
         enum record_verdict verdict = record_check(db, record, length, position + offset, &view);
@@ -71,7 +71,7 @@ struct scan_result scan_parse(struct graindb *db, const u8 *bytes, u64 available
         if (view.type == RECORD_COMMIT || view.type == RECORD_COPY) {
             return batch_end(r, bytes, offset, view.length, records, copied_versions);
         }
-        if (view.type == RECORD_REF && ld64(record + REF_VERSION_SEQ) != commit_seq) copied_versions = true;
+        if (view.type == RECORD_REF && load_u64_le(record + REF_VERSION_SEQ) != commit_seq) copied_versions = true;
         records++;
         offset = align_up(offset + view.length, GRAINDB_RECORD_ALIGN_BYTES);
     }
@@ -138,10 +138,10 @@ struct scan_result scan_batch(struct graindb *db, u64 position, u64 commit_seq,
 static bool evidence_at(struct graindb *db, u64 position, u64 expected_seq) {
     const u8 *record = NULL;
     if (gdb_log_scan_read(db, position, REC_HEADER_BYTES, &record) < 0) return false;
-    if (ld64(record + REC_DB_ID) != gdb_record_id(&db->superblock) || ld64(record + REC_POSITION) != position) {
+    if (load_u64_le(record + REC_DB_ID) != gdb_record_id(&db->superblock) || load_u64_le(record + REC_POSITION) != position) {
         return false; // cheap filters before the checksum
     }
-    u32 length = ld32(record + REC_LENGTH);
+    u32 length = load_u32_le(record + REC_LENGTH);
     if (length < REC_HEADER_BYTES || length > GRAINDB_BATCH_BYTES_MAX) return false;
     if (gdb_log_scan_read(db, position, length, &record) < 0) return false;
     struct record_view view;
@@ -164,20 +164,20 @@ bool scan_evidence_after(struct graindb *db, u64 from, u64 to, u64 expected_seq)
 static u64 checkpoint_end_from(struct graindb *db, u64 at, u64 start, u64 commit_seq) {
     const u8 *record = NULL;
     if (gdb_log_scan_read(db, at, REC_HEADER_BYTES, &record) < 0) return GRAINDB_NONE;
-    if (ld64(record + REC_DB_ID) != gdb_record_id(&db->superblock) || ld64(record + REC_POSITION) != at) {
+    if (load_u64_le(record + REC_DB_ID) != gdb_record_id(&db->superblock) || load_u64_le(record + REC_POSITION) != at) {
         return GRAINDB_NONE;
     }
-    u32 length = ld32(record + REC_LENGTH);
+    u32 length = load_u32_le(record + REC_LENGTH);
     if (length < REC_HEADER_BYTES || length > GRAINDB_BATCH_BYTES_MAX) return GRAINDB_NONE;
     if (gdb_log_scan_read(db, at, length, &record) < 0) return GRAINDB_NONE;
     struct record_view view;
     if (record_check(db, record, length, at, &view) != RECORD_VALID || view.commit_seq != commit_seq) {
         return GRAINDB_NONE;
     }
-    if (view.type == RECORD_CHUNK && at - ld64(record + CHUNK_OFFSET) == start) {
-        return start + ld64(record + CHUNK_EXTENT);
+    if (view.type == RECORD_CHUNK && at - load_u64_le(record + CHUNK_OFFSET) == start) {
+        return start + load_u64_le(record + CHUNK_EXTENT);
     }
-    if (view.type == RECORD_END && ld64(record + END_FIRST_CHUNK) == start) return at + SECTOR_BYTES;
+    if (view.type == RECORD_END && load_u64_le(record + END_FIRST_CHUNK) == start) return at + SECTOR_BYTES;
     return GRAINDB_NONE;
 }
 
@@ -200,7 +200,7 @@ void scan_apply_valid_prefix(struct graindb *db, u64 position, u64 commit_seq) {
     while (offset + REC_HEADER_BYTES <= GRAINDB_BATCH_BYTES_MAX) {
         const u8 *record = NULL;
         if (gdb_log_scan_read(db, position + offset, REC_HEADER_BYTES, &record) < 0) return;
-        u32 length = ld32(record + REC_LENGTH);
+        u32 length = load_u32_le(record + REC_LENGTH);
         if (length < REC_HEADER_BYTES || length > GRAINDB_BATCH_BYTES_MAX) return;
         if (gdb_log_scan_read(db, position + offset, length, &record) < 0) return;
         struct record_view view;

@@ -19,50 +19,50 @@ void superblock_encode(const struct graindb_superblock *sb, u32 copy, u8 sector[
     assert(sector != NULL);
     assert(copy < GRAINDB_SUPERBLOCK_COPIES);
     mem_set(sector, 0, SECTOR_BYTES);
-    st64(sector + SB_MAGIC, GRAINDB_SUPERBLOCK_MAGIC);
-    st32(sector + SB_FORMAT_VERSION, GRAINDB_FORMAT_VERSION);
-    st32(sector + SB_COPY_INDEX, copy);
-    st64(sector + SB_DB_ID, sb->db_id);
-    st64(sector + SB_SEQUENCE, sb->sequence);
-    st64(sector + SB_SECTOR_COUNT, sb->sector_count);
-    st64(sector + SB_LOG_START, sb->log_start_sector);
-    st64(sector + SB_LOG_BYTES, sb->log_bytes);
-    st64(sector + SB_CHECKPOINT_POSITION, sb->checkpoint_position);
-    st64(sector + SB_CHECKPOINT_BYTES, sb->checkpoint_bytes);
-    st64(sector + SB_CHECKPOINT_COMMIT_SEQ, sb->checkpoint_commit_seq);
-    st64(sector + SB_CHECKPOINT_CHECKSUM, sb->checkpoint_checksum);
-    st64(sector + SB_GENERATION, sb->generation);
-    st64(sector + SB_BASE_COMMIT_SEQ, sb->base_commit_seq);
-    st64(sector + SB_BASE_BYTES, sb->base_bytes);
-    for (u32 i = 0; i < SB_LIMITS_COUNT; i++) st32(sector + SB_LIMITS + 4 * i, superblock_limits[i]);
-    st64(sector + SB_CHECKSUM, gdb_checksum(sector + 8, SECTOR_BYTES - 8));
+    store_u64_le(sector + SB_MAGIC, GRAINDB_SUPERBLOCK_MAGIC);
+    store_u32_le(sector + SB_FORMAT_VERSION, GRAINDB_FORMAT_VERSION);
+    store_u32_le(sector + SB_COPY_INDEX, copy);
+    store_u64_le(sector + SB_DB_ID, sb->db_id);
+    store_u64_le(sector + SB_SEQUENCE, sb->sequence);
+    store_u64_le(sector + SB_SECTOR_COUNT, sb->sector_count);
+    store_u64_le(sector + SB_LOG_START, sb->log_start_sector);
+    store_u64_le(sector + SB_LOG_BYTES, sb->log_bytes);
+    store_u64_le(sector + SB_CHECKPOINT_POSITION, sb->checkpoint_position);
+    store_u64_le(sector + SB_CHECKPOINT_BYTES, sb->checkpoint_bytes);
+    store_u64_le(sector + SB_CHECKPOINT_COMMIT_SEQ, sb->checkpoint_commit_seq);
+    store_u64_le(sector + SB_CHECKPOINT_CHECKSUM, sb->checkpoint_checksum);
+    store_u64_le(sector + SB_GENERATION, sb->generation);
+    store_u64_le(sector + SB_BASE_COMMIT_SEQ, sb->base_commit_seq);
+    store_u64_le(sector + SB_BASE_BYTES, sb->base_bytes);
+    for (u32 i = 0; i < SB_LIMITS_COUNT; i++) store_u32_le(sector + SB_LIMITS + 4 * i, superblock_limits[i]);
+    store_u64_le(sector + SB_CHECKSUM, gdb_checksum(sector + 8, SECTOR_BYTES - 8));
 }
 
 static bool superblock_decode(const u8 *sector, u32 copy, struct graindb_superblock *sb) {
     assert(sector != NULL);
     assert(sb != NULL);
-    if (gdb_checksum(sector + 8, SECTOR_BYTES - 8) != ld64(sector + SB_CHECKSUM)) return false;
-    if (ld64(sector + SB_MAGIC) != GRAINDB_SUPERBLOCK_MAGIC) return false;
-    if (ld32(sector + SB_COPY_INDEX) != copy) return false; // misdirected copy
-    sb->db_id = ld64(sector + SB_DB_ID);
-    sb->sequence = ld64(sector + SB_SEQUENCE);
-    sb->sector_count = ld64(sector + SB_SECTOR_COUNT);
-    sb->log_start_sector = ld64(sector + SB_LOG_START);
-    sb->log_bytes = ld64(sector + SB_LOG_BYTES);
-    sb->checkpoint_position = ld64(sector + SB_CHECKPOINT_POSITION);
-    sb->checkpoint_bytes = ld64(sector + SB_CHECKPOINT_BYTES);
-    sb->checkpoint_commit_seq = ld64(sector + SB_CHECKPOINT_COMMIT_SEQ);
-    sb->checkpoint_checksum = ld64(sector + SB_CHECKPOINT_CHECKSUM);
-    sb->generation = ld64(sector + SB_GENERATION);
-    sb->base_commit_seq = ld64(sector + SB_BASE_COMMIT_SEQ);
-    sb->base_bytes = ld64(sector + SB_BASE_BYTES);
+    if (gdb_checksum(sector + 8, SECTOR_BYTES - 8) != load_u64_le(sector + SB_CHECKSUM)) return false;
+    if (load_u64_le(sector + SB_MAGIC) != GRAINDB_SUPERBLOCK_MAGIC) return false;
+    if (load_u32_le(sector + SB_COPY_INDEX) != copy) return false; // misdirected copy
+    sb->db_id = load_u64_le(sector + SB_DB_ID);
+    sb->sequence = load_u64_le(sector + SB_SEQUENCE);
+    sb->sector_count = load_u64_le(sector + SB_SECTOR_COUNT);
+    sb->log_start_sector = load_u64_le(sector + SB_LOG_START);
+    sb->log_bytes = load_u64_le(sector + SB_LOG_BYTES);
+    sb->checkpoint_position = load_u64_le(sector + SB_CHECKPOINT_POSITION);
+    sb->checkpoint_bytes = load_u64_le(sector + SB_CHECKPOINT_BYTES);
+    sb->checkpoint_commit_seq = load_u64_le(sector + SB_CHECKPOINT_COMMIT_SEQ);
+    sb->checkpoint_checksum = load_u64_le(sector + SB_CHECKPOINT_CHECKSUM);
+    sb->generation = load_u64_le(sector + SB_GENERATION);
+    sb->base_commit_seq = load_u64_le(sector + SB_BASE_COMMIT_SEQ);
+    sb->base_bytes = load_u64_le(sector + SB_BASE_BYTES);
     return true;
 }
 
 static bool superblock_compatible(const u8 *sector) {
-    if (ld32(sector + SB_FORMAT_VERSION) != GRAINDB_FORMAT_VERSION) return false;
+    if (load_u32_le(sector + SB_FORMAT_VERSION) != GRAINDB_FORMAT_VERSION) return false;
     for (u32 i = 0; i < SB_LIMITS_COUNT; i++) {
-        if (ld32(sector + SB_LIMITS + 4 * i) != superblock_limits[i]) return false;
+        if (load_u32_le(sector + SB_LIMITS + 4 * i) != superblock_limits[i]) return false;
     }
     return true;
 }

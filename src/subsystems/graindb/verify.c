@@ -17,7 +17,7 @@ static void problem(struct graindb_verify_report *report, i64 error, u64 positio
 // to, so every object the zone holds finds the objects it links to.
 static void verify_links(struct graindb *db, const u8 *record, u64 position,
                          struct graindb_verify_report *report) {
-    u32 links_offset = ld32(record + OBJ_LINKS_OFFSET), links_count = ld32(record + OBJ_LINKS_COUNT);
+    u32 links_offset = load_u32_le(record + OBJ_LINKS_OFFSET), links_count = load_u32_le(record + OBJ_LINKS_COUNT);
     for (u32 i = 0; i < links_count; i++) {
         const u8 *child = record + OBJ_HEADER_BYTES + links_offset + (u64)i * GRAINDB_HASH_BYTES;
         bool damaged = false;
@@ -32,7 +32,7 @@ static void verify_links(struct graindb *db, const u8 *record, u64 position,
 
 static void verify_object(struct graindb *db, const u8 *record, u64 position,
                           struct graindb_verify_report *report) {
-    u32 size = ld32(record + REC_LENGTH) - OBJ_HEADER_BYTES;
+    u32 size = load_u32_le(record + REC_LENGTH) - OBJ_HEADER_BYTES;
     u8 actual[GRAINDB_HASH_BYTES];
     gdb_sha256(record + OBJ_HEADER_BYTES, size, actual);
     if (!mem_equal(actual, record + OBJ_HASH, GRAINDB_HASH_BYTES)) {
@@ -51,7 +51,7 @@ static void verify_object(struct graindb *db, const u8 *record, u64 position,
 static void verify_ref(struct graindb *db, const u8 *record, u64 position,
                        struct graindb_verify_report *report) {
     report->ref_records++;
-    u64 previous = ld64(record + REF_PREVIOUS);
+    u64 previous = load_u64_le(record + REF_PREVIOUS);
     if (previous != GRAINDB_NONE && previous >= position) {
         problem(report, -E_BADMSG, position, "ref links forward to its previous version");
     }
@@ -59,11 +59,11 @@ static void verify_ref(struct graindb *db, const u8 *record, u64 position,
         report->tombstones++;
         return;
     }
-    u64 object_position = ld64(record + REF_OBJECT_POSITION);
+    u64 object_position = load_u64_le(record + REF_OBJECT_POSITION);
     struct object_header header;
     if (object_position >= position ||
         objects_header_check(db, object_position, record + REF_OBJECT_HASH, &header) != 1 ||
-        header.size != ld32(record + REF_OBJECT_BYTES)) {
+        header.size != load_u32_le(record + REF_OBJECT_BYTES)) {
         problem(report, -E_BADMSG, position, "ref points to no stored object with its hash");
     }
 }
@@ -74,11 +74,11 @@ static void verify_batch(struct graindb *db, const u8 *bytes, const struct scan_
     while (offset < r->bytes) {
         const u8 *record = bytes + offset;
         u64 position = r->position + offset;
-        u16 type = ld16(record + REC_TYPE);
+        u16 type = load_u16_le(record + REC_TYPE);
         if (type == RECORD_OBJECT) verify_object(db, record, position, report);
         if (type == RECORD_REF) verify_ref(db, record, position, report);
         if (type == RECORD_COMMIT) {
-            if (ld64(record + COMMIT_PREVIOUS) != *last_commit) {
+            if (load_u64_le(record + COMMIT_PREVIOUS) != *last_commit) {
                 problem(report, -E_BADMSG, position, "commit chain broken");
             }
             *last_commit = position;
@@ -90,7 +90,7 @@ static void verify_batch(struct graindb *db, const u8 *bytes, const struct scan_
                 }
             }
         }
-        offset = align_up(offset + ld32(record + REC_LENGTH), GRAINDB_RECORD_ALIGN_BYTES);
+        offset = align_up(offset + load_u32_le(record + REC_LENGTH), GRAINDB_RECORD_ALIGN_BYTES);
     }
 }
 
@@ -171,7 +171,7 @@ static void verify_refs(struct graindb *db, struct graindb_verify_report *report
             record_check(db, record, length, position, &view) != RECORD_VALID || view.type != RECORD_REF ||
             record[REF_KEY_LEN] != entry->key_len || !mem_equal(record + REF_HEADER_BYTES, key, entry->key_len) ||
             !mem_equal(record + REF_OBJECT_HASH, entry->object_hash, GRAINDB_HASH_BYTES) ||
-            ld32(record + REF_KEY_VERSION) != entry->key_version || ld64(record + REF_VERSION_SEQ) != entry->commit_seq ||
+            load_u32_le(record + REF_KEY_VERSION) != entry->key_version || load_u64_le(record + REF_VERSION_SEQ) != entry->commit_seq ||
             ((record[REF_FLAGS] & REF_FLAG_TOMBSTONE) != 0) != (entry->live == 0)) {
             problem(report, -E_BADMSG, position, "key's current version differs from its record");
             continue;

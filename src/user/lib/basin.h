@@ -160,9 +160,6 @@ const char *exit_cause_name(u32 cause);
 // Formats a wait status as "exited 3" or "killed: page fault pc=0x... addr=0x...".
 void wait_status_format(const struct abi_wait_status *status, char *out, u64 capacity);
 
-// Prints the result of `what` and whether it equals `expected`; true if it does.
-bool expect_result(const char *what, i64 result, i64 expected);
-
 // The workload's verdict on one of its checks, through sys_report (abi.h): the
 // simulator fails the run when failures > 0 and no fault named in excuses
 // (ABI_REPORT_EXCUSE_*) struck. A refused report is said on a line of its own.

@@ -36,7 +36,10 @@ BASIN_PROGRAM("init");
 #define PHASE2_NOHANG_REAPS 2u  // reaped with WAIT_NOHANG + yield; the rest blocking
 #define IDLE_SLEEP_NS 1000000000ull
 #define STATUS_TEXT_LEN_MAX 96
-#define PATH_PREFIX "/bin/"
+// Where the archive installs what init runs (Makefile): the tools in /bin, the test
+// workloads in /test, outside the shell's PATH.
+#define TOOL(name) "/bin/" name
+#define TEST(name) "/test/" name
 #define FUZZ_OPS_MAX 1000000u
 // What can end a job unexpectedly on a correct kernel: an injected crash of it (or of a
 // program it runs), a power loss that cut an earlier run short and left its scratch
@@ -59,39 +62,47 @@ struct options {
 
 // A program init runs, and how it must end for the round to count as expected.
 struct job {
-    const char *name;
+    const char *path;        // TOOL(name) or TEST(name)
     u64 uid;
     const char *const *argv; // NULL: argv = { name }
     u32 cause;               // expected ABI_EXIT_*
     i64 exit_code;           // expected code for ABI_EXIT_NORMAL
-    const char *label;       // NULL: name; how init's lines call it
+    const char *label;       // NULL: the name; how init's lines call it
 };
+
+// The program's name: the last component of its path.
+static const char *job_name(const struct job *job) {
+    const char *slash = strrchr(job->path, '/');
+    basin_assert(slash != NULL);
+    basin_assert(slash[1] != '\0');
+    return slash + 1;
+}
 
 static const char *const hello_argv[] = {"hello", "from", "init", NULL};
 
 static const struct job phase1_jobs[] = {
-    {"hello", ABI_UID_ROOT, hello_argv, ABI_EXIT_NORMAL, 0, NULL},
-    {"syscalls", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
-    {"shutdown_denied", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
-    {"badptr", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_PAGE, -1, NULL},
-    {"illegal", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_ILLEGAL, -1, NULL},
-    {"waiter", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
-    {"consoletest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("hello"), ABI_UID_ROOT, hello_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("syscalls"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("shutdown_denied"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("badptr"), ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_PAGE, -1, NULL},
+    {TEST("illegal"), ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_ILLEGAL, -1, NULL},
+    {TEST("waiter"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("consoletest"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
 };
 
 // After phase 2, the sleeper alone: the machine idles while it sleeps, so its wake-ups
 // depend on the idle wait ending at its deadline (sleepers_wake_on_time); in phase 2
 // other programs keep the machine busy.
 static const struct job alone_jobs[] = {
-    {"sleeper", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, "sleeper alone"},
+    {TEST("sleeper"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, "sleeper alone"},
 };
 
 static const struct job phase2_jobs[] = {
-    {"spinner", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
-    {"spinner", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
-    {"sleeper", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
-    {"clock", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
-    {"random", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("spinner"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("spinner"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("sleeper"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("clock"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("random"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
 };
 
 #define PHASE2_JOBS_COUNT (sizeof(phase2_jobs) / sizeof(phase2_jobs[0]))
@@ -119,22 +130,22 @@ static const char *const storage_boot_lenient_argv[] = {"storage", "--verify", S
                                                         "lenient", NULL};
 
 static const struct job fs_jobs[] = {
-    {"mkdir", ABI_UID_ROOT, fs_mkdir_argv, ABI_EXIT_NORMAL, 0, NULL},
-    {"write", ABI_UID_ROOT, fs_write_argv, ABI_EXIT_NORMAL, 0, NULL},
-    {"cat", ABI_UID_ROOT, fs_cat_argv, ABI_EXIT_NORMAL, 0, NULL},
-    {"ls", ABI_UID_ROOT, fs_ls_file_argv, ABI_EXIT_NORMAL, 0, "ls -l"},
-    {"mv", ABI_UID_ROOT, fs_mv_argv, ABI_EXIT_NORMAL, 0, NULL},
-    {"ls", ABI_UID_ROOT, fs_ls_dir_argv, ABI_EXIT_NORMAL, 0, NULL},
-    {"rm", ABI_UID_ROOT, fs_rm_argv, ABI_EXIT_NORMAL, 0, NULL},
-    {"pwd", ABI_UID_ROOT, fs_pwd_argv, ABI_EXIT_NORMAL, 0, NULL},
-    {"fstest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
-    {"permtest", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, "permtest as xy"},
-    {"permtest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, "permtest as root"},
-    {"shtest", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
-    {"semtest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL}, // runs its user parts as xy itself
-    {"tooltest", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
-    {"storage", ABI_UID_ROOT, storage_run_argv, ABI_EXIT_NORMAL, 0, NULL},
-    {"storage", ABI_UID_ROOT, storage_verify_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
+    {TOOL("mkdir"), ABI_UID_ROOT, fs_mkdir_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("write"), ABI_UID_ROOT, fs_write_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("cat"), ABI_UID_ROOT, fs_cat_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("ls"), ABI_UID_ROOT, fs_ls_file_argv, ABI_EXIT_NORMAL, 0, "ls -l"},
+    {TOOL("mv"), ABI_UID_ROOT, fs_mv_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("ls"), ABI_UID_ROOT, fs_ls_dir_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("rm"), ABI_UID_ROOT, fs_rm_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("pwd"), ABI_UID_ROOT, fs_pwd_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("fstest"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("permtest"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, "permtest as xy"},
+    {TEST("permtest"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, "permtest as root"},
+    {TEST("shtest"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("semtest"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL}, // runs its user parts as xy itself
+    {TEST("tooltest"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("storage"), ABI_UID_ROOT, storage_run_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("storage"), ABI_UID_ROOT, storage_verify_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
 };
 
 // The attack phase: xy takes all it can of each shared resource, holders keeping
@@ -164,26 +175,26 @@ static const char *const rootcheck_clean_argv[] = {"rootcheck", "--clean", ATTAC
 // took (rootcheck then removes xy's files and waits for its holders to end). First,
 // what an attack of an earlier boot left (a power loss may strike before its cleanup).
 static const struct job attack_jobs[] = {
-    {"rootcheck", ABI_UID_ROOT, rootcheck_clean_argv, ABI_EXIT_NORMAL, 0, "rootcheck --clean"},
-    {"exhaust", ABI_UID_USER, attack_processes_argv, ABI_EXIT_NORMAL, 0, "exhaust processes"},
-    {"rootcheck", ABI_UID_ROOT, rootcheck_argv, ABI_EXIT_NORMAL, 0, "rootcheck after processes"},
-    {"exhaust", ABI_UID_USER, attack_memory_argv, ABI_EXIT_NORMAL, 0, "exhaust memory"},
-    {"rootcheck", ABI_UID_ROOT, rootcheck_argv, ABI_EXIT_NORMAL, 0, "rootcheck after memory"},
-    {"exhaust", ABI_UID_USER, attack_files_argv, ABI_EXIT_NORMAL, 0, "exhaust files"},
-    {"rootcheck", ABI_UID_ROOT, rootcheck_files_argv, ABI_EXIT_NORMAL, 0, "rootcheck after files"},
-    {"exhaust", ABI_UID_USER, attack_disk_argv, ABI_EXIT_NORMAL, 0, "exhaust disk"},
-    {"rootcheck", ABI_UID_ROOT, rootcheck_disk_argv, ABI_EXIT_NORMAL, 0, "rootcheck after disk"},
-    {"exhaust", ABI_UID_USER, attack_inodes_argv, ABI_EXIT_NORMAL, 0, "exhaust inodes"},
-    {"rootcheck", ABI_UID_ROOT, rootcheck_inodes_argv, ABI_EXIT_NORMAL, 0, "rootcheck after inodes"},
-    {"exhaust", ABI_UID_USER, attack_entries_argv, ABI_EXIT_NORMAL, 0, "exhaust entries"},
-    {"rootcheck", ABI_UID_ROOT, rootcheck_argv, ABI_EXIT_NORMAL, 0, "rootcheck after entries"},
-    {"exhaust", ABI_UID_USER, attack_passwords_argv, ABI_EXIT_NORMAL, 0, "exhaust passwords"},
-    {"rootcheck", ABI_UID_ROOT, rootcheck_passwords_argv, ABI_EXIT_NORMAL, 0, "rootcheck after passwords"},
+    {TEST("rootcheck"), ABI_UID_ROOT, rootcheck_clean_argv, ABI_EXIT_NORMAL, 0, "rootcheck --clean"},
+    {TEST("exhaust"), ABI_UID_USER, attack_processes_argv, ABI_EXIT_NORMAL, 0, "exhaust processes"},
+    {TEST("rootcheck"), ABI_UID_ROOT, rootcheck_argv, ABI_EXIT_NORMAL, 0, "rootcheck after processes"},
+    {TEST("exhaust"), ABI_UID_USER, attack_memory_argv, ABI_EXIT_NORMAL, 0, "exhaust memory"},
+    {TEST("rootcheck"), ABI_UID_ROOT, rootcheck_argv, ABI_EXIT_NORMAL, 0, "rootcheck after memory"},
+    {TEST("exhaust"), ABI_UID_USER, attack_files_argv, ABI_EXIT_NORMAL, 0, "exhaust files"},
+    {TEST("rootcheck"), ABI_UID_ROOT, rootcheck_files_argv, ABI_EXIT_NORMAL, 0, "rootcheck after files"},
+    {TEST("exhaust"), ABI_UID_USER, attack_disk_argv, ABI_EXIT_NORMAL, 0, "exhaust disk"},
+    {TEST("rootcheck"), ABI_UID_ROOT, rootcheck_disk_argv, ABI_EXIT_NORMAL, 0, "rootcheck after disk"},
+    {TEST("exhaust"), ABI_UID_USER, attack_inodes_argv, ABI_EXIT_NORMAL, 0, "exhaust inodes"},
+    {TEST("rootcheck"), ABI_UID_ROOT, rootcheck_inodes_argv, ABI_EXIT_NORMAL, 0, "rootcheck after inodes"},
+    {TEST("exhaust"), ABI_UID_USER, attack_entries_argv, ABI_EXIT_NORMAL, 0, "exhaust entries"},
+    {TEST("rootcheck"), ABI_UID_ROOT, rootcheck_argv, ABI_EXIT_NORMAL, 0, "rootcheck after entries"},
+    {TEST("exhaust"), ABI_UID_USER, attack_passwords_argv, ABI_EXIT_NORMAL, 0, "exhaust passwords"},
+    {TEST("rootcheck"), ABI_UID_ROOT, rootcheck_passwords_argv, ABI_EXIT_NORMAL, 0, "rootcheck after passwords"},
 };
 
 static const struct job storage_boot_jobs[] = {
-    {"storage", ABI_UID_ROOT, storage_boot_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
-    {"storage", ABI_UID_ROOT, storage_boot_lenient_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
+    {TEST("storage"), ABI_UID_ROOT, storage_boot_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
+    {TEST("storage"), ABI_UID_ROOT, storage_boot_lenient_argv, ABI_EXIT_NORMAL, 0, "storage --verify"},
 };
 
 static bool parse_u32(const char *text, u32 max, u32 *value) {
@@ -259,13 +270,9 @@ static struct options parse_options(int argc, char **argv) {
 }
 
 static i64 job_spawn(const struct job *job) {
-    char path[ABI_PATH_LEN_MAX];
-    const char *const default_argv[] = {job->name, NULL};
-    basin_assert(strlen(PATH_PREFIX) + strlen(job->name) < sizeof(path));
-    strcpy(path, PATH_PREFIX);
-    strcat(path, job->name);
-    i64 pid = sys_spawn(path, job->argv != NULL ? job->argv : default_argv, job->uid);
-    if (pid < 0) say("spawn %s failed: %ld %s", path, (long)pid, error_name(pid));
+    const char *const default_argv[] = {job_name(job), NULL};
+    i64 pid = sys_spawn(job->path, job->argv != NULL ? job->argv : default_argv, job->uid);
+    if (pid < 0) say("spawn %s failed: %ld %s", job->path, (long)pid, error_name(pid));
     return pid;
 }
 
@@ -318,7 +325,7 @@ static i64 wait_for(i64 pid, const i64 *together, u32 together_count, struct abi
 // Waits for job's child `pid` and says how it ended. 1 if it ended unexpectedly (or
 // could not be waited for), else 0. `together`: the pids of jobs started with it.
 static u32 job_wait_among(const struct job *job, i64 pid, const i64 *together, u32 together_count) {
-    const char *label = job->label != NULL ? job->label : job->name;
+    const char *label = job->label != NULL ? job->label : job_name(job);
     if (pid < 0) return 1; // job_spawn said why
     struct abi_wait_status status;
     memset(&status, 0, sizeof(status));
@@ -403,7 +410,7 @@ static u32 phase2_print_sorted(struct phase2_child *children) {
     for (u32 i = 1; i < PHASE2_JOBS_COUNT; i++) {
         for (u32 j = i; j > 0; j--) {
             struct phase2_child *a = &children[j - 1], *b = &children[j];
-            int order = strcmp(a->job->name, b->job->name);
+            int order = strcmp(job_name(a->job), job_name(b->job));
             if (order < 0 || (order == 0 && strcmp(a->result, b->result) <= 0)) break;
             struct phase2_child swap = *a;
             *a = *b;
@@ -412,7 +419,7 @@ static u32 phase2_print_sorted(struct phase2_child *children) {
     }
     u32 unexpected = 0;
     for (u32 i = 0; i < PHASE2_JOBS_COUNT; i++) {
-        say("%s %s", children[i].job->name, children[i].result);
+        say("%s %s", job_name(children[i].job), children[i].result);
         if (strstr(children[i].result, "unexpected") != NULL ||
             strcmp(children[i].result, "not run") == 0) {
             unexpected++;
@@ -509,8 +516,8 @@ static u32 run_together(const struct job *jobs, u32 count) {
 static void fuzz_phase(const char *ops, bool together) {
     const char *const argv[] = {"fuzz", "--ops", ops, together ? "--concurrent" : NULL, NULL};
     const struct job jobs[] = {
-        {"fuzz", ABI_UID_ROOT, argv, ABI_EXIT_NORMAL, 0, "fuzz as root"},
-        {"fuzz", ABI_UID_USER, argv, ABI_EXIT_NORMAL, 0, "fuzz as xy"},
+        {TEST("fuzz"), ABI_UID_ROOT, argv, ABI_EXIT_NORMAL, 0, "fuzz as root"},
+        {TEST("fuzz"), ABI_UID_USER, argv, ABI_EXIT_NORMAL, 0, "fuzz as xy"},
     };
     say("fuzz phase%s", together ? ", both fuzzers at once" : "");
     u32 unexpected = together ? run_together(jobs, JOBS_COUNT(jobs)) : run_sequential(jobs, JOBS_COUNT(jobs));
