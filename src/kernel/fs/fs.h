@@ -108,6 +108,7 @@ struct fs_open_file {
     bool times_dirty; // only atime differs: committed lazily, best effort
     bool unsynced;   // written since its bytes were last said durable (TRACE_FILE_SYNCED)
     bool unlinked;   // removed while open: never committed again
+    bool write_opened; // opened through fs_file_open_write (the door): fs_file_write asserts it
     u64 generation;  // grows at every change of data or meta in memory (the
                      // simulator compares it around denied syscalls)
     u64 used_tick;   // when its buffer was last used: the oldest is lent first
@@ -154,10 +155,12 @@ struct fs {
     struct graindb db;
 };
 
-// A change about to be made to the filesystem, and on whose authority: told to the
-// simulator's reference model of the permission rules (invariant
-// non_root_never_writes_etc_or_others) after the kernel's checks passed and before
-// anything is changed. Hardware builds compile the call away.
+// A change about to be made to the filesystem, and on whose authority: shown to the
+// observer (observe.h; the simulator's reference model of the permission rules,
+// invariant non_root_never_writes_etc_or_others) after the kernel's checks passed and
+// before anything is changed. Emitted only by the filesystem's doors, so no write path
+// can skip it: fs_change_begin (every namespace and attribute batch) and
+// fs_file_open_write (every change of a file's content). Hardware compiles it away.
 enum fs_change_op {
     FS_CHANGE_OPEN_WRITE = 1, // a file opened for writing (and maybe truncated)
     FS_CHANGE_CREATE,         // a new name in dir
@@ -176,16 +179,20 @@ struct fs_change {
                                     // symbolic links resolved)
     const struct fs_inode *dir;     // its directory (NULL for OPEN_WRITE, CHMOD, CHOWN,
                                     // UTIMES)
-    const struct fs_inode *target;  // the inode named (NULL when there is none yet)
+    const struct fs_inode *target;  // the inode named (NULL when there is none yet);
+                                    // for attributes, as it was before the change
     u32 uid, gid;                   // CHOWN
     bool now;                       // UTIMES
 };
-// Variadic: a compound literal argument holds commas.
-#if defined(BASIN_SIM)
-#define fs_audit_change(k, ...) platform_audit_fs_change((k)->platform, __VA_ARGS__)
-#else
-#define fs_audit_change(k, ...) ((void)(k))
-#endif
+#define FS_CHANGES_PER_BATCH_MAX 2 // a rename: the name that goes, the name that comes
+
+// The door of every namespace and attribute change: shows the observer each change the
+// batch will make, then opens the GrainDB batch (which the caller stages, then commits
+// with fs_commit or aborts). Call it after the checks passed and before anything is
+// staged. In fs*.c, graindb_batch_begin is called only here and for what needs no
+// authority of its own: a file's data and times (opened through fs_file_open_write),
+// and the first boot's root and ready mark.
+i64 fs_change_begin(struct kernel *k, const struct fs_change *changes, u32 count);
 
 // Opens (or, on a blank disk, formats and populates) the filesystem.
 void fs_mount(struct kernel *k);
@@ -269,7 +276,9 @@ i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, cons
 // ---- attributes (fs_attr.c) -------------------------------------------------------
 // Writes inode's attributes (mode, uid, gid, link count, times; one atomic batch) and
 // copies them into an open copy of it. Its content fields must be the committed ones.
-i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode);
+// change: on whose authority (CHMOD, CHOWN or UTIMES; its target the inode as it was),
+// shown to the observer through fs_change_begin.
+i64 fs_change_attributes(struct kernel *k, const struct fs_change *change, const struct fs_inode *inode);
 // The open copy of inode, if any (its attributes are the current ones, its size the
 // written one): NULL when it is not open.
 struct fs_open_file *fs_open_copy(struct kernel *k, u64 inode);
@@ -287,8 +296,16 @@ u32 fs_entry_find(const struct fs *fs, const char *name, bool *found);
 
 // Open files: an index into fs->files. A new entry counts against `uid`'s share of the
 // table (the opener's real uid; the kernel opens as root): -E_NFILE beyond it.
-// truncate: to size 0 (the caller then calls fs_file_wrote).
+// truncate: to size 0 (the caller then calls fs_file_wrote); only fs_file_open_write
+// truncates (and the planted bug open-truncates-before-check, whose defect is exactly a
+// truncation nobody checked).
 i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, u32 uid);
+// The door of every change to a file's content: opens change->target for writing on
+// change's authority (FS_CHANGE_OPEN_WRITE), showing the observer first; or the file
+// the caller has just created (FS_CHANGE_CREATE, already shown by fs_change_begin, and
+// then opened whatever its mode says, as Unix does). fs_file_write asserts that its
+// file was opened here.
+i64 fs_file_open_write(struct kernel *k, const struct fs_change *change, bool truncate, u32 uid);
 void fs_file_hold(struct kernel *k, u32 index);
 i64 fs_file_commit(struct kernel *k, u32 index);
 i64 fs_file_release(struct kernel *k, u32 index); // commits on the last release

@@ -2,7 +2,7 @@
 // GrainDB, and the sorted entry list of the one directory decoded at a time.
 #include "kernel/bugs.h"
 #include "kernel/kernel.h"
-#include "kernel/trace_events.h"
+#include "kernel/observe.h"
 #include "kernel/lib/mem.h"
 
 // Every object the filesystem stores or reads is traced with a fingerprint of its
@@ -11,7 +11,7 @@ i64 fs_put_object_linked(struct kernel *k, const u8 *bytes, u32 size_bytes, u32 
                          u8 hash[GRAINDB_HASH_BYTES]) {
     i64 result = graindb_batch_put_object_linked(&k->fs.db, bytes, size_bytes, links_offset, links_count, hash);
     if (result == 0) {
-        platform_trace(k->platform, TRACE_FS_OBJECT_WRITE, load_u64_le(hash),
+        observe_trace(k->platform, TRACE_FS_OBJECT_WRITE, load_u64_le(hash),
                        bytes_digest(bytes, size_bytes), size_bytes);
     }
     return result;
@@ -29,7 +29,7 @@ i64 fs_get_object(struct kernel *k, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffe
         result = 0;
     }
     if (result == 0) {
-        platform_trace(k->platform, TRACE_FS_OBJECT_READ, load_u64_le(hash),
+        observe_trace(k->platform, TRACE_FS_OBJECT_READ, load_u64_le(hash),
                        bytes_digest(buffer, *size_out), *size_out);
     }
     return result;
@@ -93,15 +93,26 @@ i64 fs_commit(struct kernel *k) {
     struct graindb_space space;
     graindb_space(db, &space);
     fs_report_compaction(k, &space);
-    platform_trace(k->platform, TRACE_DB_COMMIT_START, graindb_commit_seq(db) + 1, space.compactions,
+    observe_trace(k->platform, TRACE_DB_COMMIT_START, graindb_commit_seq(db) + 1, space.compactions,
                    space.history_base_seq);
     i64 result = graindb_batch_commit(db, NULL);
     u8 root[GRAINDB_HASH_BYTES];
     graindb_merkle_root(db, root);
-    platform_trace(k->platform, TRACE_DB_COMMIT, graindb_commit_seq(db), load_u64_le(root), (u64)result);
+    observe_trace(k->platform, TRACE_DB_COMMIT, graindb_commit_seq(db), load_u64_le(root), (u64)result);
     if (result == 0) k->fs.commits++;
     else klog(k, LOG_WARN, "filesystem commit failed: error %lld", (long long)-result);
     return result;
+}
+
+i64 fs_change_begin(struct kernel *k, const struct fs_change *changes, u32 count) {
+    assert(changes != NULL);
+    assert(count >= 1 && count <= FS_CHANGES_PER_BATCH_MAX);
+    for (u32 i = 0; i < count; i++) {
+        assert(changes[i].cred != NULL);
+        assert(changes[i].path != NULL);
+        observe_fs_change(k->platform, &changes[i]);
+    }
+    return graindb_batch_begin(&k->fs.db);
 }
 
 i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir) {
