@@ -308,7 +308,7 @@ void fs_mount(struct kernel *k) {
     if (result == 0) graindb_merkle_root(&fs->db, root);
     fs->mount_error = result < 0 ? result : 0; // set before the event: the simulator reads it
     observe_trace(k->platform, TRACE_FS_MOUNT, result == 0 ? FS_MOUNTED : FS_REFUSED,
-                   result == 0 ? graindb_commit_seq(&fs->db) : 0, load_u64_le(root));
+                  result == 0 ? graindb_commit_seq(&fs->db) : 0, load_u64_le(root));
     if (result < 0) {
         const char *problem = opened ? fs->db.open_stats.problem : NULL;
         klog(k, LOG_ERROR, "filesystem: refusing the disk (error %lld%s%s); files unavailable",

@@ -109,8 +109,13 @@ struct fs_open_file {
     bool unsynced;   // written since its bytes were last said durable (TRACE_FILE_SYNCED)
     bool unlinked;   // removed while open: never committed again
     bool write_opened; // opened through fs_file_open_write (the door): fs_file_write asserts it
-    u64 generation;  // grows at every change of data or meta in memory (the
-                     // simulator compares it around denied syscalls)
+    // Grows at every change of data or meta in memory, and never repeats for the slot.
+    // Only the simulator reads it (denied_syscall_changes_nothing compares it around a
+    // refused syscall), yet it lives here: it is the one witness of a change the
+    // simulator could not derive from outside without hashing every open buffer at
+    // every schedule (a rewrite of the same bytes, a close and reopen in the same slot,
+    // an atime commit), and on hardware it costs an increment.
+    u64 generation;
     u64 used_tick;   // when its buffer was last used: the oldest is lent first
     // Chunks whose bytes changed since the last load or commit (bit c: chunk c), and
     // the size then: the other chunks keep their hashes and are neither hashed nor

@@ -12,7 +12,7 @@ i64 fs_put_object_linked(struct kernel *k, const u8 *bytes, u32 size_bytes, u32 
     i64 result = graindb_batch_put_object_linked(&k->fs.db, bytes, size_bytes, links_offset, links_count, hash);
     if (result == 0) {
         observe_trace(k->platform, TRACE_FS_OBJECT_WRITE, load_u64_le(hash),
-                       bytes_digest(bytes, size_bytes), size_bytes);
+                      bytes_digest(bytes, size_bytes), size_bytes);
     }
     return result;
 }
@@ -30,7 +30,7 @@ i64 fs_get_object(struct kernel *k, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffe
     }
     if (result == 0) {
         observe_trace(k->platform, TRACE_FS_OBJECT_READ, load_u64_le(hash),
-                       bytes_digest(buffer, *size_out), *size_out);
+                      bytes_digest(buffer, *size_out), *size_out);
     }
     return result;
 }
@@ -94,7 +94,7 @@ i64 fs_commit(struct kernel *k) {
     graindb_space(db, &space);
     fs_report_compaction(k, &space);
     observe_trace(k->platform, TRACE_DB_COMMIT_START, graindb_commit_seq(db) + 1, space.compactions,
-                   space.history_base_seq);
+                  space.history_base_seq);
     i64 result = graindb_batch_commit(db, NULL);
     u8 root[GRAINDB_HASH_BYTES];
     graindb_merkle_root(db, root);

@@ -85,7 +85,7 @@ static void seed_file_mix(struct kernel *k, const u8 *bytes, u32 length, bool ex
     random_reseed(k, RANDOM_RESEED_CAUSE_SEED_FILE, bytes, length);
     k->random.seed_file_mixed = true;
     observe_trace(k->platform, TRACE_RANDOM_SEED_FILE, RANDOM_SEED_FILE_MIXED,
-                   seed_trace_digest(bytes, length), length);
+                  seed_trace_digest(bytes, length), length);
     klog(k, LOG_INFO, "random: mixed in %s (%u bytes)", RANDOM_SEED_FILE_PATH, length);
     if (exposed) {
         klog(k, LOG_WARN, "random: %s was readable by others (owner or mode changed); "

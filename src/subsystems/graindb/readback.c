@@ -29,7 +29,7 @@ static i64 write_unit(struct graindb *db, u64 sector, const u8 *bytes, u32 secto
 static void repair_believed(struct graindb *db, u64 sector, const u8 *bytes, u32 unit_sectors, u32 unit) {
     u64 unit_bytes = (u64)unit_sectors * SECTOR_BYTES;
     observe_trace(db->platform, TRACE_DB_REPAIR, sector + (u64)unit * unit_sectors, unit_sectors,
-                   bytes_digest(bytes + unit * unit_bytes, unit_bytes));
+                  bytes_digest(bytes + unit * unit_bytes, unit_bytes));
 }
 
 // Clears from *pending the units whose sectors read back equal to bytes.
