@@ -87,19 +87,3 @@ void platform_reboot(struct platform *p) {
     hw_stop();
 }
 
-// ---- observation ----------------------------------------------------------------------
-
-// Hardware keeps no trace: the simulator is where traces are hashed and replayed.
-void platform_trace(struct platform *p, u32 kind, u64 a, u64 b, u64 c) {
-    (void)p;
-    (void)kind;
-    (void)a;
-    (void)b;
-    (void)c;
-}
-
-bool platform_bug_active(struct platform *p, u32 bug) {
-    (void)p;
-    (void)bug;
-    return false; // planted_bug() is the constant false in this build; never called
-}

@@ -74,7 +74,7 @@ else not_ok "functions-at-most-${FUNCTION_LINES_MAX}-lines" "$(echo "$long" | he
 # - Every room but lib may include the level above the rooms for what all share:
 #   kernel/kernel.h (struct kernel, which holds every room's state: the one upward
 #   include), kernel/syscall.h (the syscall layer's helpers) and the leaf headers
-#   kernel/abi.h, platform.h, bugs.h, trace_events.h, report.h.
+#   kernel/abi.h, platform.h, bugs.h, trace_events.h, report.h, observe.h.
 # - A room's syscall_*.c files are the syscall layer (the sys_* calls kernel/syscall.c
 #   dispatches to): they may include every room's public header.
 # - The level above (src/kernel/*.c, *.h) may include every room's public header.
@@ -95,8 +95,8 @@ declare -A ROOM_MAY_USE=(
     [boot]="lib cred fs limits proc random users"
 )
 SYSCALL_LAYER_MAY_USE="lib cred limits fs proc random users"
-ROOM_TOP_HEADERS="kernel.h syscall.h abi.h platform.h bugs.h trace_events.h report.h"
-SUBSYSTEM_KERNEL_HEADERS="kernel/abi.h kernel/platform.h kernel/trace_events.h"
+ROOM_TOP_HEADERS="kernel.h syscall.h abi.h platform.h bugs.h trace_events.h report.h observe.h"
+SUBSYSTEM_KERNEL_HEADERS="kernel/abi.h kernel/platform.h kernel/trace_events.h kernel/observe.h"
 
 is_private_header() { case ${1##*/} in internal.h|*_internal.h) return 0;; esac; return 1; }
 word_in() { case " $2 " in *" $1 "*) return 0;; esac; return 1; }

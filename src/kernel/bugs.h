@@ -3,6 +3,7 @@
 // X(enum name, --bug name, invariant that must catch it, what it breaks)
 #pragma once
 
+#include "kernel/observe.h"
 #include "subsystems/graindb/graindb.h" // GRAINDB_BUG_LIST: the storage engine's own sites
 
 #define BUG_KERNEL_LIST(X)                                                              \
@@ -77,10 +78,10 @@ enum planted_bug_id {
 };
 #undef BUG_ENUM
 
-// In the hardware build a planted bug is the constant false, so the branch and the
-// bug vanish from the image.
+// A planted-bug site asks the observer (observe.h) whether its bug is planted. In the
+// hardware build it is the constant false, so the branch and the bug vanish from the image.
 #if defined(BASIN_SIM)
-#define planted_bug(k, id) platform_bug_active((k)->platform, (id))
+#define planted_bug(k, id) observe_bug_site((k)->platform, (id))
 #else
 #define planted_bug(k, id) ((void)(k), false)
 #endif

@@ -9,7 +9,7 @@
 #include "kernel/lib/mem.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall.h"
-#include "kernel/trace_events.h"
+#include "kernel/observe.h"
 #include "kernel/proc/vm.h"
 
 #define INIT_PATH "/bin/init"
@@ -64,7 +64,7 @@ void kernel_boot(struct kernel *k, struct platform *p) {
     vm_kernel_entries_init(k);
     klog(k, LOG_INFO, "Grain Basin booting: %u page frames, %u process slots, initrd %llu bytes",
          k->frames.count, PROCS_MAX, (unsigned long long)k->initrd_size_bytes);
-    platform_trace(p, TRACE_BOOT, k->frames.free_count, PROCS_MAX, 0);
+    observe_trace(p, TRACE_BOOT, k->frames.free_count, PROCS_MAX, 0);
     // Before the mount: a first boot draws GrainDB's db_id and the password salts.
     random_boot(k);
     limits_defaults(&k->limits); // the first boot populates the disk under them
@@ -102,7 +102,7 @@ static void wake_sleepers(struct kernel *k, u64 now_ns) {
         if (proc_->syscall_restart) proc_->syscall_restart = false;
         else proc_->context.regs[10] = 0;
         run_queue_push(k, slot);
-        platform_trace(k->platform, TRACE_WAKE, proc_->pid, proc_->sleep_deadline_ns, now_ns);
+        observe_trace(k->platform, TRACE_WAKE, proc_->pid, proc_->sleep_deadline_ns, now_ns);
     }
 }
 
@@ -116,7 +116,7 @@ static void kernel_idle(struct kernel *k, u64 now_ns) {
             deadline_ns = proc_->sleep_deadline_ns;
         }
     }
-    platform_trace(k->platform, TRACE_IDLE, deadline_ns, 0, 0);
+    observe_trace(k->platform, TRACE_IDLE, deadline_ns, 0, 0);
     platform_idle_until(k->platform, deadline_ns);
 }
 
@@ -148,7 +148,7 @@ static void kernel_lost_init(struct kernel *k) {
 
 static void handle_trap(struct kernel *k, u32 slot, struct platform_trap trap) {
     struct proc *proc_ = &k->procs[slot];
-    platform_trace(k->platform, TRACE_TRAP, proc_->pid, trap.cause, trap.tval);
+    observe_trace(k->platform, TRACE_TRAP, proc_->pid, trap.cause, trap.tval);
     if (trap.cause == TRAP_ECALL_FROM_USER) {
         proc_->context.pc += 4;
         syscall_dispatch(k, slot);
@@ -190,7 +190,7 @@ enum kernel_step_result kernel_step(struct kernel *k) {
     struct proc *proc_ = &k->procs[slot];
     assert(proc_->state == PROC_RUNNABLE);
     u64 slice_deadline_ns = now_ns + TIME_SLICE_NS;
-    platform_trace(k->platform, TRACE_SCHEDULE, proc_->pid, slice_deadline_ns, 0);
+    observe_trace(k->platform, TRACE_SCHEDULE, proc_->pid, slice_deadline_ns, 0);
     k->current_slot = slot;
     struct platform_trap trap = platform_user_run(k->platform, &proc_->context,
                                                   vm_satp(proc_->root_table_pa), slice_deadline_ns);

@@ -144,9 +144,6 @@ enum kernel_step_result {
 void kernel_boot(struct kernel *k, struct platform *p);
 // One unit of work: run the next process until it traps, handle the trap.
 enum kernel_step_result kernel_step(struct kernel *k);
-// A digest of the structural state (process table, queues, frames, counters),
-// used by the simulator to prove a rebooted kernel equals a freshly booted one.
-u64 kernel_state_digest(const struct kernel *k);
 
 // Console log with levels. Format: %s %c %d %u %x %lu %ld %lx %llu %lld %llx %p (see format.c).
 void klog(struct kernel *k, enum log_level level, const char *format, ...)

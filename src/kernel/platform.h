@@ -2,6 +2,8 @@
 // Implemented twice and chosen at link time: hw/platform_hw.c (RISC-V, S-mode under
 // OpenSBI) and src/sim/machine/platform_sim.c (the seeded simulator). Every function takes
 // the node's platform first, because the simulator runs several nodes in one process.
+// Machine services only: what the simulator observes (trace events, filesystem changes,
+// planted-bug sites) goes through observe.h, which hardware compiles away.
 #pragma once
 
 #include "kernel/lib/types.h"
@@ -98,14 +100,3 @@ const u8 *platform_initrd(struct platform *p, u64 *size_bytes);
 // Kernel command line (hardware: /chosen/bootargs; simulator: the scenario).
 const char *platform_bootargs(struct platform *p);
 void platform_entropy(struct platform *p, u8 *bytes, u64 count);
-
-// ---- observation -----------------------------------------------------------
-// One trace event (kinds in trace_events.h). The simulator hashes every event and
-// keeps the last ones for failure reports; hardware ignores them.
-void platform_trace(struct platform *p, u32 kind, u64 a, u64 b, u64 c);
-// Planted bugs (bugs.h): the simulator answers from --bug; hardware never calls it.
-bool platform_bug_active(struct platform *p, u32 bug);
-// A filesystem change about to be made (fs.h, fs_audit_change): the simulator checks
-// it against its reference model of the permission rules; hardware never calls it.
-struct fs_change;
-void platform_audit_fs_change(struct platform *p, const struct fs_change *change);

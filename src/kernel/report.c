@@ -5,7 +5,7 @@
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
 #include "kernel/syscall.h"
-#include "kernel/trace_events.h"
+#include "kernel/observe.h"
 #include "kernel/proc/usercopy.h"
 
 #define REPORT_SHARED_BUCKET (REPORT_LOG_BUCKETS - 1u)
@@ -95,7 +95,7 @@ i64 sys_report(struct kernel *k, u32 slot, const u64 *args) {
         return result;
     }
     report_log(k, proc_, failures, excuses);
-    platform_trace(k->platform, TRACE_REPORT, proc_->pid, failures, excuses);
+    observe_trace(k->platform, TRACE_REPORT, proc_->pid, failures, excuses);
     assert(k->report.name[0] != '\0');
     return 0;
 }

@@ -9,7 +9,7 @@
 // root's reports; other users take the next free bucket, and once those are taken
 // they share the last one. Lines a bucket cannot pay for are not printed but counted,
 // and said with that bucket's next line. The trace event is never limited (it costs
-// nothing on hardware, where platform_trace does nothing).
+// nothing on hardware, where observe_trace compiles away).
 #pragma once
 
 #include "kernel/abi.h"

@@ -4,7 +4,7 @@
 #include "kernel/proc/clock.h"
 #include "kernel/lib/endian.h"
 #include "kernel/proc/proc.h"
-#include "kernel/trace_events.h"
+#include "kernel/observe.h"
 #include "kernel/proc/usercopy.h"
 #include "kernel/proc/vm.h"
 
@@ -44,7 +44,7 @@ void syscall_dispatch(struct kernel *k, u32 slot) {
     if (proc_->state != PROC_RUNNABLE || proc_->pid != pid || k->run_state != KERNEL_RUNNING) {
         return;
     }
-    platform_trace(k->platform, TRACE_SYSCALL, pid, number, (u64)result);
+    observe_trace(k->platform, TRACE_SYSCALL, pid, number, (u64)result);
     proc_->context.regs[10] = (u64)result;
     run_queue_push(k, slot);
     if (number == SYS_yield && planted_bug(k, BUG_RUNQUEUE_DOUBLE_ENQUEUE)) run_queue_push(k, slot);
@@ -83,7 +83,7 @@ i64 sys_sleep_until(struct kernel *k, u32 slot, const u64 *args) {
     run_queue_remove(k, slot); // it is not queued while running, but be exact
     proc_->state = PROC_SLEEPING;
     proc_->sleep_deadline_ns = deadline_ns;
-    platform_trace(k->platform, TRACE_SLEEP, proc_->pid, deadline_ns, 0);
+    observe_trace(k->platform, TRACE_SLEEP, proc_->pid, deadline_ns, 0);
     return 0;
 }
 
@@ -99,7 +99,7 @@ void syscall_restart_at(struct kernel *k, u32 slot, u64 deadline_ns) {
     proc_->syscall_restart = true;
     proc_->state = PROC_SLEEPING;
     proc_->sleep_deadline_ns = deadline_ns;
-    platform_trace(k->platform, TRACE_SLEEP, proc_->pid, deadline_ns, 0);
+    observe_trace(k->platform, TRACE_SLEEP, proc_->pid, deadline_ns, 0);
     klog(k, LOG_DEBUG, "pid %u sleeps %llu ms before its %s runs", proc_->pid,
          (unsigned long long)((deadline_ns - kernel_monotonic_ns(k)) / 1000000ull),
          syscall_name(proc_->context.regs[17]));

@@ -1,4 +1,4 @@
-// Kinds of trace events the kernel emits through platform_trace(). Each event has
+// Kinds of trace events the kernel emits through observe_trace(). Each event has
 // three integers whose meaning the comment gives. The simulator adds its own kinds
 // (faults, steps) from TRACE_SIM_BASE on.
 #pragma once

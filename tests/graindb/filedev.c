@@ -66,11 +66,6 @@ i64 platform_block_write(struct platform *p, u64 sector, const u8 *bytes, u32 se
     return done == (ssize_t)count ? 0 : -E_IO;
 }
 
-// GrainDB tells the simulator about its repairs; these tests have no trace.
-void platform_trace(struct platform *p, u32 kind, u64 a, u64 b, u64 c) {
-    (void)p; (void)kind; (void)a; (void)b; (void)c;
-}
-
 i64 platform_block_flush(struct platform *p) {
     p->flushes++;
     if (!p->sync) return 0;

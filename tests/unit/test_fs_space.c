@@ -41,7 +41,9 @@ static i64 write_new_file(struct kernel *k, u32 uid, const char *absolute, u64 c
         state ^= state << 17;
         data[i] = (u8)state;
     }
-    i64 index = fs_file_open(k, &inode, true, ABI_UID_ROOT);
+    // Just created: its CREATE was the change (the filesystem's door for content).
+    const struct fs_change change = {.op = FS_CHANGE_CREATE, .cred = &cred, .path = &path, .target = &inode};
+    i64 index = fs_file_open_write(k, &change, false, ABI_UID_ROOT);
     if (index < 0) return index;
     i64 written = fs_file_write(k, (u32)index, ABI_UID_ROOT, 0, data, count);
     i64 released = fs_file_release(k, (u32)index);
@@ -149,7 +151,8 @@ static void test_append_stores_the_last_chunk(struct kernel *k) {
     struct fs_inode inode;
     struct cred root = cred_of_user(ABI_UID_ROOT);
     ok = ok && path_of("/root/log", &path) == 0 && fs_lookup(k, &root, &path, &inode) == 0;
-    i64 index = ok ? fs_file_open(k, &inode, false, ABI_UID_ROOT) : -1;
+    const struct fs_change change = {.op = FS_CHANGE_OPEN_WRITE, .cred = &root, .path = &path, .target = &inode};
+    i64 index = ok ? fs_file_open_write(k, &change, false, ABI_UID_ROOT) : -1;
     u64 before = k->fs.db.append_position;
     ok = ok && index >= 0 && fs_file_write(k, (u32)index, ABI_UID_ROOT, inode.size_bytes, (const u8 *)"one more line\n", 14) == 14;
     ok = ok && fs_file_release(k, (u32)index) == 0;

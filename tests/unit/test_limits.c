@@ -105,7 +105,8 @@ static void test_buffers(struct kernel *k) {
         snprintf(name, sizeof name, "/home/xy/buffer%u", i);
         i64 result = path_resolve("/", name, &path);
         if (result == 0) result = fs_create(k, &xy, &path, ABI_TYPE_FILE, 0644, &inode);
-        i64 index = result == 0 ? fs_file_open(k, &inode, false, ABI_UID_USER) : result;
+        const struct fs_change change = {.op = FS_CHANGE_CREATE, .cred = &xy, .path = &path, .target = &inode};
+        i64 index = result == 0 ? fs_file_open_write(k, &change, false, ABI_UID_USER) : result;
         if (index < 0) break;
         indexes[count++] = (u32)index;
         fs_file_write(k, (u32)index, ABI_UID_USER, 0, (const u8 *)"dirty", 5);
@@ -163,7 +164,8 @@ static void test_usage(struct kernel *k) {
     struct fs_usage created = fs_usage_of(k, ABI_UID_USER);
     UNIT_CHECK("usage_create_charges_an_inode",
                result == 0 && created.inodes == before.inodes + 1 && created.bytes == before.bytes + FS_INODE_COST_BYTES);
-    i64 index = fs_file_open(k, &inode, false, ABI_UID_USER);
+    const struct fs_change change = {.op = FS_CHANGE_CREATE, .cred = &xy, .path = &path, .target = &inode};
+    i64 index = result == 0 ? fs_file_open_write(k, &change, false, ABI_UID_USER) : result;
     static u8 data[FS_CHUNK_BYTES + 1];
     i64 written = index >= 0 ? fs_file_write(k, (u32)index, ABI_UID_USER, 0, data, sizeof data) : index;
     struct fs_usage grown = fs_usage_of(k, ABI_UID_USER);

@@ -230,8 +230,10 @@ static void test_seed_file_damage(void) {
     const struct cred root = cred_of_user(ABI_UID_ROOT);
     i64 result = path_resolve("/", RANDOM_SEED_FILE_PATH, &path);
     if (result == 0) result = fs_lookup(k, &root, &path, &inode);
+    const struct fs_inode unchanged = inode;
+    const struct fs_change change = {.op = FS_CHANGE_CHMOD, .cred = &root, .path = &path, .target = &unchanged};
     inode.mode = 0644;
-    if (result == 0) result = fs_change_attributes(k, &inode);
+    if (result == 0) result = fs_change_attributes(k, &change, &inode);
     k->random.seed_file_mixed = false;
     random_seed_file_load(k);
     struct seed_file after = seed_file_get(k);

@@ -57,11 +57,7 @@ static i64 provision_directory(struct kernel *k, const struct standard_directory
     if (result < 0) return result;
     u32 gid = cred_primary_gid(directory->uid);
     if (inode.uid == directory->uid && inode.gid == gid && inode.mode == directory->mode) return 0;
-    inode.uid = directory->uid;
-    inode.gid = gid;
-    inode.mode = directory->mode;
-    inode.ctime_ns = platform_realtime_ns(k->platform);
-    return fs_change_attributes(k, &inode);
+    return fs_give_as_root(k, directory->path, &inode, directory->uid, gid, directory->mode);
 }
 
 // A directory of the archive that the standard tree lacks (such as /test, where the

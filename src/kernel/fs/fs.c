@@ -9,6 +9,7 @@
 #include "kernel/lib/mem.h"
 #include "kernel/trace_events.h"
 #include "kernel/fs/internal.h"
+#include "kernel/observe.h"
 
 #define FS_DIRECTORY_MODE 0755
 
@@ -99,6 +100,35 @@ i64 fs_create_at(struct kernel *k, const char *absolute, u32 type, u32 mode,
     return result;
 }
 
+// The kernel, as root, gives inode (at absolute) its owner, group and mode: one
+// attribute change, shown to the observer as a chown on the kernel's authority.
+i64 fs_give_as_root(struct kernel *k, const char *absolute, struct fs_inode *inode, u32 uid, u32 gid, u32 mode) {
+    assert(absolute[0] == '/');
+    assert(inode->inode >= FS_ROOT_INODE);
+    struct path path;
+    struct cred root = cred_of_user(ABI_UID_ROOT);
+    i64 result = path_resolve("/", absolute, &path);
+    if (result < 0) return result;
+    const struct fs_inode before = *inode;
+    const struct fs_change change = {.op = FS_CHANGE_CHOWN, .cred = &root, .path = &path, .target = &before,
+                                     .uid = uid, .gid = gid};
+    inode->uid = uid;
+    inode->gid = gid;
+    inode->mode = mode;
+    inode->ctime_ns = platform_realtime_ns(k->platform);
+    return fs_change_attributes(k, &change, inode);
+}
+
+// Opens the file at absolute for writing (and truncates it) on the kernel's authority.
+static i64 fs_open_write_as_root(struct kernel *k, const char *absolute, const struct fs_inode *inode) {
+    struct path path;
+    struct cred root = cred_of_user(ABI_UID_ROOT);
+    i64 result = path_resolve("/", absolute, &path);
+    if (result < 0) return result;
+    const struct fs_change change = {.op = FS_CHANGE_OPEN_WRITE, .cred = &root, .path = &path, .target = inode};
+    return fs_file_open_write(k, &change, true, ABI_UID_ROOT);
+}
+
 // Resuming an interrupted first boot: a file already written whole (same mode,
 // owner and bytes) is left as it is. Checking costs reads only (fs.program_buffer as
 // scratch), so each attempt keeps the progress of the last instead of rewriting every
@@ -122,13 +152,10 @@ i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, cons
     if (inode.type != ABI_TYPE_FILE) return -E_ISDIR;
     if (inode.size_bytes != 0 && fs_file_already(k, &inode, mode, bytes, count)) return 0;
     if (inode.mode != mode || inode.uid != ABI_UID_ROOT || inode.gid != ABI_UID_ROOT) {
-        inode.mode = mode;
-        inode.uid = inode.gid = ABI_UID_ROOT;
-        inode.ctime_ns = platform_realtime_ns(k->platform);
-        result = fs_change_attributes(k, &inode);
+        result = fs_give_as_root(k, absolute, &inode, ABI_UID_ROOT, ABI_UID_ROOT, mode);
         if (result < 0) return result;
     }
-    i64 index = fs_file_open(k, &inode, true, ABI_UID_ROOT);
+    i64 index = fs_open_write_as_root(k, absolute, &inode);
     if (index < 0) return index;
     result = fs_file_write(k, (u32)index, ABI_UID_ROOT, 0, bytes, count);
     i64 released = fs_file_release(k, (u32)index);
@@ -205,8 +232,8 @@ void fs_mount(struct kernel *k, fs_populate_fn *populate) {
     mem_set(root, 0, sizeof root);
     if (result == 0) graindb_merkle_root(&fs->db, root);
     fs->mount_error = result < 0 ? result : 0; // set before the event: the simulator reads it
-    platform_trace(k->platform, TRACE_FS_MOUNT, result == 0 ? FS_MOUNTED : FS_REFUSED,
-                   result == 0 ? graindb_commit_seq(&fs->db) : 0, load_u64_le(root));
+    observe_trace(k->platform, TRACE_FS_MOUNT, result == 0 ? FS_MOUNTED : FS_REFUSED,
+                  result == 0 ? graindb_commit_seq(&fs->db) : 0, load_u64_le(root));
     if (result < 0) {
         const char *problem = opened ? fs->db.open_stats.problem : NULL;
         klog(k, LOG_ERROR, "filesystem: refusing the disk (error %lld%s%s); files unavailable",

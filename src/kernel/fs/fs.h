@@ -108,8 +108,14 @@ struct fs_open_file {
     bool times_dirty; // only atime differs: committed lazily, best effort
     bool unsynced;   // written since its bytes were last said durable (TRACE_FILE_SYNCED)
     bool unlinked;   // removed while open: never committed again
-    u64 generation;  // grows at every change of data or meta in memory (the
-                     // simulator compares it around denied syscalls)
+    bool write_opened; // opened through fs_file_open_write (the door): fs_file_write asserts it
+    // Grows at every change of data or meta in memory, and never repeats for the slot.
+    // Only the simulator reads it (denied_syscall_changes_nothing compares it around a
+    // refused syscall), yet it lives here: it is the one witness of a change the
+    // simulator could not derive from outside without hashing every open buffer at
+    // every schedule (a rewrite of the same bytes, a close and reopen in the same slot,
+    // an atime commit), and on hardware it costs an increment.
+    u64 generation;
     u64 used_tick;   // when its buffer was last used: the oldest is lent first
     // Chunks whose bytes changed since the last load or commit (bit c: chunk c), and
     // the size then: the other chunks keep their hashes and are neither hashed nor
@@ -154,10 +160,12 @@ struct fs {
     struct graindb db;
 };
 
-// A change about to be made to the filesystem, and on whose authority: told to the
-// simulator's reference model of the permission rules (invariant
-// non_root_never_writes_etc_or_others) after the kernel's checks passed and before
-// anything is changed. Hardware builds compile the call away.
+// A change about to be made to the filesystem, and on whose authority: shown to the
+// observer (observe.h; the simulator's reference model of the permission rules,
+// invariant non_root_never_writes_etc_or_others) after the kernel's checks passed and
+// before anything is changed. Emitted only by the filesystem's doors, so no write path
+// can skip it: fs_change_begin (every namespace and attribute batch) and
+// fs_file_open_write (every change of a file's content). Hardware compiles it away.
 enum fs_change_op {
     FS_CHANGE_OPEN_WRITE = 1, // a file opened for writing (and maybe truncated)
     FS_CHANGE_CREATE,         // a new name in dir
@@ -176,16 +184,20 @@ struct fs_change {
                                     // symbolic links resolved)
     const struct fs_inode *dir;     // its directory (NULL for OPEN_WRITE, CHMOD, CHOWN,
                                     // UTIMES)
-    const struct fs_inode *target;  // the inode named (NULL when there is none yet)
+    const struct fs_inode *target;  // the inode named (NULL when there is none yet);
+                                    // for attributes, as it was before the change
     u32 uid, gid;                   // CHOWN
     bool now;                       // UTIMES
 };
-// Variadic: a compound literal argument holds commas.
-#if defined(BASIN_SIM)
-#define fs_audit_change(k, ...) platform_audit_fs_change((k)->platform, __VA_ARGS__)
-#else
-#define fs_audit_change(k, ...) ((void)(k))
-#endif
+#define FS_CHANGES_PER_BATCH_MAX 2 // a rename: the name that goes, the name that comes
+
+// The door of every namespace and attribute change: shows the observer each change the
+// batch will make, then opens the GrainDB batch (which the caller stages, then commits
+// with fs_commit or aborts). Call it after the checks passed and before anything is
+// staged. In fs*.c, graindb_batch_begin is called only here and for what needs no
+// authority of its own: a file's data and times (opened through fs_file_open_write),
+// and the first boot's root and ready mark.
+i64 fs_change_begin(struct kernel *k, const struct fs_change *changes, u32 count);
 
 // Fills a blank (or half-filled: an interrupted first boot) filesystem, from the
 // root directory (fs_make_root) to the ready mark (fs_mark_ready). Passed in by the
@@ -250,7 +262,12 @@ i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, cons
 // ---- attributes (fs_attr.c) -------------------------------------------------------
 // Writes inode's attributes (mode, uid, gid, link count, times; one atomic batch) and
 // copies them into an open copy of it. Its content fields must be the committed ones.
-i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode);
+// change: on whose authority (CHMOD, CHOWN or UTIMES; its target the inode as it was),
+// shown to the observer through fs_change_begin.
+i64 fs_change_attributes(struct kernel *k, const struct fs_change *change, const struct fs_inode *inode);
+// The kernel, as root, gives inode (at absolute) its owner, group and mode: one
+// attribute change, shown to the observer as a chown on the kernel's authority.
+i64 fs_give_as_root(struct kernel *k, const char *absolute, struct fs_inode *inode, u32 uid, u32 gid, u32 mode);
 // 0 when cred may access inode for every bit of `want` (PERM_*), else -E_ACCES.
 // One class decides: the owner's bits, else the group's when cred_in_group, else
 // the others'. Root bypasses read and write, and execute needs at least one x bit
@@ -259,8 +276,16 @@ i64 cred_permission(const struct cred *cred, const struct fs_inode *inode, u32 w
 
 // Open files: an index into fs->files. A new entry counts against `uid`'s share of the
 // table (the opener's real uid; the kernel opens as root): -E_NFILE beyond it.
-// truncate: to size 0 (the caller then calls fs_file_wrote).
+// truncate: to size 0 (the caller then calls fs_file_wrote); only fs_file_open_write
+// truncates (and the planted bug open-truncates-before-check, whose defect is exactly a
+// truncation nobody checked).
 i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, u32 uid);
+// The door of every change to a file's content: opens change->target for writing on
+// change's authority (FS_CHANGE_OPEN_WRITE), showing the observer first; or the file
+// the caller has just created (FS_CHANGE_CREATE, already shown by fs_change_begin, and
+// then opened whatever its mode says, as Unix does). fs_file_write asserts that its
+// file was opened here.
+i64 fs_file_open_write(struct kernel *k, const struct fs_change *change, bool truncate, u32 uid);
 void fs_file_hold(struct kernel *k, u32 index);
 i64 fs_file_commit(struct kernel *k, u32 index);
 i64 fs_file_release(struct kernel *k, u32 index); // commits on the last release

@@ -40,14 +40,19 @@ void fs_inode_attributes_to_open(struct kernel *k, const struct fs_inode *inode)
     file->generation++;
 }
 
-i64 fs_change_attributes(struct kernel *k, const struct fs_inode *inode) {
+i64 fs_change_attributes(struct kernel *k, const struct fs_change *change, const struct fs_inode *inode) {
     assert(k != NULL);
     i64 usable = fs_usable(k);
     if (usable < 0) return usable;
     assert(inode->inode >= FS_ROOT_INODE);
+    bool attribute_change = change->op == FS_CHANGE_CHMOD || change->op == FS_CHANGE_CHOWN ||
+                            change->op == FS_CHANGE_UTIMES; // no other change writes attributes alone
+    assert(attribute_change);
+    assert(change->target != NULL);
+    assert(change->target->inode == inode->inode);
     struct fs_inode before;
     i64 result = fs_read_inode(k, inode->inode, &before);
-    if (result == 0) result = graindb_batch_begin(&k->fs.db);
+    if (result == 0) result = fs_change_begin(k, change, 1);
     if (result < 0) return result;
     assert(before.inode == inode->inode); // fs_read_inode checks the number it read
     result = fs_stage_inode(k, inode);

@@ -17,6 +17,7 @@
 #include "kernel/lib/mem.h"
 #include "kernel/trace_events.h"
 #include "kernel/fs/internal.h"
+#include "kernel/observe.h"
 
 static u64 fs_chunk_bytes(u64 size_bytes, u32 chunk) {
     u64 offset = (u64)chunk * FS_CHUNK_BYTES;
@@ -189,6 +190,9 @@ static u32 fs_file_slot(const struct kernel *k, u32 uid) {
 
 i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, u32 uid) {
     assert(inode->type == ABI_TYPE_FILE);
+    // A truncation is a change: it comes through fs_file_open_write, but for the bug.
+    // Only the door truncates (fs_file_open_write), except at the planted bug's site.
+    if (truncate) assert(planted_bug(k, BUG_OPEN_TRUNCATES_BEFORE_CHECK));
     u32 index = fs_file_find(k, inode->inode);
     if (index == FS_OPEN_FILES_MAX) {
         index = fs_file_slot(k, uid);
@@ -201,6 +205,22 @@ i64 fs_file_open(struct kernel *k, const struct fs_inode *inode, bool truncate, 
     struct fs_open_file *file = &k->fs.files[index];
     if (truncate) fs_file_truncate(k, file);
     file->references++;
+    return index;
+}
+
+i64 fs_file_open_write(struct kernel *k, const struct fs_change *change, bool truncate, u32 uid) {
+    // A file just created opens through its CREATE, which nothing is left to truncate.
+    if (change->op != FS_CHANGE_OPEN_WRITE) assert(change->op == FS_CHANGE_CREATE);
+    if (change->op == FS_CHANGE_CREATE) assert(!truncate);
+    assert(change->cred != NULL);
+    assert(change->path != NULL);
+    assert(change->target != NULL);
+    if (change->op == FS_CHANGE_OPEN_WRITE) observe_fs_change(k->platform, change);
+    i64 index = fs_file_open(k, change->target, false, uid);
+    if (index < 0) return index;
+    struct fs_open_file *file = &k->fs.files[index];
+    file->write_opened = true;
+    if (truncate) fs_file_truncate(k, file);
     return index;
 }
 
@@ -231,6 +251,7 @@ i64 fs_file_write(struct kernel *k, u32 index, u32 uid, u64 offset, const u8 *by
     struct fs_open_file *file = &k->fs.files[index];
     assert(index < FS_OPEN_FILES_MAX);
     assert(file->references > 0);
+    assert(file->write_opened); // its writer came through the door, fs_file_open_write
     if (offset > FS_FILE_BYTES_MAX || count > FS_FILE_BYTES_MAX - offset) return -E_FBIG;
     u64 old_size = file->meta.size_bytes;
     u64 new_size = offset + count > old_size ? offset + count : old_size;
@@ -319,7 +340,7 @@ static i64 fs_file_said_durable(struct kernel *k, struct fs_open_file *file) {
     u64 digest = 0;
     i64 result = fs_file_digest(k, file, &digest);
     if (result < 0) return result; // not durable as far as anyone can tell: say so
-    platform_trace(k->platform, TRACE_FILE_SYNCED, file->meta.inode, digest, file->meta.size_bytes);
+    observe_trace(k->platform, TRACE_FILE_SYNCED, file->meta.inode, digest, file->meta.size_bytes);
     file->unsynced = false;
     return 0;
 }

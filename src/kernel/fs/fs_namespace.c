@@ -64,8 +64,6 @@ i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *na
     if (result == 0) result = fs_usage_allow_entry(k, cred, &name->dir);
     if (result == 0) result = fs_usage_allow(k, cred->euid, cred->euid, 1, fs_cost_bytes(type, size_bytes));
     if (result < 0) return result;
-    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_CREATE, .cred = cred, .path = &name->path,
-                                           .dir = &name->dir});
     struct fs *fs = &k->fs;
     bool found = false;
     u32 at = fs_entry_find(fs, name->name, &found);
@@ -74,8 +72,9 @@ i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *na
     result = fs_inode_allocate(k, &number);
     if (result == 0) result = fs_entry_insert(fs, at, number, type, cred->euid, name->name);
     if (result < 0) return result;
-    if (type == ABI_TYPE_DIRECTORY) name->dir.nlink++;
-    result = graindb_batch_begin(&fs->db);
+    const struct fs_change change = {.op = FS_CHANGE_CREATE, .cred = cred, .path = &name->path, .dir = &name->dir};
+    result = fs_change_begin(k, &change, 1);
+    if (result == 0 && type == ABI_TYPE_DIRECTORY) name->dir.nlink++;
     if (result < 0) return result;
     result = create_inode(k, cred, name, type, mode, content, number, out);
     if (result == 0) result = fs_stage_inode(k, out);
@@ -177,17 +176,17 @@ i64 fs_unlink_name(struct kernel *k, const struct cred *cred, struct fs_name *na
     assert(type_removable);
     i64 result = unlink_name_check(k, cred, name, type);
     if (result < 0) return result;
-    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_REMOVE, .cred = cred, .path = &name->path,
-                                           .dir = &name->dir, .target = &name->inode});
     result = fs_read_directory(k, &name->dir); // fs->entries again (the check reused the buffer)
     if (result < 0) return result;
     bool found = false;
     u32 at = fs_entry_find(&k->fs, name->name, &found);
     assert(found);
     if (!planted_bug(k, BUG_FS_REMOVE_KEEPS_ENTRY)) fs_entry_remove(&k->fs, at);
-    if (name->inode.type == ABI_TYPE_DIRECTORY) name->dir.nlink--;
-    result = graindb_batch_begin(&k->fs.db);
+    const struct fs_change change = {.op = FS_CHANGE_REMOVE, .cred = cred, .path = &name->path, .dir = &name->dir,
+                                     .target = &name->inode};
+    result = fs_change_begin(k, &change, 1);
     if (result < 0) return result;
+    if (name->inode.type == ABI_TYPE_DIRECTORY) name->dir.nlink--;
     bool gone = false;
     result = unlink_stage_child(k, &name->inode, &gone);
     if (result == 0) result = fs_stage_directory(k, &name->dir);
@@ -238,8 +237,6 @@ i64 fs_link_name(struct kernel *k, const struct cred *cred, const struct fs_name
     if (result == 0) result = fs_read_directory(k, &new_name->dir);
     if (result == 0) result = fs_usage_allow_entry(k, cred, &new_name->dir); // a name is a name
     if (result < 0) return result;
-    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_LINK, .cred = cred, .path = &new_name->path,
-                                           .dir = &new_name->dir, .target = &old->inode});
     struct fs_inode inode = old->inode;
     result = fs_read_directory(k, &new_name->dir);
     if (result < 0) return result;
@@ -250,7 +247,9 @@ i64 fs_link_name(struct kernel *k, const struct cred *cred, const struct fs_name
     if (result < 0) return result;
     if (!planted_bug(k, BUG_FS_LINK_KEEPS_NLINK)) inode.nlink++;
     inode.ctime_ns = platform_realtime_ns(k->platform);
-    result = graindb_batch_begin(&k->fs.db);
+    const struct fs_change change = {.op = FS_CHANGE_LINK, .cred = cred, .path = &new_name->path,
+                                     .dir = &new_name->dir, .target = &old->inode};
+    result = fs_change_begin(k, &change, 1);
     if (result < 0) return result;
     result = fs_stage_directory(k, &new_name->dir);
     if (result == 0) result = fs_stage_inode(k, &inode);

@@ -140,11 +140,12 @@ i64 fs_rename_names(struct kernel *k, const struct cred *cred, struct fs_name *f
     if (result == 0 && new_name) result = fs_read_directory(k, &to->dir);
     if (result == 0 && new_name) result = fs_usage_allow_entry(k, cred, &to->dir);
     if (result < 0) return result;
-    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_RENAME_FROM, .cred = cred, .path = &from->path,
-                                           .dir = &from->dir, .target = &from->inode});
-    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_RENAME_TO, .cred = cred, .path = &to->path,
-                                           .dir = &to->dir, .target = to->exists ? &to->inode : NULL});
-    result = graindb_batch_begin(&k->fs.db);
+    const struct fs_change changes[FS_CHANGES_PER_BATCH_MAX] = {
+        {.op = FS_CHANGE_RENAME_FROM, .cred = cred, .path = &from->path, .dir = &from->dir, .target = &from->inode},
+        {.op = FS_CHANGE_RENAME_TO, .cred = cred, .path = &to->path, .dir = &to->dir,
+         .target = to->exists ? &to->inode : NULL},
+    };
+    result = fs_change_begin(k, changes, FS_CHANGES_PER_BATCH_MAX);
     if (result < 0) return result;
     bool gone = false;
     result = rename_stage(k, from, to, cred->euid, &gone);

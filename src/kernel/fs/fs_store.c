@@ -4,6 +4,7 @@
 #include "kernel/kernel.h"
 #include "kernel/trace_events.h"
 #include "kernel/lib/endian.h"
+#include "kernel/observe.h"
 #include "kernel/lib/mem.h"
 #include "kernel/fs/internal.h"
 
@@ -13,8 +14,8 @@ i64 fs_put_object_linked(struct kernel *k, const u8 *bytes, u32 size_bytes, u32 
                          u8 hash[GRAINDB_HASH_BYTES]) {
     i64 result = graindb_batch_put_object_linked(&k->fs.db, bytes, size_bytes, links_offset, links_count, hash);
     if (result == 0) {
-        platform_trace(k->platform, TRACE_FS_OBJECT_WRITE, load_u64_le(hash),
-                       bytes_digest(bytes, size_bytes), size_bytes);
+        observe_trace(k->platform, TRACE_FS_OBJECT_WRITE, load_u64_le(hash),
+                      bytes_digest(bytes, size_bytes), size_bytes);
     }
     return result;
 }
@@ -31,8 +32,8 @@ i64 fs_get_object(struct kernel *k, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffe
         result = 0;
     }
     if (result == 0) {
-        platform_trace(k->platform, TRACE_FS_OBJECT_READ, load_u64_le(hash),
-                       bytes_digest(buffer, *size_out), *size_out);
+        observe_trace(k->platform, TRACE_FS_OBJECT_READ, load_u64_le(hash),
+                      bytes_digest(buffer, *size_out), *size_out);
     }
     return result;
 }
@@ -95,15 +96,27 @@ i64 fs_commit(struct kernel *k) {
     struct graindb_space space;
     graindb_space(db, &space);
     fs_report_compaction(k, &space);
-    platform_trace(k->platform, TRACE_DB_COMMIT_START, graindb_commit_seq(db) + 1, space.compactions,
-                   space.history_base_seq);
+    observe_trace(k->platform, TRACE_DB_COMMIT_START, graindb_commit_seq(db) + 1, space.compactions,
+                  space.history_base_seq);
     i64 result = graindb_batch_commit(db, NULL);
     u8 root[GRAINDB_HASH_BYTES];
     graindb_merkle_root(db, root);
-    platform_trace(k->platform, TRACE_DB_COMMIT, graindb_commit_seq(db), load_u64_le(root), (u64)result);
+    observe_trace(k->platform, TRACE_DB_COMMIT, graindb_commit_seq(db), load_u64_le(root), (u64)result);
     if (result == 0) k->fs.commits++;
     else klog(k, LOG_WARN, "filesystem commit failed: error %lld", (long long)-result);
     return result;
+}
+
+i64 fs_change_begin(struct kernel *k, const struct fs_change *changes, u32 count) {
+    assert(changes != NULL);
+    assert(count >= 1);
+    assert(count <= FS_CHANGES_PER_BATCH_MAX);
+    for (u32 i = 0; i < count; i++) {
+        assert(changes[i].cred != NULL);
+        assert(changes[i].path != NULL);
+        observe_fs_change(k->platform, &changes[i]);
+    }
+    return graindb_batch_begin(&k->fs.db);
 }
 
 i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir) {

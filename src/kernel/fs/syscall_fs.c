@@ -126,6 +126,18 @@ static void open_truncate_early(struct kernel *k, struct fs_inode *inode, u64 fl
     if (index >= 0) (void)fs_read_inode(k, inode->inode, inode);
 }
 
+// The open file: for writing through the door (fs_file_open_write). A file this call
+// created opens whatever its mode says: its CREATE was the change.
+static i64 open_file(struct kernel *k, u32 slot, const struct fs_name *name, u64 flags, bool created) {
+    const struct cred *cred = &k->procs[slot].cred;
+    bool writes = (flags & ABI_O_ACCMODE) != ABI_O_RDONLY || (flags & ABI_O_TRUNC);
+    if (!writes) return fs_file_open(k, &name->inode, false, cred->ruid);
+    const struct fs_change change = {.op = created ? FS_CHANGE_CREATE : FS_CHANGE_OPEN_WRITE, .cred = cred,
+                                     .path = &name->path, .dir = created ? &name->dir : NULL,
+                                     .target = &name->inode};
+    return fs_file_open_write(k, &change, (flags & ABI_O_TRUNC) && !created, cred->ruid);
+}
+
 // The descriptor for what open found: a directory to list, or the open file (with
 // O_TRUNC truncated, which is a write: new times, privileges removed).
 static i64 open_install(struct kernel *k, u32 slot, i64 fd, const struct fs_name *name, u64 flags, bool created) {
@@ -140,7 +152,7 @@ static i64 open_install(struct kernel *k, u32 slot, i64 fd, const struct fs_name
         return fd;
     }
     bool truncate = (flags & ABI_O_TRUNC) && !created;
-    i64 index = fs_file_open(k, &name->inode, truncate, k->procs[slot].cred.ruid);
+    i64 index = open_file(k, slot, name, flags, created);
     if (index < 0) return index;
     if (truncate) fs_file_wrote(k, (u32)index, &k->procs[slot].cred);
     entry.kind = FD_FILE;
@@ -171,12 +183,6 @@ i64 sys_open(struct kernel *k, u32 slot, const u64 *args) {
     if (result == 0 && !created) result = open_access(k, cred, &name.inode, flags);
     if (result < 0) return result;
     if (!created) assert(name.exists); // what open did not create, it found
-    bool writes = (flags & ABI_O_ACCMODE) != ABI_O_RDONLY || (flags & ABI_O_TRUNC);
-    // A file this call created opens whatever its mode says: its CREATE was the change.
-    if (writes && !created && name.inode.type == ABI_TYPE_FILE) {
-        fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_OPEN_WRITE, .cred = cred, .path = &name.path,
-                                               .target = &name.inode});
-    }
     return open_install(k, slot, fd, &name, flags, created);
 }
 

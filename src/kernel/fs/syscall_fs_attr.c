@@ -29,10 +29,10 @@ i64 sys_chmod(struct kernel *k, u32 slot, const u64 *args) {
     u32 mode = (u32)args[1];
     if (cred->euid != ABI_UID_ROOT && !cred_in_group(cred, inode.gid)) mode &= ~(u32)ABI_MODE_SETGID;
     assert((mode & ~MODE_BITS_ALL) == 0); // the argument was refused with any other bit
-    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_CHMOD, .cred = cred, .path = &name.path, .target = &inode});
     inode.mode = mode;
     inode.ctime_ns = platform_realtime_ns(k->platform);
-    return fs_change_attributes(k, &inode);
+    const struct fs_change change = {.op = FS_CHANGE_CHMOD, .cred = cred, .path = &name.path, .target = &name.inode};
+    return fs_change_attributes(k, &change, &inode);
 }
 
 // Linux's chown_ok and chgrp_ok: root anything; the owner may "change" the owner to
@@ -78,8 +78,6 @@ i64 sys_chown(struct kernel *k, u32 slot, const u64 *args) {
     if (result < 0) return result;
     u32 removed = chown_removes(&inode);
     if (removed != 0 && !owner_or_root(cred, &inode)) return -E_PERM;
-    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_CHOWN, .cred = cred, .path = &name.path,
-                                           .target = &inode, .uid = (u32)uid, .gid = (u32)gid});
     if (uid != ABI_ID_UNCHANGED) inode.uid = (u32)uid;
     if (gid != ABI_ID_UNCHANGED) inode.gid = (u32)gid;
     inode.mode &= ~removed;
@@ -87,7 +85,9 @@ i64 sys_chown(struct kernel *k, u32 slot, const u64 *args) {
     bool keeps_setgid = cred->euid == ABI_UID_ROOT || cred_in_group(cred, inode.gid);
     if (removed != 0 && !keeps_setgid) inode.mode &= ~(u32)ABI_MODE_SETGID; // setattr_prepare's ATTR_MODE rule
     inode.ctime_ns = platform_realtime_ns(k->platform);
-    return fs_change_attributes(k, &inode);
+    const struct fs_change change = {.op = FS_CHANGE_CHOWN, .cred = cred, .path = &name.path, .target = &name.inode,
+                                     .uid = (u32)uid, .gid = (u32)gid};
+    return fs_change_attributes(k, &change, &inode);
 }
 
 // The times asked for: *now when both are "now" (or times_va is 0); *omit_both when
@@ -132,13 +132,13 @@ i64 sys_utimens(struct kernel *k, u32 slot, const u64 *args) {
     if (result == 0) result = utimens_allowed(k, cred, &name.inode, now);
     if (result < 0) return result;
     struct fs_inode inode = name.inode;
-    fs_audit_change(k, &(struct fs_change){.op = FS_CHANGE_UTIMES, .cred = cred, .path = &name.path,
-                                           .target = &inode, .now = now});
     u64 now_ns = platform_realtime_ns(k->platform);
     if (times[0] != ABI_UTIME_OMIT) inode.atime_ns = times[0] == ABI_UTIME_NOW ? now_ns : times[0];
     if (times[1] != ABI_UTIME_OMIT) inode.mtime_ns = times[1] == ABI_UTIME_NOW ? now_ns : times[1];
     inode.ctime_ns = now_ns;
-    return fs_change_attributes(k, &inode);
+    const struct fs_change change = {.op = FS_CHANGE_UTIMES, .cred = cred, .path = &name.path, .target = &name.inode,
+                                     .now = now};
+    return fs_change_attributes(k, &change, &inode);
 }
 
 i64 sys_umask(struct kernel *k, u32 slot, const u64 *args) {

@@ -6,7 +6,7 @@
 #include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
 #include "kernel/syscall.h"
-#include "kernel/trace_events.h"
+#include "kernel/observe.h"
 #include "kernel/proc/usercopy.h"
 #include "kernel/proc/vm.h"
 #include "kernel/fs/internal.h"
@@ -23,7 +23,7 @@ static i64 read_console(struct kernel *k, u32 slot, u64 buffer_va, u64 length) {
     if (length > IO_CHUNK_BYTES) length = IO_CHUNK_BYTES;
     if (!user_range_ok(k, &k->procs[slot], buffer_va, length, PTE_R | PTE_W)) return -E_FAULT;
     u8 bytes[IO_CHUNK_BYTES];
-    platform_trace(k->platform, TRACE_CONSOLE_READ, k->procs[slot].pid, length, 0);
+    observe_trace(k->platform, TRACE_CONSOLE_READ, k->procs[slot].pid, length, 0);
     u64 count = platform_console_read(k->platform, bytes, length);
     assert(count <= length);
     if (count == 0 && length > 0) return -E_AGAIN; // nothing typed yet: not end of file
@@ -78,7 +78,7 @@ static i64 write_console(struct kernel *k, u32 slot, u64 buffer_va, u64 length) 
     if (!console_may_write(k, proc_)) return -E_IO;
     if (length > WRITE_CONSOLE_LEN_MAX) length = WRITE_CONSOLE_LEN_MAX;
     if (!user_range_ok(k, proc_, buffer_va, length, PTE_R)) return -E_FAULT;
-    platform_trace(k->platform, TRACE_CONSOLE, proc_->pid, length, 0);
+    observe_trace(k->platform, TRACE_CONSOLE, proc_->pid, length, 0);
     u8 chunk[IO_CHUNK_BYTES];
     for (u64 done = 0; done < length;) {
         u64 n = length - done < IO_CHUNK_BYTES ? length - done : IO_CHUNK_BYTES;

@@ -1,7 +1,7 @@
 #include "kernel/proc/clock.h"
 
 #include "kernel/bugs.h"
-#include "kernel/trace_events.h"
+#include "kernel/observe.h"
 
 u64 kernel_monotonic_ns(struct kernel *k) {
     assert(k != NULL);
@@ -28,7 +28,7 @@ i64 clock_read_for_process(struct kernel *k, struct proc *proc_, u32 clock_id, u
     } else {
         return -E_INVAL;
     }
-    platform_trace(k->platform, TRACE_CLOCK_READ, proc_->pid, clock_id, value);
+    observe_trace(k->platform, TRACE_CLOCK_READ, proc_->pid, clock_id, value);
     *value_ns = value;
     return 0;
 }

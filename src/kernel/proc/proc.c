@@ -7,7 +7,7 @@
 #include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 #include "kernel/syscall.h"
-#include "kernel/trace_events.h"
+#include "kernel/observe.h"
 #include "kernel/proc/usercopy.h"
 #include "kernel/proc/vm.h"
 
@@ -212,7 +212,7 @@ i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path, const struct 
     proc_set_name(proc_, path);
     proc_->state = PROC_RUNNABLE;
     run_queue_push(k, slot);
-    platform_trace(k->platform, TRACE_SPAWN, proc_->pid, parent_pid, cred->euid);
+    observe_trace(k->platform, TRACE_SPAWN, proc_->pid, parent_pid, cred->euid);
     return proc_->pid;
 }
 
@@ -241,7 +241,7 @@ i64 proc_reap_child(struct kernel *k, u32 parent_slot, i64 wait_pid, u64 status_
             return -E_FAULT;
         }
         u32 pid = child->pid;
-        platform_trace(k->platform, TRACE_REAP, parent->pid, pid, child->exit_status.cause);
+        observe_trace(k->platform, TRACE_REAP, parent->pid, pid, child->exit_status.cause);
         assert(child->root_table_pa == 0);
         assert(child->frames_owned == 0);
         mem_set(child, 0, sizeof *child);
@@ -262,7 +262,7 @@ static void proc_wake_waiting_parent(struct kernel *k, u32 parent_pid) {
     parent->context.regs[10] = (u64)reaped;
     parent->state = PROC_RUNNABLE;
     run_queue_push(k, parent_slot);
-    platform_trace(k->platform, TRACE_SYSCALL, parent->pid, SYS_wait, (u64)reaped);
+    observe_trace(k->platform, TRACE_SYSCALL, parent->pid, SYS_wait, (u64)reaped);
 }
 
 void proc_exit(struct kernel *k, u32 slot, u32 cause, i64 exit_code, u64 fault_pc,
@@ -280,7 +280,7 @@ void proc_exit(struct kernel *k, u32 slot, u32 cause, i64 exit_code, u64 fault_p
         .exit_code = exit_code, .cause = cause, .fault_pc = fault_pc, .fault_addr = fault_addr};
     proc_->state = PROC_ZOMBIE;
     proc_->syscall_restart = false;
-    platform_trace(k->platform, TRACE_EXIT, proc_->pid, cause, (u64)exit_code);
+    observe_trace(k->platform, TRACE_EXIT, proc_->pid, cause, (u64)exit_code);
     if (proc_->console_leader) console_session_end(k, proc_);
     // Orphans go to init, which reaps whatever it is given.
     bool orphan_zombies = false;

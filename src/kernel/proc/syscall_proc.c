@@ -5,7 +5,7 @@
 #include "kernel/lib/mem.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall.h"
-#include "kernel/trace_events.h"
+#include "kernel/observe.h"
 #include "kernel/proc/usercopy.h"
 #include "kernel/proc/vm.h"
 #include "kernel/proc/internal.h"
@@ -98,7 +98,7 @@ i64 sys_shutdown(struct kernel *k, u32 slot, const u64 *args) {
         return -E_PERM;
     }
     auth_log_flush_repeats(k, true); // coalesced events must not die with the machine
-    platform_trace(k->platform, TRACE_SHUTDOWN, proc_->pid, proc_->cred.euid, type);
+    observe_trace(k->platform, TRACE_SHUTDOWN, proc_->pid, proc_->cred.euid, type);
     klog(k, LOG_INFO, "%s requested by pid %u", shutdown_names[type], proc_->pid);
     random_seed_file_save(k); // halt too: the machine may be switched off next
     if (type == ABI_SHUTDOWN_HALT) {

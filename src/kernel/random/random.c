@@ -7,6 +7,7 @@
 #include "kernel/lib/mem.h"
 #include "kernel/trace_events.h"
 #include "kernel/random/internal.h"
+#include "kernel/observe.h"
 
 // Personalization string (SP 800-90A 8.7.1): sets this DRBG apart from any other
 // instantiated from the same platform bytes.
@@ -55,7 +56,7 @@ void random_boot(struct kernel *k) {
     random_instantiate(&k->random, seed, sizeof seed);
     mem_set(seed, 0, sizeof seed);
     k->random.reseeded_at_ns = kernel_monotonic_ns(k);
-    platform_trace(k->platform, TRACE_RANDOM_RESEED, RANDOM_RESEED_CAUSE_BOOT, 0, 0);
+    observe_trace(k->platform, TRACE_RANDOM_RESEED, RANDOM_RESEED_CAUSE_BOOT, 0, 0);
 }
 
 void random_reseed(struct kernel *k, enum random_reseed_cause cause, const u8 *extra,
@@ -72,7 +73,7 @@ void random_reseed(struct kernel *k, enum random_reseed_cause cause, const u8 *e
     random_reseed_with(&k->random, seed, RANDOM_RESEED_ENTROPY_BYTES + extra_bytes);
     mem_set(seed, 0, RANDOM_RESEED_ENTROPY_BYTES + extra_bytes);
     k->random.reseeded_at_ns = kernel_monotonic_ns(k);
-    platform_trace(k->platform, TRACE_RANDOM_RESEED, cause, bytes_before, requests_before);
+    observe_trace(k->platform, TRACE_RANDOM_RESEED, cause, bytes_before, requests_before);
 }
 
 // The policy: whichever bound is reached first. The interval uses the kernel's

@@ -12,6 +12,7 @@
 #include "kernel/lib/mem.h"
 #include "kernel/trace_events.h"
 #include "kernel/random/internal.h"
+#include "kernel/observe.h"
 
 #define RANDOM_DIRECTORY_MODE 0755
 #define RANDOM_MODE_GROUP_OTHER 0077
@@ -76,7 +77,7 @@ static i64 seed_file_write(struct kernel *k) {
         }
     }
     mem_set(seed, 0, sizeof seed);
-    platform_trace(k->platform, TRACE_RANDOM_SEED_FILE, RANDOM_SEED_FILE_WRITTEN, digest, (u64)result);
+    observe_trace(k->platform, TRACE_RANDOM_SEED_FILE, RANDOM_SEED_FILE_WRITTEN, digest, (u64)result);
     assert(result <= 0);
     return result;
 }
@@ -85,8 +86,8 @@ static void seed_file_mix(struct kernel *k, const u8 *bytes, u32 length, bool ex
     assert(length <= RANDOM_SEED_FILE_MIX_BYTES_MAX);
     random_reseed(k, RANDOM_RESEED_CAUSE_SEED_FILE, bytes, length);
     k->random.seed_file_mixed = true;
-    platform_trace(k->platform, TRACE_RANDOM_SEED_FILE, RANDOM_SEED_FILE_MIXED,
-                   seed_trace_digest(bytes, length), length);
+    observe_trace(k->platform, TRACE_RANDOM_SEED_FILE, RANDOM_SEED_FILE_MIXED,
+                  seed_trace_digest(bytes, length), length);
     klog(k, LOG_INFO, "random: mixed in %s (%u bytes)", RANDOM_SEED_FILE_PATH, length);
     if (exposed) {
         klog(k, LOG_WARN, "random: %s was readable by others (owner or mode changed); "

@@ -68,9 +68,12 @@ static i64 auth_log_inode(struct kernel *k, const struct cred *root, struct fs_i
     assert(inode->inode > FS_ROOT_INODE); // found or made under /var/log
     if (inode->type != ABI_TYPE_FILE) return -E_ISDIR;
     if (inode->mode == AUTH_LOG_MODE && inode->uid == ABI_UID_ROOT && inode->gid == ABI_UID_ROOT) return 0;
+    const struct fs_inode before = *inode;
+    const struct fs_change change = {.op = FS_CHANGE_CHOWN, .cred = root, .path = &path, .target = &before,
+                                     .uid = ABI_UID_ROOT, .gid = ABI_UID_ROOT};
     inode->mode = AUTH_LOG_MODE;
     inode->uid = inode->gid = ABI_UID_ROOT;
-    return fs_change_attributes(k, inode);
+    return fs_change_attributes(k, &change, inode);
 }
 
 // Shifts every archive up by one, oldest first, then the current file to auth.1.
@@ -127,6 +130,17 @@ static i64 auth_log_write_at_end(struct kernel *k, u32 slot, const char *text, u
     return written < 0 ? written : 0;
 }
 
+// Opens the log for appending, on the kernel's authority (the filesystem's door).
+static i64 auth_log_open_file(struct kernel *k, const struct cred *root, const struct fs_inode *inode) {
+    assert(root->euid == ABI_UID_ROOT);
+    assert(inode->type == ABI_TYPE_FILE);
+    struct path path;
+    i64 result = path_resolve("/", AUTH_LOG_PATH, &path);
+    if (result < 0) return result;
+    const struct fs_change change = {.op = FS_CHANGE_OPEN_WRITE, .cred = root, .path = &path, .target = inode};
+    return fs_file_open_write(k, &change, false, ABI_UID_ROOT);
+}
+
 // Opens the log with room for `count` more bytes (rotating once if needed). The first
 // open after boot counts the users' bytes already in the file.
 static i64 auth_log_open(struct kernel *k, u32 count, char summary[AUTH_LOG_SUMMARY_BYTES_MAX],
@@ -147,7 +161,7 @@ static i64 auth_log_open(struct kernel *k, u32 count, char summary[AUTH_LOG_SUMM
             auth_log_charge(k, (const char *)k->fs.program_buffer, size);
             k->auth.log.scanned = true;
         }
-        i64 index = fs_file_open(k, &inode, false, ABI_UID_ROOT);
+        i64 index = auth_log_open_file(k, &root, &inode);
         if (index < 0) return index;
         assert(index < FS_OPEN_FILES_MAX);
         const struct fs_open_file *file = &k->fs.files[index];

@@ -8,7 +8,7 @@
 //   the acknowledged bytes, or a later version of its inode record (a later commit of
 //   its data or attributes, acknowledged or one that survived anyway); or it is gone
 //   once a namespace change that removes the inode (unlink, rename over it: told to the
-//   simulator before it is made, platform_audit_fs_change) was begun: such changes are
+//   simulator before it is made, observe.h) was begun: such changes are
 //   durable when their syscall returns, and may survive a crash even when it failed
 //   (so a later acknowledgement of the still open file does not take that away). When the
 //   mount itself lost the acknowledging commit (mounted below it), the storage

@@ -1,7 +1,7 @@
 // non_root_never_writes_etc_or_others: a reference model of who may change what in
 // the filesystem, written apart from the kernel's cred.c and fs_namespace.c. The
-// kernel tells the simulator of every change it is about to make (fs_audit_change in
-// fs.h), after its own checks passed; this model decides again, from the inode
+// kernel tells the simulator of every change it is about to make (observe.h, from the
+// filesystem's doors in fs.h), after its own checks passed; this model decides again, from the inode
 // attributes involved and the ids the process table holds for the current process:
 //   - nothing under /etc is changed by a process with euid != 0;
 //   - a file is opened for writing only when its mode grants the caller w (the

@@ -337,7 +337,7 @@ void workload_check_ends(struct sim *sim);
 // The ABI_REPORT_EXCUSE_* faults that struck node in any of its lives.
 u64 workload_faults_struck(const struct platform *node);
 
-// non_root_never_writes_etc_or_others (invariant_writes.c), from platform_audit_fs_change.
+// non_root_never_writes_etc_or_others (invariant_writes.c), from observe() (OBSERVE_FS_CHANGE).
 void writes_on_change(struct sim *sim, struct platform *node, const struct fs_change *change);
 // denied_syscall_changes_nothing (invariant_denial.c), from TRACE_SCHEDULE / TRACE_SYSCALL.
 void denial_on_schedule(struct platform *node, const struct trace_event *event);

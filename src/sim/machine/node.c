@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/machine/kernel_digest.h"
 #include "sim/sim.h"
 
 static void node_poison(struct platform *node, bool kernel_too) {

@@ -227,25 +227,6 @@ void platform_entropy(struct platform *p, u8 *bytes, u64 count) {
     sim_trace(p, TRACE_SIM_ENTROPY, count, trace_hash_bytes(bytes, count), 0);
 }
 
-void platform_trace(struct platform *p, u32 kind, u64 a, u64 b, u64 c) {
-    assert(p != NULL && !p->inspecting); // an inspection must leave no trace
-    assert(kind != TRACE_NONE && kind < TRACE_SIM_BASE);
-    sim_trace(p, kind, a, b, c);
-}
-
-bool platform_bug_active(struct platform *p, u32 bug) {
-    assert(p != NULL && p->sim != NULL);
-    assert(bug < BUG_COUNT);
-    return p->sim->config.bugs[bug];
-}
-
-void platform_audit_fs_change(struct platform *p, const struct fs_change *change) {
-    assert(p != NULL && p->sim != NULL && change != NULL);
-    if (p->sim->config.no_invariants) return;
-    writes_on_change(p->sim, p, change);
-    files_on_change(p, change);
-}
-
 // platform_panic has no platform argument (assert() in types.h cannot name one), so
 // the sim that reports it is kept here. One run has one sim; the node is the one the
 // sim was stepping (sim->current, set around every kernel call).

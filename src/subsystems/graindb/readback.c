@@ -13,7 +13,7 @@
 // the repair's), or at the end when it never did (TRACE_DB_REPAIR_UNVERIFIED); the
 // simulator checks that the disk really holds what was believed (repairs_read_back).
 #include "subsystems/graindb/internal.h"
-#include "kernel/trace_events.h"
+#include "kernel/observe.h"
 
 #define UNITS_MAX 64u // pieces are tracked in a u64
 
@@ -28,8 +28,8 @@ static i64 write_unit(struct graindb *db, u64 sector, const u8 *bytes, u32 secto
 
 static void repair_believed(struct graindb *db, u64 sector, const u8 *bytes, u32 unit_sectors, u32 unit) {
     u64 unit_bytes = (u64)unit_sectors * SECTOR_BYTES;
-    platform_trace(db->platform, TRACE_DB_REPAIR, sector + (u64)unit * unit_sectors, unit_sectors,
-                   bytes_digest(bytes + unit * unit_bytes, unit_bytes));
+    observe_trace(db->platform, TRACE_DB_REPAIR, sector + (u64)unit * unit_sectors, unit_sectors,
+                  bytes_digest(bytes + unit * unit_bytes, unit_bytes));
 }
 
 // Clears from *pending the units whose sectors read back equal to bytes.
@@ -94,7 +94,7 @@ i64 gdb_write_verified(struct graindb *db, u64 sector, const u8 *bytes, u32 sect
     *units_unverified_out = bits_count(pending);
     for (u32 unit = 0; unit < units; unit++) {
         if (((pending >> unit) & 1u) == 0) continue;
-        platform_trace(db->platform, TRACE_DB_REPAIR_UNVERIFIED, sector + (u64)unit * unit_sectors, unit_sectors, 0);
+        observe_trace(db->platform, TRACE_DB_REPAIR_UNVERIFIED, sector + (u64)unit * unit_sectors, unit_sectors, 0);
     }
     return pending == 0 ? 0 : -E_BADMSG;
 }

@@ -1,5 +1,8 @@
 // A digest of the kernel's structural state, field by field (never struct padding,
-// never pointers), so the same state gives the same digest on every compiler.
+// never pointers), so the same state gives the same digest on every compiler. Only the
+// simulator needs it (reboot_state_fresh), so it lives here, reading the kernel's
+// state from outside as the invariants do; hardware carries none of it.
+#include "sim/machine/kernel_digest.h"
 #include "kernel/kernel.h"
 
 #define FNV64_OFFSET 0xcbf29ce484222325ull
