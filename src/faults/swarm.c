@@ -1,10 +1,11 @@
 // Swarm testing: every seed switches each fault kind on or off and draws its rate,
 // so that across seeds the kinds are tested alone and in every combination. The
 // draws happen for every kind, in kind order, whatever the scenario fixes, so a
-// scenario's choice for one kind never shifts another kind's draw.
+// scenario's choice for one kind never shifts another kind's draw. Also the kinds'
+// names, and fault_strikes, the draw every model's decision starts with.
 #include "faults/faults.h"
 
-#include "sim/machine/pcg32.h"
+#include "faults/pcg32.h"
 
 #define FAULT_NAME(id, name, unit, swarm_max) [id] = name,
 static const char *const fault_names[FAULT_COUNT] = {FAULT_LIST(FAULT_NAME)};
@@ -32,6 +33,13 @@ u32 fault_swarm_rate_max(u32 kind) {
     assert(kind < FAULT_COUNT);
     assert(fault_swarm_max[kind] <= FAULT_RATE_PER_MILLION_MAX);
     return fault_swarm_max[kind];
+}
+
+bool fault_strikes(const struct fault_setting *setting, struct pcg32 *rng) {
+    assert(setting != NULL && rng != NULL);
+    assert(setting->rate_per_million <= FAULT_RATE_PER_MILLION_MAX);
+    if (!setting->enabled) return false;
+    return pcg32_chance_per_million(rng, setting->rate_per_million);
 }
 
 const char *fault_mode_name(enum fault_mode mode) {

@@ -83,9 +83,9 @@ static void after_stop(struct platform *node) {
 }
 
 static void apply_faults(struct platform *node) {
-    fault_clock_after_step(node);
+    node_clock_after_step(node);
     u64 delay_ns = 0;
-    if (fault_power_loss_strikes(node, &delay_ns)) node_power_loss(node, delay_ns);
+    if (node_power_loss_strikes(node, &delay_ns)) node_power_loss(node, delay_ns);
 }
 
 // A power loss inside the kernel call (kernel_call.c) leaves the node down: nothing

@@ -10,7 +10,7 @@
 #include "kernel/kernel.h"
 #include "sim/invariants/invariants.h"
 #include "sim/machine/node.h"
-#include "sim/machine/pcg32.h"
+#include "faults/pcg32.h"
 #include "sim/trace.h"
 
 #define SIM_COMMAND_BYTES_MAX 1024

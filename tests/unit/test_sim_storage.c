@@ -128,9 +128,9 @@ static void test_interrupted_flush(void) {
             fill(bytes, (u8)(0x40 + i));
             assert(platform_block_write(node, 2000 + i, bytes, 1) == 0);
         }
-        fault_disk_flush_interrupted(node);
+        node_disk_flush_interrupted(node);
         u32 landed = node->disk.cache_writes_landed;
-        fault_disk_power_loss(node); // torn writes off: the rest is lost
+        node_disk_power_loss(node); // torn writes off: the rest is lost
         bool prefix = true;
         for (u32 i = 0; i < 6; i++) {
             u8 first = disk_durable_sector(&node->disk, 2000 + i)[0];

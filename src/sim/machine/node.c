@@ -69,7 +69,7 @@ bool node_boot(struct platform *node) {
     enum boot_cause cause = node->next_boot_cause;
     node->state = NODE_RUNNING;
     node->power_request = POWER_REQUEST_NONE;
-    fault_clock_power_on(node);
+    node_clock_power_on(node);
     invariants_node_reset(node);
     if (!sim->config.no_invariants) storage_on_power_on(node);
 
@@ -94,7 +94,7 @@ void node_power_loss_at(struct platform *node, u64 delay_ns, enum power_loss_sit
     node->sim->power_loss_sites[site]++;
     console_flush(node); // bytes already sent to the UART survive the power loss
     sim_trace(node, TRACE_SIM_POWER_LOSS, delay_ns, node->boots, site);
-    fault_disk_power_loss(node); // the disk keeps its media, plus what the seed lands
+    node_disk_power_loss(node); // the disk keeps its media, plus what the seed lands
     node_poison(node, true);
     node->state = NODE_DOWN;
     node->next_boot_cause = BOOT_POWER_LOSS;

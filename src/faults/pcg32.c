@@ -1,5 +1,5 @@
 // PCG32 XSH RR from the published description (pcg-random.org, pcg-c-basic).
-#include "sim/machine/pcg32.h"
+#include "faults/pcg32.h"
 
 #define PCG32_MULTIPLIER 6364136223846793005ull
 #define PER_MILLION 1000000u
