@@ -1,6 +1,13 @@
 // The event loop: step the live node with the earliest time (ties: lowest id), check
 // the invariants on it, then let the fault streams act on it.
 #include "sim/sim.h"
+#include "faults/faults.h"
+#include "faults/pcg32.h"
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
+#include "sim/machine/streams.h"
+#include "sim/trace.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

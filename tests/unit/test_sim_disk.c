@@ -7,8 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sim.h"
+#include "faults/faults.h"
+#include "faults/pcg32.h"
+#include "sim/cli/report.h"
 #include "sim/cli/scenario.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
 #include "tests/unit/unit_sim.h"
 
 #define S DISK_SECTOR_BYTES

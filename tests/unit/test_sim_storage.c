@@ -10,7 +10,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "faults/faults.h"
+#include "faults/pcg32.h"
+#include "kernel/kernel.h"
 #include "sim/invariants/invariant_storage.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
+#include "sim/machine/streams.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
 #include "tests/unit/unit_child.h"
 #include "tests/unit/unit_sim.h"
 

@@ -10,8 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/sim.h"
+#include "kernel/kernel.h"
 #include "kernel/syscall.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
+#include "sim/violation.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull

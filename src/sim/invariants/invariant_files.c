@@ -20,8 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sim/invariants/invariant_storage.h"
+#include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "sim/invariants/invariant_storage.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
 
 #define FILE_ACKS_CAPACITY_MIN 64u
 #define FNV64_OFFSET 0xcbf29ce484222325ull

@@ -19,8 +19,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/invariants/invariant_storage.h"
+#include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "sim/invariants/invariant_storage.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
+#include "sim/sim.h"
 
 #define WALK_KEY_PREFIX "ino/"
 #define WALK_KEY_PREFIX_LEN 4u

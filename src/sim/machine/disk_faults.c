@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "faults/faults.h"
+#include "faults/pcg32.h"
 #include "kernel/abi.h"
 #include "sim/machine/disk.h"
 #include "sim/machine/node.h"

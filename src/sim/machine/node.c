@@ -7,10 +7,19 @@
 // - after a requested reboot: both as the previous life left them (a warm reset),
 //   so a boot that keeps anything of that life shows in reboot_state_fresh.
 // kernel_boot must build everything from nothing in all three cases.
+#include "sim/machine/node.h"
+
 #include <stdlib.h>
 #include <string.h>
 
+#include "faults/faults.h"
+#include "faults/pcg32.h"
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/streams.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
 
 static void node_poison(struct platform *node, bool kernel_too) {
     assert(node != NULL && node->ram != NULL);

@@ -13,7 +13,6 @@
 #include "sim/invariants/invariants.h"
 #include "sim/machine/streams.h"
 
-#define NODES_MAX 8
 #define NODE_RAM_BASE_PA 0x80000000ull
 #define NODE_RAM_SIZE_BYTES (16ull << 20)
 #define SIM_FRAMES_MAX (NODE_RAM_SIZE_BYTES / PAGE_SIZE_BYTES) // the kernel's frame table covers RAM
@@ -137,6 +136,10 @@ void node_disk_flush_interrupted(struct platform *node);
 void node_disk_power_loss(struct platform *node);
 // Advances the node's time by base_ns, plus a drawn spike when disk_latency strikes.
 void node_disk_latency(struct platform *node, u64 base_ns);
+
+// platform_sim.c: the sim that platform_panic reports through (see there for why
+// it is kept in a static).
+void sim_set_panic_target(struct sim *sim);
 
 // console.c
 void console_write(struct platform *node, const u8 *bytes, u64 count);

@@ -5,9 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faults/faults.h"
+#include "faults/pcg32.h"
+#include "kernel/kernel.h"
 #include "kernel/platform.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/clock.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
 #include "sim/machine/rv64.h"
+#include "sim/machine/streams.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
+#include "sim/violation.h"
 
 extern const u8 sim_initrd_start[];
 extern const u8 sim_initrd_end[];
