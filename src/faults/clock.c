@@ -7,8 +7,10 @@
 
 bool fault_clock_jump_strikes(const struct fault_setting *setting, struct pcg32 *rng,
                               u64 *amount_ns, bool *forward) {
-    assert(setting != NULL && rng != NULL);
-    assert(amount_ns != NULL && forward != NULL);
+    assert(setting != NULL);
+    assert(rng != NULL);
+    assert(amount_ns != NULL);
+    assert(forward != NULL);
     *amount_ns = 0;
     *forward = false;
     if (!fault_strikes(setting, rng)) return false;
@@ -27,7 +29,8 @@ i32 fault_clock_drift_draw(struct pcg32 *rng) {
 
 bool fault_clock_drift_strikes(const struct fault_setting *setting, struct pcg32 *rng,
                                i32 *drift_ppm) {
-    assert(setting != NULL && rng != NULL);
+    assert(setting != NULL);
+    assert(rng != NULL);
     assert(drift_ppm != NULL);
     *drift_ppm = 0;
     if (!fault_strikes(setting, rng)) return false;

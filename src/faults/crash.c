@@ -20,7 +20,8 @@ const char *power_loss_site_name(enum power_loss_site site) {
 
 bool fault_power_loss_after_step(const struct fault_setting *setting, struct pcg32 *rng,
                                  u64 *delay_ns) {
-    assert(setting != NULL && rng != NULL);
+    assert(setting != NULL);
+    assert(rng != NULL);
     assert(delay_ns != NULL);
     *delay_ns = 0;
     if (!fault_strikes(setting, rng)) return false;
@@ -30,7 +31,9 @@ bool fault_power_loss_after_step(const struct fault_setting *setting, struct pcg
 
 bool fault_power_loss_at_device(const struct fault_setting *setting, struct pcg32 *rng,
                                 enum power_loss_site site, u64 *delay_ns) {
-    assert(setting != NULL && rng != NULL && delay_ns != NULL);
+    assert(setting != NULL);
+    assert(rng != NULL);
+    assert(delay_ns != NULL);
     assert(site != POWER_LOSS_AFTER_STEP);
     assert(site < POWER_LOSS_SITE_COUNT);
     *delay_ns = 0;
@@ -45,7 +48,9 @@ bool fault_power_loss_at_device(const struct fault_setting *setting, struct pcg3
 
 bool fault_process_crash_plan(const struct fault_setting *setting, struct pcg32 *rng,
                               u64 budget_instructions, u64 *after_instructions) {
-    assert(setting != NULL && rng != NULL && after_instructions != NULL);
+    assert(setting != NULL);
+    assert(rng != NULL);
+    assert(after_instructions != NULL);
     assert(budget_instructions >= 1);
     *after_instructions = 0;
     if (!fault_strikes(setting, rng)) return false;

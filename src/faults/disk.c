@@ -27,7 +27,9 @@
 
 bool fault_disk_pick_sector(const struct fault_setting *setting, struct pcg32 *rng, u64 sector,
                             u32 sector_count, u64 *target) {
-    assert(setting != NULL && rng != NULL && target != NULL);
+    assert(setting != NULL);
+    assert(rng != NULL);
+    assert(target != NULL);
     assert(sector_count >= 1);
     *target = sector;
     if (!fault_strikes(setting, rng)) return false;
@@ -48,7 +50,9 @@ bool fault_disk_corruption_strikes(const struct fault_setting *setting, struct p
 // Where a misdirected write of `sector_count` sectors aimed at `sector` lands, on a
 // disk of disk_sectors: all four values are drawn whichever way it goes.
 static u64 misdirect_victim(struct pcg32 *rng, u64 sector, u32 sector_count, u64 disk_sectors) {
+    assert(sector_count <= disk_sectors);
     u64 last_start = disk_sectors - sector_count;
+    assert(sector <= last_start);
     bool near = pcg32_bounded(rng, 2) == 1;
     u64 distance = pcg32_range(rng, 1, DISK_MISDIRECT_NEAR_SECTORS_MAX);
     bool forward = pcg32_bounded(rng, 2) == 1;
@@ -60,7 +64,9 @@ static u64 misdirect_victim(struct pcg32 *rng, u64 sector, u32 sector_count, u64
 
 bool fault_disk_misdirect_strikes(const struct fault_setting *setting, struct pcg32 *rng,
                                   u64 sector, u32 sector_count, u64 disk_sectors, u64 *victim) {
-    assert(setting != NULL && rng != NULL && victim != NULL);
+    assert(setting != NULL);
+    assert(rng != NULL);
+    assert(victim != NULL);
     assert(sector_count <= disk_sectors);
     assert(sector <= disk_sectors - sector_count);
     *victim = sector;
@@ -85,7 +91,10 @@ u32 fault_disk_flush_interrupted_landing(struct pcg32 *rng, u32 writes_count) {
 
 enum unflushed_outcome fault_disk_unflushed(const struct fault_setting *setting, struct pcg32 *rng,
                                             u32 sector_count, u32 *lands, u32 *drops) {
-    assert(setting != NULL && rng != NULL && lands != NULL && drops != NULL);
+    assert(setting != NULL);
+    assert(rng != NULL);
+    assert(lands != NULL);
+    assert(drops != NULL);
     assert(sector_count >= 1);
     *lands = 0;
     *drops = 0;
@@ -105,7 +114,8 @@ bool fault_disk_torn_sector_lands(struct pcg32 *rng, u32 index, u32 lands, u32 d
 
 bool fault_disk_latency_strikes(const struct fault_setting *setting, struct pcg32 *rng,
                                 u64 *extra_ns) {
-    assert(setting != NULL && rng != NULL);
+    assert(setting != NULL);
+    assert(rng != NULL);
     assert(extra_ns != NULL);
     *extra_ns = 0;
     if (!fault_strikes(setting, rng)) return false;

@@ -54,7 +54,8 @@ u64 pcg32_range(struct pcg32 *rng, u64 low, u64 high) {
         return (upper << 32) | pcg32_next(rng);
     }
     u64 result = low + pcg32_bounded64(rng, high - low + 1);
-    assert(result >= low && result <= high);
+    assert(result >= low);
+    assert(result <= high);
     return result;
 }
 

@@ -36,7 +36,8 @@ u32 fault_swarm_rate_max(u32 kind) {
 }
 
 bool fault_strikes(const struct fault_setting *setting, struct pcg32 *rng) {
-    assert(setting != NULL && rng != NULL);
+    assert(setting != NULL);
+    assert(rng != NULL);
     assert(setting->rate_per_million <= FAULT_RATE_PER_MILLION_MAX);
     if (!setting->enabled) return false;
     return pcg32_chance_per_million(rng, setting->rate_per_million);
@@ -53,7 +54,9 @@ const char *fault_mode_name(enum fault_mode mode) {
 
 void faults_swarm_resolve(struct pcg32 *swarm, const struct fault_request requests[FAULT_COUNT],
                           struct fault_setting settings[FAULT_COUNT]) {
-    assert(swarm != NULL && requests != NULL && settings != NULL);
+    assert(swarm != NULL);
+    assert(requests != NULL);
+    assert(settings != NULL);
     for (u32 kind = 0; kind < FAULT_COUNT; kind++) {
         bool on = pcg32_bounded(swarm, 2) == 1;
         u32 shift = pcg32_bounded(swarm, SWARM_SCALE_SHIFT_MAX + 1);

@@ -23,7 +23,8 @@ static void print_recent_events(const struct sim *sim, FILE *out) {
 
 _Noreturn void sim_violation(struct sim *sim, struct platform *node, u32 invariant,
                              const char *detail) {
-    assert(sim != NULL && detail != NULL);
+    assert(sim != NULL);
+    assert(detail != NULL);
     assert(invariant < INVARIANT_COUNT);
     FILE *out = stdout;
     if (node != NULL) {

@@ -32,12 +32,16 @@ static struct pcg32 *stream_of(struct platform *node, enum sim_stream stream) {
 }
 
 static void refuse(struct platform *node, u32 kind, u64 sector) {
+    assert(kind < FAULT_COUNT);
+    assert(sector < node->disk.sector_count);
     node->disk.atlas_refused++;
     sim_trace(node, TRACE_SIM_DISK_ATLAS_REFUSED, kind, sector, 0);
 }
 
 static bool media_damage_allowed(struct platform *node, u32 kind, const struct disk_range *ranges,
                                  u32 ranges_count) {
+    assert(ranges != NULL);
+    assert(ranges_count >= 1);
     if (disk_atlas_allows_damage(&node->disk, ranges, ranges_count, false)) return true;
     refuse(node, kind, ranges[0].sector);
     return false;
@@ -45,6 +49,7 @@ static bool media_damage_allowed(struct platform *node, u32 kind, const struct d
 
 static void inject_latent(struct platform *node, u64 sector) {
     struct sim_disk *disk = &node->disk;
+    assert(sector < disk->sector_count);
     if (disk_sector_cached(disk, sector)) return;
     if ((disk->sector_flags[sector] & DISK_SECTOR_LATENT) != 0) return; // bad already
     struct disk_range range = {.sector = sector, .sector_count = 1};
@@ -65,7 +70,9 @@ static void inject_corruption(struct platform *node, u64 sector, u32 bit) {
 }
 
 i64 node_disk_read(struct platform *node, u64 sector, u8 *bytes, u32 sector_count) {
-    assert(node != NULL && bytes != NULL && sector_count >= 1);
+    assert(node != NULL);
+    assert(bytes != NULL);
+    assert(sector_count >= 1);
     struct sim_disk *disk = &node->disk;
     assert(disk_range_valid(disk, sector, sector_count));
     bool read_error = fault_strikes(setting_of(node, FAULT_DISK_READ_ERROR),
@@ -121,7 +128,8 @@ static void land_write(struct platform *node, u64 sector, const u8 *bytes, u32 s
 // Cached writes [first, end) reach the media, oldest first.
 static void land_cached(struct platform *node, u32 first, u32 end) {
     struct sim_disk *disk = &node->disk;
-    assert(first <= end && end <= disk->cache_writes_count);
+    assert(first <= end);
+    assert(end <= disk->cache_writes_count);
     for (u32 w = first; w < end; w++) {
         const struct disk_cached_write *write = &disk->cache_writes[w];
         land_write(node, write->sector, disk_cached_bytes(disk, w), write->sector_count);
@@ -139,7 +147,9 @@ static void destage(struct platform *node, u64 *writes_landed, u64 *sectors_land
 }
 
 i64 node_disk_write(struct platform *node, u64 sector, const u8 *bytes, u32 sector_count) {
-    assert(node != NULL && bytes != NULL && sector_count >= 1);
+    assert(node != NULL);
+    assert(bytes != NULL);
+    assert(sector_count >= 1);
     struct sim_disk *disk = &node->disk;
     assert(disk_range_valid(disk, sector, sector_count));
     if (fault_strikes(setting_of(node, FAULT_DISK_WRITE_ERROR), stream_of(node, STREAM_DISK_WRITE_ERROR))) {
@@ -162,6 +172,8 @@ i64 node_disk_write(struct platform *node, u64 sector, const u8 *bytes, u32 sect
 static void destage_failing(struct platform *node, u64 *writes_landed, u64 *sectors_landed) {
     struct sim_disk *disk = &node->disk;
     struct pcg32 *rng = stream_of(node, STREAM_DISK_FLUSH_ERROR);
+    assert(writes_landed != NULL);
+    assert(sectors_landed != NULL);
     u64 dropped = 0;
     *writes_landed = 0;
     *sectors_landed = disk->cache_sectors_used;
@@ -178,7 +190,9 @@ static void destage_failing(struct platform *node, u64 *writes_landed, u64 *sect
 }
 
 i64 node_disk_flush(struct platform *node, u64 *writes_landed, u64 *sectors_landed) {
-    assert(node != NULL && writes_landed != NULL && sectors_landed != NULL);
+    assert(node != NULL);
+    assert(writes_landed != NULL);
+    assert(sectors_landed != NULL);
     if (fault_strikes(setting_of(node, FAULT_DISK_FLUSH_ERROR), stream_of(node, STREAM_DISK_FLUSH_ERROR))) {
         destage_failing(node, writes_landed, sectors_landed);
         assert(node->disk.cache_sectors_used == 0);
@@ -206,6 +220,8 @@ static void tear(struct platform *node, u32 write_index, u32 lands, u32 drops) {
     const struct disk_cached_write *write = &disk->cache_writes[write_index];
     const u8 *bytes = disk_cached_bytes(disk, write_index);
     struct pcg32 *rng = stream_of(node, STREAM_DISK_TORN_WRITE);
+    assert(lands < write->sector_count);
+    assert(drops < write->sector_count);
     for (u32 i = 0; i < write->sector_count; i++) {
         if (fault_disk_torn_sector_lands(rng, i, lands, drops)) {
             disk_land(disk, write->sector + i, bytes + (u64)i * DISK_SECTOR_BYTES, 1);
@@ -217,6 +233,7 @@ static void tear(struct platform *node, u32 write_index, u32 lands, u32 drops) {
 
 static enum unflushed_outcome unflushed_outcome(struct platform *node, u32 write_index) {
     struct sim_disk *disk = &node->disk;
+    assert(write_index < disk->cache_writes_count);
     const struct disk_cached_write *write = &disk->cache_writes[write_index];
     u32 lands = 0;
     u32 drops = 0;

@@ -10,13 +10,16 @@
 #include "sim/sim.h"
 
 static void drift_change(struct platform *node, i32 drift_ppm) {
+    assert(drift_ppm >= -CLOCK_DRIFT_PPM_MAX);
+    assert(drift_ppm <= CLOCK_DRIFT_PPM_MAX);
     clock_set_drift(&node->clock, node->now_ns, drift_ppm);
     u64 magnitude = (u64)(drift_ppm < 0 ? -drift_ppm : drift_ppm);
     sim_count_fault(node, FAULT_CLOCK_DRIFT, magnitude, drift_ppm < 0);
 }
 
 void node_clock_power_on(struct platform *node) {
-    assert(node != NULL && node->sim != NULL);
+    assert(node != NULL);
+    assert(node->sim != NULL);
     clock_power_on(&node->clock, node->now_ns);
     if (node->sim->faults[FAULT_CLOCK_DRIFT].enabled) {
         drift_change(node, fault_clock_drift_draw(&node->streams[STREAM_CLOCK_DRIFT]));
@@ -25,7 +28,8 @@ void node_clock_power_on(struct platform *node) {
 }
 
 void node_clock_after_step(struct platform *node) {
-    assert(node != NULL && node->sim != NULL);
+    assert(node != NULL);
+    assert(node->sim != NULL);
     assert(node->state == NODE_RUNNING);
     const struct fault_setting *settings = node->sim->faults;
     u64 amount_ns = 0;
@@ -43,7 +47,8 @@ void node_clock_after_step(struct platform *node) {
 }
 
 bool node_power_loss_strikes(struct platform *node, u64 *delay_ns) {
-    assert(node != NULL && delay_ns != NULL);
+    assert(node != NULL);
+    assert(delay_ns != NULL);
     assert(node->state == NODE_RUNNING);
     if (!fault_power_loss_after_step(&node->sim->faults[FAULT_POWER_LOSS],
                                      &node->streams[STREAM_POWER_LOSS], delay_ns)) {
@@ -54,7 +59,8 @@ bool node_power_loss_strikes(struct platform *node, u64 *delay_ns) {
 }
 
 bool node_power_loss_at_device(struct platform *node, enum power_loss_site site, u64 *delay_ns) {
-    assert(node != NULL && delay_ns != NULL);
+    assert(node != NULL);
+    assert(delay_ns != NULL);
     return fault_power_loss_at_device(&node->sim->faults[FAULT_POWER_LOSS],
                                       &node->streams[STREAM_POWER_LOSS_DEVICE], site, delay_ns);
 }
@@ -62,6 +68,8 @@ bool node_power_loss_at_device(struct platform *node, enum power_loss_site site,
 // The pid whose context this is: the kernel runs a process through its own saved
 // context (pointer equality only, never ordering), else the current slot's.
 static u32 context_pid(const struct kernel *k, const struct user_context *context) {
+    assert(k != NULL);
+    assert(context != NULL);
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {
         if (&k->procs[slot].context == context) return k->procs[slot].pid;
     }
@@ -71,7 +79,8 @@ static u32 context_pid(const struct kernel *k, const struct user_context *contex
 
 bool node_process_crash_plan(struct platform *node, const struct user_context *context,
                              u64 budget_instructions, u64 *after_instructions) {
-    assert(node != NULL && context != NULL);
+    assert(node != NULL);
+    assert(context != NULL);
     assert(after_instructions != NULL);
     bool crash = fault_process_crash_plan(&node->sim->faults[FAULT_PROCESS_CRASH],
                                           &node->streams[STREAM_PROCESS_CRASH], budget_instructions,
