@@ -1,12 +1,12 @@
-// Fault models the simulated platform consults. Each kind draws only from its own
-// PCG32 stream of the node (sim/streams.h), so switching one kind on or off, or
-// adding a kind, never changes what the others draw. Every injected fault is traced
-// (TRACE_SIM_FAULT) and counted by kind.
+// Fault models the simulated platform consults: pure decisions. Each kind draws only
+// from its own PCG32 stream of the node (sim/machine/streams.h), so switching one kind
+// on or off, or adding a kind, never changes what the others draw. The simulator
+// traces (TRACE_SIM_FAULT) and counts by kind every fault it injects. This folder
+// uses nothing but its own headers and kernel/lib/types.h.
 #pragma once
 
 #include "kernel/lib/types.h"
 
-struct platform;
 struct pcg32;
 
 // X(enum name, scenario/report name, unit of the rate, largest rate the swarm draws)
@@ -53,10 +53,7 @@ enum power_loss_site {
 #define CLOCK_JUMP_MAX_NS 600000000000ull            // 10 minutes
 #define CLOCK_OFFSET_MAX_NS 86400000000000ll         // realtime stays within a day of true
 #define CLOCK_DRIFT_PPM_MAX 500                      // |drift| bound, parts per million
-#define PPM_ONE 1000000ull
-#define DISK_OP_BASE_NS 20000ull              // command overhead of a read or write
-#define DISK_SECTOR_NS 2000ull                // transfer of one sector (~256 MB/s)
-#define DISK_FLUSH_BASE_NS 200000ull          // a cache flush, plus DISK_SECTOR_NS per sector
+#define FAULT_SECTOR_BYTES 512u               // what a corruption flips a bit of
 #define DISK_LATENCY_SPIKE_MIN_NS 500000ull   // 0.5 ms
 #define DISK_LATENCY_SPIKE_MAX_NS 50000000ull // 50 ms
 #define DISK_MISDIRECT_NEAR_SECTORS_MAX 64u   // half of misdirected writes land this close
@@ -86,69 +83,71 @@ const char *fault_mode_name(enum fault_mode mode);
 void faults_swarm_resolve(struct pcg32 *swarm, const struct fault_request requests[FAULT_COUNT],
                           struct fault_setting settings[FAULT_COUNT]);
 
+// One decision: true when the kind is on and strikes now (one draw from rng, a
+// chance of rate_per_million); no draw at all when it is off. Every model below
+// starts with it, so a kind that is off never moves its stream.
+bool fault_strikes(const struct fault_setting *setting, struct pcg32 *rng);
+
+// The models below are decisions only: a kind's setting and its own random stream in,
+// a decision out. They know nothing of nodes, disks or the kernel; the simulator
+// (src/sim/machine) asks them and carries out, counts and traces what they decide.
+
 // ---- clock.c -----------------------------------------------------------------
-// A node's clocks, derived from its true simulated time. Monotonic time restarts at
-// 0 on every power-on (like a hart's time CSR after reset) and runs at
-// (1 + drift_ppm / 1e6) of true time; realtime = epoch + true time + offset, where
-// the offset moves when a clock-jump fault strikes (an RTC set by someone else).
-struct node_clock {
-    u64 monotonic_anchor_ns; // monotonic value at true_anchor_ns
-    u64 true_anchor_ns;
-    i32 drift_ppm;
-    i64 realtime_offset_ns;
-};
-
-#define CLOCK_EPOCH_NS 1767225600000000000ull // 2026-01-01T00:00:00Z
-
-u64 clock_monotonic_at(const struct node_clock *clock, u64 true_ns);
-u64 clock_realtime_at(const struct node_clock *clock, u64 true_ns);
-// The earliest true time (>= the anchor) at which monotonic reaches monotonic_ns.
-u64 clock_true_time_for(const struct node_clock *clock, u64 monotonic_ns);
-// Changes the drift from true_ns on, keeping monotonic continuous.
-void clock_set_drift(struct node_clock *clock, u64 true_ns, i32 drift_ppm);
-// Resets monotonic to 0 at power-on; draws a new drift when drift faults are on.
-void fault_clock_power_on(struct platform *node);
-// After each step of a running node: maybe jump realtime, maybe change the drift.
-void fault_clock_after_step(struct platform *node);
+// After a step: true when realtime jumps, by *amount_ns (CLOCK_JUMP_MIN_NS..MAX),
+// forward or back.
+bool fault_clock_jump_strikes(const struct fault_setting *setting, struct pcg32 *rng,
+                              u64 *amount_ns, bool *forward);
+// After a step: true when the drift changes, to *drift_ppm.
+bool fault_clock_drift_strikes(const struct fault_setting *setting, struct pcg32 *rng,
+                               i32 *drift_ppm);
+// A drift within ±CLOCK_DRIFT_PPM_MAX (at power-on, when drift faults are on).
+i32 fault_clock_drift_draw(struct pcg32 *rng);
 
 // ---- crash.c -------------------------------------------------------------------
-// After each step of a running node: true when power fails now; *delay_ns is how
-// long the node stays dark. Counted here (site POWER_LOSS_AFTER_STEP).
-bool fault_power_loss_strikes(struct platform *node, u64 *delay_ns);
+// After a step of a running node: true when power fails now; *delay_ns is how long
+// the node stays dark.
+bool fault_power_loss_after_step(const struct fault_setting *setting, struct pcg32 *rng,
+                                 u64 *delay_ns);
 // At a device call inside the kernel (block write, flush, console write), with the
 // same rate per million calls (times POWER_LOSS_STORAGE_CALL_FACTOR for block writes
-// and flushes), from its own stream (STREAM_POWER_LOSS_DEVICE): true
-// when power fails at this call; *delay_ns as above. Not counted here: the caller
-// unwinds the kernel first and counts it then (sim/kernel_call.c).
-bool fault_power_loss_at_device(struct platform *node, enum power_loss_site site, u64 *delay_ns);
+// and flushes), from its own stream: true when power fails at this call; *delay_ns
+// as above.
+bool fault_power_loss_at_device(const struct fault_setting *setting, struct pcg32 *rng,
+                                enum power_loss_site site, u64 *delay_ns);
 const char *power_loss_site_name(enum power_loss_site site);
-// Before a user run of `context` with the given budget: true when this run crashes
-// after *after_instructions (1..budget) instructions. init (pid 1) is exempt: its
-// death ends the machine by design, which would hide the rest of the workload.
-struct user_context;
-bool fault_process_crash_plan(struct platform *node, const struct user_context *context,
+// Before a user run with the given budget: true when this run crashes after
+// *after_instructions (1..budget) instructions. Who may be exempt is the caller's
+// business: the draws are the same whoever runs.
+bool fault_process_crash_plan(const struct fault_setting *setting, struct pcg32 *rng,
                               u64 budget_instructions, u64 *after_instructions);
 
 // ---- disk.c --------------------------------------------------------------------
-// The disk fault models, called by platform_block_* (sim/platform_sim.c) on a valid,
-// non-empty range of an existing disk, and by node_power_loss. Each kind draws from
-// its own stream; the atlas (sim/disk.h) may refuse a damaging fault, which is then
-// traced (TRACE_SIM_DISK_ATLAS_REFUSED) and not counted as injected.
-// read: a new latent error or corruption may strike a sector of the range first;
-// then -E_IO when a sector is latent or a one-off read error strikes (the buffer is
-// filled with DISK_ERROR_POISON_BYTE), else the newest data.
-i64 fault_disk_read(struct platform *node, u64 sector, u8 *bytes, u32 sector_count);
-// write: -E_IO and nothing written on a write error, else the write goes to the cache
-// (the disk destages the cache first when it is full).
-i64 fault_disk_write(struct platform *node, u64 sector, const u8 *bytes, u32 sector_count);
-// flush: every cached write lands on the media (or is lost or misdirected); 0. When
-// disk_flush_error strikes: each cached write lands or is dropped (coin), and -E_IO.
-// *sectors_landed: how many sectors the cache held (for the latency).
-i64 fault_disk_flush(struct platform *node, u64 *writes_landed, u64 *sectors_landed);
-// A flush the power interrupts: the oldest cached writes (a drawn number, from the
-// power-loss stream) reach the media; the rest stay unflushed for the power loss.
-void fault_disk_flush_interrupted(struct platform *node);
-// Power loss: each unflushed write is lost, or (disk_torn_write) kept or torn.
-void fault_disk_power_loss(struct platform *node);
-// Advances the node's time by base_ns, plus a drawn spike when disk_latency strikes.
-void fault_disk_latency(struct platform *node, u64 base_ns);
+// What happens to a write never flushed when the power fails (traced as is).
+enum unflushed_outcome { UNFLUSHED_LOST = 0, UNFLUSHED_KEPT = 1, UNFLUSHED_TORN = 2 };
+
+// disk_latent_error on a read of [sector, + sector_count): true and the *target
+// sector that goes bad.
+bool fault_disk_pick_sector(const struct fault_setting *setting, struct pcg32 *rng, u64 sector,
+                            u32 sector_count, u64 *target);
+// disk_corruption on a read: true, the *target sector and the *bit that flips.
+bool fault_disk_corruption_strikes(const struct fault_setting *setting, struct pcg32 *rng,
+                                   u64 sector, u32 sector_count, u64 *target, u32 *bit);
+// disk_misdirected_write on a write landing on a disk of disk_sectors: true and the
+// *victim range's first sector (which may come out equal to sector: no misdirection).
+bool fault_disk_misdirect_strikes(const struct fault_setting *setting, struct pcg32 *rng,
+                                  u64 sector, u32 sector_count, u64 disk_sectors, u64 *victim);
+// A fair coin (disk_flush_error: whether one cached write lands in a failed flush).
+bool fault_disk_coin(struct pcg32 *rng);
+// A flush the power interrupts: how many of the oldest writes_count cached writes
+// reach the media first (0..writes_count).
+u32 fault_disk_flush_interrupted_landing(struct pcg32 *rng, u32 writes_count);
+// disk_torn_write at power loss, for one unflushed write of sector_count sectors: lost
+// (the kind did not strike), kept whole, or torn; for a tear, sector *lands surely
+// lands and sector *drops surely does not (so the subset is proper and non-empty).
+enum unflushed_outcome fault_disk_unflushed(const struct fault_setting *setting, struct pcg32 *rng,
+                                            u32 sector_count, u32 *lands, u32 *drops);
+// In a tear: whether sector `index` of the write lands (each other sector: a coin).
+bool fault_disk_torn_sector_lands(struct pcg32 *rng, u32 index, u32 lands, u32 drops);
+// disk_latency: true and the *extra_ns an operation takes.
+bool fault_disk_latency_strikes(const struct fault_setting *setting, struct pcg32 *rng,
+                                u64 *extra_ns);

@@ -1,10 +1,11 @@
 // Swarm testing: every seed switches each fault kind on or off and draws its rate,
 // so that across seeds the kinds are tested alone and in every combination. The
 // draws happen for every kind, in kind order, whatever the scenario fixes, so a
-// scenario's choice for one kind never shifts another kind's draw.
+// scenario's choice for one kind never shifts another kind's draw. Also the kinds'
+// names, and fault_strikes, the draw every model's decision starts with.
 #include "faults/faults.h"
 
-#include "sim/machine/pcg32.h"
+#include "faults/pcg32.h"
 
 #define FAULT_NAME(id, name, unit, swarm_max) [id] = name,
 static const char *const fault_names[FAULT_COUNT] = {FAULT_LIST(FAULT_NAME)};
@@ -34,6 +35,14 @@ u32 fault_swarm_rate_max(u32 kind) {
     return fault_swarm_max[kind];
 }
 
+bool fault_strikes(const struct fault_setting *setting, struct pcg32 *rng) {
+    assert(setting != NULL);
+    assert(rng != NULL);
+    assert(setting->rate_per_million <= FAULT_RATE_PER_MILLION_MAX);
+    if (!setting->enabled) return false;
+    return pcg32_chance_per_million(rng, setting->rate_per_million);
+}
+
 const char *fault_mode_name(enum fault_mode mode) {
     switch (mode) {
     case FAULT_MODE_SWARM: return "swarm";
@@ -45,7 +54,9 @@ const char *fault_mode_name(enum fault_mode mode) {
 
 void faults_swarm_resolve(struct pcg32 *swarm, const struct fault_request requests[FAULT_COUNT],
                           struct fault_setting settings[FAULT_COUNT]) {
-    assert(swarm != NULL && requests != NULL && settings != NULL);
+    assert(swarm != NULL);
+    assert(requests != NULL);
+    assert(settings != NULL);
     for (u32 kind = 0; kind < FAULT_COUNT; kind++) {
         bool on = pcg32_bounded(swarm, 2) == 1;
         u32 shift = pcg32_bounded(swarm, SWARM_SCALE_SHIFT_MAX + 1);

@@ -1,6 +1,13 @@
 // The event loop: step the live node with the earliest time (ties: lowest id), check
 // the invariants on it, then let the fault streams act on it.
 #include "sim/sim.h"
+#include "faults/faults.h"
+#include "faults/pcg32.h"
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
+#include "sim/machine/streams.h"
+#include "sim/trace.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -83,9 +90,9 @@ static void after_stop(struct platform *node) {
 }
 
 static void apply_faults(struct platform *node) {
-    fault_clock_after_step(node);
+    node_clock_after_step(node);
     u64 delay_ns = 0;
-    if (fault_power_loss_strikes(node, &delay_ns)) node_power_loss(node, delay_ns);
+    if (node_power_loss_strikes(node, &delay_ns)) node_power_loss(node, delay_ns);
 }
 
 // A power loss inside the kernel call (kernel_call.c) leaves the node down: nothing

@@ -1,22 +1,25 @@
-// The simulator: nodes, the event loop, fault settings, trace and counters of one
-// run. Everything a run does follows from struct sim_config (the seed above all);
-// nothing reads the host clock or host randomness.
+// The simulator's run: its configuration, its nodes, the event loop, fault settings,
+// trace and counters. Everything a run does follows from struct sim_config (the seed
+// above all); nothing reads the host clock or host randomness. This header is the
+// loop's API and the run's state only: a file includes the node (sim/machine/node.h),
+// the invariants, the trace or the faults itself when it uses them.
 #pragma once
 
 #include <stdio.h>
 
-#include "faults/faults.h"
-#include "kernel/bugs.h"
-#include "kernel/kernel.h"
-#include "sim/invariants/invariants.h"
-#include "sim/machine/node.h"
-#include "sim/machine/pcg32.h"
-#include "sim/trace.h"
+#include "faults/faults.h"             // the run's fault requests, settings and counts
+#include "faults/pcg32.h"              // the swarm stream
+#include "kernel/bugs.h"               // BUG_COUNT
+#include "kernel/kernel.h"             // enum log_level, BOOTARGS_LEN_MAX
+#include "sim/invariants/invariants.h" // the invariants' counters the run keeps
+#include "sim/machine/disk.h"          // enum disk_fault_scope
+#include "sim/trace.h"                 // struct trace
 
+#define NODES_MAX 8
 #define SIM_COMMAND_BYTES_MAX 1024
 #define SIM_PROGRESS_STEPS 262144ull // --progress prints every this many steps
-#define SIM_REPORT_EVENTS 32         // trace events shown in a violation report
-#define SIM_REPORT_CONSOLE_LINES 12  // console lines shown in a violation report
+
+struct platform; // one node (sim/machine/node.h)
 
 struct sim_config {
     u64 seed;
@@ -70,10 +73,3 @@ bool sim_step(struct sim *sim, enum sim_end *end);
 void sim_trace(struct platform *node, u32 kind, u64 a, u64 b, u64 c);
 void sim_count_fault(struct platform *node, u32 kind, u64 detail_b, u64 detail_c);
 
-// report.c
-void sim_print_settings(const struct sim *sim, FILE *out);
-void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out);
-_Noreturn void sim_violation(struct sim *sim, struct platform *node, u32 invariant,
-                             const char *detail);
-// The sim that platform_panic reports through (see platform_sim.c for why static).
-void sim_set_panic_target(struct sim *sim);

@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/kernel.h"
+#include "kernel/proc/clock.h"
 #include "kernel/users/accounts.h"
 #include "kernel/users/auth.h"
-#include "kernel/proc/clock.h"
 #include "kernel/users/password.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_sim.h"

@@ -4,9 +4,11 @@
 // back. Processes other than init are made up in free slots of the table (never run).
 #include <string.h>
 
-#include "kernel/users/console.h"
+#include "kernel/kernel.h"
 #include "kernel/proc/proc.h"
 #include "kernel/syscall.h"
+#include "kernel/users/console.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_sim.h"

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/users/accounts.h"
+#include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "kernel/users/accounts.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_sim.h"

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/machine/pcg32.h"
+#include "faults/pcg32.h"
 
 static u32 failures;
 

@@ -18,10 +18,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kernel/users/accounts.h"
+#include "faults/pcg32.h"
+#include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
 #include "kernel/random/random.h"
+#include "kernel/users/accounts.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
+#include "sim/machine/streams.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_child.h"
 #include "tests/unit/unit_sim.h"

@@ -4,10 +4,15 @@
 // root's bucket apart, and which injected faults excuse a report's failures.
 #include <string.h>
 
+#include "faults/faults.h"
+#include "kernel/kernel.h"
 #include "kernel/proc/proc.h"
-#include "kernel/syscall.h"
 #include "kernel/proc/usercopy.h"
+#include "kernel/syscall.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_sim.h"
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "faults/faults.h"
 #include "sim/cli/scenario.h"
 
 static u32 failures;

@@ -1,10 +1,11 @@
-// The node clock model (src/faults/clock.c): drift within bounds never makes
+// The node clock (src/sim/machine/clock.c): drift within bounds never makes
 // monotonic time go back, the inverse used by idle waits is exact, and realtime
 // follows the jump offset.
 #include <stdio.h>
 
 #include "faults/faults.h"
-#include "sim/machine/pcg32.h"
+#include "faults/pcg32.h"
+#include "sim/machine/clock.h"
 
 static u32 failures;
 

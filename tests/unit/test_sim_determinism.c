@@ -3,7 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "faults/faults.h"
+#include "faults/pcg32.h"
+#include "kernel/kernel.h"
+#include "sim/machine/streams.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
 
 static u32 failures;
 

@@ -9,7 +9,14 @@
 
 #include "kernel/lib/endian.h"
 #include "sim/sim.h"
+#include "faults/faults.h"
+#include "faults/pcg32.h"
+#include "sim/cli/report.h"
 #include "sim/cli/scenario.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
+#include "sim/trace.h"
 #include "tests/unit/unit_sim.h"
 
 #define S DISK_SECTOR_BYTES
@@ -148,13 +155,13 @@ static void test_read_your_writes_and_flush(void) {
     ok = ok && version_at(node, 100) == 1 && version_at(node, 101) == 2 && version_at(node, 102) == 1;
     check(ok, "disk_read_your_writes", "reads must see the newest unflushed write");
 
-    fault_disk_power_loss(node); // torn writes off: every unflushed write is lost
+    node_disk_power_loss(node); // torn writes off: every unflushed write is lost
     check(version_at(node, 100) == 0 && version_at(node, 101) == 0 && node->disk.cache_writes_count == 0,
           "disk_power_loss_drops_unflushed", "unflushed writes survived a power loss");
 
     ok = write_version(node, 100, 3, 3) == 0 && platform_block_flush(node) == 0 &&
          write_version(node, 101, 1, 4) == 0;
-    fault_disk_power_loss(node);
+    node_disk_power_loss(node);
     check(ok && version_at(node, 100) == 3 && version_at(node, 101) == 3 && version_at(node, 102) == 3,
           "disk_flush_is_durable", "flushed data must survive, the later unflushed write not");
 
@@ -175,13 +182,13 @@ static void test_cache_destage(void) {
     bool ok = true;
     u32 chunk = DISK_CACHE_SECTORS_MAX / 4;
     for (u32 i = 0; i < 5; i++) ok = ok && write_version(node, (u64)i * chunk, chunk, 10 + i) == 0;
-    fault_disk_power_loss(node);
+    node_disk_power_loss(node);
     ok = ok && version_at(node, 0) == 10 && version_at(node, 3ull * chunk) == 13 &&
          version_at(node, 4ull * chunk) == 0;
     check(ok, "disk_full_cache_destages", "older writes must land when the cache fills");
     // A write larger than the cache is written through (lands, still needs a flush to count).
     ok = write_version(node, 20000, DISK_CACHE_SECTORS_MAX + 8, 20) == 0;
-    fault_disk_power_loss(node);
+    node_disk_power_loss(node);
     check(ok && version_at(node, 20000) == 20 && version_at(node, 20000 + DISK_CACHE_SECTORS_MAX + 7) == 20,
           "disk_huge_write_written_through", "a write larger than the cache must land");
     sim_destroy(sim);
@@ -207,7 +214,7 @@ static void test_read_and_write_errors(void) {
     set_fault(sim, FAULT_DISK_WRITE_ERROR, 0);
     bool old_kept = version_at(node, 40) == 1 && version_at(node, 41) == 1;
     ok = platform_block_flush(node) == 0;
-    fault_disk_power_loss(node);
+    node_disk_power_loss(node);
     check(result == -E_IO && old_kept && ok && version_at(node, 40) == 1 &&
               sim->faults_injected[FAULT_DISK_WRITE_ERROR] == 1,
           "disk_write_error_writes_nothing", "a failed write must leave the old data");
@@ -236,10 +243,10 @@ static void test_latent(void) {
           "disk_latent_error_persists", "exactly one sector must fail every read");
 
     ok = write_version(node, bad_sector, 1, 2) == 0 && version_at(node, bad_sector) == 2;
-    fault_disk_power_loss(node); // the rewrite was never flushed: the bad sector is back
+    node_disk_power_loss(node); // the rewrite was never flushed: the bad sector is back
     bool back = platform_block_read(node, bad_sector, bytes, 1) == -E_IO;
     ok = ok && write_version(node, bad_sector, 1, 3) == 0 && platform_block_flush(node) == 0;
-    fault_disk_power_loss(node);
+    node_disk_power_loss(node);
     check(ok && back && version_at(node, bad_sector) == 3 && platform_block_read(node, 60, bytes, 4) == 0,
           "disk_latent_error_cleared_by_rewrite", "a landed rewrite must clear the latent error");
     sim_destroy(sim);
@@ -322,7 +329,7 @@ static void test_torn_writes(void) {
         struct platform *node = sim->nodes[0];
         set_fault(sim, FAULT_DISK_TORN_WRITE, 500000);
         for (u32 w = 0; w < 8; w++) (void)write_version(node, LOG_FIRST + 16ull * w, 8, 1 + w);
-        fault_disk_power_loss(node);
+        node_disk_power_loss(node);
         for (u32 w = 0; w < 8; w++) {
             u32 landed = 0;
             for (u32 i = 0; i < 8; i++) landed += version_at(node, LOG_FIRST + 16ull * w + i) == 1 + w;
@@ -514,7 +521,7 @@ static void workload_op(struct platform *node, struct pcg32 *rng, struct model *
         workload_flush(node, m);
         check_superblock(node, m, r, op);
     } else {
-        fault_disk_power_loss(node);
+        node_disk_power_loss(node);
         recover(node, m, r, op);
     }
 }

@@ -8,7 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
 #include "tests/unit/unit_child.h"
 #include "tests/unit/unit_sim.h"
 

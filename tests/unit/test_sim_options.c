@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/kernel.h"
 #include "sim/cli/options.h"
+#include "sim/sim.h"
 
 static u32 failures;
 

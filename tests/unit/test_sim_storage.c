@@ -10,7 +10,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "faults/faults.h"
+#include "faults/pcg32.h"
+#include "kernel/kernel.h"
 #include "sim/invariants/invariant_storage.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
+#include "sim/machine/streams.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
 #include "tests/unit/unit_child.h"
 #include "tests/unit/unit_sim.h"
 
@@ -128,9 +137,9 @@ static void test_interrupted_flush(void) {
             fill(bytes, (u8)(0x40 + i));
             assert(platform_block_write(node, 2000 + i, bytes, 1) == 0);
         }
-        fault_disk_flush_interrupted(node);
+        node_disk_flush_interrupted(node);
         u32 landed = node->disk.cache_writes_landed;
-        fault_disk_power_loss(node); // torn writes off: the rest is lost
+        node_disk_power_loss(node); // torn writes off: the rest is lost
         bool prefix = true;
         for (u32 i = 0; i < 6; i++) {
             u8 first = disk_durable_sector(&node->disk, 2000 + i)[0];

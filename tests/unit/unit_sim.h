@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/machine/node.h" // sim_set_panic_target
 #include "sim/sim.h"
 
 static void unit_sim_config(struct sim_config *config, u64 seed, u64 steps_limit, const char *bootargs) {

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "sim/cli/options.h"
+#include "sim/cli/report.h"
 #include "sim/cli/scenario.h"
 #include "sim/sim.h"
 

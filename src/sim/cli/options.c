@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "sim/cli/parse.h"
+#include "sim/invariants/invariants.h"
+#include "sim/sim.h"
 
 // Positional: BUG_LIST is in id order (bugs.h), starting after BUG_NONE.
 #define BUG_FIELD_NAME(id, name, invariant, what) name,

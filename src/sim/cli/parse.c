@@ -1,5 +1,6 @@
 // Value parsers shared by the CLI (options.c) and scenario files (scenario.c).
 #include "sim/cli/parse.h"
+#include "kernel/kernel.h"
 
 #include <string.h>
 

@@ -1,11 +1,16 @@
-// What a run prints: its settings first, its summary last, and the report of a
-// violated invariant (which ends the run with exit status 1).
+// What a run prints: its settings first, its summary last (the report of a violated
+// invariant is sim/violation.c).
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "faults/faults.h"
 #include "sim/cli/options.h"
 #include "sim/cli/parse.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
 
 static void print_time(FILE *out, u64 time_ns) {
     fprintf(out, "%" PRIu64 ".%09" PRIu64 " s", time_ns / 1000000000u, time_ns % 1000000000u);
@@ -149,47 +154,4 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
         fprintf(out, "node %u: boots %u, %s\n", id, node->boots, node_state_text(node));
     }
     fflush(out);
-}
-
-static void print_recent_events(const struct sim *sim, FILE *out) {
-    struct trace_event events[SIM_REPORT_EVENTS];
-    u32 count = trace_recent(&sim->trace, events, SIM_REPORT_EVENTS);
-    fprintf(out, "last %u trace events:\n", count);
-    for (u32 i = 0; i < count; i++) {
-        char line[TRACE_LINE_BYTES_MAX];
-        trace_format(&events[i], line, sizeof(line));
-        fprintf(out, "  %s\n", line);
-    }
-}
-
-_Noreturn void sim_violation(struct sim *sim, struct platform *node, u32 invariant,
-                             const char *detail) {
-    assert(sim != NULL && detail != NULL);
-    assert(invariant < INVARIANT_COUNT);
-    FILE *out = stdout;
-    if (node != NULL) {
-        console_flush(node);
-        sim_trace(node, TRACE_SIM_VIOLATION, invariant, 0, 0);
-    }
-    fprintf(out, "\ninvariant violated: %s\n", invariant_name(invariant));
-    fprintf(out, "  seed: %" PRIu64 "\n  step: %" PRIu64 "\n", sim->config.seed, sim->step);
-    if (node != NULL) {
-        fprintf(out, "  node: %u (boot %u, simulated time ", node->id, node->boots);
-        print_time(out, node->now_ns);
-        fprintf(out, ")\n");
-    } else {
-        fprintf(out, "  node: none\n");
-    }
-    fprintf(out, "  detail: %s\n", detail);
-    print_recent_events(sim, out);
-    if (node != NULL) {
-        fprintf(out, "last console lines of node %u:\n", node->id);
-        console_print_tail(node, out, SIM_REPORT_CONSOLE_LINES);
-    }
-    fprintf(out, "result: FAIL (invariant %s)\n", invariant_name(invariant));
-    fprintf(out, "trace hash: %016" PRIx64 " (up to the violation)\n", trace_hash(&sim->trace));
-    fprintf(out, "reproduce: %s\n", sim->config.command);
-    fflush(out);
-    if (sim->config.trace_file != NULL) fflush(sim->config.trace_file);
-    exit(1);
 }

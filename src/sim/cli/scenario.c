@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/machine/node.h"
 #include "sim/cli/parse.h"
+#include "sim/sim.h" // NODES_MAX
 
 enum scenario_key { KEY_NODES = 0, KEY_TIME, KEY_STEPS, KEY_BOOTARGS, KEY_DISK_SIZE,
                     KEY_DISK_FAULTS, KEY_FAULT_FIRST };

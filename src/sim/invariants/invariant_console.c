@@ -10,7 +10,12 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
+#include "sim/violation.h"
 
 static struct console_shadow *shadow_of(struct platform *node, u64 pid) {
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {

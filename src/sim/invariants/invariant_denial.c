@@ -12,7 +12,12 @@
 
 #include "sim/sim.h"
 #include "kernel/lib/endian.h"
+#include "kernel/kernel.h"
 #include "kernel/syscall.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
+#include "sim/trace.h"
+#include "sim/violation.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull

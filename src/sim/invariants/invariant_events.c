@@ -3,7 +3,13 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
+#include "sim/violation.h"
 
 static i32 slot_of_pid(const struct kernel *k, u64 pid) {
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {

@@ -22,7 +22,12 @@
 
 #include "sim/invariants/invariant_storage.h"
 #include "kernel/lib/endian.h"
+#include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
 
 #define FILE_ACKS_CAPACITY_MIN 64u
 #define FNV64_OFFSET 0xcbf29ce484222325ull

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/sim.h"
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
 
 #define PTE_V (1ull << 0)
 #define PTE_R (1ull << 1)

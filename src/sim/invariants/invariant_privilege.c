@@ -10,8 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
+#include "sim/violation.h"
 
 static bool groups_same(const struct cred *a, const struct cred *b) {
     if (a->groups_count != b->groups_count || a->groups_count > GROUPS_MAX) return false;

@@ -8,8 +8,12 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "sim/invariants/invariants.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
+#include "sim/violation.h"
 
 static void seed_file_mixed(struct sim *sim, struct platform *node, u64 digest) {
     struct seed_file_boot_shadow *boot = &node->invariants.seed_file;

@@ -13,8 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sim/sim.h"
 #include "kernel/lib/mem.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
+#include "sim/violation.h"
 
 static void repair_read_back(struct sim *sim, struct platform *node, u64 sector, u64 sector_count, u64 digest) {
     const struct sim_disk *disk = &node->disk;

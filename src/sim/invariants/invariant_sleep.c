@@ -14,7 +14,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
+#include "sim/violation.h"
 
 #define SLEEP_IDLE_LATE_BOUND_NS 1000ull
 

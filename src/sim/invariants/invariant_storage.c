@@ -18,7 +18,14 @@
 #include <string.h>
 
 #include "sim/invariants/invariant_storage.h"
+#include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
+#include "sim/violation.h"
 
 _Noreturn void storage_violation(struct sim *sim, struct platform *node, u32 invariant,
                                  const char *format, ...) {

@@ -15,7 +15,11 @@
 // So a run prints the same trace hash with and without --no-invariants.
 #pragma once
 
-#include "sim/sim.h"
+#include "kernel/platform.h" // BLOCK_SECTOR_SIZE_BYTES
+#include "subsystems/graindb/graindb.h"
+
+struct platform;
+struct sim;
 
 #define STORAGE_HISTORY_DEPTH 4u // newest versions of a key checked after each commit
 #define STORAGE_WALK_SET_CAPACITY (2u * GRAINDB_REFS_MAX) // a power of two

@@ -16,6 +16,11 @@
 #include <string.h>
 
 #include "sim/invariants/invariant_storage.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
 
 #define DIGEST_MULTIPLIER 0x9e3779b97f4a7c15ull
 

@@ -7,7 +7,12 @@
 
 #include "sim/invariants/invariant_storage.h"
 #include "kernel/lib/endian.h"
+#include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
 
 void storage_check_keys_within(struct sim *sim, struct platform *node, u64 commit_seq) {
     struct graindb *db = &node->kernel.fs.db;

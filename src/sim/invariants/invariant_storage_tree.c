@@ -21,7 +21,11 @@
 
 #include "sim/invariants/invariant_storage.h"
 #include "kernel/lib/endian.h"
+#include "kernel/kernel.h"
 #include "kernel/lib/mem.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
+#include "sim/sim.h"
 
 #define WALK_KEY_PREFIX "ino/"
 #define WALK_KEY_PREFIX_LEN 4u

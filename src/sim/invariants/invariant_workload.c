@@ -18,7 +18,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "faults/faults.h"
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
+#include "sim/violation.h"
 
 #define INIT_END_WORD "init.end="
 #define INIT_END_WORD_LEN 9u

@@ -25,7 +25,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
+#include "sim/violation.h"
 
 static const char *const change_names[] = {
     [FS_CHANGE_OPEN_WRITE] = "open for writing", [FS_CHANGE_CREATE] = "create",

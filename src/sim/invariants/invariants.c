@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/kernel.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
+#include "sim/violation.h"
 
 #define INVARIANT_NAME(id, name, description) [id] = name,
 static const char *const invariant_names[INVARIANT_COUNT] = {INVARIANT_LIST(INVARIANT_NAME)};

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sim/sim.h"
+#include "sim/invariants/invariants.h"
 
 #define STORAGE_TABLE_CAPACITY_MIN 1024u
 #define STORAGE_TABLE_CAPACITY_MAX (1u << 30)

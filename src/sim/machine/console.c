@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/kernel.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
 
 static bool console_echo(const struct platform *node) {
     return node->sim->config.log_level >= LOG_INFO;

@@ -1,5 +1,6 @@
-// Block device mechanics and the fault atlas (see disk.h). No randomness here: the
-// fault models in faults/disk.c decide, this file carries their decisions out.
+// Block device mechanics (see disk.h; the atlas is in disk_atlas.c). No randomness
+// here: the fault models in faults/disk.c decide, and disk_faults.c carries their
+// decisions out with these mechanics.
 #include "sim/machine/disk.h"
 
 #include <stdlib.h>

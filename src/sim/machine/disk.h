@@ -1,8 +1,9 @@
 // The simulated block device of one node: 512-byte sectors in host memory, with a
 // durable image (what survives power loss) and a volatile write cache (writes not
-// yet flushed). This file is the mechanics only: it never draws a random number.
-// Which faults strike, and when, is decided in faults/disk.c from the node's seeded
-// streams; platform_sim.c exposes the device to the kernel (platform_block_*).
+// yet flushed). disk.c is the mechanics only: it never draws a random number.
+// Which faults strike, and when, is decided by the models in faults/disk.c from the
+// node's seeded streams; disk_faults.c carries their decisions out on the device;
+// platform_sim.c exposes the device to the kernel (platform_block_*).
 //
 // The fault atlas lives here too: a list of copy groups (sector ranges holding copies
 // of one structure, such as the superblock copies) that tells the fault models what
@@ -28,6 +29,9 @@
 #define DISK_CACHE_WRITES_MAX 1024u  // unflushed write commands
 #define DISK_ATLAS_GROUPS_MAX 16u
 #define DISK_ERROR_POISON_BYTE 0xe5 // fills the buffer of a failed read
+#define DISK_OP_BASE_NS 20000ull     // command overhead of a read or write
+#define DISK_SECTOR_NS 2000ull       // transfer of one sector (~256 MB/s)
+#define DISK_FLUSH_BASE_NS 200000ull // a cache flush, plus DISK_SECTOR_NS per sector
 
 // The testing layout, for disks too small for GrainDB (unit tests): four superblock
 // copies of 8 sectors each at the start of the disk.

@@ -20,6 +20,9 @@
 // - The kernel allocates nothing and holds no host resource, so nothing leaks.
 // - node_kernel_call modifies none of its locals between setjmp and longjmp, so they
 //   keep their values after the jump (C11 7.13.2.1).
+#include "faults/faults.h"
+#include "kernel/kernel.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
 
 bool node_kernel_call(struct platform *node, enum kernel_step_result *step) {

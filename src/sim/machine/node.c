@@ -7,11 +7,20 @@
 // - after a requested reboot: both as the previous life left them (a warm reset),
 //   so a boot that keeps anything of that life shows in reboot_state_fresh.
 // kernel_boot must build everything from nothing in all three cases.
+#include "sim/machine/node.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/machine/kernel_digest.h"
+#include "faults/faults.h"
+#include "faults/pcg32.h"
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/streams.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
 
 static void node_poison(struct platform *node, bool kernel_too) {
     assert(node != NULL && node->ram != NULL);
@@ -70,7 +79,7 @@ bool node_boot(struct platform *node) {
     enum boot_cause cause = node->next_boot_cause;
     node->state = NODE_RUNNING;
     node->power_request = POWER_REQUEST_NONE;
-    fault_clock_power_on(node);
+    node_clock_power_on(node);
     invariants_node_reset(node);
     if (!sim->config.no_invariants) storage_on_power_on(node);
 
@@ -95,7 +104,7 @@ void node_power_loss_at(struct platform *node, u64 delay_ns, enum power_loss_sit
     node->sim->power_loss_sites[site]++;
     console_flush(node); // bytes already sent to the UART survive the power loss
     sim_trace(node, TRACE_SIM_POWER_LOSS, delay_ns, node->boots, site);
-    fault_disk_power_loss(node); // the disk keeps its media, plus what the seed lands
+    node_disk_power_loss(node); // the disk keeps its media, plus what the seed lands
     node_poison(node, true);
     node->state = NODE_DOWN;
     node->next_boot_cause = BOOT_POWER_LOSS;

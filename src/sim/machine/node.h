@@ -8,11 +8,11 @@
 
 #include "faults/faults.h"
 #include "kernel/kernel.h"
+#include "sim/machine/clock.h"
 #include "sim/machine/disk.h"
 #include "sim/invariants/invariants.h"
 #include "sim/machine/streams.h"
 
-#define NODES_MAX 8
 #define NODE_RAM_BASE_PA 0x80000000ull
 #define NODE_RAM_SIZE_BYTES (16ull << 20)
 #define SIM_FRAMES_MAX (NODE_RAM_SIZE_BYTES / PAGE_SIZE_BYTES) // the kernel's frame table covers RAM
@@ -99,6 +99,47 @@ void node_advance(struct platform *node, u64 delta_ns);
 bool node_kernel_call(struct platform *node, enum kernel_step_result *step);
 // From a platform_* entry point, as its last action: the power fails now.
 _Noreturn void node_power_unwind(struct platform *node, enum power_loss_site site, u64 delay_ns);
+
+// node_faults.c: the clock and crash fault models asked and carried out on the node.
+// At power-on: monotonic restarts at 0; a new drift is drawn when drift faults are on.
+void node_clock_power_on(struct platform *node);
+// After each step of a running node: maybe jump realtime, maybe change the drift.
+void node_clock_after_step(struct platform *node);
+// After each step of a running node: true when power fails now (counted here, site
+// POWER_LOSS_AFTER_STEP); *delay_ns is how long the node stays dark.
+bool node_power_loss_strikes(struct platform *node, u64 *delay_ns);
+// At a device call inside the kernel: true when power fails at this call. Not counted
+// here: the caller unwinds the kernel first and counts it then (kernel_call.c).
+bool node_power_loss_at_device(struct platform *node, enum power_loss_site site, u64 *delay_ns);
+// Before a user run of `context`: true when it crashes after *after_instructions
+// (1..budget). init (pid 1) is exempt.
+bool node_process_crash_plan(struct platform *node, const struct user_context *context,
+                             u64 budget_instructions, u64 *after_instructions);
+
+// disk_faults.c: the disk as the kernel's block device, with the faults the models
+// decide. Each takes a valid, non-empty range of an existing disk.
+// read: a new latent error or corruption may strike a sector of the range first;
+// then -E_IO when a sector is latent or a one-off read error strikes (the buffer is
+// filled with DISK_ERROR_POISON_BYTE), else the newest data.
+i64 node_disk_read(struct platform *node, u64 sector, u8 *bytes, u32 sector_count);
+// write: -E_IO and nothing written on a write error, else the write goes to the cache
+// (the disk destages the cache first when it is full).
+i64 node_disk_write(struct platform *node, u64 sector, const u8 *bytes, u32 sector_count);
+// flush: every cached write lands on the media (or is lost or misdirected); 0. When
+// disk_flush_error strikes: each cached write lands or is dropped (coin), and -E_IO.
+// *sectors_landed: how many sectors the cache held (for the latency).
+i64 node_disk_flush(struct platform *node, u64 *writes_landed, u64 *sectors_landed);
+// A flush the power interrupts: the oldest cached writes (a drawn number, from the
+// power-loss stream) reach the media; the rest stay unflushed for the power loss.
+void node_disk_flush_interrupted(struct platform *node);
+// Power loss: each unflushed write is lost, or (disk_torn_write) kept or torn.
+void node_disk_power_loss(struct platform *node);
+// Advances the node's time by base_ns, plus a drawn spike when disk_latency strikes.
+void node_disk_latency(struct platform *node, u64 base_ns);
+
+// platform_sim.c: the sim that platform_panic reports through (see there for why
+// it is kept in a static).
+void sim_set_panic_target(struct sim *sim);
 
 // console.c
 void console_write(struct platform *node, const u8 *bytes, u64 count);

@@ -3,7 +3,11 @@
 // trace events into the run's trace, filesystem changes to the permission model and
 // the acknowledged-files invariant, planted-bug sites to the --bug switches.
 #include "kernel/observe.h"
+#include "kernel/kernel.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
 
 static void observe_fs_change_sim(struct platform *p, const struct fs_change *change) {
     assert(change != NULL);

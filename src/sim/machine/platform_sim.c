@@ -5,9 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faults/faults.h"
+#include "faults/pcg32.h"
+#include "kernel/kernel.h"
 #include "kernel/platform.h"
+#include "sim/invariants/invariants.h"
+#include "sim/machine/clock.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
 #include "sim/machine/rv64.h"
+#include "sim/machine/streams.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
+#include "sim/violation.h"
 
 extern const u8 sim_initrd_start[];
 extern const u8 sim_initrd_end[];
@@ -21,7 +31,7 @@ struct platform_trap platform_user_run(struct platform *p, struct user_context *
     if (budget == 0) budget = 1; // always make progress, even past the deadline
 
     u64 crash_after = 0;
-    bool crash = fault_process_crash_plan(p, ctx, budget, &crash_after);
+    bool crash = node_process_crash_plan(p, ctx, budget, &crash_after);
     struct rv64_memory memory = {
         .ram = p->ram, .ram_base_pa = NODE_RAM_BASE_PA, .ram_size_bytes = NODE_RAM_SIZE_BYTES};
     struct rv64_result result = rv64_run(&memory, ctx, satp, crash ? crash_after : budget);
@@ -69,8 +79,8 @@ u32 platform_kernel_regions(struct platform *p, struct platform_region *regions,
 static void device_power_check(struct platform *p, enum power_loss_site site) {
     if (!p->power_unwind_armed) return;
     u64 delay_ns = 0;
-    if (!fault_power_loss_at_device(p, site, &delay_ns)) return;
-    if (site == POWER_LOSS_AT_FLUSH) fault_disk_flush_interrupted(p);
+    if (!node_power_loss_at_device(p, site, &delay_ns)) return;
+    if (site == POWER_LOSS_AT_FLUSH) node_disk_flush_interrupted(p);
     node_power_unwind(p, site, delay_ns);
 }
 
@@ -109,7 +119,7 @@ void platform_idle_until(struct platform *p, u64 deadline_ns) {
     assert(platform_monotonic_ns(p) >= deadline_ns);
 }
 
-// ---- block device: the node's simulated disk (disk.h), faults from faults/disk.c ----
+// ---- block device: the node's simulated disk (disk.h) with its faults (disk_faults.c) ----
 
 u64 platform_block_sector_count(struct platform *p) {
     assert(p != NULL);
@@ -143,8 +153,8 @@ i64 platform_block_read(struct platform *p, u64 sector, u8 *bytes, u32 sector_co
     if (p->inspecting) return inspection_read(p, sector, bytes, sector_count);
     i64 result = block_check(p, sector, sector_count);
     if (result == 0 && sector_count > 0) {
-        result = fault_disk_read(p, sector, bytes, sector_count);
-        fault_disk_latency(p, DISK_OP_BASE_NS + sector_count * DISK_SECTOR_NS);
+        result = node_disk_read(p, sector, bytes, sector_count);
+        node_disk_latency(p, DISK_OP_BASE_NS + sector_count * DISK_SECTOR_NS);
     }
     sim_trace(p, TRACE_SIM_DISK_READ, sector, sector_count, (u64)result);
     assert(result == 0 || result == -E_IO || result == -E_INVAL || result == -E_NODEV);
@@ -156,8 +166,8 @@ i64 platform_block_write(struct platform *p, u64 sector, const u8 *bytes, u32 se
     assert(bytes != NULL || sector_count == 0);
     i64 result = block_check(p, sector, sector_count);
     if (result == 0 && sector_count > 0) {
-        result = fault_disk_write(p, sector, bytes, sector_count);
-        fault_disk_latency(p, DISK_OP_BASE_NS + sector_count * DISK_SECTOR_NS);
+        result = node_disk_write(p, sector, bytes, sector_count);
+        node_disk_latency(p, DISK_OP_BASE_NS + sector_count * DISK_SECTOR_NS);
     }
     sim_trace(p, TRACE_SIM_DISK_WRITE, sector, sector_count, (u64)result);
     assert(result == 0 || result == -E_IO || result == -E_INVAL || result == -E_NODEV);
@@ -174,11 +184,11 @@ i64 platform_block_flush(struct platform *p) {
     u64 writes = 0;
     u64 sectors = 0;
     i64 result = p->disk.sector_count == 0 ? -E_NODEV : 0;
-    // The power fails during the flush: part of the cache landed (fault_disk_flush_interrupted).
+    // The power fails during the flush: part of the cache landed (node_disk_flush_interrupted).
     if (result == 0) device_power_check(p, POWER_LOSS_AT_FLUSH);
     if (result == 0) {
-        result = fault_disk_flush(p, &writes, &sectors);
-        fault_disk_latency(p, DISK_FLUSH_BASE_NS + sectors * DISK_SECTOR_NS);
+        result = node_disk_flush(p, &writes, &sectors);
+        node_disk_latency(p, DISK_FLUSH_BASE_NS + sectors * DISK_SECTOR_NS);
     }
     sim_trace(p, TRACE_SIM_DISK_FLUSH, writes, sectors, (u64)result);
     assert(result == 0 || result == -E_IO || result == -E_NODEV);

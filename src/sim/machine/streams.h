@@ -4,7 +4,7 @@
 #pragma once
 
 #include "kernel/lib/types.h"
-#include "sim/machine/pcg32.h"
+#include "faults/pcg32.h"
 
 enum sim_stream {
     STREAM_SWARM = 0,         // sim-wide: which fault kinds are on, their rates

@@ -82,6 +82,11 @@
 #define GRAINDB_SUPERBLOCK_QUORUM 2u     // identical valid copies preferred when choosing
 #define GRAINDB_MIRROR_SLOTS_COUNT 2u    // the last two batches
 #define GRAINDB_LOG_START_SECTOR 584u    // after the superblocks and the mirror, 8-aligned
+// The fixed layout before the log (a fault atlas needs it, see graindb_layout): the
+// superblock copies are sectors 0..GRAINDB_SUPERBLOCK_COPIES-1, then the mirror slots,
+// one whole batch each.
+#define GRAINDB_MIRROR_FIRST_SECTOR GRAINDB_SUPERBLOCK_COPIES
+#define GRAINDB_MIRROR_SLOT_SECTORS (GRAINDB_BATCH_BYTES_MAX / BLOCK_SECTOR_SIZE_BYTES)
 #define GRAINDB_ZONES_COUNT 2u
 #define GRAINDB_ZONE_BYTES_MAX (4ull * 1024 * 1024 * 1024) // positions kept as u32 / 8, top bits free
 // The end of a zone that only batches which shrink the live state may use (a batch

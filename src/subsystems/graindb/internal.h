@@ -10,8 +10,6 @@
 #define GRAINDB_FORMAT_VERSION 3u // 2: two zones, compaction, links; 3: batch checksums
 #define GRAINDB_SUPERBLOCK_MAGIC 0x3142444e49415247ull // "GRAINDB1"
 #define GRAINDB_CHECKPOINT_MAGIC 0x3154504b43424447ull // "GDBCKPT1"
-#define GRAINDB_MIRROR_FIRST_SECTOR GRAINDB_SUPERBLOCK_COPIES
-#define GRAINDB_MIRROR_SLOT_SECTORS (GRAINDB_BATCH_BYTES_MAX / BLOCK_SECTOR_SIZE_BYTES)
 #define GRAINDB_RECORD_ALIGN_BYTES 8u
 // Mixed with the generation into a record's id: records a zone kept from an earlier
 // generation are foreign (an odd multiplier: distinct generations, distinct ids).

@@ -1,5 +1,5 @@
 // PCG32 XSH RR from the published description (pcg-random.org, pcg-c-basic).
-#include "sim/machine/pcg32.h"
+#include "faults/pcg32.h"
 
 #define PCG32_MULTIPLIER 6364136223846793005ull
 #define PER_MILLION 1000000u
@@ -54,7 +54,8 @@ u64 pcg32_range(struct pcg32 *rng, u64 low, u64 high) {
         return (upper << 32) | pcg32_next(rng);
     }
     u64 result = low + pcg32_bounded64(rng, high - low + 1);
-    assert(result >= low && result <= high);
+    assert(result >= low);
+    assert(result <= high);
     return result;
 }
 

@@ -1,11 +1,13 @@
-// The disk fault atlas (API in sim/disk.h): which damage a recoverable run allows.
-// The storage engine's layout is a list of copy groups; every sector outside them is
-// single-copy data. A damaging fault is asked for before it is injected, with every
-// range it would damage, so one fault never takes the last good copy of anything.
+// The disk fault atlas (API in sim/machine/disk.h): which damage a recoverable run
+// allows. The storage engine's layout is a list of copy groups; every sector outside
+// them is single-copy data. A damaging fault is asked for before it is injected, with
+// every range it would damage, so one fault never takes the last good copy of anything.
+// It lives beside the device because its answer depends on the device's state (which
+// copies are damaged already); the fault models in src/faults only draw.
 #include "sim/machine/disk.h"
 
-// GrainDB's own definitions of its layout, so the atlas follows it if it changes.
-#include "subsystems/graindb/internal.h"
+// GrainDB's own (public) definitions of its layout, so the atlas follows it if it changes.
+#include "subsystems/graindb/graindb.h"
 
 #define DISK_ATLAS_COPIES_MAX 16u
 
