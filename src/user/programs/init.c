@@ -75,6 +75,7 @@ static const struct job phase1_jobs[] = {
     {"shutdown_denied", ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
     {"badptr", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_PAGE, -1, NULL},
     {"illegal", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_ILLEGAL, -1, NULL},
+    {"rdtime", ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_ILLEGAL, -1, NULL},
     {"waiter", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
     {"consoletest", ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
 };
