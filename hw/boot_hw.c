@@ -29,7 +29,10 @@ static void hw_traps_init(void) {
     CSR_WRITE(stvec, (u64)(uintptr_t)hw_trap_vector);
     CSR_WRITE(sie, 0);
     CSR_CLEAR(sstatus, SSTATUS_SIE | SSTATUS_SUM | SSTATUS_FS);
-    // No counters for U-mode: rdtime/rdcycle are illegal there, as in the interpreter.
+    // No counters for U-mode: rdcycle and rdinstret trap as illegal instructions. A
+    // trapped rdtime is different: OpenSBI emulates the time CSR for any mode without
+    // looking at scounteren, so user mode reads the time; the interpreter does the
+    // same (src/sim/machine/rv64.c, tests t_qemu and t_sim_counters).
     CSR_WRITE(scounteren, 0);
 }
 

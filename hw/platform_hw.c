@@ -62,15 +62,26 @@ void platform_halt(struct platform *p) {
     hw_stop();
 }
 
-// SRST when the firmware has it, else the legacy shutdown (OpenSBI serves both).
+// SRST when the firmware has it, else the legacy shutdown. A call that returns did
+// not power off: the machine has no way to (QEMU's sifive_u: OpenSBI finds no
+// shutdown device and SRST answers "not supported"). Then the kernel says so and
+// halts here, interrupts off. It does not fall back to the legacy call after an SRST
+// error: OpenSBI routes that to the same missing device and parks the hart inside the
+// firmware, silently.
 void platform_power_off(struct platform *p) {
     assert(p != NULL);
-    hw_log(p, "power off (%s)", hw_sbi_has(p, SBI_X_SRST) ? "SBI SRST" : "legacy SBI shutdown");
-    if (hw_sbi_has(p, SBI_X_SRST)) {
-        (void)sbi_call(SBI_EXT_SRST, 0, SBI_SRST_TYPE_SHUTDOWN, SBI_SRST_REASON_NONE, 0);
+    bool srst = hw_sbi_has(p, SBI_X_SRST);
+    hw_log(p, "power off (%s)", srst ? "SBI SRST" : "legacy SBI shutdown");
+    if (srst) {
+        struct sbi_result result =
+            sbi_call(SBI_EXT_SRST, 0, SBI_SRST_TYPE_SHUTDOWN, SBI_SRST_REASON_NONE, 0);
+        hw_log(p, "power-off not possible on this machine (SBI SRST shutdown: %s); halted",
+               sbi_error_name(result.error));
+    } else {
+        (void)sbi_legacy_call(SBI_EXT_LEGACY_SHUTDOWN, 0);
+        hw_log(p, "power-off not possible on this machine (no SBI SRST, legacy shutdown "
+                  "returned); halted");
     }
-    (void)sbi_legacy_call(SBI_EXT_LEGACY_SHUTDOWN, 0);
-    hw_log(p, "firmware did not power off; halting");
     hw_stop();
 }
 

@@ -19,6 +19,13 @@ static const char *const sbi_implementation_names[] = {
     "BBL", "OpenSBI", "Xvisor", "KVM", "RustSBI", "Diosix", "Coffer",
 };
 
+// The SBI specification's standard error codes (chapter 3), negated.
+static const char *const sbi_error_names[] = {
+    "success",       "failed",          "not supported", "invalid parameter",
+    "denied",        "invalid address", "already available", "already started",
+    "already stopped", "no shared memory",
+};
+
 struct sbi_result sbi_call(u64 extension, u64 function, u64 arg0, u64 arg1, u64 arg2) {
     register u64 a0 __asm__("a0") = arg0;
     register u64 a1 __asm__("a1") = arg1;
@@ -64,4 +71,11 @@ const char *sbi_extension_name(u32 index) {
 const char *sbi_implementation_name(u64 impl_id) {
     if (impl_id >= ARRAY_COUNT(sbi_implementation_names)) return NULL;
     return sbi_implementation_names[impl_id];
+}
+
+const char *sbi_error_name(i64 error) {
+    STATIC_ASSERT(ARRAY_COUNT(sbi_error_names) == 10);
+    if (error > 0 || -error >= (i64)ARRAY_COUNT(sbi_error_names)) return "unknown error";
+    assert(sbi_error_names[-error] != NULL);
+    return sbi_error_names[-error];
 }

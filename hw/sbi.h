@@ -63,5 +63,8 @@ bool sbi_probe(u64 extension);
 u32 sbi_probe_all(void);
 // "TIME", "DBCN", ...: the name the SBI specification gives extension `index`.
 const char *sbi_extension_name(u32 index);
+// "not supported", "denied", ...: the specification's words for an SBI error code
+// (0 is "success"), or "unknown error".
+const char *sbi_error_name(i64 error);
 // "OpenSBI", "RustSBI", ... or NULL for an implementation id we do not know.
 const char *sbi_implementation_name(u64 impl_id);

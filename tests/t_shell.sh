@@ -34,8 +34,8 @@ check "another seed: same shtest lines" cmp -s <(shtest_lines "$logs/seed1.log")
 
 # The same disk again and again: every run must pass.
 scenario=$logs/reboot.scenario
-sed -e 's/^bootargs = .*/bootargs = init.end=reboot init.fs=1/' -e 's/^time = .*/time = 3s/' \
-    scenarios/no-faults-fs.scenario > "$scenario"
+printf 'include = %s\nbootargs = init.end=reboot init.fs=1\ntime = 3s\n' \
+    "$PWD/scenarios/no-faults-fs.scenario" > "$scenario"
 run "$logs/reboot.log" 3 "$scenario"
 status=$?
 runs=$(grep -c '^n0| init: shtest exited 0$' "$logs/reboot.log")

@@ -28,6 +28,21 @@ expect "scenario bad value names file, line and key" 2 "bad2.scenario:1: key 'no
 printf 'nodes = 1\nnodes = 2\n' > "$tmp/dup.scenario"
 expect "scenario duplicate key is an error" 2 "dup.scenario:2: key 'nodes'" --seed 1 --scenario "$tmp/dup.scenario"
 expect "missing scenario file exits 2" 2 "nonexistent" --seed 1 --scenario "$tmp/nonexistent"
+# A file that extends a base: include first, then only what differs.
+mkdir -p "$tmp/sub"
+printf 'nodes = 2\ntime = 5s\nfault.power_loss = on\n' > "$tmp/base.scenario"
+printf 'include = ../base.scenario\nnodes = 3\n' > "$tmp/sub/child.scenario"
+expect "include: the base's keys apply" 0 "^time = 5s$" --print-scenario --scenario "$tmp/sub/child.scenario"
+expect "include: the file's own keys override the base" 0 "^nodes = 3$" --print-scenario --scenario "$tmp/sub/child.scenario"
+expect "include: a run uses the merged settings" 0 "nodes 3; steps 1;" --seed 1 --steps 1 --log warn --scenario "$tmp/sub/child.scenario"
+printf 'include = cycle2.scenario\n' > "$tmp/cycle1.scenario"
+printf 'include = cycle1.scenario\n' > "$tmp/cycle2.scenario"
+expect "include: a cycle exits 2 naming the files" 2 "cycle1.scenario: include cycle .*cycle2.scenario:1" --print-scenario --scenario "$tmp/cycle1.scenario"
+printf '# base missing\ninclude = gone.scenario\n' > "$tmp/orphan.scenario"
+expect "include: a missing base exits 2 naming it and the line" 2 "gone.scenario: cannot open .*orphan.scenario:2" --print-scenario --scenario "$tmp/orphan.scenario"
+printf 'include = bad.scenario\n' > "$tmp/uses-bad.scenario"
+expect "include: a bad key in the base names the base's line" 2 "bad.scenario:3: key 'foo'.*uses-bad.scenario:1" --print-scenario --scenario "$tmp/uses-bad.scenario"
+expect "--print-scenario of the default is default.scenario's settings" 0 "^fault.disk_flush_error = swarm$" --print-scenario
 expect "--list-bugs names each bug's invariant" 0 "caught by" --list-bugs
 expect "--list-invariants" 0 "^frame_ownership" --list-invariants
 expect "a run prints the seed first" 0 "^seed: 42$" --seed 42 --log warn

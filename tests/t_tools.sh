@@ -52,8 +52,8 @@ check "usage errors say what is missing" grep -q '^n0| cp: need SRC and DST$' "$
 
 # The same disk again: tooltest cleans up after an earlier run and passes again.
 scenario=$logs/reboot.scenario
-sed -e 's/^bootargs = .*/bootargs = init.end=reboot init.fs=1/' -e 's/^time = .*/time = 2s/' \
-    scenarios/no-faults-fs.scenario > "$scenario"
+printf 'include = %s\nbootargs = init.end=reboot init.fs=1\ntime = 2s\n' \
+    "$PWD/scenarios/no-faults-fs.scenario" > "$scenario"
 "$SIM" --seed 3 --scenario "$scenario" > "$logs/reboot.log" 2>&1
 status=$?
 runs=$(grep -c '^n0| init: tooltest exited 0$' "$logs/reboot.log")

@@ -61,6 +61,7 @@ struct machine {
     u64 code_pa; // frame behind CODE_VA
     u64 data_pa; // frame behind DATA_VA
     u32 code_length_bytes;
+    u64 time_ticks; // what rdtime reads in the next run
 };
 
 static u8 *ram_at(struct machine *m, u64 pa) {
@@ -146,7 +147,7 @@ static void emit_bytes(struct machine *m, const u8 *bytes, u32 count) {
 }
 
 static struct rv64_result run(struct machine *m, u64 budget) {
-    return rv64_run(&m->memory, &m->ctx, satp_of(m), budget);
+    return rv64_run(&m->memory, &m->ctx, satp_of(m), budget, m->time_ticks);
 }
 
 // ---- test bookkeeping -------------------------------------------------------------
@@ -877,11 +878,36 @@ static bool test_budget(void) {
     return true;
 }
 
+// rdtime and its other read-only spellings read the time given to the run; the time
+// stays where it was for the whole run.
+static bool test_rdtime(void) {
+    struct machine m;
+    machine_init(&m);
+    emit(&m, 0xc0102573u); // rdtime a0 (csrrs a0, time, x0)
+    emit(&m, 0xc01065f3u); // csrrsi a1, time, 0
+    emit(&m, 0xc0103673u); // csrrc a2, time, x0
+    emit(&m, 0xc0107073u); // csrrci x0, time, 0: a read into x0
+    emit(&m, ECALL);
+    m.time_ticks = 123456789;
+    CHECK_TRAP(&m, TRAP_ECALL_FROM_USER, CODE_VA + 16);
+    CHECK(last_result.instructions_retired == 4);
+    CHECK(m.ctx.regs[A0] == 123456789 && m.ctx.regs[A1] == 123456789);
+    CHECK(m.ctx.regs[A2] == 123456789 && m.ctx.regs[ZERO] == 0);
+    machine_free(&m);
+    return true;
+}
+
 static bool test_illegal_instructions(void) {
     struct machine m;
     machine_init(&m);
     const u32 insts[] = {
         0xc0002573u, // csrr a0, cycle (rdcycle)
+        0xc0202573u, // csrr a0, instret (rdinstret)
+        0xc8102573u, // csrr a0, timeh: RV32 only
+        0xc015a573u, // csrrs a0, time, a1: a write attempt
+        0xc0151073u, // csrw time, a0
+        0xc0159573u, // csrrw a0, time, a1
+        0xc010e573u, // csrrsi a0, time, 1: a write attempt
         0x10051073u, // csrw sstatus, a0
         0x0020f053u, // fadd.s ft0, ft1, ft2
         0x00052007u, // flw ft0, 0(a0)
@@ -1452,6 +1478,7 @@ static const struct {
     {"atomics_faults", test_atomics_faults},
     {"ecall_and_ebreak", test_ecall_and_ebreak},
     {"budget", test_budget},
+    {"rdtime", test_rdtime},
     {"illegal_instructions", test_illegal_instructions},
     {"page_faults", test_page_faults},
     {"non_canonical", test_non_canonical},

@@ -14,6 +14,7 @@
 #define ELF_PF_X 1
 #define ELF_PF_W 2
 #define ELF_PF_R 4
+#define ELF_ENTRY_ALIGN_BYTES 2 // the C extension: instructions start at even addresses
 
 struct elf_segment {
     u32 type;
@@ -95,12 +96,49 @@ static i64 elf_load_segment(struct kernel *k, struct proc *proc_, u8 owner, cons
     return 0;
 }
 
+// The entry point must be the start of an instruction in code the file provides:
+// 2-byte aligned, because with the C extension (RV64IMAC, what the programs are built
+// for) instructions are 2 or 4 bytes long and start at any even address, so 4-byte
+// alignment would refuse valid programs; an odd pc is never an instruction (the
+// hardware would fault with an instruction-address-misaligned trap at the first
+// fetch). And inside the file bytes of an executable PT_LOAD segment: anywhere else is
+// data, zero fill or nothing at all.
+static bool elf_entry_ok(const u8 *image, u64 entry_va) {
+    assert(image != NULL);
+    if (entry_va % ELF_ENTRY_ALIGN_BYTES != 0) return false;
+    u16 phnum = load_u16_le(image + 56);
+    for (u32 i = 0; i < phnum; i++) {
+        struct elf_segment s = elf_segment_at(image, i);
+        if (s.type != ELF_PT_LOAD || (s.flags & ELF_PF_X) == 0 || s.memory_size == 0) continue;
+        if (entry_va >= s.vaddr && entry_va - s.vaddr < s.file_size) return true;
+    }
+    return false;
+}
+
+i64 elf_check(const u8 *image, u64 image_size_bytes, u64 *entry_va) {
+    assert(entry_va != NULL);
+    if (image_size_bytes != 0) assert(image != NULL);
+    if (!elf_header_ok(image, image_size_bytes)) return -E_NOEXEC;
+    u16 phnum = load_u16_le(image + 56);
+    for (u32 i = 0; i < phnum; i++) {
+        struct elf_segment s = elf_segment_at(image, i);
+        if (s.type != ELF_PT_LOAD || s.memory_size == 0) continue;
+        if ((s.flags & (ELF_PF_R | ELF_PF_W | ELF_PF_X)) == 0) continue;
+        if (!elf_segment_ok(&s, image_size_bytes)) return -E_NOEXEC;
+    }
+    *entry_va = load_u64_le(image + 24);
+    if (!elf_entry_ok(image, *entry_va)) return -E_NOEXEC;
+    return 0;
+}
+
 i64 elf_load(struct kernel *k, struct proc *proc_, u8 owner, const u8 *image,
              u64 image_size_bytes, u64 *entry_va) {
     assert(proc_ != NULL);
     assert(entry_va != NULL);
     assert(proc_->root_table_pa != 0);
-    if (!elf_header_ok(image, image_size_bytes)) return -E_NOEXEC;
+    // Everything about the file is checked before the first frame is taken.
+    i64 checked = elf_check(image, image_size_bytes, entry_va);
+    if (checked < 0) return checked;
     u16 phnum = load_u16_le(image + 56);
     u32 loaded = 0;
     for (u32 i = 0; i < phnum; i++) {
@@ -108,12 +146,10 @@ i64 elf_load(struct kernel *k, struct proc *proc_, u8 owner, const u8 *image,
         // A segment with no R, W or X would be an invalid Sv39 leaf: nothing to map.
         if (s.type != ELF_PT_LOAD || s.memory_size == 0) continue;
         if ((s.flags & (ELF_PF_R | ELF_PF_W | ELF_PF_X)) == 0) continue;
-        if (!elf_segment_ok(&s, image_size_bytes)) return -E_NOEXEC;
         i64 result = elf_load_segment(k, proc_, owner, image, &s);
         if (result < 0) return result;
         loaded++;
     }
-    *entry_va = load_u64_le(image + 24);
     // The entry must be in an executable page we just mapped.
     u64 entry_pte = vm_lookup(k, proc_->root_table_pa, *entry_va & ~(PAGE_SIZE_BYTES - 1));
     if (loaded == 0 || entry_pte == 0 || (entry_pte & PTE_X) == 0) return -E_NOEXEC;

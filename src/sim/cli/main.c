@@ -35,6 +35,10 @@ static int run(const struct options *options) {
         !scenario_load(&scenario, options->scenario_path, error, sizeof(error))) {
         return usage_error(error);
     }
+    if (options->print_scenario) {
+        scenario_print(&scenario, stdout);
+        return EXIT_PASS;
+    }
     u64 seed = options->seed_given ? options->seed : random_seed();
     struct sim_config config;
     if (!sim_config_build(options, &scenario, seed, &config, error, sizeof(error))) {

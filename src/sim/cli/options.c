@@ -52,11 +52,13 @@ void options_print_usage(FILE *out) {
     fprintf(out,
             "usage: basin-sim --seed N [--scenario FILE] [--nodes N] [--time 10s|500ms|... | --steps N]\n"
             "                 [--bug NAME]... [--log error|warn|info|debug|trace] [--trace FILE]\n"
-            "                 [--progress] [--list-bugs] [--list-invariants] [--help]\n"
+            "                 [--progress] [--list-bugs] [--list-invariants] [--print-scenario] [--help]\n"
             "Runs the Grain Basin kernel on simulated nodes, injecting faults drawn from the seed\n"
             "and checking invariants after every step. The same seed gives the same run.\n"
             "  --seed N          run seed (decimal or 0x hex); drawn at random and printed if absent\n"
             "  --scenario FILE   key = value scenario (default: built-in, as scenarios/default.scenario)\n"
+            "  --print-scenario  print every setting of the scenario (its bases and the defaults\n"
+            "                    included) as key = value lines, and exit without a run\n"
             "  --nodes N         number of nodes, 1..%u (overrides the scenario)\n"
             "  --time T          stop at simulated time T (units ns us ms s m h)\n"
             "  --steps N         stop after N steps\n"
@@ -142,9 +144,9 @@ static bool parse_valued(struct arguments *args, struct options *o, const char *
 static bool parse_one(struct arguments *args, struct options *o) {
     const char *arg = args->argv[args->index];
     static const char *const flags[] = {"--list-bugs", "--list-invariants", "--help", "-h",
-                                        "--progress", "--no-invariants"};
+                                        "--progress", "--no-invariants", "--print-scenario"};
     bool *flag_fields[] = {&o->list_bugs, &o->list_invariants, &o->help, &o->help, &o->progress,
-                           &o->no_invariants};
+                           &o->no_invariants, &o->print_scenario};
     for (u32 i = 0; i < ARRAY_COUNT(flags); i++) {
         if (strcmp(arg, flags[i]) == 0) {
             *flag_fields[i] = true;

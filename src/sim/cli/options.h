@@ -31,6 +31,7 @@ struct options {
     bool help;
     bool progress;
     bool no_invariants; // benchmark only: measure what the checks cost
+    bool print_scenario; // print the scenario's settings and exit
 };
 
 // False with a message naming the bad input (exit status 2).

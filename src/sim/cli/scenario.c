@@ -1,11 +1,13 @@
 // Scenario file parser. Keys:
-//   nodes, time, steps, bootargs, disk.size, disk.faults (recoverable|unrestricted),
-//   fault.<kind> (on|off|swarm), fault.<kind>.rate
+//   include (a base file, first key only), nodes, time, steps, bootargs, disk.size,
+//   disk.faults (recoverable|unrestricted), fault.<kind> (on|off|swarm), fault.<kind>.rate
 #include "sim/cli/scenario.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sim/cli/parse.h"
 #include "sim/sim.h" // NODES_MAX
@@ -53,12 +55,25 @@ static bool key_lookup(const char *text, u32 *key) {
     return false;
 }
 
+#define SCENARIO_PATH_BYTES_MAX 1024
+
+// The files being read, outermost first: for the depth bound and to refuse a cycle.
+// Files are told apart by device and inode, however the includes spell their paths.
+struct include_chain {
+    struct { u64 device; u64 inode; } files[SCENARIO_INCLUDE_DEPTH_MAX];
+    u32 count;
+};
+
 struct parse_state {
     const char *name;
     u32 line;
     char *error;
     u32 capacity;
+    struct include_chain *chain; // NULL: text without a file, include refused
 };
+
+static bool load_file(struct scenario *scenario, const char *path, struct include_chain *chain,
+                      char *error, u32 error_capacity);
 
 __attribute__((format(printf, 3, 4))) static bool parse_fail(struct parse_state *state,
                                                             const char *key, const char *format,
@@ -188,8 +203,45 @@ static char *trim(char *text) {
     return text;
 }
 
+// The base's path as the including file names it: relative to that file's folder.
+static bool include_path(const char *including, const char *value, char *path, u32 capacity) {
+    const char *slash = strrchr(including, '/');
+    int length = value[0] == '/' || slash == NULL
+                     ? snprintf(path, capacity, "%s", value)
+                     : snprintf(path, capacity, "%.*s/%s", (int)(slash - including), including, value);
+    return length > 0 && (u32)length < capacity;
+}
+
+// include = FILE: the base's settings, which the rest of this file then overrides.
+static bool parse_include(struct scenario *scenario, struct parse_state *state, const char *value,
+                          bool any_key_seen) {
+    assert(scenario != NULL && state != NULL);
+    if (state->chain == NULL) return parse_fail(state, "include", "only a scenario file may include");
+    if (any_key_seen) return parse_fail(state, "include", "must be the first key of the file");
+    char path[SCENARIO_PATH_BYTES_MAX];
+    if (value[0] == '\0' || !include_path(state->name, value, path, sizeof(path))) {
+        return parse_fail(state, "include", "'%s' is not a file name", value);
+    }
+    char error[SCENARIO_ERROR_BYTES_MAX];
+    if (load_file(scenario, path, state->chain, error, sizeof(error))) return true;
+    // The innermost error first: the base's file and line, then where it was included.
+    snprintf(state->error, state->capacity, "%.400s (included from %s:%u)", error, state->name,
+             state->line);
+    return false;
+}
+
+// A file that names a limit means only the limits it names: not the default 2s, not
+// its base's limits.
+static void limits_replace(struct scenario *scenario) {
+    scenario->time_ns = 0;
+    scenario->time_text[0] = '\0';
+    scenario->time_given = false;
+    scenario->steps = 0;
+    scenario->steps_given = false;
+}
+
 static bool parse_line(struct scenario *scenario, struct parse_state *state, char *line,
-                       bool seen[SCENARIO_KEYS_COUNT]) {
+                       bool seen[SCENARIO_KEYS_COUNT], bool *any_key_seen) {
     char *text = trim(line);
     if (text[0] == '\0' || text[0] == '#') return true;
     char *equals = strchr(text, '=');
@@ -197,28 +249,28 @@ static bool parse_line(struct scenario *scenario, struct parse_state *state, cha
     *equals = '\0';
     char *key_text = trim(text);
     char *value = trim(equals + 1);
+    bool first_key = !*any_key_seen;
+    *any_key_seen = true;
+    if (strcmp(key_text, "include") == 0) return parse_include(scenario, state, value, !first_key);
     u32 key = 0;
     if (!key_lookup(key_text, &key)) return parse_fail(state, key_text, "unknown key");
     if (seen[key]) return parse_fail(state, key_text, "duplicate key");
     bool limit = key == KEY_TIME || key == KEY_STEPS;
-    if (limit && !seen[KEY_TIME] && !seen[KEY_STEPS]) {
-        // A file that names a limit means only the limits it names (no default 2s).
-        scenario->time_ns = 0;
-        scenario->time_text[0] = '\0';
-        scenario->steps = 0;
-    }
+    if (limit && !seen[KEY_TIME] && !seen[KEY_STEPS]) limits_replace(scenario);
     seen[key] = true;
     scenario->time_given = scenario->time_given || key == KEY_TIME;
     scenario->steps_given = scenario->steps_given || key == KEY_STEPS;
     return set_value(scenario, state, key, key_text, value);
 }
 
-bool scenario_parse(struct scenario *scenario, const char *name, const char *text, char *error,
-                    u32 error_capacity) {
+static bool parse_text(struct scenario *scenario, const char *name, const char *text,
+                       struct include_chain *chain, char *error, u32 error_capacity) {
     assert(scenario != NULL && name != NULL && text != NULL);
     assert(error != NULL && error_capacity > 0);
-    struct parse_state state = {.name = name, .line = 0, .error = error, .capacity = error_capacity};
+    struct parse_state state = {
+        .name = name, .line = 0, .error = error, .capacity = error_capacity, .chain = chain};
     bool seen[SCENARIO_KEYS_COUNT] = {false};
+    bool any_key_seen = false;
     const char *cursor = text;
     while (*cursor != '\0') {
         state.line++;
@@ -230,15 +282,48 @@ bool scenario_parse(struct scenario *scenario, const char *name, const char *tex
         char line[SCENARIO_LINE_BYTES_MAX];
         memcpy(line, cursor, length);
         line[length] = '\0';
-        if (!parse_line(scenario, &state, line, seen)) return false;
+        if (!parse_line(scenario, &state, line, seen, &any_key_seen)) return false;
         cursor = end != NULL ? end + 1 : cursor + length;
     }
     return true;
 }
 
-bool scenario_load(struct scenario *scenario, const char *path, char *error, u32 error_capacity) {
-    assert(scenario != NULL && path != NULL && error != NULL);
-    char text[SCENARIO_FILE_BYTES_MAX + 1];
+bool scenario_parse(struct scenario *scenario, const char *name, const char *text, char *error,
+                    u32 error_capacity) {
+    return parse_text(scenario, name, text, NULL, error, error_capacity);
+}
+
+// Enters path into the chain: refused when it is already there (a cycle) or the chain
+// is full.
+static bool chain_enter(struct include_chain *chain, const char *path, char *error,
+                        u32 error_capacity) {
+    assert(chain != NULL && path != NULL);
+    assert(chain->count <= SCENARIO_INCLUDE_DEPTH_MAX);
+    struct stat status;
+    if (stat(path, &status) != 0) {
+        snprintf(error, error_capacity, "%s: cannot open scenario file", path);
+        return false;
+    }
+    for (u32 i = 0; i < chain->count; i++) {
+        if (chain->files[i].device != (u64)status.st_dev) continue;
+        if (chain->files[i].inode != (u64)status.st_ino) continue;
+        snprintf(error, error_capacity, "%s: include cycle (a file includes itself)", path);
+        return false;
+    }
+    if (chain->count == SCENARIO_INCLUDE_DEPTH_MAX) {
+        snprintf(error, error_capacity, "%s: includes nested deeper than %u files", path,
+                 SCENARIO_INCLUDE_DEPTH_MAX);
+        return false;
+    }
+    chain->files[chain->count].device = (u64)status.st_dev;
+    chain->files[chain->count].inode = (u64)status.st_ino;
+    chain->count++;
+    return true;
+}
+
+// Reads a whole file into text (SCENARIO_FILE_BYTES_MAX + 1 bytes), NUL-terminated.
+static bool read_file(const char *path, char *text, char *error, u32 error_capacity) {
+    assert(path != NULL && text != NULL);
     FILE *file = fopen(path, "rb");
     if (file == NULL) {
         snprintf(error, error_capacity, "%s: cannot open scenario file", path);
@@ -257,5 +342,43 @@ bool scenario_load(struct scenario *scenario, const char *path, char *error, u32
         snprintf(error, error_capacity, "%s: contains a NUL byte", path);
         return false;
     }
-    return scenario_parse(scenario, path, text, error, error_capacity);
+    return true;
+}
+
+static bool load_file(struct scenario *scenario, const char *path, struct include_chain *chain,
+                      char *error, u32 error_capacity) {
+    assert(scenario != NULL && path != NULL && error != NULL);
+    if (!chain_enter(chain, path, error, error_capacity)) return false;
+    // One buffer per depth, static: 64 KiB each is too much for the stack at depth 8.
+    static char texts[SCENARIO_INCLUDE_DEPTH_MAX][SCENARIO_FILE_BYTES_MAX + 1];
+    char *text = texts[chain->count - 1];
+    bool loaded = read_file(path, text, error, error_capacity) &&
+                  parse_text(scenario, path, text, chain, error, error_capacity);
+    chain->count--;
+    return loaded;
+}
+
+bool scenario_load(struct scenario *scenario, const char *path, char *error, u32 error_capacity) {
+    assert(scenario != NULL && path != NULL && error != NULL);
+    struct include_chain chain = {.count = 0};
+    return load_file(scenario, path, &chain, error, error_capacity);
+}
+
+void scenario_print(const struct scenario *scenario, FILE *out) {
+    assert(scenario != NULL && out != NULL);
+    assert(scenario->time_ns != 0 || scenario->steps != 0 || scenario->time_text[0] == '\0');
+    fprintf(out, "nodes = %u\n", scenario->nodes_count);
+    if (scenario->time_ns != 0) fprintf(out, "time = %s\n", scenario->time_text);
+    if (scenario->steps != 0) fprintf(out, "steps = %" PRIu64 "\n", scenario->steps);
+    fprintf(out, "bootargs = %s\n", scenario->bootargs);
+    fprintf(out, "disk.size = %" PRIu64 "\n", scenario->disk_size_bytes);
+    fprintf(out, "disk.faults = %s\n",
+            scenario->disk_fault_scope == DISK_FAULTS_UNRESTRICTED ? "unrestricted" : "recoverable");
+    for (u32 kind = 0; kind < FAULT_COUNT; kind++) {
+        const struct fault_request *request = &scenario->faults[kind];
+        fprintf(out, "fault.%s = %s\n", fault_name(kind), fault_mode_name(request->mode));
+        if (request->rate_given) {
+            fprintf(out, "fault.%s.rate = %u\n", fault_name(kind), request->rate_per_million);
+        }
+    }
 }

@@ -3,6 +3,8 @@
 // value or a duplicate key is an error naming the file, the line and the key.
 #pragma once
 
+#include <stdio.h>
+
 #include "faults/faults.h"
 #include "kernel/kernel.h"
 #include "sim/machine/disk.h"
@@ -13,6 +15,7 @@
 #define SCENARIO_TIME_DEFAULT_NS 2000000000ull // when neither time nor steps is given
 #define SCENARIO_BOOTARGS_DEFAULT "init.end=poweroff"
 #define SCENARIO_TIME_TEXT_BYTES_MAX 32
+#define SCENARIO_INCLUDE_DEPTH_MAX 8 // files open at once: the one loaded and its bases
 
 struct scenario {
     u32 nodes_count;
@@ -29,7 +32,16 @@ struct scenario {
 
 // The built-in scenario, identical to scenarios/default.scenario.
 void scenario_defaults(struct scenario *scenario);
-// Parses text (named `name` in errors) over the defaults already in *scenario.
+// Parses text (named `name` in errors) over the defaults already in *scenario. Text
+// that is not a file cannot include one.
 bool scenario_parse(struct scenario *scenario, const char *name, const char *text, char *error,
                     u32 error_capacity);
+// Loads a file over the defaults already in *scenario. Its first key may be
+// `include = BASE`: BASE (relative to the file's folder) is loaded first, then the
+// file's own keys override it. Bases may include bases, up to SCENARIO_INCLUDE_DEPTH_MAX
+// files in all; a cycle is refused. An error in a base names the base's file and line,
+// then the line of the file that included it.
 bool scenario_load(struct scenario *scenario, const char *path, char *error, u32 error_capacity);
+// Every setting as a scenario file would state it: what a file amounts to, bases and
+// defaults included (basin-sim --print-scenario).
+void scenario_print(const struct scenario *scenario, FILE *out);

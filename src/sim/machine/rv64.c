@@ -48,6 +48,7 @@
 #define SATP_PPN_MASK ((1ull << 44) - 1)
 
 #define INST_ECALL 0x00000073u
+#define CSR_TIME 0xc01u // the time CSR, read by rdtime
 #define INST_EBREAK 0x00100073u
 
 enum access { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE };
@@ -74,6 +75,7 @@ struct rv64_cpu {
     u64 pc;
     const struct rv64_memory *memory;
     u64 root_pa;
+    u64 time_ticks; // what the time CSR reads during this run
     struct platform_trap trap;
     // LR/SC: one reservation, cleared at every call (a spurious SC failure is legal).
     bool reservation_valid;
@@ -597,11 +599,26 @@ RV64_INLINE bool exec_jalr(struct rv64_cpu *cpu, u32 inst) {
     return true;
 }
 
+// Zicsr in U-mode, as the real machine behaves under our kernel: the time CSR may be
+// read (the kernel gives user mode no counters, scounteren = 0, but OpenSBI emulates
+// a trapped time read without checking it), nothing else. A read is CSRRS/CSRRC with
+// rs1 = x0 or CSRRSI/CSRRCI with uimm = 0 (csrr, rdtime); any write attempt, cycle,
+// instret and every other CSR are illegal, as OpenSBI finds them.
+static bool exec_csr(struct rv64_cpu *cpu, u32 inst) {
+    u32 funct3 = FUNCT3(inst);
+    bool read_only = (funct3 == 2 || funct3 == 3 || funct3 == 6 || funct3 == 7) && RS1(inst) == 0;
+    if (!read_only || (inst >> 20) != CSR_TIME) return illegal(cpu, inst);
+    cpu->x[RD(inst)] = cpu->time_ticks;
+    cpu->pc += 4;
+    return true;
+}
+
 static bool exec_system(struct rv64_cpu *cpu, u32 inst) {
-    // Only ECALL and EBREAK exist in U-mode for RV64IMAC: CSRs (Zicsr), WFI, SRET,
-    // MRET and SFENCE.VMA are all illegal here.
+    // Besides ECALL, EBREAK and reading the time CSR (exec_csr), nothing of SYSTEM
+    // exists in U-mode: WFI, SRET, MRET and SFENCE.VMA are illegal here.
     if (inst == INST_ECALL) return trap_set(cpu, TRAP_ECALL_FROM_USER, 0);
     if (inst == INST_EBREAK) return trap_set(cpu, TRAP_BREAKPOINT, cpu->pc);
+    if (FUNCT3(inst) != 0 && FUNCT3(inst) != 4) return exec_csr(cpu, inst);
     return illegal(cpu, inst);
 }
 
@@ -944,7 +961,7 @@ static u64 run_loop(struct rv64_cpu *cpu, u64 instruction_budget) {
 }
 
 struct rv64_result rv64_run(const struct rv64_memory *memory, struct user_context *ctx,
-                            u64 satp, u64 instruction_budget) {
+                            u64 satp, u64 instruction_budget, u64 time_ticks) {
     assert(memory != NULL && ctx != NULL && memory->ram != NULL);
     assert(memory->ram_base_pa % RV64_PAGE_SIZE_BYTES == 0);
     assert(memory->ram_size_bytes % RV64_PAGE_SIZE_BYTES == 0);
@@ -955,6 +972,7 @@ struct rv64_result rv64_run(const struct rv64_memory *memory, struct user_contex
     cpu.pc = ctx->pc;
     cpu.memory = memory;
     cpu.root_pa = (satp & SATP_PPN_MASK) << PAGE_SHIFT;
+    cpu.time_ticks = time_ticks;
     cpu.trap.cause = 0;
     cpu.trap.tval = 0;
     cpu.reservation_valid = false;

@@ -20,6 +20,9 @@ struct rv64_result {
     u64 instructions_retired; // the trapping instruction itself does not count
 };
 
+// The time CSR counts at 10 MHz, QEMU virt's timebase-frequency.
+#define RV64_TIME_TICK_NS 100ull
+
 // satp mode field value for Sv39 (bits 63:60); the root PPN is in bits 43:0.
 #define RV64_SATP_MODE_SV39 8ull
 
@@ -34,5 +37,9 @@ struct rv64_result {
 // written: A = 0, or D = 0 on a store, is a page fault (the kernel sets them, Svade).
 // Translations are cached only within one call, so the kernel may change the page
 // tables freely between calls.
+// rdtime (a read of the time CSR, the only CSR user mode may read) gives time_ticks
+// throughout the run: the caller's clock at its start, in RV64_TIME_TICK_NS ticks. Held
+// still within a run, so the value never goes back whatever the clock's drift.
+// cycle, instret and every write to a CSR are illegal instructions.
 struct rv64_result rv64_run(const struct rv64_memory *memory, struct user_context *ctx,
-                            u64 satp, u64 instruction_budget);
+                            u64 satp, u64 instruction_budget, u64 time_ticks);

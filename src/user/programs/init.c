@@ -86,6 +86,7 @@ static const struct job phase1_jobs[] = {
     {TEST("shutdown_denied"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
     {TEST("badptr"), ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_PAGE, -1, NULL},
     {TEST("illegal"), ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_ILLEGAL, -1, NULL},
+    {TEST("rdtime"), ABI_UID_ROOT, NULL, ABI_EXIT_FAULT_ILLEGAL, -1, NULL},
     {TEST("waiter"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
     {TEST("consoletest"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL},
 };
