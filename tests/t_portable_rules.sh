@@ -158,8 +158,8 @@ else not_ok "folder-dependencies" "$(echo "$violations" | head -3 | tr '\n' ';')
 # Reported for the kernel and for its security paths (tests/security_paths.txt: one
 # path per line, a file or a folder, '#' comments). The security paths average at
 # least SECURITY_ASSERTS_PER_FUNCTION_MIN; nothing in src/ or hw/ (kernel, simulator,
-# faults, boards) has a compound assertion (assert(a && b) or ||, on one line or
-# more): split ones say which condition failed.
+# faults, boards, user programs' basin_assert) has a compound assertion (assert(a && b)
+# or ||, on one line or more): split ones say which condition failed.
 SECURITY_ASSERTS_PER_FUNCTION_MIN=2.0
 security_files() {
     local list=$1/tests/security_paths.txt entry
@@ -236,13 +236,14 @@ printf 'void clean(int a, int b) {\n    assert(a);\n    assert(b);\n}\n' > "$tmp
 echo "src/kernel/clean.c # the planted security path" > "$tmp/copy/tests/security_paths.txt"
 if verdict=$(assertion_verdict "$tmp/copy"); then ok "assertion-check-passes-a-clean-kernel"
 else not_ok "assertion-check-passes-a-clean-kernel" "$(echo "$verdict" | tr '\n' ';')"; fi
-# A compound assertion is flagged in the kernel, in the simulator across two lines and
-# in a board file.
-mkdir -p "$tmp/copy/src/sim" "$tmp/copy/hw"
+# A compound assertion is flagged in the kernel, in the simulator across two lines, in
+# a board file, and as a user program's basin_assert.
+mkdir -p "$tmp/copy/src/sim" "$tmp/copy/hw" "$tmp/copy/src/user"
 planted_compound=(
     "src/kernel/planted.c:void planted_assert(int a, int b) {\n    assert(a && b);\n}\n"
     "src/sim/planted.c:void planted_assert(int a, int b) {\n    assert(a\n           || b);\n}\n"
     "hw/planted.c:static void planted_assert(int a, int b) {\n    assert(a != 0 && b != 0);\n}\n"
+    "src/user/planted.c:int main(int a, char **b) {\n    basin_assert(a > 0 && b != 0);\n    return 0;\n}\n"
 )
 for planted in "${planted_compound[@]}"; do
     file=${planted%%:*}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Counts what the conventions ask of C files: functions, their length in lines, and
-# always-on assertions (assert(...), not STATIC_ASSERT) per function, compound ones
-# (joined with && or ||, on one line or more) apart.
+# always-on assertions (assert(...), user programs' basin_assert(...), not STATIC_ASSERT)
+# per function, compound ones (joined with && or ||, on one line or more) apart.
 # A function is found the way our style writes one: its signature starts in column 0
 # and its closing brace is alone in column 0.
 #
@@ -43,7 +43,7 @@ functions() {
     }
     function count(text,   rest, at, arg) {
         rest = text
-        while ((at = match(rest, /(^|[^A-Za-z0-9_])assert\(/)) > 0) {
+        while ((at = match(rest, /(^|[^A-Za-z0-9_])(basin_)?assert\(/)) > 0) {
             asserts++
             arg = substr(rest, at + RLENGTH)
             if (arg ~ /^[^;]*(&&|\|\|)/) compound++
