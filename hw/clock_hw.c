@@ -20,7 +20,8 @@ u64 hw_ticks_to_ns(u64 ticks, u64 hz) {
 
 // The first tick at or after ns: a timer never fires before its deadline.
 u64 hw_ns_to_ticks_ceil(u64 ns, u64 hz) {
-    assert(hz > 0 && hz <= TIMEBASE_HZ_MAX);
+    assert(hz > 0);
+    assert(hz <= TIMEBASE_HZ_MAX);
     u64 seconds = ns / HW_NS_PER_S;
     if (seconds > HW_TIMER_NEVER / hz - 1) return HW_TIMER_NEVER;
     u64 fraction = (ns % HW_NS_PER_S * hz + HW_NS_PER_S - 1) / HW_NS_PER_S;

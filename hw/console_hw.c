@@ -71,7 +71,8 @@ void hw_console_init(struct platform *p) {
 
 // One line for the boot log: the driver chosen and why.
 const char *hw_console_describe(const struct platform *p, char *text, u64 capacity) {
-    assert(p != NULL && text != NULL);
+    assert(p != NULL);
+    assert(text != NULL);
     const struct fdt_console *c = &p->machine.console;
     const char *fallback = hw_bootargs_has(p, "hw.console=sbi") ? "hw.console=sbi"
                            : c->present ? "no driver for the stdout-path UART"
@@ -101,7 +102,7 @@ static void console_put_byte(struct platform *p, u8 byte) {
 // Terminals want CR LF; the kernel and user programs write LF.
 void hw_console_write_raw(struct platform *p, const char *bytes, u64 count) {
     assert(p != NULL);
-    assert(bytes != NULL || count == 0);
+    if (count != 0) assert(bytes != NULL); // an empty buffer may be NULL
     for (u64 i = 0; i < count; i++) {
         if (bytes[i] == '\n') console_put_byte(p, '\r');
         console_put_byte(p, (u8)bytes[i]);
@@ -117,7 +118,7 @@ void platform_console_write(struct platform *p, const u8 *bytes, u64 count) {
 // every firmware we target still has it).
 u64 platform_console_read(struct platform *p, u8 *bytes, u64 capacity) {
     assert(p != NULL);
-    assert(bytes != NULL || capacity == 0);
+    if (capacity != 0) assert(bytes != NULL); // an empty buffer may be NULL
     u64 count = 0;
     while (count < capacity) {
         if (p->console == HW_CONSOLE_UART) {
@@ -135,7 +136,8 @@ u64 platform_console_read(struct platform *p, u8 *bytes, u64 capacity) {
 // A platform message, stamped like the kernel's log lines so tools that separate
 // kernel lines from user output treat both alike.
 void hw_log(struct platform *p, const char *format_string, ...) {
-    assert(p != NULL && format_string != NULL);
+    assert(p != NULL);
+    assert(format_string != NULL);
     char line[HW_LOG_LINE_LEN_MAX];
     u64 now_ns = platform_monotonic_ns(p);
     u64 length = format(line, sizeof line, "[%5llu.%06llu] hw: ",

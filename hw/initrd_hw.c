@@ -54,7 +54,8 @@ void hw_initrd_init(struct platform *p) {
 }
 
 const u8 *platform_initrd(struct platform *p, u64 *size_bytes) {
-    assert(p != NULL && size_bytes != NULL);
+    assert(p != NULL);
+    assert(size_bytes != NULL);
     assert(p->initrd != NULL);
     *size_bytes = p->initrd_size_bytes;
     return p->initrd;

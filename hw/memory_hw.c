@@ -24,7 +24,9 @@ static void hw_ram_avoid(u64 *base, u64 *end, u64 start, u64 stop) {
 // The RAM after the kernel image in the memory range holding it, minus the device
 // tree, an initrd the boot loader placed, and every reserved range.
 void platform_ram_usable(struct platform *p, u64 *base_pa, u64 *size_bytes) {
-    assert(p != NULL && base_pa != NULL && size_bytes != NULL);
+    assert(p != NULL);
+    assert(base_pa != NULL);
+    assert(size_bytes != NULL);
     const struct fdt_machine *m = &p->machine;
     u64 base = hw_align_up(p->kernel_end_pa, HW_PAGE_BYTES), end = base;
     for (u32 i = 0; i < m->memory_count; i++) {
@@ -63,7 +65,8 @@ static u32 hw_region_add(struct platform_region *regions, u32 count, u32 capacit
 // then every RAM range, and the console wherever it is.
 u32 platform_kernel_regions(struct platform *p, struct platform_region *regions,
                             u32 regions_capacity) {
-    assert(p != NULL && regions != NULL);
+    assert(p != NULL);
+    assert(regions != NULL);
     assert(regions_capacity >= 2);
     const struct fdt_machine *m = &p->machine;
     u32 count = hw_region_add(regions, 0, regions_capacity, 0, HW_GIGAPAGE_BYTES);

@@ -37,7 +37,8 @@ const char *platform_bootargs(struct platform *p) {
 // The rest of the first word that starts with `prefix` (up to a space or the
 // end), or NULL. Words are separated by spaces.
 const char *hw_bootargs_value(const struct platform *p, const char *prefix) {
-    assert(p != NULL && prefix != NULL);
+    assert(p != NULL);
+    assert(prefix != NULL);
     const char *s = p->machine.bootargs != NULL ? p->machine.bootargs : "";
     while (*s != '\0') {
         while (*s == ' ') s++;

@@ -8,8 +8,10 @@
 
 struct platform_trap platform_user_run(struct platform *p, struct user_context *ctx, u64 satp,
                                        u64 slice_deadline_ns) {
-    assert(p != NULL && ctx != NULL);
-    assert(satp >> SATP_MODE_SHIFT == SATP_MODE_SV39_VALUE && ctx->regs[0] == 0);
+    assert(p != NULL);
+    assert(ctx != NULL);
+    assert(satp >> SATP_MODE_SHIFT == SATP_MODE_SV39_VALUE);
+    assert(ctx->regs[0] == 0);
     hw_timer_set(p, hw_deadline_ticks(p, slice_deadline_ns));
     CSR_SET(sie, SIE_STIE);
     struct platform_trap trap = hw_user_enter(ctx, satp);

@@ -28,7 +28,8 @@ static struct virtio_blk_header virtio_blk_header;
 static volatile u8 virtio_blk_status;
 
 i64 virtio_blk_start(struct virtio_blk *b, u64 base, u64 timebase_hz, const char **problem) {
-    assert(b != NULL && problem != NULL);
+    assert(b != NULL);
+    assert(problem != NULL);
     assert(timebase_hz > 0);
     *b = (struct virtio_blk){0};
     i64 result = virtio_mmio_start(&b->device, base, VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_RO,
@@ -63,7 +64,8 @@ static i64 virtio_blk_fail(struct virtio_blk *b, const char *problem) {
 // One request: data is NULL for a flush; `to_device` says who reads the data.
 static i64 virtio_blk_request(struct virtio_blk *b, u32 type, u64 sector, const u8 *data,
                               u32 bytes, bool to_device) {
-    assert(b != NULL && !b->broken);
+    assert(b != NULL);
+    assert(!b->broken);
     assert((data == NULL) == (bytes == 0));
     virtio_blk_header = (struct virtio_blk_header){.type = type, .sector = sector};
     virtio_blk_status = VIRTIO_BLK_STATUS_UNSET;
@@ -99,8 +101,10 @@ static i64 virtio_blk_request(struct virtio_blk *b, u32 type, u64 sector, const 
 
 static i64 virtio_blk_transfer(struct virtio_blk *b, u32 type, u64 sector, const u8 *bytes,
                                u32 sector_count) {
-    assert(b != NULL && bytes != NULL);
-    assert(sector_count <= b->sector_count && sector <= b->sector_count - sector_count);
+    assert(b != NULL);
+    assert(bytes != NULL);
+    assert(sector_count <= b->sector_count);
+    assert(sector <= b->sector_count - sector_count);
     if (b->broken) return -E_IO;
     while (sector_count > 0) {
         u32 count = sector_count < VIRTIO_BLK_REQUEST_SECTORS_MAX ? sector_count

@@ -31,8 +31,10 @@ static void virtio_write(u64 base, u32 offset, u32 value) {
 }
 
 bool virtio_mmio_identify(u64 base, u32 *version, u32 *device_id) {
-    assert(version != NULL && device_id != NULL);
-    assert(base != 0 && base % 4u == 0);
+    assert(version != NULL);
+    assert(device_id != NULL);
+    assert(base != 0);
+    assert(base % 4u == 0);
     if (virtio_read(base, VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC) return false;
     *version = virtio_read(base, VIRTIO_MMIO_VERSION);
     *device_id = virtio_read(base, VIRTIO_MMIO_DEVICE_ID);
@@ -43,12 +45,14 @@ bool virtio_mmio_identify(u64 base, u32 *version, u32 *device_id) {
 }
 
 u32 virtio_mmio_status(const struct virtio_device *d) {
-    assert(d != NULL && d->base != 0);
+    assert(d != NULL);
+    assert(d->base != 0);
     return virtio_read(d->base, VIRTIO_MMIO_STATUS);
 }
 
 void virtio_mmio_reset(const struct virtio_device *d) {
-    assert(d != NULL && d->base != 0);
+    assert(d != NULL);
+    assert(d->base != 0);
     virtio_fence();
     virtio_write(d->base, VIRTIO_MMIO_STATUS, 0);
     // Modern devices may take time to finish the reset; the driver waits for 0.
@@ -137,7 +141,9 @@ static i64 virtio_queue_setup(struct virtio_device *d, const char **problem) {
 
 i64 virtio_mmio_start(struct virtio_device *d, u64 base, u64 wanted, struct virtq_memory *queue,
                       const char **problem) {
-    assert(d != NULL && queue != NULL && problem != NULL);
+    assert(d != NULL);
+    assert(queue != NULL);
+    assert(problem != NULL);
     assert(base != 0);
     u32 version = 0, device_id = 0;
     *problem = NULL;
@@ -171,7 +177,8 @@ i64 virtio_mmio_start(struct virtio_device *d, u64 base, u64 wanted, struct virt
 }
 
 u64 virtio_mmio_config_u64(const struct virtio_device *d, u32 offset) {
-    assert(d != NULL && d->base != 0);
+    assert(d != NULL);
+    assert(d->base != 0);
     assert(offset % 4u == 0);
     u64 base = d->base + VIRTIO_MMIO_CONFIG + offset;
     u64 value = 0;
@@ -189,7 +196,8 @@ u64 virtio_mmio_config_u64(const struct virtio_device *d, u32 offset) {
 }
 
 void virtio_queue_submit(struct virtio_device *d, u16 head) {
-    assert(d != NULL && d->queue != NULL);
+    assert(d != NULL);
+    assert(d->queue != NULL);
     assert(head < VIRTIO_QUEUE_SIZE);
     volatile struct virtq_avail *avail = &d->queue->avail;
     avail->ring[d->avail_idx % VIRTIO_QUEUE_SIZE] = head;
@@ -201,8 +209,10 @@ void virtio_queue_submit(struct virtio_device *d, u16 head) {
 }
 
 i64 virtio_queue_wait(struct virtio_device *d, u64 timeout_ticks, u32 *head, u32 *written) {
-    assert(d != NULL && d->queue != NULL);
-    assert(head != NULL && written != NULL);
+    assert(d != NULL);
+    assert(d->queue != NULL);
+    assert(head != NULL);
+    assert(written != NULL);
     volatile struct virtq_used *used = &d->queue->used;
     u64 start_ticks = hw_rdtime();
     for (u64 poll = 1;; poll++) {

@@ -157,8 +157,9 @@ else not_ok "folder-dependencies" "$(echo "$violations" | head -3 | tr '\n' ';')
 # ---- assertions (issue 10) --------------------------------------------------------
 # Reported for the kernel and for its security paths (tests/security_paths.txt: one
 # path per line, a file or a folder, '#' comments). The security paths average at
-# least SECURITY_ASSERTS_PER_FUNCTION_MIN; the kernel has no compound assertion
-# (assert(a && b) or ||): split ones say which condition failed.
+# least SECURITY_ASSERTS_PER_FUNCTION_MIN; nothing in src/ or hw/ (kernel, simulator,
+# faults, boards, user programs' basin_assert) has a compound assertion (assert(a && b)
+# or ||, on one line or more): split ones say which condition failed.
 SECURITY_ASSERTS_PER_FUNCTION_MIN=2.0
 security_files() {
     local list=$1/tests/security_paths.txt entry
@@ -171,13 +172,19 @@ security_files() {
 stat_field() { echo "$1" | sed -nE "s/.* $2 ([0-9.]+).*/\1/p"; }
 
 # assertion_verdict ROOT: prints the numbers; fails on a compound assertion in
-# src/kernel or security paths below the minimum.
+# src/ or hw/, or security paths below the minimum.
 assertion_verdict() {
-    local root=$1 stats=$PWD/tools/code_stats.sh kernel security compound per files failed=0
+    local root=$1 stats=$PWD/tools/code_stats.sh kernel everywhere security compound per files failed=0
     kernel=$(cd "$root" && $stats summary $(find src/kernel -name '*.c' | sort))
-    compound=$(stat_field "$kernel" compound)
     echo "kernel: $kernel"
-    if [ "${compound:-1}" != 0 ]; then echo "kernel: $compound compound assertions"; failed=1; fi
+    everywhere=$(cd "$root" && $stats summary $(find src hw -name '*.[ch]' 2>/dev/null | sort))
+    compound=$(stat_field "$everywhere" compound)
+    echo "src and hw: $everywhere"
+    if [ "${compound:-1}" != 0 ]; then
+        echo "src and hw: $compound compound assertions: $(cd "$root" && $stats functions $(find src hw -name '*.[ch]' 2>/dev/null | sort) |
+            awk '$5 > 0 { printf "%s:%s %s; ", $1, $2, $6 }')"
+        failed=1
+    fi
     if [ -f "$root/tests/security_paths.txt" ]; then
         files=$(security_files "$root")
         if echo "$files" | grep -q '^missing:'; then echo "security paths: $(echo "$files" | grep '^missing:' | tr '\n' ' ')"; return 1; fi
@@ -229,11 +236,23 @@ printf 'void clean(int a, int b) {\n    assert(a);\n    assert(b);\n}\n' > "$tmp
 echo "src/kernel/clean.c # the planted security path" > "$tmp/copy/tests/security_paths.txt"
 if verdict=$(assertion_verdict "$tmp/copy"); then ok "assertion-check-passes-a-clean-kernel"
 else not_ok "assertion-check-passes-a-clean-kernel" "$(echo "$verdict" | tr '\n' ';')"; fi
-printf 'void planted_assert(int a, int b) {\n    assert(a && b);\n}\n' > "$tmp/copy/src/kernel/planted.c"
-if verdict=$(assertion_verdict "$tmp/copy"); then not_ok "compound-assertion-detector-works" "not flagged: $verdict"
-elif echo "$verdict" | grep -q '1 compound assertions'; then ok "compound-assertion-detector-works"
-else not_ok "compound-assertion-detector-works" "$(echo "$verdict" | tr '\n' ';')"; fi
-rm "$tmp/copy/src/kernel/planted.c"
+# A compound assertion is flagged in the kernel, in the simulator across two lines, in
+# a board file, and as a user program's basin_assert.
+mkdir -p "$tmp/copy/src/sim" "$tmp/copy/hw" "$tmp/copy/src/user"
+planted_compound=(
+    "src/kernel/planted.c:void planted_assert(int a, int b) {\n    assert(a && b);\n}\n"
+    "src/sim/planted.c:void planted_assert(int a, int b) {\n    assert(a\n           || b);\n}\n"
+    "hw/planted.c:static void planted_assert(int a, int b) {\n    assert(a != 0 && b != 0);\n}\n"
+    "src/user/planted.c:int main(int a, char **b) {\n    basin_assert(a > 0 && b != 0);\n    return 0;\n}\n"
+)
+for planted in "${planted_compound[@]}"; do
+    file=${planted%%:*}
+    printf "${planted#*:}" > "$tmp/copy/$file"
+    if verdict=$(assertion_verdict "$tmp/copy"); then not_ok "compound-assertion-detector-works ($file)" "not flagged: $verdict"
+    elif echo "$verdict" | grep -q "1 compound assertions: $file:1 "; then ok "compound-assertion-detector-works ($file)"
+    else not_ok "compound-assertion-detector-works ($file)" "$(echo "$verdict" | tr '\n' ';')"; fi
+    rm "$tmp/copy/$file"
+done
 printf 'void bare(int a) {\n    (void)a;\n}\n' >> "$tmp/copy/src/kernel/clean.c"
 if verdict=$(assertion_verdict "$tmp/copy"); then not_ok "security-assertions-detector-works" "not flagged: $verdict"
 elif echo "$verdict" | grep -q 'below'; then ok "security-assertions-detector-works (1.00 per function flagged)"

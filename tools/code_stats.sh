@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Counts what the conventions ask of C files: functions, their length in lines, and
-# always-on assertions (assert(...), not STATIC_ASSERT) per function, compound ones
-# (joined with && or ||) apart. A function is found the way our style writes one:
-# its signature starts in column 0 and its closing brace is alone in column 0.
+# always-on assertions (assert(...), user programs' basin_assert(...), not STATIC_ASSERT)
+# per function, compound ones (joined with && or ||, on one line or more) apart.
+# A function is found the way our style writes one: its signature starts in column 0
+# and its closing brace is alone in column 0.
 #
 #   tools/code_stats.sh functions FILE...   one line per function: file line length asserts compound name
 #   tools/code_stats.sh summary FILE...     files, functions, over-70, asserts/function, without any, compound
@@ -14,7 +15,7 @@ usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
 functions() {
     awk '
     function flush() { if (name != "") printf "%s %d %d %d %d %s\n", FILENAME_, start, NR_ - start + 1, asserts, compound, name; name = "" }
-    FNR == 1 { state = 0; name = "" }
+    FNR == 1 { state = 0; name = ""; pending = "" }
     {
         FILENAME_ = FILENAME; NR_ = FNR; line = $0
         if (state == 0) {
@@ -33,15 +34,20 @@ functions() {
             if (line ~ /\{[ \t]*$/) { state = 2; name = candidate }
             next
         }
+        if (pending != "") {
+            pending = pending " " line
+            if (pending ~ /;/) { if (pending ~ /^[^;]*(&&|\|\|)/) compound++; pending = "" }
+        }
         count(line)
-        if (line ~ /^\}/) { flush(); state = 0 }
+        if (line ~ /^\}/) { flush(); state = 0; pending = "" }
     }
     function count(text,   rest, at, arg) {
         rest = text
-        while ((at = match(rest, /(^|[^A-Za-z_])assert\(/)) > 0) {
+        while ((at = match(rest, /(^|[^A-Za-z0-9_])(basin_)?assert\(/)) > 0) {
             asserts++
             arg = substr(rest, at + RLENGTH)
             if (arg ~ /^[^;]*(&&|\|\|)/) compound++
+            else if (arg !~ /;/) pending = arg # the condition goes on: judged at its ;
             rest = substr(rest, at + RLENGTH)
         }
     }' "$@"

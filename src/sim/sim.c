@@ -15,7 +15,8 @@
 
 struct sim *sim_create(const struct sim_config *config) {
     assert(config != NULL);
-    assert(config->nodes_count >= 1 && config->nodes_count <= NODES_MAX);
+    assert(config->nodes_count >= 1);
+    assert(config->nodes_count <= NODES_MAX);
     struct sim *sim = calloc(1, sizeof(*sim));
     if (sim == NULL) return NULL;
     sim->config = *config;
@@ -44,7 +45,8 @@ void sim_destroy(struct sim *sim) {
 }
 
 void sim_trace(struct platform *node, u32 kind, u64 a, u64 b, u64 c) {
-    assert(node != NULL && node->sim != NULL);
+    assert(node != NULL);
+    assert(node->sim != NULL);
     struct sim *sim = node->sim;
     struct trace_event event = {.node = node->id, .kind = kind, .step = sim->step,
                                 .time_ns = node->now_ns, .a = a, .b = b, .c = c};
@@ -55,7 +57,8 @@ void sim_trace(struct platform *node, u32 kind, u64 a, u64 b, u64 c) {
 }
 
 void sim_count_fault(struct platform *node, u32 kind, u64 detail_b, u64 detail_c) {
-    assert(node != NULL && node->sim != NULL);
+    assert(node != NULL);
+    assert(node->sim != NULL);
     assert(kind < FAULT_COUNT);
     node->sim->faults_injected[kind]++;
     node->faults_seen[kind]++;
@@ -123,7 +126,8 @@ static void run_node_step(struct sim *sim, struct platform *node) {
 }
 
 bool sim_step(struct sim *sim, enum sim_end *end) {
-    assert(sim != NULL && end != NULL);
+    assert(sim != NULL);
+    assert(end != NULL);
     struct platform *node = sim_pick(sim);
     if (node == NULL) {
         *end = SIM_END_ALL_OFF;
@@ -148,7 +152,8 @@ bool sim_step(struct sim *sim, enum sim_end *end) {
 
 enum sim_end sim_run(struct sim *sim) {
     assert(sim != NULL);
-    assert(sim->config.time_limit_ns != 0 || sim->config.steps_limit != 0);
+    bool bounded = sim->config.time_limit_ns != 0 || sim->config.steps_limit != 0;
+    assert(bounded); // a run without a time or steps limit would never end
     sim_set_panic_target(sim);
     enum sim_end end = SIM_END_ALL_OFF;
     while (sim_step(sim, &end)) {

@@ -30,7 +30,8 @@ void trace_deinit(struct trace *t) {
 }
 
 void trace_encode(const struct trace_event *event, u8 bytes[TRACE_EVENT_HASH_BYTES]) {
-    assert(event != NULL && bytes != NULL);
+    assert(event != NULL);
+    assert(bytes != NULL);
     store_u32_le(bytes + 0, event->node);
     store_u64_le(bytes + 4, event->step);
     store_u64_le(bytes + 12, event->time_ns);
@@ -67,7 +68,8 @@ static void format_value(u64 value, char text[TRACE_VALUE_TEXT_BYTES]) {
 }
 
 void trace_format(const struct trace_event *event, char *line, u32 line_capacity) {
-    assert(event != NULL && line != NULL);
+    assert(event != NULL);
+    assert(line != NULL);
     assert(line_capacity > 0);
     char a[TRACE_VALUE_TEXT_BYTES];
     char b[TRACE_VALUE_TEXT_BYTES];
@@ -83,7 +85,8 @@ void trace_format(const struct trace_event *event, char *line, u32 line_capacity
 }
 
 void trace_record(struct trace *t, const struct trace_event *event) {
-    assert(t != NULL && event != NULL);
+    assert(t != NULL);
+    assert(event != NULL);
     u8 bytes[TRACE_EVENT_HASH_BYTES];
     trace_encode(event, bytes);
     XXH_errorcode status = XXH64_update(&t->hash->state, bytes, sizeof(bytes));
@@ -103,12 +106,13 @@ u64 trace_hash(const struct trace *t) {
 }
 
 u64 trace_hash_bytes(const void *bytes, u64 count) {
-    assert(bytes != NULL || count == 0);
+    if (count != 0) assert(bytes != NULL); // an empty buffer may be NULL
     return XXH64(bytes, (size_t)count, 0);
 }
 
 u32 trace_recent(const struct trace *t, struct trace_event *events, u32 capacity) {
-    assert(t != NULL && events != NULL);
+    assert(t != NULL);
+    assert(events != NULL);
     u64 available = t->count < TRACE_RING_EVENTS ? t->count : TRACE_RING_EVENTS;
     u32 n = (u32)(available < capacity ? available : capacity);
     for (u32 i = 0; i < n; i++) events[i] = t->ring[(t->count - n + i) % TRACE_RING_EVENTS];

@@ -131,7 +131,8 @@ static u64 fail_once(struct platform *node, struct kernel *k, const struct auth_
         node_advance(node, waited_ns);
         result = check(k, asker, uid, "bad", &retry_at_ns);
     }
-    assert(result == -E_ACCES && retry_at_ns == 0);
+    assert(result == -E_ACCES);
+    assert(retry_at_ns == 0);
     return waited_ns;
 }
 

@@ -65,7 +65,8 @@ struct machine {
 };
 
 static u8 *ram_at(struct machine *m, u64 pa) {
-    assert(pa >= RAM_BASE_PA && pa < RAM_BASE_PA + RAM_SIZE_BYTES);
+    assert(pa >= RAM_BASE_PA);
+    assert(pa < RAM_BASE_PA + RAM_SIZE_BYTES);
     return m->ram + (pa - RAM_BASE_PA);
 }
 static u64 ram_read64(struct machine *m, u64 pa) {

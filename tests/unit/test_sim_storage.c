@@ -225,7 +225,8 @@ static void test_real_run(struct sim *sim) {
 static void test_inspection_is_invisible(struct sim *sim) {
     struct platform *node = sim->nodes[0];
     struct graindb *db = &node->kernel.fs.db;
-    assert(node->state == NODE_RUNNING && !db->batch_open);
+    assert(node->state == NODE_RUNNING);
+    assert(!db->batch_open);
     memcpy(&db_before, db, sizeof(db_before));
     struct pcg32 streams[STREAM_COUNT];
     memcpy(streams, node->streams, sizeof(streams));

@@ -9,7 +9,8 @@
 #include "sim/sim.h"
 
 static void unit_sim_config(struct sim_config *config, u64 seed, u64 steps_limit, const char *bootargs) {
-    assert(config != NULL && bootargs != NULL);
+    assert(config != NULL);
+    assert(bootargs != NULL);
     memset(config, 0, sizeof(*config));
     config->seed = seed;
     config->nodes_count = 1;

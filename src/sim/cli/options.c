@@ -21,12 +21,14 @@ static const char *const bug_whats[BUG_COUNT] = {NULL, BUG_LIST(BUG_FIELD_WHAT)}
 #undef BUG_FIELD_WHAT
 
 const char *bug_name(u32 bug) {
-    assert(bug > BUG_NONE && bug < BUG_COUNT);
+    assert(bug > BUG_NONE);
+    assert(bug < BUG_COUNT);
     return bug_names[bug];
 }
 
 bool bug_lookup(const char *name, u32 *bug) {
-    assert(name != NULL && bug != NULL);
+    assert(name != NULL);
+    assert(bug != NULL);
     for (u32 id = BUG_NONE + 1; id < BUG_COUNT; id++) {
         if (strcmp(name, bug_names[id]) == 0) {
             *bug = id;
@@ -169,7 +171,9 @@ static bool parse_one(struct arguments *args, struct options *o) {
 
 bool options_parse(int argc, char *const argv[], struct options *options, char *error,
                    u32 error_capacity) {
-    assert(argv != NULL && options != NULL && error != NULL);
+    assert(argv != NULL);
+    assert(options != NULL);
+    assert(error != NULL);
     assert(argc >= 1);
     memset(options, 0, sizeof(*options));
     options->log_level = OPTIONS_LOG_DEFAULT;
@@ -182,7 +186,9 @@ bool options_parse(int argc, char *const argv[], struct options *options, char *
 }
 
 void options_command(const struct options *o, u64 seed, char *command, u32 capacity) {
-    assert(o != NULL && command != NULL && capacity > 0);
+    assert(o != NULL);
+    assert(command != NULL);
+    assert(capacity > 0);
     u64 used = (u64)snprintf(command, capacity, "./build.sh sim --seed %" PRIu64, seed);
 #define APPEND(...)                                                                        \
     do {                                                                                   \
@@ -204,7 +210,10 @@ void options_command(const struct options *o, u64 seed, char *command, u32 capac
 
 bool sim_config_build(const struct options *o, const struct scenario *scenario, u64 seed,
                       struct sim_config *config, char *error, u32 error_capacity) {
-    assert(o != NULL && scenario != NULL && config != NULL && error != NULL);
+    assert(o != NULL);
+    assert(scenario != NULL);
+    assert(config != NULL);
+    assert(error != NULL);
     memset(config, 0, sizeof(*config));
     config->seed = seed;
     config->nodes_count = o->nodes_given ? o->nodes_count : scenario->nodes_count;
@@ -233,6 +242,7 @@ bool sim_config_build(const struct options *o, const struct scenario *scenario, 
     options_command(o, seed, config->command, sizeof(config->command));
     snprintf(config->scenario_name, sizeof(config->scenario_name), "%s",
              o->scenario_path != NULL ? o->scenario_path : "built-in default");
-    assert(config->nodes_count >= 1 && config->nodes_count <= NODES_MAX);
+    assert(config->nodes_count >= 1);
+    assert(config->nodes_count <= NODES_MAX);
     return true;
 }

@@ -39,7 +39,8 @@ static void print_disk_settings(const struct sim *sim, FILE *out) {
 }
 
 void sim_print_settings(const struct sim *sim, FILE *out) {
-    assert(sim != NULL && out != NULL);
+    assert(sim != NULL);
+    assert(out != NULL);
     const struct sim_config *config = &sim->config;
     fprintf(out, "seed: %" PRIu64 "\n", config->seed);
     fprintf(out, "scenario: %s; nodes %u; ", config->scenario_name, config->nodes_count);
@@ -110,7 +111,8 @@ static void print_storage_summary(const struct sim *sim, FILE *out) {
 }
 
 void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
-    assert(sim != NULL && out != NULL);
+    assert(sim != NULL);
+    assert(out != NULL);
     fprintf(out, "result: pass (%s)\n", end_text(end));
     fprintf(out, "steps: %" PRIu64 "\n", sim->step);
     fprintf(out, "simulated time: ");

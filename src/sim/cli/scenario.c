@@ -215,7 +215,8 @@ static bool include_path(const char *including, const char *value, char *path, u
 // include = FILE: the base's settings, which the rest of this file then overrides.
 static bool parse_include(struct scenario *scenario, struct parse_state *state, const char *value,
                           bool any_key_seen) {
-    assert(scenario != NULL && state != NULL);
+    assert(scenario != NULL);
+    assert(state != NULL);
     if (state->chain == NULL) return parse_fail(state, "include", "only a scenario file may include");
     if (any_key_seen) return parse_fail(state, "include", "must be the first key of the file");
     char path[SCENARIO_PATH_BYTES_MAX];
@@ -265,8 +266,11 @@ static bool parse_line(struct scenario *scenario, struct parse_state *state, cha
 
 static bool parse_text(struct scenario *scenario, const char *name, const char *text,
                        struct include_chain *chain, char *error, u32 error_capacity) {
-    assert(scenario != NULL && name != NULL && text != NULL);
-    assert(error != NULL && error_capacity > 0);
+    assert(scenario != NULL);
+    assert(name != NULL);
+    assert(text != NULL);
+    assert(error != NULL);
+    assert(error_capacity > 0);
     struct parse_state state = {
         .name = name, .line = 0, .error = error, .capacity = error_capacity, .chain = chain};
     bool seen[SCENARIO_KEYS_COUNT] = {false};
@@ -297,7 +301,8 @@ bool scenario_parse(struct scenario *scenario, const char *name, const char *tex
 // is full.
 static bool chain_enter(struct include_chain *chain, const char *path, char *error,
                         u32 error_capacity) {
-    assert(chain != NULL && path != NULL);
+    assert(chain != NULL);
+    assert(path != NULL);
     assert(chain->count <= SCENARIO_INCLUDE_DEPTH_MAX);
     struct stat status;
     if (stat(path, &status) != 0) {
@@ -323,7 +328,8 @@ static bool chain_enter(struct include_chain *chain, const char *path, char *err
 
 // Reads a whole file into text (SCENARIO_FILE_BYTES_MAX + 1 bytes), NUL-terminated.
 static bool read_file(const char *path, char *text, char *error, u32 error_capacity) {
-    assert(path != NULL && text != NULL);
+    assert(path != NULL);
+    assert(text != NULL);
     FILE *file = fopen(path, "rb");
     if (file == NULL) {
         snprintf(error, error_capacity, "%s: cannot open scenario file", path);
@@ -347,7 +353,9 @@ static bool read_file(const char *path, char *text, char *error, u32 error_capac
 
 static bool load_file(struct scenario *scenario, const char *path, struct include_chain *chain,
                       char *error, u32 error_capacity) {
-    assert(scenario != NULL && path != NULL && error != NULL);
+    assert(scenario != NULL);
+    assert(path != NULL);
+    assert(error != NULL);
     if (!chain_enter(chain, path, error, error_capacity)) return false;
     // One buffer per depth, static: 64 KiB each is too much for the stack at depth 8.
     static char texts[SCENARIO_INCLUDE_DEPTH_MAX][SCENARIO_FILE_BYTES_MAX + 1];
@@ -359,14 +367,18 @@ static bool load_file(struct scenario *scenario, const char *path, struct includ
 }
 
 bool scenario_load(struct scenario *scenario, const char *path, char *error, u32 error_capacity) {
-    assert(scenario != NULL && path != NULL && error != NULL);
+    assert(scenario != NULL);
+    assert(path != NULL);
+    assert(error != NULL);
     struct include_chain chain = {.count = 0};
     return load_file(scenario, path, &chain, error, error_capacity);
 }
 
 void scenario_print(const struct scenario *scenario, FILE *out) {
-    assert(scenario != NULL && out != NULL);
-    assert(scenario->time_ns != 0 || scenario->steps != 0 || scenario->time_text[0] == '\0');
+    assert(scenario != NULL);
+    assert(out != NULL);
+    bool limited = scenario->time_ns != 0 || scenario->steps != 0;
+    if (scenario->time_text[0] != '\0') assert(limited); // a scenario naming a time has a limit
     fprintf(out, "nodes = %u\n", scenario->nodes_count);
     if (scenario->time_ns != 0) fprintf(out, "time = %s\n", scenario->time_text);
     if (scenario->steps != 0) fprintf(out, "steps = %" PRIu64 "\n", scenario->steps);

@@ -76,7 +76,9 @@ static void on_use(struct sim *sim, struct platform *node, u64 pid, bool write) 
 }
 
 void console_on_event(struct sim *sim, struct platform *node, const struct trace_event *event) {
-    assert(sim != NULL && node != NULL && event != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
+    assert(event != NULL);
     switch (event->kind) {
     case TRACE_SPAWN: on_spawn(node, event->a, event->b); return;
     case TRACE_EXIT: on_exit(node, event->a); return;

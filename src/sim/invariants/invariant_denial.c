@@ -85,7 +85,8 @@ static u64 files_digest(const struct kernel *k) {
 }
 
 static void snapshot_take(const struct kernel *k, u32 slot, struct denial_snapshot *out) {
-    assert(slot < PROCS_MAX && k->procs[slot].state != PROC_FREE);
+    assert(slot < PROCS_MAX);
+    assert(k->procs[slot].state != PROC_FREE);
     out->pid = k->procs[slot].pid;
     out->slot = slot;
     out->caller_digest = caller_digest(&k->procs[slot]);
@@ -98,7 +99,9 @@ static void snapshot_take(const struct kernel *k, u32 slot, struct denial_snapsh
 }
 
 void denial_on_schedule(struct platform *node, const struct trace_event *event) {
-    assert(node != NULL && event != NULL && event->kind == TRACE_SCHEDULE);
+    assert(node != NULL);
+    assert(event != NULL);
+    assert(event->kind == TRACE_SCHEDULE);
     const struct kernel *k = &node->kernel;
     struct denial_snapshot *snapshot = &node->invariants.denial;
     snapshot->pid = 0;
@@ -130,7 +133,10 @@ static const char *snapshot_difference(const struct denial_snapshot *before,
 }
 
 void denial_on_syscall(struct sim *sim, struct platform *node, const struct trace_event *event) {
-    assert(sim != NULL && node != NULL && event != NULL && event->kind == TRACE_SYSCALL);
+    assert(sim != NULL);
+    assert(node != NULL);
+    assert(event != NULL);
+    assert(event->kind == TRACE_SYSCALL);
     sim->security.syscalls++;
     i64 result = (i64)event->c;
     if (!denial_result(result)) return;

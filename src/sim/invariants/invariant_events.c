@@ -50,7 +50,9 @@ static void wake(struct sim *sim, struct platform *node, u64 pid, u64 deadline_n
 }
 
 void invariants_on_event(struct sim *sim, struct platform *node, const struct trace_event *event) {
-    assert(sim != NULL && node != NULL && event != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
+    assert(event != NULL);
     assert(event->node == node->id);
     if (event->kind == TRACE_REPORT) {
         workload_on_report(sim, node, event);
@@ -98,7 +100,8 @@ static const char *power_request_name(u32 request) {
 }
 
 void invariants_on_power_request(struct sim *sim, struct platform *node, u32 request) {
-    assert(sim != NULL && node != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
     assert(request != POWER_REQUEST_NONE);
     sim->invariant_checks[INV_SHUTDOWN_NEEDS_ROOT]++;
     const struct kernel *k = &node->kernel;
@@ -115,7 +118,8 @@ void invariants_on_power_request(struct sim *sim, struct platform *node, u32 req
 }
 
 void invariants_on_boot(struct sim *sim, struct platform *node, u64 digest) {
-    assert(sim != NULL && node != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
     assert(node->boots >= 1);
     if (node->boots == 1) return; // the first boot is the reference
     // With disk faults outside the atlas a boot may stop the machine on purpose: init's

@@ -75,7 +75,9 @@ static struct file_ack *ack_insert(struct file_acks *acks, u64 inode) {
 }
 
 void files_on_synced(struct platform *node, const struct trace_event *event) {
-    assert(node != NULL && event != NULL && event->kind == TRACE_FILE_SYNCED);
+    assert(node != NULL);
+    assert(event != NULL);
+    assert(event->kind == TRACE_FILE_SYNCED);
     struct invariant_node_state *state = &node->invariants;
     // One syscall per step, and only fsync and close acknowledge.
     assert(state->files_pending_count < FILES_PENDING_MAX);
@@ -86,7 +88,8 @@ void files_on_synced(struct platform *node, const struct trace_event *event) {
 }
 
 void files_on_change(struct platform *node, const struct fs_change *change) {
-    assert(node != NULL && change != NULL);
+    assert(node != NULL);
+    assert(change != NULL);
     bool removes = change->op == FS_CHANGE_REMOVE || change->op == FS_CHANGE_RENAME_TO;
     if (!removes || change->target == NULL) return;
     struct file_ack *entry = ack_find(&node->file_acks, change->target->inode);
@@ -205,7 +208,8 @@ static bool inspectable(const struct kernel *k) {
 }
 
 void files_after_step(struct sim *sim, struct platform *node) {
-    assert(sim != NULL && node != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
     struct invariant_node_state *state = &node->invariants;
     if (state->files_pending_count == 0 && !state->files_mount_pending) return;
     if (!inspectable(&node->kernel)) {

@@ -136,7 +136,9 @@ static bool owners_match(struct frame_walk *w) {
 
 bool invariant_frame_ownership(struct platform *node, const struct kernel *k, char *detail,
                                u32 capacity) {
-    assert(node != NULL && k != NULL && detail != NULL);
+    assert(node != NULL);
+    assert(k != NULL);
+    assert(detail != NULL);
     STATIC_ASSERT(SIM_FRAMES_MAX % 8 == 0);
     struct frame_walk w;
     memset(&w, 0, sizeof(w));

@@ -45,7 +45,8 @@ static bool cred_all_one_user(const struct cred *c) {
 static bool cred_all_root(const struct cred *c) { return cred_all_one_user(c) && c->euid == 0 && c->egid == 0; }
 
 void privilege_on_syscall(struct platform *node, const struct trace_event *event) {
-    assert(node != NULL && event != NULL);
+    assert(node != NULL);
+    assert(event != NULL);
     assert(event->kind == TRACE_SYSCALL);
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {
         struct privilege_shadow *shadow = &node->invariants.privilege[slot];
@@ -104,7 +105,8 @@ static void violation(struct sim *sim, struct platform *node, const struct proc 
 }
 
 void privilege_after_step(struct sim *sim, struct platform *node) {
-    assert(sim != NULL && node != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
     const struct kernel *k = &node->kernel;
     assert(k->run_state == KERNEL_RUNNING);
     sim->invariant_checks[INV_PRIVILEGE_ONLY_THROUGH_AUTHENTICATION]++;
@@ -154,7 +156,10 @@ static void stamp_remember(struct platform *node, u32 uid, u64 session_id, u64 n
 }
 
 void privilege_on_sudo(struct sim *sim, struct platform *node, const struct trace_event *event) {
-    assert(sim != NULL && node != NULL && event->kind == TRACE_SYSCALL && event->b == SYS_sudo);
+    assert(sim != NULL);
+    assert(node != NULL);
+    assert(event->kind == TRACE_SYSCALL);
+    assert(event->b == SYS_sudo);
     const struct kernel *k = &node->kernel;
     const struct proc *proc = NULL;
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {

@@ -52,7 +52,9 @@ static void repair_read_back(struct sim *sim, struct platform *node, u64 sector,
 }
 
 void repairs_on_event(struct sim *sim, struct platform *node, const struct trace_event *event) {
-    assert(sim != NULL && node != NULL && event != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
+    assert(event != NULL);
     if (event->kind == TRACE_DB_REPAIR_UNVERIFIED) {
         sim->repairs_unverified++;
         return;

@@ -29,7 +29,8 @@ void sleep_on_step_start(struct platform *node) {
 }
 
 void sleep_after_step(struct sim *sim, struct platform *node) {
-    assert(sim != NULL && node != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
     const struct kernel *k = &node->kernel;
     const struct invariant_node_state *state = &node->invariants;
     u32 earliest_slot = PROCS_MAX;

@@ -51,7 +51,8 @@ bool storage_unreadable_excused(const struct platform *node, u64 commit_seq) {
 }
 
 void storage_key_text(const u8 *key, u32 key_len, char text[STORAGE_KEY_TEXT_BYTES]) {
-    assert(key != NULL && text != NULL);
+    assert(key != NULL);
+    assert(text != NULL);
     u32 n = key_len < STORAGE_KEY_TEXT_BYTES - 1 ? key_len : STORAGE_KEY_TEXT_BYTES - 1;
     for (u32 i = 0; i < n; i++) text[i] = key[i] >= 0x20 && key[i] < 0x7f ? (char)key[i] : '?';
     text[n] = '\0';
@@ -78,8 +79,10 @@ void storage_scratch_destroy(struct storage_scratch *scratch) {
 }
 
 struct storage_scratch *storage_inspection_begin(struct sim *sim, struct platform *node, bool whole) {
-    assert(sim != NULL && node != NULL);
-    assert(!node->inspecting && !node->power_unwind_armed);
+    assert(sim != NULL);
+    assert(node != NULL);
+    assert(!node->inspecting);
+    assert(!node->power_unwind_armed);
     struct storage_scratch *scratch = scratch_get(sim);
     assert(!scratch->active);
     const struct graindb *db = &node->kernel.fs.db;
@@ -98,8 +101,10 @@ struct storage_scratch *storage_inspection_begin(struct sim *sim, struct platfor
 }
 
 void storage_inspection_end(struct platform *node, struct storage_scratch *scratch) {
-    assert(node != NULL && scratch != NULL);
-    assert(node->inspecting && scratch->active);
+    assert(node != NULL);
+    assert(scratch != NULL);
+    assert(node->inspecting);
+    assert(scratch->active);
     struct graindb *db = &node->kernel.fs.db;
     assert(scratch->io_saved_bytes <= sizeof(db->io_buffer));
     memcpy(db->io_buffer, scratch->io_buffer, scratch->io_saved_bytes);
@@ -215,7 +220,9 @@ static void mounted(struct sim *sim, struct platform *node, u64 commit_seq, u64 
 }
 
 void storage_on_event(struct sim *sim, struct platform *node, const struct trace_event *event) {
-    assert(sim != NULL && node != NULL && event != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
+    assert(event != NULL);
     switch (event->kind) {
     case TRACE_FS_OBJECT_WRITE: object_written(node, event->a, event->b, event->c); break;
     case TRACE_FS_OBJECT_READ: storage_check_read(sim, node, event->a, event->b, event->c, "filesystem read"); break;
@@ -239,7 +246,8 @@ static bool inspectable(const struct kernel *k) {
 }
 
 void storage_after_step(struct sim *sim, struct platform *node) {
-    assert(sim != NULL && node != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
     const struct kernel *k = &node->kernel;
     struct storage_shadow *shadow = &node->storage;
     if (shadow->fsck_budget_bytes < STORAGE_FSCK_BUDGET_MAX_BYTES) shadow->fsck_budget_bytes += STORAGE_FSCK_BYTES_PER_STEP;

@@ -45,7 +45,8 @@ void storage_commit_end(struct platform *node, u64 commit_seq, bool acknowledged
 }
 
 void storage_on_block_write(struct platform *node, u64 sector, u32 sector_count, const u8 *bytes) {
-    assert(node != NULL && bytes != NULL);
+    assert(node != NULL);
+    assert(bytes != NULL);
     struct storage_commit_record *pending = &node->storage.pending;
     if (!node->storage.commit_open) return;
     if (pending->copies_count >= STORAGE_COMMIT_COPIES_MAX) {
@@ -117,7 +118,8 @@ static const char *loss_reason(const struct platform *node, u64 commit_seq, u64 
 
 void storage_judge_loss(struct sim *sim, struct platform *node, u64 kept_seq, const char *how) {
     struct storage_shadow *shadow = &node->storage;
-    assert(shadow->acked_any && kept_seq < shadow->acked_seq);
+    assert(shadow->acked_any);
+    assert(kept_seq < shadow->acked_seq);
     for (u64 lost = kept_seq + 1; lost <= shadow->acked_seq; lost++) {
         u64 sector = GRAINDB_NONE;
         const char *reason = loss_reason(node, lost, &sector);

@@ -131,7 +131,8 @@ void storage_check_versions(struct sim *sim, struct platform *node, struct stora
         u32 key_len = 0;
         struct graindb_ref_info info;
         i64 result = graindb_ref_at(db, i, key, &key_len, &info);
-        assert(result == 0 && key_len > 0);
+        assert(result == 0);
+        assert(key_len > 0);
         if (info.commit_seq <= changed_after_seq) continue; // unchanged since the last check
         check_key(sim, node, scratch, key, key_len, &info, space.history_base_seq);
     }

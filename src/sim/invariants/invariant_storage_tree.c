@@ -286,7 +286,9 @@ static void check_reachable(struct walk *w) {
 }
 
 void storage_check_tree(struct sim *sim, struct platform *node, struct storage_scratch *scratch) {
-    assert(sim != NULL && node != NULL && node->inspecting);
+    assert(sim != NULL);
+    assert(node != NULL);
+    assert(node->inspecting);
     sim->invariant_checks[INV_DIRECTORY_TREE_CONSISTENT]++;
     struct walk w = {.sim = sim, .node = node, .db = &node->kernel.fs.db, .scratch = scratch};
     memset(scratch->visited, 0, sizeof(scratch->visited));
@@ -321,7 +323,9 @@ static bool listed_in(struct walk *w, u64 parent, u64 inode) {
 
 void storage_check_tree_changed(struct sim *sim, struct platform *node, struct storage_scratch *scratch,
                                 u64 changed_after_seq) {
-    assert(sim != NULL && node != NULL && node->inspecting);
+    assert(sim != NULL);
+    assert(node != NULL);
+    assert(node->inspecting);
     sim->invariant_checks[INV_DIRECTORY_TREE_CONSISTENT]++;
     struct walk w = {.sim = sim, .node = node, .db = &node->kernel.fs.db, .scratch = scratch};
     u32 count = graindb_ref_count(w.db);

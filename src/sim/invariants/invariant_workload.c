@@ -62,7 +62,9 @@ static void excuses_text(u64 excuses, char *out, u32 capacity) {
 }
 
 void workload_on_report(struct sim *sim, struct platform *node, const struct trace_event *event) {
-    assert(sim != NULL && node != NULL && event != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
+    assert(event != NULL);
     assert(event->kind == TRACE_REPORT);
     struct workload_counts *counts = &sim->workload;
     sim->invariant_checks[INV_WORKLOAD_CHECKS_PASS]++;

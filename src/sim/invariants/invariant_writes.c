@@ -56,7 +56,8 @@ static u32 model_granted(const struct cred *cred, const struct fs_inode *inode) 
 }
 
 static bool model_may(const struct cred *cred, const struct fs_inode *inode, u32 want) {
-    assert(want != 0 && want <= 7u);
+    assert(want != 0);
+    assert(want <= 7u);
     return (model_granted(cred, inode) & want) == want;
 }
 
@@ -165,8 +166,12 @@ static void violation(struct sim *sim, struct platform *node, u32 pid, const str
 }
 
 void writes_on_change(struct sim *sim, struct platform *node, const struct fs_change *change) {
-    assert(sim != NULL && node != NULL && change != NULL);
-    assert(change->op >= FS_CHANGE_OPEN_WRITE && change->op <= FS_CHANGE_UTIMES && change->path != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
+    assert(change != NULL);
+    assert(change->op >= FS_CHANGE_OPEN_WRITE);
+    assert(change->op <= FS_CHANGE_UTIMES);
+    assert(change->path != NULL);
     sim->invariant_checks[INV_NON_ROOT_NEVER_WRITES_ETC_OR_OTHERS]++;
     const struct kernel *k = &node->kernel;
     bool process_current = k->current_slot < PROCS_MAX;

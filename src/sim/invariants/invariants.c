@@ -29,7 +29,8 @@ const char *invariant_description(u32 id) {
 
 __attribute__((format(printf, 3, 4))) static bool fail(char *detail, u32 capacity,
                                                       const char *format, ...) {
-    assert(detail != NULL && capacity > 0);
+    assert(detail != NULL);
+    assert(capacity > 0);
     va_list args;
     va_start(args, format);
     vsnprintf(detail, capacity, format, args);
@@ -75,7 +76,8 @@ static bool pid_live(const struct kernel *k, u32 pid) {
 }
 
 bool invariant_process_table(const struct kernel *k, char *detail, u32 capacity) {
-    assert(k != NULL && detail != NULL);
+    assert(k != NULL);
+    assert(detail != NULL);
     if (k->current_slot > PROCS_MAX) return fail(detail, capacity, "current_slot %u", k->current_slot);
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {
         const struct proc *proc = &k->procs[slot];
@@ -110,7 +112,8 @@ static void check(struct sim *sim, struct platform *node, u32 invariant, bool ho
 }
 
 void invariants_after_step(struct sim *sim, struct platform *node) {
-    assert(sim != NULL && node != NULL);
+    assert(sim != NULL);
+    assert(node != NULL);
     assert(node->state != NODE_DOWN); // a dark node's state is poison, not a kernel
     // Reaching here means the step returned: no panic (a panic reports itself).
     check(sim, node, INV_KERNEL_NO_PANIC, true, "");

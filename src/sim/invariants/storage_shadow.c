@@ -37,7 +37,8 @@ static u32 next_capacity(u32 capacity, u32 count) {
 
 static struct storage_object_entry *object_slot(struct storage_object_entry *table, u32 capacity,
                                                 u64 hash_prefix) {
-    assert(capacity != 0 && (capacity & (capacity - 1)) == 0);
+    assert(capacity != 0);
+    assert((capacity & (capacity - 1)) == 0);
     u32 mask = capacity - 1;
     for (u32 i = (u32)hash_prefix & mask;; i = (i + 1) & mask) {
         if (!table[i].used || table[i].hash_prefix == hash_prefix) return &table[i];
@@ -78,7 +79,8 @@ struct storage_object_entry *storage_object_insert(struct storage_shadow *shadow
 }
 
 static struct storage_key_entry *key_slot(struct storage_key_entry *table, u32 capacity, u64 key_hash) {
-    assert(capacity != 0 && (capacity & (capacity - 1)) == 0);
+    assert(capacity != 0);
+    assert((capacity & (capacity - 1)) == 0);
     u32 mask = capacity - 1;
     for (u32 i = (u32)key_hash & mask;; i = (i + 1) & mask) {
         if (!table[i].used || table[i].key_hash == key_hash) return &table[i];

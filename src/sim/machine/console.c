@@ -27,7 +27,7 @@ void console_flush(struct platform *node) {
 
 void console_write(struct platform *node, const u8 *bytes, u64 count) {
     assert(node != NULL);
-    assert(bytes != NULL || count == 0);
+    if (count != 0) assert(bytes != NULL); // an empty buffer may be NULL
     struct node_console *console = &node->console;
     for (u64 i = 0; i < count; i++) {
         u8 byte = bytes[i];
@@ -45,7 +45,8 @@ void console_write(struct platform *node, const u8 *bytes, u64 count) {
 }
 
 void console_print_tail(const struct platform *node, FILE *out, u32 lines_max) {
-    assert(node != NULL && out != NULL);
+    assert(node != NULL);
+    assert(out != NULL);
     const struct node_console *console = &node->console;
     u64 available = console->written_bytes < CONSOLE_RING_BYTES ? console->written_bytes
                                                                 : CONSOLE_RING_BYTES;

@@ -15,7 +15,8 @@ STATIC_ASSERT(DISK_CACHE_SECTORS_MAX < 0xffffffffu); // cache_map stores 1 + ind
 
 bool disk_init(struct sim_disk *disk, u64 size_bytes, enum disk_fault_scope scope) {
     assert(disk != NULL);
-    assert(size_bytes % DISK_SECTOR_BYTES == 0 && size_bytes <= DISK_SIZE_BYTES_MAX);
+    assert(size_bytes % DISK_SECTOR_BYTES == 0);
+    assert(size_bytes <= DISK_SIZE_BYTES_MAX);
     memset(disk, 0, sizeof(*disk));
     disk->fault_scope = scope;
     if (size_bytes == 0) return true;
@@ -50,12 +51,14 @@ bool disk_range_valid(const struct sim_disk *disk, u64 sector, u64 sector_count)
 }
 
 bool disk_sector_cached(const struct sim_disk *disk, u64 sector) {
-    assert(disk != NULL && sector < disk->sector_count);
+    assert(disk != NULL);
+    assert(sector < disk->sector_count);
     return disk->cache_map[sector] != 0;
 }
 
 void disk_view_read(const struct sim_disk *disk, u64 sector, u8 *bytes, u32 sector_count) {
-    assert(disk != NULL && bytes != NULL);
+    assert(disk != NULL);
+    assert(bytes != NULL);
     assert(disk_range_valid(disk, sector, sector_count));
     for (u32 i = 0; i < sector_count; i++) {
         u32 slot = disk->cache_map[sector + i];
@@ -83,8 +86,11 @@ bool disk_cache_has_room(const struct sim_disk *disk, u32 sector_count) {
 }
 
 void disk_cache_append(struct sim_disk *disk, u64 sector, const u8 *bytes, u32 sector_count) {
-    assert(disk != NULL && bytes != NULL && sector_count >= 1);
-    assert(disk_range_valid(disk, sector, sector_count) && disk_cache_has_room(disk, sector_count));
+    assert(disk != NULL);
+    assert(bytes != NULL);
+    assert(sector_count >= 1);
+    assert(disk_range_valid(disk, sector, sector_count));
+    assert(disk_cache_has_room(disk, sector_count));
     u32 first = disk->cache_sectors_used;
     memcpy(disk->cache_data + (u64)first * DISK_SECTOR_BYTES, bytes,
            (u64)sector_count * DISK_SECTOR_BYTES);
@@ -97,7 +103,8 @@ void disk_cache_append(struct sim_disk *disk, u64 sector, const u8 *bytes, u32 s
 }
 
 const u8 *disk_cached_bytes(const struct sim_disk *disk, u32 write_index) {
-    assert(disk != NULL && write_index < disk->cache_writes_count);
+    assert(disk != NULL);
+    assert(write_index < disk->cache_writes_count);
     const struct disk_cached_write *write = &disk->cache_writes[write_index];
     assert(write->cache_index + write->sector_count <= disk->cache_sectors_used);
     return disk->cache_data + (u64)write->cache_index * DISK_SECTOR_BYTES;
@@ -116,13 +123,15 @@ void disk_cache_clear(struct sim_disk *disk) {
 }
 
 u8 *disk_durable_sector(struct sim_disk *disk, u64 sector) {
-    assert(disk != NULL && disk->durable != NULL);
+    assert(disk != NULL);
+    assert(disk->durable != NULL);
     assert(sector < disk->sector_count);
     return disk->durable + sector * DISK_SECTOR_BYTES;
 }
 
 void disk_land(struct sim_disk *disk, u64 sector, const u8 *bytes, u32 sector_count) {
-    assert(disk != NULL && bytes != NULL);
+    assert(disk != NULL);
+    assert(bytes != NULL);
     assert(disk_range_valid(disk, sector, sector_count));
     memmove(disk->durable + sector * DISK_SECTOR_BYTES, bytes, (u64)sector_count * DISK_SECTOR_BYTES);
     // A write that lands remaps a latent sector and replaces any bad bytes.
@@ -130,7 +139,8 @@ void disk_land(struct sim_disk *disk, u64 sector, const u8 *bytes, u32 sector_co
 }
 
 void disk_land_foreign(struct sim_disk *disk, u64 sector, const u8 *bytes, u32 sector_count) {
-    assert(disk != NULL && bytes != NULL);
+    assert(disk != NULL);
+    assert(bytes != NULL);
     assert(disk_range_valid(disk, sector, sector_count));
     memmove(disk->durable + sector * DISK_SECTOR_BYTES, bytes, (u64)sector_count * DISK_SECTOR_BYTES);
     memset(disk->sector_flags + sector, DISK_SECTOR_DAMAGED, sector_count);

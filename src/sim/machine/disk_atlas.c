@@ -78,7 +78,9 @@ bool disk_atlas_graindb_layout(struct sim_disk *disk) {
 }
 
 bool disk_atlas_locate(const struct sim_disk *disk, u64 sector, u32 *group, u32 *copy) {
-    assert(disk != NULL && group != NULL && copy != NULL);
+    assert(disk != NULL);
+    assert(group != NULL);
+    assert(copy != NULL);
     for (u32 g = 0; g < disk->groups_count; g++) {
         const struct disk_copy_group *candidate = &disk->groups[g];
         if (sector < candidate->first_sector || sector >= group_end(candidate)) continue;
@@ -104,7 +106,8 @@ static bool copy_damaged(const struct sim_disk *disk, const struct disk_copy_gro
 }
 
 u32 disk_atlas_damaged_copies(const struct sim_disk *disk, u32 group) {
-    assert(disk != NULL && group < disk->groups_count);
+    assert(disk != NULL);
+    assert(group < disk->groups_count);
     u32 damaged = 0;
     for (u32 copy = 0; copy < disk->groups[group].copies; copy++) {
         damaged += copy_damaged(disk, &disk->groups[group], copy);
@@ -137,7 +140,8 @@ static bool single_copy_touched(const struct sim_disk *disk, const struct disk_r
 
 bool disk_atlas_allows_damage(const struct sim_disk *disk, const struct disk_range *ranges,
                               u32 ranges_count, bool unflushed_data) {
-    assert(disk != NULL && ranges != NULL);
+    assert(disk != NULL);
+    assert(ranges != NULL);
     for (u32 r = 0; r < ranges_count; r++) {
         assert(disk_range_valid(disk, ranges[r].sector, ranges[r].sector_count));
     }

@@ -26,10 +26,13 @@
 #include "sim/sim.h"
 
 bool node_kernel_call(struct platform *node, enum kernel_step_result *step) {
-    assert(node != NULL && node->state == NODE_RUNNING);
-    assert(!node->power_unwind_armed && !node->inspecting);
+    assert(node != NULL);
+    assert(node->state == NODE_RUNNING);
+    assert(!node->power_unwind_armed);
+    assert(!node->inspecting);
     if (setjmp(node->power_unwind) != 0) {
-        assert(!node->power_unwind_armed && node->state == NODE_RUNNING);
+        assert(!node->power_unwind_armed);
+        assert(node->state == NODE_RUNNING);
         sim_count_fault(node, FAULT_POWER_LOSS, node->unwind_delay_ns, node->unwind_site);
         node_power_loss_at(node, node->unwind_delay_ns, node->unwind_site);
         return false;
@@ -42,8 +45,10 @@ bool node_kernel_call(struct platform *node, enum kernel_step_result *step) {
 }
 
 _Noreturn void node_power_unwind(struct platform *node, enum power_loss_site site, u64 delay_ns) {
-    assert(node != NULL && node->power_unwind_armed);
-    assert(site != POWER_LOSS_AFTER_STEP && site < POWER_LOSS_SITE_COUNT);
+    assert(node != NULL);
+    assert(node->power_unwind_armed);
+    assert(site != POWER_LOSS_AFTER_STEP);
+    assert(site < POWER_LOSS_SITE_COUNT);
     node->power_unwind_armed = false;
     node->unwind_site = site;
     node->unwind_delay_ns = delay_ns;

@@ -23,7 +23,8 @@
 #include "sim/trace.h"
 
 static void node_poison(struct platform *node, bool kernel_too) {
-    assert(node != NULL && node->ram != NULL);
+    assert(node != NULL);
+    assert(node->ram != NULL);
     memset(node->ram, NODE_POISON_BYTE, NODE_RAM_SIZE_BYTES);
     if (kernel_too) memset(&node->kernel, NODE_POISON_BYTE, sizeof(node->kernel));
 }
@@ -45,7 +46,7 @@ struct platform *node_create(struct sim *sim, u32 id, u64 seed) {
     // copy groups at all (every sector single-copy).
     if (node->disk.sector_count != 0 && !disk_atlas_graindb_layout(&node->disk)) {
         bool layout_fits = disk_atlas_default_layout(&node->disk);
-        assert(layout_fits || node->disk.groups_count == 0);
+        if (!layout_fits) assert(node->disk.groups_count == 0); // too small: no copy groups
     }
     node->sim = sim;
     node->id = id;
@@ -74,7 +75,8 @@ void node_advance(struct platform *node, u64 delta_ns) {
 }
 
 bool node_boot(struct platform *node) {
-    assert(node != NULL && node->state == NODE_DOWN);
+    assert(node != NULL);
+    assert(node->state == NODE_DOWN);
     struct sim *sim = node->sim;
     enum boot_cause cause = node->next_boot_cause;
     node->state = NODE_RUNNING;
@@ -99,8 +101,10 @@ void node_power_loss(struct platform *node, u64 delay_ns) {
 }
 
 void node_power_loss_at(struct platform *node, u64 delay_ns, enum power_loss_site site) {
-    assert(node != NULL && node->state == NODE_RUNNING);
-    assert(site < POWER_LOSS_SITE_COUNT && !node->power_unwind_armed);
+    assert(node != NULL);
+    assert(node->state == NODE_RUNNING);
+    assert(site < POWER_LOSS_SITE_COUNT);
+    assert(!node->power_unwind_armed);
     node->sim->power_loss_sites[site]++;
     console_flush(node); // bytes already sent to the UART survive the power loss
     sim_trace(node, TRACE_SIM_POWER_LOSS, delay_ns, node->boots, site);
@@ -112,7 +116,8 @@ void node_power_loss_at(struct platform *node, u64 delay_ns, enum power_loss_sit
 }
 
 void node_schedule_reboot(struct platform *node, u64 delay_ns) {
-    assert(node != NULL && node->state == NODE_RUNNING);
+    assert(node != NULL);
+    assert(node->state == NODE_RUNNING);
     assert(node->kernel.run_state == KERNEL_REBOOTING);
     console_flush(node);
     sim_trace(node, TRACE_SIM_REBOOT, delay_ns, node->boots, 0);
@@ -122,7 +127,8 @@ void node_schedule_reboot(struct platform *node, u64 delay_ns) {
 }
 
 void node_turn_off(struct platform *node, enum kernel_run_state run_state) {
-    assert(node != NULL && node->state == NODE_RUNNING);
+    assert(node != NULL);
+    assert(node->state == NODE_RUNNING);
     console_flush(node);
     node->state = NODE_OFF;
     node->final_run_state = run_state;
@@ -150,7 +156,8 @@ const char *node_state_text(const struct platform *node) {
 }
 
 void *node_pa_to_ptr(struct platform *node, u64 pa, u64 size_bytes) {
-    assert(node != NULL && node->ram != NULL);
+    assert(node != NULL);
+    assert(node->ram != NULL);
     if (pa < NODE_RAM_BASE_PA) return NULL;
     u64 offset = pa - NODE_RAM_BASE_PA;
     if (offset > NODE_RAM_SIZE_BYTES || size_bytes > NODE_RAM_SIZE_BYTES - offset) return NULL;

@@ -23,7 +23,8 @@ bool observe(struct platform *p, const struct observe_event *event) {
     switch (event->kind) {
     case OBSERVE_TRACE:
         assert(!p->inspecting); // an inspection must leave no trace
-        assert(event->trace.kind != TRACE_NONE && event->trace.kind < TRACE_SIM_BASE);
+        assert(event->trace.kind != TRACE_NONE);
+        assert(event->trace.kind < TRACE_SIM_BASE);
         sim_trace(p, event->trace.kind, event->trace.a, event->trace.b, event->trace.c);
         return false;
     case OBSERVE_FS_CHANGE:

@@ -24,7 +24,8 @@ extern const u8 sim_initrd_end[];
 
 struct platform_trap platform_user_run(struct platform *p, struct user_context *ctx,
                                        u64 satp, u64 slice_deadline_ns) {
-    assert(p != NULL && ctx != NULL);
+    assert(p != NULL);
+    assert(ctx != NULL);
     assert(p->state == NODE_RUNNING);
     u64 now_ns = platform_monotonic_ns(p);
     u64 budget = slice_deadline_ns > now_ns ? (slice_deadline_ns - now_ns) / SIM_INSTRUCTION_NS : 0;
@@ -50,7 +51,9 @@ struct platform_trap platform_user_run(struct platform *p, struct user_context *
 }
 
 void platform_ram_usable(struct platform *p, u64 *base_pa, u64 *size_bytes) {
-    assert(p != NULL && base_pa != NULL && size_bytes != NULL);
+    assert(p != NULL);
+    assert(base_pa != NULL);
+    assert(size_bytes != NULL);
     // The kernel image lives on the host, so all of the node's RAM is usable.
     *base_pa = NODE_RAM_BASE_PA;
     *size_bytes = NODE_RAM_SIZE_BYTES;
@@ -58,13 +61,15 @@ void platform_ram_usable(struct platform *p, u64 *base_pa, u64 *size_bytes) {
 
 void *platform_pa_to_ptr(struct platform *p, u64 pa) {
     assert(p != NULL);
-    assert(pa >= NODE_RAM_BASE_PA && pa - NODE_RAM_BASE_PA <= NODE_RAM_SIZE_BYTES);
+    assert(pa >= NODE_RAM_BASE_PA);
+    assert(pa - NODE_RAM_BASE_PA <= NODE_RAM_SIZE_BYTES);
     return p->ram + (pa - NODE_RAM_BASE_PA);
 }
 
 u32 platform_kernel_regions(struct platform *p, struct platform_region *regions,
                             u32 regions_capacity) {
-    assert(p != NULL && regions != NULL);
+    assert(p != NULL);
+    assert(regions != NULL);
     assert(regions_capacity >= 1);
     STATIC_ASSERT(NODE_RAM_BASE_PA % SIM_KERNEL_REGION_BYTES == 0);
     STATIC_ASSERT(NODE_RAM_SIZE_BYTES <= SIM_KERNEL_REGION_BYTES);
@@ -87,14 +92,14 @@ static void device_power_check(struct platform *p, enum power_loss_site site) {
 
 void platform_console_write(struct platform *p, const u8 *bytes, u64 count) {
     assert(p != NULL);
-    assert(bytes != NULL || count == 0);
+    if (count != 0) assert(bytes != NULL); // an empty buffer may be NULL
     console_write(p, bytes, count);
     device_power_check(p, POWER_LOSS_AT_CONSOLE); // the bytes were sent; then the power failed
 }
 
 u64 platform_console_read(struct platform *p, u8 *bytes, u64 capacity) {
     assert(p != NULL);
-    assert(bytes != NULL || capacity == 0);
+    if (capacity != 0) assert(bytes != NULL); // an empty buffer may be NULL
     return 0; // no console input in the simulator yet
 }
 
@@ -150,7 +155,7 @@ static i64 inspection_read(struct platform *p, u64 sector, u8 *bytes, u32 sector
 
 i64 platform_block_read(struct platform *p, u64 sector, u8 *bytes, u32 sector_count) {
     assert(p != NULL);
-    assert(bytes != NULL || sector_count == 0);
+    if (sector_count != 0) assert(bytes != NULL); // an empty buffer may be NULL
     if (p->inspecting) return inspection_read(p, sector, bytes, sector_count);
     i64 result = block_check(p, sector, sector_count);
     if (result == 0 && sector_count > 0) {
@@ -158,20 +163,23 @@ i64 platform_block_read(struct platform *p, u64 sector, u8 *bytes, u32 sector_co
         node_disk_latency(p, DISK_OP_BASE_NS + sector_count * DISK_SECTOR_NS);
     }
     sim_trace(p, TRACE_SIM_DISK_READ, sector, sector_count, (u64)result);
-    assert(result == 0 || result == -E_IO || result == -E_INVAL || result == -E_NODEV);
+    bool result_known = result == 0 || result == -E_IO || result == -E_INVAL || result == -E_NODEV;
+    assert(result_known); // the errors a block read or write reports
     return result;
 }
 
 i64 platform_block_write(struct platform *p, u64 sector, const u8 *bytes, u32 sector_count) {
-    assert(p != NULL && !p->inspecting); // inspections only read
-    assert(bytes != NULL || sector_count == 0);
+    assert(p != NULL);
+    assert(!p->inspecting); // inspections only read
+    if (sector_count != 0) assert(bytes != NULL); // an empty buffer may be NULL
     i64 result = block_check(p, sector, sector_count);
     if (result == 0 && sector_count > 0) {
         result = node_disk_write(p, sector, bytes, sector_count);
         node_disk_latency(p, DISK_OP_BASE_NS + sector_count * DISK_SECTOR_NS);
     }
     sim_trace(p, TRACE_SIM_DISK_WRITE, sector, sector_count, (u64)result);
-    assert(result == 0 || result == -E_IO || result == -E_INVAL || result == -E_NODEV);
+    bool result_known = result == 0 || result == -E_IO || result == -E_INVAL || result == -E_NODEV;
+    assert(result_known); // the errors a block read or write reports
     if (result == 0 && sector_count > 0 && !p->sim->config.no_invariants) {
         storage_on_block_write(p, sector, sector_count, bytes);
     }
@@ -181,7 +189,8 @@ i64 platform_block_write(struct platform *p, u64 sector, const u8 *bytes, u32 se
 }
 
 i64 platform_block_flush(struct platform *p) {
-    assert(p != NULL && !p->inspecting);
+    assert(p != NULL);
+    assert(!p->inspecting);
     u64 writes = 0;
     u64 sectors = 0;
     i64 result = p->disk.sector_count == 0 ? -E_NODEV : 0;
@@ -192,13 +201,15 @@ i64 platform_block_flush(struct platform *p) {
         node_disk_latency(p, DISK_FLUSH_BASE_NS + sectors * DISK_SECTOR_NS);
     }
     sim_trace(p, TRACE_SIM_DISK_FLUSH, writes, sectors, (u64)result);
-    assert(result == 0 || result == -E_IO || result == -E_NODEV);
+    bool result_known = result == 0 || result == -E_IO || result == -E_NODEV;
+    assert(result_known); // the errors a flush reports
     if (!p->sim->config.no_invariants) storage_on_flush(p, result);
     return result;
 }
 
 static void power_request(struct platform *p, enum power_request request) {
-    assert(p != NULL && p->sim != NULL);
+    assert(p != NULL);
+    assert(p->sim != NULL);
     assert(request != POWER_REQUEST_NONE);
     const struct kernel *k = &p->kernel;
     u64 pid = 0;
@@ -217,7 +228,8 @@ void platform_reboot(struct platform *p) { power_request(p, POWER_REQUEST_REBOOT
 void platform_power_off(struct platform *p) { power_request(p, POWER_REQUEST_POWER_OFF); }
 
 const u8 *platform_initrd(struct platform *p, u64 *size_bytes) {
-    assert(p != NULL && size_bytes != NULL);
+    assert(p != NULL);
+    assert(size_bytes != NULL);
     // Two symbols, so compare addresses as integers (pointer order is for one object).
     uintptr_t start = (uintptr_t)&sim_initrd_start[0];
     uintptr_t end = (uintptr_t)&sim_initrd_end[0];
@@ -227,13 +239,14 @@ const u8 *platform_initrd(struct platform *p, u64 *size_bytes) {
 }
 
 const char *platform_bootargs(struct platform *p) {
-    assert(p != NULL && p->sim != NULL);
+    assert(p != NULL);
+    assert(p->sim != NULL);
     return p->sim->config.bootargs;
 }
 
 void platform_entropy(struct platform *p, u8 *bytes, u64 count) {
     assert(p != NULL);
-    assert(bytes != NULL || count == 0);
+    if (count != 0) assert(bytes != NULL); // an empty buffer may be NULL
     pcg32_fill(&p->streams[STREAM_WORKLOAD], bytes, count);
     sim_trace(p, TRACE_SIM_ENTROPY, count, trace_hash_bytes(bytes, count), 0);
 }

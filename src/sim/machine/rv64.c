@@ -285,7 +285,8 @@ static bool translate(struct rv64_cpu *cpu, u64 va, enum access access, struct f
 // Any load the fast path declined: a TLB miss, or a misaligned access across pages
 // (each part translated; tval names the part that faulted).
 static bool load_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 *value) {
-    assert(size_bytes >= 1 && size_bytes <= 8);
+    assert(size_bytes >= 1);
+    assert(size_bytes <= 8);
     u64 offset = va & PAGE_OFFSET_MASK;
     u64 first = RV64_PAGE_SIZE_BYTES - offset;
     if (first > size_bytes) first = size_bytes;
@@ -301,7 +302,8 @@ static bool load_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 *value) 
 }
 
 static bool store_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 value) {
-    assert(size_bytes >= 1 && size_bytes <= 8);
+    assert(size_bytes >= 1);
+    assert(size_bytes <= 8);
     u64 offset = va & PAGE_OFFSET_MASK;
     u64 first = RV64_PAGE_SIZE_BYTES - offset;
     if (first > size_bytes) first = size_bytes;
@@ -962,7 +964,9 @@ static u64 run_loop(struct rv64_cpu *cpu, u64 instruction_budget) {
 
 struct rv64_result rv64_run(const struct rv64_memory *memory, struct user_context *ctx,
                             u64 satp, u64 instruction_budget, u64 time_ticks) {
-    assert(memory != NULL && ctx != NULL && memory->ram != NULL);
+    assert(memory != NULL);
+    assert(ctx != NULL);
+    assert(memory->ram != NULL);
     assert(memory->ram_base_pa % RV64_PAGE_SIZE_BYTES == 0);
     assert(memory->ram_size_bytes % RV64_PAGE_SIZE_BYTES == 0);
     assert((satp >> SATP_MODE_SHIFT) == RV64_SATP_MODE_SV39);

@@ -7,7 +7,8 @@
 #define TOOL_LETTERS_COUNT 26u
 
 bool tool_flag(u32 flags, char letter) {
-    basin_assert(letter >= 'a' && letter <= 'z');
+    basin_assert(letter >= 'a');
+    basin_assert(letter <= 'z');
     return (flags & (1u << (u32)(letter - 'a'))) != 0;
 }
 
@@ -43,7 +44,9 @@ _Noreturn void tool_usage_error(const char *usage, const char *format, ...) {
 }
 
 u32 tool_options(int argc, char **argv, const char *letters, const char *usage, int *first) {
-    basin_assert(letters != NULL && usage != NULL && first != NULL);
+    basin_assert(letters != NULL);
+    basin_assert(usage != NULL);
+    basin_assert(first != NULL);
     u32 flags = 0;
     int index = 1;
     for (; index < argc; index++) {
@@ -76,17 +79,20 @@ __attribute__((format(printf, 1, 2))) static void tool_error_line(const char *fo
 }
 
 void tool_complain(const char *input, i64 error) {
-    basin_assert(input != NULL && error < 0);
+    basin_assert(input != NULL);
+    basin_assert(error < 0);
     tool_error_line("%s: %s", input, error_name(error));
 }
 
 void tool_complain_step(const char *input, const char *step, i64 error) {
-    basin_assert(input != NULL && step != NULL && error < 0);
+    basin_assert(input != NULL);
+    basin_assert(step != NULL);
+    basin_assert(error < 0);
     tool_error_line("%s: %s: %s", input, step, error_name(error));
 }
 
 i64 tool_write_all(i64 fd, const void *bytes, u64 length) {
-    basin_assert(bytes != NULL || length == 0);
+    if (length != 0) basin_assert(bytes != NULL); // an empty buffer may be NULL
     const u8 *next = bytes;
     u64 done = 0;
     while (done < length) {
@@ -100,7 +106,9 @@ i64 tool_write_all(i64 fd, const void *bytes, u64 length) {
 }
 
 i64 tool_path_join(char *out, u64 capacity, const char *dir, const char *name) {
-    basin_assert(out != NULL && dir != NULL && name != NULL);
+    basin_assert(out != NULL);
+    basin_assert(dir != NULL);
+    basin_assert(name != NULL);
     basin_assert(capacity > 0);
     u64 dir_length = strlen(dir), name_length = strlen(name);
     bool slash = dir_length > 0 && dir[dir_length - 1] != '/';
@@ -115,7 +123,9 @@ i64 tool_path_join(char *out, u64 capacity, const char *dir, const char *name) {
 }
 
 i64 tool_path_last(char *out, u64 capacity, const char *path) {
-    basin_assert(out != NULL && path != NULL && capacity > 0);
+    basin_assert(out != NULL);
+    basin_assert(path != NULL);
+    basin_assert(capacity > 0);
     u64 end = strlen(path);
     while (end > 0 && path[end - 1] == '/') end--;
     u64 start = end;

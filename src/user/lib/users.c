@@ -102,7 +102,8 @@ i64 users_read_password(const char *prompt, char *out, u64 capacity) {
 }
 
 void users_complain_auth(const char *who, i64 error) {
-    basin_assert(who != NULL && error < 0);
+    basin_assert(who != NULL);
+    basin_assert(error < 0);
     const char *meaning = NULL;
     if (error == -E_ACCES) meaning = "wrong password";
     else if (error == -E_PERM) meaning = "not allowed";

@@ -20,7 +20,8 @@ static const char usage[] = "usage: hexdump PATH...\n"
 // 0, or the error of the write.
 static i64 hexdump_line(u64 offset, const u8 *bytes, u64 count) {
     static const char digits[] = "0123456789abcdef";
-    basin_assert(count > 0 && count <= HEXDUMP_LINE_BYTES);
+    basin_assert(count > 0);
+    basin_assert(count <= HEXDUMP_LINE_BYTES);
     char text[HEXDUMP_TEXT_BYTES];
     u32 at = 0;
     for (u32 shift = 32; shift > 0; shift -= 4) text[at++] = digits[(offset >> (shift - 4)) & 15];

@@ -51,7 +51,8 @@ static i64 own_directory(const char *dir) {
 static void path_of(char out[TOOL_PATH_BYTES], const char *dir, const char *format, unsigned long number) {
     char name[32];
     int length = snprintf(name, sizeof name, format, number);
-    basin_assert(length > 0 && (u64)length < sizeof name);
+    basin_assert(length > 0);
+    basin_assert((u64)length < sizeof name);
     if (tool_path_join(out, TOOL_PATH_BYTES, dir, name) < 0) fail("%s: path too long", dir);
 }
 

@@ -251,7 +251,7 @@ static i64 mutation_apply(struct run *run, const struct choice *choice, u32 gen)
         result = write_chunk(path, flags, choice->slot, gen);
     }
     if (result < 0) return result;
-    basin_assert(state->count < STORAGE_CHUNKS_MAX || op != STORAGE_OP_APPEND);
+    if (op == STORAGE_OP_APPEND) basin_assert(state->count < STORAGE_CHUNKS_MAX); // room for its gen
     if (op == STORAGE_OP_APPEND)
         state->gens[state->count++] = gen;
     else if (op == STORAGE_OP_RENAME || op == STORAGE_OP_UNLINK)
@@ -575,7 +575,8 @@ static i64 check_dir(const char *dir, enum storage_strictness strictness,
 // beyond what recovery repairs; strict mode's unreadable acknowledged data also by disk
 // errors (the kernel then refuses, as it must). A verify that could not run is a failure.
 static void verify_report(i64 violations, i64 refusal_violations) {
-    basin_assert(refusal_violations >= 0 && refusal_violations <= (violations > 0 ? violations : 0));
+    basin_assert(refusal_violations >= 0);
+    basin_assert(refusal_violations <= (violations > 0 ? violations : 0));
     u64 lost = violations < 0 ? 1 : (u64)(violations - refusal_violations);
     report_check("storage verify", lost, ABI_REPORT_EXCUSE_DATA_LOST);
     report_check("storage verify refusals", violations < 0 ? 0 : (u64)refusal_violations,

@@ -47,7 +47,8 @@ static void mismatch(struct fuzzer *f, const char *kind, const char *what,
 }
 
 void fuzz_judge(struct fuzzer *f, const char *what, const struct fuzz_prediction *prediction, i64 result) {
-    basin_assert(f != NULL && prediction != NULL);
+    basin_assert(f != NULL);
+    basin_assert(prediction != NULL);
     f->counts.syscalls++;
     struct fuzz_counts *c = &f->counts;
     switch (prediction->verdict) {

@@ -46,7 +46,8 @@ static void hex_put(u8 *out, u64 value, u32 digits) {
 u64 storage_chunk_render(u32 origin, u32 gen, u8 *out, u64 capacity) {
     basin_assert(origin < STORAGE_SLOTS_COUNT);
     u64 body = body_bytes(gen), total = STORAGE_CHUNK_HEADER_BYTES + body;
-    basin_assert(total <= capacity && total <= STORAGE_CHUNK_BYTES_MAX);
+    basin_assert(total <= capacity);
+    basin_assert(total <= STORAGE_CHUNK_BYTES_MAX);
     memcpy(out, header_template, STORAGE_CHUNK_HEADER_BYTES);
     out[8] = (u8)('0' + origin);
     hex_put(out + 10, gen, 8);
@@ -103,8 +104,9 @@ static u64 chunk_match(const u8 *bytes, u64 available, u32 *gen_out, bool *tail)
 
 i64 storage_contents_parse(const u8 *bytes, u64 length, struct storage_contents *contents,
                            char *reason, u64 reason_capacity) {
-    basin_assert(bytes != NULL || length == 0);
-    basin_assert(contents != NULL && reason != NULL);
+    if (length != 0) basin_assert(bytes != NULL); // an empty buffer may be NULL
+    basin_assert(contents != NULL);
+    basin_assert(reason != NULL);
     memset(contents, 0, sizeof(*contents));
     u64 position = 0;
     while (position < length) {

@@ -14,7 +14,8 @@
 #define RECORD_ALPHABET "0123456789abcdef JBA-orum" // hex digits, record kinds, op letters
 
 static u64 record_finish(char *out, u64 capacity, int length) {
-    basin_assert(length > 0 && (u64)length + RECORD_SUM_BYTES < capacity);
+    basin_assert(length > 0);
+    basin_assert((u64)length + RECORD_SUM_BYTES < capacity);
     u32 sum = (u32)storage_fnv64(STORAGE_FNV64_OFFSET, (const u8 *)out, (u64)length);
     snprintf(out + length, capacity - (u64)length, " %08lx\n", (unsigned long)sum);
     basin_assert(strlen(out) == (u64)length + RECORD_SUM_BYTES);
@@ -22,7 +23,7 @@ static u64 record_finish(char *out, u64 capacity, int length) {
 }
 
 static char slot_char(u32 slot) {
-    basin_assert(slot < STORAGE_SLOTS_COUNT || slot == STORAGE_SLOTS_COUNT);
+    basin_assert(slot <= STORAGE_SLOTS_COUNT); // COUNT itself stands for no slot
     return slot == STORAGE_SLOTS_COUNT ? '-' : (char)('0' + slot); // COUNT: no slot
 }
 
@@ -39,7 +40,8 @@ u64 storage_record_begin(char *out, u64 capacity, u32 gen, char op, u32 slot, u3
 
 u64 storage_record_ack(char *out, u64 capacity, u32 gen, u32 slot,
                        const struct storage_state *state) {
-    basin_assert(slot < STORAGE_SLOTS_COUNT && state->count <= STORAGE_CHUNKS_MAX);
+    basin_assert(slot < STORAGE_SLOTS_COUNT);
+    basin_assert(state->count <= STORAGE_CHUNKS_MAX);
     u32 count = state->present ? state->count : 0;
     int length = snprintf(out, capacity, "A %08lx %c %lu", (unsigned long)gen, slot_char(slot),
                           (unsigned long)count);
@@ -177,7 +179,9 @@ static const char *journal_feed(struct storage_journal *journal, char *line, u64
 }
 
 i64 storage_journal_read(const char *dir, struct storage_journal *journal, const char **problem) {
-    basin_assert(dir != NULL && journal != NULL && problem != NULL);
+    basin_assert(dir != NULL);
+    basin_assert(journal != NULL);
+    basin_assert(problem != NULL);
     memset(journal, 0, sizeof(*journal));
     *problem = NULL;
     char path[TOOL_PATH_BYTES];

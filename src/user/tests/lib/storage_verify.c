@@ -83,7 +83,8 @@ static i64 examine_once(const char *path, struct storage_found *found) {
 }
 
 i64 storage_slot_examine(const char *dir, u32 slot, struct storage_found *found) {
-    basin_assert(dir != NULL && found != NULL);
+    basin_assert(dir != NULL);
+    basin_assert(found != NULL);
     char path[TOOL_PATH_BYTES];
     i64 result = storage_slot_path(path, sizeof(path), dir, slot);
     if (result < 0) return result;
@@ -145,7 +146,9 @@ static bool judge_allows(const struct storage_claim *claim, const struct storage
 
 bool storage_judge(const struct storage_claim *claim, const struct storage_found *found,
                    enum storage_strictness strictness, char *reason, u64 capacity) {
-    basin_assert(claim != NULL && found != NULL && reason != NULL);
+    basin_assert(claim != NULL);
+    basin_assert(found != NULL);
+    basin_assert(reason != NULL);
     if (judge_allows(claim, found, strictness)) return true;
     if (found->kind == STORAGE_FOUND_BAD) {
         snprintf(reason, capacity, "integrity: %s", found->reason);
@@ -257,7 +260,8 @@ static void report_slot(struct storage_report *report, u32 slot, const struct st
 
 i64 storage_verify(const char *dir, const struct storage_journal *journal,
                    enum storage_strictness strictness, struct storage_report *report) {
-    basin_assert(dir != NULL && report != NULL);
+    basin_assert(dir != NULL);
+    basin_assert(report != NULL);
     memset(report, 0, sizeof(*report));
     struct abi_stat stat;
     memset(&stat, 0, sizeof(stat));
