@@ -23,7 +23,7 @@ void scenario_defaults(struct scenario *scenario) {
     memset(scenario, 0, sizeof(*scenario));
     scenario->nodes_count = 1;
     scenario->time_ns = SCENARIO_TIME_DEFAULT_NS;
-    snprintf(scenario->time_text, sizeof(scenario->time_text), "2s");
+    snprintf(scenario->time_text, sizeof(scenario->time_text), "%s", SCENARIO_TIME_DEFAULT_TEXT);
     snprintf(scenario->bootargs, sizeof(scenario->bootargs), "%s", SCENARIO_BOOTARGS_DEFAULT);
     for (u32 kind = 0; kind < FAULT_COUNT; kind++) scenario->faults[kind].mode = FAULT_MODE_SWARM;
     scenario->disk_size_bytes = DISK_SIZE_DEFAULT_BYTES;

@@ -12,7 +12,9 @@
 #define SCENARIO_LINE_BYTES_MAX 512
 #define SCENARIO_FILE_BYTES_MAX 65536
 #define SCENARIO_ERROR_BYTES_MAX 512
-#define SCENARIO_TIME_DEFAULT_NS 2000000000ull // when neither time nor steps is given
+#define SCENARIO_TIME_DEFAULT_NS 5000000000ull // when neither time nor steps is given: a first boot
+                                                // with slow disks takes up to about 2.5 s
+#define SCENARIO_TIME_DEFAULT_TEXT "5s"                 // the same, as a scenario file spells it
 #define SCENARIO_BOOTARGS_DEFAULT "init.end=poweroff"
 #define SCENARIO_TIME_TEXT_BYTES_MAX 32
 #define SCENARIO_INCLUDE_DEPTH_MAX 8 // files open at once: the one loaded and its bases
