@@ -58,7 +58,9 @@ static i64 header_check_once(struct graindb *db, u64 position, const u8 *hash, b
 }
 
 // Retried once when it cannot tell: a read is never trusted to be damage at once. Then
-// the last commit's mirror slot is asked (object_read reads its objects from there).
+// the last commit's mirror slot is asked (object_read reads its objects from there):
+// its log copy may be damaged or hold what an earlier write left there, another
+// object's record at the same place included.
 i64 objects_header_check(struct graindb *db, u64 position, const u8 *hash, struct object_header *header) {
     assert(db != NULL);
     assert(header != NULL);
@@ -66,10 +68,11 @@ i64 objects_header_check(struct graindb *db, u64 position, const u8 *hash, struc
     for (u32 attempt = 1; attempt < GRAINDB_READ_ATTEMPTS_MAX && result < 0; attempt++) {
         result = header_check_once(db, position, hash, false, header);
     }
-    for (u32 attempt = 0; attempt < GRAINDB_READ_ATTEMPTS_MAX && result < 0; attempt++) {
+    for (u32 attempt = 0; attempt < GRAINDB_READ_ATTEMPTS_MAX && result != 1; attempt++) {
         i64 mirrored = header_check_once(db, position, hash, true, header);
         if (mirrored == -E_NOENT) break; // not in the last commit's batch
-        result = mirrored;
+        if (mirrored == 1 || result < 0) result = mirrored;
+        if (mirrored >= 0) break;
     }
     return result;
 }
