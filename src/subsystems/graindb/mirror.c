@@ -78,6 +78,7 @@ i64 mirror_last_read(struct graindb *db, u64 position, u64 bytes, u8 *buffer, u6
     assert(buffer != NULL);
     assert(bytes > 0);
     u64 batch = db->last_batch_position;
+    if (GRAINDB_PLANTED(db, GRAINDB_BUG_IGNORE_MIRROR)) return -E_NOENT; // for reads too
     if (db->commit_seq == 0 || batch == GRAINDB_NONE || position < batch) return -E_NOENT;
     if (bytes > db->last_batch_bytes || position - batch > db->last_batch_bytes - bytes) return -E_NOENT;
     assert(batch % SECTOR_BYTES == 0);
