@@ -76,7 +76,11 @@ static const char *lost_write_is_detected(void) {
     u8 buffer[100];
     u32 size = 0;
     gdbtest_key(key, 6);
-    EXPECT_RC(graindb_ref_read(db, (const u8 *)key, 16, buffer, sizeof(buffer), &size), -E_BADMSG);
+    // The last commit reads from its mirror slot (its second copy); fsck sees the loss.
+    EXPECT_RC(graindb_ref_read(db, (const u8 *)key, 16, buffer, sizeof(buffer), &size), 0);
+    if ((why = gdbtest_check_value(6, 6))) return why;
+    struct graindb_verify_report report;
+    EXPECT_RC(graindb_verify(db, &report), -E_BADMSG);
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0); // the last commit: back from the mirror
     EXPECT(db->open_stats.recovered_from_mirror == 1, "not recovered from the mirror");
     if ((why = gdbtest_check_value(6, 6))) return why;
@@ -99,7 +103,9 @@ static const char *misdirected_write_is_detected(void) {
         u8 buffer[100];
         u32 size = 0;
         gdbtest_key(key, 9 % 7);
-        EXPECT_RC(graindb_ref_read(db, (const u8 *)key, 16, buffer, sizeof(buffer), &size), -E_BADMSG);
+        // The last commit reads from its mirror slot (its second copy); fsck sees the damage.
+        EXPECT_RC(graindb_ref_read(db, (const u8 *)key, 16, buffer, sizeof(buffer), &size), 0);
+        if ((why = gdbtest_check_value(9 % 7, 9))) return why;
         struct graindb_verify_report report;
         EXPECT_RC(graindb_verify(db, &report), -E_BADMSG);
         if (deltas[i] > 0) {
@@ -125,12 +131,22 @@ static const char *bit_flips_and_errors_on_read(void) {
     u64 sector = log_sector(batch_position[COMMITS]);
     u8 buffer[100];
     u32 size = 0;
+    // The last commit has a second copy, its mirror slot: reads take it from there.
     gdbtest_dev.flip_sectors[gdbtest_dev.flip_sectors_count++] = sector;
-    EXPECT_RC(graindb_ref_read(db, (const u8 *)key, 16, buffer, sizeof(buffer), &size), -E_BADMSG);
-    EXPECT_RC(graindb_get(db, info.object_hash, buffer, sizeof(buffer), &size), -E_BADMSG);
+    EXPECT_RC(graindb_ref_read(db, (const u8 *)key, 16, buffer, sizeof(buffer), &size), 0);
+    EXPECT_RC(graindb_get(db, info.object_hash, buffer, sizeof(buffer), &size), 0);
+    // An earlier commit has one: key 3 was last written by commit COMMITS - 3.
+    char earlier_key[16];
+    gdbtest_key(earlier_key, (COMMITS - 3) % 7);
+    u64 earlier_sector = log_sector(batch_position[COMMITS - 3]);
+    gdbtest_dev.flip_sectors[gdbtest_dev.flip_sectors_count++] = earlier_sector;
+    EXPECT_RC(graindb_ref_read(db, (const u8 *)earlier_key, 16, buffer, sizeof(buffer), &size), -E_BADMSG);
     testdev_clear_faults(&gdbtest_dev);
     gdbtest_dev.bad_sectors[gdbtest_dev.bad_sectors_count++] = sector;
-    EXPECT_RC(graindb_ref_read(db, (const u8 *)key, 16, buffer, sizeof(buffer), &size), -E_IO);
+    EXPECT_RC(graindb_ref_read(db, (const u8 *)key, 16, buffer, sizeof(buffer), &size), 0);
+    gdbtest_dev.bad_sectors[gdbtest_dev.bad_sectors_count++] = earlier_sector;
+    EXPECT_RC(graindb_ref_read(db, (const u8 *)earlier_key, 16, buffer, sizeof(buffer), &size), -E_IO);
+    gdbtest_dev.bad_sectors_count--; // the last commit's sector stays bad for the open
     EXPECT_RC(graindb_open(db, &gdbtest_dev), 0); // the last commit: from the mirror, rewritten
     EXPECT(db->open_stats.recovered_from_mirror == 1, "not recovered from the mirror");
     if ((why = gdbtest_check_value(COMMITS % 7, COMMITS))) return why;

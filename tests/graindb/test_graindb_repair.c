@@ -80,6 +80,40 @@ static const char *lost_log_rewrite_from_the_mirror_is_written_again(void) {
     return NULL;
 }
 
+// Recovery takes the last commit from the mirror (its log copy is damaged) and writes it
+// back to the log, but the drive drops that write and its flush fails: the database is
+// failed (read-only) and the commit is read from its mirror slot, by key, by hash and in
+// history (seed 4 of storage-bug-hunt: a file's new record was unreadable).
+static const char *commit_from_the_mirror_reads_when_its_write_back_failed(void) {
+    const char *why = gdbtest_fresh_with_commits(34);
+    if (why) return why;
+    testdev_corrupt(dev, log_sector(batch_position[COMMITS]), 60, 0x80);  // the object's hash
+    testdev_corrupt(dev, log_sector(batch_position[COMMITS]), 100, 0x80); // the object's bytes
+    testdev_corrupt(dev, log_sector(batch_position[COMMITS]), 200, 0x80); // its REF record
+    dev->lose_write_call = (i64)dev->write_calls;     // the write-back is open's first write
+    dev->fail_flush_call = (i64)dev->flush_calls + 1; // after open's own flush
+    EXPECT_RC(graindb_open(db, dev), 0);
+    EXPECT(graindb_failed(db), "not failed after the write-back's flush failed");
+    EXPECT(db->open_stats.recovered_from_mirror == 1, "not taken from the mirror");
+    EXPECT_RC(graindb_commit_seq(db), COMMITS);
+    if ((why = gdbtest_check_value(COMMITS % 7, COMMITS))) return why;
+    char key[16];
+    gdbtest_key(key, COMMITS % 7);
+    struct graindb_ref_info info;
+    EXPECT_RC(graindb_ref_get(db, (const u8 *)key, 16, &info), 0);
+    u8 got[100];
+    u32 size = 0;
+    EXPECT_RC(graindb_get(db, info.object_hash, got, sizeof(got), &size), 0);
+    struct graindb_ref_info versions[2];
+    u32 count = 0;
+    EXPECT_RC(graindb_ref_history(db, (const u8 *)key, 16, versions, 2, &count), 0);
+    EXPECT(count == 2 && versions[0].commit_seq == COMMITS, "history: %u versions, first of commit %llu", count,
+           (unsigned long long)versions[0].commit_seq);
+    EXPECT_RC(graindb_open(db, dev), 0); // the drive takes writes again: written back now
+    EXPECT(!graindb_failed(db) && db->open_stats.recovered_from_mirror == 1, "not written back at the next open");
+    return fsck_clean();
+}
+
 static const char *lost_superblock_repair_is_written_again(void) {
     const char *why = gdbtest_fresh_with_commits(34);
     if (why) return why;
@@ -210,6 +244,7 @@ int main(void) {
     RUN(mirror_repair_survives_a_one_off_read_error);
     RUN(lost_mirror_repair_is_written_again);
     RUN(lost_log_rewrite_from_the_mirror_is_written_again);
+    RUN(commit_from_the_mirror_reads_when_its_write_back_failed);
     RUN(lost_superblock_repair_is_written_again);
     RUN(misdirected_superblock_repair_is_found);
     RUN(misdirected_mirror_repair_victim_is_repaired);

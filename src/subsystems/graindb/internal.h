@@ -206,6 +206,14 @@ i64 mirror_write(struct graindb *db, u64 commit_seq, const u8 *bytes, u64 padded
 i64 mirror_write_verified(struct graindb *db, u64 commit_seq, const u8 *bytes, u64 padded_bytes);
 // Reads and validates a slot into io_buffer; *bytes_out valid until the next read.
 struct graindb_mirror_slot mirror_read(struct graindb *db, u32 slot, const u8 **bytes_out);
+// The sectors holding log range [position, position + bytes) of the last commit's batch,
+// read from its mirror slot into buffer (from the first sector's start): the second
+// copy of the last commit, for reads whose log copy is damaged, or was never written
+// back after recovery took the commit from the mirror (the write-back failed and left
+// the database failed). -E_NOENT when the range is not in that batch. Nothing is
+// checked here: readers check the records they read as they do from the log (their
+// checksum, the position they name, the SHA-256), so stale slot bytes are refused.
+i64 mirror_last_read(struct graindb *db, u64 position, u64 bytes, u8 *buffer, u64 capacity);
 i64 mirror_clear_all(struct graindb *db);
 
 // ---- objects.c / refs.c -----------------------------------------------------------------

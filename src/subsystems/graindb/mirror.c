@@ -71,6 +71,24 @@ struct graindb_mirror_slot mirror_read(struct graindb *db, u32 slot, const u8 **
     return result;
 }
 
+// The last commit's batch lies at last_batch_position in the log and from the start of
+// its mirror slot, sector for sector, so a log range inside it is also in the slot.
+i64 mirror_last_read(struct graindb *db, u64 position, u64 bytes, u8 *buffer, u64 capacity) {
+    assert(db != NULL);
+    assert(buffer != NULL);
+    assert(bytes > 0);
+    u64 batch = db->last_batch_position;
+    if (GRAINDB_PLANTED(db, GRAINDB_BUG_IGNORE_MIRROR)) return -E_NOENT; // for reads too
+    if (db->commit_seq == 0 || batch == GRAINDB_NONE || position < batch) return -E_NOENT;
+    if (bytes > db->last_batch_bytes || position - batch > db->last_batch_bytes - bytes) return -E_NOENT;
+    assert(batch % SECTOR_BYTES == 0);
+    u64 first = (position - batch) / SECTOR_BYTES;
+    u64 count = align_up(position + bytes, SECTOR_BYTES) / SECTOR_BYTES - position / SECTOR_BYTES;
+    if (count * SECTOR_BYTES > capacity) return -E_2BIG;
+    u32 slot = (u32)(db->commit_seq % GRAINDB_MIRROR_SLOTS_COUNT);
+    return gdb_meta_read(db, slot_sector(slot) + first, buffer, (u32)count);
+}
+
 i64 mirror_clear_all(struct graindb *db) {
     assert(db != NULL);
     assert(!db->failed);

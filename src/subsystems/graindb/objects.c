@@ -27,15 +27,22 @@ bool objects_links_valid(u32 size, u32 links_offset, u32 links_count) {
 // Reads the header and hash of the object record at position into probe_buffer.
 // Returns 1 when it is this db's OBJECT record of `hash` (or of any hash when NULL),
 // 0 when it is another object, -E_IO / -E_BADMSG when it cannot be told.
-static i64 header_check_once(struct graindb *db, u64 position, const u8 *hash,
+// from_mirror: the last commit's mirror slot instead of the log (-E_NOENT when the header
+// is not in that batch), as object_read does.
+static i64 header_check_once(struct graindb *db, u64 position, const u8 *hash, bool from_mirror,
                              struct object_header *header) {
     assert(position % GRAINDB_RECORD_ALIGN_BYTES == 0);
     u64 first = position / SECTOR_BYTES;
     u64 last = (position + OBJ_HEADER_BYTES - 1) / SECTOR_BYTES;
     assert(last - first < 2);
     if ((last + 1) * SECTOR_BYTES > gdb_log_bytes(db)) return -E_BADMSG;
-    if (platform_block_read(db->platform, db->superblock.log_start_sector + first,
-                            db->probe_buffer, (u32)(last - first + 1)) < 0) return -E_IO;
+    if (from_mirror) {
+        i64 result = mirror_last_read(db, position, OBJ_HEADER_BYTES, db->probe_buffer, sizeof(db->probe_buffer));
+        if (result < 0) return result;
+    } else if (platform_block_read(db->platform, db->superblock.log_start_sector + first,
+                                   db->probe_buffer, (u32)(last - first + 1)) < 0) {
+        return -E_IO;
+    }
     const u8 *record = db->probe_buffer + position % SECTOR_BYTES;
     u32 length = load_u32_le(record + REC_LENGTH);
     if (load_u64_le(record + REC_DB_ID) != gdb_record_id(&db->superblock) ||
@@ -50,13 +57,22 @@ static i64 header_check_once(struct graindb *db, u64 position, const u8 *hash,
     return hash == NULL || mem_equal(record + OBJ_HASH, hash, GRAINDB_HASH_BYTES) ? 1 : 0;
 }
 
-// Retried once when it cannot tell: a read is never trusted to be damage at once.
+// Retried once when it cannot tell: a read is never trusted to be damage at once. Then
+// the last commit's mirror slot is asked (object_read reads its objects from there):
+// its log copy may be damaged or hold what an earlier write left there, another
+// object's record at the same place included.
 i64 objects_header_check(struct graindb *db, u64 position, const u8 *hash, struct object_header *header) {
     assert(db != NULL);
     assert(header != NULL);
-    i64 result = header_check_once(db, position, hash, header);
+    i64 result = header_check_once(db, position, hash, false, header);
     for (u32 attempt = 1; attempt < GRAINDB_READ_ATTEMPTS_MAX && result < 0; attempt++) {
-        result = header_check_once(db, position, hash, header);
+        result = header_check_once(db, position, hash, false, header);
+    }
+    for (u32 attempt = 0; attempt < GRAINDB_READ_ATTEMPTS_MAX && result != 1; attempt++) {
+        i64 mirrored = header_check_once(db, position, hash, true, header);
+        if (mirrored == -E_NOENT) break; // not in the last commit's batch
+        if (mirrored == 1 || result < 0) result = mirrored;
+        if (mirrored >= 0) break;
     }
     return result;
 }

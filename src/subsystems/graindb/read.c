@@ -3,8 +3,23 @@
 // hash the caller (or the ref) expects. Any mismatch is -E_BADMSG, never data.
 #include "subsystems/graindb/internal.h"
 
+// Log range [position, position + bytes) into io_buffer: from the log, or from_mirror
+// from the last commit's mirror slot (-E_NOENT when the range is not in that batch).
+static i64 record_read(struct graindb *db, u64 position, u64 bytes, bool from_mirror, const u8 **out) {
+    assert(db != NULL);
+    assert(out != NULL);
+    if (!from_mirror) {
+        i64 result = gdb_log_read(db, position, bytes, out);
+        return result == -E_INVAL ? -E_BADMSG : result;
+    }
+    i64 result = mirror_last_read(db, position, bytes, db->io_buffer, GRAINDB_IO_BYTES_MAX);
+    if (result < 0) return result == -E_2BIG ? -E_NOENT : result;
+    *out = db->io_buffer + position % SECTOR_BYTES;
+    return 0;
+}
+
 static i64 object_read_once(struct graindb *db, u64 position, const u8 *expected_hash, u64 size_hint,
-                            const u8 **data_out, u32 *size_out) {
+                            bool from_mirror, const u8 **data_out, u32 *size_out) {
     assert(db != NULL);
     assert(data_out != NULL);
     assert(size_out != NULL);
@@ -12,13 +27,13 @@ static i64 object_read_once(struct graindb *db, u64 position, const u8 *expected
     const u8 *record = NULL;
     u64 length = size_hint == GRAINDB_NONE ? 0 : OBJ_HEADER_BYTES + size_hint;
     if (length == 0) {
-        i64 result = gdb_log_read(db, position, OBJ_HEADER_BYTES, &record);
-        if (result < 0) return result == -E_INVAL ? -E_BADMSG : result;
+        i64 result = record_read(db, position, OBJ_HEADER_BYTES, from_mirror, &record);
+        if (result < 0) return result;
         length = load_u32_le(record + REC_LENGTH);
         if (length < OBJ_HEADER_BYTES || length > OBJ_HEADER_BYTES + GRAINDB_OBJECT_BYTES_MAX) return -E_BADMSG;
     }
-    i64 result = gdb_log_read(db, position, length, &record);
-    if (result < 0) return result == -E_INVAL ? -E_BADMSG : result;
+    i64 result = record_read(db, position, length, from_mirror, &record);
+    if (result < 0) return result;
     *data_out = record + OBJ_HEADER_BYTES;
     *size_out = (u32)(length - OBJ_HEADER_BYTES);
     if (GRAINDB_PLANTED(db, GRAINDB_BUG_SKIP_READ_VERIFY)) return 0;
@@ -33,12 +48,20 @@ static i64 object_read_once(struct graindb *db, u64 position, const u8 *expected
 }
 
 // Reads are retried (a flipped bit in transit or a transient error is not damage);
-// writes never are.
+// writes never are. An object of the last commit that the log does not give is read
+// from that commit's mirror slot: the last commit has two copies (graindb_layout), and
+// after recovery took it from the mirror and its write-back to the log failed (the
+// database is failed, read-only), the mirror holds the only copy.
 i64 object_read(struct graindb *db, u64 position, const u8 *expected_hash, u64 size_hint,
                 const u8 **data_out, u32 *size_out) {
-    i64 result = object_read_once(db, position, expected_hash, size_hint, data_out, size_out);
+    i64 result = object_read_once(db, position, expected_hash, size_hint, false, data_out, size_out);
     for (u32 attempt = 1; attempt < GRAINDB_READ_ATTEMPTS_MAX && (result == -E_BADMSG || result == -E_IO); attempt++) {
-        result = object_read_once(db, position, expected_hash, size_hint, data_out, size_out);
+        result = object_read_once(db, position, expected_hash, size_hint, false, data_out, size_out);
+    }
+    for (u32 attempt = 0; attempt < GRAINDB_READ_ATTEMPTS_MAX && (result == -E_BADMSG || result == -E_IO); attempt++) {
+        i64 mirrored = object_read_once(db, position, expected_hash, size_hint, true, data_out, size_out);
+        if (mirrored == -E_NOENT) break; // not in the last commit's batch
+        result = mirrored;
     }
     return result;
 }
@@ -114,12 +137,12 @@ i64 graindb_ref_read(struct graindb *db, const u8 *key, u32 key_len, u8 *buffer,
 }
 
 // Reads and verifies the REF record of `key` at position; previous_out gets its link.
-static i64 ref_record_read_once(struct graindb *db, u64 position, const u8 *key, u32 key_len,
-                           struct graindb_ref_info *info, u64 *previous_out) {
+static i64 ref_record_read_once(struct graindb *db, u64 position, const u8 *key, u32 key_len, bool from_mirror,
+                                struct graindb_ref_info *info, u64 *previous_out) {
     const u8 *record = NULL;
     u64 length = REF_HEADER_BYTES + key_len;
-    i64 result = gdb_log_read(db, position, length, &record);
-    if (result < 0) return result == -E_INVAL ? -E_BADMSG : result;
+    i64 result = record_read(db, position, length, from_mirror, &record);
+    if (result < 0) return result;
     struct record_view view;
     if (record_check(db, record, length, position, &view) != RECORD_VALID) return -E_BADMSG;
     if (view.type != RECORD_REF || record[REF_KEY_LEN] != key_len ||
@@ -138,9 +161,14 @@ static i64 ref_record_read_once(struct graindb *db, u64 position, const u8 *key,
 
 static i64 ref_record_read(struct graindb *db, u64 position, const u8 *key, u32 key_len,
                            struct graindb_ref_info *info, u64 *previous_out) {
-    i64 result = ref_record_read_once(db, position, key, key_len, info, previous_out);
+    i64 result = ref_record_read_once(db, position, key, key_len, false, info, previous_out);
     for (u32 attempt = 1; attempt < GRAINDB_READ_ATTEMPTS_MAX && (result == -E_BADMSG || result == -E_IO); attempt++) {
-        result = ref_record_read_once(db, position, key, key_len, info, previous_out);
+        result = ref_record_read_once(db, position, key, key_len, false, info, previous_out);
+    }
+    for (u32 attempt = 0; attempt < GRAINDB_READ_ATTEMPTS_MAX && (result == -E_BADMSG || result == -E_IO); attempt++) {
+        i64 mirrored = ref_record_read_once(db, position, key, key_len, true, info, previous_out);
+        if (mirrored == -E_NOENT) break; // as object_read: the last commit's second copy
+        result = mirrored;
     }
     return result;
 }
