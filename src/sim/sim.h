@@ -39,6 +39,9 @@ struct sim_config {
     FILE *trace_file;                      // NULL: no --trace
     char command[SIM_COMMAND_BYTES_MAX];   // reproduces this run
     char scenario_name[SIM_COMMAND_BYTES_MAX]; // for the settings line ("built-in" if none)
+    // NULL: none. Called after a violation's report, before exit(1): --seeds children
+    // send their result to the parent through it (sim/cli/seeds.c).
+    void (*violation_hook)(const struct sim *sim, u32 invariant);
 };
 
 struct sim {

@@ -51,5 +51,6 @@ _Noreturn void sim_violation(struct sim *sim, struct platform *node, u32 invaria
     fprintf(out, "reproduce: %s\n", sim->config.command);
     fflush(out);
     if (sim->config.trace_file != NULL) fflush(sim->config.trace_file);
+    if (sim->config.violation_hook != NULL) sim->config.violation_hook(sim, invariant);
     exit(1);
 }

@@ -2,6 +2,7 @@
 // library files so unit tests can link them. The one use of host randomness is
 // here: choosing a seed when none is given (it is printed first, so the run can be
 // repeated); the run itself draws only from that seed.
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
@@ -10,6 +11,7 @@
 #include "sim/cli/options.h"
 #include "sim/cli/report.h"
 #include "sim/cli/scenario.h"
+#include "sim/cli/seeds.h"
 #include "sim/sim.h"
 
 #define EXIT_PASS 0
@@ -39,7 +41,16 @@ static int run(const struct options *options) {
         scenario_print(&scenario, stdout);
         return EXIT_PASS;
     }
+    bool many = options->seeds_given || options->count_given;
+    if (!many && (options->jobs != 0 || options->json_path != NULL || options->save_failures_dir != NULL)) {
+        return usage_error("--jobs, --json and --save-failures need --seeds or --count");
+    }
+    if (options->seeds_given) return seeds_run(options, &scenario, options->seeds_first);
     u64 seed = options->seed_given ? options->seed : random_seed();
+    if (many) {
+        if (!options->seed_given) printf("base seed: %" PRIu64 " (drawn; --seed %" PRIu64 " repeats it)\n", seed, seed);
+        return seeds_run(options, &scenario, seed);
+    }
     struct sim_config config;
     if (!sim_config_build(options, &scenario, seed, &config, error, sizeof(error))) {
         return usage_error(error);

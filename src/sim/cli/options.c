@@ -55,6 +55,7 @@ void options_print_usage(FILE *out) {
             "usage: basin-sim --seed N [--scenario FILE] [--nodes N] [--time 10s|500ms|... | --steps N]\n"
             "                 [--bug NAME]... [--log error|warn|info|debug|trace] [--trace FILE]\n"
             "                 [--progress] [--list-bugs] [--list-invariants] [--print-scenario] [--help]\n"
+            "       basin-sim --seeds A..B | --count N [--jobs N] [--json FILE] [--save-failures DIR] [...]\n"
             "Runs the Grain Basin kernel on simulated nodes, injecting faults drawn from the seed\n"
             "and checking invariants after every step. The same seed gives the same run.\n"
             "  --seed N          run seed (decimal or 0x hex); drawn at random and printed if absent\n"
@@ -71,7 +72,16 @@ void options_print_usage(FILE *out) {
             "  --progress        report progress on stderr (does not change the run)\n"
             "  --no-invariants   benchmarks only: skip the simulator's invariant checks (the workload's\n"
             "                    own verdicts, workload_checks_pass and workload_reaches_end, still hold)\n"
-            "Exit status: 0 pass, 1 invariant violated, 2 bad usage.\n",
+            "Many seeds, one child process per seed (sim/cli/seeds.c):\n"
+            "  --seeds A..B      run seeds A to B, each as --seed S with the other options would\n"
+            "  --count N         run N seeds from --seed S (or from a drawn seed, printed first)\n"
+            "  --jobs N          seeds run at once, 1..256 (default: the number of online cores)\n"
+            "  --json FILE       one JSON line per seed, in seed order: seed, result, invariant,\n"
+            "                    steps, simulated_time_ns, faults_injected, trace_hash, wall_ms\n"
+            "  --save-failures DIR  write each failing seed as DIR/<seed>-<invariant>.args (seeds/ format)\n"
+            "  Progress goes to stderr; the seeds' own reports are discarded; the summary groups\n"
+            "  failures by invariant with the first seed's reproduce command.\n"
+            "Exit status: 0 pass (every seed), 1 invariant violated (by any seed), 2 bad usage.\n",
             NODES_MAX);
 }
 
@@ -102,9 +112,43 @@ static bool bad_value(struct arguments *args, const char *option, const char *va
     return false;
 }
 
+// The options of many seeds (sim/cli/seeds.c).
+static bool parse_seeds_valued(struct arguments *args, struct options *o, const char *option,
+                               const char *value) {
+    u64 number = 0;
+    if (strcmp(option, "--seeds") == 0) {
+        if (!parse_seed_range(value, &o->seeds_first, &o->seeds_last) ||
+            o->seeds_last - o->seeds_first >= SEEDS_MAX) {
+            return bad_value(args, option, value, "A..B, two seeds with A <= B, at most 1000000 seeds");
+        }
+        o->seeds_given = true;
+    } else if (strcmp(option, "--count") == 0) {
+        if (!parse_u64(value, &o->count) || o->count == 0 || o->count > SEEDS_MAX) {
+            return bad_value(args, option, value, "a seed count 1..1000000");
+        }
+        o->count_given = true;
+    } else if (strcmp(option, "--jobs") == 0) {
+        if (!parse_u64(value, &number) || number < 1 || number > JOBS_MAX) {
+            return bad_value(args, option, value, "a job count 1..256");
+        }
+        o->jobs = (u32)number;
+    } else if (strcmp(option, "--json") == 0) {
+        o->json_path = value;
+    } else {
+        assert(strcmp(option, "--save-failures") == 0);
+        o->save_failures_dir = value;
+    }
+    return true;
+}
+
 static bool parse_valued(struct arguments *args, struct options *o, const char *option,
                          const char *value) {
     u64 number = 0;
+    if (strcmp(option, "--seeds") == 0 || strcmp(option, "--count") == 0 ||
+        strcmp(option, "--jobs") == 0 || strcmp(option, "--json") == 0 ||
+        strcmp(option, "--save-failures") == 0) {
+        return parse_seeds_valued(args, o, option, value);
+    }
     if (strcmp(option, "--seed") == 0) {
         if (!parse_u64(value, &o->seed)) return bad_value(args, option, value, "a 64-bit number");
         o->seed_given = true;
@@ -156,7 +200,9 @@ static bool parse_one(struct arguments *args, struct options *o) {
         }
     }
     static const char *const valued[] = {"--seed", "--scenario", "--nodes", "--time",
-                                         "--steps", "--bug", "--log", "--trace"};
+                                         "--steps", "--bug", "--log", "--trace",
+                                         "--seeds", "--count", "--jobs", "--json",
+                                         "--save-failures"};
     for (u32 i = 0; i < ARRAY_COUNT(valued); i++) {
         u64 length = strlen(valued[i]);
         if (strncmp(arg, valued[i], length) != 0) continue;

@@ -10,6 +10,8 @@
 
 #define OPTIONS_ERROR_BYTES_MAX 512
 #define OPTIONS_LOG_DEFAULT LOG_INFO
+#define SEEDS_MAX 1000000ull // seeds of one --seeds or --count run
+#define JOBS_MAX 256
 
 struct options {
     bool seed_given;
@@ -32,6 +34,15 @@ struct options {
     bool progress;
     bool no_invariants; // benchmark only: measure what the checks cost
     bool print_scenario; // print the scenario's settings and exit
+    // Many seeds (sim/cli/seeds.c): --seeds A..B or --count N from --seed (or a drawn seed).
+    bool seeds_given;
+    u64 seeds_first;
+    u64 seeds_last;
+    bool count_given;
+    u64 count;
+    u32 jobs; // 0: the number of online cores
+    const char *json_path;
+    const char *save_failures_dir;
 };
 
 // False with a message naming the bad input (exit status 2).

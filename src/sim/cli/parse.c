@@ -76,3 +76,18 @@ const char *log_level_name(enum log_level level) {
     assert((u32)level < ARRAY_COUNT(level_names));
     return level_names[level];
 }
+
+bool parse_seed_range(const char *text, u64 *first, u64 *last) {
+    assert(first != NULL);
+    assert(last != NULL);
+    if (text == NULL) return false;
+    const char *dots = strstr(text, "..");
+    if (dots == NULL) return false;
+    char left[32];
+    u64 length = (u64)(dots - text);
+    if (length == 0 || length >= sizeof(left)) return false;
+    memcpy(left, text, length);
+    left[length] = '\0';
+    if (!parse_u64(left, first) || !parse_u64(dots + 2, last)) return false;
+    return *first <= *last;
+}

@@ -12,3 +12,5 @@ bool parse_duration_ns(const char *text, u64 *value_ns);
 // error | warn | info | debug | trace
 bool parse_log_level(const char *text, enum log_level *level);
 const char *log_level_name(enum log_level level);
+// A..B: two parse_u64 seeds with A <= B.
+bool parse_seed_range(const char *text, u64 *first, u64 *last);

@@ -1,0 +1,345 @@
+// Many seeds: the parent forks one child per seed (at most --jobs at once). Each child
+// runs exactly what `basin-sim --seed S` with the same options runs, with its output
+// sent to /dev/null (the summary prints each failure's reproduce command instead), and
+// sends one fixed-size record back through a pipe. The parent measures wall time (the
+// only clock here; it never decides a result) and prints in seed order, so one job or
+// many give the same output apart from wall times.
+#include "sim/cli/seeds.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim/cli/report.h"
+#include "sim/invariants/invariants.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
+
+#define SEEDS_NO_INVARIANT INVARIANT_COUNT // passed, or a child that died without a report
+#define SEEDS_PLAIN_LINES 10               // without a terminal: a line every tenth of the seeds
+#define SEEDS_EXIT_PASS 0
+#define SEEDS_EXIT_FAIL 1
+#define SEEDS_EXIT_USAGE 2
+#define NS_PER_MS 1000000ull
+#define NS_PER_S 1000000000ull
+
+enum seed_outcome { SEED_PENDING = 0, SEED_PASS, SEED_FAIL, SEED_ERROR };
+
+// Written by a child in one write() (smaller than PIPE_BUF, so never split).
+struct seed_result {
+    u64 seed;
+    u32 outcome;
+    u32 invariant;
+    u64 steps;
+    u64 time_ns;
+    u64 faults_total;
+    u64 trace_hash;
+    u64 wall_ms; // the parent's measure, from fork to reaping
+    i32 exit_status;
+};
+
+struct worker {
+    pid_t pid;
+    int fd;
+    u64 index;
+    u64 start_ns;
+};
+
+struct fleet {
+    const struct options *options;
+    const struct scenario *scenario;
+    u64 first;
+    u64 total;
+    struct seed_result *results;
+    struct worker workers[JOBS_MAX];
+    u32 jobs;
+    u32 running;
+    u64 next;    // index of the next seed to start
+    u64 done;
+    u64 failures;
+    u64 printed; // results written to --json, in seed order
+    FILE *json;
+    bool tty;
+    u64 start_ns;
+};
+
+static int child_report_fd = -1;
+
+static u64 wall_now_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (u64)now.tv_sec * NS_PER_S + (u64)now.tv_nsec;
+}
+
+static void child_send(const struct sim *sim, u32 outcome, u32 invariant) {
+    assert(sim != NULL);
+    assert(child_report_fd >= 0);
+    struct seed_result result;
+    memset(&result, 0, sizeof(result));
+    result.seed = sim->config.seed;
+    result.outcome = outcome;
+    result.invariant = invariant;
+    result.steps = sim->step;
+    result.time_ns = sim->time_ns;
+    for (u32 kind = 0; kind < FAULT_COUNT; kind++) result.faults_total += sim->faults_injected[kind];
+    result.trace_hash = trace_hash(&sim->trace);
+    // A short write leaves the parent a short read: it records the seed as an error.
+    ssize_t written = write(child_report_fd, &result, sizeof(result));
+    (void)written;
+}
+
+static void child_violation(const struct sim *sim, u32 invariant) {
+    assert(invariant < INVARIANT_COUNT);
+    child_send(sim, SEED_FAIL, invariant);
+}
+
+// What main.c's run() does for one seed, its output discarded.
+static _Noreturn void child_run(const struct fleet *f, u64 seed, int fd) {
+    assert(f != NULL);
+    assert(fd >= 0);
+    child_report_fd = fd;
+    int null_fd = open("/dev/null", O_WRONLY);
+    if (null_fd >= 0) {
+        dup2(null_fd, STDOUT_FILENO);
+        dup2(null_fd, STDERR_FILENO);
+        close(null_fd);
+    }
+    char error[SCENARIO_ERROR_BYTES_MAX];
+    struct sim_config config;
+    if (!sim_config_build(f->options, f->scenario, seed, &config, error, sizeof(error))) _exit(2);
+    config.violation_hook = child_violation;
+    struct sim *sim = sim_create(&config);
+    if (sim == NULL) _exit(2);
+    sim_print_settings(sim, stdout);
+    enum sim_end end = sim_run(sim);
+    sim_print_summary(sim, end, stdout);
+    child_send(sim, SEED_PASS, SEEDS_NO_INVARIANT);
+    sim_destroy(sim);
+    exit(0);
+}
+
+static bool start_seed(struct fleet *f) {
+    assert(f->running < f->jobs);
+    assert(f->next < f->total);
+    int fds[2];
+    if (pipe(fds) != 0) return false;
+    fflush(stdout);
+    fflush(stderr);
+    if (f->json != NULL) fflush(f->json); // a child's exit() must not write it again
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return false;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_run(f, f->first + f->next, fds[1]);
+    }
+    close(fds[1]);
+    f->workers[f->running] = (struct worker){.pid = pid, .fd = fds[0], .index = f->next,
+                                             .start_ns = wall_now_ns()};
+    f->running++;
+    f->next++;
+    return true;
+}
+
+static void reap_one(struct fleet *f) {
+    assert(f->running > 0);
+    int status = 0;
+    pid_t pid;
+    do pid = waitpid(-1, &status, 0);
+    while (pid < 0 && errno == EINTR);
+    u32 slot = 0;
+    while (slot < f->running && f->workers[slot].pid != pid) slot++;
+    assert(slot < f->running); // the only children are the workers
+    struct worker worker = f->workers[slot];
+    f->workers[slot] = f->workers[f->running - 1];
+    f->running--;
+    struct seed_result result;
+    memset(&result, 0, sizeof(result));
+    if (read(worker.fd, &result, sizeof(result)) != (ssize_t)sizeof(result)) {
+        memset(&result, 0, sizeof(result));
+        result.outcome = SEED_ERROR;
+        result.invariant = SEEDS_NO_INVARIANT;
+    }
+    close(worker.fd);
+    result.seed = f->first + worker.index;
+    result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.wall_ms = (wall_now_ns() - worker.start_ns) / NS_PER_MS;
+    f->results[worker.index] = result;
+    f->done++;
+    if (result.outcome != SEED_PASS) f->failures++;
+}
+
+static const char *outcome_name(u32 outcome) {
+    return outcome == SEED_PASS ? "pass" : outcome == SEED_FAIL ? "fail" : "error";
+}
+
+static void json_flush(struct fleet *f) {
+    assert(f != NULL);
+    assert(f->printed <= f->total);
+    for (; f->printed < f->total && f->results[f->printed].outcome != SEED_PENDING; f->printed++) {
+        if (f->json == NULL) continue;
+        const struct seed_result *r = &f->results[f->printed];
+        fprintf(f->json, "{\"seed\":%" PRIu64 ",\"result\":\"%s\",\"invariant\":", r->seed,
+                outcome_name(r->outcome));
+        if (r->invariant < INVARIANT_COUNT) fprintf(f->json, "\"%s\"", invariant_name(r->invariant));
+        else fprintf(f->json, "null");
+        fprintf(f->json, ",\"steps\":%" PRIu64 ",\"simulated_time_ns\":%" PRIu64
+                ",\"faults_injected\":%" PRIu64 ",\"trace_hash\":\"%016" PRIx64 "\",\"exit_status\":%d"
+                ",\"wall_ms\":%" PRIu64 "}\n",
+                r->steps, r->time_ns, r->faults_total, r->trace_hash, r->exit_status, r->wall_ms);
+    }
+}
+
+// On a terminal one line rewritten with \r; otherwise a plain line every tenth.
+static void progress(const struct fleet *f) {
+    assert(f->done <= f->total);
+    u64 every = f->total / SEEDS_PLAIN_LINES > 0 ? f->total / SEEDS_PLAIN_LINES : 1;
+    if (!f->tty && f->done % every != 0 && f->done != f->total) return;
+    u64 elapsed_ns = wall_now_ns() - f->start_ns + 1;
+    u64 per_ten_s = f->done * 10 * NS_PER_S / elapsed_ns; // seeds per second, times ten
+    u64 eta_s = f->done == 0 ? 0 : (f->total - f->done) * elapsed_ns / f->done / NS_PER_S;
+    fprintf(stderr, "%sseeds %" PRIu64 "/%" PRIu64 ", %" PRIu64 " failed, %" PRIu64 ".%" PRIu64
+            " seeds/s, ETA %" PRIu64 " s%s",
+            f->tty ? "\r" : "", f->done, f->total, f->failures, per_ten_s / 10, per_ten_s % 10, eta_s,
+            f->tty ? "   " : "\n");
+    if (f->tty && f->done == f->total) fprintf(stderr, "\n");
+    fflush(stderr);
+}
+
+static const char *group_name(u32 invariant) {
+    return invariant < INVARIANT_COUNT ? invariant_name(invariant) : "no_report";
+}
+
+// seeds/ format: a # line saying what failed, then the arguments of the command.
+static bool save_failure(const struct fleet *f, const struct seed_result *r) {
+    assert(f->options->save_failures_dir != NULL);
+    assert(r->outcome != SEED_PASS);
+    char path[SIM_COMMAND_BYTES_MAX];
+    snprintf(path, sizeof(path), "%s/%" PRIu64 "-%s.args", f->options->save_failures_dir, r->seed,
+             group_name(r->invariant));
+    char command[SIM_COMMAND_BYTES_MAX];
+    options_command(f->options, r->seed, command, sizeof(command));
+    FILE *out = fopen(path, "w");
+    if (out == NULL) return false;
+    fprintf(out, "# %s (%s, exit status %d) at seed %" PRIu64 ", found by basin-sim --seeds %" PRIu64
+            "..%" PRIu64 "\n", group_name(r->invariant), outcome_name(r->outcome), r->exit_status, r->seed,
+            f->first, f->first + f->total - 1);
+    const char *prefix = "./build.sh sim ";
+    const char *arguments = strncmp(command, prefix, strlen(prefix)) == 0 ? command + strlen(prefix) : command;
+    fprintf(out, "%s\n", arguments);
+    return fclose(out) == 0;
+}
+
+static void print_summary(const struct fleet *f) {
+    assert(f->done == f->total);
+    assert(f->printed == f->total);
+    u64 counts[INVARIANT_COUNT + 1] = {0};
+    u64 first_index[INVARIANT_COUNT + 1] = {0};
+    for (u64 i = 0; i < f->total; i++) {
+        const struct seed_result *r = &f->results[i];
+        if (r->outcome == SEED_PASS) continue;
+        if (counts[r->invariant] == 0) first_index[r->invariant] = i;
+        counts[r->invariant]++;
+    }
+    u64 wall_ms = (wall_now_ns() - f->start_ns) / NS_PER_MS;
+    printf("seeds %" PRIu64 "..%" PRIu64 ": %" PRIu64 " passed, %" PRIu64 " failed (jobs %u, wall %" PRIu64
+           ".%03" PRIu64 " s)\n", f->first, f->first + f->total - 1, f->total - f->failures, f->failures,
+           f->jobs, wall_ms / 1000, wall_ms % 1000);
+    if (f->failures > 0) printf("failures by invariant:\n");
+    for (u32 id = 0; id <= INVARIANT_COUNT; id++) {
+        if (counts[id] == 0) continue;
+        const struct seed_result *r = &f->results[first_index[id]];
+        char command[SIM_COMMAND_BYTES_MAX];
+        options_command(f->options, r->seed, command, sizeof(command));
+        printf("  %s: %" PRIu64 " seed%s, first seed %" PRIu64 "%s\n    reproduce: %s\n", group_name(id),
+               counts[id], counts[id] == 1 ? "" : "s", r->seed,
+               id == SEEDS_NO_INVARIANT ? " (the child exited without a report)" : "", command);
+    }
+    fflush(stdout);
+}
+
+static int usage(const char *message) {
+    fprintf(stderr, "basin-sim: %s\nrun 'basin-sim --help' for usage\n", message);
+    return SEEDS_EXIT_USAGE;
+}
+
+// Options that make no sense for many seeds, and the checks a child could only fail.
+static const char *refused(const struct options *o, const struct scenario *scenario) {
+    if (o->seeds_given && o->count_given) return "--seeds and --count exclude each other";
+    if (o->seeds_given && o->seed_given) return "--seeds and --seed exclude each other (--seed is --count's first seed)";
+    if (o->trace_path != NULL) return "--trace writes one run: use it with --seed, not --seeds or --count";
+    static char error[SCENARIO_ERROR_BYTES_MAX];
+    static struct sim_config config; // large: kept off the stack
+    if (!sim_config_build(o, scenario, 0, &config, error, sizeof(error))) return error;
+    if (o->save_failures_dir != NULL && mkdir(o->save_failures_dir, 0777) != 0 && errno != EEXIST) {
+        return "cannot create the --save-failures directory";
+    }
+    return NULL;
+}
+
+static u32 jobs_default(const struct options *o, u64 total) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    u64 jobs = o->jobs != 0 ? o->jobs : (cores >= 1 ? (u64)cores : 1);
+    if (jobs > JOBS_MAX) jobs = JOBS_MAX;
+    if (jobs > total) jobs = total;
+    assert(jobs >= 1);
+    return (u32)jobs;
+}
+
+static int fleet_loop(struct fleet *f) {
+    assert(f->total >= 1);
+    assert(f->results != NULL);
+    f->start_ns = wall_now_ns();
+    while (f->done < f->total) {
+        while (f->running < f->jobs && f->next < f->total) {
+            if (!start_seed(f)) {
+                if (f->running == 0) return usage("cannot start a child process (pipe or fork failed)");
+                break; // try again once a child has ended
+            }
+        }
+        reap_one(f);
+        json_flush(f);
+        progress(f);
+    }
+    print_summary(f);
+    bool saved = true;
+    for (u64 i = 0; i < f->total && f->options->save_failures_dir != NULL; i++) {
+        if (f->results[i].outcome != SEED_PASS) saved = save_failure(f, &f->results[i]) && saved;
+    }
+    if (!saved) return usage("writing a file in the --save-failures directory failed");
+    return f->failures > 0 ? SEEDS_EXIT_FAIL : SEEDS_EXIT_PASS;
+}
+
+int seeds_run(const struct options *options, const struct scenario *scenario, u64 first) {
+    assert(options != NULL);
+    assert(scenario != NULL);
+    const char *why = refused(options, scenario);
+    if (why != NULL) return usage(why);
+    u64 total = options->seeds_given ? options->seeds_last - options->seeds_first + 1 : options->count;
+    if (first > ~0ull - (total - 1)) return usage("--count N from --seed S goes past the largest seed");
+    static struct fleet fleet; // large (the workers): kept off the stack
+    struct fleet *f = &fleet;
+    *f = (struct fleet){.options = options, .scenario = scenario, .first = first, .total = total,
+                        .jobs = jobs_default(options, total), .tty = isatty(STDERR_FILENO) == 1};
+    f->results = calloc(total, sizeof(struct seed_result));
+    if (f->results == NULL) return usage("out of memory for the seeds' results");
+    if (options->json_path != NULL) {
+        f->json = fopen(options->json_path, "w");
+        if (f->json == NULL) return usage("cannot open the --json file for writing");
+    }
+    printf("seeds %" PRIu64 "..%" PRIu64 " (%" PRIu64 " seeds), jobs %u; each seed's own report is "
+           "discarded\n", first, first + total - 1, total, f->jobs);
+    int status = fleet_loop(f);
+    if (f->json != NULL && fclose(f->json) != 0) status = usage("writing the --json file failed");
+    free(f->results);
+    return status;
+}
