@@ -24,6 +24,7 @@ struct sim *sim_create(const struct sim_config *config) {
         free(sim);
         return NULL;
     }
+    sim->trace.json = config->trace_json;
     pcg32_seed(&sim->swarm, config->seed, stream_id(STREAM_SWARM, 0));
     faults_swarm_resolve(&sim->swarm, config->faults, sim->faults);
     for (u32 id = 0; id < config->nodes_count; id++) {

@@ -37,6 +37,7 @@ struct sim_config {
                         // verdicts still are: workload_checks_pass, workload_reaches_end)
     bool limits_from_scenario; // the scenario's time/steps limit (not --time, --steps)
     FILE *trace_file;                      // NULL: no --trace
+    struct trace_json *trace_json;         // NULL: no --trace-json (main owns it)
     char command[SIM_COMMAND_BYTES_MAX];   // reproduces this run
     char scenario_name[SIM_COMMAND_BYTES_MAX]; // for the settings line ("built-in" if none)
     // NULL: none. Called after a violation's report, before exit(1): --seeds children

@@ -7,6 +7,7 @@
 #include "kernel/lib/endian.h"
 #include "kernel/lib/xxhash_inline.h"
 #include "sim/trace.h"
+#include "sim/trace_json.h"
 
 struct trace_hash {
     XXH64_state_t state;
@@ -98,6 +99,7 @@ void trace_record(struct trace *t, const struct trace_event *event) {
         trace_format(event, line, sizeof(line));
         if (fprintf(t->file, "%s\n", line) < 0) t->file_failed = true;
     }
+    if (t->json != NULL) trace_json_event(t->json, event);
 }
 
 u64 trace_hash(const struct trace *t) {

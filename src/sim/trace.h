@@ -47,6 +47,7 @@ struct trace_event {
     u64 c;
 };
 
+struct trace_json;
 struct trace_hash; // the XXH64 state, private to trace.c (xxhash.h stays out of headers)
 
 struct trace {
@@ -55,6 +56,7 @@ struct trace {
     u64 count; // events recorded so far; ring holds the last TRACE_RING_EVENTS
     FILE *file; // NULL unless --trace
     bool file_failed;
+    struct trace_json *json; // NULL unless --trace-json (trace_json.h); not owned
 };
 
 // False when memory runs out.

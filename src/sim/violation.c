@@ -9,6 +9,7 @@
 #include "sim/machine/node.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
+#include "sim/trace_json.h"
 
 static void print_recent_events(const struct sim *sim, FILE *out) {
     struct trace_event events[SIM_REPORT_EVENTS];
@@ -51,6 +52,10 @@ _Noreturn void sim_violation(struct sim *sim, struct platform *node, u32 invaria
     fprintf(out, "reproduce: %s\n", sim->config.command);
     fflush(out);
     if (sim->config.trace_file != NULL) fflush(sim->config.trace_file);
+    // The run ends here: close the JSON so the timeline opens up to the violation.
+    if (sim->trace.json != NULL && !trace_json_finish(sim->trace.json)) {
+        fprintf(stderr, "basin-sim: writing the --trace-json file failed\n");
+    }
     if (sim->config.violation_hook != NULL) sim->config.violation_hook(sim, invariant);
     exit(1);
 }

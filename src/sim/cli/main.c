@@ -13,6 +13,7 @@
 #include "sim/cli/scenario.h"
 #include "sim/cli/seeds.h"
 #include "sim/sim.h"
+#include "sim/trace_json.h"
 
 #define EXIT_PASS 0
 #define EXIT_USAGE 2
@@ -61,6 +62,13 @@ static int run(const struct options *options) {
         if (trace_file == NULL) return usage_error("cannot open the --trace file for writing");
         config.trace_file = trace_file;
     }
+    FILE *json_file = NULL;
+    if (options->trace_json_path != NULL) {
+        json_file = fopen(options->trace_json_path, "w");
+        if (json_file == NULL) return usage_error("cannot open the --trace-json file for writing");
+        config.trace_json = trace_json_create(json_file);
+        if (config.trace_json == NULL) return usage_error("out of memory for --trace-json");
+    }
     struct sim *sim = sim_create(&config);
     if (sim == NULL) return usage_error("out of memory creating the nodes");
     sim_print_settings(sim, stdout);
@@ -70,6 +78,10 @@ static int run(const struct options *options) {
     sim_destroy(sim);
     if (trace_file != NULL && (fclose(trace_file) != 0 || trace_failed)) {
         return usage_error("writing the --trace file failed");
+    }
+    if (json_file != NULL) {
+        bool json_written = trace_json_finish(config.trace_json);
+        if (fclose(json_file) != 0 || !json_written) return usage_error("writing the --trace-json file failed");
     }
     return EXIT_PASS;
 }

@@ -54,6 +54,7 @@ void options_print_usage(FILE *out) {
     fprintf(out,
             "usage: basin-sim --seed N [--scenario FILE] [--nodes N] [--time 10s|500ms|... | --steps N]\n"
             "                 [--bug NAME]... [--log error|warn|info|debug|trace] [--trace FILE]\n"
+            "                 [--trace-json FILE]\n"
             "                 [--progress] [--list-bugs] [--list-invariants] [--print-scenario] [--help]\n"
             "       basin-sim --seeds A..B | --count N [--jobs N] [--json FILE] [--save-failures DIR] [...]\n"
             "Runs the Grain Basin kernel on simulated nodes, injecting faults drawn from the seed\n"
@@ -69,6 +70,9 @@ void options_print_usage(FILE *out) {
             "  --log LEVEL       kernel log level (bootargs loglevel=); info or more verbose\n"
             "                    also prints every node's console as 'n0| text' (default info)\n"
             "  --trace FILE      write every trace event as a line of text\n"
+            "  --trace-json FILE write the run as a Chrome trace event JSON timeline (open it in\n"
+            "                    ui.perfetto.dev or chrome://tracing): a process per node, a thread\n"
+            "                    per kernel process, its kernel and its disk; does not change the run\n"
             "  --progress        report progress on stderr (does not change the run)\n"
             "  --no-invariants   benchmarks only: skip the simulator's invariant checks (the workload's\n"
             "                    own verdicts, workload_checks_pass and workload_reaches_end, still hold)\n"
@@ -180,6 +184,8 @@ static bool parse_valued(struct arguments *args, struct options *o, const char *
             return bad_value(args, option, value, "error, warn, info, debug or trace");
         }
         o->log_given = true;
+    } else if (strcmp(option, "--trace-json") == 0) {
+        o->trace_json_path = value;
     } else {
         assert(strcmp(option, "--trace") == 0);
         o->trace_path = value;
@@ -200,7 +206,7 @@ static bool parse_one(struct arguments *args, struct options *o) {
         }
     }
     static const char *const valued[] = {"--seed", "--scenario", "--nodes", "--time",
-                                         "--steps", "--bug", "--log", "--trace",
+                                         "--steps", "--bug", "--log", "--trace", "--trace-json",
                                          "--seeds", "--count", "--jobs", "--json",
                                          "--save-failures"};
     for (u32 i = 0; i < ARRAY_COUNT(valued); i++) {

@@ -28,6 +28,7 @@ struct options {
     bool log_given;
     enum log_level log_level;
     const char *trace_path;
+    const char *trace_json_path; // --trace-json FILE
     bool list_bugs;
     bool list_invariants;
     bool help;

@@ -277,6 +277,7 @@ static const char *refused(const struct options *o, const struct scenario *scena
     if (o->seeds_given && o->count_given) return "--seeds and --count exclude each other";
     if (o->seeds_given && o->seed_given) return "--seeds and --seed exclude each other (--seed is --count's first seed)";
     if (o->trace_path != NULL) return "--trace writes one run: use it with --seed, not --seeds or --count";
+    if (o->trace_json_path != NULL) return "--trace-json writes one run: use it with --seed, not --seeds or --count";
     static char error[SCENARIO_ERROR_BYTES_MAX];
     static struct sim_config config; // large: kept off the stack
     if (!sim_config_build(o, scenario, 0, &config, error, sizeof(error))) return error;
