@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "sim/cli/determinism.h"
 #include "sim/cli/options.h"
 #include "sim/cli/report.h"
 #include "sim/cli/scenario.h"
@@ -49,6 +50,11 @@ static int run(const struct options *options) {
         trace_file = fopen(options->trace_path, "w");
         if (trace_file == NULL) return usage_error("cannot open the --trace file for writing");
         config.trace_file = trace_file;
+    }
+    if (options->check_determinism) {
+        int status = determinism_check(&config, stdout);
+        if (trace_file != NULL) fclose(trace_file);
+        return status;
     }
     struct sim *sim = sim_create(&config);
     if (sim == NULL) return usage_error("out of memory creating the nodes");

@@ -10,6 +10,7 @@
 
 #define OPTIONS_ERROR_BYTES_MAX 512
 #define OPTIONS_LOG_DEFAULT LOG_INFO
+#define BUG_SIM_NONDETERMINISTIC_NAME "sim-nondeterministic" // simulator-side, not in bugs.h
 
 struct options {
     bool seed_given;
@@ -32,6 +33,8 @@ struct options {
     bool progress;
     bool no_invariants; // benchmark only: measure what the checks cost
     bool print_scenario; // print the scenario's settings and exit
+    bool check_determinism; // run three times and compare (determinism.h)
+    bool bug_sim_nondeterministic; // --bug sim-nondeterministic (sim.h)
 };
 
 // False with a message naming the bad input (exit status 2).
