@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct sim *sim_create(const struct sim_config *config) {
     assert(config != NULL);
@@ -25,6 +26,7 @@ struct sim *sim_create(const struct sim_config *config) {
         return NULL;
     }
     sim->trace.json = config->trace_json;
+    sim->trace.stream = config->event_stream;
     pcg32_seed(&sim->swarm, config->seed, stream_id(STREAM_SWARM, 0));
     faults_swarm_resolve(&sim->swarm, config->faults, sim->faults);
     for (u32 id = 0; id < config->nodes_count; id++) {
@@ -45,12 +47,21 @@ void sim_destroy(struct sim *sim) {
     free(sim);
 }
 
+// The planted bug sim-nondeterministic, deliberately wrong: a host value (this
+// process's id, different in every run) becomes an argument of one event.
+static u64 bug_nondeterministic_b(const struct sim *sim, u32 kind, u64 b) {
+    if (!sim->config.bug_sim_nondeterministic) return b;
+    if (kind != TRACE_SIM_STEP || sim->step != SIM_BUG_NONDETERMINISTIC_STEP) return b;
+    return b ^ (u64)getpid();
+}
+
 void sim_trace(struct platform *node, u32 kind, u64 a, u64 b, u64 c) {
     assert(node != NULL);
     assert(node->sim != NULL);
     struct sim *sim = node->sim;
     struct trace_event event = {.node = node->id, .kind = kind, .step = sim->step,
-                                .time_ns = node->now_ns, .a = a, .b = b, .c = c};
+                                .time_ns = node->now_ns, .a = a,
+                                .b = bug_nondeterministic_b(sim, kind, b), .c = c};
     trace_record(&sim->trace, &event);
     // The workload's verdicts are judged even with --no-invariants (invariants_on_event
     // skips the rest then).

@@ -17,6 +17,7 @@
 
 #define NODES_MAX 8
 #define SIM_COMMAND_BYTES_MAX 1024
+#define SIM_BUG_NONDETERMINISTIC_STEP 1000ull // the step whose event the planted bug perturbs
 #define SIM_PROGRESS_STEPS 262144ull // --progress prints every this many steps
 
 struct platform; // one node (sim/machine/node.h)
@@ -38,6 +39,11 @@ struct sim_config {
     bool limits_from_scenario; // the scenario's time/steps limit (not --time, --steps)
     FILE *trace_file;                      // NULL: no --trace
     struct trace_json *trace_json;         // NULL: no --trace-json (main owns it)
+    FILE *event_stream; // NULL: not a --check-determinism run (trace.h: struct trace stream)
+    // --bug sim-nondeterministic: a simulator-side planted bug (kernel code never reads
+    // host state) that lets the host's process id decide one event's argument, so that
+    // --check-determinism has something to catch.
+    bool bug_sim_nondeterministic;
     char command[SIM_COMMAND_BYTES_MAX];   // reproduces this run
     char scenario_name[SIM_COMMAND_BYTES_MAX]; // for the settings line ("built-in" if none)
     // NULL: none. Called after a violation's report, before exit(1): --seeds children

@@ -43,6 +43,18 @@ void trace_encode(const struct trace_event *event, u8 bytes[TRACE_EVENT_HASH_BYT
     STATIC_ASSERT(TRACE_EVENT_HASH_BYTES == 4 + 8 + 8 + 4 + 3 * 8);
 }
 
+void trace_decode(const u8 bytes[TRACE_EVENT_HASH_BYTES], struct trace_event *event) {
+    assert(bytes != NULL);
+    assert(event != NULL);
+    event->node = load_u32_le(bytes + 0);
+    event->step = load_u64_le(bytes + 4);
+    event->time_ns = load_u64_le(bytes + 12);
+    event->kind = load_u32_le(bytes + 20);
+    event->a = load_u64_le(bytes + 24);
+    event->b = load_u64_le(bytes + 32);
+    event->c = load_u64_le(bytes + 40);
+}
+
 #define TRACE_NAME(id, name, args) [id] = name,
 static const char *const kernel_kind_names[TRACE_KERNEL_COUNT] = {TRACE_KERNEL_LIST(TRACE_NAME)};
 static const char *const sim_kind_names[TRACE_SIM_END - TRACE_SIM_BASE] = {
@@ -94,6 +106,9 @@ void trace_record(struct trace *t, const struct trace_event *event) {
     assert(status == XXH_OK);
     t->ring[t->count % TRACE_RING_EVENTS] = *event;
     t->count++;
+    if (t->stream != NULL && !t->stream_failed) {
+        if (fwrite(bytes, sizeof(bytes), 1, t->stream) != 1) t->stream_failed = true;
+    }
     if (t->file != NULL && !t->file_failed) {
         char line[TRACE_LINE_BYTES_MAX];
         trace_format(event, line, sizeof(line));

@@ -57,6 +57,8 @@ struct trace {
     FILE *file; // NULL unless --trace
     bool file_failed;
     struct trace_json *json; // NULL unless --trace-json (trace_json.h); not owned
+    FILE *stream; // NULL unless a --check-determinism run: every event, encoded, in binary
+    bool stream_failed;
 };
 
 // False when memory runs out.
@@ -69,6 +71,8 @@ u64 trace_hash(const struct trace *t);
 u64 trace_hash_bytes(const void *bytes, u64 count);
 // The bytes hashed for one event: fields in declaration order, little endian.
 void trace_encode(const struct trace_event *event, u8 bytes[TRACE_EVENT_HASH_BYTES]);
+// The inverse of trace_encode (--check-determinism reads the runs' streams back).
+void trace_decode(const u8 bytes[TRACE_EVENT_HASH_BYTES], struct trace_event *event);
 const char *trace_kind_name(u32 kind);
 void trace_format(const struct trace_event *event, char *line, u32 line_capacity);
 // Copies the last events, oldest first; returns how many.

@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "sim/cli/determinism.h"
 #include "sim/cli/options.h"
 #include "sim/cli/report.h"
 #include "sim/cli/scenario.h"
@@ -62,12 +63,20 @@ static int run(const struct options *options) {
         if (trace_file == NULL) return usage_error("cannot open the --trace file for writing");
         config.trace_file = trace_file;
     }
+    if (options->check_determinism && options->trace_json_path != NULL) {
+        return usage_error("--trace-json writes one run: not with --check-determinism");
+    }
     FILE *json_file = NULL;
     if (options->trace_json_path != NULL) {
         json_file = fopen(options->trace_json_path, "w");
         if (json_file == NULL) return usage_error("cannot open the --trace-json file for writing");
         config.trace_json = trace_json_create(json_file);
         if (config.trace_json == NULL) return usage_error("out of memory for --trace-json");
+    }
+    if (options->check_determinism) {
+        int status = determinism_check(&config, stdout);
+        if (trace_file != NULL) fclose(trace_file);
+        return status;
     }
     struct sim *sim = sim_create(&config);
     if (sim == NULL) return usage_error("out of memory creating the nodes");

@@ -42,6 +42,9 @@ void options_print_bugs(FILE *out) {
     for (u32 id = BUG_NONE + 1; id < BUG_COUNT; id++) {
         fprintf(out, "%-28s caught by %-28s %s\n", bug_names[id], bug_invariants[id], bug_whats[id]);
     }
+    // Not "caught by": no invariant catches it (t_planted_bugs.sh runs those that are).
+    fprintf(out, "%-28s found by  %-28s %s\n", BUG_SIM_NONDETERMINISTIC_NAME, "--check-determinism",
+            "(simulator side) the host's process id decides one event's argument");
 }
 
 void options_print_invariants(FILE *out) {
@@ -55,7 +58,7 @@ void options_print_usage(FILE *out) {
             "usage: basin-sim --seed N [--scenario FILE] [--nodes N] [--time 10s|500ms|... | --steps N]\n"
             "                 [--bug NAME]... [--log error|warn|info|debug|trace] [--trace FILE]\n"
             "                 [--trace-json FILE]\n"
-            "                 [--progress] [--list-bugs] [--list-invariants] [--print-scenario] [--help]\n"
+            "                 [--progress] [--check-determinism] [--list-bugs] [--list-invariants] [--print-scenario] [--help]\n"
             "       basin-sim --seeds A..B | --count N [--jobs N] [--json FILE] [--save-failures DIR] [...]\n"
             "Runs the Grain Basin kernel on simulated nodes, injecting faults drawn from the seed\n"
             "and checking invariants after every step. The same seed gives the same run.\n"
@@ -76,7 +79,11 @@ void options_print_usage(FILE *out) {
             "  --progress        report progress on stderr (does not change the run)\n"
             "  --no-invariants   benchmarks only: skip the simulator's invariant checks (the workload's\n"
             "                    own verdicts, workload_checks_pass and workload_reaches_end, still hold)\n"
-            "Many seeds, one child process per seed (sim/cli/seeds.c):\n"
+            "  --check-determinism  run the seed three times, each in a child process: twice as given\n"
+            "                    and once with --no-invariants; compare every trace event (step, node,\n"
+            "                    time, kind, arguments); print 'deterministic: ...' or the first event\n"
+            "                    where a run parts from run 1, with the events before it\n"
+                        "Many seeds, one child process per seed (sim/cli/seeds.c):\n"
             "  --seeds A..B      run seeds A to B, each as --seed S with the other options would\n"
             "  --count N         run N seeds from --seed S (or from a drawn seed, printed first)\n"
             "  --jobs N          seeds run at once, 1..256 (default: the number of online cores)\n"
@@ -85,7 +92,8 @@ void options_print_usage(FILE *out) {
             "  --save-failures DIR  write each failing seed as DIR/<seed>-<invariant>.args (seeds/ format)\n"
             "  Progress goes to stderr; the seeds' own reports are discarded; the summary groups\n"
             "  failures by invariant with the first seed's reproduce command.\n"
-            "Exit status: 0 pass (every seed), 1 invariant violated (by any seed), 2 bad usage.\n",
+            "Exit status: 0 pass (every seed; with --check-determinism: the runs agree), 1 invariant\n"
+            "violated (by any seed), 2 bad usage, 3 runs of --check-determinism differ.\n",
             NODES_MAX);
 }
 
@@ -177,6 +185,10 @@ static bool parse_valued(struct arguments *args, struct options *o, const char *
         o->steps_given = true;
     } else if (strcmp(option, "--bug") == 0) {
         u32 bug = 0;
+        if (strcmp(value, BUG_SIM_NONDETERMINISTIC_NAME) == 0) {
+            o->bug_sim_nondeterministic = true;
+            return true;
+        }
         if (!bug_lookup(value, &bug)) return bad_value(args, option, value, "a name from --list-bugs");
         o->bugs[bug] = true;
     } else if (strcmp(option, "--log") == 0) {
@@ -196,9 +208,10 @@ static bool parse_valued(struct arguments *args, struct options *o, const char *
 static bool parse_one(struct arguments *args, struct options *o) {
     const char *arg = args->argv[args->index];
     static const char *const flags[] = {"--list-bugs", "--list-invariants", "--help", "-h",
-                                        "--progress", "--no-invariants", "--print-scenario"};
+                                        "--progress", "--no-invariants", "--print-scenario",
+                                        "--check-determinism"};
     bool *flag_fields[] = {&o->list_bugs, &o->list_invariants, &o->help, &o->help, &o->progress,
-                           &o->no_invariants, &o->print_scenario};
+                           &o->no_invariants, &o->print_scenario, &o->check_determinism};
     for (u32 i = 0; i < ARRAY_COUNT(flags); i++) {
         if (strcmp(arg, flags[i]) == 0) {
             *flag_fields[i] = true;
@@ -253,6 +266,7 @@ void options_command(const struct options *o, u64 seed, char *command, u32 capac
     for (u32 bug = BUG_NONE + 1; bug < BUG_COUNT; bug++) {
         if (o->bugs[bug]) APPEND(" --bug %s", bug_names[bug]);
     }
+    if (o->bug_sim_nondeterministic) APPEND(" --bug " BUG_SIM_NONDETERMINISTIC_NAME);
     if (o->log_given) APPEND(" --log %s", log_level_name(o->log_level));
     // Without the simulator's own invariants a run gets further (only the workload's
     // verdicts stop it): the replay must be the same run.
@@ -283,6 +297,7 @@ bool sim_config_build(const struct options *o, const struct scenario *scenario, 
     config->disk_fault_scope = scenario->disk_fault_scope;
     config->progress = o->progress;
     config->no_invariants = o->no_invariants;
+    config->bug_sim_nondeterministic = o->bug_sim_nondeterministic;
     const char *separator = scenario->bootargs[0] != '\0' ? " " : "";
     int length = snprintf(config->bootargs, sizeof(config->bootargs), "%s%sloglevel=%s",
                           scenario->bootargs, separator, log_level_name(o->log_level));

@@ -12,6 +12,7 @@
 #define OPTIONS_LOG_DEFAULT LOG_INFO
 #define SEEDS_MAX 1000000ull // seeds of one --seeds or --count run
 #define JOBS_MAX 256
+#define BUG_SIM_NONDETERMINISTIC_NAME "sim-nondeterministic" // simulator-side, not in bugs.h
 
 struct options {
     bool seed_given;
@@ -44,6 +45,8 @@ struct options {
     u32 jobs; // 0: the number of online cores
     const char *json_path;
     const char *save_failures_dir;
+    bool check_determinism; // run three times and compare (determinism.h)
+    bool bug_sim_nondeterministic; // --bug sim-nondeterministic (sim.h)
 };
 
 // False with a message naming the bad input (exit status 2).

@@ -66,6 +66,8 @@ void sim_print_settings(const struct sim *sim, FILE *out) {
         fprintf(out, " %s", bug_name(bug));
         any = true;
     }
+    if (config->bug_sim_nondeterministic) fprintf(out, " %s", BUG_SIM_NONDETERMINISTIC_NAME);
+    any = any || config->bug_sim_nondeterministic;
     fprintf(out, "%s\n", any ? "" : " none");
     fflush(out);
 }
