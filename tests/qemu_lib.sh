@@ -32,3 +32,23 @@ console_send() {
     sleep 0.3
     printf '%s\r' "$text" >&3
 }
+# qemu_fed_boot FEED TIMEOUT_S IMAGE APPEND DISK FIFO OUT LINES [qemu args...]: boots
+# IMAGE with DISK on virtio-blk, its console input the FIFO that the function FEED
+# writes (run in the background with OUT and FIFO as arguments), its console to OUT,
+# and OUT without carriage returns to LINES. Prints what a feeder that gave up noted.
+# Returns QEMU's status (124 on timeout).
+qemu_fed_boot() {
+    local feed=$1 timeout_s=$2 image=$3 append=$4 disk=$5 fifo=$6 out=$7 lines=$8; shift 8
+    "$feed" "$out" "$fifo" &
+    local feeder=$!
+    timeout "$timeout_s" qemu-system-riscv64 -machine virt -m 128M -nographic -bios "$OPENSBI_FW" \
+        -kernel "$image" -append "$append" \
+        -drive "file=$disk,format=raw,if=none,id=disk0" -device virtio-blk-device,drive=disk0 \
+        "$@" < "$fifo" > "$out" 2>&1
+    local status=$?
+    kill "$feeder" 2>/dev/null
+    wait "$feeder" 2>/dev/null
+    tr -d '\r' < "$out" > "$lines"
+    [ -s "$out.feeder" ] && echo "# $(cat "$out.feeder")"
+    return $status
+}

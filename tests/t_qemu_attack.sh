@@ -77,18 +77,11 @@ feed() {
     sleep 30 # QEMU ends at the power-off; keep the input open until then
     exec 3>&-
 }
-feed &
-feeder=$!
-timeout 420 qemu-system-riscv64 -machine virt -m 128M -nographic -bios "$OPENSBI_FW" \
-    -kernel build/riscv/Image -append "init.rounds=0 init.end=login loglevel=warn" $QEMU_RNG_ARGS \
-    -drive "file=$disk,format=raw,if=none,id=disk0" -device virtio-blk-device,drive=disk0 \
-    < "$fifo" > "$out" 2>&1
-status=$?
-kill "$feeder" 2>/dev/null
-wait "$feeder" 2>/dev/null
 lines=$logs/console.txt
-tr -d '\r' < "$out" > "$lines"
-[ -s "$out.feeder" ] && echo "# $(cat "$out.feeder")"
+# shellcheck disable=SC2086
+qemu_fed_boot feed 420 build/riscv/Image "init.rounds=0 init.end=login loglevel=warn" "$disk" "$fifo" \
+    "$out" "$lines" $QEMU_RNG_ARGS
+status=$?
 check "console: QEMU powered off at root's shutdown -p" test $status -eq 0
 check "console: xy's disk stopped by its share" grep -qE 'exhaust: disk: took [0-9]+, then E_DQUOT$' "$lines"
 check "console: xy's inodes stopped by its share" grep -qE 'exhaust: inodes: took [0-9]+, then E_DQUOT$' "$lines"

@@ -58,18 +58,9 @@ feed() {
     exec 3>&-
 }
 
-feed &
-feeder=$!
-timeout 240 qemu-system-riscv64 -machine virt -m 128M -nographic -bios "$OPENSBI_FW" \
-    -kernel "$IMAGE" -append "init.rounds=0 init.end=login loglevel=warn" \
-    -drive "file=$disk,format=raw,if=none,id=disk0" -device virtio-blk-device,drive=disk0 \
-    < "$fifo" > "$out" 2>&1
-status=$?
-kill "$feeder" 2>/dev/null
-wait "$feeder" 2>/dev/null
 lines=$logs/console.txt
-tr -d '\r' < "$out" > "$lines"
-[ -s "$out.feeder" ] && echo "# $(cat "$out.feeder")"
+qemu_fed_boot feed 240 "$IMAGE" "init.rounds=0 init.end=login loglevel=warn" "$disk" "$fifo" "$out" "$lines"
+status=$?
 
 check "QEMU powered off at root's shutdown -p" test $status -eq 0
 check "xy's six wrong passwords for root: each refused, none locked" \

@@ -42,16 +42,9 @@ machine() {
     local name=$1; shift
     local log=$logs/$name.log disk=$logs/$name.img fifo=$logs/$name.fifo
     rm -f "$disk" "$fifo" "$log.feeder" && truncate -s 32M "$disk" && mkfifo "$fifo" && : > "$log"
-    feed "$log" "$fifo" &
-    local feeder=$!
-    timeout 240 qemu-system-riscv64 -machine virt -m 128M -nographic -bios "$OPENSBI_FW" \
-        -kernel build/riscv/Image -append "init.rounds=0 init.end=login" \
-        -drive "file=$disk,format=raw,if=none,id=disk0" -device virtio-blk-device,drive=disk0 \
-        "$@" < "$fifo" > "$log" 2>&1
+    qemu_fed_boot feed 240 build/riscv/Image "init.rounds=0 init.end=login" "$disk" "$fifo" "$log" \
+        "$logs/$name.txt" "$@"
     local status=$?
-    kill "$feeder" 2>/dev/null
-    wait "$feeder" 2>/dev/null
-    tr -d '\r' < "$log" > "$logs/$name.txt"
     rm -f "$fifo"
     return $status
 }

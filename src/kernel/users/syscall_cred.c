@@ -6,26 +6,17 @@
 #include "kernel/syscall.h"
 #include "kernel/proc/usercopy.h"
 
-i64 sys_getuid(struct kernel *k, u32 slot, const u64 *args) {
+// The caller's credentials: syscall_dispatch runs only a runnable process's syscalls.
+static const struct cred *caller_cred(const struct kernel *k, u32 slot) {
     assert(slot < PROCS_MAX);
-    assert(k->procs[slot].state == PROC_RUNNABLE); // the caller, as syscall_dispatch checked
-    return k->procs[slot].cred.ruid;
+    assert(k->procs[slot].state == PROC_RUNNABLE);
+    return &k->procs[slot].cred;
 }
-i64 sys_geteuid(struct kernel *k, u32 slot, const u64 *args) {
-    assert(slot < PROCS_MAX);
-    assert(k->procs[slot].state == PROC_RUNNABLE); // the caller, as syscall_dispatch checked
-    return k->procs[slot].cred.euid;
-}
-i64 sys_getgid(struct kernel *k, u32 slot, const u64 *args) {
-    assert(slot < PROCS_MAX);
-    assert(k->procs[slot].state == PROC_RUNNABLE); // the caller, as syscall_dispatch checked
-    return k->procs[slot].cred.rgid;
-}
-i64 sys_getegid(struct kernel *k, u32 slot, const u64 *args) {
-    assert(slot < PROCS_MAX);
-    assert(k->procs[slot].state == PROC_RUNNABLE); // the caller, as syscall_dispatch checked
-    return k->procs[slot].cred.egid;
-}
+
+i64 sys_getuid(struct kernel *k, u32 slot, const u64 *args) { return caller_cred(k, slot)->ruid; }
+i64 sys_geteuid(struct kernel *k, u32 slot, const u64 *args) { return caller_cred(k, slot)->euid; }
+i64 sys_getgid(struct kernel *k, u32 slot, const u64 *args) { return caller_cred(k, slot)->rgid; }
+i64 sys_getegid(struct kernel *k, u32 slot, const u64 *args) { return caller_cred(k, slot)->egid; }
 
 // Ids are u32; a wider argument is no id at all (and never wraps onto root).
 static bool id_argument_ok(u64 id) { return id < CRED_ID_UNCHANGED; }

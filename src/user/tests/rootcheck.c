@@ -98,17 +98,25 @@ static struct abi_usage usage_of(u64 uid) {
     return u;
 }
 
-// Removes xy's files; its disk and inode use must fall, and xy must be able to write.
-static void space_comes_back(int count, char **dirs) {
-    struct abi_usage before = usage_of(ABI_UID_USER);
+// Root removes xy's files: each DIR (all of them, or with only_existing those that
+// exist: what an interrupted attack may have left) and /tmp's e<N> entries.
+static void remove_xy_files(int count, char **dirs, bool only_existing, const char *what) {
     for (int i = 0; i < count; i++) {
+        struct abi_stat st;
+        if (only_existing && sys_stat(dirs[i], &st) < 0) continue; // nothing left there
         const char *const rm[] = {"rm", "-r", dirs[i], NULL};
         i64 result = run("/bin/rm", rm, ABI_UID_ROOT);
-        check("root removes xy's files", result == 0, result);
+        check(what, result == 0, result);
     }
     const char *const clean[] = {"exhaust", "clean", "/tmp", "e", NULL};
     i64 result = run(TEST_PATH("exhaust"), clean, ABI_UID_ROOT);
     check("root removes xy's names in /tmp", result == 0, result);
+}
+
+// Removes xy's files; its disk and inode use must fall, and xy must be able to write.
+static void space_comes_back(int count, char **dirs) {
+    struct abi_usage before = usage_of(ABI_UID_USER);
+    remove_xy_files(count, dirs, false, "root removes xy's files");
     struct abi_usage after = usage_of(ABI_UID_USER);
     note("xy: %lu inodes, %lu KiB before; %lu inodes, %lu KiB after", (unsigned long)before.inodes,
          (unsigned long)(before.disk_bytes / 1024), (unsigned long)after.inodes, (unsigned long)(after.disk_bytes / 1024));
@@ -119,24 +127,15 @@ static void space_comes_back(int count, char **dirs) {
     u64 deadline = monotonic_ns() + HOLDERS_WAIT_NS;
     while (usage_of(ABI_UID_USER).processes > 0 && monotonic_ns() < deadline) sys_sleep_until(monotonic_ns() + POLL_NS);
     static const char *const write[] = {"write", "/home/xy/after", "space", "is", "back", NULL};
-    result = run("/bin/write", write, ABI_UID_USER);
+    i64 result = run("/bin/write", write, ABI_UID_USER);
     check("xy writes a file again", result == 0, result);
     sys_unlink("/home/xy/after");
 }
 
-// Removes the DIRs that exist and /tmp's e<N> entries; xy then holds no inodes outside
-// its home's own files.
+// Before the attack: what an attack of an earlier boot left goes, so that xy then holds
+// no inodes outside its home's own files.
 static int clean_start(int count, char **dirs) {
-    for (int i = 0; i < count; i++) {
-        struct abi_stat st;
-        if (sys_stat(dirs[i], &st) < 0) continue; // nothing left there
-        const char *const rm[] = {"rm", "-r", dirs[i], NULL};
-        i64 result = run("/bin/rm", rm, ABI_UID_ROOT);
-        check("root removes what an earlier attack left", result == 0, result);
-    }
-    const char *const clean[] = {"exhaust", "clean", "/tmp", "e", NULL};
-    i64 result = run(TEST_PATH("exhaust"), clean, ABI_UID_ROOT);
-    check("root removes xy's names in /tmp", result == 0, result);
+    remove_xy_files(count, dirs, true, "root removes what an earlier attack left");
     say("%lu failed", (unsigned long)failures);
     report_check("rootcheck --clean", failures, ABI_REPORT_EXCUSE_CRASH); // a crash may kill what it starts
     return failures == 0 ? 0 : 1;
