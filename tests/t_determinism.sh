@@ -3,7 +3,9 @@
 # and -O2, and under AddressSanitizer + UndefinedBehaviorSanitizer.
 source "$(dirname "$0")/lib.sh"
 source tests/sim_lib.sh
-SEEDS=${DETERMINISM_SEEDS:-24}
+SEEDS=${DETERMINISM_SEEDS:-24}               # seeds of one-life.scenario (a short run)
+DEFAULT_SEEDS=${DETERMINISM_DEFAULT_SEEDS:-2} # seeds of the default run, its first 3 s
+DEFAULT_TIME=${DETERMINISM_DEFAULT_TIME:-3s}  # (reboots, the filesystem phase, the fuzzers)
 mkdir -p build/variants build/test-logs/determinism
 
 variants=("gcc-O0 gcc -O0 -g" "gcc-O2 gcc -O2 -g" "clang-O0 clang -O0 -g" "clang-O2 clang -O2 -g"
@@ -20,13 +22,18 @@ for v in "${variants[@]}"; do
 done
 
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-for seed in $(seq 1 "$SEEDS"); do
+runs=()
+for seed in $(seq 1 "$SEEDS"); do runs+=("$seed one-life --scenario scenarios/one-life.scenario"); done
+for seed in $(seq 1 "$DEFAULT_SEEDS"); do runs+=("$seed default --time $DEFAULT_TIME"); done
+for run in "${runs[@]}"; do
+    read -r seed label args <<< "$run"
     reference=""
     verdict=ok
     why=""
     for i in "${!binaries[@]}"; do
-        out=build/test-logs/determinism/seed$seed-${names[$i]}.log
-        "${binaries[$i]}" --seed "$seed" > "$out" 2>&1
+        out=build/test-logs/determinism/$label-seed$seed-${names[$i]}.log
+        # shellcheck disable=SC2086
+        "${binaries[$i]}" --seed "$seed" $args > "$out" 2>&1
         status=$?
         hash=$(trace_hash "$out")
         if [ $status -gt 1 ] || [ -z "$hash" ]; then verdict=not_ok; why="${names[$i]} exit $status, no hash ($out)"; break; fi
@@ -36,10 +43,11 @@ for seed in $(seq 1 "$SEEDS"); do
         fi
     done
     # A second run of the same binary gives the same hash too.
-    again=$("${binaries[0]}" --seed "$seed" 2>&1 | grep -oE 'trace hash:? +[0-9a-f]{16}' | grep -oE '[0-9a-f]{16}$')
+    # shellcheck disable=SC2086
+    again=$("${binaries[0]}" --seed "$seed" $args 2>&1 | grep -oE 'trace hash:? +[0-9a-f]{16}' | grep -oE '[0-9a-f]{16}$')
     if [ "$verdict" = ok ] && [ "$again" != "$reference" ]; then verdict=not_ok; why="rerun printed $again, first $reference"; fi
-    if [ "$verdict" = ok ]; then ok "seed $seed: hash $reference on ${#binaries[@]} builds and a rerun"
-    else not_ok "seed $seed" "$why"; fi
+    if [ "$verdict" = ok ]; then ok "$label seed $seed: hash $reference on ${#binaries[@]} builds and a rerun"
+    else not_ok "$label seed $seed" "$why"; fi
 done
 
 # The syscall fuzzer's scenario: hostile arguments through every build variant.

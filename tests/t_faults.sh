@@ -38,11 +38,11 @@ grep -q 'reboot_state_fresh [1-9]' $logs/reboot-loop-1.log
 check "reboot-loop: reboot_state_fresh was checked after reboots" test $? -eq 0
 
 # Several nodes run side by side, each with its own kernel.
-"$SIM" --seed 5 --nodes 4 --log warn > "$logs/nodes4.log" 2>&1
+"$SIM" --seed 5 --nodes 4 --scenario scenarios/one-life.scenario --log warn > "$logs/nodes4.log" 2>&1
 check "4 nodes: run passes" test $? -eq 0
 check "4 nodes: each node reports" test "$(grep -c '^node [0-3]:' "$logs/nodes4.log")" -eq 4
 
 # --trace writes one line per event, as many as the summary counts.
-"$SIM" --seed 2 --log warn --trace "$logs/run.trace" > "$logs/trace.log" 2>&1
+"$SIM" --seed 2 --scenario scenarios/one-life.scenario --log warn --trace "$logs/run.trace" > "$logs/trace.log" 2>&1
 events=$(grep -oE '^trace events: [0-9]+' "$logs/trace.log" | grep -oE '[0-9]+')
 check "--trace writes every event ($events)" test "$(wc -l < "$logs/run.trace")" -eq "$events"

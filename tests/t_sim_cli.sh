@@ -45,11 +45,11 @@ expect "include: a bad key in the base names the base's line" 2 "bad.scenario:3:
 expect "--print-scenario of the default is default.scenario's settings" 0 "^fault.disk_flush_error = swarm$" --print-scenario
 expect "--list-bugs names each bug's invariant" 0 "caught by" --list-bugs
 expect "--list-invariants" 0 "^frame_ownership" --list-invariants
-expect "a run prints the seed first" 0 "^seed: 42$" --seed 42 --log warn
+expect "a run prints the seed first" 0 "^seed: 42$" --seed 42 --scenario scenarios/one-life.scenario --log warn
 head -1 "$tmp/out" | grep -q '^seed: 42$'
 check "the seed is the very first line" test $? -eq 0
-expect "a run prints the fault settings" 0 "^fault power_loss" --seed 42 --log warn
-expect "a run ends with the trace hash" 0 "^trace hash: [0-9a-f]{16}$" --seed 42 --log warn
+expect "a run prints the fault settings" 0 "^fault power_loss" --seed 42 --scenario scenarios/one-life.scenario --log warn
+expect "a run ends with the trace hash" 0 "^trace hash: [0-9a-f]{16}$" --seed 42 --scenario scenarios/one-life.scenario --log warn
 expect "--steps stops the run" 0 "^steps: 50$" --seed 42 --steps 50 --log warn
 expect "without --seed a seed is drawn and printed" 0 "^seed: [0-9]+$" --steps 10 --log warn
 expect "a violation exits 1 with the reproduce command" 1 "^reproduce: \./build\.sh sim --seed 3 " --seed 3 --scenario scenarios/bug-hunt.scenario --bug shutdown-halt-any-uid

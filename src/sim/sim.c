@@ -21,6 +21,7 @@ struct sim *sim_create(const struct sim_config *config) {
     struct sim *sim = calloc(1, sizeof(*sim));
     if (sim == NULL) return NULL;
     sim->config = *config;
+    sim->workload.life_end = -1; // read from the boot arguments when first needed
     if (!trace_init(&sim->trace, config->trace_file)) {
         free(sim);
         return NULL;
@@ -156,6 +157,7 @@ bool sim_step(struct sim *sim, enum sim_end *end) {
     sim->step++;
     u64 before_ns = node->now_ns;
     run_node_step(sim, node);
+    workload_check_life(sim, node);
     // A power loss or reboot moves the node to when it comes back; that is not "now".
     u64 reached_ns = node->state == NODE_DOWN ? before_ns : node->now_ns;
     if (reached_ns > sim->time_ns) sim->time_ns = reached_ns;

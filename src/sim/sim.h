@@ -27,6 +27,7 @@ struct sim_config {
     u32 nodes_count;     // 1..NODES_MAX
     u64 time_limit_ns;   // 0: none
     u64 steps_limit;     // 0: none
+    u64 life_limit_ns;   // 0: none; else each life must reach init's end within it
     enum log_level log_level;
     bool bugs[BUG_COUNT];
     char bootargs[BOOTARGS_LEN_MAX]; // including loglevel=

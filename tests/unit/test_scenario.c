@@ -120,10 +120,11 @@ static void test_files(void) {
     struct scenario from_file;
     struct scenario builtin;
     scenario_defaults(&from_file);
-    scenario_defaults(&builtin);
+    scenario_default_run(&builtin);
     bool loaded = scenario_load(&from_file, "scenarios/default.scenario", error, sizeof(error));
     bool same = loaded && from_file.nodes_count == builtin.nodes_count &&
                 from_file.time_ns == builtin.time_ns && from_file.steps == builtin.steps &&
+                from_file.life_ns == builtin.life_ns &&
                 strcmp(from_file.bootargs, builtin.bootargs) == 0;
     for (u32 kind = 0; kind < FAULT_COUNT; kind++) {
         same = same && from_file.faults[kind].mode == builtin.faults[kind].mode &&

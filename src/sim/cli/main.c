@@ -34,7 +34,8 @@ static int usage_error(const char *message) {
 static int run(const struct options *options) {
     char error[SCENARIO_ERROR_BYTES_MAX];
     struct scenario scenario;
-    scenario_defaults(&scenario);
+    if (options->scenario_path == NULL) scenario_default_run(&scenario);
+    else scenario_defaults(&scenario);
     if (options->scenario_path != NULL &&
         !scenario_load(&scenario, options->scenario_path, error, sizeof(error))) {
         return usage_error(error);

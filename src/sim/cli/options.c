@@ -290,6 +290,7 @@ bool sim_config_build(const struct options *o, const struct scenario *scenario, 
         config->steps_limit = o->steps_given ? o->steps : 0;
     }
     config->limits_from_scenario = !o->time_given && !o->steps_given;
+    config->life_limit_ns = scenario->life_ns;
     config->log_level = o->log_level;
     memcpy(config->bugs, o->bugs, sizeof(config->bugs));
     memcpy(config->faults, scenario->faults, sizeof(config->faults));

@@ -112,6 +112,35 @@ static void print_storage_summary(const struct sim *sim, FILE *out) {
     fprintf(out, "storage compactions seen (GrainDB generations, all nodes): %" PRIu64 "\n", compactions);
 }
 
+#define WORKLOAD_NAME_PRINT_BYTES 32
+
+// What the run exercised: lives and how they ended, the workload's checks by name (how
+// far the workload got), syscalls and GrainDB commits.
+static void print_ran(const struct sim *sim, FILE *out) {
+    assert(sim != NULL);
+    assert(out != NULL);
+    u32 boots = 0, by_cause[BOOT_CAUSE_COUNT] = {0};
+    for (u32 id = 0; id < sim->config.nodes_count; id++) {
+        const struct platform *node = sim->nodes[id];
+        boots += node->boots;
+        for (u32 cause = 0; cause < BOOT_CAUSE_COUNT; cause++) by_cause[cause] += node->boots_by_cause[cause];
+    }
+    const struct workload_counts *workload = &sim->workload;
+    fprintf(out, "ran: %u boots (%u cold, %u after init's reboot, %u after a power loss); %" PRIu64
+            " lives held to the life limit reached init's end; %" PRIu64 " syscalls; %" PRIu64 " GrainDB commits\n",
+            boots, by_cause[BOOT_COLD], by_cause[BOOT_REBOOT], by_cause[BOOT_POWER_LOSS], workload->lives_ended,
+            sim->security.syscalls, workload->commits);
+    fprintf(out, "workload checks reported:");
+    if (workload->names_count == 0) fprintf(out, " none");
+    for (u32 index = 0; index < workload->names_count; index++) {
+        // Any program may report any name (the fuzzers do): a bounded, printable part.
+        fprintf(out, "%s %.*s %" PRIu64, index == 0 ? "" : ",", WORKLOAD_NAME_PRINT_BYTES, workload->names[index].name,
+                workload->names[index].count);
+    }
+    if (workload->names_dropped > 0) fprintf(out, "; %" PRIu64 " more under other names", workload->names_dropped);
+    fprintf(out, "\n");
+}
+
 void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
     assert(sim != NULL);
     assert(out != NULL);
@@ -148,6 +177,7 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
             " not: they lost power)\n",
             workload->reports, workload->reports_failed, workload->failures_excused, workload->ends_checked,
             workload->ends_unchecked);
+    print_ran(sim, out);
     u64 instructions = 0;
     for (u32 id = 0; id < sim->config.nodes_count; id++) instructions += sim->nodes[id]->user_instructions;
     fprintf(out, "user instructions: %" PRIu64 "\n", instructions);

@@ -1,5 +1,5 @@
 // Scenario file parser. Keys:
-//   include (a base file, first key only), nodes, time, steps, bootargs, disk.size,
+//   include (a base file, first key only), nodes, time, steps, life, bootargs, disk.size,
 //   disk.faults (recoverable|unrestricted), fault.<kind> (on|off|swarm), fault.<kind>.rate
 #include "sim/cli/scenario.h"
 
@@ -12,7 +12,7 @@
 #include "sim/cli/parse.h"
 #include "sim/sim.h" // NODES_MAX
 
-enum scenario_key { KEY_NODES = 0, KEY_TIME, KEY_STEPS, KEY_BOOTARGS, KEY_DISK_SIZE,
+enum scenario_key { KEY_NODES = 0, KEY_TIME, KEY_STEPS, KEY_LIFE, KEY_BOOTARGS, KEY_DISK_SIZE,
                     KEY_DISK_FAULTS, KEY_FAULT_FIRST };
 #define SCENARIO_KEYS_COUNT (KEY_FAULT_FIRST + 2 * FAULT_COUNT)
 #define SCENARIO_KEY_BYTES_MAX 64
@@ -31,9 +31,18 @@ void scenario_defaults(struct scenario *scenario) {
     assert(scenario->nodes_count <= NODES_MAX);
 }
 
+void scenario_default_run(struct scenario *scenario) {
+    assert(scenario != NULL);
+    scenario_defaults(scenario);
+    char error[SCENARIO_ERROR_BYTES_MAX] = "";
+    bool parsed = scenario_parse(scenario, "built-in default", SCENARIO_DEFAULT_RUN_KEYS, error, sizeof(error));
+    assert(parsed); // a constant: the unit tests parse it too
+    assert(scenario->life_ns != 0);
+}
+
 static void key_name(u32 key, char *name, u32 capacity) {
-    static const char *const fixed[KEY_FAULT_FIRST] = {"nodes",     "time",       "steps",
-                                                       "bootargs",  "disk.size",  "disk.faults"};
+    static const char *const fixed[KEY_FAULT_FIRST] = {"nodes",    "time",      "steps",      "life",
+                                                       "bootargs", "disk.size", "disk.faults"};
     if (key < KEY_FAULT_FIRST) {
         snprintf(name, capacity, "%s", fixed[key]);
         return;
@@ -175,6 +184,14 @@ static bool set_value(struct scenario *scenario, struct parse_state *state, u32 
         }
         scenario->time_ns = number;
         snprintf(scenario->time_text, sizeof(scenario->time_text), "%s", value);
+        return true;
+    case KEY_LIFE:
+        if (!parse_duration_ns(value, &number) || number == 0 ||
+            strlen(value) >= SCENARIO_TIME_TEXT_BYTES_MAX) {
+            return parse_fail(state, name, "'%s' is not a duration like 5s or 500ms", value);
+        }
+        scenario->life_ns = number;
+        snprintf(scenario->life_text, sizeof(scenario->life_text), "%s", value);
         return true;
     case KEY_STEPS:
         if (!parse_u64(value, &number) || number == 0) {
@@ -382,6 +399,7 @@ void scenario_print(const struct scenario *scenario, FILE *out) {
     fprintf(out, "nodes = %u\n", scenario->nodes_count);
     if (scenario->time_ns != 0) fprintf(out, "time = %s\n", scenario->time_text);
     if (scenario->steps != 0) fprintf(out, "steps = %" PRIu64 "\n", scenario->steps);
+    if (scenario->life_ns != 0) fprintf(out, "life = %s\n", scenario->life_text);
     fprintf(out, "bootargs = %s\n", scenario->bootargs);
     fprintf(out, "disk.size = %" PRIu64 "\n", scenario->disk_size_bytes);
     fprintf(out, "disk.faults = %s\n",

@@ -16,6 +16,15 @@
                                                 // with slow disks takes up to about 2.5 s
 #define SCENARIO_TIME_DEFAULT_TEXT "5s"                 // the same, as a scenario file spells it
 #define SCENARIO_BOOTARGS_DEFAULT "init.end=poweroff"
+// The default run exercises the whole system for 10 s of simulated time: every life
+// verifies what the one before acknowledged, runs the test programs, the filesystem
+// phase (file tools, fstest, permtest as xy and root, shtest, storage) and both
+// fuzzers, then reboots; swarm faults cut lives short. Each life must reach init's
+// end within `life` of its boot (workload_reaches_end).
+#define SCENARIO_DEFAULT_RUN_KEYS                                                        \
+    "time = 10s\n"                                                                     \
+    "life = 5s\n"                                                                      \
+    "bootargs = init.end=reboot init.storage=verify init.fs=1 init.fuzz=300\n"
 #define SCENARIO_TIME_TEXT_BYTES_MAX 32
 #define SCENARIO_INCLUDE_DEPTH_MAX 8 // files open at once: the one loaded and its bases
 
@@ -26,14 +35,19 @@ struct scenario {
     char time_text[SCENARIO_TIME_TEXT_BYTES_MAX];
     bool steps_given;
     u64 steps; // 0: no step limit
+    u64 life_ns; // 0: a life may last the whole run (see `life` in default.scenario)
+    char life_text[SCENARIO_TIME_TEXT_BYTES_MAX];
     char bootargs[BOOTARGS_LEN_MAX];
     struct fault_request faults[FAULT_COUNT];
     u64 disk_size_bytes; // per node; 0: no disk (default DISK_SIZE_DEFAULT_BYTES)
     enum disk_fault_scope disk_fault_scope; // default recoverable
 };
 
-// The built-in scenario, identical to scenarios/default.scenario.
+// The base every scenario file starts from (and every key a file does not give).
 void scenario_defaults(struct scenario *scenario);
+// The run without --scenario: the base with SCENARIO_DEFAULT_RUN_KEYS over it, the same
+// settings as scenarios/default.scenario (a unit test holds them equal).
+void scenario_default_run(struct scenario *scenario);
 // Parses text (named `name` in errors) over the defaults already in *scenario. Text
 // that is not a file cannot include one.
 bool scenario_parse(struct scenario *scenario, const char *name, const char *text, char *error,

@@ -61,6 +61,35 @@ static void excuses_text(u64 excuses, char *out, u32 capacity) {
     if (used == 0) snprintf(out, capacity, "none");
 }
 
+// What the summary says ran: each check name and how often it was reported. Any
+// program may report any name (the fuzzers do): the summary is one line of text.
+static void count_name(struct workload_counts *counts, const char *reported) {
+    assert(counts->names_count <= WORKLOAD_NAMES_MAX);
+    char name[ABI_REPORT_NAME_LEN_MAX + 1];
+    snprintf(name, sizeof(name), "%s", reported);
+    for (u32 at = 0; name[at] != '\0'; at++) {
+        if (name[at] < ' ' || name[at] > '~') name[at] = '?';
+    }
+    for (u32 index = 0; index < counts->names_count; index++) {
+        if (strcmp(counts->names[index].name, name) != 0) continue;
+        counts->names[index].count++;
+        return;
+    }
+    if (counts->names_count == WORKLOAD_NAMES_MAX) {
+        counts->names_dropped++;
+        return;
+    }
+    u32 index = counts->names_count++;
+    memcpy(counts->names[index].name, name, sizeof(name));
+    counts->names[index].count = 1;
+}
+
+void workload_on_commit(struct sim *sim, const struct trace_event *event) {
+    assert(sim != NULL);
+    assert(event->kind == TRACE_DB_COMMIT);
+    if (event->c == 0) sim->workload.commits++;
+}
+
 void workload_on_report(struct sim *sim, struct platform *node, const struct trace_event *event) {
     assert(sim != NULL);
     assert(node != NULL);
@@ -69,6 +98,7 @@ void workload_on_report(struct sim *sim, struct platform *node, const struct tra
     struct workload_counts *counts = &sim->workload;
     sim->invariant_checks[INV_WORKLOAD_CHECKS_PASS]++;
     counts->reports++;
+    count_name(counts, node->kernel.report.name);
     u64 failures = event->b, excuses = event->c;
     if (failures == 0) return;
     counts->reports_failed++;
@@ -129,4 +159,53 @@ void workload_check_ends(struct sim *sim) {
                  sim->config.time_limit_ns / 1000000u % 1000u, end, node->boots);
         sim_violation(sim, node, INV_WORKLOAD_REACHES_END, detail);
     }
+}
+
+// Whether init's end (from the boot arguments) closes a life: reboot, poweroff and halt
+// do; idle and login never end, so their lives are not bounded.
+static bool life_end_bounded(struct sim *sim) {
+    struct workload_counts *counts = &sim->workload;
+    if (counts->life_end < 0) {
+        char end[32];
+        bool ends = init_ends_machine(sim->config.bootargs, end, sizeof(end)) || strcmp(end, "reboot") == 0;
+        counts->life_end = ends ? 1 : 0;
+    }
+    assert(counts->life_end >= 0);
+    assert(counts->life_end <= 1);
+    return counts->life_end == 1;
+}
+
+void workload_on_boot(struct sim *sim, struct platform *node, u32 cause) {
+    assert(sim != NULL);
+    assert(cause < BOOT_CAUSE_COUNT);
+    node->life_start_ns = node->now_ns;
+    node->life_latency_start_ns = node->latency_injected_ns;
+    // A life that ended by init's reboot met the limit: the check below fires otherwise.
+    if (cause != BOOT_REBOOT || sim->config.life_limit_ns == 0 || !life_end_bounded(sim)) return;
+    sim->workload.lives_ended++;
+    sim->invariant_checks[INV_WORKLOAD_REACHES_END]++;
+}
+
+void workload_check_life(struct sim *sim, struct platform *node) {
+    assert(sim != NULL);
+    assert(node != NULL);
+    u64 limit_ns = sim->config.life_limit_ns;
+    if (limit_ns == 0 || node->state != NODE_RUNNING || node->boots == 0) return;
+    assert(node->now_ns >= node->life_start_ns);
+    assert(node->latency_injected_ns >= node->life_latency_start_ns);
+    // Injected disk latency slows a life down without any fault of the kernel's: the
+    // limit is on the rest of its time, so that only a hang or a runaway loop fails it.
+    u64 latency_ns = node->latency_injected_ns - node->life_latency_start_ns;
+    u64 lived_ns = node->now_ns - node->life_start_ns;
+    if (lived_ns <= limit_ns + latency_ns || !life_end_bounded(sim)) return;
+    char end[32];
+    init_ends_machine(sim->config.bootargs, end, sizeof(end));
+    char detail[INVARIANT_DETAIL_BYTES_MAX];
+    snprintf(detail, sizeof(detail),
+             "node %u's life %u (booted at %" PRIu64 ".%03" PRIu64 " s) has run longer than the scenario's "
+             "life limit (%" PRIu64 ".%03" PRIu64 " s, plus the %" PRIu64 " ms of disk latency injected in it) "
+             "without init reaching its end (init.end=%s)",
+             node->id, node->boots, node->life_start_ns / 1000000000u, node->life_start_ns / 1000000u % 1000u,
+             limit_ns / 1000000000u, limit_ns / 1000000u % 1000u, latency_ns / 1000000u, end);
+    sim_violation(sim, node, INV_WORKLOAD_REACHES_END, detail);
 }

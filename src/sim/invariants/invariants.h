@@ -323,17 +323,30 @@ void sleep_on_step_start(struct platform *node);
 void sleep_after_step(struct sim *sim, struct platform *node);
 
 // The workloads' verdicts and ends (invariant_workload.c).
+#define WORKLOAD_NAMES_MAX 32u // check names the summary counts (any program may report)
 struct workload_counts {
     u64 reports;          // TRACE_REPORT events judged
     u64 reports_failed;   // of them, with failures > 0
     u64 failures_excused; // failures a fault the report named had struck
     u64 ends_checked;     // nodes held to reaching init's end
     u64 ends_unchecked;   // nodes that would have been, but lost power
+    u64 lives_ended;      // lives that reached init's end (reboot) within the life limit
+    u64 commits;          // GrainDB commits that succeeded (TRACE_DB_COMMIT), all nodes
+    u32 names_count;      // distinct check names reported, first-seen order
+    struct { char name[ABI_REPORT_NAME_LEN_MAX + 1]; u64 count; } names[WORKLOAD_NAMES_MAX];
+    u64 names_dropped;    // reports whose name found the table full
+    i8 life_end;          // -1 not yet read; else 1 when init.end ends a life (reboot,
+                          // poweroff, halt) and the life limit applies
 };
 void workload_on_report(struct sim *sim, struct platform *node, const struct trace_event *event);
 // At the end of a run (all nodes off, or the scenario's time limit reached): every node
 // expected to power off or halt has (workload_reaches_end).
 void workload_check_ends(struct sim *sim);
+// Each life must reach init's end (a reboot, power off or halt) within the scenario's
+// life limit of its boot; a power loss ends a life early and starts the next.
+void workload_check_life(struct sim *sim, struct platform *node);
+void workload_on_boot(struct sim *sim, struct platform *node, u32 cause);
+void workload_on_commit(struct sim *sim, const struct trace_event *event);
 // The ABI_REPORT_EXCUSE_* faults that struck node in any of its lives.
 u64 workload_faults_struck(const struct platform *node);
 

@@ -276,6 +276,7 @@ void node_disk_latency(struct platform *node, u64 base_ns) {
     if (fault_disk_latency_strikes(setting_of(node, FAULT_DISK_LATENCY), stream_of(node, STREAM_DISK_LATENCY),
                                    &extra_ns)) {
         sim_count_fault(node, FAULT_DISK_LATENCY, extra_ns, 0);
+        node->latency_injected_ns += extra_ns;
     }
     node_advance(node, base_ns + extra_ns);
 }

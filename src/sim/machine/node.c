@@ -88,6 +88,9 @@ bool node_boot(struct platform *node) {
     // boots counts the boots that completed; one the power cut short is not a boot.
     if (!node_kernel_call(node, NULL)) return false;
     node->boots++;
+    assert(cause < BOOT_CAUSE_COUNT);
+    node->boots_by_cause[cause]++;
+    workload_on_boot(sim, node, cause);
     u64 digest = kernel_state_digest(&node->kernel);
     sim_trace(node, TRACE_SIM_BOOT, node->boots, digest, cause);
     if (node->boots == 1) node->first_boot_digest = digest;

@@ -32,7 +32,7 @@ enum node_state {
     NODE_OFF, // halted or powered off for good
 };
 
-enum boot_cause { BOOT_COLD = 0, BOOT_POWER_LOSS, BOOT_REBOOT };
+enum boot_cause { BOOT_COLD = 0, BOOT_POWER_LOSS, BOOT_REBOOT, BOOT_CAUSE_COUNT };
 
 enum power_request { POWER_REQUEST_NONE = 0, POWER_REQUEST_HALT, POWER_REQUEST_REBOOT,
                      POWER_REQUEST_POWER_OFF };
@@ -58,6 +58,10 @@ struct platform {
     struct node_console console;
     enum power_request power_request;
     u32 boots;
+    u32 boots_by_cause[BOOT_CAUSE_COUNT]; // what ended the life before each boot
+    u64 life_start_ns; // when the current life booted (workload_reaches_end's life limit)
+    u64 latency_injected_ns;   // extra disk latency injected, all lives (disk_faults.c)
+    u64 life_latency_start_ns; // latency_injected_ns when the current life booted
     u64 first_boot_digest;
     enum kernel_run_state final_run_state; // valid when NODE_OFF
     u64 user_instructions;
