@@ -332,8 +332,8 @@ static int usage(const char *message) {
 }
 
 static const char *refused(const struct options *o) {
-    if (!o->seed_given) return "--shrink needs --seed N, a failing seed";
     if (o->seeds_given || o->count_given) return "--shrink shrinks one seed: not with --seeds or --count";
+    if (!o->seed_given) return "--shrink needs --seed N, a failing seed";
     if (o->trace_path != NULL || o->trace_json_path != NULL) {
         return "--shrink runs many candidates: not with --trace or --trace-json (run the printed command with them)";
     }
