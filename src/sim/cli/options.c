@@ -102,8 +102,8 @@ void options_print_usage(FILE *out) {
             "  Progress goes to stderr; the seeds' own reports are discarded; the summary groups\n"
             "  failures by invariant with the first seed's reproduce command.\n"
             "Exit status: 0 pass (every seed; with --check-determinism: the runs agree), 1 invariant\n"
-            "violated (by any seed; with --shrink: the failure was shrunk), 2 bad usage, 3 runs of\n"
-            "--check-determinism differ, 4 --shrink of a seed that passes (nothing to shrink).\n",
+            "violated (by any seed; with --shrink: the failure was shrunk), 2 bad usage,\n"
+            "3 runs of --check-determinism differ, 4 --shrink of a seed that passes (nothing to shrink).\n",
             NODES_MAX);
 }
 
