@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # basin-sim --shrink: a planted bug's failing seed (faults on, a power loss needed) shrinks
 # to fewer faults, the printed command replays the same violation with the same trace
-# hash; a passing seed and the options it cannot go with are refused clearly; --set
+# hash; with three nodes, fewer nodes and steps are found; a passing seed and the options it
+# cannot go with are refused clearly; --set
 # overrides a scenario key and names a bad key or value.
 source "$(dirname "$0")/lib.sh"
 source tests/sim_lib.sh
@@ -70,3 +71,20 @@ expect "--set time kept beside steps" 0 "^time = 1s$" --print-scenario --set tim
 expect "--set unknown key names it" 2 "--set fault.bogus=on: key 'fault.bogus': unknown key" --seed 1 --set fault.bogus=on
 expect "--set bad value names it" 2 "--set nodes=99: key 'nodes'" --seed 1 --set nodes=99
 expect "--set without = is refused" 2 "bad value 'nodes' for --set" --seed 1 --set nodes
+
+# Three nodes of storage-bug-hunt with graindb-retry-failed-flush: fewer nodes and an
+# earlier failing step are found too.
+"$SIM" --seed 2 --scenario scenarios/storage-bug-hunt.scenario --bug graindb-retry-failed-flush --nodes 3 \
+    --log warn --shrink > "$tmp/nodes" 2>&1
+status=$?
+read -r nodes_before nodes_after < <(awk '$1 == "nodes" {print $2, $4}' "$tmp/nodes")
+read -r steps_before steps_after < <(awk '$1 == "steps" {print $2, $4}' "$tmp/nodes")
+if [ $status -eq 1 ] && [ "${nodes_after:-3}" -lt 3 ] && [ "${steps_after:-0}" -lt "${steps_before:-0}" ]; then
+    ok "--shrink finds fewer nodes ($nodes_before -> $nodes_after) and fewer steps ($steps_before -> $steps_after)"
+else not_ok "--shrink finds fewer nodes and steps" "exit $status, nodes '$nodes_before' -> '$nodes_after', steps '$steps_before' -> '$steps_after'"; fi
+command=$(sed -n 's/^reproduce: //p' "$tmp/nodes")
+read -ra args <<< "${command#./build.sh sim }"
+"$SIM" "${args[@]}" > "$tmp/replay2" 2>&1
+if [ $? -eq 1 ] && [ -n "$(trace_hash "$tmp/nodes")" ] && [ "$(trace_hash "$tmp/nodes")" = "$(trace_hash "$tmp/replay2")" ]; then
+    ok "the printed command with --nodes replays the same failure"
+else not_ok "the printed command with --nodes replays the same failure" "'$command'"; fi
