@@ -97,9 +97,37 @@ static void test_config(void) {
     check(!ok && strstr(error, "bootargs") != NULL, "options_config_bootargs_too_long", error);
 }
 
+// --set: kept in order, in the reproduce command, applied over the scenario; the swarm's
+// draws of the other kinds do not move when one kind is set.
+static void test_sets(void) {
+    char error[OPTIONS_ERROR_BYTES_MAX];
+    struct options o;
+    char *argv[] = {"basin-sim", "--seed", "9", "--set", "fault.clock_jump=off", "--set=nodes=2",
+                    "--set", "steps=50", "--set", "time=2s"};
+    bool ok = parse(&o, error, sizeof(error), (int)ARRAY_COUNT(argv), argv);
+    char command[SIM_COMMAND_BYTES_MAX];
+    options_command(&o, 9, command, sizeof(command));
+    check(ok && o.sets_count == 4 &&
+              strcmp(command, "./build.sh sim --seed 9 --set fault.clock_jump=off --set nodes=2 "
+                              "--set steps=50 --set time=2s") == 0,
+          "options_set_reproduce_command", command);
+    struct scenario scenario;
+    scenario_defaults(&scenario);
+    ok = overrides_apply(&scenario, o.sets, o.sets_count, error, sizeof(error));
+    check(ok && scenario.nodes_count == 2 && scenario.steps == 50 && scenario.time_ns == 2000000000ull &&
+              scenario.faults[FAULT_CLOCK_JUMP].mode == FAULT_MODE_OFF &&
+              scenario.faults[FAULT_POWER_LOSS].mode == FAULT_MODE_SWARM,
+          "options_set_applied", error);
+    const char *bad[] = {"fault.power_loss.rate=2000000"};
+    ok = overrides_apply(&scenario, bad, 1, error, sizeof(error));
+    check(!ok && strstr(error, "--set fault.power_loss.rate=2000000: key 'fault.power_loss.rate'") != NULL,
+          "options_set_bad_rate_named", error);
+}
+
 int main(void) {
     test_values();
     test_errors();
     test_config();
+    test_sets();
     return failures == 0 ? 0 : 1;
 }

@@ -13,6 +13,7 @@
 #include "sim/cli/report.h"
 #include "sim/cli/scenario.h"
 #include "sim/cli/seeds.h"
+#include "sim/cli/shrink.h"
 #include "sim/sim.h"
 #include "sim/trace_json.h"
 
@@ -40,6 +41,9 @@ static int run(const struct options *options) {
         !scenario_load(&scenario, options->scenario_path, error, sizeof(error))) {
         return usage_error(error);
     }
+    if (!overrides_apply(&scenario, options->sets, options->sets_count, error, sizeof(error))) {
+        return usage_error(error);
+    }
     if (options->print_scenario) {
         scenario_print(&scenario, stdout);
         return EXIT_PASS;
@@ -48,6 +52,7 @@ static int run(const struct options *options) {
     if (!many && (options->jobs != 0 || options->json_path != NULL || options->save_failures_dir != NULL)) {
         return usage_error("--jobs, --json and --save-failures need --seeds or --count");
     }
+    if (options->shrink) return shrink_run(options, &scenario, options->seed);
     if (options->seeds_given) return seeds_run(options, &scenario, options->seeds_first);
     u64 seed = options->seed_given ? options->seed : random_seed();
     if (many) {

@@ -57,7 +57,7 @@ void options_print_usage(FILE *out) {
     fprintf(out,
             "usage: basin-sim --seed N [--scenario FILE] [--nodes N] [--time 10s|500ms|... | --steps N]\n"
             "                 [--bug NAME]... [--log error|warn|info|debug|trace] [--trace FILE]\n"
-            "                 [--trace-json FILE]\n"
+            "                 [--trace-json FILE] [--set KEY=VALUE]... [--shrink]\n"
             "                 [--progress] [--check-determinism] [--list-bugs] [--list-invariants] [--print-scenario] [--help]\n"
             "       basin-sim --seeds A..B | --count N [--jobs N] [--json FILE] [--save-failures DIR] [...]\n"
             "Runs the Grain Basin kernel on simulated nodes, injecting faults drawn from the seed\n"
@@ -83,7 +83,16 @@ void options_print_usage(FILE *out) {
             "                    and once with --no-invariants; compare every trace event (step, node,\n"
             "                    time, kind, arguments); print 'deterministic: ...' or the first event\n"
             "                    where a run parts from run 1, with the events before it\n"
-                        "Many seeds, one child process per seed (sim/cli/seeds.c):\n"
+            "  --set KEY=VALUE   override one scenario key (nodes, time, steps, fault.KIND=on|off|swarm,\n"
+            "                    fault.KIND.rate=N, disk.size, disk.faults, bootargs); repeatable,\n"
+            "                    applied in order over the scenario\n"
+            "  --shrink          the seed must fail: search for a smaller failure of the same invariant\n"
+            "                    (the step limit cut to the failing step, fewer nodes, fault kinds off\n"
+            "                    one at a time, rates halved; the swarm's draws made explicit with --set),\n"
+            "                    each candidate run in a child process, at most 200 runs; prints the\n"
+            "                    smallest reproduce command, verified by a rerun, and how much smaller\n"
+            "                    it is; not with --seeds, --count, --trace, --trace-json, --check-determinism\n"
+            "Many seeds, one child process per seed (sim/cli/seeds.c):\n"
             "  --seeds A..B      run seeds A to B, each as --seed S with the other options would\n"
             "  --count N         run N seeds from --seed S (or from a drawn seed, printed first)\n"
             "  --jobs N          seeds run at once, 1..256 (default: the number of online cores)\n"
@@ -93,7 +102,8 @@ void options_print_usage(FILE *out) {
             "  Progress goes to stderr; the seeds' own reports are discarded; the summary groups\n"
             "  failures by invariant with the first seed's reproduce command.\n"
             "Exit status: 0 pass (every seed; with --check-determinism: the runs agree), 1 invariant\n"
-            "violated (by any seed), 2 bad usage, 3 runs of --check-determinism differ.\n",
+            "violated (by any seed; with --shrink: the failure was shrunk), 2 bad usage,\n"
+            "3 runs of --check-determinism differ, 4 --shrink of a seed that passes (nothing to shrink).\n",
             NODES_MAX);
 }
 
@@ -198,6 +208,9 @@ static bool parse_valued(struct arguments *args, struct options *o, const char *
         o->log_given = true;
     } else if (strcmp(option, "--trace-json") == 0) {
         o->trace_json_path = value;
+    } else if (strcmp(option, "--set") == 0) {
+        if (o->sets_count == OVERRIDES_MAX) return bad_value(args, option, value, "at most 64 --set options");
+        o->sets[o->sets_count++] = value;
     } else {
         assert(strcmp(option, "--trace") == 0);
         o->trace_path = value;
@@ -209,9 +222,10 @@ static bool parse_one(struct arguments *args, struct options *o) {
     const char *arg = args->argv[args->index];
     static const char *const flags[] = {"--list-bugs", "--list-invariants", "--help", "-h",
                                         "--progress", "--no-invariants", "--print-scenario",
-                                        "--check-determinism"};
+                                        "--check-determinism", "--shrink"};
     bool *flag_fields[] = {&o->list_bugs, &o->list_invariants, &o->help, &o->help, &o->progress,
-                           &o->no_invariants, &o->print_scenario, &o->check_determinism};
+                           &o->no_invariants, &o->print_scenario, &o->check_determinism,
+                           &o->shrink};
     for (u32 i = 0; i < ARRAY_COUNT(flags); i++) {
         if (strcmp(arg, flags[i]) == 0) {
             *flag_fields[i] = true;
@@ -221,7 +235,7 @@ static bool parse_one(struct arguments *args, struct options *o) {
     static const char *const valued[] = {"--seed", "--scenario", "--nodes", "--time",
                                          "--steps", "--bug", "--log", "--trace", "--trace-json",
                                          "--seeds", "--count", "--jobs", "--json",
-                                         "--save-failures"};
+                                         "--save-failures", "--set"};
     for (u32 i = 0; i < ARRAY_COUNT(valued); i++) {
         u64 length = strlen(valued[i]);
         if (strncmp(arg, valued[i], length) != 0) continue;
@@ -268,6 +282,7 @@ void options_command(const struct options *o, u64 seed, char *command, u32 capac
     }
     if (o->bug_sim_nondeterministic) APPEND(" --bug " BUG_SIM_NONDETERMINISTIC_NAME);
     if (o->log_given) APPEND(" --log %s", log_level_name(o->log_level));
+    for (u32 i = 0; i < o->sets_count; i++) APPEND(" --set %s", o->sets[i]);
     // Without the simulator's own invariants a run gets further (only the workload's
     // verdicts stop it): the replay must be the same run.
     if (o->no_invariants) APPEND(" --no-invariants");

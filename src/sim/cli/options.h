@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "sim/cli/overrides.h"
 #include "sim/cli/scenario.h"
 #include "sim/sim.h"
 
@@ -47,6 +48,9 @@ struct options {
     const char *save_failures_dir;
     bool check_determinism; // run three times and compare (determinism.h)
     bool bug_sim_nondeterministic; // --bug sim-nondeterministic (sim.h)
+    const char *sets[OVERRIDES_MAX]; // --set KEY=VALUE, in order (overrides.h)
+    u32 sets_count;
+    bool shrink; // --shrink: search for a smaller failure (shrink.h)
 };
 
 // False with a message naming the bad input (exit status 2).
