@@ -25,7 +25,8 @@ check "the fleet prints its wall time and seeds per second" \
 check "the run's per-run directory is removed at the end" test -z "$(ls -A "$HOME/.basin-fleet" 2>/dev/null)"
 
 # An ssh stand-in: the command runs here, in $tmp/remote-HOST as that host's home.
-# 'unreachable' fails as ssh does when it cannot connect.
+# 'unreachable' fails as ssh does when it cannot connect; 'flaky' takes the copy of the
+# build, then drops every job's connection.
 cat > "$tmp/ssh" <<EOF
 #!/usr/bin/env bash
 while [ \$# -gt 0 ]; do
@@ -34,6 +35,7 @@ done
 host=\$1; shift
 [ "\${1:-}" = -- ] && shift
 [ "\$host" = unreachable ] && { echo "ssh: connect to host \$host port 22: Connection refused" >&2; exit 255; }
+[ "\$host" = flaky ] && [[ "\$*" != *"tar -xf"* ]] && { echo "ssh: connection to \$host closed" >&2; exit 255; }
 export HOME=$tmp/remote-\$host
 mkdir -p "\$HOME" && cd "\$HOME" && exec bash -c "\$*"
 EOF
@@ -53,6 +55,12 @@ check "both hosts ran chunks, the 8 seeds between them" \
     test "$(count_lines "$tmp"/remote-hostA/.basin-fleet/*/chunk-*.json)" -gt 0 -a \
     "$(count_lines "$tmp"/remote-hostB/.basin-fleet/*/chunk-*.json)" -gt 0 -a \
     "$(count_lines "$tmp"/remote-host{A,B}/.basin-fleet/*/chunk-*.json)" -eq 8
+
+printf '1/hostC\n1/flaky\n' > "$tmp/flaky.hosts"
+PARALLEL_SSH=$tmp/ssh tools/fleet.sh --hosts "$tmp/flaky.hosts" --seeds 1..4 --json "$tmp/flaky.json" \
+    -- "${ARGS[@]}" > "$tmp/flaky.out" 2>&1
+check "jobs dropped by a flaky host run again on the other one (exit 0, every seed)" \
+    test "$?:$(strip_wall "$tmp/flaky.json")" = "0:$(head -4 "$tmp/seeds.json" | sed 's/,"wall_ms":[0-9]*//')"
 
 BUG=(--bug shutdown-halt-any-uid --log warn)
 ./build.sh fleet --hosts "$tmp/local.hosts" --seeds 1..4 --jobs-per-host 2 \

@@ -14,6 +14,7 @@ SEEDS_MAX=1000000         # as basin-sim --seeds
 JOBS_PER_HOST_MAX=256     # as basin-sim --jobs
 SLOTS_PER_LOGIN_GUESS=4   # without --jobs-per-host or N/ the cores are not known here
 CHUNKS_PER_SLOT=4         # small enough chunks that a slow host does not hold the end
+JOB_RETRIES=3             # a failed job runs again, on another login when there is one
 REMOTE_BASE=.basin-fleet  # per-run directories go under each login's home
 SSH=${PARALLEL_SSH:-ssh}  # GNU parallel's own variable: both use the same ssh
 
@@ -208,15 +209,17 @@ chunks() {
     done
 }
 
-# One job: the chunk's JSON lines on stdout; basin-sim's messages on stderr when it
-# exits other than 0 (all passed) or 1 (some failed).
+# One job: the chunk's JSON lines on stdout. Failing seeds (basin-sim's exit status 1)
+# are results, so the job exits 0; any other status (a usage error, a killed basin-sim,
+# or ssh's 255) fails the job, which GNU parallel runs again on another login
+# (--retries), and puts basin-sim's last messages on stderr.
 job_command() {
     local args
     args=$(printf ' %q' "${scenario_args[@]}" "${extra[@]}")
     printf '%s' "cd ~/$remote_dir || exit 3; build/basin-sim --seeds {} --jobs 1 --json chunk-{#}.json$args" \
         " > chunk-{#}.out 2> chunk-{#}.err; s=\$?; cat chunk-{#}.json 2> /dev/null;" \
         " [ \$s -le 1 ] || { echo \"fleet: seeds {} on \$(hostname): basin-sim exit status \$s\" >&2;" \
-        " tail -3 chunk-{#}.err >&2; }; exit \$s"
+        " tail -3 chunk-{#}.err >&2; exit \$s; }"
 }
 
 ship
@@ -225,7 +228,7 @@ echo "fleet: seeds $seeds ($total) in $(wc -l < "$local_dir/chunks") chunks over
 parallel_jobs=()
 [ -n "$jobs_per_host" ] && parallel_jobs=(-j "$jobs_per_host")
 start_ns=$(date +%s%N)
-parallel --sshloginfile "$local_dir/logins" "${parallel_jobs[@]}" --joblog "$local_dir/joblog" \
+parallel --sshloginfile "$local_dir/logins" "${parallel_jobs[@]}" --joblog "$local_dir/joblog" --retries "$JOB_RETRIES" \
     "$(job_command)" < "$local_dir/chunks" > "$local_dir/results.jsonl"
 wall_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 cleanup
@@ -233,6 +236,8 @@ json_args=()
 [ -n "$json" ] && json_args=(--json "$json")
 "$SIM" --merge-json "$local_dir/results.jsonl" --seeds "$seeds" "${scenario_args[@]}" "${extra[@]}" "${json_args[@]}"
 status=$?
+failed_jobs=$(awk -F'\t' 'NR > 1 && $7 != 0' "$local_dir/joblog" | wc -l)
+[ "$failed_jobs" -eq 0 ] || echo "fleet: $failed_jobs job run(s) failed (see $local_dir/joblog, column Exitval)" >&2
 per_ten_s=$(( total * 10000 / (wall_ms + 1) ))
 echo "fleet: $total seeds in $((wall_ms / 1000)).$(printf '%03d' $((wall_ms % 1000))) s wall over ${#logins[@]} login(s): $((per_ten_s / 10)).$((per_ten_s % 10)) seeds/s"
 exit $status
