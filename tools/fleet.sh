@@ -14,7 +14,7 @@ SEEDS_MAX=1000000         # as basin-sim --seeds
 JOBS_PER_HOST_MAX=256     # as basin-sim --jobs
 SLOTS_PER_LOGIN_GUESS=4   # without --jobs-per-host or N/ the cores are not known here
 CHUNKS_PER_SLOT=4         # small enough chunks that a slow host does not hold the end
-JOB_RETRIES=3             # a failed job runs again, on another login when there is one
+JOB_RETRIES=3             # tries of a failed job in all, on another login when there is one
 REMOTE_BASE=.basin-fleet  # per-run directories go under each login's home
 SSH=${PARALLEL_SSH:-ssh}  # GNU parallel's own variable: both use the same ssh
 
@@ -223,6 +223,7 @@ job_command() {
 }
 
 ship
+trap 'cleanup; exit 130' INT TERM # an interrupted run leaves no directory on the hosts
 chunks > "$local_dir/chunks"
 echo "fleet: seeds $seeds ($total) in $(wc -l < "$local_dir/chunks") chunks over ${#logins[@]} login(s); run $run, files in $local_dir/" >&2
 parallel_jobs=()
