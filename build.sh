@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(make gcc clang lld mtools python3 libsqlite3-dev liblmdb-dev gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
-          opensbi u-boot-qemu libbearssl-dev libxxhash-dev device-tree-compiler)
+          opensbi u-boot-qemu libbearssl-dev libxxhash-dev device-tree-compiler parallel)
 OPENSBI_FW=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 JOBS=$(nproc 2>/dev/null || echo 2)
 
@@ -39,6 +39,12 @@ Commands:
                  hw/framework13/README.md.
   test           run every test; ends with a line "N passed, N failed".
   bench          print the benchmark table (medians of several runs).
+  fleet --hosts FILE --seeds A..B [--scenario FILE] [--jobs-per-host N] [--json OUT]
+        [-- ARGS]
+                 build, then run seeds A..B of basin-sim over the machines of FILE
+                 (GNU parallel sshlogins, ':' for this one), copying the build to
+                 each, and merge their results into one summary with failures
+                 grouped by invariant. See `./build.sh fleet --help` and README.md.
   deps           install the Debian 12 packages the build needs, when missing
                  (as root: apt-get; otherwise prints the apt-get line, exits 1).
   clean          remove build/.
@@ -145,5 +151,7 @@ case "$command" in
     image) deps; build; image_build "$@" ;;
     test) deps; exec tests/run.sh "$@" ;;
     bench) deps; build; exec tests/bench.sh "$@" ;;
+    fleet) case "${1:-}" in -h|--help) exec tools/fleet.sh --help ;; esac
+           deps; build; exec tools/fleet.sh "$@" ;;
     *) echo "build.sh: unknown command '$command' (see ./build.sh --help)" >&2; exit 2 ;;
 esac

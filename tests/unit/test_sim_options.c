@@ -50,6 +50,22 @@ static void test_values(void) {
           "options_defaults", command);
 }
 
+// --merge-json FILE with --seeds and run options: what merge.c reads back.
+static void test_merge_json(void) {
+    char error[OPTIONS_ERROR_BYTES_MAX];
+    struct options o;
+    char *argv[] = {"basin-sim", "--merge-json=fleet.jsonl", "--seeds", "3..9", "--steps", "800",
+                    "--json", "merged.json"};
+    bool ok = parse(&o, error, sizeof(error), (int)ARRAY_COUNT(argv), argv);
+    check(ok && o.merge_json_path != NULL && strcmp(o.merge_json_path, "fleet.jsonl") == 0 &&
+              o.seeds_given && o.seeds_first == 3 && o.seeds_last == 9 && o.steps == 800 &&
+              strcmp(o.json_path, "merged.json") == 0,
+          "options_merge_json", error);
+    char *missing[] = {"basin-sim", "--merge-json"};
+    bool refused = !parse(&o, error, sizeof(error), 2, missing);
+    check(refused && strstr(error, "--merge-json needs a value") != NULL, "options_merge_json_needs_file", error);
+}
+
 static void expect_error(const char *name, int argc, char **argv, const char *bad_input) {
     char error[OPTIONS_ERROR_BYTES_MAX];
     struct options o;
@@ -129,5 +145,6 @@ int main(void) {
     test_errors();
     test_config();
     test_sets();
+    test_merge_json();
     return failures == 0 ? 0 : 1;
 }

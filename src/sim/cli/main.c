@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "sim/cli/determinism.h"
+#include "sim/cli/merge.h"
 #include "sim/cli/options.h"
 #include "sim/cli/report.h"
 #include "sim/cli/scenario.h"
@@ -48,6 +49,7 @@ static int run(const struct options *options) {
         scenario_print(&scenario, stdout);
         return EXIT_PASS;
     }
+    if (options->merge_json_path != NULL) return merge_run(options, &scenario);
     bool many = options->seeds_given || options->count_given;
     if (!many && (options->jobs != 0 || options->json_path != NULL || options->save_failures_dir != NULL)) {
         return usage_error("--jobs, --json and --save-failures need --seeds or --count");

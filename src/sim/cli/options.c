@@ -101,6 +101,10 @@ void options_print_usage(FILE *out) {
             "  --save-failures DIR  write each failing seed as DIR/<seed>-<invariant>.args (seeds/ format)\n"
             "  Progress goes to stderr; the seeds' own reports are discarded; the summary groups\n"
             "  failures by invariant with the first seed's reproduce command.\n"
+            "  --merge-json FILE  run nothing: merge --json lines of seeds run elsewhere (any order,\n"
+            "                    e.g. by ./build.sh fleet) into that summary; with --seeds A..B and the\n"
+            "                    run's options (for the reproduce commands); a seed without a line\n"
+            "                    is 'missing' and fails; --json FILE writes the merged lines in order\n"
             "Exit status: 0 pass (every seed; with --check-determinism: the runs agree), 1 invariant\n"
             "violated (by any seed; with --shrink: the failure was shrunk), 2 bad usage,\n"
             "3 runs of --check-determinism differ, 4 --shrink of a seed that passes (nothing to shrink).\n",
@@ -211,6 +215,8 @@ static bool parse_valued(struct arguments *args, struct options *o, const char *
     } else if (strcmp(option, "--set") == 0) {
         if (o->sets_count == OVERRIDES_MAX) return bad_value(args, option, value, "at most 64 --set options");
         o->sets[o->sets_count++] = value;
+    } else if (strcmp(option, "--merge-json") == 0) {
+        o->merge_json_path = value;
     } else {
         assert(strcmp(option, "--trace") == 0);
         o->trace_path = value;
@@ -235,7 +241,7 @@ static bool parse_one(struct arguments *args, struct options *o) {
     static const char *const valued[] = {"--seed", "--scenario", "--nodes", "--time",
                                          "--steps", "--bug", "--log", "--trace", "--trace-json",
                                          "--seeds", "--count", "--jobs", "--json",
-                                         "--save-failures", "--set"};
+                                         "--save-failures", "--set", "--merge-json"};
     for (u32 i = 0; i < ARRAY_COUNT(valued); i++) {
         u64 length = strlen(valued[i]);
         if (strncmp(arg, valued[i], length) != 0) continue;

@@ -46,6 +46,7 @@ struct options {
     u32 jobs; // 0: the number of online cores
     const char *json_path;
     const char *save_failures_dir;
+    const char *merge_json_path; // --merge-json FILE: merge seeds run elsewhere (merge.h)
     bool check_determinism; // run three times and compare (determinism.h)
     bool bug_sim_nondeterministic; // --bug sim-nondeterministic (sim.h)
     const char *sets[OVERRIDES_MAX]; // --set KEY=VALUE, in order (overrides.h)

@@ -21,28 +21,12 @@
 #include "sim/sim.h"
 #include "sim/trace.h"
 
-#define SEEDS_NO_INVARIANT INVARIANT_COUNT // passed, or a child that died without a report
 #define SEEDS_PLAIN_LINES 10               // without a terminal: a line every tenth of the seeds
 #define SEEDS_EXIT_PASS 0
 #define SEEDS_EXIT_FAIL 1
 #define SEEDS_EXIT_USAGE 2
 #define NS_PER_MS 1000000ull
 #define NS_PER_S 1000000000ull
-
-enum seed_outcome { SEED_PENDING = 0, SEED_PASS, SEED_FAIL, SEED_ERROR };
-
-// Written by a child in one write() (smaller than PIPE_BUF, so never split).
-struct seed_result {
-    u64 seed;
-    u32 outcome;
-    u32 invariant;
-    u64 steps;
-    u64 time_ns;
-    u64 faults_total;
-    u64 trace_hash;
-    u64 wall_ms; // the parent's measure, from fork to reaping
-    i32 exit_status;
-};
 
 struct worker {
     pid_t pid;
@@ -178,24 +162,29 @@ static void reap_one(struct fleet *f) {
     if (result.outcome != SEED_PASS) f->failures++;
 }
 
-static const char *outcome_name(u32 outcome) {
+const char *seeds_outcome_name(u32 outcome) {
+    if (outcome == SEED_MISSING) return "missing";
     return outcome == SEED_PASS ? "pass" : outcome == SEED_FAIL ? "fail" : "error";
+}
+
+void seeds_json_line(FILE *out, const struct seed_result *r) {
+    assert(out != NULL);
+    assert(r->outcome != SEED_PENDING);
+    fprintf(out, "{\"seed\":%" PRIu64 ",\"result\":\"%s\",\"invariant\":", r->seed,
+            seeds_outcome_name(r->outcome));
+    if (r->invariant < INVARIANT_COUNT) fprintf(out, "\"%s\"", invariant_name(r->invariant));
+    else fprintf(out, "null");
+    fprintf(out, ",\"steps\":%" PRIu64 ",\"simulated_time_ns\":%" PRIu64
+            ",\"faults_injected\":%" PRIu64 ",\"trace_hash\":\"%016" PRIx64 "\",\"exit_status\":%d"
+            ",\"wall_ms\":%" PRIu64 "}\n",
+            r->steps, r->time_ns, r->faults_total, r->trace_hash, r->exit_status, r->wall_ms);
 }
 
 static void json_flush(struct fleet *f) {
     assert(f != NULL);
     assert(f->printed <= f->total);
     for (; f->printed < f->total && f->results[f->printed].outcome != SEED_PENDING; f->printed++) {
-        if (f->json == NULL) continue;
-        const struct seed_result *r = &f->results[f->printed];
-        fprintf(f->json, "{\"seed\":%" PRIu64 ",\"result\":\"%s\",\"invariant\":", r->seed,
-                outcome_name(r->outcome));
-        if (r->invariant < INVARIANT_COUNT) fprintf(f->json, "\"%s\"", invariant_name(r->invariant));
-        else fprintf(f->json, "null");
-        fprintf(f->json, ",\"steps\":%" PRIu64 ",\"simulated_time_ns\":%" PRIu64
-                ",\"faults_injected\":%" PRIu64 ",\"trace_hash\":\"%016" PRIx64 "\",\"exit_status\":%d"
-                ",\"wall_ms\":%" PRIu64 "}\n",
-                r->steps, r->time_ns, r->faults_total, r->trace_hash, r->exit_status, r->wall_ms);
+        if (f->json != NULL) seeds_json_line(f->json, &f->results[f->printed]);
     }
 }
 
@@ -215,8 +204,13 @@ static void progress(const struct fleet *f) {
     fflush(stderr);
 }
 
-static const char *group_name(u32 invariant) {
-    return invariant < INVARIANT_COUNT ? invariant_name(invariant) : "no_report";
+static const char *group_name(u32 group) {
+    if (group == SEEDS_GROUP_MISSING) return "missing";
+    return group < INVARIANT_COUNT ? invariant_name(group) : "no_report";
+}
+
+static u32 group_of(const struct seed_result *r) {
+    return r->outcome == SEED_MISSING ? SEEDS_GROUP_MISSING : r->invariant;
 }
 
 // seeds/ format: a # line saying what failed, then the arguments of the command.
@@ -225,13 +219,13 @@ static bool save_failure(const struct fleet *f, const struct seed_result *r) {
     assert(r->outcome != SEED_PASS);
     char path[SIM_COMMAND_BYTES_MAX];
     snprintf(path, sizeof(path), "%s/%" PRIu64 "-%s.args", f->options->save_failures_dir, r->seed,
-             group_name(r->invariant));
+             group_name(group_of(r)));
     char command[SIM_COMMAND_BYTES_MAX];
     options_command(f->options, r->seed, command, sizeof(command));
     FILE *out = fopen(path, "w");
     if (out == NULL) return false;
     fprintf(out, "# %s (%s, exit status %d) at seed %" PRIu64 ", found by basin-sim --seeds %" PRIu64
-            "..%" PRIu64 "\n", group_name(r->invariant), outcome_name(r->outcome), r->exit_status, r->seed,
+            "..%" PRIu64 "\n", group_name(group_of(r)), seeds_outcome_name(r->outcome), r->exit_status, r->seed,
             f->first, f->first + f->total - 1);
     const char *prefix = "./build.sh sim ";
     const char *arguments = strncmp(command, prefix, strlen(prefix)) == 0 ? command + strlen(prefix) : command;
@@ -239,32 +233,42 @@ static bool save_failure(const struct fleet *f, const struct seed_result *r) {
     return fclose(out) == 0;
 }
 
+void seeds_print_failures(const struct options *options, const struct seed_result *results, u64 total,
+                          FILE *out) {
+    assert(options != NULL);
+    assert(results != NULL);
+    u64 counts[SEEDS_GROUPS] = {0};
+    u64 first_index[SEEDS_GROUPS] = {0};
+    u64 failures = 0;
+    for (u64 i = 0; i < total; i++) {
+        if (results[i].outcome == SEED_PASS) continue;
+        u32 group = group_of(&results[i]);
+        if (counts[group] == 0) first_index[group] = i;
+        counts[group]++;
+        failures++;
+    }
+    if (failures > 0) fprintf(out, "failures by invariant:\n");
+    for (u32 id = 0; id < SEEDS_GROUPS; id++) {
+        if (counts[id] == 0) continue;
+        const struct seed_result *r = &results[first_index[id]];
+        char command[SIM_COMMAND_BYTES_MAX];
+        options_command(options, r->seed, command, sizeof(command));
+        const char *why = id == SEEDS_NO_INVARIANT ? " (the child exited without a report)"
+                          : id == SEEDS_GROUP_MISSING ? " (no result came back for it)" : "";
+        fprintf(out, "  %s: %" PRIu64 " seed%s, first seed %" PRIu64 "%s\n    reproduce: %s\n", group_name(id),
+                counts[id], counts[id] == 1 ? "" : "s", r->seed, why, command);
+    }
+    fflush(out);
+}
+
 static void print_summary(const struct fleet *f) {
     assert(f->done == f->total);
     assert(f->printed == f->total);
-    u64 counts[INVARIANT_COUNT + 1] = {0};
-    u64 first_index[INVARIANT_COUNT + 1] = {0};
-    for (u64 i = 0; i < f->total; i++) {
-        const struct seed_result *r = &f->results[i];
-        if (r->outcome == SEED_PASS) continue;
-        if (counts[r->invariant] == 0) first_index[r->invariant] = i;
-        counts[r->invariant]++;
-    }
     u64 wall_ms = (wall_now_ns() - f->start_ns) / NS_PER_MS;
     printf("seeds %" PRIu64 "..%" PRIu64 ": %" PRIu64 " passed, %" PRIu64 " failed (jobs %u, wall %" PRIu64
            ".%03" PRIu64 " s)\n", f->first, f->first + f->total - 1, f->total - f->failures, f->failures,
            f->jobs, wall_ms / 1000, wall_ms % 1000);
-    if (f->failures > 0) printf("failures by invariant:\n");
-    for (u32 id = 0; id <= INVARIANT_COUNT; id++) {
-        if (counts[id] == 0) continue;
-        const struct seed_result *r = &f->results[first_index[id]];
-        char command[SIM_COMMAND_BYTES_MAX];
-        options_command(f->options, r->seed, command, sizeof(command));
-        printf("  %s: %" PRIu64 " seed%s, first seed %" PRIu64 "%s\n    reproduce: %s\n", group_name(id),
-               counts[id], counts[id] == 1 ? "" : "s", r->seed,
-               id == SEEDS_NO_INVARIANT ? " (the child exited without a report)" : "", command);
-    }
-    fflush(stdout);
+    seeds_print_failures(f->options, f->results, f->total, stdout);
 }
 
 static int usage(const char *message) {
