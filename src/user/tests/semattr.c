@@ -92,17 +92,22 @@ static void reads(void) {
     CHECK("  ctime is now (later)", c > SET_MTIME_NS, 1);
     CHECK("read t", read_one_byte(D "/t"), 0);
     CHECK("times of t", times_of(D "/t", true, &a, &m, &c), 0);
-    CHECK("  atime moved (it was older than mtime)", a > SET_MTIME_NS && a >= c, 1);
+    // Realtime may jump back between calls (clock_jump faults; settimeofday on a real
+    // machine): the checks compare with what the kernel stored, never with "later".
+    CHECK("  atime moved to now (it was older than mtime)", a > SET_MTIME_NS, 1);
     CHECK("  mtime stays", m == SET_MTIME_NS, 1);
     CHECK("read t again", read_one_byte(D "/t"), 0);
     CHECK("times of t", times_of(D "/t", true, &a2, &m2, &c2), 0);
-    CHECK("  atime stays (newer than mtime and ctime, not a day old)", a2 == a, 1);
+    bool newer = a > m && a > c; // false only when the clock went back after the utimens
+    CHECK(newer ? "  atime stays (newer than mtime and ctime, not a day old)"
+                : "  atime moves again (the clock went back: not newer than ctime)",
+          newer ? a2 == a : a2 != a, 1);
     CHECK("write t", write_file(D "/t", 0, "later"), 0);
     CHECK("times of t", times_of(D "/t", true, &a2, &m2, &c2), 0);
     CHECK("  a write sets mtime and ctime together", m2 == c2 && m2 > SET_MTIME_NS, 1);
     CHECK("chmod t 0600", sys_chmod(D "/t", 0600), 0);
     CHECK("times of t", times_of(D "/t", true, &a, &m, &c), 0);
-    CHECK("  chmod moves ctime, not mtime", m == m2 && c >= c2, 1);
+    CHECK("  chmod moves ctime, not mtime", m == m2 && c != c2, 1);
 }
 
 static void utimens(void) {
