@@ -83,17 +83,20 @@ static void child_violation(const struct sim *sim, u32 invariant) {
     child_send(sim, SEED_FAIL, invariant);
 }
 
+void seeds_child_output_discard(void) {
+    int null_fd = open("/dev/null", O_WRONLY);
+    if (null_fd < 0) return; // the run's output then goes where the parent's does
+    dup2(null_fd, STDOUT_FILENO);
+    dup2(null_fd, STDERR_FILENO);
+    close(null_fd);
+}
+
 // What main.c's run() does for one seed, its output discarded.
 static _Noreturn void child_run(const struct fleet *f, u64 seed, int fd) {
     assert(f != NULL);
     assert(fd >= 0);
     child_report_fd = fd;
-    int null_fd = open("/dev/null", O_WRONLY);
-    if (null_fd >= 0) {
-        dup2(null_fd, STDOUT_FILENO);
-        dup2(null_fd, STDERR_FILENO);
-        close(null_fd);
-    }
+    seeds_child_output_discard();
     char error[SCENARIO_ERROR_BYTES_MAX];
     struct sim_config config;
     if (!sim_config_build(f->options, f->scenario, seed, &config, error, sizeof(error))) _exit(2);

@@ -32,6 +32,8 @@ struct seed_result {
 // The exit status of the whole run: 0 every seed passed, 1 any failed, 2 bad usage.
 // first: the first seed (--seeds A, --seed S or a drawn seed for --count).
 int seeds_run(const struct options *options, const struct scenario *scenario, u64 first);
+// In a child run: stdout and stderr to /dev/null (the parent reports instead).
+void seeds_child_output_discard(void);
 // "pass", "fail", "error" or "missing": the JSON "result".
 const char *seeds_outcome_name(u32 outcome);
 // One --json line: seed, result, invariant, steps, simulated_time_ns, faults_injected,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sim/cli/overrides.h"
+#include "sim/cli/seeds.h"
 #include "sim/cli/report.h"
 #include "sim/invariants/invariants.h"
 #include "sim/sim.h"
@@ -92,12 +93,7 @@ static _Noreturn void child_run(const struct shrinker *sh, int fd) {
     assert(sh != NULL);
     assert(fd >= 0);
     child_report_fd = fd;
-    int null_fd = open("/dev/null", O_WRONLY);
-    if (null_fd >= 0) {
-        dup2(null_fd, STDOUT_FILENO);
-        dup2(null_fd, STDERR_FILENO);
-        close(null_fd);
-    }
+    seeds_child_output_discard();
     char error[SCENARIO_ERROR_BYTES_MAX];
     struct scenario scenario = *sh->scenario;
     u32 own = sh->base->sets_count; // already applied to sh->scenario
