@@ -130,8 +130,13 @@ static void op_open(struct fuzzer *f) {
     i64 fd = sys_open(path, flags, pick_u64(f, modes, COUNT(modes)));
     snprintf(what, sizeof what, "open(%s, 0x%lx)", full, (unsigned long)flags);
     fuzz_judge(f, what, &prediction, fd);
+    if (fd < 0) return;
+    // What the descriptor is, from the descriptor: a stat of the path may fail (a disk
+    // error: E_IO) or find something else (the other fuzzer renamed it). A descriptor
+    // whose kind is unknown is closed rather than judged with a guess.
     struct abi_stat st;
-    if (fd >= 0) remember_fd(f, fd, flags, sys_stat(path, &st) == 0 && st.type == ABI_TYPE_DIRECTORY);
+    if (sys_fstat(fd, &st) < 0) { (void)sys_close(fd); return; }
+    remember_fd(f, fd, flags, st.type == ABI_TYPE_DIRECTORY);
 }
 
 // A descriptor: one of ours, or one that is not open, or a wild number.
