@@ -197,11 +197,12 @@ static void progress(const struct fleet *f) {
     u64 every = f->total / SEEDS_PLAIN_LINES > 0 ? f->total / SEEDS_PLAIN_LINES : 1;
     if (!f->tty && f->done % every != 0 && f->done != f->total) return;
     u64 elapsed_ns = wall_now_ns() - f->start_ns + 1;
-    u64 per_ten_s = f->done * 10 * NS_PER_S / elapsed_ns; // seeds per second, times ten
+    u64 per_hundred_s = f->done * 100 * NS_PER_S / elapsed_ns; // seeds per second, times 100 (10 s seeds run
+                                                               // at 0.1 to 0.3 a second per core)
     u64 eta_s = f->done == 0 ? 0 : (f->total - f->done) * elapsed_ns / f->done / NS_PER_S;
-    fprintf(stderr, "%sseeds %" PRIu64 "/%" PRIu64 ", %" PRIu64 " failed, %" PRIu64 ".%" PRIu64
+    fprintf(stderr, "%sseeds %" PRIu64 "/%" PRIu64 ", %" PRIu64 " failed, %" PRIu64 ".%02" PRIu64
             " seeds/s, ETA %" PRIu64 " s%s",
-            f->tty ? "\r" : "", f->done, f->total, f->failures, per_ten_s / 10, per_ten_s % 10, eta_s,
+            f->tty ? "\r" : "", f->done, f->total, f->failures, per_hundred_s / 100, per_hundred_s % 100, eta_s,
             f->tty ? "   " : "\n");
     if (f->tty && f->done == f->total) fprintf(stderr, "\n");
     fflush(stderr);
