@@ -96,6 +96,7 @@ u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct o
             // A candidate that could not be read (-E_IO) may still be this object,
             // intact: a device error is never reported as damage (-E_BADMSG).
             if (match < 0 && *error_out != -E_IO) *error_out = match;
+            if (match < 0 && GRAINDB_PLANTED(db, GRAINDB_BUG_READ_ERROR_AS_DAMAGE)) *error_out = -E_BADMSG;
         }
         slot = (slot + 1) & SLOT_MASK;
     }
