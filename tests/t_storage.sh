@@ -58,6 +58,7 @@ declare -A BUG_SCENARIO=(
     [graindb-compact-switch-before-flush]=storage-compaction
     [graindb-compact-ignores-links]=storage-compaction
     [graindb-compact-keeps-tombstones]=storage-compaction
+    [graindb-read-error-as-damage]=storage-read-errors
 )
 
 fault_names=$("$SIM" --seed 1 --steps 1 --log error 2>/dev/null | awk '$1 == "fault" {print $2}')

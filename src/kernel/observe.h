@@ -1,5 +1,5 @@
 // The one door the simulator looks through: every event the portable code shows an
-// observer is one typed struct passed to observe(). Three kinds:
+// observer is one typed struct passed to observe(). Four kinds:
 //   - a trace event (kinds and the meaning of a, b, c in trace_events.h), which the
 //     simulator hashes and keeps for failure reports;
 //   - a filesystem change about to be made, and on whose authority (struct fs_change,
@@ -9,6 +9,10 @@
 //     model of the permission rules;
 //   - a planted-bug site (bugs.h, planted_bug): the simulator answers whether --bug
 //     planted that defect.
+//   - an object the filesystem asked GrainDB for that GrainDB called damaged
+//     (-E_BADMSG): its SHA-256 (GRAINDB_HASH_BYTES), so the simulator can read it
+//     again from the disk as it is and hold the verdict to the bytes (no trace event:
+//     the trace, and so every trace hash, stays as it was).
 // This is not a machine service (those are platform.h): on hardware (no BASIN_SIM)
 // observe() is a static inline that does nothing and answers false, so hw/ implements
 // nothing for it and planted bugs vanish from the image. The simulator implements it in
@@ -25,6 +29,7 @@ enum observe_kind {
     OBSERVE_TRACE = 1, // .trace
     OBSERVE_FS_CHANGE, // .fs_change
     OBSERVE_BUG_SITE,  // .bug: enum planted_bug_id (bugs.h)
+    OBSERVE_OBJECT_DAMAGED, // .object_hash: 32 bytes, valid during the call
 };
 
 struct observe_trace {
@@ -38,6 +43,7 @@ struct observe_event {
         struct observe_trace trace;
         const struct fs_change *fs_change;
         u32 bug;
+        const u8 *object_hash;
     };
 };
 
@@ -59,6 +65,10 @@ static inline void observe_trace(struct platform *p, u32 kind, u64 a, u64 b, u64
 
 static inline void observe_fs_change(struct platform *p, const struct fs_change *change) {
     (void)observe(p, &(struct observe_event){.kind = OBSERVE_FS_CHANGE, .fs_change = change});
+}
+
+static inline void observe_object_damaged(struct platform *p, const u8 *object_hash) {
+    (void)observe(p, &(struct observe_event){.kind = OBSERVE_OBJECT_DAMAGED, .object_hash = object_hash});
 }
 
 static inline bool observe_bug_site(struct platform *p, u32 bug) {

@@ -175,6 +175,38 @@ static const char *transient_read_faults_are_retried(void) {
     return gdbtest_check_value(COMMITS % 7, COMMITS);
 }
 
+// Seed 49 of the default run: a device read error on each attempt to read an object's
+// header (the index's candidate) made graindb_get say -E_BADMSG, "the stored data
+// failed its checksum", of intact data. A read that fails is -E_IO; read again, it
+// gives the object.
+static const char *unreadable_object_header_is_io_not_damage(void) {
+    const char *why = gdbtest_fresh_with_commits(16);
+    if (why) return why;
+    char key[16];
+    gdbtest_key(key, (COMMITS - 3) % 7); // last written by commit COMMITS - 3: one copy
+    struct graindb_ref_info info;
+    EXPECT_RC(graindb_ref_get(db, (const u8 *)key, 16, &info), 0);
+    u64 sector = log_sector(batch_position[COMMITS - 3]);
+    u8 buffer[100];
+    u32 size = 0;
+    for (u32 i = 0; i < GRAINDB_READ_ATTEMPTS_MAX; i++) {
+        gdbtest_dev.read_error_once_sectors[gdbtest_dev.read_error_once_sectors_count++] = sector;
+    }
+    EXPECT_RC(graindb_get(db, info.object_hash, buffer, sizeof(buffer), &size), -E_IO);
+    EXPECT(gdbtest_dev.read_error_once_sectors_count == 0, "the failing reads did not happen");
+    EXPECT_RC(graindb_get(db, info.object_hash, buffer, sizeof(buffer), &size), 0);
+    EXPECT(size == info.object_bytes, "size %u, want %u", size, info.object_bytes);
+    // Staging a ref to it says the same.
+    for (u32 i = 0; i < GRAINDB_READ_ATTEMPTS_MAX; i++) {
+        gdbtest_dev.read_error_once_sectors[gdbtest_dev.read_error_once_sectors_count++] = sector;
+    }
+    EXPECT_RC(graindb_batch_begin(db), 0);
+    EXPECT_RC(graindb_batch_set_ref(db, (const u8 *)"other-key-000000", 16, info.object_hash), -E_IO);
+    graindb_batch_abort(db);
+    testdev_clear_faults(&gdbtest_dev);
+    return gdbtest_check_value((COMMITS - 3) % 7, COMMITS - 3);
+}
+
 static const char *superblock_copies_and_quorum(void) {
     const char *why = gdbtest_fresh_with_commits(17);
     if (why) return why;
@@ -309,6 +341,7 @@ int main(void) {
     RUN(misdirected_write_is_detected);
     RUN(bit_flips_and_errors_on_read);
     RUN(transient_read_faults_are_retried);
+    RUN(unreadable_object_header_is_io_not_damage);
     RUN(superblock_copies_and_quorum);
     RUN(superblock_newest_quorum_wins);
     RUN(failed_write_fails_the_database);

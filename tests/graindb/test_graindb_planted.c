@@ -294,6 +294,29 @@ static const char *scenario_compact_keeps_tombstones(void) {
     return NULL;
 }
 
+// Invariant (damage_is_real): an object whose header the device failed to read on
+// every attempt is -E_IO, and reads on the next try: it was never damaged.
+static const char *scenario_read_error_as_damage(void) {
+    const char *why = set_value(1, 1, 100);
+    if (!why) why = set_value(2, 2, 100); // key 1's commit is not the last: one copy
+    if (why) return why;
+    char key[16];
+    gdbtest_key(key, 1);
+    struct graindb_ref_info info;
+    EXPECT_RC(graindb_ref_get(db, (const u8 *)key, 16, &info), 0);
+    // A small object and its ref share the batch's first sector (a fresh zone 0).
+    u64 sector = GRAINDB_LOG_START_SECTOR + info.record_position / BLOCK_SECTOR_SIZE_BYTES;
+    for (u32 i = 0; i < GRAINDB_READ_ATTEMPTS_MAX; i++) {
+        gdbtest_dev.read_error_once_sectors[gdbtest_dev.read_error_once_sectors_count++] = sector;
+    }
+    u8 buffer[100];
+    u32 size = 0;
+    long long rc = graindb_get(db, info.object_hash, buffer, sizeof(buffer), &size);
+    testdev_clear_faults(&gdbtest_dev);
+    EXPECT(rc == -E_IO, "an unreadable object header gave %lld, want -E_IO (%d)", rc, -E_IO);
+    return reads_written_bytes(1, 1, 100, true);
+}
+
 static const scenario_fn scenarios[GRAINDB_BUG_COUNT] = {
     [GRAINDB_BUG_ACK_BEFORE_FLUSH] = scenario_ack_before_flush,
     [GRAINDB_BUG_SKIP_READ_VERIFY] = scenario_skip_read_verify,
@@ -308,6 +331,7 @@ static const scenario_fn scenarios[GRAINDB_BUG_COUNT] = {
     [GRAINDB_BUG_COMPACT_SWITCH_BEFORE_FLUSH] = scenario_compact_switch_before_flush,
     [GRAINDB_BUG_COMPACT_IGNORES_LINKS] = scenario_compact_ignores_links,
     [GRAINDB_BUG_COMPACT_KEEPS_TOMBSTONES] = scenario_compact_keeps_tombstones,
+    [GRAINDB_BUG_READ_ERROR_AS_DAMAGE] = scenario_read_error_as_damage,
 };
 
 #define BUG_NAME(id, name, invariant, what) name,

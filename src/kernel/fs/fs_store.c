@@ -27,6 +27,7 @@ i64 fs_put_object(struct kernel *k, const u8 *bytes, u32 size_bytes, u8 hash[GRA
 i64 fs_get_object(struct kernel *k, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffer, u32 capacity,
                   u32 *size_out) {
     i64 result = graindb_get(&k->fs.db, hash, buffer, capacity, size_out);
+    if (result == -E_BADMSG) observe_object_damaged(k->platform, hash);
     if (result < 0 && result != -E_NOENT && planted_bug(k, BUG_FS_READ_ERROR_AS_DATA)) {
         *size_out = 0;
         result = 0;

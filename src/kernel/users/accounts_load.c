@@ -11,6 +11,10 @@
 
 #define ACCOUNT_FIELDS_MAX 8
 #define ACCOUNT_ID_MAX 0xfffffffeu
+// Reads of an account file at boot: a device read error is transient (GrainDB already
+// read each record twice), and one that struck here would stand for the whole life
+// (no capabilities: sudo denied until the next boot). Damage (-E_BADMSG) is not retried.
+#define ACCOUNTS_BOOT_READ_ATTEMPTS_MAX 3u
 
 static const char capability_names[CAPABILITY_COUNT][12] = {
     [CAPABILITY_SUDO] = "sudo", [CAPABILITY_SHUTDOWN] = "shutdown", [CAPABILITY_MOUNT] = "mount"};
@@ -52,6 +56,19 @@ i64 accounts_read_file(struct kernel *k, const char *absolute, char *buffer, u32
     assert(length < capacity); // and its NUL
     buffer[length] = '\0';
     return (i64)length;
+}
+
+// accounts_read_file at boot, read again while the device fails (-E_IO).
+static i64 accounts_read_file_at_boot(struct kernel *k, const char *absolute, char *buffer, u32 capacity) {
+    assert(k != NULL);
+    assert(absolute != NULL);
+    i64 result = accounts_read_file(k, absolute, buffer, capacity);
+    for (u32 attempt = 1; attempt < ACCOUNTS_BOOT_READ_ATTEMPTS_MAX && result == -E_IO; attempt++) {
+        klog(k, LOG_DEBUG, "accounts: reading %s failed (error %lld): reading it again", absolute,
+             (long long)-result);
+        result = accounts_read_file(k, absolute, buffer, capacity);
+    }
+    return result;
 }
 
 // Splits one line (ending at '\n' or NUL) at ':' in place. Returns the field count;
@@ -138,16 +155,16 @@ void accounts_load(struct kernel *k) {
     if (fs_usable(k) != 0) return;
     char text[ACCOUNTS_FILE_BYTES_MAX];
     struct accounts loaded;
-    i64 length = accounts_read_file(k, "/etc/passwd", text, sizeof text);
+    i64 length = accounts_read_file_at_boot(k, "/etc/passwd", text, sizeof text);
     if (length >= 0) accounts_parse_passwd(text, &loaded);
     if (length < 0 || loaded.count == 0) {
         klog(k, LOG_WARN, "accounts: /etc/passwd unusable (error %lld); built-in root and xy", (long long)-length);
         return;
     }
-    length = accounts_read_file(k, "/etc/capabilities", text, sizeof text);
+    length = accounts_read_file_at_boot(k, "/etc/capabilities", text, sizeof text);
     if (length >= 0) accounts_parse_capabilities(text, &loaded);
     else klog(k, LOG_WARN, "accounts: no /etc/capabilities (error %lld): none granted", (long long)-length);
-    length = accounts_read_file(k, "/etc/group", text, sizeof text);
+    length = accounts_read_file_at_boot(k, "/etc/group", text, sizeof text);
     if (length >= 0) accounts_parse_group(text, &loaded);
     else klog(k, LOG_WARN, "accounts: no /etc/group (error %lld): primary groups only", (long long)-length);
     assert(loaded.count >= 1); // an empty /etc/passwd keeps the built-in accounts

@@ -102,6 +102,10 @@ struct trace_event;
       "every piece of a repair GrainDB's recovery made (log copy from the mirror, mirror "   \
       "slot, superblock copies, checkpoint) and did not report unverified holds its bytes "   \
       "on the disk when recovery says it read back")                                         \
+    X(INV_DAMAGE_IS_REAL, "damage_is_real",                                                   \
+      "an object GrainDB calls damaged when the filesystem reads it (-E_BADMSG: its stored "\
+      "bytes failed their checks) reads so again, at once, from the disk as it is without " \
+      "injected faults: a device read error is -E_IO, never damage")                        \
     X(INV_SLEEPERS_WAKE_ON_TIME, "sleepers_wake_on_time",                                     \
       "a sleeper is made runnable by the first kernel step that begins at or after its "    \
       "deadline (node monotonic clock), and an idle node waits no further than its earliest "\
@@ -314,6 +318,9 @@ void files_on_synced(struct platform *node, const struct trace_event *event);
 void files_on_change(struct platform *node, const struct fs_change *change);
 void files_after_step(struct sim *sim, struct platform *node);
 void files_deinit(struct file_acks *acks);
+
+// damage_is_real (invariant_damage.c), from OBSERVE_OBJECT_DAMAGED during a kernel call.
+void damage_on_object_damaged(struct sim *sim, struct platform *node, const u8 *object_hash);
 
 // repairs_read_back (invariant_repairs.c), from TRACE_DB_REPAIR and _UNVERIFIED.
 void repairs_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);

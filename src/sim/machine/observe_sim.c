@@ -1,7 +1,8 @@
 // The simulator's side of observe.h: the one entry point through which the portable
 // code shows what it does. Each kind goes where the platform hooks sent it before:
 // trace events into the run's trace, filesystem changes to the permission model and
-// the acknowledged-files invariant, planted-bug sites to the --bug switches.
+// the acknowledged-files invariant, planted-bug sites to the --bug switches, objects
+// called damaged to damage_is_real.
 #include "kernel/observe.h"
 #include "kernel/kernel.h"
 #include "sim/invariants/invariants.h"
@@ -29,6 +30,10 @@ bool observe(struct platform *p, const struct observe_event *event) {
         return false;
     case OBSERVE_FS_CHANGE:
         observe_fs_change_sim(p, event->fs_change);
+        return false;
+    case OBSERVE_OBJECT_DAMAGED:
+        assert(p->sim != NULL);
+        if (!p->sim->config.no_invariants) damage_on_object_damaged(p->sim, p, event->object_hash);
         return false;
     case OBSERVE_BUG_SITE:
         assert(p->sim != NULL);

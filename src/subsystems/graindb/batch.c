@@ -76,9 +76,9 @@ static i64 check_links(struct graindb *db, const u8 *bytes, u32 links_offset, u3
     for (u32 i = 0; i < links_count; i++) {
         const u8 *child = bytes + links_offset + (u64)i * GRAINDB_HASH_BYTES;
         if (staged_object(db, child) >= 0) continue;
-        bool damaged = false;
+        i64 error = 0;
         struct object_header header;
-        if (objects_find(db, child, &header, &damaged) == GRAINDB_NONE) return damaged ? -E_BADMSG : -E_NOENT;
+        if (objects_find(db, child, &header, &error) == GRAINDB_NONE) return error < 0 ? error : -E_NOENT;
     }
     return 0;
 }
@@ -104,9 +104,9 @@ static i64 already_held(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u
         record_finish(record, load_u32_le(record + REC_LENGTH));
         return 1;
     }
-    bool damaged = false;
+    i64 error = 0;
     struct object_header header;
-    u64 position = objects_find(db, hash, &header, &damaged);
+    u64 position = objects_find(db, hash, &header, &error);
     if (position == GRAINDB_NONE) return 0;
     if (!links_serve(header.links_offset, header.links_count, links_offset, links_count)) return 0;
     // Stored already and readable: content addressing makes a second copy useless.
@@ -241,10 +241,10 @@ i64 graindb_batch_set_ref(struct graindb *db, const u8 *key, u32 key_len,
         return stage_ref(db, key, key_len, hash, load_u64_le(record + REC_POSITION),
                          load_u32_le(record + REC_LENGTH) - OBJ_HEADER_BYTES);
     }
-    bool damaged = false;
+    i64 error = 0;
     struct object_header header;
-    u64 position = objects_find(db, hash, &header, &damaged);
-    if (position == GRAINDB_NONE) return damaged ? -E_BADMSG : -E_NOENT;
+    u64 position = objects_find(db, hash, &header, &error);
+    if (position == GRAINDB_NONE) return error < 0 ? error : -E_NOENT;
     return stage_ref(db, key, key_len, hash, position, header.size);
 }
 

@@ -27,9 +27,9 @@ static i64 root_slot(struct graindb *db, const struct graindb_ref_entry *entry, 
     u64 position = (u64)entry->object_pos8 * GRAINDB_RECORD_ALIGN_BYTES;
     i64 slot = objects_slot_at(db, entry->object_hash, position);
     if (slot < 0) {
-        bool damaged = false;
-        position = objects_find(db, entry->object_hash, header, &damaged);
-        if (position == GRAINDB_NONE) return damaged ? -E_IO : -E_BADMSG; // a live key's object is gone
+        i64 error = 0;
+        position = objects_find(db, entry->object_hash, header, &error);
+        if (position == GRAINDB_NONE) return error < 0 ? -E_IO : -E_BADMSG; // a live key's object is gone
         slot = objects_slot_at(db, entry->object_hash, position);
         assert(slot >= 0);
         return slot;
@@ -94,11 +94,11 @@ static i64 follow(struct graindb *db, struct compact_plan *plan, u32 slot) {
     // data stays in io_buffer: the lookups read headers into probe_buffer.
     for (u32 i = 0; i < links_count; i++) {
         const u8 *child = data + links_offset + (u64)i * GRAINDB_HASH_BYTES;
-        bool damaged = false;
+        i64 error = 0;
         struct object_header header;
-        u64 child_position = objects_find(db, child, &header, &damaged);
+        u64 child_position = objects_find(db, child, &header, &error);
         if (child_position == GRAINDB_NONE) {
-            if (damaged) return -E_IO;
+            if (error < 0) return -E_IO;
             continue;
         }
         i64 child_slot = objects_slot_at(db, child, child_position);

@@ -150,7 +150,9 @@
     X(GRAINDB_BUG_COMPACT_IGNORES_LINKS, "graindb-compact-ignores-links", "acknowledged_writes_survive", \
       "compaction keeps only the objects refs name, not the ones they link to")          \
     X(GRAINDB_BUG_COMPACT_KEEPS_TOMBSTONES, "graindb-compact-keeps-tombstones", "version_history_only_grows", \
-      "compaction copies deleted keys' tombstones instead of forgetting them")
+      "compaction copies deleted keys' tombstones instead of forgetting them") \
+    X(GRAINDB_BUG_READ_ERROR_AS_DAMAGE, "graindb-read-error-as-damage", "damage_is_real",     \
+      "an object header the device could not read is called damaged (-E_BADMSG)")
 
 
 #define GRAINDB_BUG_ENUM(id, name, invariant, what) id,

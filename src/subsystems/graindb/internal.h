@@ -223,10 +223,12 @@ struct object_header {
     u32 links_count;
 };
 void objects_reset(struct graindb *db);
-// Position of the stored object (GRAINDB_NONE if absent), *header its header. *damaged
-// is set when a candidate could not be read or verified.
+// Position of the stored object (GRAINDB_NONE if absent), *header its header.
+// *error_out: 0 when every candidate was read and told apart; -E_IO when one could not
+// be read (its device reads failed: it may be intact); else -E_BADMSG when one was
+// read and failed its checks.
 u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct object_header *header,
-                 bool *damaged);
+                 i64 *error_out);
 // The slot of the object stored at position (its record's hash is `hash`), or -1: the
 // index keeps one copy per hash, the newest.
 i64 objects_slot_at(const struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u64 position);

@@ -78,12 +78,12 @@ i64 objects_header_check(struct graindb *db, u64 position, const u8 *hash, struc
 }
 
 u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct object_header *header,
-                 bool *damaged) {
+                 i64 *error_out) {
     assert(db != NULL);
     assert(hash != NULL);
-    assert(damaged != NULL);
+    assert(error_out != NULL);
     assert(header != NULL);
-    *damaged = false;
+    *error_out = 0;
     u32 tag = tag_of(hash);
     u32 slot = home_of(tag);
     for (u32 probes = 0; probes < GRAINDB_OBJECT_SLOTS_COUNT; probes++) {
@@ -93,7 +93,10 @@ u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct o
             u64 position = (u64)(pos8 - 1) * GRAINDB_RECORD_ALIGN_BYTES;
             i64 match = objects_header_check(db, position, hash, header);
             if (match == 1) return position;
-            if (match < 0) *damaged = true;
+            // A candidate that could not be read (-E_IO) may still be this object,
+            // intact: a device error is never reported as damage (-E_BADMSG).
+            if (match < 0 && *error_out != -E_IO) *error_out = match;
+            if (match < 0 && GRAINDB_PLANTED(db, GRAINDB_BUG_READ_ERROR_AS_DAMAGE)) *error_out = -E_BADMSG;
         }
         slot = (slot + 1) & SLOT_MASK;
     }

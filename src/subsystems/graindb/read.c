@@ -79,10 +79,10 @@ i64 graindb_get(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffe
     assert(hash != NULL);
     if (capacity != 0) assert(buffer != NULL);
     if (!db->open) return -E_INVAL;
-    bool damaged = false;
+    i64 error = 0;
     struct object_header header;
-    u64 position = objects_find(db, hash, &header, &damaged);
-    if (position == GRAINDB_NONE) return damaged ? -E_BADMSG : -E_NOENT;
+    u64 position = objects_find(db, hash, &header, &error);
+    if (position == GRAINDB_NONE) return error < 0 ? error : -E_NOENT;
     const u8 *data = NULL;
     u32 size = 0;
     i64 result = object_read(db, position, hash, header.size, &data, &size);
@@ -93,9 +93,9 @@ i64 graindb_get(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffe
 bool graindb_contains(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES]) {
     assert(db != NULL);
     assert(hash != NULL);
-    bool damaged = false;
+    i64 error = 0;
     struct object_header header;
-    return db->open && objects_find(db, hash, &header, &damaged) != GRAINDB_NONE;
+    return db->open && objects_find(db, hash, &header, &error) != GRAINDB_NONE;
 }
 
 static void info_from_entry(const struct graindb_ref_entry *entry, struct graindb_ref_info *info) {

@@ -20,11 +20,11 @@ static void verify_links(struct graindb *db, const u8 *record, u64 position,
     u32 links_offset = load_u32_le(record + OBJ_LINKS_OFFSET), links_count = load_u32_le(record + OBJ_LINKS_COUNT);
     for (u32 i = 0; i < links_count; i++) {
         const u8 *child = record + OBJ_HEADER_BYTES + links_offset + (u64)i * GRAINDB_HASH_BYTES;
-        bool damaged = false;
+        i64 error = 0;
         struct object_header header;
         report->links_checked++;
-        if (objects_find(db, child, &header, &damaged) == GRAINDB_NONE) {
-            problem(report, -E_BADMSG, position, "object links to an object that is not stored");
+        if (objects_find(db, child, &header, &error) == GRAINDB_NONE) {
+            problem(report, error == -E_IO ? -E_IO : -E_BADMSG, position, "object links to an object that is not stored");
             return;
         }
     }
@@ -38,10 +38,10 @@ static void verify_object(struct graindb *db, const u8 *record, u64 position,
     if (!mem_equal(actual, record + OBJ_HASH, GRAINDB_HASH_BYTES)) {
         problem(report, -E_BADMSG, position, "object bytes do not match their SHA-256");
     }
-    bool damaged = false;
+    i64 error = 0;
     struct object_header header;
-    if (objects_find(db, record + OBJ_HASH, &header, &damaged) == GRAINDB_NONE) {
-        problem(report, -E_BADMSG, position, "object missing from the index");
+    if (objects_find(db, record + OBJ_HASH, &header, &error) == GRAINDB_NONE) {
+        problem(report, error == -E_IO ? -E_IO : -E_BADMSG, position, "object missing from the index");
     }
     verify_links(db, record, position, report);
     report->objects++;
