@@ -10,15 +10,14 @@
 // seen by the very next access exactly as an uncached walk would see it.
 #include "sim/machine/rv64.h"
 
+#include "sim/machine/rv64_bits.h"
+#include "sim/machine/rv64_decode.h"
+
 #include <string.h>
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "rv64.c reads guest memory with memcpy and assumes a little-endian host"
 #endif
-
-// Hot helpers must inline into the dispatch loop, or the interpreter loses half its
-// speed; both gcc and clang know the attribute.
-#define RV64_INLINE static inline __attribute__((always_inline))
 
 #define PAGE_SHIFT 12u
 #define RV64_PAGE_SIZE_BYTES 4096ull
@@ -84,27 +83,14 @@ struct rv64_cpu {
     // Fetch fast path: VPN of the page the pc was last in, and its frame.
     u64 fetch_vpn;
     u8 *fetch_host;
+    // The decode cache (NULL: none) and the slots of the fetch page's frame in it.
+    struct rv64_decode_cache *decode;
+    struct rv64_decoded *fetch_slots;
     struct tlb_entry tlb[TLB_ENTRIES_COUNT];
     // Frames that held page-table entries read by walks since the last flush.
     u64 table_pages[TABLE_PAGES_MAX];
     u32 table_pages_count;
 };
-
-// ---- arithmetic without undefined or implementation-defined behaviour -------------
-
-// Sign-extend the low `bits` bits of v (v must have no higher bits set).
-RV64_INLINE u64 sext(u64 v, u32 bits) {
-    u64 sign = 1ull << (bits - 1);
-    return (v ^ sign) - sign;
-}
-RV64_INLINE u64 sext32(u64 v) { return sext(v & 0xffffffffull, 32); }
-RV64_INLINE u64 sra64(u64 v, u32 shift) {
-    u64 fill = 0 - (v >> 63);
-    return ((v ^ fill) >> shift) ^ fill;
-}
-RV64_INLINE bool lt_signed(u64 a, u64 b) { return (a ^ (1ull << 63)) < (b ^ (1ull << 63)); }
-RV64_INLINE i64 as_i64(u64 v) { return v > (u64)INT64_MAX ? -(i64)(~v) - 1 : (i64)v; }
-RV64_INLINE i32 as_i32(u32 v) { return v > (u32)INT32_MAX ? -(i32)(~v) - 1 : (i32)v; }
 
 // ---- traps ----------------------------------------------------------------------
 
@@ -354,6 +340,7 @@ static bool fetch_slow(struct rv64_cpu *cpu, u64 pc, u32 *inst) {
     if (!translate(cpu, pc, ACCESS_FETCH, &frame)) return false;
     cpu->fetch_vpn = pc >> PAGE_SHIFT;
     cpu->fetch_host = frame.host;
+    if (cpu->decode != NULL) cpu->fetch_slots = rv64_decode_page_slots(cpu->decode, frame.frame_pa);
     u64 offset = pc & PAGE_OFFSET_MASK;
     if (offset <= RV64_PAGE_SIZE_BYTES - 4) {
         memcpy(inst, frame.host + offset, 4);
@@ -373,71 +360,9 @@ static bool fetch_slow(struct rv64_cpu *cpu, u64 pc, u32 *inst) {
     return true;
 }
 
-// ---- decoding ----------------------------------------------------------------------
-
-#define RD(inst) (((inst) >> 7) & 31u)
-#define RS1(inst) (((inst) >> 15) & 31u)
-#define RS2(inst) (((inst) >> 20) & 31u)
-#define FUNCT3(inst) (((inst) >> 12) & 7u)
-#define FUNCT7(inst) ((inst) >> 25)
-
-RV64_INLINE u64 imm_i(u32 inst) { return sext(inst >> 20, 12); }
-RV64_INLINE u64 imm_s(u32 inst) { return sext(((inst >> 25) << 5) | ((inst >> 7) & 31u), 12); }
-RV64_INLINE u64 imm_u(u32 inst) { return sext32(inst & 0xfffff000u); }
-RV64_INLINE u64 imm_b(u32 inst) {
-    u32 v = ((inst >> 31) << 12) | (((inst >> 7) & 1u) << 11) | (((inst >> 25) & 63u) << 5) |
-            (((inst >> 8) & 15u) << 1);
-    return sext(v, 13);
-}
-RV64_INLINE u64 imm_j(u32 inst) {
-    u32 v = ((inst >> 31) << 20) | (((inst >> 12) & 255u) << 12) | (((inst >> 20) & 1u) << 11) |
-            (((inst >> 21) & 1023u) << 1);
-    return sext(v, 21);
-}
-
 static bool illegal(struct rv64_cpu *cpu, u32 inst) {
     return trap_set(cpu, TRAP_ILLEGAL_INSTRUCTION, inst);
 }
-
-// ---- M extension (results as the spec defines them for every input) ---------------
-
-RV64_INLINE u64 mulhu(u64 a, u64 b) {
-    __extension__ typedef unsigned __int128 u128;
-    return (u64)(((u128)a * (u128)b) >> 64);
-}
-// Signed high products from the unsigned one: subtract the operand weights the
-// sign bits would have contributed (two's complement), all in modular arithmetic.
-RV64_INLINE u64 mulhsu(u64 a, u64 b) { return mulhu(a, b) - ((a >> 63) ? b : 0); }
-RV64_INLINE u64 mulh(u64 a, u64 b) { return mulhsu(a, b) - ((b >> 63) ? a : 0); }
-
-static u64 div64(u64 a, u64 b) {
-    if (b == 0) return UINT64_MAX;
-    if (a == (1ull << 63) && b == UINT64_MAX) return a; // overflow: the dividend
-    return (u64)(as_i64(a) / as_i64(b));
-}
-static u64 rem64(u64 a, u64 b) {
-    if (b == 0) return a;
-    if (a == (1ull << 63) && b == UINT64_MAX) return 0;
-    return (u64)(as_i64(a) % as_i64(b));
-}
-static u64 divu64(u64 a, u64 b) { return b == 0 ? UINT64_MAX : a / b; }
-static u64 remu64(u64 a, u64 b) { return b == 0 ? a : a % b; }
-static u64 div32(u64 a, u64 b) {
-    u32 n = (u32)a;
-    u32 d = (u32)b;
-    if (d == 0) return UINT64_MAX;
-    if (n == (1u << 31) && d == UINT32_MAX) return sext32(n);
-    return sext32((u32)(as_i32(n) / as_i32(d)));
-}
-static u64 rem32(u64 a, u64 b) {
-    u32 n = (u32)a;
-    u32 d = (u32)b;
-    if (d == 0) return sext32(n);
-    if (n == (1u << 31) && d == UINT32_MAX) return 0;
-    return sext32((u32)(as_i32(n) % as_i32(d)));
-}
-static u64 divu32(u64 a, u64 b) { return (u32)b == 0 ? UINT64_MAX : sext32((u32)a / (u32)b); }
-static u64 remu32(u64 a, u64 b) { return (u32)b == 0 ? sext32(a) : sext32((u32)a % (u32)b); }
 
 // ---- 32-bit instructions -----------------------------------------------------------
 
@@ -750,31 +675,6 @@ static bool exec32(struct rv64_cpu *cpu, u32 inst) {
 // encodings are illegal; HINTs (rd = x0 and the like) execute as the base
 // instruction would, i.e. as no-ops. Every F/D form (c.fld, c.fsd, ...) is illegal.
 
-#define C_RD_PRIME(c) (8u + (((c) >> 2) & 7u)) // also rs2'
-#define C_RS1_PRIME(c) (8u + (((c) >> 7) & 7u))
-#define C_RD(c) (((c) >> 7) & 31u)
-#define C_RS2(c) (((c) >> 2) & 31u)
-#define C_BIT12(c) (((c) >> 12) & 1u)
-
-RV64_INLINE u64 c_imm6(u32 c) { return sext((C_BIT12(c) << 5) | ((c >> 2) & 31u), 6); }
-RV64_INLINE u32 c_shamt(u32 c) { return (C_BIT12(c) << 5) | ((c >> 2) & 31u); }
-RV64_INLINE u64 c_imm_j(u32 c) {
-    u32 v = (C_BIT12(c) << 11) | (((c >> 11) & 1u) << 4) | (((c >> 9) & 3u) << 8) |
-            (((c >> 8) & 1u) << 10) | (((c >> 7) & 1u) << 6) | (((c >> 6) & 1u) << 7) |
-            (((c >> 3) & 7u) << 1) | (((c >> 2) & 1u) << 5);
-    return sext(v, 12);
-}
-RV64_INLINE u64 c_imm_b(u32 c) {
-    u32 v = (C_BIT12(c) << 8) | (((c >> 10) & 3u) << 3) | (((c >> 5) & 3u) << 6) |
-            (((c >> 3) & 3u) << 1) | (((c >> 2) & 1u) << 5);
-    return sext(v, 9);
-}
-// Offsets of the register-based loads/stores (word and doubleword forms).
-RV64_INLINE u64 c_uimm_w(u32 c) {
-    return (((c >> 10) & 7u) << 3) | (((c >> 6) & 1u) << 2) | (((c >> 5) & 1u) << 6);
-}
-RV64_INLINE u64 c_uimm_d(u32 c) { return (((c >> 10) & 7u) << 3) | (((c >> 5) & 3u) << 6); }
-
 static bool exec_c_q0(struct rv64_cpu *cpu, u32 c) {
     u64 *x = cpu->x;
     u64 v = 0;
@@ -935,6 +835,112 @@ RV64_INLINE bool exec_c_q2(struct rv64_cpu *cpu, u32 c) {
 
 // ---- the run loop ------------------------------------------------------------------
 
+RV64_INLINE bool exec_raw(struct rv64_cpu *cpu, u32 inst) {
+    switch (inst & 3u) {
+    case 0: return exec_c_q0(cpu, inst & 0xffffu);
+    case 1: return exec_c_q1(cpu, inst & 0xffffu);
+    case 2: return exec_c_q2(cpu, inst & 0xffffu);
+    default: return exec32(cpu, inst);
+    }
+}
+
+// ---- execution of decoded instructions -------------------------------------------
+// Each op does what the full decoder's path does for the encodings rv64_decode maps
+// onto it; RV64_OP_SLOW is that path itself.
+
+RV64_INLINE bool exec_decoded_memory(struct rv64_cpu *cpu, const struct rv64_decoded *d) {
+    u64 *x = cpu->x;
+    u64 va = x[d->rs1] + sext32(d->imm);
+    u64 v = 0;
+    bool ok;
+    switch (d->op) {
+    case RV64_OP_LB: ok = load(cpu, va, 1, &v); v = sext(v, 8); break;
+    case RV64_OP_LH: ok = load(cpu, va, 2, &v); v = sext(v, 16); break;
+    case RV64_OP_LW: ok = load(cpu, va, 4, &v); v = sext(v, 32); break;
+    case RV64_OP_LD: ok = load(cpu, va, 8, &v); break;
+    case RV64_OP_LBU: ok = load(cpu, va, 1, &v); break;
+    case RV64_OP_LHU: ok = load(cpu, va, 2, &v); break;
+    case RV64_OP_LWU: ok = load(cpu, va, 4, &v); break;
+    case RV64_OP_SB: return store(cpu, va, 1, x[d->rs2]) && (cpu->pc += d->size_bytes, true);
+    case RV64_OP_SH: return store(cpu, va, 2, x[d->rs2]) && (cpu->pc += d->size_bytes, true);
+    case RV64_OP_SW: return store(cpu, va, 4, x[d->rs2]) && (cpu->pc += d->size_bytes, true);
+    default: return store(cpu, va, 8, x[d->rs2]) && (cpu->pc += d->size_bytes, true); // SD
+    }
+    if (!ok) return false;
+    x[d->rd] = v;
+    cpu->pc += d->size_bytes;
+    return true;
+}
+
+RV64_INLINE bool exec_decoded_control(struct rv64_cpu *cpu, const struct rv64_decoded *d) {
+    u64 *x = cpu->x;
+    u64 a = x[d->rs1];
+    u64 b = x[d->rs2];
+    bool taken;
+    switch (d->op) {
+    case RV64_OP_BEQ: taken = a == b; break;
+    case RV64_OP_BNE: taken = a != b; break;
+    case RV64_OP_BLT: taken = lt_signed(a, b); break;
+    case RV64_OP_BGE: taken = !lt_signed(a, b); break;
+    case RV64_OP_BLTU: taken = a < b; break;
+    case RV64_OP_BGEU: taken = a >= b; break;
+    case RV64_OP_JAL:
+        x[d->rd] = cpu->pc + d->size_bytes;
+        cpu->pc += sext32(d->imm);
+        return true;
+    default: { // JALR: the target is read before rd is written (rd may be rs1)
+        u64 target = (a + sext32(d->imm)) & ~1ull;
+        x[d->rd] = cpu->pc + d->size_bytes;
+        cpu->pc = target;
+        return true;
+    }
+    }
+    cpu->pc += taken ? sext32(d->imm) : d->size_bytes;
+    return true;
+}
+
+RV64_INLINE bool exec_decoded(struct rv64_cpu *cpu, const struct rv64_decoded *d) {
+    u64 *x = cpu->x;
+    u64 a = x[d->rs1];
+    u64 b = x[d->rs2];
+    u64 imm = sext32(d->imm);
+    u64 r;
+    switch (d->op) {
+    case RV64_OP_SLOW: return exec_raw(cpu, d->raw);
+    case RV64_OP_ADDI: r = a + imm; break;
+    case RV64_OP_ADDIW: r = sext32(a + imm); break;
+    case RV64_OP_ANDI: r = a & imm; break;
+    case RV64_OP_ORI: r = a | imm; break;
+    case RV64_OP_XORI: r = a ^ imm; break;
+    case RV64_OP_SLTI: r = lt_signed(a, imm); break;
+    case RV64_OP_SLTIU: r = a < imm; break;
+    case RV64_OP_SLLI: r = a << d->imm; break;
+    case RV64_OP_SRLI: r = a >> d->imm; break;
+    case RV64_OP_SRAI: r = sra64(a, d->imm); break;
+    case RV64_OP_ADD: r = a + b; break;
+    case RV64_OP_SUB: r = a - b; break;
+    case RV64_OP_AND: r = a & b; break;
+    case RV64_OP_OR: r = a | b; break;
+    case RV64_OP_XOR: r = a ^ b; break;
+    case RV64_OP_SLTU: r = a < b; break;
+    case RV64_OP_SLT: r = lt_signed(a, b); break;
+    case RV64_OP_SLL: r = a << (b & 63); break;
+    case RV64_OP_SRL: r = a >> (b & 63); break;
+    case RV64_OP_MUL: r = a * b; break;
+    case RV64_OP_ADDW: r = sext32(a + b); break;
+    case RV64_OP_SUBW: r = sext32(a - b); break;
+    case RV64_OP_LUI: r = imm; break;
+    case RV64_OP_AUIPC: r = cpu->pc + imm; break;
+    case RV64_OP_BEQ: case RV64_OP_BNE: case RV64_OP_BLT: case RV64_OP_BGE: case RV64_OP_BLTU:
+    case RV64_OP_BGEU: case RV64_OP_JAL: case RV64_OP_JALR: return exec_decoded_control(cpu, d);
+    default: return exec_decoded_memory(cpu, d);
+    }
+    x[d->rd] = r;
+    cpu->pc += d->size_bytes;
+    return true;
+}
+
+// Without the decode cache (--no-block-cache): every execution decodes.
 static u64 run_loop(struct rv64_cpu *cpu, u64 instruction_budget) {
     u64 retired = 0;
     while (retired < instruction_budget) {
@@ -946,14 +952,38 @@ static u64 run_loop(struct rv64_cpu *cpu, u64 instruction_budget) {
         } else if (!fetch_slow(cpu, pc, &inst)) {
             return retired;
         }
-        bool ok;
-        switch (inst & 3u) {
-        case 0: ok = exec_c_q0(cpu, inst & 0xffffu); break;
-        case 1: ok = exec_c_q1(cpu, inst & 0xffffu); break;
-        case 2: ok = exec_c_q2(cpu, inst & 0xffffu); break;
-        default: ok = exec32(cpu, inst); break;
-        }
+        bool ok = exec_raw(cpu, inst);
         cpu->x[0] = 0; // instructions with rd = x0 wrote it; x0 reads as zero
+        if (!ok) return retired;
+        retired++;
+    }
+    cpu->trap.cause = TRAP_TIMER_INTERRUPT;
+    cpu->trap.tval = 0;
+    return retired;
+}
+
+// With the decode cache: the same loop, but an instruction whose slot still holds its
+// bits runs from the slot. The bits are compared at every execution, so the slot can
+// never be stale (rv64_decode.h); instruction counts and traps are those of run_loop.
+static u64 run_loop_cached(struct rv64_cpu *cpu, u64 instruction_budget) {
+    assert(cpu->decode != NULL);
+    u64 retired = 0;
+    while (retired < instruction_budget) {
+        u64 pc = cpu->pc;
+        u64 offset = pc & PAGE_OFFSET_MASK;
+        u32 inst = 0;
+        bool ok;
+        if ((pc >> PAGE_SHIFT) == cpu->fetch_vpn && offset <= RV64_PAGE_SIZE_BYTES - 4) {
+            memcpy(&inst, cpu->fetch_host + offset, 4);
+            struct rv64_decoded *slot = &cpu->fetch_slots[offset >> 1];
+            if (slot->raw != inst) rv64_decode(inst, slot);
+            ok = exec_decoded(cpu, slot);
+        } else if (fetch_slow(cpu, pc, &inst)) {
+            ok = exec_raw(cpu, inst); // the last halfword of a page: not cached
+        } else {
+            return retired;
+        }
+        cpu->x[0] = 0;
         if (!ok) return retired;
         retired++;
     }
@@ -975,6 +1005,8 @@ struct rv64_result rv64_run(const struct rv64_memory *memory, struct user_contex
     cpu.x[0] = 0;
     cpu.pc = ctx->pc;
     cpu.memory = memory;
+    cpu.decode = memory->decode;
+    cpu.fetch_slots = NULL;
     cpu.root_pa = (satp & SATP_PPN_MASK) << PAGE_SHIFT;
     cpu.time_ticks = time_ticks;
     cpu.trap.cause = 0;
@@ -988,7 +1020,8 @@ struct rv64_result rv64_run(const struct rv64_memory *memory, struct user_contex
         // Only a kernel-chosen entry point can be odd: jumps clear bit 0.
         trap_set(&cpu, TRAP_INSTRUCTION_MISALIGNED, cpu.pc);
     } else {
-        result.instructions_retired = run_loop(&cpu, instruction_budget);
+        result.instructions_retired = cpu.decode != NULL ? run_loop_cached(&cpu, instruction_budget)
+                                                         : run_loop(&cpu, instruction_budget);
     }
     assert(result.instructions_retired <= instruction_budget);
     memcpy(ctx->regs, cpu.x, sizeof(ctx->regs));
