@@ -8,24 +8,12 @@
 // The TLB never lets a fast-path store reach a page that holds a page table it has
 // cached a translation from (see table_pages), so a user store to a page table is
 // seen by the very next access exactly as an uncached walk would see it.
-#include "sim/machine/rv64.h"
-
-#include "sim/machine/rv64_bits.h"
-#include "sim/machine/rv64_decode.h"
-
-#include <string.h>
+#include "sim/machine/rv64_cpu.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "rv64.c reads guest memory with memcpy and assumes a little-endian host"
 #endif
 
-#define PAGE_SHIFT 12u
-#define RV64_PAGE_SIZE_BYTES 4096ull
-#define PAGE_OFFSET_MASK (RV64_PAGE_SIZE_BYTES - 1)
-#define TLB_ENTRIES_COUNT 64u // power of two: indexed by the low VPN bits
-#define TABLE_PAGES_MAX 32u   // page-table pages tracked before a full flush
-#define TAG_INVALID UINT64_MAX // no VPN (VA >> 12) ever has this value
-#define REGS_COUNT 32u
 
 #define SV39_LEVELS_COUNT 3
 #define SV39_VPN_BITS 9u
@@ -54,13 +42,6 @@ enum access { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE };
 
 enum walk_status { WALK_OK, WALK_PAGE_FAULT, WALK_ACCESS_FAULT };
 
-struct tlb_entry {
-    u64 tag_read;  // VPN if loads may use `host`, else TAG_INVALID
-    u64 tag_write; // VPN if stores may use `host` (W, D, and not a page-table page)
-    u64 tag_exec;  // VPN if fetches may use `host`
-    u64 frame_pa;  // physical 4 KiB frame, to recognise page-table pages
-    u8 *host;      // the frame inside memory->ram
-};
 
 struct walk {
     u64 leaf_pte;
@@ -69,28 +50,6 @@ struct walk {
     u32 table_count;
 };
 
-struct rv64_cpu {
-    u64 x[REGS_COUNT];
-    u64 pc;
-    const struct rv64_memory *memory;
-    u64 root_pa;
-    u64 time_ticks; // what the time CSR reads during this run
-    struct platform_trap trap;
-    // LR/SC: one reservation, cleared at every call (a spurious SC failure is legal).
-    bool reservation_valid;
-    u64 reservation_va;
-    u32 reservation_size_bytes;
-    // Fetch fast path: VPN of the page the pc was last in, and its frame.
-    u64 fetch_vpn;
-    u8 *fetch_host;
-    // The decode cache (NULL: none) and the slots of the fetch page's frame in it.
-    struct rv64_decode_cache *decode;
-    struct rv64_decoded *fetch_slots;
-    struct tlb_entry tlb[TLB_ENTRIES_COUNT];
-    // Frames that held page-table entries read by walks since the last flush.
-    u64 table_pages[TABLE_PAGES_MAX];
-    u32 table_pages_count;
-};
 
 // ---- traps ----------------------------------------------------------------------
 
@@ -270,7 +229,7 @@ static bool translate(struct rv64_cpu *cpu, u64 va, enum access access, struct f
 
 // Any load the fast path declined: a TLB miss, or a misaligned access across pages
 // (each part translated; tval names the part that faulted).
-static bool load_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 *value) {
+bool rv64_load_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 *value) {
     assert(size_bytes >= 1);
     assert(size_bytes <= 8);
     u64 offset = va & PAGE_OFFSET_MASK;
@@ -287,7 +246,7 @@ static bool load_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 *value) 
     return true;
 }
 
-static bool store_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 value) {
+bool rv64_store_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 value) {
     assert(size_bytes >= 1);
     assert(size_bytes <= 8);
     u64 offset = va & PAGE_OFFSET_MASK;
@@ -304,43 +263,17 @@ static bool store_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 value) 
     if (first < size_bytes) after_slow_store(cpu, high.frame_pa);
     return true;
 }
-
-// Zero-extended little-endian load of size_bytes (a constant at every call site).
-RV64_INLINE bool load(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 *value) {
-    u64 vpn = va >> PAGE_SHIFT;
-    u64 offset = va & PAGE_OFFSET_MASK;
-    const struct tlb_entry *entry = &cpu->tlb[vpn & (TLB_ENTRIES_COUNT - 1)];
-    if (entry->tag_read == vpn && offset <= RV64_PAGE_SIZE_BYTES - size_bytes) {
-        u64 v = 0;
-        memcpy(&v, entry->host + offset, size_bytes);
-        *value = v;
-        return true;
-    }
-    return load_slow(cpu, va, size_bytes, value);
-}
-
-RV64_INLINE bool store(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 value) {
-    u64 vpn = va >> PAGE_SHIFT;
-    u64 offset = va & PAGE_OFFSET_MASK;
-    const struct tlb_entry *entry = &cpu->tlb[vpn & (TLB_ENTRIES_COUNT - 1)];
-    if (entry->tag_write == vpn && offset <= RV64_PAGE_SIZE_BYTES - size_bytes) {
-        memcpy(entry->host + offset, &value, size_bytes);
-        return true;
-    }
-    return store_slow(cpu, va, size_bytes, value);
-}
-
 // ---- instruction fetch ------------------------------------------------------------
 
 // Fetch when the pc is not in the cached fetch page, or its instruction may reach
 // the next page. A 32-bit instruction across a page boundary translates both halves.
-static bool fetch_slow(struct rv64_cpu *cpu, u64 pc, u32 *inst) {
+bool rv64_fetch_slow(struct rv64_cpu *cpu, u64 pc, u32 *inst) {
     assert((pc & 1) == 0);
     struct frame frame = {0};
     if (!translate(cpu, pc, ACCESS_FETCH, &frame)) return false;
     cpu->fetch_vpn = pc >> PAGE_SHIFT;
     cpu->fetch_host = frame.host;
-    if (cpu->decode != NULL) cpu->fetch_slots = rv64_decode_page_slots(cpu->decode, frame.frame_pa);
+    if (cpu->decode != NULL) cpu->fetch_page = rv64_decode_page_of(cpu->decode, frame.frame_pa);
     u64 offset = pc & PAGE_OFFSET_MASK;
     if (offset <= RV64_PAGE_SIZE_BYTES - 4) {
         memcpy(inst, frame.host + offset, 4);
@@ -844,101 +777,7 @@ RV64_INLINE bool exec_raw(struct rv64_cpu *cpu, u32 inst) {
     }
 }
 
-// ---- execution of decoded instructions -------------------------------------------
-// Each op does what the full decoder's path does for the encodings rv64_decode maps
-// onto it; RV64_OP_SLOW is that path itself.
-
-RV64_INLINE bool exec_decoded_memory(struct rv64_cpu *cpu, const struct rv64_decoded *d) {
-    u64 *x = cpu->x;
-    u64 va = x[d->rs1] + sext32(d->imm);
-    u64 v = 0;
-    bool ok;
-    switch (d->op) {
-    case RV64_OP_LB: ok = load(cpu, va, 1, &v); v = sext(v, 8); break;
-    case RV64_OP_LH: ok = load(cpu, va, 2, &v); v = sext(v, 16); break;
-    case RV64_OP_LW: ok = load(cpu, va, 4, &v); v = sext(v, 32); break;
-    case RV64_OP_LD: ok = load(cpu, va, 8, &v); break;
-    case RV64_OP_LBU: ok = load(cpu, va, 1, &v); break;
-    case RV64_OP_LHU: ok = load(cpu, va, 2, &v); break;
-    case RV64_OP_LWU: ok = load(cpu, va, 4, &v); break;
-    case RV64_OP_SB: return store(cpu, va, 1, x[d->rs2]) && (cpu->pc += d->size_bytes, true);
-    case RV64_OP_SH: return store(cpu, va, 2, x[d->rs2]) && (cpu->pc += d->size_bytes, true);
-    case RV64_OP_SW: return store(cpu, va, 4, x[d->rs2]) && (cpu->pc += d->size_bytes, true);
-    default: return store(cpu, va, 8, x[d->rs2]) && (cpu->pc += d->size_bytes, true); // SD
-    }
-    if (!ok) return false;
-    x[d->rd] = v;
-    cpu->pc += d->size_bytes;
-    return true;
-}
-
-RV64_INLINE bool exec_decoded_control(struct rv64_cpu *cpu, const struct rv64_decoded *d) {
-    u64 *x = cpu->x;
-    u64 a = x[d->rs1];
-    u64 b = x[d->rs2];
-    bool taken;
-    switch (d->op) {
-    case RV64_OP_BEQ: taken = a == b; break;
-    case RV64_OP_BNE: taken = a != b; break;
-    case RV64_OP_BLT: taken = lt_signed(a, b); break;
-    case RV64_OP_BGE: taken = !lt_signed(a, b); break;
-    case RV64_OP_BLTU: taken = a < b; break;
-    case RV64_OP_BGEU: taken = a >= b; break;
-    case RV64_OP_JAL:
-        x[d->rd] = cpu->pc + d->size_bytes;
-        cpu->pc += sext32(d->imm);
-        return true;
-    default: { // JALR: the target is read before rd is written (rd may be rs1)
-        u64 target = (a + sext32(d->imm)) & ~1ull;
-        x[d->rd] = cpu->pc + d->size_bytes;
-        cpu->pc = target;
-        return true;
-    }
-    }
-    cpu->pc += taken ? sext32(d->imm) : d->size_bytes;
-    return true;
-}
-
-RV64_INLINE bool exec_decoded(struct rv64_cpu *cpu, const struct rv64_decoded *d) {
-    u64 *x = cpu->x;
-    u64 a = x[d->rs1];
-    u64 b = x[d->rs2];
-    u64 imm = sext32(d->imm);
-    u64 r;
-    switch (d->op) {
-    case RV64_OP_SLOW: return exec_raw(cpu, d->raw);
-    case RV64_OP_ADDI: r = a + imm; break;
-    case RV64_OP_ADDIW: r = sext32(a + imm); break;
-    case RV64_OP_ANDI: r = a & imm; break;
-    case RV64_OP_ORI: r = a | imm; break;
-    case RV64_OP_XORI: r = a ^ imm; break;
-    case RV64_OP_SLTI: r = lt_signed(a, imm); break;
-    case RV64_OP_SLTIU: r = a < imm; break;
-    case RV64_OP_SLLI: r = a << d->imm; break;
-    case RV64_OP_SRLI: r = a >> d->imm; break;
-    case RV64_OP_SRAI: r = sra64(a, d->imm); break;
-    case RV64_OP_ADD: r = a + b; break;
-    case RV64_OP_SUB: r = a - b; break;
-    case RV64_OP_AND: r = a & b; break;
-    case RV64_OP_OR: r = a | b; break;
-    case RV64_OP_XOR: r = a ^ b; break;
-    case RV64_OP_SLTU: r = a < b; break;
-    case RV64_OP_SLT: r = lt_signed(a, b); break;
-    case RV64_OP_SLL: r = a << (b & 63); break;
-    case RV64_OP_SRL: r = a >> (b & 63); break;
-    case RV64_OP_MUL: r = a * b; break;
-    case RV64_OP_ADDW: r = sext32(a + b); break;
-    case RV64_OP_SUBW: r = sext32(a - b); break;
-    case RV64_OP_LUI: r = imm; break;
-    case RV64_OP_AUIPC: r = cpu->pc + imm; break;
-    case RV64_OP_BEQ: case RV64_OP_BNE: case RV64_OP_BLT: case RV64_OP_BGE: case RV64_OP_BLTU:
-    case RV64_OP_BGEU: case RV64_OP_JAL: case RV64_OP_JALR: return exec_decoded_control(cpu, d);
-    default: return exec_decoded_memory(cpu, d);
-    }
-    x[d->rd] = r;
-    cpu->pc += d->size_bytes;
-    return true;
-}
+bool rv64_exec_raw(struct rv64_cpu *cpu, u32 inst) { return exec_raw(cpu, inst); }
 
 // Without the decode cache (--no-block-cache): every execution decodes.
 static u64 run_loop(struct rv64_cpu *cpu, u64 instruction_budget) {
@@ -949,41 +788,11 @@ static u64 run_loop(struct rv64_cpu *cpu, u64 instruction_budget) {
         u32 inst = 0;
         if ((pc >> PAGE_SHIFT) == cpu->fetch_vpn && offset <= RV64_PAGE_SIZE_BYTES - 4) {
             memcpy(&inst, cpu->fetch_host + offset, 4);
-        } else if (!fetch_slow(cpu, pc, &inst)) {
+        } else if (!rv64_fetch_slow(cpu, pc, &inst)) {
             return retired;
         }
         bool ok = exec_raw(cpu, inst);
         cpu->x[0] = 0; // instructions with rd = x0 wrote it; x0 reads as zero
-        if (!ok) return retired;
-        retired++;
-    }
-    cpu->trap.cause = TRAP_TIMER_INTERRUPT;
-    cpu->trap.tval = 0;
-    return retired;
-}
-
-// With the decode cache: the same loop, but an instruction whose slot still holds its
-// bits runs from the slot. The bits are compared at every execution, so the slot can
-// never be stale (rv64_decode.h); instruction counts and traps are those of run_loop.
-static u64 run_loop_cached(struct rv64_cpu *cpu, u64 instruction_budget) {
-    assert(cpu->decode != NULL);
-    u64 retired = 0;
-    while (retired < instruction_budget) {
-        u64 pc = cpu->pc;
-        u64 offset = pc & PAGE_OFFSET_MASK;
-        u32 inst = 0;
-        bool ok;
-        if ((pc >> PAGE_SHIFT) == cpu->fetch_vpn && offset <= RV64_PAGE_SIZE_BYTES - 4) {
-            memcpy(&inst, cpu->fetch_host + offset, 4);
-            struct rv64_decoded *slot = &cpu->fetch_slots[offset >> 1];
-            if (slot->raw != inst) rv64_decode(inst, slot);
-            ok = exec_decoded(cpu, slot);
-        } else if (fetch_slow(cpu, pc, &inst)) {
-            ok = exec_raw(cpu, inst); // the last halfword of a page: not cached
-        } else {
-            return retired;
-        }
-        cpu->x[0] = 0;
         if (!ok) return retired;
         retired++;
     }
@@ -1006,7 +815,7 @@ struct rv64_result rv64_run(const struct rv64_memory *memory, struct user_contex
     cpu.pc = ctx->pc;
     cpu.memory = memory;
     cpu.decode = memory->decode;
-    cpu.fetch_slots = NULL;
+    cpu.fetch_page = NULL;
     cpu.root_pa = (satp & SATP_PPN_MASK) << PAGE_SHIFT;
     cpu.time_ticks = time_ticks;
     cpu.trap.cause = 0;
@@ -1020,7 +829,7 @@ struct rv64_result rv64_run(const struct rv64_memory *memory, struct user_contex
         // Only a kernel-chosen entry point can be odd: jumps clear bit 0.
         trap_set(&cpu, TRAP_INSTRUCTION_MISALIGNED, cpu.pc);
     } else {
-        result.instructions_retired = cpu.decode != NULL ? run_loop_cached(&cpu, instruction_budget)
+        result.instructions_retired = cpu.decode != NULL ? rv64_run_cached(&cpu, instruction_budget)
                                                          : run_loop(&cpu, instruction_budget);
     }
     assert(result.instructions_retired <= instruction_budget);

@@ -6,13 +6,17 @@
 #include "sim/machine/rv64_decode.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim/machine/rv64_bits.h"
 
 #define DECODE_PAGE_SHIFT 12u
+#define DECODE_PAGE_BYTES 4096u
 
 STATIC_ASSERT((RV64_DECODE_PAGES_COUNT & (RV64_DECODE_PAGES_COUNT - 1)) == 0);
 STATIC_ASSERT(RV64_OP_COUNT <= 256);
+STATIC_ASSERT(RV64_BLOCKS_PER_PAGE < 65535);
+STATIC_ASSERT(RV64_PAGE_HALFWORDS_COUNT * 2 == DECODE_PAGE_BYTES);
 
 struct rv64_decode_cache *rv64_decode_cache_create(void) {
     // calloc: all zero is RV64_OP_SLOW for raw 0, a correct decoding of the zero word.
@@ -22,18 +26,56 @@ struct rv64_decode_cache *rv64_decode_cache_create(void) {
 
 void rv64_decode_cache_destroy(struct rv64_decode_cache *cache) { free(cache); }
 
-struct rv64_decoded *rv64_decode_page_slots(struct rv64_decode_cache *cache, u64 frame_pa) {
+struct rv64_decode_page *rv64_decode_page_of(struct rv64_decode_cache *cache, u64 frame_pa) {
     assert(cache != NULL);
     assert((frame_pa & ((1ull << DECODE_PAGE_SHIFT) - 1)) == 0);
     u64 index = (frame_pa >> DECODE_PAGE_SHIFT) & (RV64_DECODE_PAGES_COUNT - 1);
-    return cache->pages[index].slots;
+    return &cache->pages[index];
+}
+
+// Ends a block after its op: control flow, the slow path (which may be anything), or
+// no whole word left in the page for the next one.
+static bool block_ends(const struct rv64_decoded *d) {
+    if (d->op == RV64_OP_SLOW || d->op >= RV64_OP_CONTROL_FIRST) return true;
+    return (u32)d->offset_bytes + d->size_bytes > DECODE_PAGE_BYTES - 4;
+}
+
+struct rv64_block *rv64_block_build(struct rv64_decode_page *page, const u8 *page_host,
+                                    u32 offset_bytes) {
+    assert(offset_bytes <= DECODE_PAGE_BYTES - 4);
+    assert((offset_bytes & 1) == 0);
+    u32 number = page->block_of[offset_bytes >> 1];
+    if (number == 0) { // a new block: from the pool, emptied first if it is full
+        if (page->blocks_used == RV64_BLOCKS_PER_PAGE) {
+            memset(page->block_of, 0, sizeof(page->block_of));
+            page->blocks_used = 0;
+        }
+        number = ++page->blocks_used;
+        page->block_of[offset_bytes >> 1] = (u16)number;
+    }
+    struct rv64_block *block = &page->blocks[number - 1];
+    block->start_offset_bytes = (u16)offset_bytes;
+    block->count = 0;
+    u32 offset = offset_bytes;
+    while (block->count < RV64_BLOCK_OPS_MAX) {
+        u32 word = 0;
+        memcpy(&word, page_host + offset, 4);
+        struct rv64_decoded *d = &block->ops[block->count++];
+        rv64_decode(word, d);
+        d->offset_bytes = (u16)offset;
+        if (block_ends(d)) break;
+        offset += d->size_bytes;
+    }
+    return block;
 }
 
 static void set(struct rv64_decoded *d, enum rv64_op op, u32 rd, u32 rs1, u32 rs2, u64 imm,
                 u32 size_bytes) {
     assert(rd < 32);
     assert(size_bytes == 2 || size_bytes == 4);
-    d->op = (u8)op;
+    // ALU results for x0 are discarded: such ops (c.nop, HINTs) do nothing at all.
+    bool alu = op != RV64_OP_SLOW && op <= RV64_OP_ALU_LAST;
+    d->op = (u8)(alu && rd == 0 ? RV64_OP_NOP : op);
     d->rd = (u8)rd;
     d->rs1 = (u8)rs1;
     d->rs2 = (u8)rs2;
@@ -74,9 +116,48 @@ static void decode_op(u32 inst, struct rv64_decoded *d) {
     case 0x006: op = RV64_OP_OR; break;
     case 0x007: op = RV64_OP_AND; break;
     case 0x008: op = RV64_OP_MUL; break;
-    default: return; // the rest stays on the slow path
+    case 0x105: op = RV64_OP_SRA; break;
+    case 0x009: op = RV64_OP_MULH; break;
+    case 0x00a: op = RV64_OP_MULHSU; break;
+    case 0x00b: op = RV64_OP_MULHU; break;
+    case 0x00c: op = RV64_OP_DIV; break;
+    case 0x00d: op = RV64_OP_DIVU; break;
+    case 0x00e: op = RV64_OP_REM; break;
+    case 0x00f: op = RV64_OP_REMU; break;
+    default: return; // illegal: the slow path traps
     }
     set(d, op, RD(inst), RS1(inst), RS2(inst), 0, 4);
+}
+
+static void decode_op32(u32 inst, struct rv64_decoded *d) {
+    enum rv64_op op = RV64_OP_SLOW;
+    switch ((FUNCT7(inst) << 3) | FUNCT3(inst)) {
+    case 0x000: op = RV64_OP_ADDW; break;
+    case 0x100: op = RV64_OP_SUBW; break;
+    case 0x001: op = RV64_OP_SLLW; break;
+    case 0x005: op = RV64_OP_SRLW; break;
+    case 0x105: op = RV64_OP_SRAW; break;
+    case 0x008: op = RV64_OP_MULW; break;
+    case 0x00c: op = RV64_OP_DIVW; break;
+    case 0x00d: op = RV64_OP_DIVUW; break;
+    case 0x00e: op = RV64_OP_REMW; break;
+    case 0x00f: op = RV64_OP_REMUW; break;
+    default: return; // illegal: the slow path traps
+    }
+    set(d, op, RD(inst), RS1(inst), RS2(inst), 0, 4);
+}
+
+// OP-IMM-32: addiw takes any funct7 (they are its immediate); the shifts exact ones.
+static void decode_op_imm32(u32 inst, struct rv64_decoded *d) {
+    u32 shamt = (inst >> 20) & 31u;
+    switch ((FUNCT7(inst) << 3) | FUNCT3(inst)) {
+    case 0x001: set(d, RV64_OP_SLLIW, RD(inst), RS1(inst), 0, shamt, 4); break;
+    case 0x005: set(d, RV64_OP_SRLIW, RD(inst), RS1(inst), 0, shamt, 4); break;
+    case 0x105: set(d, RV64_OP_SRAIW, RD(inst), RS1(inst), 0, shamt, 4); break;
+    default:
+        if (FUNCT3(inst) == 0) set(d, RV64_OP_ADDIW, RD(inst), RS1(inst), 0, imm_i(inst), 4);
+        break;
+    }
 }
 
 static void decode_memory(u32 inst, struct rv64_decoded *d) {
@@ -102,16 +183,10 @@ static void decode_32(u32 inst, struct rv64_decoded *d) {
     case 0x08: decode_memory(inst, d); break;
     case 0x04: decode_op_imm(inst, d); break;
     case 0x05: set(d, RV64_OP_AUIPC, RD(inst), 0, 0, imm_u(inst), 4); break;
-    case 0x06: // addiw takes any funct7 (they are its immediate); the shifts go slow
-        if (funct3 == 0) set(d, RV64_OP_ADDIW, RD(inst), RS1(inst), 0, imm_i(inst), 4);
-        break;
+    case 0x06: decode_op_imm32(inst, d); break;
     case 0x0c: decode_op(inst, d); break;
     case 0x0d: set(d, RV64_OP_LUI, RD(inst), 0, 0, imm_u(inst), 4); break;
-    case 0x0e:
-        if ((FUNCT7(inst) == 0 || FUNCT7(inst) == 0x20) && funct3 == 0) {
-            set(d, FUNCT7(inst) == 0 ? RV64_OP_ADDW : RV64_OP_SUBW, RD(inst), RS1(inst), RS2(inst), 0, 4);
-        }
-        break;
+    case 0x0e: decode_op32(inst, d); break;
     case 0x18:
         if (branches[funct3] != RV64_OP_SLOW) {
             set(d, branches[funct3], 0, RS1(inst), RS2(inst), imm_b(inst), 4);
@@ -121,7 +196,7 @@ static void decode_32(u32 inst, struct rv64_decoded *d) {
         if (funct3 == 0) set(d, RV64_OP_JALR, RD(inst), RS1(inst), 0, imm_i(inst), 4);
         break;
     case 0x1b: set(d, RV64_OP_JAL, RD(inst), 0, 0, imm_j(inst), 4); break;
-    default: break; // FENCE, AMO, SYSTEM, OP-32 shifts, M divides: the slow path
+    default: break; // FENCE, AMO, SYSTEM and what is not RV64IMAC: the slow path
     }
 }
 
