@@ -47,6 +47,95 @@ def sim_numbers():
             statistics.median(ratio), statistics.median(invariant_share))
 
 
+def sim_rates(extra):
+    """(user instructions per wall second, simulated seconds per wall second), medians
+    over the default scenario's seeds, with extra options."""
+    rates, ratios = [], []
+    for seed in SEEDS:
+        argv = [SIM, "--seed", str(seed), "--log", "warn"] + extra
+        walls = [run_timed(argv) for _ in range(RUNS)]
+        wall = statistics.median(w for w, _ in walls)
+        rates.append(field(walls[0][1], "user instructions") / wall)
+        ratios.append(field(walls[0][1], "simulated time") / wall)
+    return statistics.median(rates), statistics.median(ratios)
+
+
+def seeds_per_hour_per_core(count):
+    """count seeds of the default scenario run one at a time (--jobs 1), by wall time."""
+    wall, _ = run_timed([SIM, "--seeds", f"1..{count}", "--jobs", "1", "--log", "warn"])
+    return count / wall * 3600, wall
+
+
+def build_compute():
+    """tests/bench/compute.c as a freestanding static RV64 Linux ELF, and the harness
+    that runs such an ELF in our interpreter alone (build/rv64_bench)."""
+    elf = "build/bench/compute.elf"
+    os.makedirs("build/bench", exist_ok=True)
+    subprocess.run(["riscv64-unknown-elf-gcc", "-march=rv64imac", "-mabi=lp64", "-mcmodel=medany",
+                    "-O2", "-ffreestanding", "-nostdlib", "-static", "-Wl,-Ttext=0x10000",
+                    "-Wl,-e,_start", "-Wl,--no-warn-rwx-segments", "-o", elf,
+                    "tests/bench/compute.c"], check=True)
+    subprocess.run(["make", "-s", "build/rv64_bench"], check=True, stdin=subprocess.DEVNULL)
+    return elf
+
+
+def compute_in_interpreter(elf, extra):
+    """(instructions, median seconds, exit status) of the kernel in our interpreter."""
+    runs = []
+    for _ in range(RUNS):
+        _, text = run_timed(["build/rv64_bench", elf] + extra)
+        runs.append(text)
+    seconds = statistics.median(field(t, "seconds") for t in runs)
+    return int(field(runs[0], "instructions")), seconds, int(field(runs[0], "exit"))
+
+
+def compute_in_qemu(elf, want_status):
+    """Median wall seconds of qemu-riscv64 running the same ELF (start-up included)."""
+    walls = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        done = subprocess.run(["qemu-riscv64", elf], stdin=subprocess.DEVNULL, check=False, timeout=300)
+        walls.append(time.perf_counter() - start)
+        if done.returncode != want_status:
+            sys.exit(f"bench: qemu-riscv64 {elf} exited {done.returncode}, our interpreter {want_status}")
+    return statistics.median(walls)
+
+
+def interpreter_table():
+    """The block cache's table: all measured in this run."""
+    elf = build_compute()
+    instructions, cached, status = compute_in_interpreter(elf, [])
+    _, bare, bare_status = compute_in_interpreter(elf, ["--no-block-cache"])
+    if bare_status != status:
+        sys.exit(f"bench: the compute kernel exited {status} with the block cache, {bare_status} without")
+    qemu = compute_in_qemu(elf, status)
+    sim_cached, ratio = sim_rates([])
+    sim_bare, _ = sim_rates(["--no-block-cache"])
+    seeds_count = 5 * RUNS
+    per_hour, seeds_wall = seeds_per_hour_per_core(seeds_count)
+    rows = [
+        (f"compute kernel ({instructions / 1e6:,.0f} M instructions), interpreter with block cache",
+         f"{instructions / cached / 1e6:,.1f} M/s", ""),
+        ("compute kernel, interpreter without block cache (--no-block-cache)",
+         f"{instructions / bare / 1e6:,.1f} M/s", ""),
+        ("compute kernel, block cache speed-up", f"{bare / cached:.2f} x", ">= 2 x"),
+        ("compute kernel, qemu-riscv64 (same ELF, same count, start-up included)",
+         f"{instructions / qemu / 1e6:,.1f} M/s", ""),
+        ("default scenario user instructions/s, with block cache", f"{sim_cached / 1e6:,.1f} M/s", ""),
+        ("default scenario user instructions/s, without block cache", f"{sim_bare / 1e6:,.1f} M/s", ""),
+        ("default scenario, block cache speed-up", f"{sim_cached / sim_bare:.2f} x", ""),
+        (f"seeds per hour per core, default scenario ({seeds_count} seeds, --jobs 1, "
+         f"{seeds_wall:.1f} s wall)", f"{per_hour:,.0f}", ""),
+        ("simulated seconds per wall second, default scenario", f"{ratio:.3f}", ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"Interpreter: medians of {RUNS} runs, measured in this run (wall time: a busy host "
+          "lowers every figure)")
+    print(f"{'measure'.ljust(width)}  {'value':>12}  target")
+    for name, value, target in rows:
+        print(f"{name.ljust(width)}  {value:>12}  {target}")
+
+
 def node_memory_kib():
     """Peak RSS of a whole 1-node basin-sim process: an upper bound for one node."""
     def peak(argv):
@@ -136,5 +225,13 @@ def graindb_table():
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--interpreter"]:  # only the interpreter's table (quick)
+        interpreter_table()
+        sys.exit(0)
+    if sys.argv[1:]:
+        sys.exit("usage: tests/bench.sh [--interpreter]")
     main()
+    print()
+    interpreter_table()
+    print()
     graindb_table()

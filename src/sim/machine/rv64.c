@@ -3,8 +3,10 @@
 //
 // Speed comes from two caches, both rebuilt at every call and both exact:
 // - a direct-mapped software TLB of 4 KiB translations, with a tag per access kind;
-// - the host address of the page the pc is in (the fetch fast path).
-// Nothing is pre-decoded, so stores to code are seen at once (FENCE.I is a no-op).
+// - the host address of the page the pc is in (the fetch fast path);
+// and from decoded basic blocks kept across calls (rv64_decode.h, rv64_blocks.c), whose
+// every op is checked against memory's bits before it runs. So stores to code are
+// seen at once, with or without the block cache, and FENCE.I is a no-op.
 // The TLB never lets a fast-path store reach a page that holds a page table it has
 // cached a translation from (see table_pages), so a user store to a page table is
 // seen by the very next access exactly as an uncached walk would see it.
@@ -483,7 +485,8 @@ static bool exec_system(struct rv64_cpu *cpu, u32 inst) {
 }
 
 RV64_INLINE bool exec_misc_mem(struct rv64_cpu *cpu, u32 inst) {
-    // FENCE and FENCE.I: one hart, no cache of decoded code, so nothing to order.
+    // FENCE and FENCE.I: one hart, and decoded code is checked against memory at each
+    // execution (rv64_decode.h), so there is nothing to order or to flush.
     if (FUNCT3(inst) > 1) return illegal(cpu, inst);
     cpu->pc += 4;
     return true;

@@ -1,14 +1,17 @@
-// The decoded-instruction cache of the RV64 interpreter: per 4 KiB frame, one decoded
-// instruction per halfword, so hot user code is decoded once rather than at every
-// execution. Exact by construction: every decoded slot keeps the 32 bits it was
-// decoded from (for a 16-bit instruction, the halfword after it too), and the
-// interpreter compares them with memory before each use and decodes again on any
-// difference. So no store can leave stale code runnable, whoever made it: the CPU
-// (self-modifying code before or after FENCE.I), the kernel (exec loading a program,
-// copy_to_user, a freed frame reused by another program) or a device. Decoding depends
-// on the bits alone, never on the pc or the frame, so a slot decoded from one frame is
-// right for any frame holding the same bits. Bounded: one arena of
-// RV64_DECODE_PAGES_COUNT pages, allocated once per node, never grown.
+// The block cache of the RV64 interpreter: user code decoded into basic blocks, kept
+// per 4 KiB frame across calls, so hot code is decoded once rather than at every
+// execution (rv64_blocks.c runs them). Exact by construction: every decoded op keeps
+// the 32 bits it was decoded from (for a 16-bit instruction, the halfword after it
+// too), and the interpreter compares them with memory right before the op runs; on
+// any difference the block is emptied and decoded again from memory. So no store can
+// leave stale code runnable, whoever made it: the CPU (self-modifying code, before or
+// after FENCE.I), the kernel (exec loading a program, copy_to_user, a freed frame
+// reused by another program) or a device; no write needs to be seen or hooked.
+// Decoding depends on the bits alone, never on the pc or the frame, so a block decoded
+// from one frame is right for any frame holding the same bits at the same offsets.
+// Bounded: one arena of RV64_DECODE_PAGES_COUNT pages of RV64_BLOCKS_PER_PAGE blocks,
+// allocated once per node, never grown; nothing in it decides what a run does, only
+// how fast it goes (basin-sim --no-block-cache runs without it, to the same trace).
 #pragma once
 
 #include "kernel/lib/types.h"
