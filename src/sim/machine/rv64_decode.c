@@ -72,7 +72,8 @@ struct rv64_block *rv64_block_build(struct rv64_decode_page *page, const u8 *pag
 static void set(struct rv64_decoded *d, enum rv64_op op, u32 rd, u32 rs1, u32 rs2, u64 imm,
                 u32 size_bytes) {
     assert(rd < 32);
-    assert(size_bytes == 2 || size_bytes == 4);
+    assert(size_bytes >= 2); // 2 or 4
+    assert(size_bytes <= 4);
     // ALU results for x0 are discarded: such ops (c.nop, HINTs) do nothing at all.
     bool alu = op != RV64_OP_SLOW && op <= RV64_OP_ALU_LAST;
     d->op = (u8)(alu && rd == 0 ? RV64_OP_NOP : op);
