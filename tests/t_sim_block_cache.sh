@@ -27,5 +27,5 @@ same_run() { # NAME ARGS...: the same stdout and exit status with and without th
 
 for seed in 1 2 3; do same_run "default seed $seed: same run without the block cache" --seed $seed; done
 same_run "process-crash seed 1: same run" --seed 1 --scenario scenarios/process-crash.scenario
-same_run "power-loss seed 2: same run" --seed 2 --scenario scenarios/power-loss.scenario
+same_run "power-loss seed 2 (first 3000 steps, 6 power losses): same run" --seed 2 --scenario scenarios/power-loss.scenario --steps 3000
 same_run "fuzz seed 1 (first 3000 steps): same run" --seed 1 --scenario scenarios/fuzz.scenario --steps 3000
