@@ -15,7 +15,7 @@ enum block_end {
 // A load or store; false with cpu->trap set on a fault.
 RV64_INLINE bool memory_decoded(struct rv64_cpu *cpu, const struct rv64_decoded *d) {
     u64 *x = cpu->x;
-    u64 va = x[d->rs1] + sext32(d->imm);
+    u64 va = x[d->rs1] + (u64)(i64)d->imm;
     u64 v = 0;
     bool ok;
     switch (d->op) {
@@ -89,8 +89,7 @@ RV64_INLINE enum op_end run_op(struct rv64_cpu *cpu, const struct rv64_decoded *
                                u64 *next_pc) {
     u64 *x = cpu->x;
     u64 a = x[d->rs1];
-    u64 b = x[d->rs2];
-    u64 imm = sext32(d->imm);
+    u64 imm = (u64)(i64)d->imm; // a conversion C defines: the value, modulo 2^64
     switch (d->op) {
     case RV64_OP_NOP: return OP_NEXT;
     case RV64_OP_ADDI: x[d->rd] = a + imm; return OP_NEXT;
@@ -100,29 +99,29 @@ RV64_INLINE enum op_end run_op(struct rv64_cpu *cpu, const struct rv64_decoded *
     case RV64_OP_XORI: x[d->rd] = a ^ imm; return OP_NEXT;
     case RV64_OP_SLTI: x[d->rd] = lt_signed(a, imm); return OP_NEXT;
     case RV64_OP_SLTIU: x[d->rd] = a < imm; return OP_NEXT;
-    case RV64_OP_SLLI: x[d->rd] = a << d->imm; return OP_NEXT;
-    case RV64_OP_SRLI: x[d->rd] = a >> d->imm; return OP_NEXT;
-    case RV64_OP_SRAI: x[d->rd] = sra64(a, d->imm); return OP_NEXT;
-    case RV64_OP_ADD: x[d->rd] = a + b; return OP_NEXT;
-    case RV64_OP_SUB: x[d->rd] = a - b; return OP_NEXT;
-    case RV64_OP_AND: x[d->rd] = a & b; return OP_NEXT;
-    case RV64_OP_OR: x[d->rd] = a | b; return OP_NEXT;
-    case RV64_OP_XOR: x[d->rd] = a ^ b; return OP_NEXT;
-    case RV64_OP_SLTU: x[d->rd] = a < b; return OP_NEXT;
-    case RV64_OP_SLT: x[d->rd] = lt_signed(a, b); return OP_NEXT;
-    case RV64_OP_SLL: x[d->rd] = a << (b & 63); return OP_NEXT;
-    case RV64_OP_SRL: x[d->rd] = a >> (b & 63); return OP_NEXT;
-    case RV64_OP_MUL: x[d->rd] = a * b; return OP_NEXT;
-    case RV64_OP_ADDW: x[d->rd] = sext32(a + b); return OP_NEXT;
-    case RV64_OP_SUBW: x[d->rd] = sext32(a - b); return OP_NEXT;
+    case RV64_OP_SLLI: x[d->rd] = a << (imm & 63); return OP_NEXT;
+    case RV64_OP_SRLI: x[d->rd] = a >> (imm & 63); return OP_NEXT;
+    case RV64_OP_SRAI: x[d->rd] = sra64(a, (u32)(imm & 63)); return OP_NEXT;
+    case RV64_OP_ADD: x[d->rd] = a + x[d->rs2]; return OP_NEXT;
+    case RV64_OP_SUB: x[d->rd] = a - x[d->rs2]; return OP_NEXT;
+    case RV64_OP_AND: x[d->rd] = a & x[d->rs2]; return OP_NEXT;
+    case RV64_OP_OR: x[d->rd] = a | x[d->rs2]; return OP_NEXT;
+    case RV64_OP_XOR: x[d->rd] = a ^ x[d->rs2]; return OP_NEXT;
+    case RV64_OP_SLTU: x[d->rd] = a < x[d->rs2]; return OP_NEXT;
+    case RV64_OP_SLT: x[d->rd] = lt_signed(a, x[d->rs2]); return OP_NEXT;
+    case RV64_OP_SLL: x[d->rd] = a << (x[d->rs2] & 63); return OP_NEXT;
+    case RV64_OP_SRL: x[d->rd] = a >> (x[d->rs2] & 63); return OP_NEXT;
+    case RV64_OP_MUL: x[d->rd] = a * x[d->rs2]; return OP_NEXT;
+    case RV64_OP_ADDW: x[d->rd] = sext32(a + x[d->rs2]); return OP_NEXT;
+    case RV64_OP_SUBW: x[d->rd] = sext32(a - x[d->rs2]); return OP_NEXT;
     case RV64_OP_AUIPC: x[d->rd] = pc + imm; return OP_NEXT;
     case RV64_OP_LUI: x[d->rd] = imm; return OP_NEXT;
-    case RV64_OP_BEQ: *next_pc = a == b ? pc + imm : pc + d->size_bytes; return OP_JUMP;
-    case RV64_OP_BNE: *next_pc = a != b ? pc + imm : pc + d->size_bytes; return OP_JUMP;
-    case RV64_OP_BLT: *next_pc = lt_signed(a, b) ? pc + imm : pc + d->size_bytes; return OP_JUMP;
-    case RV64_OP_BGE: *next_pc = !lt_signed(a, b) ? pc + imm : pc + d->size_bytes; return OP_JUMP;
-    case RV64_OP_BLTU: *next_pc = a < b ? pc + imm : pc + d->size_bytes; return OP_JUMP;
-    case RV64_OP_BGEU: *next_pc = a >= b ? pc + imm : pc + d->size_bytes; return OP_JUMP;
+    case RV64_OP_BEQ: *next_pc = a == x[d->rs2] ? pc + imm : pc + d->size_bytes; return OP_JUMP;
+    case RV64_OP_BNE: *next_pc = a != x[d->rs2] ? pc + imm : pc + d->size_bytes; return OP_JUMP;
+    case RV64_OP_BLT: *next_pc = lt_signed(a, x[d->rs2]) ? pc + imm : pc + d->size_bytes; return OP_JUMP;
+    case RV64_OP_BGE: *next_pc = !lt_signed(a, x[d->rs2]) ? pc + imm : pc + d->size_bytes; return OP_JUMP;
+    case RV64_OP_BLTU: *next_pc = a < x[d->rs2] ? pc + imm : pc + d->size_bytes; return OP_JUMP;
+    case RV64_OP_BGEU: *next_pc = a >= x[d->rs2] ? pc + imm : pc + d->size_bytes; return OP_JUMP;
     case RV64_OP_JAL: x[d->rd] = pc + d->size_bytes; x[0] = 0; *next_pc = pc + imm; return OP_JUMP;
     case RV64_OP_JALR: // the target is read before rd is written (rd may be rs1)
         x[d->rd] = pc + d->size_bytes;
@@ -132,7 +131,7 @@ RV64_INLINE enum op_end run_op(struct rv64_cpu *cpu, const struct rv64_decoded *
     default: break;
     }
     if (d->op >= RV64_OP_RARE_FIRST && d->op <= RV64_OP_ALU_LAST) {
-        x[d->rd] = alu_rare(d->op, a, b, d->imm);
+        x[d->rd] = alu_rare(d->op, a, x[d->rs2], (u32)(imm & 63));
         return OP_NEXT;
     }
     enum block_end how = run_other(cpu, d, pc, next_pc); // memory and slow ops

@@ -80,7 +80,7 @@ static void set(struct rv64_decoded *d, enum rv64_op op, u32 rd, u32 rs1, u32 rs
     d->rd = (u8)rd;
     d->rs1 = (u8)rs1;
     d->rs2 = (u8)rs2;
-    d->imm = (u32)imm; // the op sign-extends it back: every immediate fits in 32 bits
+    d->imm = as_i32((u32)imm); // the op sign-extends it back: every immediate fits in 32 bits
     d->size_bytes = (u8)size_bytes;
 }
 

@@ -50,7 +50,7 @@ enum rv64_op {
 
 struct rv64_decoded {
     u32 raw;  // the 4 bytes at the instruction's address when it was decoded
-    u32 imm;  // sign-extended to 64 bits at use (every immediate fits in 32)
+    i32 imm;  // sign-extended to 64 bits at use (every immediate fits in 32)
     u8 op;    // enum rv64_op
     u8 rd;
     u8 rs1;
