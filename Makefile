@@ -272,3 +272,8 @@ graindb-bench: $(GRAINDB_BENCH)
 
 # Header dependencies recorded by -MMD (host objects, RISC-V kernel objects).
 -include $(shell find $(HOST_OBJ) $(RV_OUT) -name '*.d' 2>/dev/null)
+
+# ---- the interpreter bench (./build.sh bench; not part of `all`) -----------------------
+$(BUILD)/rv64_bench: tests/bench/rv64_bench.c $(SIM_LIB_OBJ) $(KERNEL_HOST_OBJ) $(HOST_OBJ)/sim/machine/initrd_blob.o
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(KERNEL_HOST_OBJ) $(SIM_LIB_OBJ) $(HOST_OBJ)/sim/machine/initrd_blob.o $(HOST_LIBS)

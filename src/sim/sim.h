@@ -37,6 +37,7 @@ struct sim_config {
     bool progress;
     bool no_invariants; // benchmark only: the run is NOT checked (but the workload's own
                         // verdicts still are: workload_checks_pass, workload_reaches_end)
+    bool no_block_cache; // benchmark only: user code decoded at every execution (same run)
     bool limits_from_scenario; // the scenario's time/steps limit (not --time, --steps)
     FILE *trace_file;                      // NULL: no --trace
     struct trace_json *trace_json;         // NULL: no --trace-json (main owns it)

@@ -1,6 +1,7 @@
 """The benchmark table of ./build.sh bench (medians of RUNS runs each)."""
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -45,6 +46,114 @@ def sim_numbers():
         invariant_share.append(max(0.0, (wall - bare) / wall))
     return (statistics.median(steps_rate), statistics.median(instr_rate),
             statistics.median(ratio), statistics.median(invariant_share))
+
+
+def run_cpu(argv):
+    """Runs argv; returns (CPU seconds of it and its children, wall seconds, output).
+    CPU time, not wall time, compares the interpreters fairly on a shared host."""
+    start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, text=True)
+    output = child.communicate(timeout=300)[0]
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter() - start
+    if child.returncode != 0:
+        sys.exit(f"bench: {' '.join(argv)} exited {child.returncode}:\n{output[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall, output
+
+
+def sim_rates(extra):
+    """(user instructions per CPU second, simulated seconds per CPU second), medians
+    over the default scenario's seeds, with extra options."""
+    rates, ratios = [], []
+    for seed in SEEDS:
+        argv = [SIM, "--seed", str(seed), "--log", "warn"] + extra
+        runs = [run_cpu(argv) for _ in range(RUNS)]
+        cpu = statistics.median(c for c, _, _ in runs)
+        rates.append(field(runs[0][2], "user instructions") / cpu)
+        ratios.append(field(runs[0][2], "simulated time") / cpu)
+    return statistics.median(rates), statistics.median(ratios)
+
+
+def seeds_per_hour_per_core(count):
+    """count seeds of the default scenario run one at a time (--jobs 1): seeds per hour
+    by wall time and by the CPU time of the run (the parent and its seeds)."""
+    cpu, wall, _ = run_cpu([SIM, "--seeds", f"1..{count}", "--jobs", "1", "--log", "warn"])
+    return count / wall * 3600, count / cpu * 3600, wall
+
+
+def build_compute():
+    """tests/bench/compute.c as a freestanding static RV64 Linux ELF, and the harness
+    that runs such an ELF in our interpreter alone (build/rv64_bench)."""
+    elf = "build/bench/compute.elf"
+    os.makedirs("build/bench", exist_ok=True)
+    subprocess.run(["riscv64-unknown-elf-gcc", "-march=rv64imac", "-mabi=lp64", "-mcmodel=medany",
+                    "-O2", "-ffreestanding", "-nostdlib", "-static", "-Wl,-Ttext=0x10000",
+                    "-Wl,-e,_start", "-Wl,--no-warn-rwx-segments", "-o", elf,
+                    "tests/bench/compute.c"], check=True)
+    subprocess.run(["make", "-s", "build/rv64_bench"], check=True, stdin=subprocess.DEVNULL)
+    return elf
+
+
+def compute_in_interpreter(elf, extra):
+    """(instructions, median seconds, exit status) of the kernel in our interpreter."""
+    runs = []
+    for _ in range(RUNS):
+        _, text = run_timed(["build/rv64_bench", elf] + extra)
+        runs.append(text)
+    seconds = statistics.median(field(t, "cpu_seconds") for t in runs)
+    return int(field(runs[0], "instructions")), seconds, int(field(runs[0], "exit"))
+
+
+def compute_in_qemu(elf, want_status):
+    """Median CPU seconds of qemu-riscv64 running the same ELF (start-up included)."""
+    cpus = []
+    for _ in range(RUNS):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run(["qemu-riscv64", elf], stdin=subprocess.DEVNULL, check=False, timeout=300)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+        if done.returncode != want_status:
+            sys.exit(f"bench: qemu-riscv64 {elf} exited {done.returncode}, our interpreter {want_status}")
+    return statistics.median(cpus)
+
+
+def interpreter_table():
+    """The block cache's table: all measured in this run."""
+    elf = build_compute()
+    instructions, cached, status = compute_in_interpreter(elf, [])
+    _, bare, bare_status = compute_in_interpreter(elf, ["--no-block-cache"])
+    if bare_status != status:
+        sys.exit(f"bench: the compute kernel exited {status} with the block cache, {bare_status} without")
+    qemu = compute_in_qemu(elf, status)
+    sim_cached, ratio = sim_rates([])
+    sim_bare, _ = sim_rates(["--no-block-cache"])
+    seeds_count = 5 * RUNS
+    per_hour, per_cpu_hour, seeds_wall = seeds_per_hour_per_core(seeds_count)
+    rows = [
+        (f"compute kernel ({instructions / 1e6:,.0f} M instructions), interpreter with block cache",
+         f"{instructions / cached / 1e6:,.1f} M/s", ""),
+        ("compute kernel, interpreter without block cache (--no-block-cache)",
+         f"{instructions / bare / 1e6:,.1f} M/s", ""),
+        ("compute kernel, block cache speed-up", f"{bare / cached:.2f} x", ">= 2 x"),
+        ("compute kernel, qemu-riscv64 (same ELF, same count, start-up included)",
+         f"{instructions / qemu / 1e6:,.1f} M/s", ""),
+        ("default scenario user instructions/s, with block cache", f"{sim_cached / 1e6:,.1f} M/s", ""),
+        ("default scenario user instructions/s, without block cache", f"{sim_bare / 1e6:,.1f} M/s", ""),
+        ("default scenario, block cache speed-up", f"{sim_cached / sim_bare:.2f} x", ""),
+        (f"seeds per hour per core, default scenario ({seeds_count} seeds, --jobs 1, "
+         f"{seeds_wall:.1f} s wall), by wall time", f"{per_hour:,.0f}", ""),
+        ("seeds per hour per core, the same run, by its CPU time", f"{per_cpu_hour:,.0f}", ""),
+        ("simulated seconds per CPU second, default scenario", f"{ratio:.3f}", ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"Interpreter: medians of {RUNS} runs, all measured in this run; rates per CPU second "
+          "(fair on a shared host; the first seeds-per-hour row is by wall time)")
+    print(f"{'measure'.ljust(width)}  {'value':>12}  target")
+    for name, value, target in rows:
+        print(f"{name.ljust(width)}  {value:>12}  {target}")
 
 
 def node_memory_kib():
@@ -136,5 +245,13 @@ def graindb_table():
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--interpreter"]:  # only the interpreter's table (quick)
+        interpreter_table()
+        sys.exit(0)
+    if sys.argv[1:]:
+        sys.exit("usage: tests/bench.sh [--interpreter]")
     main()
+    print()
+    interpreter_table()
+    print()
     graindb_table()

@@ -7,6 +7,7 @@
 //   cc -std=c11 -Wall -Wextra -Isrc -Itests/unit -DBASIN_SIM -DRV64_TEST_STANDALONE
 //      tests/unit/test_rv64.c src/sim/machine/rv64.c -o /tmp/test_rv64
 #include "sim/machine/rv64.h"
+#include "sim/machine/rv64_decode.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,12 +114,17 @@ static void map_raw(struct machine *m, u64 va, u64 pte, u32 level) {
 }
 static u64 satp_of(struct machine *m) { return (8ull << 60) | (m->root_pa >> 12); }
 
+// Every case runs twice: without the decode cache, then with this one, shared by all
+// machines of the second pass so that frames reused across cases meet slots decoded
+// from other programs (they must never run them).
+static struct rv64_decode_cache *test_cache;
+
 // Code page at CODE_VA, data page at DATA_VA, stack below STACK_VA; registers zero.
 static void machine_init(struct machine *m) {
     memset(m, 0, sizeof(*m));
     m->ram = calloc(1, RAM_SIZE_BYTES);
     assert(m->ram != NULL);
-    m->memory = (struct rv64_memory){m->ram, RAM_BASE_PA, RAM_SIZE_BYTES};
+    m->memory = (struct rv64_memory){m->ram, RAM_BASE_PA, RAM_SIZE_BYTES, test_cache};
     m->next_table_pa = TABLES_BASE_PA;
     m->next_frame_pa = FRAMES_BASE_PA;
     m->root_pa = alloc_table(m);
@@ -1398,6 +1404,81 @@ static bool test_e2e_compiled_program(void) {
     return true;
 }
 
+// ---- decoded code must never go stale ------------------------------------------------
+
+#define INST_FENCE_I 0x0000100fu
+
+// Store a new instruction over one that has run, FENCE.I, call it again: the new one runs.
+static bool test_self_modifying_code(void) {
+    struct machine m;
+    machine_init(&m);
+    map(&m, CODE_VA, m.code_pa, F_ALL, 0); // a writable code page
+    emit(&m, JAL(RA, 24));        // 0: call L
+    emit(&m, SW(T2, T0, 0));      // 4: L = addi a0, a0, 100
+    emit(&m, INST_FENCE_I);       // 8
+    emit(&m, JAL(RA, 12));        // 12: call L again
+    emit(&m, ECALL);              // 16
+    emit(&m, NOP);                // 20
+    emit(&m, ADDI(A0, A0, 1));    // 24: L
+    emit(&m, JALR(ZERO, RA, 0));  // 28
+    m.ctx.regs[T0] = CODE_VA + 24;
+    m.ctx.regs[T2] = ADDI(A0, A0, 100);
+    CHECK_TRAP(&m, TRAP_ECALL_FROM_USER, CODE_VA + 16);
+    CHECK(m.ctx.regs[A0] == 101);
+    CHECK(last_result.instructions_retired == 8);
+    // And compressed code rewritten in place between two runs, halfword by halfword.
+    m.ctx.pc = CODE_VA + 24;
+    m.ctx.regs[RA] = CODE_VA + 16;
+    CHECK_TRAP(&m, TRAP_ECALL_FROM_USER, CODE_VA + 16);
+    CHECK(m.ctx.regs[A0] == 201);
+    u16 c_li_a0_5 = 0x4515; // c.li a0, 5
+    u16 c_jr_ra = 0x8082;   // c.jr ra
+    memcpy(ram_at(&m, m.code_pa + 24), &c_li_a0_5, 2);
+    memcpy(ram_at(&m, m.code_pa + 26), &c_jr_ra, 2);
+    m.ctx.pc = CODE_VA + 24;
+    CHECK_TRAP(&m, TRAP_ECALL_FROM_USER, CODE_VA + 16);
+    CHECK(m.ctx.regs[A0] == 5);
+    machine_free(&m);
+    return true;
+}
+
+// A program's frame freed and reused for another (as exec does), and another frame
+// that shares the first one's cache page: each runs its own code, never the other's.
+static bool test_frame_reused_by_another_program(void) {
+    struct machine m;
+    machine_init(&m);
+    emit(&m, ADDI(A0, ZERO, 7));
+    emit(&m, ADDI(A0, A0, 1));
+    emit(&m, ECALL);
+    CHECK_TRAP(&m, TRAP_ECALL_FROM_USER, CODE_VA + 8);
+    CHECK(m.ctx.regs[A0] == 8);
+    m.code_length_bytes = 0; // the frame freed, then filled by the next program
+    emit(&m, ADDI(A0, ZERO, 7)); // the same first instruction: the block differs mid-way
+    emit(&m, SLLI(A0, A0, 2));
+    emit(&m, ECALL);
+    m.ctx.pc = CODE_VA;
+    CHECK_TRAP(&m, TRAP_ECALL_FROM_USER, CODE_VA + 8);
+    CHECK(m.ctx.regs[A0] == 28);
+    CHECK(last_result.instructions_retired == 2);
+    // RV64_DECODE_PAGES_COUNT frames later: the same page of the cache.
+    u64 frame = 0;
+    while (frame == 0 || ((frame - m.code_pa) / PAGE_BYTES) % RV64_DECODE_PAGES_COUNT != 0) {
+        frame = alloc_frame(&m);
+    }
+    u32 other[] = {ADDI(A0, ZERO, 3), SUB(A0, ZERO, A0), ECALL};
+    memcpy(ram_at(&m, frame), other, sizeof(other));
+    map(&m, CODE_VA, frame, F_CODE, 0);
+    m.ctx.pc = CODE_VA;
+    CHECK_TRAP(&m, TRAP_ECALL_FROM_USER, CODE_VA + 8);
+    CHECK(m.ctx.regs[A0] == (u64)-3);
+    map(&m, CODE_VA, m.code_pa, F_CODE, 0); // and back: the second program again
+    m.ctx.pc = CODE_VA;
+    CHECK_TRAP(&m, TRAP_ECALL_FROM_USER, CODE_VA + 8);
+    CHECK(m.ctx.regs[A0] == 28);
+    machine_free(&m);
+    return true;
+}
+
 // The encoders against riscv64-unknown-elf-as 2.40 (-march=rv64imac, .option norvc),
 // whose output words are pasted here with the source line each came from.
 static bool test_encoders_match_assembler(void) {
@@ -1491,19 +1572,28 @@ static const struct {
     {"kernel_remaps_between_runs", test_kernel_remaps_between_runs},
     {"many_pages", test_many_pages},
     {"e2e_compiled_program", test_e2e_compiled_program},
+    {"self_modifying_code", test_self_modifying_code},
+    {"frame_reused_by_another_program", test_frame_reused_by_another_program},
 };
 
 int main(void) {
     u32 failed = 0;
-    for (u32 i = 0; i < ARRAY_COUNT(cases); i++) {
-        fail_text = NULL;
-        bool ok = cases[i].run();
-        if (ok) {
-            printf("ok %s\n", cases[i].name);
-        } else {
-            printf("not ok %s - line %u: %s\n", cases[i].name, fail_line, fail_text);
-            failed++;
+    struct rv64_decode_cache *cache = rv64_decode_cache_create();
+    assert(cache != NULL);
+    for (u32 pass = 0; pass < 2; pass++) {
+        test_cache = pass == 0 ? NULL : cache;
+        const char *mode = pass == 0 ? "" : " (decode cache)";
+        for (u32 i = 0; i < ARRAY_COUNT(cases); i++) {
+            fail_text = NULL;
+            bool ok = cases[i].run();
+            if (ok) {
+                printf("ok %s%s\n", cases[i].name, mode);
+            } else {
+                printf("not ok %s%s - line %u: %s\n", cases[i].name, mode, fail_line, fail_text);
+                failed++;
+            }
         }
     }
+    rv64_decode_cache_destroy(cache);
     return failed == 0 ? 0 : 1;
 }

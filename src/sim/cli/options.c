@@ -79,6 +79,8 @@ void options_print_usage(FILE *out) {
             "  --progress        report progress on stderr (does not change the run)\n"
             "  --no-invariants   benchmarks only: skip the simulator's invariant checks (the workload's\n"
             "                    own verdicts, workload_checks_pass and workload_reaches_end, still hold)\n"
+            "  --no-block-cache  benchmarks only: decode every user instruction at each execution\n"
+            "                    instead of keeping decoded code (same run, same trace hash; slower)\n"
             "  --check-determinism  run the seed three times, each in a child process: twice as given\n"
             "                    and once with --no-invariants; compare every trace event (step, node,\n"
             "                    time, kind, arguments); print 'deterministic: ...' or the first event\n"
@@ -228,10 +230,10 @@ static bool parse_one(struct arguments *args, struct options *o) {
     const char *arg = args->argv[args->index];
     static const char *const flags[] = {"--list-bugs", "--list-invariants", "--help", "-h",
                                         "--progress", "--no-invariants", "--print-scenario",
-                                        "--check-determinism", "--shrink"};
+                                        "--check-determinism", "--shrink", "--no-block-cache"};
     bool *flag_fields[] = {&o->list_bugs, &o->list_invariants, &o->help, &o->help, &o->progress,
                            &o->no_invariants, &o->print_scenario, &o->check_determinism,
-                           &o->shrink};
+                           &o->shrink, &o->no_block_cache};
     for (u32 i = 0; i < ARRAY_COUNT(flags); i++) {
         if (strcmp(arg, flags[i]) == 0) {
             *flag_fields[i] = true;
@@ -319,6 +321,7 @@ bool sim_config_build(const struct options *o, const struct scenario *scenario, 
     config->disk_fault_scope = scenario->disk_fault_scope;
     config->progress = o->progress;
     config->no_invariants = o->no_invariants;
+    config->no_block_cache = o->no_block_cache;
     config->bug_sim_nondeterministic = o->bug_sim_nondeterministic;
     const char *separator = scenario->bootargs[0] != '\0' ? " " : "";
     int length = snprintf(config->bootargs, sizeof(config->bootargs), "%s%sloglevel=%s",

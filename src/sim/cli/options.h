@@ -36,6 +36,7 @@ struct options {
     bool help;
     bool progress;
     bool no_invariants; // benchmark only: measure what the checks cost
+    bool no_block_cache; // benchmark only: interpret without the decode cache (same run)
     bool print_scenario; // print the scenario's settings and exit
     // Many seeds (sim/cli/seeds.c): --seeds A..B or --count N from --seed (or a drawn seed).
     bool seeds_given;

@@ -18,6 +18,7 @@
 #include "kernel/kernel.h"
 #include "sim/invariants/invariants.h"
 #include "sim/machine/disk.h"
+#include "sim/machine/rv64_decode.h"
 #include "sim/machine/streams.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
@@ -35,8 +36,13 @@ struct platform *node_create(struct sim *sim, u32 id, u64 seed) {
     struct platform *node = calloc(1, sizeof(*node));
     if (node == NULL) return NULL;
     node->ram = malloc(NODE_RAM_SIZE_BYTES);
-    if (node->ram == NULL || !disk_init(&node->disk, sim->config.disk_size_bytes,
+    // Created once, never grown; it lasts the node's life: its slots are checked against
+    // memory at every use, so neither power loss nor reboot needs to clear it.
+    if (!sim->config.no_block_cache) node->decode_cache = rv64_decode_cache_create();
+    bool cache_ok = sim->config.no_block_cache || node->decode_cache != NULL;
+    if (node->ram == NULL || !cache_ok || !disk_init(&node->disk, sim->config.disk_size_bytes,
                                         sim->config.disk_fault_scope)) {
+        rv64_decode_cache_destroy(node->decode_cache);
         free(node->ram);
         free(node);
         return NULL;
@@ -64,6 +70,7 @@ void node_destroy(struct platform *node) {
     storage_shadow_deinit(&node->storage);
     files_deinit(&node->file_acks);
     disk_deinit(&node->disk);
+    rv64_decode_cache_destroy(node->decode_cache);
     free(node->ram);
     free(node);
 }

@@ -45,6 +45,7 @@ struct node_console {
 };
 
 struct sim;
+struct rv64_decode_cache;
 
 struct platform {
     struct sim *sim;
@@ -54,6 +55,7 @@ struct platform {
     u64 now_ns; // true simulated time of this node; the loop steps the earliest node
     struct node_clock clock;
     u8 *ram; // NODE_RAM_SIZE_BYTES at NODE_RAM_BASE_PA
+    struct rv64_decode_cache *decode_cache; // NULL with --no-block-cache (rv64_decode.h)
     struct pcg32 streams[STREAM_COUNT]; // STREAM_SWARM slot unused
     struct node_console console;
     enum power_request power_request;

@@ -34,7 +34,8 @@ struct platform_trap platform_user_run(struct platform *p, struct user_context *
     u64 crash_after = 0;
     bool crash = node_process_crash_plan(p, ctx, budget, &crash_after);
     struct rv64_memory memory = {
-        .ram = p->ram, .ram_base_pa = NODE_RAM_BASE_PA, .ram_size_bytes = NODE_RAM_SIZE_BYTES};
+        .ram = p->ram, .ram_base_pa = NODE_RAM_BASE_PA, .ram_size_bytes = NODE_RAM_SIZE_BYTES,
+        .decode = p->decode_cache};
     struct rv64_result result =
         rv64_run(&memory, ctx, satp, crash ? crash_after : budget, now_ns / RV64_TIME_TICK_NS);
     assert(result.instructions_retired <= (crash ? crash_after : budget));

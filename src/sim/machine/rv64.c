@@ -3,30 +3,19 @@
 //
 // Speed comes from two caches, both rebuilt at every call and both exact:
 // - a direct-mapped software TLB of 4 KiB translations, with a tag per access kind;
-// - the host address of the page the pc is in (the fetch fast path).
-// Nothing is pre-decoded, so stores to code are seen at once (FENCE.I is a no-op).
+// - the host address of the page the pc is in (the fetch fast path);
+// and from decoded basic blocks kept across calls (rv64_decode.h, rv64_blocks.c), whose
+// every op is checked against memory's bits before it runs. So stores to code are
+// seen at once, with or without the block cache, and FENCE.I is a no-op.
 // The TLB never lets a fast-path store reach a page that holds a page table it has
 // cached a translation from (see table_pages), so a user store to a page table is
 // seen by the very next access exactly as an uncached walk would see it.
-#include "sim/machine/rv64.h"
-
-#include <string.h>
+#include "sim/machine/rv64_cpu.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "rv64.c reads guest memory with memcpy and assumes a little-endian host"
 #endif
 
-// Hot helpers must inline into the dispatch loop, or the interpreter loses half its
-// speed; both gcc and clang know the attribute.
-#define RV64_INLINE static inline __attribute__((always_inline))
-
-#define PAGE_SHIFT 12u
-#define RV64_PAGE_SIZE_BYTES 4096ull
-#define PAGE_OFFSET_MASK (RV64_PAGE_SIZE_BYTES - 1)
-#define TLB_ENTRIES_COUNT 64u // power of two: indexed by the low VPN bits
-#define TABLE_PAGES_MAX 32u   // page-table pages tracked before a full flush
-#define TAG_INVALID UINT64_MAX // no VPN (VA >> 12) ever has this value
-#define REGS_COUNT 32u
 
 #define SV39_LEVELS_COUNT 3
 #define SV39_VPN_BITS 9u
@@ -55,13 +44,6 @@ enum access { ACCESS_FETCH, ACCESS_LOAD, ACCESS_STORE };
 
 enum walk_status { WALK_OK, WALK_PAGE_FAULT, WALK_ACCESS_FAULT };
 
-struct tlb_entry {
-    u64 tag_read;  // VPN if loads may use `host`, else TAG_INVALID
-    u64 tag_write; // VPN if stores may use `host` (W, D, and not a page-table page)
-    u64 tag_exec;  // VPN if fetches may use `host`
-    u64 frame_pa;  // physical 4 KiB frame, to recognise page-table pages
-    u8 *host;      // the frame inside memory->ram
-};
 
 struct walk {
     u64 leaf_pte;
@@ -70,41 +52,6 @@ struct walk {
     u32 table_count;
 };
 
-struct rv64_cpu {
-    u64 x[REGS_COUNT];
-    u64 pc;
-    const struct rv64_memory *memory;
-    u64 root_pa;
-    u64 time_ticks; // what the time CSR reads during this run
-    struct platform_trap trap;
-    // LR/SC: one reservation, cleared at every call (a spurious SC failure is legal).
-    bool reservation_valid;
-    u64 reservation_va;
-    u32 reservation_size_bytes;
-    // Fetch fast path: VPN of the page the pc was last in, and its frame.
-    u64 fetch_vpn;
-    u8 *fetch_host;
-    struct tlb_entry tlb[TLB_ENTRIES_COUNT];
-    // Frames that held page-table entries read by walks since the last flush.
-    u64 table_pages[TABLE_PAGES_MAX];
-    u32 table_pages_count;
-};
-
-// ---- arithmetic without undefined or implementation-defined behaviour -------------
-
-// Sign-extend the low `bits` bits of v (v must have no higher bits set).
-RV64_INLINE u64 sext(u64 v, u32 bits) {
-    u64 sign = 1ull << (bits - 1);
-    return (v ^ sign) - sign;
-}
-RV64_INLINE u64 sext32(u64 v) { return sext(v & 0xffffffffull, 32); }
-RV64_INLINE u64 sra64(u64 v, u32 shift) {
-    u64 fill = 0 - (v >> 63);
-    return ((v ^ fill) >> shift) ^ fill;
-}
-RV64_INLINE bool lt_signed(u64 a, u64 b) { return (a ^ (1ull << 63)) < (b ^ (1ull << 63)); }
-RV64_INLINE i64 as_i64(u64 v) { return v > (u64)INT64_MAX ? -(i64)(~v) - 1 : (i64)v; }
-RV64_INLINE i32 as_i32(u32 v) { return v > (u32)INT32_MAX ? -(i32)(~v) - 1 : (i32)v; }
 
 // ---- traps ----------------------------------------------------------------------
 
@@ -284,7 +231,7 @@ static bool translate(struct rv64_cpu *cpu, u64 va, enum access access, struct f
 
 // Any load the fast path declined: a TLB miss, or a misaligned access across pages
 // (each part translated; tval names the part that faulted).
-static bool load_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 *value) {
+bool rv64_load_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 *value) {
     assert(size_bytes >= 1);
     assert(size_bytes <= 8);
     u64 offset = va & PAGE_OFFSET_MASK;
@@ -301,7 +248,7 @@ static bool load_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 *value) 
     return true;
 }
 
-static bool store_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 value) {
+bool rv64_store_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 value) {
     assert(size_bytes >= 1);
     assert(size_bytes <= 8);
     u64 offset = va & PAGE_OFFSET_MASK;
@@ -318,42 +265,17 @@ static bool store_slow(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 value) 
     if (first < size_bytes) after_slow_store(cpu, high.frame_pa);
     return true;
 }
-
-// Zero-extended little-endian load of size_bytes (a constant at every call site).
-RV64_INLINE bool load(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 *value) {
-    u64 vpn = va >> PAGE_SHIFT;
-    u64 offset = va & PAGE_OFFSET_MASK;
-    const struct tlb_entry *entry = &cpu->tlb[vpn & (TLB_ENTRIES_COUNT - 1)];
-    if (entry->tag_read == vpn && offset <= RV64_PAGE_SIZE_BYTES - size_bytes) {
-        u64 v = 0;
-        memcpy(&v, entry->host + offset, size_bytes);
-        *value = v;
-        return true;
-    }
-    return load_slow(cpu, va, size_bytes, value);
-}
-
-RV64_INLINE bool store(struct rv64_cpu *cpu, u64 va, u32 size_bytes, u64 value) {
-    u64 vpn = va >> PAGE_SHIFT;
-    u64 offset = va & PAGE_OFFSET_MASK;
-    const struct tlb_entry *entry = &cpu->tlb[vpn & (TLB_ENTRIES_COUNT - 1)];
-    if (entry->tag_write == vpn && offset <= RV64_PAGE_SIZE_BYTES - size_bytes) {
-        memcpy(entry->host + offset, &value, size_bytes);
-        return true;
-    }
-    return store_slow(cpu, va, size_bytes, value);
-}
-
 // ---- instruction fetch ------------------------------------------------------------
 
 // Fetch when the pc is not in the cached fetch page, or its instruction may reach
 // the next page. A 32-bit instruction across a page boundary translates both halves.
-static bool fetch_slow(struct rv64_cpu *cpu, u64 pc, u32 *inst) {
+bool rv64_fetch_slow(struct rv64_cpu *cpu, u64 pc, u32 *inst) {
     assert((pc & 1) == 0);
     struct frame frame = {0};
     if (!translate(cpu, pc, ACCESS_FETCH, &frame)) return false;
     cpu->fetch_vpn = pc >> PAGE_SHIFT;
     cpu->fetch_host = frame.host;
+    if (cpu->decode != NULL) cpu->fetch_page = rv64_decode_page_of(cpu->decode, frame.frame_pa);
     u64 offset = pc & PAGE_OFFSET_MASK;
     if (offset <= RV64_PAGE_SIZE_BYTES - 4) {
         memcpy(inst, frame.host + offset, 4);
@@ -373,71 +295,9 @@ static bool fetch_slow(struct rv64_cpu *cpu, u64 pc, u32 *inst) {
     return true;
 }
 
-// ---- decoding ----------------------------------------------------------------------
-
-#define RD(inst) (((inst) >> 7) & 31u)
-#define RS1(inst) (((inst) >> 15) & 31u)
-#define RS2(inst) (((inst) >> 20) & 31u)
-#define FUNCT3(inst) (((inst) >> 12) & 7u)
-#define FUNCT7(inst) ((inst) >> 25)
-
-RV64_INLINE u64 imm_i(u32 inst) { return sext(inst >> 20, 12); }
-RV64_INLINE u64 imm_s(u32 inst) { return sext(((inst >> 25) << 5) | ((inst >> 7) & 31u), 12); }
-RV64_INLINE u64 imm_u(u32 inst) { return sext32(inst & 0xfffff000u); }
-RV64_INLINE u64 imm_b(u32 inst) {
-    u32 v = ((inst >> 31) << 12) | (((inst >> 7) & 1u) << 11) | (((inst >> 25) & 63u) << 5) |
-            (((inst >> 8) & 15u) << 1);
-    return sext(v, 13);
-}
-RV64_INLINE u64 imm_j(u32 inst) {
-    u32 v = ((inst >> 31) << 20) | (((inst >> 12) & 255u) << 12) | (((inst >> 20) & 1u) << 11) |
-            (((inst >> 21) & 1023u) << 1);
-    return sext(v, 21);
-}
-
 static bool illegal(struct rv64_cpu *cpu, u32 inst) {
     return trap_set(cpu, TRAP_ILLEGAL_INSTRUCTION, inst);
 }
-
-// ---- M extension (results as the spec defines them for every input) ---------------
-
-RV64_INLINE u64 mulhu(u64 a, u64 b) {
-    __extension__ typedef unsigned __int128 u128;
-    return (u64)(((u128)a * (u128)b) >> 64);
-}
-// Signed high products from the unsigned one: subtract the operand weights the
-// sign bits would have contributed (two's complement), all in modular arithmetic.
-RV64_INLINE u64 mulhsu(u64 a, u64 b) { return mulhu(a, b) - ((a >> 63) ? b : 0); }
-RV64_INLINE u64 mulh(u64 a, u64 b) { return mulhsu(a, b) - ((b >> 63) ? a : 0); }
-
-static u64 div64(u64 a, u64 b) {
-    if (b == 0) return UINT64_MAX;
-    if (a == (1ull << 63) && b == UINT64_MAX) return a; // overflow: the dividend
-    return (u64)(as_i64(a) / as_i64(b));
-}
-static u64 rem64(u64 a, u64 b) {
-    if (b == 0) return a;
-    if (a == (1ull << 63) && b == UINT64_MAX) return 0;
-    return (u64)(as_i64(a) % as_i64(b));
-}
-static u64 divu64(u64 a, u64 b) { return b == 0 ? UINT64_MAX : a / b; }
-static u64 remu64(u64 a, u64 b) { return b == 0 ? a : a % b; }
-static u64 div32(u64 a, u64 b) {
-    u32 n = (u32)a;
-    u32 d = (u32)b;
-    if (d == 0) return UINT64_MAX;
-    if (n == (1u << 31) && d == UINT32_MAX) return sext32(n);
-    return sext32((u32)(as_i32(n) / as_i32(d)));
-}
-static u64 rem32(u64 a, u64 b) {
-    u32 n = (u32)a;
-    u32 d = (u32)b;
-    if (d == 0) return sext32(n);
-    if (n == (1u << 31) && d == UINT32_MAX) return 0;
-    return sext32((u32)(as_i32(n) % as_i32(d)));
-}
-static u64 divu32(u64 a, u64 b) { return (u32)b == 0 ? UINT64_MAX : sext32((u32)a / (u32)b); }
-static u64 remu32(u64 a, u64 b) { return (u32)b == 0 ? sext32(a) : sext32((u32)a % (u32)b); }
 
 // ---- 32-bit instructions -----------------------------------------------------------
 
@@ -625,7 +485,8 @@ static bool exec_system(struct rv64_cpu *cpu, u32 inst) {
 }
 
 RV64_INLINE bool exec_misc_mem(struct rv64_cpu *cpu, u32 inst) {
-    // FENCE and FENCE.I: one hart, no cache of decoded code, so nothing to order.
+    // FENCE and FENCE.I: one hart, and decoded code is checked against memory at each
+    // execution (rv64_decode.h), so there is nothing to order or to flush.
     if (FUNCT3(inst) > 1) return illegal(cpu, inst);
     cpu->pc += 4;
     return true;
@@ -749,31 +610,6 @@ static bool exec32(struct rv64_cpu *cpu, u32 inst) {
 // Executed directly rather than expanded, which saves a second dispatch. Reserved
 // encodings are illegal; HINTs (rd = x0 and the like) execute as the base
 // instruction would, i.e. as no-ops. Every F/D form (c.fld, c.fsd, ...) is illegal.
-
-#define C_RD_PRIME(c) (8u + (((c) >> 2) & 7u)) // also rs2'
-#define C_RS1_PRIME(c) (8u + (((c) >> 7) & 7u))
-#define C_RD(c) (((c) >> 7) & 31u)
-#define C_RS2(c) (((c) >> 2) & 31u)
-#define C_BIT12(c) (((c) >> 12) & 1u)
-
-RV64_INLINE u64 c_imm6(u32 c) { return sext((C_BIT12(c) << 5) | ((c >> 2) & 31u), 6); }
-RV64_INLINE u32 c_shamt(u32 c) { return (C_BIT12(c) << 5) | ((c >> 2) & 31u); }
-RV64_INLINE u64 c_imm_j(u32 c) {
-    u32 v = (C_BIT12(c) << 11) | (((c >> 11) & 1u) << 4) | (((c >> 9) & 3u) << 8) |
-            (((c >> 8) & 1u) << 10) | (((c >> 7) & 1u) << 6) | (((c >> 6) & 1u) << 7) |
-            (((c >> 3) & 7u) << 1) | (((c >> 2) & 1u) << 5);
-    return sext(v, 12);
-}
-RV64_INLINE u64 c_imm_b(u32 c) {
-    u32 v = (C_BIT12(c) << 8) | (((c >> 10) & 3u) << 3) | (((c >> 5) & 3u) << 6) |
-            (((c >> 3) & 3u) << 1) | (((c >> 2) & 1u) << 5);
-    return sext(v, 9);
-}
-// Offsets of the register-based loads/stores (word and doubleword forms).
-RV64_INLINE u64 c_uimm_w(u32 c) {
-    return (((c >> 10) & 7u) << 3) | (((c >> 6) & 1u) << 2) | (((c >> 5) & 1u) << 6);
-}
-RV64_INLINE u64 c_uimm_d(u32 c) { return (((c >> 10) & 7u) << 3) | (((c >> 5) & 3u) << 6); }
 
 static bool exec_c_q0(struct rv64_cpu *cpu, u32 c) {
     u64 *x = cpu->x;
@@ -935,6 +771,18 @@ RV64_INLINE bool exec_c_q2(struct rv64_cpu *cpu, u32 c) {
 
 // ---- the run loop ------------------------------------------------------------------
 
+RV64_INLINE bool exec_raw(struct rv64_cpu *cpu, u32 inst) {
+    switch (inst & 3u) {
+    case 0: return exec_c_q0(cpu, inst & 0xffffu);
+    case 1: return exec_c_q1(cpu, inst & 0xffffu);
+    case 2: return exec_c_q2(cpu, inst & 0xffffu);
+    default: return exec32(cpu, inst);
+    }
+}
+
+bool rv64_exec_raw(struct rv64_cpu *cpu, u32 inst) { return exec_raw(cpu, inst); }
+
+// Without the decode cache (--no-block-cache): every execution decodes.
 static u64 run_loop(struct rv64_cpu *cpu, u64 instruction_budget) {
     u64 retired = 0;
     while (retired < instruction_budget) {
@@ -943,16 +791,10 @@ static u64 run_loop(struct rv64_cpu *cpu, u64 instruction_budget) {
         u32 inst = 0;
         if ((pc >> PAGE_SHIFT) == cpu->fetch_vpn && offset <= RV64_PAGE_SIZE_BYTES - 4) {
             memcpy(&inst, cpu->fetch_host + offset, 4);
-        } else if (!fetch_slow(cpu, pc, &inst)) {
+        } else if (!rv64_fetch_slow(cpu, pc, &inst)) {
             return retired;
         }
-        bool ok;
-        switch (inst & 3u) {
-        case 0: ok = exec_c_q0(cpu, inst & 0xffffu); break;
-        case 1: ok = exec_c_q1(cpu, inst & 0xffffu); break;
-        case 2: ok = exec_c_q2(cpu, inst & 0xffffu); break;
-        default: ok = exec32(cpu, inst); break;
-        }
+        bool ok = exec_raw(cpu, inst);
         cpu->x[0] = 0; // instructions with rd = x0 wrote it; x0 reads as zero
         if (!ok) return retired;
         retired++;
@@ -975,6 +817,8 @@ struct rv64_result rv64_run(const struct rv64_memory *memory, struct user_contex
     cpu.x[0] = 0;
     cpu.pc = ctx->pc;
     cpu.memory = memory;
+    cpu.decode = memory->decode;
+    cpu.fetch_page = NULL;
     cpu.root_pa = (satp & SATP_PPN_MASK) << PAGE_SHIFT;
     cpu.time_ticks = time_ticks;
     cpu.trap.cause = 0;
@@ -988,7 +832,8 @@ struct rv64_result rv64_run(const struct rv64_memory *memory, struct user_contex
         // Only a kernel-chosen entry point can be odd: jumps clear bit 0.
         trap_set(&cpu, TRAP_INSTRUCTION_MISALIGNED, cpu.pc);
     } else {
-        result.instructions_retired = run_loop(&cpu, instruction_budget);
+        result.instructions_retired = cpu.decode != NULL ? rv64_run_cached(&cpu, instruction_budget)
+                                                         : run_loop(&cpu, instruction_budget);
     }
     assert(result.instructions_retired <= instruction_budget);
     memcpy(ctx->regs, cpu.x, sizeof(ctx->regs));

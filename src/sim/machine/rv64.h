@@ -6,6 +6,8 @@
 
 #include "kernel/platform.h" // struct user_context, struct platform_trap, TRAP_*
 
+struct rv64_decode_cache;
+
 // The simulated RAM: `ram` holds physical addresses [ram_base_pa, ram_base_pa +
 // ram_size_bytes). Both must be 4 KiB aligned. Page-table entries and user data are
 // read from it as little-endian values; anything outside it is an access fault.
@@ -13,6 +15,9 @@ struct rv64_memory {
     u8 *ram;
     u64 ram_base_pa;
     u64 ram_size_bytes;
+    // Decoded user code kept across calls (rv64_decode.h); NULL: decode every
+    // execution. Either way a run gives the same result, count for count.
+    struct rv64_decode_cache *decode;
 };
 
 struct rv64_result {
