@@ -66,6 +66,10 @@ struct rv64_block *rv64_block_build(struct rv64_decode_page *page, const u8 *pag
         if (block_ends(d)) break;
         offset += d->size_bytes;
     }
+    u32 last_offset = block->ops[block->count - 1].offset_bytes;
+    block->source_bytes = (u16)(last_offset + 4 - offset_bytes);
+    assert(block->source_bytes <= RV64_BLOCK_SOURCE_BYTES_MAX);
+    memcpy(block->source, page_host + offset_bytes, block->source_bytes);
     return block;
 }
 
