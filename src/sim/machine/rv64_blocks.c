@@ -8,10 +8,10 @@
 #include "sim/machine/rv64_cpu.h"
 
 enum op_end {
-    OP_NEXT,  // go on with the block's next op
-    OP_JUMP,  // the block ends here (a control op): go on at *next_pc
-    OP_LEAVE, // go on at *next_pc, but look the page up again (a new stretch)
-    OP_TRAP,  // cpu->trap and cpu->pc are set
+    OP_END,   // ran to the block's end: go on at cpu->block_next_pc
+    OP_JUMP,  // cpu->block_stop (a control op) retired and ended the block
+    OP_LEAVE, // cpu->block_stop retired; look the page up again (a new stretch)
+    OP_TRAP,  // cpu->block_stop trapped: cpu->trap and cpu->pc are set
 };
 
 // Whether memory still holds the bytes the block was decoded from, 8 at a time (the
@@ -44,59 +44,63 @@ RV64_INLINE bool block_current(const struct rv64_block *block, const u8 *page_ho
     return (diff | (a ^ b)) == 0;
 }
 
-// A load into rd, sign-extended from sign_bits unless 0. cpu->pc is the op's own for
-// the trap a fault leaves.
-RV64_INLINE enum op_end load_op(struct rv64_cpu *cpu, const struct rv64_decoded *d, u64 pc,
-                                u32 size_bytes, u32 sign_bits, u64 *next_pc) {
-    u64 va = cpu->x[d->rs1] + (u64)(i64)d->imm;
-    u64 v = 0;
-    enum op_end how = OP_NEXT;
-    if (!load(cpu, va, size_bytes, &v)) {
-        cpu->pc = pc;
-        cpu->x[0] = 0;
-        return OP_TRAP;
-    }
-    // A walk may have flushed the TLB, the fetch page with it: look it up again.
-    if (cpu->fetch_vpn != (pc >> PAGE_SHIFT)) {
-        *next_pc = pc + d->size_bytes;
-        how = OP_LEAVE;
-    }
-    cpu->x[d->rd] = sign_bits != 0 ? sext(v, sign_bits) : v;
-    cpu->x[0] = 0;
+// Every op is a function that runs its instruction, then the next op's in tail
+// position: so each op ends with its own indirect jump (gcc and clang make these tail
+// calls jumps when optimizing), which the host predicts far better than one switch
+// shared by all; where they stay calls, a block is at most RV64_BLOCK_OPS_MAX + 1 deep.
+typedef enum op_end (*op_fn)(struct rv64_cpu *cpu, const struct rv64_decoded *d);
+static const op_fn op_fns[RV64_OP_COUNT];
+
+#define NEXT_OP(cpu, d) op_fns[(d)[1].op]((cpu), (d) + 1)
+#define OP_PC(cpu, d) ((cpu)->block_page_va + (d)->offset_bytes)
+
+// An op ending the block at d: where to go on, and which op it was.
+RV64_INLINE enum op_end stop(struct rv64_cpu *cpu, const struct rv64_decoded *d, u64 next_pc,
+                             enum op_end how) {
+    cpu->block_next_pc = next_pc;
+    cpu->block_stop = d;
     return how;
 }
 
-// A store. Only the CPU writes memory while blocks run, and every block is checked
-// at entry: so a store into the fetch page's frame (or one the fast path declined,
-// which may be anywhere) ends the stretch (OP_LEAVE), and every block entered after
-// it is checked again before it runs.
-RV64_INLINE enum op_end store_op(struct rv64_cpu *cpu, const struct rv64_decoded *d, u64 pc,
-                                 u32 size_bytes, u64 *next_pc) {
-    u64 va = cpu->x[d->rs1] + (u64)(i64)d->imm;
-    u64 value = cpu->x[d->rs2];
-    u64 vpn = va >> PAGE_SHIFT;
-    u64 offset = va & PAGE_OFFSET_MASK;
-    const struct tlb_entry *entry = &cpu->tlb[vpn & (TLB_ENTRIES_COUNT - 1)];
-    *next_pc = pc + d->size_bytes;
-    if (entry->tag_write == vpn && offset <= RV64_PAGE_SIZE_BYTES - size_bytes) {
-        memcpy(entry->host + offset, &value, size_bytes);
-        return entry->host == cpu->fetch_host ? OP_LEAVE : OP_NEXT;
-    }
-    cpu->pc = pc;
-    return rv64_store_slow(cpu, va, size_bytes, value) ? OP_LEAVE : OP_TRAP;
+// An ALU op: rd = expr, of a (rs1), b (rs2) and imm. ALU ops never write x0
+// (rv64_decode makes those RV64_OP_NOP).
+#define ALU_OP(name, expr)                                                           \
+static enum op_end op_##name(struct rv64_cpu *cpu, const struct rv64_decoded *d)     \
+{                                                                                    \
+    u64 a = cpu->x[d->rs1];                                                          \
+    u64 b = cpu->x[d->rs2];                                                          \
+    u64 imm = (u64)(i64)d->imm; /* a conversion C defines: the value, modulo 2^64 */ \
+    (void)a;                                                                         \
+    (void)b;                                                                         \
+    (void)imm;                                                                       \
+    cpu->x[d->rd] = (expr);                                                          \
+    return NEXT_OP(cpu, d);                                                          \
 }
 
-// The slow op, always its block's last: the full decoder from the raw bits. It may
-// store (AMO, SC) or flush the TLB, so the page is looked up again after it.
-static enum op_end slow_op(struct rv64_cpu *cpu, const struct rv64_decoded *d, u64 pc,
-                           u64 *next_pc) {
-    cpu->pc = pc;
-    bool ok = rv64_exec_raw(cpu, d->raw);
-    cpu->x[0] = 0;
-    if (!ok) return OP_TRAP;
-    *next_pc = cpu->pc;
-    return OP_LEAVE;
-}
+ALU_OP(addi, a + imm)
+ALU_OP(addiw, sext32(a + imm))
+ALU_OP(andi, a & imm)
+ALU_OP(ori, a | imm)
+ALU_OP(xori, a ^ imm)
+ALU_OP(slti, lt_signed(a, imm))
+ALU_OP(sltiu, a < imm)
+ALU_OP(slli, a << (imm & 63))
+ALU_OP(srli, a >> (imm & 63))
+ALU_OP(srai, sra64(a, (u32)(imm & 63)))
+ALU_OP(add, a + b)
+ALU_OP(sub, a - b)
+ALU_OP(and, a & b)
+ALU_OP(or, a | b)
+ALU_OP(xor, a ^ b)
+ALU_OP(sltu, a < b)
+ALU_OP(slt, lt_signed(a, b))
+ALU_OP(sll, a << (b & 63))
+ALU_OP(srl, a >> (b & 63))
+ALU_OP(mul, a * b)
+ALU_OP(addw, sext32(a + b))
+ALU_OP(subw, sext32(a - b))
+ALU_OP(auipc, OP_PC(cpu, d) + imm)
+ALU_OP(lui, imm)
 
 // The rarer ALU ops (RV64_OP_RARE_FIRST to RV64_OP_ALU_LAST): the value for rd.
 static inline u64 alu_rare(u32 op, u64 a, u64 b, u32 shamt) {
@@ -124,107 +128,216 @@ static inline u64 alu_rare(u32 op, u64 a, u64 b, u32 shamt) {
     }
 }
 
-// One op at pc. ALU ops never write x0 (rv64_decode makes those RV64_OP_NOP), so only
-// the others clear it.
-RV64_INLINE enum op_end run_op(struct rv64_cpu *cpu, const struct rv64_decoded *d, u64 pc,
-                               u64 *next_pc) {
-    u64 *x = cpu->x;
-    u64 a = x[d->rs1];
-    u64 imm = (u64)(i64)d->imm; // a conversion C defines: the value, modulo 2^64
-    switch (d->op) {
-    case RV64_OP_NOP: return OP_NEXT;
-    case RV64_OP_ADDI: x[d->rd] = a + imm; return OP_NEXT;
-    case RV64_OP_ADDIW: x[d->rd] = sext32(a + imm); return OP_NEXT;
-    case RV64_OP_ANDI: x[d->rd] = a & imm; return OP_NEXT;
-    case RV64_OP_ORI: x[d->rd] = a | imm; return OP_NEXT;
-    case RV64_OP_XORI: x[d->rd] = a ^ imm; return OP_NEXT;
-    case RV64_OP_SLTI: x[d->rd] = lt_signed(a, imm); return OP_NEXT;
-    case RV64_OP_SLTIU: x[d->rd] = a < imm; return OP_NEXT;
-    case RV64_OP_SLLI: x[d->rd] = a << (imm & 63); return OP_NEXT;
-    case RV64_OP_SRLI: x[d->rd] = a >> (imm & 63); return OP_NEXT;
-    case RV64_OP_SRAI: x[d->rd] = sra64(a, (u32)(imm & 63)); return OP_NEXT;
-    case RV64_OP_ADD: x[d->rd] = a + x[d->rs2]; return OP_NEXT;
-    case RV64_OP_SUB: x[d->rd] = a - x[d->rs2]; return OP_NEXT;
-    case RV64_OP_AND: x[d->rd] = a & x[d->rs2]; return OP_NEXT;
-    case RV64_OP_OR: x[d->rd] = a | x[d->rs2]; return OP_NEXT;
-    case RV64_OP_XOR: x[d->rd] = a ^ x[d->rs2]; return OP_NEXT;
-    case RV64_OP_SLTU: x[d->rd] = a < x[d->rs2]; return OP_NEXT;
-    case RV64_OP_SLT: x[d->rd] = lt_signed(a, x[d->rs2]); return OP_NEXT;
-    case RV64_OP_SLL: x[d->rd] = a << (x[d->rs2] & 63); return OP_NEXT;
-    case RV64_OP_SRL: x[d->rd] = a >> (x[d->rs2] & 63); return OP_NEXT;
-    case RV64_OP_MUL: x[d->rd] = a * x[d->rs2]; return OP_NEXT;
-    case RV64_OP_ADDW: x[d->rd] = sext32(a + x[d->rs2]); return OP_NEXT;
-    case RV64_OP_SUBW: x[d->rd] = sext32(a - x[d->rs2]); return OP_NEXT;
-    case RV64_OP_AUIPC: x[d->rd] = pc + imm; return OP_NEXT;
-    case RV64_OP_LUI: x[d->rd] = imm; return OP_NEXT;
-    case RV64_OP_BEQ: *next_pc = a == x[d->rs2] ? pc + imm : pc + d->size_bytes; return OP_JUMP;
-    case RV64_OP_BNE: *next_pc = a != x[d->rs2] ? pc + imm : pc + d->size_bytes; return OP_JUMP;
-    case RV64_OP_BLT: *next_pc = lt_signed(a, x[d->rs2]) ? pc + imm : pc + d->size_bytes; return OP_JUMP;
-    case RV64_OP_BGE: *next_pc = !lt_signed(a, x[d->rs2]) ? pc + imm : pc + d->size_bytes; return OP_JUMP;
-    case RV64_OP_BLTU: *next_pc = a < x[d->rs2] ? pc + imm : pc + d->size_bytes; return OP_JUMP;
-    case RV64_OP_BGEU: *next_pc = a >= x[d->rs2] ? pc + imm : pc + d->size_bytes; return OP_JUMP;
-    case RV64_OP_JAL: x[d->rd] = pc + d->size_bytes; x[0] = 0; *next_pc = pc + imm; return OP_JUMP;
-    case RV64_OP_JALR: // the target is read before rd is written (rd may be rs1)
-        x[d->rd] = pc + d->size_bytes;
-        x[0] = 0;
-        *next_pc = (a + imm) & ~1ull;
-        return OP_JUMP;
-    case RV64_OP_LB: return load_op(cpu, d, pc, 1, 8, next_pc);
-    case RV64_OP_LH: return load_op(cpu, d, pc, 2, 16, next_pc);
-    case RV64_OP_LW: return load_op(cpu, d, pc, 4, 32, next_pc);
-    case RV64_OP_LD: return load_op(cpu, d, pc, 8, 0, next_pc);
-    case RV64_OP_LBU: return load_op(cpu, d, pc, 1, 0, next_pc);
-    case RV64_OP_LHU: return load_op(cpu, d, pc, 2, 0, next_pc);
-    case RV64_OP_LWU: return load_op(cpu, d, pc, 4, 0, next_pc);
-    case RV64_OP_SB: return store_op(cpu, d, pc, 1, next_pc);
-    case RV64_OP_SH: return store_op(cpu, d, pc, 2, next_pc);
-    case RV64_OP_SW: return store_op(cpu, d, pc, 4, next_pc);
-    case RV64_OP_SD: return store_op(cpu, d, pc, 8, next_pc);
-    case RV64_OP_SLOW: return slow_op(cpu, d, pc, next_pc);
-    default: break;
-    }
-    x[d->rd] = alu_rare(d->op, a, x[d->rs2], (u32)(imm & 63)); // RARE_FIRST to ALU_LAST
-    return OP_NEXT;
+ALU_OP(rare, alu_rare(d->op, a, b, (u32)(imm & 63)))
+
+static enum op_end op_nop(struct rv64_cpu *cpu, const struct rv64_decoded *d)
+{
+    return NEXT_OP(cpu, d);
 }
 
-// Runs decoded blocks while the pc stays in the fetch page, at most `budget`
-// instructions; returns how many retired, with cpu->pc the next instruction, or
-// *trapped and cpu->trap set. Leaves for rv64_run_cached whatever needs the page looked
-// up again. Each block is compared with memory (block_current) when first entered in
-// the stretch (rv64_decode_cache's epoch): a difference decodes it again first. A block's ops are consecutive, so the inner loop
-// carries only a pointer; the pc is computed from an op's offset.
+// A conditional branch: taken when cond, of a (rs1) and b (rs2).
+#define BRANCH_OP(name, cond)                                                        \
+static enum op_end op_##name(struct rv64_cpu *cpu, const struct rv64_decoded *d)     \
+{                                                                                    \
+    u64 a = cpu->x[d->rs1];                                                          \
+    u64 b = cpu->x[d->rs2];                                                          \
+    u64 pc = OP_PC(cpu, d);                                                          \
+    u64 next_pc = (cond) ? pc + (u64)(i64)d->imm : pc + d->size_bytes;               \
+    return stop(cpu, d, next_pc, OP_JUMP);                                           \
+}
+
+BRANCH_OP(beq, a == b)
+BRANCH_OP(bne, a != b)
+BRANCH_OP(blt, lt_signed(a, b))
+BRANCH_OP(bge, !lt_signed(a, b))
+BRANCH_OP(bltu, a < b)
+BRANCH_OP(bgeu, a >= b)
+
+static enum op_end op_jal(struct rv64_cpu *cpu, const struct rv64_decoded *d)
+{
+    u64 pc = OP_PC(cpu, d);
+    cpu->x[d->rd] = pc + d->size_bytes;
+    cpu->x[0] = 0;
+    return stop(cpu, d, pc + (u64)(i64)d->imm, OP_JUMP);
+}
+
+static enum op_end op_jalr(struct rv64_cpu *cpu, const struct rv64_decoded *d)
+{
+    u64 target = (cpu->x[d->rs1] + (u64)(i64)d->imm) & ~1ull; // read before rd is written
+    cpu->x[d->rd] = OP_PC(cpu, d) + d->size_bytes;
+    cpu->x[0] = 0;
+    return stop(cpu, d, target, OP_JUMP);
+}
+
+// After the block's last op, when that one does not jump.
+static enum op_end op_block_end(struct rv64_cpu *cpu, const struct rv64_decoded *d)
+{
+    return stop(cpu, d, OP_PC(cpu, d), OP_END);
+}
+
+// A load the fast path declined (apart, so that the fast path keeps no stack frame
+// and its next op stays a tail call). cpu->pc is the op's own for the trap a fault
+// leaves.
+__attribute__((noinline)) static enum op_end load_slow_op(struct rv64_cpu *cpu,
+                                                          const struct rv64_decoded *d, u64 va,
+                                                          u32 size_bytes, u32 sign_bits) {
+    u64 v = 0;
+    if (!rv64_load_slow(cpu, va, size_bytes, &v)) {
+        cpu->pc = OP_PC(cpu, d);
+        cpu->x[0] = 0;
+        return stop(cpu, d, 0, OP_TRAP);
+    }
+    cpu->x[d->rd] = sign_bits != 0 ? sext(v, sign_bits) : v;
+    cpu->x[0] = 0;
+    // A walk may have flushed the TLB, the fetch page with it: look it up again.
+    if (cpu->fetch_vpn != (cpu->block_page_va >> PAGE_SHIFT)) {
+        return stop(cpu, d, OP_PC(cpu, d) + d->size_bytes, OP_LEAVE);
+    }
+    return NEXT_OP(cpu, d);
+}
+
+// A load into rd, sign-extended from sign_bits unless 0 (the TLB's fast path, as load).
+RV64_INLINE enum op_end load_op(struct rv64_cpu *cpu, const struct rv64_decoded *d,
+                                u32 size_bytes, u32 sign_bits) {
+    u64 va = cpu->x[d->rs1] + (u64)(i64)d->imm;
+    u64 vpn = va >> PAGE_SHIFT;
+    u64 offset = va & PAGE_OFFSET_MASK;
+    const struct tlb_entry *entry = &cpu->tlb[vpn & (TLB_ENTRIES_COUNT - 1)];
+    if (entry->tag_read != vpn || offset > RV64_PAGE_SIZE_BYTES - size_bytes) {
+        return load_slow_op(cpu, d, va, size_bytes, sign_bits);
+    }
+    u64 v = 0;
+    memcpy(&v, entry->host + offset, size_bytes);
+    cpu->x[d->rd] = sign_bits != 0 ? sext(v, sign_bits) : v;
+    cpu->x[0] = 0;
+    return NEXT_OP(cpu, d);
+}
+
+// A store the fast path declined (apart, as load_slow_op): it may have been anywhere.
+__attribute__((noinline)) static enum op_end store_slow_op(struct rv64_cpu *cpu,
+                                                           const struct rv64_decoded *d, u64 va,
+                                                           u32 size_bytes) {
+    cpu->pc = OP_PC(cpu, d);
+    bool ok = rv64_store_slow(cpu, va, size_bytes, cpu->x[d->rs2]);
+    return stop(cpu, d, OP_PC(cpu, d) + d->size_bytes, ok ? OP_LEAVE : OP_TRAP);
+}
+
+// A store. Only the CPU writes memory while blocks run, and every block is checked
+// at entry: so a store into the fetch page's frame (or one the fast path declined,
+// which may be anywhere) ends the stretch (OP_LEAVE), and every block entered after
+// it is checked again before it runs.
+RV64_INLINE enum op_end store_op(struct rv64_cpu *cpu, const struct rv64_decoded *d,
+                                 u32 size_bytes) {
+    u64 va = cpu->x[d->rs1] + (u64)(i64)d->imm;
+    u64 vpn = va >> PAGE_SHIFT;
+    u64 offset = va & PAGE_OFFSET_MASK;
+    const struct tlb_entry *entry = &cpu->tlb[vpn & (TLB_ENTRIES_COUNT - 1)];
+    if (entry->tag_write != vpn || offset > RV64_PAGE_SIZE_BYTES - size_bytes) {
+        return store_slow_op(cpu, d, va, size_bytes);
+    }
+    u64 value = cpu->x[d->rs2];
+    memcpy(entry->host + offset, &value, size_bytes);
+    if (entry->host == cpu->fetch_host) {
+        return stop(cpu, d, OP_PC(cpu, d) + d->size_bytes, OP_LEAVE);
+    }
+    return NEXT_OP(cpu, d);
+}
+
+#define LOAD_OP(name, size_bytes, sign_bits)                                         \
+static enum op_end op_##name(struct rv64_cpu *cpu, const struct rv64_decoded *d)     \
+{                                                                                    \
+    return load_op(cpu, d, size_bytes, sign_bits);                                   \
+}
+#define STORE_OP(name, size_bytes)                                                   \
+static enum op_end op_##name(struct rv64_cpu *cpu, const struct rv64_decoded *d)     \
+{                                                                                    \
+    return store_op(cpu, d, size_bytes);                                             \
+}
+
+LOAD_OP(lb, 1, 8)
+LOAD_OP(lh, 2, 16)
+LOAD_OP(lw, 4, 32)
+LOAD_OP(ld, 8, 0)
+LOAD_OP(lbu, 1, 0)
+LOAD_OP(lhu, 2, 0)
+LOAD_OP(lwu, 4, 0)
+STORE_OP(sb, 1)
+STORE_OP(sh, 2)
+STORE_OP(sw, 4)
+STORE_OP(sd, 8)
+
+// The slow op, always its block's last: the full decoder from the raw bits. It may
+// store (AMO, SC) or flush the TLB, so the page is looked up again after it.
+static enum op_end op_slow(struct rv64_cpu *cpu, const struct rv64_decoded *d)
+{
+    cpu->pc = OP_PC(cpu, d);
+    bool ok = rv64_exec_raw(cpu, d->raw);
+    cpu->x[0] = 0;
+    return stop(cpu, d, cpu->pc, ok ? OP_LEAVE : OP_TRAP);
+}
+
+static const op_fn op_fns[RV64_OP_COUNT] = {
+    [RV64_OP_SLOW] = op_slow,   [RV64_OP_NOP] = op_nop,     [RV64_OP_ADDI] = op_addi,
+    [RV64_OP_ADDIW] = op_addiw, [RV64_OP_ANDI] = op_andi,   [RV64_OP_ORI] = op_ori,
+    [RV64_OP_XORI] = op_xori,   [RV64_OP_SLTI] = op_slti,   [RV64_OP_SLTIU] = op_sltiu,
+    [RV64_OP_SLLI] = op_slli,   [RV64_OP_SRLI] = op_srli,   [RV64_OP_SRAI] = op_srai,
+    [RV64_OP_ADD] = op_add,     [RV64_OP_SUB] = op_sub,     [RV64_OP_AND] = op_and,
+    [RV64_OP_OR] = op_or,       [RV64_OP_XOR] = op_xor,     [RV64_OP_SLTU] = op_sltu,
+    [RV64_OP_SLT] = op_slt,     [RV64_OP_SLL] = op_sll,     [RV64_OP_SRL] = op_srl,
+    [RV64_OP_MUL] = op_mul,     [RV64_OP_ADDW] = op_addw,   [RV64_OP_SUBW] = op_subw,
+    [RV64_OP_AUIPC] = op_auipc, [RV64_OP_LUI] = op_lui,
+    [RV64_OP_RARE_FIRST ... RV64_OP_ALU_LAST] = op_rare,
+    [RV64_OP_LB] = op_lb,       [RV64_OP_LH] = op_lh,       [RV64_OP_LW] = op_lw,
+    [RV64_OP_LD] = op_ld,       [RV64_OP_LBU] = op_lbu,     [RV64_OP_LHU] = op_lhu,
+    [RV64_OP_LWU] = op_lwu,     [RV64_OP_SB] = op_sb,       [RV64_OP_SH] = op_sh,
+    [RV64_OP_SW] = op_sw,       [RV64_OP_SD] = op_sd,       [RV64_OP_BEQ] = op_beq,
+    [RV64_OP_BNE] = op_bne,     [RV64_OP_BLT] = op_blt,     [RV64_OP_BGE] = op_bge,
+    [RV64_OP_BLTU] = op_bltu,   [RV64_OP_BGEU] = op_bgeu,   [RV64_OP_JAL] = op_jal,
+    [RV64_OP_JALR] = op_jalr,   [RV64_OP_BLOCK_END] = op_block_end,
+};
+
+// The block at offset, decoded again unless memory still holds its bytes, now
+// known current in this epoch.
+static struct rv64_block *block_enter(struct rv64_decode_page *page, const u8 *host, u32 offset,
+                                      u64 epoch) {
+    assert(epoch != 0);
+    struct rv64_block *block = rv64_block_at(page, host, offset);
+    if (!block_current(block, host)) block = rv64_block_build(page, host, offset);
+    assert(block->count != 0);
+    block->checked_epoch = epoch;
+    return block;
+}
+
+// Runs whole decoded blocks while the pc stays in the fetch page and the budget has
+// room for one (at least RV64_BLOCK_OPS_MAX left); returns how many retired, with
+// cpu->pc the next instruction, or *trapped and cpu->trap set. Leaves for
+// rv64_run_cached whatever needs the page looked up again. Each block is compared with
+// memory (block_current) when first entered in the stretch (rv64_decode_cache's
+// epoch): a difference decodes it again first.
 static u64 run_page(struct rv64_cpu *cpu, u64 budget, bool *trapped) {
-    assert(budget > 0);
+    assert(budget >= RV64_BLOCK_OPS_MAX);
     assert(cpu->fetch_page != NULL);
-    u64 vpn = cpu->pc >> PAGE_SHIFT;
-    u64 page_va = vpn << PAGE_SHIFT;
+    u64 page_va = cpu->pc & ~PAGE_OFFSET_MASK;
     const u8 *host = cpu->fetch_host;
     struct rv64_decode_page *page = cpu->fetch_page;
     u64 epoch = ++cpu->decode->epoch; // a new stretch: every block is checked again
     u64 retired = 0;
     u64 next_pc = cpu->pc;
-    while (retired < budget && (next_pc >> PAGE_SHIFT) == vpn &&
-           (next_pc & PAGE_OFFSET_MASK) <= RV64_PAGE_SIZE_BYTES - 4) {
-        u32 offset = (u32)(next_pc & PAGE_OFFSET_MASK);
-        struct rv64_block *block = rv64_block_at(page, host, offset);
-        if (block->checked_epoch != epoch) {
-            if (!block_current(block, host)) block = rv64_block_build(page, host, offset);
-            block->checked_epoch = epoch;
+    cpu->block_page_va = page_va;
+    // One unsigned comparison: in this page, with a whole word left in it.
+    while (budget - retired >= RV64_BLOCK_OPS_MAX &&
+           next_pc - page_va <= RV64_PAGE_SIZE_BYTES - 4) {
+        u32 offset = (u32)(next_pc - page_va);
+        u32 number = page->block_of[offset >> 1];
+        struct rv64_block *block = number != 0 ? &page->blocks[number - 1] : NULL;
+        // checked_epoch is set only on a built block (count != 0) found current.
+        if (block == NULL || block->checked_epoch != epoch) {
+            block = block_enter(page, host, offset, epoch);
         }
-        const struct rv64_decoded *d = block->ops;
-        u64 left = budget - retired;
-        const struct rv64_decoded *end = d + (block->count < left ? block->count : left);
-        enum op_end how = OP_NEXT;
-        for (; d < end; d++) {
-            how = run_op(cpu, d, page_va + d->offset_bytes, &next_pc);
-            if (how != OP_NEXT) break;
-        }
-        if (how == OP_NEXT) { // ran to the block's end, or the budget's
-            next_pc = page_va + d[-1].offset_bytes + d[-1].size_bytes;
-        } else if (how != OP_TRAP) {
-            d++; // the op that ended the block retired
-        }
-        retired += (u64)(d - block->ops);
+        enum op_end how = op_fns[block->ops[0].op](cpu, block->ops);
+        next_pc = cpu->block_next_pc;
+        // The op that stopped the block retired, unless it trapped or is the end mark.
+        retired += (u64)(cpu->block_stop - block->ops) + (how == OP_JUMP || how == OP_LEAVE);
         if (how == OP_TRAP) {
             *trapped = true;
             return retired;
@@ -242,13 +355,15 @@ u64 rv64_run_cached(struct rv64_cpu *cpu, u64 instruction_budget) {
     while (retired < instruction_budget) {
         u64 pc = cpu->pc;
         u64 offset = pc & PAGE_OFFSET_MASK;
-        if ((pc >> PAGE_SHIFT) == cpu->fetch_vpn && offset <= RV64_PAGE_SIZE_BYTES - 4) {
+        // run_page runs whole blocks: the budget's last few go one by one below.
+        if ((pc >> PAGE_SHIFT) == cpu->fetch_vpn && offset <= RV64_PAGE_SIZE_BYTES - 4 &&
+            instruction_budget - retired >= RV64_BLOCK_OPS_MAX) {
             bool trapped = false;
             retired += run_page(cpu, instruction_budget - retired, &trapped);
             if (trapped) return retired;
             continue;
         }
-        u32 inst = 0; // a new page, or its last halfword: as run_loop does
+        u32 inst = 0; // a new page, its last halfword, or the budget's end: as run_loop does
         if (!rv64_fetch_slow(cpu, pc, &inst)) return retired;
         bool ok = rv64_exec_raw(cpu, inst);
         cpu->x[0] = 0;

@@ -41,6 +41,11 @@ struct rv64_cpu {
     // The decode cache (NULL: none) and the blocks of the fetch page's frame in it.
     struct rv64_decode_cache *decode;
     struct rv64_decode_page *fetch_page;
+    // While a block runs (rv64_blocks.c): its page's VA, where to go on after it, and
+    // the op that ended it.
+    u64 block_page_va;
+    u64 block_next_pc;
+    const struct rv64_decoded *block_stop;
     struct tlb_entry tlb[TLB_ENTRIES_COUNT];
     // Frames that held page-table entries read by walks since the last flush.
     u64 table_pages[TABLE_PAGES_MAX];

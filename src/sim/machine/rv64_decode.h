@@ -44,6 +44,7 @@ enum rv64_op {
     RV64_OP_SB, RV64_OP_SH, RV64_OP_SW, RV64_OP_SD,
     RV64_OP_BEQ, RV64_OP_BNE, RV64_OP_BLT, RV64_OP_BGE, RV64_OP_BLTU, RV64_OP_BGEU,
     RV64_OP_JAL, RV64_OP_JALR,
+    RV64_OP_BLOCK_END, // not an instruction: after a block's last op, unless it jumps
     RV64_OP_COUNT
 };
 // The interpreter tells op kinds by range: ALU ops, then loads and stores, then control.
@@ -63,7 +64,9 @@ struct rv64_decoded {
 };
 
 // A basic block: straight-line instructions from start_offset_bytes, ending with a
-// branch, a jump, a slow op, the block's capacity or the page's last 4 bytes.
+// branch, a jump, a slow op, the block's capacity or the page's last 4 bytes; then an
+// RV64_OP_BLOCK_END op at the offset after the last, so that running a block needs
+// no count.
 // source holds the bytes every op's raw came from, so that one comparison at block
 // entry checks them all (the ops' bytes overlap and follow each other).
 struct rv64_block {
@@ -71,7 +74,7 @@ struct rv64_block {
     u16 count;        // 0: empty
     u16 source_bytes; // from start_offset_bytes to the last op's 4th byte
     u64 checked_epoch; // the cache's epoch when last found current (0: never)
-    struct rv64_decoded ops[RV64_BLOCK_OPS_MAX];
+    struct rv64_decoded ops[RV64_BLOCK_OPS_MAX + 1]; // then RV64_OP_BLOCK_END
     u8 source[RV64_BLOCK_SOURCE_BYTES_MAX];
 };
 
