@@ -8,11 +8,13 @@
 #include "sim/machine/rv64_cpu.h"
 
 enum op_end {
-    OP_END,   // ran to the block's end: go on at cpu->block_next_pc
-    OP_JUMP,  // cpu->block_stop (a control op) retired and ended the block
-    OP_LEAVE, // cpu->block_stop retired; look the page up again (a new stretch)
-    OP_TRAP,  // cpu->block_stop trapped: cpu->trap and cpu->pc are set
+    OP_END,   // ran to the last block's end: go on at cpu->block_next_pc
+    OP_JUMP,  // a control op retired and ended the last block: at cpu->block_next_pc
+    OP_LEAVE, // an op retired; look the page up again (a new stretch)
+    OP_TRAP,  // an op trapped: cpu->trap and cpu->pc are set
 };
+
+#define CHAIN_BLOCKS_MAX 32u // blocks run one from another before returning to run_page
 
 // Whether memory still holds the bytes the block was decoded from, 8 at a time (the
 // last 8 overlap the ones before); source_bytes is even, 4 to 64, inside the page.
@@ -54,12 +56,28 @@ static const op_fn op_fns[RV64_OP_COUNT];
 #define NEXT_OP(cpu, d) op_fns[(d)[1].op]((cpu), (d) + 1)
 #define OP_PC(cpu, d) ((cpu)->block_page_va + (d)->offset_bytes)
 
-// An op ending the block at d: where to go on, and which op it was.
+// An op ending the block at d: where to go on, and how many of the block's ops
+// retired (those before d, and d unless it trapped or is the end mark).
 RV64_INLINE enum op_end stop(struct rv64_cpu *cpu, const struct rv64_decoded *d, u64 next_pc,
                              enum op_end how) {
     cpu->block_next_pc = next_pc;
-    cpu->block_stop = d;
+    cpu->run_retired += d->index + (u64)(how == OP_JUMP || how == OP_LEAVE);
     return how;
+}
+
+// A control op at d retired, to next_pc: runs the block there at once when it is in
+// the page and already checked in this stretch, and the budget and depth allow it.
+RV64_INLINE enum op_end jump(struct rv64_cpu *cpu, const struct rv64_decoded *d, u64 next_pc) {
+    enum op_end how = stop(cpu, d, next_pc, OP_JUMP);
+    u64 offset = next_pc - cpu->block_page_va;
+    if (offset > RV64_PAGE_SIZE_BYTES - 4 || cpu->run_retired > cpu->run_chain_until) return how;
+    if (cpu->run_chain_left == 0) return how;
+    u32 number = cpu->fetch_page->block_of[offset >> 1];
+    if (number == 0) return how;
+    const struct rv64_block *block = &cpu->fetch_page->blocks[number - 1];
+    if (block->checked_epoch != cpu->run_epoch) return how;
+    cpu->run_chain_left--;
+    return op_fns[block->ops[0].op](cpu, block->ops);
 }
 
 // An ALU op: rd = expr, of a (rs1), b (rs2) and imm. ALU ops never write x0
@@ -103,7 +121,7 @@ ALU_OP(auipc, OP_PC(cpu, d) + imm)
 ALU_OP(lui, imm)
 
 // The rarer ALU ops (RV64_OP_RARE_FIRST to RV64_OP_ALU_LAST): the value for rd.
-static inline u64 alu_rare(u32 op, u64 a, u64 b, u32 shamt) {
+RV64_INLINE u64 alu_rare(u32 op, u64 a, u64 b, u32 shamt) {
     u32 word_shift = (u32)(b & 31);
     switch (op) {
     case RV64_OP_SRA: return sra64(a, (u32)(b & 63));
@@ -128,7 +146,26 @@ static inline u64 alu_rare(u32 op, u64 a, u64 b, u32 shamt) {
     }
 }
 
-ALU_OP(rare, alu_rare(d->op, a, b, (u32)(imm & 63)))
+// Each its own op, so that alu_rare's switch folds away.
+ALU_OP(sra, alu_rare(RV64_OP_SRA, a, b, (u32)(imm & 63)))
+ALU_OP(mulh, alu_rare(RV64_OP_MULH, a, b, (u32)(imm & 63)))
+ALU_OP(mulhsu, alu_rare(RV64_OP_MULHSU, a, b, (u32)(imm & 63)))
+ALU_OP(mulhu, alu_rare(RV64_OP_MULHU, a, b, (u32)(imm & 63)))
+ALU_OP(div, alu_rare(RV64_OP_DIV, a, b, (u32)(imm & 63)))
+ALU_OP(divu, alu_rare(RV64_OP_DIVU, a, b, (u32)(imm & 63)))
+ALU_OP(rem, alu_rare(RV64_OP_REM, a, b, (u32)(imm & 63)))
+ALU_OP(remu, alu_rare(RV64_OP_REMU, a, b, (u32)(imm & 63)))
+ALU_OP(sllw, alu_rare(RV64_OP_SLLW, a, b, (u32)(imm & 63)))
+ALU_OP(srlw, alu_rare(RV64_OP_SRLW, a, b, (u32)(imm & 63)))
+ALU_OP(sraw, alu_rare(RV64_OP_SRAW, a, b, (u32)(imm & 63)))
+ALU_OP(mulw, alu_rare(RV64_OP_MULW, a, b, (u32)(imm & 63)))
+ALU_OP(divw, alu_rare(RV64_OP_DIVW, a, b, (u32)(imm & 63)))
+ALU_OP(divuw, alu_rare(RV64_OP_DIVUW, a, b, (u32)(imm & 63)))
+ALU_OP(remw, alu_rare(RV64_OP_REMW, a, b, (u32)(imm & 63)))
+ALU_OP(remuw, alu_rare(RV64_OP_REMUW, a, b, (u32)(imm & 63)))
+ALU_OP(slliw, alu_rare(RV64_OP_SLLIW, a, b, (u32)(imm & 63)))
+ALU_OP(srliw, alu_rare(RV64_OP_SRLIW, a, b, (u32)(imm & 63)))
+ALU_OP(sraiw, alu_rare(RV64_OP_SRAIW, a, b, (u32)(imm & 63)))
 
 static enum op_end op_nop(struct rv64_cpu *cpu, const struct rv64_decoded *d)
 {
@@ -143,7 +180,7 @@ static enum op_end op_##name(struct rv64_cpu *cpu, const struct rv64_decoded *d)
     u64 b = cpu->x[d->rs2];                                                          \
     u64 pc = OP_PC(cpu, d);                                                          \
     u64 next_pc = (cond) ? pc + (u64)(i64)d->imm : pc + d->size_bytes;               \
-    return stop(cpu, d, next_pc, OP_JUMP);                                           \
+    return jump(cpu, d, next_pc);                                                    \
 }
 
 BRANCH_OP(beq, a == b)
@@ -158,7 +195,7 @@ static enum op_end op_jal(struct rv64_cpu *cpu, const struct rv64_decoded *d)
     u64 pc = OP_PC(cpu, d);
     cpu->x[d->rd] = pc + d->size_bytes;
     cpu->x[0] = 0;
-    return stop(cpu, d, pc + (u64)(i64)d->imm, OP_JUMP);
+    return jump(cpu, d, pc + (u64)(i64)d->imm);
 }
 
 static enum op_end op_jalr(struct rv64_cpu *cpu, const struct rv64_decoded *d)
@@ -166,7 +203,7 @@ static enum op_end op_jalr(struct rv64_cpu *cpu, const struct rv64_decoded *d)
     u64 target = (cpu->x[d->rs1] + (u64)(i64)d->imm) & ~1ull; // read before rd is written
     cpu->x[d->rd] = OP_PC(cpu, d) + d->size_bytes;
     cpu->x[0] = 0;
-    return stop(cpu, d, target, OP_JUMP);
+    return jump(cpu, d, target);
 }
 
 // After the block's last op, when that one does not jump.
@@ -286,7 +323,13 @@ static const op_fn op_fns[RV64_OP_COUNT] = {
     [RV64_OP_SLT] = op_slt,     [RV64_OP_SLL] = op_sll,     [RV64_OP_SRL] = op_srl,
     [RV64_OP_MUL] = op_mul,     [RV64_OP_ADDW] = op_addw,   [RV64_OP_SUBW] = op_subw,
     [RV64_OP_AUIPC] = op_auipc, [RV64_OP_LUI] = op_lui,
-    [RV64_OP_RARE_FIRST ... RV64_OP_ALU_LAST] = op_rare,
+    [RV64_OP_SRA] = op_sra,     [RV64_OP_MULH] = op_mulh,   [RV64_OP_MULHSU] = op_mulhsu,
+    [RV64_OP_MULHU] = op_mulhu, [RV64_OP_DIV] = op_div,     [RV64_OP_DIVU] = op_divu,
+    [RV64_OP_REM] = op_rem,     [RV64_OP_REMU] = op_remu,   [RV64_OP_SLLW] = op_sllw,
+    [RV64_OP_SRLW] = op_srlw,   [RV64_OP_SRAW] = op_sraw,   [RV64_OP_MULW] = op_mulw,
+    [RV64_OP_DIVW] = op_divw,   [RV64_OP_DIVUW] = op_divuw, [RV64_OP_REMW] = op_remw,
+    [RV64_OP_REMUW] = op_remuw, [RV64_OP_SLLIW] = op_slliw, [RV64_OP_SRLIW] = op_srliw,
+    [RV64_OP_SRAIW] = op_sraiw,
     [RV64_OP_LB] = op_lb,       [RV64_OP_LH] = op_lh,       [RV64_OP_LW] = op_lw,
     [RV64_OP_LD] = op_ld,       [RV64_OP_LBU] = op_lbu,     [RV64_OP_LHU] = op_lhu,
     [RV64_OP_LWU] = op_lwu,     [RV64_OP_SB] = op_sb,       [RV64_OP_SH] = op_sh,
@@ -304,6 +347,7 @@ static struct rv64_block *block_enter(struct rv64_decode_page *page, const u8 *h
     struct rv64_block *block = rv64_block_at(page, host, offset);
     if (!block_current(block, host)) block = rv64_block_build(page, host, offset);
     assert(block->count != 0);
+    assert(op_fns[block->ops[0].op] != NULL);
     block->checked_epoch = epoch;
     return block;
 }
@@ -313,7 +357,8 @@ static struct rv64_block *block_enter(struct rv64_decode_page *page, const u8 *h
 // cpu->pc the next instruction, or *trapped and cpu->trap set. Leaves for
 // rv64_run_cached whatever needs the page looked up again. Each block is compared with
 // memory (block_current) when first entered in the stretch (rv64_decode_cache's
-// epoch): a difference decodes it again first.
+// epoch): a difference decodes it again first. Blocks already checked run one from
+// another (jump); the others come back here.
 static u64 run_page(struct rv64_cpu *cpu, u64 budget, bool *trapped) {
     assert(budget >= RV64_BLOCK_OPS_MAX);
     assert(cpu->fetch_page != NULL);
@@ -321,11 +366,13 @@ static u64 run_page(struct rv64_cpu *cpu, u64 budget, bool *trapped) {
     const u8 *host = cpu->fetch_host;
     struct rv64_decode_page *page = cpu->fetch_page;
     u64 epoch = ++cpu->decode->epoch; // a new stretch: every block is checked again
-    u64 retired = 0;
     u64 next_pc = cpu->pc;
     cpu->block_page_va = page_va;
+    cpu->run_retired = 0;
+    cpu->run_chain_until = budget - RV64_BLOCK_OPS_MAX;
+    cpu->run_epoch = epoch;
     // One unsigned comparison: in this page, with a whole word left in it.
-    while (budget - retired >= RV64_BLOCK_OPS_MAX &&
+    while (cpu->run_retired <= cpu->run_chain_until &&
            next_pc - page_va <= RV64_PAGE_SIZE_BYTES - 4) {
         u32 offset = (u32)(next_pc - page_va);
         u32 number = page->block_of[offset >> 1];
@@ -334,18 +381,18 @@ static u64 run_page(struct rv64_cpu *cpu, u64 budget, bool *trapped) {
         if (block == NULL || block->checked_epoch != epoch) {
             block = block_enter(page, host, offset, epoch);
         }
+        cpu->run_chain_left = CHAIN_BLOCKS_MAX;
         enum op_end how = op_fns[block->ops[0].op](cpu, block->ops);
         next_pc = cpu->block_next_pc;
-        // The op that stopped the block retired, unless it trapped or is the end mark.
-        retired += (u64)(cpu->block_stop - block->ops) + (how == OP_JUMP || how == OP_LEAVE);
         if (how == OP_TRAP) {
             *trapped = true;
-            return retired;
+            return cpu->run_retired;
         }
         if (how == OP_LEAVE) break;
     }
+    assert(cpu->run_retired <= budget);
     cpu->pc = next_pc;
-    return retired;
+    return cpu->run_retired;
 }
 
 u64 rv64_run_cached(struct rv64_cpu *cpu, u64 instruction_budget) {

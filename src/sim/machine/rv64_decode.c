@@ -64,6 +64,7 @@ struct rv64_block *rv64_block_build(struct rv64_decode_page *page, const u8 *pag
         struct rv64_decoded *d = &block->ops[block->count++];
         rv64_decode(word, d);
         d->offset_bytes = (u16)offset;
+        d->index = (u8)(block->count - 1);
         if (block_ends(d)) break;
         offset += d->size_bytes;
     }
@@ -73,6 +74,7 @@ struct rv64_block *rv64_block_build(struct rv64_decode_page *page, const u8 *pag
     memset(end, 0, sizeof(*end));
     end->op = RV64_OP_BLOCK_END;
     end->offset_bytes = (u16)(last_offset + last->size_bytes);
+    end->index = (u8)block->count;
     block->source_bytes = (u16)(last_offset + 4 - offset_bytes);
     assert(block->source_bytes <= RV64_BLOCK_SOURCE_BYTES_MAX);
     memcpy(block->source, page_host + offset_bytes, block->source_bytes);

@@ -61,6 +61,7 @@ struct rv64_decoded {
     u8 rs2;
     u16 offset_bytes; // of the instruction in its page
     u8 size_bytes;    // 2 or 4: the pc step and the link of JAL/JALR
+    u8 index;         // in its block: how many ops of the block retire before it
 };
 
 // A basic block: straight-line instructions from start_offset_bytes, ending with a
