@@ -2,9 +2,9 @@
 // decoded basic blocks instead of being decoded at every execution. Same instructions,
 // counts, traps and memory as rv64.c's run_loop, so a run's trace is the same with or
 // without the cache (basin-sim --no-block-cache). A block's bytes are compared with
-// memory each time it is entered, and a store into the page of the code running ends
-// its block, so no block can run stale code: a mismatch decodes the block again from
-// what memory holds now.
+// memory when it is first entered in a stretch over its page, and a store into that
+// page's frame (or any slow store or op) ends the stretch, so no block can run stale
+// code: a mismatch decodes the block again from what memory holds now.
 #include "sim/machine/rv64_cpu.h"
 
 enum op_end {
@@ -49,7 +49,8 @@ RV64_INLINE bool block_current(const struct rv64_block *block, const u8 *page_ho
 // Every op is a function that runs its instruction, then the next op's in tail
 // position: so each op ends with its own indirect jump (gcc and clang make these tail
 // calls jumps when optimizing), which the host predicts far better than one switch
-// shared by all; where they stay calls, a block is at most RV64_BLOCK_OPS_MAX + 1 deep.
+// shared by all; where they stay calls, CHAIN_BLOCKS_MAX blocks of at most
+// RV64_BLOCK_OPS_MAX + 1 ops bound the depth.
 typedef enum op_end (*op_fn)(struct rv64_cpu *cpu, const struct rv64_decoded *d);
 static const op_fn op_fns[RV64_OP_COUNT];
 
