@@ -1442,6 +1442,35 @@ static bool test_self_modifying_code(void) {
     return true;
 }
 
+// A store rewriting the next instruction of its own block, with no FENCE.I: the
+// rewritten one runs at once, as without the cache, in a loop whose block is already
+// decoded and checked; and again through another mapping of the same frame.
+static bool test_store_into_own_block(void) {
+    for (u32 alias = 0; alias < 2; alias++) {
+        struct machine m;
+        machine_init(&m);
+        map(&m, CODE_VA, m.code_pa, F_ALL, 0);
+        u64 write_va = alias == 0 ? CODE_VA : TEST_VA;
+        if (alias != 0) map(&m, TEST_VA, m.code_pa, F_DATA, 0);
+        emit(&m, ADDI(A1, ZERO, 3));  // 0
+        emit(&m, SW(T2, T0, 0));      // 4: loop, rewrites 8
+        emit(&m, ADDI(A0, A0, 1));    // 8: then addi a0, a0, 100, then 1000
+        emit(&m, ADD(T2, T2, T3));    // 12: the next rewrite's immediate: 900 more
+        emit(&m, ADDI(A1, A1, -1));   // 16
+        emit(&m, BNE(A1, ZERO, -16)); // 20
+        emit(&m, ECALL);              // 24
+        m.ctx.regs[T0] = write_va + 8;
+        m.ctx.regs[T2] = ADDI(A0, A0, 100);
+        m.ctx.regs[T3] = 900ull << 20; // the immediate's field
+        CHECK_TRAP(&m, TRAP_ECALL_FROM_USER, CODE_VA + 24);
+        // 100, then 1000, then 1900: each time the word just stored.
+        CHECK(m.ctx.regs[A0] == 100 + 1000 + 1900);
+        CHECK(last_result.instructions_retired == 1 + 3 * 5);
+        machine_free(&m);
+    }
+    return true;
+}
+
 // A program's frame freed and reused for another (as exec does), and another frame
 // that shares the first one's cache page: each runs its own code, never the other's.
 static bool test_frame_reused_by_another_program(void) {
@@ -1574,6 +1603,7 @@ static const struct {
     {"e2e_compiled_program", test_e2e_compiled_program},
     {"self_modifying_code", test_self_modifying_code},
     {"frame_reused_by_another_program", test_frame_reused_by_another_program},
+    {"store_into_own_block", test_store_into_own_block},
 };
 
 int main(void) {

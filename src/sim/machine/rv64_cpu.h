@@ -41,6 +41,16 @@ struct rv64_cpu {
     // The decode cache (NULL: none) and the blocks of the fetch page's frame in it.
     struct rv64_decode_cache *decode;
     struct rv64_decode_page *fetch_page;
+    // While blocks run (rv64_blocks.c): their page's VA, where to go on after the last,
+    // the instructions retired in this stretch, how many it may retire before a block
+    // stops chaining to the next, the stretch's epoch, and how many more blocks may
+    // chain (a bound on the depth of calls where tail calls are not jumps).
+    u64 block_page_va;
+    u64 block_next_pc;
+    u64 run_retired;
+    u64 run_chain_until;
+    u64 run_epoch;
+    u32 run_chain_left;
     struct tlb_entry tlb[TLB_ENTRIES_COUNT];
     // Frames that held page-table entries read by walks since the last flush.
     u64 table_pages[TABLE_PAGES_MAX];

@@ -56,6 +56,7 @@ struct rv64_block *rv64_block_build(struct rv64_decode_page *page, const u8 *pag
     struct rv64_block *block = &page->blocks[number - 1];
     block->start_offset_bytes = (u16)offset_bytes;
     block->count = 0;
+    block->checked_epoch = 0; // not checked in any stretch yet
     u32 offset = offset_bytes;
     while (block->count < RV64_BLOCK_OPS_MAX) {
         u32 word = 0;
@@ -63,9 +64,20 @@ struct rv64_block *rv64_block_build(struct rv64_decode_page *page, const u8 *pag
         struct rv64_decoded *d = &block->ops[block->count++];
         rv64_decode(word, d);
         d->offset_bytes = (u16)offset;
+        d->index = (u8)(block->count - 1);
         if (block_ends(d)) break;
         offset += d->size_bytes;
     }
+    const struct rv64_decoded *last = &block->ops[block->count - 1];
+    u32 last_offset = last->offset_bytes;
+    struct rv64_decoded *end = &block->ops[block->count];
+    memset(end, 0, sizeof(*end));
+    end->op = RV64_OP_BLOCK_END;
+    end->offset_bytes = (u16)(last_offset + last->size_bytes);
+    end->index = (u8)block->count;
+    block->source_bytes = (u16)(last_offset + 4 - offset_bytes);
+    assert(block->source_bytes <= RV64_BLOCK_SOURCE_BYTES_MAX);
+    memcpy(block->source, page_host + offset_bytes, block->source_bytes);
     return block;
 }
 

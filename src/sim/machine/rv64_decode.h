@@ -1,12 +1,14 @@
 // The block cache of the RV64 interpreter: user code decoded into basic blocks, kept
 // per 4 KiB frame across calls, so hot code is decoded once rather than at every
-// execution (rv64_blocks.c runs them). Exact by construction: every decoded op keeps
-// the 32 bits it was decoded from (for a 16-bit instruction, the halfword after it
-// too), and the interpreter compares them with memory right before the op runs; on
-// any difference the block is emptied and decoded again from memory. So no store can
-// leave stale code runnable, whoever made it: the CPU (self-modifying code, before or
-// after FENCE.I), the kernel (exec loading a program, copy_to_user, a freed frame
-// reused by another program) or a device; no write needs to be seen or hooked.
+// execution (rv64_blocks.c runs them). Exact by construction: every block keeps the
+// bytes it was decoded from (each op's 4, so for a 16-bit instruction the halfword
+// after it too), and the interpreter compares them with memory each time it enters
+// the block; on any difference the block is decoded again from memory first. While a
+// block runs only its own stores can write memory, and one into the code's page ends
+// the block. So no store can leave stale code runnable, whoever made it: the CPU
+// (self-modifying code, before or after FENCE.I), the kernel (exec loading a program,
+// copy_to_user, a freed frame reused by another program) or a device; no write by
+// anyone else needs to be seen or hooked.
 // Decoding depends on the bits alone, never on the pc or the frame, so a block decoded
 // from one frame is right for any frame holding the same bits at the same offsets.
 // Bounded: one arena of RV64_DECODE_PAGES_COUNT pages of RV64_BLOCKS_PER_PAGE blocks,
@@ -20,6 +22,7 @@
 #define RV64_BLOCKS_PER_PAGE 128u     // blocks kept per page
 #define RV64_PAGE_HALFWORDS_COUNT 2048u // where a block may start in a 4 KiB page
 #define RV64_BLOCK_OPS_MAX 16u        // instructions per block at most
+#define RV64_BLOCK_SOURCE_BYTES_MAX (RV64_BLOCK_OPS_MAX * 4u) // each op's 4 bytes, in a row
 
 // What the interpreter's fast path executes. RV64_OP_SLOW (zero, so a zeroed slot is
 // the right decoding of the all-zero word) interprets the raw bits with the full
@@ -41,6 +44,7 @@ enum rv64_op {
     RV64_OP_SB, RV64_OP_SH, RV64_OP_SW, RV64_OP_SD,
     RV64_OP_BEQ, RV64_OP_BNE, RV64_OP_BLT, RV64_OP_BGE, RV64_OP_BLTU, RV64_OP_BGEU,
     RV64_OP_JAL, RV64_OP_JALR,
+    RV64_OP_BLOCK_END, // not an instruction: after a block's last op, unless it jumps
     RV64_OP_COUNT
 };
 // The interpreter tells op kinds by range: ALU ops, then loads and stores, then control.
@@ -57,14 +61,22 @@ struct rv64_decoded {
     u8 rs2;
     u16 offset_bytes; // of the instruction in its page
     u8 size_bytes;    // 2 or 4: the pc step and the link of JAL/JALR
+    u8 index;         // in its block: how many ops of the block retire before it
 };
 
 // A basic block: straight-line instructions from start_offset_bytes, ending with a
-// branch, a jump, a slow op, the block's capacity or the page's last 4 bytes.
+// branch, a jump, a slow op, the block's capacity or the page's last 4 bytes; then an
+// RV64_OP_BLOCK_END op at the offset after the last, so that running a block needs
+// no count.
+// source holds the bytes every op's raw came from, so that one comparison at block
+// entry checks them all (the ops' bytes overlap and follow each other).
 struct rv64_block {
     u16 start_offset_bytes;
-    u16 count; // 0: empty
-    struct rv64_decoded ops[RV64_BLOCK_OPS_MAX];
+    u16 count;        // 0: empty
+    u16 source_bytes; // from start_offset_bytes to the last op's 4th byte
+    u64 checked_epoch; // the cache's epoch when last found current (0: never)
+    struct rv64_decoded ops[RV64_BLOCK_OPS_MAX + 1]; // then RV64_OP_BLOCK_END
+    u8 source[RV64_BLOCK_SOURCE_BYTES_MAX];
 };
 
 // A page's blocks, allocated in order from its pool; when the pool is full the page
@@ -75,7 +87,11 @@ struct rv64_decode_page {
     struct rv64_block blocks[RV64_BLOCKS_PER_PAGE];
 };
 
+// epoch counts the interpreter's stretches over one page during which nothing but
+// its own stores (which end the stretch) can write memory: a block found current in
+// a stretch stays so until the stretch ends, and needs no check again.
 struct rv64_decode_cache {
+    u64 epoch;
     struct rv64_decode_page pages[RV64_DECODE_PAGES_COUNT];
 };
 
