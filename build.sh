@@ -39,6 +39,12 @@ Commands:
                  hw/framework13/README.md.
   test           run every test; ends with a line "N passed, N failed".
   bench          print the benchmark table (medians of several runs).
+  coverage [--seeds N] [--jobs N] [--scenario FILE]...
+                 build basin-sim with gcov (build/coverage), run seeds 1..N (default
+                 2) of every scenario, print line coverage per file of the portable
+                 code, the lines never reached (build/coverage/uncovered.txt) and
+                 the totals; hardware-only and unreachable lines are explained in
+                 tools/coverage_unreachable.txt. Exit 1 when a seed failed.
   deps           install the Debian 12 packages the build needs, when missing
                  (as root: apt-get; otherwise prints the apt-get line, exits 1).
   clean          remove build/.
@@ -145,5 +151,6 @@ case "$command" in
     image) deps; build; image_build "$@" ;;
     test) deps; exec tests/run.sh "$@" ;;
     bench) deps; build; exec tests/bench.sh "$@" ;;
+    coverage) deps; exec tools/coverage.sh "$@" ;;
     *) echo "build.sh: unknown command '$command' (see ./build.sh --help)" >&2; exit 2 ;;
 esac
