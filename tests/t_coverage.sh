@@ -39,3 +39,11 @@ status=0
 python3 tools/coverage_report.py build/coverage --explain "$bad" > "$out.err" 2>&1 || status=$?
 check "a malformed tools/coverage_unreachable.txt line is refused (exit 2)" test "$status" -eq 2
 rm -f "$bad"
+
+fn_file=$(mktemp)
+printf 'unreachable src/kernel/proc/proc.c:fn=no_such_function why\n' > "$fn_file"
+status=0
+python3 tools/coverage_report.py build/coverage --explain "$fn_file" --uncovered "$fn_file.out" > "$out.fn" 2>&1 || status=$?
+check "an unreachable entry by function name is accepted" test "$status" -eq 0
+check "the explained count is printed" grep -q '^explained unreachable lines: 0 ' "$out.fn"
+rm -f "$fn_file" "$fn_file.out"

@@ -53,9 +53,10 @@ def parse_args(argv):
 
 def load_explanations(path):
     """tools/coverage_unreachable.txt: 'hardware PATH  reason', 'unreachable PATH:A[-B]
-    reason' or 'unreachable PATH:/REGEX/  reason' (the regex is matched against the
-    source line's text). '#' starts a comment line."""
-    hardware, ranges, patterns = {}, [], []
+    reason', 'unreachable PATH:fn=NAME reason' (every line of function NAME) or
+    'unreachable PATH:/REGEX/  reason' (the regex is matched against the source line's
+    text). '#' starts a comment line."""
+    hardware, ranges, patterns, functions = {}, [], [], []
     with open(path) as f:
         for number, raw in enumerate(f, 1):
             line = raw.strip()
@@ -71,16 +72,19 @@ def load_explanations(path):
             if kind != "unreachable":
                 usage("%s:%d: unknown kind '%s' (hardware or unreachable)" % (path, number, kind))
             file_path, _, spec = where.partition(":")
+            if spec.startswith("fn=") and len(spec) > 3:
+                functions.append((file_path, spec[3:], reason))
+                continue
             if spec.startswith("/") and spec.endswith("/") and len(spec) >= 2:
                 patterns.append((file_path, re.compile(spec[1:-1]), reason))
                 continue
             match = re.fullmatch(r"(\d+)(?:-(\d+))?", spec)
             if match is None:
-                usage("%s:%d: want PATH:LINE, PATH:FIRST-LAST or PATH:/REGEX/" % (path, number))
+                usage("%s:%d: want PATH:LINE, PATH:FIRST-LAST, PATH:fn=NAME or PATH:/REGEX/" % (path, number))
             first = int(match.group(1))
             last = int(match.group(2) or first)
             ranges.append((file_path, first, last, reason))
-    return hardware, ranges, patterns
+    return hardware, ranges, patterns, functions
 
 
 def gcov_json(notes):
@@ -122,9 +126,16 @@ def collect(build):
     return lines
 
 
-def explained_lines(path, numbers, ranges, patterns):
+def explained_lines(path, merged, explanations):
     """The lines of path that tools/coverage_unreachable.txt explains: {line: reason}."""
+    _, ranges, patterns, functions = explanations
+    numbers = merged.keys()
     explained = {}
+    for file_path, name, reason in functions:
+        if file_path == path:
+            for number, (_, function) in merged.items():
+                if function == name:
+                    explained[number] = reason
     for file_path, first, last, reason in ranges:
         if file_path == path:
             for number in numbers:
@@ -159,14 +170,15 @@ def percent(reached, total):
 
 def main(argv):
     args = parse_args(argv)
-    hardware, ranges, patterns = load_explanations(args["explain"])
+    explanations = load_explanations(args["explain"])
+    hardware = explanations[0]
     lines = collect(args["build"])
     totals = {}
     rows = []
     uncovered_out = []
     for path in sorted(lines):
         merged = lines[path]
-        explained = explained_lines(path, merged.keys(), ranges, patterns)
+        explained = explained_lines(path, merged, explanations)
         missed = [n for n, (count, _) in merged.items() if count == 0 and n not in explained]
         reached = sum(1 for count, _ in merged.values() if count > 0)
         group = next(prefix for prefix, _ in GROUPS if path.startswith(prefix))
