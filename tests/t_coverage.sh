@@ -17,6 +17,7 @@ refused "--jobs x" "--jobs wants a number 1..256, not 'x'" --jobs x
 refused "a missing scenario" "no scenario file 'scenarios/nope.scenario'" --scenario scenarios/nope.scenario
 refused "an unknown option" "unknown option '--bogus'" --bogus
 refused "a missing value" "--seeds needs a value" --seeds
+refused "--log loud" "--log wants error, warn, info, debug or trace, not 'loud'" --log loud
 check "coverage --help names its options" bash -c "./build.sh coverage --help | grep -q -- '--scenario FILE'"
 
 status=0

@@ -14,15 +14,18 @@ cd "$(dirname "$0")/.."
 
 OUT=build/coverage
 seeds=2
+# debug, not error: the kernel's debug lines (workload reports and their rate limit,
+# the formatter's rarer conversions) are code too, and run only when printed.
+log_level=debug
 jobs=$(nproc 2>/dev/null || echo 2)
 scenarios=()
 
 usage() {
     cat <<'USAGE'
-usage: ./build.sh coverage [--seeds N] [--jobs N] [--scenario FILE]...
+usage: ./build.sh coverage [--seeds N] [--jobs N] [--log LEVEL] [--scenario FILE]...
 Builds basin-sim with gcov into build/coverage, runs seeds 1..N (default 2) of every
 scenario in scenarios/ (or of the --scenario files given) with `basin-sim --seeds 1..N
---jobs N --log error`, and prints line coverage per file of src/kernel, src/subsystems,
+--jobs N --log LEVEL`, and prints line coverage per file of src/kernel, src/subsystems,
 src/lib and src/faults: lines, lines reached, lines explained unreachable, percentage of
 the reachable lines, flagged below 90%; totals, flagged below 95%; the hardware-only
 files apart; the lines never reached go to build/coverage/uncovered.txt (path:lines and
@@ -30,6 +33,8 @@ function). Unreachable lines and hardware-only files are explained in
 tools/coverage_unreachable.txt.
   --seeds N        seeds per scenario, 1..1000 (default 2)
   --jobs N         seeds run at once (default: the number of cores)
+  --log LEVEL      the runs' kernel log level (default debug: code that only runs when
+                   it prints is reached too; error is faster)
   --scenario FILE  sweep this scenario only; repeatable (default: scenarios/*.scenario)
 Exit status: 0 every seed passed, 1 a seed failed (its scenario and reproduce command
 are printed; the report still follows), 2 bad usage or build failure.
@@ -45,11 +50,15 @@ positive() { # name value max
 
 while [ $# -gt 0 ]; do
     case "$1" in
-        --seeds|--jobs|--scenario)
+        --seeds|--jobs|--log|--scenario)
             if [ $# -lt 2 ]; then echo "coverage: $1 needs a value" >&2; exit 2; fi
             case "$1" in
                 --seeds) positive --seeds "$2" 1000; seeds=$2 ;;
                 --jobs) positive --jobs "$2" 256; jobs=$2 ;;
+                --log)
+                    case "$2" in error|warn|info|debug|trace) log_level=$2 ;;
+                        *) echo "coverage: --log wants error, warn, info, debug or trace, not '$2'" >&2; exit 2 ;;
+                    esac ;;
                 --scenario)
                     [ -f "$2" ] || { echo "coverage: no scenario file '$2'" >&2; exit 2; }
                     scenarios+=("$2") ;;
@@ -73,13 +82,13 @@ mkdir -p "$OUT/logs"
 
 failed=()
 start=$SECONDS
-echo "coverage: seeds 1..$seeds of ${#scenarios[@]} scenarios, jobs $jobs"
+echo "coverage: seeds 1..$seeds of ${#scenarios[@]} scenarios, jobs $jobs, --log $log_level"
 for scenario in "${scenarios[@]}"; do
     name=$(basename "$scenario" .scenario)
     log="$OUT/logs/$name.log"
     scenario_start=$SECONDS
     status=0
-    "$OUT/basin-sim" --seeds "1..$seeds" --jobs "$jobs" --scenario "$scenario" --log error \
+    "$OUT/basin-sim" --seeds "1..$seeds" --jobs "$jobs" --scenario "$scenario" --log "$log_level" \
         > "$log" 2>&1 || status=$?
     printf '  %-40s %s (%d s)\n' "$name" "$([ $status -eq 0 ] && echo passed || echo "FAILED, exit $status")" \
         $((SECONDS - scenario_start))
