@@ -80,21 +80,33 @@ fi
 find "$OUT/host" -name '*.gcda' -delete
 mkdir -p "$OUT/logs"
 
+# One scenario's seeds: its log, exit status and wall seconds in $OUT/logs.
+run_scenario() { # scenario-file seed-jobs
+    local name status=0 begin=$SECONDS
+    name=$(basename "$1" .scenario)
+    "$OUT/basin-sim" --seeds "1..$seeds" --jobs "$2" --scenario "$1" --log "$log_level" \
+        > "$OUT/logs/$name.log" 2>&1 || status=$?
+    echo "$status $((SECONDS - begin))" > "$OUT/logs/$name.status"
+}
+export -f run_scenario
+export OUT seeds log_level
+
+# With more scenarios than jobs, scenarios run side by side (one seed at a time each):
+# no core waits for the slowest seed of a scenario.
+scenario_jobs=1 seed_jobs=$jobs
+if [ ${#scenarios[@]} -ge "$jobs" ]; then scenario_jobs=$jobs seed_jobs=1; fi
 failed=()
 start=$SECONDS
 echo "coverage: seeds 1..$seeds of ${#scenarios[@]} scenarios, jobs $jobs, --log $log_level"
+rm -f "$OUT"/logs/*.status
+printf '%s\n' "${scenarios[@]}" | xargs -P "$scenario_jobs" -I{} bash -c 'run_scenario "$1" "$2"' _ {} "$seed_jobs"
 for scenario in "${scenarios[@]}"; do
     name=$(basename "$scenario" .scenario)
-    log="$OUT/logs/$name.log"
-    scenario_start=$SECONDS
-    status=0
-    "$OUT/basin-sim" --seeds "1..$seeds" --jobs "$jobs" --scenario "$scenario" --log "$log_level" \
-        > "$log" 2>&1 || status=$?
-    printf '  %-40s %s (%d s)\n' "$name" "$([ $status -eq 0 ] && echo passed || echo "FAILED, exit $status")" \
-        $((SECONDS - scenario_start))
-    if [ $status -ne 0 ]; then
+    read -r status seconds < "$OUT/logs/$name.status" || { status=missing; seconds=0; }
+    printf '  %-40s %s (%d s)\n' "$name" "$([ "$status" = 0 ] && echo passed || echo "FAILED, exit $status")" "$seconds"
+    if [ "$status" != 0 ]; then
         failed+=("$name")
-        grep -v '^seeds [0-9]*/' "$log" | sed 's/^/    /' | tail -20
+        grep -v '^seeds [0-9]*/' "$OUT/logs/$name.log" | sed 's/^/    /' | tail -20
     fi
 done
 echo "coverage: sweep done in $((SECONDS - start)) s, ${#failed[@]} scenario(s) failed${failed[*]:+: ${failed[*]}}"
