@@ -87,6 +87,9 @@ run_scenario() { # scenario-file seed-jobs
     "$OUT/basin-sim" --seeds "1..$seeds" --jobs "$2" --scenario "$1" --log "$log_level" \
         > "$OUT/logs/$name.log" 2>&1 || status=$?
     echo "$status $((SECONDS - begin))" > "$OUT/logs/$name.status"
+    # As each scenario ends (the order of a parallel sweep): progress while it runs.
+    printf '  %-40s %s (%d s)\n' "$name" "$([ "$status" = 0 ] && echo passed || echo "FAILED, exit $status")" \
+        $((SECONDS - begin))
 }
 export -f run_scenario
 export OUT seeds log_level
@@ -102,10 +105,10 @@ rm -f "$OUT"/logs/*.status
 printf '%s\n' "${scenarios[@]}" | xargs -P "$scenario_jobs" -I{} bash -c 'run_scenario "$1" "$2"' _ {} "$seed_jobs"
 for scenario in "${scenarios[@]}"; do
     name=$(basename "$scenario" .scenario)
-    read -r status seconds < "$OUT/logs/$name.status" || { status=missing; seconds=0; }
-    printf '  %-40s %s (%d s)\n' "$name" "$([ "$status" = 0 ] && echo passed || echo "FAILED, exit $status")" "$seconds"
+    read -r status _ < "$OUT/logs/$name.status" || status=missing
     if [ "$status" != 0 ]; then
         failed+=("$name")
+        echo "coverage: $name failed (exit $status; $OUT/logs/$name.log):"
         grep -v '^seeds [0-9]*/' "$OUT/logs/$name.log" | sed 's/^/    /' | tail -20
     fi
 done
