@@ -12,7 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-OUT=build/coverage
+# COVERAGE_OUT: another build and data folder (tests/t_coverage.sh keeps the last full
+# sweep's data in build/coverage that way).
+OUT=${COVERAGE_OUT:-build/coverage}
 seeds=2
 # debug, not error: the kernel's debug lines (workload reports and their rate limit,
 # the formatter's rarer conversions) are code too, and run only when printed.
