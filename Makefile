@@ -150,7 +150,12 @@ $(HOST_OBJ)/sim/machine/initrd_blob.o: src/sim/machine/initrd_blob.S $(RV_OUT)/i
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -DINITRD_PATH='"$(RV_OUT)/initrd.cpio"' -o $@ $<
 $(BUILD)/basin-sim: $(KERNEL_HOST_OBJ) $(SIM_HOST_OBJ) $(HOST_OBJ)/sim/machine/initrd_blob.o
-	$(CC) $(CFLAGS) -o $@ $^ $(HOST_LIBS)
+	$(CC) $(CFLAGS) $(COVERAGE_CFLAGS) -o $@ $^ $(HOST_LIBS)
+# ./build.sh coverage (tools/coverage.sh): COVERAGE_CFLAGS="-O0 --coverage" instruments the
+# measured code only (the portable code and src/faults); the interpreter keeps CFLAGS'
+# optimisation so that a sweep stays minutes long.
+COVERAGE_CFLAGS ?=
+$(KERNEL_HOST_OBJ) $(patsubst src/%.c,$(HOST_OBJ)/%.o,$(wildcard src/faults/*.c)): HOST_CFLAGS += $(COVERAGE_CFLAGS)
 
 # ---- RISC-V kernel image --------------------------------------------------------------
 # One Image for every board: a static PIE linked at 0 that hw/entry.S relocates to

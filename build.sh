@@ -45,6 +45,12 @@ Commands:
                  (GNU parallel sshlogins, ':' for this one), copying the build to
                  each, and merge their results into one summary with failures
                  grouped by invariant. See `./build.sh fleet --help` and README.md.
+  coverage [--seeds N] [--jobs N] [--scenario FILE]...
+                 build basin-sim with gcov (build/coverage), run seeds 1..N (default
+                 2) of every scenario, print line coverage per file of the portable
+                 code, the lines never reached (build/coverage/uncovered.txt) and
+                 the totals; hardware-only and unreachable lines are explained in
+                 tools/coverage_unreachable.txt. Exit 1 when a seed failed.
   deps           install the Debian 12 packages the build needs, when missing
                  (as root: apt-get; otherwise prints the apt-get line, exits 1).
   clean          remove build/.
@@ -153,5 +159,6 @@ case "$command" in
     bench) deps; build; exec tests/bench.sh "$@" ;;
     fleet) case "${1:-}" in -h|--help) exec tools/fleet.sh --help ;; esac
            deps; build; exec tools/fleet.sh "$@" ;;
+    coverage) deps; exec tools/coverage.sh "$@" ;;
     *) echo "build.sh: unknown command '$command' (see ./build.sh --help)" >&2; exit 2 ;;
 esac

@@ -17,6 +17,23 @@
 
 static const char log_level_names[LOG_TRACE + 1][6] = {"error", "warn", "info", "debug", "trace"};
 
+#define CHECKPOINT_ARG "fs.checkpoint_interval="
+#define CHECKPOINT_ARG_LEN (sizeof(CHECKPOINT_ARG) - 1)
+#define BOOT_ARG_U64_DIGITS_MAX 12
+
+// A decimal boot argument value; 0 (the default's marker) when it is not one.
+static u64 boot_arg_u64(const char *text) {
+    assert(text != NULL);
+    u64 value = 0;
+    u32 digits = 0;
+    for (; *text != '\0'; text++, digits++) {
+        if (*text < '0' || *text > '9' || digits == BOOT_ARG_U64_DIGITS_MAX) return 0;
+        value = value * 10 + (u64)(*text - '0');
+    }
+    assert(digits <= BOOT_ARG_U64_DIGITS_MAX);
+    return value;
+}
+
 // Splits the boot arguments into words: the kernel reads loglevel=, and init gets
 // them all as argv[1..].
 static void boot_parse_args(struct kernel *k, struct spawn_args *init_args) {
@@ -33,6 +50,7 @@ static void boot_parse_args(struct kernel *k, struct spawn_args *init_args) {
             mem_copy(word, s, length);
             word[length] = '\0';
             if (str_equal(word, "fs.verify=1")) k->fs_verify_at_mount = true;
+            if (str_starts_with(word, CHECKPOINT_ARG)) k->fs_checkpoint_interval_bytes = boot_arg_u64(word + CHECKPOINT_ARG_LEN);
             for (u32 level = 0; level <= LOG_TRACE; level++) {
                 if (str_starts_with(word, "loglevel=") && str_equal(word + 9, log_level_names[level])) {
                     k->log_level = (enum log_level)level;

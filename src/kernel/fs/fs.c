@@ -208,6 +208,7 @@ void fs_mount(struct kernel *k, fs_populate_fn *populate) {
     }
     fs->state = FS_MOUNTED;
     fs_plant_bugs(k);
+    fs->db.checkpoint_interval_bytes = k->fs_checkpoint_interval_bytes;
     i64 result = graindb_open(&fs->db, k->platform);
     bool opened = result != -E_NOENT; // open_stats describe a refusal only when open refused
     fs->usage_valid = false; // derived from the disk when first needed (fs_usage.c)

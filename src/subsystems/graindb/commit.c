@@ -111,7 +111,7 @@ i64 graindb_batch_commit(struct graindb *db, u64 *commit_seq_out) {
     if (commit_seq_out != NULL) *commit_seq_out = db->commit_seq;
     // The commit is durable whatever happens to the checkpoint: a checkpoint that
     // does not fit is skipped, one that fails to write fails the database.
-    if (db->append_position - db->checkpoint_log_mark >= GRAINDB_CHECKPOINT_INTERVAL_BYTES) {
+    if (db->append_position - db->checkpoint_log_mark >= checkpoint_interval(db)) {
         (void)checkpoint_write(db, false);
     }
     return 0;

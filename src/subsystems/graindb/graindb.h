@@ -243,6 +243,10 @@ struct graindb {
     bool failed;           // a write or flush failed: read-only until reopened
     bool batch_open;
     u64 planted_mask;      // planted bugs switched on (simulator and host tests only)
+    // Log growth between checkpoints; 0: GRAINDB_CHECKPOINT_INTERVAL_BYTES. Set before
+    // graindb_open, like planted_mask (the kernel: boot argument fs.checkpoint_interval=),
+    // so that runs on small disks (the simulator's) take and recover from checkpoints.
+    u64 checkpoint_interval_bytes;
     struct graindb_superblock superblock;
     u64 superblock_sequence_max; // highest sequence seen on disk, for the next write
     u64 append_position;   // next batch starts here (sector aligned)

@@ -127,6 +127,10 @@ static inline u64 align_up(u64 value, u64 alignment) {
     return (value + alignment - 1) / alignment * alignment;
 }
 
+static inline u64 checkpoint_interval(const struct graindb *db) {
+    return db->checkpoint_interval_bytes != 0 ? db->checkpoint_interval_bytes : GRAINDB_CHECKPOINT_INTERVAL_BYTES;
+}
+
 // ---- hash.c: the only file that includes the two third-party libraries ---------------
 u64 gdb_checksum(const u8 *bytes, u64 count); // XXH3-64
 void gdb_sha256(const u8 *bytes, u64 count, u8 out[GRAINDB_HASH_BYTES]);

@@ -355,7 +355,7 @@ static void repair_victims(struct graindb *db) {
 // error only when the disk could not be opened again.
 static i64 repair(struct graindb *db, const struct replay_plan *plan) {
     const struct graindb_open_stats *stats = &db->open_stats;
-    if (!db->failed && (stats->checkpoint_damaged || stats->replayed_bytes >= GRAINDB_CHECKPOINT_INTERVAL_BYTES)) {
+    if (!db->failed && (stats->checkpoint_damaged || stats->replayed_bytes >= checkpoint_interval(db))) {
         (void)repair_checkpoint(db); // -E_NOSPC: no room, -E_IO: the database failed
     } else if (!db->failed && stats->superblock_copies_valid < GRAINDB_SUPERBLOCK_COPIES) {
         (void)repair_superblock(db);
