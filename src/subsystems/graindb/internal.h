@@ -233,6 +233,12 @@ void objects_reset(struct graindb *db);
 // read and failed its checks.
 u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct object_header *header,
                  i64 *error_out);
+// objects_find, and *other_out: the first candidate whose header names another hash
+// (GRAINDB_NONE if none). Headers are not checksummed alone: only reading that record
+// whole tells a tag collision (an intact other object) from this object's record with
+// a damaged hash field.
+u64 objects_find_noting_other(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct object_header *header,
+                              i64 *error_out, u64 *other_out);
 // The slot of the object stored at position (its record's hash is `hash`), or -1: the
 // index keeps one copy per hash, the newest.
 i64 objects_slot_at(const struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u64 position);

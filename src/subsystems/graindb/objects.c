@@ -77,13 +77,15 @@ i64 objects_header_check(struct graindb *db, u64 position, const u8 *hash, struc
     return result;
 }
 
-u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct object_header *header,
-                 i64 *error_out) {
+u64 objects_find_noting_other(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct object_header *header,
+                              i64 *error_out, u64 *other_out) {
     assert(db != NULL);
     assert(hash != NULL);
     assert(error_out != NULL);
     assert(header != NULL);
+    assert(other_out != NULL);
     *error_out = 0;
+    *other_out = GRAINDB_NONE;
     u32 tag = tag_of(hash);
     u32 slot = home_of(tag);
     for (u32 probes = 0; probes < GRAINDB_OBJECT_SLOTS_COUNT; probes++) {
@@ -93,6 +95,7 @@ u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct o
             u64 position = (u64)(pos8 - 1) * GRAINDB_RECORD_ALIGN_BYTES;
             i64 match = objects_header_check(db, position, hash, header);
             if (match == 1) return position;
+            if (match == 0 && *other_out == GRAINDB_NONE) *other_out = position;
             // A candidate that could not be read (-E_IO) may still be this object,
             // intact: a device error is never reported as damage (-E_BADMSG).
             if (match < 0 && *error_out != -E_IO) *error_out = match;
@@ -101,6 +104,12 @@ u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct o
         slot = (slot + 1) & SLOT_MASK;
     }
     return GRAINDB_NONE;
+}
+
+u64 objects_find(struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], struct object_header *header,
+                 i64 *error_out) {
+    u64 other = GRAINDB_NONE;
+    return objects_find_noting_other(db, hash, header, error_out, &other);
 }
 
 i64 objects_slot_at(const struct graindb *db, const u8 hash[GRAINDB_HASH_BYTES], u64 position) {
