@@ -1,0 +1,115 @@
+// init's edge phase (init.edges=1), kept apart from init.c for its size; included by
+// init.c only. It takes the kernel down paths a correct run takes but the other phases
+// seldom do, and checks what it can of the results:
+//   - /etc/limits.conf is changed for the next boot, in a cycle decided by what this
+//     boot found: the provisioned file or none -> bad lines (ignored with a warning),
+//     bad lines -> a file too big to use (the built-in limits apply), too big -> no
+//     file (the built-in limits apply). With init.end=reboot, every boot reads the
+//     previous boot's choice, so four boots see each case.
+//   - the audit log past its share and its rotations: xy's sudo events beyond its
+//     share (counted, then summed up at the rotation), then enough of root's distinct
+//     events to rotate the log more often than it keeps archives (`authflood noise`).
+//   - more files written at once than the kernel has file buffers (FS_BUFFERS_MAX,
+//     16): the writer of the 17th takes one back, clean ones (fsynced) first.
+#define EDGES_LIMITS_PATH "/etc/limits.conf"
+#define EDGES_LIMITS_BAD_MARK "# edges: bad lines\n"
+#define EDGES_LIMITS_BIG_MARK "# edges: too big\n"
+#define EDGES_LIMITS_BIG_BYTES 3000u // over the kernel's 2048 (LIMITS_CONF_BYTES_MAX)
+#define EDGES_READ_BYTES 64u
+#define EDGES_DIR "/tmp/edges"
+#define EDGES_FILES 20u              // more than FS_BUFFERS_MAX
+#define EDGES_FSYNCED_EVERY 3u       // every third file is made clean before the rest
+#define EDGES_FILE_BYTES 96u
+
+static const char *const edges_noise_xy_argv[] = {"authflood", "noise", "60", NULL};
+static const char *const edges_noise_root_argv[] = {"authflood", "noise", "400", NULL};
+
+// As xy every sudo without a password is refused (exit 0); as root every one is
+// allowed and then fails to find /bin/noise-N, which authflood calls a failure (exit 1).
+static const struct job edges_audit_jobs[] = {
+    {TEST("authflood"), ABI_UID_USER, edges_noise_xy_argv, ABI_EXIT_NORMAL, 0, "authflood noise as xy"},
+    {TEST("authflood"), ABI_UID_ROOT, edges_noise_root_argv, ABI_EXIT_NORMAL, 1, "authflood noise as root"},
+};
+
+static i64 edges_write_file(const char *path, const char *text, u64 length) {
+    basin_assert(path != NULL);
+    basin_assert(text != NULL);
+    i64 fd = sys_open(path, ABI_O_WRONLY | ABI_O_CREAT | ABI_O_TRUNC, 0644);
+    if (fd < 0) return fd;
+    i64 result = length == 0 ? 0 : sys_write(fd, text, length);
+    i64 closed = sys_close(fd);
+    return result < 0 ? result : closed;
+}
+
+// The limits.conf of the next boot. Returns 1 if a call failed, else 0.
+static u32 edges_limits(void) {
+    char found[EDGES_READ_BYTES] = "";
+    i64 fd = sys_open(EDGES_LIMITS_PATH, ABI_O_RDONLY, 0);
+    i64 length = fd >= 0 ? sys_read(fd, found, sizeof found - 1) : fd;
+    if (fd >= 0) sys_close(fd);
+    bool bad = length > 0 && strncmp(found, EDGES_LIMITS_BAD_MARK, strlen(EDGES_LIMITS_BAD_MARK)) == 0;
+    bool big = length > 0 && strncmp(found, EDGES_LIMITS_BIG_MARK, strlen(EDGES_LIMITS_BIG_MARK)) == 0;
+    i64 result = 0;
+    const char *next = "bad lines";
+    if (big) {
+        next = "none";
+        result = sys_unlink(EDGES_LIMITS_PATH);
+    } else if (bad) {
+        static char text[EDGES_LIMITS_BIG_BYTES];
+        memset(text, '#', sizeof text);
+        memcpy(text, EDGES_LIMITS_BIG_MARK, strlen(EDGES_LIMITS_BIG_MARK));
+        for (u32 at = 64; at < sizeof text; at += 64) text[at] = '\n';
+        next = "too big";
+        result = edges_write_file(EDGES_LIMITS_PATH, text, sizeof text);
+    } else {
+        static const char text[] = EDGES_LIMITS_BAD_MARK "no equals sign\nno_such_key = 3\n"
+                                                         "files_per_process = 5\nprocesses_per_user = 24\n";
+        result = edges_write_file(EDGES_LIMITS_PATH, text, sizeof text - 1);
+    }
+    say("edges: limits.conf %s for the next boot: %ld %s", next, (long)result, error_name(result));
+    return result < 0 ? 1 : 0;
+}
+
+// Writes file i of EDGES_DIR through fd; what it holds names it.
+static i64 edges_buffer_write(i64 fd, u32 i) {
+    char text[EDGES_FILE_BYTES];
+    memset(text, 'a' + (char)(i % 26), sizeof text);
+    snprintf(text, sizeof text, "file %u", i);
+    i64 result = sys_write(fd, text, sizeof text);
+    if (result >= 0 && result != (i64)sizeof text) result = -E_IO;
+    if (result >= 0 && i % EDGES_FSYNCED_EVERY == 0) result = sys_fsync(fd);
+    return result;
+}
+
+// Every file open and written before any is closed; then each read back and checked.
+static u32 edges_buffers(void) {
+    i64 fds[EDGES_FILES];
+    u32 failed = 0;
+    i64 made = sys_mkdir(EDGES_DIR, 0755);
+    if (made < 0 && made != -E_EXIST) failed++;
+    for (u32 i = 0; i < EDGES_FILES; i++) {
+        char path[48];
+        snprintf(path, sizeof path, EDGES_DIR "/f%u", i);
+        fds[i] = sys_open(path, ABI_O_RDWR | ABI_O_CREAT | ABI_O_TRUNC, 0644);
+        if (fds[i] < 0 || edges_buffer_write(fds[i], i) < 0) failed++;
+    }
+    for (u32 i = 0; i < EDGES_FILES; i++) {
+        char text[EDGES_FILE_BYTES], expected[16];
+        if (fds[i] < 0) continue;
+        i64 length = sys_pread(fds[i], text, sizeof text, 0);
+        snprintf(expected, sizeof expected, "file %u", i);
+        if (length != (i64)sizeof text || strcmp(text, expected) != 0) failed++;
+        if (sys_close(fds[i]) < 0) failed++;
+    }
+    say("edges: %u files written at once, %u failures", EDGES_FILES, failed);
+    return failed;
+}
+
+static void edges_phase(void) {
+    say("edges phase");
+    u32 unexpected = edges_limits();
+    unexpected += run_sequential(edges_audit_jobs, JOBS_COUNT(edges_audit_jobs));
+    unexpected += edges_buffers();
+    say("edges phase done, %u unexpected", unexpected);
+    report_check("init edges phase", unexpected, INIT_JOB_EXCUSES);
+}
