@@ -4,7 +4,8 @@
 #   - /etc/limits.conf as the previous boot left it: bad lines (ignored with a
 #     warning), too big (the built-in limits), none (the built-in limits);
 #   - the audit log rotated, xy's events beyond its share summed up;
-#   - more files written at once than the kernel has buffers, every one read back.
+#   - more files written at once than the kernel has buffers, every one read back;
+#   - a breakpoint and a misaligned atomic, each killed with its own cause.
 source "$(dirname "$0")/lib.sh"
 source tests/sim_lib.sh
 logs=build/test-logs/edges
@@ -27,3 +28,6 @@ expect "20 files written at once, all read back" "init: edges: 20 files written 
 phases=$(grep -c "init: edges phase done, 0 unexpected" "$out")
 if [ "$phases" -ge 4 ]; then ok "edge phase done without surprises on every boot ($phases)"
 else not_ok "edge phase done on 4 boots" "$phases boots finished it"; fi
+expect "a breakpoint kills with its own cause" "init: illegal ebreak killed: breakpoint"
+expect "a misaligned atomic kills with its own cause" "init: illegal misaligned killed: misaligned access"
+expect "root's changes to the audit log made" "init: edges: audit log appended to and made 0644: 0 failures"

@@ -9,6 +9,9 @@
 //   - the audit log past its share and its rotations: xy's sudo events beyond its
 //     share (counted, then summed up at the rotation), then enough of root's distinct
 //     events to rotate the log more often than it keeps archives (`authflood noise`).
+//     Then root appends a line naming no uid (counted as root's when the next boot
+//     scans the file) and changes the log's mode (the next append puts it right).
+//   - a breakpoint and a misaligned atomic (`illegal ebreak|misaligned`).
 //   - more files written at once than the kernel has file buffers (FS_BUFFERS_MAX,
 //     16): the writer of the 17th takes one back, clean ones (fsynced) first.
 #define EDGES_LIMITS_PATH "/etc/limits.conf"
@@ -21,6 +24,8 @@
 #define EDGES_FSYNCED_EVERY 3u       // every third file is made clean before the rest
 #define EDGES_FILE_BYTES 96u
 
+static const char *const edges_ebreak_argv[] = {"illegal", "ebreak", NULL};
+static const char *const edges_misaligned_argv[] = {"illegal", "misaligned", NULL};
 static const char *const edges_noise_xy_argv[] = {"authflood", "noise", "60", NULL};
 static const char *const edges_noise_root_argv[] = {"authflood", "noise", "400", NULL};
 
@@ -31,6 +36,12 @@ static const struct job edges_audit_jobs[] = {
     {TEST("authflood"), ABI_UID_ROOT, edges_noise_root_argv, ABI_EXIT_NORMAL, 1, "authflood noise as root"},
 };
 
+// The traps no other job takes: the kernel must kill each with its own cause.
+static const struct job edges_trap_jobs[] = {
+    {TEST("illegal"), ABI_UID_USER, edges_ebreak_argv, ABI_EXIT_FAULT_BREAKPOINT, -1, "illegal ebreak"},
+    {TEST("illegal"), ABI_UID_USER, edges_misaligned_argv, ABI_EXIT_FAULT_MISALIGNED, -1, "illegal misaligned"},
+};
+
 static i64 edges_write_file(const char *path, const char *text, u64 length) {
     basin_assert(path != NULL);
     basin_assert(text != NULL);
@@ -39,6 +50,22 @@ static i64 edges_write_file(const char *path, const char *text, u64 length) {
     i64 result = length == 0 ? 0 : sys_write(fd, text, length);
     i64 closed = sys_close(fd);
     return result < 0 ? result : closed;
+}
+
+#define EDGES_AUTH_LOG_PATH "/var/log/auth"
+#define EDGES_AUTH_LOG_WRONG_MODE 0644u // the kernel keeps it 0600
+
+// Root's own changes to the audit log. Returns how many calls failed.
+static u32 edges_audit_log_tamper(void) {
+    static const char line[] = "edges: a line naming no user\n";
+    i64 fd = sys_open(EDGES_AUTH_LOG_PATH, ABI_O_WRONLY | ABI_O_APPEND, 0);
+    i64 written = fd < 0 ? fd : sys_write(fd, line, sizeof line - 1);
+    i64 closed = fd < 0 ? fd : sys_close(fd);
+    i64 changed = sys_chmod(EDGES_AUTH_LOG_PATH, EDGES_AUTH_LOG_WRONG_MODE);
+    u32 failed = (written < 0) + (closed < 0) + (changed < 0);
+    basin_assert(failed <= 3);
+    say("edges: audit log appended to and made 0%o: %u failures", EDGES_AUTH_LOG_WRONG_MODE, failed);
+    return failed;
 }
 
 // The limits.conf of the next boot. Returns 1 if a call failed, else 0.
@@ -109,7 +136,9 @@ static void edges_phase(void) {
     say("edges phase");
     u32 unexpected = edges_limits();
     unexpected += run_sequential(edges_audit_jobs, JOBS_COUNT(edges_audit_jobs));
+    unexpected += edges_audit_log_tamper(); // the log exists now
     unexpected += edges_buffers();
+    unexpected += run_sequential(edges_trap_jobs, JOBS_COUNT(edges_trap_jobs));
     say("edges phase done, %u unexpected", unexpected);
     report_check("init edges phase", unexpected, INIT_JOB_EXCUSES);
 }
