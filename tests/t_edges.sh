@@ -5,7 +5,9 @@
 #     warning), too big (the built-in limits), none (the built-in limits);
 #   - the audit log rotated, xy's events beyond its share summed up;
 #   - more files written at once than the kernel has buffers, every one read back;
-#   - a breakpoint and a misaligned atomic, each killed with its own cause.
+#   - a breakpoint and a misaligned atomic, each killed with its own cause;
+#   - fsck at mount (fs.verify=1) clean; /bin/init moved away for a boot (the
+#     archive's starts) and put back.
 source "$(dirname "$0")/lib.sh"
 source tests/sim_lib.sh
 logs=build/test-logs/edges
@@ -31,3 +33,6 @@ else not_ok "edge phase done on 4 boots" "$phases boots finished it"; fi
 expect "a breakpoint kills with its own cause" "init: illegal ebreak killed: breakpoint"
 expect "a misaligned atomic kills with its own cause" "init: illegal misaligned killed: misaligned access"
 expect "root's changes to the audit log made" "init: edges: audit log appended to and made 0644: 0 failures"
+expect "fsck at mount: clean" "filesystem: verify: clean"
+expect "no /bin/init on disk: the archive's starts" "/bin/init on disk unusable (error 2); starting the initial archive's"
+expect "/bin/init put back by the archive's init" "init: edges: /bin/init put back: 0 ok"

@@ -11,6 +11,11 @@
 //     events to rotate the log more often than it keeps archives (`authflood noise`).
 //     Then root appends a line naming no uid (counted as root's when the next boot
 //     scans the file) and changes the log's mode (the next append puts it right).
+//   - the kernel's random seed file, in step with limits.conf's cycle: made short
+//     and readable by others (the next boot warns of both and rewrites it as root's
+//     0600), or removed with its directory (the seed saved at reboot makes both).
+//   - /bin/init moved away for the boot that finds no limits.conf (the kernel then
+//     starts the initial archive's init), and back by that boot's edge phase.
 //   - a breakpoint and a misaligned atomic (`illegal ebreak|misaligned`).
 //   - more files written at once than the kernel has file buffers (FS_BUFFERS_MAX,
 //     16): the writer of the 17th takes one back, clean ones (fsynced) first.
@@ -68,7 +73,30 @@ static u32 edges_audit_log_tamper(void) {
     return failed;
 }
 
-// The limits.conf of the next boot. Returns 1 if a call failed, else 0.
+#define EDGES_INIT_PATH "/bin/init"
+#define EDGES_INIT_AWAY_PATH "/bin/init.edges"
+
+#define EDGES_SEED_PATH "/var/lib/random-seed"
+#define EDGES_SEED_DIR "/var/lib"
+#define EDGES_SEED_SHORT_BYTES 8u // of the kernel's 64 (RANDOM_SEED_FILE_BYTES)
+
+// The random seed file as the next boot will find it. Returns how many calls failed.
+static u32 edges_seed_file(bool remove) {
+    i64 first = 0, second = 0;
+    if (remove) {
+        first = sys_unlink(EDGES_SEED_PATH);
+        second = sys_rmdir(EDGES_SEED_DIR);
+    } else {
+        static const char seed[EDGES_SEED_SHORT_BYTES] = "edges!";
+        first = edges_write_file(EDGES_SEED_PATH, seed, sizeof seed);
+        second = sys_chmod(EDGES_SEED_PATH, 0644);
+    }
+    say("edges: random seed file %s: %ld %s, %ld %s", remove ? "removed with its directory" : "short and 0644",
+        (long)first, error_name(first), (long)second, error_name(second));
+    return (first < 0) + (second < 0);
+}
+
+// The limits.conf of the next boot, and the seed file's. Returns how many calls failed.
 static u32 edges_limits(void) {
     char found[EDGES_READ_BYTES] = "";
     i64 fd = sys_open(EDGES_LIMITS_PATH, ABI_O_RDONLY, 0);
@@ -79,8 +107,9 @@ static u32 edges_limits(void) {
     i64 result = 0;
     const char *next = "bad lines";
     if (big) {
-        next = "none";
+        next = "none, and no /bin/init";
         result = sys_unlink(EDGES_LIMITS_PATH);
+        if (result == 0) result = sys_rename(EDGES_INIT_PATH, EDGES_INIT_AWAY_PATH);
     } else if (bad) {
         static char text[EDGES_LIMITS_BIG_BYTES];
         memset(text, '#', sizeof text);
@@ -94,7 +123,8 @@ static u32 edges_limits(void) {
         result = edges_write_file(EDGES_LIMITS_PATH, text, sizeof text - 1);
     }
     say("edges: limits.conf %s for the next boot: %ld %s", next, (long)result, error_name(result));
-    return result < 0 ? 1 : 0;
+    u32 seed_failed = big ? 0 : edges_seed_file(bad); // the seed file's cycle: short, gone, left
+    return (result < 0 ? 1 : 0) + seed_failed;
 }
 
 // Writes file i of EDGES_DIR through fd; what it holds names it.
@@ -134,7 +164,10 @@ static u32 edges_buffers(void) {
 
 static void edges_phase(void) {
     say("edges phase");
-    u32 unexpected = edges_limits();
+    i64 back = sys_rename(EDGES_INIT_AWAY_PATH, EDGES_INIT_PATH); // moved away by the previous boot
+    say("edges: /bin/init put back: %ld %s", (long)back, error_name(back));
+    u32 unexpected = back < 0 && back != -E_NOENT ? 1 : 0;
+    unexpected += edges_limits();
     unexpected += run_sequential(edges_audit_jobs, JOBS_COUNT(edges_audit_jobs));
     unexpected += edges_audit_log_tamper(); // the log exists now
     unexpected += edges_buffers();
