@@ -17,6 +17,10 @@
 //                   /tmp's entries, open files, memory, root's password (guesses) and
 //                   processes (`exhaust`), then root proves it can still work and
 //                   that removing xy's files gives the space back (`rootcheck`)
+//   init.edges=1    the edge phase after everything else (init_edges.h): the kernel's
+//                   rarer paths that a correct run still takes (a changed
+//                   /etc/limits.conf for the next boot, the audit log past rotation,
+//                   more files written at once than the kernel has file buffers)
 // and ignores every other word (the kernel's own, such as loglevel=).
 //
 // Phase 1 runs the test programs one at a time, so its output is deterministic.
@@ -58,6 +62,7 @@ struct options {
     char fuzz_ops[12];    // init.fuzz=N: the fuzz phase with N syscalls per user; "" none
     bool fuzz_together;   // init.fuzz_together=1: root's and xy's fuzzers at the same time
     bool attack;          // init.attack=1: the resource attack phase
+    bool edges;           // init.edges=1: the edge phase
 };
 
 // A program init runs, and how it must end for the round to count as expected.
@@ -256,6 +261,8 @@ static struct options parse_options(int argc, char **argv) {
             if (!known) say("ignoring bad %s", word);
         } else if (parse_fs_option(word, &options)) {
             continue;
+        } else if (strcmp(word, "init.edges=1") == 0) { // after the others: their words cost no more
+            options.edges = true;
         } else if (strncmp(word, "init.", 5) == 0) {
             say("ignoring unknown %s", word);
         }
@@ -526,6 +533,8 @@ static void fuzz_phase(const char *ops, bool together) {
     report_check("init fuzz phase", unexpected, INIT_JOB_EXCUSES);
 }
 
+#include "user/programs/init_edges.h"
+
 int main(int argc, char **argv) {
     say("pid %ld uid %ld", (long)sys_getpid(), (long)sys_getuid());
     struct options options = parse_options(argc, argv);
@@ -555,5 +564,6 @@ int main(int argc, char **argv) {
         u32 unexpected = run_sequential(attack_jobs, JOBS_COUNT(attack_jobs));
         say("attack phase done, %u unexpected", unexpected);
     }
+    if (options.edges) edges_phase();
     finish(options.end);
 }
