@@ -185,6 +185,26 @@ static void test_groups(void) {
     UNIT_CHECK("groups_bounded", xy->groups_count == GROUPS_MAX);
 }
 
+// Completing an interrupted first boot keeps the root the last attempt made. A root
+// record that cannot be read (every sector latent: reads fail with -E_IO) is the
+// mount's error: an empty root written over it (the old code) orphaned every
+// directory made before (basin-sim seed 8, storage-fsck-unrestricted).
+static void test_make_root_keeps_an_unreadable_root(struct sim *sim) {
+    struct platform *node = sim->nodes[0];
+    struct kernel *k = &node->kernel;
+    struct fs_inode before, after;
+    UNIT_CHECK("make_root_setup", fs_read_inode(k, FS_ROOT_INODE, &before) == 0 && before.nlink > 2);
+    u64 seq = graindb_commit_seq(&k->fs.db);
+    UNIT_CHECK("make_root_keeps_a_readable_root", fs_make_root(k) == 0 && graindb_commit_seq(&k->fs.db) == seq);
+    disk_mark(&node->disk, 0, node->disk.sector_count, DISK_SECTOR_LATENT);
+    i64 result = fs_make_root(k);
+    memset(node->disk.sector_flags, 0, node->disk.sector_count); // no faults are on: nothing else was flagged
+    UNIT_CHECK("make_root_unreadable_is_an_error", result == -E_IO);
+    UNIT_CHECK("make_root_unreadable_writes_nothing", graindb_commit_seq(&k->fs.db) == seq);
+    UNIT_CHECK("make_root_unreadable_root_intact", fs_read_inode(k, FS_ROOT_INODE, &after) == 0 &&
+                                                       after.nlink == before.nlink && after.version == before.version);
+}
+
 int main(void) {
     root = cred_of_user(ABI_UID_ROOT);
     test_record();
@@ -195,6 +215,7 @@ int main(void) {
     test_depth(k);
     test_splice_bound(k);
     test_links(k);
+    test_make_root_keeps_an_unreadable_root(sim);
     sim_destroy(sim);
     UNIT_EXIT();
 }

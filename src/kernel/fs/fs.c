@@ -64,8 +64,18 @@ i64 fs_mark_ready(struct kernel *k) {
 }
 
 i64 fs_make_root(struct kernel *k) {
-    struct fs_inode existing;
-    if (fs_read_inode(k, FS_ROOT_INODE, &existing) == 0) return 0; // resuming
+    // Resuming an interrupted first boot: a root that exists is kept. Only a root
+    // whose key was never written is made: one whose record fails to read (a read
+    // error, damage GrainDB detected, its object missing) is the mount's error, since
+    // an empty root written over it would orphan every directory made before.
+    u8 key[FS_KEY_LEN_MAX];
+    u32 key_len = 0;
+    fs_inode_key(FS_ROOT_INODE, key, &key_len);
+    struct graindb_ref_info info;
+    if (graindb_ref_get(&k->fs.db, key, key_len, &info) == 0) {
+        struct fs_inode existing;
+        return fs_read_inode(k, FS_ROOT_INODE, &existing);
+    }
     struct fs_inode root;
     mem_set(&root, 0, sizeof root);
     root.inode = FS_ROOT_INODE;
