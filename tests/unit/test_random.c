@@ -9,6 +9,8 @@
 // - the seed file: written at the first boot (root's, 0600), rewritten at shutdown,
 //   mixed in and replaced at the next boot; a wrong mode is repaired; a seed file
 //   that cannot be read is a warning, not a failed boot;
+// - a failed write leaves the old seed file whole (the new seed is renamed over it),
+//   and a seed file shorter than a seed (empty, cut) is replaced, never mixed in;
 // - in the simulator, getrandom's bytes follow the run seed (the same seed the same
 //   bytes, another seed others);
 // - seed_file_never_reused reports what it exists for (in child processes).
@@ -259,6 +261,54 @@ static void test_seed_file_damage(void) {
     sim_destroy(sim);
 }
 
+// A write that fails (here: random-seed.new is a directory) leaves the old seed file
+// as it was, not truncated to nothing: the new seed is renamed over it only whole.
+static void test_seed_file_failed_write(void) {
+    struct sim *sim = boot_node(14, "init.rounds=0 init.end=idle loglevel=error");
+    struct kernel *k = &sim->nodes[0]->kernel;
+    struct seed_file before = seed_file_get(k);
+    const struct cred root = cred_of_user(ABI_UID_ROOT);
+    struct path new_path;
+    struct fs_inode inode;
+    i64 result = path_resolve("/", RANDOM_SEED_FILE_NEW_PATH, &new_path);
+    if (result == 0) result = fs_create(k, &root, &new_path, ABI_TYPE_DIRECTORY, 0700, &inode);
+    random_seed_file_save(k);
+    struct seed_file kept = seed_file_get(k);
+    UNIT_CHECK("seed_file_failed_write_keeps_old_seed",
+               result == 0 && seed_file_sane(&before) && seed_file_sane(&kept) &&
+                   memcmp(before.bytes, kept.bytes, RANDOM_SEED_FILE_BYTES) == 0);
+    result = fs_remove(k, &root, &new_path, ABI_TYPE_DIRECTORY);
+    random_seed_file_save(k);
+    struct seed_file after = seed_file_get(k);
+    UNIT_CHECK("seed_file_write_renames_new_seed_in",
+               result == 0 && seed_file_sane(&after) && memcmp(before.bytes, after.bytes, RANDOM_SEED_FILE_BYTES) != 0 &&
+                   fs_lookup(k, &root, &new_path, &inode) == -E_NOENT);
+    sim_destroy(sim);
+}
+
+// An empty or short seed file is no seed: not mixed in (no reseed), and replaced.
+static bool short_seed_file_replaced(struct kernel *k, u32 length) {
+    static const u8 bytes[RANDOM_SEED_FILE_BYTES] = {1, 2, 3};
+    assert(length < RANDOM_SEED_FILE_BYTES);
+    i64 result = fs_write_file_as_root(k, RANDOM_SEED_FILE_PATH, RANDOM_SEED_FILE_MODE, bytes, length);
+    struct seed_file cut = seed_file_get(k);
+    k->random.seed_file_mixed = false;
+    u64 reseeds = k->random.reseeds;
+    random_seed_file_load(k);
+    struct seed_file after = seed_file_get(k);
+    return result == 0 && cut.length == (i64)length && !k->random.seed_file_mixed && k->random.reseeds == reseeds &&
+           seed_file_sane(&after);
+}
+
+static void test_seed_file_short(void) {
+    struct sim *sim = boot_node(15, "init.rounds=0 init.end=idle loglevel=error");
+    struct kernel *k = &sim->nodes[0]->kernel;
+    UNIT_CHECK("seed_file_empty_not_mixed_and_replaced", short_seed_file_replaced(k, 0));
+    UNIT_CHECK("seed_file_short_not_mixed_and_replaced", short_seed_file_replaced(k, 10));
+    UNIT_CHECK("seed_file_empty_again_not_mixed", short_seed_file_replaced(k, 0));
+    sim_destroy(sim);
+}
+
 // getrandom in the simulator: the node's seeded stream through the DRBG.
 static void first_bytes(u64 seed, u8 out[32]) {
     struct sim *sim = boot_node(seed, "init.rounds=0 init.end=idle loglevel=error");
@@ -305,12 +355,18 @@ static void mixed_again(struct sim *sim, struct platform *node) {
     seed_event(sim, node, RANDOM_SEED_FILE_MIXED, 0x1234, 64);
 }
 
+static void mixed_empty(struct sim *sim, struct platform *node) {
+    fresh_boot(node);
+    seed_event(sim, node, RANDOM_SEED_FILE_MIXED, 0xcbf29ce484222325ull, 0);
+}
+
 static void test_invariant(void) {
     struct sim *sim = boot_node(13, "init.rounds=0 init.end=idle loglevel=error");
     struct platform *node = sim->nodes[0];
     UNIT_CHECK("invariant_mixed_not_replaced_before_processes", child_reports(mixed_then_runs, sim, node));
     UNIT_CHECK("invariant_rewritten_with_same_bytes", child_reports(rewritten_same, sim, node));
     UNIT_CHECK("invariant_retired_seed_mixed_again", child_reports(mixed_again, sim, node));
+    UNIT_CHECK("invariant_empty_seed_file_mixed", child_reports(mixed_empty, sim, node));
     // Allowed: a failed rewrite, then the same seed at the next boot; and a boot
     // without a seed file. These return (a violation would end the test).
     fresh_boot(node);
@@ -334,6 +390,8 @@ int main(void) {
     sim_destroy(sim);
     test_seed_file_lifecycle();
     test_seed_file_damage();
+    test_seed_file_failed_write();
+    test_seed_file_short();
     test_sim_seed_dependence();
     test_invariant();
     UNIT_EXIT();

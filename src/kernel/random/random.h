@@ -58,9 +58,12 @@ void random_bytes(struct kernel *k, u8 *out, u64 count);
 // ---- the seed file (random_file.c) ------------------------------------------------
 #define RANDOM_SEED_FILE_PATH "/var/lib/random-seed"
 #define RANDOM_SEED_FILE_DIRECTORY "/var/lib"
+// Each new seed is written here first, then renamed over the seed file.
+#define RANDOM_SEED_FILE_NEW_PATH "/var/lib/random-seed.new"
 #define RANDOM_SEED_FILE_MODE 0600
 #define RANDOM_SEED_FILE_BYTES 64u
-// A longer file (root wrote it) is mixed in up to this many bytes.
+// A longer file (root wrote it) is mixed in up to this many bytes; a shorter one
+// (empty, or cut by damage) is no seed: it is replaced, never mixed in.
 #define RANDOM_SEED_FILE_MIX_BYTES_MAX 512u
 
 // What TRACE_RANDOM_SEED_FILE reports (argument a).

@@ -63,18 +63,33 @@ static i64 seed_directory_make(struct kernel *k) {
     return result == -E_EXIST ? 0 : result;
 }
 
-// Fresh DRBG output into the file (created or rewritten, root's 0600), durable when
-// this returns 0 (the last close commits it).
+// The new seed goes to a file of its own, renamed over the seed file once it is
+// whole: a write that fails (E_NOSPC on a full disk, E_IO) leaves the old seed file
+// as it was, never opened with truncation and left empty for the next boot, and a
+// crash leaves the old file or the new one.
+static i64 seed_file_replace(struct kernel *k, const u8 *seed, u32 count) {
+    assert(seed != NULL);
+    assert(count == RANDOM_SEED_FILE_BYTES);
+    i64 result = fs_write_file_as_root(k, RANDOM_SEED_FILE_NEW_PATH, RANDOM_SEED_FILE_MODE, seed, count);
+    if (result < 0) return result;
+    const struct cred root = cred_of_user(ABI_UID_ROOT);
+    struct path from, to;
+    result = path_resolve("/", RANDOM_SEED_FILE_NEW_PATH, &from);
+    if (result == 0) result = path_resolve("/", RANDOM_SEED_FILE_PATH, &to);
+    if (result == 0) result = fs_rename(k, &root, &from, &to);
+    return result;
+}
+
+// Fresh DRBG output into the file (root's 0600), durable when this returns 0 (the
+// new file's last close and the rename are commits).
 static i64 seed_file_write(struct kernel *k) {
     u8 seed[RANDOM_SEED_FILE_BYTES];
     random_bytes(k, seed, sizeof seed);
     u64 digest = seed_trace_digest(seed, sizeof seed);
-    i64 result = fs_write_file_as_root(k, RANDOM_SEED_FILE_PATH, RANDOM_SEED_FILE_MODE, seed, sizeof seed);
+    i64 result = seed_file_replace(k, seed, sizeof seed);
     if (result == -E_NOENT) {
         result = seed_directory_make(k);
-        if (result == 0) {
-            result = fs_write_file_as_root(k, RANDOM_SEED_FILE_PATH, RANDOM_SEED_FILE_MODE, seed, sizeof seed);
-        }
+        if (result == 0) result = seed_file_replace(k, seed, sizeof seed);
     }
     mem_set(seed, 0, sizeof seed);
     observe_trace(k->platform, TRACE_RANDOM_SEED_FILE, RANDOM_SEED_FILE_WRITTEN, digest, (u64)result);
@@ -92,9 +107,6 @@ static void seed_file_mix(struct kernel *k, const u8 *bytes, u32 length, bool ex
     if (exposed) {
         klog(k, LOG_WARN, "random: %s was readable by others (owner or mode changed); "
                           "rewritten as root's 0600", RANDOM_SEED_FILE_PATH);
-    }
-    if (length < RANDOM_SEED_FILE_BYTES) {
-        klog(k, LOG_WARN, "random: %s held only %u bytes", RANDOM_SEED_FILE_PATH, length);
     }
 }
 
@@ -115,7 +127,14 @@ void random_seed_file_load(struct kernel *k) {
     u32 length = 0;
     bool exposed = false;
     i64 result = seed_file_read(k, bytes, sizeof bytes, &length, &exposed);
-    if (result == 0) {
+    if (result == 0 && length < RANDOM_SEED_FILE_BYTES) {
+        // Every seed written is whole (a rename puts it in place), so a shorter file
+        // is damage or root's: too little to count as a seed, and two empty files
+        // would be "the same seed" twice. Not mixed in, not counted; replaced.
+        klog(k, LOG_WARN, "random: %s holds only %u bytes (a seed has %u): not mixed in, "
+                          "writing a new one", RANDOM_SEED_FILE_PATH, length, RANDOM_SEED_FILE_BYTES);
+        result = -E_INVAL;
+    } else if (result == 0) {
         seed_file_mix(k, bytes, length, exposed);
     } else if (result == -E_NOENT) {
         klog(k, LOG_WARN, "random: no %s yet (a first boot?): writing one", RANDOM_SEED_FILE_PATH);

@@ -4,7 +4,10 @@
 // with other bytes, before any process runs (a crash after that point must not bring
 // the same seed back). Across boots: once a replacement was acknowledged, the
 // replaced seed never comes back (with disk faults outside the atlas an acknowledged
-// write may be destroyed, so that part is not checked there).
+// write may be destroyed, so that part is not checked there). A file shorter than a
+// seed (empty after a failed truncating write, or cut by damage) is no seed: a boot
+// that mixes one in counts it as entropy, and two empty files would look like one
+// seed used twice, so that is reported as what it is.
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -15,15 +18,22 @@
 #include "sim/trace.h"
 #include "sim/violation.h"
 
-static void seed_file_mixed(struct sim *sim, struct platform *node, u64 digest) {
+static void seed_file_mixed(struct sim *sim, struct platform *node, u64 digest, u64 length) {
     struct seed_file_boot_shadow *boot = &node->invariants.seed_file;
     const struct seed_file_shadow *disk = &node->seed_file;
+    char detail[INVARIANT_DETAIL_BYTES_MAX];
+    if (length < RANDOM_SEED_FILE_BYTES) {
+        snprintf(detail, sizeof detail,
+                 "boot %u mixed in a seed file of %" PRIu64 " bytes (digest %016" PRIx64
+                 "), shorter than a seed (%u bytes)",
+                 node->boots, length, digest, RANDOM_SEED_FILE_BYTES);
+        sim_violation(sim, node, INV_SEED_FILE_NEVER_REUSED, detail);
+    }
     boot->mixed = true;
     boot->mixed_digest = digest;
     boot->written = false;
     if (node->disk.fault_scope == DISK_FAULTS_UNRESTRICTED) return;
     if (!disk->retired_valid || disk->retired_digest != digest) return;
-    char detail[INVARIANT_DETAIL_BYTES_MAX];
     snprintf(detail, sizeof detail,
              "boot %u mixed in the seed file with digest %016" PRIx64
              ", which an earlier boot mixed in and replaced (the replacement was acknowledged)",
@@ -53,7 +63,7 @@ void seed_file_on_event(struct sim *sim, struct platform *node, const struct tra
     assert(event->kind == TRACE_RANDOM_SEED_FILE);
     sim->invariant_checks[INV_SEED_FILE_NEVER_REUSED]++;
     if (event->a == RANDOM_SEED_FILE_MIXED) {
-        seed_file_mixed(sim, node, event->b);
+        seed_file_mixed(sim, node, event->b, event->c);
     } else {
         assert(event->a == RANDOM_SEED_FILE_WRITTEN);
         seed_file_written(sim, node, event->b, (i64)event->c);

@@ -131,10 +131,11 @@ static const char *model_rule(enum fs_change_op op) {
 // Files the kernel changes itself during a syscall, after its own checks: passwd
 // (shadow.new renamed over shadow), the audit log with its numbered archives
 // (/var/log/auth.1 .. auth.AUTH_LOG_ARCHIVES_MAX, shifted at each rotation), and the
-// seed file shutdown rewrites (with /var/lib, made for a disk older than it).
+// seed file shutdown rewrites (random-seed.new renamed over it, with /var/lib, made
+// for a disk older than it).
 static bool kernel_keeps(const struct path *path) {
     static const char *const kept[] = {"/etc/shadow", "/etc/shadow.new", "/var/log/auth", RANDOM_SEED_FILE_PATH,
-                                       RANDOM_SEED_FILE_DIRECTORY};
+                                       RANDOM_SEED_FILE_NEW_PATH, RANDOM_SEED_FILE_DIRECTORY};
     char name[ABI_PATH_LEN_MAX];
     if (path_format(path, name, sizeof name) < 0) return false;
     for (u32 i = 0; i < sizeof kept / sizeof kept[0]; i++) {

@@ -89,7 +89,8 @@ struct trace_event;
       "ids) and the caller's descriptors and cwd as they were; sudo, switch_user and passwd "\
       "may append their refusal to /var/log/auth (database and open files exempt for them)") \
     X(INV_SEED_FILE_NEVER_REUSED, "seed_file_never_reused",                                   \
-      "a boot that mixed /var/lib/random-seed in has replaced it (or failed to write, with "  \
+      "a boot mixes /var/lib/random-seed in only when it holds a whole seed (64 bytes or "   \
+      "more), and has then replaced it (or failed to write, with "                           \
       "an error) before any process runs, with other bytes; and once a replacement was "     \
       "acknowledged, no later boot mixes the replaced seed in again (not checked across "    \
       "boots with disk faults outside the atlas)")                                       \
