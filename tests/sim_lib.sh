@@ -11,3 +11,14 @@ build_variant() { # NAME CC CFLAGS
         mkdir -p "$(dirname "$dir")"; cat "$dir.log" >&2; return 1
     fi
 }
+
+# expect NAME STATUS PATTERN ARGS...: basin-sim ARGS exits STATUS and prints a line
+# matching PATTERN. The output stays in "$tmp/out" (the caller's $tmp) for more checks.
+expect() {
+    local name=$1 status=$2 pattern=$3; shift 3
+    "$SIM" "$@" > "$tmp/out" 2>&1
+    local got=$?
+    if [ $got -ne "$status" ]; then not_ok "$name" "exit $got, expected $status: $(head -2 "$tmp/out" | tr '\n' ' ')"
+    elif ! grep -qE -- "$pattern" "$tmp/out"; then not_ok "$name" "no line matching '$pattern'"
+    else ok "$name"; fi
+}

@@ -6,15 +6,6 @@ source tests/sim_lib.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-expect() { # NAME STATUS PATTERN ARGS...: exit status and a line matching PATTERN
-    local name=$1 status=$2 pattern=$3; shift 3
-    "$SIM" "$@" > "$tmp/out" 2>&1
-    local got=$?
-    if [ $got -ne "$status" ]; then not_ok "$name" "exit $got, expected $status: $(head -2 "$tmp/out" | tr '\n' ' ')"
-    elif ! grep -qE -- "$pattern" "$tmp/out"; then not_ok "$name" "no line matching '$pattern'"
-    else ok "$name"; fi
-}
-
 expect "--help exits 0" 0 '^usage: basin-sim' --help
 expect "unknown option exits 2 naming it" 2 "unknown option '--bogus'" --bogus
 expect "bad seed exits 2 naming it" 2 "bad value 'abc' for --seed" --seed abc

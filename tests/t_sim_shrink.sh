@@ -9,15 +9,6 @@ source tests/sim_lib.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-expect() { # NAME STATUS PATTERN ARGS...: exit status and a line matching PATTERN
-    local name=$1 status=$2 pattern=$3; shift 3
-    "$SIM" "$@" > "$tmp/out" 2>&1
-    local got=$?
-    if [ $got -ne "$status" ]; then not_ok "$name" "exit $got, expected $status: $(head -2 "$tmp/out" | tr '\n' ' ')"
-    elif ! grep -qE -- "$pattern" "$tmp/out"; then not_ok "$name" "no line matching '$pattern'"
-    else ok "$name"; fi
-}
-
 # Seed 3 of the default scenario with graindb-ack-before-flush: five fault kinds drawn on
 # by the swarm, acknowledged_writes_survive violated at step 1877 after a power loss.
 SEED=3 BUG=graindb-ack-before-flush INVARIANT=acknowledged_writes_survive
