@@ -41,9 +41,9 @@ mkdir -p "\$HOME" && cd "\$HOME" && exec bash -c "\$*"
 EOF
 chmod +x "$tmp/ssh"
 printf '# two hosts\n2/hostA\n1/hostB   # one job there\n' > "$tmp/remote.hosts"
-PARALLEL_SSH=$tmp/ssh tools/fleet.sh --hosts "$tmp/remote.hosts" --seeds 1..8 --chunk 3 --keep \
+env -u SHELL PARALLEL_SSH=$tmp/ssh tools/fleet.sh --hosts "$tmp/remote.hosts" --seeds 1..8 --chunk 3 --keep \
     --scenario scenarios/default.scenario --json "$tmp/remote.json" -- "${ARGS[@]}" > "$tmp/remote.out" 2>&1
-check "a fleet of two copied-to hosts exits 0" test $? -eq 0
+check "a fleet of two copied-to hosts exits 0, even with SHELL unset (as under CI)" test $? -eq 0
 "$SIM" --seeds 1..8 --jobs 2 --scenario scenarios/default.scenario --json "$tmp/seeds-default.json" "${ARGS[@]}" > /dev/null 2>&1
 check "its merged JSON equals basin-sim --seeds 1..8" \
     test "$(strip_wall "$tmp/remote.json")" = "$(strip_wall "$tmp/seeds-default.json")"

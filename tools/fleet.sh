@@ -17,6 +17,9 @@ CHUNKS_PER_SLOT=4         # small enough chunks that a slow host does not hold t
 JOB_RETRIES=3             # tries of a failed job in all, on another login when there is one
 REMOTE_BASE=.basin-fleet  # per-run directories go under each login's home
 SSH=${PARALLEL_SSH:-ssh}  # GNU parallel's own variable: both use the same ssh
+# GNU parallel quotes a remote job for the shell named by $SHELL; without it (cron, CI
+# runners, env -i) every remote job fails and is reported as missing seeds.
+export SHELL=${SHELL:-/bin/bash}
 
 usage() {
     cat <<'USAGE'
