@@ -59,6 +59,7 @@ declare -A BUG_SCENARIO=(
     [graindb-compact-ignores-links]=storage-compaction
     [graindb-compact-keeps-tombstones]=storage-compaction
     [graindb-read-error-as-damage]=storage-read-errors
+    [graindb-damaged-checkpoint-skips-base]=storage-checkpoint-damage
 )
 
 fault_names=$("$SIM" --seed 1 --steps 1 --log error 2>/dev/null | awk '$1 == "fault" {print $2}')
@@ -122,6 +123,13 @@ echo "# all storage and disk scenarios, $SEEDS seeds each, faults injected:${sum
 compacted=$(cat "$logs"/storage-compaction-*.log | grep -oE '^storage compactions seen[^:]*: [0-9]+' |
             awk '{s += $NF} END {print s + 0}')
 check "storage-compaction: GrainDB compacted $compacted times over $SEEDS seeds" test "$compacted" -ge "$SEEDS"
+
+# Damaged checkpoints were recovered from the log, and repairs failed to read back.
+sum_field() { cat "$logs"/storage-checkpoint-damage-[0-9]*.log | grep -oE "$1" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}'; }
+replayed=$(sum_field '^mounts that replayed the log past a damaged checkpoint: [0-9]+')
+unverified=$(sum_field '[0-9]+ reported unverified by GrainDB')
+check "storage-checkpoint-damage: $replayed mounts replayed the log past a damaged checkpoint, $unverified repairs did not read back" \
+    test "$replayed" -gt 0 -a "$unverified" -gt 0
 
 # Power really failed inside the kernel, at block writes and flushes.
 sites=$(cat "$logs"/storage-power-loss-*.log | grep '^power losses by site:' |

@@ -67,6 +67,7 @@ struct sim {
     u64 invariant_checks[INVARIANT_COUNT];
     struct security_counts security; // syscalls, denials and changes the models saw
     u64 repairs_unverified; // pieces of repairs GrainDB reported unverified (repairs_read_back)
+    u64 checkpoints_damaged_at_mount; // mounts whose recovery replayed the log past a damaged checkpoint
     u64 files_unchecked; // acknowledged files not checked (the filesystem was not inspectable)
     struct workload_counts workload; // verdicts and ends of the workloads (invariant_workload.c)
     struct pcg32 swarm;

@@ -79,10 +79,53 @@ static const char *fsck_catches_index_damage_in_ram(void) {
     return NULL;
 }
 
+static void corrupt_every_sector(u64 first_sector, u64 bytes) {
+    for (u64 s = 0; s < (bytes + BLOCK_SECTOR_SIZE_BYTES - 1) / BLOCK_SECTOR_SIZE_BYTES; s++) {
+        testdev_corrupt(&gdbtest_dev, first_sector + s, 20, 0x08);
+    }
+}
+
+// An older checkpoint of the same commit as the one the superblock names, with not one
+// readable sector, is stepped over: it lies before the named one and no commit lies
+// between (nothing tells where it ends). fsck counts it; recovery from the zone's start
+// (the named checkpoint damaged too) walks past both to the commits after them.
+static const char *fsck_and_recovery_step_over_unreadable_old_checkpoint(void) {
+    const char *why = gdbtest_fresh(8192, 34);
+    if (why) return why;
+    if ((why = mixed_workload(10, NULL))) return why;
+    EXPECT_RC(graindb_checkpoint(db), 0);
+    u64 old_position = db->superblock.checkpoint_position, old_bytes = db->superblock.checkpoint_bytes;
+    EXPECT_RC(graindb_checkpoint(db), 0); // the same commit: a repair's new checkpoint
+    u64 named_position = db->superblock.checkpoint_position;
+    EXPECT(named_position > old_position, "no second checkpoint");
+    char key[16];
+    u8 value[700];
+    gdbtest_key(key, 1);
+    gdbtest_value(value, sizeof(value), 99);
+    EXPECT_RC(graindb_set(db, (const u8 *)key, 16, value, sizeof(value)), 0); // after both
+    corrupt_every_sector(GRAINDB_LOG_START_SECTOR + old_position / BLOCK_SECTOR_SIZE_BYTES, old_bytes);
+    struct graindb_verify_report report;
+    EXPECT_RC(graindb_verify(db, &report), 0);
+    EXPECT(report.checkpoints_damaged == 1 && report.problems_count == 0, "damaged %llu, problems %u (%s)",
+           (unsigned long long)report.checkpoints_damaged, report.problems_count,
+           report.problems_count > 0 ? report.problems[0].what : "-");
+    testdev_corrupt(&gdbtest_dev, GRAINDB_LOG_START_SECTOR + named_position / BLOCK_SECTOR_SIZE_BYTES, 20, 0x08);
+    long long rc = graindb_open(db, &gdbtest_dev);
+    EXPECT(rc == 0, "open = %lld (%s at %llu)", rc, db->open_stats.problem ? db->open_stats.problem : "-",
+           (unsigned long long)db->open_stats.problem_position);
+    EXPECT(db->open_stats.checkpoint_damaged, "the damaged named checkpoint was loaded");
+    u8 got[sizeof(value)];
+    u32 size = 0;
+    EXPECT_RC(graindb_ref_read(db, (const u8 *)key, 16, got, sizeof(got), &size), 0);
+    EXPECT(size == sizeof(value) && memcmp(got, value, size) == 0, "the commit after both checkpoints was lost");
+    return NULL;
+}
+
 int main(void) {
     RUN(fsck_clean_on_good_database);
     RUN(fsck_dirty_on_damaged_object);
     RUN(fsck_dirty_on_damaged_superblock_copy);
     RUN(fsck_catches_index_damage_in_ram);
+    RUN(fsck_and_recovery_step_over_unreadable_old_checkpoint);
     return gdbtest_finish();
 }

@@ -317,6 +317,29 @@ static const char *scenario_read_error_as_damage(void) {
     return reads_written_bytes(1, 1, 100, true);
 }
 
+// Invariant (acknowledged_writes_survive): with the checkpoint the superblock names
+// damaged, recovery replays the compacted base and the log from the zone's start, and
+// every acknowledged key reads back: the ones in the base, before and after the checkpoint.
+static const char *scenario_damaged_checkpoint_skips_base(void) {
+    const char *why = write_garbage();
+    if (why) return why;
+    EXPECT_RC(graindb_compact(db), 0);
+    if ((why = set_value(3, 6, 200))) return why;
+    EXPECT_RC(graindb_checkpoint(db), 0);
+    if ((why = set_value(4, 7, 200))) return why;
+    const struct graindb_superblock *sb = &db->superblock;
+    EXPECT(sb->base_commit_seq > 0 && sb->checkpoint_position != GRAINDB_NONE, "no base or no checkpoint to damage");
+    u64 sector = sb->log_start_sector + sb->checkpoint_position / BLOCK_SECTOR_SIZE_BYTES;
+    testdev_crash(&gdbtest_dev, CRASH_KEEP, 1);
+    testdev_corrupt(&gdbtest_dev, sector, 100, 0x20); // the checkpoint's first chunk
+    if ((why = open_planted())) return why;
+    EXPECT(db->open_stats.checkpoint_damaged, "the damaged checkpoint was loaded");
+    for (u32 k = 0; k < 3 && why == NULL; k++) why = reads_written_bytes(k, k + 3, 3000, true);
+    if (why == NULL) why = reads_written_bytes(3, 6, 200, true);
+    if (why == NULL) why = reads_written_bytes(4, 7, 200, true);
+    return why;
+}
+
 static const scenario_fn scenarios[GRAINDB_BUG_COUNT] = {
     [GRAINDB_BUG_ACK_BEFORE_FLUSH] = scenario_ack_before_flush,
     [GRAINDB_BUG_SKIP_READ_VERIFY] = scenario_skip_read_verify,
@@ -332,6 +355,7 @@ static const scenario_fn scenarios[GRAINDB_BUG_COUNT] = {
     [GRAINDB_BUG_COMPACT_IGNORES_LINKS] = scenario_compact_ignores_links,
     [GRAINDB_BUG_COMPACT_KEEPS_TOMBSTONES] = scenario_compact_keeps_tombstones,
     [GRAINDB_BUG_READ_ERROR_AS_DAMAGE] = scenario_read_error_as_damage,
+    [GRAINDB_BUG_DAMAGED_CHECKPOINT_SKIPS_BASE] = scenario_damaged_checkpoint_skips_base,
 };
 
 #define BUG_NAME(id, name, invariant, what) name,

@@ -397,6 +397,33 @@ static void test_atlas_api(void) {
     sim_destroy(sim);
 }
 
+// A redundant range (a checkpoint being recovered) may be damaged while the rest of its
+// guard range (its log zone) is intact; a free range (nothing acknowledged) always.
+static void test_atlas_redundant_and_free(void) {
+    struct sim *sim = make_sim(1, SMALL_DISK_BYTES, DISK_FAULTS_RECOVERABLE);
+    struct sim_disk *disk = &sim->nodes[0]->disk;
+    assert(disk_atlas_default_layout(disk));
+    struct disk_range checkpoint = {100, 10}, zone = {64, 128}, free = {150, 42};
+    struct disk_range in_checkpoint = {105, 2}, straddling = {108, 4}, in_free = {160, 3}, elsewhere = {70, 1};
+    bool ok = !disk_atlas_allows_damage(disk, &in_checkpoint, 1, false); // single-copy by default
+    disk_atlas_set_redundant(disk, checkpoint, zone, free);
+    ok = ok && disk_atlas_allows_damage(disk, &in_checkpoint, 1, false) &&
+         !disk_atlas_allows_damage(disk, &straddling, 1, false) && // 110, 111 are not redundant
+         disk_atlas_allows_damage(disk, &in_free, 1, false) && !disk_atlas_allows_damage(disk, &elsewhere, 1, false);
+    check(ok, "atlas_redundant_range", "a redundant range and a free range may be damaged, nothing beside them");
+    disk_mark(disk, 70, 1, DISK_SECTOR_DAMAGED); // the other copy is hurt: the checkpoint is the only one now
+    ok = !disk_atlas_allows_damage(disk, &in_checkpoint, 1, false) && disk_atlas_allows_damage(disk, &in_free, 1, false);
+    disk_mark(disk, 102, 1, DISK_SECTOR_DAMAGED); // damage inside the redundant range does not count
+    disk_land(disk, 70, (const u8[DISK_SECTOR_BYTES]){0}, 1);
+    ok = ok && disk_atlas_allows_damage(disk, &in_checkpoint, 1, false);
+    disk_atlas_set_redundant(disk, (struct disk_range){0, 0}, (struct disk_range){0, 0}, (struct disk_range){0, 0});
+    ok = ok && !disk_atlas_allows_damage(disk, &in_checkpoint, 1, false) && !disk_atlas_allows_damage(disk, &in_free, 1, false);
+    disk_atlas_set_redundant(disk, (struct disk_range){disk->sector_count - 2, 9}, zone, (struct disk_range){disk->sector_count + 5, 1});
+    ok = ok && disk->redundant_sector_count == 2 && disk->free_sector_count == 0; // clamped to the disk
+    check(ok, "atlas_redundant_guard", "a redundant range may be damaged only while the rest of its guard is intact");
+    sim_destroy(sim);
+}
+
 // A storage-engine-like workload against a model of what was acknowledged: superblock
 // updates (each copy written and flushed in turn), log appends, reads, flushes and
 // power losses with every disk fault on at high rates.
@@ -691,6 +718,9 @@ static void test_scenarios(void) {
     ok = ok && scenario_parse(&s, "t", "disk.size = 0\n", error, sizeof(error)) && s.disk_size_bytes == 0;
     scenario_defaults(&s);
     ok = ok && scenario_parse(&s, "t", "disk.size = 2MiB\n", error, sizeof(error)) && s.disk_size_bytes == (2u << 20);
+    scenario_defaults(&s);
+    ok = ok && scenario_parse(&s, "t", "disk.faults = checkpoint\n", error, sizeof(error)) &&
+         s.disk_fault_scope == DISK_FAULTS_CHECKPOINT;
     check(ok, "scenario_disk_keys", error);
     static const char *const bad[] = {"disk.size = 1000\n", "disk.size = 2G\n", "disk.size = M\n",
                                       "disk.size = 8X\n", "disk.faults = maybe\n"};
@@ -714,6 +744,7 @@ int main(void) {
     test_torn_writes();
     test_latency();
     test_atlas_api();
+    test_atlas_redundant_and_free();
     test_atlas_many_seeds();
     test_determinism();
     test_stream_independence();

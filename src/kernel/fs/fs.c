@@ -231,9 +231,10 @@ void fs_mount(struct kernel *k, fs_populate_fn *populate) {
     } else if (result == 0) {
         fs_find_inode_next(k);
         const struct graindb_open_stats *stats = &fs->db.open_stats;
-        klog(k, LOG_INFO, "filesystem: mounted at commit %llu (replayed %llu commits%s)",
-             (unsigned long long)graindb_commit_seq(&fs->db),
-             (unsigned long long)stats->replayed_commits, stats->repaired ? ", repaired" : "");
+        klog(k, LOG_INFO, "filesystem: mounted at commit %llu (replayed %llu commits%s%s)",
+             (unsigned long long)graindb_commit_seq(&fs->db), (unsigned long long)stats->replayed_commits,
+             stats->checkpoint_damaged ? ", the checkpoint was damaged: replayed from the zone's start" : "",
+             stats->repaired ? ", repaired" : "");
     }
     struct graindb_space space;
     graindb_space(&fs->db, &space);

@@ -1,6 +1,6 @@
 // Scenario file parser. Keys:
 //   include (a base file, first key only), nodes, time, steps, life, bootargs, disk.size,
-//   disk.faults (recoverable|unrestricted), fault.<kind> (on|off|swarm), fault.<kind>.rate
+//   disk.faults (recoverable|unrestricted|checkpoint), fault.<kind> (on|off|swarm), fault.<kind>.rate
 #include "sim/cli/scenario.h"
 
 #include <inttypes.h>
@@ -161,7 +161,8 @@ static bool set_disk(struct scenario *scenario, struct parse_state *state, u32 k
     assert(key == KEY_DISK_FAULTS);
     if (strcmp(value, "recoverable") == 0) scenario->disk_fault_scope = DISK_FAULTS_RECOVERABLE;
     else if (strcmp(value, "unrestricted") == 0) scenario->disk_fault_scope = DISK_FAULTS_UNRESTRICTED;
-    else return parse_fail(state, name, "'%s' is not recoverable or unrestricted", value);
+    else if (strcmp(value, "checkpoint") == 0) scenario->disk_fault_scope = DISK_FAULTS_CHECKPOINT;
+    else return parse_fail(state, name, "'%s' is not recoverable, unrestricted or checkpoint", value);
     return true;
 }
 
@@ -402,8 +403,9 @@ void scenario_print(const struct scenario *scenario, FILE *out) {
     if (scenario->life_ns != 0) fprintf(out, "life = %s\n", scenario->life_text);
     fprintf(out, "bootargs = %s\n", scenario->bootargs);
     fprintf(out, "disk.size = %" PRIu64 "\n", scenario->disk_size_bytes);
-    fprintf(out, "disk.faults = %s\n",
-            scenario->disk_fault_scope == DISK_FAULTS_UNRESTRICTED ? "unrestricted" : "recoverable");
+    static const char *const scope_names[] = {"recoverable", "unrestricted", "checkpoint"};
+    assert(scenario->disk_fault_scope <= DISK_FAULTS_CHECKPOINT);
+    fprintf(out, "disk.faults = %s\n", scope_names[scenario->disk_fault_scope]);
     for (u32 kind = 0; kind < FAULT_COUNT; kind++) {
         const struct fault_request *request = &scenario->faults[kind];
         fprintf(out, "fault.%s = %s\n", fault_name(kind), fault_mode_name(request->mode));

@@ -39,7 +39,7 @@ _Noreturn void storage_violation(struct sim *sim, struct platform *node, u32 inv
 
 bool storage_recoverable(const struct platform *node) {
     assert(node != NULL);
-    return node->disk.fault_scope == DISK_FAULTS_RECOVERABLE;
+    return node->disk.fault_scope != DISK_FAULTS_UNRESTRICTED; // recoverable, or its checkpoint focus
 }
 
 bool storage_unreadable_excused(const struct platform *node, u64 commit_seq) {
@@ -191,6 +191,7 @@ static void mount_refused(struct sim *sim, struct platform *node) {
 static void mounted(struct sim *sim, struct platform *node, u64 commit_seq, u64 root) {
     struct storage_shadow *shadow = &node->storage;
     sim->invariant_checks[INV_ACKNOWLEDGED_WRITES_SURVIVE]++;
+    if (node->kernel.fs.db.open_stats.checkpoint_damaged) sim->checkpoints_damaged_at_mount++;
     bool lost = shadow->acked_any && commit_seq < shadow->acked_seq;
     if (lost) storage_judge_loss(sim, node, commit_seq, "mounted at an earlier commit");
     sim->invariant_checks[INV_BATCHES_ALL_OR_NOTHING]++;

@@ -43,7 +43,10 @@ enum disk_sector_flag {
     DISK_SECTOR_DAMAGED = 2u, // durable bytes are not what the last landed write put here
 };
 
-enum disk_fault_scope { DISK_FAULTS_RECOVERABLE = 0, DISK_FAULTS_UNRESTRICTED };
+// CHECKPOINT: recoverable, and latent errors and corruption strike only the checkpoint a
+// GrainDB recovery reads (disk_atlas_set_redundant): recovery from it is rare otherwise,
+// as it is read once per open inside a larger read.
+enum disk_fault_scope { DISK_FAULTS_RECOVERABLE = 0, DISK_FAULTS_UNRESTRICTED, DISK_FAULTS_CHECKPOINT };
 
 // Copy c (0 <= c < copies) covers sectors [first + c * stride, + sector_count).
 struct disk_copy_group {
@@ -79,6 +82,17 @@ struct sim_disk {
     struct disk_copy_group groups[DISK_ATLAS_GROUPS_MAX];
     u32 groups_count;
     u64 atlas_refused; // faults drawn but not injected, to keep a good copy
+    // Single-copy sectors that are nevertheless redundant now (the checkpoint a GrainDB
+    // recovery is reading: the log holds it all) as long as the rest of the guard range
+    // (its log zone) is intact; 0 sectors: none.
+    u64 redundant_first_sector;
+    u64 redundant_sector_count;
+    u64 guard_first_sector;
+    u64 guard_sector_count;
+    // Sectors that hold nothing acknowledged now (the free end of the log a recovery
+    // writes its repairs to): damage there is allowed; 0 sectors: none.
+    u64 free_first_sector;
+    u64 free_sector_count;
 };
 
 // size_bytes: a multiple of DISK_SECTOR_BYTES up to DISK_SIZE_BYTES_MAX; 0: no disk.
@@ -118,6 +132,11 @@ bool disk_atlas_default_layout(struct sim_disk *disk);
 // from sector GRAINDB_SUPERBLOCK_COPIES) as copy groups; the log is single-copy.
 // False (and no groups) when the disk has no room for a log after them.
 bool disk_atlas_graindb_layout(struct sim_disk *disk);
+// Until the next call (0 sectors: none): damage to `redundant` is allowed though no
+// copy group holds it, while no other sector of `guard` is damaged (its other copy lies
+// there); damage to `free` is allowed (nothing acknowledged lies there). Clamped.
+void disk_atlas_set_redundant(struct sim_disk *disk, struct disk_range redundant, struct disk_range guard,
+                              struct disk_range free);
 // Whether damaging every sector of the ranges keeps the atlas's promise.
 // unflushed_data: the ranges hold writes never flushed (a tear at power loss), which
 // single-copy ranges accept; media faults on single-copy ranges are refused.

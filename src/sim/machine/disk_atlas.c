@@ -126,12 +126,60 @@ static bool ranges_touch(const struct disk_range *ranges, u32 ranges_count, u64 
     return false;
 }
 
+static struct disk_range clamp(const struct sim_disk *disk, struct disk_range range) {
+    if (range.sector >= disk->sector_count) return (struct disk_range){0, 0};
+    u64 room = disk->sector_count - range.sector;
+    if (range.sector_count > room) range.sector_count = room;
+    return range;
+}
+
+void disk_atlas_set_redundant(struct sim_disk *disk, struct disk_range redundant, struct disk_range guard,
+                              struct disk_range free) {
+    assert(disk != NULL);
+    redundant = clamp(disk, redundant);
+    guard = clamp(disk, guard);
+    free = clamp(disk, free);
+    disk->free_first_sector = free.sector;
+    disk->free_sector_count = free.sector_count;
+    disk->redundant_first_sector = redundant.sector;
+    disk->redundant_sector_count = redundant.sector_count;
+    disk->guard_first_sector = guard.sector;
+    disk->guard_sector_count = guard.sector_count;
+    assert(disk->redundant_first_sector + disk->redundant_sector_count <= disk->sector_count);
+    assert(disk->guard_first_sector + disk->guard_sector_count <= disk->sector_count);
+}
+
+static bool redundant(const struct sim_disk *disk, u64 sector) {
+    return sector >= disk->redundant_first_sector &&
+           sector - disk->redundant_first_sector < disk->redundant_sector_count;
+}
+
+static bool unacknowledged(const struct sim_disk *disk, u64 sector) {
+    return sector >= disk->free_first_sector && sector - disk->free_first_sector < disk->free_sector_count;
+}
+
+// The redundant range's other copy (the rest of its guard range) is whole.
+static bool guard_intact(const struct sim_disk *disk) {
+    assert(disk->guard_first_sector + disk->guard_sector_count <= disk->sector_count);
+    for (u64 i = 0; i < disk->guard_sector_count; i++) {
+        u64 sector = disk->guard_first_sector + i;
+        if (redundant(disk, sector)) continue;
+        if ((disk->sector_flags[sector] & (DISK_SECTOR_DAMAGED | DISK_SECTOR_LATENT)) != 0) return false;
+    }
+    return true;
+}
+
 static bool single_copy_touched(const struct sim_disk *disk, const struct disk_range *ranges,
                                 u32 ranges_count) {
     for (u32 r = 0; r < ranges_count; r++) {
         for (u64 i = 0; i < ranges[r].sector_count; i++) {
             u32 group = 0;
             u32 copy = 0;
+            if (unacknowledged(disk, ranges[r].sector + i)) continue;
+            if (redundant(disk, ranges[r].sector + i)) {
+                if (!guard_intact(disk)) return true; // its other copy is damaged already
+                continue;
+            }
             if (!disk_atlas_locate(disk, ranges[r].sector + i, &group, &copy)) return true;
         }
     }

@@ -38,10 +38,41 @@ static void refuse(struct platform *node, u32 kind, u64 sector) {
     sim_trace(node, TRACE_SIM_DISK_ATLAS_REFUSED, kind, sector, 0);
 }
 
+// The checkpoint a GrainDB recovery is reading may be damaged: recovery replays the log.
+// Returns whether a GrainDB recovery (or its repairs) is running on the node.
+static bool refresh_redundant(struct platform *node) {
+    struct graindb_recovery_range range = {0};
+    // The kernel's state is only valid while it runs (poisoned after a power loss).
+    bool recovering = node->power_unwind_armed && graindb_recovery_checkpoint(&node->kernel.fs.db, &range);
+    if (!recovering) range = (struct graindb_recovery_range){0};
+    struct disk_range checkpoint = {.sector = range.checkpoint_first_sector, .sector_count = range.checkpoint_sectors};
+    struct disk_range zone = {.sector = range.zone_first_sector, .sector_count = range.zone_sectors};
+    struct disk_range free = {.sector = range.free_first_sector, .sector_count = range.free_sectors};
+    disk_atlas_set_redundant(&node->disk, checkpoint, zone, free);
+    return recovering;
+}
+
+// disk.faults = checkpoint: media damage drawn for a read strikes the part of it inside
+// the recovering checkpoint (the drawn offset folded into it), or nothing.
+static bool focus_on_checkpoint(struct platform *node, u64 sector, u32 sector_count, u64 *target) {
+    struct sim_disk *disk = &node->disk;
+    assert(*target >= sector);
+    assert(*target - sector < sector_count);
+    if (disk->fault_scope != DISK_FAULTS_CHECKPOINT) return true;
+    refresh_redundant(node);
+    u64 redundant_end = disk->redundant_first_sector + disk->redundant_sector_count;
+    u64 first = sector > disk->redundant_first_sector ? sector : disk->redundant_first_sector;
+    u64 end = sector + sector_count < redundant_end ? sector + sector_count : redundant_end;
+    if (first >= end) return false;
+    *target = first + (*target - sector) % (end - first);
+    return true;
+}
+
 static bool media_damage_allowed(struct platform *node, u32 kind, const struct disk_range *ranges,
                                  u32 ranges_count) {
     assert(ranges != NULL);
     assert(ranges_count >= 1);
+    refresh_redundant(node);
     if (disk_atlas_allows_damage(&node->disk, ranges, ranges_count, false)) return true;
     refuse(node, kind, ranges[0].sector);
     return false;
@@ -79,13 +110,15 @@ i64 node_disk_read(struct platform *node, u64 sector, u8 *bytes, u32 sector_coun
                                     stream_of(node, STREAM_DISK_READ_ERROR));
     u64 target = 0;
     if (fault_disk_pick_sector(setting_of(node, FAULT_DISK_LATENT_ERROR),
-                               stream_of(node, STREAM_DISK_LATENT_ERROR), sector, sector_count, &target)) {
+                               stream_of(node, STREAM_DISK_LATENT_ERROR), sector, sector_count, &target) &&
+        focus_on_checkpoint(node, sector, sector_count, &target)) {
         inject_latent(node, target);
     }
     u32 bit = 0;
     if (fault_disk_corruption_strikes(setting_of(node, FAULT_DISK_CORRUPTION),
                                       stream_of(node, STREAM_DISK_CORRUPTION), sector, sector_count,
-                                      &target, &bit)) {
+                                      &target, &bit) &&
+        focus_on_checkpoint(node, sector, sector_count, &target)) {
         inject_corruption(node, target, bit);
     }
     bool unreadable = disk_range_unreadable(disk, sector, sector_count);
@@ -104,6 +137,8 @@ static void land_write(struct platform *node, u64 sector, const u8 *bytes, u32 s
     struct sim_disk *disk = &node->disk;
     assert(disk_range_valid(disk, sector, sector_count));
     bool lost = fault_strikes(setting_of(node, FAULT_DISK_LOST_WRITE), stream_of(node, STREAM_DISK_LOST_WRITE));
+    // disk.faults = checkpoint: lost writes strike only what a recovery writes (repairs).
+    if (disk->fault_scope == DISK_FAULTS_CHECKPOINT && !refresh_redundant(node)) lost = false;
     u64 victim = sector;
     fault_disk_misdirect_strikes(setting_of(node, FAULT_DISK_MISDIRECTED_WRITE),
                                  stream_of(node, STREAM_DISK_MISDIRECTED), sector, sector_count,

@@ -102,6 +102,9 @@
 #define GRAINDB_COMPACT_RETRY_BYTES (GRAINDB_BATCH_BYTES_MAX / 4u)
 #define GRAINDB_COMPACT_GAIN_MIN_BYTES (GRAINDB_BATCH_BYTES_MAX / 4u)
 #define GRAINDB_CHECKPOINT_INTERVAL_BYTES (8u * 1024u * 1024u)
+// A smaller interval is raised to this: a checkpoint after every small commit would fill
+// the log with checkpoints (each holds the whole index) and compact it over and over.
+#define GRAINDB_CHECKPOINT_INTERVAL_BYTES_MIN (16u * 1024u)
 #define GRAINDB_TAIL_SCAN_BYTES (2u * GRAINDB_BATCH_BYTES_MAX)
 #define GRAINDB_VERIFY_PROBLEMS_KEPT 8u
 #define GRAINDB_READ_ATTEMPTS_MAX 2u     // a read that fails its checks is read again once
@@ -152,7 +155,10 @@
     X(GRAINDB_BUG_COMPACT_KEEPS_TOMBSTONES, "graindb-compact-keeps-tombstones", "version_history_only_grows", \
       "compaction copies deleted keys' tombstones instead of forgetting them") \
     X(GRAINDB_BUG_READ_ERROR_AS_DAMAGE, "graindb-read-error-as-damage", "damage_is_real",     \
-      "an object header the device could not read is called damaged (-E_BADMSG)")
+      "an object header the device could not read is called damaged (-E_BADMSG)")        \
+    X(GRAINDB_BUG_DAMAGED_CHECKPOINT_SKIPS_BASE, "graindb-damaged-checkpoint-skips-base",   \
+      "acknowledged_writes_survive",                                                     \
+      "recovery past a damaged checkpoint resumes after it, not at the zone's start")
 
 
 #define GRAINDB_BUG_ENUM(id, name, invariant, what) id,
@@ -243,11 +249,14 @@ struct graindb {
     bool failed;           // a write or flush failed: read-only until reopened
     bool batch_open;
     u64 planted_mask;      // planted bugs switched on (simulator and host tests only)
-    // Log growth between checkpoints; 0: GRAINDB_CHECKPOINT_INTERVAL_BYTES. Set before
+    // Log growth between checkpoints; 0: GRAINDB_CHECKPOINT_INTERVAL_BYTES, at least
+    // GRAINDB_CHECKPOINT_INTERVAL_BYTES_MIN. Set before
     // graindb_open, like planted_mask (the kernel: boot argument fs.checkpoint_interval=),
     // so that runs on small disks (the simulator's) take and recover from checkpoints.
     u64 checkpoint_interval_bytes;
     struct graindb_superblock superblock;
+    bool opening;            // graindb_open is running (recovery and its repairs)
+    bool superblock_loaded;  // graindb_open read `superblock` from this disk (this open)
     u64 superblock_sequence_max; // highest sequence seen on disk, for the next write
     u64 append_position;   // next batch starts here (sector aligned)
     u64 commit_seq;        // last acknowledged commit
@@ -314,6 +323,24 @@ i64 graindb_close(struct graindb *db);
 // Writes a checkpoint now (no batch may be open).
 i64 graindb_checkpoint(struct graindb *db);
 bool graindb_failed(const struct graindb *db);
+// While graindb_open runs, after it chose the superblock and until the log is replayed:
+// the sectors of the checkpoint that superblock names but its END record (what recovery
+// reads first; 0 sectors when none; see named_checkpoint in recovery.c for why not the
+// END); and of its log
+// zone. That checkpoint is redundant while the rest of the zone is intact: the log
+// (after a compacted base) holds it all, and recovery replays the log when it is
+// damaged. Once the log is replayed, the free end of the zone after it too: nothing
+// acknowledged lies there, only what the repairs write and read back. False outside an
+// open. A fault atlas uses it.
+struct graindb_recovery_range {
+    u64 checkpoint_first_sector;
+    u64 checkpoint_sectors;
+    u64 zone_first_sector;
+    u64 zone_sectors;
+    u64 free_first_sector;
+    u64 free_sectors;
+};
+bool graindb_recovery_checkpoint(const struct graindb *db, struct graindb_recovery_range *range);
 u64 graindb_commit_seq(const struct graindb *db); // the database version
 
 // ---- space ---------------------------------------------------------------------------------

@@ -128,7 +128,8 @@ static inline u64 align_up(u64 value, u64 alignment) {
 }
 
 static inline u64 checkpoint_interval(const struct graindb *db) {
-    return db->checkpoint_interval_bytes != 0 ? db->checkpoint_interval_bytes : GRAINDB_CHECKPOINT_INTERVAL_BYTES;
+    u64 interval = db->checkpoint_interval_bytes != 0 ? db->checkpoint_interval_bytes : GRAINDB_CHECKPOINT_INTERVAL_BYTES;
+    return interval < GRAINDB_CHECKPOINT_INTERVAL_BYTES_MIN ? GRAINDB_CHECKPOINT_INTERVAL_BYTES_MIN : interval;
 }
 
 // ---- hash.c: the only file that includes the two third-party libraries ---------------
@@ -318,10 +319,16 @@ struct scan_result scan_parse(struct graindb *db, const u8 *bytes, u64 available
 // Whether a valid record of this db at a sector start in [from, to) proves that the
 // commit `expected_seq` was completed (a later commit, or a checkpoint after it).
 bool scan_evidence_after(struct graindb *db, u64 from, u64 to, u64 expected_seq);
-// The log is invalid at position where a checkpoint taken after commit commit_seq may
-// start: when a readable chunk or END of that checkpoint lies within
-// GRAINDB_TAIL_SCAN_BYTES, returns the position after it (else GRAINDB_NONE).
+// The log is invalid at position, which may lie inside a checkpoint taken after commit
+// commit_seq (at its start, or further in when its first chunks were readable): when a
+// readable chunk or END of a checkpoint of that commit covering position lies within
+// GRAINDB_TAIL_SCAN_BYTES after it, returns the checkpoint's end (else GRAINDB_NONE).
 u64 scan_damaged_checkpoint_end(struct graindb *db, u64 position, u64 commit_seq);
+// The log is invalid at position, before the checkpoint the superblock names, and that
+// checkpoint was taken after commit_seq, the last commit read: no commit lies between,
+// only redundant data (an older checkpoint of that commit, repair writes that never
+// read back), however damaged. Returns the named checkpoint's position (else GRAINDB_NONE).
+u64 scan_skip_to_named_checkpoint(const struct graindb *db, u64 position, u64 commit_seq);
 // The valid records at the start of an invalid batch (planted bug only).
 void scan_apply_valid_prefix(struct graindb *db, u64 position, u64 commit_seq);
 

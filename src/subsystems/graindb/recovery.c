@@ -68,7 +68,9 @@ static i64 replay_from_mirror(struct graindb *db, const struct replay_plan *plan
     u64 expected = db->commit_seq + 1;
     const struct graindb_mirror_slot *slot = &plan->mirror[expected % GRAINDB_MIRROR_SLOTS_COUNT];
     if (slot->commit_seq != expected || GRAINDB_PLANTED(db, GRAINDB_BUG_IGNORE_MIRROR)) return 0;
-    if (slot->position != position) return refuse(db, -E_BADMSG, position, "mirror holds the commit elsewhere");
+    // Elsewhere: what is invalid here is not that commit (a damaged older checkpoint of
+    // the commit before it, say); replay_stop decides without the mirror.
+    if (slot->position != position) return 0;
     const u8 *bytes = NULL;
     struct graindb_mirror_slot again = mirror_read(db, (u32)(expected % GRAINDB_MIRROR_SLOTS_COUNT), &bytes);
     if (again.commit_seq != expected || again.bytes != slot->bytes) return 0; // failed on the second read
@@ -90,6 +92,7 @@ static i64 replay_stop(struct graindb *db, struct replay_plan *plan, const struc
         i64 used = replay_from_mirror(db, plan, r->position, resume_at);
         if (used != 0) return used;
         *resume_at = scan_damaged_checkpoint_end(db, r->position, db->commit_seq);
+        if (*resume_at == GRAINDB_NONE) *resume_at = scan_skip_to_named_checkpoint(db, r->position, db->commit_seq);
         if (*resume_at != GRAINDB_NONE) {
             db->open_stats.checkpoints_skipped++;
             return 1;
@@ -201,7 +204,45 @@ static i64 read_superblock(struct graindb *db, struct platform *platform) {
     if (!geometry_valid(&db->superblock, sectors)) {
         return refuse(db, -E_INVAL, GRAINDB_NONE, "superblock geometry does not fit the disk");
     }
+    db->superblock_loaded = true;
     return 0;
+}
+
+// The checkpoint the superblock names, when it lies inside the zone (0 sectors if not),
+// without its last sector (its END record): a checkpoint with no readable record cannot
+// be told from a hole in the log, so a walk from the zone's start (fsck, or a recovery
+// whose newer checkpoint is damaged too) could not step over it to the commits after it.
+static void named_checkpoint(const struct graindb_superblock *sb, struct graindb_recovery_range *range) {
+    range->checkpoint_first_sector = 0;
+    range->checkpoint_sectors = 0;
+    if (sb->checkpoint_position == GRAINDB_NONE || sb->checkpoint_bytes == 0) return;
+    if (sb->checkpoint_position >= sb->log_bytes || sb->checkpoint_bytes > sb->log_bytes - sb->checkpoint_position) {
+        return; // geometry_valid does not hold the checkpoint to the zone: name nothing then
+    }
+    range->checkpoint_first_sector = sb->log_start_sector + sb->checkpoint_position / SECTOR_BYTES;
+    u64 sectors = align_up(sb->checkpoint_position % SECTOR_BYTES + sb->checkpoint_bytes, SECTOR_BYTES) / SECTOR_BYTES;
+    range->checkpoint_sectors = sectors - 1;
+}
+
+bool graindb_recovery_checkpoint(const struct graindb *db, struct graindb_recovery_range *range) {
+    assert(db != NULL);
+    assert(range != NULL);
+    const struct graindb_superblock *sb = &db->superblock;
+    if (!db->opening || !db->superblock_loaded) return false;
+    named_checkpoint(sb, range);
+    // Once replayed, the named checkpoint may be the one a repair just wrote: not redundant.
+    if (db->open) range->checkpoint_sectors = 0;
+    range->zone_first_sector = sb->log_start_sector;
+    range->zone_sectors = sb->log_bytes / SECTOR_BYTES;
+    range->free_first_sector = 0;
+    range->free_sectors = 0;
+    u64 append = align_up(db->append_position, SECTOR_BYTES);
+    if (db->open && append < sb->log_bytes) { // replayed: the repairs write after the log
+        range->free_first_sector = sb->log_start_sector + append / SECTOR_BYTES;
+        range->free_sectors = (sb->log_bytes - append) / SECTOR_BYTES;
+    }
+    assert(range->free_sectors <= range->zone_sectors);
+    return true;
 }
 
 static void reset_index(struct graindb *db) {
@@ -218,6 +259,7 @@ static void reset_index(struct graindb *db) {
 static void reset_state(struct graindb *db, struct platform *platform) {
     db->platform = platform;
     db->open = false;
+    db->superblock_loaded = false;
     db->failed = false;
     db->batch_open = false;
     db->io_window_position = GRAINDB_NONE;
@@ -287,9 +329,30 @@ static i64 repair_superblock(struct graindb *db) {
 // superblock naming it) does not read back, the database is failed (read-only) so
 // nothing is appended behind a checkpoint that is not there; open refuses only when
 // no superblock is left for the next open.
+// No room for a new checkpoint: the damaged one is no longer named, so nothing trusts it
+// and each open replays the log from the zone's start until a checkpoint fits again.
+static i64 unname_damaged_checkpoint(struct graindb *db) {
+    assert(db->open_stats.checkpoint_damaged);
+    assert(!db->failed);
+    struct graindb_superblock sb = db->superblock;
+    sb.checkpoint_position = GRAINDB_NONE;
+    sb.checkpoint_bytes = 0;
+    sb.checkpoint_commit_seq = 0;
+    sb.checkpoint_checksum = 0;
+    u32 unverified = 0;
+    i64 result = superblock_write_verified(db, &sb, &unverified);
+    if (result == 0 && unverified > 0) repair_unverified(db, "superblock copies do not read back");
+    if (result != -E_BADMSG) return result;
+    repair_unverified(db, "no superblock copy reads back");
+    gdb_fail(db);
+    if (superblock_on_disk(db)) return 0;
+    return refuse(db, -E_IO, GRAINDB_NONE, "no superblock copy reads back after repair");
+}
+
 static i64 repair_checkpoint(struct graindb *db) {
     db->open_stats.repaired = true;
     i64 result = checkpoint_write(db, true);
+    if (result == -E_NOSPC && db->open_stats.checkpoint_damaged && !db->failed) return unname_damaged_checkpoint(db);
     if (result != -E_BADMSG) return result;
     repair_unverified(db, "checkpoint repair does not read back");
     gdb_fail(db);
@@ -377,10 +440,7 @@ static void read_mirror(struct graindb *db, struct replay_plan *plan) {
     }
 }
 
-i64 graindb_open(struct graindb *db, struct platform *platform) {
-    assert(db != NULL);
-    assert(platform != NULL);
-    STATIC_ASSERT(sizeof(struct graindb) <= GRAINDB_STATE_BYTES_MAX);
+static i64 open_and_repair(struct graindb *db, struct platform *platform) {
     reset_state(db, platform);
     // What recovery reads, it adopts: make the drive's cache durable first, or a
     // commit read from the cache after a warm reboot could vanish at the next power loss.
@@ -402,6 +462,8 @@ i64 graindb_open(struct graindb *db, struct platform *platform) {
             reset_index(db);
             plan.skip_position = sb->checkpoint_position;
             plan.skip_bytes = sb->checkpoint_bytes;
+            bool skip_base = GRAINDB_PLANTED(db, GRAINDB_BUG_DAMAGED_CHECKPOINT_SKIPS_BASE);
+            if (skip_base) db->append_position = sb->checkpoint_position + align_up(sb->checkpoint_bytes, SECTOR_BYTES);
         }
     }
     result = replay(db, &plan, db->append_position);
@@ -415,5 +477,15 @@ i64 graindb_open(struct graindb *db, struct platform *platform) {
     }
     result = repair(db, &plan);
     if (result < 0) db->open = false;
+    return result;
+}
+
+i64 graindb_open(struct graindb *db, struct platform *platform) {
+    assert(db != NULL);
+    assert(platform != NULL);
+    STATIC_ASSERT(sizeof(struct graindb) <= GRAINDB_STATE_BYTES_MAX);
+    db->opening = true;
+    i64 result = open_and_repair(db, platform);
+    db->opening = false;
     return result;
 }

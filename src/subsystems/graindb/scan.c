@@ -77,13 +77,22 @@ struct scan_result scan_parse(struct graindb *db, const u8 *bytes, u64 available
     }
 }
 
+// One sector, read again when it fails: a one-off read error must not end the
+// readable prefix of an intact batch (it would be taken for unreadable).
+static bool sector_readable(struct graindb *db, u64 position) {
+    const u8 *ignored = NULL;
+    for (u32 attempt = 0; attempt < GRAINDB_READ_ATTEMPTS_MAX; attempt++) {
+        if (gdb_log_scan_read(db, position, SECTOR_BYTES, &ignored) == 0) return true;
+    }
+    return false;
+}
+
 // The readable prefix of [position, position + bytes), sector by sector.
 static u64 readable_prefix(struct graindb *db, u64 position, u64 bytes) {
+    assert(position % SECTOR_BYTES == 0);
     u64 readable = 0;
-    const u8 *ignored = NULL;
-    while (readable < bytes && gdb_log_scan_read(db, position + readable, SECTOR_BYTES, &ignored) == 0) {
-        readable += SECTOR_BYTES;
-    }
+    while (readable < bytes && sector_readable(db, position + readable)) readable += SECTOR_BYTES;
+    assert(readable <= bytes);
     return readable;
 }
 
@@ -160,8 +169,9 @@ bool scan_evidence_after(struct graindb *db, u64 from, u64 to, u64 expected_seq)
     return false;
 }
 
-// Where the checkpoint that the record at `at` belongs to ends, if it started at start.
-static u64 checkpoint_end_from(struct graindb *db, u64 at, u64 start, u64 commit_seq) {
+// Where the checkpoint that the record at `at` belongs to ends, if it covers `damaged`
+// (started there or before it: the chunks before damage in its middle read well).
+static u64 checkpoint_end_from(struct graindb *db, u64 at, u64 damaged, u64 commit_seq) {
     const u8 *record = NULL;
     if (gdb_log_scan_read(db, at, REC_HEADER_BYTES, &record) < 0) return GRAINDB_NONE;
     if (load_u64_le(record + REC_DB_ID) != gdb_record_id(&db->superblock) || load_u64_le(record + REC_POSITION) != at) {
@@ -174,10 +184,14 @@ static u64 checkpoint_end_from(struct graindb *db, u64 at, u64 start, u64 commit
     if (record_check(db, record, length, at, &view) != RECORD_VALID || view.commit_seq != commit_seq) {
         return GRAINDB_NONE;
     }
-    if (view.type == RECORD_CHUNK && at - load_u64_le(record + CHUNK_OFFSET) == start) {
-        return start + load_u64_le(record + CHUNK_EXTENT);
+    if (view.type == RECORD_CHUNK) {
+        u64 offset = load_u64_le(record + CHUNK_OFFSET);
+        u64 extent = load_u64_le(record + CHUNK_EXTENT);
+        if (offset > at || extent > gdb_log_bytes(db)) return GRAINDB_NONE;
+        u64 first = at - offset;
+        return first <= damaged && first + extent > damaged ? first + extent : GRAINDB_NONE;
     }
-    if (view.type == RECORD_END && load_u64_le(record + END_FIRST_CHUNK) == start) return at + SECTOR_BYTES;
+    if (view.type == RECORD_END && load_u64_le(record + END_FIRST_CHUNK) <= damaged) return at + SECTOR_BYTES;
     return GRAINDB_NONE;
 }
 
@@ -191,6 +205,15 @@ u64 scan_damaged_checkpoint_end(struct graindb *db, u64 position, u64 commit_seq
         if (end != GRAINDB_NONE && end > at && end <= gdb_log_bytes(db)) return end;
     }
     return GRAINDB_NONE;
+}
+
+u64 scan_skip_to_named_checkpoint(const struct graindb *db, u64 position, u64 commit_seq) {
+    assert(db != NULL);
+    assert(position % SECTOR_BYTES == 0);
+    const struct graindb_superblock *sb = &db->superblock;
+    if (sb->checkpoint_position == GRAINDB_NONE || sb->checkpoint_commit_seq != commit_seq) return GRAINDB_NONE;
+    if (position >= sb->checkpoint_position || sb->checkpoint_position >= gdb_log_bytes(db)) return GRAINDB_NONE;
+    return sb->checkpoint_position;
 }
 
 void scan_apply_valid_prefix(struct graindb *db, u64 position, u64 commit_seq) {

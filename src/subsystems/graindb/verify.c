@@ -123,9 +123,11 @@ static void verify_log(struct graindb *db, struct graindb_verify_report *report)
             // A damaged checkpoint loses nothing (the log holds it all): counted, and
             // a problem only when it is the one the superblock names.
             u64 end = scan_damaged_checkpoint_end(db, position, seq);
+            if (end == GRAINDB_NONE) end = scan_skip_to_named_checkpoint(db, position, seq);
             if (end != GRAINDB_NONE) {
                 report->checkpoints_damaged++;
-                if (position == db->superblock.checkpoint_position) {
+                u64 named = db->superblock.checkpoint_position;
+                if (named != GRAINDB_NONE && position >= named && position - named < db->superblock.checkpoint_bytes) {
                     problem(report, -E_BADMSG, position, "the superblock's checkpoint is damaged");
                 }
                 position = end;
