@@ -127,9 +127,10 @@ check "storage-compaction: GrainDB compacted $compacted times over $SEEDS seeds"
 # Damaged checkpoints were recovered from the log, and repairs failed to read back.
 sum_field() { cat "$logs"/storage-checkpoint-damage-[0-9]*.log | grep -oE "$1" | grep -oE '[0-9]+' | awk '{s += $1} END {print s + 0}'; }
 replayed=$(sum_field '^mounts that replayed the log past a damaged checkpoint: [0-9]+')
+unnamed=$(sum_field '[0-9]+ with no room for a new one')
 unverified=$(sum_field '[0-9]+ reported unverified by GrainDB')
-check "storage-checkpoint-damage: $replayed mounts replayed the log past a damaged checkpoint, $unverified repairs did not read back" \
-    test "$replayed" -gt 0 -a "$unverified" -gt 0
+check "storage-checkpoint-damage: $replayed mounts replayed the log past a damaged checkpoint ($unnamed un-named), $unverified repairs did not read back" \
+    test "$replayed" -gt 0 -a "$unnamed" -gt 0 -a "$unverified" -gt 0
 
 # Power really failed inside the kernel, at block writes and flushes.
 sites=$(cat "$logs"/storage-power-loss-*.log | grep '^power losses by site:' |

@@ -68,6 +68,7 @@ struct sim {
     struct security_counts security; // syscalls, denials and changes the models saw
     u64 repairs_unverified; // pieces of repairs GrainDB reported unverified (repairs_read_back)
     u64 checkpoints_damaged_at_mount; // mounts whose recovery replayed the log past a damaged checkpoint
+    u64 checkpoints_unnamed_at_mount; // ... of which no room for a new one: un-named
     u64 files_unchecked; // acknowledged files not checked (the filesystem was not inspectable)
     struct workload_counts workload; // verdicts and ends of the workloads (invariant_workload.c)
     struct pcg32 swarm;

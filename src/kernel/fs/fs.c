@@ -233,7 +233,9 @@ void fs_mount(struct kernel *k, fs_populate_fn *populate) {
         const struct graindb_open_stats *stats = &fs->db.open_stats;
         klog(k, LOG_INFO, "filesystem: mounted at commit %llu (replayed %llu commits%s%s)",
              (unsigned long long)graindb_commit_seq(&fs->db), (unsigned long long)stats->replayed_commits,
-             stats->checkpoint_damaged ? ", the checkpoint was damaged: replayed from the zone's start" : "",
+             !stats->checkpoint_damaged ? ""
+             : stats->checkpoint_unnamed ? ", the checkpoint was damaged: replayed from the zone's start, no room for a new one"
+                                         : ", the checkpoint was damaged: replayed from the zone's start",
              stats->repaired ? ", repaired" : "");
     }
     struct graindb_space space;

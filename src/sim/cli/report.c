@@ -108,8 +108,9 @@ static void print_storage_summary(const struct sim *sim, FILE *out) {
     fprintf(out, "repairs read back: %" PRIu64 " pieces checked, %" PRIu64 " reported unverified by GrainDB; "
             "acknowledged files not checked (no inspectable filesystem): %" PRIu64 "\n",
             sim->invariant_checks[INV_REPAIRS_READ_BACK], sim->repairs_unverified, sim->files_unchecked);
-    fprintf(out, "mounts that replayed the log past a damaged checkpoint: %" PRIu64 "\n",
-            sim->checkpoints_damaged_at_mount);
+    fprintf(out, "mounts that replayed the log past a damaged checkpoint: %" PRIu64 " (%" PRIu64
+            " with no room for a new one: un-named)\n",
+            sim->checkpoints_damaged_at_mount, sim->checkpoints_unnamed_at_mount);
     u64 compactions = 0;
     for (u32 id = 0; id < sim->config.nodes_count; id++) compactions += sim->nodes[id]->storage.compactions;
     fprintf(out, "storage compactions seen (GrainDB generations, all nodes): %" PRIu64 "\n", compactions);

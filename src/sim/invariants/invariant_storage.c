@@ -192,6 +192,7 @@ static void mounted(struct sim *sim, struct platform *node, u64 commit_seq, u64 
     struct storage_shadow *shadow = &node->storage;
     sim->invariant_checks[INV_ACKNOWLEDGED_WRITES_SURVIVE]++;
     if (node->kernel.fs.db.open_stats.checkpoint_damaged) sim->checkpoints_damaged_at_mount++;
+    if (node->kernel.fs.db.open_stats.checkpoint_unnamed) sim->checkpoints_unnamed_at_mount++;
     bool lost = shadow->acked_any && commit_seq < shadow->acked_seq;
     if (lost) storage_judge_loss(sim, node, commit_seq, "mounted at an earlier commit");
     sim->invariant_checks[INV_BATCHES_ALL_OR_NOTHING]++;

@@ -231,6 +231,7 @@ struct graindb_open_stats {
     u32 checkpoints_skipped;     // damaged checkpoints stepped over in the log
     bool checkpoint_used;
     bool checkpoint_damaged;     // replayed from the start instead
+    bool checkpoint_unnamed;     // ... and no room for a new one: the superblock names none
     bool repaired;               // superblock, log, mirror or checkpoint rewritten while opening
     // Every repair is flushed and read back; what differs is written again, at most
     // GRAINDB_REPAIR_TRIES_MAX times in all.

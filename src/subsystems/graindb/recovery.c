@@ -189,7 +189,11 @@ static bool geometry_valid(const struct graindb_superblock *sb, u64 sectors) {
     if (sb->base_bytes % SECTOR_BYTES != 0 || sb->base_bytes > sb->log_bytes) return false;
     if (sb->generation == 0) return sb->base_commit_seq == 0 && sb->base_bytes == 0;
     if (sb->base_commit_seq == 0) return false;
-    return sb->checkpoint_position == GRAINDB_NONE || sb->checkpoint_commit_seq >= sb->base_commit_seq;
+    if (sb->checkpoint_position == GRAINDB_NONE) return true;
+    if (sb->checkpoint_position >= sb->log_bytes || sb->checkpoint_bytes > sb->log_bytes - sb->checkpoint_position) {
+        return false; // a checkpoint outside the zone
+    }
+    return sb->checkpoint_commit_seq >= sb->base_commit_seq;
 }
 
 static i64 read_superblock(struct graindb *db, struct platform *platform) {
@@ -208,17 +212,15 @@ static i64 read_superblock(struct graindb *db, struct platform *platform) {
     return 0;
 }
 
-// The checkpoint the superblock names, when it lies inside the zone (0 sectors if not),
-// without its last sector (its END record): a checkpoint with no readable record cannot
+// The checkpoint the superblock names (geometry_valid held it to the zone; 0 sectors when
+// none), without its last sector (its END record): a checkpoint with no readable record cannot
 // be told from a hole in the log, so a walk from the zone's start (fsck, or a recovery
 // whose newer checkpoint is damaged too) could not step over it to the commits after it.
 static void named_checkpoint(const struct graindb_superblock *sb, struct graindb_recovery_range *range) {
     range->checkpoint_first_sector = 0;
     range->checkpoint_sectors = 0;
     if (sb->checkpoint_position == GRAINDB_NONE || sb->checkpoint_bytes == 0) return;
-    if (sb->checkpoint_position >= sb->log_bytes || sb->checkpoint_bytes > sb->log_bytes - sb->checkpoint_position) {
-        return; // geometry_valid does not hold the checkpoint to the zone: name nothing then
-    }
+    assert(sb->checkpoint_bytes <= sb->log_bytes - sb->checkpoint_position);
     range->checkpoint_first_sector = sb->log_start_sector + sb->checkpoint_position / SECTOR_BYTES;
     u64 sectors = align_up(sb->checkpoint_position % SECTOR_BYTES + sb->checkpoint_bytes, SECTOR_BYTES) / SECTOR_BYTES;
     range->checkpoint_sectors = sectors - 1;
@@ -303,32 +305,34 @@ static i64 repair_mirror(struct graindb *db, const struct replay_plan *plan) {
     return write_mirror_copy(db);
 }
 
-// Whether the next open will find a superblock to start from.
-static bool superblock_on_disk(struct graindb *db) {
+// A repair write that never read back: open refuses only when no valid superblock is
+// left on the disk for the next open.
+static i64 refuse_unless_superblock_left(struct graindb *db) {
     struct graindb_superblock on_disk;
     u32 copies = 0;
     u64 sequence_max = 0;
-    return superblock_read(db, &on_disk, &copies, &sequence_max) == 0;
-}
-
-// The superblock copies are rewritten; when none of them reads back, open refuses
-// unless a valid superblock is still on the disk (the next open needs one).
-static i64 repair_superblock(struct graindb *db) {
-    u32 unverified = 0;
-    db->open_stats.repaired = true;
-    if (GRAINDB_PLANTED(db, GRAINDB_BUG_SKIP_SUPERBLOCK_REPAIR)) return 0;
-    i64 result = superblock_write_verified(db, &db->superblock, &unverified);
-    if (result == 0 && unverified > 0) repair_unverified(db, "superblock copies do not read back");
-    if (result != -E_BADMSG) return result;
-    repair_unverified(db, "no superblock copy reads back");
-    if (superblock_on_disk(db)) return 0;
+    if (superblock_read(db, &on_disk, &copies, &sequence_max) == 0) return 0;
     return refuse(db, -E_IO, GRAINDB_NONE, "no superblock copy reads back after repair");
 }
 
-// The checkpoint is redundant (the log holds it all): when it (or every copy of the
-// superblock naming it) does not read back, the database is failed (read-only) so
-// nothing is appended behind a checkpoint that is not there; open refuses only when
-// no superblock is left for the next open.
+// Writes `sb` over every superblock copy, read back.
+static i64 write_superblock_repair(struct graindb *db, const struct graindb_superblock *sb) {
+    u32 unverified = 0;
+    i64 result = superblock_write_verified(db, sb, &unverified);
+    if (result == 0 && unverified > 0) repair_unverified(db, "superblock copies do not read back");
+    if (result != -E_BADMSG) return result;
+    repair_unverified(db, "no superblock copy reads back");
+    return refuse_unless_superblock_left(db);
+}
+
+// The superblock copies are rewritten.
+static i64 repair_superblock(struct graindb *db) {
+    db->open_stats.repaired = true;
+    if (GRAINDB_PLANTED(db, GRAINDB_BUG_SKIP_SUPERBLOCK_REPAIR)) return 0;
+    struct graindb_superblock sb = db->superblock;
+    return write_superblock_repair(db, &sb);
+}
+
 // No room for a new checkpoint: the damaged one is no longer named, so nothing trusts it
 // and each open replays the log from the zone's start until a checkpoint fits again.
 static i64 unname_damaged_checkpoint(struct graindb *db) {
@@ -339,16 +343,13 @@ static i64 unname_damaged_checkpoint(struct graindb *db) {
     sb.checkpoint_bytes = 0;
     sb.checkpoint_commit_seq = 0;
     sb.checkpoint_checksum = 0;
-    u32 unverified = 0;
-    i64 result = superblock_write_verified(db, &sb, &unverified);
-    if (result == 0 && unverified > 0) repair_unverified(db, "superblock copies do not read back");
-    if (result != -E_BADMSG) return result;
-    repair_unverified(db, "no superblock copy reads back");
-    gdb_fail(db);
-    if (superblock_on_disk(db)) return 0;
-    return refuse(db, -E_IO, GRAINDB_NONE, "no superblock copy reads back after repair");
+    db->open_stats.checkpoint_unnamed = true;
+    return write_superblock_repair(db, &sb);
 }
 
+// The checkpoint is redundant (the log holds it all): when it (or every copy of the
+// superblock naming it) does not read back, the database is failed (read-only) so
+// nothing is appended behind a checkpoint that is not there.
 static i64 repair_checkpoint(struct graindb *db) {
     db->open_stats.repaired = true;
     i64 result = checkpoint_write(db, true);
@@ -356,8 +357,7 @@ static i64 repair_checkpoint(struct graindb *db) {
     if (result != -E_BADMSG) return result;
     repair_unverified(db, "checkpoint repair does not read back");
     gdb_fail(db);
-    if (superblock_on_disk(db)) return 0;
-    return refuse(db, -E_IO, GRAINDB_NONE, "no superblock copy reads back after repair");
+    return refuse_unless_superblock_left(db);
 }
 
 static bool superblock_whole(struct graindb *db) {
