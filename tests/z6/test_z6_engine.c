@@ -283,7 +283,10 @@ static void test_load_errors(void) {
     UNIT_CHECK("load: a missing dependency is named", errors[3] == Z6_LOAD_DEPENDENCY_MISSING);
     UNIT_CHECK("load: an invalid configuration is named", errors[5] == Z6_LOAD_CONFIG_INVALID);
     UNIT_CHECK("load: the good one is accepted", errors[4] == Z6_LOAD_OK);
-    UNIT_CHECK("load: errors have names", strcmp(z6_load_error_name(errors[0]), "dependency cycle") == 0);
+    UNIT_CHECK("load: errors have names", strcmp(z6_load_error_name(errors[0]), "dependency cycle") == 0 &&
+                                          strcmp(z6_load_error_name(errors[3]), "missing dependency") == 0);
+    UNIT_CHECK("states have names", strcmp(z6_state_name(Z6_STATE_BACKOFF), "backoff") == 0 &&
+                                    strcmp(z6_state_name(Z6_STATE_FAILED), "failed") == 0);
     z6_boot(&engine, 0, fresh());
     UNIT_CHECK("boot: only the accepted service runs", count_kind(Z6_ACTION_SPAWN_RUN, ~0u) == 1 &&
                                                       count_kind(Z6_ACTION_SPAWN_RUN, 4) == 1);

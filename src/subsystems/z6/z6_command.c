@@ -84,10 +84,17 @@ enum z6_result z6_command(struct z6 *z6, u64 now_ns, u32 index, enum z6_command 
 
 const char *z6_state_name(enum z6_state state) {
     assert(state <= Z6_STATE_FAILED);
-    static const char *const names[] = {
-        "down", "starting", "up", "ready", "stopping", "finishing", "backoff", "failed",
-    };
-    STATIC_ASSERT(ARRAY_COUNT(names) == Z6_STATE_FAILED + 1);
-    assert(names[state] != 0);
-    return names[state];
+    // A switch, not a table of pointers (writable data in a PIE: see z6_load_error_name).
+    switch (state) {
+    case Z6_STATE_DOWN: return "down";
+    case Z6_STATE_STARTING: return "starting";
+    case Z6_STATE_UP: return "up";
+    case Z6_STATE_READY: return "ready";
+    case Z6_STATE_STOPPING: return "stopping";
+    case Z6_STATE_FINISHING: return "finishing";
+    case Z6_STATE_BACKOFF: return "backoff";
+    case Z6_STATE_FAILED: return "failed";
+    }
+    assert(false); // every value has its case above
+    return "";
 }
