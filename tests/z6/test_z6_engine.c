@@ -327,6 +327,48 @@ static void test_shutdown_order(void) {
                z6_command(&engine, 2 * SEC, 0, Z6_COMMAND_START, fresh()) == Z6_NOT_EXPECTED);
 }
 
+// The full table: 64 services in a chain (each needs the one before), so that the last
+// bit of the masks is used and one event's actions fill what Z6_ACTIONS_MAX allows for.
+static void test_full_table(void) {
+    static struct z6_config configs[Z6_SERVICES_MAX];
+    for (u32 i = 0; i < Z6_SERVICES_MAX; i++) {
+        char name[8];
+        snprintf(name, sizeof(name), "s%u", i);
+        z6_config_default(&configs[i], name);
+        if (i > 0) {
+            configs[i].dependency_count = 1;
+            configs[i].dependencies[0] = i - 1;
+        }
+    }
+    load(configs, Z6_SERVICES_MAX);
+    z6_boot(&engine, 0, fresh());
+    bool in_order = count_kind(Z6_ACTION_SPAWN_RUN, ~0u) == 1;
+    for (u32 i = 0; i < Z6_SERVICES_MAX; i++) {
+        z6_spawned(&engine, i * MS, i, 1000 + i, fresh());
+        bool next_only = i + 1 == Z6_SERVICES_MAX ? count_kind(Z6_ACTION_SPAWN_RUN, ~0u) == 0
+                                                  : count_kind(Z6_ACTION_SPAWN_RUN, i + 1) == 1;
+        in_order = in_order && next_only;
+    }
+    UNIT_CHECK("64 in a chain: each spawned after the one it needs", in_order);
+    z6_shutdown(&engine, 1 * SEC, fresh());
+    bool reverse = signalled(1000 + Z6_SERVICES_MAX - 1, Z6_SIGNAL_TERM) && count_kind(Z6_ACTION_SIGNAL, ~0u) == 1;
+    for (u32 i = Z6_SERVICES_MAX; i-- > 1;) {
+        z6_exited(&engine, 1 * SEC, 1000 + i, signal_exit(15), fresh());
+        reverse = reverse && signalled(1000 + i - 1, Z6_SIGNAL_TERM) && count_kind(Z6_ACTION_SIGNAL, ~0u) == 1;
+    }
+    UNIT_CHECK("64 in a chain: stopped from the last to the first", reverse);
+    // 64 independent services: a crash of all at once, then one timer spawns them all.
+    for (u32 i = 0; i < Z6_SERVICES_MAX; i++) configs[i].dependency_count = 0;
+    load(configs, Z6_SERVICES_MAX);
+    z6_boot(&engine, 0, fresh());
+    UNIT_CHECK("64 independent: all spawned by boot", count_kind(Z6_ACTION_SPAWN_RUN, ~0u) == Z6_SERVICES_MAX);
+    for (u32 i = 0; i < Z6_SERVICES_MAX; i++) z6_spawned(&engine, 0, i, 1000 + i, fresh());
+    for (u32 i = 0; i < Z6_SERVICES_MAX; i++) z6_exited(&engine, 1 * MS, 1000 + i, code(1), fresh());
+    z6_timer(&engine, 1 * SEC, fresh());
+    UNIT_CHECK("64 independent: one timer respawns all", count_kind(Z6_ACTION_SPAWN_RUN, ~0u) == Z6_SERVICES_MAX &&
+                                                         actions.count <= Z6_ACTIONS_MAX);
+}
+
 static void test_kill_timeout(void) {
     struct z6_config config;
     z6_config_default(&config, "hangs");
@@ -654,6 +696,7 @@ int main(void) {
     test_dependencies();
     test_load_errors();
     test_shutdown_order();
+    test_full_table();
     test_kill_timeout();
     test_finish();
     test_restart_command();

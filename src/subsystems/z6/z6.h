@@ -189,7 +189,8 @@ struct z6 {
 STATIC_ASSERT(Z6_SERVICES_MAX <= 64); // the masks are u64
 
 void z6_config_default(struct z6_config *config, const char *name);
-// Loads and validates the table: errors[i] says why service i is refused (or
+// Loads and validates the table, before z6_boot (a later load starts over: a reload that
+// keeps running services is not built yet); errors may be 0. errors[i] says why service i is refused (or
 // Z6_LOAD_OK). A refused service never runs; the others do. Returns how many were
 // refused.
 u32 z6_load(struct z6 *z6, const struct z6_config *configs, u32 count,
