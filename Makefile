@@ -32,7 +32,10 @@ HOST_CFLAGS += $(PASSWORD_FLAGS)
 
 # Every include names its header by its path from src/ ("kernel/fs/fs.h"), or from the
 # repository for the board and test folders ("hw/sbi.h", "tests/unit/unit.h").
-KERNEL_SRC := $(sort $(wildcard src/kernel/*.c src/kernel/*/*.c src/subsystems/*/*.c src/lib/*/*.c))
+# src/subsystems/z6/ is left out: not hosted by the kernel yet (issue 12); linked, its
+# unreached code would lower the coverage figures. It is built for its unit test only
+# (Z6_SRC below).
+KERNEL_SRC := $(sort $(filter-out src/subsystems/z6/%,$(wildcard src/kernel/*.c src/kernel/*/*.c src/subsystems/*/*.c src/lib/*/*.c)))
 PORTABLE_HDR := $(wildcard src/kernel/*.h src/kernel/*/*.h src/subsystems/*/*.h src/lib/*/*.h)
 SIM_SRC := $(sort $(wildcard src/sim/*.c src/sim/*/*.c src/faults/*.c))
 SIM_HDR := $(wildcard src/sim/*.h src/sim/*/*.h src/faults/*.h)
@@ -276,6 +279,24 @@ unit-tests: $(GRAINDB_TESTS)
 graindb-tests: $(GRAINDB_TESTS)
 graindb-bench: $(GRAINDB_BENCH)
 	$(GRAINDB_BENCH) build/bench
+
+# ---- z6 host tests -------------------------------------------------------------------------
+# The supervisor's engine (src/subsystems/z6), a pure state machine, built for the host on
+# its own with its unit test (tests/z6); not linked into the kernel or basin-sim yet.
+Z6_SRC := $(sort $(wildcard src/subsystems/z6/*.c)) src/kernel/lib/mem.c
+Z6_HDR := $(PORTABLE_HDR) $(wildcard tests/z6/*.h)
+Z6_OUT := $(BUILD)/z6
+Z6_OBJ := $(patsubst src/%.c,$(Z6_OUT)/engine/%.o,$(Z6_SRC))
+Z6_TESTS := $(addprefix $(BUILD)/tests/,$(sort $(basename $(notdir $(wildcard tests/z6/test_*.c)))))
+$(Z6_OUT)/engine/%.o: src/%.c $(Z6_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GRAINDB_CFLAGS) -c -o $@ $<
+$(Z6_TESTS): $(BUILD)/tests/%: tests/z6/%.c $(Z6_OBJ) $(Z6_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GRAINDB_CFLAGS) -o $@ $< $(Z6_OBJ)
+unit-tests: $(Z6_TESTS)
+.PHONY: z6-tests
+z6-tests: $(Z6_TESTS)
 
 # Header dependencies recorded by -MMD (host objects, RISC-V kernel objects).
 -include $(shell find $(HOST_OBJ) $(RV_OUT) -name '*.d' 2>/dev/null)
