@@ -102,13 +102,16 @@ i64 sys_kill(struct kernel *k, u32 slot, const u64 *args) {
     u32 target_slot = pid > (i64)UINT32_MAX ? SLOT_NONE : proc_slot_of_pid(k, (u32)pid);
     if (target_slot == SLOT_NONE) return -E_SRCH;
     struct proc *target = &k->procs[target_slot];
-    if (pid == KILL_PID_INIT || !cred_may_signal(&sender->cred, &target->cred)) {
+    bool allowed = cred_may_signal(&sender->cred, &target->cred) || planted_bug(k, BUG_KILL_ANY_UID);
+    if (pid == KILL_PID_INIT || !allowed) {
         klog(k, LOG_DEBUG, "pid %u (uid %u) may not signal pid %lld", sender->pid, sender->cred.ruid,
              (long long)pid);
         return -E_PERM;
     }
-    if (signal == KILL_SIGNAL_CHECK || target->state == PROC_ZOMBIE) return 0;
+    // Every kill that succeeds is announced, signal 0 and zombies included, so the
+    // simulator judges each permission decision that said yes.
     observe_trace(k->platform, TRACE_KILL, sender->pid, target->pid, signal);
+    if (signal == KILL_SIGNAL_CHECK || target->state == PROC_ZOMBIE) return 0;
     klog(k, LOG_DEBUG, "pid %u (%s) killed by pid %u with signal %llu", target->pid, target->name,
          sender->pid, (unsigned long long)signal);
     proc_exit(k, target_slot, ABI_EXIT_SIGNALED, (i64)signal, 0, 0);
