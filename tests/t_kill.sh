@@ -5,9 +5,11 @@
 # verdict and the lines that carry each promise (signaled 15 for root's TERM; xy's
 # E_PERM on root's process, which then still lives; pid 1 refused; E_SRCH; a script
 # run through /bin/sh with its arguments; a bad #! line E_NOEXEC); the simulator's
-# kill_needs_permission check ran; and the planted bug kill-any-uid is caught by it.
+# kill_needs_permission check ran; the planted bug kill-any-uid is caught by it; and
+# the real image on QEMU prints the same killtest lines as the simulator.
 source "$(dirname "$0")/lib.sh"
 source tests/sim_lib.sh
+source tests/qemu_lib.sh
 logs=build/test-logs/kill
 mkdir -p "$logs"
 log=$logs/seed1.log
@@ -46,3 +48,13 @@ status=$?
 check "planted kill-any-uid: run fails" test $status -eq 1
 check "planted kill-any-uid: caught by kill_needs_permission" \
     grep -q 'invariant violated: kill_needs_permission' "$logs/bug.log"
+
+disk=$logs/qemu-disk.img
+out=$logs/qemu.log
+truncate -s 0 "$disk" && truncate -s 16M "$disk"
+qemu_boot "$out" "init.fs=1 init.rounds=0 init.end=poweroff" \
+    -drive "file=$disk,format=raw,if=none,id=disk0" -device virtio-blk-device,drive=disk0
+check "killtest on QEMU: powered off" test $? -eq 0
+check "killtest on QEMU: exit 0" grep -q '^init: killtest exited 0' "$out"
+check "killtest on QEMU: the simulator's lines" \
+    cmp -s <(tr -d '\r' < "$out" | grep -E '^killtest: ') <(grep -E '^n0\| killtest: ' "$log" | sed 's/^n0| //')
