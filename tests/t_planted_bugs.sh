@@ -25,6 +25,8 @@ while read -r bug invariant; do
         *:switch-user-keeps-groups) scenario=scenarios/no-faults-fs.scenario ;;
         disk_usage_accounted:*) # needs files replaced by rename: the filesystem phase
             scenario=scenarios/no-faults-fs.scenario ;;
+        # killtest's xy part signals root's process: the filesystem phase.
+        kill_needs_permission:*) scenario=scenarios/no-faults-fs.scenario ;;
     esac
     caught=""
     workload_first=""

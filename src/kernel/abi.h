@@ -13,11 +13,36 @@
 //
 //   getpid()                                   -> pid
 //   exit(code)                                 -> does not return
-//   spawn(path, argv, uid)                     -> child pid | -error
+//   spawn(path, argv, uid)                     -> child pid | -error. A file that starts
+//                                                 with "#!" is a script: its first line
+//                                                 (at most ABI_INTERPRETER_LINE_LEN_MAX
+//                                                 bytes) names an absolute interpreter path
+//                                                 and at most one argument (the rest of the
+//                                                 line, as Linux); the kernel spawns the
+//                                                 interpreter with argv = [interpreter,
+//                                                 (argument), path, argv[1..]]. The script
+//                                                 needs x as a program would, and so does
+//                                                 the interpreter, which must be an ELF
+//                                                 program (no nesting). A bad line, or an
+//                                                 interpreter that is itself a script:
+//                                                 -E_NOEXEC; too many arguments: -E_2BIG
 //   wait(pid or -1, struct abi_wait_status *, flags) -> pid | 0 (WAIT_NOHANG) | -error
 //   write(fd, buf, length)                     -> bytes written | -error (fd 1, 2: console)
 //   clock_gettime(clock, u64 *ns_out)          -> 0 | -error
 //   sleep_until(monotonic deadline ns)         -> 0 (never before the deadline)
+//   kill(pid, signal)                          -> 0 | -E_INVAL (signal not 0, ABI_SIGTERM
+//                                                 or ABI_SIGKILL; pid <= 0: no process
+//                                                 groups) | -E_SRCH (no such pid) | -E_PERM
+//                                                 (pid 1, for everyone; else the caller's
+//                                                 euid is not 0 and its real uid is not the
+//                                                 target's real uid). This kernel has no
+//                                                 signal handlers: TERM ends the target at
+//                                                 once, as KILL does, whatever it is doing
+//                                                 (running, queued, in sleep_until or wait);
+//                                                 its parent's wait sees ABI_EXIT_SIGNALED.
+//                                                 Signal 0 only checks (as Linux). A zombie
+//                                                 target: 0, nothing changes. A process
+//                                                 may kill itself.
 //   yield()                                    -> 0
 //   getrandom(buf, length, flags)              -> bytes | -error
 //   getuid()                                   -> uid
@@ -185,7 +210,8 @@
     X(47, report, 3)                                                                     \
     X(48, vhangup, 0)              \
     X(49, usage, 2)                \
-    X(50, audit_status, 2)
+    X(50, audit_status, 2)         \
+    X(51, kill, 2)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
 
@@ -253,9 +279,15 @@ enum abi_syscall { ABI_SYSCALL_LIST(ABI_SYSCALL_ENUM) };
 #define ABI_EXIT_FAULT_MISALIGNED 3  // misaligned access the machine refused
 #define ABI_EXIT_FAULT_BREAKPOINT 4  // ebreak
 #define ABI_EXIT_KILLED 5            // killed by the kernel (e.g. out of memory at load)
+#define ABI_EXIT_SIGNALED 6          // ended by kill(): exit_code holds the signal number
+
+// Signals kill() sends (Linux numbers). No handlers: both end the process (see kill).
+#define ABI_SIGKILL 9
+#define ABI_SIGTERM 15
 
 struct abi_wait_status {
-    int64_t exit_code;   // the argument of exit() when cause is ABI_EXIT_NORMAL
+    int64_t exit_code;   // the argument of exit() when cause is ABI_EXIT_NORMAL; the
+                         // signal number when ABI_EXIT_SIGNALED; -1 for faults
     uint32_t cause;      // ABI_EXIT_*
     uint32_t reserved;   // zero
     uint64_t fault_pc;   // where it faulted (0 for a normal exit)
@@ -267,6 +299,7 @@ struct abi_wait_status {
 #define ABI_ARGV_COUNT_MAX 16
 #define ABI_ARG_LEN_MAX 128
 #define ABI_GETRANDOM_LEN_MAX 256
+#define ABI_INTERPRETER_LINE_LEN_MAX 128 // a "#!" line's bytes, "#!" and '\n' included
 
 // User address space (Sv39, lower half). Programs are linked at USER_TEXT_VA by
 // src/user/user.ld. The kernel keeps its own identity mappings of RAM and devices in

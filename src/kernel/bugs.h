@@ -64,7 +64,9 @@
     X(BUG_SWITCH_USER_KEEPS_GROUPS, "switch-user-keeps-groups", "privilege_only_through_authentication", \
       "switch_user keeps the previous user's supplementary groups")                      \
     X(BUG_USAGE_REPLACED_KEPT, "usage-replaced-kept", "disk_usage_accounted",           \
-      "a rename over an existing file leaves the replaced file charged to its owner")
+      "a rename over an existing file leaves the replaced file charged to its owner")  \
+    X(BUG_KILL_ANY_UID, "kill-any-uid", "kill_needs_permission",                         \
+      "kill skips the permission check: anyone may end anyone's process but init's")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

@@ -28,7 +28,8 @@
     X(TRACE_REPORT, "report", "pid, failures, excuses (ABI_REPORT_EXCUSE_*); name in k->report") \
     X(TRACE_FILE_SYNCED, "file_synced", "inode, FNV-1a of its bytes as of the call, size") \
     X(TRACE_DB_REPAIR, "db_repair", "first sector, sector count, FNV-1a of the bytes (read back)") \
-    X(TRACE_DB_REPAIR_UNVERIFIED, "db_repair_unverified", "first sector, sector count, 0")
+    X(TRACE_DB_REPAIR_UNVERIFIED, "db_repair_unverified", "first sector, sector count, 0") \
+    X(TRACE_KILL, "kill", "sender pid, target pid, signal: a kill allowed (signal 0 too), before the target ends")
 
 #define TRACE_ENUM(id, name, args) id,
 enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KERNEL_COUNT };

@@ -72,3 +72,9 @@ i64 cred_setgid(struct cred *cred, u32 gid) {
     return 0;
 }
 
+
+bool cred_may_signal(const struct cred *sender, const struct cred *target) {
+    assert(sender != NULL);
+    assert(target != NULL);
+    return sender->euid == ABI_UID_ROOT || sender->ruid == target->ruid;
+}

@@ -49,6 +49,11 @@ u32 cred_primary_gid(u32 uid);
 // uid is the parent's effective uid (saved ids become the effective ones, as exec
 // does); only root may start a child as another user. -E_PERM otherwise.
 i64 cred_for_child(const struct cred *parent, u32 uid, struct cred *child);
+// Whether `sender` may signal a process running with `target` (kill): root (euid 0),
+// or the sender's real uid is the target's real uid. Deliberately narrower than
+// Linux (which also matches effective and saved ids): a setuid-root program started
+// by a user keeps its real uid, so that user may still stop it, and nobody else may.
+bool cred_may_signal(const struct cred *sender, const struct cred *target);
 // The capability check itself is kernel_capable (accounts.h): it needs /etc. The
 // permission check on inodes is cred_permission (kernel/fs/fs.h): it needs inodes.
 // Unix setuid/setgid: root (euid 0) sets all three ids; others may only set the

@@ -40,3 +40,14 @@ void vm_destroy(struct kernel *k, u64 root_pa, u8 owner);
 i64 elf_check(const u8 *image, u64 image_size_bytes, u64 *entry_va);
 i64 elf_load(struct kernel *k, struct proc *proc_, u8 owner, const u8 *image,
              u64 image_size_bytes, u64 *entry_va);
+
+// ---- "#!" scripts (script.c) ----------------------------------------------------
+struct cpio_file;
+struct spawn_args;
+// Whether a program's bytes start with "#!".
+bool proc_is_script(const struct cpio_file *file);
+// The interpreter of a script and its argv: [interpreter, (the line's one argument),
+// path, args[1..]]. 0, or -E_NOEXEC (a line over ABI_INTERPRETER_LINE_LEN_MAX, a NUL
+// in it, no absolute interpreter path), or -E_2BIG (argv too long).
+i64 proc_script_args(const struct cpio_file *file, const char *path, const struct spawn_args *args,
+                     char interpreter[ABI_PATH_LEN_MAX], struct spawn_args *out);

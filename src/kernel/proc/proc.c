@@ -141,6 +141,26 @@ static i64 proc_find_program(struct kernel *k, const struct cred *cred, const ch
     return 0;
 }
 
+// The image to load for path: the program itself or, for a "#!" script, its
+// interpreter, whose argv (in *script_args) then replaces *args. The interpreter must
+// be a program: a script as interpreter is -E_NOEXEC (Linux allows a few levels; one
+// is all a supervisor's run scripts need, and it keeps the spawn bounded).
+static i64 proc_find_image(struct kernel *k, const struct cred *cred, const char *path,
+                           const struct spawn_args **args, struct spawn_args *script_args,
+                           struct cpio_file *file) {
+    i64 found = proc_find_program(k, cred, path, file);
+    if (found < 0 || !proc_is_script(file)) return found;
+    char interpreter[ABI_PATH_LEN_MAX];
+    i64 built = proc_script_args(file, path, *args, interpreter, script_args);
+    if (built < 0) return built;
+    found = proc_find_program(k, cred, interpreter, file);
+    if (found < 0) return found;
+    if (proc_is_script(file)) return -E_NOEXEC;
+    *args = script_args;
+    assert(script_args->count <= ABI_ARGV_COUNT_MAX);
+    return 0;
+}
+
 static u32 proc_free_slot(const struct kernel *k) {
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {
         if (k->procs[slot].state == PROC_FREE) return slot;
@@ -196,7 +216,8 @@ i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path, const struct 
     u32 slot = proc_free_slot(k);
     if (slot == SLOT_NONE || !limits_allow_process(k, cred->ruid)) return -E_AGAIN;
     struct cpio_file file;
-    i64 found = proc_find_program(k, cred, path, &file);
+    struct spawn_args script_args;
+    i64 found = proc_find_image(k, cred, path, &args, &script_args, &file);
     if (found < 0) return found;
     i64 built = proc_build(k, slot, &file, args, cred);
     if (built < 0) return built;

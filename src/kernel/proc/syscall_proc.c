@@ -81,6 +81,43 @@ i64 sys_wait(struct kernel *k, u32 slot, const u64 *args) {
     return 0;
 }
 
+#define KILL_PID_INIT 1
+#define KILL_SIGNAL_CHECK 0 // Linux's signal 0: every check, no signal
+
+static bool kill_signal_known(u64 signal) {
+    return signal == KILL_SIGNAL_CHECK || signal == ABI_SIGTERM || signal == ABI_SIGKILL;
+}
+
+// kill(pid, signal): the checks in Linux's order (signal, then pid, then permission),
+// then the end of the target through proc_exit, whatever state it is in: proc_exit
+// takes it off the run queue, and one asleep or in wait simply never resumes. Every
+// refusal returns before anything changes.
+i64 sys_kill(struct kernel *k, u32 slot, const u64 *args) {
+    struct proc *sender = &k->procs[slot];
+    i64 pid = (i64)args[0];
+    u64 signal = args[1];
+    assert(slot < PROCS_MAX);
+    assert(sender->state == PROC_RUNNABLE);
+    if (!kill_signal_known(signal) || pid <= 0) return -E_INVAL; // no process groups
+    u32 target_slot = pid > (i64)UINT32_MAX ? SLOT_NONE : proc_slot_of_pid(k, (u32)pid);
+    if (target_slot == SLOT_NONE) return -E_SRCH;
+    struct proc *target = &k->procs[target_slot];
+    bool allowed = cred_may_signal(&sender->cred, &target->cred) || planted_bug(k, BUG_KILL_ANY_UID);
+    if (pid == KILL_PID_INIT || !allowed) {
+        klog(k, LOG_DEBUG, "pid %u (uid %u) may not signal pid %lld", sender->pid, sender->cred.ruid,
+             (long long)pid);
+        return -E_PERM;
+    }
+    // Every kill that succeeds is announced, signal 0 and zombies included, so the
+    // simulator judges each permission decision that said yes.
+    observe_trace(k->platform, TRACE_KILL, sender->pid, target->pid, signal);
+    if (signal == KILL_SIGNAL_CHECK || target->state == PROC_ZOMBIE) return 0;
+    klog(k, LOG_DEBUG, "pid %u (%s) killed by pid %u with signal %llu", target->pid, target->name,
+         sender->pid, (unsigned long long)signal);
+    proc_exit(k, target_slot, ABI_EXIT_SIGNALED, (i64)signal, 0, 0);
+    return 0;
+}
+
 static const char shutdown_names[4][10] = {"", "halt", "reboot", "power off"};
 
 i64 sys_shutdown(struct kernel *k, u32 slot, const u64 *args) {

@@ -49,6 +49,26 @@ static void wake(struct sim *sim, struct platform *node, u64 pid, u64 deadline_n
     sim_violation(sim, node, INV_SLEEP_UNTIL_NOT_EARLY, detail);
 }
 
+// The rule as the ABI states it (abi.h, kill), apart from the kernel's cred_may_signal.
+static void kill_check(struct sim *sim, struct platform *node, u64 sender_pid, u64 target_pid) {
+    sim->invariant_checks[INV_KILL_NEEDS_PERMISSION]++;
+    const struct kernel *k = &node->kernel;
+    i32 sender = slot_of_pid(k, sender_pid), target = slot_of_pid(k, target_pid);
+    char detail[INVARIANT_DETAIL_BYTES_MAX];
+    if (sender < 0 || target < 0) {
+        snprintf(detail, sizeof detail, "pid %" PRIu64 " killed pid %" PRIu64 ", one of them not in the table",
+                 sender_pid, target_pid);
+        sim_violation(sim, node, INV_KILL_NEEDS_PERMISSION, detail);
+        return;
+    }
+    const struct cred *from = &k->procs[sender].cred, *to = &k->procs[target].cred;
+    bool allowed = target_pid != 1 && (from->euid == ABI_UID_ROOT || from->ruid == to->ruid);
+    if (allowed) return;
+    snprintf(detail, sizeof detail, "pid %" PRIu64 " (ruid %u, euid %u) killed pid %" PRIu64 " (ruid %u)",
+             sender_pid, from->ruid, from->euid, target_pid, to->ruid);
+    sim_violation(sim, node, INV_KILL_NEEDS_PERMISSION, detail);
+}
+
 void invariants_on_event(struct sim *sim, struct platform *node, const struct trace_event *event) {
     assert(sim != NULL);
     assert(node != NULL);
@@ -68,6 +88,8 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         repairs_on_event(sim, node, event);
     } else if (event->kind == TRACE_FILE_SYNCED) {
         files_on_synced(node, event);
+    } else if (event->kind == TRACE_KILL) {
+        kill_check(sim, node, event->a, event->b);
     } else if (event->kind == TRACE_IDLE) {
         node->invariants.step_idled = true;
     } else if (event->kind == TRACE_SPAWN || event->kind == TRACE_EXIT || event->kind == TRACE_CONSOLE ||

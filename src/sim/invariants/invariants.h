@@ -114,14 +114,18 @@ struct trace_event;
       "when the deadline passed)")                                                            \
     X(INV_WORKLOAD_CHECKS_PASS, "workload_checks_pass",                                       \
       "every check a workload reports (report syscall: init's unexpected ends, the fuzzers' " \
-      "escalations and wrong answers, the storage verifier, fstest, permtest, shtest) has 0 " \
+      "escalations and wrong answers, the storage verifier, fstest, permtest, shtest, killtest) has 0 " \
       "failures, unless a fault the report names as a possible cause (a process crash, a "  \
       "power loss, disk errors, data destroyed outside the atlas) struck its node in this "  \
       "or an earlier life; judged even with --no-invariants")                               \
     X(INV_WORKLOAD_REACHES_END, "workload_reaches_end",                                       \
       "a node whose init ends by powering off or halting (init.end=poweroff, the default, " \
       "or halt) gets there within the scenario's own time limit unless it lost power "      \
-      "(checked at the end of the run; not with --time or --steps)")
+      "(checked at the end of the run; not with --time or --steps)")                        \
+    X(INV_KILL_NEEDS_PERMISSION, "kill_needs_permission",                                     \
+      "kill succeeds (ends a process, or answers 0 to signal 0) only when the sender has "  \
+      "euid 0 or the target's real uid as its real uid, and never for init (pid 1): judged " \
+      "from the process table when the kernel announces the kill, before the target ends")
 
 #define INVARIANT_ENUM(id, name, description) id,
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };

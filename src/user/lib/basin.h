@@ -126,6 +126,8 @@ i64 sys_vhangup(void);
 i64 sys_audit_status(struct abi_audit_status *status, u64 flags);
 #define BASIN_SYS_ARGS_usage 2
 i64 sys_usage(u64 uid, struct abi_usage *usage);
+#define BASIN_SYS_ARGS_kill 2
+i64 sys_kill(i64 pid, u64 signal);
 
 // A syscall by number, for probing numbers the list does not have.
 i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);
@@ -157,7 +159,7 @@ _Noreturn void fail(const char *format, ...) __attribute__((format(printf, 1, 2)
 const char *error_name(i64 result);
 // "page fault", "illegal instruction", ... for an ABI_EXIT_* cause.
 const char *exit_cause_name(u32 cause);
-// Formats a wait status as "exited 3" or "killed: page fault pc=0x... addr=0x...".
+// Formats a wait status as "exited 3", "signaled 15" or "killed: page fault pc=0x... addr=0x...".
 void wait_status_format(const struct abi_wait_status *status, char *out, u64 capacity);
 
 // The workload's verdict on one of its checks, through sys_report (abi.h): the

@@ -37,6 +37,7 @@ const char *exit_cause_name(u32 cause) {
     case ABI_EXIT_FAULT_MISALIGNED: return "misaligned access";
     case ABI_EXIT_FAULT_BREAKPOINT: return "breakpoint";
     case ABI_EXIT_KILLED: return "killed by the kernel";
+    case ABI_EXIT_SIGNALED: return "killed by a signal";
     default: return "unknown cause";
     }
 }
@@ -44,6 +45,8 @@ const char *exit_cause_name(u32 cause) {
 void wait_status_format(const struct abi_wait_status *status, char *out, u64 capacity) {
     if (status->cause == ABI_EXIT_NORMAL) {
         snprintf(out, capacity, "exited %ld", (long)status->exit_code);
+    } else if (status->cause == ABI_EXIT_SIGNALED) {
+        snprintf(out, capacity, "signaled %ld", (long)status->exit_code);
     } else {
         snprintf(out, capacity, "killed: %s pc=0x%lx addr=0x%lx",
                  exit_cause_name(status->cause), (unsigned long)status->fault_pc,

@@ -148,6 +148,7 @@ static const struct job fs_jobs[] = {
     {TEST("permtest"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, "permtest as xy"},
     {TEST("permtest"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, "permtest as root"},
     {TEST("shtest"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
+    {TEST("killtest"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL}, // runs its xy part as xy itself
     {TEST("semtest"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL}, // runs its user parts as xy itself
     {TEST("tooltest"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
     {TEST("storage"), ABI_UID_ROOT, storage_run_argv, ABI_EXIT_NORMAL, 0, NULL},

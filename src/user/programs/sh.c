@@ -16,6 +16,11 @@
 // every writer through a copy (a nested sh's commands, say) add to the end in order.
 // Closing fd 1 commits the file; an error there makes the status 1 if it was 0.
 //
+// `sh FILE [ARG...]` runs a script: each line of FILE as a typed line, lines starting
+// with '#' skipped (so a "#!/bin/sh" first line too), `$0` the file and `$1`..`$9` the
+// arguments as whole words (an unset one is an empty word: dropped). `exit` ends the
+// script; its status is the last command's. FILE is at most SH_SCRIPT_BYTES bytes.
+//
 // Not yet: quoting, pipes, input redirection (<) and redirecting fd 2.
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +37,13 @@ BASIN_PROGRAM("sh");
 #define SH_REDIRECT_MODE 0644u
 #define SH_SAVED_STDOUT_FD (ABI_FDS_MIN - 1) // high (open() hands out the lowest free fd), yet always allowed
 #define SH_STATUS_SYNTAX 2
+#define SH_STATUS_NOT_FOUND 127
+#define SH_SCRIPT_BYTES 4096
 
 static i64 last_status;
+// `sh FILE ARG...`: $0 is FILE, $1.. the arguments; none when interactive or -c.
+static char **script_argv;
+static u32 script_argc;
 
 static void home_of_user(char *out, u64 capacity) {
     u32 euid = (u32)sys_geteuid();
@@ -56,7 +66,9 @@ static i64 run_program(char **words) {
     struct abi_wait_status status;
     i64 reaped = sys_wait(pid, &status, 0);
     if (reaped != pid) { tool_complain("wait", reaped); return 1; }
-    return status.cause == ABI_EXIT_NORMAL ? status.exit_code : 128 + status.cause;
+    if (status.cause == ABI_EXIT_NORMAL) return status.exit_code;
+    // 128 + the signal, as POSIX shells report a child killed by one.
+    return status.cause == ABI_EXIT_SIGNALED ? 128 + status.exit_code : 128 + status.cause;
 }
 
 struct redirect {
@@ -146,14 +158,29 @@ static bool run_simple(char **words, u32 count) {
 }
 
 // One command, already split. Returns true when the shell must exit.
-static bool run_command(char **words, u32 count) {
+// $? and a script's $0..$9, each only as a whole word; an unset parameter is dropped.
+static u32 expand_words(char **words, u32 count) {
     static char status_text[24];
+    u32 kept = 0;
     for (u32 i = 0; i < count; i++) {
-        if (strcmp(words[i], "$?") == 0) {
+        char *word = words[i];
+        if (strcmp(word, "$?") == 0) {
             snprintf(status_text, sizeof status_text, "%ld", (long)last_status);
-            words[i] = status_text;
+            word = status_text;
+        } else if (word[0] == '$' && word[1] >= '0' && word[1] <= '9' && word[2] == '\0') {
+            u32 index = (u32)(word[1] - '0');
+            if (index >= script_argc) continue;
+            word = script_argv[index];
         }
+        words[kept++] = word;
     }
+    words[kept] = NULL;
+    return kept;
+}
+
+static bool run_command(char **words, u32 count) {
+    count = expand_words(words, count);
+    if (count == 0) { last_status = 0; return false; }
     struct redirect redirect;
     if (!redirect_parse(words, &count, &redirect)) {
         tool_print(BASIN_FD_STDERR, "sh: syntax error: > and >> need one file name\n");
@@ -202,7 +229,36 @@ static bool read_line(char *out, u64 capacity) {
     return true;
 }
 
+// `sh FILE ARG...`: reads FILE whole, then runs it line by line.
+static i64 run_script(char **argv, u32 argc) {
+    static char text[SH_SCRIPT_BYTES + 1];
+    i64 fd = sys_open(argv[0], ABI_O_RDONLY, 0);
+    if (fd < 0) { tool_complain(argv[0], fd); return SH_STATUS_NOT_FOUND; }
+    u64 length = 0;
+    for (;;) {
+        i64 got = sys_read(fd, text + length, SH_SCRIPT_BYTES - length);
+        if (got < 0) { tool_complain(argv[0], got); (void)sys_close(fd); return 1; }
+        if (got == 0 || length + (u64)got == SH_SCRIPT_BYTES) { length += (u64)got; break; }
+        length += (u64)got;
+    }
+    char probe = 0;
+    bool longer = length == SH_SCRIPT_BYTES && sys_read(fd, &probe, 1) > 0;
+    (void)sys_close(fd);
+    if (longer) { tool_print(BASIN_FD_STDERR, "sh: %s: script over %u bytes\n", argv[0], SH_SCRIPT_BYTES); return 1; }
+    text[length] = '\0';
+    script_argv = argv;
+    script_argc = argc < 10 ? argc : 10;
+    for (char *line = text; line != NULL;) {
+        char *next = strchr(line, '\n');
+        if (next != NULL) *next++ = '\0';
+        if (line[0] != '#' && run_line(line)) break;
+        line = next;
+    }
+    return last_status;
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 2 && strcmp(argv[1], "-c") != 0) return (int)run_script(argv + 1, (u32)(argc - 1));
     if (argc == 3 && strcmp(argv[1], "-c") == 0) {
         char line[SH_LINE_BYTES];
         snprintf(line, sizeof line, "%s", argv[2]);
