@@ -375,7 +375,10 @@ struct abi_stat {
                                            // refused or read-only filesystem)
 #define ABI_REPORT_EXCUSE_DATA_LOST 0x8u   // disk damage beyond what recovery can repair
                                            // destroyed acknowledged data
-#define ABI_REPORT_EXCUSES_ALL 0xfu
+#define ABI_REPORT_EXCUSE_DISK_FULL 0x10u  // the filesystem ran out of room (a commit
+                                           // failed with E_NOSPC): not a fault, but the
+                                           // small disks of some scenarios fill up
+#define ABI_REPORT_EXCUSES_ALL 0x1fu
 
 struct abi_dirent {
     uint64_t inode;

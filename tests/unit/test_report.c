@@ -120,6 +120,14 @@ static void test_excuses(struct sim *sim) {
     workload_on_report(sim, node, &event);
     UNIT_CHECK("report_without_failures_passes", sim->workload.failures_excused == excused + 4);
     memset(node->faults_seen, 0, sizeof node->faults_seen);
+    // A commit that failed for want of room excuses DISK_FULL, and nothing else does.
+    struct trace_event commit = {.node = 0, .kind = TRACE_DB_COMMIT, .a = 9, .c = (u64)(i64)-E_IO};
+    workload_on_commit(sim, node, &commit);
+    UNIT_CHECK("report_other_commit_errors_are_not_disk_full", workload_faults_struck(node) == 0);
+    commit.c = (u64)(i64)-E_NOSPC;
+    workload_on_commit(sim, node, &commit);
+    UNIT_CHECK("report_disk_full_struck", workload_faults_struck(node) == ABI_REPORT_EXCUSE_DISK_FULL);
+    node->disk_full_seen = false;
 }
 
 int main(void) {

@@ -5,8 +5,11 @@
 // the faults that can make the check fail on a correct kernel (ABI_REPORT_EXCUSE_*).
 // Failures fail the run unless one of those faults struck the node, in this life or an
 // earlier one: what a crash, a power loss or a disk error leaves behind (a half-made
-// scratch directory, an unreadable file) outlives the reboot. Clock faults and disk
-// latency excuse nothing: a correct workload must pass under them. These checks stay
+// scratch directory, an unreadable file) outlives the reboot. A full filesystem is no
+// fault, but it excuses too (disk full: a commit failed with E_NOSPC on the node): the
+// small disks of the compaction scenarios fill up, and a check that creates files must
+// then fail on a correct kernel. Clock faults and disk latency excuse nothing: a
+// correct workload must pass under them. These checks stay
 // on with --no-invariants, which turns off only the simulator's own models.
 //
 // The end: a node whose init powers off or halts when its workload is done must get
@@ -46,12 +49,13 @@ u64 workload_faults_struck(const struct platform *node) {
     if (disk > 0) struck |= ABI_REPORT_EXCUSE_DISK_ERRORS;
     // Outside the atlas any damage may take the last copy of acknowledged data.
     if (disk > 0 && node->disk.fault_scope == DISK_FAULTS_UNRESTRICTED) struck |= ABI_REPORT_EXCUSE_DATA_LOST;
+    if (node->disk_full_seen) struck |= ABI_REPORT_EXCUSE_DISK_FULL;
     assert((struck & ~(u64)ABI_REPORT_EXCUSES_ALL) == 0);
     return struck;
 }
 
 static void excuses_text(u64 excuses, char *out, u32 capacity) {
-    static const char *const names[] = {"crash", "power loss", "disk errors", "data lost"};
+    static const char *const names[] = {"crash", "power loss", "disk errors", "data lost", "disk full"};
     u32 used = 0;
     out[0] = '\0';
     for (u32 bit = 0; bit < ARRAY_COUNT(names) && used < capacity; bit++) {
@@ -84,10 +88,11 @@ static void count_name(struct workload_counts *counts, const char *reported) {
     counts->names[index].count = 1;
 }
 
-void workload_on_commit(struct sim *sim, const struct trace_event *event) {
+void workload_on_commit(struct sim *sim, struct platform *node, const struct trace_event *event) {
     assert(sim != NULL);
     assert(event->kind == TRACE_DB_COMMIT);
     if (event->c == 0) sim->workload.commits++;
+    if ((i64)event->c == -E_NOSPC) node->disk_full_seen = true;
 }
 
 void workload_on_report(struct sim *sim, struct platform *node, const struct trace_event *event) {

@@ -358,7 +358,7 @@ void workload_check_ends(struct sim *sim);
 // life limit of its boot; a power loss ends a life early and starts the next.
 void workload_check_life(struct sim *sim, struct platform *node);
 void workload_on_boot(struct sim *sim, struct platform *node, u32 cause);
-void workload_on_commit(struct sim *sim, const struct trace_event *event);
+void workload_on_commit(struct sim *sim, struct platform *node, const struct trace_event *event);
 // The ABI_REPORT_EXCUSE_* faults that struck node in any of its lives.
 u64 workload_faults_struck(const struct platform *node);
 

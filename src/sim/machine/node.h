@@ -68,6 +68,7 @@ struct platform {
     enum kernel_run_state final_run_state; // valid when NODE_OFF
     u64 user_instructions;
     u64 faults_seen[FAULT_COUNT]; // injected on this node in any life (what reports may excuse)
+    bool disk_full_seen;          // a commit failed with E_NOSPC on this node, in any life (likewise)
     struct invariant_node_state invariants;
     struct storage_shadow storage; // describes the disk: survives power loss and reboots
     struct seed_file_shadow seed_file; // likewise (invariant_random.c)
