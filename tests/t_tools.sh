@@ -52,7 +52,7 @@ check "usage errors say what is missing" grep -q '^n0| cp: need SRC and DST$' "$
 
 # The same disk again: tooltest cleans up after an earlier run and passes again.
 scenario=$logs/reboot.scenario
-printf 'include = %s\nbootargs = init.end=reboot init.fs=1\ntime = 2s\n' \
+printf 'include = %s\nbootargs = init.end=reboot init.fs=1\ntime = 3s\n' \
     "$PWD/scenarios/no-faults-fs.scenario" > "$scenario"
 "$SIM" --seed 3 --scenario "$scenario" > "$logs/reboot.log" 2>&1
 status=$?
