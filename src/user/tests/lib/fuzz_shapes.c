@@ -228,7 +228,7 @@ void fuzz_op_elf(struct fuzzer *f) {
 // run (workload_checks_pass). A valid one carries none.
 void fuzz_op_report(struct fuzzer *f) {
     static const u64 bad_pointers[] = {0x10, 0x80200000ull, ABI_USER_VA_END - 8, ~0ull};
-    static const u64 unknown_excuses[] = {0x10, 0x80, 1ull << 32, ~0ull};
+    static const u64 unknown_excuses[] = {ABI_REPORT_EXCUSES_ALL + 1, 0x80, 1ull << 32, ~0ull};
     char name[ABI_REPORT_NAME_LEN_MAX + 2];
     u32 roll = fuzz_below(f, 6);
     if (roll == 0) {
