@@ -283,7 +283,7 @@ graindb-bench: $(GRAINDB_BENCH)
 # ---- z6 host tests -------------------------------------------------------------------------
 # The supervisor's engine (src/subsystems/z6), a pure state machine, built for the host on
 # its own with its unit test (tests/z6); not linked into the kernel or basin-sim yet.
-Z6_SRC := $(sort $(wildcard src/subsystems/z6/*.c)) src/kernel/lib/mem.c
+Z6_SRC := $(sort $(wildcard src/subsystems/z6/*.c)) src/kernel/lib/mem.c src/kernel/lib/format.c
 Z6_HDR := $(PORTABLE_HDR) $(wildcard tests/z6/*.h)
 Z6_OUT := $(BUILD)/z6
 Z6_OBJ := $(patsubst src/%.c,$(Z6_OUT)/engine/%.o,$(Z6_SRC))

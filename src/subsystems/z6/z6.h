@@ -145,6 +145,7 @@ struct z6_config {
     u32 dependency_count;
     u32 dependencies[Z6_DEPENDENCIES_MAX]; // service indexes
     u32 uid;
+    bool invalid;          // refused before the engine (z6_parse): z6_load refuses it
 };
 
 struct z6_service {

@@ -22,6 +22,7 @@ static bool config_valid(const struct z6_config *config) {
     assert(config != 0);
     u64 name_bytes = str_len_bounded(config->name, sizeof(config->name));
     assert(name_bytes <= sizeof(config->name));
+    if (config->invalid) return false;
     if (name_bytes == 0) return false;
     if (name_bytes == sizeof(config->name)) return false; // not terminated
     if (config->restart > Z6_RESTART_NEVER) return false;
