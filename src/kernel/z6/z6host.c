@@ -48,7 +48,8 @@ static void spawn(struct kernel *k, const struct z6_action *action, bool finish)
     if (pid < 0) klog(k, LOG_WARN, "z6: %s: cannot start %s (error %lld)", service->config.name, path, (long long)-pid);
     else klog(k, LOG_INFO, "z6: %s: %s started, pid %lld", service->config.name, args.strings[0], (long long)pid);
     assert(k->z6.answers_count < Z6_SPAWNS_PENDING_MAX);
-    k->z6.answers[k->z6.answers_count++] = (struct z6_spawn_answer){.service = action->service, .pid = pid};
+    k->z6.answers[k->z6.answers_count++] =
+        (struct z6_spawn_answer){.service = action->service, .pid = pid, .started_ns = kernel_monotonic_ns(k)};
 }
 
 static void log_action(struct kernel *k, const struct z6_action *action) {
@@ -94,6 +95,7 @@ static void settle(struct kernel *k, u64 now_ns, struct z6_actions *actions) {
     for (u32 next = 0; next < k->z6.answers_count; next++) {
         assert(k->z6.answers_count <= Z6_SPAWNS_PENDING_MAX);
         struct z6_spawn_answer answer = k->z6.answers[next];
+        if (answer.started_ns > now_ns) now_ns = answer.started_ns; // in order: never back
         *actions = actions_fresh(k);
         if (answer.pid < 0) z6_spawn_failed(&k->z6.engine, now_ns, answer.service, actions);
         else z6_spawned(&k->z6.engine, now_ns, answer.service, (u64)answer.pid, actions);
@@ -140,21 +142,25 @@ static struct z6_exit exit_of(const struct abi_wait_status *status) {
     return exit;
 }
 
+// Each event reads the clock afresh: a spawn's answer may have given the engine a
+// later time than the step's (settle), and the engine's times must never go back.
 void z6host_step(struct kernel *k, u64 now_ns) {
     assert(k != NULL);
     if (!k->z6.hosted) return;
     u32 pid = 0;
     struct abi_wait_status status;
     while (k->supervised_exits > 0 && proc_reap_supervised(k, &pid, &status)) {
+        u64 event_ns = kernel_monotonic_ns(k);
         struct z6_actions actions = actions_fresh(k);
-        enum z6_result result = z6_exited(&k->z6.engine, now_ns, pid, exit_of(&status), &actions);
+        enum z6_result result = z6_exited(&k->z6.engine, event_ns, pid, exit_of(&status), &actions);
         assert(result == Z6_OK); // every supervised process is z6's run or finish
-        settle(k, now_ns, &actions);
+        settle(k, event_ns, &actions);
     }
     if (k->z6.deadline_ns != 0 && now_ns >= k->z6.deadline_ns) {
+        u64 event_ns = kernel_monotonic_ns(k);
         struct z6_actions actions = actions_fresh(k);
-        z6_timer(&k->z6.engine, now_ns, &actions);
-        settle(k, now_ns, &actions);
+        z6_timer(&k->z6.engine, event_ns, &actions);
+        settle(k, event_ns, &actions);
     }
 }
 

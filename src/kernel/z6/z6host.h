@@ -26,7 +26,9 @@
 // A spawn carried out, its answer not yet given to the engine.
 struct z6_spawn_answer {
     u32 service;
-    i64 pid; // or -error
+    i64 pid;        // or -error
+    u64 started_ns; // the monotonic clock once the spawn returned (the restart delay
+                    // runs from the process's real start)
 };
 
 struct z6host {
