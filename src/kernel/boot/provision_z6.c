@@ -39,8 +39,20 @@ static const struct z6_file z6_files[] = {
     {"/etc/z6/web/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc exit\n"},
     {"/etc/z6/web/dependencies", PROVISION_Z6_FILE_MODE, "ticker\n"},
     {"/etc/z6/web/user", PROVISION_Z6_FILE_MODE, "xy\n"},
-    {"/etc/z6/web/timeout-kill", PROVISION_Z6_FILE_MODE, "1000\n"},
 };
+
+// Already there, whole (an interrupted first boot wrote it): not written again, so a
+// first boot resumed after power losses does not fill a small disk's log with copies.
+static bool provision_z6_written(struct kernel *k, const struct z6_file *file, u64 length) {
+    assert(file != NULL);
+    assert(length < sizeof file->text);
+    struct fs_inode inode;
+    if (fs_lookup_at(k, file->path, &inode) < 0) return false;
+    if (inode.type != ABI_TYPE_FILE || inode.size_bytes != length || inode.mode != file->mode) return false;
+    u64 size = 0;
+    if (fs_file_read_all(k, &inode, k->fs.program_buffer, sizeof k->fs.program_buffer, &size) < 0) return false;
+    return size == length && mem_equal(k->fs.program_buffer, file->text, length);
+}
 
 i64 provision_z6(struct kernel *k) {
     assert(k != NULL);
@@ -53,6 +65,7 @@ i64 provision_z6(struct kernel *k) {
         const struct z6_file *file = &z6_files[i];
         u64 length = str_len_bounded(file->text, sizeof file->text);
         assert(length < sizeof file->text);
+        if (provision_z6_written(k, file, length)) continue;
         i64 written = fs_write_file_as_root(k, file->path, file->mode, (const u8 *)file->text, length);
         if (written < 0) return written;
     }
