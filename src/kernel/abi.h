@@ -43,6 +43,14 @@
 //                                                 Signal 0 only checks (as Linux). A zombie
 //                                                 target: 0, nothing changes. A process
 //                                                 may kill itself.
+//   z6_status(index, struct abi_z6_status *)   -> 0 | -E_NOENT (no service at index: the
+//                                                 table ends) | -E_NODEV (z6 not running:
+//                                                 no filesystem) | -E_FAULT. Anyone may read.
+//   z6_control(name, ABI_Z6_COMMAND_*)         -> 0 | -E_NOENT (no such service) | -E_INVAL
+//                                                 (command) | -E_PERM (the caller's euid is
+//                                                 not 0 and its real uid is not the
+//                                                 service's user) | -E_AGAIN (the service
+//                                                 was refused at boot) | -E_NODEV | -E_FAULT
 //   yield()                                    -> 0
 //   getrandom(buf, length, flags)              -> bytes | -error
 //   getuid()                                   -> uid
@@ -211,7 +219,9 @@
     X(48, vhangup, 0)              \
     X(49, usage, 2)                \
     X(50, audit_status, 2)         \
-    X(51, kill, 2)
+    X(51, kill, 2)                 \
+    X(52, z6_status, 2)            \
+    X(53, z6_control, 2)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
 
@@ -284,6 +294,42 @@ enum abi_syscall { ABI_SYSCALL_LIST(ABI_SYSCALL_ENUM) };
 // Signals kill() sends (Linux numbers). No handlers: both end the process (see kill).
 #define ABI_SIGKILL 9
 #define ABI_SIGTERM 15
+
+// z6 (issue 12): a service as z6_status reports it. state: ABI_Z6_STATE_*; since_ns:
+// when it entered that state, on the monotonic clock (clock_gettime ABI_CLOCK_MONOTONIC).
+#define ABI_Z6_NAME_BYTES 32
+#define ABI_Z6_MESSAGE_BYTES 160
+#define ABI_Z6_STATE_DOWN 0
+#define ABI_Z6_STATE_STARTING 1
+#define ABI_Z6_STATE_UP 2
+#define ABI_Z6_STATE_READY 3
+#define ABI_Z6_STATE_STOPPING 4
+#define ABI_Z6_STATE_FINISHING 5
+#define ABI_Z6_STATE_BACKOFF 6
+#define ABI_Z6_STATE_FAILED 7
+#define ABI_Z6_EXIT_NONE 0          // never exited since boot
+#define ABI_Z6_EXIT_CODE 1          // exit_value: its exit code
+#define ABI_Z6_EXIT_SIGNAL 2        // exit_value: the signal
+#define ABI_Z6_EXIT_SPAWN_FAILED 3  // its run could not be started
+#define ABI_Z6_FLAG_READY 1u        // readiness notified
+#define ABI_Z6_FLAG_REFUSED 2u      // refused at boot: message says why
+#define ABI_Z6_FLAG_WANT_UP 4u      // started (at boot or by start), not stopped since
+#define ABI_Z6_COMMAND_START 0
+#define ABI_Z6_COMMAND_STOP 1
+#define ABI_Z6_COMMAND_RESTART 2
+#define ABI_Z6_COMMAND_RESET 3
+struct abi_z6_status {
+    char name[ABI_Z6_NAME_BYTES];
+    uint32_t state;
+    uint32_t uid;        // the account it runs as
+    uint64_t pid;        // its run process (0: none)
+    uint64_t since_ns;
+    uint32_t restarts;   // spawns after the first
+    uint32_t exit_kind;  // its last exit: ABI_Z6_EXIT_*
+    uint32_t exit_value;
+    uint32_t flags;      // ABI_Z6_FLAG_*
+    char message[ABI_Z6_MESSAGE_BYTES];
+};
 
 struct abi_wait_status {
     int64_t exit_code;   // the argument of exit() when cause is ABI_EXIT_NORMAL; the

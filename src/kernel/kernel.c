@@ -11,6 +11,7 @@
 #include "kernel/syscall.h"
 #include "kernel/observe.h"
 #include "kernel/proc/vm.h"
+#include "kernel/z6/z6host.h"
 
 #define INIT_PATH "/bin/init"
 #define SLEEP_EARLY_BUG_NS 1000000ull
@@ -106,7 +107,11 @@ void kernel_boot(struct kernel *k, struct platform *p) {
         klog(k, LOG_ERROR, "cannot start %s (error %lld); halting", INIT_PATH, (long long)-pid);
         k->run_state = KERNEL_HALTED;
         platform_halt(p);
+        return;
     }
+    // After init (pid 1), and like the seed file at the first step: the boot's state
+    // is the same at every boot whatever the disk's /etc/z6 says (reboot_state_fresh).
+    k->z6.boot_due = true;
 }
 
 // Sleepers whose deadline has passed become runnable, in slot order.
@@ -128,6 +133,8 @@ static void kernel_idle(struct kernel *k, u64 now_ns) {
     u64 deadline_ns = now_ns + IDLE_WAIT_MAX_NS;
     u64 repeat_deadline_ns = k->auth.log.repeat_deadline_ns; // a coalesced repeat waits to be written
     if (repeat_deadline_ns != 0 && repeat_deadline_ns < deadline_ns) deadline_ns = repeat_deadline_ns;
+    u64 z6_deadline_ns = z6host_deadline(k); // the supervisor's timer wakes the machine too
+    if (z6_deadline_ns != 0 && z6_deadline_ns < deadline_ns) deadline_ns = z6_deadline_ns;
     for (u32 slot = 0; slot < PROCS_MAX && !planted_bug(k, BUG_IDLE_OVERSLEEPS); slot++) {
         const struct proc *proc_ = &k->procs[slot];
         if (proc_->state == PROC_SLEEPING && proc_->sleep_deadline_ns < deadline_ns) {
@@ -195,11 +202,16 @@ enum kernel_step_result kernel_step(struct kernel *k) {
         k->random.seed_file_due = false;
         random_seed_file_load(k);
     }
+    if (k->z6.boot_due) {
+        k->z6.boot_due = false;
+        z6host_boot(k);
+    }
     u64 now_ns = kernel_monotonic_ns(k);
     wake_sleepers(k, now_ns);
     // Outside any process, before one is scheduled: the kernel's own log lines.
     u64 repeat_deadline_ns = k->auth.log.repeat_deadline_ns;
     if (repeat_deadline_ns != 0 && now_ns >= repeat_deadline_ns) auth_log_flush_repeats(k, false);
+    z6host_step(k, now_ns); // supervised exits and z6's deadline, before anything runs
     u32 slot = run_queue_pop(k);
     if (slot == SLOT_NONE) {
         kernel_idle(k, now_ns);

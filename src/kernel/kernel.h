@@ -12,6 +12,7 @@
 #include "kernel/platform.h"
 #include "kernel/random/random.h"
 #include "kernel/report.h"
+#include "kernel/z6/z6host.h"
 #include "kernel/lib/types.h"
 
 // ---- limits ------------------------------------------------------------------
@@ -57,6 +58,7 @@ struct proc {
     u64 session_id;     // login session (auth.h): new at switch_user, inherited by children
     u64 console_session; // console.h: new at vhangup, inherited by children; 0: init's
     bool console_leader; // made its console session (vhangup): its exit ends it
+    bool supervised;     // a z6 service's run or finish: the kernel reaps it for z6 (parent_pid 0)
     bool syscall_restart; // PROC_SLEEPING until its syscall may run again (a password delay)
     struct user_context context;
     u64 root_table_pa;  // Sv39 root page table; 0 once released
@@ -117,6 +119,7 @@ struct kernel {
     u32 current_slot; // slot whose trap is being handled, PROCS_MAX when none
     u64 steps;
     u64 monotonic_last_ns; // the kernel's clock never goes back, whatever the platform
+    u32 supervised_exits; // supervised processes exited and not yet reported to z6
     struct proc procs[PROCS_MAX];
     struct run_queue run_queue;
     struct frame_table frames;
@@ -132,6 +135,7 @@ struct kernel {
     struct random random; // the CSPRNG; not in the boot digest (fresh entropy at every boot)
     struct report_state report; // workload verdicts: the log's rate limit (report.h)
     struct limits limits; // per-user shares and root's reserves (from /etc at boot)
+    struct z6host z6; // the supervisor, hosted (kernel/z6/z6host.h); rebuilt at every boot
     struct fs fs; // last: large, and excluded from the boot digest (the disk persists)
 };
 

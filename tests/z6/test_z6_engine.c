@@ -133,6 +133,21 @@ static void test_restart_delay(void) {
                                                  z6_next_deadline(&engine) == 21 * SEC);
 }
 
+// A host that reports the pid later than the spawn was asked for (it started others
+// first): the delay runs from the report, so it holds between the real starts.
+static void test_restart_delay_from_report(void) {
+    load_one(Z6_RESTART_ALWAYS);
+    z6_boot(&engine, 10 * SEC, fresh());
+    z6_spawned(&engine, 10 * SEC + 3 * MS, 0, 7, fresh());
+    z6_exited(&engine, 10 * SEC + 100 * MS, 7, code(1), fresh());
+    UNIT_CHECK("the delay runs from the reported start",
+               z6_next_deadline(&engine) == 11 * SEC + 3 * MS);
+    z6_timer(&engine, 11 * SEC + 2 * MS, fresh());
+    UNIT_CHECK("no spawn before the delay from the reported start", count_kind(Z6_ACTION_SPAWN_RUN, 0) == 0);
+    z6_timer(&engine, 11 * SEC + 3 * MS, fresh());
+    UNIT_CHECK("spawn once it passed", count_kind(Z6_ACTION_SPAWN_RUN, 0) == 1);
+}
+
 static void test_policy(void) {
     load_one(Z6_RESTART_NEVER);
     boot_one_up(0, 5);
@@ -690,6 +705,7 @@ static void test_random_runs(void) {
 int main(void) {
     test_boot_and_down();
     test_restart_delay();
+    test_restart_delay_from_report();
     test_policy();
     test_crash_limit();
     test_spawn_failure();

@@ -113,6 +113,7 @@ i64 provision_first_boot(struct kernel *k) {
     if (result == 0) result = provision_archive(k, &imported);
     if (result == 0) result = provision_accounts(k);
     if (result == 0) result = provision_limits(k);
+    if (result == 0) result = provision_z6(k);
     if (result == 0) result = fs_mark_ready(k);
     if (result == 0) {
         klog(k, LOG_INFO, "filesystem: first boot: created %u directories, imported %u files",

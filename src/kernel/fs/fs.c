@@ -101,6 +101,17 @@ i64 fs_lookup_at(struct kernel *k, const char *absolute, struct fs_inode *out) {
     return result == 0 ? fs_lookup(k, &root, &path, out) : result;
 }
 
+i64 fs_list_at(struct kernel *k, const char *absolute) {
+    assert(absolute != NULL);
+    assert(absolute[0] == '/'); // the kernel's own names, never a user's
+    struct fs_inode dir;
+    i64 result = fs_lookup_at(k, absolute, &dir);
+    if (result < 0) return result;
+    if (dir.type != ABI_TYPE_DIRECTORY) return -E_NOTDIR;
+    result = fs_read_directory(k, &dir);
+    return result < 0 ? result : (i64)k->fs.entries_count;
+}
+
 i64 fs_create_at(struct kernel *k, const char *absolute, u32 type, u32 mode,
                         struct fs_inode *out) {
     struct path path;

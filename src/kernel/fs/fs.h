@@ -212,6 +212,9 @@ i64 fs_make_root(struct kernel *k);
 i64 fs_mark_ready(struct kernel *k);
 i64 fs_lookup_at(struct kernel *k, const char *absolute, struct fs_inode *out);
 i64 fs_create_at(struct kernel *k, const char *absolute, u32 type, u32 mode, struct fs_inode *out);
+// The entries of a directory, as root, into k->fs.entries (sorted by name, as stored):
+// their count, or -error (-E_NOTDIR when it is not a directory).
+i64 fs_list_at(struct kernel *k, const char *absolute);
 // -E_NODEV without a disk, -E_IO when the disk was refused, 0 when usable.
 i64 fs_usable(const struct kernel *k);
 // Like fs_usable, but a failed (read-only) database still reads.

@@ -301,6 +301,7 @@ void proc_exit(struct kernel *k, u32 slot, u32 cause, i64 exit_code, u64 fault_p
         .exit_code = exit_code, .cause = cause, .fault_pc = fault_pc, .fault_addr = fault_addr};
     proc_->state = PROC_ZOMBIE;
     proc_->syscall_restart = false;
+    if (proc_->supervised) k->supervised_exits++;
     observe_trace(k->platform, TRACE_EXIT, proc_->pid, cause, (u64)exit_code);
     if (proc_->console_leader) console_session_end(k, proc_);
     // Orphans go to init, which reaps whatever it is given.
@@ -313,4 +314,47 @@ void proc_exit(struct kernel *k, u32 slot, u32 cause, i64 exit_code, u64 fault_p
     }
     if (orphan_zombies) proc_wake_waiting_parent(k, INIT_PID);
     if (!planted_bug(k, BUG_EXIT_FORGETS_WAITING_PARENT)) proc_wake_waiting_parent(k, proc_->parent_pid);
+}
+
+i64 proc_spawn_supervised(struct kernel *k, const char *path, const struct spawn_args *args,
+                          const struct cred *cred) {
+    assert(path != NULL);
+    assert(cred != NULL);
+    i64 pid = proc_spawn(k, 0, path, args, cred);
+    if (pid < 0) return pid;
+    u32 slot = proc_slot_of_pid(k, (u32)pid);
+    assert(slot != SLOT_NONE);
+    k->procs[slot].supervised = true;
+    return pid;
+}
+
+bool proc_reap_supervised(struct kernel *k, u32 *pid, struct abi_wait_status *status) {
+    assert(pid != NULL);
+    assert(status != NULL);
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+        struct proc *proc_ = &k->procs[slot];
+        if (proc_->state != PROC_ZOMBIE || !proc_->supervised) continue;
+        assert(k->supervised_exits > 0);
+        k->supervised_exits--;
+        *pid = proc_->pid;
+        *status = proc_->exit_status;
+        observe_trace(k->platform, TRACE_REAP, 0, proc_->pid, proc_->exit_status.cause);
+        mem_set(proc_, 0, sizeof *proc_);
+        return true;
+    }
+    return false;
+}
+
+i64 proc_kill(struct kernel *k, u32 target_pid, u32 sender_pid, u64 signal) {
+    assert(signal != 0); // signal 0 only checks, in sys_kill
+    assert(signal <= ABI_SIGTERM);
+    u32 target_slot = proc_slot_of_pid(k, target_pid);
+    if (target_slot == SLOT_NONE) return -E_SRCH;
+    struct proc *target = &k->procs[target_slot];
+    assert(target->state != PROC_FREE);
+    if (target->state == PROC_ZOMBIE) return 0;
+    klog(k, LOG_DEBUG, "pid %u (%s) killed by pid %u with signal %llu", target->pid, target->name,
+         sender_pid, (unsigned long long)signal);
+    proc_exit(k, target_slot, ABI_EXIT_SIGNALED, (i64)signal, 0, 0);
+    return 0;
 }

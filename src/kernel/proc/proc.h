@@ -25,3 +25,15 @@ i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path, const struct 
 // children to init, and completes a parent's wait if one is waiting for it.
 void proc_exit(struct kernel *k, u32 slot, u32 cause, i64 exit_code, u64 fault_pc,
                u64 fault_addr);
+// Starts a z6 service's run or finish as proc_spawn does, with no parent (as init):
+// the console, "/", and no user process to reap it; its exit is counted in
+// k->supervised_exits and collected by proc_reap_supervised. Returns the pid or -error.
+i64 proc_spawn_supervised(struct kernel *k, const char *path, const struct spawn_args *args,
+                          const struct cred *cred);
+// The lowest-slot supervised zombie, reaped: true with its pid and status; false when
+// none is left.
+bool proc_reap_supervised(struct kernel *k, u32 *pid, struct abi_wait_status *status);
+// Ends process target_pid by a signal (TERM or KILL: both end it, there are no
+// handlers): the path kill() takes once its checks passed, and z6's stop. sender_pid 0:
+// the kernel. 0 (a zombie is left as it is), or -E_SRCH when no process has the pid.
+i64 proc_kill(struct kernel *k, u32 target_pid, u32 sender_pid, u64 signal);

@@ -111,11 +111,8 @@ i64 sys_kill(struct kernel *k, u32 slot, const u64 *args) {
     // Every kill that succeeds is announced, signal 0 and zombies included, so the
     // simulator judges each permission decision that said yes.
     observe_trace(k->platform, TRACE_KILL, sender->pid, target->pid, signal);
-    if (signal == KILL_SIGNAL_CHECK || target->state == PROC_ZOMBIE) return 0;
-    klog(k, LOG_DEBUG, "pid %u (%s) killed by pid %u with signal %llu", target->pid, target->name,
-         sender->pid, (unsigned long long)signal);
-    proc_exit(k, target_slot, ABI_EXIT_SIGNALED, (i64)signal, 0, 0);
-    return 0;
+    if (signal == KILL_SIGNAL_CHECK) return 0;
+    return proc_kill(k, target->pid, sender->pid, signal);
 }
 
 static const char shutdown_names[4][10] = {"", "halt", "reboot", "power off"};

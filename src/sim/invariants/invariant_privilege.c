@@ -80,6 +80,10 @@ static bool change_allowed(const struct kernel *k, const struct privilege_shadow
 // A new process: init is root; others inherit, or a root parent chose, or sudo.
 static bool start_allowed(const struct platform *node, const struct proc *proc) {
     const struct kernel *k = &node->kernel;
+    // No parent: init (root), or a z6 service the kernel started as its account says.
+    if (proc->parent_pid == 0 && proc->supervised) {
+        return cred_all_one_user(&proc->cred) && groups_of_user(k, &proc->cred, proc->cred.ruid);
+    }
     if (proc->parent_pid == 0) return cred_all_root(&proc->cred) && groups_of_user(k, &proc->cred, ABI_UID_ROOT);
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {
         const struct privilege_shadow *parent = &node->invariants.privilege[slot];

@@ -123,6 +123,10 @@ enum z6_result z6_spawned(struct z6 *z6, u64 now_ns, u32 index, u64 pid,
     struct z6_service *service = &z6->services[index];
     if (service->state == Z6_STATE_STARTING) {
         service->pid = pid;
+        // The delay runs from the process's start: a host that starts several in one
+        // event reports each later than it was asked for, and the delay must hold
+        // between the real starts.
+        if (now_ns > service->last_spawn_ns) service->last_spawn_ns = now_ns;
         z6_enter(service, Z6_STATE_UP, now_ns);
     } else if (service->state == Z6_STATE_FINISHING && service->finish_pid == 0) {
         service->finish_pid = pid; // its deadline runs from the exit, kept

@@ -15,7 +15,8 @@
 //
 // Rules it keeps (tests/z6/test_z6_engine.c proves each):
 // - two spawns of one service are at least restart_delay_ms apart (backoff waits out
-//   the rest of the delay after an exit);
+//   the rest of the delay after an exit), measured from the later of the spawn action
+//   and the z6_spawned that reports its pid (the process's real start);
 // - restart policy: never is not restarted; on-failure only after a non-zero exit, a
 //   signal or a failed spawn; always is restarted even after exit 0;
 // - crash limit: crash_deaths crashes (non-zero exit, signal, failed spawn; not a clean

@@ -128,6 +128,10 @@ i64 sys_audit_status(struct abi_audit_status *status, u64 flags);
 i64 sys_usage(u64 uid, struct abi_usage *usage);
 #define BASIN_SYS_ARGS_kill 2
 i64 sys_kill(i64 pid, u64 signal);
+#define BASIN_SYS_ARGS_z6_status 2
+i64 sys_z6_status(u64 index, struct abi_z6_status *status);
+#define BASIN_SYS_ARGS_z6_control 2
+i64 sys_z6_control(const char *name, u64 command);
 
 // A syscall by number, for probing numbers the list does not have.
 i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);

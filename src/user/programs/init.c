@@ -126,6 +126,11 @@ static const char *const fs_mv_argv[] = {"mv", "/tmp/demo/note", "/tmp/demo/note
 static const char *const fs_ls_dir_argv[] = {"ls", "/tmp/demo", NULL};
 static const char *const fs_rm_argv[] = {"rm", "/tmp/demo/note.old", NULL};
 static const char *const fs_pwd_argv[] = {"pwd", NULL};
+// z6 (the services of kernel/boot/provision_z6.c): anyone reads the status; xy may not
+// stop root's ticker, and may restart web, which runs as xy.
+static const char *const z6ctl_status_argv[] = {"z6ctl", "status", NULL};
+static const char *const z6ctl_stop_ticker_argv[] = {"z6ctl", "stop", "ticker", NULL};
+static const char *const z6ctl_restart_web_argv[] = {"z6ctl", "restart", "web", NULL};
 static const char *const storage_run_argv[] = {"storage", STORAGE_DIR, "50", NULL};
 // After the run, leniently: a write error in this boot leaves the filesystem refusing
 // everything until the next boot's recovery, which is when strictness applies.
@@ -149,6 +154,10 @@ static const struct job fs_jobs[] = {
     {TEST("permtest"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, "permtest as root"},
     {TEST("shtest"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
     {TEST("killtest"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL}, // runs its xy part as xy itself
+    {TOOL("z6ctl"), ABI_UID_ROOT, z6ctl_status_argv, ABI_EXIT_NORMAL, 0, "z6ctl status as root"},
+    {TOOL("z6ctl"), ABI_UID_USER, z6ctl_status_argv, ABI_EXIT_NORMAL, 0, "z6ctl status as xy"},
+    {TOOL("z6ctl"), ABI_UID_USER, z6ctl_stop_ticker_argv, ABI_EXIT_NORMAL, 1, "z6ctl stop ticker as xy"},
+    {TOOL("z6ctl"), ABI_UID_USER, z6ctl_restart_web_argv, ABI_EXIT_NORMAL, 0, "z6ctl restart web as xy"},
     {TEST("semtest"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL}, // runs its user parts as xy itself
     {TEST("tooltest"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
     {TEST("storage"), ABI_UID_ROOT, storage_run_argv, ABI_EXIT_NORMAL, 0, NULL},

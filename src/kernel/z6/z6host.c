@@ -1,0 +1,181 @@
+// The kernel's side of z6: events into the engine, its actions carried out. A spawn's
+// answer (pid or error) is itself an event that may bring more actions (a dependent
+// starts once its dependency is up), so answers wait in a bounded queue and are given
+// to the engine one at a time until none is left: no recursion, one action buffer.
+#include "kernel/z6/internal.h"
+
+#include "kernel/lib/format.h"
+#include "kernel/lib/mem.h"
+#include "kernel/proc/clock.h"
+#include "kernel/proc/proc.h"
+#include "kernel/users/accounts.h"
+
+#define SIGNAL_SEGV 11
+#define SIGNAL_ILL 4
+#define SIGNAL_BUS 7
+#define SIGNAL_TRAP 5
+#define FINISH_CODE_SIGNALED 256 // s6's first finish argument after a death by signal
+#define FINISH_CODE_SPAWN_FAILED 127 // as a shell says of a program it could not run
+#define NUMBER_BYTES_MAX 12
+
+static struct z6_actions actions_fresh(struct kernel *k) {
+    return (struct z6_actions){.items = k->z6.action_items, .capacity = Z6_ACTIONS_MAX, .count = 0};
+}
+
+static const char *service_name(const struct kernel *k, u32 service) {
+    assert(service < k->z6.engine.service_count);
+    return k->z6.engine.services[service].config.name;
+}
+
+// Starts the service's run or finish as its user; the answer waits in the queue.
+static void spawn(struct kernel *k, const struct z6_action *action, bool finish) {
+    const struct z6_service *service = &k->z6.engine.services[action->service];
+    struct spawn_args args = {.count = 1};
+    str_copy(args.strings[0], ABI_ARG_LEN_MAX, finish ? "finish" : "run");
+    if (finish) {
+        const struct z6_exit *exit = &action->exit;
+        u32 code = exit->kind == Z6_EXIT_CODE ? exit->code : FINISH_CODE_SIGNALED;
+        if (exit->kind == Z6_EXIT_SPAWN_FAILED) code = FINISH_CODE_SPAWN_FAILED;
+        format(args.strings[1], ABI_ARG_LEN_MAX, "%u", code);
+        format(args.strings[2], ABI_ARG_LEN_MAX, "%u", exit->kind == Z6_EXIT_SIGNAL ? exit->signal : 0);
+        str_copy(args.strings[3], ABI_ARG_LEN_MAX, service->config.name);
+        args.count = 4;
+    }
+    char path[ABI_PATH_LEN_MAX];
+    format(path, sizeof path, "%s/%s/%s", Z6_ROOT_PATH, service->config.name, finish ? "finish" : "run");
+    const struct cred cred = accounts_cred(k, service->config.uid);
+    i64 pid = proc_spawn_supervised(k, path, &args, &cred);
+    if (pid < 0) klog(k, LOG_WARN, "z6: %s: cannot start %s (error %lld)", service->config.name, path, (long long)-pid);
+    else klog(k, LOG_INFO, "z6: %s: %s started, pid %lld", service->config.name, args.strings[0], (long long)pid);
+    assert(k->z6.answers_count < Z6_SPAWNS_PENDING_MAX);
+    k->z6.answers[k->z6.answers_count++] =
+        (struct z6_spawn_answer){.service = action->service, .pid = pid, .started_ns = kernel_monotonic_ns(k)};
+}
+
+static void log_action(struct kernel *k, const struct z6_action *action) {
+    const char *name = service_name(k, action->service);
+    const struct z6_exit *exit = &action->exit;
+    switch (action->what) {
+    case Z6_LOG_EXIT:
+        if (exit->kind == Z6_EXIT_SIGNAL) klog(k, LOG_INFO, "z6: %s: killed by signal %u", name, exit->signal);
+        else if (exit->kind == Z6_EXIT_CODE) klog(k, LOG_INFO, "z6: %s: exited %u", name, exit->code);
+        break;
+    case Z6_LOG_READY: klog(k, LOG_INFO, "z6: %s: ready", name); break;
+    case Z6_LOG_STOP: klog(k, LOG_INFO, "z6: %s: stopping (TERM)", name); break;
+    case Z6_LOG_KILL: klog(k, LOG_INFO, "z6: %s: KILL after timeout-kill", name); break;
+    case Z6_LOG_FINISH_KILL: klog(k, LOG_INFO, "z6: %s: finish KILLed after timeout-finish", name); break;
+    case Z6_LOG_FAILED: klog(k, LOG_WARN, "z6: %s: failed: crash limit reached", name); break;
+    case Z6_LOG_DOWN: klog(k, LOG_INFO, "z6: %s: down", name); break;
+    case Z6_LOG_REFUSED: case Z6_LOG_SPAWN: break; // said at boot, and with the pid at the spawn
+    }
+}
+
+static void carry_out(struct kernel *k, const struct z6_actions *actions) {
+    assert(actions->count <= actions->capacity);
+    for (u32 i = 0; i < actions->count; i++) {
+        const struct z6_action *action = &actions->items[i];
+        switch (action->kind) {
+        case Z6_ACTION_SPAWN_RUN: spawn(k, action, false); break;
+        case Z6_ACTION_SPAWN_FINISH: spawn(k, action, true); break;
+        case Z6_ACTION_SIGNAL: {
+            u64 signal = action->signal == Z6_SIGNAL_KILL ? ABI_SIGKILL : ABI_SIGTERM;
+            i64 killed = proc_kill(k, (u32)action->pid, 0, signal);
+            assert(killed == 0); // z6's processes are reaped only by z6: the pid is live
+            break;
+        }
+        case Z6_ACTION_SET_TIMER: break; // z6_next_deadline, read once the event settled
+        case Z6_ACTION_LOG: log_action(k, action); break;
+        }
+    }
+}
+
+// Carries out an event's actions, then gives the engine every spawn's answer in turn.
+static void settle(struct kernel *k, u64 now_ns, struct z6_actions *actions) {
+    carry_out(k, actions);
+    for (u32 next = 0; next < k->z6.answers_count; next++) {
+        assert(k->z6.answers_count <= Z6_SPAWNS_PENDING_MAX);
+        struct z6_spawn_answer answer = k->z6.answers[next];
+        if (answer.started_ns > now_ns) now_ns = answer.started_ns; // in order: never back
+        *actions = actions_fresh(k);
+        if (answer.pid < 0) z6_spawn_failed(&k->z6.engine, now_ns, answer.service, actions);
+        else z6_spawned(&k->z6.engine, now_ns, answer.service, (u64)answer.pid, actions);
+        carry_out(k, actions);
+    }
+    k->z6.answers_count = 0;
+    k->z6.deadline_ns = z6_next_deadline(&k->z6.engine);
+}
+
+void z6host_boot(struct kernel *k) {
+    assert(k != NULL);
+    assert(!k->z6.hosted);
+    if (fs_usable(k) != 0) return; // no /etc to read: nothing to supervise
+    u32 count = z6host_read(k);
+    z6_load(&k->z6.engine, k->z6.configs, count, NULL);
+    z6_parse_explain(k->z6.parsed, count, &k->z6.engine);
+    u32 refused = 0;
+    for (u32 i = 0; i < count; i++) {
+        if (!k->z6.parsed[i].refused) continue;
+        klog(k, LOG_WARN, "z6: refused: %s", k->z6.parsed[i].message);
+        refused++;
+    }
+    klog(k, LOG_INFO, "z6: %u services, %u refused", count, refused);
+    k->z6.hosted = true;
+    u64 now_ns = kernel_monotonic_ns(k);
+    struct z6_actions actions = actions_fresh(k);
+    z6_boot(&k->z6.engine, now_ns, &actions);
+    settle(k, now_ns, &actions);
+}
+
+// How a process ended, in the engine's terms: a fault is the signal Linux would send.
+static struct z6_exit exit_of(const struct abi_wait_status *status) {
+    struct z6_exit exit = {.kind = Z6_EXIT_SIGNAL, .code = 0, .signal = ABI_SIGKILL};
+    switch (status->cause) {
+    case ABI_EXIT_NORMAL: exit = (struct z6_exit){.kind = Z6_EXIT_CODE, .code = (u32)(status->exit_code & 0xff)}; break;
+    case ABI_EXIT_SIGNALED: exit.signal = (u32)status->exit_code; break;
+    case ABI_EXIT_FAULT_PAGE: exit.signal = SIGNAL_SEGV; break;
+    case ABI_EXIT_FAULT_ILLEGAL: exit.signal = SIGNAL_ILL; break;
+    case ABI_EXIT_FAULT_MISALIGNED: exit.signal = SIGNAL_BUS; break;
+    case ABI_EXIT_FAULT_BREAKPOINT: exit.signal = SIGNAL_TRAP; break;
+    default: break; // ABI_EXIT_KILLED: as KILL
+    }
+    assert(exit.kind != Z6_EXIT_NONE);
+    return exit;
+}
+
+// Each event reads the clock afresh: a spawn's answer may have given the engine a
+// later time than the step's (settle), and the engine's times must never go back.
+void z6host_step(struct kernel *k, u64 now_ns) {
+    assert(k != NULL);
+    if (!k->z6.hosted) return;
+    u32 pid = 0;
+    struct abi_wait_status status;
+    while (k->supervised_exits > 0 && proc_reap_supervised(k, &pid, &status)) {
+        u64 event_ns = kernel_monotonic_ns(k);
+        struct z6_actions actions = actions_fresh(k);
+        enum z6_result result = z6_exited(&k->z6.engine, event_ns, pid, exit_of(&status), &actions);
+        assert(result == Z6_OK); // every supervised process is z6's run or finish
+        settle(k, event_ns, &actions);
+    }
+    if (k->z6.deadline_ns != 0 && now_ns >= k->z6.deadline_ns) {
+        u64 event_ns = kernel_monotonic_ns(k);
+        struct z6_actions actions = actions_fresh(k);
+        z6_timer(&k->z6.engine, event_ns, &actions);
+        settle(k, event_ns, &actions);
+    }
+}
+
+enum z6_result z6host_command(struct kernel *k, u32 service, enum z6_command command) {
+    assert(k->z6.hosted);
+    assert(service < k->z6.engine.service_count);
+    u64 now_ns = kernel_monotonic_ns(k);
+    struct z6_actions actions = actions_fresh(k);
+    enum z6_result result = z6_command(&k->z6.engine, now_ns, service, command, &actions);
+    settle(k, now_ns, &actions);
+    return result;
+}
+
+u64 z6host_deadline(const struct kernel *k) {
+    assert(k != NULL);
+    if (!k->z6.hosted) assert(k->z6.deadline_ns == 0);
+    return k->z6.deadline_ns;
+}
