@@ -16,7 +16,10 @@ number() { grep -oE "$2 [0-9]+" "$1" | head -1 | grep -oE '[0-9]+$'; }
 status=$?
 check "default run, seed $SEED, passes" test $status -eq 0
 check "it runs to its 10 s time limit" grep -q '^result: pass (time limit reached)$' "$tmp/run"
-check "its simulated time is at least 10 s" grep -qE '^simulated time: 1[0-9]\.[0-9]+ s$' "$tmp/run"
+# The last step's time: the run stops before a step that would pass the limit (an idle
+# node's next deadline, z6's timer among them), so it may end a little short of 10 s.
+check "its simulated time is 10 s (the last step within 0.1 s of the limit)" \
+    grep -qE '^simulated time: (9\.9[0-9]*|10\.[0-9]+) s$' "$tmp/run"
 ran=$(grep '^ran: ' "$tmp/run")
 reboots=$(echo "$ran" | grep -oE '[0-9]+ after init.s reboot' | grep -oE '^[0-9]+')
 lives=$(echo "$ran" | grep -oE '[0-9]+ lives held' | grep -oE '^[0-9]+')
