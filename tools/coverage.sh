@@ -15,7 +15,9 @@ cd "$(dirname "$0")/.."
 # COVERAGE_OUT: another build and data folder (tests/t_coverage.sh keeps the last full
 # sweep's data in build/coverage that way).
 OUT=${COVERAGE_OUT:-build/coverage}
-seeds=2
+# Three: rare recovery paths (a damaged checkpoint, a repair that never reads back) are
+# reached by two seeds of storage-checkpoint-damage only now and then.
+seeds=3
 # debug, not error: the kernel's debug lines (workload reports and their rate limit,
 # the formatter's rarer conversions) are code too, and run only when printed.
 log_level=debug
@@ -25,7 +27,7 @@ scenarios=()
 usage() {
     cat <<'USAGE'
 usage: ./build.sh coverage [--seeds N] [--jobs N] [--log LEVEL] [--scenario FILE]...
-Builds basin-sim with gcov into build/coverage, runs seeds 1..N (default 2) of every
+Builds basin-sim with gcov into build/coverage, runs seeds 1..N (default 3) of every
 scenario in scenarios/ (or of the --scenario files given) with `basin-sim --seeds 1..N
 --jobs N --log LEVEL`, and prints line coverage per file of src/kernel, src/subsystems,
 src/lib and src/faults: lines, lines reached, lines explained unreachable, percentage of
@@ -33,7 +35,7 @@ the reachable lines, flagged below 90%; totals, flagged below 95%; the hardware-
 files apart; the lines never reached go to build/coverage/uncovered.txt (path:lines and
 function). Unreachable lines and hardware-only files are explained in
 tools/coverage_unreachable.txt.
-  --seeds N        seeds per scenario, 1..1000 (default 2)
+  --seeds N        seeds per scenario, 1..1000 (default 3)
   --jobs N         seeds run at once (default: the number of cores)
   --log LEVEL      the runs' kernel log level (default debug: code that only runs when
                    it prints is reached too; error is faster)
