@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(make gcc clang lld mtools python3 libsqlite3-dev liblmdb-dev gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc qemu-user
-          opensbi u-boot-qemu libbearssl-dev libxxhash-dev device-tree-compiler parallel)
+          opensbi u-boot-qemu libbearssl-dev libxxhash-dev device-tree-compiler parallel s6)
 OPENSBI_FW=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 JOBS=$(nproc 2>/dev/null || echo 2)
 

@@ -7,6 +7,12 @@
 //            limit (4 a minute) makes it failed; its finish prints its arguments
 //   standby  down: not started at boot Their run and finish are
 // "#!" lines naming /test/z6svc (src/user/tests/z6svc.c). Written again when resuming.
+// Sets of services that only a boot argument asks for (not in the default run):
+//   z6.set=s6compare  s6crash (exits 1 at once, with finish) and s6always (exits 0 at
+//                     once, restart always, with finish), s6's defaults otherwise: the
+//                     same two services tests/t_z6_s6.sh runs under the real s6
+//   z6.set=respawn    respawn: exits 1 at once, restart-delay-ms 0, crash limit 32 a
+//                     minute (the bench's crash-to-respawn time on QEMU)
 #include "kernel/boot/internal.h"
 
 #include "kernel/fs/fs.h"
@@ -41,6 +47,26 @@ static const struct z6_file z6_files[] = {
     {"/etc/z6/web/user", PROVISION_Z6_FILE_MODE, "xy\n"},
 };
 
+#define PROVISION_Z6_SET_S6COMPARE "z6.set=s6compare"
+#define PROVISION_Z6_SET_RESPAWN "z6.set=respawn"
+
+static const char z6_s6compare_directories[][24] = {"/etc/z6/s6always", "/etc/z6/s6crash"};
+
+static const struct z6_file z6_s6compare_files[] = {
+    {"/etc/z6/s6always/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc exit0\n"},
+    {"/etc/z6/s6always/finish", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc finish-args\n"},
+    {"/etc/z6/s6crash/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc exit1\n"},
+    {"/etc/z6/s6crash/finish", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc finish-args\n"},
+};
+
+static const char z6_respawn_directories[][24] = {"/etc/z6/respawn"};
+
+static const struct z6_file z6_respawn_files[] = {
+    {"/etc/z6/respawn/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc exit1\n"},
+    {"/etc/z6/respawn/restart-delay-ms", PROVISION_Z6_FILE_MODE, "0\n"},
+    {"/etc/z6/respawn/crash-limit", PROVISION_Z6_FILE_MODE, "32 60000\n"},
+};
+
 // Already there, whole (an interrupted first boot wrote it): not written again, so a
 // first boot resumed after power losses does not fill a small disk's log with copies.
 static bool provision_z6_written(struct kernel *k, const struct z6_file *file, u64 length) {
@@ -54,15 +80,17 @@ static bool provision_z6_written(struct kernel *k, const struct z6_file *file, u
     return size == length && mem_equal(k->fs.program_buffer, file->text, length);
 }
 
-i64 provision_z6(struct kernel *k) {
+static i64 provision_z6_table(struct kernel *k, const char (*directories)[24], u32 directory_count,
+                              const struct z6_file *files, u32 file_count) {
     assert(k != NULL);
-    for (u32 i = 0; i < ARRAY_COUNT(z6_directories); i++) {
+    assert(directory_count >= 1);
+    for (u32 i = 0; i < directory_count; i++) {
         struct fs_inode inode;
-        i64 made = fs_create_at(k, z6_directories[i], ABI_TYPE_DIRECTORY, PROVISION_Z6_DIRECTORY_MODE, &inode);
+        i64 made = fs_create_at(k, directories[i], ABI_TYPE_DIRECTORY, PROVISION_Z6_DIRECTORY_MODE, &inode);
         if (made < 0 && made != -E_EXIST) return made;
     }
-    for (u32 i = 0; i < ARRAY_COUNT(z6_files); i++) {
-        const struct z6_file *file = &z6_files[i];
+    for (u32 i = 0; i < file_count; i++) {
+        const struct z6_file *file = &files[i];
         u64 length = str_len_bounded(file->text, sizeof file->text);
         assert(length < sizeof file->text);
         if (provision_z6_written(k, file, length)) continue;
@@ -70,4 +98,32 @@ i64 provision_z6(struct kernel *k) {
         if (written < 0) return written;
     }
     return 0;
+}
+
+// Is WORD one of the boot arguments (a whole word, space-separated)?
+static bool provision_z6_boot_word(const struct kernel *k, const char *word) {
+    assert(word != NULL);
+    u64 length = str_len_bounded(word, BOOTARGS_LEN_MAX);
+    assert(length > 0);
+    for (const char *s = k->bootargs; *s != '\0'; s++) {
+        bool starts_word = s == k->bootargs || s[-1] == ' ';
+        if (!starts_word || !str_starts_with(s, word)) continue;
+        if (s[length] == ' ' || s[length] == '\0') return true; // s holds the word: in bounds
+    }
+    return false;
+}
+
+i64 provision_z6(struct kernel *k) {
+    assert(k != NULL);
+    i64 result = provision_z6_table(k, z6_directories, ARRAY_COUNT(z6_directories), z6_files,
+                                    ARRAY_COUNT(z6_files));
+    if (result == 0 && provision_z6_boot_word(k, PROVISION_Z6_SET_S6COMPARE)) {
+        result = provision_z6_table(k, z6_s6compare_directories, ARRAY_COUNT(z6_s6compare_directories),
+                                    z6_s6compare_files, ARRAY_COUNT(z6_s6compare_files));
+    }
+    if (result == 0 && provision_z6_boot_word(k, PROVISION_Z6_SET_RESPAWN)) {
+        result = provision_z6_table(k, z6_respawn_directories, ARRAY_COUNT(z6_respawn_directories),
+                                    z6_respawn_files, ARRAY_COUNT(z6_respawn_files));
+    }
+    return result;
 }
