@@ -294,6 +294,10 @@ $(Z6_TESTS): $(BUILD)/tests/%: tests/z6/%.c $(Z6_OBJ) $(Z6_HDR)
 unit-tests: $(Z6_TESTS)
 .PHONY: z6-tests
 z6-tests: $(Z6_TESTS)
+# The engine's events per second (./build.sh bench: tests/bench/bench.py).
+$(BUILD)/z6_bench: tests/bench/z6_bench.c $(Z6_OBJ) $(Z6_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GRAINDB_CFLAGS) -o $@ $< $(Z6_OBJ)
 
 # Header dependencies recorded by -MMD (host objects, RISC-V kernel objects).
 -include $(shell find $(HOST_OBJ) $(RV_OUT) -name '*.d' 2>/dev/null)

@@ -14,7 +14,9 @@
 #     and its verdict reaches the harness: basin-sim exits 1 naming workload_checks_pass
 #     and the check, and its reproduce command fails the same way (same trace hash).
 #     The realtime clock jumps in every fuzz run (the scenarios switch clock_jump on):
-#     the jumps per seed are summed and printed.
+#     the jumps per seed are summed and printed. z6_status and z6_control are fuzzed
+#     (bad indexes, pointers, names and commands, as root and as xy): the allowed
+#     commands the kernel carried out are counted.
 #  5. The real image on QEMU runs the fuzz phase on a blank disk with no mismatch.
 source "$(dirname "$0")/lib.sh"
 source tests/sim_lib.sh
@@ -65,6 +67,10 @@ echo "# $summary"
 check "fuzz: denials were checked" test "${totals[1]}" -gt 0 -a "${totals[7]}" -gt 0
 check "fuzz: non-root changes were held to the model" test "${totals[8]}" -gt 0
 check "fuzz: the realtime clock jumped in every seed ($jumps jumps)" test -z "$jumpless"
+# z6's syscalls are fuzzed too: the kernel logs each command it carried out (the
+# fuzzers aim those only at xy's own service, web; the refused ones change nothing).
+z6_commands=$(for seed in $(seq 1 "$SEEDS"); do cat "$logs/fuzz-$seed.log"; done | grep -cE 'kernel: z6: web: command [0-3] by pid [0-9]+ \(uid (0|1000)\)$')
+check "fuzz: z6_control carried out commands on xy's service ($z6_commands over $SEEDS seeds)" test "$z6_commands" -gt 0
 
 failed=""
 together_fuzzed=0

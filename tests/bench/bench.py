@@ -2,9 +2,11 @@
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
@@ -244,14 +246,123 @@ def graindb_table():
     print("\n" + "\n".join(l for l in done.stdout.splitlines() if not machine_line.match(l)).rstrip())
 
 
+def z6_engine_rate():
+    """The z6 engine's events per CPU second on the host (tests/bench/z6_bench.c),
+    median of RUNS runs."""
+    subprocess.run(["make", "-s", "build/z6_bench"], check=True, stdin=subprocess.DEVNULL)
+    rates = [field(run_timed(["build/z6_bench"])[1], "events_per_second") for _ in range(RUNS)]
+    return statistics.median(rates)
+
+
+Z6_RESPAWN_TIMEOUT_S = 120
+Z6_LINE = re.compile(r"^\[ *([0-9]+\.[0-9]+)\] kernel: (?:warning: )?z6: respawn: (.*)$")
+
+
+def z6_qemu_respawns():
+    """Crash-to-respawn on QEMU: the service of z6.set=respawn (kernel/boot/
+    provision_z6.c: exits 1 at once, restart-delay-ms 0, crash limit 32 a minute) on a
+    fresh disk, until its crash limit makes it failed. In-guest times on the monotonic
+    clock: from the kernel's log line of each exit (as the kernel reaps it) to that of
+    the next spawn (after it started). Returns the gaps in seconds."""
+    disk = "build/bench/z6-respawn.img"
+    os.makedirs("build/bench", exist_ok=True)
+    with open(disk, "wb") as image:
+        image.truncate(32 << 20)
+    console = "build/bench/z6-respawn.log"
+    argv = ["qemu-system-riscv64", "-machine", "virt", "-m", "128M", "-nographic", "-bios", FIRMWARE,
+            "-kernel", "build/riscv/Image", "-append", "init.rounds=0 init.end=idle z6.set=respawn",
+            "-drive", f"file={disk},format=raw,if=none,id=disk0", "-device", "virtio-blk-device,drive=disk0"]
+    with open(console, "w") as out:
+        qemu = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + Z6_RESPAWN_TIMEOUT_S
+        try:
+            while time.monotonic() < deadline and qemu.poll() is None:
+                time.sleep(0.2)
+                with open(console, errors="replace") as text:
+                    if "z6: respawn: failed" in text.read():
+                        break
+        finally:
+            qemu.kill()
+            qemu.wait()
+    exited, gaps = None, []
+    with open(console, errors="replace") as text:
+        for line in text:
+            match = Z6_LINE.match(line.replace("\r", "").rstrip("\n"))
+            if not match:
+                continue
+            stamp, what = float(match.group(1)), match.group(2)
+            if what.startswith("exited"):
+                exited = stamp
+            elif what.startswith("run started") and exited is not None:
+                gaps.append(stamp - exited)
+                exited = None
+    if not gaps:
+        sys.exit(f"bench: no respawn of z6's respawn service on QEMU (console in {console})")
+    return gaps
+
+
+def s6_respawns(seconds=6):
+    """The same service under the real s6-supervise on this host (Debian's s6): run
+    stamps its start and, last, its exit; the gap is from an exit's stamp to the next
+    start's. None when s6 is not installed."""
+    if shutil.which("s6-supervise") is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="z6-bench-s6.") as scandir:
+        service = os.path.join(scandir, "respawn")
+        os.mkdir(service)
+        with open(os.path.join(service, "run"), "w") as run:
+            run.write(f"#!/bin/sh\ndate +%s.%N >> {service}/starts\ndate +%s.%N >> {service}/exits\nexit 1\n")
+        os.chmod(os.path.join(service, "run"), 0o755)
+        subprocess.run(["timeout", str(seconds), "s6-supervise", "respawn"], cwd=scandir, check=False,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(os.path.join(service, "starts")) as f:
+            starts = [float(x) for x in f.read().split()]
+        with open(os.path.join(service, "exits")) as f:
+            exits = [float(x) for x in f.read().split()]
+    return [start - exit_stamp for exit_stamp, start in zip(exits, starts[1:])]
+
+
+def z6_table():
+    """z6 (issue 12) beside s6: the engine's event rate, and crash-to-respawn."""
+    rate = z6_engine_rate()
+    gaps = z6_qemu_respawns()
+    s6_gaps = s6_respawns()
+    rows = [
+        ("z6 engine events/CPU s, 64 services (spawned, exited, timer; host, tests/bench/z6_bench.c)",
+         f"{rate / 1e6:,.2f} M/s"),
+        ("s6 equivalent of the engine's rate",
+         "n/a: s6-supervise's state machine cannot be driven apart from its fork/exec"),
+        (f"z6 crash to respawn on QEMU, restart-delay-ms 0 (in-guest monotonic, median of {len(gaps)})",
+         f"{statistics.median(gaps) * 1000:.2f} ms"),
+        ("z6 crash to respawn on QEMU, fastest / slowest",
+         f"{min(gaps) * 1000:.2f} / {max(gaps) * 1000:.2f} ms"),
+    ]
+    if s6_gaps:
+        rows.append((f"s6 crash to respawn on this host (s6-supervise, median of {len(s6_gaps)}; "
+                     "s6 spawns at most once a second)", f"{statistics.median(s6_gaps) * 1000:.0f} ms"))
+    else:
+        rows.append(("s6 crash to respawn on this host", "n/a: s6 is not installed (./build.sh deps)"))
+    width = max(len(r[0]) for r in rows)
+    print(f"z6 beside s6: engine rate median of {RUNS} runs; crash to respawn from one boot "
+          "(until its crash limit, 32 a minute)")
+    print(f"{'measure'.ljust(width)}  value")
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--interpreter"]:  # only the interpreter's table (quick)
         interpreter_table()
         sys.exit(0)
+    if sys.argv[1:] == ["--z6"]:  # only z6's table (quick)
+        z6_table()
+        sys.exit(0)
     if sys.argv[1:]:
-        sys.exit("usage: tests/bench.sh [--interpreter]")
+        sys.exit("usage: tests/bench.sh [--interpreter | --z6]")
     main()
     print()
     interpreter_table()
     print()
     graindb_table()
+    print()
+    z6_table()

@@ -737,6 +737,113 @@ static void op_kill(struct fuzzer *f) {
     }
 }
 
+// z6's syscalls (issue 12) with hostile arguments. z6_status: anyone reads any index
+// of the table (its name terminated, its state known); an index past it is E_NOENT;
+// a bad pointer E_FAULT. z6_control: a bad pointer is E_FAULT, a name too long for a
+// service or unknown E_NOENT, a command past ABI_Z6_COMMAND_RESET E_INVAL, a caller
+// who is neither root nor the service's user E_PERM (xy never changes root's service).
+// The commands that change something are aimed only at xy's own services (web), so
+// neither fuzzer stops what the machine runs: root's services get only refused calls.
+// z6 not hosted (no usable filesystem at boot): every call is E_NODEV.
+#define Z6_TABLE_PROBED_MAX 80u // past Z6_SERVICES_MAX (64): the table must end before
+#define Z6_LONG_NAME_BYTES (ABI_Z6_NAME_BYTES + 8)
+
+struct z6_table {
+    i64 error;  // 0, or what every call gets (E_NODEV)
+    u32 count;
+    char names[Z6_TABLE_PROBED_MAX][ABI_Z6_NAME_BYTES];
+    u32 uids[Z6_TABLE_PROBED_MAX];
+    bool refused[Z6_TABLE_PROBED_MAX];
+};
+
+// Reads the table as z6ctl status does, judging each entry's shape on the way.
+static void z6_probe(struct fuzzer *f, struct z6_table *table) {
+    table->error = 0;
+    table->count = 0;
+    for (u32 i = 0; i < Z6_TABLE_PROBED_MAX; i++) {
+        struct abi_z6_status s;
+        i64 result = sys_z6_status(i, &s);
+        if (result == -E_NODEV && i == 0) { table->error = result; return; }
+        if (result == -E_NOENT) return;
+        fuzz_expect(f, "z6_status(an index in the table)", 0, result);
+        if (result != 0) return;
+        bool terminated = memchr(s.name, '\0', sizeof s.name) != NULL && s.name[0] != '\0';
+        fuzz_expect(f, "z6_status: a terminated name and a known state", 0,
+                    terminated && s.state <= ABI_Z6_STATE_FAILED ? 0 : -E_INVAL);
+        if (!terminated) return;
+        memcpy(table->names[i], s.name, sizeof s.name);
+        table->uids[i] = s.uid;
+        table->refused[i] = (s.flags & ABI_Z6_FLAG_REFUSED) != 0;
+        table->count = i + 1;
+    }
+    fuzz_expect(f, "z6_status: the table ends within 64 services", -E_NOENT, 0);
+}
+
+static void op_z6_status(struct fuzzer *f, const struct z6_table *table) {
+    static const u64 far_indexes[] = {64, 65, 1000, 1ull << 32, ~0ull};
+    struct abi_z6_status s;
+    char what[WHAT_BYTES];
+    u32 roll = fuzz_below(f, 3);
+    u64 index = roll == 0 || table->count == 0 ? pick_u64(f, far_indexes, COUNT(far_indexes))
+                                               : fuzz_below(f, table->count + 2);
+    bool bad = roll == 2;
+    struct abi_z6_status *out = bad ? (struct abi_z6_status *)bad_pointers[fuzz_below(f, COUNT(bad_pointers))] : &s;
+    snprintf(what, sizeof what, "z6_status(%lu%s)", (unsigned long)index, bad ? ", bad pointer" : "");
+    i64 expected = index >= table->count ? -E_NOENT : bad ? -E_FAULT : 0;
+    fuzz_expect(f, what, table->error != 0 ? table->error : expected, sys_z6_status(index, out));
+}
+
+// The answer z6_control must give NAME (a service of the table, or -1) and COMMAND.
+static i64 z6_control_expected(const struct fuzzer *f, const struct z6_table *table, i64 service, u64 command) {
+    if (table->error != 0) return table->error;
+    if (command > ABI_Z6_COMMAND_RESET) return -E_INVAL;
+    if (service < 0) return -E_NOENT;
+    bool allowed = f->ids.euid == ABI_UID_ROOT || f->ids.ruid == table->uids[service];
+    if (!allowed) return -E_PERM;
+    return table->refused[service] ? -E_AGAIN : 0;
+}
+
+static void op_z6_control(struct fuzzer *f, const struct z6_table *table) {
+    static const u64 bad_commands[] = {4, 5, 255, 1ull << 32, ~0ull};
+    char name[Z6_LONG_NAME_BYTES], what[WHAT_BYTES];
+    u64 command = fuzz_below(f, 4) == 0 ? pick_u64(f, bad_commands, COUNT(bad_commands)) : fuzz_below(f, 4);
+    i64 service = table->count > 0 ? (i64)fuzz_below(f, table->count) : -1;
+    u32 roll = fuzz_below(f, 5);
+    if (service >= 0) snprintf(name, sizeof name, "%s", table->names[service]);
+    if (roll == 0 || service < 0) { snprintf(name, sizeof name, "%s", fuzz_below(f, 2) ? "nosuch" : ""); service = -1; }
+    if (roll == 1) { // unterminated within a name's bytes: no service has so long a
+        // name, whatever the command (the kernel copies the name before it looks further)
+        memset(name, 'z', sizeof name - 1);
+        name[ABI_Z6_NAME_BYTES + fuzz_below(f, sizeof name - ABI_Z6_NAME_BYTES)] = '\0';
+        snprintf(what, sizeof what, "z6_control(%u bytes unterminated, %lu)", ABI_Z6_NAME_BYTES, (unsigned long)command);
+        fuzz_expect(f, what, table->error != 0 ? table->error : -E_NOENT, sys_z6_control(name, command));
+        return;
+    }
+    if (roll == 2) {
+        const char *bad = (const char *)bad_pointers[fuzz_below(f, COUNT(bad_pointers))];
+        snprintf(what, sizeof what, "z6_control(bad pointer, %lu)", (unsigned long)command);
+        fuzz_expect(f, what, table->error != 0 ? table->error : -E_FAULT, sys_z6_control(bad, command));
+        return;
+    }
+    i64 expected = z6_control_expected(f, table, service, command);
+    // What would change a service only on xy's own ones (see above): root's are left be.
+    if (expected == 0 && table->uids[service] != ABI_UID_USER) command = bad_commands[0];
+    expected = z6_control_expected(f, table, service, command);
+    snprintf(what, sizeof what, "z6_control(%.40s, %lu)", name, (unsigned long)command);
+    fuzz_expect(f, what, expected, sys_z6_control(name, command));
+    // A stop is undone at once: the service is wanted up again, as it was.
+    if (expected == 0 && command == ABI_Z6_COMMAND_STOP) {
+        fuzz_expect(f, "z6_control(the stopped service, start)", 0, sys_z6_control(name, ABI_Z6_COMMAND_START));
+    }
+}
+
+static void op_z6(struct fuzzer *f) {
+    static struct z6_table table; // 3 KiB: not on the fuzzer's small stack
+    z6_probe(f, &table);
+    if (fuzz_below(f, 2) == 0) op_z6_status(f, &table);
+    else op_z6_control(f, &table);
+}
+
 static void op_unlink(struct fuzzer *f) { op_remove(f, false); }
 static void op_rmdir(struct fuzzer *f) { op_remove(f, true); }
 
@@ -746,7 +853,7 @@ static const struct op ops[] = {
     {op_bad_path, 2}, {op_set_ids, 3}, {op_shutdown, 2}, {op_spawn, 3}, {op_authenticate, 1},
     {op_hostile, 4}, {op_seek_dup, 3}, {op_session, 4}, {fuzz_op_long_names, 3}, {fuzz_op_elf, 2},
     {fuzz_op_report, 1}, {fuzz_op_passwd, 2}, {op_symlink, 3}, {op_link, 3}, {op_utimens, 3},
-    {op_readlink_lstat, 3}, {op_umask_groups, 2}, {op_positional, 3}, {op_limits, 2}, {op_kill, 2},
+    {op_readlink_lstat, 3}, {op_umask_groups, 2}, {op_positional, 3}, {op_limits, 2}, {op_kill, 2}, {op_z6, 2},
 };
 
 static void run_one(struct fuzzer *f) {
