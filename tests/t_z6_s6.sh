@@ -4,10 +4,12 @@
 # of simulated time, the services of z6.set=s6compare, kernel/boot/provision_z6.c):
 #   s6crash   exits 1 at once, with a finish script (a crash loop)
 #   s6always  exits 0 at once, restart always (s6 always restarts), with a finish script
+#   s6signal  killed by signal 4 (SIGILL) 200 ms after its start, with a finish script
+#             (finish gets 256 and the signal)
 # Each gives the same number of starts, and finish receives the same arguments.
 # s6 waits 1 s between two spawns of ./run (its fixed minimum); z6's default
 # restart-delay-ms is 1000 for the same reason, so both start each service about 10
-# times in 10 s. z6's crash limit (10 a minute by default) ends the crash loop at its
+# times in 10 s. z6's crash limit (10 a minute by default) ends each crash loop at its
 # 10th crash, at about 9 s: still 10 starts in the window (s6 has no crash limit and
 # would go on; it does not start an 11th inside the window either).
 # The window: both sides count the starts within 10 s of the service's first start
@@ -21,7 +23,7 @@ logs=build/test-logs/z6_s6
 rm -rf "$logs"
 mkdir -p "$logs"
 WINDOW_S=10
-SERVICES="s6crash s6always"
+SERVICES="s6crash s6always s6signal"
 
 if ! command -v s6-supervise > /dev/null; then
     # Only when the package cannot be installed (./build.sh test runs deps first, which
@@ -35,8 +37,11 @@ scandir=$(mktemp -d /tmp/z6_s6.XXXXXX)
 trap 'rm -rf "$scandir"' EXIT
 for name in $SERVICES; do
     mkdir "$scandir/$name"
-    code=0; [ "$name" = s6crash ] && code=1
-    printf '#!/bin/sh\ndate +%%s.%%N >> %s/starts\nexit %s\n' "$scandir/$name" "$code" > "$scandir/$name/run"
+    ending="exit 0"
+    [ "$name" = s6crash ] && ending="exit 1"
+    # z6svc crash: an illegal instruction 200 ms after its start (signal 4 in both)
+    [ "$name" = s6signal ] && ending='sleep 0.2; kill -ILL $$'
+    printf '#!/bin/sh\ndate +%%s.%%N >> %s/starts\n%s\n' "$scandir/$name" "$ending" > "$scandir/$name/run"
     printf '#!/bin/sh\necho "finish-args $# $*" >> %s/finish-args\n' "$scandir/$name" > "$scandir/$name/finish"
     chmod +x "$scandir/$name/run" "$scandir/$name/finish"
 done
@@ -55,8 +60,8 @@ log=$logs/sim.log
     --set "bootargs=init.end=idle z6.set=s6compare" --set time=$((WINDOW_S + 3))s > "$log" 2>&1
 status=$?
 check "sim run with z6.set=s6compare passes" test $status -eq 0
-check "z6 loaded the default 4 services and the 2 s6 ones, none refused" \
-    grep -qE "^n0\| \[ *[0-9.]+\] kernel: z6: 6 services, 0 refused$" "$log"
+check "z6 loaded the default 4 services and the 3 s6 ones, none refused" \
+    grep -qE "^n0\| \[ *[0-9.]+\] kernel: z6: 7 services, 0 refused$" "$log"
 z6_starts() { sed -nE "s/^n0\| \[ *([0-9.]+)\] kernel: z6: $1: run started, pid [0-9]+$/\1/p" "$log"; }
 
 for name in $SERVICES; do
@@ -74,5 +79,7 @@ for name in $SERVICES; do
     check "$name: s6 ran finish" test -n "$s6_args"
     check "$name: finish receives the same arguments in z6 as in s6 ($s6_args)" test "$s6_args" = "$z6_args"
 done
-check "s6crash under z6 ends failed by its crash limit (s6 has none)" \
-    grep -qE "kernel: warning: z6: s6crash: failed: crash limit reached$" "$log"
+for name in s6crash s6signal; do
+    check "$name under z6 ends failed by its crash limit (s6 has none)" \
+        grep -qE "kernel: warning: z6: $name: failed: crash limit reached$" "$log"
+done

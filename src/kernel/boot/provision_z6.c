@@ -9,8 +9,9 @@
 // "#!" lines naming /test/z6svc (src/user/tests/z6svc.c). Written again when resuming.
 // Sets of services that only a boot argument asks for (not in the default run):
 //   z6.set=s6compare  s6crash (exits 1 at once, with finish) and s6always (exits 0 at
-//                     once, restart always, with finish), s6's defaults otherwise: the
-//                     same two services tests/t_z6_s6.sh runs under the real s6
+//                     once, restart always, with finish), s6signal (killed by signal
+//                     4 after 200 ms, with finish), s6's defaults otherwise: the same
+//                     services tests/t_z6_s6.sh runs under the real s6
 //   z6.set=respawn    respawn: exits 1 at once, restart-delay-ms 0, crash limit 32 a
 //                     minute (the bench's crash-to-respawn time on QEMU)
 #include "kernel/boot/internal.h"
@@ -50,13 +51,15 @@ static const struct z6_file z6_files[] = {
 #define PROVISION_Z6_SET_S6COMPARE "z6.set=s6compare"
 #define PROVISION_Z6_SET_RESPAWN "z6.set=respawn"
 
-static const char z6_s6compare_directories[][24] = {"/etc/z6/s6always", "/etc/z6/s6crash"};
+static const char z6_s6compare_directories[][24] = {"/etc/z6/s6always", "/etc/z6/s6crash", "/etc/z6/s6signal"};
 
 static const struct z6_file z6_s6compare_files[] = {
     {"/etc/z6/s6always/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc exit0\n"},
     {"/etc/z6/s6always/finish", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc finish-args\n"},
     {"/etc/z6/s6crash/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc exit1\n"},
     {"/etc/z6/s6crash/finish", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc finish-args\n"},
+    {"/etc/z6/s6signal/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc crash\n"},
+    {"/etc/z6/s6signal/finish", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc finish-args\n"},
 };
 
 static const char z6_respawn_directories[][24] = {"/etc/z6/respawn"};
