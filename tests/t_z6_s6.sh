@@ -12,6 +12,13 @@
 # times in 10 s. z6's crash limit (10 a minute by default) ends each crash loop at its
 # 10th crash, at about 9 s: still 10 starts in the window (s6 has no crash limit and
 # would go on; it does not start an 11th inside the window either).
+# One difference shows in s6signal's timing, not in its count: s6-supervise 2.11 waits
+# its second after the service came DOWN (./run and ./finish ended; or after readiness,
+# when notified: set_down_and_ready in s6-supervise.c), z6 waits restart-delay-ms after
+# the SPAWN. A run that dies at once looks the same under both (10 starts); s6signal,
+# which lives 200 ms, starts every ~1.24 s under s6 (9 in 10 s) and every ~1.0 s under
+# z6 (10, until its crash limit). The mean gaps are printed; z6's rule is kept (its
+# invariant, two spawns at least the delay apart, holds under both rules).
 # The window: both sides count the starts within 10 s of the service's first start
 # (s6: run appends its time to a file; z6: the kernel's "run started" log lines with
 # their monotonic stamps). Counts may differ by one at most: a start that falls at
@@ -62,12 +69,16 @@ status=$?
 check "sim run with z6.set=s6compare passes" test $status -eq 0
 check "z6 loaded the default 4 services and the 3 s6 ones, none refused" \
     grep -qE "^n0\| \[ *[0-9.]+\] kernel: z6: 7 services, 0 refused$" "$log"
+# The mean gap (s) between the starts within the window.
+mean_gap() { awk -v w="$WINDOW_S" 'NR == 1 { first = $1 } $1 - first < w { n++; last = $1 }
+    END { if (n > 1) printf "%.3f", (last - first) / (n - 1); else printf "-" }'; }
 z6_starts() { sed -nE "s/^n0\| \[ *([0-9.]+)\] kernel: z6: $1: run started, pid [0-9]+$/\1/p" "$log"; }
 
 for name in $SERVICES; do
     s6_count=$(in_window < "$scandir/$name/starts")
     z6_count=$(z6_starts "$name" | in_window)
-    echo "# $name: starts in ${WINDOW_S} s: s6 $s6_count, z6 $z6_count"
+    echo "# $name: starts in ${WINDOW_S} s: s6 $s6_count, z6 $z6_count;" \
+        "mean gap between starts: s6 $(mean_gap < "$scandir/$name/starts") s, z6 $(z6_starts "$name" | mean_gap) s"
     # Not vacuous: s6 really ran the service about once a second.
     check "$name: s6 started it at least 8 times in ${WINDOW_S} s ($s6_count)" test "$s6_count" -ge 8
     diff=$((s6_count - z6_count))
