@@ -4,21 +4,21 @@
 # of simulated time, the services of z6.set=s6compare, kernel/boot/provision_z6.c):
 #   s6crash   exits 1 at once, with a finish script (a crash loop)
 #   s6always  exits 0 at once, restart always (s6 always restarts), with a finish script
-#   s6signal  killed by signal 4 (SIGILL) 200 ms after its start, with a finish script
-#             (finish gets 256 and the signal)
+#   s6signal  killed by signal 4 (SIGILL) at once, with a finish script (finish gets
+#             256 and the signal)
 # Each gives the same number of starts, and finish receives the same arguments.
 # s6 waits 1 s between two spawns of ./run (its fixed minimum); z6's default
 # restart-delay-ms is 1000 for the same reason, so both start each service about 10
 # times in 10 s. z6's crash limit (10 a minute by default) ends each crash loop at its
 # 10th crash, at about 9 s: still 10 starts in the window (s6 has no crash limit and
 # would go on; it does not start an 11th inside the window either).
-# One difference shows in s6signal's timing, not in its count: s6-supervise 2.11 waits
-# its second after the service came DOWN (./run and ./finish ended; or after readiness,
-# when notified: set_down_and_ready in s6-supervise.c), z6 waits restart-delay-ms after
-# the SPAWN. A run that dies at once looks the same under both (10 starts); s6signal,
-# which lives 200 ms, starts every ~1.24 s under s6 (9 in 10 s) and every ~1.0 s under
-# z6 (10, until its crash limit). The mean gaps are printed; z6's rule is kept (its
-# invariant, two spawns at least the delay apart, holds under both rules).
+# One difference is in the timing rule, and these services (each dies at once) do not
+# show it: s6-supervise 2.11 waits its second after the service came DOWN (./run and
+# ./finish ended; or after its readiness, when notified: set_down_and_ready in
+# s6-supervise.c), z6 waits restart-delay-ms after the SPAWN. A run that lives 200 ms
+# (sleep 0.2, then kill -ILL) starts every ~1.24 s under s6 (9 in 10 s) and every
+# ~1.0 s under z6 (measured by hand); such a service is not compared here, since its s6
+# count sits at a window edge (8 or 9). The mean gaps are printed.
 # The window: both sides count the starts within 10 s of the service's first start
 # (s6: run appends its time to a file; z6: the kernel's "run started" log lines with
 # their monotonic stamps). Counts may differ by one at most: a start that falls at
@@ -46,8 +46,8 @@ for name in $SERVICES; do
     mkdir "$scandir/$name"
     ending="exit 0"
     [ "$name" = s6crash ] && ending="exit 1"
-    # z6svc crash: an illegal instruction 200 ms after its start (signal 4 in both)
-    [ "$name" = s6signal ] && ending='sleep 0.2; kill -ILL $$'
+    # z6svc crash-now: an illegal instruction at once (signal 4 in both)
+    [ "$name" = s6signal ] && ending='kill -ILL $$'
     printf '#!/bin/sh\ndate +%%s.%%N >> %s/starts\n%s\n' "$scandir/$name" "$ending" > "$scandir/$name/run"
     printf '#!/bin/sh\necho "finish-args $# $*" >> %s/finish-args\n' "$scandir/$name" > "$scandir/$name/finish"
     chmod +x "$scandir/$name/run" "$scandir/$name/finish"
@@ -84,7 +84,10 @@ for name in $SERVICES; do
     diff=$((s6_count - z6_count))
     check "$name: z6 starts it as often as s6 (s6 $s6_count, z6 $z6_count, +-1 at the window's edge)" \
         test "${diff#-}" -le 1
-    s6_args=$(sort -u "$scandir/$name/finish-args")
+    # timeout ends each s6-supervise with TERM, which it passes on to a run still alive
+    # (each lives a few ms of each second): that last finish would get "256 15", a death
+    # z6's side never has; it is left out.
+    s6_args=$(grep -v "^finish-args 3 256 15 $name\$" "$scandir/$name/finish-args" | sort -u)
     z6_args=$(sed -nE "s/^n0\| ~z6svc: (finish-args .* $name)$/\1/p" "$log" | sort -u)
     echo "# $name: finish arguments: s6 '$(echo $s6_args)', z6 '$(echo $z6_args)'"
     check "$name: s6 ran finish" test -n "$s6_args"

@@ -10,7 +10,7 @@
 // Sets of services that only a boot argument asks for (not in the default run):
 //   z6.set=s6compare  s6crash (exits 1 at once, with finish) and s6always (exits 0 at
 //                     once, restart always, with finish), s6signal (killed by signal
-//                     4 after 200 ms, with finish), s6's defaults otherwise: the same
+//                     4 at once, with finish), s6's defaults otherwise: the same
 //                     services tests/t_z6_s6.sh runs under the real s6
 //   z6.set=respawn    respawn: exits 1 at once, restart-delay-ms 0, crash limit 32 a
 //                     minute (the bench's crash-to-respawn time on QEMU)
@@ -58,7 +58,7 @@ static const struct z6_file z6_s6compare_files[] = {
     {"/etc/z6/s6always/finish", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc finish-args\n"},
     {"/etc/z6/s6crash/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc exit1\n"},
     {"/etc/z6/s6crash/finish", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc finish-args\n"},
-    {"/etc/z6/s6signal/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc crash\n"},
+    {"/etc/z6/s6signal/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc crash-now\n"},
     {"/etc/z6/s6signal/finish", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc finish-args\n"},
 };
 

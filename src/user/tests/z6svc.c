@@ -7,6 +7,7 @@
 //   z6svc finish CODE SIGNAL NAME    as finish: prints its arguments, exits 0
 //   z6svc exit0, z6svc exit1    exit 0 or 1 at once (tests/t_z6_s6.sh: the same
 //                               services under the real s6-supervise)
+//   z6svc crash-now             an illegal instruction at once (signal 4)
 //   z6svc finish-args ...       as finish: prints how many arguments it got, then
 //                               them, as t_z6_s6.sh's s6 finish script does ("$# $*")
 #include <string.h>
@@ -41,6 +42,10 @@ int main(int argc, char **argv) {
     }
     if (strcmp(mode, "exit0") == 0) return 0;
     if (strcmp(mode, "exit1") == 0) return 1;
+    if (strcmp(mode, "crash-now") == 0) {
+        __asm__ volatile(".4byte 0" ::: "memory");
+        return 1;
+    }
     if (strcmp(mode, "finish-args") == 0 && argc >= 3) {
         // argv is [z6svc, finish-args, <script path>, what z6 passed...]; any count is
         // printed, so that a difference from s6 shows.
@@ -59,6 +64,6 @@ int main(int argc, char **argv) {
         note("finish %s %s %s", argv[3], argv[4], argv[5]); // how many: the timing's
         return 0;
     }
-    say("usage: z6svc forever|exit|crash|exit0|exit1|finish CODE SIGNAL NAME|finish-args ... (got %d arguments)", argc);
+    say("usage: z6svc forever|exit|crash|exit0|exit1|crash-now|finish CODE SIGNAL NAME|finish-args ... (got %d arguments)", argc);
     return 2;
 }
