@@ -5,6 +5,12 @@
 //   z6svc exit       exits 0 after 300 ms (restart=always brings it back)
 //   z6svc crash      an illegal instruction after 200 ms (restart=on-failure)
 //   z6svc finish CODE SIGNAL NAME    as finish: prints its arguments, exits 0
+//   z6svc print      writes PRINT_LINES lines "line I" (8 to a write), then sleeps
+//                    forever: its log (kernel/z6/z6host_log.c) fills and rotates
+//   z6svc notify     prints a line, writes "x" then (100 ms later) "\n" on fd 3, its
+//                    notification-fd: ready; prints another line, sleeps forever
+// ("#!" passes one argument: the counts are fixed here.)
+#include <stdio.h>
 #include <string.h>
 
 #include "user/lib/basin.h"
@@ -15,10 +21,38 @@ BASIN_PROGRAM("z6svc");
 #define FOREVER_SLEEP_NS (1000 * MS)
 #define EXIT_AFTER_NS (300 * MS)
 #define CRASH_AFTER_NS (200 * MS)
+#define NOTIFY_AFTER_NS (100 * MS)
+#define PRINT_LINES 60
+#define NOTIFY_FD 3
+#define PRINT_LINES_PER_WRITE 8
+#define PRINT_LINE_BYTES_MAX 24
 
 static void sleep_ns(u64 duration_ns) {
     i64 result = sys_sleep_until(monotonic_ns() + duration_ns);
     if (result != 0) fail("sleep_until = %ld", (long)result);
+}
+
+static void print_lines(int count) {
+    char text[PRINT_LINES_PER_WRITE * PRINT_LINE_BYTES_MAX];
+    for (int first = 0; first < count; first += PRINT_LINES_PER_WRITE) {
+        int length = 0;
+        for (int i = first; i < count && i < first + PRINT_LINES_PER_WRITE; i++) {
+            length += snprintf(text + length, sizeof text - (size_t)length, "line %d\n", i);
+        }
+        for (int done = 0; done < length;) { // a log may take a write in parts
+            i64 wrote = sys_write(BASIN_FD_STDOUT, text + done, (u64)(length - done));
+            if (wrote <= 0) fail("write = %ld", (long)wrote);
+            done += (int)wrote;
+        }
+    }
+}
+
+static void notify(i64 fd) {
+    say("notifier starting");
+    if (sys_write(fd, "x", 1) != 1) fail("notification write failed");
+    sleep_ns(NOTIFY_AFTER_NS);
+    if (sys_write(fd, "\n", 1) != 1) fail("notification write failed");
+    say("ready sent");
 }
 
 int main(int argc, char **argv) {
@@ -35,11 +69,19 @@ int main(int argc, char **argv) {
         __asm__ volatile(".4byte 0" ::: "memory");
         return 1;
     }
+    if (strcmp(mode, "print") == 0) {
+        print_lines(PRINT_LINES);
+        for (;;) sleep_ns(FOREVER_SLEEP_NS);
+    }
+    if (strcmp(mode, "notify") == 0) {
+        notify(NOTIFY_FD);
+        for (;;) sleep_ns(FOREVER_SLEEP_NS);
+    }
     // finish: argv is [z6svc, finish, <script path>, CODE, SIGNAL, NAME] through "#!"
     if (strcmp(mode, "finish") == 0 && argc == 6) {
         note("finish %s %s %s", argv[3], argv[4], argv[5]); // how many: the timing's
         return 0;
     }
-    say("usage: z6svc forever|exit|crash|finish CODE SIGNAL NAME (got %d arguments)", argc);
+    say("usage: z6svc forever|exit|crash|print|notify|finish CODE SIGNAL NAME (got %d arguments)", argc);
     return 2;
 }
