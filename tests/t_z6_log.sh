@@ -64,13 +64,18 @@ check "the files belong to xy (uid 1000), mode 0644" \
 crasher=$(job_output "z6ctl log crasher as xy")
 check "finish's output is in its service's log, stamped, and xy reads it" \
     bash -c "echo '$crasher' | grep -qE '^n0\| $STAMP ~z6svc: finish 256 4 crasher$'"
+check "a last line without its newline is written at the exit" \
+    bash -c "echo '$crasher' | grep -qE '^n0\| $STAMP z6svc: crashing now$'"
 check "the service's output is no longer on the console" \
     bash -c "grep -qE '^n0\| (~z6svc: finish|line [0-9]+$|z6svc: notifier starting)' '$log' && exit 1 || exit 0"
 
 # (c) readiness.
 notifier=$(job_output "z6ctl log notifier as xy")
-check "notifier's lines, in order" \
-    test "$(echo "$notifier" | sed -E "s/^n0\| $STAMP //" | tr '\n' '|')" = "z6svc: notifier starting|z6svc: ready sent|"
+alphabet=abcdefghijklmnopqrstuvwxyz
+long=$(printf "$alphabet%.0s" 1 2 3 4 5 6 7 8) # 208 letters
+check "notifier's lines, in order; its 200-byte line cut at 128 bytes and continued" \
+    test "$(echo "$notifier" | sed -E "s/^n0\| $STAMP //" | tr '\n' '|')" = \
+    "z6svc: notifier starting|z6svc: ready sent|${long:0:128}|${long:128:72}|"
 ready=$(kernel_line "z6: notifier: ready")
 started=$(kernel_line "z6: waiter: run started, pid [0-9]+")
 notifier_started=$(kernel_line "z6: notifier: run started, pid [0-9]+")

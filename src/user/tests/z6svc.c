@@ -2,13 +2,15 @@
 // boot (kernel/boot/provision_z6.c), cheap so that every default run exercises the
 // supervisor without slowing down. A service's run is "#!/test/z6svc MODE":
 //   z6svc forever    sleeps a second at a time, forever (a long-running service)
-//   z6svc exit       exits 0 after 300 ms (restart=always brings it back)
-//   z6svc crash      an illegal instruction after 200 ms (restart=on-failure)
+//   z6svc exit       prints a line, exits 0 after 300 ms (restart=always brings it back)
+//   z6svc crash      an illegal instruction after 200 ms (restart=on-failure), having
+//                    written a last line without its newline (its log keeps it)
 //   z6svc finish CODE SIGNAL NAME    as finish: prints its arguments, exits 0
 //   z6svc print      writes PRINT_LINES lines "line I" (8 to a write), then sleeps
 //                    forever: its log (kernel/z6/z6host_log.c) fills and rotates
 //   z6svc notify     prints a line, writes "x" then (100 ms later) "\n" on fd 3, its
-//                    notification-fd: ready; prints another line, sleeps forever
+//                    notification-fd: ready; prints another line and one of
+//                    LONG_LINE_BYTES (its log cuts it), sleeps forever
 // ("#!" passes one argument: the counts are fixed here.)
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +25,7 @@ BASIN_PROGRAM("z6svc");
 #define CRASH_AFTER_NS (200 * MS)
 #define NOTIFY_AFTER_NS (100 * MS)
 #define PRINT_LINES 60
+#define LONG_LINE_BYTES 200 // over the log's line bound (Z6_LOG_LINE_BYTES_MAX, 128)
 #define NOTIFY_FD 3
 #define PRINT_LINES_PER_WRITE 8
 #define PRINT_LINE_BYTES_MAX 24
@@ -53,6 +56,10 @@ static void notify(i64 fd) {
     sleep_ns(NOTIFY_AFTER_NS);
     if (sys_write(fd, "\n", 1) != 1) fail("notification write failed");
     say("ready sent");
+    char line[LONG_LINE_BYTES + 1];
+    for (int i = 0; i < LONG_LINE_BYTES; i++) line[i] = (char)('a' + i % 26);
+    line[LONG_LINE_BYTES] = '\n';
+    if (sys_write(BASIN_FD_STDOUT, line, sizeof line) != (i64)sizeof line) fail("long line write failed");
 }
 
 int main(int argc, char **argv) {
@@ -61,11 +68,14 @@ int main(int argc, char **argv) {
         for (;;) sleep_ns(FOREVER_SLEEP_NS);
     }
     if (strcmp(mode, "exit") == 0) {
+        say("up for a while"); // a line a run (about 3 a second): its log grows slowly
         sleep_ns(EXIT_AFTER_NS);
         return 0;
     }
     if (strcmp(mode, "crash") == 0) {
         sleep_ns(CRASH_AFTER_NS);
+        static const char last[] = "z6svc: crashing now";
+        sys_write(BASIN_FD_STDOUT, last, sizeof last - 1); // no newline: written at the exit
         __asm__ volatile(".4byte 0" ::: "memory");
         return 1;
     }
