@@ -174,11 +174,13 @@ static i64 session_open(struct kernel *k, u32 service, struct session *session) 
     return 0;
 }
 
-// Commits what was appended (the last release); a failed commit loses those lines as
-// a power loss would, and is said once.
+// Commits what was appended, even while a reader holds current open (then the release
+// is not the last); a failed commit loses those lines as a power loss would, and is said.
 static void session_close(struct kernel *k, u32 service, struct session *session) {
     if (session->file == FILE_NONE) return;
-    i64 result = fs_file_release(k, session->file);
+    i64 result = fs_file_commit(k, session->file);
+    i64 released = fs_file_release(k, session->file);
+    if (result == 0) result = released;
     session->file = FILE_NONE;
     if (result < 0) klog(k, LOG_WARN, "z6: %s: log commit failed (error %lld)", name_of(k, service), (long long)-result);
     assert(session->file == FILE_NONE);
