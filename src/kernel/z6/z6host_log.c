@@ -305,6 +305,7 @@ static void append_line(struct kernel *k, u32 service, struct session *session, 
     }
     if (result < 0) {
         log->dropped++;
+        log->drop_error = result;
         observe_trace(k->platform, TRACE_Z6_LOG_DROPPED, service, log->dropped, (u64)-result);
         bool power_of_two = (log->dropped & (log->dropped - 1)) == 0; // said at 1, 2, 4, 8...: bounded noise
         if (power_of_two) klog(k, LOG_WARN, "z6: %s: log lines dropped: %llu (error %lld)", name_of(k, service),

@@ -48,6 +48,7 @@ struct z6_log {
     u64 grown_bytes;
     u64 dropped;
     u64 rotations;
+    i64 drop_error;         // why the last line was dropped (-error; 0: none yet)
 };
 
 struct z6_logs {
