@@ -85,15 +85,15 @@ check "waiter starts only after notifier is ready (lines $notifier_started, $rea
     test "${started:-0}" -gt "${ready:-999999}"
 check "z6ctl status shows notifier ready" grep -qE '^n0\| notifier +ready +[0-9]+ .* yes$' "$log"
 
-# The planted bug: caught within 100 seeds, and that seed passes without it.
+# The planted bug: caught within 100 seeds, and that seed passes without it (the default
+# scenario, as tests/t_planted_bugs.sh hunts it: printer writes 300 ms after the boot).
 caught=""
 for seed in $(seq 1 100); do
     out=$logs/bug-$seed.log
-    "$SIM" --seed "$seed" --scenario scenarios/bug-hunt.scenario --bug z6-log-rotate-drops-line --log warn \
-        > "$out" 2>&1
+    "$SIM" --seed "$seed" --bug z6-log-rotate-drops-line --log warn > "$out" 2>&1
     if [ $? -eq 1 ]; then caught=$seed; break; fi
 done
 check "z6-log-rotate-drops-line is caught within 100 seeds (seed ${caught:-none})" test -n "$caught"
 check "... by z6_log_lines_kept" grep -q "invariant violated: z6_log_lines_kept" "$logs/bug-${caught:-0}.log"
-"$SIM" --seed "${caught:-1}" --scenario scenarios/bug-hunt.scenario --log warn > "$logs/nobug.log" 2>&1
+"$SIM" --seed "${caught:-1}" --log warn > "$logs/nobug.log" 2>&1
 check "the same seed passes without the bug" test $? -eq 0

@@ -6,9 +6,9 @@
 //   z6svc crash      an illegal instruction after 200 ms (restart=on-failure), having
 //                    written a last line without its newline (its log keeps it)
 //   z6svc finish CODE SIGNAL NAME    as finish: prints its arguments, exits 0
-//   z6svc print      writes PRINT_LINES lines "line I" (8 to a write), then sleeps
+//   z6svc print      after 300 ms, writes PRINT_LINES lines "line I" (8 to a write), then sleeps
 //                    forever: its log (kernel/z6/z6host_log.c) fills and rotates
-//   z6svc notify     prints a line, writes "x" then (100 ms later) "\n" on fd 3, its
+//   z6svc notify     after 300 ms, prints a line, writes "x" then (100 ms later) "\n" on fd 3, its
 //                    notification-fd: ready; prints another line and one of
 //                    LONG_LINE_BYTES (its log cuts it), sleeps forever
 // ("#!" passes one argument: the counts are fixed here.)
@@ -24,6 +24,9 @@ BASIN_PROGRAM("z6svc");
 #define EXIT_AFTER_NS (300 * MS)
 #define CRASH_AFTER_NS (200 * MS)
 #define NOTIFY_AFTER_NS (100 * MS)
+// printer and notifier start their work after init's first jobs, as crasher and web do
+// (their spawns' pids then come after those jobs' on QEMU too: tests/t_same_output.sh)
+#define QUIET_START_NS (300 * MS)
 #define PRINT_LINES 60
 #define LONG_LINE_BYTES 200 // over the log's line bound (Z6_LOG_LINE_BYTES_MAX, 128)
 #define NOTIFY_FD 3
@@ -80,10 +83,12 @@ int main(int argc, char **argv) {
         return 1;
     }
     if (strcmp(mode, "print") == 0) {
+        sleep_ns(QUIET_START_NS);
         print_lines(PRINT_LINES);
         for (;;) sleep_ns(FOREVER_SLEEP_NS);
     }
     if (strcmp(mode, "notify") == 0) {
+        sleep_ns(QUIET_START_NS);
         notify(NOTIFY_FD);
         for (;;) sleep_ns(FOREVER_SLEEP_NS);
     }
