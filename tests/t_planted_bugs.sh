@@ -27,6 +27,8 @@ while read -r bug invariant; do
             scenario=scenarios/no-faults-fs.scenario ;;
         # killtest's xy part signals root's process: the filesystem phase.
         kill_needs_permission:*) scenario=scenarios/no-faults-fs.scenario ;;
+        # z6's printer writes its lines 300 ms after the boot: a boot that lasts (the default).
+        z6_log_lines_kept:*) scenario=scenarios/default.scenario ;;
     esac
     caught=""
     workload_first=""

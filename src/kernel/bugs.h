@@ -66,7 +66,9 @@
     X(BUG_USAGE_REPLACED_KEPT, "usage-replaced-kept", "disk_usage_accounted",           \
       "a rename over an existing file leaves the replaced file charged to its owner")  \
     X(BUG_KILL_ANY_UID, "kill-any-uid", "kill_needs_permission",                         \
-      "kill skips the permission check: anyone may end anyone's process but init's")
+      "kill skips the permission check: anyone may end anyone's process but init's") \
+    X(BUG_Z6_LOG_ROTATE_DROPS_LINE, "z6-log-rotate-drops-line", "z6_log_lines_kept",    \
+      "the z6 log line that makes current rotate is not written to the new current")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

@@ -35,7 +35,9 @@ enum proc_state {
     PROC_ZOMBIE,   // exited, frames released, status kept for the parent
 };
 
-enum fd_kind { FD_NONE = 0, FD_CONSOLE_IN, FD_CONSOLE_OUT, FD_FILE, FD_DIRECTORY };
+// FD_Z6_LOG: a z6 service's stdout and stderr, its log (kernel/z6/z6host_log.c);
+// FD_Z6_NOTIFY: its notification-fd (a newline there says it is ready). Write-only.
+enum fd_kind { FD_NONE = 0, FD_CONSOLE_IN, FD_CONSOLE_OUT, FD_FILE, FD_DIRECTORY, FD_Z6_LOG, FD_Z6_NOTIFY };
 
 // One descriptor: the console, an open file (an index into fs.files) or a directory
 // being read (by inode number; readdir re-reads it, so it sees renames at once).
@@ -45,6 +47,7 @@ struct fd {
     u32 open_file;     // FD_FILE: index into k->fs.files
     u64 offset;        // FD_FILE: byte offset
     u64 inode;         // FD_DIRECTORY
+    u32 z6_service;    // FD_Z6_LOG, FD_Z6_NOTIFY: the service's index in z6's table
     // FD_DIRECTORY: the last name returned. Entries are sorted, so readdir resumes
     // after it: removing entries already read never makes it skip one.
     char cursor[ABI_NAME_LEN_MAX + 1];

@@ -66,6 +66,29 @@ static void test_values(void) {
     UNIT_CHECK("finish by presence", parsed[0].config.has_finish);
 }
 
+static void test_log_keys(void) {
+    one("run", "x");
+    UNIT_CHECK("log defaults: s6-log's 10 archives of 99999 bytes",
+               parsed[0].log_max_bytes == 99999 && parsed[0].log_archives == 10);
+    one("log-max-bytes", "2048\n");
+    UNIT_CHECK("log-max-bytes", !parsed[0].refused && parsed[0].log_max_bytes == 2048);
+    one("log-max-bytes", "512");
+    UNIT_CHECK("log-max-bytes at its least", !parsed[0].refused && parsed[0].log_max_bytes == Z6_LOG_MAX_BYTES_MIN);
+    one("log-archives", "0\n");
+    UNIT_CHECK("log-archives 0", !parsed[0].refused && parsed[0].log_archives == 0);
+    one("log-archives", "32\n");
+    UNIT_CHECK("log-archives at its most", !parsed[0].refused && parsed[0].log_archives == Z6_LOG_ARCHIVES_MAX);
+    UNIT_CHECK("log-max-bytes below the least: file, line, value and bounds",
+               strcmp(one("log-max-bytes", "511\n"),
+                      "/etc/z6/web/log-max-bytes:1: '511' is not a number from 512 to 131072") == 0);
+    UNIT_CHECK("log-max-bytes over one file", strstr(one("log-max-bytes", "131073"), "'131073' is not a number") != 0);
+    UNIT_CHECK("log-max-bytes with a unit", strstr(one("log-max-bytes", "4k"), "log-max-bytes:1: '4k'") != 0);
+    UNIT_CHECK("log-archives over the most",
+               strcmp(one("log-archives", "33"), "/etc/z6/web/log-archives:1: '33' is not a number from 0 to 32") == 0);
+    UNIT_CHECK("log-archives: a second value names line 2",
+               strstr(one("log-archives", "3\n4\n"), "log-archives:2: '4' is a second value") != 0);
+}
+
 static void test_errors(void) {
     UNIT_CHECK("restart: the message names the file, the line and the value",
                strcmp(one("restart", "sometimes\n"),
@@ -159,6 +182,7 @@ int main(void) {
     test_defaults();
     test_values();
     test_errors();
+    test_log_keys();
     test_dependencies();
     test_refused_in_engine();
     UNIT_EXIT();

@@ -5,6 +5,9 @@
 //   web      exits 0 after 300 ms and is restarted (restart always), as xy, after ticker
 //   crasher  crashes after 200 ms, restarted after 1500 ms (on-failure) until its crash
 //            limit (4 a minute) makes it failed; its finish prints its arguments
+//   printer  prints 60 lines at once (as xy), into a log of 512-byte files, 2 archives
+//   notifier says it is ready on its notification-fd 3 after 100 ms
+//   waiter   depends on notifier: starts once notifier is ready
 //   standby  down: not started at boot Their run and finish are
 // "#!" lines naming /test/z6svc (src/user/tests/z6svc.c). Written again when resuming.
 // Sets of services that only a boot argument asks for (not in the default run):
@@ -32,6 +35,7 @@ struct z6_file {
 
 static const char z6_directories[][24] = {
     "/etc/z6", "/etc/z6/crasher", "/etc/z6/standby", "/etc/z6/ticker", "/etc/z6/web",
+    "/etc/z6/printer", "/etc/z6/notifier", "/etc/z6/waiter",
 };
 
 static const struct z6_file z6_files[] = {
@@ -46,6 +50,14 @@ static const struct z6_file z6_files[] = {
     {"/etc/z6/web/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc exit\n"},
     {"/etc/z6/web/dependencies", PROVISION_Z6_FILE_MODE, "ticker\n"},
     {"/etc/z6/web/user", PROVISION_Z6_FILE_MODE, "xy\n"},
+    {"/etc/z6/printer/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc print\n"},
+    {"/etc/z6/printer/user", PROVISION_Z6_FILE_MODE, "xy\n"},
+    {"/etc/z6/printer/log-max-bytes", PROVISION_Z6_FILE_MODE, "512\n"},
+    {"/etc/z6/printer/log-archives", PROVISION_Z6_FILE_MODE, "2\n"},
+    {"/etc/z6/notifier/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc notify\n"},
+    {"/etc/z6/notifier/notification-fd", PROVISION_Z6_FILE_MODE, "3\n"},
+    {"/etc/z6/waiter/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc forever\n"},
+    {"/etc/z6/waiter/dependencies", PROVISION_Z6_FILE_MODE, "notifier\n"},
 };
 
 #define PROVISION_Z6_SET_S6COMPARE "z6.set=s6compare"

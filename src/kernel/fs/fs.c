@@ -121,6 +121,15 @@ i64 fs_create_at(struct kernel *k, const char *absolute, u32 type, u32 mode,
     return result;
 }
 
+i64 fs_remove_at(struct kernel *k, const char *absolute) {
+    assert(absolute != NULL);
+    assert(absolute[0] == '/'); // the kernel's own names, never a user's
+    struct path path;
+    struct cred root = cred_of_user(ABI_UID_ROOT);
+    i64 result = path_resolve("/", absolute, &path);
+    return result == 0 ? fs_remove(k, &root, &path, ABI_TYPE_FILE) : result;
+}
+
 // The kernel, as root, gives inode (at absolute) its owner, group and mode: one
 // attribute change, shown to the observer as a chown on the kernel's authority.
 i64 fs_give_as_root(struct kernel *k, const char *absolute, struct fs_inode *inode, u32 uid, u32 gid, u32 mode) {

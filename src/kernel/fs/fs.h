@@ -259,6 +259,11 @@ i64 fs_lookup(struct kernel *k, const struct cred *cred, const struct path *path
 i64 fs_create(struct kernel *k, const struct cred *cred, const struct path *path, u32 type, u32 mode,
               struct fs_inode *out);
 i64 fs_rename(struct kernel *k, const struct cred *cred, const struct path *from, const struct path *to);
+// Removes the non-directory at absolute, as root (a log's oldest archive).
+i64 fs_remove_at(struct kernel *k, const char *absolute);
+// Whether owner's share (and what is left to users, root's reserve kept) allows inodes
+// and bytes more for a file the kernel makes on owner's behalf: 0, -E_DQUOT, -E_NOSPC.
+i64 fs_usage_allow_owner(struct kernel *k, u32 owner, u64 inodes, u64 bytes);
 // Creates (or rewrites) a whole file owned by root: the first boot's files.
 i64 fs_write_file_as_root(struct kernel *k, const char *absolute, u32 mode, const u8 *bytes, u64 count);
 

@@ -106,6 +106,11 @@ i64 fs_usage_allow(struct kernel *k, u32 owner, u32 actor, u64 inodes, u64 bytes
     return 0;
 }
 
+i64 fs_usage_allow_owner(struct kernel *k, u32 owner, u64 inodes, u64 bytes) {
+    assert(k != NULL);
+    return fs_usage_allow(k, owner, owner, inodes, bytes);
+}
+
 // Every live inode, charged to its owner (an open file at its size in memory). An
 // inode that cannot be read leaves the count undone (tried again at the next need)
 // and is the error: a share cannot be judged on a count that misses an inode.

@@ -10,6 +10,7 @@
 #include "kernel/proc/usercopy.h"
 #include "kernel/proc/vm.h"
 #include "kernel/fs/internal.h"
+#include "kernel/z6/z6host_log.h"
 
 #define IO_CHUNK_BYTES 256ull
 #define FS_IO_LEN_MAX ((u64)FS_FILE_BYTES_MAX)
@@ -18,6 +19,11 @@
 
 // Only the console session that owns the console reads it (console.h): -E_IO for the
 // others, as on a hung-up terminal.
+// A z6 service's log or notification descriptor: write-only, like a pipe's write end.
+static bool is_z6_fd(const struct fd *entry) {
+    return entry->kind == FD_Z6_LOG || entry->kind == FD_Z6_NOTIFY;
+}
+
 static i64 read_console(struct kernel *k, u32 slot, u64 buffer_va, u64 length) {
     if (!console_owned_by(k, &k->procs[slot])) return -E_IO;
     if (length > IO_CHUNK_BYTES) length = IO_CHUNK_BYTES;
@@ -63,7 +69,7 @@ static i64 read_file_at(struct kernel *k, u32 slot, const struct fd *entry, u64 
 i64 sys_read(struct kernel *k, u32 slot, const u64 *args) {
     struct fd *entry = fd_get(k, slot, args[0]);
     u64 buffer_va = args[1], length = args[2];
-    if (entry == NULL || entry->kind == FD_CONSOLE_OUT) return -E_BADF;
+    if (entry == NULL || entry->kind == FD_CONSOLE_OUT || is_z6_fd(entry)) return -E_BADF;
     if (entry->kind == FD_CONSOLE_IN) return read_console(k, slot, buffer_va, length);
     if (entry->kind == FD_DIRECTORY) return -E_ISDIR;
     i64 count = read_file_at(k, slot, entry, buffer_va, length, entry->offset);
@@ -122,6 +128,7 @@ i64 sys_write(struct kernel *k, u32 slot, const u64 *args) {
     if (entry == NULL || entry->kind == FD_CONSOLE_IN) return -E_BADF;
     if (entry->kind == FD_CONSOLE_OUT) return write_console(k, slot, args[1], args[2]);
     if (entry->kind == FD_DIRECTORY) return -E_ISDIR;
+    if (is_z6_fd(entry)) return z6host_log_write(k, slot, entry, args[1], args[2]);
     return write_file_at(k, slot, entry, args[1], args[2], &entry->offset);
 }
 
@@ -131,7 +138,7 @@ i64 sys_pread(struct kernel *k, u32 slot, const u64 *args) {
     if ((i64)args[3] < 0) return -E_INVAL;
     struct fd *entry = fd_get(k, slot, args[0]);
     if (entry == NULL) return -E_BADF;
-    if (entry->kind == FD_CONSOLE_IN || entry->kind == FD_CONSOLE_OUT) return -E_SPIPE;
+    if (entry->kind == FD_CONSOLE_IN || entry->kind == FD_CONSOLE_OUT || is_z6_fd(entry)) return -E_SPIPE;
     if (entry->kind == FD_DIRECTORY) return -E_ISDIR;
     return read_file_at(k, slot, entry, args[1], args[2], args[3]);
 }
@@ -140,7 +147,7 @@ i64 sys_pwrite(struct kernel *k, u32 slot, const u64 *args) {
     if ((i64)args[3] < 0) return -E_INVAL;
     struct fd *entry = fd_get(k, slot, args[0]);
     if (entry == NULL) return -E_BADF;
-    if (entry->kind == FD_CONSOLE_IN || entry->kind == FD_CONSOLE_OUT) return -E_SPIPE;
+    if (entry->kind == FD_CONSOLE_IN || entry->kind == FD_CONSOLE_OUT || is_z6_fd(entry)) return -E_SPIPE;
     if (entry->kind == FD_DIRECTORY) return -E_BADF; // opened for reading only
     u64 offset = args[3]; // the descriptor's own offset stays where it is
     return write_file_at(k, slot, entry, args[1], args[2], &offset);

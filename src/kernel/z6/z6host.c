@@ -45,6 +45,7 @@ static void spawn(struct kernel *k, const struct z6_action *action, bool finish)
     format(path, sizeof path, "%s/%s/%s", Z6_ROOT_PATH, service->config.name, finish ? "finish" : "run");
     const struct cred cred = accounts_cred(k, service->config.uid);
     i64 pid = proc_spawn_supervised(k, path, &args, &cred);
+    if (pid >= 0) z6host_log_attach(k, action->service, (u32)pid, !finish);
     if (pid < 0) klog(k, LOG_WARN, "z6: %s: cannot start %s (error %lld)", service->config.name, path, (long long)-pid);
     else klog(k, LOG_INFO, "z6: %s: %s started, pid %lld", service->config.name, args.strings[0], (long long)pid);
     assert(k->z6.answers_count < Z6_SPAWNS_PENDING_MAX);
@@ -112,6 +113,7 @@ void z6host_boot(struct kernel *k) {
     u32 count = z6host_read(k);
     z6_load(&k->z6.engine, k->z6.configs, count, NULL);
     z6_parse_explain(k->z6.parsed, count, &k->z6.engine);
+    z6host_log_boot(k);
     u32 refused = 0;
     for (u32 i = 0; i < count; i++) {
         if (!k->z6.parsed[i].refused) continue;
@@ -150,6 +152,7 @@ void z6host_step(struct kernel *k, u64 now_ns) {
     u32 pid = 0;
     struct abi_wait_status status;
     while (k->supervised_exits > 0 && proc_reap_supervised(k, &pid, &status)) {
+        z6host_log_exited(k, pid); // its partial last line first
         u64 event_ns = kernel_monotonic_ns(k);
         struct z6_actions actions = actions_fresh(k);
         enum z6_result result = z6_exited(&k->z6.engine, event_ns, pid, exit_of(&status), &actions);
@@ -170,6 +173,16 @@ enum z6_result z6host_command(struct kernel *k, u32 service, enum z6_command com
     u64 now_ns = kernel_monotonic_ns(k);
     struct z6_actions actions = actions_fresh(k);
     enum z6_result result = z6_command(&k->z6.engine, now_ns, service, command, &actions);
+    settle(k, now_ns, &actions);
+    return result;
+}
+
+enum z6_result z6host_ready(struct kernel *k, u32 service) {
+    assert(k->z6.hosted);
+    assert(service < k->z6.engine.service_count);
+    u64 now_ns = kernel_monotonic_ns(k);
+    struct z6_actions actions = actions_fresh(k);
+    enum z6_result result = z6_ready(&k->z6.engine, now_ns, k->z6.engine.services[service].pid, &actions);
     settle(k, now_ns, &actions);
     return result;
 }

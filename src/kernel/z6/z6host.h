@@ -15,6 +15,7 @@
 #include "kernel/lib/types.h"
 #include "subsystems/z6/z6.h"
 #include "subsystems/z6/z6_parse.h"
+#include "kernel/z6/z6host_log.h"
 
 #define Z6_ROOT_PATH "/etc/z6"
 #define Z6_FILES_MAX 16                 // files in one service directory
@@ -45,6 +46,7 @@ struct z6host {
     // Scratch of the boot's reading (k->fs.entries is overwritten by each listing).
     char files[Z6_FILES_MAX][Z6_FILE_NAME_BYTES_MAX];
     char file_bytes[Z6_FILE_BYTES_MAX];
+    struct z6_logs logs; // the services' logs and readiness (z6host_log.h)
 };
 
 struct kernel;
@@ -57,5 +59,7 @@ void z6host_step(struct kernel *k, u64 now_ns);
 // A control command for service index (the syscall checked who may): the engine's
 // answer.
 enum z6_result z6host_command(struct kernel *k, u32 service, enum z6_command command);
+// The service's run said it is ready (its notification-fd): the engine's answer.
+enum z6_result z6host_ready(struct kernel *k, u32 service);
 // The engine's next deadline (0: none), for the idle wait.
 u64 z6host_deadline(const struct kernel *k);

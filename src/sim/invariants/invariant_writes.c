@@ -132,8 +132,12 @@ static const char *model_rule(enum fs_change_op op) {
 // (shadow.new renamed over shadow), the audit log with its numbered archives
 // (/var/log/auth.1 .. auth.AUTH_LOG_ARCHIVES_MAX, shifted at each rotation), and the
 // seed file shutdown rewrites (random-seed.new renamed over it, with /var/lib, made
-// for a disk older than it).
+// for a disk older than it), and z6's service logs, /var/log/z6 and all below it
+// (written while the service's process writes: kernel/z6/z6host_log.c).
 static bool kernel_keeps(const struct path *path) {
+    bool z6_log = path->count >= 3 && strcmp(path->names[0], "var") == 0 && strcmp(path->names[1], "log") == 0 &&
+                  strcmp(path->names[2], "z6") == 0;
+    if (z6_log) return true;
     static const char *const kept[] = {"/etc/shadow", "/etc/shadow.new", "/var/log/auth", RANDOM_SEED_FILE_PATH,
                                        RANDOM_SEED_FILE_NEW_PATH, RANDOM_SEED_FILE_DIRECTORY};
     char name[ABI_PATH_LEN_MAX];

@@ -125,7 +125,12 @@ struct trace_event;
     X(INV_KILL_NEEDS_PERMISSION, "kill_needs_permission",                                     \
       "kill succeeds (ends a process, or answers 0 to signal 0) only when the sender has "  \
       "euid 0 or the target's real uid as its real uid, and never for init (pid 1): judged " \
-      "from the process table when the kernel announces the kill, before the target ends")
+      "from the process table when the kernel announces the kill, before the target ends") \
+    X(INV_Z6_LOG_LINES_KEPT, "z6_log_lines_kept",                                             \
+      "after each step, for each z6 service, the bytes of the lines the kernel says it wrote "\
+      "to the service's log this boot (TRACE_Z6_LOG_LINE) are the bytes its log files grew "  \
+      "by, as the filesystem reports their sizes: no line below the rotation bounds is lost "  \
+      "(a dropped line is traced as dropped, and counted in order)")
 
 #define INVARIANT_ENUM(id, name, description) id,
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };
@@ -140,6 +145,13 @@ struct file_pending {
     u64 inode;
     u64 digest; // FNV-1a of its bytes as of the call
     u64 size_bytes;
+};
+
+// z6_log_lines_kept (invariant_z6_log.c): a service's log lines as traced this boot.
+struct z6_log_shadow {
+    u64 lines;
+    u64 bytes;
+    u64 dropped;
 };
 
 // Per-node shadow state, reset at every boot.
@@ -219,6 +231,7 @@ struct invariant_node_state {
     bool files_mount_pending; // mounted: every acknowledged file is due for a check
     u64 step_start_monotonic_ns; // the node's monotonic clock when the current step began
     bool step_idled;             // the current step found nothing runnable (TRACE_IDLE)
+    struct z6_log_shadow z6_logs[Z6_SERVICES_MAX]; // z6_log_lines_kept, by service index
 };
 
 // The files acknowledged on a node's disk (invariant_files.c): survive reboots like the
@@ -329,6 +342,10 @@ void damage_on_object_damaged(struct sim *sim, struct platform *node, const u8 *
 
 // repairs_read_back (invariant_repairs.c), from TRACE_DB_REPAIR and _UNVERIFIED.
 void repairs_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);
+
+// z6_log_lines_kept (invariant_z6_log.c): the lines traced, then the files' growth.
+void z6_log_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);
+void z6_log_after_step(struct sim *sim, struct platform *node);
 
 // sleepers_wake_on_time (invariant_sleep.c): before each kernel step, and after it.
 void sleep_on_step_start(struct platform *node);

@@ -170,6 +170,21 @@ static bool parse_notification_fd(struct z6_parsed *parsed, const char *file, co
     return true;
 }
 
+// A number in [low, high]; what says what it counts, for the message.
+static bool parse_bounded(struct z6_parsed *parsed, const char *file, const struct line *value, u32 low,
+                          u32 high, u32 *out) {
+    assert(parsed != 0);
+    assert(low <= high);
+    u32 number = 0;
+    if (!parse_u32(value->bytes, value->length, &number) || number < low || number > high) {
+        char what[VALUE_BYTES_MAX];
+        format(what, sizeof what, "is not a number from %u to %u", low, high);
+        return refuse(parsed, file, value->number, what, value);
+    }
+    *out = number;
+    return true;
+}
+
 static bool parse_user(struct z6_parsed *parsed, const char *file, const struct line *value) {
     assert(parsed != 0);
     assert(value != 0);
@@ -210,6 +225,8 @@ void z6_parse_begin(struct z6_parsed *parsed, const char *root, const char *name
     u64 length = str_len_bounded(name, Z6_NAME_BYTES_MAX);
     bool fits = name_valid((const u8 *)name, (u32)length, Z6_NAME_BYTES_MAX);
     z6_config_default(&parsed->config, fits ? name : "");
+    parsed->log_max_bytes = Z6_LOG_MAX_BYTES_DEFAULT;
+    parsed->log_archives = Z6_LOG_ARCHIVES_DEFAULT;
     char shown[Z6_NAME_BYTES_MAX];
     str_copy(shown, sizeof shown, name); // cut, for the message only
     format(parsed->directory, sizeof parsed->directory, "%s/%s", root, shown);
@@ -230,6 +247,12 @@ static bool parse_value_file(struct z6_parsed *parsed, const char *file, const s
     if (str_equal(file, "timeout-finish")) return parse_ms(parsed, file, value, &config->timeout_finish_ms);
     if (str_equal(file, "crash-limit")) return parse_crash_limit(parsed, file, value);
     if (str_equal(file, "notification-fd")) return parse_notification_fd(parsed, file, value);
+    if (str_equal(file, "log-max-bytes")) {
+        return parse_bounded(parsed, file, value, Z6_LOG_MAX_BYTES_MIN, Z6_LOG_MAX_BYTES_MAX, &parsed->log_max_bytes);
+    }
+    if (str_equal(file, "log-archives")) {
+        return parse_bounded(parsed, file, value, 0, Z6_LOG_ARCHIVES_MAX, &parsed->log_archives);
+    }
     assert(str_equal(file, "user"));
     return parse_user(parsed, file, value);
 }
@@ -237,7 +260,8 @@ static bool parse_value_file(struct z6_parsed *parsed, const char *file, const s
 static bool is_value_file(const char *file) {
     return str_equal(file, "restart") || str_equal(file, "restart-delay-ms") ||
            str_equal(file, "timeout-kill") || str_equal(file, "timeout-finish") ||
-           str_equal(file, "crash-limit") || str_equal(file, "notification-fd") || str_equal(file, "user");
+           str_equal(file, "crash-limit") || str_equal(file, "notification-fd") || str_equal(file, "user") ||
+           str_equal(file, "log-max-bytes") || str_equal(file, "log-archives");
 }
 
 bool z6_parse_file(struct z6_parsed *parsed, const char *file, const u8 *bytes, u64 size_bytes) {

@@ -13,6 +13,9 @@
 //   notification-fd     a descriptor number (below ABI_FDS_MAX)
 //   dependencies        one service name per line (blank lines ignored)
 //   user                an account name (the kernel resolves it to a uid)
+//   log-max-bytes       the size at which the log's current file is archived
+//                       (Z6_LOG_MAX_BYTES_MIN..Z6_LOG_MAX_BYTES_MAX; s6-log's 99999)
+//   log-archives        archives kept (0..Z6_LOG_ARCHIVES_MAX; s6-log's 10)
 // Any error refuses the service with a message naming the file and the line, e.g.
 // "/etc/z6/web/restart:1: 'sometimes' is not always, on-failure or never"; the first
 // error is kept. A refused service is handed to z6_load marked invalid, so the engine
@@ -24,6 +27,14 @@
 #define Z6_MESSAGE_BYTES_MAX 160
 #define Z6_USER_BYTES_MAX 32
 #define Z6_DIRECTORY_BYTES_MAX 64 // "/etc/z6/" and a name
+// The service's log (kernel/z6/z6host_log.c): s6-log's defaults, 10 archives of 99999
+// bytes. The least size holds a few lines of the longest (Z6_LOG_LINE_BYTES_MAX and its
+// stamp); the most is what one file holds (ABI_FILE_SIZE_MAX).
+#define Z6_LOG_MAX_BYTES_DEFAULT 99999u
+#define Z6_LOG_MAX_BYTES_MIN 512u
+#define Z6_LOG_MAX_BYTES_MAX 131072u
+#define Z6_LOG_ARCHIVES_DEFAULT 10u
+#define Z6_LOG_ARCHIVES_MAX 32u
 
 struct z6_parsed {
     struct z6_config config;     // the dependencies are resolved by z6_parse_resolve
@@ -32,6 +43,8 @@ struct z6_parsed {
     bool refused;                 // then message says where and why
     char message[Z6_MESSAGE_BYTES_MAX];
     u32 notification_fd;          // when config.notification
+    u32 log_max_bytes;            // log-max-bytes
+    u32 log_archives;             // log-archives
     char user[Z6_USER_BYTES_MAX]; // "" : root
     u32 dependency_name_count;
     char dependency_names[Z6_DEPENDENCIES_MAX][Z6_NAME_BYTES_MAX];

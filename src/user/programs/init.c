@@ -131,6 +131,12 @@ static const char *const fs_pwd_argv[] = {"pwd", NULL};
 static const char *const z6ctl_status_argv[] = {"z6ctl", "status", NULL};
 static const char *const z6ctl_stop_ticker_argv[] = {"z6ctl", "stop", "ticker", NULL};
 static const char *const z6ctl_restart_web_argv[] = {"z6ctl", "restart", "web", NULL};
+// The services' logs (/var/log/z6): printer's, rotated, read by root; crasher's (its
+// finish's lines) and notifier's, by xy.
+static const char *const z6ctl_log_printer_argv[] = {"z6ctl", "log", "printer", "100", NULL};
+static const char *const z6_ls_printer_argv[] = {"ls", "-l", "/var/log/z6/printer", NULL};
+static const char *const z6ctl_log_crasher_argv[] = {"z6ctl", "log", "crasher", "20", NULL};
+static const char *const z6ctl_log_notifier_argv[] = {"z6ctl", "log", "notifier", NULL};
 static const char *const storage_run_argv[] = {"storage", STORAGE_DIR, "50", NULL};
 // After the run, leniently: a write error in this boot leaves the filesystem refusing
 // everything until the next boot's recovery, which is when strictness applies.
@@ -158,6 +164,10 @@ static const struct job fs_jobs[] = {
     {TOOL("z6ctl"), ABI_UID_USER, z6ctl_status_argv, ABI_EXIT_NORMAL, 0, "z6ctl status as xy"},
     {TOOL("z6ctl"), ABI_UID_USER, z6ctl_stop_ticker_argv, ABI_EXIT_NORMAL, 1, "z6ctl stop ticker as xy"},
     {TOOL("z6ctl"), ABI_UID_USER, z6ctl_restart_web_argv, ABI_EXIT_NORMAL, 0, "z6ctl restart web as xy"},
+    {TOOL("z6ctl"), ABI_UID_ROOT, z6ctl_log_printer_argv, ABI_EXIT_NORMAL, 0, "z6ctl log printer"},
+    {TOOL("ls"), ABI_UID_ROOT, z6_ls_printer_argv, ABI_EXIT_NORMAL, 0, "ls printer's log"},
+    {TOOL("z6ctl"), ABI_UID_USER, z6ctl_log_crasher_argv, ABI_EXIT_NORMAL, 0, "z6ctl log crasher as xy"},
+    {TOOL("z6ctl"), ABI_UID_USER, z6ctl_log_notifier_argv, ABI_EXIT_NORMAL, 0, "z6ctl log notifier as xy"},
     {TEST("semtest"), ABI_UID_ROOT, NULL, ABI_EXIT_NORMAL, 0, NULL}, // runs its user parts as xy itself
     {TEST("tooltest"), ABI_UID_USER, NULL, ABI_EXIT_NORMAL, 0, NULL},
     {TEST("storage"), ABI_UID_ROOT, storage_run_argv, ABI_EXIT_NORMAL, 0, NULL},

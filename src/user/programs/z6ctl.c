@@ -3,8 +3,13 @@
 //                                         state on the monotonic clock, restarts, last
 //                                         exit, ready; anyone may read
 //   z6ctl start|stop|restart|reset NAME   root or the service's user (else E_PERM)
+//   z6ctl log NAME [LINES]                the last LINES (default 10) lines of the
+//                                         service's log: its archives (oldest first)
+//                                         then current, under /var/log/z6/NAME; anyone
+//                                         who may read the files (they are 0644)
 // Exit codes: 0 done, 1 refused or failed (no such service, E_PERM), 2 bad usage.
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "user/lib/tool.h"
@@ -14,8 +19,23 @@ BASIN_PROGRAM("z6ctl");
 static const char usage[] =
     "usage: z6ctl status [NAME]\n"
     "       z6ctl start|stop|restart|reset NAME\n"
+    "       z6ctl log NAME [LINES]\n"
     "status: state, pid, time in state, restarts, last exit and readiness of each service\n"
-    "(or of NAME); start, stop, restart, reset: root or the service's user only.\n";
+    "(or of NAME); start, stop, restart, reset: root or the service's user only;\n"
+    "log: the last LINES (default 10) lines the service wrote, from /var/log/z6/NAME\n"
+    "(its archives @SEQUENCE.s, oldest first, then current), each stamped with the time.\n";
+
+#define LOG_ROOT "/var/log/z6"
+#define LOG_LINES_DEFAULT 10u
+#define LOG_FILES_MAX 40u         // archives listed (the kernel keeps 32 at most) and current
+#define LOG_FILE_NAME_BYTES 16u   // "@0000000001.s", "current"
+#define LOG_CHUNK_BYTES 512u
+#define LOG_DIRENTS_PER_READ 8u
+
+struct log_files {
+    u32 count;
+    char names[LOG_FILES_MAX][LOG_FILE_NAME_BYTES];
+};
 
 static const char *state_name(u32 state) {
     switch (state) {
@@ -88,6 +108,76 @@ static int control(const char *verb, const char *name) {
     return TOOL_EXIT_OK;
 }
 
+// The archives (the listing is sorted: oldest first), then current.
+static i64 log_list(const char *directory, struct log_files *files) {
+    i64 fd = sys_open(directory, ABI_O_RDONLY, 0);
+    if (fd < 0) return fd;
+    files->count = 0;
+    struct abi_dirent entries[LOG_DIRENTS_PER_READ];
+    for (;;) {
+        i64 got = sys_readdir(fd, entries, LOG_DIRENTS_PER_READ);
+        if (got <= 0) { sys_close(fd); if (got < 0) return got; break; }
+        for (i64 i = 0; i < got; i++) {
+            const char *name = entries[i].name;
+            size_t length = strlen(name);
+            bool archive = name[0] == '@' && length > 2 && strcmp(name + length - 2, ".s") == 0;
+            if (!archive || length >= LOG_FILE_NAME_BYTES || files->count + 1 >= LOG_FILES_MAX) continue;
+            snprintf(files->names[files->count++], LOG_FILE_NAME_BYTES, "%s", name);
+        }
+    }
+    snprintf(files->names[files->count++], LOG_FILE_NAME_BYTES, "current");
+    return 0;
+}
+
+// Counts the lines of one file (skip == UINT64_MAX) or prints those from line `skip` on;
+// *line carries the count from file to file. A missing file has no lines.
+static i64 log_scan(const char *path, u64 skip, u64 *line) {
+    i64 fd = sys_open(path, ABI_O_RDONLY, 0);
+    if (fd == -E_NOENT) return 0;
+    if (fd < 0) return fd;
+    u8 bytes[LOG_CHUNK_BYTES];
+    i64 got = 0;
+    while ((got = sys_read(fd, bytes, sizeof bytes)) > 0) {
+        i64 from = -1; // the first byte to print in this chunk
+        for (i64 i = 0; i < got; i++) {
+            if (*line >= skip && from < 0) from = i;
+            if (bytes[i] == '\n') (*line)++;
+        }
+        if (skip != UINT64_MAX && from >= 0) tool_write_all(BASIN_FD_STDOUT, bytes + from, (u64)(got - from));
+    }
+    sys_close(fd);
+    return got;
+}
+
+static int log_show(const char *name, const char *lines_text) {
+    u64 wanted = LOG_LINES_DEFAULT;
+    if (lines_text != NULL) {
+        char *end = NULL;
+        unsigned long long value = strtoull(lines_text, &end, 10);
+        if (*lines_text < '0' || *lines_text > '9' || *end != '\0') tool_usage_error(usage, "LINES is a number");
+        wanted = value;
+    }
+    if (strchr(name, '/') != NULL || name[0] == '.') tool_usage_error(usage, "%s is not a service name", name);
+    char directory[ABI_PATH_LEN_MAX];
+    snprintf(directory, sizeof directory, "%s/%s", LOG_ROOT, name);
+    static struct log_files files;
+    i64 result = log_list(directory, &files);
+    if (result < 0) { tool_complain(directory, result); return TOOL_EXIT_FAILED; }
+    u64 total = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        u64 skip = pass == 0 ? UINT64_MAX : (total > wanted ? total - wanted : 0);
+        u64 line = 0;
+        for (u32 i = 0; i < files.count && result >= 0; i++) {
+            char path[ABI_PATH_LEN_MAX + LOG_FILE_NAME_BYTES + 1];
+            snprintf(path, sizeof path, "%s/%s", directory, files.names[i]);
+            result = log_scan(path, skip, &line);
+            if (result < 0) { tool_complain(path, result); return TOOL_EXIT_FAILED; }
+        }
+        total = line;
+    }
+    return TOOL_EXIT_OK;
+}
+
 int main(int argc, char **argv) {
     int first = 1;
     tool_options(argc, argv, "", usage, &first);
@@ -97,6 +187,10 @@ int main(int argc, char **argv) {
     if (strcmp(verb, "status") == 0) {
         if (operands > 2) tool_usage_error(usage, "status takes at most one NAME");
         return status(operands == 2 ? argv[first + 1] : NULL);
+    }
+    if (strcmp(verb, "log") == 0) {
+        if (operands < 2 || operands > 3) tool_usage_error(usage, "log takes NAME and maybe LINES");
+        return log_show(argv[first + 1], operands == 3 ? argv[first + 2] : NULL);
     }
     if (operands != 2) tool_usage_error(usage, "%s takes one NAME", verb);
     return control(verb, argv[first + 1]);

@@ -2,14 +2,22 @@
 // boot (kernel/boot/provision_z6.c), cheap so that every default run exercises the
 // supervisor without slowing down. A service's run is "#!/test/z6svc MODE":
 //   z6svc forever    sleeps a second at a time, forever (a long-running service)
-//   z6svc exit       exits 0 after 300 ms (restart=always brings it back)
-//   z6svc crash      an illegal instruction after 200 ms (restart=on-failure)
+//   z6svc exit       prints a line, exits 0 after 300 ms (restart=always brings it back)
+//   z6svc crash      an illegal instruction after 200 ms (restart=on-failure), having
+//                    written a last line without its newline (its log keeps it)
 //   z6svc finish CODE SIGNAL NAME    as finish: prints its arguments, exits 0
 //   z6svc exit0, z6svc exit1    exit 0 or 1 at once (tests/t_z6_s6.sh: the same
 //                               services under the real s6-supervise)
 //   z6svc crash-now             an illegal instruction at once (signal 4)
 //   z6svc finish-args ...       as finish: prints how many arguments it got, then
 //                               them, as t_z6_s6.sh's s6 finish script does ("$# $*")
+//   z6svc print      after 300 ms, writes PRINT_LINES lines "line I" (8 to a write), then sleeps
+//                    forever: its log (kernel/z6/z6host_log.c) fills and rotates
+//   z6svc notify     after 300 ms, prints a line, writes "x" then (100 ms later) "\n" on fd 3, its
+//                    notification-fd: ready; prints another line and one of
+//                    LONG_LINE_BYTES (its log cuts it), sleeps forever
+// ("#!" passes one argument: the counts are fixed here.)
+#include <stdio.h>
 #include <string.h>
 
 #include "user/lib/basin.h"
@@ -20,10 +28,46 @@ BASIN_PROGRAM("z6svc");
 #define FOREVER_SLEEP_NS (1000 * MS)
 #define EXIT_AFTER_NS (300 * MS)
 #define CRASH_AFTER_NS (200 * MS)
+#define NOTIFY_AFTER_NS (100 * MS)
+// printer and notifier start their work after init's first jobs, as crasher and web do
+// (their spawns' pids then come after those jobs' on QEMU too: tests/t_same_output.sh)
+#define QUIET_START_NS (300 * MS)
+#define PRINT_LINES 60
+#define LONG_LINE_BYTES 200 // over the log's line bound (Z6_LOG_LINE_BYTES_MAX, 128)
+#define NOTIFY_FD 3
+#define PRINT_LINES_PER_WRITE 8
+#define PRINT_LINE_BYTES_MAX 24
 
 static void sleep_ns(u64 duration_ns) {
     i64 result = sys_sleep_until(monotonic_ns() + duration_ns);
     if (result != 0) fail("sleep_until = %ld", (long)result);
+}
+
+static void print_lines(int count) {
+    char text[PRINT_LINES_PER_WRITE * PRINT_LINE_BYTES_MAX];
+    for (int first = 0; first < count; first += PRINT_LINES_PER_WRITE) {
+        int length = 0;
+        for (int i = first; i < count && i < first + PRINT_LINES_PER_WRITE; i++) {
+            length += snprintf(text + length, sizeof text - (size_t)length, "line %d\n", i);
+        }
+        for (int done = 0; done < length;) { // a log may take a write in parts
+            i64 wrote = sys_write(BASIN_FD_STDOUT, text + done, (u64)(length - done));
+            if (wrote <= 0) fail("write = %ld", (long)wrote);
+            done += (int)wrote;
+        }
+    }
+}
+
+static void notify(i64 fd) {
+    say("notifier starting");
+    if (sys_write(fd, "x", 1) != 1) fail("notification write failed");
+    sleep_ns(NOTIFY_AFTER_NS);
+    if (sys_write(fd, "\n", 1) != 1) fail("notification write failed");
+    say("ready sent");
+    char line[LONG_LINE_BYTES + 1];
+    for (int i = 0; i < LONG_LINE_BYTES; i++) line[i] = (char)('a' + i % 26);
+    line[LONG_LINE_BYTES] = '\n';
+    if (sys_write(BASIN_FD_STDOUT, line, sizeof line) != (i64)sizeof line) fail("long line write failed");
 }
 
 int main(int argc, char **argv) {
@@ -32,11 +76,14 @@ int main(int argc, char **argv) {
         for (;;) sleep_ns(FOREVER_SLEEP_NS);
     }
     if (strcmp(mode, "exit") == 0) {
+        say("up for a while"); // a line a run (about 3 a second): its log grows slowly
         sleep_ns(EXIT_AFTER_NS);
         return 0;
     }
     if (strcmp(mode, "crash") == 0) {
         sleep_ns(CRASH_AFTER_NS);
+        static const char last[] = "z6svc: crashing now";
+        sys_write(BASIN_FD_STDOUT, last, sizeof last - 1); // no newline: written at the exit
         __asm__ volatile(".4byte 0" ::: "memory");
         return 1;
     }
@@ -58,12 +105,21 @@ int main(int argc, char **argv) {
         }
         note("finish-args %d%s", argc - 3, line);
         return 0;
+    if (strcmp(mode, "print") == 0) {
+        sleep_ns(QUIET_START_NS);
+        print_lines(PRINT_LINES);
+        for (;;) sleep_ns(FOREVER_SLEEP_NS);
+    }
+    if (strcmp(mode, "notify") == 0) {
+        sleep_ns(QUIET_START_NS);
+        notify(NOTIFY_FD);
+        for (;;) sleep_ns(FOREVER_SLEEP_NS);
     }
     // finish: argv is [z6svc, finish, <script path>, CODE, SIGNAL, NAME] through "#!"
     if (strcmp(mode, "finish") == 0 && argc == 6) {
         note("finish %s %s %s", argv[3], argv[4], argv[5]); // how many: the timing's
         return 0;
     }
-    say("usage: z6svc forever|exit|crash|exit0|exit1|crash-now|finish CODE SIGNAL NAME|finish-args ... (got %d arguments)", argc);
+    say("usage: z6svc forever|exit|crash|exit0|exit1|crash-now|print|notify|finish CODE SIGNAL NAME|finish-args ... (got %d arguments)", argc);
     return 2;
 }
