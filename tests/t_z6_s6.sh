@@ -64,11 +64,11 @@ in_window() { awk -v w="$WINDOW_S" 'NR == 1 { first = $1 } $1 - first < w { n++ 
 # --- z6: the same services in the simulator, long enough to hold the window.
 log=$logs/sim.log
 "$SIM" --seed 1 --scenario scenarios/no-faults-fs.scenario \
-    --set "bootargs=init.end=idle z6.set=s6compare" --set time=$((WINDOW_S + 3))s > "$log" 2>&1
+    --set "bootargs=init.end=idle z6.set=s6compare z6.log_console=1" --set time=$((WINDOW_S + 3))s > "$log" 2>&1
 status=$?
 check "sim run with z6.set=s6compare passes" test $status -eq 0
-check "z6 loaded the default 4 services and the 3 s6 ones, none refused" \
-    grep -qE "^n0\| \[ *[0-9.]+\] kernel: z6: 7 services, 0 refused$" "$log"
+check "z6 loaded the default 7 services and the 3 s6 ones, none refused" \
+    grep -qE "^n0\| \[ *[0-9.]+\] kernel: z6: 10 services, 0 refused$" "$log"
 # The mean gap (s) between the starts within the window.
 mean_gap() { awk -v w="$WINDOW_S" 'NR == 1 { first = $1 } $1 - first < w { n++; last = $1 }
     END { if (n > 1) printf "%.3f", (last - first) / (n - 1); else printf "-" }'; }
@@ -88,7 +88,7 @@ for name in $SERVICES; do
     # (each lives a few ms of each second): that last finish would get "256 15", a death
     # z6's side never has; it is left out.
     s6_args=$(grep -v "^finish-args 3 256 15 $name\$" "$scandir/$name/finish-args" | sort -u)
-    z6_args=$(sed -nE "s/^n0\| ~z6svc: (finish-args .* $name)$/\1/p" "$log" | sort -u)
+    z6_args=$(sed -nE "s/^n0\| \[ *[0-9.]+\] kernel: z6: $name\| ~z6svc: (finish-args .* $name)$/\1/p" "$log" | sort -u)
     echo "# $name: finish arguments: s6 '$(echo $s6_args)', z6 '$(echo $z6_args)'"
     check "$name: s6 ran finish" test -n "$s6_args"
     check "$name: finish receives the same arguments in z6 as in s6 ($s6_args)" test "$s6_args" = "$z6_args"

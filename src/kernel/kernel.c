@@ -51,6 +51,7 @@ static void boot_parse_args(struct kernel *k, struct spawn_args *init_args) {
             mem_copy(word, s, length);
             word[length] = '\0';
             if (str_equal(word, "fs.verify=1")) k->fs_verify_at_mount = true;
+            if (str_equal(word, "z6.log_console=1")) k->z6_log_console = true;
             if (str_starts_with(word, CHECKPOINT_ARG)) k->fs_checkpoint_interval_bytes = boot_arg_u64(word + CHECKPOINT_ARG_LEN);
             for (u32 level = 0; level <= LOG_TRACE; level++) {
                 if (str_starts_with(word, "loglevel=") && str_equal(word + 9, log_level_names[level])) {

@@ -117,6 +117,7 @@ struct kernel {
     enum kernel_run_state run_state;
     enum log_level log_level;
     bool fs_verify_at_mount; // boot argument fs.verify=1: run GrainDB's fsck at mount
+    bool z6_log_console; // boot argument z6.log_console=1: each service log line also on the console
     u64 fs_checkpoint_interval_bytes; // boot argument fs.checkpoint_interval=BYTES (0: GrainDB's)
     u32 pid_next;
     u32 current_slot; // slot whose trap is being handled, PROCS_MAX when none

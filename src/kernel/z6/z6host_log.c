@@ -283,6 +283,17 @@ static i64 write_record(struct kernel *k, struct z6_log *log, struct session *se
     return 0;
 }
 
+// z6.log_console=1: the line also on the console (the simulator's tests read what a
+// service printed there; the file stays the record).
+static void console_copy(struct kernel *k, u32 service, const char *text, u32 length) {
+    assert(length <= Z6_LOG_LINE_BYTES_MAX);
+    assert(k->z6_log_console);
+    char line[Z6_LOG_LINE_BYTES_MAX + 1];
+    mem_copy(line, text, length);
+    line[length] = '\0';
+    klog(k, LOG_INFO, "z6: %s| %s", name_of(k, service), line);
+}
+
 // Appends one line (text without its newline), stamped, rotating first when current
 // would pass log-max-bytes; a line that cannot be written is dropped and counted.
 static void append_line(struct kernel *k, u32 service, struct session *session, const char *text, u32 length) {
@@ -314,6 +325,7 @@ static void append_line(struct kernel *k, u32 service, struct session *session, 
     }
     log->lines++;
     observe_trace(k->platform, TRACE_Z6_LOG_LINE, service, bytes_digest(record, count), count);
+    if (k->z6_log_console) console_copy(k, service, text, length);
 }
 
 // ---- the descriptors ----------------------------------------------------------------

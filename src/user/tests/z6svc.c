@@ -105,6 +105,7 @@ int main(int argc, char **argv) {
         }
         note("finish-args %d%s", argc - 3, line);
         return 0;
+    }
     if (strcmp(mode, "print") == 0) {
         sleep_ns(QUIET_START_NS);
         print_lines(PRINT_LINES);
