@@ -3,6 +3,9 @@
 //                                         state on the monotonic clock, restarts, last
 //                                         exit, ready; anyone may read
 //   z6ctl start|stop|restart|reset NAME   root or the service's user (else E_PERM)
+//   z6ctl reload                          root: read /etc/z6 again (unchanged services
+//                                         keep running, changed running ones restart,
+//                                         new ones start, removed ones stop)
 // Exit codes: 0 done, 1 refused or failed (no such service, E_PERM), 2 bad usage.
 #include <stdio.h>
 #include <string.h>
@@ -14,8 +17,11 @@ BASIN_PROGRAM("z6ctl");
 static const char usage[] =
     "usage: z6ctl status [NAME]\n"
     "       z6ctl start|stop|restart|reset NAME\n"
+    "       z6ctl reload\n"
     "status: state, pid, time in state, restarts, last exit and readiness of each service\n"
-    "(or of NAME); start, stop, restart, reset: root or the service's user only.\n";
+    "(or of NAME); start, stop, restart, reset: root or the service's user only.\n"
+    "reload (root only): read /etc/z6 again; unchanged services keep running, changed ones\n"
+    "that run are restarted, new ones start unless down, removed ones are stopped.\n";
 
 static const char *state_name(u32 state) {
     switch (state) {
@@ -88,6 +94,20 @@ static int control(const char *verb, const char *name) {
     return TOOL_EXIT_OK;
 }
 
+static int reload(void) {
+    i64 result = sys_z6_control("", ABI_Z6_COMMAND_RELOAD);
+    if (result == -E_PERM) {
+        tool_print(BASIN_FD_STDERR, "z6ctl: reload: E_PERM: only root may\n");
+        return TOOL_EXIT_FAILED;
+    }
+    if (result == -E_AGAIN) {
+        tool_print(BASIN_FD_STDERR, "z6ctl: reload: E_AGAIN: refused, nothing changed (see the kernel log)\n");
+        return TOOL_EXIT_FAILED;
+    }
+    if (result < 0) { tool_complain("reload", result); return TOOL_EXIT_FAILED; }
+    return TOOL_EXIT_OK;
+}
+
 int main(int argc, char **argv) {
     int first = 1;
     tool_options(argc, argv, "", usage, &first);
@@ -97,6 +117,10 @@ int main(int argc, char **argv) {
     if (strcmp(verb, "status") == 0) {
         if (operands > 2) tool_usage_error(usage, "status takes at most one NAME");
         return status(operands == 2 ? argv[first + 1] : NULL);
+    }
+    if (strcmp(verb, "reload") == 0) {
+        if (operands != 1) tool_usage_error(usage, "reload takes no NAME");
+        return reload();
     }
     if (operands != 2) tool_usage_error(usage, "%s takes one NAME", verb);
     return control(verb, argv[first + 1]);
