@@ -146,7 +146,8 @@ i64 sys_shutdown(struct kernel *k, u32 slot, const u64 *args) {
 }
 
 void shutdown_now(struct kernel *k, u64 type) {
-    assert(type == ABI_SHUTDOWN_HALT || type == ABI_SHUTDOWN_REBOOT || type == ABI_SHUTDOWN_POWER_OFF);
+    assert(type >= ABI_SHUTDOWN_HALT);
+    assert(type <= ABI_SHUTDOWN_POWER_OFF);
     assert(k->run_state == KERNEL_RUNNING);
     random_seed_file_save(k); // halt too: the machine may be switched off next
     if (type == ABI_SHUTDOWN_HALT) {
