@@ -63,6 +63,7 @@ struct options {
     bool fuzz_together;   // init.fuzz_together=1: root's and xy's fuzzers at the same time
     bool attack;          // init.attack=1: the resource attack phase
     bool edges;           // init.edges=1: the edge phase
+    bool z6;              // init.z6=1: the z6 phase (init_z6.h)
 };
 
 // A program init runs, and how it must end for the round to count as expected.
@@ -273,6 +274,8 @@ static struct options parse_options(int argc, char **argv) {
             continue;
         } else if (strcmp(word, "init.edges=1") == 0) { // after the others: their words cost no more
             options.edges = true;
+        } else if (strcmp(word, "init.z6=1") == 0) {
+            options.z6 = true;
         } else if (strncmp(word, "init.", 5) == 0) {
             say("ignoring unknown %s", word);
         }
@@ -544,6 +547,7 @@ static void fuzz_phase(const char *ops, bool together) {
 }
 
 #include "user/programs/init_edges.h"
+#include "user/programs/init_z6.h"
 
 int main(int argc, char **argv) {
     say("pid %ld uid %ld", (long)sys_getpid(), (long)sys_getuid());
@@ -575,5 +579,6 @@ int main(int argc, char **argv) {
         say("attack phase done, %u unexpected", unexpected);
     }
     if (options.edges) edges_phase();
+    if (options.z6) z6_phase();
     finish(options.end);
 }
