@@ -39,8 +39,8 @@ check "root's reload is logged" kernel_has "z6: reload by pid [0-9]+ \(uid 0\)"
 # Reload.
 check "xy's reload: E_PERM, exit 1" has "z6ctl: reload: E_PERM: only root may"
 check "xy's reload exits 1" has "init: z6ctl reload as xy exited 1"
-check "root's reload: 2 kept, 1 changed, 2 added, 1 removed" \
-    kernel_has "z6: reloaded: 5 services: 2 kept, 1 changed, 2 added, 1 removed, 0 refused"
+check "root's reload: 3 kept (getty, ticker, web), 1 changed, 2 added, 1 removed" \
+    kernel_has "z6: reloaded: 6 services: 3 kept, 1 changed, 2 added, 1 removed, 0 refused"
 check "the new services start, base before top (top needs base)" \
     before "z6: base: run started, pid [0-9]+" "z6: top: run started, pid [0-9]+"
 check "ticker (unchanged) keeps running: started once in the run" \
@@ -60,3 +60,17 @@ last_kernel=$(grep -E "^n0\| \[ *[0-9.]+\] kernel: " "$log" | tail -1)
 check "nothing of the kernel after the services stopped" \
     bash -c '[[ "$1" == *"kernel: z6: every service stopped" ]]' _ "$last_kernel"
 check "the node ends powered off" grep -qx "node 0: boots 1, powered_off" "$log"
+
+# getty: with init.end=login, init starts z6's getty service (provisioned down) and the
+# console shows login's prompt; the simulator types nothing, so it waits there. (The
+# prompt coming back after a logout is tests/t_qemu_login.sh's.)
+login_log=$logs/seed1-login.log
+"$SIM" --seed 1 --scenario scenarios/no-faults-fs.scenario --set "bootargs=init.rounds=0 init.end=login" \
+    --set time=3s > "$login_log" 2>&1
+check "init.end=login: the run passes" test $? -eq 0
+check "init.end=login: init starts getty through z6 (root's command)" \
+    grep -qE "^n0\| \[ *[0-9.]+\] kernel: z6: getty: command 0 by pid 1 \(uid 0\)$" "$login_log"
+check "init.end=login: getty's run started" grep -qE "kernel: z6: getty: run started, pid [0-9]+$" "$login_log"
+check "init.end=login: the prompt is on the console" grep -qE "^n0\| login: " "$login_log"
+check "init.end=login: init does not run login itself" bash -c '! grep -q "init runs login itself" "$1"' _ "$login_log"
+check "without init.end=login: getty is not started" bash -c '! grep -q "getty: run started" "$1"' _ "$log"

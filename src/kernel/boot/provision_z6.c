@@ -6,7 +6,14 @@
 //   crasher  crashes after 200 ms, restarted after 1500 ms (on-failure) until its crash
 //            limit (4 a minute) makes it failed; its finish prints its arguments
 //   standby  down: not started at boot Their run and finish are
-// "#!" lines naming /test/z6svc (src/user/tests/z6svc.c). Written again when resuming.
+// "#!" lines naming /test/z6svc (src/user/tests/z6svc.c).
+//   getty    the console's login prompt (/bin/login), restarted after every session
+//            (restart always). down: nobody types at the simulator's console and many
+//            tests read it, so init starts it only when the boot asks for a console
+//            login (init.end=login: z6ctl start getty). A wrong password makes login
+//            exit 1, a crash to z6: the crash limit (32 within 1 s, which its 1 s
+//            restart delay never allows) keeps a guesser from making it failed.
+// Written again when resuming.
 #include "kernel/boot/internal.h"
 
 #include "kernel/fs/fs.h"
@@ -24,7 +31,7 @@ struct z6_file {
 };
 
 static const char z6_directories[][24] = {
-    "/etc/z6", "/etc/z6/crasher", "/etc/z6/standby", "/etc/z6/ticker", "/etc/z6/web",
+    "/etc/z6", "/etc/z6/crasher", "/etc/z6/standby", "/etc/z6/ticker", "/etc/z6/web", "/etc/z6/getty",
 };
 
 static const struct z6_file z6_files[] = {
@@ -39,6 +46,9 @@ static const struct z6_file z6_files[] = {
     {"/etc/z6/web/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc exit\n"},
     {"/etc/z6/web/dependencies", PROVISION_Z6_FILE_MODE, "ticker\n"},
     {"/etc/z6/web/user", PROVISION_Z6_FILE_MODE, "xy\n"},
+    {"/etc/z6/getty/run", PROVISION_Z6_PROGRAM_MODE, "#!/bin/login\n"},
+    {"/etc/z6/getty/down", PROVISION_Z6_FILE_MODE, ""},
+    {"/etc/z6/getty/crash-limit", PROVISION_Z6_FILE_MODE, "32 1000\n"},
 };
 
 // Already there, whole (an interrupted first boot wrote it): not written again, so a

@@ -495,6 +495,19 @@ static _Noreturn void login_forever(void) {
     }
 }
 
+// The console's login as z6's getty service (provisioned down: kernel/boot/
+// provision_z6.c): z6 restarts login after every session. init only reaps orphans
+// then. Without z6 (no filesystem) or without getty (a disk provisioned before it
+// existed), init runs login itself.
+static _Noreturn void login_service(void) {
+    i64 started = sys_z6_control("getty", ABI_Z6_COMMAND_START);
+    if (started < 0) {
+        say("z6 start getty: %ld %s; init runs login itself", (long)started, error_name(started));
+        login_forever();
+    }
+    idle_forever();
+}
+
 static _Noreturn void finish(enum end_action end) {
     static const struct {
         const char *name;
@@ -508,7 +521,7 @@ static _Noreturn void finish(enum end_action end) {
     }
     if (end == END_LOGIN) {
         say("end login");
-        login_forever();
+        login_service();
     }
     basin_assert(end < sizeof(actions) / sizeof(actions[0]));
     say("end %s", actions[end].name);
