@@ -497,15 +497,19 @@ static _Noreturn void login_forever(void) {
 
 // The console's login as z6's getty service (provisioned down: kernel/boot/
 // provision_z6.c): z6 restarts login after every session. init only reaps orphans
-// then. Without z6 (no filesystem) or without getty (a disk provisioned before it
-// existed), init runs login itself.
+// then, silently as login_forever does: the console is the sessions', and a note would
+// land in the middle of a user's output. Without z6 (no filesystem) or without getty
+// (a disk provisioned before it existed), init runs login itself.
 static _Noreturn void login_service(void) {
     i64 started = sys_z6_control("getty", ABI_Z6_COMMAND_START);
     if (started < 0) {
         say("z6 start getty: %ld %s; init runs login itself", (long)started, error_name(started));
         login_forever();
     }
-    idle_forever();
+    for (;;) {
+        struct abi_wait_status status;
+        if (sys_wait(ABI_WAIT_ANY, &status, 0) <= 0) sys_sleep_until(monotonic_ns() + IDLE_SLEEP_NS);
+    }
 }
 
 static _Noreturn void finish(enum end_action end) {
