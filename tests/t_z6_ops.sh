@@ -39,8 +39,8 @@ check "root's reload is logged" kernel_has "z6: reload by pid [0-9]+ \(uid 0\)"
 # Reload.
 check "xy's reload: E_PERM, exit 1" has "z6ctl: reload: E_PERM: only root may"
 check "xy's reload exits 1" has "init: z6ctl reload as xy exited 1"
-check "root's reload: 3 kept (getty, ticker, web), 1 changed, 2 added, 1 removed" \
-    kernel_has "z6: reloaded: 6 services: 3 kept, 1 changed, 2 added, 1 removed, 0 refused"
+check "root's reload: 3 kept (getty, ticker, web), 1 changed, 3 added (base, top, lingerer), 1 removed" \
+    kernel_has "z6: reloaded: 7 services: 3 kept, 1 changed, 3 added, 1 removed, 0 refused"
 check "the new services start, base before top (top needs base)" \
     before "z6: base: run started, pid [0-9]+" "z6: top: run started, pid [0-9]+"
 check "ticker (unchanged) keeps running: started once in the run" \
@@ -51,11 +51,20 @@ check "status after reload: base and top up" \
 check "status after reload: standby (removed, at rest) is gone" \
     bash -c '! [[ "$1" =~ standby ]]' _ "$status_block"
 
-# The shutdown: services stop first, dependents first, then the power-off.
+# The shutdown: services stop first, dependents first, each within its timeouts, then
+# the power-off.
 check "the power-off waits for the services" kernel_has "z6: stopping services before going down"
 check "top (the dependent) gets TERM before base" before "z6: top: stopping \(TERM\)" "z6: base: stopping \(TERM\)"
 check "base gets TERM only once top ended" before "z6: top: killed by signal 15" "z6: base: stopping \(TERM\)"
 check "every service stopped, after base ended" before "z6: base: killed by signal 15" "z6: every service stopped"
+check "lingerer's finish (it runs on) is KILLed at its timeout-finish" \
+    before "z6: lingerer: finish KILLed after timeout-finish" "z6: every service stopped"
+# The console time (s) of the first kernel line matching PATTERN.
+time_of() { sed -nE "s/^n0\| \[ *([0-9.]+)\] kernel: $1\$/\1/p" "$log" | head -1; }
+waited=$(awk -v a="$(time_of 'z6: stopping services before going down')" -v b="$(time_of 'z6: every service stopped')" \
+    'BEGIN { printf "%.3f", b - a }')
+check "the machine waited for it: 2 s (timeout-finish) from the shutdown to the last stop ($waited s)" \
+    awk -v w="$waited" 'BEGIN { exit !(w >= 2.0 && w < 2.1) }'
 last_kernel=$(grep -E "^n0\| \[ *[0-9.]+\] kernel: " "$log" | tail -1)
 check "nothing of the kernel after the services stopped" \
     bash -c '[[ "$1" == *"kernel: z6: every service stopped" ]]' _ "$last_kernel"

@@ -135,10 +135,10 @@ i64 sys_shutdown(struct kernel *k, u32 slot, const u64 *args) {
     observe_trace(k->platform, TRACE_SHUTDOWN, proc_->pid, proc_->cred.euid, type);
     klog(k, LOG_INFO, "%s requested by pid %u", shutdown_names[type], proc_->pid);
     if (z6host_shutdown(k, type)) {
-        // Services stop first (z6host_shutdown): the caller waits off the queue, and
+        // Services stop first (z6host_shutdown): the caller sleeps until the bound, and
         // the step that finds z6 quiet (or the bound passed) calls shutdown_now.
         proc_->state = PROC_SLEEPING;
-        proc_->sleep_deadline_ns = UINT64_MAX;
+        proc_->sleep_deadline_ns = k->z6.shutdown_deadline_ns;
         return 0;
     }
     shutdown_now(k, type);

@@ -183,9 +183,9 @@ bool z6host_shutdown(struct kernel *k, u64 type) {
 
 // Each event reads the clock afresh: a spawn's answer may have given the engine a
 // later time than the step's (settle), and the engine's times must never go back.
-void z6host_step(struct kernel *k, u64 now_ns) {
-    assert(k != NULL);
-    if (!k->z6.hosted) return;
+// Every supervised exit not yet reported, to the engine in turn.
+static void report_exits(struct kernel *k) {
+    assert(k->z6.hosted);
     u32 pid = 0;
     struct abi_wait_status status;
     while (k->supervised_exits > 0 && proc_reap_supervised(k, &pid, &status)) {
@@ -195,11 +195,20 @@ void z6host_step(struct kernel *k, u64 now_ns) {
         assert(result == Z6_OK); // every supervised process is z6's run or finish
         settle(k, event_ns, &actions);
     }
+}
+
+void z6host_step(struct kernel *k, u64 now_ns) {
+    assert(k != NULL);
+    if (!k->z6.hosted) return;
+    report_exits(k);
     if (k->z6.deadline_ns != 0 && now_ns >= k->z6.deadline_ns) {
         u64 event_ns = kernel_monotonic_ns(k);
         struct z6_actions actions = actions_fresh(k);
         z6_timer(&k->z6.engine, event_ns, &actions);
         settle(k, event_ns, &actions);
+        // A KILL ends its process at once: reported now, not after the idle wait that
+        // may follow this step (a shutdown waits for exactly that exit).
+        report_exits(k);
     }
     if (k->z6.shutdown_type != 0) shutdown_check(k, now_ns);
 }

@@ -3,10 +3,12 @@
 //   - xy floods the console through z6ctl: Z6_ROOT_FLOOD_COMMANDS restarts of web (its
 //     own service); the kernel logs the first Z6_COMMAND_LOG_BURST and counts the rest,
 //     then, a refill later, one more command's line says how many were not logged;
-//   - /etc/z6 is edited (a chain base <- top added, crasher's delay changed, standby
-//     removed), xy's z6ctl reload is refused (root only), root's reloads it: the
-//     kernel's line says kept 2 (ticker, web), changed 1, added 2, removed 1;
-//   - the end (a shutdown) then stops top before base (dependents first).
+//   - /etc/z6 is edited (a chain base <- top added, and lingerer, whose finish runs
+//     until its timeout-finish of 2 s; crasher's delay changed; standby removed), xy's
+//     z6ctl reload is refused (root only), root's reloads it: the kernel's line says
+//     kept 3 (getty, ticker, web), changed 1, added 3, removed 1;
+//   - the end (a shutdown) then stops top before base (dependents first), and waits
+//     for lingerer's finish to be KILLed at its timeout before the machine goes down.
 // What the kernel says is judged by tests/t_z6_ops.sh.
 #define Z6_FLOOD_COMMANDS 12u
 #define Z6_REFILL_WAIT_NS 1100000000ull // past the kernel's one line a second
@@ -14,7 +16,13 @@
 static const char *const z6_restart_web_argv[] = {"z6ctl", "restart", "web", NULL};
 static const char *const z6_reload_argv[] = {"z6ctl", "reload", NULL};
 static const char *const z6_status_argv[] = {"z6ctl", "status", NULL};
-static const char *const z6_mkdir_argv[] = {"mkdir", "-p", "/etc/z6/base", "/etc/z6/top", NULL};
+static const char *const z6_mkdir_argv[] = {"mkdir", "-p", "/etc/z6/base", "/etc/z6/top", "/etc/z6/lingerer", NULL};
+static const char *const z6_linger_run_argv[] = {"write", "/etc/z6/lingerer/run", "#!/test/z6svc", "forever", NULL};
+static const char *const z6_linger_finish_argv[] = {"write", "/etc/z6/lingerer/finish", "#!/test/z6svc", "forever",
+                                                    NULL};
+static const char *const z6_linger_chmod_argv[] = {"chmod", "755", "/etc/z6/lingerer/run", "/etc/z6/lingerer/finish",
+                                                   NULL};
+static const char *const z6_linger_timeout_argv[] = {"write", "/etc/z6/lingerer/timeout-finish", "2000", NULL};
 static const char *const z6_base_run_argv[] = {"write", "/etc/z6/base/run", "#!/test/z6svc", "forever", NULL};
 static const char *const z6_top_run_argv[] = {"write", "/etc/z6/top/run", "#!/test/z6svc", "forever", NULL};
 static const char *const z6_chmod_argv[] = {"chmod", "755", "/etc/z6/base/run", "/etc/z6/top/run", NULL};
@@ -30,6 +38,10 @@ static const struct job z6_jobs[] = {
     {TOOL("write"), ABI_UID_ROOT, z6_top_run_argv, ABI_EXIT_NORMAL, 0, NULL},
     {TOOL("chmod"), ABI_UID_ROOT, z6_chmod_argv, ABI_EXIT_NORMAL, 0, NULL},
     {TOOL("write"), ABI_UID_ROOT, z6_top_needs_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("write"), ABI_UID_ROOT, z6_linger_run_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("write"), ABI_UID_ROOT, z6_linger_finish_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("chmod"), ABI_UID_ROOT, z6_linger_chmod_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("write"), ABI_UID_ROOT, z6_linger_timeout_argv, ABI_EXIT_NORMAL, 0, NULL},
     {TOOL("write"), ABI_UID_ROOT, z6_crasher_delay_argv, ABI_EXIT_NORMAL, 0, NULL},
     {TOOL("rm"), ABI_UID_ROOT, z6_rm_standby_argv, ABI_EXIT_NORMAL, 0, NULL},
     {TOOL("z6ctl"), ABI_UID_USER, z6_reload_argv, ABI_EXIT_NORMAL, 1, "z6ctl reload as xy"},
