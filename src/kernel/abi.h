@@ -52,7 +52,8 @@
 //                                                 service's user) | -E_AGAIN (the service
 //                                                 was refused at boot) | -E_NODEV | -E_FAULT
 //                                                 RELOAD (root only, name unread): 0 |
-//                                                 -E_PERM | -E_AGAIN (table unchanged)
+//                                                 -E_PERM | -E_IO or -E_AGAIN (table
+//                                                 unchanged: /etc/z6 unreadable, or full)
 //   yield()                                    -> 0
 //   getrandom(buf, length, flags)              -> bytes | -error
 //   getuid()                                   -> uid

@@ -101,7 +101,7 @@ static i64 control_reload(struct kernel *k, const struct proc *caller) {
     assert(caller->state == PROC_RUNNABLE);
     if (caller->cred.euid != ABI_UID_ROOT) return -E_PERM;
     klog(k, LOG_INFO, "z6: reload by pid %u (uid %u)", caller->pid, caller->cred.ruid);
-    return z6host_reload(k) == Z6_OK ? 0 : -E_AGAIN;
+    return z6host_reload(k);
 }
 
 i64 sys_z6_control(struct kernel *k, u32 slot, const u64 *args) {

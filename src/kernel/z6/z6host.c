@@ -242,10 +242,16 @@ static void reload_messages(struct kernel *k, enum z6_result result, u32 count) 
     }
 }
 
-enum z6_result z6host_reload(struct kernel *k) {
+i64 z6host_reload(struct kernel *k) {
     assert(k->z6.hosted);
     assert(k->z6.answers_count == 0);
+    k->z6.read_errors = 0;
     u32 count = z6host_read(k);
+    if (k->z6.read_errors > 0) {
+        reload_messages(k, Z6_NOT_EXPECTED, count); // the parse is the new table's: undo
+        klog(k, LOG_WARN, "z6: reload refused (%u read errors): the table is unchanged", k->z6.read_errors);
+        return -E_IO;
+    }
     u64 now_ns = kernel_monotonic_ns(k);
     struct z6_actions actions = actions_fresh(k);
     struct z6_reload_counts counts;
@@ -260,7 +266,7 @@ enum z6_result z6host_reload(struct kernel *k) {
              result == Z6_FULL ? "the removed services still stopping fill the table" : "shutting down");
     }
     settle(k, now_ns, &actions);
-    return result;
+    return result == Z6_OK ? 0 : -E_AGAIN;
 }
 
 u64 z6host_deadline(const struct kernel *k) {

@@ -67,6 +67,9 @@ struct z6host {
     char file_bytes[Z6_FILE_BYTES_MAX];
     struct z6 reload_scratch; // z6_reload's copy of the old table
     struct z6_log_bucket command_log[Z6_COMMAND_LOG_BUCKETS];
+    u32 read_errors;          // z6host_read's listings and reads that failed (a
+                              // reload then changes nothing: a bad disk must not stop
+                              // what runs)
     u64 shutdown_type;        // ABI_SHUTDOWN_* waiting for the services (0: none)
     u64 shutdown_deadline_ns; // then the machine goes down anyway
 };
@@ -82,8 +85,10 @@ void z6host_step(struct kernel *k, u64 now_ns);
 // answer.
 enum z6_result z6host_command(struct kernel *k, u32 service, enum z6_command command);
 // z6ctl reload: /etc/z6 read again and given to z6_reload (z6.h says what it keeps).
-// Z6_OK, or why the table is unchanged (Z6_FULL, Z6_NOT_EXPECTED: shutting down).
-enum z6_result z6host_reload(struct kernel *k);
+// 0, or why the table is unchanged: -E_IO (a listing or a read failed), -E_AGAIN
+// (the table cannot hold the new services and the removed ones still stopping, or
+// shutting down).
+i64 z6host_reload(struct kernel *k);
 // sys_shutdown, allowed: stops the services (z6_shutdown: dependents first, each within
 // its timeout). True when some still run: the machine goes down (shutdown_now) at the
 // step that finds z6 quiet, or at the bound Z6_SHUTDOWN_WAIT_MAX_NS (logged). False:

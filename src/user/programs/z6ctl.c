@@ -100,6 +100,10 @@ static int reload(void) {
         tool_print(BASIN_FD_STDERR, "z6ctl: reload: E_PERM: only root may\n");
         return TOOL_EXIT_FAILED;
     }
+    if (result == -E_IO) {
+        tool_print(BASIN_FD_STDERR, "z6ctl: reload: E_IO: /etc/z6 could not be read, nothing changed\n");
+        return TOOL_EXIT_FAILED;
+    }
     if (result == -E_AGAIN) {
         tool_print(BASIN_FD_STDERR, "z6ctl: reload: E_AGAIN: refused, nothing changed (see the kernel log)\n");
         return TOOL_EXIT_FAILED;
