@@ -216,12 +216,38 @@ static void test_deterministic(void) {
                memcmp(first, action_items, first_count * sizeof first[0]) == 0);
 }
 
+// A running service whose new configuration is refused is stopped (retired); a removed
+// one added back before it stopped is wanted again and respawned after its exit.
+static void test_refused_and_back(void) {
+    const char *const names[] = { "svc", "other" };
+    struct z6_config configs[2];
+    make(configs, 2, names, 0);
+    boot_all(configs, 2);
+    configs[0].invalid = true;
+    UNIT_CHECK("refused: ok", reload(configs, 2, SEC) == Z6_OK);
+    UNIT_CHECK("refused: counted as refused and removed", counts.refused == 1 && counts.removed == 1);
+    UNIT_CHECK("refused: its process gets TERM", signalled(100));
+    UNIT_CHECK("refused: the retired entry holds the pid",
+               engine.service_count == 3 && engine.services[2].retired && engine.services[2].pid == 100);
+    UNIT_CHECK("refused: a command on the refused name is refused",
+               z6_command(&engine, SEC, 0, Z6_COMMAND_START, fresh()) == Z6_REFUSED);
+    configs[0].invalid = false;
+    UNIT_CHECK("back: ok", reload(configs, 2, 2 * SEC) == Z6_OK);
+    UNIT_CHECK("back: added again, nothing retired", counts.added == 1 && engine.service_count == 2);
+    UNIT_CHECK("back: still stopping with its pid", engine.services[0].state == Z6_STATE_STOPPING &&
+                                                    engine.services[0].pid == 100);
+    z6_exited(&engine, 3 * SEC, 100, term_exit(), fresh());
+    UNIT_CHECK("back: respawned after the exit", spawned(0));
+    UNIT_CHECK("back: other untouched", engine.services[1].pid == 101 && engine.services[1].state == Z6_STATE_UP);
+}
+
 int main(void) {
     test_unchanged_kept();
     test_changed_restarted();
     test_added_and_removed();
     test_removed_dependent_of_kept();
     test_full();
+    test_refused_and_back();
     test_deterministic();
     UNIT_EXIT();
 }

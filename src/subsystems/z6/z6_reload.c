@@ -6,12 +6,15 @@
 
 #include "kernel/lib/mem.h"
 
-// The old index of the service named name (old->service_count: none).
+// The old index of the accepted service named name (old->service_count: none). A
+// name may also be on a refused entry (the one a reload refused, its process retired
+// after the table): that one never ran, so it is not the service's old self.
 static u32 old_index_of(const struct z6 *old, const char *name) {
     assert(old != 0);
     assert(name != 0);
     for (u32 j = 0; j < old->service_count; j++) {
-        if (str_equal(old->services[j].config.name, name)) return j;
+        const struct z6_service *service = &old->services[j];
+        if (service->error == Z6_LOAD_OK && str_equal(service->config.name, name)) return j;
     }
     return old->service_count;
 }
@@ -134,8 +137,7 @@ static void carry_over(struct z6 *z6, const struct z6 *old, u64 now_ns,
         service->state_since_ns = now_ns;
         if (service->error != Z6_LOAD_OK) continue;
         u32 j = old_index_of(old, service->config.name);
-        bool found = j < old->service_count && old->services[j].error == Z6_LOAD_OK;
-        if (!found) { // new, or refused before: as at boot
+        if (j == old->service_count) { // new, or refused before: as at boot
             service->want_up = !service->config.down;
             counts->added++;
             continue;
