@@ -83,3 +83,21 @@ check "init.end=login: getty's run started" grep -qE "kernel: z6: getty: run sta
 check "init.end=login: the prompt is on the console" grep -qE "^n0\| login: " "$login_log"
 check "init.end=login: init does not run login itself" bash -c '! grep -q "init runs login itself" "$1"' _ "$login_log"
 check "without init.end=login: getty is not started" bash -c '! grep -q "getty: run started" "$1"' _ "$log"
+
+# The bound: with init.z6=2, stubborn's finish runs on with no timeout-finish; the
+# power-off waits Z6_SHUTDOWN_WAIT_MAX_NS (10 s) for it, says so, and goes down anyway.
+bound_log=$logs/seed1-bound.log
+"$SIM" --seed 1 --scenario scenarios/no-faults-fs.scenario --set "bootargs=init.rounds=0 init.z6=2" \
+    --set time=30s > "$bound_log" 2>&1
+check "bound: the run passes" test $? -eq 0
+check "bound: stubborn loaded by the reload" grep -qE "kernel: z6: reloaded: 8 services: .* 4 added" "$bound_log"
+check "bound: stubborn's finish runs on" grep -qE "kernel: z6: stubborn: finish started, pid [0-9]+$" "$bound_log"
+check "bound: the kernel says it goes down anyway" \
+    grep -qE "kernel: warning: z6: 1 services still running after 10000 ms; going down anyway$" "$bound_log"
+bound_from=$(sed -nE 's/^n0\| \[ *([0-9.]+)\] kernel: z6: stopping services before going down$/\1/p' "$bound_log")
+bound_to=$(sed -nE 's/^n0\| \[ *([0-9.]+)\] kernel: warning: z6: 1 services still running.*/\1/p' "$bound_log")
+bound_waited=$(awk -v a="$bound_from" -v b="$bound_to" 'BEGIN { printf "%.3f", b - a }')
+check "bound: 10 s after the shutdown began ($bound_waited s)" \
+    awk -v w="$bound_waited" 'BEGIN { exit !(w >= 10.0 && w < 10.1) }'
+check "bound: not quiet, so never 'every service stopped'" bash -c '! grep -q "every service stopped" "$1"' _ "$bound_log"
+check "bound: the node ends powered off" grep -qx "node 0: boots 1, powered_off" "$bound_log"

@@ -64,6 +64,7 @@ struct options {
     bool attack;          // init.attack=1: the resource attack phase
     bool edges;           // init.edges=1: the edge phase
     bool z6;              // init.z6=1: the z6 phase (init_z6.h)
+    bool z6_stubborn;     // init.z6=2: the z6 phase with a service that outlives the bound
 };
 
 // A program init runs, and how it must end for the round to count as expected.
@@ -274,8 +275,9 @@ static struct options parse_options(int argc, char **argv) {
             continue;
         } else if (strcmp(word, "init.edges=1") == 0) { // after the others: their words cost no more
             options.edges = true;
-        } else if (strcmp(word, "init.z6=1") == 0) {
+        } else if (strcmp(word, "init.z6=1") == 0 || strcmp(word, "init.z6=2") == 0) {
             options.z6 = true;
+            options.z6_stubborn = word[8] == '2';
         } else if (strncmp(word, "init.", 5) == 0) {
             say("ignoring unknown %s", word);
         }
@@ -596,6 +598,6 @@ int main(int argc, char **argv) {
         say("attack phase done, %u unexpected", unexpected);
     }
     if (options.edges) edges_phase();
-    if (options.z6) z6_phase();
+    if (options.z6) z6_phase(options.z6_stubborn);
     finish(options.end);
 }

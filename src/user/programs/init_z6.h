@@ -9,6 +9,9 @@
 //     kept 3 (getty, ticker, web), changed 1, added 3, removed 1;
 //   - the end (a shutdown) then stops top before base (dependents first), and waits
 //     for lingerer's finish to be KILLed at its timeout before the machine goes down.
+// With init.z6=2, also stubborn: its finish runs forever and has no timeout-finish, so
+// the shutdown waits for it until its bound (Z6_SHUTDOWN_WAIT_MAX_NS, 10 s), says so,
+// and goes down anyway.
 // What the kernel says is judged by tests/t_z6_ops.sh.
 #define Z6_FLOOD_COMMANDS 12u
 #define Z6_REFILL_WAIT_NS 1100000000ull // past the kernel's one line a second
@@ -30,6 +33,22 @@ static const char *const z6_top_needs_argv[] = {"write", "/etc/z6/top/dependenci
 static const char *const z6_crasher_delay_argv[] = {"write", "/etc/z6/crasher/restart-delay-ms", "1600", NULL};
 static const char *const z6_rm_standby_argv[] = {"rm", "-r", "/etc/z6/standby", NULL};
 
+static const char *const z6_stubborn_mkdir_argv[] = {"mkdir", "-p", "/etc/z6/stubborn", NULL};
+static const char *const z6_stubborn_run_argv[] = {"write", "/etc/z6/stubborn/run", "#!/test/z6svc", "forever", NULL};
+static const char *const z6_stubborn_finish_argv[] = {"write", "/etc/z6/stubborn/finish", "#!/test/z6svc", "forever",
+                                                      NULL};
+static const char *const z6_stubborn_chmod_argv[] = {"chmod", "755", "/etc/z6/stubborn/run", "/etc/z6/stubborn/finish",
+                                                     NULL};
+static const char *const z6_stubborn_timeout_argv[] = {"write", "/etc/z6/stubborn/timeout-finish", "0", NULL};
+
+static const struct job z6_stubborn_jobs[] = {
+    {TOOL("mkdir"), ABI_UID_ROOT, z6_stubborn_mkdir_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("write"), ABI_UID_ROOT, z6_stubborn_run_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("write"), ABI_UID_ROOT, z6_stubborn_finish_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("chmod"), ABI_UID_ROOT, z6_stubborn_chmod_argv, ABI_EXIT_NORMAL, 0, NULL},
+    {TOOL("write"), ABI_UID_ROOT, z6_stubborn_timeout_argv, ABI_EXIT_NORMAL, 0, NULL},
+};
+
 static const struct job z6_flood_job = {TOOL("z6ctl"), ABI_UID_USER, z6_restart_web_argv, ABI_EXIT_NORMAL, 0, NULL};
 
 static const struct job z6_jobs[] = {
@@ -49,9 +68,10 @@ static const struct job z6_jobs[] = {
     {TOOL("z6ctl"), ABI_UID_ROOT, z6_status_argv, ABI_EXIT_NORMAL, 0, "z6ctl status after reload"},
 };
 
-static void z6_phase(void) {
-    say("z6 phase");
+static void z6_phase(bool stubborn) {
+    say("z6 phase%s", stubborn ? ", with stubborn" : "");
     u32 unexpected = 0;
+    if (stubborn) unexpected += run_sequential(z6_stubborn_jobs, JOBS_COUNT(z6_stubborn_jobs));
     for (u32 i = 0; i < Z6_FLOOD_COMMANDS; i++) unexpected += run_sequential(&z6_flood_job, 1);
     sys_sleep_until(monotonic_ns() + Z6_REFILL_WAIT_NS);
     unexpected += run_sequential(&z6_flood_job, 1);
