@@ -128,7 +128,7 @@ $(RV_OUT)/user/tests/%.elf: src/user/tests/%.c $(USER_TEST_LIB_OBJ) $(USER_LIB_O
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_USER_CFLAGS) $(RV_USER_LDFLAGS) -o $@ $< $(USER_TEST_LIB_OBJ) $(USER_LIB_OBJ)
 # init's edge phase lives in a header of its own (the pattern rule above knows only init.c).
-$(RV_OUT)/user/programs/init.elf: src/user/programs/init_edges.h
+$(RV_OUT)/user/programs/init.elf: src/user/programs/init_edges.h src/user/programs/init_z6.h
 # The archive carries the programs without debug info (symbols stay).
 $(RV_OUT)/user/bin/%: $(RV_OUT)/user/programs/%.elf
 	@mkdir -p $(dir $@)

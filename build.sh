@@ -21,7 +21,8 @@ Commands:
                  `./build.sh sim --help`.
   qemu [ARGS]    build, then boot the image on QEMU virt under Debian's OpenSBI,
                  console on this terminal (Ctrl-A X quits). ARGS: --append "WORDS"
-                 (boot arguments, default "init.end=poweroff"), --smp N, --mem SIZE,
+                 (boot arguments, default "init.end=login": init's rounds, then
+                 z6's getty service and its login prompt), --smp N, --mem SIZE,
                  --uboot (boot as the Framework 13 does: OpenSBI -> U-Boot ->
                  extlinux.conf on build/image/qemu-virt/disk.img -> booti; the boot
                  arguments are then extlinux.conf's). The GrainDB disk is
@@ -85,7 +86,7 @@ build() {
 }
 
 qemu_run() {
-    local append="init.end=poweroff" smp=1 mem=128M uboot=false append_given=false rng=true
+    local append="init.end=login" smp=1 mem=128M uboot=false append_given=false rng=true
     while [ $# -gt 0 ]; do
         case "$1" in
             --append) append="$2"; append_given=true; shift 2 ;;

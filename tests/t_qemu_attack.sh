@@ -88,7 +88,13 @@ check "console: xy's inodes stopped by its share" grep -qE 'exhaust: inodes: too
 check "console: xy's /tmp names stopped by its share" grep -qE 'exhaust: directory entries: took [0-9]+, then E_NOSPC$' "$lines"
 check "console: xy's open files stopped" grep -qE 'exhaust: open files: took [0-9]+, then E_NFILE$' "$lines"
 check "console: xy's memory stopped" grep -qE 'exhaust: memory: took [0-9]+, then E_NOMEM$' "$lines"
-check "console: xy's processes stopped" grep -qE 'exhaust: processes: took [0-9]+, then E_AGAIN$' "$lines"
+# Here the memhogs still hold xy's memory share when the processes attack runs, and
+# what is left of it after the last 4 MiB memhog depends on the kernel's size (its
+# static tables: PROCS_MAX slots of struct proc): the holders may run out of memory
+# (E_NOMEM) before the slot share (E_AGAIN). Either limit stops xy; section 1 above
+# runs the processes attack alone and demands E_AGAIN.
+check "console: xy's processes stopped (its slot share or its memory share)" \
+    grep -qE 'exhaust: processes: took [0-9]+, then E_(AGAIN|NOMEM)$' "$lines"
 check "console: xy's 8 guesses at root's password refused" grep -qF 'exhaust: passwords: 8 refused' "$lines"
 check "console: root logged in on the first try, xy's holders still running" \
     test "$(grep -c 'Login incorrect' "$lines")" -eq 0 -a "$(count '/root #')" -ge 7

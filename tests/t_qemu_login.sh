@@ -78,6 +78,10 @@ check "the old password was refused after the change" test "$(grep -c 'Login inc
 check "six wrong passwords: su said E_ACCES six times" test "$(grep -c 'su: xy: E_ACCES' "$lines")" -eq 6
 check "no attempt was locked out (no E_AGAIN, no lock)" test "$(grep -ciE 'E_AGAIN|locked' "$lines")" -eq 0
 check "root logged in after xy's session" grep -qF '/root # ' "$lines"
+# The console login is z6's getty service (init.end=login starts it): after xy's exit
+# the prompt came back because z6 restarted login, not init.
+check "the prompt came back after xy logged out (its 4th showing)" test "$(count 'login:')" -ge 4
+check "init did not run login itself (getty is z6's)" test "$(grep -c 'init runs login itself' "$lines")" -eq 0
 check "root was told the audit log lost nothing" \
     grep -qF 'audit: since the last root login, 0 events could not be written; 0 events of users beyond their share' "$lines"
 check "no shadow line was ever printed" test "$(grep -c 'pbkdf2' "$lines")" -eq 0

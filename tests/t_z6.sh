@@ -23,7 +23,7 @@ times_of() { sed -nE "s/^n0\| \[ *([0-9.]+)\] kernel: $1\$/\1/p" "$log"; }
 count_of() { times_of "$1" | wc -l; }
 
 check "sim run passes" test $status -eq 0
-check "z6 loaded 7 services, none refused" kernel_has "z6: 7 services, 0 refused"
+check "z6 loaded 8 services (getty among them), none refused" kernel_has "z6: 8 services, 0 refused"
 check "ticker started at boot" kernel_has "z6: ticker: run started, pid [0-9]+"
 check "crasher started at boot" kernel_has "z6: crasher: run started, pid [0-9]+"
 check "a down service is not started" test "$(count_of 'z6: standby: run started, pid [0-9]+')" -eq 0
@@ -56,12 +56,14 @@ root_status=$(status_block "z6ctl status as root")
 xy_status=$(status_block "z6ctl status as xy")
 echo "$root_status" | sed 's/^/# /'
 status_has() { echo "$root_status" | grep -qE "$1"; }
-check "status as root lists 7 services" test "$(echo "$root_status" | grep -c .)" -eq 7
+check "status as root lists 8 services" test "$(echo "$root_status" | grep -c .)" -eq 8
 check "status: ticker up with its pid, time in state, restarts, last exit, readiness" \
     status_has '^n0\| ticker +up +[1-9][0-9]* +[0-9]+\.[0-9]{3}s +0 +none +no$'
 check "status: standby down, wanted down" status_has '^n0\| standby +down +0 .*no \(wanted down\)$'
+check "status: getty (the console login) down without init.end=login" \
+    status_has '^n0\| getty +down +0 .*no \(wanted down\)$'
 check "status: crasher's last exit is signal 4" status_has '^n0\| crasher +[a-z]+ +[0-9]+ .* signal 4 +no$'
-check "status as xy lists the same 7 services" \
+check "status as xy lists the same 8 services" \
     test "$(echo "$xy_status" | awk '{ print $2, $3 }')" = "$(echo "$root_status" | awk '{ print $2, $3 }')"
 check "xy's z6ctl stop of root's ticker: E_PERM and a clear message" \
     has "z6ctl: stop ticker: E_PERM: only root or the service's user may"
@@ -76,5 +78,5 @@ default_log=$logs/seed2-default.log
 status=$?
 check "default seed 2 passes" test $status -eq 0
 boots=$(grep -cE "kernel: Grain Basin booting" "$default_log")
-loads=$(grep -cE "kernel: z6: 7 services, 0 refused" "$default_log")
+loads=$(grep -cE "kernel: z6: 8 services, 0 refused" "$default_log")
 check "default seed 2: z6 loaded at every boot with a usable disk ($loads of $boots boots)" test "$loads" -ge 1

@@ -51,6 +51,9 @@
 //                                                 not 0 and its real uid is not the
 //                                                 service's user) | -E_AGAIN (the service
 //                                                 was refused at boot) | -E_NODEV | -E_FAULT
+//                                                 RELOAD (root only, name unread): 0 |
+//                                                 -E_PERM | -E_IO or -E_AGAIN (table
+//                                                 unchanged: /etc/z6 unreadable, or full)
 //   yield()                                    -> 0
 //   getrandom(buf, length, flags)              -> bytes | -error
 //   getuid()                                   -> uid
@@ -318,6 +321,7 @@ enum abi_syscall { ABI_SYSCALL_LIST(ABI_SYSCALL_ENUM) };
 #define ABI_Z6_COMMAND_STOP 1
 #define ABI_Z6_COMMAND_RESTART 2
 #define ABI_Z6_COMMAND_RESET 3
+#define ABI_Z6_COMMAND_RELOAD 4 // root only; the name is not read: /etc/z6 read again
 struct abi_z6_status {
     char name[ABI_Z6_NAME_BYTES];
     uint32_t state;

@@ -213,6 +213,7 @@ enum kernel_step_result kernel_step(struct kernel *k) {
     u64 repeat_deadline_ns = k->auth.log.repeat_deadline_ns;
     if (repeat_deadline_ns != 0 && now_ns >= repeat_deadline_ns) auth_log_flush_repeats(k, false);
     z6host_step(k, now_ns); // supervised exits and z6's deadline, before anything runs
+    if (k->run_state != KERNEL_RUNNING) return KERNEL_STEP_STOPPED; // a shutdown's services ended
     u32 slot = run_queue_pop(k);
     if (slot == SLOT_NONE) {
         kernel_idle(k, now_ns);

@@ -16,7 +16,8 @@
 #include "kernel/lib/types.h"
 
 // ---- limits ------------------------------------------------------------------
-#define PROCS_MAX 64                    // process slots, machine-wide (limits.h shares them)
+#define PROCS_MAX 192                   // process slots, machine-wide (limits.h shares them): 64 z6
+                                        // services (a run and a finish each) and the users
 #define FRAME_INDEX_NONE UINT32_MAX     // frame_index() of an address outside the table
 #define PAGE_SIZE_BYTES 4096ull
 #define PROC_NAME_LEN_MAX 32

@@ -25,6 +25,9 @@ void syscall_restart_at(struct kernel *k, u32 slot, u64 deadline_ns);
 struct fs_name;
 struct fd *fd_get(struct kernel *k, u32 slot, u64 fd);
 i64 user_walk(struct kernel *k, u32 slot, u64 path_va, u32 flags, struct fs_name *out);
+// The machine goes down now (type: ABI_SHUTDOWN_*): the seed file saved, then halt,
+// reboot or power off. sys_shutdown's end, or z6host's once the services stopped.
+void shutdown_now(struct kernel *k, u64 type);
 // The name of a syscall number, "unknown" if it has none.
 const char *syscall_name(u64 number);
 

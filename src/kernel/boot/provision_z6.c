@@ -8,8 +8,13 @@
 //   printer  prints 60 lines at once (as xy), into a log of 512-byte files, 2 archives
 //   notifier says it is ready on its notification-fd 3 after 100 ms
 //   waiter   depends on notifier: starts once notifier is ready
-//   standby  down: not started at boot Their run and finish are
-// "#!" lines naming /test/z6svc (src/user/tests/z6svc.c). Written again when resuming.
+//   standby  down: not started at boot
+//   getty    the console's login prompt (/bin/login), restarted after every session
+//            (restart always). down: nobody types at the simulator's console and many
+//            tests read it, so init starts it only when the boot asks for a console
+//            login (init.end=login: z6ctl start getty). A wrong password makes login
+//            exit 1, a crash to z6: the crash limit (32 within 1 s, which its 1 s
+//            restart delay never allows) keeps a guesser from making it failed.
 // Sets of services that only a boot argument asks for (not in the default run):
 //   z6.set=s6compare  s6crash (exits 1 at once, with finish) and s6always (exits 0 at
 //                     once, restart always, with finish), s6signal (killed by signal
@@ -17,6 +22,8 @@
 //                     services tests/t_z6_s6.sh runs under the real s6
 //   z6.set=respawn    respawn: exits 1 at once, restart-delay-ms 0, crash limit 32 a
 //                     minute (the bench's crash-to-respawn time on QEMU)
+// Their run and finish are "#!" lines naming /test/z6svc (src/user/tests/z6svc.c),
+// getty's /bin/login. Written again when resuming.
 #include "kernel/boot/internal.h"
 
 #include "kernel/fs/fs.h"
@@ -35,7 +42,7 @@ struct z6_file {
 
 static const char z6_directories[][24] = {
     "/etc/z6", "/etc/z6/crasher", "/etc/z6/standby", "/etc/z6/ticker", "/etc/z6/web",
-    "/etc/z6/printer", "/etc/z6/notifier", "/etc/z6/waiter",
+    "/etc/z6/printer", "/etc/z6/notifier", "/etc/z6/waiter", "/etc/z6/getty",
 };
 
 static const struct z6_file z6_files[] = {
@@ -58,6 +65,9 @@ static const struct z6_file z6_files[] = {
     {"/etc/z6/notifier/notification-fd", PROVISION_Z6_FILE_MODE, "3\n"},
     {"/etc/z6/waiter/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc forever\n"},
     {"/etc/z6/waiter/dependencies", PROVISION_Z6_FILE_MODE, "notifier\n"},
+    {"/etc/z6/getty/run", PROVISION_Z6_PROGRAM_MODE, "#!/bin/login\n"},
+    {"/etc/z6/getty/down", PROVISION_Z6_FILE_MODE, ""},
+    {"/etc/z6/getty/crash-limit", PROVISION_Z6_FILE_MODE, "32 1000\n"},
 };
 
 #define PROVISION_Z6_SET_S6COMPARE "z6.set=s6compare"

@@ -134,6 +134,21 @@ i64 sys_shutdown(struct kernel *k, u32 slot, const u64 *args) {
     auth_log_flush_repeats(k, true); // coalesced events must not die with the machine
     observe_trace(k->platform, TRACE_SHUTDOWN, proc_->pid, proc_->cred.euid, type);
     klog(k, LOG_INFO, "%s requested by pid %u", shutdown_names[type], proc_->pid);
+    if (z6host_shutdown(k, type)) {
+        // Services stop first (z6host_shutdown): the caller sleeps until the bound, and
+        // the step that finds z6 quiet (or the bound passed) calls shutdown_now.
+        proc_->state = PROC_SLEEPING;
+        proc_->sleep_deadline_ns = k->z6.shutdown_deadline_ns;
+        return 0;
+    }
+    shutdown_now(k, type);
+    return 0; // only reached in the simulator, which stops stepping this kernel
+}
+
+void shutdown_now(struct kernel *k, u64 type) {
+    assert(type >= ABI_SHUTDOWN_HALT);
+    assert(type <= ABI_SHUTDOWN_POWER_OFF);
+    assert(k->run_state == KERNEL_RUNNING);
     random_seed_file_save(k); // halt too: the machine may be switched off next
     if (type == ABI_SHUTDOWN_HALT) {
         k->run_state = KERNEL_HALTED;
@@ -145,5 +160,4 @@ i64 sys_shutdown(struct kernel *k, u32 slot, const u64 *args) {
         k->run_state = KERNEL_POWERED_OFF;
         platform_power_off(k->platform);
     }
-    return 0; // only reached in the simulator, which stops stepping this kernel
 }

@@ -3,6 +3,7 @@
 #include "kernel/z6/internal.h"
 
 #include "kernel/lib/mem.h"
+#include "kernel/proc/clock.h"
 #include "kernel/proc/usercopy.h"
 #include "kernel/syscall.h"
 
@@ -12,6 +13,8 @@ STATIC_ASSERT(ABI_Z6_STATE_FAILED == Z6_STATE_FAILED);
 STATIC_ASSERT(ABI_Z6_STATE_BACKOFF == Z6_STATE_BACKOFF);
 STATIC_ASSERT(ABI_Z6_EXIT_SPAWN_FAILED == Z6_EXIT_SPAWN_FAILED);
 STATIC_ASSERT(ABI_Z6_COMMAND_RESET == Z6_COMMAND_RESET);
+STATIC_ASSERT(ABI_Z6_COMMAND_RELOAD == Z6_COMMAND_RESET + 1); // the kernel's, not the engine's
+STATIC_ASSERT(Z6_COMMAND_LOG_BUCKETS >= 2);
 STATIC_ASSERT(ABI_Z6_NAME_BYTES == Z6_NAME_BYTES_MAX);
 STATIC_ASSERT(ABI_Z6_MESSAGE_BYTES == Z6_MESSAGE_BYTES_MAX);
 
@@ -45,11 +48,68 @@ i64 sys_z6_status(struct kernel *k, u32 slot, const u64 *args) {
     return copy_to_user(k, &k->procs[slot], args[1], &status, sizeof status);
 }
 
+// The bucket of this user (not root): its own, a free one, or the shared last one.
+static struct z6_log_bucket *command_log_bucket(struct kernel *k, u32 uid, u64 now_ns) {
+    assert(uid != ABI_UID_ROOT);
+    struct z6_log_bucket *bucket = &k->z6.command_log[Z6_COMMAND_LOG_BUCKETS - 1];
+    for (u32 i = 0; i + 1 < Z6_COMMAND_LOG_BUCKETS; i++) {
+        struct z6_log_bucket *candidate = &k->z6.command_log[i];
+        if (!candidate->used || candidate->uid == uid) { bucket = candidate; break; }
+    }
+    if (!bucket->used) {
+        *bucket = (struct z6_log_bucket){.used = true, .uid = uid, .tokens = Z6_COMMAND_LOG_BURST,
+                                         .refilled_ns = now_ns};
+    }
+    assert(bucket->used);
+    return bucket;
+}
+
+// Whether the user's command may be logged now (paid for if so; counted if not).
+static bool command_log_pay(struct kernel *k, u32 uid, u64 *suppressed) {
+    *suppressed = 0;
+    if (uid == ABI_UID_ROOT) return true;
+    u64 now_ns = kernel_monotonic_ns(k);
+    struct z6_log_bucket *bucket = command_log_bucket(k, uid, now_ns);
+    if (now_ns > bucket->refilled_ns) {
+        u64 earned = (now_ns - bucket->refilled_ns) / Z6_COMMAND_LOG_REFILL_NS;
+        u64 tokens = bucket->tokens + (earned < Z6_COMMAND_LOG_BURST ? earned : Z6_COMMAND_LOG_BURST);
+        bucket->tokens = tokens > Z6_COMMAND_LOG_BURST ? Z6_COMMAND_LOG_BURST : (u32)tokens;
+        bucket->refilled_ns += earned * Z6_COMMAND_LOG_REFILL_NS;
+    }
+    assert(bucket->tokens <= Z6_COMMAND_LOG_BURST);
+    if (bucket->tokens == 0) { bucket->suppressed++; return false; }
+    bucket->tokens--;
+    *suppressed = bucket->suppressed;
+    bucket->suppressed = 0;
+    return true;
+}
+
+static void command_log(struct kernel *k, const struct proc *caller, const char *name, u64 command) {
+    u64 suppressed = 0;
+    if (!command_log_pay(k, caller->cred.ruid, &suppressed)) return;
+    if (suppressed > 0) {
+        klog(k, LOG_INFO, "z6: %llu earlier commands of uid %u not logged (rate limit)",
+             (unsigned long long)suppressed, caller->cred.ruid);
+    }
+    klog(k, LOG_INFO, "z6: %s: command %llu by pid %u (uid %u)", name, (unsigned long long)command, caller->pid,
+         caller->cred.ruid);
+}
+
+// z6ctl reload: root only (it changes every service).
+static i64 control_reload(struct kernel *k, const struct proc *caller) {
+    assert(k->z6.hosted);
+    assert(caller->state == PROC_RUNNABLE);
+    if (caller->cred.euid != ABI_UID_ROOT) return -E_PERM;
+    klog(k, LOG_INFO, "z6: reload by pid %u (uid %u)", caller->pid, caller->cred.ruid);
+    return z6host_reload(k);
+}
+
 i64 sys_z6_control(struct kernel *k, u32 slot, const u64 *args) {
     assert(slot < PROCS_MAX);
     const struct proc *caller = &k->procs[slot];
     assert(caller->state == PROC_RUNNABLE);
     if (!k->z6.hosted) return -E_NODEV;
+    if (args[1] == ABI_Z6_COMMAND_RELOAD) return control_reload(k, caller);
     char name[Z6_NAME_BYTES_MAX];
     i64 copied = copy_string_from_user(k, caller, name, sizeof name, args[0]);
     if (copied == -E_NAMETOOLONG) return -E_NOENT; // no service has so long a name
@@ -63,8 +123,7 @@ i64 sys_z6_control(struct kernel *k, u32 slot, const u64 *args) {
     const struct z6_service *service = &k->z6.engine.services[index];
     if (caller->cred.euid != ABI_UID_ROOT && caller->cred.ruid != service->config.uid) return -E_PERM;
     if (service->error != Z6_LOAD_OK) return -E_AGAIN;
-    klog(k, LOG_INFO, "z6: %s: command %llu by pid %u (uid %u)", name, (unsigned long long)args[1], caller->pid,
-         caller->cred.ruid);
+    command_log(k, caller, name, args[1]);
     enum z6_result result = z6host_command(k, index, (enum z6_command)args[1]);
     assert(result != Z6_UNKNOWN_SERVICE); // found above
     return result == Z6_OK ? 0 : -E_AGAIN; // not now: shutting down

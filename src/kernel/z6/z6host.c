@@ -8,6 +8,7 @@
 #include "kernel/lib/mem.h"
 #include "kernel/proc/clock.h"
 #include "kernel/proc/proc.h"
+#include "kernel/syscall.h"
 #include "kernel/users/accounts.h"
 
 #define SIGNAL_SEGV 11
@@ -144,11 +145,49 @@ static struct z6_exit exit_of(const struct abi_wait_status *status) {
     return exit;
 }
 
+// A shutdown waiting for the services: down once they all ended, or at the bound.
+static void shutdown_check(struct kernel *k, u64 now_ns) {
+    assert(k->z6.shutdown_type != 0);
+    assert(k->run_state == KERNEL_RUNNING);
+    bool quiet = z6_quiet(&k->z6.engine);
+    if (!quiet && now_ns < k->z6.shutdown_deadline_ns) return;
+    if (quiet) {
+        klog(k, LOG_INFO, "z6: every service stopped");
+    } else {
+        u32 running = 0;
+        for (u32 i = 0; i < k->z6.engine.service_count; i++) {
+            const struct z6_service *service = &k->z6.engine.services[i];
+            if (service->pid != 0 || service->finish_pid != 0) running++;
+        }
+        klog(k, LOG_WARN, "z6: %u services still running after %llu ms; going down anyway", running,
+             (unsigned long long)(Z6_SHUTDOWN_WAIT_MAX_NS / 1000000ull));
+    }
+    u64 type = k->z6.shutdown_type;
+    k->z6.shutdown_type = 0;
+    shutdown_now(k, type);
+}
+
+bool z6host_shutdown(struct kernel *k, u64 type) {
+    assert(k != NULL);
+    assert(type != 0);
+    if (!k->z6.hosted) return false;
+    if (k->z6.shutdown_type != 0) return true; // asked again: the first one goes on
+    u64 now_ns = kernel_monotonic_ns(k);
+    struct z6_actions actions = actions_fresh(k);
+    z6_shutdown(&k->z6.engine, now_ns, &actions);
+    settle(k, now_ns, &actions);
+    if (z6_quiet(&k->z6.engine)) return false;
+    klog(k, LOG_INFO, "z6: stopping services before going down");
+    k->z6.shutdown_type = type;
+    k->z6.shutdown_deadline_ns = now_ns + Z6_SHUTDOWN_WAIT_MAX_NS;
+    return true;
+}
+
 // Each event reads the clock afresh: a spawn's answer may have given the engine a
 // later time than the step's (settle), and the engine's times must never go back.
-void z6host_step(struct kernel *k, u64 now_ns) {
-    assert(k != NULL);
-    if (!k->z6.hosted) return;
+// Every supervised exit not yet reported, to the engine in turn.
+static void report_exits(struct kernel *k) {
+    assert(k->z6.hosted);
     u32 pid = 0;
     struct abi_wait_status status;
     while (k->supervised_exits > 0 && proc_reap_supervised(k, &pid, &status)) {
@@ -159,12 +198,22 @@ void z6host_step(struct kernel *k, u64 now_ns) {
         assert(result == Z6_OK); // every supervised process is z6's run or finish
         settle(k, event_ns, &actions);
     }
+}
+
+void z6host_step(struct kernel *k, u64 now_ns) {
+    assert(k != NULL);
+    if (!k->z6.hosted) return;
+    report_exits(k);
     if (k->z6.deadline_ns != 0 && now_ns >= k->z6.deadline_ns) {
         u64 event_ns = kernel_monotonic_ns(k);
         struct z6_actions actions = actions_fresh(k);
         z6_timer(&k->z6.engine, event_ns, &actions);
         settle(k, event_ns, &actions);
+        // A KILL ends its process at once: reported now, not after the idle wait that
+        // may follow this step (a shutdown waits for exactly that exit).
+        report_exits(k);
     }
+    if (k->z6.shutdown_type != 0) shutdown_check(k, now_ns);
 }
 
 enum z6_result z6host_command(struct kernel *k, u32 service, enum z6_command command) {
@@ -185,10 +234,56 @@ enum z6_result z6host_ready(struct kernel *k, u32 service) {
     enum z6_result result = z6_ready(&k->z6.engine, now_ns, k->z6.engine.services[service].pid, &actions);
     settle(k, now_ns, &actions);
     return result;
+// The parse's messages of the services z6_reload refused (or for a table it could not
+// take: the old one's, from the engine, since the parse now holds the new table).
+static void reload_messages(struct kernel *k, enum z6_result result, u32 count) {
+    assert(count <= Z6_SERVICES_MAX);
+    assert(k->z6.engine.service_count <= Z6_SERVICES_MAX);
+    if (result == Z6_OK) z6_parse_explain(k->z6.parsed, count, &k->z6.engine);
+    for (u32 i = 0; i < k->z6.engine.service_count; i++) {
+        const struct z6_service *service = &k->z6.engine.services[i];
+        bool parsed_here = result == Z6_OK && i < count;
+        if (parsed_here) {
+            if (k->z6.parsed[i].refused) klog(k, LOG_WARN, "z6: refused: %s", k->z6.parsed[i].message);
+            continue;
+        }
+        k->z6.parsed[i].refused = service->error != Z6_LOAD_OK;
+        str_copy(k->z6.parsed[i].message, sizeof k->z6.parsed[i].message,
+                 service->retired ? "removed by a reload" : z6_load_error_name(service->error));
+    }
+}
+
+i64 z6host_reload(struct kernel *k) {
+    assert(k->z6.hosted);
+    assert(k->z6.answers_count == 0);
+    k->z6.read_errors = 0;
+    u32 count = z6host_read(k);
+    if (k->z6.read_errors > 0) {
+        reload_messages(k, Z6_NOT_EXPECTED, count); // the parse is the new table's: undo
+        klog(k, LOG_WARN, "z6: reload refused (%u read errors): the table is unchanged", k->z6.read_errors);
+        return -E_IO;
+    }
+    u64 now_ns = kernel_monotonic_ns(k);
+    struct z6_actions actions = actions_fresh(k);
+    struct z6_reload_counts counts;
+    enum z6_result result = z6_reload(&k->z6.engine, &k->z6.reload_scratch, now_ns, k->z6.configs, count,
+                                      NULL, &counts, &actions);
+    reload_messages(k, result, count);
+    if (result == Z6_OK) {
+        klog(k, LOG_INFO, "z6: reloaded: %u services: %u kept, %u changed, %u added, %u removed, %u refused",
+             count, counts.kept, counts.changed, counts.added, counts.removed, counts.refused);
+    } else {
+        klog(k, LOG_WARN, "z6: reload refused (%s): the table is unchanged",
+             result == Z6_FULL ? "the removed services still stopping fill the table" : "shutting down");
+    }
+    settle(k, now_ns, &actions);
+    return result == Z6_OK ? 0 : -E_AGAIN;
 }
 
 u64 z6host_deadline(const struct kernel *k) {
     assert(k != NULL);
     if (!k->z6.hosted) assert(k->z6.deadline_ns == 0);
-    return k->z6.deadline_ns;
+    u64 deadline_ns = k->z6.deadline_ns;
+    bool bound_first = k->z6.shutdown_type != 0 && (deadline_ns == 0 || k->z6.shutdown_deadline_ns < deadline_ns);
+    return bound_first ? k->z6.shutdown_deadline_ns : deadline_ns;
 }

@@ -25,6 +25,7 @@ static u32 list_services(struct kernel *k) {
     i64 count = fs_list_at(k, Z6_ROOT_PATH);
     if (count < 0) {
         if (count != -E_NOENT) klog(k, LOG_WARN, "z6: cannot list %s (error %lld)", Z6_ROOT_PATH, (long long)-count);
+        if (count != -E_NOENT) k->z6.read_errors++;
         return 0;
     }
     u32 services = 0;
@@ -46,7 +47,7 @@ static u32 list_services(struct kernel *k) {
 static u32 list_files(struct kernel *k, struct z6_parsed *parsed) {
     assert(parsed != NULL);
     i64 count = fs_list_at(k, parsed->directory);
-    if (count < 0) { refuse(parsed, "", "cannot list", count); return 0; }
+    if (count < 0) { refuse(parsed, "", "cannot list", count); k->z6.read_errors++; return 0; }
     if (count > Z6_FILES_MAX) { refuse(parsed, "", "too many files", -E_FBIG); return 0; }
     for (u32 i = 0; i < (u32)count; i++) {
         const char *name = k->fs.entries[i].name;
@@ -71,7 +72,7 @@ static void read_file(struct kernel *k, struct z6_parsed *parsed, const char *fi
     for (u32 attempt = 1; attempt < Z6_READ_ATTEMPTS_MAX && length == -E_IO; attempt++) {
         length = accounts_read_file(k, path, k->z6.file_bytes, sizeof k->z6.file_bytes);
     }
-    if (length < 0) { refuse(parsed, file, "cannot read", length); return; }
+    if (length < 0) { refuse(parsed, file, "cannot read", length); k->z6.read_errors++; return; }
     z6_parse_file(parsed, file, (const u8 *)k->z6.file_bytes, (u64)length);
 }
 

@@ -93,6 +93,8 @@ enum z6_result {
     Z6_UNKNOWN_SERVICE,  // index out of the loaded table
     Z6_REFUSED,          // the service was refused at load
     Z6_NOT_EXPECTED,     // the event does not fit the service's state (ignored)
+    Z6_FULL,             // reload: the new services and the removed ones still
+                         // stopping do not fit the table (nothing changed)
 };
 
 enum z6_log_what {
@@ -172,6 +174,7 @@ struct z6_service {
     u32 death_next;
     u64 dependencies_mask;  // direct dependencies, as bits
     u64 requires_mask;      // every service it needs, transitively
+    bool retired;           // removed by a reload, kept only until its processes end
 };
 
 // Planted bug (for the simulator's invariants to catch): the restart delay measured on
@@ -191,12 +194,37 @@ struct z6 {
 STATIC_ASSERT(Z6_SERVICES_MAX <= 64); // the masks are u64
 
 void z6_config_default(struct z6_config *config, const char *name);
-// Loads and validates the table, before z6_boot (a later load starts over: a reload that
-// keeps running services is not built yet); errors may be 0. errors[i] says why service i is refused (or
+// Loads and validates the table, before z6_boot (it starts over: after the boot,
+// z6_reload keeps what runs); errors may be 0. errors[i] says why service i is refused (or
 // Z6_LOAD_OK). A refused service never runs; the others do. Returns how many were
 // refused.
 u32 z6_load(struct z6 *z6, const struct z6_config *configs, u32 count,
             enum z6_load_error *errors);
+
+// What a reload did, service by service (matched by name).
+struct z6_reload_counts {
+    u32 kept;     // configuration unchanged: state kept (running stays running)
+    u32 changed;  // configuration changed: state kept; restarted when running
+    u32 added;    // new: started unless down, as at boot
+    u32 removed;  // gone (or now refused): stopped, dependents first
+    u32 refused;  // of the new table
+};
+
+// After z6_boot: the configuration was read again. Services are matched by name. An
+// unchanged one keeps its state and processes. A changed one keeps its state and crash
+// record and takes the new configuration; if it runs (up or ready) it is restarted at
+// once (TERM, respawned with the new configuration after the restart delay, whatever
+// the policy), otherwise the change applies at its next start. (down only matters to a
+// new service: a kept one keeps wanting what it wanted.) A new one starts unless down.
+// A removed one (or one the new configuration refuses) is stopped, dependents first; it
+// stays at the end of the table, retired, until its processes ended and the next
+// reload drops it. The new table is in configs' order, the retired ones after it in
+// their old order: deterministic. scratch is the caller's room for the old table.
+// Z6_NOT_EXPECTED while shutting down or before the boot; Z6_FULL when the table
+// cannot hold the new services and the retired ones (then nothing changed).
+enum z6_result z6_reload(struct z6 *z6, struct z6 *scratch, u64 now_ns,
+                         const struct z6_config *configs, u32 count, enum z6_load_error *errors,
+                         struct z6_reload_counts *counts, struct z6_actions *actions);
 
 void z6_boot(struct z6 *z6, u64 now_ns, struct z6_actions *actions);
 void z6_shutdown(struct z6 *z6, u64 now_ns, struct z6_actions *actions);

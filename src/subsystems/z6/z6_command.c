@@ -34,7 +34,7 @@ static void leave_failed(struct z6_service *service, u64 now_ns) {
 STATIC_ASSERT(Z6_STATE_READY == Z6_STATE_UP + 1); // "up or ready" below is a range
 
 // Restart of a running service: TERM now, respawn after the exit (and the delay).
-static void restart_running(struct z6 *z6, u32 index, u64 now_ns, struct z6_actions *actions) {
+void z6_restart_running(struct z6 *z6, u32 index, u64 now_ns, struct z6_actions *actions) {
     struct z6_service *service = &z6->services[index];
     assert(service->pid != 0);
     assert(service->state >= Z6_STATE_UP); // up or ready
@@ -56,6 +56,7 @@ enum z6_result z6_command(struct z6 *z6, u64 now_ns, u32 index, enum z6_command 
     if (index >= z6->service_count) return Z6_UNKNOWN_SERVICE;
     struct z6_service *service = &z6->services[index];
     if (service->error != Z6_LOAD_OK) return Z6_REFUSED;
+    if (service->retired) return Z6_REFUSED; // removed by a reload: only stopping
     bool starts = command == Z6_COMMAND_START || command == Z6_COMMAND_RESTART;
     if (starts && z6->shutting_down) return Z6_NOT_EXPECTED;
     switch (command) {
@@ -70,7 +71,7 @@ enum z6_result z6_command(struct z6 *z6, u64 now_ns, u32 index, enum z6_command 
         leave_failed(service, now_ns);
         want_up_with_dependencies(z6, index);
         bool running = service->state == Z6_STATE_UP || service->state == Z6_STATE_READY;
-        if (running) restart_running(z6, index, now_ns, actions);
+        if (running) z6_restart_running(z6, index, now_ns, actions);
         break;
     }
     case Z6_COMMAND_RESET:

@@ -63,6 +63,8 @@ struct options {
     bool fuzz_together;   // init.fuzz_together=1: root's and xy's fuzzers at the same time
     bool attack;          // init.attack=1: the resource attack phase
     bool edges;           // init.edges=1: the edge phase
+    bool z6;              // init.z6=1: the z6 phase (init_z6.h)
+    bool z6_stubborn;     // init.z6=2: the z6 phase with a service that outlives the bound
 };
 
 // A program init runs, and how it must end for the round to count as expected.
@@ -283,6 +285,9 @@ static struct options parse_options(int argc, char **argv) {
             continue;
         } else if (strcmp(word, "init.edges=1") == 0) { // after the others: their words cost no more
             options.edges = true;
+        } else if (strcmp(word, "init.z6=1") == 0 || strcmp(word, "init.z6=2") == 0) {
+            options.z6 = true;
+            options.z6_stubborn = word[8] == '2';
         } else if (strncmp(word, "init.", 5) == 0) {
             say("ignoring unknown %s", word);
         }
@@ -502,6 +507,23 @@ static _Noreturn void login_forever(void) {
     }
 }
 
+// The console's login as z6's getty service (provisioned down: kernel/boot/
+// provision_z6.c): z6 restarts login after every session. init only reaps orphans
+// then, silently as login_forever does: the console is the sessions', and a note would
+// land in the middle of a user's output. Without z6 (no filesystem) or without getty
+// (a disk provisioned before it existed), init runs login itself.
+static _Noreturn void login_service(void) {
+    i64 started = sys_z6_control("getty", ABI_Z6_COMMAND_START);
+    if (started < 0) {
+        say("z6 start getty: %ld %s; init runs login itself", (long)started, error_name(started));
+        login_forever();
+    }
+    for (;;) {
+        struct abi_wait_status status;
+        if (sys_wait(ABI_WAIT_ANY, &status, 0) <= 0) sys_sleep_until(monotonic_ns() + IDLE_SLEEP_NS);
+    }
+}
+
 static _Noreturn void finish(enum end_action end) {
     static const struct {
         const char *name;
@@ -515,7 +537,7 @@ static _Noreturn void finish(enum end_action end) {
     }
     if (end == END_LOGIN) {
         say("end login");
-        login_forever();
+        login_service();
     }
     basin_assert(end < sizeof(actions) / sizeof(actions[0]));
     say("end %s", actions[end].name);
@@ -554,6 +576,7 @@ static void fuzz_phase(const char *ops, bool together) {
 }
 
 #include "user/programs/init_edges.h"
+#include "user/programs/init_z6.h"
 
 int main(int argc, char **argv) {
     say("pid %ld uid %ld", (long)sys_getpid(), (long)sys_getuid());
@@ -585,5 +608,6 @@ int main(int argc, char **argv) {
         say("attack phase done, %u unexpected", unexpected);
     }
     if (options.edges) edges_phase();
+    if (options.z6) z6_phase(options.z6_stubborn);
     finish(options.end);
 }

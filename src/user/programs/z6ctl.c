@@ -7,6 +7,9 @@
 //                                         service's log: its archives (oldest first)
 //                                         then current, under /var/log/z6/NAME; anyone
 //                                         who may read the files (they are 0644)
+//   z6ctl reload                          root: read /etc/z6 again (unchanged services
+//                                         keep running, changed running ones restart,
+//                                         new ones start, removed ones stop)
 // Exit codes: 0 done, 1 refused or failed (no such service, E_PERM), 2 bad usage.
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +23,13 @@ static const char usage[] =
     "usage: z6ctl status [NAME]\n"
     "       z6ctl start|stop|restart|reset NAME\n"
     "       z6ctl log NAME [LINES]\n"
+    "       z6ctl reload\n"
     "status: state, pid, time in state, restarts, last exit and readiness of each service\n"
     "(or of NAME); start, stop, restart, reset: root or the service's user only;\n"
     "log: the last LINES (default 10) lines the service wrote, from /var/log/z6/NAME\n"
-    "(its archives @SEQUENCE.s, oldest first, then current), each stamped with the time.\n";
+    "(its archives @SEQUENCE.s, oldest first, then current), each stamped with the time;\n"
+    "reload (root only): read /etc/z6 again; unchanged services keep running, changed ones\n"
+    "that run are restarted, new ones start unless down, removed ones are stopped.\n";
 
 #define LOG_ROOT "/var/log/z6"
 #define LOG_LINES_DEFAULT 10u
@@ -175,6 +181,21 @@ static int log_show(const char *name, const char *lines_text) {
         }
         total = line;
     }
+static int reload(void) {
+    i64 result = sys_z6_control("", ABI_Z6_COMMAND_RELOAD);
+    if (result == -E_PERM) {
+        tool_print(BASIN_FD_STDERR, "z6ctl: reload: E_PERM: only root may\n");
+        return TOOL_EXIT_FAILED;
+    }
+    if (result == -E_IO) {
+        tool_print(BASIN_FD_STDERR, "z6ctl: reload: E_IO: /etc/z6 could not be read, nothing changed\n");
+        return TOOL_EXIT_FAILED;
+    }
+    if (result == -E_AGAIN) {
+        tool_print(BASIN_FD_STDERR, "z6ctl: reload: E_AGAIN: refused, nothing changed (see the kernel log)\n");
+        return TOOL_EXIT_FAILED;
+    }
+    if (result < 0) { tool_complain("reload", result); return TOOL_EXIT_FAILED; }
     return TOOL_EXIT_OK;
 }
 
@@ -191,6 +212,10 @@ int main(int argc, char **argv) {
     if (strcmp(verb, "log") == 0) {
         if (operands < 2 || operands > 3) tool_usage_error(usage, "log takes NAME and maybe LINES");
         return log_show(argv[first + 1], operands == 3 ? argv[first + 2] : NULL);
+    }
+    if (strcmp(verb, "reload") == 0) {
+        if (operands != 1) tool_usage_error(usage, "reload takes no NAME");
+        return reload();
     }
     if (operands != 2) tool_usage_error(usage, "%s takes one NAME", verb);
     return control(verb, argv[first + 1]);
