@@ -234,6 +234,8 @@ enum z6_result z6host_ready(struct kernel *k, u32 service) {
     enum z6_result result = z6_ready(&k->z6.engine, now_ns, k->z6.engine.services[service].pid, &actions);
     settle(k, now_ns, &actions);
     return result;
+}
+
 // The parse's messages of the services z6_reload refused (or for a table it could not
 // take: the old one's, from the engine, since the parse now holds the new table).
 static void reload_messages(struct kernel *k, enum z6_result result, u32 count) {
