@@ -181,6 +181,9 @@ static int log_show(const char *name, const char *lines_text) {
         }
         total = line;
     }
+    return TOOL_EXIT_OK;
+}
+
 static int reload(void) {
     i64 result = sys_z6_control("", ABI_Z6_COMMAND_RELOAD);
     if (result == -E_PERM) {
