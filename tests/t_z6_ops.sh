@@ -39,8 +39,8 @@ check "root's reload is logged" kernel_has "z6: reload by pid [0-9]+ \(uid 0\)"
 # Reload.
 check "xy's reload: E_PERM, exit 1" has "z6ctl: reload: E_PERM: only root may"
 check "xy's reload exits 1" has "init: z6ctl reload as xy exited 1"
-check "root's reload: 3 kept (getty, ticker, web), 1 changed, 3 added (base, top, lingerer), 1 removed" \
-    kernel_has "z6: reloaded: 7 services: 3 kept, 1 changed, 3 added, 1 removed, 0 refused"
+check "root's reload: 6 kept (getty, notifier, printer, ticker, waiter, web), 1 changed, 3 added (base, top, lingerer), 1 removed" \
+    kernel_has "z6: reloaded: 10 services: 6 kept, 1 changed, 3 added, 1 removed, 0 refused"
 check "the new services start, base before top (top needs base)" \
     before "z6: base: run started, pid [0-9]+" "z6: top: run started, pid [0-9]+"
 check "ticker (unchanged) keeps running: started once in the run" \
@@ -90,7 +90,7 @@ bound_log=$logs/seed1-bound.log
 "$SIM" --seed 1 --scenario scenarios/no-faults-fs.scenario --set "bootargs=init.rounds=0 init.z6=2" \
     --set time=30s > "$bound_log" 2>&1
 check "bound: the run passes" test $? -eq 0
-check "bound: stubborn loaded by the reload" grep -qE "kernel: z6: reloaded: 8 services: .* 4 added" "$bound_log"
+check "bound: stubborn loaded by the reload" grep -qE "kernel: z6: reloaded: 11 services: .* 4 added" "$bound_log"
 check "bound: stubborn's finish runs on" grep -qE "kernel: z6: stubborn: finish started, pid [0-9]+$" "$bound_log"
 check "bound: the kernel says it goes down anyway" \
     grep -qE "kernel: warning: z6: 1 services still running after 10000 ms; going down anyway$" "$bound_log"

@@ -67,8 +67,8 @@ log=$logs/sim.log
     --set "bootargs=init.end=idle z6.set=s6compare z6.log_console=1" --set time=$((WINDOW_S + 3))s > "$log" 2>&1
 status=$?
 check "sim run with z6.set=s6compare passes" test $status -eq 0
-check "z6 loaded the default 7 services and the 3 s6 ones, none refused" \
-    grep -qE "^n0\| \[ *[0-9.]+\] kernel: z6: 10 services, 0 refused$" "$log"
+check "z6 loaded the default 8 services and the 3 s6 ones, none refused" \
+    grep -qE "^n0\| \[ *[0-9.]+\] kernel: z6: 11 services, 0 refused$" "$log"
 # The mean gap (s) between the starts within the window.
 mean_gap() { awk -v w="$WINDOW_S" 'NR == 1 { first = $1 } $1 - first < w { n++; last = $1 }
     END { if (n > 1) printf "%.3f", (last - first) / (n - 1); else printf "-" }'; }

@@ -31,7 +31,8 @@
     X(TRACE_DB_REPAIR_UNVERIFIED, "db_repair_unverified", "first sector, sector count, 0") \
     X(TRACE_KILL, "kill", "sender pid, target pid, signal: a kill allowed (signal 0 too), before the target ends") \
     X(TRACE_Z6_LOG_LINE, "z6_log_line", "service index, FNV-1a of the line (stamp and newline too), bytes") \
-    X(TRACE_Z6_LOG_DROPPED, "z6_log_dropped", "service index, lines dropped so far this boot, error")
+    X(TRACE_Z6_LOG_DROPPED, "z6_log_dropped", "service index, lines dropped so far this boot, error") \
+    X(TRACE_Z6_LOG_MOVED, "z6_log_moved", "old service index, new index (Z6_SERVICES_MAX: left the table), 1 on a reload's first")
 
 #define TRACE_ENUM(id, name, args) id,
 enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KERNEL_COUNT };

@@ -62,6 +62,9 @@ static void test_values(void) {
     UNIT_CHECK("user", strcmp(parsed[0].user, "xy") == 0);
     one("down", "");
     UNIT_CHECK("down by presence", !parsed[0].refused && parsed[0].config.down);
+    UNIT_CHECK("no console file: the output goes to the log", !parsed[0].console);
+    one("console", "");
+    UNIT_CHECK("console by presence", !parsed[0].refused && parsed[0].console);
     one("finish", "#!/bin/sh\n");
     UNIT_CHECK("finish by presence", parsed[0].config.has_finish);
 }

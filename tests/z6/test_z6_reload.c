@@ -144,6 +144,9 @@ static void test_added_and_removed(void) {
                index_of("low") == 1 && engine.services[1].pid == 100);
     UNIT_CHECK("removed: retired ones after the new table",
                engine.service_count == 6 && engine.services[4].retired && engine.services[5].retired);
+    UNIT_CHECK("removed: moved_to says where each old service went (low 0->1, mid 1->4, top 2->5)",
+               counts.old_count == 3 && counts.moved_to[0] == 1 && counts.moved_to[1] == 4 &&
+                   counts.moved_to[2] == 5);
     UNIT_CHECK("removed: TERM to top only (dependents first)", signalled(102) && count_kind(Z6_ACTION_SIGNAL) == 1);
     UNIT_CHECK("removed: a retired service takes no start",
                z6_command(&engine, 20 * SEC, 4, Z6_COMMAND_START, fresh()) == Z6_REFUSED);
@@ -156,6 +159,9 @@ static void test_added_and_removed(void) {
                                    engine.services[5].state == Z6_STATE_DOWN);
     UNIT_CHECK("removed: the next reload drops them", reload(next, 4, 22 * SEC) == Z6_OK &&
                                                       engine.service_count == 4 && counts.removed == 0);
+    UNIT_CHECK("removed: a dropped service moved nowhere (Z6_SERVICES_MAX), low stays",
+               counts.old_count == 6 && counts.moved_to[4] == Z6_SERVICES_MAX &&
+                   counts.moved_to[5] == Z6_SERVICES_MAX && counts.moved_to[1] == 1);
 }
 
 // A removed service is stopped before its kept dependency would be (here: never).

@@ -67,6 +67,7 @@ static const struct z6_file z6_files[] = {
     {"/etc/z6/waiter/dependencies", PROVISION_Z6_FILE_MODE, "notifier\n"},
     {"/etc/z6/getty/run", PROVISION_Z6_PROGRAM_MODE, "#!/bin/login\n"},
     {"/etc/z6/getty/down", PROVISION_Z6_FILE_MODE, ""},
+    {"/etc/z6/getty/console", PROVISION_Z6_FILE_MODE, ""},
     {"/etc/z6/getty/crash-limit", PROVISION_Z6_FILE_MODE, "32 1000\n"},
 };
 

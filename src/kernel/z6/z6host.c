@@ -271,6 +271,7 @@ i64 z6host_reload(struct kernel *k) {
     enum z6_result result = z6_reload(&k->z6.engine, &k->z6.reload_scratch, now_ns, k->z6.configs, count,
                                       NULL, &counts, &actions);
     reload_messages(k, result, count);
+    if (result == Z6_OK) z6host_log_reload(k, &counts, count); // before settle's spawns attach
     if (result == Z6_OK) {
         klog(k, LOG_INFO, "z6: reloaded: %u services: %u kept, %u changed, %u added, %u removed, %u refused",
              count, counts.kept, counts.changed, counts.added, counts.removed, counts.refused);

@@ -86,24 +86,61 @@ static i64 make_directories(struct kernel *k, u32 service);
 
 // Each service's settings; its log directory made now, so that a reader finds it
 // before the first line (a failure is tried again at the first line).
+// Service i's settings from the parse of the configuration (boot's or a reload's).
+static void log_configure(struct kernel *k, u32 i) {
+    assert(i < Z6_SERVICES_MAX);
+    const struct z6_parsed *parsed = &k->z6.parsed[i];
+    struct z6_log *log = &k->z6.logs.services[i];
+    const struct cred cred = accounts_cred(k, parsed->config.uid);
+    log->uid = cred.euid;
+    log->gid = cred.egid;
+    log->max_bytes = parsed->log_max_bytes;
+    log->archives = parsed->log_archives;
+    log->notification = parsed->config.notification;
+    log->notification_fd = parsed->notification_fd;
+    log->console = parsed->console;
+    if (parsed->refused || log->directory_made || log->console) return;
+    i64 made = make_directories(k, i);
+    if (made < 0) klog(k, LOG_WARN, "z6: %s: no log directory yet (error %lld)", parsed->config.name, (long long)-made);
+}
+
 void z6host_log_boot(struct kernel *k) {
     assert(k != NULL);
     assert(k->z6.engine.service_count <= Z6_SERVICES_MAX);
     mem_set(&k->z6.logs, 0, sizeof k->z6.logs);
-    for (u32 i = 0; i < k->z6.engine.service_count; i++) {
-        const struct z6_parsed *parsed = &k->z6.parsed[i];
-        struct z6_log *log = &k->z6.logs.services[i];
-        const struct cred cred = accounts_cred(k, parsed->config.uid);
-        log->uid = cred.euid;
-        log->gid = cred.egid;
-        log->max_bytes = parsed->log_max_bytes;
-        log->archives = parsed->log_archives;
-        log->notification = parsed->config.notification;
-        log->notification_fd = parsed->notification_fd;
-        if (parsed->refused) continue;
-        i64 made = make_directories(k, i);
-        if (made < 0) klog(k, LOG_WARN, "z6: %s: no log directory yet (error %lld)", parsed->config.name, (long long)-made);
+    for (u32 i = 0; i < k->z6.engine.service_count; i++) log_configure(k, i);
+}
+
+// Every open z6 descriptor follows its service; one whose service left is closed.
+static void descriptors_move(struct kernel *k, const struct z6_reload_counts *counts) {
+    assert(counts->old_count <= Z6_SERVICES_MAX);
+    for (u32 slot = 0; slot < PROCS_MAX; slot++) {
+        struct proc *proc_ = &k->procs[slot];
+        if (proc_->state == PROC_FREE || proc_->state == PROC_ZOMBIE) continue;
+        for (u32 fd = 0; fd < ABI_FDS_MAX; fd++) {
+            struct fd *entry = &proc_->fds[fd];
+            if (entry->kind != FD_Z6_LOG && entry->kind != FD_Z6_NOTIFY) continue;
+            assert(entry->z6_service < counts->old_count); // given by z6 this boot
+            u32 moved = counts->moved_to[entry->z6_service];
+            if (moved < Z6_SERVICES_MAX) entry->z6_service = moved;
+            else *entry = (struct fd){.kind = FD_NONE};
+        }
     }
+}
+
+void z6host_log_reload(struct kernel *k, const struct z6_reload_counts *counts, u32 count) {
+    assert(counts->old_count <= Z6_SERVICES_MAX);
+    assert(count <= k->z6.engine.service_count);
+    struct z6_logs *logs = &k->z6.logs;
+    mem_copy(logs->moving, logs->services, sizeof logs->moving);
+    mem_set(logs->services, 0, sizeof logs->services);
+    for (u32 j = 0; j < counts->old_count; j++) {
+        u32 moved = counts->moved_to[j];
+        if (moved < Z6_SERVICES_MAX) logs->services[moved] = logs->moving[j];
+        observe_trace(k->platform, TRACE_Z6_LOG_MOVED, j, moved, j == 0 ? 1 : 0);
+    }
+    descriptors_move(k, counts);
+    for (u32 i = 0; i < count; i++) log_configure(k, i);
 }
 
 void z6host_log_attach(struct kernel *k, u32 service, u32 pid, bool run) {
@@ -112,7 +149,7 @@ void z6host_log_attach(struct kernel *k, u32 service, u32 pid, bool run) {
     while (slot < PROCS_MAX && (k->procs[slot].state == PROC_FREE || k->procs[slot].pid != pid)) slot++;
     assert(slot < PROCS_MAX); // just spawned
     struct proc *proc_ = &k->procs[slot];
-    for (u32 fd = 1; fd <= 2; fd++) {
+    for (u32 fd = 1; fd <= 2 && !log->console; fd++) {
         assert(proc_->fds[fd].kind == FD_CONSOLE_OUT); // a supervised process has no parent
         proc_->fds[fd] = (struct fd){.kind = FD_Z6_LOG, .z6_service = service};
     }

@@ -35,6 +35,7 @@ struct z6_log {
     u32 gid;
     u32 max_bytes;          // log-max-bytes
     u32 archives;           // log-archives
+    bool console;           // the console file: its output stays on the console
     bool notification;      // notification-fd given
     u32 notification_fd;
     bool notified;          // this run said it is ready
@@ -55,6 +56,7 @@ struct z6_logs {
     struct z6_log services[Z6_SERVICES_MAX];
     u8 input[Z6_LOG_WRITE_BYTES_MAX];       // scratch: one write call's bytes
     char record[Z6_LOG_RECORD_BYTES_MAX + 1]; // scratch: one stamped line
+    struct z6_log moving[Z6_SERVICES_MAX];  // scratch: the logs a reload moves
 };
 
 struct kernel;
@@ -65,6 +67,12 @@ void z6host_log_boot(struct kernel *k);
 // A run or finish was spawned as pid: its fds 1 and 2 become its log, and a run's
 // notification-fd its readiness descriptor.
 void z6host_log_attach(struct kernel *k, u32 service, u32 pid, bool run);
+// After a reload (z6_reload's counts say where each old service went): each log follows
+// its service to its new index, the services of the new configuration take its
+// settings (a new one gets its directory, as at boot), and a descriptor naming a
+// service that left the table is closed. Traced (TRACE_Z6_LOG_MOVED) so the simulator
+// moves its shadows alike.
+void z6host_log_reload(struct kernel *k, const struct z6_reload_counts *counts, u32 count);
 // A supervised pid ended: its service's partial last line is written.
 void z6host_log_exited(struct kernel *k, u32 pid);
 // write() on an FD_Z6_LOG or FD_Z6_NOTIFY descriptor: bytes taken, or -error.

@@ -90,7 +90,8 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         files_on_synced(node, event);
     } else if (event->kind == TRACE_KILL) {
         kill_check(sim, node, event->a, event->b);
-    } else if (event->kind == TRACE_Z6_LOG_LINE || event->kind == TRACE_Z6_LOG_DROPPED) {
+    } else if (event->kind == TRACE_Z6_LOG_LINE || event->kind == TRACE_Z6_LOG_DROPPED ||
+               event->kind == TRACE_Z6_LOG_MOVED) {
         z6_log_on_event(sim, node, event);
     } else if (event->kind == TRACE_IDLE) {
         node->invariants.step_idled = true;

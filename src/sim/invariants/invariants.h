@@ -232,6 +232,7 @@ struct invariant_node_state {
     u64 step_start_monotonic_ns; // the node's monotonic clock when the current step began
     bool step_idled;             // the current step found nothing runnable (TRACE_IDLE)
     struct z6_log_shadow z6_logs[Z6_SERVICES_MAX]; // z6_log_lines_kept, by service index
+    struct z6_log_shadow z6_logs_moving[Z6_SERVICES_MAX]; // a reload's old shadows (TRACE_Z6_LOG_MOVED)
 };
 
 // The files acknowledged on a node's disk (invariant_files.c): survive reboots like the

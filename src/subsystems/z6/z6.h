@@ -208,6 +208,11 @@ struct z6_reload_counts {
     u32 added;    // new: started unless down, as at boot
     u32 removed;  // gone (or now refused): stopped, dependents first
     u32 refused;  // of the new table
+    // Where each old service went: moved_to[j] for j < old_count is its new index, or
+    // Z6_SERVICES_MAX when it left the table (the host moves what it keeps by index,
+    // such as the services' logs and the descriptors that name them).
+    u32 old_count;
+    u32 moved_to[Z6_SERVICES_MAX];
 };
 
 // After z6_boot: the configuration was read again. Services are matched by name. An

@@ -271,6 +271,7 @@ bool z6_parse_file(struct z6_parsed *parsed, const char *file, const u8 *bytes, 
     if (str_equal(file, "run")) { parsed->has_run = true; return true; }
     if (str_equal(file, "finish")) { parsed->config.has_finish = true; return true; }
     if (str_equal(file, "down")) { parsed->config.down = true; return true; }
+    if (str_equal(file, "console")) { parsed->console = true; return true; }
     if (str_equal(file, "dependencies")) return parse_dependencies(parsed, file, bytes, size_bytes);
     if (!is_value_file(file)) return refuse(parsed, file, 0, "unknown file", 0);
     struct line value;

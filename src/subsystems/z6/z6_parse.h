@@ -45,6 +45,8 @@ struct z6_parsed {
     u32 notification_fd;          // when config.notification
     u32 log_max_bytes;            // log-max-bytes
     u32 log_archives;             // log-archives
+    bool console;                 // console present: fds 0-2 stay the console, no log
+                                  // (getty: login talks to whoever sits there)
     char user[Z6_USER_BYTES_MAX]; // "" : root
     u32 dependency_name_count;
     char dependency_names[Z6_DEPENDENCIES_MAX][Z6_NAME_BYTES_MAX];

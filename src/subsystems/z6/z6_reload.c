@@ -182,6 +182,8 @@ enum z6_result z6_reload(struct z6 *z6, struct z6 *scratch, u64 now_ns,
         const struct z6_service *was = &scratch->services[j];
         if (dropped && was->error == Z6_LOAD_OK && !was->retired) counts->removed++;
     }
+    counts->old_count = scratch->service_count;
+    for (u32 j = 0; j < scratch->service_count; j++) counts->moved_to[j] = new_index[j];
     carry_over(z6, scratch, now_ns, counts, actions);
     retire(z6, scratch, new_index, retired);
     z6_settle(z6, now_ns, actions);

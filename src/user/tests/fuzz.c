@@ -740,8 +740,10 @@ static void op_kill(struct fuzzer *f) {
 // z6's syscalls (issue 12) with hostile arguments. z6_status: anyone reads any index
 // of the table (its name terminated, its state known); an index past it is E_NOENT;
 // a bad pointer E_FAULT. z6_control: a bad pointer is E_FAULT, a name too long for a
-// service or unknown E_NOENT, a command past ABI_Z6_COMMAND_RESET E_INVAL, a caller
+// service or unknown E_NOENT, a command past ABI_Z6_COMMAND_RELOAD E_INVAL, a caller
 // who is neither root nor the service's user E_PERM (xy never changes root's service).
+// Reload reads no name: root's reloads the unchanged /etc/z6 (every service kept, 0),
+// anyone else's is E_PERM.
 // The commands that change something are aimed only at xy's own services (web), so
 // neither fuzzer stops what the machine runs: root's services get only refused calls.
 // z6 not hosted (no usable filesystem at boot): every call is E_NODEV.
@@ -796,17 +798,27 @@ static void op_z6_status(struct fuzzer *f, const struct z6_table *table) {
 // The answer z6_control must give NAME (a service of the table, or -1) and COMMAND.
 static i64 z6_control_expected(const struct fuzzer *f, const struct z6_table *table, i64 service, u64 command) {
     if (table->error != 0) return table->error;
-    if (command > ABI_Z6_COMMAND_RESET) return -E_INVAL;
+    if (command == ABI_Z6_COMMAND_RELOAD) return f->ids.euid == ABI_UID_ROOT ? 0 : -E_PERM;
+    if (command > ABI_Z6_COMMAND_RELOAD) return -E_INVAL;
     if (service < 0) return -E_NOENT;
     bool allowed = f->ids.euid == ABI_UID_ROOT || f->ids.ruid == table->uids[service];
     if (!allowed) return -E_PERM;
     return table->refused[service] ? -E_AGAIN : 0;
 }
 
+// Calls z6_control and holds it to EXPECTED; a root's reload may also find the disk
+// failing under injected faults: E_IO, the table unchanged (z6host_reload).
+static void z6_control_judged(struct fuzzer *f, const char *what, i64 expected, const char *name, u64 command) {
+    i64 result = sys_z6_control(name, command);
+    bool reload_read_failed = command == ABI_Z6_COMMAND_RELOAD && expected == 0 && result == -E_IO;
+    fuzz_expect(f, what, expected, reload_read_failed ? 0 : result);
+}
+
 static void op_z6_control(struct fuzzer *f, const struct z6_table *table) {
-    static const u64 bad_commands[] = {4, 5, 255, 1ull << 32, ~0ull};
+    static const u64 bad_commands[] = {ABI_Z6_COMMAND_RELOAD + 1, 255, 1ull << 32, ~0ull};
     char name[Z6_LONG_NAME_BYTES], what[WHAT_BYTES];
-    u64 command = fuzz_below(f, 4) == 0 ? pick_u64(f, bad_commands, COUNT(bad_commands)) : fuzz_below(f, 4);
+    u64 command = fuzz_below(f, 4) == 0 ? pick_u64(f, bad_commands, COUNT(bad_commands))
+                                        : fuzz_below(f, ABI_Z6_COMMAND_RELOAD + 1);
     i64 service = table->count > 0 ? (i64)fuzz_below(f, table->count) : -1;
     u32 roll = fuzz_below(f, 5);
     if (service >= 0) snprintf(name, sizeof name, "%s", table->names[service]);
@@ -816,21 +828,24 @@ static void op_z6_control(struct fuzzer *f, const struct z6_table *table) {
         memset(name, 'z', sizeof name - 1);
         name[ABI_Z6_NAME_BYTES + fuzz_below(f, sizeof name - ABI_Z6_NAME_BYTES)] = '\0';
         snprintf(what, sizeof what, "z6_control(%u bytes unterminated, %lu)", ABI_Z6_NAME_BYTES, (unsigned long)command);
-        fuzz_expect(f, what, table->error != 0 ? table->error : -E_NOENT, sys_z6_control(name, command));
+        i64 expected = command == ABI_Z6_COMMAND_RELOAD ? z6_control_expected(f, table, -1, command) : -E_NOENT;
+        z6_control_judged(f, what, table->error != 0 ? table->error : expected, name, command);
         return;
     }
     if (roll == 2) {
         const char *bad = (const char *)bad_pointers[fuzz_below(f, COUNT(bad_pointers))];
         snprintf(what, sizeof what, "z6_control(bad pointer, %lu)", (unsigned long)command);
-        fuzz_expect(f, what, table->error != 0 ? table->error : -E_FAULT, sys_z6_control(bad, command));
+        i64 expected = command == ABI_Z6_COMMAND_RELOAD ? z6_control_expected(f, table, -1, command) : -E_FAULT;
+        z6_control_judged(f, what, table->error != 0 ? table->error : expected, bad, command);
         return;
     }
     i64 expected = z6_control_expected(f, table, service, command);
     // What would change a service only on xy's own ones (see above): root's are left be.
-    if (expected == 0 && table->uids[service] != ABI_UID_USER) command = bad_commands[0];
+    bool changes = expected == 0 && command != ABI_Z6_COMMAND_RELOAD;
+    if (changes && table->uids[service] != ABI_UID_USER) command = bad_commands[0];
     expected = z6_control_expected(f, table, service, command);
     snprintf(what, sizeof what, "z6_control(%.40s, %lu)", name, (unsigned long)command);
-    fuzz_expect(f, what, expected, sys_z6_control(name, command));
+    z6_control_judged(f, what, expected, name, command);
     // A stop is undone at once: the service is wanted up again, as it was.
     if (expected == 0 && command == ABI_Z6_COMMAND_STOP) {
         fuzz_expect(f, "z6_control(the stopped service, start)", 0, sys_z6_control(name, ABI_Z6_COMMAND_START));
