@@ -51,6 +51,13 @@
 //                                                 not 0 and its real uid is not the
 //                                                 service's user) | -E_AGAIN (the service
 //                                                 was refused at boot) | -E_NODEV | -E_FAULT
+//   signal_ignore(signal, ignore)              -> 0 | -E_INVAL (signal not ABI_SIGTERM:
+//                                                 KILL can never be ignored; ignore not 0
+//                                                 or 1). With 1, a TERM sent to the caller
+//                                                 (kill, or z6 stopping a service) does
+//                                                 nothing and kill still answers 0; 0 undoes
+//                                                 it. A spawned child does not inherit it
+//                                                 (spawn starts a fresh program).
 //   yield()                                    -> 0
 //   getrandom(buf, length, flags)              -> bytes | -error
 //   getuid()                                   -> uid
@@ -221,7 +228,8 @@
     X(50, audit_status, 2)         \
     X(51, kill, 2)                 \
     X(52, z6_status, 2)            \
-    X(53, z6_control, 2)
+    X(53, z6_control, 2)           \
+    X(54, signal_ignore, 2)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
 

@@ -29,10 +29,23 @@
     X(TRACE_FILE_SYNCED, "file_synced", "inode, FNV-1a of its bytes as of the call, size") \
     X(TRACE_DB_REPAIR, "db_repair", "first sector, sector count, FNV-1a of the bytes (read back)") \
     X(TRACE_DB_REPAIR_UNVERIFIED, "db_repair_unverified", "first sector, sector count, 0") \
-    X(TRACE_KILL, "kill", "sender pid, target pid, signal: a kill allowed (signal 0 too), before the target ends")
+    X(TRACE_KILL, "kill", "sender pid, target pid, signal: a kill allowed (signal 0 too), before the target ends") \
+    X(TRACE_Z6_BOOT, "z6_boot", "services, refused, 0: z6 loaded and boots (the z6 events below follow)") \
+    X(TRACE_Z6_SPAWN, "z6_spawn", "service, pid (0: the spawn failed), 1 finish / 0 run") \
+    X(TRACE_Z6_EXIT, "z6_exit", "service, pid, TRACE_Z6_EXIT_* bits: a supervised exit given to the engine") \
+    X(TRACE_Z6_SIGNAL, "z6_signal", "service, pid, signal (ABI_SIGTERM or ABI_SIGKILL)") \
+    X(TRACE_Z6_STATE, "z6_state", "service, old state, new state (enum z6_state)") \
+    X(TRACE_Z6_READY, "z6_ready", "service, pid, 0: readiness notified") \
+    X(TRACE_Z6_COMMAND, "z6_command", "service, command (enum z6_command), result (enum z6_result)")
 
 #define TRACE_ENUM(id, name, args) id,
 enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KERNEL_COUNT };
 #undef TRACE_ENUM
+
+// TRACE_Z6_EXIT's third integer: how the process ended (enum z6_exit_kind, code or
+// signal) and whether it was the service's finish.
+#define TRACE_Z6_EXIT_FINISH (1ull << 48)
+#define TRACE_Z6_EXIT_KIND_SHIFT 32
+#define TRACE_Z6_EXIT_VALUE_MASK 0xffffffffull
 
 #define TRACE_SIM_BASE 100

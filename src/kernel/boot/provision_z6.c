@@ -41,6 +41,77 @@ static const struct z6_file z6_files[] = {
     {"/etc/z6/web/user", PROVISION_Z6_FILE_MODE, "xy\n"},
 };
 
+// The chaos set (boot argument z6.set=chaos, scenarios/z6.scenario), added to the
+// above for the simulator's z6 invariants: short delays, small crash limits, several
+// timeout-kill values. Sorted names give the index order, so app comes before db, its
+// dependency:
+//   app        always, after db; timeout-kill 300 ms
+//   conductor  root; sends start/stop/restart/reset to the others every 200-500 ms
+//   crashloop  on-failure, crashes after 100 ms, 3 crashes in 5 s make it failed;
+//              finish (timeout-finish 400 ms)
+//   db         always, timeout-kill 200 ms
+//   flaky      on-failure, exits 1 after 250 ms, 5 crashes in 3 s
+//   hang       always, ignores TERM (stop needs KILL after timeout-kill 250 ms)
+//   oneshot    never, exits 0 after 300 ms
+//   sleeper    down, after hang; timeout-kill 450 ms
+//   worker     always, exits 0 after 300 ms, after db
+static const char z6_chaos_directories[][24] = {
+    "/etc/z6/app", "/etc/z6/conductor", "/etc/z6/crashloop", "/etc/z6/db", "/etc/z6/flaky",
+    "/etc/z6/hang", "/etc/z6/oneshot", "/etc/z6/sleeper", "/etc/z6/worker",
+};
+
+static const struct z6_file z6_chaos_files[] = {
+    {"/etc/z6/app/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc forever\n"},
+    {"/etc/z6/app/dependencies", PROVISION_Z6_FILE_MODE, "db\n"},
+    {"/etc/z6/app/restart-delay-ms", PROVISION_Z6_FILE_MODE, "200\n"},
+    {"/etc/z6/app/timeout-kill", PROVISION_Z6_FILE_MODE, "300\n"},
+    {"/etc/z6/conductor/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc conduct\n"},
+    {"/etc/z6/conductor/restart-delay-ms", PROVISION_Z6_FILE_MODE, "100\n"},
+    {"/etc/z6/crashloop/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc crash-fast\n"},
+    {"/etc/z6/crashloop/finish", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc finish\n"},
+    {"/etc/z6/crashloop/restart", PROVISION_Z6_FILE_MODE, "on-failure\n"},
+    {"/etc/z6/crashloop/restart-delay-ms", PROVISION_Z6_FILE_MODE, "150\n"},
+    {"/etc/z6/crashloop/crash-limit", PROVISION_Z6_FILE_MODE, "3 5000\n"},
+    {"/etc/z6/crashloop/timeout-finish", PROVISION_Z6_FILE_MODE, "400\n"},
+    {"/etc/z6/db/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc forever\n"},
+    {"/etc/z6/db/restart-delay-ms", PROVISION_Z6_FILE_MODE, "300\n"},
+    {"/etc/z6/db/timeout-kill", PROVISION_Z6_FILE_MODE, "200\n"},
+    {"/etc/z6/flaky/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc fail\n"},
+    {"/etc/z6/flaky/restart", PROVISION_Z6_FILE_MODE, "on-failure\n"},
+    {"/etc/z6/flaky/restart-delay-ms", PROVISION_Z6_FILE_MODE, "250\n"},
+    {"/etc/z6/flaky/crash-limit", PROVISION_Z6_FILE_MODE, "5 3000\n"},
+    {"/etc/z6/hang/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc hang\n"},
+    {"/etc/z6/hang/restart-delay-ms", PROVISION_Z6_FILE_MODE, "100\n"},
+    {"/etc/z6/hang/timeout-kill", PROVISION_Z6_FILE_MODE, "250\n"},
+    {"/etc/z6/oneshot/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc exit\n"},
+    {"/etc/z6/oneshot/restart", PROVISION_Z6_FILE_MODE, "never\n"},
+    {"/etc/z6/sleeper/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc forever\n"},
+    {"/etc/z6/sleeper/down", PROVISION_Z6_FILE_MODE, ""},
+    {"/etc/z6/sleeper/dependencies", PROVISION_Z6_FILE_MODE, "hang\n"},
+    {"/etc/z6/sleeper/restart-delay-ms", PROVISION_Z6_FILE_MODE, "400\n"},
+    {"/etc/z6/sleeper/timeout-kill", PROVISION_Z6_FILE_MODE, "450\n"},
+    {"/etc/z6/worker/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc exit\n"},
+    {"/etc/z6/worker/dependencies", PROVISION_Z6_FILE_MODE, "db\n"},
+    {"/etc/z6/worker/restart-delay-ms", PROVISION_Z6_FILE_MODE, "100\n"},
+};
+
+#define Z6_SET_CHAOS_ARG "z6.set=chaos"
+
+// Is the word z6.set=chaos among the boot arguments?
+static bool provision_z6_chaos(const struct kernel *k) {
+    assert(k != NULL);
+    const char *s = k->bootargs;
+    u64 length = str_len_bounded(Z6_SET_CHAOS_ARG, sizeof Z6_SET_CHAOS_ARG);
+    while (*s != '\0') {
+        while (*s == ' ') s++;
+        u64 word = 0;
+        while (s[word] != '\0' && s[word] != ' ') word++;
+        if (word == length && mem_equal(s, Z6_SET_CHAOS_ARG, length)) return true;
+        s += word;
+    }
+    return false;
+}
+
 // Already there, whole (an interrupted first boot wrote it): not written again, so a
 // first boot resumed after power losses does not fill a small disk's log with copies.
 static bool provision_z6_written(struct kernel *k, const struct z6_file *file, u64 length) {
@@ -54,15 +125,17 @@ static bool provision_z6_written(struct kernel *k, const struct z6_file *file, u
     return size == length && mem_equal(k->fs.program_buffer, file->text, length);
 }
 
-i64 provision_z6(struct kernel *k) {
+static i64 provision_z6_set(struct kernel *k, const char (*directories)[24], u32 directories_count,
+                            const struct z6_file *files, u32 files_count) {
     assert(k != NULL);
-    for (u32 i = 0; i < ARRAY_COUNT(z6_directories); i++) {
+    assert(directories_count > 0);
+    for (u32 i = 0; i < directories_count; i++) {
         struct fs_inode inode;
-        i64 made = fs_create_at(k, z6_directories[i], ABI_TYPE_DIRECTORY, PROVISION_Z6_DIRECTORY_MODE, &inode);
+        i64 made = fs_create_at(k, directories[i], ABI_TYPE_DIRECTORY, PROVISION_Z6_DIRECTORY_MODE, &inode);
         if (made < 0 && made != -E_EXIST) return made;
     }
-    for (u32 i = 0; i < ARRAY_COUNT(z6_files); i++) {
-        const struct z6_file *file = &z6_files[i];
+    for (u32 i = 0; i < files_count; i++) {
+        const struct z6_file *file = &files[i];
         u64 length = str_len_bounded(file->text, sizeof file->text);
         assert(length < sizeof file->text);
         if (provision_z6_written(k, file, length)) continue;
@@ -70,4 +143,12 @@ i64 provision_z6(struct kernel *k) {
         if (written < 0) return written;
     }
     return 0;
+}
+
+i64 provision_z6(struct kernel *k) {
+    assert(k != NULL);
+    i64 result = provision_z6_set(k, z6_directories, ARRAY_COUNT(z6_directories), z6_files, ARRAY_COUNT(z6_files));
+    if (result < 0 || !provision_z6_chaos(k)) return result;
+    return provision_z6_set(k, z6_chaos_directories, ARRAY_COUNT(z6_chaos_directories), z6_chaos_files,
+                            ARRAY_COUNT(z6_chaos_files));
 }

@@ -45,6 +45,8 @@ struct z6host {
     // Scratch of the boot's reading (k->fs.entries is overwritten by each listing).
     char files[Z6_FILES_MAX][Z6_FILE_NAME_BYTES_MAX];
     char file_bytes[Z6_FILE_BYTES_MAX];
+    // Each service's state as last traced (TRACE_Z6_STATE reports the changes).
+    u8 traced_states[Z6_SERVICES_MAX];
 };
 
 struct kernel;
