@@ -131,4 +131,5 @@ void invariants_after_step(struct sim *sim, struct platform *node) {
     check(sim, node, INV_FRAME_OWNERSHIP, holds, detail);
     privilege_after_step(sim, node);
     sleep_after_step(sim, node);
+    z6_after_step(sim, node);
 }
