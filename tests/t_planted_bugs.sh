@@ -7,8 +7,9 @@ SEEDS_MAX=${BUG_SEEDS_MAX:-100}
 mkdir -p build/test-logs/bugs
 
 # Lines: NAME  caught by INVARIANT  what it breaks
-# Storage bugs (graindb-*, fs-*) need their own scenarios: tests/t_storage.sh hunts them.
-bugs=$("$SIM" --list-bugs 2>&1 | awk '$2 == "caught" && $3 == "by" && $1 !~ /^(graindb|fs)-/ {print $1, $4}')
+# Storage bugs (graindb-*, fs-*) need their own scenarios: tests/t_storage.sh hunts them;
+# z6's (z6-*) need the z6 scenario: tests/t_z6_sim.sh hunts them.
+bugs=$("$SIM" --list-bugs 2>&1 | awk '$2 == "caught" && $3 == "by" && $1 !~ /^(graindb|fs|z6)-/ {print $1, $4}')
 [ -n "$bugs" ] || not_ok "list-bugs" "basin-sim --list-bugs printed no bugs"
 while read -r bug invariant; do
     [ -n "$bug" ] || continue

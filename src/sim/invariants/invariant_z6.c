@@ -70,7 +70,6 @@ static void owe_spawn(struct platform *node, u32 index, u64 now_ns) {
     u64 delay_ns = (u64)z6_loaded(node, index)->config.restart_delay_ms * NS_PER_MS;
     u64 due_ns = now_ns;
     if (service->spawned_ever && service->last_spawn_ns + delay_ns > due_ns) due_ns = service->last_spawn_ns + delay_ns;
-    due_ns += Z6_INVARIANT_SLACK_NS;
     if (service->restart_due_ns == 0) shadow->timed++;
     if (service->restart_due_ns == 0 || due_ns < service->restart_due_ns) service->restart_due_ns = due_ns;
 }

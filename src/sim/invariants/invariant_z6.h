@@ -8,9 +8,10 @@
 #include "kernel/lib/types.h"
 #include "subsystems/z6/z6.h"
 
-// How late z6 may be, beyond the rule's own time: the timer fires at the first kernel
-// step at or after its deadline, and a step may end a slice later (a process ran).
-#define Z6_INVARIANT_SLACK_NS (50ull * 1000 * 1000)
+// z6's timer fires at the first kernel step that begins at or after its deadline (and a
+// step may last long: a slice, a syscall's disk latency), so a deadline is judged after
+// each step that began past it, by this much (rounding only).
+#define Z6_INVARIANT_SLACK_NS (1000ull * 1000)
 
 struct z6_service_shadow {
     bool known;           // loaded and not refused

@@ -59,30 +59,32 @@ static void table_check(struct sim *sim, struct platform *node) {
     }
 }
 
+// Deadlines are judged after a step that began past them: z6 acts at a step's start.
 static void deadlines_check(struct sim *sim, struct platform *node, u32 index, u64 now_ns) {
     struct z6_service_shadow *service = &node->invariants.z6.services[index];
     const struct z6_config *config = &z6_loaded(node, index)->config;
+    u64 began_ns = node->invariants.step_start_monotonic_ns;
     assert(index < node->invariants.z6.count);
     if (service->term_sent && config->timeout_kill_ms != 0) {
         sim->invariant_checks[INV_Z6_STOP_ENDS_IN_TIME]++;
         u64 due_ns = service->term_ns + (u64)config->timeout_kill_ms * NS_PER_MS + Z6_INVARIANT_SLACK_NS;
-        if (now_ns > due_ns) {
-            z6_violation(sim, node, INV_Z6_STOP_ENDS_IN_TIME, "%s: pid %" PRIu64 " runs %" PRIu64
+        if (began_ns > due_ns) {
+            z6_violation(sim, node, INV_Z6_STOP_ENDS_IN_TIME, "%s: pid %" PRIu64 " runs after a step that began %" PRIu64
                          " ns after its TERM, timeout-kill %u ms", config->name, service->run_pid,
-                         now_ns - service->term_ns, config->timeout_kill_ms);
+                         began_ns - service->term_ns, config->timeout_kill_ms);
         }
     }
-    if (service->restart_due_ns == 0 || now_ns <= service->restart_due_ns) return;
+    if (service->restart_due_ns == 0 || began_ns <= service->restart_due_ns + Z6_INVARIANT_SLACK_NS) return;
     sim->invariant_checks[INV_Z6_RESTART_POLICY]++;
     u32 missing = 0;
     if (node->kernel.z6.engine.shutting_down) {
         z6_spawn_settled(node, index); // a shutdown owes nothing
     } else if (!z6_dependencies_usable(node, index, &missing)) {
-        service->restart_due_ns = now_ns + Z6_INVARIANT_SLACK_NS; // owed once they are
+        service->restart_due_ns = now_ns; // owed by the next step, if they are usable then
     } else {
         z6_violation(sim, node, INV_Z6_RESTART_POLICY, "%s (restart %u, delay %u ms) not spawned %" PRIu64
-                     " ns after it was owed", config->name, (u32)config->restart, config->restart_delay_ms,
-                     (u64)(now_ns - (service->restart_due_ns - Z6_INVARIANT_SLACK_NS)));
+                     " ns after it was owed (a step began then)", config->name, (u32)config->restart, config->restart_delay_ms,
+                     (u64)(began_ns - service->restart_due_ns));
     }
 }
 

@@ -134,7 +134,8 @@ struct trace_event;
       "a z6 service is spawned only when wanted: never is not restarted, on-failure not after "\
       "exit 0 (unless a start or restart command asked); and a wanted service (at boot, after "\
       "a start, always, on-failure after a crash, a restart command) is spawned within its "  \
-      "restart delay (and finish's timeout) plus 50 ms of its dependencies being usable")    \
+      "restart delay by the first step that begins after it (or after its dependencies "     \
+      "became usable, or its finish ended)")                                                    \
     X(INV_Z6_CRASH_LIMIT, "z6_crash_limit",                                                    \
       "a z6 service whose crashes (not caused by z6) reach crash_deaths within "             \
       "crash_window_ms is not spawned again until a start, restart or reset command")        \
@@ -147,7 +148,8 @@ struct trace_event;
       "records; z6 signals only its own processes")                                            \
     X(INV_Z6_STOP_ENDS_IN_TIME, "z6_stop_ends_in_time",                                         \
       "after z6 sends TERM to a service with timeout-kill, its run process ends within "      \
-      "timeout_kill_ms plus 50 ms (KILL for one that ignores TERM)")                           \
+      "timeout_kill_ms: by the end of the first step that begins after (KILL for one that "  \
+      "ignores TERM)")                                                                          \
     X(INV_Z6_DOWN_NOT_STARTED, "z6_down_not_started",                                           \
       "a service marked down is not spawned in a boot (the first or one after a power loss) " \
       "until a start or restart command asks for it or for a service that needs it")
