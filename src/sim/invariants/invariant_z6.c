@@ -261,7 +261,8 @@ static void term_check(struct sim *sim, struct platform *node, u32 index) {
 static void signaled(struct sim *sim, struct platform *node, const struct trace_event *event, u64 now_ns) {
     u32 index = (u32)event->a;
     struct z6_service_shadow *service = &node->invariants.z6.services[index];
-    assert(event->c == ABI_SIGTERM || event->c == ABI_SIGKILL);
+    assert(event->c <= ABI_SIGTERM); // TERM or KILL
+    assert(index < node->invariants.z6.count);
     sim->invariant_checks[INV_Z6_TABLE_MATCHES_PROCESSES]++;
     if (event->b == 0 || (event->b != service->run_pid && event->b != service->finish_pid)) {
         z6_violation(sim, node, INV_Z6_TABLE_MATCHES_PROCESSES, "%s: signal %" PRIu64 " to pid %" PRIu64
