@@ -94,6 +94,12 @@ void z6_after_step(struct sim *sim, struct platform *node) {
     assert(sim != NULL);
     assert(node->kernel.run_state == KERNEL_RUNNING);
     if (!shadow->booted) return;
+    // An ended supervised process is z6's news: the machine never idles before z6 has it
+    // (else z6 counts the process up, and its restart waits for the next wake-up).
+    if (node->invariants.step_idled && node->kernel.supervised_exits > 0) {
+        z6_violation(sim, node, INV_Z6_TABLE_MATCHES_PROCESSES, "the node idles with %u supervised exits not given to z6",
+                     node->kernel.supervised_exits);
+    }
     if (shadow->table_due) table_check(sim, node);
     shadow->table_due = false;
     if (shadow->timed == 0) return;

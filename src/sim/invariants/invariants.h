@@ -145,7 +145,8 @@ struct trace_event;
     X(INV_Z6_TABLE_MATCHES_PROCESSES, "z6_table_matches_processes",                             \
       "each run or finish pid z6 records is a live (or not yet reported) supervised process " \
       "with no parent, the pid the trace announced; every supervised process is one z6 "      \
-      "records; z6 signals only its own processes")                                            \
+      "records; z6 signals only its own processes; the node never idles while a supervised "  \
+      "exit waits to be given to z6")                                                           \
     X(INV_Z6_STOP_ENDS_IN_TIME, "z6_stop_ends_in_time",                                         \
       "after z6 sends TERM to a service with timeout-kill, its run process ends within "      \
       "timeout_kill_ms: by the end of the first step that begins after (KILL for one that "  \
