@@ -69,7 +69,9 @@ static void owe_spawn(struct platform *node, u32 index, u64 now_ns) {
     if (service->run_pid != 0 || service->finish_pid != 0 || service->finishing) return;
     u64 delay_ns = (u64)z6_loaded(node, index)->config.restart_delay_ms * NS_PER_MS;
     u64 due_ns = now_ns;
-    if (service->spawned_ever && service->last_spawn_ns + delay_ns > due_ns) due_ns = service->last_spawn_ns + delay_ns;
+    // The engine's delay runs from its spawn decision, which no later than the spawn's
+    // announcement: a failed spawn's too (its decision time is not traced).
+    if (service->attempted_ever && service->last_attempt_ns + delay_ns > due_ns) due_ns = service->last_attempt_ns + delay_ns;
     if (service->restart_due_ns == 0) shadow->timed++;
     if (service->restart_due_ns == 0 || due_ns < service->restart_due_ns) service->restart_due_ns = due_ns;
 }
@@ -209,6 +211,8 @@ static void spawned(struct sim *sim, struct platform *node, const struct trace_e
     }
     run_spawn_check(sim, node, index, now_ns);
     z6_spawn_settled(node, index);
+    service->attempted_ever = true;
+    service->last_attempt_ns = now_ns;
     if (event->b == 0) {
         sim->z6.spawn_failures++;
         run_ended(sim, node, index, Z6_EXIT_SPAWN_FAILED, 0, now_ns);

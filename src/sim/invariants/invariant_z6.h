@@ -26,6 +26,8 @@ struct z6_service_shadow {
     bool term_sent;       // TERM sent to the current run
     u64 term_ns;
     u64 last_spawn_ns;    // the last run spawn that succeeded
+    bool attempted_ever;  // a run spawn was announced this boot (failed or not)
+    u64 last_attempt_ns;  // the last one: the restart delay owed runs from it at the latest
     u64 run_pid;          // 0: none
     u64 finish_pid;       // 0: none
     u32 last_exit_kind;   // enum z6_exit_kind
