@@ -23,7 +23,7 @@ fi
 
 # One seed's summary: z6 did the work the invariants judge. Seed 1 has no power loss
 # (swarm), seed 5 has.
-number() { grep -oE "$1" "$2" | grep -oE '^[0-9]+' | head -1; }
+number() { grep -oE "$1" "$2" | head -1 | grep -oE '[0-9]+' | head -1; }
 for seed in 1 5; do
     out=build/test-logs/z6sim/seed-$seed.log
     "$SIM" --scenario "$SCENARIO" --seed "$seed" --log error > "$out" 2>&1
@@ -36,7 +36,7 @@ for seed in 1 5; do
     check "seed $seed: z6 sent KILL after timeout-kill" test "$(number '[0-9]+ KILLs' "$out")" -ge 1
     check "seed $seed: a service reached its crash limit" test "$(number '[0-9]+ services failed' "$out")" -ge 1
     check "seed $seed: the conductor's commands reached z6" test "$(number '[0-9]+ commands' "$out")" -ge 5
-    check "seed $seed: realtime jumped" test "$(number 'clock_jump [0-9]+' "$out" | head -1)" -ge 1
+    check "seed $seed: realtime jumped" test "$(number 'clock_jump [0-9]+' "$out")" -ge 1
     check "seed $seed: every z6 invariant was checked" \
         bash -c "grep -oE 'z6_[a-z_]+ [0-9]+' '$out' | awk '\$2 == 0 {bad=1} END {exit bad || NR != 7}'"
 done
