@@ -32,6 +32,10 @@ check "pid 1 refused to root" has "killtest: kill(1, TERM) = -1 E_PERM ok"
 check "pid 1 refused to xy" has "killtest: xy: kill(1, TERM) = -1 E_PERM ok"
 check "no such pid: E_SRCH" has "killtest: kill(no such pid, KILL) = -3 E_SRCH ok"
 check "bad signal: E_INVAL" has "killtest: kill(live, 99) = -22 E_INVAL ok"
+check "signal_ignore(KILL): E_INVAL" has "killtest: signal_ignore(KILL) = -22 E_INVAL ok"
+check "a TERM-ignoring process lives on after TERM" has "killtest: TERM-ignoring child alive (wait NOHANG) = 0 ok"
+check "KILL ends a TERM-ignoring process" has "killtest: TERM-ignoring child: signaled 9 ok"
+check "signal_ignore is not inherited" has "killtest: its child does not inherit it: exited 0 ok"
 check "#! argv: interpreter, argument, script, arguments" \
     has 'killtest: /tmp/killtest/args.sh.out: "/test/killtest|--args|/tmp/killtest/args.sh|one|two" ok'
 check "#!/bin/sh script ran with its arguments" has 'killtest: /tmp/killtest/sh.out: "world hello" ok'

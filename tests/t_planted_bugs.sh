@@ -7,8 +7,9 @@ SEEDS_MAX=${BUG_SEEDS_MAX:-100}
 mkdir -p build/test-logs/bugs
 
 # Lines: NAME  caught by INVARIANT  what it breaks
-# Storage bugs (graindb-*, fs-*) need their own scenarios: tests/t_storage.sh hunts them.
-bugs=$("$SIM" --list-bugs 2>&1 | awk '$2 == "caught" && $3 == "by" && $1 !~ /^(graindb|fs)-/ {print $1, $4}')
+# Storage bugs (graindb-*, fs-*) need their own scenarios: tests/t_storage.sh hunts them;
+# z6's (z6-*) need the z6 scenario: tests/t_z6_sim.sh hunts them.
+bugs=$("$SIM" --list-bugs 2>&1 | awk '$2 == "caught" && $3 == "by" && $1 !~ /^(graindb|fs|z6)-/ {print $1, $4}')
 [ -n "$bugs" ] || not_ok "list-bugs" "basin-sim --list-bugs printed no bugs"
 while read -r bug invariant; do
     [ -n "$bug" ] || continue
@@ -27,8 +28,6 @@ while read -r bug invariant; do
             scenario=scenarios/no-faults-fs.scenario ;;
         # killtest's xy part signals root's process: the filesystem phase.
         kill_needs_permission:*) scenario=scenarios/no-faults-fs.scenario ;;
-        # z6's printer writes its lines 300 ms after the boot: a boot that lasts (the default).
-        z6_log_lines_kept:*) scenario=scenarios/default.scenario ;;
     esac
     caught=""
     workload_first=""

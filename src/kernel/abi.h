@@ -54,6 +54,13 @@
 //                                                 RELOAD (root only, name unread): 0 |
 //                                                 -E_PERM | -E_IO or -E_AGAIN (table
 //                                                 unchanged: /etc/z6 unreadable, or full)
+//   signal_ignore(signal, ignore)              -> 0 | -E_INVAL (signal not ABI_SIGTERM:
+//                                                 KILL can never be ignored; ignore not 0
+//                                                 or 1). With 1, a TERM sent to the caller
+//                                                 (kill, or z6 stopping a service) does
+//                                                 nothing and kill still answers 0; 0 undoes
+//                                                 it. A spawned child does not inherit it
+//                                                 (spawn starts a fresh program).
 //   yield()                                    -> 0
 //   getrandom(buf, length, flags)              -> bytes | -error
 //   getuid()                                   -> uid
@@ -224,7 +231,8 @@
     X(50, audit_status, 2)         \
     X(51, kill, 2)                 \
     X(52, z6_status, 2)            \
-    X(53, z6_control, 2)
+    X(53, z6_control, 2)           \
+    X(54, signal_ignore, 2)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
 

@@ -68,7 +68,21 @@
     X(BUG_KILL_ANY_UID, "kill-any-uid", "kill_needs_permission",                         \
       "kill skips the permission check: anyone may end anyone's process but init's") \
     X(BUG_Z6_LOG_ROTATE_DROPS_LINE, "z6-log-rotate-drops-line", "z6_log_lines_kept",    \
-      "the z6 log line that makes current rotate is not written to the new current")
+      "the z6 log line that makes current rotate is not written to the new current")     \
+    X(BUG_Z6_REALTIME_DELAY, "z6-realtime-delay", "z6_restart_delay_monotonic",           \
+      "z6 measures the restart delay on the realtime clock (unsigned), as the seed design did") \
+    X(BUG_Z6_SIGNAL_NOT_FAILURE, "z6-signal-not-failure", "z6_restart_policy",            \
+      "z6 does not restart an on-failure service killed by a signal (only a non-zero exit)") \
+    X(BUG_Z6_CRASH_LIMIT_LATE, "z6-crash-limit-late", "z6_crash_limit",                  \
+      "z6's crash limit counts one crash more than crash_deaths before failing the service") \
+    X(BUG_Z6_DEPENDENCY_IGNORED, "z6-dependency-ignored", "z6_dependencies_first",       \
+      "z6 spawns a service without waiting for its dependencies to be up")              \
+    X(BUG_Z6_SPAWN_LEAKED, "z6-spawn-leaked", "z6_table_matches_processes",              \
+      "the kernel starts a service's run twice and tells z6 only of the second")         \
+    X(BUG_Z6_KILL_NEVER, "z6-kill-never", "z6_stop_ends_in_time",                        \
+      "z6 never sends KILL after timeout_kill_ms: a service ignoring TERM never stops")   \
+    X(BUG_Z6_DOWN_IGNORED, "z6-down-ignored", "z6_down_not_started",                      \
+      "z6's boot starts services marked down")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

@@ -208,12 +208,15 @@ enum kernel_step_result kernel_step(struct kernel *k) {
         z6host_boot(k);
     }
     u64 now_ns = kernel_monotonic_ns(k);
-    wake_sleepers(k, now_ns);
     // Outside any process, before one is scheduled: the kernel's own log lines.
     u64 repeat_deadline_ns = k->auth.log.repeat_deadline_ns;
     if (repeat_deadline_ns != 0 && now_ns >= repeat_deadline_ns) auth_log_flush_repeats(k, false);
     z6host_step(k, now_ns); // supervised exits and z6's deadline, before anything runs
     if (k->run_state != KERNEL_RUNNING) return KERNEL_STEP_STOPPED; // a shutdown's services ended
+    // That work may take time (a spawn reads its program from a slow disk): sleepers
+    // whose deadline passed meanwhile wake now, not after an idle wait.
+    now_ns = kernel_monotonic_ns(k);
+    wake_sleepers(k, now_ns);
     u32 slot = run_queue_pop(k);
     if (slot == SLOT_NONE) {
         kernel_idle(k, now_ns);

@@ -63,6 +63,7 @@ struct proc {
     u64 console_session; // console.h: new at vhangup, inherited by children; 0: init's
     bool console_leader; // made its console session (vhangup): its exit ends it
     bool supervised;     // a z6 service's run or finish: the kernel reaps it for z6 (parent_pid 0)
+    bool ignores_term;   // signal_ignore(TERM): a TERM does nothing (KILL still ends it)
     bool syscall_restart; // PROC_SLEEPING until its syscall may run again (a password delay)
     struct user_context context;
     u64 root_table_pa;  // Sv39 root page table; 0 once released

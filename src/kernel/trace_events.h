@@ -32,10 +32,24 @@
     X(TRACE_KILL, "kill", "sender pid, target pid, signal: a kill allowed (signal 0 too), before the target ends") \
     X(TRACE_Z6_LOG_LINE, "z6_log_line", "service index, FNV-1a of the line (stamp and newline too), bytes") \
     X(TRACE_Z6_LOG_DROPPED, "z6_log_dropped", "service index, lines dropped so far this boot, error") \
-    X(TRACE_Z6_LOG_MOVED, "z6_log_moved", "old service index, new index (Z6_SERVICES_MAX: left the table), 1 on a reload's first")
+    X(TRACE_Z6_LOG_MOVED, "z6_log_moved", "old service index, new index (Z6_SERVICES_MAX: left the table), 1 on a reload's first") \
+    X(TRACE_Z6_BOOT, "z6_boot", "services, refused, 0: z6 loaded and boots (the z6 events below follow)") \
+    X(TRACE_Z6_SPAWN, "z6_spawn", "service, pid (0: the spawn failed), 1 finish / 0 run") \
+    X(TRACE_Z6_EXIT, "z6_exit", "service, pid, TRACE_Z6_EXIT_* bits: a supervised exit given to the engine") \
+    X(TRACE_Z6_SIGNAL, "z6_signal", "service, pid, signal (ABI_SIGTERM or ABI_SIGKILL)") \
+    X(TRACE_Z6_STATE, "z6_state", "service, old state, new state (enum z6_state)") \
+    X(TRACE_Z6_READY, "z6_ready", "service, pid, 0: readiness notified") \
+    X(TRACE_Z6_COMMAND, "z6_command", "service, command (enum z6_command), result (enum z6_result)") \
+    X(TRACE_Z6_RELOAD, "z6_reload", "services now, services before, 0: a reload took the new table (k->z6.reload_counts says where each went)")
 
 #define TRACE_ENUM(id, name, args) id,
 enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KERNEL_COUNT };
 #undef TRACE_ENUM
+
+// TRACE_Z6_EXIT's third integer: how the process ended (enum z6_exit_kind, code or
+// signal) and whether it was the service's finish.
+#define TRACE_Z6_EXIT_FINISH (1ull << 48)
+#define TRACE_Z6_EXIT_KIND_SHIFT 32
+#define TRACE_Z6_EXIT_VALUE_MASK 0xffffffffull
 
 #define TRACE_SIM_BASE 100

@@ -71,6 +71,7 @@ struct sim {
     u64 checkpoints_unnamed_at_mount; // ... of which no room for a new one: un-named
     u64 files_unchecked; // acknowledged files not checked (the filesystem was not inspectable)
     struct workload_counts workload; // verdicts and ends of the workloads (invariant_workload.c)
+    struct z6_counts z6;             // what z6 did (invariant_z6.c), for the summary
     struct pcg32 swarm;
 };
 

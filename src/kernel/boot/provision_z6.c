@@ -22,6 +22,8 @@
 //                     services tests/t_z6_s6.sh runs under the real s6
 //   z6.set=respawn    respawn: exits 1 at once, restart-delay-ms 0, crash limit 32 a
 //                     minute (the bench's crash-to-respawn time on QEMU)
+//   z6.set=chaos      nine services that crash, fail, hang on stop, depend and
+//                     command each other (the simulator's scenarios/z6.scenario)
 // Their run and finish are "#!" lines naming /test/z6svc (src/user/tests/z6svc.c),
 // getty's /bin/login. Written again when resuming.
 #include "kernel/boot/internal.h"
@@ -93,6 +95,62 @@ static const struct z6_file z6_respawn_files[] = {
     {"/etc/z6/respawn/crash-limit", PROVISION_Z6_FILE_MODE, "32 60000\n"},
 };
 
+// The chaos set (boot argument z6.set=chaos, scenarios/z6.scenario), added to the
+// above for the simulator's z6 invariants: short delays, small crash limits, several
+// timeout-kill values. Sorted names give the index order, so app comes before db, its
+// dependency:
+//   app        always, after db; timeout-kill 300 ms
+//   conductor  root; sends start/stop/restart/reset to the others every 200-500 ms
+//   crashloop  on-failure, crashes after 100 ms, 3 crashes in 5 s make it failed;
+//              finish (timeout-finish 400 ms)
+//   db         always, timeout-kill 200 ms
+//   flaky      on-failure, exits 1 after 250 ms, 5 crashes in 3 s
+//   hang       always, ignores TERM (stop needs KILL after timeout-kill 250 ms)
+//   oneshot    never, exits 0 after 300 ms
+//   sleeper    down, after hang; timeout-kill 450 ms
+//   worker     always, exits 0 after 300 ms, after db
+static const char z6_chaos_directories[][24] = {
+    "/etc/z6/app", "/etc/z6/conductor", "/etc/z6/crashloop", "/etc/z6/db", "/etc/z6/flaky",
+    "/etc/z6/hang", "/etc/z6/oneshot", "/etc/z6/sleeper", "/etc/z6/worker",
+};
+
+static const struct z6_file z6_chaos_files[] = {
+    {"/etc/z6/app/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc forever\n"},
+    {"/etc/z6/app/dependencies", PROVISION_Z6_FILE_MODE, "db\n"},
+    {"/etc/z6/app/restart-delay-ms", PROVISION_Z6_FILE_MODE, "200\n"},
+    {"/etc/z6/app/timeout-kill", PROVISION_Z6_FILE_MODE, "300\n"},
+    {"/etc/z6/conductor/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc conduct\n"},
+    {"/etc/z6/conductor/restart-delay-ms", PROVISION_Z6_FILE_MODE, "100\n"},
+    {"/etc/z6/crashloop/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc crash-fast\n"},
+    {"/etc/z6/crashloop/finish", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc finish\n"},
+    {"/etc/z6/crashloop/restart", PROVISION_Z6_FILE_MODE, "on-failure\n"},
+    {"/etc/z6/crashloop/restart-delay-ms", PROVISION_Z6_FILE_MODE, "150\n"},
+    {"/etc/z6/crashloop/crash-limit", PROVISION_Z6_FILE_MODE, "3 5000\n"},
+    {"/etc/z6/crashloop/timeout-finish", PROVISION_Z6_FILE_MODE, "400\n"},
+    {"/etc/z6/db/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc forever\n"},
+    {"/etc/z6/db/restart-delay-ms", PROVISION_Z6_FILE_MODE, "300\n"},
+    {"/etc/z6/db/timeout-kill", PROVISION_Z6_FILE_MODE, "200\n"},
+    {"/etc/z6/flaky/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc fail\n"},
+    {"/etc/z6/flaky/restart", PROVISION_Z6_FILE_MODE, "on-failure\n"},
+    {"/etc/z6/flaky/restart-delay-ms", PROVISION_Z6_FILE_MODE, "250\n"},
+    {"/etc/z6/flaky/crash-limit", PROVISION_Z6_FILE_MODE, "5 3000\n"},
+    {"/etc/z6/hang/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc hang\n"},
+    {"/etc/z6/hang/restart-delay-ms", PROVISION_Z6_FILE_MODE, "100\n"},
+    {"/etc/z6/hang/timeout-kill", PROVISION_Z6_FILE_MODE, "250\n"},
+    {"/etc/z6/oneshot/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc exit\n"},
+    {"/etc/z6/oneshot/restart", PROVISION_Z6_FILE_MODE, "never\n"},
+    {"/etc/z6/sleeper/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc forever\n"},
+    {"/etc/z6/sleeper/down", PROVISION_Z6_FILE_MODE, ""},
+    {"/etc/z6/sleeper/dependencies", PROVISION_Z6_FILE_MODE, "hang\n"},
+    {"/etc/z6/sleeper/restart-delay-ms", PROVISION_Z6_FILE_MODE, "400\n"},
+    {"/etc/z6/sleeper/timeout-kill", PROVISION_Z6_FILE_MODE, "450\n"},
+    {"/etc/z6/worker/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/z6svc exit\n"},
+    {"/etc/z6/worker/dependencies", PROVISION_Z6_FILE_MODE, "db\n"},
+    {"/etc/z6/worker/restart-delay-ms", PROVISION_Z6_FILE_MODE, "100\n"},
+};
+
+#define PROVISION_Z6_SET_CHAOS "z6.set=chaos"
+
 // Already there, whole (an interrupted first boot wrote it): not written again, so a
 // first boot resumed after power losses does not fill a small disk's log with copies.
 static bool provision_z6_written(struct kernel *k, const struct z6_file *file, u64 length) {
@@ -150,6 +208,10 @@ i64 provision_z6(struct kernel *k) {
     if (result == 0 && provision_z6_boot_word(k, PROVISION_Z6_SET_RESPAWN)) {
         result = provision_z6_table(k, z6_respawn_directories, ARRAY_COUNT(z6_respawn_directories),
                                     z6_respawn_files, ARRAY_COUNT(z6_respawn_files));
+    }
+    if (result == 0 && provision_z6_boot_word(k, PROVISION_Z6_SET_CHAOS)) {
+        result = provision_z6_table(k, z6_chaos_directories, ARRAY_COUNT(z6_chaos_directories), z6_chaos_files,
+                                    ARRAY_COUNT(z6_chaos_files));
     }
     return result;
 }

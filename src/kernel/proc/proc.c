@@ -353,6 +353,7 @@ i64 proc_kill(struct kernel *k, u32 target_pid, u32 sender_pid, u64 signal) {
     struct proc *target = &k->procs[target_slot];
     assert(target->state != PROC_FREE);
     if (target->state == PROC_ZOMBIE) return 0;
+    if (signal == ABI_SIGTERM && target->ignores_term) return 0; // signal_ignore: as Linux's SIG_IGN
     klog(k, LOG_DEBUG, "pid %u (%s) killed by pid %u with signal %llu", target->pid, target->name,
          sender_pid, (unsigned long long)signal);
     proc_exit(k, target_slot, ABI_EXIT_SIGNALED, (i64)signal, 0, 0);

@@ -115,6 +115,16 @@ i64 sys_kill(struct kernel *k, u32 slot, const u64 *args) {
     return proc_kill(k, target->pid, sender->pid, signal);
 }
 
+// signal_ignore(signal, ignore): only TERM may be ignored (KILL never, as in Unix).
+i64 sys_signal_ignore(struct kernel *k, u32 slot, const u64 *args) {
+    struct proc *proc_ = &k->procs[slot];
+    assert(slot < PROCS_MAX);
+    assert(proc_->state == PROC_RUNNABLE);
+    if (args[0] != ABI_SIGTERM || args[1] > 1) return -E_INVAL;
+    proc_->ignores_term = args[1] == 1;
+    return 0;
+}
+
 static const char shutdown_names[4][10] = {"", "halt", "reboot", "power off"};
 
 i64 sys_shutdown(struct kernel *k, u32 slot, const u64 *args) {

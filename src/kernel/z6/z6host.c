@@ -4,6 +4,7 @@
 // to the engine one at a time until none is left: no recursion, one action buffer.
 #include "kernel/z6/internal.h"
 
+#include "kernel/bugs.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/mem.h"
 #include "kernel/proc/clock.h"
@@ -21,6 +22,25 @@
 
 static struct z6_actions actions_fresh(struct kernel *k) {
     return (struct z6_actions){.items = k->z6.action_items, .capacity = Z6_ACTIONS_MAX, .count = 0};
+}
+
+// The monotonic time of an event; the engine's realtime too (read only by a planted bug).
+static u64 event_clock(struct kernel *k) {
+    assert(k != NULL);
+    k->z6.engine.realtime_ns = platform_realtime_ns(k->platform);
+    return kernel_monotonic_ns(k);
+}
+
+// Each state change since the last call, traced (one place: before every event's
+// actions are carried out, so a change reads before the spawn or signal it brings).
+static void trace_states(struct kernel *k) {
+    assert(k->z6.engine.service_count <= Z6_SERVICES_MAX);
+    for (u32 i = 0; i < k->z6.engine.service_count; i++) {
+        u8 state = (u8)k->z6.engine.services[i].state;
+        if (state == k->z6.traced_states[i]) continue;
+        observe_trace(k->platform, TRACE_Z6_STATE, i, k->z6.traced_states[i], state);
+        k->z6.traced_states[i] = state;
+    }
 }
 
 static const char *service_name(const struct kernel *k, u32 service) {
@@ -46,12 +66,15 @@ static void spawn(struct kernel *k, const struct z6_action *action, bool finish)
     format(path, sizeof path, "%s/%s/%s", Z6_ROOT_PATH, service->config.name, finish ? "finish" : "run");
     const struct cred cred = accounts_cred(k, service->config.uid);
     i64 pid = proc_spawn_supervised(k, path, &args, &cred);
+    if (!finish && pid > 0 && planted_bug(k, BUG_Z6_SPAWN_LEAKED)) pid = proc_spawn_supervised(k, path, &args, &cred);
     if (pid >= 0) z6host_log_attach(k, action->service, (u32)pid, !finish);
     if (pid < 0) klog(k, LOG_WARN, "z6: %s: cannot start %s (error %lld)", service->config.name, path, (long long)-pid);
     else klog(k, LOG_INFO, "z6: %s: %s started, pid %lld", service->config.name, args.strings[0], (long long)pid);
     assert(k->z6.answers_count < Z6_SPAWNS_PENDING_MAX);
+    u64 started_ns = event_clock(k);
+    observe_trace(k->platform, TRACE_Z6_SPAWN, action->service, pid > 0 ? (u64)pid : 0, finish ? 1 : 0);
     k->z6.answers[k->z6.answers_count++] =
-        (struct z6_spawn_answer){.service = action->service, .pid = pid, .started_ns = kernel_monotonic_ns(k)};
+        (struct z6_spawn_answer){.service = action->service, .pid = pid, .started_ns = started_ns};
 }
 
 static void log_action(struct kernel *k, const struct z6_action *action) {
@@ -62,7 +85,10 @@ static void log_action(struct kernel *k, const struct z6_action *action) {
         if (exit->kind == Z6_EXIT_SIGNAL) klog(k, LOG_INFO, "z6: %s: killed by signal %u", name, exit->signal);
         else if (exit->kind == Z6_EXIT_CODE) klog(k, LOG_INFO, "z6: %s: exited %u", name, exit->code);
         break;
-    case Z6_LOG_READY: klog(k, LOG_INFO, "z6: %s: ready", name); break;
+    case Z6_LOG_READY:
+        observe_trace(k->platform, TRACE_Z6_READY, action->service, k->z6.engine.services[action->service].pid, 0);
+        klog(k, LOG_INFO, "z6: %s: ready", name);
+        break;
     case Z6_LOG_STOP: klog(k, LOG_INFO, "z6: %s: stopping (TERM)", name); break;
     case Z6_LOG_KILL: klog(k, LOG_INFO, "z6: %s: KILL after timeout-kill", name); break;
     case Z6_LOG_FINISH_KILL: klog(k, LOG_INFO, "z6: %s: finish KILLed after timeout-finish", name); break;
@@ -74,6 +100,7 @@ static void log_action(struct kernel *k, const struct z6_action *action) {
 
 static void carry_out(struct kernel *k, const struct z6_actions *actions) {
     assert(actions->count <= actions->capacity);
+    trace_states(k);
     for (u32 i = 0; i < actions->count; i++) {
         const struct z6_action *action = &actions->items[i];
         switch (action->kind) {
@@ -81,6 +108,7 @@ static void carry_out(struct kernel *k, const struct z6_actions *actions) {
         case Z6_ACTION_SPAWN_FINISH: spawn(k, action, true); break;
         case Z6_ACTION_SIGNAL: {
             u64 signal = action->signal == Z6_SIGNAL_KILL ? ABI_SIGKILL : ABI_SIGTERM;
+            observe_trace(k->platform, TRACE_Z6_SIGNAL, action->service, action->pid, signal);
             i64 killed = proc_kill(k, (u32)action->pid, 0, signal);
             assert(killed == 0); // z6's processes are reaped only by z6: the pid is live
             break;
@@ -107,6 +135,18 @@ static void settle(struct kernel *k, u64 now_ns, struct z6_actions *actions) {
     k->z6.deadline_ns = z6_next_deadline(&k->z6.engine);
 }
 
+// The planted bugs of the engine (kernel/bugs.h), switched on from the simulator.
+static u32 z6host_bugs(struct kernel *k) {
+    u32 mask = 0;
+    if (planted_bug(k, BUG_Z6_REALTIME_DELAY)) mask |= Z6_BUG_REALTIME_DELAY;
+    if (planted_bug(k, BUG_Z6_SIGNAL_NOT_FAILURE)) mask |= Z6_BUG_SIGNAL_NOT_FAILURE;
+    if (planted_bug(k, BUG_Z6_CRASH_LIMIT_LATE)) mask |= Z6_BUG_CRASH_LIMIT_LATE;
+    if (planted_bug(k, BUG_Z6_DEPENDENCY_IGNORED)) mask |= Z6_BUG_DEPENDENCY_IGNORED;
+    if (planted_bug(k, BUG_Z6_KILL_NEVER)) mask |= Z6_BUG_KILL_NEVER;
+    if (planted_bug(k, BUG_Z6_DOWN_IGNORED)) mask |= Z6_BUG_DOWN_IGNORED;
+    return mask;
+}
+
 void z6host_boot(struct kernel *k) {
     assert(k != NULL);
     assert(!k->z6.hosted);
@@ -123,7 +163,9 @@ void z6host_boot(struct kernel *k) {
     }
     klog(k, LOG_INFO, "z6: %u services, %u refused", count, refused);
     k->z6.hosted = true;
-    u64 now_ns = kernel_monotonic_ns(k);
+    k->z6.engine.bugs_mask = z6host_bugs(k);
+    observe_trace(k->platform, TRACE_Z6_BOOT, count, refused, 0);
+    u64 now_ns = event_clock(k);
     struct z6_actions actions = actions_fresh(k);
     z6_boot(&k->z6.engine, now_ns, &actions);
     settle(k, now_ns, &actions);
@@ -183,17 +225,30 @@ bool z6host_shutdown(struct kernel *k, u64 type) {
     return true;
 }
 
-// Each event reads the clock afresh: a spawn's answer may have given the engine a
-// later time than the step's (settle), and the engine's times must never go back.
-// Every supervised exit not yet reported, to the engine in turn.
+// A supervised exit, traced as the engine gets it: whose run or finish it was.
+static void trace_exit(struct kernel *k, u32 pid, struct z6_exit exit) {
+    u64 value = exit.kind == Z6_EXIT_SIGNAL ? exit.signal : exit.code;
+    u64 how = ((u64)exit.kind << TRACE_Z6_EXIT_KIND_SHIFT) | (value & TRACE_Z6_EXIT_VALUE_MASK);
+    for (u32 i = 0; i < k->z6.engine.service_count; i++) {
+        const struct z6_service *service = &k->z6.engine.services[i];
+        if (service->pid == pid) observe_trace(k->platform, TRACE_Z6_EXIT, i, pid, how);
+        if (service->finish_pid == pid) observe_trace(k->platform, TRACE_Z6_EXIT, i, pid, how | TRACE_Z6_EXIT_FINISH);
+    }
+}
+
+// Every supervised exit not yet reported, to the engine in turn. Each event reads the
+// clock afresh: a spawn's answer may have given the engine a later time than the
+// step's (settle), and the engine's times must never go back.
 static void report_exits(struct kernel *k) {
+    assert(k != NULL);
     assert(k->z6.hosted);
     u32 pid = 0;
     struct abi_wait_status status;
     while (k->supervised_exits > 0 && proc_reap_supervised(k, &pid, &status)) {
         z6host_log_exited(k, pid); // its partial last line first
-        u64 event_ns = kernel_monotonic_ns(k);
+        u64 event_ns = event_clock(k);
         struct z6_actions actions = actions_fresh(k);
+        trace_exit(k, pid, exit_of(&status));
         enum z6_result result = z6_exited(&k->z6.engine, event_ns, pid, exit_of(&status), &actions);
         assert(result == Z6_OK); // every supervised process is z6's run or finish
         settle(k, event_ns, &actions);
@@ -205,12 +260,13 @@ void z6host_step(struct kernel *k, u64 now_ns) {
     if (!k->z6.hosted) return;
     report_exits(k);
     if (k->z6.deadline_ns != 0 && now_ns >= k->z6.deadline_ns) {
-        u64 event_ns = kernel_monotonic_ns(k);
+        u64 event_ns = event_clock(k);
         struct z6_actions actions = actions_fresh(k);
         z6_timer(&k->z6.engine, event_ns, &actions);
         settle(k, event_ns, &actions);
-        // A KILL ends its process at once: reported now, not after the idle wait that
-        // may follow this step (a shutdown waits for exactly that exit).
+        // The timer's KILL ends its target at once: that exit is reported in this step,
+        // not whenever the machine next wakes (an idle machine may sleep a second first,
+        // and a shutdown waits for exactly that exit).
         report_exits(k);
     }
     if (k->z6.shutdown_type != 0) shutdown_check(k, now_ns);
@@ -219,9 +275,10 @@ void z6host_step(struct kernel *k, u64 now_ns) {
 enum z6_result z6host_command(struct kernel *k, u32 service, enum z6_command command) {
     assert(k->z6.hosted);
     assert(service < k->z6.engine.service_count);
-    u64 now_ns = kernel_monotonic_ns(k);
+    u64 now_ns = event_clock(k);
     struct z6_actions actions = actions_fresh(k);
     enum z6_result result = z6_command(&k->z6.engine, now_ns, service, command, &actions);
+    observe_trace(k->platform, TRACE_Z6_COMMAND, service, command, result);
     settle(k, now_ns, &actions);
     return result;
 }
@@ -255,6 +312,22 @@ static void reload_messages(struct kernel *k, enum z6_result result, u32 count) 
     }
 }
 
+// What the host keeps by service index follows each service to its new index: its log
+// and descriptors (z6host_log_reload), the state last traced. Then the reload is traced
+// (the simulator's model moves its account alike, from reload_counts).
+static void reload_moved(struct kernel *k, const struct z6_reload_counts *counts, u32 count) {
+    assert(counts->old_count <= Z6_SERVICES_MAX);
+    assert(k->z6.engine.service_count <= Z6_SERVICES_MAX);
+    z6host_log_reload(k, counts, count);
+    u8 before[Z6_SERVICES_MAX];
+    mem_copy(before, k->z6.traced_states, sizeof before);
+    mem_set(k->z6.traced_states, Z6_STATE_DOWN, sizeof k->z6.traced_states);
+    for (u32 j = 0; j < counts->old_count; j++) {
+        if (counts->moved_to[j] < Z6_SERVICES_MAX) k->z6.traced_states[counts->moved_to[j]] = before[j];
+    }
+    observe_trace(k->platform, TRACE_Z6_RELOAD, k->z6.engine.service_count, counts->old_count, 0);
+}
+
 i64 z6host_reload(struct kernel *k) {
     assert(k->z6.hosted);
     assert(k->z6.answers_count == 0);
@@ -267,14 +340,14 @@ i64 z6host_reload(struct kernel *k) {
     }
     u64 now_ns = kernel_monotonic_ns(k);
     struct z6_actions actions = actions_fresh(k);
-    struct z6_reload_counts counts;
+    struct z6_reload_counts *counts = &k->z6.reload_counts;
     enum z6_result result = z6_reload(&k->z6.engine, &k->z6.reload_scratch, now_ns, k->z6.configs, count,
-                                      NULL, &counts, &actions);
+                                      NULL, counts, &actions);
     reload_messages(k, result, count);
-    if (result == Z6_OK) z6host_log_reload(k, &counts, count); // before settle's spawns attach
+    if (result == Z6_OK) reload_moved(k, counts, count); // before settle's spawns attach
     if (result == Z6_OK) {
         klog(k, LOG_INFO, "z6: reloaded: %u services: %u kept, %u changed, %u added, %u removed, %u refused",
-             count, counts.kept, counts.changed, counts.added, counts.removed, counts.refused);
+             count, counts->kept, counts->changed, counts->added, counts->removed, counts->refused);
     } else {
         klog(k, LOG_WARN, "z6: reload refused (%s): the table is unchanged",
              result == Z6_FULL ? "the removed services still stopping fill the table" : "shutting down");

@@ -68,12 +68,15 @@ struct z6host {
     char file_bytes[Z6_FILE_BYTES_MAX];
     struct z6_logs logs; // the services' logs and readiness (z6host_log.h)
     struct z6 reload_scratch; // z6_reload's copy of the old table
+    struct z6_reload_counts reload_counts; // the last reload's: where each old service went
     struct z6_log_bucket command_log[Z6_COMMAND_LOG_BUCKETS];
     u32 read_errors;          // z6host_read's listings and reads that failed (a
                               // reload then changes nothing: a bad disk must not stop
                               // what runs)
     u64 shutdown_type;        // ABI_SHUTDOWN_* waiting for the services (0: none)
     u64 shutdown_deadline_ns; // then the machine goes down anyway
+    // Each service's state as last traced (TRACE_Z6_STATE reports the changes).
+    u8 traced_states[Z6_SERVICES_MAX];
 };
 
 struct kernel;

@@ -145,6 +145,18 @@ static void print_ran(const struct sim *sim, FILE *out) {
     fprintf(out, "\n");
 }
 
+// What z6 did (the z6 invariants' model counted it): printed once z6 booted.
+static void print_z6(const struct sim *sim, FILE *out) {
+    const struct z6_counts *z6 = &sim->z6;
+    assert(out != NULL);
+    if (z6->boots == 0) return;
+    fprintf(out, "z6: %" PRIu64 " boots; %" PRIu64 " spawns (%" PRIu64 " restarts, %" PRIu64 " failed), %" PRIu64
+            " finishes; %" PRIu64 " crashes, %" PRIu64 " clean exits; %" PRIu64 " TERMs, %" PRIu64 " KILLs; %" PRIu64
+            " services failed at their crash limit; %" PRIu64 " commands\n",
+            z6->boots, z6->spawns, z6->restarts, z6->spawn_failures, z6->finishes, z6->crashes, z6->clean_exits,
+            z6->terms, z6->kills, z6->failed, z6->commands);
+}
+
 void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
     assert(sim != NULL);
     assert(out != NULL);
@@ -182,6 +194,7 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
             workload->reports, workload->reports_failed, workload->failures_excused, workload->ends_checked,
             workload->ends_unchecked);
     print_ran(sim, out);
+    print_z6(sim, out);
     u64 instructions = 0;
     for (u32 id = 0; id < sim->config.nodes_count; id++) instructions += sim->nodes[id]->user_instructions;
     fprintf(out, "user instructions: %" PRIu64 "\n", instructions);

@@ -95,9 +95,12 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         z6_log_on_event(sim, node, event);
     } else if (event->kind == TRACE_IDLE) {
         node->invariants.step_idled = true;
+    } else if (event->kind >= TRACE_Z6_BOOT && event->kind <= TRACE_Z6_RELOAD) {
+        z6_on_event(sim, node, event);
     } else if (event->kind == TRACE_SPAWN || event->kind == TRACE_EXIT || event->kind == TRACE_CONSOLE ||
                event->kind == TRACE_CONSOLE_READ) {
         console_on_event(sim, node, event);
+        if (event->kind == TRACE_EXIT) z6_on_event(sim, node, event);
     } else if (event->kind == TRACE_SCHEDULE) {
         seed_file_on_schedule(sim, node);
         denial_on_schedule(node, event);

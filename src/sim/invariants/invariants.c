@@ -132,4 +132,5 @@ void invariants_after_step(struct sim *sim, struct platform *node) {
     privilege_after_step(sim, node);
     sleep_after_step(sim, node);
     z6_log_after_step(sim, node);
+    z6_after_step(sim, node);
 }

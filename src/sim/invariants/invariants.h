@@ -5,6 +5,7 @@
 #pragma once
 
 #include "kernel/kernel.h"
+#include "sim/invariants/invariant_z6.h"
 
 struct platform;
 struct sim;
@@ -130,7 +131,34 @@ struct trace_event;
       "after each step, for each z6 service, the bytes of the lines the kernel says it wrote "\
       "to the service's log this boot (TRACE_Z6_LOG_LINE) are the bytes its log files grew "  \
       "by, as the filesystem reports their sizes: no line below the rotation bounds is lost "  \
-      "(a dropped line is traced as dropped, and counted in order)")
+      "(a dropped line is traced as dropped, and counted in order)")                     \
+    X(INV_Z6_RESTART_DELAY_MONOTONIC, "z6_restart_delay_monotonic",                           \
+      "two spawns of one z6 service's run are at least its restart_delay_ms apart on the "    \
+      "node's monotonic clock, whatever realtime does")                                        \
+    X(INV_Z6_RESTART_POLICY, "z6_restart_policy",                                              \
+      "a z6 service is spawned only when wanted: never is not restarted, on-failure not after "\
+      "exit 0 (unless a start or restart command asked); and a wanted service (at boot, after "\
+      "a start, always, on-failure after a crash, a restart command) is spawned within its "  \
+      "restart delay by the first step that begins after it (or after its dependencies "     \
+      "became usable, or its finish ended)")                                                    \
+    X(INV_Z6_CRASH_LIMIT, "z6_crash_limit",                                                    \
+      "a z6 service whose crashes (not caused by z6) reach crash_deaths within "             \
+      "crash_window_ms is not spawned again until a start, restart or reset command")        \
+    X(INV_Z6_DEPENDENCIES_FIRST, "z6_dependencies_first",                                      \
+      "a z6 service is spawned only while each dependency runs, is not being stopped and, "   \
+      "when it notifies, is ready; a stop's TERM comes after every dependent ended")          \
+    X(INV_Z6_TABLE_MATCHES_PROCESSES, "z6_table_matches_processes",                             \
+      "each run or finish pid z6 records is a live (or not yet reported) supervised process " \
+      "with no parent, the pid the trace announced; every supervised process is one z6 "      \
+      "records; z6 signals only its own processes; the node never idles while a supervised "  \
+      "exit waits to be given to z6")                                                           \
+    X(INV_Z6_STOP_ENDS_IN_TIME, "z6_stop_ends_in_time",                                         \
+      "after z6 sends TERM to a service with timeout-kill, its run process ends within "      \
+      "timeout_kill_ms: by the end of the first step that begins after (KILL for one that "  \
+      "ignores TERM)")                                                                          \
+    X(INV_Z6_DOWN_NOT_STARTED, "z6_down_not_started",                                           \
+      "a service marked down is not spawned in a boot (the first or one after a power loss) " \
+      "until a start or restart command asks for it or for a service that needs it")
 
 #define INVARIANT_ENUM(id, name, description) id,
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };
@@ -233,6 +261,7 @@ struct invariant_node_state {
     bool step_idled;             // the current step found nothing runnable (TRACE_IDLE)
     struct z6_log_shadow z6_logs[Z6_SERVICES_MAX]; // z6_log_lines_kept, by service index
     struct z6_log_shadow z6_logs_moving[Z6_SERVICES_MAX]; // a reload's old shadows (TRACE_Z6_LOG_MOVED)
+    struct z6_shadow z6;         // the z6 invariants' model (invariant_z6.c)
 };
 
 // The files acknowledged on a node's disk (invariant_files.c): survive reboots like the

@@ -13,8 +13,9 @@ static bool exit_is_failure(const struct z6_exit *exit) {
 }
 
 // Records a crash; true when it makes crash_deaths within crash_window_ms.
-static bool crash_record(struct z6_service *service, u64 now_ns) {
+static bool crash_record(struct z6_service *service, u64 now_ns, bool late) {
     u32 deaths = service->config.crash_deaths;
+    if (late && deaths < Z6_CRASH_DEATHS_MAX) deaths++; // the planted bug
     assert(deaths >= 1);
     assert(deaths <= Z6_CRASH_DEATHS_MAX);
     service->death_ns[service->death_next] = now_ns;
@@ -47,7 +48,11 @@ static void decide_next(struct z6 *z6, u32 index, u64 now_ns, struct z6_actions 
         z6_log(actions, index, Z6_LOG_FAILED, &service->last_exit);
         return;
     }
-    if (service->want_up && (restart_asked || policy_restarts(service))) {
+    bool policy = policy_restarts(service);
+    bool signal_ignored = (z6->bugs_mask & Z6_BUG_SIGNAL_NOT_FAILURE) != 0 &&
+                          service->config.restart == Z6_RESTART_ON_FAILURE && service->last_exit.kind == Z6_EXIT_SIGNAL;
+    if (signal_ignored) policy = false; // the planted bug
+    if (service->want_up && (restart_asked || policy)) {
         z6_enter(service, Z6_STATE_BACKOFF, now_ns); // z6_settle spawns after the delay
         return;
     }
@@ -65,7 +70,8 @@ static void run_ended(struct z6 *z6, u32 index, u64 now_ns, struct z6_exit exit,
     service->ready = false;
     service->last_exit = exit;
     bool caused_by_z6 = service->stop_asked || service->restart_asked;
-    service->limit_reached = !caused_by_z6 && exit_is_failure(&exit) && crash_record(service, now_ns);
+    bool late = (z6->bugs_mask & Z6_BUG_CRASH_LIMIT_LATE) != 0;
+    service->limit_reached = !caused_by_z6 && exit_is_failure(&exit) && crash_record(service, now_ns, late);
     z6_log(actions, index, Z6_LOG_EXIT, &exit);
     if (!service->config.has_finish) {
         decide_next(z6, index, now_ns, actions);
@@ -91,7 +97,7 @@ void z6_boot(struct z6 *z6, u64 now_ns, struct z6_actions *actions) {
                                                  .what = Z6_LOG_REFUSED, .error = service->error });
             continue;
         }
-        service->want_up = !service->config.down;
+        service->want_up = !service->config.down || (z6->bugs_mask & Z6_BUG_DOWN_IGNORED) != 0;
     }
     z6_settle(z6, now_ns, actions);
 }
@@ -152,7 +158,7 @@ enum z6_result z6_spawn_failed(struct z6 *z6, u64 now_ns, u32 index,
     struct z6_service *service = &z6->services[index];
     if (service->state == Z6_STATE_STARTING) {
         service->last_exit = (struct z6_exit){ .kind = Z6_EXIT_SPAWN_FAILED };
-        service->limit_reached = crash_record(service, now_ns);
+        service->limit_reached = crash_record(service, now_ns, (z6->bugs_mask & Z6_BUG_CRASH_LIMIT_LATE) != 0);
         z6_log(actions, index, Z6_LOG_EXIT, &service->last_exit);
         decide_next(z6, index, now_ns, actions);
     } else if (service->state == Z6_STATE_FINISHING && service->finish_pid == 0) {
@@ -211,7 +217,9 @@ void z6_timer(struct z6 *z6, u64 now_ns, struct z6_actions *actions) {
         struct z6_service *service = &z6->services[i];
         if (service->deadline_ns == 0 || now_ns < service->deadline_ns) continue;
         service->deadline_ns = 0;
-        if (service->state == Z6_STATE_STOPPING) {
+        if (service->state == Z6_STATE_STOPPING && (z6->bugs_mask & Z6_BUG_KILL_NEVER) != 0) {
+            continue; // the planted bug: the TERM-ignoring process runs on
+        } else if (service->state == Z6_STATE_STOPPING) {
             z6_log(actions, i, Z6_LOG_KILL, 0);
             z6_push(actions, (struct z6_action){ .kind = Z6_ACTION_SIGNAL, .service = i,
                                                  .pid = service->pid, .signal = Z6_SIGNAL_KILL });

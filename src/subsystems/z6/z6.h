@@ -180,6 +180,12 @@ struct z6_service {
 // Planted bug (for the simulator's invariants to catch): the restart delay measured on
 // the realtime clock, as the seed design did (now_ms - last_restart_ms, unsigned).
 #define Z6_BUG_REALTIME_DELAY (1u << 0)
+// More planted bugs (kernel/bugs.h names each; the host sets them at boot):
+#define Z6_BUG_SIGNAL_NOT_FAILURE (1u << 1) // on-failure: a death by signal is no failure
+#define Z6_BUG_CRASH_LIMIT_LATE (1u << 2)   // the limit counts crash_deaths + 1
+#define Z6_BUG_DEPENDENCY_IGNORED (1u << 3) // spawned without waiting for dependencies
+#define Z6_BUG_KILL_NEVER (1u << 4)         // no KILL after timeout_kill_ms
+#define Z6_BUG_DOWN_IGNORED (1u << 5)       // down services started at boot
 
 struct z6 {
     struct z6_service services[Z6_SERVICES_MAX];

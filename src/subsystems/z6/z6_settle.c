@@ -83,7 +83,8 @@ static void spawn_if_due(struct z6 *z6, u32 index, u64 now_ns, struct z6_actions
     bool resting = service->state == Z6_STATE_DOWN || service->state == Z6_STATE_BACKOFF;
     assert(service->want_up);
     assert(resting);
-    if (!dependencies_usable(z6, service)) return;
+    bool ignore_dependencies = (z6->bugs_mask & Z6_BUG_DEPENDENCY_IGNORED) != 0; // planted bug
+    if (!ignore_dependencies && !dependencies_usable(z6, service)) return;
     u64 due_ns = 0;
     if (!delay_passed(z6, service, now_ns, &due_ns)) {
         if (service->state != Z6_STATE_BACKOFF) z6_enter(service, Z6_STATE_BACKOFF, now_ns);

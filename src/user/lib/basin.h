@@ -132,6 +132,8 @@ i64 sys_kill(i64 pid, u64 signal);
 i64 sys_z6_status(u64 index, struct abi_z6_status *status);
 #define BASIN_SYS_ARGS_z6_control 2
 i64 sys_z6_control(const char *name, u64 command);
+#define BASIN_SYS_ARGS_signal_ignore 2
+i64 sys_signal_ignore(u64 signal, u64 ignore);
 
 // A syscall by number, for probing numbers the list does not have.
 i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);

@@ -5,9 +5,10 @@
 // (xy may not signal root's process, which must live on; xy may signal its own); and
 // spawns scripts: through this program as interpreter (argv checked byte for byte),
 // through /bin/sh (a script file with its arguments and exit status), and bad ones
-// (E_NOEXEC, E_ACCES, E_NOENT). One deterministic line per check; exit status: the
-// number of failures. Helper modes: --hold MS, --wait-on-hold MS, --self, --as-xy PID,
-// --args (an interpreter that writes its argv to SCRIPT.out).
+// (E_NOEXEC, E_ACCES, E_NOENT); and signal_ignore(TERM). One deterministic line per
+// check; exit status: the number of failures. Helper modes: --hold MS, --wait-on-hold
+// MS, --self, --as-xy PID, --ignore-term MS, --ignore-term-child MS, --args (an
+// interpreter that writes its argv to SCRIPT.out).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,33 @@ static void kill_part(void) {
     check_end("root's child", root_held, ABI_EXIT_SIGNALED, ABI_SIGKILL);
 }
 
+// signal_ignore(TERM): a TERM does nothing (kill still answers 0), KILL still ends the
+// process; only TERM may be ignored; a spawned child does not inherit it.
+static void ignore_part(void) {
+    CHECK("signal_ignore(KILL)", sys_signal_ignore(ABI_SIGKILL, 1), -E_INVAL);
+    CHECK("signal_ignore(TERM, 2)", sys_signal_ignore(ABI_SIGTERM, 2), -E_INVAL);
+    i64 ignoring = spawn_self("--ignore-term", HOLD_LONG_MS, ABI_UID_ROOT);
+    settle();
+    CHECK("kill(TERM-ignoring child, TERM)", sys_kill(ignoring, ABI_SIGTERM), 0);
+    settle();
+    CHECK("TERM-ignoring child alive (wait NOHANG)", sys_wait(ignoring, NULL, ABI_WAIT_NOHANG), 0);
+    CHECK("kill(TERM-ignoring child, KILL)", sys_kill(ignoring, ABI_SIGKILL), 0);
+    check_end("TERM-ignoring child", ignoring, ABI_EXIT_SIGNALED, ABI_SIGKILL);
+    i64 parent = spawn_self("--ignore-term-child", HOLD_LONG_MS, ABI_UID_ROOT);
+    check_end("its child does not inherit it", parent, ABI_EXIT_NORMAL, 0);
+}
+
+// A TERM-ignoring process whose child, spawned after, is ended by TERM: 0 if so.
+static int ignore_term_child(const char *ms) {
+    if (sys_signal_ignore(ABI_SIGTERM, 1) != 0) return 1;
+    i64 child = spawn_self("--hold", ms, ABI_UID_ROOT);
+    settle();
+    if (sys_kill(child, ABI_SIGTERM) != 0) return 1;
+    struct abi_wait_status status;
+    if (sys_wait(child, &status, 0) != child) return 1;
+    return status.cause == ABI_EXIT_SIGNALED && status.exit_code == ABI_SIGTERM ? 0 : 1;
+}
+
 static i64 write_file(const char *path, const char *text, u64 mode) {
     (void)sys_unlink(path);
     i64 fd = sys_open(path, ABI_O_WRONLY | ABI_O_CREAT | ABI_O_TRUNC, mode);
@@ -194,6 +222,11 @@ static int helper(int argc, char **argv) {
         i64 pid = spawn_self("--hold", argv[2], ABI_UID_ROOT);
         return sys_wait(pid, NULL, 0) == pid ? 0 : 1;
     }
+    if (strcmp(mode, "--ignore-term") == 0 && sys_signal_ignore(ABI_SIGTERM, 1) == 0) {
+        (void)sys_sleep_until(monotonic_ns() + ms * 1000000ull);
+        return 0;
+    }
+    if (strcmp(mode, "--ignore-term-child") == 0 && argc > 2) return ignore_term_child(argv[2]);
     if (strcmp(mode, "--self") == 0) { (void)sys_kill(sys_getpid(), ABI_SIGKILL); return 3; }
     if (strcmp(mode, "--as-xy") == 0 && argc > 2) { xy_part(strtoll(argv[2], NULL, 10)); return (int)failures; }
     if (strcmp(mode, "--args") == 0) return args_mode(argc, argv);
@@ -205,6 +238,7 @@ int main(int argc, char **argv) {
     if (argc > 1) return helper(argc, argv);
     if (sys_geteuid() != ABI_UID_ROOT) fail("run me as root");
     kill_part();
+    ignore_part();
     script_part();
     say("%u failures", failures);
     report_check("killtest", failures, ABI_REPORT_EXCUSES_ALL);
