@@ -7,9 +7,10 @@
 #   printer's log has rotated (archives @N.s beside current, z6ctl log shows its last
 #   line); exit: the getty prompt comes back (z6 restarted login);
 #   root: kill TICKER_PID: ticker is back, a new pid, last exit signal 15; the
-#   crash-looper crasher ends failed (its crash limit, 4 a minute); root's
-#   shutdown -r: z6 stops the services first, the machine reboots, the services are back
-#   (ticker up) and the down one (standby) stays down; shutdown -p ends QEMU.
+#   crash-looper crasher ends failed (its crash limit, 4 a minute); exit;
+#   xy again: sudo shutdown -r: z6 stops the services first, the machine reboots, the
+#   services are back (ticker up) and the down one (standby) stays down (root's
+#   z6ctl status); root's shutdown -p ends QEMU.
 # BASIN_IMAGE picks another Image.
 source "$(dirname "$0")/lib.sh"
 source tests/qemu_lib.sh
@@ -61,8 +62,10 @@ feed() {
     sleep 2 &&
     send 3 "$ROOT" 'z6ctl status ticker' &&
     send 1 "z6: crasher: failed" 'z6ctl status crasher' &&
-    send 5 "$ROOT" 'shutdown -r' &&
-    send 3 "login:" root && send 3 "Password:" "$ROOT_PASSWORD" &&
+    send 5 "$ROOT" 'exit' &&
+    send 3 "login:" xy && send 3 "Password:" "$XY_PASSWORD" &&
+    send 10 "$XY" 'sudo shutdown -r' && send 2 "password for xy:" "$XY_PASSWORD" &&
+    send 4 "login:" root && send 4 "Password:" "$ROOT_PASSWORD" &&
     send 6 "$ROOT" 'z6ctl status' &&
     send 7 "$ROOT" 'shutdown -p'
     sleep 30 # QEMU ends at the power-off; keep the input open until then
@@ -92,7 +95,7 @@ check "the printer's log rotated: archives @N.s beside current" \
     bash -c 'grep -qE "@[0-9]{10}\.s" "$1" && grep -qE "(^|[ $] ?)current" "$1"' _ "$lines"
 check "z6ctl log printer 1: its last line, stamped" \
     grep -qE '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z line 59$' "$lines"
-check "after xy's exit the getty prompt came back" test "$(console_count "$out" "login:")" -ge 3
+check "after each logout the getty prompt came back (xy's, root's)" test "$(console_count "$out" "login:")" -ge 4
 before_pid=$(status_lines | sed -n 10p | awk '{ print $3 }')
 after=$(status_lines | sed -n 11p)
 echo "# ticker before the kill: pid $before_pid; after: $after"
@@ -100,7 +103,7 @@ check "root's kill: ticker is back, up with another pid (killed: $before_pid)" \
     bash -c '[[ "$1" =~ ^ticker\ +up\ +([0-9]+)\  ]] && [ "${BASH_REMATCH[1]}" != "$2" ]' _ "$after" "$before_pid"
 check "root's kill: ticker's last exit is signal 15" bash -c '[[ "$1" =~ signal\ 15 ]]' _ "$after"
 check "the crash-looper crasher ended failed" test "$(status_lines | sed -n 12p | awk '{ print $1, $2 }')" = "crasher failed"
-check "shutdown -r stopped the services first" grep -qF "z6: stopping services" "$lines"
+check "xy's sudo shutdown -r stopped the services first" grep -qF "z6: stopping services" "$lines"
 check "the machine rebooted (init's second start)" test "$(grep -c 'init: end login' "$lines")" -eq 2
 last_full=$(status_lines | tail -8)
 echo "$last_full" | sed 's/^/# after the reboot: /'
