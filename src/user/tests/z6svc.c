@@ -21,7 +21,8 @@
 //   z6svc fail       exits 1 after 250 ms
 //   z6svc hang       ignores TERM (signal_ignore), then sleeps forever: only KILL ends it
 //   z6svc conduct    sends a random command (start, stop, restart, reset) to a random
-//                    service of the chaos set every 200-500 ms, forever
+//                    service of the chaos set every 200-500 ms, forever; one turn in 8
+//                    edits flaky's restart-delay-ms and reloads instead
 // ("#!" passes one argument: the counts are fixed here.)
 #include <stdio.h>
 #include <string.h>
@@ -80,6 +81,8 @@ static void notify(i64 fd) {
 #define FAIL_AFTER_NS (250 * MS)
 #define CONDUCT_PAUSE_MIN_MS 200
 #define CONDUCT_PAUSE_SPREAD_MS 300
+#define CONDUCT_RELOAD_ONE_IN 8 // of the conductor's turns
+#define CONDUCT_EDITED_PATH "/etc/z6/flaky/restart-delay-ms"
 
 struct conduct_command {
     const char *service;
@@ -105,10 +108,30 @@ static u32 random_below(u32 bound) {
     return value % bound;
 }
 
+// Now and then an edit and a reload: flaky's restart-delay-ms changes (so the reload
+// restarts it if it runs) and every other service is kept. A write the disk refuses
+// leaves the old value: the reload then changes nothing, as it must.
+static void conduct_reload(void) {
+    static const char *const delays[] = {"150\n", "250\n"};
+    const char *delay = delays[random_below(2)];
+    i64 fd = sys_open(CONDUCT_EDITED_PATH, ABI_O_WRONLY | ABI_O_TRUNC, 0);
+    if (fd >= 0) {
+        sys_write(fd, delay, strlen(delay));
+        sys_close(fd);
+    }
+    i64 result = sys_z6_control("", ABI_Z6_COMMAND_RELOAD);
+    bool refused = result == -E_AGAIN || result == -E_IO; // shutting down, or the disk failed
+    if (result != 0 && !refused) fail("z6_control(reload) = %ld", (long)result);
+}
+
 static _Noreturn void conduct(void) {
     u32 count = sizeof conduct_commands / sizeof conduct_commands[0];
     for (;;) {
         sleep_ns((CONDUCT_PAUSE_MIN_MS + random_below(CONDUCT_PAUSE_SPREAD_MS)) * MS);
+        if (random_below(CONDUCT_RELOAD_ONE_IN) == 0) {
+            conduct_reload();
+            continue;
+        }
         const struct conduct_command *next = &conduct_commands[random_below(count)];
         i64 result = sys_z6_control(next->service, next->command);
         if (result != 0 && result != -E_AGAIN) fail("z6_control(%s, %lu) = %ld", next->service,
