@@ -69,6 +69,8 @@ static void kill_check(struct sim *sim, struct platform *node, u64 sender_pid, u
     sim_violation(sim, node, INV_KILL_NEEDS_PERMISSION, detail);
 }
 
+static void shutdown_caller_check(struct sim *sim, struct platform *node, const char *what);
+
 void invariants_on_event(struct sim *sim, struct platform *node, const struct trace_event *event) {
     assert(sim != NULL);
     assert(node != NULL);
@@ -88,6 +90,10 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         repairs_on_event(sim, node, event);
     } else if (event->kind == TRACE_FILE_SYNCED) {
         files_on_synced(node, event);
+    } else if (event->kind == TRACE_SHUTDOWN) {
+        // Allowed by the syscall: judged now, since the machine goes down only once z6
+        // stopped the services, at a step of the kernel's own.
+        shutdown_caller_check(sim, node, "a shutdown allowed");
     } else if (event->kind == TRACE_KILL) {
         kill_check(sim, node, event->a, event->b);
     } else if (event->kind == TRACE_Z6_LOG_LINE || event->kind == TRACE_Z6_LOG_DROPPED ||
@@ -128,22 +134,29 @@ static const char *power_request_name(u32 request) {
     return "unknown";
 }
 
+// The process current when the machine is asked to stop must be allowed to: effective
+// uid 0, or the shutdown capability as the kernel loaded it from /etc/capabilities at
+// boot (only root can write that file).
+static void shutdown_caller_check(struct sim *sim, struct platform *node, const char *what) {
+    sim->invariant_checks[INV_SHUTDOWN_NEEDS_ROOT]++;
+    const struct kernel *k = &node->kernel;
+    assert(what != NULL);
+    if (k->current_slot >= PROCS_MAX) return; // the kernel's own decision, no process
+    const struct proc *proc = &k->procs[k->current_slot];
+    if (proc->cred.euid == ABI_UID_ROOT || kernel_capable(k, &proc->cred, CAPABILITY_SHUTDOWN)) return;
+    char detail[INVARIANT_DETAIL_BYTES_MAX];
+    snprintf(detail, sizeof(detail), "%s while pid %u (euid %u, no shutdown capability) is current", what,
+             proc->pid, proc->cred.euid);
+    sim_violation(sim, node, INV_SHUTDOWN_NEEDS_ROOT, detail);
+}
+
 void invariants_on_power_request(struct sim *sim, struct platform *node, u32 request) {
     assert(sim != NULL);
     assert(node != NULL);
     assert(request != POWER_REQUEST_NONE);
-    sim->invariant_checks[INV_SHUTDOWN_NEEDS_ROOT]++;
-    const struct kernel *k = &node->kernel;
-    if (k->current_slot >= PROCS_MAX) return; // the kernel's own decision, no process
-    const struct proc *proc = &k->procs[k->current_slot];
-    // Allowed: effective uid 0, or the shutdown capability as the kernel loaded it
-    // from /etc/capabilities at boot (only root can write that file).
-    if (proc->cred.euid == ABI_UID_ROOT || kernel_capable(k, &proc->cred, CAPABILITY_SHUTDOWN)) return;
-    char detail[INVARIANT_DETAIL_BYTES_MAX];
-    snprintf(detail, sizeof(detail),
-             "%s requested while pid %u (euid %u, no shutdown capability) is current",
-             power_request_name(request), proc->pid, proc->cred.euid);
-    sim_violation(sim, node, INV_SHUTDOWN_NEEDS_ROOT, detail);
+    char what[32]; // "power-off requested" at most
+    snprintf(what, sizeof what, "%s requested", power_request_name(request));
+    shutdown_caller_check(sim, node, what);
 }
 
 void invariants_on_boot(struct sim *sim, struct platform *node, u64 digest) {
