@@ -82,8 +82,14 @@ grep -oE '^(/root # )?[0-9]+\.[0-9]{9} pid=[0-9]+ uid=[0-9]+ .*' "$lines" | sed 
 has() { grep -qE -- "$1" "$auth_lines"; }
 check "auth log: xy's login" has 'uid=0 switch_user allowed to=1000$'
 check "auth log: xy's wrong passwords for root" has 'uid=1000 switch_user refused to=0$'
-check "auth log: the repeats coalesced into one line" has 'uid=1000 repeated 5 times: switch_user refused to=0$'
-check "auth log: each guess is not a line of its own" test "$(grep -c 'uid=1000 switch_user refused to=0$' "$auth_lines")" -eq 1
+# The guesses come slower and slower (the kernel's delay), and a coalesced repeat waits
+# at most AUTH_LOG_REPEAT_WAIT_NS (30 s): on a slow host the six may be cut into two
+# groups. What must hold: repeats coalesce, and every guess is counted.
+singles=$(grep -c 'uid=1000 switch_user refused to=0$' "$auth_lines")
+repeats=$(sed -nE 's/.*uid=1000 repeated ([0-9]+) times: switch_user refused to=0$/\1/p' "$auth_lines" | awk '{ n += $1 } END { print n + 0 }')
+check "auth log: the repeats coalesced (a 'repeated N times' line)" has 'uid=1000 repeated [0-9]+ times: switch_user refused to=0$'
+check "auth log: each guess is not a line of its own, and each is counted ($singles lines, $repeats repeats)" \
+    test "$singles" -lt 6 -a $((singles + repeats)) -ge 6
 check "auth log: xy's share ran out, said once by the kernel" \
     test "$(grep -c 'pid=0 uid=0 audit over-share uid=1000 share=2048 bytes' "$auth_lines")" -eq 1
 noise=$(grep -c 'uid=1000 sudo needs-password /bin/noise-' "$auth_lines")
