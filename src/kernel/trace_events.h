@@ -40,7 +40,8 @@
     X(TRACE_Z6_STATE, "z6_state", "service, old state, new state (enum z6_state)") \
     X(TRACE_Z6_READY, "z6_ready", "service, pid, 0: readiness notified") \
     X(TRACE_Z6_COMMAND, "z6_command", "service, command (enum z6_command), result (enum z6_result)") \
-    X(TRACE_Z6_RELOAD, "z6_reload", "services now, services before, 0: a reload took the new table (k->z6.reload_counts says where each went)")
+    X(TRACE_Z6_RELOAD, "z6_reload", "services now, services before, 0: a reload took the new table (k->z6.reload_counts says where each went)") \
+    X(TRACE_FS_NO_ROOM, "fs_no_room", "error (-E_NOSPC), commit seq, 0: a filesystem change refused while staging: GrainDB's log zone has no room")
 
 #define TRACE_ENUM(id, name, args) id,
 enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KERNEL_COUNT };

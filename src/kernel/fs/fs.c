@@ -59,7 +59,7 @@ i64 fs_mark_ready(struct kernel *k) {
         result = graindb_batch_set_ref(&k->fs.db, (const u8 *)FS_READY_KEY, sizeof FS_READY_KEY - 1, hash);
     }
     if (result == 0) result = fs_commit(k);
-    if (result < 0) graindb_batch_abort(&k->fs.db);
+    if (result < 0) fs_batch_abort(k, result);
     return result;
 }
 
@@ -87,7 +87,7 @@ i64 fs_make_root(struct kernel *k) {
     i64 result = graindb_batch_begin(&k->fs.db);
     if (result == 0) result = fs_stage_inode(k, &root);
     if (result == 0) result = fs_commit(k);
-    if (result < 0) graindb_batch_abort(&k->fs.db);
+    if (result < 0) fs_batch_abort(k, result);
     else fs_usage_charge(k, root.uid, 1, (i64)fs_cost_bytes(root.type, 0));
     k->fs.inode_next = FS_ROOT_INODE + 1;
     return result;

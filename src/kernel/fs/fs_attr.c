@@ -57,7 +57,7 @@ i64 fs_change_attributes(struct kernel *k, const struct fs_change *change, const
     assert(before.inode == inode->inode); // fs_read_inode checks the number it read
     result = fs_stage_inode(k, inode);
     if (result == 0) result = fs_commit(k);
-    if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
+    if (result < 0) { fs_batch_abort(k, result); return result; }
     if (before.uid != inode->uid) fs_usage_move(k, &before, inode->uid); // a chown: the new owner pays
     fs_inode_attributes_to_open(k, inode);
     return 0;

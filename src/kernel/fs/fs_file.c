@@ -101,7 +101,7 @@ static void fs_file_commit_times(struct kernel *k, struct fs_open_file *file) {
     if (fs_usable(k) != 0 || graindb_batch_begin(&k->fs.db) < 0) return;
     i64 result = fs_stage_inode(k, &file->meta);
     if (result == 0) result = fs_commit(k);
-    if (result < 0) graindb_batch_abort(&k->fs.db);
+    if (result < 0) fs_batch_abort(k, result);
     else file->generation++;
 }
 
@@ -122,7 +122,7 @@ i64 fs_file_commit(struct kernel *k, u32 index) {
     if (result == 0) result = fs_stage_inode(k, &file->meta);
     if (result == 0) result = fs_commit(k);
     if (result < 0) {
-        graindb_batch_abort(&fs->db);
+        fs_batch_abort(k, result);
         file->meta = staged;
         if (planted_bug(k, BUG_FS_FAILED_COMMIT_CLEARS_DIRTY)) file->dirty = false;
         return result;

@@ -80,7 +80,7 @@ i64 fs_create_name(struct kernel *k, const struct cred *cred, struct fs_name *na
     if (result == 0) result = fs_stage_inode(k, out);
     if (result == 0) result = fs_stage_directory(k, &name->dir);
     if (result == 0) result = fs_commit(k);
-    if (result < 0) { graindb_batch_abort(&fs->db); return result; }
+    if (result < 0) { fs_batch_abort(k, result); return result; }
     fs_inode_allocated(k, out->inode);
     fs_usage_charge(k, out->uid, 1, (i64)fs_cost_bytes(out->type, out->size_bytes));
     return 0;
@@ -191,7 +191,7 @@ i64 fs_unlink_name(struct kernel *k, const struct cred *cred, struct fs_name *na
     result = unlink_stage_child(k, &name->inode, &gone);
     if (result == 0) result = fs_stage_directory(k, &name->dir);
     if (result == 0) result = fs_commit(k);
-    if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
+    if (result < 0) { fs_batch_abort(k, result); return result; }
     if (gone) fs_usage_gone(k, &name->inode); // before the open copy is marked unlinked
     if (gone) fs_mark_unlinked(k, name->inode.inode);
     else fs_inode_attributes_to_open(k, &name->inode);
@@ -254,7 +254,7 @@ i64 fs_link_name(struct kernel *k, const struct cred *cred, const struct fs_name
     result = fs_stage_directory(k, &new_name->dir);
     if (result == 0) result = fs_stage_inode(k, &inode);
     if (result == 0) result = fs_commit(k);
-    if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
+    if (result < 0) { fs_batch_abort(k, result); return result; }
     fs_inode_attributes_to_open(k, &inode);
     return 0;
 }

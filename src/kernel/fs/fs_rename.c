@@ -150,7 +150,7 @@ i64 fs_rename_names(struct kernel *k, const struct cred *cred, struct fs_name *f
     bool gone = false;
     result = rename_stage(k, from, to, cred->euid, &gone);
     if (result == 0) result = fs_commit(k);
-    if (result < 0) { graindb_batch_abort(&k->fs.db); return result; }
+    if (result < 0) { fs_batch_abort(k, result); return result; }
     fs_inode_attributes_to_open(k, &from->inode);
     // The replaced inode's charge goes back to its owner (not with the planted bug).
     if (to->exists && gone && !planted_bug(k, BUG_USAGE_REPLACED_KEPT)) fs_usage_gone(k, &to->inode);

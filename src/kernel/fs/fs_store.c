@@ -91,6 +91,13 @@ static void fs_report_compaction(struct kernel *k, const struct graindb_space *s
          (unsigned long long)space->zone_bytes, (unsigned long long)space->live_bytes);
 }
 
+void fs_batch_abort(struct kernel *k, i64 result) {
+    assert(k != NULL);
+    assert(result < 0);
+    graindb_batch_abort(&k->fs.db);
+    if (result == -E_NOSPC) observe_trace(k->platform, TRACE_FS_NO_ROOM, (u64)result, graindb_commit_seq(&k->fs.db), 0);
+}
+
 // Traced before (the commit may not survive a crash) and after (acknowledged).
 i64 fs_commit(struct kernel *k) {
     struct graindb *db = &k->fs.db;

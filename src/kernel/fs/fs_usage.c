@@ -12,6 +12,8 @@
 // interrupted again and again does no extra reads), then kept up to date by each change.
 #include "kernel/kernel.h"
 #include "kernel/limits/limits.h"
+#include "kernel/observe.h"
+#include "kernel/trace_events.h"
 #include "kernel/lib/mem.h"
 #include "kernel/fs/internal.h"
 
@@ -80,6 +82,15 @@ static void fs_usage_totals(const struct fs *fs, u32 uid, struct limits_use *ino
     }
 }
 
+// The disk (or what of it is left to this user) is full: -E_NOSPC, traced as GrainDB's
+// own refusal is (fs_batch_abort), so a workload may name "disk full" as its excuse.
+static i64 fs_no_room(struct kernel *k) {
+    assert(k != NULL);
+    assert(k->fs.usage_valid);
+    observe_trace(k->platform, TRACE_FS_NO_ROOM, (u64)-E_NOSPC, graindb_commit_seq(&k->fs.db), 0);
+    return -E_NOSPC;
+}
+
 i64 fs_usage_allow(struct kernel *k, u32 owner, u32 actor, u64 inodes, u64 bytes) {
     // Root is held only to the capacity, which GrainDB enforces itself: no count needed.
     if (actor == ABI_UID_ROOT && !k->fs.usage_valid) return 0;
@@ -94,14 +105,14 @@ i64 fs_usage_allow(struct kernel *k, u32 owner, u32 actor, u64 inodes, u64 bytes
     const struct limits *limits = &k->limits;
     if (inodes > 0 && !limits_allow(uid, &inode_use, inodes, FS_INODES_MAX, limits->inodes_per_user,
                                     limits->inodes_root_reserve)) {
-        return inode_use.all + inodes > FS_INODES_MAX ? -E_NOSPC : -E_DQUOT;
+        return inode_use.all + inodes > FS_INODES_MAX ? fs_no_room(k) : -E_DQUOT;
     }
     u64 capacity = fs_capacity_bytes(k);
     u64 per_user = capacity / PERCENT_MAX * limits->disk_per_user_percent;
     u64 reserve = capacity / PERCENT_MAX * limits->disk_root_reserve_percent;
     if (bytes > 0 && !limits_allow(uid, &byte_use, bytes, capacity, per_user, reserve)) {
         // Beyond the user's own share: its quota; beyond what is left to users: the disk.
-        return byte_use.user + bytes > per_user ? -E_DQUOT : -E_NOSPC;
+        return byte_use.user + bytes > per_user ? -E_DQUOT : fs_no_room(k);
     }
     return 0;
 }

@@ -111,6 +111,9 @@ i64 fs_inode_allocate(struct kernel *k, u64 *inode_out);
 void fs_inode_allocated(struct kernel *k, u64 inode);
 i64 fs_stage_inode(struct kernel *k, const struct fs_inode *inode);
 i64 fs_commit(struct kernel *k);
+// Ends a batch that failed before its commit (result < 0). A log zone without room
+// (-E_NOSPC while staging) is traced: the disk is full, as for a commit that failed so.
+void fs_batch_abort(struct kernel *k, i64 result);
 i64 fs_put_object(struct kernel *k, const u8 *bytes, u32 size_bytes, u8 hash[GRAINDB_HASH_BYTES]);
 i64 fs_put_object_linked(struct kernel *k, const u8 *bytes, u32 size_bytes, u32 links_offset, u32 links_count,
                          u8 hash[GRAINDB_HASH_BYTES]);

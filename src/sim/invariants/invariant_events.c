@@ -80,7 +80,7 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         workload_on_report(sim, node, event);
         return;
     }
-    if (event->kind == TRACE_DB_COMMIT) workload_on_commit(sim, node, event);
+    if (event->kind == TRACE_DB_COMMIT || event->kind == TRACE_FS_NO_ROOM) workload_on_commit(sim, node, event);
     if (sim->config.no_invariants) return; // benchmark runs: only the workload's verdicts
     if (event->kind == TRACE_CLOCK_READ && event->b == ABI_CLOCK_MONOTONIC) {
         monotonic_read(sim, node, event->a, event->c);

@@ -88,9 +88,15 @@ static void count_name(struct workload_counts *counts, const char *reported) {
     counts->names[index].count = 1;
 }
 
+// A commit, or a change refused while staging for want of room: the disk was full.
 void workload_on_commit(struct sim *sim, struct platform *node, const struct trace_event *event) {
     assert(sim != NULL);
-    assert(event->kind == TRACE_DB_COMMIT);
+    bool commit_event = event->kind == TRACE_DB_COMMIT || event->kind == TRACE_FS_NO_ROOM;
+    assert(commit_event);
+    if (event->kind == TRACE_FS_NO_ROOM) {
+        node->disk_full_seen = true;
+        return;
+    }
     if (event->c == 0) sim->workload.commits++;
     if ((i64)event->c == -E_NOSPC) node->disk_full_seen = true;
 }

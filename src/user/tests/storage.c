@@ -579,8 +579,9 @@ static void verify_report(i64 violations, i64 refusal_violations) {
     basin_assert(refusal_violations <= (violations > 0 ? violations : 0));
     u64 lost = violations < 0 ? 1 : (u64)(violations - refusal_violations);
     report_check("storage verify", lost, ABI_REPORT_EXCUSE_DATA_LOST);
+    // A refusal is E_IO: a disk that failed, or a filesystem that refused a full disk.
     report_check("storage verify refusals", violations < 0 ? 0 : (u64)refusal_violations,
-                 ABI_REPORT_EXCUSE_DISK_ERRORS | ABI_REPORT_EXCUSE_DATA_LOST);
+                 ABI_REPORT_EXCUSE_DISK_ERRORS | ABI_REPORT_EXCUSE_DATA_LOST | ABI_REPORT_EXCUSE_DISK_FULL);
 }
 
 static int verify_main(const char *dir, enum storage_strictness strictness) {
