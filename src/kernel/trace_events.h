@@ -32,7 +32,6 @@
     X(TRACE_KILL, "kill", "sender pid, target pid, signal: a kill allowed (signal 0 too), before the target ends") \
     X(TRACE_Z6_LOG_LINE, "z6_log_line", "service index, FNV-1a of the line (stamp and newline too), bytes") \
     X(TRACE_Z6_LOG_DROPPED, "z6_log_dropped", "service index, lines dropped so far this boot, error") \
-    X(TRACE_Z6_LOG_MOVED, "z6_log_moved", "old service index, new index (Z6_SERVICES_MAX: left the table), 1 on a reload's first") \
     X(TRACE_Z6_BOOT, "z6_boot", "services, refused, 0: z6 loaded and boots (the z6 events below follow)") \
     X(TRACE_Z6_SPAWN, "z6_spawn", "service, pid (0: the spawn failed), 1 finish / 0 run") \
     X(TRACE_Z6_EXIT, "z6_exit", "service, pid, TRACE_Z6_EXIT_* bits: a supervised exit given to the engine") \

@@ -137,7 +137,6 @@ void z6host_log_reload(struct kernel *k, const struct z6_reload_counts *counts, 
     for (u32 j = 0; j < counts->old_count; j++) {
         u32 moved = counts->moved_to[j];
         if (moved < Z6_SERVICES_MAX) logs->services[moved] = logs->moving[j];
-        observe_trace(k->platform, TRACE_Z6_LOG_MOVED, j, moved, j == 0 ? 1 : 0);
     }
     descriptors_move(k, counts);
     for (u32 i = 0; i < count; i++) log_configure(k, i);

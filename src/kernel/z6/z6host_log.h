@@ -70,8 +70,8 @@ void z6host_log_attach(struct kernel *k, u32 service, u32 pid, bool run);
 // After a reload (z6_reload's counts say where each old service went): each log follows
 // its service to its new index, the services of the new configuration take its
 // settings (a new one gets its directory, as at boot), and a descriptor naming a
-// service that left the table is closed. Traced (TRACE_Z6_LOG_MOVED) so the simulator
-// moves its shadows alike.
+// service that left the table is closed. (The host then traces TRACE_Z6_RELOAD: the
+// simulator moves its shadows alike, from the same counts.)
 void z6host_log_reload(struct kernel *k, const struct z6_reload_counts *counts, u32 count);
 // A supervised pid ended: its service's partial last line is written.
 void z6host_log_exited(struct kernel *k, u32 pid);

@@ -96,8 +96,7 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         shutdown_caller_check(sim, node, "a shutdown allowed");
     } else if (event->kind == TRACE_KILL) {
         kill_check(sim, node, event->a, event->b);
-    } else if (event->kind == TRACE_Z6_LOG_LINE || event->kind == TRACE_Z6_LOG_DROPPED ||
-               event->kind == TRACE_Z6_LOG_MOVED) {
+    } else if (event->kind == TRACE_Z6_LOG_LINE || event->kind == TRACE_Z6_LOG_DROPPED) {
         z6_log_on_event(sim, node, event);
     } else if (event->kind == TRACE_IDLE) {
         node->invariants.step_idled = true;

@@ -380,6 +380,7 @@ void z6_on_event(struct sim *sim, struct platform *node, const struct trace_even
     }
     if (event->kind == TRACE_Z6_RELOAD) {
         reload(node, (u32)event->a, (u32)event->b, now_ns);
+        z6_log_reloaded(node); // z6_log_lines_kept's shadows move alike
         return;
     }
     if (!shadow->booted || event->a >= shadow->count) {

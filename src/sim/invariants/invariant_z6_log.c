@@ -21,33 +21,24 @@
 #include "sim/sim.h"
 #include "sim/violation.h"
 
-// A reload moved service old_index to new_index (Z6_SERVICES_MAX: out of the table): its
-// shadow moves alike. The first move of a reload sets the old shadows aside.
-static void z6_log_moved(struct platform *node, u64 old_index, u64 new_index, bool first) {
+void z6_log_reloaded(struct platform *node) {
     struct invariant_node_state *state = &node->invariants;
-    assert(old_index < Z6_SERVICES_MAX);
-    assert(new_index <= Z6_SERVICES_MAX);
-    if (first) {
-        memcpy(state->z6_logs_moving, state->z6_logs, sizeof state->z6_logs_moving);
-        memset(state->z6_logs, 0, sizeof state->z6_logs);
+    const struct z6_reload_counts *counts = &node->kernel.z6.reload_counts;
+    assert(counts->old_count <= Z6_SERVICES_MAX);
+    memcpy(state->z6_logs_moving, state->z6_logs, sizeof state->z6_logs_moving);
+    memset(state->z6_logs, 0, sizeof state->z6_logs);
+    for (u32 j = 0; j < counts->old_count; j++) {
+        u32 moved = counts->moved_to[j];
+        assert(moved <= Z6_SERVICES_MAX);
+        if (moved < Z6_SERVICES_MAX) state->z6_logs[moved] = state->z6_logs_moving[j];
     }
-    if (new_index < Z6_SERVICES_MAX) state->z6_logs[new_index] = state->z6_logs_moving[old_index];
 }
 
 void z6_log_on_event(struct sim *sim, struct platform *node, const struct trace_event *event) {
     assert(sim != NULL);
-    bool z6_log_event = event->kind == TRACE_Z6_LOG_LINE || event->kind == TRACE_Z6_LOG_DROPPED ||
-                        event->kind == TRACE_Z6_LOG_MOVED;
+    bool z6_log_event = event->kind == TRACE_Z6_LOG_LINE || event->kind == TRACE_Z6_LOG_DROPPED;
     assert(z6_log_event);
     char detail[INVARIANT_DETAIL_BYTES_MAX];
-    if (event->kind == TRACE_Z6_LOG_MOVED) {
-        bool sound = event->a < Z6_SERVICES_MAX && event->b <= Z6_SERVICES_MAX;
-        if (sound) z6_log_moved(node, event->a, event->b, event->c == 1);
-        if (sound) return;
-        snprintf(detail, sizeof detail, "a reload moved service index %" PRIu64 " to %" PRIu64, event->a, event->b);
-        sim_violation(sim, node, INV_Z6_LOG_LINES_KEPT, detail);
-        return;
-    }
     if (event->a >= Z6_SERVICES_MAX) {
         snprintf(detail, sizeof detail, "a log line traced for service index %" PRIu64 " (at most %u services)",
                  event->a, Z6_SERVICES_MAX);

@@ -260,7 +260,7 @@ struct invariant_node_state {
     u64 step_start_monotonic_ns; // the node's monotonic clock when the current step began
     bool step_idled;             // the current step found nothing runnable (TRACE_IDLE)
     struct z6_log_shadow z6_logs[Z6_SERVICES_MAX]; // z6_log_lines_kept, by service index
-    struct z6_log_shadow z6_logs_moving[Z6_SERVICES_MAX]; // a reload's old shadows (TRACE_Z6_LOG_MOVED)
+    struct z6_log_shadow z6_logs_moving[Z6_SERVICES_MAX]; // a reload's old shadows (z6_log_reloaded)
     struct z6_shadow z6;         // the z6 invariants' model (invariant_z6.c)
 };
 
@@ -375,6 +375,8 @@ void repairs_on_event(struct sim *sim, struct platform *node, const struct trace
 
 // z6_log_lines_kept (invariant_z6_log.c): the lines traced, then the files' growth.
 void z6_log_on_event(struct sim *sim, struct platform *node, const struct trace_event *event);
+// TRACE_Z6_RELOAD: each service's shadow moves to its new index (k->z6.reload_counts).
+void z6_log_reloaded(struct platform *node);
 void z6_log_after_step(struct sim *sim, struct platform *node);
 
 // sleepers_wake_on_time (invariant_sleep.c): before each kernel step, and after it.
