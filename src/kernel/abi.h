@@ -62,6 +62,50 @@
 //                                                 it. A spawned child does not inherit it
 //                                                 (spawn starts a fresh program).
 //   yield()                                    -> 0
+//
+// Zix (issue 13), the build store. A store path is "/zix/store/<32 base32 chars>-<name>";
+// only the kernel writes under /zix/store (root's, read-only to users). Details, the
+// recipe format and the sandbox: src/subsystems/zix/zix.h and the README.
+//   zix_build(op, argument, struct abi_zix_build *) -> 0 | -error
+//     ABI_ZIX_BUILD_PATH   argument: a recipe file (const char *). Fills path: the store
+//                          path the recipe gives (recipe inputs resolved, sources hashed;
+//                          nothing built or imported); status REGISTERED or ABSENT.
+//     ABI_ZIX_BUILD_START  argument: a recipe file. Sources are imported; every recipe
+//                          input must be registered, else -E_AGAIN with missing set to the
+//                          first unbuilt input's recipe file (zix builds inputs first).
+//                          Registered already: status CACHED, no builder spawned. Else a
+//                          sandboxed builder starts: status RUNNING and build_id.
+//     ABI_ZIX_BUILD_WAIT   argument: a build_id. Blocks until that build ended: status
+//                          REGISTERED, FAILED (exit_status says how the builder ended;
+//                          nothing registered) or, for a check, SAME or DIFFERENT (the
+//                          rebuild's hash in nar_hash, the registered one in
+//                          registered_hash). Only the caller that started it, or root.
+//     ABI_ZIX_BUILD_CHECK  argument: a registered store path: rebuilds it from its
+//                          registered recipe apart, registers nothing; then WAIT.
+//     ABI_ZIX_BUILD_REPAIR argument: a registered store path (root only): rebuilds it; a
+//                          rebuild that hashes to the registration replaces the damaged
+//                          contents (WAIT: REGISTERED), else FAILED or DIFFERENT.
+//     Errors: -E_NOENT (recipe file, input, or store path), -E_INVAL (op; a bad recipe:
+//     missing says "FILE:LINE: FIELD: why"), -E_LOOP (recipe inputs form a cycle: missing
+//     names the file that closes it), -E_AGAIN (builds: ABI_ZIX_BUILDS_MAX at once,
+//     ABI_ZIX_BUILDS_PER_USER_MAX for a non-root user), -E_PERM, -E_ACCES, -E_FAULT,
+//     -E_NODEV (no filesystem), -E_NOSPC / -E_DQUOT (the store's share for non-root
+//     callers is used up).
+//   zix_store(op, argument, out) -> 0 | -error
+//     ABI_ZIX_STORE_INFO   argument: a store path; out: struct abi_zix_info.
+//     ABI_ZIX_STORE_NTH    argument: an index; out: struct abi_zix_info of the nth
+//                          registered path (sorted by path); -E_NOENT past the end.
+//     ABI_ZIX_STORE_RECIPE argument: a store path; out: struct abi_zix_text, its
+//                          registered canonical recipe.
+//     ABI_ZIX_STORE_VERIFY argument: a store path; out: struct abi_zix_info (nar_hash:
+//                          what the contents hash to now). 0 when they hash to the
+//                          registration; -E_BADMSG when not, or unreadable.
+//     ABI_ZIX_STORE_VERIFY_SIGNATURE  argument: a store path: 0 when its signature
+//                          verifies under the machine's key, -E_BADMSG when not.
+//     ABI_ZIX_STORE_GC     argument: ABI_ZIX_GC_DRY_RUN or 0 (root only); out: struct
+//                          abi_zix_gc. Deletes every registered path no root in
+//                          /zix/roots (a symbolic link to a store path) nor a running
+//                          build reaches through references.
 //   getrandom(buf, length, flags)              -> bytes | -error
 //   getuid()                                   -> uid
 //   shutdown(type)                             -> -error, or does not return
@@ -232,7 +276,9 @@
     X(51, kill, 2)                 \
     X(52, z6_status, 2)            \
     X(53, z6_control, 2)           \
-    X(54, signal_ignore, 2)
+    X(54, signal_ignore, 2)        \
+    X(55, zix_build, 3)            \
+    X(56, zix_store, 3)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
 
@@ -481,4 +527,67 @@ struct abi_usage {
     uint64_t disk_max_bytes;
     uint64_t disk_capacity_bytes; // what the filesystem holds in all
     uint64_t disk_used_bytes;     // what every owner's inodes cost together
+};
+
+// Zix (issue 13): see zix_build and zix_store above.
+#define ABI_ZIX_PATH_BYTES 96          // a store path with its NUL
+#define ABI_ZIX_REFS_MAX 32            // references of one store path
+#define ABI_ZIX_MISSING_BYTES 160      // a bad recipe's "FILE:LINE: FIELD: why", or a file
+#define ABI_ZIX_TEXT_BYTES 4096        // a canonical recipe
+#define ABI_ZIX_GC_FREED_NAMED_MAX 32  // freed paths named in abi_zix_gc (the rest counted)
+#define ABI_ZIX_BUILDS_MAX 4
+#define ABI_ZIX_BUILDS_PER_USER_MAX 2
+#define ABI_ZIX_BUILD_PATH 0
+#define ABI_ZIX_BUILD_START 1
+#define ABI_ZIX_BUILD_WAIT 2
+#define ABI_ZIX_BUILD_CHECK 3
+#define ABI_ZIX_BUILD_REPAIR 4
+#define ABI_ZIX_STORE_INFO 0
+#define ABI_ZIX_STORE_NTH 1
+#define ABI_ZIX_STORE_RECIPE 2
+#define ABI_ZIX_STORE_VERIFY 3
+#define ABI_ZIX_STORE_VERIFY_SIGNATURE 4
+#define ABI_ZIX_STORE_GC 5
+#define ABI_ZIX_GC_DRY_RUN 1
+// abi_zix_build.status
+#define ABI_ZIX_ABSENT 0      // PATH: not registered
+#define ABI_ZIX_REGISTERED 1  // PATH: registered; WAIT: built and registered
+#define ABI_ZIX_CACHED 2      // START: registered already, no builder spawned
+#define ABI_ZIX_RUNNING 3     // START, CHECK, REPAIR: a builder runs (build_id)
+#define ABI_ZIX_FAILED 4      // WAIT: the builder failed (or its output was refused)
+#define ABI_ZIX_SAME 5        // WAIT after CHECK: the rebuild hashes as registered
+#define ABI_ZIX_DIFFERENT 6   // WAIT after CHECK or REPAIR: it does not
+struct abi_zix_build {
+    char path[ABI_ZIX_PATH_BYTES];
+    char missing[ABI_ZIX_MISSING_BYTES];
+    uint32_t status;
+    uint32_t build_id;
+    struct abi_wait_status exit_status; // FAILED: how the builder ended
+    uint8_t nar_hash[32];
+    uint8_t registered_hash[32];
+    char log_path[ABI_PATH_LEN_MAX];    // the builder's output: /var/log/zix/<hash>-<name>
+};
+#define ABI_ZIX_INFO_SIGNED 1u // a signature is registered with it
+struct abi_zix_info {
+    char path[ABI_ZIX_PATH_BYTES];
+    uint8_t nar_hash[32];
+    uint8_t recipe_hash[32];
+    uint64_t nar_size_bytes;
+    uint64_t registered_ns;   // realtime at registration
+    uint32_t flags;           // ABI_ZIX_INFO_*
+    uint32_t refs_count;
+    char refs[ABI_ZIX_REFS_MAX][ABI_ZIX_PATH_BYTES];
+};
+struct abi_zix_text {
+    uint32_t length_bytes;
+    uint32_t reserved;
+    char text[ABI_ZIX_TEXT_BYTES];
+};
+struct abi_zix_gc {
+    uint32_t roots;            // links in /zix/roots naming a registered path
+    uint32_t kept;
+    uint32_t freed;            // (dry run: would be)
+    uint32_t freed_named;      // entries of freed_paths filled
+    uint64_t freed_bytes;      // nar sizes of the freed paths
+    char freed_paths[ABI_ZIX_GC_FREED_NAMED_MAX][ABI_ZIX_PATH_BYTES];
 };
