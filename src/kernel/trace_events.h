@@ -40,7 +40,15 @@
     X(TRACE_Z6_READY, "z6_ready", "service, pid, 0: readiness notified") \
     X(TRACE_Z6_COMMAND, "z6_command", "service, command (enum z6_command), result (enum z6_result)") \
     X(TRACE_Z6_RELOAD, "z6_reload", "services now, services before, 0: a reload took the new table (k->z6.reload_counts says where each went)") \
-    X(TRACE_FS_NO_ROOM, "fs_no_room", "error (-E_NOSPC), commit seq, 0: a filesystem change refused while staging: GrainDB's log zone has no room")
+    X(TRACE_FS_NO_ROOM, "fs_no_room", "error (-E_NOSPC), commit seq, 0: a filesystem change refused while staging: GrainDB's log zone has no room") \
+    X(TRACE_ZIX_BUILD_START, "zix_build_start", "build id, first 8 bytes of the recipe hash, kind (enum zix_build_kind) << 32 | caller uid") \
+    X(TRACE_ZIX_BUILDER_SPAWNED, "zix_builder_spawned", "build id, pid (0: the spawn failed), build uid") \
+    X(TRACE_ZIX_CACHE_HIT, "zix_cache_hit", "first 8 bytes of the recipe hash, FNV-1a of the store path, 0: registered already, no builder") \
+    X(TRACE_ZIX_REGISTERED, "zix_registered", "FNV-1a of the store path, first 8 bytes of the nar hash, references: its ref committed") \
+    X(TRACE_ZIX_BUILD_END, "zix_build_end", "build id, ABI_ZIX_* status, FNV-1a of the store path") \
+    X(TRACE_ZIX_UNREGISTERED, "zix_unregistered", "FNV-1a of the store path, 1 gc / 2 repair, 0: its ref deleted") \
+    X(TRACE_ZIX_LEFTOVER_REMOVED, "zix_leftover_removed", "FNV-1a of the path removed, 1 store / 2 check / 3 tmp, result") \
+    X(TRACE_ZIX_SANDBOX_REFUSED, "zix_sandbox_refused", "build id, syscall number, pid: a builder's access refused")
 
 #define TRACE_ENUM(id, name, args) id,
 enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KERNEL_COUNT };

@@ -1,0 +1,83 @@
+// The kernel hosts Zix (src/subsystems/zix: the engine, pure computation). It reads
+// recipes with the caller's permissions, resolves their inputs, imports sources, runs
+// each builder as a build user in a sandbox the kernel enforces (zix_sandbox.c), and
+// registers what a builder made: the tree is sealed (root's, read-only), hashed
+// canonically, its references found, and its registration record written as one
+// GrainDB ref, "zix/<hash part>", in one batch. Registered means that ref exists; an
+// entry of /zix/store without one is a leftover (a crash, a failed build) and is
+// removed at the next boot and before the same path is built again. Only the kernel
+// writes under /zix/store, /zix/check and /zix/tmp. All state is in struct zix_host (no
+// allocation); every boot rebuilds it.
+#pragma once
+
+#include "kernel/abi.h"
+#include "kernel/lib/types.h"
+#include "subsystems/zix/zix.h"
+
+#define ZIX_ROOTS_DIR "/zix/roots"      // symbolic links to store paths: the GC's roots
+#define ZIX_CHECK_DIR "/zix/check"      // rebuilds of check and repair (same length as
+                                        // ZIX_STORE_DIR, so a rebuild's own path can be
+                                        // rewritten to the store's while it is hashed)
+#define ZIX_TMP_DIR "/zix/tmp"          // each build's private temporary directory
+#define ZIX_LOG_DIR "/var/log/zix"      // each build's output: <hash part>-<name>.log
+#define ZIX_KEY_DIR "/etc/zix"          // the machine's signing key (root only)
+#define ZIX_RECORD_KEY_PREFIX "zix/"    // GrainDB keys of registrations: prefix + hash part
+// Store paths registered at once: /zix/store is one directory (FS_DIR_ENTRIES_MAX), and
+// each registration is a GrainDB key the filesystem leaves free (fs.h FS_INODES_MAX).
+#define ZIX_STORE_PATHS_MAX 256u
+// Names of store paths here: a path's last component is "<32 chars>-<name>" and a
+// component holds at most ABI_NAME_LEN_MAX bytes, so names are shorter than Nix's 211.
+#define ZIX_HOST_NAME_LEN_MAX (ABI_NAME_LEN_MAX - ZIX_PATH_HASH_CHARS - 1u)
+#define ZIX_BUILD_UID_FIRST 30001u      // build users: ZIX_BUILD_UID_FIRST + build slot
+#define ZIX_BUILD_TIMEOUT_NS (60ull * 1000000000ull) // then the builder is killed: failed
+#define ZIX_SANDBOX_REALTIME_NS 1000000000ull // a builder's realtime clock: 1 s after the epoch
+#define ZIX_OUTPUT_NODES_MAX 256u       // files, links and directories of one output
+#define ZIX_SANDBOX_LOG_LINES_MAX 8u    // refusals logged per build (the rest counted)
+
+struct kernel;
+
+enum zix_build_kind { ZIX_KIND_BUILD = 1, ZIX_KIND_CHECK, ZIX_KIND_REPAIR };
+enum zix_build_state { ZIX_SLOT_FREE = 0, ZIX_SLOT_RUNNING, ZIX_SLOT_DONE };
+
+// One build, from START (or CHECK, REPAIR) to the WAIT that collects it.
+struct zix_build {
+    enum zix_build_state state;
+    enum zix_build_kind kind;
+    u32 id;                 // ABI build_id: never 0, never reused within a boot
+    u32 caller_uid;         // real uid of who started it: it, or root, may WAIT
+    u32 builder_pid;        // 0 once it exited
+    u32 build_uid;          // ZIX_BUILD_UID_FIRST + slot
+    u64 started_ns;         // monotonic: the sandbox's monotonic clock counts from it
+    u64 deadline_ns;        // started_ns + ZIX_BUILD_TIMEOUT_NS
+    u64 random_counter;     // the sandbox's getrandom stream position
+    u32 refusals;           // sandbox refusals (ZIX_SANDBOX_LOG_LINES_MAX logged)
+    u8 recipe_hash[ZIX_HASH_BYTES];
+    char store_path[ZIX_STORE_PATH_LEN_MAX + 1];   // what is built (or checked)
+    char out_path[ZIX_STORE_PATH_LEN_MAX + 1];     // $out: the store path, or under /zix/check
+    char tmp_path[ABI_PATH_LEN_MAX];               // $tmp
+    char log_path[ABI_PATH_LEN_MAX];
+    u32 inputs_count;                              // store paths it may read (closure)
+    char inputs[ZIX_REFS_MAX][ZIX_STORE_PATH_LEN_MAX + 1];
+    u32 recipe_length;
+    char recipe[ZIX_RECIPE_TEXT_BYTES_MAX];        // canonical
+    struct abi_zix_build result;                   // filled at DONE
+};
+
+struct zix_host {
+    bool boot_due;        // the first step after boot removes the leftovers
+    u32 build_id_next;
+    struct zix_build builds[ABI_ZIX_BUILDS_MAX];
+    // Scratch, so that no large struct lives on the kernel stack.
+    struct zix_recipe recipe;
+    struct zix_registration registration;
+    struct zix_nar nar;
+    u8 record_bytes[ZIX_RECORD_BYTES_MAX];
+    char paths[ZIX_STORE_PATHS_MAX][ZIX_STORE_PATH_LEN_MAX + 1]; // zix_store_list's rows
+};
+
+// Called from kernel_step before anything runs: the first step after a boot removes the
+// leftovers; builders that exited are finished (registered or failed); overdue builders
+// are killed. zix_host_deadline gives kernel_step's idle wait the next builder deadline
+// (0: none).
+void zix_host_step(struct kernel *k, u64 now_ns);
+u64 zix_host_deadline(const struct kernel *k);
