@@ -113,7 +113,7 @@ void kernel_boot(struct kernel *k, struct platform *p) {
     // After init (pid 1), and like the seed file at the first step: the boot's state
     // is the same at every boot whatever the disk's /etc/z6 says (reboot_state_fresh).
     k->z6.boot_due = true;
-    k->zix.boot_due = true; // the first step removes the store's leftovers
+    k->zix.boot_due = true; // Zix's leftovers go at the first step, like the seed file
 }
 
 // Sleepers whose deadline has passed become runnable, in slot order.
@@ -215,8 +215,8 @@ enum kernel_step_result kernel_step(struct kernel *k) {
     u64 repeat_deadline_ns = k->auth.log.repeat_deadline_ns;
     if (repeat_deadline_ns != 0 && now_ns >= repeat_deadline_ns) auth_log_flush_repeats(k, false);
     z6host_step(k, now_ns); // supervised exits and z6's deadline, before anything runs
+    zix_host_step(k, now_ns); // Zix: the boot's leftovers, finished and overdue builders
     if (k->run_state != KERNEL_RUNNING) return KERNEL_STEP_STOPPED; // a shutdown's services ended
-    zix_host_step(k, now_ns); // builders that exited or are overdue, before anything runs
     // That work may take time (a spawn reads its program from a slow disk): sleepers
     // whose deadline passed meanwhile wake now, not after an idle wait.
     now_ns = kernel_monotonic_ns(k);

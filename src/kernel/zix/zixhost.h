@@ -70,6 +70,38 @@ struct zix_build {
     u32 caller_slot_pid;    // the pid that started it (its log lines name it)
 };
 
+// The store side's scratch (zix_tree.c, zix_gc.c, syscall_zix_store.c): the walk of a
+// tree (an explicit stack: no recursion), one file's bytes, the GC's graph, a reply.
+#define ZIX_WALK_DEPTH_MAX 32u          // PATH_COMPONENTS_MAX: any tree the fs can hold
+#define ZIX_GC_HELD_MAX (ABI_ZIX_BUILDS_MAX * (ZIX_REFS_MAX + 1u))
+struct zix_walk_frame {
+    u32 path_length;                            // the directory's path in zix_walk.path
+    char last_name[ABI_NAME_LEN_MAX + 1];       // the last entry visited ("" none yet)
+};
+struct zix_walk {
+    char path[ABI_PATH_LEN_MAX];                // the node being visited
+    u32 depth;                                  // directories open (frames in use)
+    struct zix_walk_frame frames[ZIX_WALK_DEPTH_MAX];
+};
+struct zix_store_scratch {
+    struct zix_walk walk;
+    u8 file[ABI_FILE_SIZE_MAX];                 // one file's bytes while it is hashed
+    char names[ZIX_STORE_PATHS_MAX][ABI_NAME_LEN_MAX + 1]; // a directory's entries, copied
+    u8 types[ZIX_STORE_PATHS_MAX];
+    u32 gc_offsets[ZIX_STORE_PATHS_MAX + 1];
+    u16 gc_targets[ZIX_STORE_PATHS_MAX * ZIX_REFS_MAX];
+    u64 gc_sizes_bytes[ZIX_STORE_PATHS_MAX];
+    bool gc_root[ZIX_STORE_PATHS_MAX];
+    bool gc_live[ZIX_STORE_PATHS_MAX];
+    u16 gc_stack[ZIX_STORE_PATHS_MAX];
+    char held[ZIX_GC_HELD_MAX][ZIX_STORE_PATH_LEN_MAX + 1];
+    union {
+        struct abi_zix_info info;
+        struct abi_zix_text text;
+        struct abi_zix_gc gc;
+    } reply;
+};
+
 struct zix_host {
     bool boot_due;        // the first step after boot removes the leftovers
     u32 build_id_next;
@@ -80,6 +112,7 @@ struct zix_host {
     struct zix_nar nar;
     u8 record_bytes[ZIX_RECORD_BYTES_MAX];
     char paths[ZIX_STORE_PATHS_MAX][ZIX_STORE_PATH_LEN_MAX + 1]; // zix_store_list's rows
+    struct zix_store_scratch store;  // the store side's (zix_tree.c, zix_gc.c, syscall_zix_store.c)
     // Appended by the build side: the recipes being resolved (zix_resolve.c), an
     // explicit stack instead of recursion.
     u32 resolve_depth;

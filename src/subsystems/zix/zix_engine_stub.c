@@ -17,3 +17,11 @@ void zix_nar_begin(struct zix_nar *nar, const char candidates[][ZIX_PATH_HASH_CH
 void zix_nar_file_begin(struct zix_nar *nar, bool executable, u64 size_bytes) {}
 void zix_nar_file_bytes(struct zix_nar *nar, const u8 *bytes, u64 count) {}
 void zix_nar_end(struct zix_nar *nar, u8 hash[ZIX_HASH_BYTES], u64 *size_bytes) {}
+void zix_nar_directory_begin(struct zix_nar *nar) {}
+void zix_nar_entry(struct zix_nar *nar, const char *name) {}
+void zix_nar_directory_end(struct zix_nar *nar) {}
+void zix_nar_symlink(struct zix_nar *nar, const char *target) {}
+i64 zix_registration_encode(const struct zix_registration *registration, u8 *out, u32 capacity) { return -E_NOSYS; }
+i64 zix_registration_decode(const u8 *bytes, u32 length, struct zix_registration *out) { return -E_BADMSG; }
+i64 zix_fingerprint(const struct zix_registration *registration, char *out, u32 capacity) { return -E_NOSYS; }
+u32 zix_gc_mark(u32 paths_count, const u32 *offsets, const u16 *targets, const bool *is_root, bool *live, u16 *stack) { return 0; }
