@@ -13,7 +13,7 @@ mkdir -p "$logs"
 log=$logs/seed1-zix.log
 
 "$SIM" --seed 1 --scenario scenarios/no-faults-fs.scenario --set "bootargs=init.rounds=0 init.zix=1" \
-    --set time=60s > "$log" 2>&1
+    --set time=120s > "$log" 2>&1
 status=$?
 has() { grep -qxF "n0| $1" "$log"; }
 kernel_has() { grep -qE "^n0\| \[ *[0-9.]+\] kernel: $1\$" "$log"; }
@@ -28,5 +28,5 @@ check "the sandbox's refusals are logged" kernel_has "zix: build [0-9]+: pid [0-
 check "sudo refused in the sandbox is logged" kernel_has "zix: build [0-9]+: pid [0-9]+: sudo\(\) refused: not in a build"
 check "the failing build ended FAILED (status 4)" kernel_has "zix: build [0-9]+: /zix/store/[0-9a-z]{32}-fails ended: status 4, 0 sandbox refusals"
 check "builders run as build users" kernel_has "zix: build [0-9]+: /zix/store/[0-9a-z]{32}-hello started as pid [0-9]+ \(uid 3000[0-3]\), log /var/log/zix/[0-9a-z]{32}-hello.log"
-check "hello was built twice (root's and xy's), never a third time (CACHED)" \
-    test "$(count_of 'zix: build [0-9]+: /zix/store/[0-9a-z]{32}-hello started as .*')" -eq 2
+check "hello was built by root and xy, and rebuilt by CHECK and REPAIR: never again (CACHED)" \
+    test "$(count_of 'zix: build [0-9]+: /zix/store/[0-9a-z]{32}-hello started as .*')" -eq 4

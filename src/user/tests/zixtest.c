@@ -19,6 +19,8 @@ BASIN_PROGRAM("zixtest");
 #define SELF TEST_PATH("zixtest")
 #define FILE_BYTES_MAX 512
 #define SLOW_BUILD_NS 1500000000ull
+#define HANG_NS 1000000000000ull      // past the build timeout (60 s)
+#define SETTLE_NS 50000000ull         // for init to reap a killed orphan
 
 #define CHECK(what, result, expected) (failures += !expect_result((what), (result), (expected)))
 
@@ -122,6 +124,22 @@ static int builder_copy(const char *out, const char *input) {
     return write_file(path, bytes) == 0 ? 0 : 1;
 }
 
+// Leaves a child behind (its pid in $out/pid): the kernel kills it with the build.
+static int builder_orphan(const char *out) {
+    const char *const argv[] = {"zixtest", "hang", NULL};
+    i64 child = sys_spawn(SELF, argv, (u64)sys_getuid());
+    if (child < 0) return 2;
+    char text[32], path[128];
+    snprintf(text, sizeof text, "%ld", (long)child);
+    snprintf(path, sizeof path, "%s/pid", out);
+    return write_file(path, text) == 0 ? 0 : 1;
+}
+
+static int hang(void) {
+    for (;;) (void)sys_sleep_until(monotonic_ns() + HANG_NS);
+    return 0;
+}
+
 static int builder_slow(const char *out) {
     (void)sys_sleep_until(monotonic_ns() + SLOW_BUILD_NS);
     return builder_hello(out);
@@ -148,8 +166,16 @@ static void write_recipes(const char *who) {
     snprintf(text, sizeof text, "name = unbuilt\nbuilder = " SELF "\narg = build-hello\narg = $out\nvar who = %s-other\n", who);
     recipe("unbuilt.zix", text);
     recipe("needs.zix", "name = needs\nbuilder = " SELF "\ninput u = recipe unbuilt.zix\n");
-    snprintf(text, sizeof text, "name = slow\nbuilder = " SELF "\narg = build-slow\narg = $out\nvar who = %s\n", who);
-    recipe("slow.zix", text);
+    for (u32 i = 0; i < 3; i++) {
+        char name[16];
+        snprintf(text, sizeof text, "name = slow\nbuilder = " SELF "\narg = build-slow\narg = $out\nvar who = %s%u\n", who, i);
+        snprintf(name, sizeof name, "slow%u.zix", i);
+        recipe(name, text);
+    }
+    snprintf(text, sizeof text, "name = orphan\nbuilder = " SELF "\narg = build-orphan\narg = $out\nvar who = %s\n", who);
+    recipe("orphan.zix", text);
+    snprintf(text, sizeof text, "name = hang\nbuilder = " SELF "\narg = build-hang\nvar who = %s\n", who);
+    recipe("hang.zix", text);
 }
 
 static void check_hello(void) {
@@ -225,7 +251,7 @@ static void check_inputs(void) {
 // Root's slow build; xy (a child) may not WAIT it.
 static void check_wait_other(void) {
     struct abi_zix_build r;
-    CHECK("START slow: 0", zix(ABI_ZIX_BUILD_START, "slow.zix", &r), 0);
+    CHECK("START slow: 0", zix(ABI_ZIX_BUILD_START, "slow0.zix", &r), 0);
     char id[16];
     snprintf(id, sizeof id, "%u", r.build_id);
     const char *const argv[] = {"zixtest", "wait-other", id, NULL};
@@ -236,18 +262,70 @@ static void check_wait_other(void) {
     CHECK("slow: REGISTERED", r.status, ABI_ZIX_REGISTERED);
 }
 
+// A builder's child outlives it: killed with the build, then reaped by init.
+static void check_orphan(void) {
+    struct abi_zix_build r;
+    CHECK("START+WAIT orphan: REGISTERED", build("orphan", "orphan.zix", &r), ABI_ZIX_REGISTERED);
+    char path[160], bytes[32];
+    snprintf(path, sizeof path, "%s/pid", r.path);
+    i64 got = read_file(path, bytes, sizeof bytes);
+    i64 child = got > 0 ? strtoll(bytes, NULL, 10) : 0;
+    (void)sys_sleep_until(monotonic_ns() + SETTLE_NS);
+    CHECK("the builder's child was killed with the build (no such pid)", child > 0 ? sys_kill(child, 0) : 0, -E_SRCH);
+}
+
+// Root damages a registered output; REPAIR rebuilds it and puts it back.
+static void check_repair(void) {
+    struct abi_zix_build r;
+    CHECK("PATH hello: 0", zix(ABI_ZIX_BUILD_PATH, "hello.zix", &r), 0);
+    char store_path[ABI_ZIX_PATH_BYTES], path[160], bytes[64];
+    strcpy(store_path, r.path);
+    snprintf(path, sizeof path, "%s/hello", store_path);
+    CHECK("root damages hello's output", write_file(path, "damaged\n"), 0);
+    memset(&r, 0, sizeof r);
+    CHECK("CHECK damaged hello: 0", sys_zix_build(ABI_ZIX_BUILD_CHECK, (u64)(uintptr_t)store_path, &r), 0);
+    CHECK("CHECK damaged hello: the rebuild is SAME (the rebuild, not the damage, is hashed)",
+          zix_wait(r.build_id, &r) == 0 ? r.status : 0, ABI_ZIX_SAME);
+    memset(&r, 0, sizeof r);
+    CHECK("REPAIR hello: 0", sys_zix_build(ABI_ZIX_BUILD_REPAIR, (u64)(uintptr_t)store_path, &r), 0);
+    CHECK("REPAIR hello: REGISTERED", zix_wait(r.build_id, &r) == 0 ? r.status : 0, ABI_ZIX_REGISTERED);
+    i64 got = read_file(path, bytes, sizeof bytes);
+    CHECK("hello's output is \"hello\\n\" again", got == 6 && strcmp(bytes, "hello\n") == 0, 1);
+}
+
+// A builder that never ends is killed at ZIX_BUILD_TIMEOUT_NS: FAILED, KILLed.
+static void check_timeout(void) {
+    struct abi_zix_build r;
+    CHECK("START+WAIT hang: FAILED", build("hang", "hang.zix", &r), ABI_ZIX_FAILED);
+    CHECK("hang: killed (signal 9)", r.exit_status.cause == ABI_EXIT_SIGNALED ? r.exit_status.exit_code : -1, ABI_SIGKILL);
+}
+
+// xy's share: ABI_ZIX_BUILDS_PER_USER_MAX (2) builds at once, a third is E_AGAIN.
+static void check_share(void) {
+    struct abi_zix_build first, second, third;
+    CHECK("xy: START slow0: 0", zix(ABI_ZIX_BUILD_START, "slow0.zix", &first), 0);
+    CHECK("xy: START slow1: 0", zix(ABI_ZIX_BUILD_START, "slow1.zix", &second), 0);
+    CHECK("xy: a third build at once: E_AGAIN", zix(ABI_ZIX_BUILD_START, "slow2.zix", &third), -E_AGAIN);
+    CHECK("xy: WAIT slow0: REGISTERED", zix_wait(first.build_id, &first) == 0 ? first.status : 0, ABI_ZIX_REGISTERED);
+    CHECK("xy: WAIT slow1: REGISTERED", zix_wait(second.build_id, &second) == 0 ? second.status : 0, ABI_ZIX_REGISTERED);
+    CHECK("xy: REPAIR is root's: E_PERM", sys_zix_build(ABI_ZIX_BUILD_REPAIR, (u64)(uintptr_t)first.path, &third), -E_PERM);
+}
+
 static void run_checks(const char *who) {
     snprintf(dir, sizeof dir, "/tmp/zixtest-%s", who);
     i64 made = sys_mkdir(dir, 0755);
     if (made < 0 && made != -E_EXIST) { say("mkdir %s: %ld", dir, (long)made); failures++; }
     write_recipes(who);
     check_hello();
-    if (strcmp(who, "xy") == 0) return; // xy builds too; the rest is root's part
+    if (strcmp(who, "xy") == 0) { check_share(); return; } // the rest is root's part
     check_fail();
     check_probe();
     check_fixed();
     check_inputs();
     check_wait_other();
+    check_orphan();
+    check_repair();
+    check_timeout();
 }
 
 int main(int argc, char **argv) {
@@ -259,6 +337,8 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "build-fixed") == 0) return builder_fixed(out);
     if (strcmp(mode, "build-copy") == 0) return builder_copy(out, argc > 3 ? argv[3] : "");
     if (strcmp(mode, "build-slow") == 0) return builder_slow(out);
+    if (strcmp(mode, "build-orphan") == 0) return builder_orphan(out);
+    if (strcmp(mode, "hang") == 0 || strcmp(mode, "build-hang") == 0) return hang();
     if (strcmp(mode, "wait-other") == 0) {
         struct abi_zix_build r;
         i64 waited = sys_zix_build(ABI_ZIX_BUILD_WAIT, strtoull(out, NULL, 10), &r);
