@@ -46,10 +46,12 @@ static i64 read_file(const char *path, char *out, u64 capacity) {
     return got;
 }
 
+// A file of the test's directory (text NULL: a directory).
 static void recipe(const char *name, const char *text) {
     char path[128];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (write_file(path, text) < 0) { say("cannot write %s", path); failures++; }
+    i64 made = text != NULL ? write_file(path, text) : sys_mkdir(path, 0755);
+    if (made < 0 && !(text == NULL && made == -E_EXIST)) { say("cannot write %s", path); failures++; }
 }
 
 static i64 zix(u64 op, const char *name, struct abi_zix_build *out) {
@@ -140,6 +142,18 @@ static int hang(void) {
     return 0;
 }
 
+// Reads a directory source's two files (tree/a, tree/sub/b) into $out/copy.
+static int builder_tree(const char *out, const char *tree) {
+    char a[64], b[64], path[128], text[160];
+    snprintf(path, sizeof path, "%s/a", tree);
+    if (read_file(path, a, sizeof a) < 0) return 2;
+    snprintf(path, sizeof path, "%s/sub/b", tree);
+    if (read_file(path, b, sizeof b) < 0) return 3;
+    snprintf(text, sizeof text, "%s%s", a, b);
+    snprintf(path, sizeof path, "%s/copy", out);
+    return write_file(path, text) == 0 ? 0 : 1;
+}
+
 static int builder_slow(const char *out) {
     (void)sys_sleep_until(monotonic_ns() + SLOW_BUILD_NS);
     return builder_hello(out);
@@ -161,6 +175,13 @@ static void write_recipes(const char *who) {
     snprintf(text, sizeof text, "name = copy\nbuilder = " SELF "\narg = build-copy\narg = $out\narg = $data\n"
              "input data = source data.txt\nvar who = %s\n", who);
     recipe("copy.zix", text);
+    recipe("tree", NULL);
+    recipe("tree/sub", NULL);
+    recipe("tree/a", "first\n");
+    recipe("tree/sub/b", "second\n");
+    snprintf(text, sizeof text, "name = tree\nbuilder = " SELF "\narg = build-tree\narg = $out\narg = $src\n"
+             "input src = source tree\nvar who = %s\n", who);
+    recipe("tree.zix", text);
     recipe("a.zix", "name = a\nbuilder = " SELF "\ninput b = recipe b.zix\n");
     recipe("b.zix", "name = b\nbuilder = " SELF "\ninput a = recipe a.zix\n");
     snprintf(text, sizeof text, "name = unbuilt\nbuilder = " SELF "\narg = build-hello\narg = $out\nvar who = %s-other\n", who);
@@ -238,6 +259,10 @@ static void check_inputs(void) {
     snprintf(path, sizeof path, "%s/copy", r.path);
     i64 got = read_file(path, bytes, sizeof bytes);
     CHECK("the builder read the imported source", got > 0 && strcmp(bytes, "source bytes\n") == 0, 1);
+    CHECK("START+WAIT tree (a directory source): REGISTERED", build("tree", "tree.zix", &r), ABI_ZIX_REGISTERED);
+    snprintf(path, sizeof path, "%s/copy", r.path);
+    got = read_file(path, bytes, sizeof bytes);
+    CHECK("the builder read the imported directory", got > 0 && strcmp(bytes, "first\nsecond\n") == 0, 1);
     CHECK("a cycle: E_LOOP", zix(ABI_ZIX_BUILD_START, "a.zix", &r), -E_LOOP);
     say("cycle: missing %s", r.missing);
     CHECK("an unbuilt recipe input: E_AGAIN", zix(ABI_ZIX_BUILD_START, "needs.zix", &r), -E_AGAIN);
@@ -338,6 +363,7 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "build-copy") == 0) return builder_copy(out, argc > 3 ? argv[3] : "");
     if (strcmp(mode, "build-slow") == 0) return builder_slow(out);
     if (strcmp(mode, "build-orphan") == 0) return builder_orphan(out);
+    if (strcmp(mode, "build-tree") == 0) return builder_tree(out, argc > 3 ? argv[3] : "");
     if (strcmp(mode, "hang") == 0 || strcmp(mode, "build-hang") == 0) return hang();
     if (strcmp(mode, "wait-other") == 0) {
         struct abi_zix_build r;
