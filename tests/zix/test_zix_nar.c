@@ -248,11 +248,36 @@ static void test_misuse(void) {
     UNIT_CHECK("nar: unsigned byte order is accepted", !test_panics(fine));
 }
 
+static void test_entry_valid(void) {
+    u8 hash[ZIX_HASH_BYTES];
+    char long_name[ZIX_VALUE_LEN_MAX + 2];
+    memset(long_name, 'n', sizeof(long_name));
+    long_name[ZIX_VALUE_LEN_MAX + 1] = '\0';
+    zix_nar_begin(&nar, NULL, 0);
+    UNIT_CHECK("entry valid: not outside a directory", !zix_nar_entry_valid(&nar, "a"));
+    zix_nar_directory_begin(&nar);
+    UNIT_CHECK("entry valid: the first, any name", zix_nar_entry_valid(&nar, "m") && zix_nar_entry_valid(&nar, "\x01"));
+    UNIT_CHECK("entry valid: empty or too long refused", !zix_nar_entry_valid(&nar, "") &&
+               !zix_nar_entry_valid(&nar, long_name) && zix_nar_entry_valid(&nar, long_name + 1));
+    zix_nar_entry(&nar, "m");
+    zix_nar_symlink(&nar, ""); // an empty target: a length of 0 says so
+    UNIT_CHECK("entry valid: before, equal, a prefix refused; after taken", !zix_nar_entry_valid(&nar, "l") &&
+               !zix_nar_entry_valid(&nar, "m") && zix_nar_entry_valid(&nar, "m0") && zix_nar_entry_valid(&nar, "\xff"));
+    zix_nar_entry(&nar, "mm");
+    zix_nar_directory_begin(&nar);
+    UNIT_CHECK("entry valid: a new directory starts over", zix_nar_entry_valid(&nar, "a"));
+    zix_nar_directory_end(&nar);
+    UNIT_CHECK("entry valid: back in the parent, after mm", !zix_nar_entry_valid(&nar, "m0") && zix_nar_entry_valid(&nar, "n"));
+    zix_nar_directory_end(&nar);
+    zix_nar_end(&nar, hash, NULL);
+}
+
 int main(void) {
     test_exact_bytes();
     test_distinct();
     test_scan_splits();
     test_scan_items();
     test_misuse();
+    test_entry_valid();
     UNIT_EXIT();
 }

@@ -150,6 +150,11 @@ void zix_nar_file_begin(struct zix_nar *nar, bool executable, u64 size_bytes);
 void zix_nar_file_bytes(struct zix_nar *nar, const u8 *bytes, u64 count); // until size_bytes fed
 void zix_nar_symlink(struct zix_nar *nar, const char *target);
 void zix_nar_end(struct zix_nar *nar, u8 hash[ZIX_HASH_BYTES], u64 *size_bytes);
+// (appended) Whether name may be the next entry of the open directory: 1..ZIX_VALUE_LEN_MAX
+// bytes, strictly after the previous entry's name in unsigned byte order. zix_nar_entry
+// asserts it; a caller feeding names it did not order itself (a builder's, rewritten)
+// checks first and refuses the output instead.
+bool zix_nar_entry_valid(const struct zix_nar *nar, const char *name);
 
 // ---- registration records -------------------------------------------------------------
 struct zix_registration {

@@ -149,21 +149,26 @@ void zix_nar_directory_begin(struct zix_nar *nar) {
     nar->depth++;
 }
 
-void zix_nar_entry(struct zix_nar *nar, const char *name) {
+bool zix_nar_entry_valid(const struct zix_nar *nar, const char *name) {
     assert(nar != NULL);
     assert(name != NULL);
-    assert(!nar->expect_node);
-    assert(!nar->in_file);
-    assert(nar->depth > 0);
+    if (nar->depth == 0) return false;
     u64 length = str_len_bounded(name, ZIX_VALUE_LEN_MAX + 1);
-    assert(length > 0);
-    assert(length <= ZIX_VALUE_LEN_MAX);
-    char *last = nar->last_name[nar->depth - 1];
+    if (length == 0 || length > ZIX_VALUE_LEN_MAX) return false;
     // Strictly increasing by unsigned bytes: the first entry's "" is below any name.
+    const char *last = nar->last_name[nar->depth - 1];
     u64 i = 0;
     while (name[i] != '\0' && name[i] == last[i]) i++;
-    assert((u8)name[i] > (u8)last[i]);
-    mem_copy(last, name, length + 1);
+    return (u8)name[i] > (u8)last[i];
+}
+
+void zix_nar_entry(struct zix_nar *nar, const char *name) {
+    assert(nar != NULL);
+    assert(!nar->expect_node);
+    assert(!nar->in_file);
+    assert(zix_nar_entry_valid(nar, name));
+    u64 length = str_len_bounded(name, ZIX_VALUE_LEN_MAX);
+    mem_copy(nar->last_name[nar->depth - 1], name, length + 1);
     put_token(nar, "entry");
     put_string(nar, name, length);
     scan_item(nar, name, length);
@@ -211,8 +216,7 @@ void zix_nar_symlink(struct zix_nar *nar, const char *target) {
     node_start(nar);
     assert(target != NULL);
     u64 length = str_len_bounded(target, ZIX_NAR_TARGET_LEN_MAX + 1);
-    assert(length > 0);
-    assert(length <= ZIX_NAR_TARGET_LEN_MAX);
+    assert(length <= ZIX_NAR_TARGET_LEN_MAX); // empty is fine: a length says so
     put_token(nar, "symlink");
     put_string(nar, target, length);
     scan_item(nar, target, length);
