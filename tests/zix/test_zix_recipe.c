@@ -306,6 +306,10 @@ static void test_fuzz(void) {
             if (!round_trips(&recipe)) failures++;
         } else if (result != -E_INVAL || error.field[0] == '\0' || error.message[0] == '\0') {
             failures++;
+        } else {
+            u32 lines = 1;
+            for (u32 k = 0; k + 1 < length; k++) lines += text[k] == '\n';
+            if (error.line > lines) failures++; // the line named is one of the text's
         }
     }
     UNIT_CHECK("fuzz: 100000 random and mutated recipes, no crash, each answered", failures == 0);

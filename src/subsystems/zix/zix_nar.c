@@ -105,6 +105,8 @@ static void scan(struct zix_nar *nar, const u8 *bytes, u64 count) {
 
 // A name or a target is scanned on its own: the framing around it breaks any run.
 static void scan_item(struct zix_nar *nar, const char *text, u64 length) {
+    assert(nar != NULL);
+    assert(length <= ZIX_NAR_TARGET_LEN_MAX);
     nar->window_fill = 0;
     scan(nar, (const u8 *)text, length);
     nar->window_fill = 0;
@@ -187,6 +189,7 @@ void zix_nar_directory_end(struct zix_nar *nar) {
 
 void zix_nar_file_begin(struct zix_nar *nar, bool executable, u64 size_bytes) {
     node_start(nar);
+    assert(nar->file_bytes_left == 0);
     put_token(nar, executable ? "executable" : "regular");
     put_u64(nar, size_bytes);
     nar->window_fill = 0;
