@@ -143,6 +143,25 @@ static void test_scan_splits(void) {
                scan_file("0123456789abcdfghijklmn.pqrsvwxyz", NULL, 0, split) == 0);
 }
 
+// A long run of base32 characters: the window wraps and its count is folded; a part
+// is found at every offset, split anywhere.
+static void test_scan_long_runs(void) {
+    char content[201];
+    u8 hash[ZIX_HASH_BYTES];
+    u32 agree = 0, cases = 0;
+    memset(content, 'a', 200);
+    content[200] = '\0';
+    u32 none = scan_file(content, NULL, 0, hash);
+    for (u32 offset = 0; offset + ZIX_PATH_HASH_CHARS <= 200; offset++) {
+        memset(content, 'a', 200);
+        memcpy(content + offset, PART_B, ZIX_PATH_HASH_CHARS);
+        u32 cut = (offset * 7) % 200;
+        agree += scan_file(content, &cut, 1, hash) == 2;
+        cases++;
+    }
+    UNIT_CHECK("scan: a part at every offset of a 200-character run", none == 0 && agree == cases);
+}
+
 static void test_scan_items(void) {
     u8 hash[ZIX_HASH_BYTES];
     zix_nar_begin(&nar, candidates, 2);
@@ -382,6 +401,7 @@ int main(void) {
     test_exact_bytes();
     test_distinct();
     test_scan_splits();
+    test_scan_long_runs();
     test_scan_items();
     test_misuse();
     test_entry_valid();
