@@ -336,6 +336,49 @@ static void check_share(void) {
     CHECK("xy: REPAIR is root's: E_PERM", sys_zix_build(ABI_ZIX_BUILD_REPAIR, (u64)(uintptr_t)first.path, &third), -E_PERM);
 }
 
+// A START of a path already building joins it: the same id, and every START is
+// collected by its own WAIT (xy's join too: it may WAIT the build it joined).
+static void check_join(void) {
+    struct abi_zix_build first, again;
+    CHECK("START slow1: 0", zix(ABI_ZIX_BUILD_START, "slow1.zix", &first), 0);
+    CHECK("START slow1 again while it runs: 0", zix(ABI_ZIX_BUILD_START, "slow1.zix", &again), 0);
+    CHECK("START slow1 again: the same build", again.build_id == first.build_id && again.status == ABI_ZIX_RUNNING, 1);
+    char id[16], recipe_path[128];
+    snprintf(id, sizeof id, "%u", first.build_id);
+    snprintf(recipe_path, sizeof recipe_path, "%s/slow1.zix", dir);
+    const char *const argv[] = {"zixtest", "join", recipe_path, id, NULL};
+    i64 pid = sys_spawn(SELF, argv, ABI_UID_USER);
+    struct abi_wait_status status;
+    CHECK("xy joins root's build and WAITs it: REGISTERED (its exit 0)",
+          sys_wait(pid, &status, 0) == pid ? status.exit_code : -1, 0);
+    CHECK("root's first WAIT: REGISTERED", zix_wait(first.build_id, &first) == 0 ? first.status : 0, ABI_ZIX_REGISTERED);
+    CHECK("root's second WAIT: REGISTERED", zix_wait(first.build_id, &again) == 0 ? again.status : 0, ABI_ZIX_REGISTERED);
+    CHECK("a WAIT past every START: E_NOENT (the slot is free)", zix_wait(first.build_id, &again), -E_NOENT);
+}
+
+// A recipe the parser refuses: E_INVAL, missing names file, line and field.
+static void check_bad_recipe(void) {
+    struct abi_zix_build r;
+    recipe("bad.zix", "name = bad\nbuilder = " SELF "\nbogus = 1\n");
+    CHECK("a bad recipe: E_INVAL", zix(ABI_ZIX_BUILD_START, "bad.zix", &r), -E_INVAL);
+    char prefix[128];
+    snprintf(prefix, sizeof prefix, "%s/bad.zix:3: bogus: ", dir);
+    say("bad recipe: missing %s", r.missing);
+    CHECK("missing says FILE:3: bogus: why", strncmp(r.missing, prefix, strlen(prefix)), 0);
+}
+
+static int join(const char *recipe_path, const char *id) {
+    struct abi_zix_build r;
+    memset(&r, 0, sizeof r);
+    i64 started = sys_zix_build(ABI_ZIX_BUILD_START, (u64)(uintptr_t)recipe_path, &r);
+    u32 build_id = (u32)strtoul(id, NULL, 10);
+    u32 ok = expect_result("xy: START of root's running recipe joins it", started == 0 && r.build_id == build_id, 1);
+    memset(&r, 0, sizeof r);
+    i64 waited = sys_zix_build(ABI_ZIX_BUILD_WAIT, build_id, &r);
+    ok &= expect_result("xy: WAIT on the build it joined: REGISTERED", waited == 0 ? r.status : 0, ABI_ZIX_REGISTERED);
+    return ok ? 0 : 1;
+}
+
 static void run_checks(const char *who) {
     snprintf(dir, sizeof dir, "/tmp/zixtest-%s", who);
     i64 made = sys_mkdir(dir, 0755);
@@ -348,6 +391,8 @@ static void run_checks(const char *who) {
     check_fixed();
     check_inputs();
     check_wait_other();
+    check_join();
+    check_bad_recipe();
     check_orphan();
     check_repair();
     check_timeout();
@@ -365,6 +410,7 @@ int main(int argc, char **argv) {
     if (strcmp(mode, "build-orphan") == 0) return builder_orphan(out);
     if (strcmp(mode, "build-tree") == 0) return builder_tree(out, argc > 3 ? argv[3] : "");
     if (strcmp(mode, "hang") == 0 || strcmp(mode, "build-hang") == 0) return hang();
+    if (strcmp(mode, "join") == 0) return join(out, argc > 3 ? argv[3] : "0");
     if (strcmp(mode, "wait-other") == 0) {
         struct abi_zix_build r;
         i64 waited = sys_zix_build(ABI_ZIX_BUILD_WAIT, strtoull(out, NULL, 10), &r);
