@@ -221,6 +221,9 @@ i64 zix_build_begin(struct kernel *k, u32 caller_slot, enum zix_build_kind kind,
     u32 uid = k->procs[caller_slot].cred.ruid;
     for (u32 slot = 0; slot < ABI_ZIX_BUILDS_MAX; slot++) {
         struct zix_build *running = &k->zix.builds[slot];
+        // A check and a repair of one path would share its /zix/check rebuild: one at a time.
+        bool same_path = running->state == ZIX_SLOT_RUNNING && str_equal(running->store_path, store_path);
+        if (same_path && running->kind != kind) return -E_AGAIN;
         if (!build_joinable(running, kind, store_path)) continue;
         if (!build_join(running, uid)) return -E_AGAIN;
         result->status = ABI_ZIX_RUNNING; // the same path already building: its id

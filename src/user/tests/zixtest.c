@@ -154,8 +154,15 @@ static int builder_tree(const char *out, const char *tree) {
     return write_file(path, text) == 0 ? 0 : 1;
 }
 
+// Sleeps on the sandbox's monotonic clock (from the build's start); records it.
 static int builder_slow(const char *out) {
-    (void)sys_sleep_until(monotonic_ns() + SLOW_BUILD_NS);
+    u64 before_ns = monotonic_ns();
+    (void)sys_sleep_until(before_ns + SLOW_BUILD_NS);
+    u64 after_ns = monotonic_ns();
+    char text[96], path[128];
+    snprintf(text, sizeof text, "%llu %llu\n", (unsigned long long)before_ns, (unsigned long long)after_ns);
+    snprintf(path, sizeof path, "%s/clock", out);
+    if (write_file(path, text) < 0) return 1;
     return builder_hello(out);
 }
 
@@ -285,6 +292,17 @@ static void check_wait_other(void) {
     CHECK("xy's WAIT on root's build: refused (its exit 0)", sys_wait(pid, &status, 0) == pid ? status.exit_code : -1, 0);
     CHECK("root's WAIT on slow: 0", zix_wait(r.build_id, &r), 0);
     CHECK("slow: REGISTERED", r.status, ABI_ZIX_REGISTERED);
+    char path[160], bytes[96];
+    snprintf(path, sizeof path, "%s/clock", r.path);
+    unsigned long long before_ns = 0, after_ns = 0;
+    if (read_file(path, bytes, sizeof bytes) > 0) {
+        char *end = NULL;
+        before_ns = strtoull(bytes, &end, 10);
+        after_ns = strtoull(end, NULL, 10);
+    }
+    say("slow's monotonic clock: %llu then %llu", before_ns, after_ns);
+    CHECK("slow: its monotonic clock starts near 0 (under 100 ms)", before_ns < 100000000ull, 1);
+    CHECK("slow: its sleep_until on that clock slept 1.5 s", after_ns >= before_ns + SLOW_BUILD_NS && after_ns < before_ns + 2 * SLOW_BUILD_NS, 1);
 }
 
 // A builder's child outlives it: killed with the build, then reaped by init.
