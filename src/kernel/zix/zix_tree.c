@@ -120,7 +120,7 @@ static i64 hash_node(struct kernel *k, struct hashing *h, const struct fs_inode 
     assert(size <= sizeof scratch->file);
     rewrite(scratch->file, size, h->from, h->to);
     zix_nar_file_begin(nar, (inode->mode & FS_MODE_EXECUTE_ANY) != 0, size);
-    zix_nar_file_bytes(nar, scratch->file, size);
+    if (size > 0) zix_nar_file_bytes(nar, scratch->file, size); // an empty file is complete at its start
     return 0;
 }
 
