@@ -143,6 +143,7 @@ static i64 hash_entries(struct kernel *k, struct hashing *h) {
         char name[NAME_LEN_MAX + 1];
         str_copy(name, sizeof name, w->frames[w->depth - 1].last_name);
         rewrite((u8 *)name, str_len_bounded(name, sizeof name), h->from, h->to);
+        if (!zix_nar_entry_valid(&k->zix.nar, name)) return -E_INVAL; // a name the rewrite reordered
         zix_nar_entry(&k->zix.nar, name);
         result = hash_node(k, h, &inode);
         if (result < 0) return result;
