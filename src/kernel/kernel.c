@@ -137,6 +137,8 @@ static void kernel_idle(struct kernel *k, u64 now_ns) {
     if (repeat_deadline_ns != 0 && repeat_deadline_ns < deadline_ns) deadline_ns = repeat_deadline_ns;
     u64 z6_deadline_ns = z6host_deadline(k); // the supervisor's timer wakes the machine too
     if (z6_deadline_ns != 0 && z6_deadline_ns < deadline_ns) deadline_ns = z6_deadline_ns;
+    u64 zix_deadline_ns = zix_host_deadline(k); // an overdue builder is killed on time
+    if (zix_deadline_ns != 0 && zix_deadline_ns < deadline_ns) deadline_ns = zix_deadline_ns;
     for (u32 slot = 0; slot < PROCS_MAX && !planted_bug(k, BUG_IDLE_OVERSLEEPS); slot++) {
         const struct proc *proc_ = &k->procs[slot];
         if (proc_->state == PROC_SLEEPING && proc_->sleep_deadline_ns < deadline_ns) {

@@ -135,7 +135,7 @@ i64 sys_z6_control(const char *name, u64 command);
 #define BASIN_SYS_ARGS_signal_ignore 2
 i64 sys_signal_ignore(u64 signal, u64 ignore);
 #define BASIN_SYS_ARGS_zix_build 3
-i64 sys_zix_build(u64 op, u64 argument, struct abi_zix_build *out);
+i64 sys_zix_build(u64 op, u64 argument, struct abi_zix_build *out); // argument: a path's address or a build id
 #define BASIN_SYS_ARGS_zix_store 3
 i64 sys_zix_store(u64 op, u64 argument, void *out);
 

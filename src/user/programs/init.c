@@ -69,6 +69,7 @@ struct options {
     bool z6;              // init.z6=1: the z6 phase (init_z6.h)
     bool z6_stubborn;     // init.z6=2: the z6 phase with a service that outlives the bound
     bool zixstore;        // init.zixstore=1: the Zix store phase
+    bool zix;             // init.zix=1: the zix phase (zixtest as root, then as xy)
 };
 
 // A program init runs, and how it must end for the round to count as expected.
@@ -294,6 +295,8 @@ static struct options parse_options(int argc, char **argv) {
             options.z6_stubborn = word[8] == '2';
         } else if (strcmp(word, "init.zixstore=1") == 0) {
             options.zixstore = true;
+        } else if (strcmp(word, "init.zix=1") == 0) {
+            options.zix = true;
         } else if (strncmp(word, "init.", 5) == 0) {
             say("ignoring unknown %s", word);
         }
@@ -596,6 +599,19 @@ static const struct job zixstore_jobs[] = {
     {TEST("zixstore"), ABI_UID_ROOT, zixstore_gc_argv, ABI_EXIT_NORMAL, 0, "zixstore gc as root"},
     {TEST("zixstore"), ABI_UID_ROOT, zixstore_leftovers_argv, ABI_EXIT_NORMAL, 0, "zixstore leftovers as root"},
 };
+// Zix's builds (src/user/tests/zixtest.c): root's checks, then xy's.
+static void zix_phase(void) {
+    static const char *const root_argv[] = {"zixtest", "root", NULL};
+    static const char *const xy_argv[] = {"zixtest", "xy", NULL};
+    const struct job jobs[] = {
+        {TEST("zixtest"), ABI_UID_ROOT, root_argv, ABI_EXIT_NORMAL, 0, "zixtest as root"},
+        {TEST("zixtest"), ABI_UID_USER, xy_argv, ABI_EXIT_NORMAL, 0, "zixtest as xy"},
+    };
+    say("zix phase");
+    u32 unexpected = run_sequential(jobs, JOBS_COUNT(jobs));
+    say("zix phase done, %u unexpected", unexpected);
+    report_check("init zix phase", unexpected, INIT_JOB_EXCUSES);
+}
 
 int main(int argc, char **argv) {
     say("pid %ld uid %ld", (long)sys_getpid(), (long)sys_getuid());
@@ -634,5 +650,6 @@ int main(int argc, char **argv) {
         say("zixstore phase done, %u unexpected", unexpected);
         report_check("init zixstore phase", unexpected, INIT_JOB_EXCUSES);
     }
+    if (options.zix) zix_phase();
     finish(options.end);
 }
