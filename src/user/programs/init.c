@@ -592,11 +592,15 @@ static const char *const zixstore_user_argv[] = {"zixstore", "user", NULL};
 static const char *const zixstore_deny_argv[] = {"zixstore", "deny", NULL};
 static const char *const zixstore_gc_argv[] = {"zixstore", "gc", NULL};
 static const char *const zixstore_leftovers_argv[] = {"zixstore", "leftovers", NULL};
+static const char *const zixstore_built_argv[] = {"zixstore", "built", NULL};
+static const char *const zixstore_verify_argv[] = {"zixstore", "verify", NULL};
 static const struct job zixstore_jobs[] = {
+    {TEST("zixstore"), ABI_UID_ROOT, zixstore_gc_argv, ABI_EXIT_NORMAL, 0, "zixstore gc as root"},
     {TEST("zixstore"), ABI_UID_USER, zixstore_user_argv, ABI_EXIT_NORMAL, 0, "zixstore user as xy"},
     {TEST("zixstore"), ABI_UID_ROOT, zixstore_user_argv, ABI_EXIT_NORMAL, 0, "zixstore user as root"},
     {TEST("zixstore"), ABI_UID_USER, zixstore_deny_argv, ABI_EXIT_NORMAL, 0, "zixstore deny as xy"},
-    {TEST("zixstore"), ABI_UID_ROOT, zixstore_gc_argv, ABI_EXIT_NORMAL, 0, "zixstore gc as root"},
+    {TEST("zixstore"), ABI_UID_ROOT, zixstore_built_argv, ABI_EXIT_NORMAL, 0, "zixstore built as root"},
+    {TEST("zixstore"), ABI_UID_USER, zixstore_verify_argv, ABI_EXIT_NORMAL, 0, "zixstore verify as xy"},
     {TEST("zixstore"), ABI_UID_ROOT, zixstore_leftovers_argv, ABI_EXIT_NORMAL, 0, "zixstore leftovers as root"},
 };
 // Zix's builds (src/user/tests/zixtest.c): root's checks, then xy's.
