@@ -82,6 +82,13 @@ BEARSSL_DIR := build/third_party/bearssl
 BEARSSL_STAMP := $(BEARSSL_DIR)/src/hash/sha2small.c
 BEARSSL_RV_OBJ := $(RV_OUT)/bearssl/sha2small.o $(RV_OUT)/bearssl/dec32be.o $(RV_OUT)/bearssl/enc32be.o \
     $(RV_OUT)/bearssl/hmac.o $(RV_OUT)/bearssl/hmac_drbg.o
+# Zix's signatures (kernel/zix/zix_sign_crypto.c): ECDSA P-256 (br_ec_p256_m31,
+# br_ecdsa_i31_*_raw, br_ec_keygen, br_ec_compute_pub) and what they use, found by linking
+# (the ECDSA code names every prime curve's parameters, hence secp384r1 and secp521r1).
+BEARSSL_RV_OBJ += $(addprefix $(RV_OUT)/bearssl/,ec_p256_m31.o ecdsa_i31_sign_raw.o ecdsa_i31_vrfy_raw.o \
+    ecdsa_i31_bits.o ec_keygen.o ec_pubkey.o ec_secp256r1.o ec_secp384r1.o ec_secp521r1.o ccopy.o \
+    i31_add.o i31_sub.o i31_decode.o i31_decmod.o i31_encode.o i31_fmont.o i31_iszero.o i31_modpow.o \
+    i31_montmul.o i31_ninv31.o i31_rshift.o i31_bitlen.o i31_tmont.o i31_muladd.o i32_div32.o)
 RV_THIRD_PARTY_INCLUDES := -I$(BEARSSL_DIR)/inc -I$(RV_OUT)/include \
     -isystem /usr/lib/picolibc/riscv64-unknown-elf/include
 RV_KERNEL_CFLAGS += $(RV_THIRD_PARTY_INCLUDES)
@@ -95,7 +102,8 @@ $(RV_OUT)/include/xxhash.h: /usr/include/xxhash.h
 $(RV_OUT)/bearssl/%.o: $(BEARSSL_STAMP)
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(RV_LINK_ARCH) -O2 -ffreestanding -fno-common -fPIE -mno-relax $(RV_THIRD_PARTY_INCLUDES) \
-	    -I$(BEARSSL_DIR)/src -c -o $@ $(firstword $(wildcard $(BEARSSL_DIR)/src/hash/$*.c $(BEARSSL_DIR)/src/codec/$*.c $(BEARSSL_DIR)/src/mac/$*.c $(BEARSSL_DIR)/src/rand/$*.c))
+	    -I$(BEARSSL_DIR)/src -c -o $@ $(firstword $(wildcard $(BEARSSL_DIR)/src/hash/$*.c $(BEARSSL_DIR)/src/codec/$*.c $(BEARSSL_DIR)/src/mac/$*.c $(BEARSSL_DIR)/src/rand/$*.c \
+	    $(BEARSSL_DIR)/src/ec/$*.c $(BEARSSL_DIR)/src/int/$*.c))
 # Every kernel object may include the two headers: make sure they exist first.
 $(filter-out $(BEARSSL_RV_OBJ),$(RV_KERNEL_OBJ)): | $(RV_OUT)/include/xxhash.h $(BEARSSL_STAMP)
 

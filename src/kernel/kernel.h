@@ -14,6 +14,7 @@
 #include "kernel/report.h"
 #include "kernel/z6/z6host.h"
 #include "kernel/zix/zixhost.h"
+#include "kernel/zix/zix_sign.h"
 #include "kernel/lib/types.h"
 
 // ---- limits ------------------------------------------------------------------
@@ -144,8 +145,9 @@ struct kernel {
     struct report_state report; // workload verdicts: the log's rate limit (report.h)
     struct limits limits; // per-user shares and root's reserves (from /etc at boot)
     struct z6host z6; // the supervisor, hosted (kernel/z6/z6host.h); rebuilt at every boot
-    struct fs fs; // last: large, and excluded from the boot digest (the disk persists)
+    struct fs fs; // large, and excluded from the boot digest (the disk persists)
     struct zix_host zix; // Zix's builds and scratch (kernel/zix/zixhost.h); rebuilt at every boot
+    struct zix_sign_state zix_sign; // the machine's signing key (kernel/zix/zix_sign.h); not in the boot digest
 };
 
 enum kernel_step_result {

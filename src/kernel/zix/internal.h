@@ -13,8 +13,10 @@
 i64 zix_store_lookup(struct kernel *k, const char *store_path, struct zix_registration *out);
 // Writes registration's record as the ref "zix/<hash part>" in ONE GrainDB batch,
 // durable when it returns 0 (the commit point of a build). -E_AGAIN when
-// ZIX_STORE_PATHS_MAX are registered.
-i64 zix_store_register(struct kernel *k, const struct zix_registration *registration);
+// ZIX_STORE_PATHS_MAX are registered. Signs it first (the machine's key, zix_sign.h):
+// one place, so no registration skips it; without a usable key it is registered unsigned
+// (logged), as Nix registers a path no key signed.
+i64 zix_store_register(struct kernel *k, struct zix_registration *registration);
 // Deletes the ref (one batch): the path is no longer registered; its tree is then a
 // leftover, removed by the caller or at the next boot.
 i64 zix_store_unregister(struct kernel *k, const char *store_path);

@@ -3,6 +3,7 @@
 // Contract in abi.h. Every argument is the caller's: a path is copied and checked to be
 // a store path of this kernel's length before anything looks it up.
 #include "kernel/zix/internal.h"
+#include "kernel/zix/zix_sign.h"
 
 #include "kernel/lib/mem.h"
 #include "kernel/proc/usercopy.h"
@@ -81,12 +82,12 @@ static i64 store_verify(struct kernel *k, struct abi_zix_info *info) {
     return same ? 0 : -E_BADMSG;
 }
 
-// The signature check's one call site: helper zixsign provides it (ECDSA P-256 over
-// zix_fingerprint, under the machine's key in /etc/zix). Until then: not implemented.
+// ECDSA P-256 over zix_fingerprint, under the machine's key in /etc/zix (zix_sign.h):
+// 0, -E_BADMSG (unsigned, or signed by another key or over other facts), or the key's error.
 static i64 zix_store_signature_check(struct kernel *k, const struct zix_registration *registration) {
     assert(k != NULL);
     assert(registration != NULL);
-    return -E_NOSYS;
+    return zix_sign_verify_registration(k, registration);
 }
 
 static i64 store_gc(struct kernel *k, u32 slot, u64 flags, u64 out_va) {

@@ -4,6 +4,7 @@
 // whole or not at all; the tree under /zix/store is the filesystem's, and an entry there
 // without its ref is a leftover (zix_store_remove_leftovers).
 #include "kernel/zix/internal.h"
+#include "kernel/zix/zix_sign.h"
 
 #include "kernel/lib/mem.h"
 #include "kernel/observe.h"
@@ -85,7 +86,7 @@ static u32 store_registered_count(struct kernel *k) {
     return live;
 }
 
-i64 zix_store_register(struct kernel *k, const struct zix_registration *registration) {
+i64 zix_store_register(struct kernel *k, struct zix_registration *registration) {
     assert(k != NULL);
     assert(registration != NULL);
     i64 result = fs_usable(k);
@@ -97,6 +98,12 @@ i64 zix_store_register(struct kernel *k, const struct zix_registration *registra
     // A path registered again (a repair) keeps its key: only a new one needs room.
     if (store_registered(k, registration->path) != 0 && store_registered_count(k) >= ZIX_STORE_PATHS_MAX) {
         return -E_AGAIN;
+    }
+    i64 signed_result = zix_sign_registration(k, registration);
+    if (signed_result < 0) {
+        registration->signature_length = 0;
+        klog(k, LOG_WARN, "zix: %s registered unsigned: the signing key is not usable (%lld)",
+             registration->path, (long long)signed_result);
     }
     i64 length = zix_registration_encode(registration, k->zix.record_bytes, sizeof k->zix.record_bytes);
     if (length < 0) return length;
