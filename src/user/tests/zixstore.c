@@ -153,7 +153,9 @@ static u32 check_info(const char *lib, const char *app) {
     CHECK("recipe(app)", sys_zix_store(ABI_ZIX_STORE_RECIPE, va(app), &recipe_text), 0);
     CHECK("recipe: canonical, lib's path as its input", strstr(recipe_text.text, lib) != NULL, 1);
     CHECK("recipe: its length", recipe_text.length_bytes, (i64)strlen(recipe_text.text));
-    CHECK("verify_signature(app): not yet", sys_zix_store(ABI_ZIX_STORE_VERIFY_SIGNATURE, va(app), NULL), -E_NOSYS);
+    CHECK("app: signed", (info.flags & ABI_ZIX_INFO_SIGNED) != 0, 1);
+    CHECK("verify_signature(app)", sys_zix_store(ABI_ZIX_STORE_VERIFY_SIGNATURE, va(app), NULL), 0);
+    CHECK("verify_signature(lib)", sys_zix_store(ABI_ZIX_STORE_VERIFY_SIGNATURE, va(lib), NULL), 0);
     u32 count = registered_count();
     static struct abi_zix_info previous;
     bool sorted = count >= 2;
