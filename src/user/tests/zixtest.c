@@ -213,6 +213,10 @@ static void check_hello(void) {
     snprintf(path, sizeof path, "%s/hello", r.path);
     i64 got = read_file(path, bytes, sizeof bytes);
     CHECK("hello's output reads \"hello\\n\"", got == 6 && strcmp(bytes, "hello\n") == 0, 1);
+    char log[FILE_BYTES_MAX], expected[192];
+    snprintf(expected, sizeof expected, "writing %s/hello", r.path);
+    got = read_file(r.log_path, log, sizeof log);
+    CHECK("hello's log holds what the builder wrote to fd 1", got > 0 && strstr(log, expected) != NULL, 1);
     char store_path[ABI_ZIX_PATH_BYTES];
     strcpy(store_path, r.path);
     CHECK("START hello again: 0", zix(ABI_ZIX_BUILD_START, "hello.zix", &r), 0);
