@@ -21,6 +21,7 @@ BASIN_PROGRAM("zixtest");
 #define SLOW_BUILD_NS 1500000000ull
 #define HANG_NS 1000000000000ull      // past the build timeout (60 s)
 #define SETTLE_NS 50000000ull         // for init to reap a killed orphan
+#define DONE_KEEP_NS 60000000000ull   // ZIX_DONE_KEEP_NS: an uncollected result is dropped
 
 #define CHECK(what, result, expected) (failures += !expect_result((what), (result), (expected)))
 
@@ -340,11 +341,17 @@ static void check_repair(void) {
     CHECK("hello's output is \"hello\\n\" again", got == 6 && strcmp(bytes, "hello\n") == 0, 1);
 }
 
-// A builder that never ends is killed at ZIX_BUILD_TIMEOUT_NS: FAILED, KILLed.
+// A builder that never ends is killed at ZIX_BUILD_TIMEOUT_NS: FAILED, KILLed. A
+// result nobody collects is dropped ZIX_DONE_KEEP_NS (60 s) after its end.
 static void check_timeout(void) {
-    struct abi_zix_build r;
+    struct abi_zix_build r, unwaited;
+    CHECK("START unwaited (never collected): 0", zix(ABI_ZIX_BUILD_START, "unbuilt.zix", &unwaited), 0);
+    u64 started_ns = monotonic_ns();
     CHECK("START+WAIT hang: FAILED", build("hang", "hang.zix", &r), ABI_ZIX_FAILED);
     CHECK("hang: killed (signal 9)", r.exit_status.cause == ABI_EXIT_SIGNALED ? r.exit_status.exit_code : -1, ABI_SIGKILL);
+    (void)sys_sleep_until(started_ns + DONE_KEEP_NS + SETTLE_NS);
+    CHECK("an uncollected result is dropped after 60 s: E_NOENT", zix_wait(unwaited.build_id, &r), -E_NOENT);
+    CHECK("its path stays registered", zix(ABI_ZIX_BUILD_PATH, "unbuilt.zix", &r) == 0 ? r.status : 0, ABI_ZIX_REGISTERED);
 }
 
 // xy's share: ABI_ZIX_BUILDS_PER_USER_MAX (2) builds at once, a third is E_AGAIN.
