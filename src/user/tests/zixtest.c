@@ -6,8 +6,13 @@
 // realtime clock and random bytes is rebuilt by CHECK as SAME; a source input is
 // imported and read by the builder; a cycle is E_LOOP; an unbuilt recipe input is
 // E_AGAIN naming its file; xy (uid 1000, its own recipes) builds too, and may not WAIT
-// root's build. One line per check; exit status: the number of failures. The builders
-// are this program: build-* sub-commands (/test is readable inside the sandbox).
+// root's build. Also: a directory source; the build log; a START joining a running
+// build (root's twice, xy's once, each collected); a bad recipe's FILE:LINE: FIELD; a
+// builder's child killed with the build; CHECK and REPAIR of a damaged output; the
+// builder's own monotonic clock and sleep; the 60 s timeout; a result dropped when
+// nobody collects it; xy's share of two builds. One line per check; exit status: the
+// number of failures. The builders are this program: build-* sub-commands (/test is
+// readable inside the sandbox).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
