@@ -5,7 +5,8 @@
 # registers nothing; the sandbox refuses /etc/passwd, /zix/store and "/" (E_ACCES) and
 # sudo (E_PERM); the fixed clock and random stream make CHECK SAME; a source is imported
 # and read; a cycle is E_LOOP; an unbuilt recipe input is E_AGAIN naming its file; xy
-# builds too and may not WAIT root's build. The kernel's lines and trace say the same.
+# builds too, may not WAIT root's build, and may not register past its share of the
+# store (64 paths: E_DQUOT). The kernel's lines and trace say the same.
 source "$(dirname "$0")/lib.sh"
 source tests/sim_lib.sh
 logs=build/test-logs/zix
@@ -34,10 +35,12 @@ check "hello was built by root and xy, and rebuilt by CHECK and REPAIR: never ag
 
 # The trace: every build that started was spawned and ended; the refusals are events.
 events() { grep -cE " $1 " "$trace"; }
-check "trace: 17 builds started, each spawned and ended" \
-    test "$(events zix_build_start) $(events zix_builder_spawned) $(events zix_build_end)" = "17 17 17"
+check "trace: 20 builds started, each spawned and ended (3 of them xy's builds of 16 sources each)" \
+    test "$(events zix_build_start) $(events zix_builder_spawned) $(events zix_build_end)" = "20 20 20"
 check "trace: the probe's 4 refusals (open, open, stat, sudo)" test "$(events zix_sandbox_refused)" -eq 4
-check "trace: 14 registrations (11 of root's, 2 of them sources; 3 of xy's)" test "$(events zix_registered)" -eq 14
+check "trace: 75 registrations (11 of root's, 2 of them sources; 3 of xy's, then 61 more up to its share of 64)" \
+    test "$(events zix_registered)" -eq 75
+check "xy's share of the store: refused (E_DQUOT) at 64 paths" has "zixtest: xy's share: 61 paths registered before the refusal (-122)"
 check "trace: START of a registered path is a cache hit" test "$(events zix_cache_hit)" -ge 1
 
 # Under injected faults (a failing disk, power losses, crashed processes, a jumping

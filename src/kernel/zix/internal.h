@@ -17,6 +17,9 @@ i64 zix_store_lookup(struct kernel *k, const char *store_path, struct zix_regist
 // one place, so no registration skips it; without a usable key it is registered unsigned
 // (logged), as Nix registers a path no key signed.
 i64 zix_store_register(struct kernel *k, struct zix_registration *registration);
+// Whether uid (a non-root caller) may register one more path of add_bytes: 0, or
+// -E_DQUOT past its share or past what root's reserve leaves to all users. Root: 0.
+i64 zix_store_share_check(struct kernel *k, u32 uid, u64 add_bytes);
 // Deletes the ref (one batch): the path is no longer registered; its tree is then a
 // leftover, removed by the caller or at the next boot.
 i64 zix_store_unregister(struct kernel *k, const char *store_path);

@@ -231,6 +231,9 @@ i64 zix_build_begin(struct kernel *k, u32 caller_slot, enum zix_build_kind kind,
         str_copy(result->log_path, sizeof result->log_path, running->log_path);
         return 0;
     }
+    // A user whose store share is used up builds nothing it could not register.
+    i64 share = kind == ZIX_KIND_BUILD ? zix_store_share_check(k, uid, 0) : 0;
+    if (share < 0) return share;
     u32 slot = build_free_slot(k, uid);
     if (slot == ABI_ZIX_BUILDS_MAX) return -E_AGAIN;
     struct zix_build *build = &k->zix.builds[slot];

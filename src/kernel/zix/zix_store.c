@@ -86,6 +86,54 @@ static u32 store_registered_count(struct kernel *k) {
     return live;
 }
 
+// What the registered paths of non-root callers hold: uid's and everyone's.
+struct store_share {
+    u32 user_paths;
+    u32 users_paths;
+    u64 user_bytes;
+    u64 users_bytes;
+};
+
+static i64 store_share_count(struct kernel *k, u32 uid, struct store_share *share) {
+    u32 count = graindb_ref_count(&k->fs.db);
+    u32 prefix_len = sizeof ZIX_RECORD_KEY_PREFIX - 1u;
+    struct zix_registration *record = &k->zix.share_record;
+    for (u32 i = 0; i < count; i++) {
+        u8 key[GRAINDB_KEY_LEN_MAX];
+        u32 key_len = 0;
+        struct graindb_ref_info info;
+        if (graindb_ref_at(&k->fs.db, i, key, &key_len, &info) < 0 || info.deleted) continue;
+        if (key_len <= prefix_len || !mem_equal(key, ZIX_RECORD_KEY_PREFIX, prefix_len)) continue;
+        u32 size = 0;
+        i64 read = graindb_ref_read(&k->fs.db, key, key_len, k->zix.record_bytes, sizeof k->zix.record_bytes, &size);
+        if (read < 0) return read; // unreadable: no share is granted on doubt
+        if (zix_registration_decode(k->zix.record_bytes, size, record) < 0) return -E_BADMSG;
+        if (record->builder_uid == ABI_UID_ROOT) continue;
+        share->users_paths++;
+        share->users_bytes += record->nar_size_bytes;
+        if (record->builder_uid != uid) continue;
+        share->user_paths++;
+        share->user_bytes += record->nar_size_bytes;
+    }
+    assert(share->user_paths <= share->users_paths);
+    return 0;
+}
+
+i64 zix_store_share_check(struct kernel *k, u32 uid, u64 add_bytes) {
+    assert(k != NULL);
+    assert(ZIX_STORE_PATHS_ROOT_RESERVE < ZIX_STORE_PATHS_MAX);
+    if (uid == ABI_UID_ROOT) return 0;
+    struct store_share share = {0};
+    i64 result = store_share_count(k, uid, &share);
+    if (result < 0) return result;
+    u64 capacity_bytes = fs_capacity_bytes(k);
+    if (share.user_paths + 1u > ZIX_STORE_PATHS_PER_USER_MAX) return -E_DQUOT;
+    if (share.users_paths + 1u > ZIX_STORE_PATHS_MAX - ZIX_STORE_PATHS_ROOT_RESERVE) return -E_DQUOT;
+    if (share.user_bytes + add_bytes > capacity_bytes / ZIX_STORE_USER_BYTES_DIVISOR) return -E_DQUOT;
+    if (share.users_bytes + add_bytes > capacity_bytes / ZIX_STORE_USERS_BYTES_DIVISOR) return -E_DQUOT;
+    return 0;
+}
+
 i64 zix_store_register(struct kernel *k, struct zix_registration *registration) {
     assert(k != NULL);
     assert(registration != NULL);
@@ -96,9 +144,11 @@ i64 zix_store_register(struct kernel *k, struct zix_registration *registration) 
     result = record_key(registration->path, key, &key_len);
     if (result < 0) return result;
     // A path registered again (a repair) keeps its key: only a new one needs room.
-    if (store_registered(k, registration->path) != 0 && store_registered_count(k) >= ZIX_STORE_PATHS_MAX) {
-        return -E_AGAIN;
-    }
+    bool new_path = store_registered(k, registration->path) != 0;
+    if (new_path && store_registered_count(k) >= ZIX_STORE_PATHS_MAX) return -E_AGAIN;
+    // The commit point of every build and import: no path past its caller's share.
+    if (new_path) result = zix_store_share_check(k, registration->builder_uid, registration->nar_size_bytes);
+    if (result < 0) return result;
     i64 signed_result = zix_sign_registration(k, registration);
     if (signed_result < 0) {
         registration->signature_length = 0;

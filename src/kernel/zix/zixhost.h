@@ -25,6 +25,14 @@
 // Store paths registered at once: /zix/store is one directory (FS_DIR_ENTRIES_MAX), and
 // each registration is a GrainDB key the filesystem leaves free (fs.h FS_INODES_MAX).
 #define ZIX_STORE_PATHS_MAX 256u
+// The store is root's once sealed, so what non-root callers register has shares of its
+// own (zix_store_share_check): paths and bytes per user, and a reserve of paths and
+// bytes that only root's builds may take, so xy cannot fill the store, or the disk
+// through it, against root.
+#define ZIX_STORE_PATHS_PER_USER_MAX 64u
+#define ZIX_STORE_PATHS_ROOT_RESERVE 32u
+#define ZIX_STORE_USER_BYTES_DIVISOR 8u   // one user: 1/8 of the filesystem's capacity
+#define ZIX_STORE_USERS_BYTES_DIVISOR 4u  // all non-root users together: 1/4
 // Names of store paths here: a path's last component is "<32 chars>-<name>" and a
 // component holds at most ABI_NAME_LEN_MAX bytes, so names are shorter than Nix's 211.
 #define ZIX_HOST_NAME_LEN_MAX (ABI_NAME_LEN_MAX - ZIX_PATH_HASH_CHARS - 1u)
@@ -128,6 +136,7 @@ struct zix_host {
         struct zix_recipe recipe;
     } resolve[ZIX_RESOLVE_DEPTH_MAX];
     struct zix_error error;
+    struct zix_registration share_record; // zix_store_share_check's decoded records
 };
 
 // Called from kernel_step before anything runs: the first step after a boot removes the

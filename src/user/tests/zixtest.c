@@ -370,6 +370,47 @@ static void check_share(void) {
     CHECK("xy: REPAIR is root's: E_PERM", sys_zix_build(ABI_ZIX_BUILD_REPAIR, (u64)(uintptr_t)first.path, &third), -E_PERM);
 }
 
+// Registered paths, all users' (NTH until E_NOENT).
+static u32 store_count(void) {
+    static struct abi_zix_info info;
+    u32 count = 0;
+    while (sys_zix_store(ABI_ZIX_STORE_NTH, count, &info) == 0) count++;
+    return count;
+}
+
+// xy's share of the store: recipes of 16 distinct sources each, imported at START,
+// until the kernel refuses (E_DQUOT) at ZIX_STORE_PATHS_PER_USER_MAX paths (64) of xy's;
+// root still builds after.
+#define SHARE_RECIPES 6u
+#define SHARE_SOURCES 16u
+#define SHARE_PATHS_MAX 64u
+static void check_store_share(void) {
+    u32 before = store_count();
+    i64 refused = 0;
+    for (u32 r = 0; r < SHARE_RECIPES && refused == 0; r++) {
+        char text[1024], name[32], line[64];
+        snprintf(text, sizeof text, "name = many%u\nbuilder = " SELF "\narg = build-hello\narg = $out\n", r);
+        for (u32 i = 0; i < SHARE_SOURCES; i++) {
+            char content[32];
+            snprintf(name, sizeof name, "src-%u-%u", r, i);
+            snprintf(content, sizeof content, "share %u %u\n", r, i);
+            recipe(name, content);
+            snprintf(line, sizeof line, "input s%u = source %s\n", i, name);
+            strncat(text, line, sizeof text - strlen(text) - 1);
+        }
+        snprintf(name, sizeof name, "many%u.zix", r);
+        recipe(name, text);
+        struct abi_zix_build result;
+        i64 built = build("xy: many", name, &result);
+        if (built < 0) refused = built;
+    }
+    u32 added = store_count() - before;
+    say("xy's share: %u paths registered before the refusal (%ld)", added, (long)refused);
+    CHECK("xy: past its share of the store: E_DQUOT", refused, -E_DQUOT);
+    CHECK("xy: never more than its share", added <= SHARE_PATHS_MAX, 1);
+    CHECK("xy: refused only near its share", added + 8u >= SHARE_PATHS_MAX, 1);
+}
+
 // A START of a path already building joins it: the same id, and every START is
 // collected by its own WAIT (xy's join too: it may WAIT the build it joined).
 static void check_join(void) {
@@ -419,7 +460,7 @@ static void run_checks(const char *who) {
     if (made < 0 && made != -E_EXIST) { say("mkdir %s: %ld", dir, (long)made); failures++; }
     write_recipes(who);
     check_hello();
-    if (strcmp(who, "xy") == 0) { check_share(); return; } // the rest is root's part
+    if (strcmp(who, "xy") == 0) { check_share(); check_store_share(); return; } // the rest is root's part
     check_fail();
     check_probe();
     check_fixed();
