@@ -1,0 +1,9 @@
+#!/bin/sh
+# Zix's hello builder: $1 is $out, $2 the greeting's file in it.
+mkdir $1
+cd $1
+mkdir bin
+write $2 Hello from the Zix store!
+write bin/hello #!/bin/sh
+write -a bin/hello cat $2
+chmod 755 bin/hello
