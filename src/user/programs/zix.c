@@ -38,6 +38,7 @@ BASIN_PROGRAM("zix");
 // Registered paths listed at once (the kernel's store holds 256).
 #define ZIX_LIST_MAX 256u
 #define ZIX_BUSY_WAIT_NS 100000000ull // every build slot busy: try again after this
+#define ZIX_BUSY_TRIES_MAX 3000u       // 300 s: five times a builder's time limit
 #define ZIX_DIRENTS_PER_READ 8u
 #define ZIX_NS_PER_S 1000000000ull
 #define ZIX_HEX_BYTES 65u
@@ -187,6 +188,8 @@ static int build_step(u32 *depth) {
     i64 result = sys_zix_build(ABI_ZIX_BUILD_START, (u64)(uintptr_t)top, &build_result);
     if (result == -E_AGAIN && build_result.missing[0] == '\0') {
         // Every build slot is busy (other builds run): wait a little, then again.
+        static u32 busy_tries;
+        if (++busy_tries > ZIX_BUSY_TRIES_MAX) { tool_complain_step(top, "every build slot stays busy", result); return ZIX_EXIT_FAILED; }
         sys_sleep_until(monotonic_ns() + ZIX_BUSY_WAIT_NS);
         return 1;
     }

@@ -1,6 +1,5 @@
 #!/bin/sh
-# Zix's hello builder: $1 is $out, $2 the greeting's file in it.
-mkdir $1
+# Zix's hello builder: $1 is $out (a directory the kernel made), $2 the greeting's file in it.
 cd $1
 mkdir bin
 write $2 Hello from the Zix store!
