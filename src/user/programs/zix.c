@@ -118,6 +118,12 @@ static void hex_format(const u8 *bytes, u32 count, char *out) {
     out[2 * count] = '\0';
 }
 
+static bool hash_is_zero(const u8 *hash) {
+    u8 any = 0;
+    for (u32 i = 0; i < 32; i++) any |= hash[i];
+    return any == 0;
+}
+
 static bool is_store_path(const char *text) {
     return strncmp(text, ZIX_STORE_PREFIX, strlen(ZIX_STORE_PREFIX)) == 0;
 }
@@ -408,11 +414,12 @@ static bool verify_one(const char *path, bool repair, bool sigs) {
     i64 result = sys_zix_store(ABI_ZIX_STORE_VERIFY, (u64)(uintptr_t)path, &info_other);
     bool sound = result == 0;
     if (result == -E_BADMSG) {
-        char now[ZIX_HEX_BYTES], registered[ZIX_HEX_BYTES] = "?";
-        hex_format(info_other.nar_hash, 32, now);
+        char now[ZIX_HEX_BYTES] = "unreadable", registered[ZIX_HEX_BYTES] = "?";
+        // The kernel zeroes the hash when the contents could not be read at all.
+        if (!hash_is_zero(info_other.nar_hash)) hex_format(info_other.nar_hash, 32, now);
         if (sys_zix_store(ABI_ZIX_STORE_INFO, (u64)(uintptr_t)path, &info) == 0) hex_format(info.nar_hash, 32, registered);
-        tool_print(BASIN_FD_STDOUT, "%s: damaged: contents hash to sha256:%s, registered sha256:%s\n", path, now,
-                   registered);
+        tool_print(BASIN_FD_STDOUT, "%s: damaged: contents %s%s, registered sha256:%s\n", path,
+                   hash_is_zero(info_other.nar_hash) ? "" : "hash to sha256:", now, registered);
         if (repair) sound = verify_repair(path);
     } else if (result < 0) {
         tool_complain_step(path, "verify", result);
