@@ -64,8 +64,9 @@ seen_re() {
         [ $waited -gt $((PROMPT_WAIT_S * 5)) ] && return 1
     done
 }
-# The first store path of NAME the console showed.
-store_path() { tr -d '\r' < "$out" | grep -oE "$STORE_RE-$1" | head -1; }
+# The first store path of NAME the console showed (zix ends its lines with the path, so
+# hello's is not taken from hello.sh's).
+store_path() { tr -d '\r' < "$out" | grep -oE "$STORE_RE-$1\$" | head -1; }
 
 feed_first() {
     exec 3> "$fifo"
@@ -141,7 +142,7 @@ boot first feed_first 300
 status=$?
 t1=$logs/first.txt
 check "boot 1 ended by the SIGKILL during zix build slow" test -s "$logs/killed" -a $status -ne 0
-hello=$(grep -oE "$STORE_RE-hello" "$t1" | head -1)
+hello=$(grep -oE "$STORE_RE-hello\$" "$t1" | head -1)
 check "zix build hello: 0, prints its store path" bash -c '[ "$1" = 0 ] && grep -qxE "(.*# )?$2" "$3"' _ \
     "$(rc first build-hello)" "$hello" "$t1"
 check "hello built once: one 'building', then 'cached' (no builder)" \
@@ -170,7 +171,7 @@ for what in touch mkdir rm write; do
         "$(rc first "xy-$what")" "$what" "$t1"
 done
 check "what xy built still verifies (exit 0)" rc_is first xy-verify 0
-chain20=$(grep -oE "$STORE_RE-chain-20" "$t1" | head -1)
+chain20=$(grep -oE "$STORE_RE-chain-20\$" "$t1" | head -1)
 check "root adds the root chain -> chain-20; zix roots lists it" \
     bash -c '[ "$1" = 0 ] && [ "$2" = 0 ] && grep -qE "chain -> $3\$" "$4"' _ \
     "$(rc first root-add)" "$(rc first roots)" "$chain20" "$t1"
@@ -198,7 +199,7 @@ check "the next zix build slow succeeds (exit 0)" \
     bash -c '[ "$1" = 0 ] && grep -qxE "(.*# )?/zix/store/[0-9a-z]{32}-slow" "$2"' _ "$(rc second build-slow)" "$t2"
 
 # With QEMU off: flip a byte in every copy of chain-07's output on the disk image.
-chain07=$(grep -oE "$STORE_RE-chain-07" "$t1" | head -1)
+chain07=$(grep -oE "$STORE_RE-chain-07\$" "$t1" | head -1)
 flipped=$(python3 - "$disk" <<'EOF'
 import sys
 path = sys.argv[1]
