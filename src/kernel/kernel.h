@@ -13,6 +13,7 @@
 #include "kernel/random/random.h"
 #include "kernel/report.h"
 #include "kernel/z6/z6host.h"
+#include "kernel/zix/zixhost.h"
 #include "kernel/lib/types.h"
 
 // ---- limits ------------------------------------------------------------------
@@ -65,6 +66,7 @@ struct proc {
     bool supervised;     // a z6 service's run or finish: the kernel reaps it for z6 (parent_pid 0)
     bool ignores_term;   // signal_ignore(TERM): a TERM does nothing (KILL still ends it)
     bool syscall_restart; // PROC_SLEEPING until its syscall may run again (a password delay)
+    u8 zix_build;       // a Zix builder or its descendant: build slot + 1 (0: none); inherited
     struct user_context context;
     u64 root_table_pa;  // Sv39 root page table; 0 once released
     u32 frames_owned;   // data pages and page-table pages, all in the frame table
@@ -143,6 +145,7 @@ struct kernel {
     struct limits limits; // per-user shares and root's reserves (from /etc at boot)
     struct z6host z6; // the supervisor, hosted (kernel/z6/z6host.h); rebuilt at every boot
     struct fs fs; // last: large, and excluded from the boot digest (the disk persists)
+    struct zix_host zix; // Zix's builds and scratch (kernel/zix/zixhost.h); rebuilt at every boot
 };
 
 enum kernel_step_result {

@@ -84,6 +84,12 @@ static bool start_allowed(const struct platform *node, const struct proc *proc) 
     if (proc->parent_pid == 0 && proc->supervised) {
         return cred_all_one_user(&proc->cred) && groups_of_user(k, &proc->cred, proc->cred.ruid);
     }
+    // A Zix builder (kernel/zix/zix_build.c): its build slot's build user, no groups.
+    if (proc->parent_pid == 0 && proc->zix_build != 0) {
+        u32 build_uid = ZIX_BUILD_UID_FIRST + (u32)proc->zix_build - 1u;
+        return cred_all_one_user(&proc->cred) && proc->cred.ruid == build_uid && proc->cred.rgid == build_uid &&
+               proc->cred.groups_count == 0;
+    }
     if (proc->parent_pid == 0) return cred_all_root(&proc->cred) && groups_of_user(k, &proc->cred, ABI_UID_ROOT);
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {
         const struct privilege_shadow *parent = &node->invariants.privilege[slot];

@@ -138,6 +138,12 @@ static bool kernel_keeps(const struct path *path) {
     bool z6_log = path->count >= 3 && strcmp(path->names[0], "var") == 0 && strcmp(path->names[1], "log") == 0 &&
                   strcmp(path->names[2], "z6") == 0;
     if (z6_log) return true;
+    // Zix (kernel/zix): the store, its rebuilds and build directories under /zix, and the
+    // build logs in /var/log/zix, written as root during zix_build and zix_store.
+    bool zix = path->count >= 1 && strcmp(path->names[0], "zix") == 0;
+    bool zix_log = path->count >= 3 && strcmp(path->names[0], "var") == 0 && strcmp(path->names[1], "log") == 0 &&
+                   strcmp(path->names[2], "zix") == 0;
+    if (zix || zix_log) return true;
     static const char *const kept[] = {"/etc/shadow", "/etc/shadow.new", "/var/log/auth", RANDOM_SEED_FILE_PATH,
                                        RANDOM_SEED_FILE_NEW_PATH, RANDOM_SEED_FILE_DIRECTORY};
     char name[ABI_PATH_LEN_MAX];
