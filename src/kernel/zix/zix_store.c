@@ -170,6 +170,18 @@ i64 zix_store_list(struct kernel *k, char (*out)[ZIX_STORE_PATH_LEN_MAX + 1]) {
     return kept;
 }
 
+// Whether a running build uses path (its output, its rebuild's, its temporary
+// directory): never a leftover, whenever this is called.
+static bool store_used_by_a_build(const struct kernel *k, const char *path) {
+    for (u32 i = 0; i < ABI_ZIX_BUILDS_MAX; i++) {
+        const struct zix_build *build = &k->zix.builds[i];
+        if (build->state != ZIX_SLOT_RUNNING) continue;
+        if (str_equal(build->store_path, path) || str_equal(build->out_path, path)) return true;
+        if (str_equal(build->tmp_path, path)) return true;
+    }
+    return false;
+}
+
 // Removes every entry of dir (kind: 1 store, 2 check, 3 tmp); in the store, only those
 // without a registration. Traced per entry with the result.
 static void store_remove_entries(struct kernel *k, const char *dir, u64 kind) {
@@ -185,6 +197,7 @@ static void store_remove_entries(struct kernel *k, const char *dir, u64 kind) {
         // Only a name surely without a ref goes: an unreadable ref keeps its tree.
         i64 registered = kind == 1 ? store_registered(k, path) : -E_NOENT;
         if (registered != -E_NOENT && registered != -E_INVAL) continue;
+        if (store_used_by_a_build(k, path)) continue;
         i64 result = zix_tree_remove(k, path);
         observe_trace(k->platform, TRACE_ZIX_LEFTOVER_REMOVED, bytes_digest(path, str_len_bounded(path, ABI_PATH_LEN_MAX)),
                       kind, (u64)result);

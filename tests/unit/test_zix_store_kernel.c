@@ -110,6 +110,26 @@ static void test_hash_and_seal(struct kernel *k, u8 h1_hash[ZIX_HASH_BYTES]) {
     memcpy(h1_hash, after, ZIX_HASH_BYTES);
 }
 
+// A builder's hard link to a file it was not given: neither hashed nor sealed (which
+// would make root's secret 0444), the file untouched.
+static void test_hard_link(struct kernel *k) {
+    struct fs_name old_name, new_name;
+    struct fs_inode inode;
+    bool ok = zix_tree_make_directory(k, H4, BUILDER_UID, 0755) == 0 &&
+              fs_write_file_as_root(k, "/root/secret", 0600, (const u8 *)"key", 3) == 0 &&
+              fs_walk(k, &root, FS_ROOT_INODE, "/root/secret", FS_WALK_LOOKUP, &old_name) == 0 &&
+              fs_walk(k, &root, FS_ROOT_INODE, H4 "/stolen", 0, &new_name) == 0 &&
+              fs_link_name(k, &root, &old_name, &new_name) == 0;
+    u8 hash[ZIX_HASH_BYTES];
+    bool found[2];
+    UNIT_CHECK("hard_link_setup", ok);
+    UNIT_CHECK("hard_link_not_hashed", hash_of(k, H4, hash, found) == -E_INVAL);
+    UNIT_CHECK("hard_link_not_sealed", zix_tree_seal(k, H4) == -E_INVAL);
+    UNIT_CHECK("hard_link_target_untouched", fs_lookup_at(k, "/root/secret", &inode) == 0 && inode.mode == 0600);
+    UNIT_CHECK("hard_link_removed_as_a_name", zix_tree_remove(k, H4) == 0 &&
+                                                  fs_lookup_at(k, "/root/secret", &inode) == 0 && inode.nlink == 1);
+}
+
 // A chain deeper than ZIX_NAR_DEPTH_MAX: not hashed, yet removed (the builder chose it).
 static void test_bounds(struct kernel *k) {
     char path[ABI_PATH_LEN_MAX] = C1 "/deep";
@@ -235,6 +255,7 @@ int main(void) {
     test_provisioned(k);
     test_hash_and_seal(k, h1_hash);
     test_bounds(k);
+    test_hard_link(k);
     test_registrations(k, h1_hash);
     test_gc(k);
     test_leftovers(k);
