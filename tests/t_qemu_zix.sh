@@ -55,6 +55,7 @@ seen() {
         sleep 0.2; waited=$((waited + 1))
         [ $waited -gt $((PROMPT_WAIT_S * 5)) ] && return 1
     done
+    return 0
 }
 # Waits until the extended regular expression RE matches a console line.
 seen_re() {
@@ -63,6 +64,7 @@ seen_re() {
         sleep 0.2; waited=$((waited + 1))
         [ $waited -gt $((PROMPT_WAIT_S * 5)) ] && return 1
     done
+    return 0
 }
 # The first store path of NAME the console showed (zix ends its lines with the path, so
 # hello's is not taken from hello.sh's).

@@ -186,8 +186,10 @@ static bool build_stack_holds(u32 depth, const char *recipe) {
     return false;
 }
 
-// START for the recipe on top of the stack. Returns 1 when an input was pushed (start
-// again), 0 when it is built (path in build_result), or an exit code (> 1).
+#define BUILD_STEP_AGAIN (-1) // an input was pushed, or the slots are busy: START again
+
+// START for the recipe on top of the stack. Returns BUILD_STEP_AGAIN, 0 when it is built
+// (its path in build_result), or an exit code (> 0).
 static int build_step(u32 *depth) {
     const char *top = build_stack[*depth - 1];
     memset(&build_result, 0, sizeof build_result);
@@ -197,7 +199,7 @@ static int build_step(u32 *depth) {
         static u32 busy_tries;
         if (++busy_tries > ZIX_BUSY_TRIES_MAX) { tool_complain_step(top, "every build slot stays busy", result); return ZIX_EXIT_FAILED; }
         sys_sleep_until(monotonic_ns() + ZIX_BUSY_WAIT_NS);
-        return 1;
+        return BUILD_STEP_AGAIN;
     }
     if (result == -E_AGAIN) {
         char input[TOOL_PATH_BYTES];
@@ -211,7 +213,7 @@ static int build_step(u32 *depth) {
             return ZIX_EXIT_FAILED;
         }
         snprintf(build_stack[(*depth)++], TOOL_PATH_BYTES, "%s", input);
-        return 1;
+        return BUILD_STEP_AGAIN;
     }
     if (result < 0) { complain_build(top, result, &build_result); return ZIX_EXIT_FAILED; }
     if (build_result.status == ABI_ZIX_CACHED) {
@@ -239,7 +241,7 @@ static int build_one(const char *recipe) {
     u32 depth = 1;
     while (depth > 0) {
         int step = build_step(&depth);
-        if (step > 1) return step;
+        if (step > 0) return step;
         if (step == 0) depth--;
     }
     tool_print(BASIN_FD_STDOUT, "%s\n", build_result.path);
