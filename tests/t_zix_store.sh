@@ -7,6 +7,12 @@
 #   - GC is root's (E_PERM for xy); /zix/store, /zix/roots, /zix/check, /zix/tmp and
 #     /etc/zix are not xy's; root's dry run and collection of an empty store free
 #     nothing, a dangling root names nothing;
+#   - through the build side (as root): lib, and app whose executable names lib, built;
+#     INFO finds app's reference to lib, NTH lists them sorted, RECIPE is canonical,
+#     VERIFY matches until root damages app (E_BADMSG); GC keeps both while a link in
+#     /zix/roots names app, frees both (unregistered, trees removed) without it, and
+#     they build again to the same paths; xy verifies every registered path; the next
+#     boot's GC frees what this one left;
 #   - root plants what a crash leaves (an unregistered /zix/store entry with a file in
 #     it, a /zix/check directory, a /zix/tmp link); the kernel removes each at the next
 #     boot's first step, traced and logged, before init runs: the next boot's check
@@ -38,7 +44,16 @@ check "GC is root's" has "zixstore: gc as xy = -1 E_PERM ok"
 check "xy cannot write the store" has "zixstore: mkdir in /zix/store = -13 E_ACCES ok"
 check "xy cannot read /etc/zix" has "zixstore: open /etc/zix = -13 E_ACCES ok"
 check "root's GC of an empty store" has "zixstore: gc: 0 failures"
-check "the kernel logs the dry run" test "$(kernel_count "zix: gc \(dry run\): 0 roots, 0 kept, 0 freed")" -ge 3
+check "built as root, every boot" test "$(count_of "init: zixstore built as root exited 0")" -ge 3
+check "verified as xy, every boot" test "$(count_of "init: zixstore verify as xy exited 0")" -ge 3
+check "app refers to lib" has "zixstore: app: one reference, lib = 1 ok"
+check "damaged contents fail VERIFY" has "zixstore: verify(damaged app) = -74 E_BADMSG ok"
+check "a root keeps app and, through its reference, lib" test "$(kernel_count "zix: gc: 1 roots, 2 kept, 0 freed")" -ge 3
+check "without roots both go" test "$(kernel_count "zix: gc: /zix/store/[0-9a-z]{32}-app freed")" -ge 3
+# Two such collections a boot (built's, then the next boot's gc job), but the first boot's.
+built=$(count_of "init: zixstore built as root exited 0")
+check "the next boot's GC frees what the last left" \
+    test "$(kernel_count "zix: gc: 0 roots, 0 kept, 2 freed")" -ge $((2 * built - 1))
 planted=$(count_of "zixstore: leftovers planted")
 gone=$(count_of "zixstore: leftovers gone")
 check "leftovers planted ($planted) and found gone the boot after ($gone)" \

@@ -20,6 +20,8 @@ enum walk_event { WALK_DONE = 0, WALK_ENTRY, WALK_LEAVE };
 
 // Unsigned byte order, as the directory stores its entries.
 static bool name_after(const char *name, const char *last) {
+    assert(name != NULL);
+    assert(last != NULL);
     u32 i = 0;
     while (name[i] != '\0' && name[i] == last[i]) i++;
     return (u8)name[i] > (u8)last[i];
@@ -98,6 +100,8 @@ struct hashing {
 static i64 hash_node(struct kernel *k, struct hashing *h, const struct fs_inode *inode) {
     struct zix_store_scratch *scratch = &k->zix.store;
     struct zix_nar *nar = &k->zix.nar;
+    assert(inode != NULL);
+    assert(scratch->walk.path[0] == '/');
     if (++h->nodes > ZIX_OUTPUT_NODES_MAX) return -E_INVAL;
     // A hard link is refused (see seal_node): its bytes may be a file nobody gave us.
     if (inode->type != ABI_TYPE_DIRECTORY && inode->nlink != 1) return -E_INVAL;
@@ -129,6 +133,8 @@ static i64 hash_node(struct kernel *k, struct hashing *h, const struct fs_inode 
 // The walk's entries after the root: each name (rewritten), then its node.
 static i64 hash_entries(struct kernel *k, struct hashing *h) {
     struct zix_walk *w = &k->zix.store.walk;
+    assert(h != NULL);
+    assert(w->depth <= ZIX_NAR_DEPTH_MAX);
     for (;;) {
         u32 type = 0;
         i64 event = walk_next(k, w, &type);
@@ -182,6 +188,7 @@ i64 zix_tree_hash(struct kernel *k, const char *absolute, const char (*candidate
 // The mode a sealed node gets: r-x for directories and executables, r-- for files;
 // a symbolic link keeps its own (its bits are never consulted).
 static u32 sealed_mode(const struct fs_inode *inode) {
+    assert(inode != NULL);
     if (inode->type == ABI_TYPE_SYMLINK) return inode->mode;
     if (inode->type == ABI_TYPE_DIRECTORY) return ZIX_SEALED_EXECUTABLE_MODE;
     return (inode->mode & FS_MODE_EXECUTE_ANY) != 0 ? ZIX_SEALED_EXECUTABLE_MODE : ZIX_SEALED_MODE;
@@ -190,6 +197,8 @@ static u32 sealed_mode(const struct fs_inode *inode) {
 // A name with another one elsewhere (a hard link) is refused: sealing it would make
 // root's read-only copy of whatever file a builder linked in (/etc/shadow made 0444).
 static i64 seal_node(struct kernel *k, const char *absolute, struct fs_inode *inode) {
+    assert(absolute[0] == '/');
+    assert(inode->inode >= FS_ROOT_INODE);
     if (inode->type != ABI_TYPE_DIRECTORY && inode->nlink != 1) return -E_INVAL;
     u32 mode = sealed_mode(inode);
     if (inode->uid == ABI_UID_ROOT && inode->gid == ABI_UID_ROOT && inode->mode == mode) return 0;
