@@ -34,10 +34,10 @@ check "hello was built by root and xy, and rebuilt by CHECK and REPAIR: never ag
 
 # The trace: every build that started was spawned and ended; the refusals are events.
 events() { grep -cE " $1 " "$trace"; }
-check "trace: 16 builds started, each spawned and ended" \
-    test "$(events zix_build_start) $(events zix_builder_spawned) $(events zix_build_end)" = "16 16 16"
+check "trace: 17 builds started, each spawned and ended" \
+    test "$(events zix_build_start) $(events zix_builder_spawned) $(events zix_build_end)" = "17 17 17"
 check "trace: the probe's 4 refusals (open, open, stat, sudo)" test "$(events zix_sandbox_refused)" -eq 4
-check "trace: 13 registrations (10 of root's, 2 of them sources; 3 of xy's)" test "$(events zix_registered)" -eq 13
+check "trace: 14 registrations (11 of root's, 2 of them sources; 3 of xy's)" test "$(events zix_registered)" -eq 14
 check "trace: START of a registered path is a cache hit" test "$(events zix_cache_hit)" -ge 1
 
 # Under injected faults (a failing disk, power losses, crashed processes, a jumping

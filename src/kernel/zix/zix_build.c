@@ -245,8 +245,9 @@ i64 zix_build_begin(struct kernel *k, u32 caller_slot, enum zix_build_kind kind,
     if (done == 0) done = build_paths(build, recipe, store_path);
     if (done == 0) done = build_directories(k, build);
     if (done < 0) {
-        (void)zix_tree_remove(k, build->tmp_path);
-        if (kind != ZIX_KIND_BUILD) (void)zix_tree_remove(k, build->out_path);
+        // Nothing of it stays: $out is unregistered (a build) or a rebuild's.
+        if (build->tmp_path[0] == '/') (void)zix_tree_remove(k, build->tmp_path);
+        if (build->out_path[0] == '/') (void)zix_tree_remove(k, build->out_path);
         mem_set(build, 0, sizeof *build);
         return done;
     }

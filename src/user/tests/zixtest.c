@@ -6,8 +6,13 @@
 // realtime clock and random bytes is rebuilt by CHECK as SAME; a source input is
 // imported and read by the builder; a cycle is E_LOOP; an unbuilt recipe input is
 // E_AGAIN naming its file; xy (uid 1000, its own recipes) builds too, and may not WAIT
-// root's build. One line per check; exit status: the number of failures. The builders
-// are this program: build-* sub-commands (/test is readable inside the sandbox).
+// root's build. Also: a directory source; the build log; a START joining a running
+// build (root's twice, xy's once, each collected); a bad recipe's FILE:LINE: FIELD; a
+// builder's child killed with the build; CHECK and REPAIR of a damaged output; the
+// builder's own monotonic clock and sleep; the 60 s timeout; a result dropped when
+// nobody collects it; xy's share of two builds. One line per check; exit status: the
+// number of failures. The builders are this program: build-* sub-commands (/test is
+// readable inside the sandbox).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +26,7 @@ BASIN_PROGRAM("zixtest");
 #define SLOW_BUILD_NS 1500000000ull
 #define HANG_NS 1000000000000ull      // past the build timeout (60 s)
 #define SETTLE_NS 50000000ull         // for init to reap a killed orphan
+#define DONE_KEEP_NS 60000000000ull   // ZIX_DONE_KEEP_NS: an uncollected result is dropped
 
 #define CHECK(what, result, expected) (failures += !expect_result((what), (result), (expected)))
 
@@ -213,6 +219,10 @@ static void check_hello(void) {
     snprintf(path, sizeof path, "%s/hello", r.path);
     i64 got = read_file(path, bytes, sizeof bytes);
     CHECK("hello's output reads \"hello\\n\"", got == 6 && strcmp(bytes, "hello\n") == 0, 1);
+    char log[FILE_BYTES_MAX], expected[192];
+    snprintf(expected, sizeof expected, "writing %s/hello", r.path);
+    got = read_file(r.log_path, log, sizeof log);
+    CHECK("hello's log holds what the builder wrote to fd 1", got > 0 && strstr(log, expected) != NULL, 1);
     char store_path[ABI_ZIX_PATH_BYTES];
     strcpy(store_path, r.path);
     CHECK("START hello again: 0", zix(ABI_ZIX_BUILD_START, "hello.zix", &r), 0);
@@ -336,11 +346,17 @@ static void check_repair(void) {
     CHECK("hello's output is \"hello\\n\" again", got == 6 && strcmp(bytes, "hello\n") == 0, 1);
 }
 
-// A builder that never ends is killed at ZIX_BUILD_TIMEOUT_NS: FAILED, KILLed.
+// A builder that never ends is killed at ZIX_BUILD_TIMEOUT_NS: FAILED, KILLed. A
+// result nobody collects is dropped ZIX_DONE_KEEP_NS (60 s) after its end.
 static void check_timeout(void) {
-    struct abi_zix_build r;
+    struct abi_zix_build r, unwaited;
+    CHECK("START unwaited (never collected): 0", zix(ABI_ZIX_BUILD_START, "unbuilt.zix", &unwaited), 0);
+    u64 started_ns = monotonic_ns();
     CHECK("START+WAIT hang: FAILED", build("hang", "hang.zix", &r), ABI_ZIX_FAILED);
     CHECK("hang: killed (signal 9)", r.exit_status.cause == ABI_EXIT_SIGNALED ? r.exit_status.exit_code : -1, ABI_SIGKILL);
+    (void)sys_sleep_until(started_ns + DONE_KEEP_NS + SETTLE_NS);
+    CHECK("an uncollected result is dropped after 60 s: E_NOENT", zix_wait(unwaited.build_id, &r), -E_NOENT);
+    CHECK("its path stays registered", zix(ABI_ZIX_BUILD_PATH, "unbuilt.zix", &r) == 0 ? r.status : 0, ABI_ZIX_REGISTERED);
 }
 
 // xy's share: ABI_ZIX_BUILDS_PER_USER_MAX (2) builds at once, a third is E_AGAIN.
