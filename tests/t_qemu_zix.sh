@@ -170,6 +170,9 @@ check "hello built once: one 'building', then 'cached' (no builder)" \
     "$hello" "$(rc first rebuild-hello)" "$t1"
 check "the kernel spawned hello's builder once (build 1), not for the cached build" \
     test "$(grep -cE "kernel: zix: build [0-9]+: $hello started" "$t1")" -eq 1
+check "the examples' builders touched nothing the sandbox refuses (0 refusals each)" \
+    bash -c '[ "$(grep -cE "kernel: zix: build [0-9]+: .* ended: " "$1")" -ge 30 ] &&
+             ! grep -E "kernel: zix: build [0-9]+: .* ended: " "$1" | grep -vq ", 0 sandbox refusals$"' _ "$t1"
 check "the built hello runs from its store path" grep -qE '(^|# )Hello from the Zix store!$' "$t1"
 check "the chain builds (exit 0): 20 builds, chain-01 first" \
     bash -c '[ "$1" = 0 ] && [ "$(grep -cE "building /zix/store/[0-9a-z]{32}-chain-[0-9]{2}\$" "$2")" = 20 ] &&
