@@ -13,6 +13,7 @@
 #include "kernel/random/random.h"
 #include "kernel/report.h"
 #include "kernel/z6/z6host.h"
+#include "kernel/zix/zixhost.h"
 #include "kernel/lib/types.h"
 
 // ---- limits ------------------------------------------------------------------
@@ -143,6 +144,7 @@ struct kernel {
     struct limits limits; // per-user shares and root's reserves (from /etc at boot)
     struct z6host z6; // the supervisor, hosted (kernel/z6/z6host.h); rebuilt at every boot
     struct fs fs; // last: large, and excluded from the boot digest (the disk persists)
+    struct zix_host zix; // Zix's builds and scratch (kernel/zix/zixhost.h); rebuilt at every boot
 };
 
 enum kernel_step_result {
