@@ -113,6 +113,7 @@ void kernel_boot(struct kernel *k, struct platform *p) {
     // After init (pid 1), and like the seed file at the first step: the boot's state
     // is the same at every boot whatever the disk's /etc/z6 says (reboot_state_fresh).
     k->z6.boot_due = true;
+    k->zix.boot_due = true; // Zix's leftovers go at the first step, like the seed file
 }
 
 // Sleepers whose deadline has passed become runnable, in slot order.
@@ -136,6 +137,8 @@ static void kernel_idle(struct kernel *k, u64 now_ns) {
     if (repeat_deadline_ns != 0 && repeat_deadline_ns < deadline_ns) deadline_ns = repeat_deadline_ns;
     u64 z6_deadline_ns = z6host_deadline(k); // the supervisor's timer wakes the machine too
     if (z6_deadline_ns != 0 && z6_deadline_ns < deadline_ns) deadline_ns = z6_deadline_ns;
+    u64 zix_deadline_ns = zix_host_deadline(k); // an overdue builder is killed on time
+    if (zix_deadline_ns != 0 && zix_deadline_ns < deadline_ns) deadline_ns = zix_deadline_ns;
     for (u32 slot = 0; slot < PROCS_MAX && !planted_bug(k, BUG_IDLE_OVERSLEEPS); slot++) {
         const struct proc *proc_ = &k->procs[slot];
         if (proc_->state == PROC_SLEEPING && proc_->sleep_deadline_ns < deadline_ns) {
@@ -212,6 +215,7 @@ enum kernel_step_result kernel_step(struct kernel *k) {
     u64 repeat_deadline_ns = k->auth.log.repeat_deadline_ns;
     if (repeat_deadline_ns != 0 && now_ns >= repeat_deadline_ns) auth_log_flush_repeats(k, false);
     z6host_step(k, now_ns); // supervised exits and z6's deadline, before anything runs
+    zix_host_step(k, now_ns); // Zix: the boot's leftovers, finished and overdue builders
     if (k->run_state != KERNEL_RUNNING) return KERNEL_STEP_STOPPED; // a shutdown's services ended
     // That work may take time (a spawn reads its program from a slow disk): sleepers
     // whose deadline passed meanwhile wake now, not after an idle wait.

@@ -66,6 +66,7 @@ struct proc {
     bool supervised;     // a z6 service's run or finish: the kernel reaps it for z6 (parent_pid 0)
     bool ignores_term;   // signal_ignore(TERM): a TERM does nothing (KILL still ends it)
     bool syscall_restart; // PROC_SLEEPING until its syscall may run again (a password delay)
+    u8 zix_build;       // a Zix builder or its descendant: build slot + 1 (0: none); inherited
     struct user_context context;
     u64 root_table_pa;  // Sv39 root page table; 0 once released
     u32 frames_owned;   // data pages and page-table pages, all in the frame table

@@ -38,7 +38,11 @@ void syscall_dispatch(struct kernel *k, u32 slot) {
     u64 args[SYSCALL_ARGS_MAX];
     for (u32 i = 0; i < SYSCALL_ARGS_MAX; i++) args[i] = proc_->context.regs[10 + i];
     u32 pid = proc_->pid;
-    i64 result = syscall_call(k, slot, number, args);
+    i64 result = 0;
+    // A Zix builder's syscalls pass its sandbox first (kernel/zix/zix_sandbox.c).
+    if (proc_->zix_build == 0 || !zix_sandbox_syscall(k, slot, number, args, &result)) {
+        result = syscall_call(k, slot, number, args);
+    }
     klog(k, LOG_TRACE, "pid %u %s() = %lld", pid, syscall_name(number), (long long)result);
     // exit, a blocking wait or sleep, or a shutdown leave the process off the queue.
     if (proc_->state != PROC_RUNNABLE || proc_->pid != pid || k->run_state != KERNEL_RUNNING) {

@@ -21,6 +21,7 @@
 
 #define PROVISION_PRIVATE_DIRECTORY_MODE 0700
 #define PROVISION_SHARED_DIRECTORY_MODE 01777 // sticky: only owners remove their names
+#define PROVISION_ZIX_TMP_MODE 0711 // a build finds its own directory, never lists the others
 
 struct standard_directory {
     char path[24];
@@ -46,6 +47,11 @@ static const struct standard_directory standard_tree[] = {
     {"/tmp", PROVISION_SHARED_DIRECTORY_MODE, ABI_UID_ROOT},
     {"/zix", PROVISION_DIRECTORY_MODE, ABI_UID_ROOT},
     {"/zix/store", PROVISION_DIRECTORY_MODE, ABI_UID_ROOT},
+    {"/zix/roots", PROVISION_DIRECTORY_MODE, ABI_UID_ROOT},   // the GC's roots: root's links
+    {"/zix/check", PROVISION_DIRECTORY_MODE, ABI_UID_ROOT},   // rebuilds of check and repair
+    {"/zix/tmp", PROVISION_ZIX_TMP_MODE, ABI_UID_ROOT},       // builds' own directories: no listing
+    {"/var/log/zix", PROVISION_DIRECTORY_MODE, ABI_UID_ROOT}, // builders' output
+    {"/etc/zix", PROVISION_PRIVATE_DIRECTORY_MODE, ABI_UID_ROOT}, // the signing key
 };
 
 // A standard directory, created by root and then given to its owner (also when

@@ -130,6 +130,37 @@ i64 fs_remove_at(struct kernel *k, const char *absolute) {
     return result == 0 ? fs_remove(k, &root, &path, ABI_TYPE_FILE) : result;
 }
 
+i64 fs_remove_directory_at(struct kernel *k, const char *absolute) {
+    assert(absolute != NULL);
+    assert(absolute[0] == '/'); // the kernel's own names, never a user's
+    struct path path;
+    struct cred root = cred_of_user(ABI_UID_ROOT);
+    i64 result = path_resolve("/", absolute, &path);
+    return result == 0 ? fs_remove(k, &root, &path, ABI_TYPE_DIRECTORY) : result;
+}
+
+// The walk without FS_WALK_FOLLOW: a symbolic link is answered as itself.
+i64 fs_lookup_link_at(struct kernel *k, const char *absolute, struct fs_inode *out) {
+    assert(absolute != NULL);
+    assert(absolute[0] == '/'); // the kernel's own names, never a user's
+    i64 result = fs_readable(k);
+    if (result < 0) return result;
+    struct cred root = cred_of_user(ABI_UID_ROOT);
+    struct fs_name name;
+    result = fs_walk(k, &root, FS_ROOT_INODE, absolute, FS_WALK_LOOKUP, &name);
+    if (result == 0) *out = name.inode;
+    return result;
+}
+
+i64 fs_read_symlink_at(struct kernel *k, const char *absolute, char out[FS_SYMLINK_BYTES_MAX + 1]) {
+    assert(out != NULL);
+    struct fs_inode link;
+    i64 result = fs_lookup_link_at(k, absolute, &link);
+    if (result < 0) return result;
+    if (link.type != ABI_TYPE_SYMLINK) return -E_INVAL; // as readlink answers
+    return fs_read_symlink(k, &link, out);
+}
+
 // The kernel, as root, gives inode (at absolute) its owner, group and mode: one
 // attribute change, shown to the observer as a chown on the kernel's authority.
 i64 fs_give_as_root(struct kernel *k, const char *absolute, struct fs_inode *inode, u32 uid, u32 gid, u32 mode) {

@@ -51,8 +51,10 @@
 #define FS_INODE_CHUNKS_OFFSET (FS_INODE_BASE_BYTES + FS_INODE_SEMANTICS_BYTES)
 #define FS_INODE_RECORD_BYTES (FS_INODE_CHUNKS_OFFSET + FS_FILE_CHUNKS_MAX * GRAINDB_HASH_BYTES)
 // Inode numbers in use at once, below the keys GrainDB holds: the rest is for the
-// filesystem's other keys ("fs/ready").
-#define FS_INODES_MAX (GRAINDB_REFS_MAX - 16u)
+// filesystem's other keys ("fs/ready") and for the records other rooms keep beside the
+// inodes (FS_RECORD_KEYS_MAX: Zix's registrations, one key per registered store path).
+#define FS_RECORD_KEYS_MAX 256u
+#define FS_INODES_MAX (GRAINDB_REFS_MAX - 16u - FS_RECORD_KEYS_MAX)
 #define FS_LINKS_MAX 65000u               // names of one file (ext4's limit): then E_MLINK
 #define FS_SYMLINKS_MAX ABI_SYMLINKS_MAX  // expansions in one walk: then E_LOOP
 #define FS_SYMLINK_BYTES_MAX (PATH_LEN_MAX - 1) // a target, without a NUL
@@ -319,3 +321,19 @@ u32 fs_file_find(const struct kernel *k, u64 inode);
 void fs_inode_key(u64 inode, u8 key[FS_KEY_LEN_MAX], u32 *key_len);
 i64 fs_inode_decode(const u8 *bytes, u32 size_bytes, struct fs_inode *out);
 i64 fs_directory_decode(struct fs *fs, const u8 *bytes, u32 size_bytes); // -> fs->entries
+
+// ---- records beside the inodes, and the kernel's own tree work (issue 13, Zix) ----
+// A record another room keeps in the filesystem's GrainDB (Zix's registrations, keys
+// outside "ino/") is no change of the filesystem: no name, no inode, nothing for the
+// observer's permission model. Its writer opens the batch with graindb_batch_begin,
+// stages, and ends it with these, so the commit is traced and a compaction reported as
+// the filesystem's own commits are (the simulator's durability shadow follows every
+// commit of this database).
+i64 fs_record_commit(struct kernel *k);
+void fs_record_abort(struct kernel *k, i64 result);
+// As root, never following a last symbolic link: what absolute names; the target of the
+// symbolic link at absolute (NUL-terminated; its length); removing the empty directory
+// at absolute.
+i64 fs_lookup_link_at(struct kernel *k, const char *absolute, struct fs_inode *out);
+i64 fs_read_symlink_at(struct kernel *k, const char *absolute, char out[FS_SYMLINK_BYTES_MAX + 1]);
+i64 fs_remove_directory_at(struct kernel *k, const char *absolute);

@@ -115,6 +115,19 @@ i64 fs_commit(struct kernel *k) {
     return result;
 }
 
+// Records beside the inodes (fs.h): the same commit and abort as the filesystem's own.
+i64 fs_record_commit(struct kernel *k) {
+    assert(k != NULL);
+    assert(k->fs.state == FS_MOUNTED);
+    return fs_commit(k);
+}
+
+void fs_record_abort(struct kernel *k, i64 result) {
+    assert(k != NULL);
+    assert(result < 0);
+    fs_batch_abort(k, result);
+}
+
 i64 fs_change_begin(struct kernel *k, const struct fs_change *changes, u32 count) {
     assert(changes != NULL);
     assert(count >= 1);

@@ -267,7 +267,9 @@ i64 fs_walk(struct kernel *k, const struct cred *cred, u64 cwd_inode, const char
     struct walk w = {.k = k, .cred = cred, .flags = flags, .out = out};
     i64 result = walk_start(&w, cwd_inode, text);
     if (result == 0) result = walk_run(&w);
-    return result < 0 ? result : walk_finish(&w);
+    // A Zix builder's walk ends only inside its sandbox (kernel/zix/zix_sandbox.c):
+    // here, so that no path syscall and no exec skips it.
+    return zix_sandbox_walk(k, cred, out, result < 0 ? result : walk_finish(&w));
 }
 
 i64 fs_walk_follow(struct kernel *k, const struct cred *cred, u32 flags, struct fs_name *name) {
@@ -280,5 +282,5 @@ i64 fs_walk_follow(struct kernel *k, const struct cred *cred, u32 flags, struct 
     i64 result = walk_may_follow(cred, &name->dir, &name->inode);
     if (result == 0) result = walk_splice(&w, &name->inode, name->trailing_slash ? "/" : "");
     if (result == 0) result = walk_run(&w);
-    return result < 0 ? result : walk_finish(&w);
+    return zix_sandbox_walk(w.k, cred, name, result < 0 ? result : walk_finish(&w));
 }

@@ -230,6 +230,8 @@ i64 proc_spawn(struct kernel *k, u32 parent_pid, const char *path, const struct 
     u32 parent_slot = parent_pid == 0 ? SLOT_NONE : proc_slot_of_pid(k, parent_pid);
     // ... and in its console session (init's, 0, for init itself), as a follower.
     if (parent_slot != SLOT_NONE) proc_->console_session = k->procs[parent_slot].console_session;
+    // A Zix builder's descendants stay in its sandbox (kernel/zix/zix_sandbox.c).
+    if (parent_slot != SLOT_NONE) proc_->zix_build = k->procs[parent_slot].zix_build;
     proc_set_name(proc_, path);
     proc_->state = PROC_RUNNABLE;
     run_queue_push(k, slot);

@@ -49,3 +49,10 @@ i64 zix_tree_make_directory(struct kernel *k, const char *absolute, u32 uid, u32
 // Paths a running build holds (its inputs and its output): temporary GC roots. Fills
 // out (rows of ZIX_STORE_PATH_LEN_MAX + 1, at most capacity) and returns the count.
 u32 zix_build_held_paths(const struct kernel *k, char (*out)[ZIX_STORE_PATH_LEN_MAX + 1], u32 capacity);
+
+// ---- the garbage collector (zix_gc.c), for sys_zix_store ---------------------------------
+// Frees every registered path that no root (a link in /zix/roots to a registered path or
+// inside one) and no running build reaches through references: each unregistered first,
+// then its tree removed. dry_run changes nothing. Fills out; 0 or -error (a record that
+// does not read: nothing freed).
+i64 zix_gc_run(struct kernel *k, bool dry_run, struct abi_zix_gc *out);

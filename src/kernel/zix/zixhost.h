@@ -33,6 +33,10 @@
 #define ZIX_SANDBOX_REALTIME_NS 1000000000ull // a builder's realtime clock: 1 s after the epoch
 #define ZIX_OUTPUT_NODES_MAX 256u       // files, links and directories of one output
 #define ZIX_SANDBOX_LOG_LINES_MAX 8u    // refusals logged per build (the rest counted)
+#define ZIX_RESOLVE_DEPTH_MAX 8u        // recipe inputs nested (resolved without recursion)
+#define ZIX_RESOLVE_VISITS_MAX 64u      // recipes read by one call
+#define ZIX_WAIT_POLL_NS 10000000ull    // WAIT on a running build polls every 10 ms
+#define ZIX_DONE_KEEP_NS (60ull * 1000000000ull) // a result nobody collects is freed then
 
 struct kernel;
 
@@ -61,6 +65,41 @@ struct zix_build {
     u32 recipe_length;
     char recipe[ZIX_RECIPE_TEXT_BYTES_MAX];        // canonical
     struct abi_zix_build result;                   // filled at DONE
+    // Appended by the build side (zix_build.c):
+    u64 done_ns;            // monotonic when it became DONE: uncollected, freed later
+    u32 caller_slot_pid;    // the pid that started it (its log lines name it)
+};
+
+// The store side's scratch (zix_tree.c, zix_gc.c, syscall_zix_store.c): the walk of a
+// tree (an explicit stack: no recursion), one file's bytes, the GC's graph, a reply.
+#define ZIX_WALK_DEPTH_MAX 32u          // PATH_COMPONENTS_MAX: any tree the fs can hold
+#define ZIX_GC_HELD_MAX (ABI_ZIX_BUILDS_MAX * (ZIX_REFS_MAX + 1u))
+struct zix_walk_frame {
+    u32 path_length;                            // the directory's path in zix_walk.path
+    char last_name[ABI_NAME_LEN_MAX + 1];       // the last entry visited ("" none yet)
+};
+struct zix_walk {
+    char path[ABI_PATH_LEN_MAX];                // the node being visited
+    u32 depth;                                  // directories open (frames in use)
+    struct zix_walk_frame frames[ZIX_WALK_DEPTH_MAX];
+};
+struct zix_store_scratch {
+    struct zix_walk walk;
+    u8 file[ABI_FILE_SIZE_MAX];                 // one file's bytes while it is hashed
+    char names[ZIX_STORE_PATHS_MAX][ABI_NAME_LEN_MAX + 1]; // a directory's entries, copied
+    u8 types[ZIX_STORE_PATHS_MAX];
+    u32 gc_offsets[ZIX_STORE_PATHS_MAX + 1];
+    u16 gc_targets[ZIX_STORE_PATHS_MAX * ZIX_REFS_MAX];
+    u64 gc_sizes_bytes[ZIX_STORE_PATHS_MAX];
+    bool gc_root[ZIX_STORE_PATHS_MAX];
+    bool gc_live[ZIX_STORE_PATHS_MAX];
+    u16 gc_stack[ZIX_STORE_PATHS_MAX];
+    char held[ZIX_GC_HELD_MAX][ZIX_STORE_PATH_LEN_MAX + 1];
+    union {
+        struct abi_zix_info info;
+        struct abi_zix_text text;
+        struct abi_zix_gc gc;
+    } reply;
 };
 
 struct zix_host {
@@ -73,6 +112,16 @@ struct zix_host {
     struct zix_nar nar;
     u8 record_bytes[ZIX_RECORD_BYTES_MAX];
     char paths[ZIX_STORE_PATHS_MAX][ZIX_STORE_PATH_LEN_MAX + 1]; // zix_store_list's rows
+    struct zix_store_scratch store;  // the store side's (zix_tree.c, zix_gc.c, syscall_zix_store.c)
+    // Appended by the build side: the recipes being resolved (zix_resolve.c), an
+    // explicit stack instead of recursion.
+    u32 resolve_depth;
+    struct zix_resolve_frame {
+        char file[ABI_PATH_LEN_MAX];   // the recipe's physical path
+        u32 next_input;                // inputs before it are resolved
+        struct zix_recipe recipe;
+    } resolve[ZIX_RESOLVE_DEPTH_MAX];
+    struct zix_error error;
 };
 
 // Called from kernel_step before anything runs: the first step after a boot removes the
@@ -81,3 +130,15 @@ struct zix_host {
 // (0: none).
 void zix_host_step(struct kernel *k, u64 now_ns);
 u64 zix_host_deadline(const struct kernel *k);
+
+// ---- the sandbox (zix_sandbox.c), called from other rooms through kernel.h ------------
+struct cred;
+struct fs_name;
+// The end of every path walk: for a builder's cred (a build uid), the physical path
+// must be inside its $out, $tmp, an input store path, /bin or /test, else -E_ACCES
+// (a failed walk outside those trees is -E_ACCES too: nothing outside is probed).
+// Any other cred: walk_result unchanged.
+i64 zix_sandbox_walk(struct kernel *k, const struct cred *cred, const struct fs_name *name, i64 walk_result);
+// A builder's syscall (proc zix_build != 0), before the handler: true when the sandbox
+// answered it (*result: a refusal, or its own clock and random stream).
+bool zix_sandbox_syscall(struct kernel *k, u32 slot, u64 number, const u64 *args, i64 *result);

@@ -65,6 +65,7 @@ struct options {
     bool edges;           // init.edges=1: the edge phase
     bool z6;              // init.z6=1: the z6 phase (init_z6.h)
     bool z6_stubborn;     // init.z6=2: the z6 phase with a service that outlives the bound
+    bool zix;             // init.zix=1: the zix phase (zixtest as root, then as xy)
 };
 
 // A program init runs, and how it must end for the round to count as expected.
@@ -288,6 +289,8 @@ static struct options parse_options(int argc, char **argv) {
         } else if (strcmp(word, "init.z6=1") == 0 || strcmp(word, "init.z6=2") == 0) {
             options.z6 = true;
             options.z6_stubborn = word[8] == '2';
+        } else if (strcmp(word, "init.zix=1") == 0) {
+            options.zix = true;
         } else if (strncmp(word, "init.", 5) == 0) {
             say("ignoring unknown %s", word);
         }
@@ -578,6 +581,20 @@ static void fuzz_phase(const char *ops, bool together) {
 #include "user/programs/init_edges.h"
 #include "user/programs/init_z6.h"
 
+// Zix's builds (src/user/tests/zixtest.c): root's checks, then xy's.
+static void zix_phase(void) {
+    static const char *const root_argv[] = {"zixtest", "root", NULL};
+    static const char *const xy_argv[] = {"zixtest", "xy", NULL};
+    const struct job jobs[] = {
+        {TEST("zixtest"), ABI_UID_ROOT, root_argv, ABI_EXIT_NORMAL, 0, "zixtest as root"},
+        {TEST("zixtest"), ABI_UID_USER, xy_argv, ABI_EXIT_NORMAL, 0, "zixtest as xy"},
+    };
+    say("zix phase");
+    u32 unexpected = run_sequential(jobs, JOBS_COUNT(jobs));
+    say("zix phase done, %u unexpected", unexpected);
+    report_check("init zix phase", unexpected, INIT_JOB_EXCUSES);
+}
+
 int main(int argc, char **argv) {
     say("pid %ld uid %ld", (long)sys_getpid(), (long)sys_getuid());
     struct options options = parse_options(argc, argv);
@@ -609,5 +626,6 @@ int main(int argc, char **argv) {
     }
     if (options.edges) edges_phase();
     if (options.z6) z6_phase(options.z6_stubborn);
+    if (options.zix) zix_phase();
     finish(options.end);
 }

@@ -1,0 +1,271 @@
+// zixtest: Zix's builds (issue 13), end to end, as init's zix phase runs it (init.zix=1).
+// As root: recipes written into /tmp/zixtest-root; a build registers and its bytes are
+// read back; START again is CACHED; PATH gives START's path; a failing builder is
+// FAILED and registers nothing; a builder probing its sandbox (/etc/passwd, a write
+// into /zix/store, "/", sudo) records E_ACCES / E_PERM; a builder recording the
+// realtime clock and random bytes is rebuilt by CHECK as SAME; a source input is
+// imported and read by the builder; a cycle is E_LOOP; an unbuilt recipe input is
+// E_AGAIN naming its file; xy (uid 1000, its own recipes) builds too, and may not WAIT
+// root's build. One line per check; exit status: the number of failures. The builders
+// are this program: build-* sub-commands (/test is readable inside the sandbox).
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "user/tests/lib/test.h"
+
+BASIN_PROGRAM("zixtest");
+
+#define SELF TEST_PATH("zixtest")
+#define FILE_BYTES_MAX 512
+#define SLOW_BUILD_NS 1500000000ull
+
+#define CHECK(what, result, expected) (failures += !expect_result((what), (result), (expected)))
+
+static u32 failures;
+static char dir[64];
+
+static i64 write_file(const char *path, const char *text) {
+    i64 fd = sys_open(path, ABI_O_WRONLY | ABI_O_CREAT | ABI_O_TRUNC, 0644);
+    if (fd < 0) return fd;
+    i64 written = sys_write(fd, text, strlen(text));
+    sys_close(fd);
+    return written < 0 ? written : 0;
+}
+
+// The whole file at path (NUL-terminated) or -error.
+static i64 read_file(const char *path, char *out, u64 capacity) {
+    i64 fd = sys_open(path, ABI_O_RDONLY, 0);
+    if (fd < 0) return fd;
+    i64 got = sys_read(fd, out, capacity - 1);
+    sys_close(fd);
+    if (got < 0) return got;
+    out[got] = '\0';
+    return got;
+}
+
+static void recipe(const char *name, const char *text) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (write_file(path, text) < 0) { say("cannot write %s", path); failures++; }
+}
+
+static i64 zix(u64 op, const char *name, struct abi_zix_build *out) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    memset(out, 0, sizeof *out);
+    return sys_zix_build(op, (u64)(uintptr_t)path, out);
+}
+
+static i64 zix_wait(u32 build_id, struct abi_zix_build *out) {
+    memset(out, 0, sizeof *out);
+    return sys_zix_build(ABI_ZIX_BUILD_WAIT, build_id, out);
+}
+
+// START then WAIT: the final status (or the error), the result in out.
+static i64 build(const char *what, const char *name, struct abi_zix_build *out) {
+    i64 started = zix(ABI_ZIX_BUILD_START, name, out);
+    if (started < 0) return started;
+    if (out->status != ABI_ZIX_RUNNING) return out->status;
+    i64 waited = zix_wait(out->build_id, out);
+    say("%s: %s status %u exit %ld, log %s", what, out->path, out->status, (long)out->exit_status.exit_code,
+        out->log_path);
+    return waited < 0 ? waited : out->status;
+}
+
+// ---- builders ------------------------------------------------------------------------
+
+static int builder_hello(const char *out) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/hello", out);
+    say("writing %s", path); // into the build's log (fd 1)
+    return write_file(path, "hello\n") == 0 ? 0 : 1;
+}
+
+// What the sandbox answers: each result recorded in $out/result.
+static int builder_probe(const char *out) {
+    char bytes[8];
+    i64 passwd = sys_open("/etc/passwd", ABI_O_RDONLY, 0);
+    i64 store = sys_open("/zix/store/planted", ABI_O_WRONLY | ABI_O_CREAT, 0644);
+    struct abi_stat st;
+    i64 root = sys_stat("/", &st);
+    const char *const argv[] = {"/bin/sh", NULL};
+    i64 sudo = sys_sudo("/bin/sh", argv, "");
+    i64 time_csr_ok = sys_getrandom(bytes, sizeof bytes, 0);
+    char text[160], path[128];
+    snprintf(text, sizeof text, "passwd=%ld store=%ld root=%ld sudo=%ld random=%ld\n", (long)passwd, (long)store,
+             (long)root, (long)sudo, (long)time_csr_ok);
+    (void)sys_write(1, text, strlen(text));
+    snprintf(path, sizeof path, "%s/result", out);
+    return write_file(path, text) == 0 ? 0 : 1;
+}
+
+// What a build must not depend on, made fixed by the sandbox: the clock, random bytes.
+static int builder_fixed(const char *out) {
+    u64 now_ns = 0;
+    u8 bytes[40];
+    if (sys_clock_gettime(ABI_CLOCK_REALTIME, &now_ns) < 0) return 2;
+    if (sys_getrandom(bytes, sizeof bytes, 0) != (i64)sizeof bytes) return 3;
+    char text[128], path[128];
+    int at = snprintf(text, sizeof text, "realtime=%llu random=", (unsigned long long)now_ns);
+    for (u32 i = 0; i < sizeof bytes && at < (int)sizeof text - 3; i++) at += snprintf(text + at, sizeof text - at, "%02x", bytes[i]);
+    snprintf(text + at, sizeof text - at, "\n");
+    snprintf(path, sizeof path, "%s/fixed", out);
+    return write_file(path, text) == 0 ? 0 : 1;
+}
+
+// Copies the input file (a source's store path) into $out/copy.
+static int builder_copy(const char *out, const char *input) {
+    char bytes[FILE_BYTES_MAX], path[128];
+    if (read_file(input, bytes, sizeof bytes) < 0) return 2;
+    snprintf(path, sizeof path, "%s/copy", out);
+    return write_file(path, bytes) == 0 ? 0 : 1;
+}
+
+static int builder_slow(const char *out) {
+    (void)sys_sleep_until(monotonic_ns() + SLOW_BUILD_NS);
+    return builder_hello(out);
+}
+
+// ---- the checks ------------------------------------------------------------------------
+
+static void write_recipes(const char *who) {
+    char text[512];
+    snprintf(text, sizeof text, "name = hello\nbuilder = " SELF "\narg = build-hello\narg = $out\nvar who = %s\n", who);
+    recipe("hello.zix", text);
+    snprintf(text, sizeof text, "name = fails\nbuilder = " SELF "\narg = build-fail\nvar who = %s\n", who);
+    recipe("fail.zix", text);
+    snprintf(text, sizeof text, "name = probe\nbuilder = " SELF "\narg = build-probe\narg = $out\nvar who = %s\n", who);
+    recipe("probe.zix", text);
+    snprintf(text, sizeof text, "name = fixed\nbuilder = " SELF "\narg = build-fixed\narg = $out\nvar who = %s\n", who);
+    recipe("fixed.zix", text);
+    recipe("data.txt", "source bytes\n");
+    snprintf(text, sizeof text, "name = copy\nbuilder = " SELF "\narg = build-copy\narg = $out\narg = $data\n"
+             "input data = source data.txt\nvar who = %s\n", who);
+    recipe("copy.zix", text);
+    recipe("a.zix", "name = a\nbuilder = " SELF "\ninput b = recipe b.zix\n");
+    recipe("b.zix", "name = b\nbuilder = " SELF "\ninput a = recipe a.zix\n");
+    snprintf(text, sizeof text, "name = unbuilt\nbuilder = " SELF "\narg = build-hello\narg = $out\nvar who = %s-other\n", who);
+    recipe("unbuilt.zix", text);
+    recipe("needs.zix", "name = needs\nbuilder = " SELF "\ninput u = recipe unbuilt.zix\n");
+    snprintf(text, sizeof text, "name = slow\nbuilder = " SELF "\narg = build-slow\narg = $out\nvar who = %s\n", who);
+    recipe("slow.zix", text);
+}
+
+static void check_hello(void) {
+    struct abi_zix_build r;
+    CHECK("START+WAIT hello: REGISTERED", build("hello", "hello.zix", &r), ABI_ZIX_REGISTERED);
+    char path[160], bytes[64];
+    snprintf(path, sizeof path, "%s/hello", r.path);
+    i64 got = read_file(path, bytes, sizeof bytes);
+    CHECK("hello's output reads \"hello\\n\"", got == 6 && strcmp(bytes, "hello\n") == 0, 1);
+    char store_path[ABI_ZIX_PATH_BYTES];
+    strcpy(store_path, r.path);
+    CHECK("START hello again: 0", zix(ABI_ZIX_BUILD_START, "hello.zix", &r), 0);
+    CHECK("START hello again: CACHED (no builder)", r.status, ABI_ZIX_CACHED);
+    CHECK("PATH hello: 0", zix(ABI_ZIX_BUILD_PATH, "hello.zix", &r), 0);
+    CHECK("PATH hello: REGISTERED", r.status, ABI_ZIX_REGISTERED);
+    CHECK("PATH hello equals START's path", strcmp(r.path, store_path), 0);
+}
+
+static void check_fail(void) {
+    struct abi_zix_build r;
+    CHECK("START+WAIT fails: FAILED", build("fails", "fail.zix", &r), ABI_ZIX_FAILED);
+    CHECK("fails: the builder's exit code (3)", r.exit_status.exit_code, 3);
+    CHECK("PATH fails: ABSENT (nothing registered)", zix(ABI_ZIX_BUILD_PATH, "fail.zix", &r) == 0 ? r.status : 99,
+          ABI_ZIX_ABSENT);
+}
+
+static void check_probe(void) {
+    struct abi_zix_build r;
+    CHECK("START+WAIT probe: REGISTERED", build("probe", "probe.zix", &r), ABI_ZIX_REGISTERED);
+    char path[160], bytes[FILE_BYTES_MAX], expected[160];
+    snprintf(path, sizeof path, "%s/result", r.path);
+    (void)read_file(path, bytes, sizeof bytes);
+    snprintf(expected, sizeof expected, "passwd=%ld store=%ld root=%ld sudo=%ld random=8\n", (long)-E_ACCES,
+             (long)-E_ACCES, (long)-E_ACCES, (long)-E_PERM);
+    say("probe recorded: %s", bytes);
+    CHECK("the sandbox refused /etc/passwd, /zix/store, / (E_ACCES) and sudo (E_PERM)", strcmp(bytes, expected), 0);
+}
+
+static void check_fixed(void) {
+    struct abi_zix_build r;
+    CHECK("START+WAIT fixed: REGISTERED", build("fixed", "fixed.zix", &r), ABI_ZIX_REGISTERED);
+    char path[160], bytes[FILE_BYTES_MAX];
+    snprintf(path, sizeof path, "%s/fixed", r.path);
+    (void)read_file(path, bytes, sizeof bytes);
+    CHECK("fixed: realtime is 1 s after the epoch", strncmp(bytes, "realtime=1000000000 ", 20), 0);
+    char store_path[ABI_ZIX_PATH_BYTES];
+    strcpy(store_path, r.path);
+    memset(&r, 0, sizeof r);
+    CHECK("CHECK fixed: 0", sys_zix_build(ABI_ZIX_BUILD_CHECK, (u64)(uintptr_t)store_path, &r), 0);
+    CHECK("CHECK fixed: RUNNING", r.status, ABI_ZIX_RUNNING);
+    CHECK("WAIT on the check: 0", zix_wait(r.build_id, &r), 0);
+    CHECK("the rebuild hashes as registered: SAME", r.status, ABI_ZIX_SAME);
+    CHECK("nar_hash equals registered_hash", memcmp(r.nar_hash, r.registered_hash, 32), 0);
+}
+
+static void check_inputs(void) {
+    struct abi_zix_build r;
+    CHECK("START+WAIT copy (a source input): REGISTERED", build("copy", "copy.zix", &r), ABI_ZIX_REGISTERED);
+    char path[160], bytes[64], missing[160];
+    snprintf(path, sizeof path, "%s/copy", r.path);
+    i64 got = read_file(path, bytes, sizeof bytes);
+    CHECK("the builder read the imported source", got > 0 && strcmp(bytes, "source bytes\n") == 0, 1);
+    CHECK("a cycle: E_LOOP", zix(ABI_ZIX_BUILD_START, "a.zix", &r), -E_LOOP);
+    say("cycle: missing %s", r.missing);
+    CHECK("an unbuilt recipe input: E_AGAIN", zix(ABI_ZIX_BUILD_START, "needs.zix", &r), -E_AGAIN);
+    snprintf(missing, sizeof missing, "%s/unbuilt.zix", dir);
+    say("unbuilt: missing %s", r.missing);
+    CHECK("E_AGAIN names the unbuilt recipe's file", strcmp(r.missing, missing), 0);
+    CHECK("PATH of it needs nothing built: 0", zix(ABI_ZIX_BUILD_PATH, "needs.zix", &r), 0);
+    CHECK("a WAIT on no such build: E_NOENT", zix_wait(999999, &r), -E_NOENT);
+}
+
+// Root's slow build; xy (a child) may not WAIT it.
+static void check_wait_other(void) {
+    struct abi_zix_build r;
+    CHECK("START slow: 0", zix(ABI_ZIX_BUILD_START, "slow.zix", &r), 0);
+    char id[16];
+    snprintf(id, sizeof id, "%u", r.build_id);
+    const char *const argv[] = {"zixtest", "wait-other", id, NULL};
+    i64 pid = sys_spawn(SELF, argv, ABI_UID_USER);
+    struct abi_wait_status status;
+    CHECK("xy's WAIT on root's build: refused (its exit 0)", sys_wait(pid, &status, 0) == pid ? status.exit_code : -1, 0);
+    CHECK("root's WAIT on slow: 0", zix_wait(r.build_id, &r), 0);
+    CHECK("slow: REGISTERED", r.status, ABI_ZIX_REGISTERED);
+}
+
+static void run_checks(const char *who) {
+    snprintf(dir, sizeof dir, "/tmp/zixtest-%s", who);
+    i64 made = sys_mkdir(dir, 0755);
+    if (made < 0 && made != -E_EXIST) { say("mkdir %s: %ld", dir, (long)made); failures++; }
+    write_recipes(who);
+    check_hello();
+    if (strcmp(who, "xy") == 0) return; // xy builds too; the rest is root's part
+    check_fail();
+    check_probe();
+    check_fixed();
+    check_inputs();
+    check_wait_other();
+}
+
+int main(int argc, char **argv) {
+    const char *mode = argc > 1 ? argv[1] : "";
+    const char *out = argc > 2 ? argv[2] : "";
+    if (strcmp(mode, "build-hello") == 0) return builder_hello(out);
+    if (strcmp(mode, "build-fail") == 0) return 3;
+    if (strcmp(mode, "build-probe") == 0) return builder_probe(out);
+    if (strcmp(mode, "build-fixed") == 0) return builder_fixed(out);
+    if (strcmp(mode, "build-copy") == 0) return builder_copy(out, argc > 3 ? argv[3] : "");
+    if (strcmp(mode, "build-slow") == 0) return builder_slow(out);
+    if (strcmp(mode, "wait-other") == 0) {
+        struct abi_zix_build r;
+        i64 waited = sys_zix_build(ABI_ZIX_BUILD_WAIT, strtoull(out, NULL, 10), &r);
+        return !expect_result("xy: WAIT on root's build", waited, -E_PERM);
+    }
+    run_checks(strcmp(mode, "xy") == 0 ? "xy" : "root");
+    say("zixtest %s: %u failures", mode, failures);
+    report_check(strcmp(mode, "xy") == 0 ? "zixtest xy" : "zixtest root", failures, 0);
+    return (int)failures;
+}
