@@ -4,6 +4,7 @@
 // in one batch, or compared for CHECK and REPAIR), and is collected by WAIT. Every
 // process a builder spawns carries its mark (proc zix_build) and dies with the build.
 #include "kernel/zix/build_internal.h"
+#include "kernel/bugs.h"
 
 #include "kernel/fs/fs.h"
 #include "kernel/fs/path.h"
@@ -345,7 +346,7 @@ static u32 build_output(struct kernel *k, struct zix_build *build) {
 static void build_finish(struct kernel *k, u32 build_slot, const struct abi_wait_status *exit) {
     struct zix_build *build = &k->zix.builds[build_slot];
     assert(build->state == ZIX_SLOT_RUNNING);
-    build_kill_all(k, build_slot); // nothing of the build writes while it is judged
+    if (!planted_bug(k, BUG_ZIX_CHILDREN_KEPT)) build_kill_all(k, build_slot); // nothing of the build writes while it is judged
     struct fs_inode inode;
     bool succeeded = exit->cause == ABI_EXIT_NORMAL && exit->exit_code == 0;
     bool made = succeeded && fs_lookup_at(k, build->out_path, &inode) == 0;
@@ -374,7 +375,7 @@ void zix_host_step(struct kernel *k, u64 now_ns) {
     if (k->zix.boot_due) {
         k->zix.boot_due = false;
         host_directories(k);
-        zix_store_remove_leftovers(k);
+        if (!planted_bug(k, BUG_ZIX_LEFTOVERS_KEPT)) zix_store_remove_leftovers(k);
     }
     for (u32 slot = 0; slot < ABI_ZIX_BUILDS_MAX; slot++) {
         struct zix_build *build = &k->zix.builds[slot];

@@ -5,6 +5,7 @@
 // after: a crash between the two leaves a leftover (removed at the next boot), never a
 // registration without its tree.
 #include "kernel/zix/internal.h"
+#include "kernel/bugs.h"
 
 #include "kernel/fs/path.h"
 #include "kernel/lib/mem.h"
@@ -95,7 +96,7 @@ static i64 gc_roots(struct kernel *k, u32 count, u32 *roots) {
         scratch->gc_root[index] = true;
         (*roots)++;
     }
-    u32 held = zix_build_held_paths(k, scratch->held, ZIX_GC_HELD_MAX);
+    u32 held = planted_bug(k, BUG_ZIX_GC_IGNORES_HELD) ? 0 : zix_build_held_paths(k, scratch->held, ZIX_GC_HELD_MAX);
     assert(held <= ZIX_GC_HELD_MAX);
     for (u32 i = 0; i < held; i++) {
         u32 index = gc_index_of(k, count, scratch->held[i]);

@@ -25,3 +25,4 @@ i64 zix_registration_encode(const struct zix_registration *registration, u8 *out
 i64 zix_registration_decode(const u8 *bytes, u32 length, struct zix_registration *out) { return -E_BADMSG; }
 i64 zix_fingerprint(const struct zix_registration *registration, char *out, u32 capacity) { return -E_NOSYS; }
 u32 zix_gc_mark(u32 paths_count, const u32 *offsets, const u16 *targets, const bool *is_root, bool *live, u16 *stack) { return 0; }
+void zix_base32_hash_part(const u8 hash[ZIX_HASH_BYTES], char out[ZIX_PATH_HASH_CHARS + 1]) { out[0] = '\0'; }
