@@ -299,6 +299,26 @@ $(BUILD)/z6_bench: tests/bench/z6_bench.c $(Z6_OBJ) $(Z6_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(GRAINDB_CFLAGS) -o $@ $< $(Z6_OBJ)
 
+# ---- zix host tests ------------------------------------------------------------------------
+# The build store's engine (src/subsystems/zix: recipes, store paths, the NAR-like
+# serializer, registrations, GC marking), built for the host on its own with its unit
+# tests (tests/zix); the kernel hosts it (src/kernel/zix). SHA-256 from BearSSL, xxHash
+# header-only.
+ZIX_SRC := $(sort $(wildcard src/subsystems/zix/*.c)) src/kernel/lib/mem.c
+ZIX_HDR := $(PORTABLE_HDR) $(wildcard tests/zix/*.h)
+ZIX_OUT := $(BUILD)/zix
+ZIX_OBJ := $(patsubst src/%.c,$(ZIX_OUT)/engine/%.o,$(ZIX_SRC))
+ZIX_TESTS := $(addprefix $(BUILD)/tests/,$(sort $(basename $(notdir $(wildcard tests/zix/test_zix_*.c)))))
+$(ZIX_OUT)/engine/%.o: src/%.c $(ZIX_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GRAINDB_CFLAGS) -c -o $@ $<
+$(ZIX_TESTS): $(BUILD)/tests/%: tests/zix/%.c $(ZIX_OBJ) $(ZIX_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GRAINDB_CFLAGS) -o $@ $< $(ZIX_OBJ) -lbearssl
+unit-tests: $(ZIX_TESTS)
+.PHONY: zix-tests
+zix-tests: $(ZIX_TESTS)
+
 # Header dependencies recorded by -MMD (host objects, RISC-V kernel objects).
 -include $(shell find $(HOST_OBJ) $(RV_OUT) -name '*.d' 2>/dev/null)
 

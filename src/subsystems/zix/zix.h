@@ -47,6 +47,7 @@
 #define ZIX_REFS_MAX 32u                // references of one path (candidates scanned for)
 #define ZIX_ERROR_BYTES 96u
 #define ZIX_NAR_DEPTH_MAX 16u           // directories nested in one output
+#define ZIX_NAR_TARGET_LEN_MAX 1024u    // (appended) a symbolic link's target fed to the NAR
 #define ZIX_SIGNATURE_BYTES_MAX 72u     // ECDSA P-256 (raw: 64)
 #define ZIX_RECORD_BYTES_MAX 16384u     // one encoded registration
 #define ZIX_FINGERPRINT_BYTES_MAX (64u + ZIX_STORE_PATH_LEN_MAX * (1u + ZIX_REFS_MAX))
@@ -135,6 +136,10 @@ struct zix_nar {
     bool found[ZIX_REFS_MAX];
     char window[ZIX_PATH_HASH_CHARS];                         // the last bytes scanned
     u32 window_fill;
+    // (appended by the engine) what may come next: a node (after begin and after an
+    // entry), and whether the root node is complete (then only zix_nar_end).
+    bool expect_node;
+    bool root_done;
 };
 void zix_nar_begin(struct zix_nar *nar, const char candidates[][ZIX_PATH_HASH_CHARS + 1],
                    u32 candidates_count);
@@ -145,6 +150,11 @@ void zix_nar_file_begin(struct zix_nar *nar, bool executable, u64 size_bytes);
 void zix_nar_file_bytes(struct zix_nar *nar, const u8 *bytes, u64 count); // until size_bytes fed
 void zix_nar_symlink(struct zix_nar *nar, const char *target);
 void zix_nar_end(struct zix_nar *nar, u8 hash[ZIX_HASH_BYTES], u64 *size_bytes);
+// (appended) Whether name may be the next entry of the open directory: 1..ZIX_VALUE_LEN_MAX
+// bytes, strictly after the previous entry's name in unsigned byte order. zix_nar_entry
+// asserts it; a caller feeding names it did not order itself (a builder's, rewritten)
+// checks first and refuses the output instead.
+bool zix_nar_entry_valid(const struct zix_nar *nar, const char *name);
 
 // ---- registration records -------------------------------------------------------------
 struct zix_registration {
