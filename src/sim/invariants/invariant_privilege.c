@@ -84,6 +84,13 @@ static bool start_allowed(const struct platform *node, const struct proc *proc) 
     if (proc->parent_pid == 0 && proc->supervised) {
         return cred_all_one_user(&proc->cred) && groups_of_user(k, &proc->cred, proc->cred.ruid);
     }
+    // Or a Zix builder the kernel started: its build slot's build user, nothing more.
+    if (proc->parent_pid == 0 && proc->zix_build != 0) {
+        const struct cred *c = &proc->cred;
+        u32 build_uid = ZIX_BUILD_UID_FIRST + proc->zix_build - 1u;
+        bool own_group_only = c->groups_count == 0 || (c->groups_count == 1 && c->groups[0] == build_uid);
+        return cred_all_one_user(c) && c->euid == build_uid && c->egid == build_uid && own_group_only;
+    }
     if (proc->parent_pid == 0) return cred_all_root(&proc->cred) && groups_of_user(k, &proc->cred, ABI_UID_ROOT);
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {
         const struct privilege_shadow *parent = &node->invariants.privilege[slot];
