@@ -84,12 +84,11 @@ static bool start_allowed(const struct platform *node, const struct proc *proc) 
     if (proc->parent_pid == 0 && proc->supervised) {
         return cred_all_one_user(&proc->cred) && groups_of_user(k, &proc->cred, proc->cred.ruid);
     }
-    // Or a Zix builder the kernel started: its build slot's build user, nothing more.
+    // A Zix builder (kernel/zix/zix_build.c): its build slot's build user, no groups.
     if (proc->parent_pid == 0 && proc->zix_build != 0) {
-        const struct cred *c = &proc->cred;
-        u32 build_uid = ZIX_BUILD_UID_FIRST + proc->zix_build - 1u;
-        bool own_group_only = c->groups_count == 0 || (c->groups_count == 1 && c->groups[0] == build_uid);
-        return cred_all_one_user(c) && c->euid == build_uid && c->egid == build_uid && own_group_only;
+        u32 build_uid = ZIX_BUILD_UID_FIRST + (u32)proc->zix_build - 1u;
+        return cred_all_one_user(&proc->cred) && proc->cred.ruid == build_uid && proc->cred.rgid == build_uid &&
+               proc->cred.groups_count == 0;
     }
     if (proc->parent_pid == 0) return cred_all_root(&proc->cred) && groups_of_user(k, &proc->cred, ABI_UID_ROOT);
     for (u32 slot = 0; slot < PROCS_MAX; slot++) {

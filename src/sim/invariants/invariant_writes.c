@@ -134,23 +134,16 @@ static const char *model_rule(enum fs_change_op op) {
 // seed file shutdown rewrites (random-seed.new renamed over it, with /var/lib, made
 // for a disk older than it), and z6's service logs, /var/log/z6 and all below it
 // (written while the service's process writes: kernel/z6/z6host_log.c).
-// Zix's trees too: the store, the rebuilds and the builds' temporary directories
-// (/zix/store, /zix/check, /zix/tmp: only the kernel writes there, a build's START,
-// WAIT or GC), the build logs (/var/log/zix) and the signing key (/etc/zix).
-static bool zix_keeps(const struct path *path) {
-    if (path->count >= 2 && strcmp(path->names[0], "zix") == 0) {
-        const char *tree = path->names[1];
-        return strcmp(tree, "store") == 0 || strcmp(tree, "check") == 0 || strcmp(tree, "tmp") == 0;
-    }
-    bool log = path->count >= 3 && strcmp(path->names[0], "var") == 0 && strcmp(path->names[1], "log") == 0 &&
-               strcmp(path->names[2], "zix") == 0;
-    return log || (path->count >= 2 && strcmp(path->names[0], "etc") == 0 && strcmp(path->names[1], "zix") == 0);
-}
-
 static bool kernel_keeps(const struct path *path) {
     bool z6_log = path->count >= 3 && strcmp(path->names[0], "var") == 0 && strcmp(path->names[1], "log") == 0 &&
                   strcmp(path->names[2], "z6") == 0;
-    if (z6_log || zix_keeps(path)) return true;
+    if (z6_log) return true;
+    // Zix (kernel/zix): the store, its rebuilds and build directories under /zix, and the
+    // build logs in /var/log/zix, written as root during zix_build and zix_store.
+    bool zix = path->count >= 1 && strcmp(path->names[0], "zix") == 0;
+    bool zix_log = path->count >= 3 && strcmp(path->names[0], "var") == 0 && strcmp(path->names[1], "log") == 0 &&
+                   strcmp(path->names[2], "zix") == 0;
+    if (zix || zix_log) return true;
     static const char *const kept[] = {"/etc/shadow", "/etc/shadow.new", "/var/log/auth", RANDOM_SEED_FILE_PATH,
                                        RANDOM_SEED_FILE_NEW_PATH, RANDOM_SEED_FILE_DIRECTORY};
     char name[ABI_PATH_LEN_MAX];

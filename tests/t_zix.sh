@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Zix's builds (issue 13) in the simulator, driven by init's zix phase (init.zix=1,
+# src/user/tests/zixtest.c): a build registers and its bytes read back; START again is
+# CACHED with no builder; PATH equals START's path; a failing builder is FAILED and
+# registers nothing; the sandbox refuses /etc/passwd, /zix/store and "/" (E_ACCES) and
+# sudo (E_PERM); the fixed clock and random stream make CHECK SAME; a source is imported
+# and read; a cycle is E_LOOP; an unbuilt recipe input is E_AGAIN naming its file; xy
+# builds too and may not WAIT root's build. The kernel's lines and trace say the same.
+source "$(dirname "$0")/lib.sh"
+source tests/sim_lib.sh
+logs=build/test-logs/zix
+mkdir -p "$logs"
+log=$logs/seed1-zix.log
+
+"$SIM" --seed 1 --scenario scenarios/no-faults-fs.scenario --set "bootargs=init.rounds=0 init.zix=1" \
+    --set time=60s > "$log" 2>&1
+status=$?
+has() { grep -qxF "n0| $1" "$log"; }
+kernel_has() { grep -qE "^n0\| \[ *[0-9.]+\] kernel: $1\$" "$log"; }
+count_of() { grep -cE "^n0\| \[ *[0-9.]+\] kernel: $1\$" "$log"; }
+
+check "sim run passes" test $status -eq 0
+check "zixtest as root: every check passed" grep -qE "zixtest root: 0 failures" "$log"
+check "zixtest as xy: every check passed" grep -qE "zixtest xy: 0 failures" "$log"
+check "init's zix phase: every job ended as expected" has "init: zix phase done, 0 unexpected"
+check "no check failed anywhere" bash -c '! grep -qE " FAIL( |$)" "$1"' _ "$log"
+check "the sandbox's refusals are logged" kernel_has "zix: build [0-9]+: pid [0-9]+: open\(\) refused: /etc/passwd"
+check "sudo refused in the sandbox is logged" kernel_has "zix: build [0-9]+: pid [0-9]+: sudo\(\) refused: not in a build"
+check "the failing build ended FAILED (status 4)" kernel_has "zix: build [0-9]+: /zix/store/[0-9a-z]{32}-fails ended: status 4, 0 sandbox refusals"
+check "builders run as build users" kernel_has "zix: build [0-9]+: /zix/store/[0-9a-z]{32}-hello started as pid [0-9]+ \(uid 3000[0-3]\), log /var/log/zix/[0-9a-z]{32}-hello.log"
+check "hello was built twice (root's and xy's), never a third time (CACHED)" \
+    test "$(count_of 'zix: build [0-9]+: /zix/store/[0-9a-z]{32}-hello started as .*')" -eq 2
