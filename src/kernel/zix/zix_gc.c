@@ -1,8 +1,9 @@
 // The garbage collector: roots are the symbolic links in /zix/roots whose target is a
 // registered store path (or a path inside one) and the paths running builds hold; the
 // references of every registration make the graph zix_gc_mark walks; every path it does
-// not reach is freed, in path order, its registration deleted FIRST and its tree removed
-// after: a crash between the two leaves a leftover (removed at the next boot), never a
+// not reach is freed, referrers before what they refer to (so the closure stays
+// complete at every point), its registration deleted FIRST and its tree removed after:
+// a crash between the two leaves a leftover (removed at the next boot), never a
 // registration without its tree.
 #include "kernel/zix/internal.h"
 #include "kernel/bugs.h"
@@ -127,6 +128,38 @@ static i64 gc_free(struct kernel *k, u32 i, bool dry_run, struct abi_zix_gc *out
     return 0;
 }
 
+// Frees the dead paths referrers first: a path goes once no dead path still registered
+// refers to it, so a crash between two unregistrations (each its own batch) never
+// leaves a registration whose reference is gone: the closure stays complete on disk.
+static i64 gc_free_dead(struct kernel *k, u32 count, bool dry_run, struct abi_zix_gc *out) {
+    struct zix_store_scratch *scratch = &k->zix.store;
+    u16 referrers[ZIX_STORE_PATHS_MAX]; // per path: dead paths not yet freed that refer to it
+    assert(count <= ZIX_STORE_PATHS_MAX);
+    mem_set(referrers, 0, sizeof referrers);
+    for (u32 j = 0; j < count; j++) {
+        if (scratch->gc_live[j]) continue;
+        for (u32 e = scratch->gc_offsets[j]; e < scratch->gc_offsets[j + 1]; e++) {
+            if (scratch->gc_targets[e] != j) referrers[scratch->gc_targets[e]]++;
+        }
+    }
+    u32 queued = 0;
+    for (u32 i = 0; i < count; i++) {
+        if (!scratch->gc_live[i] && referrers[i] == 0) scratch->gc_stack[queued++] = (u16)i;
+    }
+    while (queued > 0) {
+        u32 i = scratch->gc_stack[--queued];
+        i64 result = gc_free(k, i, dry_run, out);
+        if (result < 0) return result;
+        for (u32 e = scratch->gc_offsets[i]; e < scratch->gc_offsets[i + 1]; e++) {
+            u32 target = scratch->gc_targets[e];
+            if (target == i || scratch->gc_live[target]) continue;
+            assert(referrers[target] > 0);
+            if (--referrers[target] == 0) scratch->gc_stack[queued++] = (u16)target;
+        }
+    }
+    return 0;
+}
+
 i64 zix_gc_run(struct kernel *k, bool dry_run, struct abi_zix_gc *out) {
     assert(k != NULL);
     assert(out != NULL);
@@ -142,11 +175,8 @@ i64 zix_gc_run(struct kernel *k, bool dry_run, struct abi_zix_gc *out) {
     out->kept = zix_gc_mark((u32)count, scratch->gc_offsets, scratch->gc_targets, scratch->gc_root,
                             scratch->gc_live, scratch->gc_stack);
     assert(out->kept <= (u32)count);
-    for (u32 i = 0; i < (u32)count; i++) {
-        if (scratch->gc_live[i]) continue;
-        result = gc_free(k, i, dry_run, out);
-        if (result < 0) return result;
-    }
+    result = gc_free_dead(k, (u32)count, dry_run, out);
+    if (result < 0) return result;
     klog(k, LOG_INFO, "zix: gc%s: %u roots, %u kept, %u freed", dry_run ? " (dry run)" : "", out->roots, out->kept,
          out->freed);
     return 0;
