@@ -85,8 +85,8 @@
       "z6's boot starts services marked down")                                           \
     X(BUG_ZIX_PATH_CLOCK, "zix-path-clock", "zix_path_from_recipe",                       \
       "a store path's hash part mixes in the realtime second: the same recipe gets another path") \
-    X(BUG_ZIX_CHILDREN_KEPT, "zix-children-kept", "zix_registered_contents_hash",         \
-      "a builder's children are not killed at its exit: one writes into the output after it was hashed and registered") \
+    X(BUG_ZIX_SEAL_SKIPPED, "zix-seal-skipped", "zix_registered_contents_hash",           \
+      "an output is registered unsealed (its build user's, writable): a later build as that user writes into its input") \
     X(BUG_ZIX_PATH_INPUT_UNCHECKED, "zix-path-input-unchecked", "zix_closure_complete",   \
       "a recipe's path input need not be registered: a build registers a reference to a path that is not") \
     X(BUG_ZIX_LEFTOVERS_KEPT, "zix-leftovers-kept", "zix_all_or_nothing",                 \

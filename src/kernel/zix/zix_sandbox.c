@@ -166,6 +166,13 @@ bool zix_sandbox_syscall(struct kernel *k, u32 slot, u64 number, const u64 *args
         *result = -E_PERM;
         return true;
     }
+    if (number == SYS_sleep_until) { // a deadline on the builder's own monotonic clock
+        u64 shifted[SYSCALL_ARGS_MAX];
+        mem_copy(shifted, args, sizeof shifted);
+        shifted[0] = args[0] > UINT64_MAX - build->started_ns ? UINT64_MAX : args[0] + build->started_ns;
+        *result = sys_sleep_until(k, slot, shifted);
+        return true;
+    }
     if (number == SYS_clock_gettime) *result = sandbox_clock(k, slot, build, args);
     else if (number == SYS_getrandom) *result = sandbox_random(k, slot, build, args);
     else return false;

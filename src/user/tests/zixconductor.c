@@ -12,7 +12,8 @@
 // may cause one are named as excuses. The zix_* invariants judge the kernel apart.
 // As a builder (builder = /test/zixconductor, inside the sandbox), the sub-commands:
 //   leaf OUT TEXT        OUT/data, OUT/bin/run (executable), OUT/sub/x
-//   chain OUT IN TEXT    OUT/data = IN/data + TEXT; OUT/ref names IN (a reference)
+//   chain OUT IN TEXT    OUT/data = IN/data + TEXT; OUT/ref names IN (a reference);
+//                        tries to append to IN/data (sealed: refused)
 //   join OUT L R         OUT/data = L/data + R/data; OUT/ref names both
 //   clock OUT            OUT/data: the realtime clock and 16 bytes of getrandom (the
 //                        sandbox fixes both: reproducible)
@@ -327,9 +328,21 @@ static void leaf(const char *out, const char *text) {
     out_file(out, "sub/x", "x\n", 0644);
 }
 
+// A builder may read its inputs, never change them (sealed: root's, read-only): the
+// attempt changes nothing, and its answer is not kept (the output stays the same).
+static void tamper(const char *input) {
+    char path[ABI_PATH_LEN_MAX];
+    snprintf(path, sizeof path, "%s/data", input);
+    i64 fd = sys_open(path, ABI_O_WRONLY | ABI_O_APPEND, 0);
+    if (fd < 0) return;
+    sys_write(fd, "tampered\n", 9);
+    sys_close(fd);
+}
+
 static void chain(const char *out, const char *input, const char *text) {
     char data[DATA_BYTES_MAX], in[DATA_BYTES_MAX / 2], ref[ABI_PATH_LEN_MAX + 2];
     input_data(input, in, sizeof in);
+    tamper(input);
     snprintf(data, sizeof data, "%s%s\n", in, text);
     out_file(out, "data", data, 0644);
     snprintf(ref, sizeof ref, "%s\n", input);
