@@ -37,7 +37,7 @@ BASIN_PROGRAM("zixconductor");
 #define BUILD_STACK_MAX 8
 #define BUILD_TRIES_MAX 40
 #define WAIT_POLL_NS (50 * MS)
-#define LATE_SLEEP_NS (100 * MS)
+#define LATE_SLEEP_NS (5000 * MS) // far past any builder's exit: killed long before
 #define SPAWNER_SLEEP_NS (10 * MS)
 #define SLOW_SLEEP_NS (400 * MS)
 #define DATA_BYTES_MAX 1024
@@ -106,13 +106,13 @@ static bool write_file(const char *path, const char *bytes, u64 length, u64 mode
     return sys_close(fd) == 0 && whole;
 }
 
-// Reads up to capacity - 1 bytes, NUL-terminated; the length, or -1.
+// Reads up to capacity - 1 bytes, NUL-terminated; the length, or -error.
 static i64 read_file(const char *path, char *out, u64 capacity) {
     i64 fd = sys_open(path, ABI_O_RDONLY, 0);
-    if (fd < 0) return -1;
+    if (fd < 0) return fd;
     i64 length = sys_read(fd, out, capacity - 1);
     sys_close(fd);
-    if (length < 0) return -1;
+    if (length < 0) return length;
     out[length] = '\0';
     return length;
 }
@@ -311,11 +311,14 @@ static void out_directory(const char *out, const char *name) {
     if (sys_mkdir(path, 0755) != 0) fail("cannot make %s", path);
 }
 
-// An input's data, or "missing" (an input the sandbox or the store does not give).
+// An input's data, or "missing" (an input that is not there). Any other error fails
+// the build: an output made around a read error would not be the recipe's.
 static void input_data(const char *input, char *out, u64 capacity) {
     char path[ABI_PATH_LEN_MAX];
     snprintf(path, sizeof path, "%s/data", input);
-    if (read_file(path, out, capacity) < 0) snprintf(out, capacity, "missing\n");
+    i64 read = read_file(path, out, capacity);
+    if (read == -E_NOENT) snprintf(out, capacity, "missing\n");
+    else if (read < 0) fail("cannot read %s: %s", path, error_name(read));
 }
 
 static void leaf(const char *out, const char *text) {
