@@ -404,9 +404,12 @@ void zix_check_access(struct sim *sim, struct platform *node, const struct zix_a
     }
     reader_end(&r);
     sim->zix.sandbox_allowed++;
-    if (!inside && !readable) sim->zix.unchecked++;
-    if (inside || !readable) return;
+    if (!inside && !readable) {
+        sim->zix.unchecked++;
+        return;
+    }
     sim->invariant_checks[INV_ZIX_BUILDER_READS_INSIDE_INPUTS]++;
+    if (inside) return;
     zix_violation(sim, node, INV_ZIX_BUILDER_READS_INSIDE_INPUTS,
                   "build %u (%s): syscall %u reached inode %" PRIu64 " in directory %" PRIu64
                   ", outside its output, temporary directory, %u inputs, /bin and /test",
