@@ -2,6 +2,7 @@
 // bytes of a small archive, repeatability, trees that differ in any way hash apart, a
 // file's pieces do not matter, the scanner finds a hash part anywhere (split at every
 // offset) but only whole and only within one name, target or file, and misuse panics.
+#define _GNU_SOURCE // memmem
 #include "tests/zix/zix_test.h"
 
 #define PART_A "0123456789abcdfghijklmnpqrsvwxyz"
@@ -142,6 +143,25 @@ static void test_scan_splits(void) {
                scan_file("0123456789abcdfghijklmn.pqrsvwxyz", NULL, 0, split) == 0);
 }
 
+// A long run of base32 characters: the window wraps and its count is folded; a part
+// is found at every offset, split anywhere.
+static void test_scan_long_runs(void) {
+    char content[201];
+    u8 hash[ZIX_HASH_BYTES];
+    u32 agree = 0, cases = 0;
+    memset(content, 'a', 200);
+    content[200] = '\0';
+    u32 none = scan_file(content, NULL, 0, hash);
+    for (u32 offset = 0; offset + ZIX_PATH_HASH_CHARS <= 200; offset++) {
+        memset(content, 'a', 200);
+        memcpy(content + offset, PART_B, ZIX_PATH_HASH_CHARS);
+        u32 cut = (offset * 7) % 200;
+        agree += scan_file(content, &cut, 1, hash) == 2;
+        cases++;
+    }
+    UNIT_CHECK("scan: a part at every offset of a 200-character run", none == 0 && agree == cases);
+}
+
 static void test_scan_items(void) {
     u8 hash[ZIX_HASH_BYTES];
     zix_nar_begin(&nar, candidates, 2);
@@ -272,12 +292,119 @@ static void test_entry_valid(void) {
     zix_nar_end(&nar, hash, NULL);
 }
 
+// ---- random trees against a reference serializer and a brute-force scanner ------------
+static u8 reference[1 << 16];
+static u32 reference_length;
+static bool reference_found[2];
+
+static void ref_string(const void *bytes, u64 length) {
+    assert(reference_length + 16 + length < sizeof(reference));
+    for (u32 i = 0; i < 8; i++) reference[reference_length++] = (u8)(length >> (8 * i));
+    memcpy(reference + reference_length, bytes, length);
+    reference_length += (u32)length;
+    while (reference_length % 8 != 0) reference[reference_length++] = 0;
+}
+
+// An item (name, target, file) holds a candidate only wholly inside it.
+static void ref_scan(const char *bytes, u64 length) {
+    for (u32 k = 0; k < 2; k++) {
+        if (memmem(bytes, length, candidates[k], ZIX_PATH_HASH_CHARS) != NULL) reference_found[k] = true;
+    }
+}
+
+// Text mostly of base32 characters, sometimes holding a part or most of one.
+static u32 random_text(char *out, u32 length_max) {
+    u32 length = test_below(length_max + 1);
+    for (u32 i = 0; i < length; i++) out[i] = test_below(10) == 0 ? '/' : ZIX_BASE32_CHARS[test_below(32)];
+    if (length >= ZIX_PATH_HASH_CHARS && test_below(3) == 0) {
+        u32 take = ZIX_PATH_HASH_CHARS - test_below(2); // whole, or one short
+        memcpy(out + test_below(length - take + 1), candidates[test_below(2)], take);
+    }
+    return length;
+}
+
+static void random_node(u32 depth);
+
+static void random_directory(u32 depth) {
+    zix_nar_directory_begin(&nar);
+    ref_string("directory", 9);
+    u32 entries = test_below(5);
+    char name[48];
+    u8 last = 0;
+    for (u32 i = 0; i < entries && last < 250; i++) {
+        last = (u8)(last + 1 + test_below(5)); // increasing first bytes: sorted, unique
+        name[0] = (char)last;
+        u32 length = 1 + random_text(name + 1, 40);
+        name[length] = '\0';
+        if (memchr(name, '\0', length) != NULL) continue;
+        zix_nar_entry(&nar, name);
+        ref_string("entry", 5);
+        ref_string(name, length);
+        ref_scan(name, length);
+        random_node(depth + 1);
+    }
+    zix_nar_directory_end(&nar);
+    ref_string("end", 3);
+}
+
+static void random_node(u32 depth) {
+    static char text[400];
+    u32 kind = test_below(depth < 4 ? 3 : 2);
+    if (kind == 2) {
+        random_directory(depth);
+        return;
+    }
+    u32 length = random_text(text, kind == 0 ? 300 : 100);
+    if (kind == 1) {
+        text[length] = '\0';
+        zix_nar_symlink(&nar, text);
+        ref_string("symlink", 7);
+    } else {
+        bool executable = test_below(2) != 0;
+        zix_nar_file_begin(&nar, executable, length);
+        for (u32 at = 0; at < length;) {
+            u32 piece = 1 + test_below(length - at);
+            zix_nar_file_bytes(&nar, (const u8 *)text + at, piece);
+            at += piece;
+        }
+        ref_string(executable ? "executable" : "regular", executable ? 10 : 7);
+    }
+    ref_string(text, length);
+    ref_scan(text, length);
+}
+
+static void test_random_trees(void) {
+    u32 agree = 0, runs = 2000, found_some = 0;
+    for (u32 run = 0; run < runs; run++) {
+        reference_length = 0;
+        reference_found[0] = reference_found[1] = false;
+        zix_nar_begin(&nar, candidates, 2);
+        ref_string("zix-archive-1", 13);
+        random_node(0);
+        u8 hash[ZIX_HASH_BYTES], want[ZIX_HASH_BYTES];
+        u64 size = 0;
+        zix_nar_end(&nar, hash, &size);
+        struct zix_sha256 context;
+        zix_sha256_init(&context);
+        zix_sha256_update(&context, reference, reference_length);
+        zix_sha256_out(&context, want);
+        agree += size == reference_length && memcmp(hash, want, sizeof(hash)) == 0 &&
+                 nar.found[0] == reference_found[0] && nar.found[1] == reference_found[1];
+        found_some += reference_found[0] || reference_found[1];
+    }
+    UNIT_CHECK("random trees: the reference bytes, hash and references", agree == runs);
+    UNIT_CHECK("random trees: references were planted in some", found_some > runs / 10);
+    printf("# random trees: %u of %u with references\n", found_some, runs);
+}
+
 int main(void) {
     test_exact_bytes();
     test_distinct();
     test_scan_splits();
+    test_scan_long_runs();
     test_scan_items();
     test_misuse();
     test_entry_valid();
+    test_random_trees();
     UNIT_EXIT();
 }

@@ -232,6 +232,7 @@ static void test_store_paths(void) {
         snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - valid), valid, changes[i][1], at + strlen(changes[i][0]));
         store_path_of(text, other);
         snprintf(name, sizeof(name), "changed '%s': another store path", changes[i][0]);
+        for (char *c = name; *c != '\0'; c++) *c = *c == '\n' ? '|' : *c; // one result line each
         UNIT_CHECK(name, other[0] != '\0' && strcmp(first, other) != 0);
     }
     parse(valid);
@@ -306,6 +307,10 @@ static void test_fuzz(void) {
             if (!round_trips(&recipe)) failures++;
         } else if (result != -E_INVAL || error.field[0] == '\0' || error.message[0] == '\0') {
             failures++;
+        } else {
+            u32 lines = 1;
+            for (u32 k = 0; k + 1 < length; k++) lines += text[k] == '\n';
+            if (error.line > lines) failures++; // the line named is one of the text's
         }
     }
     UNIT_CHECK("fuzz: 100000 random and mutated recipes, no crash, each answered", failures == 0);

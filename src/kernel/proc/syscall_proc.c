@@ -46,7 +46,7 @@ i64 spawn_read_request(struct kernel *k, const struct proc *proc_, u64 path_va, 
 i64 sys_spawn(struct kernel *k, u32 slot, const u64 *args) {
     struct proc *proc_ = &k->procs[slot];
     u64 uid = args[2];
-    // root, xy, or the caller's own euid (a Zix builder's build user spawning its tools).
+    // Root, xy, or the caller's own uid (a Zix builder's build user starts its tools).
     if (uid != ABI_UID_ROOT && uid != ABI_UID_USER && uid != proc_->cred.euid) return -E_INVAL;
     // Only root may start a process as someone else.
     struct cred child;

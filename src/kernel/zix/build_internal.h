@@ -24,3 +24,10 @@ i64 zix_build_begin(struct kernel *k, u32 caller_slot, enum zix_build_kind kind,
 // WAIT: 0 with *running set while it runs; else the result copied and the slot freed.
 // -E_NOENT: no such build; -E_PERM: the caller is neither who started it nor root.
 i64 zix_build_collect(struct kernel *k, u32 caller_slot, u32 build_id, struct abi_zix_build *result, bool *running);
+
+// A directory source at physical (the caller may read all of it): copied with the
+// caller's rights, hashed, its store path given; import: renamed into the store,
+// sealed, registered (unless it is already). -E_INVAL: a symbolic link or another
+// node that is not a file or directory, too deep or too many nodes.
+i64 zix_source_directory(struct kernel *k, u32 caller_slot, const char *physical, const char *name, bool import,
+                         char store_path[ZIX_STORE_PATH_LEN_MAX + 1]);

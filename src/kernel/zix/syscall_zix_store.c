@@ -48,6 +48,8 @@ static void info_of(const struct zix_registration *registration, struct abi_zix_
 // The registration the argument names (a path, or for NTH an index) into
 // k->zix.registration.
 static i64 store_registration_of(struct kernel *k, u32 slot, u64 op, u64 argument) {
+    assert(slot < PROCS_MAX);
+    assert(op < ABI_ZIX_STORE_GC); // GC names no registration
     if (op != ABI_ZIX_STORE_NTH) {
         char path[ABI_ZIX_PATH_BYTES];
         i64 result = store_path_from_user(k, slot, argument, path);
@@ -63,6 +65,8 @@ static i64 store_registration_of(struct kernel *k, u32 slot, u64 op, u64 argumen
 // damaged block, a tree removed) are -E_BADMSG as a mismatch is.
 static i64 store_verify(struct kernel *k, struct abi_zix_info *info) {
     const struct zix_registration *registration = &k->zix.registration;
+    assert(info != NULL);
+    assert(registration->path[0] == '/'); // looked up and decoded: a store path
     u8 hash[ZIX_HASH_BYTES];
     u64 size_bytes = 0;
     i64 result = zix_tree_hash(k, registration->path, NULL, 0, NULL, NULL, hash, &size_bytes, NULL);
@@ -86,6 +90,8 @@ static i64 zix_store_signature_check(struct kernel *k, const struct zix_registra
 }
 
 static i64 store_gc(struct kernel *k, u32 slot, u64 flags, u64 out_va) {
+    assert(slot < PROCS_MAX);
+    assert(k->procs[slot].state == PROC_RUNNABLE);
     if (k->procs[slot].cred.euid != ABI_UID_ROOT) return -E_PERM;
     if (flags != 0 && flags != ABI_ZIX_GC_DRY_RUN) return -E_INVAL;
     struct abi_zix_gc *gc = &k->zix.store.reply.gc;
@@ -98,6 +104,7 @@ static i64 store_gc(struct kernel *k, u32 slot, u64 flags, u64 out_va) {
 }
 
 static i64 store_text(struct kernel *k, u32 slot, u64 out_va) {
+    assert(slot < PROCS_MAX);
     const struct zix_registration *registration = &k->zix.registration;
     struct abi_zix_text *text = &k->zix.store.reply.text;
     assert(registration->recipe_length <= sizeof text->text);

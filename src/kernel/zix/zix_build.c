@@ -180,6 +180,26 @@ static void build_end(struct kernel *k, struct zix_build *build, u32 status, con
          status, build->refusals);
 }
 
+static bool build_waiter(const struct zix_build *build, u32 uid) {
+    assert(build->waiter_uids_count <= ZIX_BUILD_WAITERS_MAX);
+    for (u32 i = 0; i < build->waiter_uids_count; i++) {
+        if (build->waiter_uids[i] == uid) return true;
+    }
+    return false;
+}
+
+// uid's START counts as one more WAIT to collect it: false when ZIX_BUILD_WAITERS_MAX
+// other users joined already.
+static bool build_join(struct zix_build *build, u32 uid) {
+    assert(build->id != 0);
+    if (!build_waiter(build, uid)) {
+        if (build->waiter_uids_count == ZIX_BUILD_WAITERS_MAX) return false;
+        build->waiter_uids[build->waiter_uids_count++] = uid;
+    }
+    build->waiters++;
+    return true;
+}
+
 static bool build_joinable(const struct zix_build *build, enum zix_build_kind kind, const char *store_path) {
     return build->state == ZIX_SLOT_RUNNING && build->kind == kind && str_equal(build->store_path, store_path);
 }
@@ -200,14 +220,19 @@ i64 zix_build_begin(struct kernel *k, u32 caller_slot, enum zix_build_kind kind,
                     const u8 recipe_hash[ZIX_HASH_BYTES], const char *store_path, struct abi_zix_build *result) {
     assert(caller_slot < PROCS_MAX);
     assert(store_path != NULL);
+    u32 uid = k->procs[caller_slot].cred.ruid;
     for (u32 slot = 0; slot < ABI_ZIX_BUILDS_MAX; slot++) {
-        if (!build_joinable(&k->zix.builds[slot], kind, store_path)) continue;
+        struct zix_build *running = &k->zix.builds[slot];
+        // A check and a repair of one path would share its /zix/check rebuild: one at a time.
+        bool same_path = running->state == ZIX_SLOT_RUNNING && str_equal(running->store_path, store_path);
+        if (same_path && running->kind != kind) return -E_AGAIN;
+        if (!build_joinable(running, kind, store_path)) continue;
+        if (!build_join(running, uid)) return -E_AGAIN;
         result->status = ABI_ZIX_RUNNING; // the same path already building: its id
-        result->build_id = k->zix.builds[slot].id;
-        str_copy(result->log_path, sizeof result->log_path, k->zix.builds[slot].log_path);
+        result->build_id = running->id;
+        str_copy(result->log_path, sizeof result->log_path, running->log_path);
         return 0;
     }
-    u32 uid = k->procs[caller_slot].cred.ruid;
     u32 slot = build_free_slot(k, uid);
     if (slot == ABI_ZIX_BUILDS_MAX) return -E_AGAIN;
     struct zix_build *build = &k->zix.builds[slot];
@@ -216,12 +241,15 @@ i64 zix_build_begin(struct kernel *k, u32 caller_slot, enum zix_build_kind kind,
     *build = (struct zix_build){.kind = kind, .id = k->zix.build_id_next - 1, .caller_uid = uid,
                                 .build_uid = ZIX_BUILD_UID_FIRST + slot, .caller_slot_pid = k->procs[caller_slot].pid};
     mem_copy(build->recipe_hash, recipe_hash, ZIX_HASH_BYTES);
+    bool joined = build_join(build, uid);
+    assert(joined);
     i64 done = build_closure(k, build, recipe);
     if (done == 0) done = build_paths(build, recipe, store_path);
     if (done == 0) done = build_directories(k, build);
-    if (done < 0) { // paths not made yet (a closure's lookup failed: the disk) are empty
+    if (done < 0) {
+        // Nothing of it stays: $out is unregistered (a build) or a rebuild's.
         if (build->tmp_path[0] == '/') (void)zix_tree_remove(k, build->tmp_path);
-        if (kind != ZIX_KIND_BUILD && build->out_path[0] == '/') (void)zix_tree_remove(k, build->out_path);
+        if (build->out_path[0] == '/') (void)zix_tree_remove(k, build->out_path);
         mem_set(build, 0, sizeof *build);
         return done;
     }
@@ -432,10 +460,13 @@ i64 zix_build_collect(struct kernel *k, u32 caller_slot, u32 build_id, struct ab
     for (u32 slot = 0; slot < ABI_ZIX_BUILDS_MAX && build_id != 0; slot++) {
         struct zix_build *build = &k->zix.builds[slot];
         if (build->state == ZIX_SLOT_FREE || build->id != build_id) continue;
-        if (uid != ABI_UID_ROOT && uid != build->caller_uid) return -E_PERM;
+        bool waiter = build_waiter(build, uid);
+        if (uid != ABI_UID_ROOT && !waiter) return -E_PERM;
         if (build->state == ZIX_SLOT_RUNNING) { *running = true; return 0; }
         *result = build->result;
-        mem_set(build, 0, sizeof *build);
+        // Freed once every START (its own and the joins) was collected.
+        if (waiter && build->waiters > 0) build->waiters--;
+        if (build->waiters == 0) mem_set(build, 0, sizeof *build);
         return 0;
     }
     return -E_NOENT;

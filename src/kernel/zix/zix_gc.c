@@ -21,6 +21,8 @@ STATIC_ASSERT(ZIX_STORE_DIR_LEN + 1u + ABI_NAME_LEN_MAX + 1u <= ABI_ZIX_PATH_BYT
 
 // The index of path among the sorted registered paths, or count when it is not one.
 static u32 gc_index_of(const struct kernel *k, u32 count, const char *path) {
+    assert(count <= ZIX_STORE_PATHS_MAX);
+    assert(path != NULL);
     u32 low = 0;
     u32 high = count;
     while (low < high) {
@@ -40,6 +42,7 @@ static u32 gc_index_of(const struct kernel *k, u32 count, const char *path) {
 // The graph: each registration's references as indexes (references to paths no longer
 // registered are dropped: nothing to keep). A record that does not read is an error.
 static i64 gc_graph(struct kernel *k, u32 count) {
+    assert(count <= ZIX_STORE_PATHS_MAX);
     struct zix_store_scratch *scratch = &k->zix.store;
     u32 edges = 0;
     for (u32 i = 0; i < count; i++) {
@@ -61,6 +64,8 @@ static i64 gc_graph(struct kernel *k, u32 count) {
 // The registered store path a root link's target names (or lies inside): its index, or
 // count. Relative targets are taken from /zix/roots, as the walk would.
 static u32 gc_root_target(const struct kernel *k, u32 count, const char *target) {
+    assert(count <= ZIX_STORE_PATHS_MAX);
+    assert(target != NULL);
     struct path path;
     if (path_resolve(ZIX_ROOTS_DIR, target, &path) < 0 || path.count < 3) return count;
     if (!str_equal(path.names[0], "zix") || !str_equal(path.names[1], "store")) return count;
@@ -74,6 +79,7 @@ static u32 gc_root_target(const struct kernel *k, u32 count, const char *target)
 
 // Marks the roots' targets: the links of /zix/roots (counted), then the held paths.
 static i64 gc_roots(struct kernel *k, u32 count, u32 *roots) {
+    assert(count <= ZIX_STORE_PATHS_MAX);
     struct zix_store_scratch *scratch = &k->zix.store;
     mem_set(scratch->gc_root, 0, sizeof scratch->gc_root);
     *roots = 0;
@@ -109,6 +115,8 @@ static i64 gc_roots(struct kernel *k, u32 count, u32 *roots) {
 // Frees path i: unregistered first, then its tree removed (a failed removal leaves a
 // leftover for the next boot: the path is freed all the same).
 static i64 gc_free(struct kernel *k, u32 i, bool dry_run, struct abi_zix_gc *out) {
+    assert(i < ZIX_STORE_PATHS_MAX);
+    assert(!k->zix.store.gc_live[i]);
     const char *path = k->zix.paths[i];
     u64 path_digest = bytes_digest(path, str_len_bounded(path, ZIX_STORE_PATH_LEN_MAX + 1));
     if (!dry_run) {

@@ -25,13 +25,12 @@ static i64 resolve_walk(struct kernel *k, u32 caller_slot, const char *text, str
     struct fs_name name;
     i64 result = fs_walk(k, &caller->cred, caller->cwd_inode, text, FS_WALK_FOLLOW | FS_WALK_LOOKUP, &name);
     if (result < 0) return result;
-    if (name.inode.type == ABI_TYPE_DIRECTORY) return -E_ISDIR;
-    if (name.inode.type != ABI_TYPE_FILE) return -E_INVAL;
-    result = cred_permission(&caller->cred, &name.inode, PERM_READ);
-    if (result < 0) return result;
+    i64 formatted = path_format(&name.path, physical, ABI_PATH_LEN_MAX);
+    if (formatted < 0) return formatted;
     *inode = name.inode;
-    result = path_format(&name.path, physical, ABI_PATH_LEN_MAX);
-    return result < 0 ? result : 0;
+    if (name.inode.type == ABI_TYPE_DIRECTORY) return -E_ISDIR; // physical and inode set
+    if (name.inode.type != ABI_TYPE_FILE) return -E_INVAL;
+    return cred_permission(&caller->cred, &name.inode, PERM_READ);
 }
 
 // FILE's folder joined with relative (or relative itself when absolute).
@@ -111,25 +110,32 @@ static i64 resolve_import(struct kernel *k, u32 caller_slot, const struct zix_in
     return 0;
 }
 
-// A source input (a file, relative to its recipe's folder): read with the caller's
-// rights, hashed canonically (one file node), named by its last component.
+// A source input (relative to its recipe's folder), named by its last component: a
+// file is read with the caller's rights and hashed canonically (one file node); a
+// directory is copied and hashed by zix_source_directory.
 static i64 resolve_source(struct kernel *k, u32 caller_slot, const char *recipe_file, struct zix_input *input, bool import,
                           struct abi_zix_build *result) {
     char path[ABI_PATH_LEN_MAX], physical[ABI_PATH_LEN_MAX];
     struct fs_inode inode;
     i64 done = resolve_join(recipe_file, input->value, path);
     if (done == 0) done = resolve_walk(k, caller_slot, path, &inode, physical);
-    u64 size = 0;
-    if (done == 0) done = fs_file_read_all(k, &inode, k->fs.program_buffer, sizeof k->fs.program_buffer, &size);
-    if (done < 0) { str_copy(result->missing, sizeof result->missing, path); return done; }
+    bool directory = done == -E_ISDIR;
     const char *name = physical;
-    for (const char *c = physical; *c != '\0'; c++) {
+    for (const char *c = physical; *c != '\0' && (done == 0 || directory); c++) {
         if (*c == '/') name = c + 1;
     }
-    if (!zix_name_valid(name, ZIX_HOST_NAME_LEN_MAX)) {
+    if ((done == 0 || directory) && !zix_name_valid(name, ZIX_HOST_NAME_LEN_MAX)) {
         format(result->missing, sizeof result->missing, "%s:%u: input: %s is not a store name", recipe_file, input->line, name);
         return -E_INVAL;
     }
+    if (directory) done = zix_source_directory(k, caller_slot, physical, name, import, input->store_path);
+    if (directory || done < 0) {
+        if (done < 0) str_copy(result->missing, sizeof result->missing, path);
+        return done;
+    }
+    u64 size = 0;
+    done = fs_file_read_all(k, &inode, k->fs.program_buffer, sizeof k->fs.program_buffer, &size);
+    if (done < 0) { str_copy(result->missing, sizeof result->missing, path); return done; }
     bool executable = (inode.mode & MODE_ANY_EXECUTE) != 0;
     u8 hash[ZIX_HASH_BYTES];
     u64 nar_size_bytes = 0;

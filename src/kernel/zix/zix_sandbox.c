@@ -3,7 +3,8 @@
 // and $tmp (read-write), its inputs' store paths (read-only: sealed, root's), /bin and
 // /test (the image's programs). Clocks: a fixed realtime, a monotonic clock from the
 // build's start. Randomness: a stream fixed by the recipe. No change of identity, no
-// shutdown, no supervisor, no nested build, no signal outside the build.
+// shutdown, no supervisor (nor its status), no audit status, no nested build, no signal
+// outside the build. Its sleep_until deadlines are on its own monotonic clock.
 // Known gap: the `time` CSR (rdtime) stays readable from user mode, so a builder can
 // still read the machine's timer directly; what it computes from it is its own
 // non-determinism (CHECK shows it as DIFFERENT).
@@ -137,7 +138,8 @@ static i64 sandbox_random(struct kernel *k, u32 slot, struct zix_build *build, c
 static bool sandbox_forbidden(u64 number) {
     switch (number) {
     case SYS_sudo: case SYS_switch_user: case SYS_passwd: case SYS_shutdown: case SYS_setuid:
-    case SYS_setgid: case SYS_z6_control: case SYS_zix_build: case SYS_vhangup:
+    case SYS_setgid: case SYS_z6_control: case SYS_z6_status: case SYS_audit_status: case SYS_zix_build:
+    case SYS_vhangup:
         return true;
     default:
         return false;
@@ -150,6 +152,7 @@ bool zix_sandbox_syscall(struct kernel *k, u32 slot, u64 number, const u64 *args
     u32 build_slot = (u32)k->procs[slot].zix_build - 1u;
     assert(build_slot < ABI_ZIX_BUILDS_MAX);
     struct zix_build *build = &k->zix.builds[build_slot];
+    if (number == SYS_exit) return false;
     if (build->state != ZIX_SLOT_RUNNING) { // a straggler: it is about to be killed
         *result = -E_PERM;
         return true;
@@ -166,7 +169,8 @@ bool zix_sandbox_syscall(struct kernel *k, u32 slot, u64 number, const u64 *args
         *result = -E_PERM;
         return true;
     }
-    if (number == SYS_sleep_until) { // a deadline on the builder's own monotonic clock
+    if (number == SYS_sleep_until) {
+        // Its deadline is on the builder's monotonic clock (from the build's start).
         u64 shifted[SYSCALL_ARGS_MAX];
         mem_copy(shifted, args, sizeof shifted);
         shifted[0] = args[0] > UINT64_MAX - build->started_ns ? UINT64_MAX : args[0] + build->started_ns;

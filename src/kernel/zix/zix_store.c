@@ -34,6 +34,10 @@ static i64 record_key(const char *store_path, u8 key[ZIX_RECORD_KEY_BYTES_MAX], 
 
 // Whether store_path is registered (its ref exists), without reading its record.
 static i64 store_registered(struct kernel *k, const char *store_path) {
+    assert(k != NULL);
+    assert(store_path != NULL);
+    i64 readable = fs_readable(k);
+    if (readable < 0) return readable; // a closed database answers E_INVAL, a stray name's
     u8 key[ZIX_RECORD_KEY_BYTES_MAX];
     u32 key_len = 0;
     i64 result = record_key(store_path, key, &key_len);
@@ -127,6 +131,7 @@ i64 zix_store_unregister(struct kernel *k, const char *store_path) {
 // The entries of directory absolute, copied out of the filesystem's scratch (which the
 // next lookup overwrites) into the store's: their count, or -error.
 static i64 store_copy_entries(struct kernel *k, const char *absolute) {
+    assert(absolute[0] == '/');
     i64 count = fs_list_at(k, absolute);
     if (count < 0) return count;
     assert(count <= FS_DIR_ENTRIES_MAX);
@@ -140,6 +145,8 @@ static i64 store_copy_entries(struct kernel *k, const char *absolute) {
 
 // dir + "/" + name into out (capacity ABI_PATH_LEN_MAX): false when it does not fit.
 static bool store_join(const char *dir, const char *name, char *out) {
+    assert(dir[0] == '/');
+    assert(name != NULL);
     u64 dir_len = str_len_bounded(dir, ABI_PATH_LEN_MAX);
     u64 name_len = str_len_bounded(name, ABI_PATH_LEN_MAX);
     if (dir_len + 1 + name_len + 1 > ABI_PATH_LEN_MAX) return false;
@@ -170,9 +177,23 @@ i64 zix_store_list(struct kernel *k, char (*out)[ZIX_STORE_PATH_LEN_MAX + 1]) {
     return kept;
 }
 
+// Whether a running build uses path (its output, its rebuild's, its temporary
+// directory): never a leftover, whenever this is called.
+static bool store_used_by_a_build(const struct kernel *k, const char *path) {
+    for (u32 i = 0; i < ABI_ZIX_BUILDS_MAX; i++) {
+        const struct zix_build *build = &k->zix.builds[i];
+        if (build->state != ZIX_SLOT_RUNNING) continue;
+        if (str_equal(build->store_path, path) || str_equal(build->out_path, path)) return true;
+        if (str_equal(build->tmp_path, path)) return true;
+    }
+    return false;
+}
+
 // Removes every entry of dir (kind: 1 store, 2 check, 3 tmp); in the store, only those
 // without a registration. Traced per entry with the result.
 static void store_remove_entries(struct kernel *k, const char *dir, u64 kind) {
+    assert(kind >= 1);
+    assert(kind <= 3);
     i64 count = store_copy_entries(k, dir);
     if (count < 0) {
         if (count != -E_NOENT) klog(k, LOG_WARN, "zix: %s unreadable (error %lld)", dir, (long long)-count);
@@ -185,6 +206,7 @@ static void store_remove_entries(struct kernel *k, const char *dir, u64 kind) {
         // Only a name surely without a ref goes: an unreadable ref keeps its tree.
         i64 registered = kind == 1 ? store_registered(k, path) : -E_NOENT;
         if (registered != -E_NOENT && registered != -E_INVAL) continue;
+        if (store_used_by_a_build(k, path)) continue;
         i64 result = zix_tree_remove(k, path);
         observe_trace(k->platform, TRACE_ZIX_LEFTOVER_REMOVED, bytes_digest(path, str_len_bounded(path, ABI_PATH_LEN_MAX)),
                       kind, (u64)result);

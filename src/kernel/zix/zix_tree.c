@@ -20,6 +20,8 @@ enum walk_event { WALK_DONE = 0, WALK_ENTRY, WALK_LEAVE };
 
 // Unsigned byte order, as the directory stores its entries.
 static bool name_after(const char *name, const char *last) {
+    assert(name != NULL);
+    assert(last != NULL);
     u32 i = 0;
     while (name[i] != '\0' && name[i] == last[i]) i++;
     return (u8)name[i] > (u8)last[i];
@@ -98,7 +100,11 @@ struct hashing {
 static i64 hash_node(struct kernel *k, struct hashing *h, const struct fs_inode *inode) {
     struct zix_store_scratch *scratch = &k->zix.store;
     struct zix_nar *nar = &k->zix.nar;
+    assert(inode != NULL);
+    assert(scratch->walk.path[0] == '/');
     if (++h->nodes > ZIX_OUTPUT_NODES_MAX) return -E_INVAL;
+    // A hard link is refused (see seal_node): its bytes may be a file nobody gave us.
+    if (inode->type != ABI_TYPE_DIRECTORY && inode->nlink != 1) return -E_INVAL;
     if (inode->type == ABI_TYPE_DIRECTORY) {
         if (scratch->walk.depth >= ZIX_NAR_DEPTH_MAX) return -E_INVAL;
         i64 result = walk_push(&scratch->walk);
@@ -120,13 +126,15 @@ static i64 hash_node(struct kernel *k, struct hashing *h, const struct fs_inode 
     assert(size <= sizeof scratch->file);
     rewrite(scratch->file, size, h->from, h->to);
     zix_nar_file_begin(nar, (inode->mode & FS_MODE_EXECUTE_ANY) != 0, size);
-    zix_nar_file_bytes(nar, scratch->file, size);
+    if (size > 0) zix_nar_file_bytes(nar, scratch->file, size); // an empty file is complete at its start
     return 0;
 }
 
 // The walk's entries after the root: each name (rewritten), then its node.
 static i64 hash_entries(struct kernel *k, struct hashing *h) {
     struct zix_walk *w = &k->zix.store.walk;
+    assert(h != NULL);
+    assert(w->depth <= ZIX_NAR_DEPTH_MAX);
     for (;;) {
         u32 type = 0;
         i64 event = walk_next(k, w, &type);
@@ -141,6 +149,7 @@ static i64 hash_entries(struct kernel *k, struct hashing *h) {
         char name[NAME_LEN_MAX + 1];
         str_copy(name, sizeof name, w->frames[w->depth - 1].last_name);
         rewrite((u8 *)name, str_len_bounded(name, sizeof name), h->from, h->to);
+        if (!zix_nar_entry_valid(&k->zix.nar, name)) return -E_INVAL; // a name the rewrite reordered
         zix_nar_entry(&k->zix.nar, name);
         result = hash_node(k, h, &inode);
         if (result < 0) return result;
@@ -152,6 +161,7 @@ i64 zix_tree_hash(struct kernel *k, const char *absolute, const char (*candidate
                   u8 nar_hash[ZIX_HASH_BYTES], u64 *nar_size_bytes, bool *found) {
     assert(candidates_count <= ZIX_REFS_MAX);
     assert((rewrite_from == NULL) == (rewrite_to == NULL));
+    if (candidates_count > 0) assert(found != NULL);
     char parts[ZIX_REFS_MAX][ZIX_PATH_HASH_CHARS + 1];
     for (u32 i = 0; i < candidates_count; i++) {
         u32 hash_offset = 0;
@@ -178,12 +188,18 @@ i64 zix_tree_hash(struct kernel *k, const char *absolute, const char (*candidate
 // The mode a sealed node gets: r-x for directories and executables, r-- for files;
 // a symbolic link keeps its own (its bits are never consulted).
 static u32 sealed_mode(const struct fs_inode *inode) {
+    assert(inode != NULL);
     if (inode->type == ABI_TYPE_SYMLINK) return inode->mode;
     if (inode->type == ABI_TYPE_DIRECTORY) return ZIX_SEALED_EXECUTABLE_MODE;
     return (inode->mode & FS_MODE_EXECUTE_ANY) != 0 ? ZIX_SEALED_EXECUTABLE_MODE : ZIX_SEALED_MODE;
 }
 
+// A name with another one elsewhere (a hard link) is refused: sealing it would make
+// root's read-only copy of whatever file a builder linked in (/etc/shadow made 0444).
 static i64 seal_node(struct kernel *k, const char *absolute, struct fs_inode *inode) {
+    assert(absolute[0] == '/');
+    assert(inode->inode >= FS_ROOT_INODE);
+    if (inode->type != ABI_TYPE_DIRECTORY && inode->nlink != 1) return -E_INVAL;
     u32 mode = sealed_mode(inode);
     if (inode->uid == ABI_UID_ROOT && inode->gid == ABI_UID_ROOT && inode->mode == mode) return 0;
     return fs_give_as_root(k, absolute, inode, ABI_UID_ROOT, ABI_UID_ROOT, mode);

@@ -37,6 +37,7 @@
 #define ZIX_RESOLVE_VISITS_MAX 64u      // recipes read by one call
 #define ZIX_WAIT_POLL_NS 10000000ull    // WAIT on a running build polls every 10 ms
 #define ZIX_DONE_KEEP_NS (60ull * 1000000000ull) // a result nobody collects is freed then
+#define ZIX_BUILD_WAITERS_MAX 4u        // users that started or joined one build
 
 struct kernel;
 
@@ -68,6 +69,11 @@ struct zix_build {
     // Appended by the build side (zix_build.c):
     u64 done_ns;            // monotonic when it became DONE: uncollected, freed later
     u32 caller_slot_pid;    // the pid that started it (its log lines name it)
+    // A START of a path already building joins it: every joiner may WAIT, and the slot
+    // is freed once each START was collected (or ZIX_DONE_KEEP_NS after the end).
+    u32 waiters;                                   // STARTs not yet collected by a WAIT
+    u32 waiter_uids_count;
+    u32 waiter_uids[ZIX_BUILD_WAITERS_MAX];        // the uids that started or joined it
 };
 
 // The store side's scratch (zix_tree.c, zix_gc.c, syscall_zix_store.c): the walk of a

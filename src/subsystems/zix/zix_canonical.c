@@ -55,6 +55,8 @@ static void put(struct writer *w, const char *text) {
 
 static void put_line(struct writer *w, const char *key, const char *name, const char *kind,
                      const char *value) {
+    assert(kind != NULL);
+    assert(value != NULL);
     put(w, key);
     if (name != NULL) {
         put(w, " ");

@@ -79,32 +79,44 @@ static void put_token(struct zix_nar *nar, const char *token) {
     put_string(nar, token, str_len_bounded(token, 32));
 }
 
-// Slides every byte through the window of the last base32 run; at 32 characters the
-// window is one candidate hash part, compared with each still unfound one.
+// Whether the window (a ring whose oldest character is at start) holds candidate.
+static bool window_holds(const struct zix_nar *nar, u32 start, const char *candidate) {
+    assert(start < ZIX_PATH_HASH_CHARS);
+    assert(candidate != NULL);
+    for (u32 j = 0; j < ZIX_PATH_HASH_CHARS; j++) {
+        if (nar->window[(start + j) % ZIX_PATH_HASH_CHARS] != candidate[j]) return false;
+    }
+    return true;
+}
+
+// Every byte goes through the window, a ring of the last 32 characters of the current
+// base32 run; window_fill is the run's length (kept below 64 without changing it mod 32).
+// At 32 or more, the window is one possible hash part, compared with each unfound one.
 static void scan(struct zix_nar *nar, const u8 *bytes, u64 count) {
     assert(nar != NULL);
-    assert(nar->window_fill <= ZIX_PATH_HASH_CHARS);
+    assert(nar->window_fill < 2 * ZIX_PATH_HASH_CHARS);
     for (u64 i = 0; i < count; i++) {
         char c = (char)bytes[i];
         if (!zix_base32_char(c)) {
             nar->window_fill = 0;
             continue;
         }
-        if (nar->window_fill == ZIX_PATH_HASH_CHARS) {
-            for (u32 k = 1; k < ZIX_PATH_HASH_CHARS; k++) nar->window[k - 1] = nar->window[k];
-            nar->window_fill--;
-        }
-        nar->window[nar->window_fill++] = c;
+        nar->window[nar->window_fill % ZIX_PATH_HASH_CHARS] = c;
+        nar->window_fill++;
+        if (nar->window_fill == 2 * ZIX_PATH_HASH_CHARS) nar->window_fill = ZIX_PATH_HASH_CHARS;
         if (nar->window_fill < ZIX_PATH_HASH_CHARS) continue;
+        u32 start = nar->window_fill % ZIX_PATH_HASH_CHARS;
         for (u32 k = 0; k < nar->candidates_count; k++) {
-            if (nar->found[k] || nar->candidates[k][0] != nar->window[0]) continue;
-            if (mem_equal(nar->candidates[k], nar->window, ZIX_PATH_HASH_CHARS)) nar->found[k] = true;
+            if (nar->found[k] || nar->candidates[k][0] != nar->window[start]) continue;
+            if (window_holds(nar, start, nar->candidates[k])) nar->found[k] = true;
         }
     }
 }
 
 // A name or a target is scanned on its own: the framing around it breaks any run.
 static void scan_item(struct zix_nar *nar, const char *text, u64 length) {
+    assert(nar != NULL);
+    assert(length <= ZIX_NAR_TARGET_LEN_MAX);
     nar->window_fill = 0;
     scan(nar, (const u8 *)text, length);
     nar->window_fill = 0;
@@ -187,6 +199,7 @@ void zix_nar_directory_end(struct zix_nar *nar) {
 
 void zix_nar_file_begin(struct zix_nar *nar, bool executable, u64 size_bytes) {
     node_start(nar);
+    assert(nar->file_bytes_left == 0);
     put_token(nar, executable ? "executable" : "regular");
     put_u64(nar, size_bytes);
     nar->window_fill = 0;

@@ -64,6 +64,8 @@ static i64 refuse(struct parse *p, u32 line, const char *field, const char *mess
 
 // A key nobody knows is named in the error, cut to the field's size.
 static i64 refuse_key(struct parse *p, u32 line, struct slice key, const char *message) {
+    assert(key.bytes != NULL);
+    assert(key.length > 0); // a line's first word: the line is not blank
     char field[ZIX_VAR_NAME_LEN_MAX + 1];
     u32 length = key.length < ZIX_VAR_NAME_LEN_MAX ? key.length : ZIX_VAR_NAME_LEN_MAX;
     mem_copy(field, key.bytes, length);
@@ -100,7 +102,9 @@ static i64 take_var_name(struct parse *p, u32 line, const char *field, struct sl
 }
 
 static i64 take_input(struct parse *p, u32 line, struct slice name, struct slice value) {
+    assert(value.length > 0);
     struct zix_recipe *r = p->out;
+    assert(r->inputs_count <= ZIX_INPUTS_MAX);
     if (r->inputs_count == ZIX_INPUTS_MAX) return refuse(p, line, "input", "more than 16 inputs");
     struct zix_input *input = &r->inputs[r->inputs_count];
     i64 result = take_var_name(p, line, "input", name, input->name);
@@ -126,7 +130,9 @@ static i64 take_input(struct parse *p, u32 line, struct slice name, struct slice
 }
 
 static i64 take_var(struct parse *p, u32 line, struct slice name, struct slice value) {
+    assert(value.length > 0);
     struct zix_recipe *r = p->out;
+    assert(r->vars_count <= ZIX_VARS_MAX);
     if (r->vars_count == ZIX_VARS_MAX) return refuse(p, line, "var", "more than 8 variables");
     struct zix_var *var = &r->vars[r->vars_count];
     i64 result = take_var_name(p, line, "var", name, var->name);
@@ -162,7 +168,9 @@ static i64 take_builder(struct parse *p, u32 line, struct slice value) {
 }
 
 static i64 take_arg(struct parse *p, u32 line, struct slice value) {
+    assert(value.length > 0);
     struct zix_recipe *r = p->out;
+    assert(r->args_count <= ZIX_ARGS_MAX);
     if (r->args_count == ZIX_ARGS_MAX) return refuse(p, line, "arg", "more than 8 arguments");
     if (value.length > ZIX_VALUE_LEN_MAX) return refuse(p, line, "arg", "longer than 127 bytes");
     slice_copy(r->args[r->args_count], ZIX_VALUE_LEN_MAX + 1, value);
@@ -173,6 +181,8 @@ static i64 take_arg(struct parse *p, u32 line, struct slice value) {
 
 // "key = value", both trimmed and the value not empty.
 static i64 take_pair(struct parse *p, u32 line, struct slice key, struct slice value) {
+    assert(line > 0);
+    assert(key.length > 0);
     struct slice word, rest;
     split_word(key, &word, &rest);
     bool named = slice_is(word, "input") || slice_is(word, "var");

@@ -42,6 +42,8 @@ static void put_u32(struct cursor *c, u32 value) { u8 b[4]; store_u32_le(b, valu
 static void put_u64(struct cursor *c, u64 value) { u8 b[8]; store_u64_le(b, value); put(c, b, 8); }
 
 static void put_path(struct cursor *c, const char *path) {
+    assert(path != NULL);
+    assert(path[0] == '/'); // checked by registration_valid
     u16 length = (u16)str_len_bounded(path, ZIX_STORE_PATH_LEN_MAX);
     put_u16(c, length);
     put(c, path, length);
@@ -113,6 +115,8 @@ static bool take_bytes(struct cursor *c, void *out, u32 count, u32 max) {
 }
 
 static bool take_path(struct cursor *c, char path[ZIX_STORE_PATH_LEN_MAX + 1]) {
+    assert(c != NULL);
+    assert(path != NULL);
     u16 length = take_u16(c);
     if (!take_bytes(c, path, length, ZIX_STORE_PATH_LEN_MAX)) return false;
     path[length] = '\0';
@@ -160,10 +164,14 @@ i64 zix_registration_decode(const u8 *bytes, u32 length, struct zix_registration
 
 // ---- the fingerprint -------------------------------------------------------------------
 static bool append_text(char *out, u32 capacity, u32 *length, const char *text, u32 length_max) {
+    assert(out != NULL);
+    assert(text != NULL);
     return zix_append(out, capacity, length, text, (u32)str_len_bounded(text, length_max));
 }
 
 static bool append_decimal(char *out, u32 capacity, u32 *length, u64 value) {
+    assert(out != NULL);
+    assert(length != NULL);
     char digits[20];
     u32 count = 0;
     do {

@@ -21,6 +21,9 @@
 //                   rarer paths that a correct run still takes (a changed
 //                   /etc/limits.conf for the next boot, the audit log past rotation,
 //                   more files written at once than the kernel has file buffers)
+//   init.zixstore=1 the Zix store phase after everything else: /test/zixstore's checks
+//                   of zix_store as xy and root, and its leftovers planted for (or
+//                   found removed by) the next boot
 // and ignores every other word (the kernel's own, such as loglevel=).
 //
 // Phase 1 runs the test programs one at a time, so its output is deterministic.
@@ -65,6 +68,7 @@ struct options {
     bool edges;           // init.edges=1: the edge phase
     bool z6;              // init.z6=1: the z6 phase (init_z6.h)
     bool z6_stubborn;     // init.z6=2: the z6 phase with a service that outlives the bound
+    bool zixstore;        // init.zixstore=1: the Zix store phase
     bool zix;             // init.zix=1: the zix phase (zixtest as root, then as xy)
 };
 
@@ -289,6 +293,8 @@ static struct options parse_options(int argc, char **argv) {
         } else if (strcmp(word, "init.z6=1") == 0 || strcmp(word, "init.z6=2") == 0) {
             options.z6 = true;
             options.z6_stubborn = word[8] == '2';
+        } else if (strcmp(word, "init.zixstore=1") == 0) {
+            options.zixstore = true;
         } else if (strcmp(word, "init.zix=1") == 0) {
             options.zix = true;
         } else if (strncmp(word, "init.", 5) == 0) {
@@ -581,6 +587,22 @@ static void fuzz_phase(const char *ops, bool together) {
 #include "user/programs/init_edges.h"
 #include "user/programs/init_z6.h"
 
+// The Zix store phase (init.zixstore=1): src/user/tests/zixstore.c.
+static const char *const zixstore_user_argv[] = {"zixstore", "user", NULL};
+static const char *const zixstore_deny_argv[] = {"zixstore", "deny", NULL};
+static const char *const zixstore_gc_argv[] = {"zixstore", "gc", NULL};
+static const char *const zixstore_leftovers_argv[] = {"zixstore", "leftovers", NULL};
+static const char *const zixstore_built_argv[] = {"zixstore", "built", NULL};
+static const char *const zixstore_verify_argv[] = {"zixstore", "verify", NULL};
+static const struct job zixstore_jobs[] = {
+    {TEST("zixstore"), ABI_UID_ROOT, zixstore_gc_argv, ABI_EXIT_NORMAL, 0, "zixstore gc as root"},
+    {TEST("zixstore"), ABI_UID_USER, zixstore_user_argv, ABI_EXIT_NORMAL, 0, "zixstore user as xy"},
+    {TEST("zixstore"), ABI_UID_ROOT, zixstore_user_argv, ABI_EXIT_NORMAL, 0, "zixstore user as root"},
+    {TEST("zixstore"), ABI_UID_USER, zixstore_deny_argv, ABI_EXIT_NORMAL, 0, "zixstore deny as xy"},
+    {TEST("zixstore"), ABI_UID_ROOT, zixstore_built_argv, ABI_EXIT_NORMAL, 0, "zixstore built as root"},
+    {TEST("zixstore"), ABI_UID_USER, zixstore_verify_argv, ABI_EXIT_NORMAL, 0, "zixstore verify as xy"},
+    {TEST("zixstore"), ABI_UID_ROOT, zixstore_leftovers_argv, ABI_EXIT_NORMAL, 0, "zixstore leftovers as root"},
+};
 // Zix's builds (src/user/tests/zixtest.c): root's checks, then xy's.
 static void zix_phase(void) {
     static const char *const root_argv[] = {"zixtest", "root", NULL};
@@ -626,6 +648,12 @@ int main(int argc, char **argv) {
     }
     if (options.edges) edges_phase();
     if (options.z6) z6_phase(options.z6_stubborn);
+    if (options.zixstore) {
+        say("zixstore phase");
+        u32 unexpected = run_sequential(zixstore_jobs, JOBS_COUNT(zixstore_jobs));
+        say("zixstore phase done, %u unexpected", unexpected);
+        report_check("init zixstore phase", unexpected, INIT_JOB_EXCUSES);
+    }
     if (options.zix) zix_phase();
     finish(options.end);
 }

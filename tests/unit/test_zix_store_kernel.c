@@ -110,6 +110,26 @@ static void test_hash_and_seal(struct kernel *k, u8 h1_hash[ZIX_HASH_BYTES]) {
     memcpy(h1_hash, after, ZIX_HASH_BYTES);
 }
 
+// A builder's hard link to a file it was not given: neither hashed nor sealed (which
+// would make root's secret 0444), the file untouched.
+static void test_hard_link(struct kernel *k) {
+    struct fs_name old_name, new_name;
+    struct fs_inode inode;
+    bool ok = zix_tree_make_directory(k, H4, BUILDER_UID, 0755) == 0 &&
+              fs_write_file_as_root(k, "/root/secret", 0600, (const u8 *)"key", 3) == 0 &&
+              fs_walk(k, &root, FS_ROOT_INODE, "/root/secret", FS_WALK_LOOKUP, &old_name) == 0 &&
+              fs_walk(k, &root, FS_ROOT_INODE, H4 "/stolen", 0, &new_name) == 0 &&
+              fs_link_name(k, &root, &old_name, &new_name) == 0;
+    u8 hash[ZIX_HASH_BYTES];
+    bool found[2];
+    UNIT_CHECK("hard_link_setup", ok);
+    UNIT_CHECK("hard_link_not_hashed", hash_of(k, H4, hash, found) == -E_INVAL);
+    UNIT_CHECK("hard_link_not_sealed", zix_tree_seal(k, H4) == -E_INVAL);
+    UNIT_CHECK("hard_link_target_untouched", fs_lookup_at(k, "/root/secret", &inode) == 0 && inode.mode == 0600);
+    UNIT_CHECK("hard_link_removed_as_a_name", zix_tree_remove(k, H4) == 0 &&
+                                                  fs_lookup_at(k, "/root/secret", &inode) == 0 && inode.nlink == 1);
+}
+
 // A chain deeper than ZIX_NAR_DEPTH_MAX: not hashed, yet removed (the builder chose it).
 static void test_bounds(struct kernel *k) {
     char path[ABI_PATH_LEN_MAX] = C1 "/deep";
@@ -137,7 +157,9 @@ static struct zix_registration registration; // large: off the stack
 
 static i64 register_path(struct kernel *k, const char *path, const u8 hash[ZIX_HASH_BYTES], const char *ref) {
     memset(&registration, 0, sizeof registration);
-    snprintf(registration.path, sizeof registration.path, "%s", path);
+    size_t length = strnlen(path, sizeof registration.path - 1);
+    memcpy(registration.path, path, length);
+    registration.path[length] = '\0';
     memcpy(registration.nar_hash, hash, ZIX_HASH_BYTES);
     registration.nar_size_bytes = 1234;
     registration.builder_uid = 1000;
@@ -210,6 +232,29 @@ static void test_gc(struct kernel *k) {
                                        fs_lookup_link_at(k, H2 "/lib", &(struct fs_inode){0}) == 0);
 }
 
+// The store's share of GrainDB's keys: ZIX_STORE_PATHS_MAX registrations, then E_AGAIN;
+// a path registered again (a repair) needs no new key.
+static void test_registrations_bounded(struct kernel *k) {
+    static const char digits[] = "0123456789abcdfghijklmnpqrsvwxyz";
+    static char paths[ZIX_STORE_PATHS_MAX + 1][ZIX_STORE_PATH_LEN_MAX + 1];
+    u8 hash[ZIX_HASH_BYTES] = {1};
+    i64 live = zix_store_list(k, k->zix.paths); // those with a tree; records without one count too
+    u32 made = 0;
+    i64 result = 0;
+    for (u32 i = 0; i <= ZIX_STORE_PATHS_MAX && result == 0; i++) {
+        snprintf(paths[i], sizeof paths[i], "/zix/store/5555555555555555555555555555%c%c%c%c-r", digits[i / 32768 % 32],
+                 digits[i / 1024 % 32], digits[i / 32 % 32], digits[i % 32]);
+        result = register_path(k, paths[i], hash, NULL);
+        if (result == 0) made++;
+    }
+    UNIT_CHECK("registrations_bounded", result == -E_AGAIN && live >= 0 && made + (u32)live == ZIX_STORE_PATHS_MAX);
+    UNIT_CHECK("registered_again_needs_no_room", register_path(k, paths[0], hash, NULL) == 0);
+    bool ok = true;
+    for (u32 i = 0; i < made && ok; i++) ok = zix_store_unregister(k, paths[i]) == 0;
+    UNIT_CHECK("room_again_once_unregistered", ok && register_path(k, paths[made], hash, NULL) == 0 &&
+                                                   zix_store_unregister(k, paths[made]) == 0);
+}
+
 static void test_leftovers(struct kernel *k) {
     UNIT_CHECK("leftover_setup", zix_tree_make_directory(k, H4, BUILDER_UID, 0755) == 0 &&
                                      make_file(k, H4 "/half", 0644, "cut short") == 0 &&
@@ -235,8 +280,10 @@ int main(void) {
     test_provisioned(k);
     test_hash_and_seal(k, h1_hash);
     test_bounds(k);
+    test_hard_link(k);
     test_registrations(k, h1_hash);
     test_gc(k);
+    test_registrations_bounded(k);
     test_leftovers(k);
     sim_destroy(sim);
     UNIT_EXIT();
