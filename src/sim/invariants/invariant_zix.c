@@ -195,8 +195,11 @@ static void gc_unregistered(struct sim *sim, struct platform *node, u64 path_fnv
     struct zix_node_store *store = &zix_run_get(sim)->stores[node->id];
     struct zix_boot_shadow *boot = &node->invariants.zix;
     sim->zix.gc_deletions++;
-    if (!store->valid || !store->roots_valid || boot->store_dirty || boot->roots_dirty) {
-        sim->zix.unchecked++; // the account is not as of this step's start
+    // The account is as of this step's start: an unregistration since (this GC's own)
+    // only leaves dead paths in it, which make nothing live; a registration or a link
+    // changed since would be missing from it.
+    if (!store->valid || !store->roots_valid || boot->registered_pending > 0 || boot->roots_dirty) {
+        sim->zix.unchecked++;
         return;
     }
     u64 seeds[ZIX_SHADOW_ROOTS_MAX + ABI_ZIX_BUILDS_MAX * (ZIX_REFS_MAX + 1)];
