@@ -99,7 +99,9 @@ static void path_given(struct sim *sim, struct platform *node, u64 recipe8, u64 
 // zix_path_from_recipe, the path itself: its hash part is the recipe hash's.
 static void path_check(struct sim *sim, struct platform *node, u32 id) {
     const struct zix_build *build = zix_build_of(node, id);
+    assert(sim != NULL);
     if (build == NULL) return; // ended and collected within the step: BUILD_END judged it
+    assert(build->id == id);
     char expected[ZIX_PATH_HASH_CHARS + 1];
     zix_base32_hash_part(build->recipe_hash, expected);
     sim->invariant_checks[INV_ZIX_PATH_FROM_RECIPE]++;
@@ -113,6 +115,8 @@ static void path_check(struct sim *sim, struct platform *node, u32 id) {
 // zix_same_recipe_same_hash, at a registration: the recipe of a build registering it.
 static void registered(struct sim *sim, struct platform *node, u64 path_fnv, u64 nar8) {
     const struct zix_host *host = &node->kernel.zix;
+    assert(sim != NULL);
+    assert(node->kernel.run_state == KERNEL_RUNNING);
     sim->zix.registered++;
     for (u32 i = 0; i < ABI_ZIX_BUILDS_MAX; i++) {
         const struct zix_build *build = &host->builds[i];
@@ -133,6 +137,8 @@ static void registered(struct sim *sim, struct platform *node, u64 path_fnv, u64
 
 static void build_ended(struct sim *sim, struct platform *node, const struct trace_event *event) {
     const struct zix_build *build = zix_build_of(node, event->a);
+    assert(event->kind == TRACE_ZIX_BUILD_END);
+    assert(event->b <= ABI_ZIX_DIFFERENT);
     if (event->b == ABI_ZIX_FAILED) sim->zix.failed++;
     if (event->b == ABI_ZIX_SAME) sim->zix.checks_same++;
     if (build == NULL) return;
@@ -194,6 +200,8 @@ static u32 gc_seeds(const struct platform *node, const struct zix_node_store *st
 static void gc_unregistered(struct sim *sim, struct platform *node, u64 path_fnv) {
     struct zix_node_store *store = &zix_run_get(sim)->stores[node->id];
     struct zix_boot_shadow *boot = &node->invariants.zix;
+    assert(node->id < NODES_MAX);
+    assert(store->count <= ZIX_SHADOW_PATHS_MAX);
     sim->zix.gc_deletions++;
     // The account is as of this step's start: an unregistration since (this GC's own)
     // only leaves dead paths in it, which make nothing live; a registration or a link
@@ -233,6 +241,8 @@ static void access_allowed(struct sim *sim, struct platform *node, const struct 
 
 static void build_started(struct sim *sim, struct platform *node, const struct trace_event *event) {
     struct zix_boot_shadow *boot = &node->invariants.zix;
+    assert(event->kind == TRACE_ZIX_BUILD_START);
+    assert(boot->started_count <= ARRAY_COUNT(boot->started_ids));
     if ((event->c >> 32) == ZIX_KIND_BUILD) sim->zix.builds++;
     if (boot->started_count < ARRAY_COUNT(boot->started_ids)) boot->started_ids[boot->started_count++] = (u32)event->a;
 }
@@ -275,6 +285,7 @@ void zix_on_event(struct sim *sim, struct platform *node, const struct trace_eve
 
 // The index of a registration in the shadow, by FNV-1a of its path; -1 when absent.
 static i32 shadow_find(const struct zix_node_store *store, u64 path_fnv) {
+    assert(store->count <= ZIX_SHADOW_PATHS_MAX);
     for (u32 i = 0; i < store->count; i++) {
         if (store->paths[i].path_fnv == path_fnv) return (i32)i;
     }
@@ -285,6 +296,8 @@ static i32 shadow_find(const struct zix_node_store *store, u64 path_fnv) {
 static void store_checks(struct sim *sim, struct platform *node) {
     struct zix_boot_shadow *boot = &node->invariants.zix;
     struct zix_node_store *store = &zix_run_get(sim)->stores[node->id];
+    assert(node->kernel.fs.state == FS_MOUNTED);
+    assert(!node->inspecting);
     bool leftovers_due = !node->kernel.zix.boot_due && !boot->leftovers_judged;
     // Read again after a change, and once a boot (a power loss may have cut a step
     // whose change the shadow never saw); an unreadable store is not retried each step.

@@ -45,6 +45,8 @@ static void reader_end(struct reader *r) {
 
 // The live inode record; false when absent or unreadable.
 static bool read_inode(struct reader *r, u64 inode, struct fs_inode *out) {
+    assert(r->scratch != NULL);
+    assert(out != NULL);
     u8 key[FS_KEY_LEN_MAX];
     u32 key_len = 0;
     fs_inode_key(inode, key, &key_len);
@@ -98,6 +100,8 @@ static bool decode_one(struct reader *r, const u8 *key, u32 key_len, struct zix_
     struct graindb_ref_info info;
     u32 size = 0;
     struct zix_registration *registration = &r->run->registration;
+    assert(key_len > ZIX_KEY_PREFIX_LEN);
+    assert(r->scratch != NULL);
     if (graindb_ref_get(r->db, key, key_len, &info) < 0 || info.deleted) return false;
     if (info.object_bytes > ZIX_RECORD_BYTES_MAX) return false;
     if (graindb_get(r->db, info.object_hash, r->run->record, ZIX_RECORD_BYTES_MAX, &size) < 0) return false;
@@ -114,6 +118,7 @@ static bool decode_one(struct reader *r, const u8 *key, u32 key_len, struct zix_
 bool zix_store_read(struct sim *sim, struct platform *node) {
     struct zix_node_store *store = &zix_run_get(sim)->stores[node->id];
     struct reader r = reader_begin(sim, node);
+    assert(node->id < NODES_MAX);
     store->valid = false;
     store->count = 0;
     bool readable = true;
@@ -138,6 +143,8 @@ static bool root_target(const char *target, u64 *fnv_out) {
     u32 hash_offset = 0, name_offset = 0;
     char path[ZIX_STORE_PATH_LEN_MAX + 1];
     u32 length = 0;
+    assert(target != NULL);
+    assert(fnv_out != NULL);
     while (target[length] != '\0' && length < ZIX_STORE_PATH_LEN_MAX) {
         if (length > ZIX_STORE_DIR_LEN && target[length] == '/') break;
         path[length] = target[length];
@@ -153,6 +160,7 @@ static bool root_target(const char *target, u64 *fnv_out) {
 static bool read_link(struct reader *r, u64 inode, char *target, u32 capacity) {
     struct fs_inode link;
     u32 size = 0;
+    assert(capacity > 0);
     if (!read_inode(r, inode, &link) || link.type != ABI_TYPE_SYMLINK) return false;
     if (link.chunk_count != 1 || link.size_bytes >= capacity) return false;
     if (graindb_get(r->db, link.chunks[0], r->scratch->object, GRAINDB_OBJECT_BYTES_MAX, &size) < 0) return false;
@@ -167,6 +175,7 @@ bool zix_roots_read(struct sim *sim, struct platform *node) {
     struct reader r = reader_begin(sim, node);
     u64 dir_inode = 0;
     struct fs_inode dir;
+    assert(node->id < NODES_MAX);
     store->roots_valid = false;
     store->roots_count = 0;
     i64 found = lookup(&r, ZIX_ROOTS_DIR, &dir_inode);
@@ -212,6 +221,7 @@ void zix_check_closure(struct sim *sim, struct platform *node) {
 // A running build's output may stand in /zix/store unregistered.
 static bool building(const struct platform *node, u64 path_fnv) {
     const struct zix_host *host = &node->kernel.zix;
+    assert(node->kernel.run_state == KERNEL_RUNNING);
     for (u32 i = 0; i < ABI_ZIX_BUILDS_MAX; i++) {
         if (host->builds[i].state == ZIX_SLOT_FREE) continue;
         if (zix_path_fnv(host->builds[i].store_path) == path_fnv) return true;
@@ -220,6 +230,7 @@ static bool building(const struct platform *node, u64 path_fnv) {
 }
 
 static bool registered_fnv(const struct zix_node_store *store, u64 path_fnv) {
+    assert(store->count <= ZIX_SHADOW_PATHS_MAX);
     for (u32 i = 0; i < store->count; i++) {
         if (store->paths[i].path_fnv == path_fnv) return true;
     }
@@ -232,6 +243,7 @@ void zix_check_all_or_nothing(struct sim *sim, struct platform *node) {
     struct reader r = reader_begin(sim, node);
     u64 dir_inode = 0;
     struct fs_inode dir;
+    assert(store->valid);
     bool readable = lookup(&r, ZIX_STORE_DIR, &dir_inode) == 0 && read_inode(&r, dir_inode, &dir) && read_entries(&r, &dir);
     u32 count = readable ? r.scratch->decode->entries_count : 0;
     u64 *entries_fnv = r.run->store_entries_fnv;
@@ -267,6 +279,7 @@ void zix_check_all_or_nothing(struct sim *sim, struct platform *node) {
 // -E_INVAL (a node the serialization has no form for).
 static i64 feed_leaf(struct reader *r, const struct fs_inode *inode) {
     struct zix_nar *nar = &r->run->nar;
+    assert(inode->type != ABI_TYPE_DIRECTORY);
     if (fs_file_find(&r->node->kernel, inode->inode) < FS_OPEN_FILES_MAX) return -E_BUSY;
     if (inode->type == ABI_TYPE_SYMLINK) {
         char target[ABI_PATH_LEN_MAX + 1];
@@ -324,6 +337,7 @@ static i64 tree_hash(struct reader *r, u64 root, u8 hash[ZIX_HASH_BYTES]) {
     struct zix_nar *nar = &r->run->nar;
     struct fs_inode inode;
     u64 size_bytes = 0;
+    assert(root != 0);
     zix_nar_begin(nar, NULL, 0);
     if (!read_inode(r, root, &inode)) return -E_IO;
     if (inode.type != ABI_TYPE_DIRECTORY) {
@@ -378,6 +392,7 @@ static u32 allowed_inodes(struct reader *r, const struct zix_build *build, u64 *
 }
 
 static bool among(const u64 *inodes, u32 count, u64 inode) {
+    assert(count <= ZIX_REFS_MAX + 4);
     for (u32 i = 0; i < count; i++) {
         if (inodes[i] == inode) return true;
     }
@@ -385,6 +400,8 @@ static bool among(const u64 *inodes, u32 count, u64 inode) {
 }
 
 void zix_check_access(struct sim *sim, struct platform *node, const struct zix_access *access) {
+    assert(access != NULL);
+    assert(access->build_id != 0);
     const struct zix_build *build = zix_build_of(node, access->build_id);
     if (build == NULL) {
         sim->zix.unchecked++;
