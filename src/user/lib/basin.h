@@ -134,6 +134,10 @@ i64 sys_z6_status(u64 index, struct abi_z6_status *status);
 i64 sys_z6_control(const char *name, u64 command);
 #define BASIN_SYS_ARGS_signal_ignore 2
 i64 sys_signal_ignore(u64 signal, u64 ignore);
+#define BASIN_SYS_ARGS_zix_build 3
+i64 sys_zix_build(u64 op, u64 argument, struct abi_zix_build *out); // argument: a path's address or a build id
+#define BASIN_SYS_ARGS_zix_store 3
+i64 sys_zix_store(u64 op, u64 argument, void *out);
 
 // A syscall by number, for probing numbers the list does not have.
 i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);
