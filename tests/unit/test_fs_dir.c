@@ -10,6 +10,8 @@
 
 #include "kernel/kernel.h"
 #include "kernel/lib/endian.h"
+#include "sim/invariants/invariant_storage.h"
+#include "sim/invariants/invariants.h"
 #include "sim/machine/node.h"
 #include "sim/sim.h"
 #include "tests/unit/unit.h"
@@ -20,7 +22,7 @@
 #define STEPS_MAX 200000u
 #define PERMUTE_STRIDE 389u // odd, prime to 1024: visits every index once, out of order
 
-static struct fs scratch; // a decode target as large as the kernel's
+static struct fs decoded; // a decode target as large as the kernel's
 static struct fs expect;
 
 // Name i of directory `tag`: NAME_LEN_MAX bytes, sorting by i.
@@ -172,6 +174,18 @@ static void test_rename_beyond_a_batch(struct kernel *k) {
                                                   lists(k, "/root/a", 'a', want_a, FS_DIR_ENTRIES_MAX));
 }
 
+// The simulator's walk of the stored tree (directory_tree_consistent) reads the
+// directories of several objects: a violation would end the test before its "ok".
+static void test_simulator_walks_the_tree(struct sim *sim) {
+    struct platform *node = sim->nodes[0];
+    u64 before = sim->invariant_checks[INV_DIRECTORY_TREE_CONSISTENT];
+    struct storage_scratch *scratch = storage_inspection_begin(sim, node, true);
+    storage_check_tree(sim, node, scratch);
+    storage_inspection_end(node, scratch);
+    UNIT_CHECK("the_simulators_tree_walk_reads_them", sim->invariant_checks[INV_DIRECTORY_TREE_CONSISTENT] > before &&
+                                                        chunks_of(&node->kernel, "/root/b") == 3);
+}
+
 static void add_entry(struct fs *fs, const char *name, u64 inode) {
     bool found = false;
     u32 at = fs_entry_find(fs, name, &found);
@@ -192,9 +206,9 @@ static u32 encode_all(struct fs *fs, u8 objects[][GRAINDB_OBJECT_BYTES_MAX], u32
 }
 
 static i64 decode_all(u8 objects[][GRAINDB_OBJECT_BYTES_MAX], const u32 *sizes, u32 count) {
-    scratch.entries_count = 0;
+    decoded.entries_count = 0;
     for (u32 c = 0; c < count; c++) {
-        i64 result = fs_directory_decode_chunk(&scratch, objects[c], sizes[c], c, count);
+        i64 result = fs_directory_decode_chunk(&decoded, objects[c], sizes[c], c, count);
         if (result < 0) return result;
     }
     return 0;
@@ -216,7 +230,7 @@ static void test_small_directory_bytes(void) {
     count = encode_all(&expect, objects, sizes);
     UNIT_CHECK("an_empty_one_is_one_object_of_no_entries", count == 1 && sizes[0] == 8 &&
                                                                decode_all(objects, sizes, 1) == 0 &&
-                                                               scratch.entries_count == 0);
+                                                               decoded.entries_count == 0);
 }
 
 static void test_malformed_directories(void) {
@@ -228,14 +242,14 @@ static void test_malformed_directories(void) {
     }
     u32 sizes[FS_DIR_CHUNKS_MAX + 1];
     u32 count = encode_all(&expect, objects, sizes);
-    bool same = decode_all(objects, sizes, count) == 0 && scratch.entries_count == FS_DIR_ENTRIES_MAX &&
-                memcmp(scratch.entries, expect.entries, sizeof expect.entries) == 0;
+    bool same = decode_all(objects, sizes, count) == 0 && decoded.entries_count == FS_DIR_ENTRIES_MAX &&
+                memcmp(decoded.entries, expect.entries, sizeof expect.entries) == 0;
     UNIT_CHECK("a_full_directory_round_trips", count == 3 && same);
     // Each malformation on a copy of object 1, put back after.
     memcpy(saved, objects[1], sizes[1]);
     store_u32_le(objects[1] + 8, 2); // says it is object 2
     UNIT_CHECK("an_object_out_of_its_place", decode_all(objects, sizes, count) == -E_BADMSG &&
-                                                 scratch.entries_count == 0);
+                                                 decoded.entries_count == 0);
     memcpy(objects[1], objects[0], sizes[0]); // object 0 again, as object 1: names repeat
     u32 size_1 = sizes[1];
     sizes[1] = sizes[0];
@@ -259,10 +273,10 @@ static void test_malformed_directories(void) {
     store_u32_le(empty, 0x33444247u);
     store_u32_le(empty + 4, 0);
     store_u32_le(empty + 8, 0);
-    UNIT_CHECK("an_empty_object_of_several", fs_directory_decode_chunk(&scratch, empty, 12, 0, 2) == -E_BADMSG);
-    scratch.entries_count = 0;
+    UNIT_CHECK("an_empty_object_of_several", fs_directory_decode_chunk(&decoded, empty, 12, 0, 2) == -E_BADMSG);
+    decoded.entries_count = 0;
     UNIT_CHECK("more_objects_than_a_directory_has",
-               fs_directory_decode_chunk(&scratch, objects[0], sizes[0], 0, FS_DIR_CHUNKS_MAX + 1) == -E_BADMSG);
+               fs_directory_decode_chunk(&decoded, objects[0], sizes[0], 0, FS_DIR_CHUNKS_MAX + 1) == -E_BADMSG);
 }
 
 // Objects each well formed, in order, whose entries together pass
@@ -293,13 +307,13 @@ static void test_too_many(void) {
         store_u32_le(objects[c] + 8, c);
         sizes[c] += 4;
     }
-    scratch.entries_count = 0;
+    decoded.entries_count = 0;
     i64 result = 0;
     for (c = 0; c < FS_DIR_CHUNKS_MAX && result == 0; c++) {
-        result = fs_directory_decode_chunk(&scratch, objects[c], sizes[c], c, FS_DIR_CHUNKS_MAX);
+        result = fs_directory_decode_chunk(&decoded, objects[c], sizes[c], c, FS_DIR_CHUNKS_MAX);
     }
     UNIT_CHECK("more_entries_than_a_directory_holds", total > FS_DIR_ENTRIES_MAX && result == -E_BADMSG &&
-                                                          c == FS_DIR_CHUNKS_MAX && scratch.entries_count == 0);
+                                                          c == FS_DIR_CHUNKS_MAX && decoded.entries_count == 0);
     struct fs_inode in;
     memset(&in, 0, sizeof in);
     in.inode = 5;
@@ -325,6 +339,7 @@ int main(void) {
     test_full_directory(k);
     test_renames(k);
     test_rename_beyond_a_batch(k);
+    test_simulator_walks_the_tree(sim);
     sim_destroy(sim);
     UNIT_EXIT();
 }
