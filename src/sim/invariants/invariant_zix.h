@@ -9,9 +9,10 @@
 #pragma once
 
 #include "kernel/lib/types.h"
+#include "kernel/fs/fs.h"
 #include "subsystems/zix/zix.h"
 
-#define ZIX_SHADOW_PATHS_MAX 256u    // registrations read at once (zixhost.h ZIX_STORE_PATHS_MAX)
+#define ZIX_SHADOW_PATHS_MAX 1024u   // registrations read at once (zixhost.h ZIX_STORE_PATHS_MAX)
 #define ZIX_SHADOW_ROOTS_MAX 64u     // links in /zix/roots judged
 #define ZIX_RECIPES_SEEN_MAX 512u    // distinct recipe hashes of a run
 #define ZIX_ACCESSES_PENDING_MAX 32u // sandbox accesses of one step, judged after it
@@ -103,8 +104,8 @@ struct zix_run {
     struct zix_registration registration; // decode scratch
     struct zix_nar nar;                   // a tree being hashed
     u8 record[ZIX_RECORD_BYTES_MAX];
-    char store_entries[256][ZIX_STORE_PATH_LEN_MAX + 1]; // /zix/store's entries (FS_DIR_ENTRIES_MAX)
-    u64 store_entries_fnv[256];
+    char store_entries[FS_DIR_ENTRIES_MAX][ZIX_STORE_PATH_LEN_MAX + 1]; // /zix/store's entries
+    u64 store_entries_fnv[FS_DIR_ENTRIES_MAX];
     struct zix_tree_frame frames[ZIX_NAR_DEPTH_MAX + 1]; // a tree walk's directories
 };
 
