@@ -2,10 +2,12 @@
 //
 // Keys: "ino/<16 hex digits>" -> the inode record (an object); "fs/ready" once the
 // first boot has populated the tree. A file's bytes are content-addressed objects
-// (chunks of FS_CHUNK_BYTES); a directory's entries are one object (sorted by name)
-// named in its inode; a symbolic link's target is its one chunk. An inode record is
+// (chunks of FS_CHUNK_BYTES); a directory's entries (sorted by name) are one object
+// named in its inode, or, when they outgrow one object, up to FS_DIR_CHUNKS_MAX
+// objects in name order, each a self-contained run of entries that says its index
+// (fs_record.c); a symbolic link's target is its one chunk. An inode record is
 // a linked object (GrainDB keeps what it links to): its links are the hashes of its
-// chunks, or of its directory's entries object. A file has as many names (hard
+// chunks, or of its directory's entries objects. A file has as many names (hard
 // links) as its link count says; a directory has one, and a link count of 2 + its
 // subdirectories, as on Linux.
 // Inode numbers are reused: a new inode takes the next number below FS_INODES_MAX
@@ -42,7 +44,8 @@
 #define FS_FILE_BYTES_MAX ABI_FILE_SIZE_MAX
 #define FS_CHUNK_BYTES 4096u // a file is stored as chunks of this size: an append rewrites one
 #define FS_FILE_CHUNKS_MAX (FS_FILE_BYTES_MAX / FS_CHUNK_BYTES)
-#define FS_DIR_ENTRIES_MAX 256
+#define FS_DIR_ENTRIES_MAX 1024
+#define FS_DIR_CHUNKS_MAX 4 // objects of one directory's entries (fs_record.c: enough for the longest names)
 #define FS_KEY_LEN_MAX 24
 // An inode record: the base fields (64 bytes), issue 9's semantics block (link
 // count, atime, ctime: fs_record.c), then chunk_count hashes (its links) at the end.
@@ -65,6 +68,7 @@
 STATIC_ASSERT(FS_FILE_BYTES_MAX % FS_CHUNK_BYTES == 0);
 STATIC_ASSERT(FS_CHUNK_BYTES <= GRAINDB_OBJECT_BYTES_MAX);
 STATIC_ASSERT(FS_FILE_CHUNKS_MAX <= 32u); // chunks_written is a u32 mask
+STATIC_ASSERT(FS_DIR_CHUNKS_MAX <= FS_FILE_CHUNKS_MAX); // a directory's objects are its inode's chunks
 // A whole file's commit is one batch: its chunks, its inode record, the ref.
 STATIC_ASSERT(FS_FILE_CHUNKS_MAX + 1 <= GRAINDB_BATCH_OBJECTS_MAX);
 STATIC_ASSERT(FS_FILE_BYTES_MAX + FS_FILE_CHUNKS_MAX * 128u + FS_INODE_RECORD_BYTES + 1024u <=
@@ -88,7 +92,7 @@ struct fs_inode {
     u32 uid;
     u32 gid;
     u32 nlink;       // names (a directory: 2 + subdirectories); never 0 on disk
-    u32 chunk_count; // objects holding the bytes (a directory: its entries, 0 or 1)
+    u32 chunk_count; // objects holding the bytes (a directory: its entries, 0..FS_DIR_CHUNKS_MAX)
     u8 chunks[FS_FILE_CHUNKS_MAX][GRAINDB_HASH_BYTES];
 };
 
@@ -337,3 +341,7 @@ void fs_record_abort(struct kernel *k, i64 result);
 i64 fs_lookup_link_at(struct kernel *k, const char *absolute, struct fs_inode *out);
 i64 fs_read_symlink_at(struct kernel *k, const char *absolute, char out[FS_SYMLINK_BYTES_MAX + 1]);
 i64 fs_remove_directory_at(struct kernel *k, const char *absolute);
+// Object `index` of a directory stored in `chunks` objects (its inode's chunk_count),
+// appended to fs->entries (start with entries_count 0 and index 0): -E_BADMSG (and no
+// entries) unless it is that object, in that form, with names after those before it.
+i64 fs_directory_decode_chunk(struct fs *fs, const u8 *bytes, u32 size_bytes, u32 index, u32 chunks);

@@ -150,7 +150,10 @@ i64 fs_rename_names(struct kernel *k, const struct cred *cred, struct fs_name *f
     bool gone = false;
     result = rename_stage(k, from, to, cred->euid, &gone);
     if (result == 0) result = fs_commit(k);
-    if (result < 0) { fs_batch_abort(k, result); return result; }
+    // -E_2BIG: the two directories' new objects outgrow one batch (both nearly full of
+    // long names), and nothing was written; to the caller, as to Linux's, a directory
+    // without room for the name.
+    if (result < 0) { fs_batch_abort(k, result); return result == -E_2BIG ? -E_NOSPC : result; }
     fs_inode_attributes_to_open(k, &from->inode);
     // The replaced inode's charge goes back to its owner (not with the planted bug).
     if (to->exists && gone && !planted_bug(k, BUG_USAGE_REPLACED_KEPT)) fs_usage_gone(k, &to->inode);

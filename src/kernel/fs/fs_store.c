@@ -143,22 +143,37 @@ i64 fs_change_begin(struct kernel *k, const struct fs_change *changes, u32 count
 i64 fs_read_directory(struct kernel *k, const struct fs_inode *dir) {
     struct fs *fs = &k->fs;
     assert(dir->type == ABI_TYPE_DIRECTORY);
+    assert(dir->chunk_count <= FS_DIR_CHUNKS_MAX); // fs_inode_decode refuses more
     fs->entries_count = 0;
-    if (dir->chunk_count == 0) return 0;
-    u32 size = 0;
-    i64 result = fs_get_object(k, dir->chunks[0], fs->object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
-    if (result < 0) return result;
-    return fs_directory_decode(fs, fs->object_buffer, size);
+    for (u32 c = 0; c < dir->chunk_count; c++) {
+        u32 size = 0;
+        i64 result = fs_get_object(k, dir->chunks[c], fs->object_buffer, GRAINDB_OBJECT_BYTES_MAX, &size);
+        if (result == 0) result = fs_directory_decode_chunk(fs, fs->object_buffer, size, c, dir->chunk_count);
+        if (result < 0) {
+            fs->entries_count = 0;
+            return result;
+        }
+    }
+    return 0;
 }
 
 // A directory's content changed: its mtime and ctime are now (Linux updates both).
+// Objects that did not change are already held, and GrainDB stages them no more.
 i64 fs_stage_directory(struct kernel *k, struct fs_inode *dir) {
     struct fs *fs = &k->fs;
-    i64 size = fs_directory_encode(fs);
-    if (size < 0) return size;
-    i64 result = fs_put_object(k, fs->object_buffer, (u32)size, dir->chunks[0]);
-    if (result < 0) return result;
-    dir->chunk_count = 1;
+    assert(dir->type == ABI_TYPE_DIRECTORY);
+    assert(fs->entries_count <= FS_DIR_ENTRIES_MAX);
+    u32 first = 0, chunks = 0;
+    do {
+        assert(chunks < FS_DIR_CHUNKS_MAX); // fs_record.c: a full directory fits them
+        i64 size = fs_directory_encode_chunk(fs, chunks, &first);
+        if (size < 0) return size;
+        i64 result = fs_put_object(k, fs->object_buffer, (u32)size, dir->chunks[chunks]);
+        if (result < 0) return result;
+        chunks++;
+    } while (first < fs->entries_count);
+    for (u32 c = chunks; c < FS_FILE_CHUNKS_MAX; c++) mem_set(dir->chunks[c], 0, GRAINDB_HASH_BYTES);
+    dir->chunk_count = chunks;
     dir->size_bytes = 0;
     dir->mtime_ns = dir->ctime_ns = platform_realtime_ns(k->platform);
     return fs_stage_inode(k, dir);
@@ -210,7 +225,7 @@ i64 fs_directory_is_empty(struct kernel *k, const struct fs_inode *dir, bool *em
     if (result < 0) return result;
     i64 count = fs_directory_count(k->fs.object_buffer, size);
     if (count < 0) return count;
-    *empty = count == 0;
+    *empty = count == 0 && dir->chunk_count == 1; // an object of several is never empty
     return 0;
 }
 

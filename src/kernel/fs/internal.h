@@ -120,6 +120,8 @@ i64 fs_put_object_linked(struct kernel *k, const u8 *bytes, u32 size_bytes, u32 
 i64 fs_get_object(struct kernel *k, const u8 hash[GRAINDB_HASH_BYTES], u8 *buffer, u32 capacity,
                   u32 *size_out);
 u32 fs_inode_encode(const struct fs_inode *in, u8 out[FS_INODE_RECORD_BYTES]); // returns its size
-i64 fs_directory_encode(struct fs *fs);                       // fs->entries -> object_buffer
+// Object `index` of fs->entries' encoding, from entry *first on, into object_buffer:
+// its size; *first moves past the entries it holds (fs_record.c).
+i64 fs_directory_encode_chunk(struct fs *fs, u32 index, u32 *first);
 i64 fs_directory_count(const u8 *bytes, u32 size_bytes);
 u64 fs_inode_from_key(const u8 *key, u32 key_len);

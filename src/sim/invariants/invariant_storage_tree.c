@@ -165,12 +165,15 @@ static bool read_inode(struct walk *w, u64 inode, const char *name, struct fs_in
 static bool read_entries(struct walk *w, const struct fs_inode *dir) {
     struct fs *decode = w->scratch->decode;
     decode->entries_count = 0;
-    if (dir->chunk_count > 1) tree_fail(w, "directory stored in more than one object", dir->inode, "", dir->chunk_count);
-    if (dir->chunk_count == 0) return true;
-    u32 size = 0;
-    if (!read_object(w, dir->chunks[0], dir->version, &size, dir->inode, "directory")) return false;
-    if (fs_directory_decode(decode, w->scratch->object, size) < 0) {
-        tree_fail(w, "directory object does not decode", dir->inode, "", size);
+    if (dir->chunk_count > FS_DIR_CHUNKS_MAX) {
+        tree_fail(w, "directory stored in more objects than FS_DIR_CHUNKS_MAX", dir->inode, "", dir->chunk_count);
+    }
+    for (u32 c = 0; c < dir->chunk_count; c++) {
+        u32 size = 0;
+        if (!read_object(w, dir->chunks[c], dir->version, &size, dir->inode, "directory")) return false;
+        if (fs_directory_decode_chunk(decode, w->scratch->object, size, c, dir->chunk_count) < 0) {
+            tree_fail(w, "directory object does not decode", dir->inode, "", c);
+        }
     }
     for (u32 i = 1; i < decode->entries_count; i++) {
         const struct fs_dirent *a = &decode->entries[i - 1];
