@@ -146,11 +146,14 @@ $(RV_OUT)/user/test/%: $(RV_OUT)/user/tests/%.elf
 	$(RV_PREFIX)strip --strip-debug -o $@ $<
 USER_BINS := $(addprefix $(RV_OUT)/user/bin/,$(USER_PROGRAMS))
 USER_TEST_BINS := $(addprefix $(RV_OUT)/user/test/,$(USER_TESTS))
+# Zix's example recipes and their builder scripts (issue 13), in /share/zix/examples.
+ZIX_EXAMPLES := $(sort $(wildcard src/user/examples/zix/*))
 # The initial archive: /bin/<program> for each tool and /test/<program> for each test
 # workload, each in sorted order (the kernel imports its directories and files).
-$(RV_OUT)/initrd.cpio: $(USER_BINS) $(USER_TEST_BINS) build/tools/mkcpio
+$(RV_OUT)/initrd.cpio: $(USER_BINS) $(USER_TEST_BINS) $(ZIX_EXAMPLES) build/tools/mkcpio
 	build/tools/mkcpio $@ $(foreach b,$(USER_BINS),bin/$(notdir $(b))=$(b)) \
-	    $(foreach b,$(USER_TEST_BINS),test/$(notdir $(b))=$(b))
+	    $(foreach b,$(USER_TEST_BINS),test/$(notdir $(b))=$(b)) \
+	    $(foreach e,$(ZIX_EXAMPLES),share/zix/examples/$(notdir $(e))=$(e))
 
 # ---- host simulator ---------------------------------------------------------------------
 $(HOST_OBJ)/%.o: src/%.c $(PORTABLE_HDR) $(SIM_HDR)

@@ -41,7 +41,7 @@
 #define ZIX_SANDBOX_REALTIME_NS 1000000000ull // a builder's realtime clock: 1 s after the epoch
 #define ZIX_OUTPUT_NODES_MAX 256u       // files, links and directories of one output
 #define ZIX_SANDBOX_LOG_LINES_MAX 8u    // refusals logged per build (the rest counted)
-#define ZIX_RESOLVE_DEPTH_MAX 8u        // recipe inputs nested (resolved without recursion)
+#define ZIX_RESOLVE_DEPTH_MAX 24u       // recipe inputs nested (resolved without recursion): the 20-recipe chain example
 #define ZIX_RESOLVE_VISITS_MAX 64u      // recipes read by one call
 #define ZIX_WAIT_POLL_NS 10000000ull    // WAIT on a running build polls every 10 ms
 #define ZIX_DONE_KEEP_NS (60ull * 1000000000ull) // a result nobody collects is freed then
