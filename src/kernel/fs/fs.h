@@ -56,7 +56,7 @@
 // Inode numbers in use at once, below the keys GrainDB holds: the rest is for the
 // filesystem's other keys ("fs/ready") and for the records other rooms keep beside the
 // inodes (FS_RECORD_KEYS_MAX: Zix's registrations, one key per registered store path).
-#define FS_RECORD_KEYS_MAX 256u
+#define FS_RECORD_KEYS_MAX 1024u
 #define FS_INODES_MAX (GRAINDB_REFS_MAX - 16u - FS_RECORD_KEYS_MAX)
 #define FS_LINKS_MAX 65000u               // names of one file (ext4's limit): then E_MLINK
 #define FS_SYMLINKS_MAX ABI_SYMLINKS_MAX  // expansions in one walk: then E_LOOP

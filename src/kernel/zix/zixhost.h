@@ -24,7 +24,7 @@
 #define ZIX_RECORD_KEY_PREFIX "zix/"    // GrainDB keys of registrations: prefix + hash part
 // Store paths registered at once: /zix/store is one directory (FS_DIR_ENTRIES_MAX), and
 // each registration is a GrainDB key the filesystem leaves free (fs.h FS_INODES_MAX).
-#define ZIX_STORE_PATHS_MAX 256u
+#define ZIX_STORE_PATHS_MAX 1024u
 // The store is root's once sealed, so what non-root callers register has shares of its
 // own (zix_store_share_check): paths and bytes per user, and a reserve of paths and
 // bytes that only root's builds may take, so xy cannot fill the store, or the disk
