@@ -176,7 +176,7 @@ static int bench(u32 recipes) {
     u64 build_ms = bench_build(chains);
     u64 noop_ms = bench_noop(chains);
     u64 gc_ms = bench_gc(recipes);
-    note("zixbench: build_ms=%llu noop_ms=%llu gc_ms=%llu paths=%u chains=%u depth=%u", (unsigned long long)build_ms,
+    note("build_ms=%llu noop_ms=%llu gc_ms=%llu paths=%u chains=%u depth=%u", (unsigned long long)build_ms,
          (unsigned long long)noop_ms, (unsigned long long)gc_ms, recipes, chains, CHAIN_LENGTH);
     say("%u failures", failures);
     return failures == 0 ? 0 : 1;
