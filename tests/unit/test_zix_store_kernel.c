@@ -155,19 +155,24 @@ static void test_bounds(struct kernel *k) {
 
 static struct zix_registration registration; // large: off the stack
 
-static i64 register_path(struct kernel *k, const char *path, const u8 hash[ZIX_HASH_BYTES], const char *ref) {
+static i64 register_path_as(struct kernel *k, const char *path, const u8 hash[ZIX_HASH_BYTES], const char *ref,
+                            u32 builder_uid) {
     memset(&registration, 0, sizeof registration);
     size_t length = strnlen(path, sizeof registration.path - 1);
     memcpy(registration.path, path, length);
     registration.path[length] = '\0';
     memcpy(registration.nar_hash, hash, ZIX_HASH_BYTES);
     registration.nar_size_bytes = 1234;
-    registration.builder_uid = 1000;
+    registration.builder_uid = builder_uid;
     if (ref != NULL) {
         registration.refs_count = 1;
         snprintf(registration.refs[0], sizeof registration.refs[0], "%s", ref);
     }
     return zix_store_register(k, &registration);
+}
+
+static i64 register_path(struct kernel *k, const char *path, const u8 hash[ZIX_HASH_BYTES], const char *ref) {
+    return register_path_as(k, path, hash, ref, 1000);
 }
 
 // Writes bytes as the ref of path's key, as a damaged or misplaced record would be.
@@ -233,7 +238,8 @@ static void test_gc(struct kernel *k) {
 }
 
 // The store's share of GrainDB's keys: ZIX_STORE_PATHS_MAX registrations, then E_AGAIN;
-// a path registered again (a repair) needs no new key.
+// a path registered again (a repair) needs no new key. Root's builds: a user's stop at
+// its share (ZIX_STORE_PATHS_PER_USER_MAX) long before.
 static void test_registrations_bounded(struct kernel *k) {
     static const char digits[] = "0123456789abcdfghijklmnpqrsvwxyz";
     static char paths[ZIX_STORE_PATHS_MAX + 1][ZIX_STORE_PATH_LEN_MAX + 1];
@@ -244,7 +250,7 @@ static void test_registrations_bounded(struct kernel *k) {
     for (u32 i = 0; i <= ZIX_STORE_PATHS_MAX && result == 0; i++) {
         snprintf(paths[i], sizeof paths[i], "/zix/store/5555555555555555555555555555%c%c%c%c-r", digits[i / 32768 % 32],
                  digits[i / 1024 % 32], digits[i / 32 % 32], digits[i % 32]);
-        result = register_path(k, paths[i], hash, NULL);
+        result = register_path_as(k, paths[i], hash, NULL, ABI_UID_ROOT);
         if (result == 0) made++;
     }
     UNIT_CHECK("registrations_bounded", result == -E_AGAIN && live >= 0 && made + (u32)live == ZIX_STORE_PATHS_MAX);
