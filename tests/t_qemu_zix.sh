@@ -15,7 +15,8 @@
 #     succeeds; shutdown -p;
 #   host: bytes of chain-07's output flipped in the disk image (python);
 #   boot 3, root: zix verify names chain-07 damaged (1); zix verify --repair rebuilds it;
-#     zix verify -> 0; shutdown -p.
+#     zix verify -> 0; zix show, query --referrers, gc --dry-run, root remove, a cycle
+#     of two recipes (E_LOOP, 1), an unknown command (2); shutdown -p.
 # BASIN_IMAGE picks another Image.
 source "$(dirname "$0")/lib.sh"
 source tests/qemu_lib.sh
@@ -72,6 +73,7 @@ seen_re() {
 # The first store path of NAME the console showed (zix ends its lines with the path, so
 # hello's is not taken from hello.sh's).
 store_path() { tr -d '\r' < "$out" | grep -oE "$STORE_RE-$1\$" | head -1; }
+first_path() { grep -oE "$STORE_RE-$1\$" "$logs/first.txt" | head -1; } # boot 1's
 
 feed_first() {
     exec 3> "$fifo"
@@ -93,6 +95,8 @@ feed_first() {
     xy_rc xy-rm "rm $top/record" &&
     xy_rc xy-write "write $top/record forged" &&
     xy_rc xy-verify "zix verify $top" &&
+    xy_rc xy-gc "zix gc" &&
+    xy_rc xy-root "zix root add mine $top" &&
     as_xy 'exit' &&
     login root "$ROOT_PASSWORD" &&
     root_rc root-add "zix root add chain $(store_path chain-20)" &&
@@ -124,6 +128,17 @@ feed_third() {
     root_rc verify-damaged "zix verify" &&
     root_rc verify-repair "zix verify --repair" &&
     root_rc verify-after "zix verify" &&
+    root_rc show "zix show $(first_path chain-07)" &&
+    root_rc referrers "zix query --referrers $(first_path chain-06)" &&
+    root_rc dry-run "zix gc --dry-run" &&
+    root_rc unroot "zix root remove chain" &&
+    root_rc roots-after "zix roots" &&
+    as_root "write /tmp/c1.recipe name = c1; write -a /tmp/c1.recipe builder = /bin/sh" &&
+    as_root "write -a /tmp/c1.recipe input x = recipe c2.recipe" &&
+    as_root "write /tmp/c2.recipe name = c2; write -a /tmp/c2.recipe builder = /bin/sh" &&
+    as_root "write -a /tmp/c2.recipe input y = recipe c1.recipe" &&
+    root_rc cycle "zix build /tmp/c1.recipe" &&
+    root_rc usage "zix frobnicate" &&
     as_root 'shutdown -p'
     sleep 30
     exec 3>&-
@@ -143,7 +158,7 @@ rc() { sed -nE "s/^(.*[#$] )?$2 ([0-9]+)\$/\2/p" "$logs/$1.txt" | tail -1; }
 rc_is() { local got; got=$(rc "$1" "$2"); echo "# $2: status ${got:-none}"; [ "$got" = "$3" ]; }
 
 rm -f "$logs/killed"
-boot first feed_first 300
+boot first feed_first 300 2>/dev/null # (bash's "Killed" notice of the SIGKILLed QEMU)
 status=$?
 t1=$logs/first.txt
 check "boot 1 ended by the SIGKILL during zix build slow" test -s "$logs/killed" -a $status -ne 0
@@ -153,6 +168,11 @@ check "zix build hello: 0, prints its store path" bash -c '[ "$1" = 0 ] && grep 
 check "hello built once: one 'building', then 'cached' (no builder)" \
     bash -c '[ "$(grep -cE "building $1\$" "$3")" = 1 ] && grep -qE "cached $1\$" "$3" && [ "$2" = 0 ]' _ \
     "$hello" "$(rc first rebuild-hello)" "$t1"
+check "the kernel spawned hello's builder once (build 1), not for the cached build" \
+    test "$(grep -cE "kernel: zix: build [0-9]+: $hello started" "$t1")" -eq 1
+check "the examples' builders touched nothing the sandbox refuses (0 refusals each)" \
+    bash -c '[ "$(grep -cE "kernel: zix: build [0-9]+: .* ended: " "$1")" -ge 30 ] &&
+             ! grep -E "kernel: zix: build [0-9]+: .* ended: " "$1" | grep -vq ", 0 sandbox refusals$"' _ "$t1"
 check "the built hello runs from its store path" grep -qE '(^|# )Hello from the Zix store!$' "$t1"
 check "the chain builds (exit 0): 20 builds, chain-01 first" \
     bash -c '[ "$1" = 0 ] && [ "$(grep -cE "building /zix/store/[0-9a-z]{32}-chain-[0-9]{2}\$" "$2")" = 20 ] &&
@@ -185,7 +205,7 @@ check "zix gc (exit 0) freed the unrooted diamond (4 paths)" \
     "$(rc first gc)" "$t1"
 check "zix gc freed nothing of the chain" bash -c '! grep -qE "freed /zix/store/[0-9a-z]{32}-chain-" "$1"' _ "$t1"
 # zix query --closure's output: the lines after gc's status, up to closure's.
-closure=$(sed -nE '/gc [0-9]+$/,/closure [0-9]+$/p' "$t1" | grep -oE "$STORE_RE-[a-z0-9.-]+\$" | sort)
+closure=$(sed -nE '/(^|# )gc [0-9]+$/,/(^|# )closure [0-9]+$/p' "$t1" | grep -oE "$STORE_RE-[a-z0-9.-]+\$" | sort)
 check "after gc the rooted closure is whole: the 20 chain paths and record.sh (exit 0)" \
     bash -c '[ "$1" = 0 ] && [ "$(echo "$2" | grep -cE -- "-chain-[0-9]{2}\$")" = 20 ] &&
              [ "$(echo "$2" | wc -l)" = 21 ] && [ "$(echo "$2" | sort -u | wc -l)" = 21 ] &&
@@ -199,7 +219,7 @@ t2=$logs/second.txt
 check "boot 2 ended at shutdown -p" test $status -eq 0
 check "after the kill nothing is registered for slow" grep -qE -- "-slow not registered$" "$t2"
 # ls's output: the lines after path-slow's status, up to ls-store's.
-ls_store=$(sed -nE '/path-slow [0-9]+$/,/ls-store [0-9]+$/p' "$t2")
+ls_store=$(sed -nE '/(^|# )path-slow [0-9]+$/,/(^|# )ls-store [0-9]+$/p' "$t2")
 check "after the kill no leftover of slow in /zix/store" \
     bash -c '[ "$1" = 0 ] && [ -n "$2" ] && ! echo "$2" | grep -qE "[0-9a-z]{32}-slow\$"' _ \
     "$(rc second ls-store)" "$ls_store"
@@ -236,3 +256,26 @@ check "zix verify names nothing else damaged" \
 check "zix verify --repair rebuilds chain-07 (exit 0)" \
     bash -c '[ "$1" = 0 ] && grep -qE "^(.*# )?$2: repaired\$" "$3"' _ "$(rc third verify-repair)" "$chain07" "$t3"
 check "zix verify after the repair: exit 0" rc_is third verify-after 0
+chain06=$(grep -oE "$STORE_RE-chain-06\$" "$t1" | head -1)
+record=$(grep -oE "$STORE_RE-record.sh\$" "$t1" | head -1)
+check "zix show chain-07: its 2 references (chain-06, record.sh), signed or not, its recipe" \
+    bash -c '[ "$1" = 0 ] && grep -qxE "(.*# )?path: $2" "$5" && grep -qx "references: 2" "$5" &&
+             grep -qx "  $3" "$5" && grep -qx "  $4" "$5" && grep -qE "^signed: (yes|no)$" "$5" &&
+             grep -qx "input previous = path $3" "$5"' _ "$(rc third show)" "$chain07" "$chain06" "$record" "$t3"
+check "zix query --referrers chain-06: chain-07 (exit 0)" \
+    bash -c '[ "$1" = 0 ] && sed -nE "/show [0-9]+\$/,/referrers [0-9]+\$/p" "$3" | grep -qE "^(.*# )?$2\$"' _ \
+    "$(rc third referrers)" "$chain07" "$t3"
+check "zix gc --dry-run: the unrooted slow would be freed, nothing freed" \
+    bash -c '[ "$1" = 0 ] && grep -qE "would free $2-slow\$" "$3" && grep -qE "would be freed" "$3" &&
+             ! grep -qE "^(.*# )?freed " "$3"' _ "$(rc third dry-run)" "$STORE_RE" "$t3"
+check "zix root remove chain: zix roots then lists nothing" \
+    bash -c '[ "$1" = 0 ] && [ "$2" = 0 ] && [ -z "$(sed -nE "/unroot [0-9]+\$/,/roots-after [0-9]+\$/p" "$3" | grep -- " -> ")" ]' _ \
+    "$(rc third unroot)" "$(rc third roots-after)" "$t3"
+check "zix build of recipes that take each other: E_LOOP named, exit 1" \
+    bash -c '[ "$1" = 1 ] && grep -qE "zix: /tmp/c1.recipe: E_LOOP: recipe inputs form a cycle" "$2"' _ "$(rc third cycle)" "$t3"
+check "zix with an unknown command: usage, exit 2" \
+    bash -c '[ "$1" = 2 ] && grep -qE "zix: unknown command frobnicate" "$2" && grep -qE "^usage: zix build RECIPE" "$2"' _ \
+    "$(rc third usage)" "$t3"
+check "xy's zix gc and zix root add: refused, root only (exit 1)" \
+    bash -c '[ "$1" = 1 ] && [ "$2" = 1 ] && grep -qE "zix: gc: E_PERM: root only" "$3" &&
+             grep -qE "zix: root add mine: E_PERM: root only" "$3"' _ "$(rc first xy-gc)" "$(rc first xy-root)" "$t1"

@@ -1,5 +1,4 @@
 #!/bin/sh
-# Zix's clock builder: $1 is $out.
-cd $1
-date > realtime
-random 16 > random
+# Zix's clock builder: $1 is $out/realtime, $2 $out/random.
+date > $1
+random 16 > $2

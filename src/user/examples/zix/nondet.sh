@@ -1,4 +1,3 @@
 #!/bin/sh
-# Zix's nondeterministic builder: $1 is $out.
-cd $1
-date -m > monotonic
+# Zix's nondeterministic builder: $1 is $out/monotonic.
+date -m > $1

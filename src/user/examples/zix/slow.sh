@@ -1,5 +1,4 @@
 #!/bin/sh
-# Zix's slow builder: $1 is $out; $out/done is written after the wait.
+# Zix's slow builder: $1 is $out/done, written after the wait.
 sleep 10
-cd $1
-write done slept 10 s
+write $1 slept 10 s
