@@ -82,7 +82,21 @@
     X(BUG_Z6_KILL_NEVER, "z6-kill-never", "z6_stop_ends_in_time",                        \
       "z6 never sends KILL after timeout_kill_ms: a service ignoring TERM never stops")   \
     X(BUG_Z6_DOWN_IGNORED, "z6-down-ignored", "z6_down_not_started",                      \
-      "z6's boot starts services marked down")
+      "z6's boot starts services marked down")                                           \
+    X(BUG_ZIX_PATH_CLOCK, "zix-path-clock", "zix_path_from_recipe",                       \
+      "a store path's hash part mixes in the realtime second: the same recipe gets another path") \
+    X(BUG_ZIX_SEAL_SKIPPED, "zix-seal-skipped", "zix_registered_contents_hash",           \
+      "an output is registered unsealed (its build user's, writable): a later build as that user writes into its input") \
+    X(BUG_ZIX_PATH_INPUT_UNCHECKED, "zix-path-input-unchecked", "zix_closure_complete",   \
+      "a recipe's path input need not be registered: a build registers a reference to a path that is not") \
+    X(BUG_ZIX_LEFTOVERS_KEPT, "zix-leftovers-kept", "zix_all_or_nothing",                 \
+      "the boot does not remove /zix/store entries without a registration (a build cut by power loss)") \
+    X(BUG_ZIX_GC_IGNORES_HELD, "zix-gc-ignores-held", "zix_gc_keeps_reachable",           \
+      "the GC ignores the paths running builds hold (their inputs): it deletes what a build reads") \
+    X(BUG_ZIX_SANDBOX_REALTIME, "zix-sandbox-realtime", "zix_same_recipe_same_hash",      \
+      "a builder reads the machine's realtime clock, not 1 s after the epoch") \
+    X(BUG_ZIX_SANDBOX_STAT_UNCHECKED, "zix-sandbox-stat-unchecked", "zix_builder_reads_inside_inputs", \
+      "the sandbox's path check is skipped for stat: a builder sees files outside its inputs")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

@@ -48,7 +48,8 @@
     X(TRACE_ZIX_BUILD_END, "zix_build_end", "build id, ABI_ZIX_* status, FNV-1a of the store path") \
     X(TRACE_ZIX_UNREGISTERED, "zix_unregistered", "FNV-1a of the store path, 1 gc / 2 repair, 0: its ref deleted") \
     X(TRACE_ZIX_LEFTOVER_REMOVED, "zix_leftover_removed", "FNV-1a of the path removed, 1 store / 2 check / 3 tmp, result") \
-    X(TRACE_ZIX_SANDBOX_REFUSED, "zix_sandbox_refused", "build id, syscall number, pid: a builder's access refused")
+    X(TRACE_ZIX_SANDBOX_REFUSED, "zix_sandbox_refused", "build id, syscall number, pid: a builder's access refused") \
+    X(TRACE_ZIX_SANDBOX_ALLOWED, "zix_sandbox_allowed", "build id, syscall number << 48 | inode of the directory holding the name (the inode itself for /), inode reached: a builder's path access allowed")
 
 #define TRACE_ENUM(id, name, args) id,
 enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KERNEL_COUNT };
@@ -59,5 +60,10 @@ enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KER
 #define TRACE_Z6_EXIT_FINISH (1ull << 48)
 #define TRACE_Z6_EXIT_KIND_SHIFT 32
 #define TRACE_Z6_EXIT_VALUE_MASK 0xffffffffull
+
+// TRACE_ZIX_SANDBOX_ALLOWED's second integer: the syscall number above this shift, the
+// inode of the directory that holds the name reached below it (inode numbers fit).
+#define TRACE_ZIX_ALLOWED_SYSCALL_SHIFT 48
+#define TRACE_ZIX_ALLOWED_INODE_MASK ((1ull << TRACE_ZIX_ALLOWED_SYSCALL_SHIFT) - 1)
 
 #define TRACE_SIM_BASE 100

@@ -44,6 +44,7 @@ void sim_destroy(struct sim *sim) {
     if (sim == NULL) return;
     for (u32 id = 0; id < NODES_MAX; id++) node_destroy(sim->nodes[id]);
     storage_scratch_destroy(sim->storage_scratch);
+    zix_run_destroy(sim->zix_run);
     trace_deinit(&sim->trace);
     free(sim);
 }

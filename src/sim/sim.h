@@ -72,6 +72,8 @@ struct sim {
     u64 files_unchecked; // acknowledged files not checked (the filesystem was not inspectable)
     struct workload_counts workload; // verdicts and ends of the workloads (invariant_workload.c)
     struct z6_counts z6;             // what z6 did (invariant_z6.c), for the summary
+    struct zix_counts zix;           // what Zix did (invariant_zix.c), for the summary
+    struct zix_run *zix_run;         // the zix invariants' account (NULL until needed)
     struct pcg32 swarm;
 };
 

@@ -24,6 +24,8 @@
 //                     minute (the bench's crash-to-respawn time on QEMU)
 //   z6.set=chaos      nine services that crash, fail, hang on stop, depend and
 //                     command each other (the simulator's scenarios/z6.scenario)
+//   z6.set=zix        zixroot and zixxy: the conductors of the simulator's Zix
+//                     scenario (scenarios/zix.scenario), as root and as xy
 // Their run and finish are "#!" lines naming /test/z6svc (src/user/tests/z6svc.c),
 // getty's /bin/login. Written again when resuming.
 #include "kernel/boot/internal.h"
@@ -151,6 +153,21 @@ static const struct z6_file z6_chaos_files[] = {
 
 #define PROVISION_Z6_SET_CHAOS "z6.set=chaos"
 
+// The Zix set (boot argument z6.set=zix, scenarios/zix.scenario): two conductors of
+// the store (src/user/tests/zixconductor.c), one root's, one xy's, restarted after
+// every crash; they build, check, collect, verify and try to forge, at random.
+static const char z6_zix_directories[][24] = {"/etc/z6/zixroot", "/etc/z6/zixxy"};
+
+static const struct z6_file z6_zix_files[] = {
+    {"/etc/z6/zixroot/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/zixconductor root\n"},
+    {"/etc/z6/zixroot/restart-delay-ms", PROVISION_Z6_FILE_MODE, "200\n"},
+    {"/etc/z6/zixxy/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/zixconductor xy\n"},
+    {"/etc/z6/zixxy/user", PROVISION_Z6_FILE_MODE, "xy\n"},
+    {"/etc/z6/zixxy/restart-delay-ms", PROVISION_Z6_FILE_MODE, "200\n"},
+};
+
+#define PROVISION_Z6_SET_ZIX "z6.set=zix"
+
 // Already there, whole (an interrupted first boot wrote it): not written again, so a
 // first boot resumed after power losses does not fill a small disk's log with copies.
 static bool provision_z6_written(struct kernel *k, const struct z6_file *file, u64 length) {
@@ -212,6 +229,10 @@ i64 provision_z6(struct kernel *k) {
     if (result == 0 && provision_z6_boot_word(k, PROVISION_Z6_SET_CHAOS)) {
         result = provision_z6_table(k, z6_chaos_directories, ARRAY_COUNT(z6_chaos_directories), z6_chaos_files,
                                     ARRAY_COUNT(z6_chaos_files));
+    }
+    if (result == 0 && provision_z6_boot_word(k, PROVISION_Z6_SET_ZIX)) {
+        result = provision_z6_table(k, z6_zix_directories, ARRAY_COUNT(z6_zix_directories), z6_zix_files,
+                                    ARRAY_COUNT(z6_zix_files));
     }
     return result;
 }

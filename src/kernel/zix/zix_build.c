@@ -4,6 +4,7 @@
 // in one batch, or compared for CHECK and REPAIR), and is collected by WAIT. Every
 // process a builder spawns carries its mark (proc zix_build) and dies with the build.
 #include "kernel/zix/build_internal.h"
+#include "kernel/bugs.h"
 
 #include "kernel/fs/fs.h"
 #include "kernel/fs/path.h"
@@ -62,6 +63,7 @@ static i64 build_closure(struct kernel *k, struct zix_build *build, const struct
     }
     for (u32 at = 0; at < build->inputs_count && result == 0; at++) {
         result = zix_store_lookup(k, build->inputs[at], &k->zix.registration);
+        if (result == -E_NOENT && planted_bug(k, BUG_ZIX_PATH_INPUT_UNCHECKED)) { result = 0; continue; }
         const struct zix_registration *registration = &k->zix.registration;
         for (u32 r = 0; r < registration->refs_count && result == 0; r++) {
             result = closure_add(build, registration->refs[r]);
@@ -348,7 +350,7 @@ static u32 build_output(struct kernel *k, struct zix_build *build) {
     bool found[ZIX_REFS_MAX] = {false};
     bool rebuild = build->kind != ZIX_KIND_BUILD;
     struct zix_registration *registration = &k->zix.registration;
-    i64 result = zix_tree_seal(k, build->out_path);
+    i64 result = planted_bug(k, BUG_ZIX_SEAL_SKIPPED) ? 0 : zix_tree_seal(k, build->out_path);
     if (result == 0) {
         result = zix_tree_hash(k, build->out_path, (const char(*)[ZIX_STORE_PATH_LEN_MAX + 1])k->zix.paths, count,
                                rebuild ? build->out_path : NULL, rebuild ? build->store_path : NULL,
@@ -405,7 +407,7 @@ void zix_host_step(struct kernel *k, u64 now_ns) {
     if (k->zix.boot_due) {
         k->zix.boot_due = false;
         host_directories(k);
-        zix_store_remove_leftovers(k);
+        if (!planted_bug(k, BUG_ZIX_LEFTOVERS_KEPT)) zix_store_remove_leftovers(k);
     }
     for (u32 slot = 0; slot < ABI_ZIX_BUILDS_MAX; slot++) {
         struct zix_build *build = &k->zix.builds[slot];

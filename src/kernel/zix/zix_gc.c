@@ -1,10 +1,12 @@
 // The garbage collector: roots are the symbolic links in /zix/roots whose target is a
 // registered store path (or a path inside one) and the paths running builds hold; the
 // references of every registration make the graph zix_gc_mark walks; every path it does
-// not reach is freed, in path order, its registration deleted FIRST and its tree removed
-// after: a crash between the two leaves a leftover (removed at the next boot), never a
+// not reach is freed, referrers before what they refer to (so the closure stays
+// complete at every point), its registration deleted FIRST and its tree removed after:
+// a crash between the two leaves a leftover (removed at the next boot), never a
 // registration without its tree.
 #include "kernel/zix/internal.h"
+#include "kernel/bugs.h"
 
 #include "kernel/fs/path.h"
 #include "kernel/lib/mem.h"
@@ -101,7 +103,7 @@ static i64 gc_roots(struct kernel *k, u32 count, u32 *roots) {
         scratch->gc_root[index] = true;
         (*roots)++;
     }
-    u32 held = zix_build_held_paths(k, scratch->held, ZIX_GC_HELD_MAX);
+    u32 held = planted_bug(k, BUG_ZIX_GC_IGNORES_HELD) ? 0 : zix_build_held_paths(k, scratch->held, ZIX_GC_HELD_MAX);
     assert(held <= ZIX_GC_HELD_MAX);
     for (u32 i = 0; i < held; i++) {
         u32 index = gc_index_of(k, count, scratch->held[i]);
@@ -112,25 +114,63 @@ static i64 gc_roots(struct kernel *k, u32 count, u32 *roots) {
 
 // Frees path i: unregistered first, then its tree removed (a failed removal leaves a
 // leftover for the next boot: the path is freed all the same).
-static i64 gc_free(struct kernel *k, u32 i, bool dry_run, struct abi_zix_gc *out) {
+static i64 gc_free(struct kernel *k, u32 i) {
     assert(i < ZIX_STORE_PATHS_MAX);
     assert(!k->zix.store.gc_live[i]);
     const char *path = k->zix.paths[i];
     u64 path_digest = bytes_digest(path, str_len_bounded(path, ZIX_STORE_PATH_LEN_MAX + 1));
-    if (!dry_run) {
-        i64 result = zix_store_unregister(k, path);
-        if (result < 0) return result;
-        observe_trace(k->platform, TRACE_ZIX_UNREGISTERED, path_digest, ZIX_UNREGISTERED_BY_GC, 0);
-        result = zix_tree_remove(k, path);
-        if (result < 0) klog(k, LOG_WARN, "zix: gc: %s unregistered, its tree left (error %lld)", path, (long long)-result);
-        else klog(k, LOG_INFO, "zix: gc: %s freed", path);
-    }
+    i64 result = zix_store_unregister(k, path);
+    if (result < 0) return result;
+    observe_trace(k->platform, TRACE_ZIX_UNREGISTERED, path_digest, ZIX_UNREGISTERED_BY_GC, 0);
+    result = zix_tree_remove(k, path);
+    if (result < 0) klog(k, LOG_WARN, "zix: gc: %s unregistered, its tree left (error %lld)", path, (long long)-result);
+    else klog(k, LOG_INFO, "zix: gc: %s freed", path);
+    return 0;
+}
+
+// Counts path i among the freed, named in path order (the first
+// ABI_ZIX_GC_FREED_NAMED_MAX), whatever order frees them.
+static void gc_count(struct kernel *k, u32 i, struct abi_zix_gc *out) {
+    assert(i < ZIX_STORE_PATHS_MAX);
+    assert(!k->zix.store.gc_live[i]);
+    const char *path = k->zix.paths[i];
     if (out->freed_named < ABI_ZIX_GC_FREED_NAMED_MAX) {
         str_copy(out->freed_paths[out->freed_named], ABI_ZIX_PATH_BYTES, path);
         out->freed_named++;
     }
     out->freed++;
     out->freed_bytes += k->zix.store.gc_sizes_bytes[i];
+}
+
+// Frees the dead paths referrers first: a path goes once no dead path still registered
+// refers to it, so a crash between two unregistrations (each its own batch) never
+// leaves a registration whose reference is gone: the closure stays complete on disk.
+static i64 gc_free_dead(struct kernel *k, u32 count) {
+    struct zix_store_scratch *scratch = &k->zix.store;
+    u16 referrers[ZIX_STORE_PATHS_MAX]; // per path: dead paths not yet freed that refer to it
+    assert(count <= ZIX_STORE_PATHS_MAX);
+    mem_set(referrers, 0, sizeof referrers);
+    for (u32 j = 0; j < count; j++) {
+        if (scratch->gc_live[j]) continue;
+        for (u32 e = scratch->gc_offsets[j]; e < scratch->gc_offsets[j + 1]; e++) {
+            if (scratch->gc_targets[e] != j) referrers[scratch->gc_targets[e]]++;
+        }
+    }
+    u32 queued = 0;
+    for (u32 i = 0; i < count; i++) {
+        if (!scratch->gc_live[i] && referrers[i] == 0) scratch->gc_stack[queued++] = (u16)i;
+    }
+    while (queued > 0) {
+        u32 i = scratch->gc_stack[--queued];
+        i64 result = gc_free(k, i);
+        if (result < 0) return result;
+        for (u32 e = scratch->gc_offsets[i]; e < scratch->gc_offsets[i + 1]; e++) {
+            u32 target = scratch->gc_targets[e];
+            if (target == i || scratch->gc_live[target]) continue;
+            assert(referrers[target] > 0);
+            if (--referrers[target] == 0) scratch->gc_stack[queued++] = (u16)target;
+        }
+    }
     return 0;
 }
 
@@ -150,10 +190,10 @@ i64 zix_gc_run(struct kernel *k, bool dry_run, struct abi_zix_gc *out) {
                             scratch->gc_live, scratch->gc_stack);
     assert(out->kept <= (u32)count);
     for (u32 i = 0; i < (u32)count; i++) {
-        if (scratch->gc_live[i]) continue;
-        result = gc_free(k, i, dry_run, out);
-        if (result < 0) return result;
+        if (!scratch->gc_live[i]) gc_count(k, i, out);
     }
+    result = dry_run ? 0 : gc_free_dead(k, (u32)count);
+    if (result < 0) return result;
     klog(k, LOG_INFO, "zix: gc%s: %u roots, %u kept, %u freed", dry_run ? " (dry run)" : "", out->roots, out->kept,
          out->freed);
     return 0;

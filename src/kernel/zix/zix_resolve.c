@@ -4,6 +4,7 @@
 // registered; a source is read with the caller's rights, hashed canonically and, for
 // START, imported into the store as root (sealed, registered with an empty recipe).
 #include "kernel/zix/build_internal.h"
+#include "kernel/bugs.h"
 
 #include "kernel/fs/fs.h"
 #include "kernel/fs/path.h"
@@ -155,6 +156,7 @@ static i64 resolve_path(struct kernel *k, const char *recipe_file, struct zix_in
         return -E_INVAL;
     }
     i64 done = zix_store_lookup(k, input->value, &k->zix.registration);
+    if (done == -E_NOENT && planted_bug(k, BUG_ZIX_PATH_INPUT_UNCHECKED)) done = 0;
     if (done < 0) { str_copy(result->missing, sizeof result->missing, input->value); return done; }
     str_copy(input->store_path, sizeof input->store_path, input->value);
     return 0;
@@ -205,6 +207,7 @@ i64 zix_resolve(struct kernel *k, u32 caller_slot, const char *file, bool import
         assert(top->next_input <= top->recipe.inputs_count);
         if (top->next_input == top->recipe.inputs_count) {
             done = zix_recipe_store_path(&top->recipe, recipe_hash, store_path);
+            if (done >= 0 && planted_bug(k, BUG_ZIX_PATH_CLOCK)) store_path[ZIX_STORE_DIR_LEN + 1] = "0123456789abcdfghijklmnpqrsvwxyz"[platform_realtime_ns(k->platform) / 1000000000ull % 32u];
             if (done < 0 || k->zix.resolve_depth == 1) break;
             done = resolve_pop(k, import, store_path, result);
             continue;

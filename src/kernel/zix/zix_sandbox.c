@@ -12,6 +12,7 @@
 
 #include <bearssl_hash.h>
 
+#include "kernel/bugs.h"
 #include "kernel/fs/fs.h"
 #include "kernel/fs/path.h"
 #include "kernel/lib/endian.h"
@@ -70,17 +71,30 @@ static void sandbox_refused(struct kernel *k, u32 build_slot, u64 number, const 
     }
 }
 
+// A walk the sandbox let through is traced with what it reached (the simulator's
+// zix_builder_reads_inside_inputs judges it by inode, apart from the path check).
+static i64 sandbox_allowed(struct kernel *k, u32 build_slot, u64 number, const struct fs_name *name, i64 walk_result) {
+    assert(build_slot < ABI_ZIX_BUILDS_MAX);
+    assert(name->dir.inode <= TRACE_ZIX_ALLOWED_INODE_MASK);
+    if (walk_result < 0) return walk_result;
+    u64 reached = name->exists ? name->inode.inode : 0;
+    observe_trace(k->platform, TRACE_ZIX_SANDBOX_ALLOWED, k->zix.builds[build_slot].id,
+                  number << TRACE_ZIX_ALLOWED_SYSCALL_SHIFT | name->dir.inode, reached);
+    return walk_result;
+}
+
 i64 zix_sandbox_walk(struct kernel *k, const struct cred *cred, const struct fs_name *name, i64 walk_result) {
     assert(k != NULL);
     assert(name != NULL);
     u32 build_slot = sandbox_slot_of_cred(cred);
     if (build_slot == ABI_ZIX_BUILDS_MAX) return walk_result;
+    u64 number = k->current_slot < PROCS_MAX ? k->procs[k->current_slot].context.regs[17] : 0;
+    if (number == SYS_stat && planted_bug(k, BUG_ZIX_SANDBOX_STAT_UNCHECKED)) return sandbox_allowed(k, build_slot, number, name, walk_result);
     // On failure, name->path is where the walk stopped: outside the allowed trees, even
     // "no such file" would tell the builder something about the machine.
     char path[ABI_PATH_LEN_MAX];
     bool formatted = path_format(&name->path, path, sizeof path) >= 0;
-    if (formatted && sandbox_allows(&k->zix.builds[build_slot], path)) return walk_result;
-    u64 number = k->current_slot < PROCS_MAX ? k->procs[k->current_slot].context.regs[17] : 0;
+    if (formatted && sandbox_allows(&k->zix.builds[build_slot], path)) return sandbox_allowed(k, build_slot, number, name, walk_result);
     sandbox_refused(k, build_slot, number, formatted ? path : "a path");
     return -E_ACCES;
 }
@@ -94,6 +108,7 @@ static i64 sandbox_clock(struct kernel *k, u32 slot, const struct zix_build *bui
     u64 now_ns = kernel_monotonic_ns(k);
     assert(now_ns >= build->started_ns);
     u64 value_ns = args[0] == ABI_CLOCK_REALTIME ? ZIX_SANDBOX_REALTIME_NS : now_ns - build->started_ns;
+    if (args[0] == ABI_CLOCK_REALTIME && planted_bug(k, BUG_ZIX_SANDBOX_REALTIME)) value_ns = platform_realtime_ns(k->platform);
     u8 bytes[8];
     store_u64_le(bytes, value_ns);
     return copy_to_user(k, proc_, args[1], bytes, sizeof bytes);

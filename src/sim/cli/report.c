@@ -157,6 +157,19 @@ static void print_z6(const struct sim *sim, FILE *out) {
             z6->terms, z6->kills, z6->failed, z6->commands);
 }
 
+// What Zix did (the zix invariants counted it): printed once it did anything.
+static void print_zix(const struct sim *sim, FILE *out) {
+    const struct zix_counts *zix = &sim->zix;
+    assert(out != NULL);
+    if (zix->builds + zix->cache_hits + zix->registered + zix->leftovers_removed == 0) return;
+    fprintf(out, "zix: %" PRIu64 " builds, %" PRIu64 " cache hits, %" PRIu64 " registered, %" PRIu64 " failed, %" PRIu64
+            " checks same; %" PRIu64 " gc deletions; %" PRIu64 " sandbox refusals, %" PRIu64 " accesses judged; %" PRIu64
+            " leftovers removed; %" PRIu64 " trees hashed (%" PRIu64 " unreadable); %" PRIu64 " not judged\n",
+            zix->builds, zix->cache_hits, zix->registered, zix->failed, zix->checks_same, zix->gc_deletions,
+            zix->sandbox_refusals, zix->sandbox_allowed, zix->leftovers_removed, zix->trees_hashed, zix->trees_unreadable,
+            zix->unchecked);
+}
+
 void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
     assert(sim != NULL);
     assert(out != NULL);
@@ -195,6 +208,7 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
             workload->ends_unchecked);
     print_ran(sim, out);
     print_z6(sim, out);
+    print_zix(sim, out);
     u64 instructions = 0;
     for (u32 id = 0; id < sim->config.nodes_count; id++) instructions += sim->nodes[id]->user_instructions;
     fprintf(out, "user instructions: %" PRIu64 "\n", instructions);

@@ -100,6 +100,8 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         z6_log_on_event(sim, node, event);
     } else if (event->kind == TRACE_IDLE) {
         node->invariants.step_idled = true;
+    } else if (event->kind >= TRACE_ZIX_BUILD_START && event->kind <= TRACE_ZIX_SANDBOX_ALLOWED) {
+        zix_on_event(sim, node, event);
     } else if (event->kind >= TRACE_Z6_BOOT && event->kind <= TRACE_Z6_RELOAD) {
         z6_on_event(sim, node, event);
     } else if (event->kind == TRACE_SPAWN || event->kind == TRACE_EXIT || event->kind == TRACE_CONSOLE ||
@@ -114,6 +116,7 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
     } else if (event->kind == TRACE_SYSCALL) {
         denial_on_syscall(sim, node, event);
         privilege_on_syscall(node, event);
+        zix_on_event(sim, node, event); // a link in /zix/roots may have changed
         if (event->b == SYS_sudo) privilege_on_sudo(sim, node, event);
         if (event->b == SYS_vhangup) console_on_event(sim, node, event);
     } else if (event->kind == TRACE_FS_MOUNT || event->kind == TRACE_DB_COMMIT_START ||

@@ -6,6 +6,7 @@
 
 #include "kernel/kernel.h"
 #include "sim/invariants/invariant_z6.h"
+#include "sim/invariants/invariant_zix.h"
 
 struct platform;
 struct sim;
@@ -158,7 +159,31 @@ struct trace_event;
       "ignores TERM)")                                                                          \
     X(INV_Z6_DOWN_NOT_STARTED, "z6_down_not_started",                                           \
       "a service marked down is not spawned in a boot (the first or one after a power loss) " \
-      "until a start or restart command asks for it or for a service that needs it")
+      "until a start or restart command asks for it or for a service that needs it")           \
+    X(INV_ZIX_PATH_FROM_RECIPE, "zix_path_from_recipe",                                          \
+      "a store path is a function of its recipe alone: a build's path has the base32 of its "  \
+      "recipe hash as its hash part, and one recipe hash gives one path over the whole run "   \
+      "(every build and cache hit, across reboots and nodes)")                                 \
+    X(INV_ZIX_REGISTERED_CONTENTS_HASH, "zix_registered_contents_hash",                          \
+      "a registered path's tree, read from the node's database by the simulator and hashed "   \
+      "canonically, hashes to its registered nar hash, or a read is an error (when it is "     \
+      "registered, after each boot's leftover removal, and one path per commit in turn)")      \
+    X(INV_ZIX_CLOSURE_COMPLETE, "zix_closure_complete",                                          \
+      "every reference of a registered path is registered (after every step that registered " \
+      "or unregistered a path, and after each boot's leftover removal)")                       \
+    X(INV_ZIX_ALL_OR_NOTHING, "zix_all_or_nothing",                                              \
+      "after each boot's leftover removal every /zix/store entry is registered (or the output "\
+      "of a running build) and every registration has its entry in /zix/store")              \
+    X(INV_ZIX_GC_KEEPS_REACHABLE, "zix_gc_keeps_reachable",                                      \
+      "the GC unregisters no path that a root in /zix/roots or a running build (its store "   \
+      "path and inputs) reaches through references, judged at that moment")                   \
+    X(INV_ZIX_SAME_RECIPE_SAME_HASH, "zix_same_recipe_same_hash",                                \
+      "one recipe hash gives one nar hash over the whole run: every registration, and every " \
+      "check or repair rebuild (DIFFERENT is a violation: the conductor's recipes are all "    \
+      "reproducible in the sandbox)")                                                          \
+    X(INV_ZIX_BUILDER_READS_INSIDE_INPUTS, "zix_builder_reads_inside_inputs",                    \
+      "every path access the sandbox allows a builder (TRACE_ZIX_SANDBOX_ALLOWED) reaches an " \
+      "inode inside its output, its temporary directory, one of its inputs, /bin or /test")
 
 #define INVARIANT_ENUM(id, name, description) id,
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };
@@ -262,6 +287,7 @@ struct invariant_node_state {
     struct z6_log_shadow z6_logs[Z6_SERVICES_MAX]; // z6_log_lines_kept, by service index
     struct z6_log_shadow z6_logs_moving[Z6_SERVICES_MAX]; // a reload's old shadows (z6_log_reloaded)
     struct z6_shadow z6;         // the z6 invariants' model (invariant_z6.c)
+    struct zix_boot_shadow zix;  // the zix invariants' per-boot state (invariant_zix.c)
 };
 
 // The files acknowledged on a node's disk (invariant_files.c): survive reboots like the
