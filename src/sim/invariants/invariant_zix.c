@@ -247,6 +247,47 @@ static void build_started(struct sim *sim, struct platform *node, const struct t
     if (boot->started_count < ARRAY_COUNT(boot->started_ids)) boot->started_ids[boot->started_count++] = (u32)event->a;
 }
 
+// ---- root's own writes inside the store ----------------------------------------------
+static void root_written_forget(struct zix_node_store *store, u64 path_fnv) {
+    assert(store->root_written_count <= ZIX_ROOT_WRITTEN_MAX);
+    for (u32 i = 0; i < store->root_written_count; i++) {
+        if (store->root_written_fnv[i] != path_fnv) continue;
+        store->root_written_fnv[i] = store->root_written_fnv[--store->root_written_count];
+        return;
+    }
+}
+
+bool zix_root_written(struct sim *sim, const struct platform *node, u64 path_fnv) {
+    const struct zix_node_store *store = &zix_run_get(sim)->stores[node->id];
+    assert(store->root_written_count <= ZIX_ROOT_WRITTEN_MAX);
+    for (u32 i = 0; i < store->root_written_count; i++) {
+        if (store->root_written_fnv[i] == path_fnv) return true;
+    }
+    return false;
+}
+
+// A change a root process (not a builder, not the kernel between syscalls) makes inside
+// a store path, /zix/store/<entry>/...: root may write anything, and that path's contents
+// are then root's doing, not Zix's, until it is registered again.
+void zix_on_fs_change(struct sim *sim, struct platform *node, const struct fs_change *change) {
+    assert(change != NULL);
+    assert(change->path != NULL);
+    const struct kernel *k = &node->kernel;
+    if (change->cred->euid != ABI_UID_ROOT) return;
+    if (change->op == FS_CHANGE_CHOWN || change->op == FS_CHANGE_UTIMES) return; // the hash ignores both
+    if (k->current_slot >= PROCS_MAX || k->procs[k->current_slot].zix_build != 0) return;
+    const struct path *path = change->path;
+    bool inside = path->count >= 4 && str_equal(path->names[0], "zix") && str_equal(path->names[1], "store");
+    if (!inside) return;
+    char store_path[ZIX_STORE_PATH_LEN_MAX + 1];
+    snprintf(store_path, sizeof store_path, ZIX_STORE_DIR "/%s", path->names[2]);
+    u64 path_fnv = zix_path_fnv(store_path);
+    struct zix_node_store *store = &zix_run_get(sim)->stores[node->id];
+    if (zix_root_written(sim, node, path_fnv)) return;
+    if (store->root_written_count == ZIX_ROOT_WRITTEN_MAX) root_written_forget(store, store->root_written_fnv[0]);
+    store->root_written_fnv[store->root_written_count++] = path_fnv;
+}
+
 void zix_on_event(struct sim *sim, struct platform *node, const struct trace_event *event) {
     struct zix_boot_shadow *boot = &node->invariants.zix;
     assert(sim != NULL);
@@ -264,11 +305,15 @@ void zix_on_event(struct sim *sim, struct platform *node, const struct trace_eve
         path_given(sim, node, event->a, event->b, "cache hit");
         break;
     case TRACE_ZIX_REGISTERED:
+        root_written_forget(&zix_run_get(sim)->stores[node->id], event->a);
         registered(sim, node, event->a, event->b);
         if (boot->registered_pending < ARRAY_COUNT(boot->registered_fnv)) boot->registered_fnv[boot->registered_pending++] = event->a;
         boot->store_dirty = true;
         break;
-    case TRACE_ZIX_BUILD_END: build_ended(sim, node, event); break;
+    case TRACE_ZIX_BUILD_END:
+        if (event->b == ABI_ZIX_REGISTERED) root_written_forget(&zix_run_get(sim)->stores[node->id], event->c);
+        build_ended(sim, node, event);
+        break;
     case TRACE_ZIX_UNREGISTERED:
         if (event->b == 1) gc_unregistered(sim, node, event->a);
         boot->store_dirty = true;

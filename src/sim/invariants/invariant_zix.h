@@ -13,6 +13,7 @@
 #include "subsystems/zix/zix.h"
 
 #define ZIX_SHADOW_PATHS_MAX 1024u   // registrations read at once (zixhost.h ZIX_STORE_PATHS_MAX)
+#define ZIX_ROOT_WRITTEN_MAX 16u     // store paths root changed inside, remembered
 #define ZIX_SHADOW_ROOTS_MAX 64u     // links in /zix/roots judged
 #define ZIX_RECIPES_SEEN_MAX 512u    // distinct recipe hashes of a run
 #define ZIX_ACCESSES_PENDING_MAX 32u // sandbox accesses of one step, judged after it
@@ -71,6 +72,11 @@ struct zix_node_store {
     u32 roots_count;
     u64 roots_fnv[ZIX_SHADOW_ROOTS_MAX]; // the store paths the links name (FNV-1a)
     u32 hash_next;          // the round robin of zix_registered_contents_hash
+    // Store paths a root process changed inside (root may write anything, the store too:
+    // zixtest damages an output to test REPAIR): their contents are not judged until the
+    // path is registered again. FNV-1a of the store path; the oldest dropped when full.
+    u32 root_written_count;
+    u64 root_written_fnv[ZIX_ROOT_WRITTEN_MAX];
 };
 
 // A recipe hash as the run saw it: the path it gave, the nar hash it built to.
@@ -129,6 +135,9 @@ void zix_check_all_or_nothing(struct sim *sim, struct platform *node);
 void zix_check_tree_hash(struct sim *sim, struct platform *node, u32 index);
 void zix_check_access(struct sim *sim, struct platform *node, const struct zix_access *access);
 u64 zix_path_fnv(const char *path);
+struct fs_change;
+void zix_on_fs_change(struct sim *sim, struct platform *node, const struct fs_change *change);
+bool zix_root_written(struct sim *sim, const struct platform *node, u64 path_fnv);
 struct zix_build;
 // The build of the node's current boot with this id (running or done), or NULL.
 const struct zix_build *zix_build_of(const struct platform *node, u64 id);

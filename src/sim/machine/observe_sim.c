@@ -7,6 +7,7 @@
 #include "kernel/kernel.h"
 #include "sim/invariants/invariants.h"
 #include "sim/machine/node.h"
+#include "sim/invariants/invariant_zix.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
 
@@ -16,6 +17,7 @@ static void observe_fs_change_sim(struct platform *p, const struct fs_change *ch
     if (p->sim->config.no_invariants) return;
     writes_on_change(p->sim, p, change);
     files_on_change(p, change);
+    zix_on_fs_change(p->sim, p, change);
 }
 
 bool observe(struct platform *p, const struct observe_event *event) {

@@ -57,7 +57,7 @@ static void recipe(const char *name, const char *text) {
     char path[128];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     i64 made = text != NULL ? write_file(path, text) : sys_mkdir(path, 0755);
-    if (made < 0 && !(text == NULL && made == -E_EXIST)) { say("cannot write %s", path); failures++; }
+    if (made < 0 && !(text == NULL && made == -E_EXIST)) { say("cannot write %s: %s", path, error_name(made)); failures++; }
 }
 
 static i64 zix(u64 op, const char *name, struct abi_zix_build *out) {
