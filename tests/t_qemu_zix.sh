@@ -15,6 +15,7 @@
 #     succeeds; shutdown -p;
 #   host: bytes of chain-07's output flipped in the disk image (python);
 #   boot 3, root: zix verify names chain-07 damaged (1); zix verify --repair rebuilds it;
+#     zix verify --sigs: every signature verifies (xy may not read the key);
 #     zix verify -> 0; zix show, query --referrers, gc --dry-run, root remove, a cycle
 #     of two recipes (E_LOOP, 1), an unknown command (2); shutdown -p.
 # BASIN_IMAGE picks another Image.
@@ -97,6 +98,8 @@ feed_first() {
     xy_rc xy-verify "zix verify $top" &&
     xy_rc xy-gc "zix gc" &&
     xy_rc xy-root "zix root add mine $top" &&
+    xy_rc xy-key "cat /etc/zix/signing-key" &&
+    xy_rc xy-sigs "zix verify --sigs $top" &&
     as_xy 'exit' &&
     login root "$ROOT_PASSWORD" &&
     root_rc root-add "zix root add chain $(store_path chain-20)" &&
@@ -128,6 +131,7 @@ feed_third() {
     root_rc verify-damaged "zix verify" &&
     root_rc verify-repair "zix verify --repair" &&
     root_rc verify-after "zix verify" &&
+    root_rc verify-sigs "zix verify --sigs" &&
     root_rc show "zix show $(first_path chain-07)" &&
     root_rc referrers "zix query --referrers $(first_path chain-06)" &&
     root_rc dry-run "zix gc --dry-run" &&
@@ -256,11 +260,13 @@ check "zix verify names nothing else damaged" \
 check "zix verify --repair rebuilds chain-07 (exit 0)" \
     bash -c '[ "$1" = 0 ] && grep -qE "^(.*# )?$2: repaired\$" "$3"' _ "$(rc third verify-repair)" "$chain07" "$t3"
 check "zix verify after the repair: exit 0" rc_is third verify-after 0
+check "zix verify --sigs: every path's signature verifies under the machine's key (exit 0)" \
+    bash -c '[ "$1" = 0 ] && ! grep -q "signature does not verify" "$2"' _ "$(rc third verify-sigs)" "$t3"
 chain06=$(grep -oE "$STORE_RE-chain-06\$" "$t1" | head -1)
 record=$(grep -oE "$STORE_RE-record.sh\$" "$t1" | head -1)
-check "zix show chain-07: its 2 references (chain-06, record.sh), signed or not, its recipe" \
+check "zix show chain-07: its 2 references (chain-06, record.sh), signed, its recipe" \
     bash -c '[ "$1" = 0 ] && grep -qxE "(.*# )?path: $2" "$5" && grep -qx "references: 2" "$5" &&
-             grep -qx "  $3" "$5" && grep -qx "  $4" "$5" && grep -qE "^signed: (yes|no)$" "$5" &&
+             grep -qx "  $3" "$5" && grep -qx "  $4" "$5" && grep -qx "signed: yes" "$5" &&
              grep -qx "input previous = path $3" "$5"' _ "$(rc third show)" "$chain07" "$chain06" "$record" "$t3"
 check "zix query --referrers chain-06: chain-07 (exit 0)" \
     bash -c '[ "$1" = 0 ] && sed -nE "/show [0-9]+\$/,/referrers [0-9]+\$/p" "$3" | grep -qE "^(.*# )?$2\$"' _ \
@@ -276,6 +282,8 @@ check "zix build of recipes that take each other: E_LOOP named, exit 1" \
 check "zix with an unknown command: usage, exit 2" \
     bash -c '[ "$1" = 2 ] && grep -qE "zix: unknown command frobnicate" "$2" && grep -qE "^usage: zix build RECIPE" "$2"' _ \
     "$(rc third usage)" "$t3"
+check "xy cannot read the machine's signing key (exit 1); xy's verify --sigs of the diamond passes (exit 0)" \
+    bash -c '[ "$1" = 1 ] && [ "$2" = 0 ]' _ "$(rc first xy-key)" "$(rc first xy-sigs)"
 check "xy's zix gc and zix root add: refused, root only (exit 1)" \
     bash -c '[ "$1" = 1 ] && [ "$2" = 1 ] && grep -qE "zix: gc: E_PERM: root only" "$3" &&
              grep -qE "zix: root add mine: E_PERM: root only" "$3"' _ "$(rc first xy-gc)" "$(rc first xy-root)" "$t1"

@@ -161,6 +161,20 @@ static i64 build_spawn(struct kernel *k, u32 build_slot, const struct zix_recipe
     return 0;
 }
 
+// The log becomes the caller's once its builder is gone: it then counts against the
+// caller's disk share, not against a build user's, which every later build in that slot
+// shares (xy's logs would otherwise fill it against root's builds).
+static void build_log_to_caller(struct kernel *k, const struct zix_build *build) {
+    assert(build->log_path[0] == '/');
+    assert(build->state == ZIX_SLOT_RUNNING);
+    struct fs_inode inode;
+    const struct cred caller = accounts_cred(k, build->caller_uid);
+    i64 result = fs_lookup_at(k, build->log_path, &inode);
+    if (result == 0) result = fs_give_as_root(k, build->log_path, &inode, caller.ruid, caller.rgid, ZIX_LOG_MODE);
+    if (result < 0 && result != -E_NOENT) klog(k, LOG_WARN, "zix: build %u: log %s kept by its build user (error %lld)", build->id,
+                         build->log_path, (long long)-result);
+}
+
 // The build ends: its result waits in the slot for WAIT (or ZIX_DONE_KEEP_NS).
 static void build_end(struct kernel *k, struct zix_build *build, u32 status, const struct abi_wait_status *exit) {
     assert(build->state == ZIX_SLOT_RUNNING);
@@ -172,6 +186,7 @@ static void build_end(struct kernel *k, struct zix_build *build, u32 status, con
     str_copy(result->log_path, sizeof result->log_path, build->log_path);
     if (exit != NULL) result->exit_status = *exit;
     (void)zix_tree_remove(k, build->tmp_path);
+    build_log_to_caller(k, build);
     build->state = ZIX_SLOT_DONE;
     build->builder_pid = 0;
     build->done_ns = kernel_monotonic_ns(k);
@@ -206,13 +221,18 @@ static bool build_joinable(const struct zix_build *build, enum zix_build_kind ki
 
 // A free slot for a build by uid, or ABI_ZIX_BUILDS_MAX (all taken, or uid's share).
 static u32 build_free_slot(const struct kernel *k, u32 uid) {
-    u32 free_slot = ABI_ZIX_BUILDS_MAX, used = 0;
+    STATIC_ASSERT(ZIX_BUILDS_ROOT_RESERVE < ABI_ZIX_BUILDS_MAX);
+    u32 free_slot = ABI_ZIX_BUILDS_MAX, used = 0, users_used = 0;
     for (u32 slot = 0; slot < ABI_ZIX_BUILDS_MAX; slot++) {
         const struct zix_build *build = &k->zix.builds[slot];
         if (build->state == ZIX_SLOT_FREE && free_slot == ABI_ZIX_BUILDS_MAX) free_slot = slot;
         if (build->state != ZIX_SLOT_FREE && build->caller_uid == uid) used++;
+        if (build->state != ZIX_SLOT_FREE && build->caller_uid != ABI_UID_ROOT) users_used++;
     }
-    if (uid != ABI_UID_ROOT && used >= ABI_ZIX_BUILDS_PER_USER_MAX) return ABI_ZIX_BUILDS_MAX;
+    assert(used <= ABI_ZIX_BUILDS_MAX);
+    if (uid == ABI_UID_ROOT) return free_slot;
+    if (used >= ABI_ZIX_BUILDS_PER_USER_MAX) return ABI_ZIX_BUILDS_MAX;
+    if (users_used >= ABI_ZIX_BUILDS_MAX - ZIX_BUILDS_ROOT_RESERVE) return ABI_ZIX_BUILDS_MAX; // root's reserve
     return free_slot;
 }
 

@@ -36,6 +36,9 @@
 // Names of store paths here: a path's last component is "<32 chars>-<name>" and a
 // component holds at most ABI_NAME_LEN_MAX bytes, so names are shorter than Nix's 211.
 #define ZIX_HOST_NAME_LEN_MAX (ABI_NAME_LEN_MAX - ZIX_PATH_HASH_CHARS - 1u)
+// Build slots (ABI_ZIX_BUILDS_MAX): a non-root user holds at most
+// ABI_ZIX_BUILDS_PER_USER_MAX, and the non-root users together leave root this many.
+#define ZIX_BUILDS_ROOT_RESERVE 1u
 #define ZIX_BUILD_UID_FIRST 30001u      // build users: ZIX_BUILD_UID_FIRST + build slot
 #define ZIX_BUILD_TIMEOUT_NS (60ull * 1000000000ull) // then the builder is killed: failed
 #define ZIX_SANDBOX_REALTIME_NS 1000000000ull // a builder's realtime clock: 1 s after the epoch

@@ -367,6 +367,9 @@ static void check_share(void) {
     CHECK("xy: a third build at once: E_AGAIN", zix(ABI_ZIX_BUILD_START, "slow2.zix", &third), -E_AGAIN);
     CHECK("xy: WAIT slow0: REGISTERED", zix_wait(first.build_id, &first) == 0 ? first.status : 0, ABI_ZIX_REGISTERED);
     CHECK("xy: WAIT slow1: REGISTERED", zix_wait(second.build_id, &second) == 0 ? second.status : 0, ABI_ZIX_REGISTERED);
+    struct abi_stat log_stat;
+    CHECK("xy's build log is xy's once the build ended (its disk share pays for it)",
+          sys_stat(first.log_path, &log_stat) == 0 ? (i64)log_stat.uid : -1, ABI_UID_USER);
     CHECK("xy: REPAIR is root's: E_PERM", sys_zix_build(ABI_ZIX_BUILD_REPAIR, (u64)(uintptr_t)first.path, &third), -E_PERM);
 }
 
