@@ -350,6 +350,97 @@ def z6_table():
         print(f"{name.ljust(width)}  {value}")
 
 
+ZIX_BENCH_RECIPES = 1000
+ZIX_BENCH_SHAPE = "1000 recipes as 50 independent chains of 20 (depth 20)"
+ZIX_BENCH_DISK_BYTES = 64 << 20  # 1000 store paths, their registrations and logs, GrainDB's compactions
+ZIX_BENCH_SIM_TIME = "900s"      # simulated: the whole run takes about 45 s of it
+ZIX_BENCH_QEMU_TIMEOUT_S = 1800  # about 5 minutes on a shared 2-core host
+ZIX_BENCH_QEMU_RUNS = int(os.environ.get("BENCH_ZIX_QEMU_RUNS", "1"))  # minutes each
+ZIX_LINE = re.compile(r"~zixbench: build_ms=([0-9]+) noop_ms=([0-9]+) gc_ms=([0-9]+) paths=([0-9]+)")
+ZIX_CHECKS = ("zixbench: build from empty: 1000 builders for 1000 recipes",
+              "zixbench: no-op rebuild: 1000 cached, 0 not",
+              "zixbench: gc: ok, 0 roots, 0 kept, 1000 freed",
+              "zixbench: 0 failures")
+
+
+def zix_times(text, where):
+    """(build, noop, gc) milliseconds of the workload's line in text; exits unless the
+    workload's own checks (every recipe built once, all cached, all freed) passed."""
+    text = text.replace("\r", "")
+    for check in ZIX_CHECKS:
+        if check not in text:
+            sys.exit(f"bench: zixbench {where}: no '{check}' line")
+    match = ZIX_LINE.search(text)
+    if not match or int(match.group(4)) != ZIX_BENCH_RECIPES:
+        sys.exit(f"bench: zixbench {where}: no line of times for {ZIX_BENCH_RECIPES} paths")
+    return tuple(int(match.group(i)) for i in (1, 2, 3))
+
+
+def zix_sim_runs():
+    """The workload in basin-sim, no faults, a 64 MB disk: (its times in simulated ms,
+    identical every run; the host's wall seconds of each whole run)."""
+    argv = [SIM, "--seed", "1", "--scenario", "scenarios/no-faults.scenario", "--set",
+            "bootargs=init.rounds=0 init.zixbench=1", "--set", f"disk.size={ZIX_BENCH_DISK_BYTES}",
+            "--set", f"time={ZIX_BENCH_SIM_TIME}"]
+    runs = [run_timed(argv) for _ in range(RUNS)]
+    return zix_times(runs[0][1], "in the simulator"), [wall for wall, _ in runs]
+
+
+def zix_qemu_runs():
+    """The workload on QEMU: the real image on a blank 64 MB disk with init.zixbench=1,
+    powering off at its end. (the guest's times in ms, on its monotonic clock; the host's
+    wall seconds of each whole boot) per run."""
+    disk, console = "build/bench/zix.img", "build/bench/zix-qemu.log"
+    os.makedirs("build/bench", exist_ok=True)
+    results = []
+    for _ in range(ZIX_BENCH_QEMU_RUNS):
+        with open(disk, "wb") as image:
+            image.truncate(ZIX_BENCH_DISK_BYTES)
+        argv = ["qemu-system-riscv64", "-machine", "virt", "-m", "128M", "-nographic", "-bios", FIRMWARE,
+                "-kernel", "build/riscv/Image", "-append", "init.rounds=0 init.zixbench=1 init.end=poweroff",
+                "-device", "virtio-rng-device",
+                "-drive", f"file={disk},format=raw,if=none,id=disk0", "-device", "virtio-blk-device,drive=disk0"]
+        start = time.perf_counter()
+        with open(console, "w") as out:
+            done = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  check=False, timeout=ZIX_BENCH_QEMU_TIMEOUT_S)
+        wall = time.perf_counter() - start
+        with open(console, errors="replace") as text:
+            output = text.read()
+        if done.returncode != 0:
+            sys.exit(f"bench: QEMU exited {done.returncode} (console in {console})")
+        results.append((zix_times(output, f"on QEMU (console in {console})"), wall))
+    return results
+
+
+def zix_value(total_ms):
+    return f"{total_ms / 1000:.2f} s ({total_ms / ZIX_BENCH_RECIPES:.2f} ms a path)"
+
+
+def zix_table():
+    """Zix (issue 13): a build of a 1000-recipe DAG from an empty store, its no-op
+    rebuild (all cache hits) and the GC of its 1000 paths, in the simulator and on QEMU
+    (src/user/tests/zixbench.c, started by init.zixbench=1)."""
+    sim_ms, sim_walls = zix_sim_runs()
+    qemu = zix_qemu_runs()
+    qemu_ms = [statistics.median(ms[i] for ms, _ in qemu) for i in range(3)]
+    names = ("build from empty (every recipe one builder)", "no-op rebuild (START of all 1000: all cached)",
+             "GC of the 1000 paths (no roots)")
+    rows = []
+    for i, name in enumerate(names):
+        rows.append((f"{name}, sim (simulated time)", zix_value(sim_ms[i])))
+        rows.append((f"{name}, QEMU (in-guest monotonic)", zix_value(qemu_ms[i])))
+    rows.append((f"whole sim run, host wall (boot to power-off, median of {len(sim_walls)})",
+                 f"{statistics.median(sim_walls):.2f} s"))
+    rows.append((f"whole QEMU boot, host wall (boot to power-off, median of {len(qemu)})",
+                 f"{statistics.median(w for _, w in qemu):.2f} s"))
+    width = max(len(r[0]) for r in rows)
+    print(f"Zix: {ZIX_BENCH_SHAPE}, one file per output; a 64 MB blank disk, no faults")
+    print(f"{'measure'.ljust(width)}  value")
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--interpreter"]:  # only the interpreter's table (quick)
         interpreter_table()
@@ -357,8 +448,11 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--z6"]:  # only z6's table (quick)
         z6_table()
         sys.exit(0)
+    if sys.argv[1:] == ["--zix"]:  # only Zix's table (minutes: QEMU builds 1000 recipes)
+        zix_table()
+        sys.exit(0)
     if sys.argv[1:]:
-        sys.exit("usage: tests/bench.sh [--interpreter | --z6]")
+        sys.exit("usage: tests/bench.sh [--interpreter | --z6 | --zix]")
     main()
     print()
     interpreter_table()
@@ -366,3 +460,5 @@ if __name__ == "__main__":
     graindb_table()
     print()
     z6_table()
+    print()
+    zix_table()

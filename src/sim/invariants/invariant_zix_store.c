@@ -58,16 +58,20 @@ static bool read_inode(struct reader *r, u64 inode, struct fs_inode *out) {
     return true;
 }
 
-// A directory's entries into scratch->decode; false when unreadable.
+// A directory's entries into scratch->decode, from every object it is stored in (past
+// 32 KB of entries, as /zix/store of a few hundred paths); false when unreadable.
 static bool read_entries(struct reader *r, const struct fs_inode *dir) {
     struct fs *decode = r->scratch->decode;
     assert(dir->type == ABI_TYPE_DIRECTORY);
     decode->entries_count = 0;
-    if (dir->chunk_count == 0) return true;
-    u32 size = 0;
-    if (dir->chunk_count > 1) return false;
-    if (graindb_get(r->db, dir->chunks[0], r->scratch->object, GRAINDB_OBJECT_BYTES_MAX, &size) < 0) return false;
-    return fs_directory_decode(decode, r->scratch->object, size) >= 0;
+    if (dir->chunk_count > FS_DIR_CHUNKS_MAX) return false;
+    for (u32 c = 0; c < dir->chunk_count; c++) {
+        u32 size = 0;
+        if (graindb_get(r->db, dir->chunks[c], r->scratch->object, GRAINDB_OBJECT_BYTES_MAX, &size) < 0) return false;
+        if (fs_directory_decode_chunk(decode, r->scratch->object, size, c, dir->chunk_count) < 0) return false;
+    }
+    assert(decode->entries_count <= FS_DIR_ENTRIES_MAX);
+    return true;
 }
 
 // The inode at an absolute path (no links followed): 0, -E_NOENT, or -E_IO (unreadable).

@@ -24,6 +24,9 @@
 //   init.zixstore=1 the Zix store phase after everything else: /test/zixstore's checks
 //                   of zix_store as xy and root, and its leftovers planted for (or
 //                   found removed by) the next boot
+//   init.zixbench=1 the Zix benchmark after everything else: /test/zixbench as root
+//                   (zixbench.n=N recipes, a multiple of 20; default 1000), for
+//                   ./build.sh bench --zix and tests/t_zix_bench_smoke.sh
 // and ignores every other word (the kernel's own, such as loglevel=).
 //
 // Phase 1 runs the test programs one at a time, so its output is deterministic.
@@ -70,6 +73,8 @@ struct options {
     bool z6_stubborn;     // init.z6=2: the z6 phase with a service that outlives the bound
     bool zixstore;        // init.zixstore=1: the Zix store phase
     bool zix;             // init.zix=1: the zix phase (zixtest as root, then as xy)
+    bool zixbench;        // init.zixbench=1: the Zix benchmark (zixbench as root)
+    char zixbench_n[12];  // zixbench.n=N: its recipes, passed on as written; "" its default
 };
 
 // A program init runs, and how it must end for the round to count as expected.
@@ -297,6 +302,10 @@ static struct options parse_options(int argc, char **argv) {
             options.zixstore = true;
         } else if (strcmp(word, "init.zix=1") == 0) {
             options.zix = true;
+        } else if (strcmp(word, "init.zixbench=1") == 0) {
+            options.zixbench = true;
+        } else if (strncmp(word, "zixbench.n=", 11) == 0) {
+            snprintf(options.zixbench_n, sizeof options.zixbench_n, "%s", word + 11); // zixbench checks it
         } else if (strncmp(word, "init.", 5) == 0) {
             say("ignoring unknown %s", word);
         }
@@ -617,6 +626,19 @@ static void zix_phase(void) {
     report_check("init zix phase", unexpected, INIT_JOB_EXCUSES);
 }
 
+// The Zix benchmark (src/user/tests/zixbench.c): as root, N from zixbench.n=N.
+static void zixbench_phase(const char *recipes) {
+    const char *const argv[] = {"zixbench", recipes, NULL};
+    const char *const default_argv[] = {"zixbench", NULL};
+    const struct job jobs[] = {
+        {TEST("zixbench"), ABI_UID_ROOT, recipes[0] != '\0' ? argv : default_argv, ABI_EXIT_NORMAL, 0, "zixbench"},
+    };
+    say("zixbench phase");
+    u32 unexpected = run_sequential(jobs, JOBS_COUNT(jobs));
+    say("zixbench phase done, %u unexpected", unexpected);
+    report_check("init zixbench phase", unexpected, INIT_JOB_EXCUSES);
+}
+
 int main(int argc, char **argv) {
     say("pid %ld uid %ld", (long)sys_getpid(), (long)sys_getuid());
     struct options options = parse_options(argc, argv);
@@ -655,5 +677,6 @@ int main(int argc, char **argv) {
         report_check("init zixstore phase", unexpected, INIT_JOB_EXCUSES);
     }
     if (options.zix) zix_phase();
+    if (options.zixbench) zixbench_phase(options.zixbench_n);
     finish(options.end);
 }
