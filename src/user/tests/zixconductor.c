@@ -389,6 +389,10 @@ static void escape(const char *out) {
         i64 stated = sys_stat(outside[i], &stat);
         i64 fd = sys_open(outside[i], ABI_O_RDONLY, 0);
         if (fd >= 0) sys_close(fd);
+        // A disk error is no answer of the sandbox's: the build fails rather than record it
+        // (its output would then depend on the faults, not on the recipe).
+        if (stated == -E_IO || stated == -E_BADMSG) fail("stat %s: %s", outside[i], error_name(stated));
+        if (fd == -E_IO || fd == -E_BADMSG) fail("open %s: %s", outside[i], error_name(fd));
         used += snprintf(data + used, sizeof data - (u64)used, "%s stat %s open %s\n", outside[i], error_name(stated),
                          error_name(fd < 0 ? fd : 0));
     }
