@@ -21,8 +21,11 @@ check "archive: /test holds exactly the programs of src/user/tests" \
     test "$(grep '^test/' "$logs/archive.txt" | sed 's,^test/,,' | sort)" = "$(echo "$tests" | sort)"
 in_bin=$(for t in $tests; do grep -qx "bin/$t" "$logs/archive.txt" && echo "$t"; done)
 check "archive: no test program under /bin${in_bin:+ ($in_bin)}" test -z "$in_bin"
-check "archive: only /bin and /test at the top" \
-    test -z "$(grep -vE '^(bin|test)(/|$)|^TRAILER!!!$' "$logs/archive.txt")"
+check "archive: only /bin, /test and /share (Zix's examples) at the top" \
+    test -z "$(grep -vE '^(bin|test)(/|$)|^share(/zix(/examples(/[^/]+)?)?)?$|^TRAILER!!!$' "$logs/archive.txt")"
+check "archive: /share/zix/examples holds exactly src/user/examples/zix" \
+    test "$(grep '^share/zix/examples/' "$logs/archive.txt" | sed 's,^share/zix/examples/,,' | sort)" = \
+         "$(ls src/user/examples/zix | sort)"
 nm=${RV_PREFIX:-riscv64-unknown-elf-}nm
 oracles=$("$nm" --defined-only build/riscv/user/tests/lib/*.o | awk '$2 ~ /^[TDRB]$/ {print $3}' | sort -u)
 linked=$(for elf in build/riscv/user/programs/*.elf; do

@@ -1,4 +1,4 @@
 #!/bin/sh
 # Zix's clock builder: $1 is $out/realtime, $2 $out/random.
 date > $1
-random 16 > $2
+randbytes 16 > $2

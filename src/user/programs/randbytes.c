@@ -1,12 +1,12 @@
-// random: prints COUNT bytes of getrandom in hex, on one line. Zix's clock example
+// randbytes: prints COUNT bytes of getrandom in hex, on one line. Zix's clock example
 // records them: a builder's getrandom is a fixed stream, so its output is reproducible.
 #include <stdlib.h>
 
 #include "user/lib/tool.h"
 
-BASIN_PROGRAM("random");
+BASIN_PROGRAM("randbytes");
 
-static const char usage[] = "usage: random COUNT\n"
+static const char usage[] = "usage: randbytes COUNT\n"
                             "Prints COUNT (1..256) bytes of getrandom in hex.\n";
 
 int main(int argc, char **argv) {
