@@ -99,3 +99,24 @@ void platform_reboot(struct platform *p) {
     hw_stop();
 }
 
+
+// ---- network: PLACEHOLDER of the contract commit (issue 14), replaced by virtio-net ----
+bool platform_net_present(struct platform *p) {
+    (void)p;
+    return false;
+}
+
+i64 platform_net_send(struct platform *p, u32 to_node, const u8 *bytes, u32 length) {
+    (void)p;
+    (void)to_node;
+    (void)bytes;
+    (void)length;
+    return -E_NODEV;
+}
+
+i64 platform_net_receive(struct platform *p, u8 *bytes, u32 capacity) {
+    (void)p;
+    (void)bytes;
+    (void)capacity;
+    return -E_NODEV;
+}

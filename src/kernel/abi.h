@@ -63,6 +63,32 @@
 //                                                 (spawn starts a fresh program).
 //   yield()                                    -> 0
 //
+// GrainDB's replicated keyspace (issue 14): keys -> versions, replicated between the
+// nodes of the cluster (boot arguments replica.nodes=N replica.node=I) by CRDT: every
+// version carries a hybrid logical clock (HLC: physical ms << 16 | counter) and its
+// writer's node; a key's current version is the one with the highest (hlc, node); every
+// version stays in the key's history. Eventually consistent, not linearizable.
+// Model, wire format and limits: src/subsystems/graindb/replica.h and the README.
+//   graindb(op, struct abi_graindb_request *, out) -> 0 | -error
+//     ABI_GRAINDB_PUT        request: key, value; out: struct abi_graindb_reply with the
+//                            new version. 0 only once the version is durable on this node.
+//                            -E_PERM: a key is its first component's user's ("xy/notes"
+//                            is xy's); anyone else's, and every key whose first component
+//                            names no user, is root's (euid 0 writes everywhere).
+//                            -E_DQUOT: the caller's share of versions is used up (root's
+//                            reserve is not). -E_NOSPC: no room for a version at all.
+//     ABI_GRAINDB_GET        request: key; out: reply, the current version and its value.
+//     ABI_GRAINDB_HISTORY    request: key, index (0 = the current version, then older in
+//                            (hlc, node) order); out: reply (versions_count: how many).
+//     ABI_GRAINDB_GET_AS_OF  request: key, as_of_hlc; out: reply, the newest version with
+//                            hlc <= as_of_hlc.
+//     ABI_GRAINDB_STATUS     request unread (may be 0); out: struct abi_graindb_status.
+//   Reads are open to every user. -E_NOENT: no such key (or index, or version as of);
+//   -E_INVAL: a key that is empty, longer than ABI_GRAINDB_KEY_BYTES_MAX - 1, not
+//   NUL-terminated or holds a byte outside '!'..'~', or a value longer than
+//   ABI_GRAINDB_VALUE_BYTES_MAX; -E_NODEV: no filesystem (no disk); -E_IO, -E_BADMSG:
+//   the disk failed (a damaged value is asked again from a peer); -E_FAULT.
+//
 // Zix (issue 13), the build store. A store path is "/zix/store/<32 base32 chars>-<name>";
 // only the kernel writes under /zix/store (root's, read-only to users). Details, the
 // recipe format and the sandbox: src/subsystems/zix/zix.h and the README.
@@ -278,7 +304,8 @@
     X(53, z6_control, 2)           \
     X(54, signal_ignore, 2)        \
     X(55, zix_build, 3)            \
-    X(56, zix_store, 3)
+    X(56, zix_store, 3)            \
+    X(57, graindb, 3)
 
 #define ABI_SYSCALL_NUMBER_MAX 64
 
@@ -590,4 +617,53 @@ struct abi_zix_gc {
     uint32_t freed_named;      // entries of freed_paths filled
     uint64_t freed_bytes;      // nar sizes of the freed paths
     char freed_paths[ABI_ZIX_GC_FREED_NAMED_MAX][ABI_ZIX_PATH_BYTES];
+};
+
+// GrainDB's replicated keyspace (issue 14): see graindb above.
+#define ABI_GRAINDB_KEY_BYTES_MAX 48     // with its NUL
+#define ABI_GRAINDB_VALUE_BYTES_MAX 256
+#define ABI_GRAINDB_NODES_MAX 8
+#define ABI_GRAINDB_PUT 0
+#define ABI_GRAINDB_GET 1
+#define ABI_GRAINDB_HISTORY 2
+#define ABI_GRAINDB_GET_AS_OF 3
+#define ABI_GRAINDB_STATUS 4
+struct abi_graindb_request {
+    char key[ABI_GRAINDB_KEY_BYTES_MAX];
+    uint64_t as_of_hlc;   // GET_AS_OF
+    uint32_t index;       // HISTORY
+    uint32_t value_bytes; // PUT
+    uint8_t value[ABI_GRAINDB_VALUE_BYTES_MAX];
+};
+struct abi_graindb_version {
+    uint64_t hlc;            // physical ms << 16 | logical counter
+    uint32_t node;           // the node whose client wrote it
+    uint32_t uid;            // the user who wrote it
+    uint8_t value_hash[32];  // SHA-256 of the value (a content-addressed object)
+    uint32_t value_bytes;
+    uint32_t reserved;
+};
+struct abi_graindb_reply {
+    struct abi_graindb_version version;
+    uint32_t versions_count; // the key's versions on this node
+    uint32_t value_bytes;
+    uint8_t value[ABI_GRAINDB_VALUE_BYTES_MAX];
+};
+struct abi_graindb_peer {
+    uint64_t last_contact_ns;   // monotonic time of the last valid datagram from it (0: never)
+    uint64_t datagrams_sent;
+    uint64_t datagrams_received;
+};
+struct abi_graindb_status {
+    uint32_t node;              // this node's id
+    uint32_t nodes;             // cluster size (1: replication off)
+    uint32_t keys;
+    uint32_t versions;
+    uint64_t hlc;               // the node's clock now
+    uint64_t merkle_root;       // digest of every version held (equal roots: same versions)
+    uint64_t datagrams_rejected; // bad magic, version, length or checksum
+    uint64_t objects_rejected;  // values whose bytes did not hash to their version's hash
+    uint64_t objects_repaired;  // damaged local values fetched again from a peer
+    uint64_t monotonic_ns;      // this node's monotonic clock when the status was taken
+    struct abi_graindb_peer peers[ABI_GRAINDB_NODES_MAX];
 };

@@ -96,7 +96,23 @@
     X(BUG_ZIX_SANDBOX_REALTIME, "zix-sandbox-realtime", "zix_same_recipe_same_hash",      \
       "a builder reads the machine's realtime clock, not 1 s after the epoch") \
     X(BUG_ZIX_SANDBOX_STAT_UNCHECKED, "zix-sandbox-stat-unchecked", "zix_builder_reads_inside_inputs", \
-      "the sandbox's path check is skipped for stat: a builder sees files outside its inputs")
+      "the sandbox's path check is skipped for stat: a builder sees files outside its inputs") \
+    X(BUG_REPLICA_CURRENT_LAST_ARRIVED, "replica-current-last-arrived", "replica_current_is_highest", \
+      "a key's current version is the one that arrived last, not the highest (hlc, node)") \
+    X(BUG_REPLICA_SYNC_SKIPS_LEAVES, "replica-sync-skips-leaves", "replica_converges_after_heal", \
+      "anti-entropy never pulls a differing leaf: replicas that missed a push never converge") \
+    X(BUG_REPLICA_MERGE_SENDER_NODE, "replica-merge-sender-node", "replica_no_invention", \
+      "a version received from a peer is stored under the sender's node id, not its writer's") \
+    X(BUG_REPLICA_HISTORY_DROPS_OLDER, "replica-history-drops-older", "replica_acked_writes_kept", \
+      "a newer version of a key replaces the older ones (last-writer-wins without history)") \
+    X(BUG_REPLICA_HLC_PHYSICAL_ONLY, "replica-hlc-physical-only", "replica_hlc_monotonic", \
+      "a write's hlc is the realtime clock alone, which may go back") \
+    X(BUG_REPLICA_HLC_IGNORES_REMOTE, "replica-hlc-ignores-remote", "replica_hlc_causal", \
+      "receiving a version does not raise the node's hlc") \
+    X(BUG_REPLICA_VALUE_HASH_TRUNCATED, "replica-value-hash-truncated", "replica_object_hash_matches", \
+      "a put records the hash of its value's bytes but the last") \
+    X(BUG_REPLICA_READ_STALE, "replica-read-stale", "replica_reads_valid", \
+      "a get answers with the key's oldest version, not the current one")
 
 // Every bug, in id order: the kernel's, then GrainDB's (whose ids are
 // BUG_GRAINDB_FIRST + enum graindb_bug). Tables built from it are positional.

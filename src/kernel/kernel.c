@@ -114,6 +114,7 @@ void kernel_boot(struct kernel *k, struct platform *p) {
     // is the same at every boot whatever the disk's /etc/z6 says (reboot_state_fresh).
     k->z6.boot_due = true;
     k->zix.boot_due = true; // Zix's leftovers go at the first step, like the seed file
+    replica_host_boot(k);    // the replicated keyspace's versions, from the disk
 }
 
 // Sleepers whose deadline has passed become runnable, in slot order.
@@ -139,6 +140,8 @@ static void kernel_idle(struct kernel *k, u64 now_ns) {
     if (z6_deadline_ns != 0 && z6_deadline_ns < deadline_ns) deadline_ns = z6_deadline_ns;
     u64 zix_deadline_ns = zix_host_deadline(k); // an overdue builder is killed on time
     if (zix_deadline_ns != 0 && zix_deadline_ns < deadline_ns) deadline_ns = zix_deadline_ns;
+    u64 replica_deadline_ns = replica_host_deadline(k); // the next sync round
+    if (replica_deadline_ns != 0 && replica_deadline_ns < deadline_ns) deadline_ns = replica_deadline_ns;
     for (u32 slot = 0; slot < PROCS_MAX && !planted_bug(k, BUG_IDLE_OVERSLEEPS); slot++) {
         const struct proc *proc_ = &k->procs[slot];
         if (proc_->state == PROC_SLEEPING && proc_->sleep_deadline_ns < deadline_ns) {
@@ -216,6 +219,7 @@ enum kernel_step_result kernel_step(struct kernel *k) {
     if (repeat_deadline_ns != 0 && now_ns >= repeat_deadline_ns) auth_log_flush_repeats(k, false);
     z6host_step(k, now_ns); // supervised exits and z6's deadline, before anything runs
     zix_host_step(k, now_ns); // Zix: the boot's leftovers, finished and overdue builders
+    replica_host_step(k, now_ns); // datagrams in and out, a sync round when due
     if (k->run_state != KERNEL_RUNNING) return KERNEL_STEP_STOPPED; // a shutdown's services ended
     // That work may take time (a spawn reads its program from a slow disk): sleepers
     // whose deadline passed meanwhile wake now, not after an idle wait.

@@ -11,6 +11,7 @@
 #include "kernel/limits/limits.h"
 #include "kernel/platform.h"
 #include "kernel/random/random.h"
+#include "kernel/replica/replica_host.h"
 #include "kernel/report.h"
 #include "kernel/z6/z6host.h"
 #include "kernel/zix/zixhost.h"
@@ -148,6 +149,7 @@ struct kernel {
     struct fs fs; // large, and excluded from the boot digest (the disk persists)
     struct zix_host zix; // Zix's builds and scratch (kernel/zix/zixhost.h); rebuilt at every boot
     struct zix_sign_state zix_sign; // the machine's signing key (kernel/zix/zix_sign.h); not in the boot digest
+    struct replica_host replica; // GrainDB's replicated keyspace (kernel/replica/); rebuilt at every boot from the disk
 };
 
 enum kernel_step_result {

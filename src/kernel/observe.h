@@ -24,12 +24,15 @@
 
 struct platform;
 struct fs_change; // fs.h
+struct replica_observation; // kernel/replica/replica_host.h
 
 enum observe_kind {
     OBSERVE_TRACE = 1, // .trace
     OBSERVE_FS_CHANGE, // .fs_change
     OBSERVE_BUG_SITE,  // .bug: enum planted_bug_id (bugs.h)
     OBSERVE_OBJECT_DAMAGED, // .object_hash: 32 bytes, valid during the call
+    OBSERVE_REPLICA,        // .replica: a client operation or a version's life on this
+                            // node (kernel/replica/replica_host.h), valid during the call
 };
 
 struct observe_trace {
@@ -44,6 +47,7 @@ struct observe_event {
         const struct fs_change *fs_change;
         u32 bug;
         const u8 *object_hash;
+        const struct replica_observation *replica;
     };
 };
 
@@ -73,4 +77,8 @@ static inline void observe_object_damaged(struct platform *p, const u8 *object_h
 
 static inline bool observe_bug_site(struct platform *p, u32 bug) {
     return observe(p, &(struct observe_event){.kind = OBSERVE_BUG_SITE, .bug = bug});
+}
+
+static inline void observe_replica(struct platform *p, const struct replica_observation *observation) {
+    (void)observe(p, &(struct observe_event){.kind = OBSERVE_REPLICA, .replica = observation});
 }

@@ -87,6 +87,30 @@ i64 platform_block_read(struct platform *p, u64 sector, u8 *bytes, u32 sector_co
 i64 platform_block_write(struct platform *p, u64 sector, const u8 *bytes, u32 sector_count);
 i64 platform_block_flush(struct platform *p);
 
+// ---- network (issue 14) -----------------------------------------------------
+// Datagrams between the nodes of one cluster, addressed by node id (0..NET_NODES_MAX-1;
+// membership is static: boot arguments replica.node= and replica.nodes=). Unreliable
+// and unordered: a datagram may be lost, duplicated, delayed or reordered, never
+// altered (the replica wire format's checksum guards the bytes on hardware too, where
+// a frame damaged on the way is dropped by the receiver). Both ends are non-blocking.
+// Simulator: the seeded network of src/sim/machine/network.c (latency, the net_* fault
+// kinds, partitions). Hardware: virtio-net (hw/virtio_net.c), every datagram sent as
+// one Ethernet broadcast frame of NET_ETHERTYPE; the receiver filters on the wire
+// header's destination.
+#define NET_NODES_MAX 8u
+#define NET_DATAGRAM_BYTES_MAX 1400u // payload of one datagram (fits one Ethernet frame)
+#define NET_ETHERTYPE 0x88b5u        // IEEE 802 "local experimental" EtherType 1
+// True when this machine has a network device.
+bool platform_net_present(struct platform *p);
+// 0: handed to the network (which may still lose it); -E_NODEV no network device;
+// -E_INVAL length 0 or above NET_DATAGRAM_BYTES_MAX, or to_node >= NET_NODES_MAX;
+// -E_AGAIN the device's send queue is full (the datagram is not sent; try later).
+i64 platform_net_send(struct platform *p, u32 to_node, const u8 *bytes, u32 length);
+// The length of one received datagram copied into bytes (at most capacity, which must
+// be NET_DATAGRAM_BYTES_MAX; a longer frame is dropped), 0 when none is waiting,
+// -E_NODEV without a network device.
+i64 platform_net_receive(struct platform *p, u8 *bytes, u32 capacity);
+
 // ---- power -----------------------------------------------------------------
 // On hardware these do not return. In the simulator they record the request and
 // return; the kernel then stops stepping (kernel_step reports it).

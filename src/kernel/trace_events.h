@@ -49,7 +49,15 @@
     X(TRACE_ZIX_UNREGISTERED, "zix_unregistered", "FNV-1a of the store path, 1 gc / 2 repair, 0: its ref deleted") \
     X(TRACE_ZIX_LEFTOVER_REMOVED, "zix_leftover_removed", "FNV-1a of the path removed, 1 store / 2 check / 3 tmp, result") \
     X(TRACE_ZIX_SANDBOX_REFUSED, "zix_sandbox_refused", "build id, syscall number, pid: a builder's access refused") \
-    X(TRACE_ZIX_SANDBOX_ALLOWED, "zix_sandbox_allowed", "build id, syscall number << 48 | inode of the directory holding the name (the inode itself for /), inode reached: a builder's path access allowed")
+    X(TRACE_ZIX_SANDBOX_ALLOWED, "zix_sandbox_allowed", "build id, syscall number << 48 | inode of the directory holding the name (the inode itself for /), inode reached: a builder's path access allowed") \
+    X(TRACE_REPLICA_BOOT, "replica_boot", "versions loaded, hlc, node << 8 | nodes: the replicated keyspace is loaded") \
+    X(TRACE_REPLICA_PUT, "replica_put", "XXH3-64 of the key, hlc (0 when refused), uid << 32 | (u32)result") \
+    X(TRACE_REPLICA_ADDED, "replica_added", "XXH3-64 of the key, hlc, writer node << 8 | 1 local put / 2 from a peer: durable and visible") \
+    X(TRACE_REPLICA_SEND, "replica_send", "to node, message type, bytes (or the negative error)") \
+    X(TRACE_REPLICA_RECEIVE, "replica_receive", "from node, message type, bytes") \
+    X(TRACE_REPLICA_REJECTED, "replica_rejected", "why (enum replica_reject), from node (0xff: unknown), bytes") \
+    X(TRACE_REPLICA_REPAIRED, "replica_repaired", "first 8 bytes of the value hash, from node, bytes: a damaged value stored again") \
+    X(TRACE_REPLICA_SYNC, "replica_sync", "peer, merkle root, versions held: a sync round started")
 
 #define TRACE_ENUM(id, name, args) id,
 enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KERNEL_COUNT };
@@ -65,5 +73,14 @@ enum trace_kernel_kind { TRACE_NONE = 0, TRACE_KERNEL_LIST(TRACE_ENUM) TRACE_KER
 // inode of the directory that holds the name reached below it (inode numbers fit).
 #define TRACE_ZIX_ALLOWED_SYSCALL_SHIFT 48
 #define TRACE_ZIX_ALLOWED_INODE_MASK ((1ull << TRACE_ZIX_ALLOWED_SYSCALL_SHIFT) - 1)
+
+// TRACE_REPLICA_REJECTED's first integer.
+enum replica_reject {
+    REPLICA_REJECT_MALFORMED = 1, // magic, version, type or length
+    REPLICA_REJECT_CHECKSUM = 2,
+    REPLICA_REJECT_NOT_FOR_US = 3,
+    REPLICA_REJECT_VALUE_HASH = 4, // a value whose bytes do not hash to its version's hash
+    REPLICA_REJECT_VERSION = 5,    // a malformed version (bad key, node outside the cluster)
+};
 
 #define TRACE_SIM_BASE 100

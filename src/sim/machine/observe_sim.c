@@ -3,6 +3,7 @@
 // trace events into the run's trace, filesystem changes to the permission model and
 // the acknowledged-files invariant, planted-bug sites to the --bug switches, objects
 // called damaged to damage_is_real.
+#include "sim/invariants/invariant_replica.h"
 #include "kernel/observe.h"
 #include "kernel/kernel.h"
 #include "sim/invariants/invariants.h"
@@ -36,6 +37,10 @@ bool observe(struct platform *p, const struct observe_event *event) {
     case OBSERVE_OBJECT_DAMAGED:
         assert(p->sim != NULL);
         if (!p->sim->config.no_invariants) damage_on_object_damaged(p->sim, p, event->object_hash);
+        return false;
+    case OBSERVE_REPLICA:
+        assert(p->sim != NULL);
+        if (!p->sim->config.no_invariants) replica_on_observation(p->sim, p, event->replica);
         return false;
     case OBSERVE_BUG_SITE:
         assert(p->sim != NULL);

@@ -271,3 +271,25 @@ _Noreturn void platform_panic(const char *file, u32 line, const char *what) {
     panicking = true; // a panic while reporting must not recurse
     sim_violation(panic_target, panic_target->current, INV_KERNEL_NO_PANIC, detail);
 }
+
+// ---- network: PLACEHOLDER of the contract commit (issue 14), replaced by the seeded
+// network (sim/machine/network.c) -----------------------------------------------------
+bool platform_net_present(struct platform *p) {
+    assert(p != NULL);
+    return false;
+}
+
+i64 platform_net_send(struct platform *p, u32 to_node, const u8 *bytes, u32 length) {
+    assert(p != NULL);
+    assert(bytes != NULL);
+    (void)to_node;
+    (void)length;
+    return -E_NODEV;
+}
+
+i64 platform_net_receive(struct platform *p, u8 *bytes, u32 capacity) {
+    assert(p != NULL);
+    assert(bytes != NULL);
+    (void)capacity;
+    return -E_NODEV;
+}

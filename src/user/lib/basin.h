@@ -138,6 +138,8 @@ i64 sys_signal_ignore(u64 signal, u64 ignore);
 i64 sys_zix_build(u64 op, u64 argument, struct abi_zix_build *out); // argument: a path's address or a build id
 #define BASIN_SYS_ARGS_zix_store 3
 i64 sys_zix_store(u64 op, u64 argument, void *out);
+#define BASIN_SYS_ARGS_graindb 3
+i64 sys_graindb(u64 op, const struct abi_graindb_request *request, void *out); // out: reply or status
 
 // A syscall by number, for probing numbers the list does not have.
 i64 basin_syscall_raw(u64 number, u64 a0, u64 a1, u64 a2);

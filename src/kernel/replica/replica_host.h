@@ -1,0 +1,80 @@
+// The kernel's room for GrainDB's replicated keyspace (issue 14): it hosts the engine
+// (src/subsystems/graindb/replica.h) on this node. It loads the persisted versions at
+// boot, persists every new version (a local put, or one received from a peer) in GrainDB
+// before it becomes visible, moves the engine's messages through platform_net_*, runs a
+// sync round with one peer every REPLICA_SYNC_INTERVAL_NS, and serves the graindb
+// syscall (abi.h). Rebuilt at every boot from the disk.
+//
+// On the disk (GrainDB, the filesystem's database): the ref "replica/log" names the
+// newest log chunk object. A chunk holds the versions one commit made durable (format:
+// replica_log.c), links to the previous chunk and to its values' objects, so a
+// compaction keeps every version ever acknowledged and every value.
+#pragma once
+
+#include "kernel/lib/types.h"
+#include "kernel/platform.h"
+#include "subsystems/graindb/replica.h"
+
+struct kernel;
+
+#define REPLICA_SYNC_INTERVAL_NS 50000000ull  // a sync round with the next peer
+#define REPLICA_RECEIVE_BATCH_MAX 32u         // datagrams handled in one kernel step
+#define REPLICA_LOG_KEY "replica/log"
+#define REPLICA_WANTS_MAX 32u                 // damaged values being fetched again
+
+struct replica_host {
+    bool enabled;      // the keyspace is usable (the filesystem is mounted)
+    bool networked;    // replica.nodes >= 2 and the machine has a network device
+    bool loaded;       // the persisted versions are in the engine
+    u64 next_sync_ns;  // monotonic
+    u64 datagrams_rejected;
+    u64 objects_rejected;
+    u64 objects_repaired;
+    u32 wants_count;   // hashes of damaged values asked of peers
+    u8 wants[REPLICA_WANTS_MAX][REPLICA_HASH_BYTES];
+    u8 log_head[REPLICA_HASH_BYTES]; // the newest chunk (all zero: none yet)
+    u8 datagram[NET_DATAGRAM_BYTES_MAX];
+    struct replica_message message;  // the one being decoded or encoded
+    struct replica_outbox outbox;
+    struct replica engine;
+};
+
+// After the filesystem is mounted: reads replica.nodes= and replica.node=, loads the log.
+void replica_host_boot(struct kernel *k);
+// Each kernel step: datagrams received, answers sent, a sync round when due.
+void replica_host_step(struct kernel *k, u64 now_ns);
+// The next sync round (0: none), for the idle wait.
+u64 replica_host_deadline(const struct kernel *k);
+// The graindb syscall (abi.h).
+// args: op, the request's user address, the reply's (or status's) user address.
+i64 sys_graindb(struct kernel *k, u32 slot, const u64 *args);
+
+// What the simulator sees (observe.h, OBSERVE_REPLICA): every client operation, from the
+// one place each happens (the syscall's handler), and every version that becomes visible
+// on this node. The Jepsen-style checker and the replica_* invariants are built on them.
+enum replica_observation_kind {
+    REPLICA_OBSERVE_PUT_INVOKE = 1, // a put entered: .version's key, uid, value hash and
+                                    // size (hlc 0), .value the bytes
+    REPLICA_OBSERVE_PUT_ACK,        // the put returned 0: .version is durable and visible
+    REPLICA_OBSERVE_PUT_FAIL,       // the put failed: .error
+    REPLICA_OBSERVE_READ,           // a read answered: .op (ABI_GRAINDB_GET, HISTORY,
+                                    // GET_AS_OF), .index, .as_of_hlc, .found, .version,
+                                    // .value (the bytes returned), or .error
+    REPLICA_OBSERVE_ADDED,          // a version became visible here (.from_peer)
+    REPLICA_OBSERVE_LOADED,         // a version read back from the disk at boot
+    REPLICA_OBSERVE_OBJECT_STORED,  // .value (.value_bytes) stored under .version.value_hash
+};
+
+struct replica_observation {
+    u32 kind; // enum replica_observation_kind
+    u32 pid;
+    u32 op;
+    u32 index;
+    bool found;
+    bool from_peer;
+    i64 error;
+    u64 as_of_hlc;
+    struct replica_version version;
+    const u8 *value;
+    u32 value_bytes;
+};
