@@ -109,8 +109,8 @@
       "a write's hlc is the realtime clock alone, which may go back") \
     X(BUG_REPLICA_HLC_IGNORES_REMOTE, "replica-hlc-ignores-remote", "replica_hlc_causal", \
       "receiving a version does not raise the node's hlc") \
-    X(BUG_REPLICA_VALUE_HASH_TRUNCATED, "replica-value-hash-truncated", "replica_object_hash_matches", \
-      "a put records the hash of its value's bytes but the last") \
+    X(BUG_REPLICA_VALUE_OF_OLDER, "replica-value-of-older", "replica_object_hash_matches", \
+      "a read returns the version asked for with the value of the next older version") \
     X(BUG_REPLICA_READ_STALE, "replica-read-stale", "replica_reads_valid", \
       "a get answers with the key's oldest version, not the current one")
 
