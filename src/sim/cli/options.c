@@ -61,7 +61,7 @@ void options_print_usage(FILE *out) {
     fprintf(out,
             "usage: basin-sim --seed N [--scenario FILE] [--nodes N] [--time 10s|500ms|... | --steps N]\n"
             "                 [--bug NAME]... [--log error|warn|info|debug|trace] [--trace FILE]\n"
-            "                 [--trace-json FILE] [--set KEY=VALUE]... [--shrink]\n"
+            "                 [--trace-json FILE] [--set KEY=VALUE]... [--shrink] [--heal-at T] [--liveness-bound B]\n"
             "                 [--progress] [--check-determinism] [--list-bugs] [--list-invariants] [--print-scenario] [--help]\n"
             "       basin-sim --seeds A..B | --count N [--jobs N] [--json FILE] [--save-failures DIR] [...]\n"
             "Runs the Grain Basin kernel on simulated nodes, injecting faults drawn from the seed\n"
