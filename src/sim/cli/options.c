@@ -366,8 +366,8 @@ static bool net_config_build(const struct options *o, const struct scenario *sce
 // and a scenario's liveness phase must end before its time limit (a --time or --steps
 // of the command line may cut it short: a quick look, the shrinker).
 static bool net_config_fits(const struct sim_config *config, char *error, u32 error_capacity) {
-    bool cluster = config->nodes_count >= 2 && strstr(config->bootargs, NET_CLUSTER_BOOTARG) != NULL;
-    if (cluster && strlen(config->bootargs) + NET_NODE_BOOTARG_BYTES_MAX > BOOTARGS_LEN_MAX) {
+    bool with_id = strstr(config->bootargs, NET_CLUSTER_BOOTARG) != NULL;
+    if (with_id && strlen(config->bootargs) + NET_NODE_BOOTARG_BYTES_MAX > BOOTARGS_LEN_MAX) {
         snprintf(error, error_capacity, "bootargs with loglevel= and replica.node= longer than %u bytes",
                  BOOTARGS_LEN_MAX - 1);
         return false;

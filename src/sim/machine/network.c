@@ -13,10 +13,13 @@
 #include "sim/sim.h"
 #include "sim/trace.h"
 
+// replica.node=I whenever the boot arguments name a cluster size, even on one node (a
+// run the shrinker cut to fewer nodes still tells each kernel who it is).
 static bool bootargs_build(struct network *network, const struct sim *sim) {
     const char *run = sim->config.bootargs;
+    bool with_id = strstr(run, NET_CLUSTER_BOOTARG) != NULL;
     for (u32 id = 0; id < network->nodes_count; id++) {
-        int length = network->cluster
+        int length = with_id
                          ? snprintf(network->bootargs[id], BOOTARGS_LEN_MAX, "%s%s%u", run,
                                     NET_NODE_BOOTARG, id)
                          : snprintf(network->bootargs[id], BOOTARGS_LEN_MAX, "%s", run);
