@@ -80,6 +80,7 @@ struct network {
     u64 partition_end_ns;
     u64 sequence; // the next datagram's
     u32 in_flight;
+    u32 in_flight_to[NET_NODES_MAX]; // of in_flight, by receiver: a node with none skips the scan
     struct pcg32 partition_rng;
     struct pcg32 latency_rng[NET_NODES_MAX][NET_NODES_MAX]; // per directed link
     struct network_counts counts;
