@@ -12,6 +12,7 @@
 #include "sim/invariants/invariants.h"
 #include "sim/machine/clock.h"
 #include "sim/machine/disk.h"
+#include "sim/machine/network.h"
 #include "sim/machine/node.h"
 #include "sim/machine/rv64.h"
 #include "sim/machine/streams.h"
@@ -118,12 +119,16 @@ void platform_idle_until(struct platform *p, u64 deadline_ns) {
     assert(p != NULL);
     u64 monotonic_ns = platform_monotonic_ns(p);
     if (deadline_ns <= monotonic_ns) return;
-    // Nothing can interrupt an idle node yet, so time simply jumps to the deadline.
-    // A kernel passing a far deadline still wakes within IDLE_WAIT_MAX_NS.
+    // Time jumps to the deadline, or to the arrival of a datagram for this node, which
+    // interrupts the wait as the network device's interrupt would on hardware (nothing
+    // else interrupts an idle node). A far deadline still wakes within IDLE_WAIT_MAX_NS.
     if (deadline_ns - monotonic_ns > IDLE_WAIT_MAX_NS) deadline_ns = monotonic_ns + IDLE_WAIT_MAX_NS;
     u64 wake_ns = clock_true_time_for(&p->clock, deadline_ns);
+    u64 arrival_ns = network_next_arrival_ns(p->sim->network, p->id, p->now_ns);
+    bool interrupted = arrival_ns < wake_ns;
+    if (interrupted) wake_ns = arrival_ns;
     if (wake_ns > p->now_ns) node_advance(p, wake_ns - p->now_ns);
-    assert(platform_monotonic_ns(p) >= deadline_ns);
+    if (!interrupted) assert(platform_monotonic_ns(p) >= deadline_ns);
 }
 
 // ---- block device: the node's simulated disk (disk.h) with its faults (disk_faults.c) ----
@@ -242,7 +247,7 @@ const u8 *platform_initrd(struct platform *p, u64 *size_bytes) {
 const char *platform_bootargs(struct platform *p) {
     assert(p != NULL);
     assert(p->sim != NULL);
-    return p->sim->config.bootargs;
+    return network_bootargs(p->sim->network, p->id); // " replica.node=I" in a cluster
 }
 
 void platform_entropy(struct platform *p, u8 *bytes, u64 count) {
@@ -272,24 +277,21 @@ _Noreturn void platform_panic(const char *file, u32 line, const char *what) {
     sim_violation(panic_target, panic_target->current, INV_KERNEL_NO_PANIC, detail);
 }
 
-// ---- network: PLACEHOLDER of the contract commit (issue 14), replaced by the seeded
-// network (sim/machine/network.c) -----------------------------------------------------
+// ---- network (issue 14): the run's seeded network (sim/machine/network.c) ----------
 bool platform_net_present(struct platform *p) {
     assert(p != NULL);
-    return false;
+    assert(p->sim != NULL);
+    return network_present(p->sim->network);
 }
 
 i64 platform_net_send(struct platform *p, u32 to_node, const u8 *bytes, u32 length) {
     assert(p != NULL);
     assert(bytes != NULL);
-    (void)to_node;
-    (void)length;
-    return -E_NODEV;
+    return network_send(p, to_node, bytes, length);
 }
 
 i64 platform_net_receive(struct platform *p, u8 *bytes, u32 capacity) {
     assert(p != NULL);
     assert(bytes != NULL);
-    (void)capacity;
-    return -E_NODEV;
+    return network_receive(p, bytes, capacity);
 }
