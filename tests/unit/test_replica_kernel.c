@@ -149,13 +149,13 @@ static void test_damaged_value(void) {
     v.value_bytes = (u16)(reply.version.value_bytes + 1); // not the stored size: damage
     u8 out[REPLICA_VALUE_BYTES_MAX];
     u32 wants_before = k->replica.wants_count;
-    UNIT_CHECK("damage_read_badmsg", replica_value_read(k, &v, out) == -E_BADMSG);
+    UNIT_CHECK("damage_read_badmsg", replica_host_value_read(k, &v, out) == -E_BADMSG);
     UNIT_CHECK("damage_wanted", k->replica.wants_count == wants_before + 1 &&
                                     memcmp(k->replica.wants[wants_before], v.value_hash, REPLICA_HASH_BYTES) == 0);
-    UNIT_CHECK("damage_wanted_once", replica_value_read(k, &v, out) == -E_BADMSG &&
+    UNIT_CHECK("damage_wanted_once", replica_host_value_read(k, &v, out) == -E_BADMSG &&
                                          k->replica.wants_count == wants_before + 1);
     v.value_hash[0] ^= 1; // no such object at all
-    UNIT_CHECK("missing_value_badmsg", replica_value_read(k, &v, out) == -E_BADMSG);
+    UNIT_CHECK("missing_value_badmsg", replica_host_value_read(k, &v, out) == -E_BADMSG);
 }
 
 static void test_boot_args(const char *bootargs, u32 nodes, u32 node, const char *name) {

@@ -16,24 +16,24 @@
 #define ARG_ABSENT (-1)
 #define ARG_BAD (-2)
 
-void replica_observe(struct kernel *k, const struct replica_observation *observation) {
+void replica_host_observe(struct kernel *k, const struct replica_observation *observation) {
     assert(observation != NULL);
     assert(observation->kind >= REPLICA_OBSERVE_PUT_INVOKE);
     observe_replica(k->platform, observation);
 }
 
-u64 replica_key_hash(const struct replica_version *version) {
+u64 replica_host_key_hash(const struct replica_version *version) {
     assert(version != NULL);
     assert(version->key_len <= REPLICA_KEY_BYTES_MAX);
     return (u64)XXH3_64bits(version->key, version->key_len);
 }
 
-void replica_note_added(struct kernel *k, const struct replica_version *version, bool from_peer) {
+void replica_host_note_added(struct kernel *k, const struct replica_version *version, bool from_peer) {
     assert(version != NULL);
     assert(version->node < REPLICA_NODES_MAX);
-    replica_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_ADDED, .from_peer = from_peer,
+    replica_host_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_ADDED, .from_peer = from_peer,
                                                      .version = *version});
-    observe_trace(k->platform, TRACE_REPLICA_ADDED, replica_key_hash(version), version->hlc,
+    observe_trace(k->platform, TRACE_REPLICA_ADDED, replica_host_key_hash(version), version->hlc,
                   (u64)version->node << 8 | (from_peer ? 2u : 1u));
 }
 
@@ -125,7 +125,7 @@ void replica_host_boot(struct kernel *k) {
     h->engine.planted_mask = planted_mask_of(k);
     h->networked = nodes >= 2 && platform_net_present(k->platform);
     if (nodes >= 2 && !h->networked) klog(k, LOG_WARN, "replica: %u nodes but no network device", nodes);
-    u32 loaded = replica_log_load(k);
+    u32 loaded = replica_host_load_log(k);
     h->loaded = true;
     if (h->networked) h->next_sync_ns = kernel_monotonic_ns(k) + REPLICA_SYNC_INTERVAL_NS;
     observe_trace(k->platform, TRACE_REPLICA_BOOT, loaded, h->engine.hlc_last, (u64)node << 8 | nodes);

@@ -28,7 +28,7 @@ STATIC_ASSERT(REPLICA_CHUNK_BYTES_MAX <= GRAINDB_OBJECT_BYTES_MAX);
 STATIC_ASSERT(1u + REPLICA_MESSAGE_VERSIONS_MAX <= GRAINDB_OBJECT_LINKS_MAX);
 STATIC_ASSERT(REPLICA_HASH_BYTES == GRAINDB_HASH_BYTES);
 
-void replica_sha256(const u8 *bytes, u32 count, u8 out[REPLICA_HASH_BYTES]) {
+void replica_host_sha256(const u8 *bytes, u32 count, u8 out[REPLICA_HASH_BYTES]) {
     assert(out != NULL);
     if (count != 0) assert(bytes != NULL);
     br_sha256_context context;
@@ -107,7 +107,7 @@ static i64 stage_chunk(struct kernel *k, const struct replica_version *versions,
     return graindb_batch_put_object_linked(&k->fs.db, h->chunk, bytes, REPLICA_CHUNK_HEADER_BYTES, links, hash_out);
 }
 
-i64 replica_log_persist(struct kernel *k, const struct replica_version *versions,
+i64 replica_host_persist(struct kernel *k, const struct replica_version *versions,
                         const u8 *const values[], u32 count) {
     assert(versions != NULL);
     assert(count >= 1);
@@ -175,13 +175,13 @@ static i64 chunk_load(struct kernel *k, u32 bytes, u8 previous[REPLICA_HASH_BYTE
         at += taken;
         if (replica_load(&h->engine, &v) == 1) {
             *loaded += 1;
-            replica_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_LOADED, .version = v});
+            replica_host_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_LOADED, .version = v});
         }
     }
     return 0;
 }
 
-u32 replica_log_load(struct kernel *k) {
+u32 replica_host_load_log(struct kernel *k) {
     struct replica_host *h = &k->replica;
     struct graindb_ref_info info;
     i64 result = graindb_ref_get(&k->fs.db, (const u8 *)REPLICA_LOG_KEY, LOG_KEY_LEN, &info);
@@ -204,18 +204,18 @@ u32 replica_log_load(struct kernel *k) {
     return loaded;
 }
 
-i64 replica_value_read(struct kernel *k, const struct replica_version *version, u8 *out) {
+i64 replica_host_value_read(struct kernel *k, const struct replica_version *version, u8 *out) {
     assert(version != NULL);
     assert(out != NULL);
     u32 size = 0;
     i64 result = graindb_get(&k->fs.db, version->value_hash, out, REPLICA_VALUE_BYTES_MAX, &size);
     if (result == 0 && size != version->value_bytes) result = -E_BADMSG;
     if (result == -E_NOENT || result == -E_2BIG) result = -E_BADMSG; // acknowledged, so damage
-    if (result == -E_BADMSG) replica_want(k, version->value_hash);
+    if (result == -E_BADMSG) replica_host_want(k, version->value_hash);
     return result;
 }
 
-i64 replica_value_restore(struct kernel *k, const u8 hash[REPLICA_HASH_BYTES], const u8 *bytes,
+i64 replica_host_value_restore(struct kernel *k, const u8 hash[REPLICA_HASH_BYTES], const u8 *bytes,
                           u32 size_bytes) {
     assert(hash != NULL);
     assert(size_bytes <= REPLICA_VALUE_BYTES_MAX);

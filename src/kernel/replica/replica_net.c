@@ -28,7 +28,7 @@ static void versions_values(struct kernel *k, struct replica_message *m, const u
     assert(m->versions_count <= REPLICA_MESSAGE_VERSIONS_MAX);
     u32 kept = 0;
     for (u32 i = 0; i < m->versions_count; i++) {
-        if (replica_value_read(k, &m->versions[i], h->values[kept]) < 0) continue;
+        if (replica_host_value_read(k, &m->versions[i], h->values[kept]) < 0) continue;
         m->versions[kept] = m->versions[i];
         values[kept] = h->values[kept];
         kept++;
@@ -78,7 +78,7 @@ static void outbox_send(struct kernel *k) {
     h->outbox.count = 0;
 }
 
-void replica_push(struct kernel *k, const struct replica_version *version, const u8 *value) {
+void replica_host_push(struct kernel *k, const struct replica_version *version, const u8 *value) {
     struct replica_host *h = &k->replica;
     assert(version != NULL);
     assert(version->value_bytes <= REPLICA_VALUE_BYTES_MAX);
@@ -113,7 +113,7 @@ static i64 want_find(const struct replica_host *h, const u8 hash[REPLICA_HASH_BY
     return -1;
 }
 
-void replica_want(struct kernel *k, const u8 hash[REPLICA_HASH_BYTES]) {
+void replica_host_want(struct kernel *k, const u8 hash[REPLICA_HASH_BYTES]) {
     struct replica_host *h = &k->replica;
     assert(hash != NULL);
     assert(h->wants_count <= REPLICA_WANTS_MAX);
@@ -156,7 +156,7 @@ static void incoming_collect(struct kernel *k, const struct replica_message *m) 
         }
         if (replica_contains(&h->engine, &v) || incoming_has(h, &v)) continue;
         u8 hash[REPLICA_HASH_BYTES];
-        replica_sha256(m->values[i], v.value_bytes, hash);
+        replica_host_sha256(m->values[i], v.value_bytes, hash);
         if (!mem_equal(hash, v.value_hash, REPLICA_HASH_BYTES)) {
             h->objects_rejected++;
             reject(k, REPLICA_REJECT_VALUE_HASH, m->from, v.value_bytes);
@@ -172,7 +172,7 @@ static void receive_versions(struct kernel *k, const struct replica_message *m) 
     struct replica_host *h = &k->replica;
     incoming_collect(k, m);
     if (h->incoming_count == 0) return;
-    i64 result = replica_log_persist(k, h->incoming, h->incoming_values, h->incoming_count);
+    i64 result = replica_host_persist(k, h->incoming, h->incoming_values, h->incoming_count);
     if (result < 0) {
         klog(k, LOG_DEBUG, "replica: %u versions from node %u not stored (error %lld)", h->incoming_count,
              (u32)m->from, (long long)-result);
@@ -180,11 +180,11 @@ static void receive_versions(struct kernel *k, const struct replica_message *m) 
     }
     for (u32 i = 0; i < h->incoming_count; i++) {
         const struct replica_version *v = &h->incoming[i];
-        replica_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_OBJECT_STORED, .version = *v,
+        replica_host_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_OBJECT_STORED, .version = *v,
                                                          .value = h->incoming_values[i],
                                                          .value_bytes = v->value_bytes});
         i64 added = replica_add(&h->engine, v);
-        if (added == 1) replica_note_added(k, v, true);
+        if (added == 1) replica_host_note_added(k, v, true);
         if (added < 0) klog(k, LOG_WARN, "replica: a version from node %u is durable but not held (error %lld)",
                             (u32)m->from, (long long)-added);
         replica_hlc_observe(&h->engine, v->hlc);
@@ -224,13 +224,13 @@ static void receive_object(struct kernel *k, const struct replica_message *m) {
         reject(k, REPLICA_REJECT_MALFORMED, m->from, m->object_bytes);
         return;
     }
-    replica_sha256(m->object, m->object_bytes, hash);
+    replica_host_sha256(m->object, m->object_bytes, hash);
     if (!mem_equal(hash, m->hash, REPLICA_HASH_BYTES)) {
         h->objects_rejected++;
         reject(k, REPLICA_REJECT_VALUE_HASH, m->from, m->object_bytes);
         return;
     }
-    if (replica_value_restore(k, m->hash, m->object, m->object_bytes) < 0) return; // asked again later
+    if (replica_host_value_restore(k, m->hash, m->object, m->object_bytes) < 0) return; // asked again later
     h->wants_count--;
     mem_copy(h->wants[want], h->wants[h->wants_count], REPLICA_HASH_BYTES);
     h->objects_repaired++;
@@ -239,7 +239,7 @@ static void receive_object(struct kernel *k, const struct replica_message *m) {
                                        .value_bytes = m->object_bytes};
     mem_copy(seen.version.value_hash, m->hash, REPLICA_HASH_BYTES);
     seen.version.value_bytes = m->object_bytes;
-    replica_observe(k, &seen);
+    replica_host_observe(k, &seen);
 }
 
 static void receive_one(struct kernel *k, u32 length, u64 now_ns) {

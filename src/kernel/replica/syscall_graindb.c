@@ -6,6 +6,7 @@
 #include "kernel/replica/internal.h"
 
 #include "kernel/bugs.h"
+#include "kernel/fs/fs.h"
 #include "kernel/lib/mem.h"
 #include "kernel/observe.h"
 #include "kernel/proc/clock.h"
@@ -59,23 +60,36 @@ static void reply_fill(struct replica_host *h, const struct replica_version *v, 
     if (value != NULL) mem_copy(reply->value, value, v->value_bytes);
 }
 
+// The disk room non-root users' versions may take (see REPLICA_USERS_DISK_PERCENT).
+static i64 users_disk_share(struct kernel *k, u32 euid) {
+    if (euid == 0) return 0;
+    struct graindb_space space;
+    graindb_space(&k->fs.db, &space);
+    u64 versions_max = space.zone_bytes / 100u * REPLICA_USERS_DISK_PERCENT / REPLICA_VERSION_DISK_BYTES;
+    assert(space.zone_bytes > 0);
+    return k->replica.engine.user_versions_count < versions_max ? 0 : -E_DQUOT;
+}
+
 // Prepares, persists and adds the put's version into *v: 0 or -error (nothing visible).
 static i64 put_apply(struct kernel *k, u32 slot, u32 key_len, struct replica_version *v) {
     struct replica_host *h = &k->replica;
     const u8 *key = (const u8 *)h->request.key;
     i64 result = put_permitted(k, slot, key, key_len);
+    if (result == 0) result = users_disk_share(k, k->procs[slot].cred.euid);
     if (result < 0) return result;
-    result = replica_prepare_put(&h->engine, key, key_len, k->procs[slot].cred.euid, v->value_hash,
+    u8 hash[REPLICA_HASH_BYTES]; // prepare_put fills *v: its input must not alias it
+    mem_copy(hash, v->value_hash, REPLICA_HASH_BYTES);
+    result = replica_prepare_put(&h->engine, key, key_len, k->procs[slot].cred.euid, hash,
                                  h->request.value_bytes, platform_realtime_ns(k->platform), v);
     if (result < 0) return result;
     const u8 *values[1] = {h->request.value};
-    result = replica_log_persist(k, v, values, 1);
+    result = replica_host_persist(k, v, values, 1);
     if (result < 0) return result;
-    replica_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_OBJECT_STORED, .version = *v,
+    replica_host_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_OBJECT_STORED, .version = *v,
                                                      .value = h->request.value, .value_bytes = v->value_bytes});
     result = replica_add(&h->engine, v);
     if (result < 0) return result; // prepare_put kept room for it: not expected
-    replica_note_added(k, v, false);
+    replica_host_note_added(k, v, false);
     return 0;
 }
 
@@ -94,27 +108,27 @@ static i64 replica_sys_put(struct kernel *k, u32 slot, u32 key_len, u64 out_va) 
     v.uid = k->procs[slot].cred.euid;
     v.node = (u8)h->engine.node;
     v.value_bytes = (u16)h->request.value_bytes;
-    replica_sha256(h->request.value, h->request.value_bytes, v.value_hash);
+    replica_host_sha256(h->request.value, h->request.value_bytes, v.value_hash);
     u32 pid = k->procs[slot].pid;
-    replica_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_PUT_INVOKE, .pid = pid,
+    replica_host_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_PUT_INVOKE, .pid = pid,
                                                      .op = ABI_GRAINDB_PUT, .version = v,
                                                      .value = h->request.value, .value_bytes = v.value_bytes});
     result = put_apply(k, slot, key_len, &v);
-    observe_trace(k->platform, TRACE_REPLICA_PUT, replica_key_hash(&v), result < 0 ? 0 : v.hlc,
+    observe_trace(k->platform, TRACE_REPLICA_PUT, replica_host_key_hash(&v), result < 0 ? 0 : v.hlc,
                   (u64)v.uid << 32 | (u32)result);
     if (result < 0) {
-        replica_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_PUT_FAIL, .pid = pid,
+        replica_host_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_PUT_FAIL, .pid = pid,
                                                          .op = ABI_GRAINDB_PUT, .error = result, .version = v});
         return result;
     }
-    replica_push(k, &v, h->request.value);
+    replica_host_push(k, &v, h->request.value);
     u32 count = 0;
     struct replica_version current;
     (void)replica_get(&h->engine, v.key, v.key_len, &current, &count);
     reply_fill(h, &v, count, h->request.value);
     result = copy_to_user(k, &k->procs[slot], out_va, &h->reply, sizeof h->reply);
     assert(result == 0); // the same memory took the same bytes above
-    replica_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_PUT_ACK, .pid = pid,
+    replica_host_observe(k, &(struct replica_observation){.kind = REPLICA_OBSERVE_PUT_ACK, .pid = pid,
                                                      .op = ABI_GRAINDB_PUT, .found = true, .version = v,
                                                      .value = h->request.value, .value_bytes = v.value_bytes});
     return 0;
@@ -165,7 +179,7 @@ static i64 replica_sys_read(struct kernel *k, u32 slot, u32 op, u32 key_len, u64
     struct replica_version value_of;
     if (result == 0) {
         value_version_of(k, key, key_len, &v, &value_of);
-        result = replica_value_read(k, &value_of, h->values[0]);
+        result = replica_host_value_read(k, &value_of, h->values[0]);
     }
     if (result == 0) {
         reply_fill(h, &v, count, h->values[0]);
@@ -182,7 +196,7 @@ static i64 replica_sys_read(struct kernel *k, u32 slot, u32 op, u32 key_len, u64
         seen.version.key_len = (u8)key_len;
         mem_copy(seen.version.key, key, key_len);
     }
-    replica_observe(k, &seen);
+    replica_host_observe(k, &seen);
     return result;
 }
 
