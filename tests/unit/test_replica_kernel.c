@@ -183,6 +183,9 @@ int main(void) {
     sim_destroy(sim);
     test_boot_args(BOOTARGS " replica.nodes=9", 1, 0, "bootargs_nodes_too_many");
     test_boot_args(BOOTARGS " replica.nodes=x2", 1, 0, "bootargs_nodes_not_a_number");
+    test_boot_args(BOOTARGS " replica.nodes=99999999999999999999999999999", 1, 0, "bootargs_nodes_long");
+    test_boot_args(BOOTARGS " replica.nodes=0", 1, 0, "bootargs_nodes_zero");
+    test_boot_args(BOOTARGS " replica.nodes=", 1, 0, "bootargs_nodes_empty");
     test_boot_args(BOOTARGS " replica.nodes=3 replica.node=3", 1, 0, "bootargs_node_outside");
     test_boot_args(BOOTARGS " replica.nodes=3", 1, 0, "bootargs_node_missing");
     test_boot_args(BOOTARGS " replica.nodes=3 replica.node=2", 3, 2, "bootargs_three_nodes");
