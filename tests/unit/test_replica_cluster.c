@@ -12,7 +12,9 @@
 #include "kernel/proc/usercopy.h"
 #include "kernel/replica/internal.h"
 #include "kernel/syscall.h"
+#include "sim/machine/disk.h"
 #include "sim/sim.h"
+#include "subsystems/graindb/internal.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_sim.h"
 
@@ -104,17 +106,34 @@ static void test_push_and_anti_entropy(void) {
                                   replica_merkle_root(&kernel_of(1)->replica.engine));
 }
 
+// Flips a bit of the stored value of hash on node's disk (the simulator told: the
+// damage is real) and returns whether it found it.
+static bool damage_value(u32 node, const u8 hash[REPLICA_HASH_BYTES]) {
+    struct graindb *db = &kernel_of(node)->fs.db;
+    struct object_header header;
+    i64 error = 0;
+    u64 position = objects_find(db, hash, &header, &error);
+    if (position == GRAINDB_NONE) return false;
+    u64 at = position + OBJ_HEADER_BYTES;
+    u64 sector = db->superblock.log_start_sector + at / BLOCK_SECTOR_SIZE_BYTES;
+    disk_durable_sector(&sim->nodes[node]->disk, sector)[at % BLOCK_SECTOR_SIZE_BYTES] ^= 0x10;
+    disk_mark(&sim->nodes[node]->disk, sector, 1, DISK_SECTOR_DAMAGED);
+    return true;
+}
+
 static void test_repair(void) {
     struct replica_host *h1 = &kernel_of(1)->replica;
     struct replica_version v;
     u32 count = 0;
     (void)replica_get(&h1->engine, (const u8 *)"shared/a", 8, &v, &count);
-    v.value_bytes++; // the stored copy does not read back as the version says: damage
     u8 value[REPLICA_VALUE_BYTES_MAX];
     u64 repaired_before = h1->objects_repaired;
+    UNIT_CHECK("damage_on_disk", damage_value(1, v.value_hash));
     UNIT_CHECK("damaged_read", replica_host_value_read(kernel_of(1), &v, value) == -E_BADMSG && h1->wants_count == 1);
     STEP_UNTIL(h1->wants_count == 0, 100000u);
     UNIT_CHECK("repaired_from_peer", h1->wants_count == 0 && h1->objects_repaired == repaired_before + 1);
+    UNIT_CHECK("repaired_value_reads", replica_host_value_read(kernel_of(1), &v, value) == 0 &&
+                                           memcmp(value, "alpha", 5) == 0);
 }
 
 // One datagram from node 0's platform to node 1; the simulator then steps until done
