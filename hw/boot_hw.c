@@ -197,9 +197,11 @@ void hw_main(u64 hart_id, u64 dtb_pa, u64 image_pa, u64 relocations, u64 foreign
     hw_initrd_init(p);
     hw_block_init(p);
     hw_entropy_init(p);
+    hw_net_init(p);
     hw_log_machine(p);
     kernel_boot(&hw_kernel, p);
     while (kernel_step(&hw_kernel) != KERNEL_STEP_STOPPED) {
+        hw_net_hello(p);
     }
     // Halt, reboot and power-off do not return on hardware: only a bug gets here.
     hw_log(p, "kernel stopped in state %u", (u32)hw_kernel.run_state);
