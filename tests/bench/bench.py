@@ -441,6 +441,32 @@ def zix_table():
         print(f"{name.ljust(width)}  {value}")
 
 
+REPLICA_QEMU_KEYS = 1000
+REPLICA_QEMU_LINE = re.compile(r"^~replicabench: keys=([0-9]+) fill_ms=([0-9]+) converge_ms=([0-9]+) wall_ms=([0-9]+)$",
+                               re.M)
+
+
+def replica_qemu_table():
+    """Replication on QEMU (issue 14): two machines joined by virtio-net, A fills 1000
+    keys (graindb fill), B waits for them (graindb wait-keys); keys/s by each guest's
+    monotonic clock and by the host's wall clock (tests/bench_replica_qemu.sh, one run)."""
+    done = subprocess.run(["bash", "tests/bench_replica_qemu.sh", str(REPLICA_QEMU_KEYS)], capture_output=True,
+                          text=True, check=False)
+    match = REPLICA_QEMU_LINE.search(done.stdout)
+    if done.returncode != 0 or match is None:
+        sys.exit(f"bench: tests/bench_replica_qemu.sh failed ({done.returncode}): {done.stderr.strip()}")
+    keys, fill_ms, converge_ms, wall_ms = (int(g) for g in match.groups())
+    rate = lambda ms: f"{keys * 1000 / ms:.0f} keys/s ({ms} ms)" if ms > 0 else "-"
+    rows = [("A fills (graindb fill, A's monotonic clock)", rate(fill_ms)),
+            ("B converges from before the fill (B's monotonic clock)", rate(converge_ms)),
+            ("fill typed to B converged (host wall clock)", rate(wall_ms))]
+    width = max(len(r[0]) for r in rows)
+    print(f"Replication on QEMU: {keys} keys, 2 machines, virtio-net over UDP on 127.0.0.1, blank disks")
+    print(f"{'measure'.ljust(width)}  value")
+    for name, value in rows:
+        print(f"{name.ljust(width)}  {value}")
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--interpreter"]:  # only the interpreter's table (quick)
         interpreter_table()
@@ -451,8 +477,11 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--zix"]:  # only Zix's table (minutes: QEMU builds 1000 recipes)
         zix_table()
         sys.exit(0)
+    if sys.argv[1:] == ["--replica-qemu"]:  # only replication on QEMU (two machines)
+        replica_qemu_table()
+        sys.exit(0)
     if sys.argv[1:]:
-        sys.exit("usage: tests/bench.sh [--interpreter | --z6 | --zix]")
+        sys.exit("usage: tests/bench.sh [--interpreter | --z6 | --zix | --replica-qemu]")
     main()
     print()
     interpreter_table()
@@ -462,3 +491,5 @@ if __name__ == "__main__":
     z6_table()
     print()
     zix_table()
+    print()
+    replica_qemu_table()
