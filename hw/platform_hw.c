@@ -145,7 +145,7 @@ void hw_net_init(struct platform *p) {
         if (!virtio_mmio_identify(m->virtio[i].base, &version, &device_id)) continue;
         if (device_id != VIRTIO_DEVICE_ID_NET) continue;
         const char *problem = NULL;
-        if (virtio_net_start(&hw_net.device, m->virtio[i].base, &problem) < 0) {
+        if (virtio_net_start(&hw_net.device, m->virtio[i].base, p->timebase_hz, &problem) < 0) {
             hw_log(p, "net: virtio-net at 0x%llx not used: %s",
                    (unsigned long long)m->virtio[i].base, problem);
             continue;

@@ -2,6 +2,7 @@
 // buffer i of that queue, so a used entry names its buffer; every head the device
 // returns is checked against what the driver gave it (a device that returns a
 // descriptor it does not hold is reset and not used again, like virtio_blk.c).
+#include "hw/csr.h"
 #include "hw/hw.h"
 #include "kernel/abi.h"
 #include "kernel/lib/mem.h"
@@ -60,10 +61,12 @@ static void virtio_net_mac(struct virtio_net *n) {
     mem_copy(n->mac, mac, sizeof mac);
 }
 
-i64 virtio_net_start(struct virtio_net *n, u64 base, const char **problem) {
+i64 virtio_net_start(struct virtio_net *n, u64 base, u64 timebase_hz, const char **problem) {
     assert(n != NULL);
     assert(problem != NULL);
+    assert(timebase_hz > 0);
     *n = (struct virtio_net){0};
+    n->tx_wait_ticks = hw_ns_to_ticks_ceil(VIRTIO_NET_TX_WAIT_NS, timebase_hz);
     i64 result = virtio_mmio_begin(&n->rx, base, VIRTIO_NET_F_MAC, &virtio_net_rx_queue, problem);
     if (result < 0) return result;
     result = virtio_mmio_queue_add(&n->rx, &n->tx, VIRTIO_NET_QUEUE_TX, &virtio_net_tx_queue,
@@ -92,22 +95,33 @@ static i64 virtio_net_tx_reclaim(struct virtio_net *n) {
     return 0;
 }
 
+// A free transmit descriptor, waiting up to tx_wait_ticks for the device to return
+// one: its index, -E_AGAIN, or -E_IO.
+static i64 virtio_net_tx_free(struct virtio_net *n) {
+    u64 start_ticks = hw_rdtime();
+    for (;;) {
+        i64 result = virtio_net_tx_reclaim(n);
+        if (result < 0) return result;
+        for (u16 index = 0; index < VIRTIO_QUEUE_SIZE; index++) {
+            if (!n->tx_busy[index]) return index;
+        }
+        if (hw_rdtime() - start_ticks > n->tx_wait_ticks) return -E_AGAIN;
+    }
+}
+
 i64 virtio_net_send(struct virtio_net *n, const u8 *frame, u32 length) {
     assert(n != NULL);
     assert(frame != NULL);
     assert(length <= VIRTIO_NET_FRAME_BYTES_MAX);
     if (n->broken) return -E_IO;
-    i64 result = virtio_net_tx_reclaim(n);
-    if (result < 0) return result;
-    u16 index = 0;
-    while (index < VIRTIO_QUEUE_SIZE && n->tx_busy[index]) index++;
-    if (index == VIRTIO_QUEUE_SIZE) return -E_AGAIN;
+    i64 index = virtio_net_tx_free(n);
+    if (index < 0) return index;
     u8 *buffer = virtio_net_tx_buffers[index];
     mem_set(buffer, 0, n->header_bytes); // no checksum to finish, no segmentation
     mem_copy(buffer + n->header_bytes, frame, length);
-    virtio_net_desc(&virtio_net_tx_queue, index, buffer, n->header_bytes + length, 0);
+    virtio_net_desc(&virtio_net_tx_queue, (u16)index, buffer, n->header_bytes + length, 0);
     n->tx_busy[index] = true;
-    virtio_queue_submit(&n->tx, index);
+    virtio_queue_submit(&n->tx, (u16)index);
     n->frames_sent++;
     return 0;
 }

@@ -18,6 +18,10 @@
 #define VIRTIO_NET_FRAME_BYTES_MAX 1514u // Ethernet header and 1500 bytes, no FCS
 // One buffer: the largest header and the largest frame, rounded up.
 #define VIRTIO_NET_BUFFER_BYTES 1536u
+// A send that finds every transmit buffer still the device's waits this long for one
+// (QEMU sends from its own thread, soon after the notification) before -E_AGAIN: a
+// burst of datagrams is slowed down rather than refused.
+#define VIRTIO_NET_TX_WAIT_NS 2000000ull
 
 struct virtio_net {
     struct virtio_device rx;  // queue 0
@@ -27,6 +31,7 @@ struct virtio_net {
     u32 header_bytes;         // VIRTIO_NET_HDR_BYTES_LEGACY or _MODERN
     u32 rx_queue_max;         // what the device offered (the driver uses VIRTIO_QUEUE_SIZE)
     u32 tx_queue_max;
+    u64 tx_wait_ticks;        // VIRTIO_NET_TX_WAIT_NS in time CSR ticks
     bool tx_busy[VIRTIO_QUEUE_SIZE]; // the device still holds this transmit descriptor
     bool rx_busy[VIRTIO_QUEUE_SIZE]; // the device holds this receive descriptor
     bool broken;              // the device misbehaved: reset, every later call fails
@@ -38,9 +43,10 @@ struct virtio_net {
 
 // Starts the network device at `base` (a slot virtio_mmio_identify found with device
 // id 1) and posts every receive buffer. 0, or -E_IO with *problem set.
-i64 virtio_net_start(struct virtio_net *n, u64 base, const char **problem);
+i64 virtio_net_start(struct virtio_net *n, u64 base, u64 timebase_hz, const char **problem);
 // Queues one Ethernet frame (14..VIRTIO_NET_FRAME_BYTES_MAX bytes, header included):
-// 0; -E_AGAIN when every transmit buffer is still the device's; -E_IO when broken.
+// 0; -E_AGAIN when every transmit buffer stayed the device's for VIRTIO_NET_TX_WAIT_NS;
+// -E_IO when broken.
 i64 virtio_net_send(struct virtio_net *n, const u8 *frame, u32 length);
 // One received frame copied into `frame` (capacity at least VIRTIO_NET_FRAME_BYTES_MAX):
 // its length, 0 when none is waiting, -E_IO when broken.
