@@ -97,8 +97,9 @@ declare -A ROOM_MAY_USE=(
     [boot]="lib cred fs limits proc random users"
     [z6]="lib cred fs proc users"
     [zix]="lib cred fs proc users random"
+    [replica]="lib cred fs proc users"
 )
-SYSCALL_LAYER_MAY_USE="lib cred limits fs proc random users z6 zix"
+SYSCALL_LAYER_MAY_USE="lib cred limits fs proc random users z6 zix replica"
 ROOM_TOP_HEADERS="kernel.h syscall.h abi.h platform.h bugs.h trace_events.h report.h observe.h"
 SUBSYSTEM_KERNEL_HEADERS="kernel/abi.h kernel/platform.h kernel/trace_events.h kernel/observe.h"
 
