@@ -15,7 +15,7 @@ log=$logs/seed1.log
 
 "$SIM" --seed 1 --scenario scenarios/no-faults.scenario \
     --set "bootargs=init.rounds=0 init.replica=1 init.end=reboot" --set disk.size=16M \
-    --set time=${REPLICA_TEST_TIME:-60s} > "$log" 2>&1
+    --set time=${REPLICA_TEST_TIME:-2s} > "$log" 2>&1
 status=$?
 has() { grep -qxF "n0| $1" "$log"; }
 count() { grep -cxF "n0| $1" "$log"; }
