@@ -201,7 +201,6 @@ void hw_main(u64 hart_id, u64 dtb_pa, u64 image_pa, u64 relocations, u64 foreign
     hw_log_machine(p);
     kernel_boot(&hw_kernel, p);
     while (kernel_step(&hw_kernel) != KERNEL_STEP_STOPPED) {
-        hw_net_hello(p);
     }
     // Halt, reboot and power-off do not return on hardware: only a bug gets here.
     hw_log(p, "kernel stopped in state %u", (u32)hw_kernel.run_state);

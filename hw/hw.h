@@ -81,7 +81,6 @@ void hw_entropy_init(struct platform *p);
 
 // Network (platform_hw.c): the first virtio-net device that starts, said on the boot log.
 void hw_net_init(struct platform *p);
-void hw_net_hello(struct platform *p); // TEMPORARY: hw.net_hello=1, see platform_hw.c
 
 // Time (clock_hw.c).
 void hw_clock_init(struct platform *p);

@@ -214,31 +214,3 @@ i64 platform_net_receive(struct platform *p, u8 *bytes, u32 capacity) {
     }
     return 0;
 }
-
-// TEMPORARY (issue 14, until the replica room is merged): hw.net_hello=1 makes the
-// machine broadcast "hello from MAC" every 200 ms for 60 s, and log the first
-// datagram it receives, so that two QEMU machines prove the driver alone.
-#define HW_NET_HELLO_INTERVAL_NS 200000000ull
-#define HW_NET_HELLO_SENDS_MAX 300u
-static u64 hw_net_hello_next_ticks;
-static u32 hw_net_hello_sends;
-static bool hw_net_hello_heard;
-
-void hw_net_hello(struct platform *p) {
-    assert(p != NULL);
-    if (!hw_net.present || !hw_bootargs_has(p, "hw.net_hello=1")) return;
-    u8 text[NET_DATAGRAM_BYTES_MAX];
-    i64 got = platform_net_receive(p, text, sizeof text);
-    if (got > 0 && !hw_net_hello_heard) {
-        hw_net_hello_heard = true;
-        text[got < (i64)sizeof text ? got : (i64)sizeof text - 1] = 0;
-        hw_log(p, "net: hello received (%lld bytes): %s", (long long)got, (const char *)text);
-    }
-    if (hw_net_hello_sends >= HW_NET_HELLO_SENDS_MAX || hw_rdtime() < hw_net_hello_next_ticks) return;
-    hw_net_hello_next_ticks = hw_rdtime() + hw_ns_to_ticks_ceil(HW_NET_HELLO_INTERVAL_NS, p->timebase_hz);
-    hw_net_hello_sends++;
-    const u8 *m = hw_net.device.mac;
-    u64 length = format((char *)text, sizeof text, "hello from %02x:%02x:%02x:%02x:%02x:%02x",
-                        m[0], m[1], m[2], m[3], m[4], m[5]);
-    (void)platform_net_send(p, 0, text, (u32)length);
-}

@@ -34,7 +34,7 @@ clock_ms() {
     grep -oE '[0-9]+\.[0-9]{9}' <<< "$1" | head -2 | tr -d . |
         { read -r t0 && read -r t1 && echo $(((10#$t1 - 10#$t0) / 1000000)); }
 }
-per_second() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.0f", ms > 0 ? n * 1000 / ms : 0 }'; }
+per_second() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.0f", (ms > 0 ? n * 1000 / ms : 0) }'; }
 
 node_start a 0 "$PORT" $((PORT + 1)) "$logs/a.img"
 node_start b 1 $((PORT + 1)) "$PORT" "$logs/b.img"
@@ -43,7 +43,7 @@ node_login b root "$NODE_ROOT_PASSWORD" "$ROOT" || fail "b: no root shell"
 
 b_offset=$(node_size b)
 node_type b "date -m; graindb wait-keys $N --timeout-ms $TIMEOUT_MS; write rc rc-bench-wait \$?; cat rc; date -m"
-sleep 1 # B is waiting before A writes
+sleep 0.5 # B is waiting (its first clock reading taken) before A writes
 start_ns=$(date +%s%N)
 node_run a bench-fill "date -m; graindb fill bench/k $N; date -m"
 fill_out=$node_out

@@ -18,7 +18,7 @@ mkdir -p "$logs"
 source tests/replica_qemu_lib.sh
 PORT=${REPLICA_PORT_BASE:-47310}
 ROOT='/root #'
-XY='/home/xy $'
+XY='/home/xy [$]'
 disk_a=$logs/a.img
 disk_b=$logs/b.img
 truncate -s 0 "$disk_a" "$disk_b" && truncate -s 32M "$disk_a" "$disk_b"
