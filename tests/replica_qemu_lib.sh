@@ -114,3 +114,33 @@ time.sleep(0.5)
 s.close()
 EOF
 }
+
+# node_inject PORT: what a hostile machine on the segment can send, as UDP datagrams
+# to a node's local port (QEMU's dgram backend takes any sender): 20 frames of our
+# EtherType whose length field fits but whose datagram is junk (the engine must reject
+# each one), and frames the platform must drop before the engine: other EtherTypes, a
+# length of 0, past the frame, past the limit, runts, a frame larger than any receive
+# buffer (9000 bytes).
+node_inject() {
+    python3 - "$1" <<'EOF_PY'
+import random, socket, struct, sys
+rng = random.Random(14)
+eth = b"\xff" * 6 + b"\x02\x66\x6f\x65\x00\x01"
+frames = []
+for i in range(20):
+    junk = bytes(rng.randrange(256) for _ in range(40 + i * 50))
+    frames.append(eth + b"\x88\xb5" + struct.pack("<H", len(junk)) + junk)
+frames += [eth + b"\x08\x00" + bytes(100),                       # IPv4
+           eth + b"\x88\xb5" + struct.pack("<H", 0) + bytes(60),
+           eth + b"\x88\xb5" + struct.pack("<H", 500) + bytes(100),   # past the frame
+           eth + b"\x88\xb5" + struct.pack("<H", 1401) + bytes(1401), # past the limit
+           eth + b"\x88\xb5" + struct.pack("<H", 0xffff) + bytes(1480),
+           eth[:10], eth + b"\x88", eth + b"\x88\xb5\x00",
+           eth + b"\x88\xb5" + struct.pack("<H", 100) + bytes(8986)]  # 9000 bytes
+# Not sent: an empty UDP datagram, which QEMU 7.2's dgram backend takes for the end of
+# the connection (it stops reading its socket for good: the machine hears nothing more).
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for f in frames:
+    s.sendto(f, ("127.0.0.1", int(sys.argv[1])))
+EOF_PY
+}

@@ -10,7 +10,11 @@
 #       B boots again from its disk and converges (wait-keys 22), and root/b1 survived;
 #   (c) A's link is cut with the QEMU monitor (set_link n0 off): A and B each put a key
 #       the other cannot see (B's wait for A's key times out: 1); set_link n0 on: both
-#       converge, and graindb status shows the same merkle root on both.
+#       converge, and graindb status shows the same merkle root on both;
+#   (d) a hostile sender injects frames into A's port: the 20 of our EtherType with a
+#       fitting length reach the engine and are rejected (status: exactly 20 more
+#       rejected datagrams), every other one (other EtherTypes, bad lengths, runts,
+#       9000 bytes) is dropped before it; A still replicates, and nothing panicked.
 source "$(dirname "$0")/lib.sh"
 source tests/qemu_lib.sh
 logs=build/test-logs/qemu-replica
@@ -90,6 +94,20 @@ for attempt in 1 2 3 4 5; do
     sleep 1
 done
 check "both: graindb status shows the same merkle root ('$status_a' / '$status_b')" test "$same" = yes
+
+# (d) hostile frames.
+rejected() { grep -oE "rejected: [0-9]+ datagrams" <<< "$1" | grep -oE "[0-9]+"; }
+node_run a status-before "graindb status"; before=$(rejected "$node_out")
+node_inject "$PORT"
+sleep 1
+node_run a status-after "graindb status"; after=$(rejected "$node_out")
+check "a: the 20 junk datagrams were rejected by the engine, the 10 bad frames dropped before it ($before -> $after)" \
+    test "${after:-x}" = "$(( ${before:-0} + 20 ))"
+expect_rc b2 put-after 0 "graindb put root/after hostile-frames"
+expect_rc a wait-after 0 "graindb wait root/after hostile-frames --timeout-ms 20000"
+check "a: the network device still works (no virtio-net failure logged)" \
+    bash -c '! grep -q "net: virtio-net.*not used\|broken" "$1"' _ "$logs/a.log"
+check "no panic on either machine" bash -c '! grep -q "panic" "$1" "$2" "$3"' _ "$logs/a.log" "$logs/b.log" "$logs/b2.log"
 
 node_type a "shutdown -p"
 node_type b2 "shutdown -p"
