@@ -122,6 +122,7 @@ struct hw_net {
     struct virtio_net device;
     u8 frame[VIRTIO_NET_FRAME_BYTES_MAX];
     u64 frames_foreign; // other EtherTypes or bad lengths, dropped
+    bool failure_logged;
 };
 
 static struct hw_net hw_net;
@@ -157,6 +158,16 @@ void hw_net_init(struct platform *p) {
     hw_log(p, "net: none (no virtio-net device)");
 }
 
+// A device that misbehaved was reset (virtio_net.c): said once, then it is no device.
+static i64 hw_net_failed(struct platform *p) {
+    if (!hw_net.failure_logged) {
+        hw_net.failure_logged = true;
+        hw_log(p, "net: virtio-net failed (%s); no network from now on",
+               hw_net.device.problem != NULL ? hw_net.device.problem : "unknown problem");
+    }
+    return -E_NODEV;
+}
+
 bool platform_net_present(struct platform *p) {
     assert(p != NULL);
     return hw_net.present && !hw_net.device.broken;
@@ -182,7 +193,7 @@ i64 platform_net_send(struct platform *p, u32 to_node, const u8 *bytes, u32 leng
         frame_bytes = HW_NET_FRAME_BYTES_MIN;
     }
     i64 result = virtio_net_send(&hw_net.device, f, frame_bytes);
-    return result == -E_IO ? -E_NODEV : result; // a broken device is no device
+    return result == -E_IO ? hw_net_failed(p) : result;
 }
 
 // The datagram inside a received frame: its length, or 0 when the frame is not one.
@@ -202,7 +213,7 @@ i64 platform_net_receive(struct platform *p, u8 *bytes, u32 capacity) {
     if (!hw_net.present) return -E_NODEV;
     for (u32 round = 0; round < HW_NET_RECEIVE_ROUNDS_MAX; round++) {
         i64 got = virtio_net_receive(&hw_net.device, hw_net.frame, sizeof hw_net.frame);
-        if (got < 0) return -E_NODEV;
+        if (got < 0) return hw_net_failed(p);
         if (got == 0) return 0;
         u32 length = hw_net_datagram_length(hw_net.frame, (u32)got);
         if (length == 0) {
