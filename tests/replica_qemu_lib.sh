@@ -13,10 +13,14 @@ NODE_XY_PASSWORD=basin-xy
 
 # node_start NAME NODE_ID LOCAL_PORT REMOTE_PORT DISK [qemu args...]: boots the node
 # (bootargs replica.nodes=2 replica.node=NODE_ID, login at the end of init). The MAC's
-# last byte is NODE_ID + 1, so the nodes' frames name different sources.
+# last byte is NODE_ID + 1, so the nodes' frames name different sources. LOCAL_PORT
+# "none": no network device at all.
 node_start() {
     local name=$1 id=$2 lport=$3 rport=$4 disk=$5; shift 5
     local fifo=$logs/$name.fifo
+    local net=(-netdev "dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$lport,remote.type=inet,remote.host=127.0.0.1,remote.port=$rport"
+               -device "virtio-net-device,netdev=n0,mac=52:54:00:00:00:0$((id + 1))")
+    [ "$lport" = none ] && net=() # a machine without a network device
     rm -f "$fifo" "$logs/$name.pid" "$logs/$name.mon"
     mkfifo "$fifo"
     : > "$logs/$name.log"
@@ -25,8 +29,7 @@ node_start() {
         -append "init.rounds=0 init.end=login replica.nodes=2 replica.node=$id ${NODE_APPEND:-}" \
         $QEMU_RNG_ARGS -drive "file=$disk,format=raw,if=none,id=disk0" \
         -device virtio-blk-device,drive=disk0 \
-        -netdev "dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port=$lport,remote.type=inet,remote.host=127.0.0.1,remote.port=$rport" \
-        -device "virtio-net-device,netdev=n0,mac=52:54:00:00:00:0$((id + 1))" \
+        "${net[@]}" \
         -pidfile "$logs/$name.pid" -monitor "unix:$logs/$name.mon,server,nowait" \
         "$@" < "$fifo" >> "$logs/$name.log" 2>&1 &
     node_pid[$name]=$!

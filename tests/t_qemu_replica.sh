@@ -14,7 +14,9 @@
 #   (d) a hostile sender injects frames into A's port: the 20 of our EtherType with a
 #       fitting length reach the engine and are rejected (status: exactly 20 more
 #       rejected datagrams), every other one (other EtherTypes, bad lengths, runts,
-#       9000 bytes) is dropped before it; A still replicates, and nothing panicked.
+#       9000 bytes) is dropped before it; A still replicates, and nothing panicked;
+#   (e) a machine without virtio-net (replica.nodes=2 all the same): the boot log says
+#       so, and the keyspace works locally (put, get).
 source "$(dirname "$0")/lib.sh"
 source tests/qemu_lib.sh
 logs=build/test-logs/qemu-replica
@@ -28,7 +30,7 @@ disk_b=$logs/b.img
 truncate -s 0 "$disk_a" "$disk_b" && truncate -s 32M "$disk_a" "$disk_b"
 MODERN=(-global virtio-mmio.force-legacy=false)
 
-cleanup() { for n in a b b2; do node_kill "$n" 2>/dev/null; done; }
+cleanup() { for n in a b b2 c; do node_kill "$n" 2>/dev/null; done; }
 trap cleanup EXIT
 
 # run NODE LABEL COMMAND: node_run, then checks that the status is EXPECTED.
@@ -112,3 +114,15 @@ check "no panic on either machine" bash -c '! grep -q "panic" "$1" "$2" "$3"' _ 
 node_type a "shutdown -p"
 node_type b2 "shutdown -p"
 sleep 2
+
+# (e) no network device.
+disk_c=$logs/c.img
+truncate -s 0 "$disk_c" && truncate -s 32M "$disk_c"
+node_start c 0 none none "$disk_c"
+check "c: the boot log says there is no network device" node_await c 0 "hw: net: none \(no virtio-net device\)"
+check "c: root logs in" node_login c root "$NODE_ROOT_PASSWORD" "$ROOT"
+expect_rc c put-solo 0 "graindb put root/solo alone"
+expect_rc c get-solo 0 "graindb get root/solo"
+check "c: get root/solo prints alone" grep -qx "alone" <<< "$node_out"
+node_type c "shutdown -p"
+sleep 1
