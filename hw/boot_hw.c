@@ -197,6 +197,7 @@ void hw_main(u64 hart_id, u64 dtb_pa, u64 image_pa, u64 relocations, u64 foreign
     hw_initrd_init(p);
     hw_block_init(p);
     hw_entropy_init(p);
+    hw_net_init(p);
     hw_log_machine(p);
     kernel_boot(&hw_kernel, p);
     while (kernel_step(&hw_kernel) != KERNEL_STEP_STOPPED) {

@@ -79,6 +79,9 @@ void hw_block_init(struct platform *p);
 // /chosen/rng-seed) and says on the boot log which there are.
 void hw_entropy_init(struct platform *p);
 
+// Network (platform_hw.c): the first virtio-net device that starts, said on the boot log.
+void hw_net_init(struct platform *p);
+
 // Time (clock_hw.c).
 void hw_clock_init(struct platform *p);
 void hw_timer_set(struct platform *p, u64 ticks);

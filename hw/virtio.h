@@ -44,6 +44,7 @@
 #define VIRTIO_MMIO_VERSION_LEGACY 1u
 #define VIRTIO_MMIO_VERSION_MODERN 2u
 #define VIRTIO_DEVICE_ID_NONE 0u      // an empty slot: QEMU virt has eight of them
+#define VIRTIO_DEVICE_ID_NET 1u       // virtio-net (section 5.1)
 #define VIRTIO_DEVICE_ID_BLOCK 2u
 #define VIRTIO_DEVICE_ID_ENTROPY 4u   // virtio-rng (section 5.4)
 
@@ -101,6 +102,8 @@ struct virtq_memory {
 };
 
 // ---- one device on one slot ------------------------------------------------------------
+// One queue of the device: a device with several queues (virtio-net) has one of these
+// per queue, copies but for the queue and its indices (virtio_mmio_queue_add).
 struct virtio_device {
     u64 base;            // the slot's registers
     u32 version;         // VIRTIO_MMIO_VERSION_LEGACY or _MODERN
@@ -110,7 +113,10 @@ struct virtio_device {
     struct virtq_memory *queue;
     u16 avail_idx;       // free-running: the next index the driver publishes
     u16 used_idx;        // free-running: the next used entry the driver expects
+    u32 queue_index;     // the queue this struct drives (0 for single-queue devices)
 };
+
+#define VIRTIO_CONFIG_BYTES_MAX 64u // the largest device-specific configuration read here
 
 // The version and device id behind a slot, or false when the slot does not answer
 // with the magic value, an unknown version, or no device (device id 0).
@@ -122,6 +128,16 @@ bool virtio_mmio_identify(u64 base, u32 *version, u32 *device_id);
 i64 virtio_mmio_start(struct virtio_device *d, u64 base, u64 wanted, struct virtq_memory *queue,
                       const char **problem);
 
+// virtio_mmio_start in steps, for devices with more than one queue: begin (everything
+// but DRIVER_OK, queue 0 on `queue`), queue_add for queue `index` >= 1 into `other`
+// (which then drives that queue), then driver_ok. The caller may post buffers to the
+// queues only after driver_ok. 0, or -E_IO with *problem set (the device marked FAILED).
+i64 virtio_mmio_begin(struct virtio_device *d, u64 base, u64 wanted, struct virtq_memory *queue,
+                      const char **problem);
+i64 virtio_mmio_queue_add(const struct virtio_device *d, struct virtio_device *other, u32 index,
+                          struct virtq_memory *queue, const char **problem);
+void virtio_mmio_driver_ok(const struct virtio_device *d);
+
 // Writes status 0: the device stops using every buffer it was given.
 void virtio_mmio_reset(const struct virtio_device *d);
 u32 virtio_mmio_status(const struct virtio_device *d);
@@ -129,9 +145,14 @@ u32 virtio_mmio_status(const struct virtio_device *d);
 // Device-specific configuration (section 4.2.2.2: read until the generation is
 // stable, so that a 64-bit field is not torn across an update).
 u64 virtio_mmio_config_u64(const struct virtio_device *d, u32 offset);
+// `count` (at most VIRTIO_CONFIG_BYTES_MAX) bytes of it, read a byte at a time.
+void virtio_mmio_config_bytes(const struct virtio_device *d, u32 offset, u8 *bytes, u32 count);
 
-// Publishes descriptor chain `head` in the available ring and notifies queue 0.
+// Publishes descriptor chain `head` in the available ring and notifies d's queue.
 void virtio_queue_submit(struct virtio_device *d, u16 head);
+// One look at the used ring: true with the chain's head and written length when the
+// device returned one, false when it has returned nothing new (never blocks).
+bool virtio_queue_poll(struct virtio_device *d, u32 *head, u32 *written);
 // Polls the used ring until the device returns a chain or timeout_ticks of the
 // time CSR pass. 0 with the chain's head and written length; -E_IO on timeout.
 i64 virtio_queue_wait(struct virtio_device *d, u64 timeout_ticks, u32 *head, u32 *written);

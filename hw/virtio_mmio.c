@@ -105,21 +105,21 @@ static void virtio_write_address(u64 base, u32 low_offset, u64 pa) {
     virtio_write(base, low_offset + 4u, (u32)(pa >> 32));
 }
 
-// Queue 0 on d->queue, in the slot's own layout (section 4.2.3.2, and 4.2.4 for
+// Queue d->queue_index on d->queue, in the slot's own layout (section 4.2.3.2, and 4.2.4 for
 // legacy: one page frame number, the used ring at the next QueueAlign boundary).
 static i64 virtio_queue_setup(struct virtio_device *d, const char **problem) {
     u64 pa = (u64)(uintptr_t)d->queue;
     assert(pa % VIRTIO_PAGE_BYTES == 0);
-    virtio_write(d->base, VIRTIO_MMIO_QUEUE_SEL, 0);
+    virtio_write(d->base, VIRTIO_MMIO_QUEUE_SEL, d->queue_index);
     u32 in_use = d->version == VIRTIO_MMIO_VERSION_LEGACY
                      ? virtio_read(d->base, VIRTIO_MMIO_LEGACY_QUEUE_PFN)
                      : virtio_read(d->base, VIRTIO_MMIO_QUEUE_READY);
     if (in_use != 0) {
-        *problem = "queue 0 already in use after a reset";
+        *problem = "a queue already in use after a reset";
         return -E_IO;
     }
     if (virtio_read(d->base, VIRTIO_MMIO_QUEUE_NUM_MAX) < VIRTIO_QUEUE_SIZE) {
-        *problem = "queue 0 is missing or smaller than 8 entries";
+        *problem = "a queue is missing or smaller than 8 entries";
         return -E_IO;
     }
     virtio_write(d->base, VIRTIO_MMIO_QUEUE_NUM, VIRTIO_QUEUE_SIZE);
@@ -139,7 +139,7 @@ static i64 virtio_queue_setup(struct virtio_device *d, const char **problem) {
     return 0;
 }
 
-i64 virtio_mmio_start(struct virtio_device *d, u64 base, u64 wanted, struct virtq_memory *queue,
+i64 virtio_mmio_begin(struct virtio_device *d, u64 base, u64 wanted, struct virtq_memory *queue,
                       const char **problem) {
     assert(d != NULL);
     assert(queue != NULL);
@@ -167,12 +167,42 @@ i64 virtio_mmio_start(struct virtio_device *d, u64 base, u64 wanted, struct virt
         virtio_write(base, VIRTIO_MMIO_LEGACY_GUEST_PAGE_SIZE, VIRTIO_PAGE_BYTES);
     }
     if (result == 0) result = virtio_queue_setup(d, problem);
-    if (result < 0) {
-        virtio_status_add(d, VIRTIO_STATUS_FAILED);
-        return result;
-    }
+    if (result < 0) virtio_status_add(d, VIRTIO_STATUS_FAILED);
+    return result;
+}
+
+i64 virtio_mmio_queue_add(const struct virtio_device *d, struct virtio_device *other, u32 index,
+                          struct virtq_memory *queue, const char **problem) {
+    assert(d != NULL);
+    assert(other != NULL);
+    assert(queue != NULL);
+    assert(index > 0);
+    mem_set(queue, 0, sizeof *queue);
+    queue->avail.flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
+    *other = *d;
+    other->queue = queue;
+    other->queue_index = index;
+    other->avail_idx = 0;
+    other->used_idx = 0;
+    i64 result = virtio_queue_setup(other, problem);
+    if (result < 0) virtio_status_add(d, VIRTIO_STATUS_FAILED);
+    return result;
+}
+
+void virtio_mmio_driver_ok(const struct virtio_device *d) {
+    assert(d != NULL);
+    assert(d->base != 0);
     virtio_fence();
     virtio_status_add(d, VIRTIO_STATUS_DRIVER_OK);
+}
+
+i64 virtio_mmio_start(struct virtio_device *d, u64 base, u64 wanted, struct virtq_memory *queue,
+                      const char **problem) {
+    assert(d != NULL);
+    assert(problem != NULL);
+    i64 result = virtio_mmio_begin(d, base, wanted, queue, problem);
+    if (result < 0) return result;
+    virtio_mmio_driver_ok(d);
     return 0;
 }
 
@@ -195,6 +225,22 @@ u64 virtio_mmio_config_u64(const struct virtio_device *d, u32 offset) {
     return value;
 }
 
+void virtio_mmio_config_bytes(const struct virtio_device *d, u32 offset, u8 *bytes, u32 count) {
+    assert(d != NULL);
+    assert(bytes != NULL);
+    assert(count <= VIRTIO_CONFIG_BYTES_MAX);
+    volatile const u8 *config = (volatile const u8 *)(uintptr_t)(d->base + VIRTIO_MMIO_CONFIG);
+    for (u32 attempt = 0; attempt < VIRTIO_CONFIG_READS_MAX; attempt++) {
+        u32 generation = d->version == VIRTIO_MMIO_VERSION_MODERN
+                             ? virtio_read(d->base, VIRTIO_MMIO_CONFIG_GENERATION) : 0;
+        for (u32 i = 0; i < count; i++) bytes[i] = config[offset + i];
+        if (d->version == VIRTIO_MMIO_VERSION_LEGACY ||
+            generation == virtio_read(d->base, VIRTIO_MMIO_CONFIG_GENERATION)) {
+            break;
+        }
+    }
+}
+
 void virtio_queue_submit(struct virtio_device *d, u16 head) {
     assert(d != NULL);
     assert(d->queue != NULL);
@@ -205,26 +251,16 @@ void virtio_queue_submit(struct virtio_device *d, u16 head) {
     d->avail_idx++;
     avail->idx = d->avail_idx;
     virtio_fence(); // the index before the notification
-    virtio_write(d->base, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+    virtio_write(d->base, VIRTIO_MMIO_QUEUE_NOTIFY, d->queue_index);
 }
 
-i64 virtio_queue_wait(struct virtio_device *d, u64 timeout_ticks, u32 *head, u32 *written) {
+bool virtio_queue_poll(struct virtio_device *d, u32 *head, u32 *written) {
     assert(d != NULL);
     assert(d->queue != NULL);
     assert(head != NULL);
     assert(written != NULL);
     volatile struct virtq_used *used = &d->queue->used;
-    u64 start_ticks = hw_rdtime();
-    for (u64 poll = 1;; poll++) {
-        if (used->idx != d->used_idx) break;
-        if (hw_rdtime() - start_ticks > timeout_ticks || poll == VIRTIO_WAIT_POLLS_MAX) {
-            return -E_IO;
-        }
-        if (poll % VIRTIO_STATUS_POLL_INTERVAL == 0 &&
-            (virtio_mmio_status(d) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0) {
-            return -E_IO;
-        }
-    }
+    if (used->idx == d->used_idx) return false;
     virtio_fence(); // the index before the entry and the buffers it returns
     volatile struct virtq_used_elem *element = &used->ring[d->used_idx % VIRTIO_QUEUE_SIZE];
     *head = element->id;
@@ -234,5 +270,21 @@ i64 virtio_queue_wait(struct virtio_device *d, u64 timeout_ticks, u32 *head, u32
     // no interrupt stays pending should the kernel ever enable the PLIC.
     u32 pending = virtio_read(d->base, VIRTIO_MMIO_INTERRUPT_STATUS);
     if (pending != 0) virtio_write(d->base, VIRTIO_MMIO_INTERRUPT_ACK, pending);
-    return 0;
+    return true;
+}
+
+i64 virtio_queue_wait(struct virtio_device *d, u64 timeout_ticks, u32 *head, u32 *written) {
+    assert(d != NULL);
+    assert(d->queue != NULL);
+    u64 start_ticks = hw_rdtime();
+    for (u64 poll = 1;; poll++) {
+        if (virtio_queue_poll(d, head, written)) return 0;
+        if (hw_rdtime() - start_ticks > timeout_ticks || poll == VIRTIO_WAIT_POLLS_MAX) {
+            return -E_IO;
+        }
+        if (poll % VIRTIO_STATUS_POLL_INTERVAL == 0 &&
+            (virtio_mmio_status(d) & VIRTIO_STATUS_DEVICE_NEEDS_RESET) != 0) {
+            return -E_IO;
+        }
+    }
 }
