@@ -75,6 +75,8 @@ struct sim {
     struct zix_counts zix;           // what Zix did (invariant_zix.c), for the summary
     struct zix_run *zix_run;         // the zix invariants' account (NULL until needed)
     struct pcg32 swarm;
+    struct replica_counts replica;        // what the replica invariants saw (invariant_replica.c)
+    struct replica_check *replica_check;  // their tables (NULL until needed)
 };
 
 enum sim_end { SIM_END_ALL_OFF = 0, SIM_END_TIME, SIM_END_STEPS };

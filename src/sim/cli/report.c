@@ -209,6 +209,7 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
     print_ran(sim, out);
     print_z6(sim, out);
     print_zix(sim, out);
+    replica_print_summary(sim, out);
     u64 instructions = 0;
     for (u32 id = 0; id < sim->config.nodes_count; id++) instructions += sim->nodes[id]->user_instructions;
     fprintf(out, "user instructions: %" PRIu64 "\n", instructions);
