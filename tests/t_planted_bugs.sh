@@ -9,8 +9,9 @@ mkdir -p build/test-logs/bugs
 # Lines: NAME  caught by INVARIANT  what it breaks
 # Storage bugs (graindb-*, fs-*) need their own scenarios: tests/t_storage.sh hunts them;
 # z6's (z6-*) need the z6 scenario: tests/t_z6_sim.sh hunts them; Zix's (zix-*) the zix
-# scenario: tests/t_zix_sim.sh.
-bugs=$("$SIM" --list-bugs 2>&1 | awk '$2 == "caught" && $3 == "by" && $1 !~ /^(graindb|fs|z6|zix)-/ {print $1, $4}')
+# scenario: tests/t_zix_sim.sh; the replicated keyspace's (replica-*) the replica
+# scenarios: tests/t_replica_sim.sh.
+bugs=$("$SIM" --list-bugs 2>&1 | awk '$2 == "caught" && $3 == "by" && $1 !~ /^(graindb|fs|z6|zix|replica)-/ {print $1, $4}')
 [ -n "$bugs" ] || not_ok "list-bugs" "basin-sim --list-bugs printed no bugs"
 while read -r bug invariant; do
     [ -n "$bug" ] || continue
