@@ -150,9 +150,9 @@ static u32 write_record(struct sim *sim, struct platform *node, const struct rep
     }
     u32 index = check->writes_count++;
     struct replica_write *w = &check->writes[index];
-    *w = (struct replica_write){.version = o->version, .pid = o->pid, .invoke_step = sim->step};
-    w->version.node = (u8)node->id; // the writer is the node whose client called
-    w->version.hlc = 0;
+    *w = (struct replica_write){.version = o->version, .pid = o->pid, .invoke_step = sim->step,
+                                .sim_node = (u8)node->id};
+    w->version.hlc = 0; // the kernel names the writer's node (its replica.node=)
     w->fingerprint = write_fingerprint(&w->version);
     u32 *bucket = &check->buckets[w->fingerprint & (check->buckets_count - 1)];
     w->next = *bucket;
@@ -346,7 +346,7 @@ void replica_acked_all_held(struct sim *sim, struct platform *writer_or_null, st
     for (u32 i = 0; i < run->writes_count; i++) {
         const struct replica_write *w = &run->writes[i];
         if (w->state != WRITE_ACKED) continue;
-        if (writer_or_null != NULL && w->version.node != writer_or_null->id) continue;
+        if (writer_or_null != NULL && w->sim_node != writer_or_null->id) continue;
         sim->invariant_checks[INV_REPLICA_ACKED_WRITES_KEPT]++;
         if (replica_contains(&holder->kernel.replica.engine, &w->version)) continue;
         char version[200];

@@ -24,6 +24,7 @@ struct replica_write {
     u32 pid;
     u32 next; // the next write of the same bucket, REPLICA_CHECK_NONE at the end
     u8 state; // enum replica_write_state
+    u8 sim_node; // the simulated node whose client called (version.node: its engine's id)
 };
 
 struct replica_shadow_version {
