@@ -40,6 +40,7 @@ Commands:
                  hw/framework13/README.md.
   test           run every test; ends with a line "N passed, N failed".
   bench          print the benchmark table (medians of several runs).
+                 bench --replica: only replication's convergence (10,002 keys, 3 nodes).
   fleet --hosts FILE --seeds A..B [--scenario FILE] [--jobs-per-host N] [--json OUT]
         [-- ARGS]
                  build, then run seeds A..B of basin-sim over the machines of FILE

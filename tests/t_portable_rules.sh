@@ -50,7 +50,7 @@ rm -rf "$tmp"
 FUNCTION_LINES_MAX=70
 long_functions() { tools/code_stats.sh long "$FUNCTION_LINES_MAX" "$@"; }
 
-length_files=$(find src hw tests/unit tests/graindb tests/z6 tests/zix tools -name '*.[ch]' 2>/dev/null | sort)
+length_files=$(find src hw tests/unit tests/graindb tests/z6 tests/zix tests/replica tools -name '*.[ch]' 2>/dev/null | sort)
 long=$(long_functions $length_files)
 if [ -z "$long" ]; then ok "functions-at-most-${FUNCTION_LINES_MAX}-lines ($(echo $length_files | wc -w) files)"
 else not_ok "functions-at-most-${FUNCTION_LINES_MAX}-lines" "$(echo "$long" | head -3 | tr '\n' ';')"; fi
@@ -97,8 +97,9 @@ declare -A ROOM_MAY_USE=(
     [boot]="lib cred fs limits proc random users"
     [z6]="lib cred fs proc users"
     [zix]="lib cred fs proc users random"
+    [replica]="lib cred fs proc users"
 )
-SYSCALL_LAYER_MAY_USE="lib cred limits fs proc random users z6 zix"
+SYSCALL_LAYER_MAY_USE="lib cred limits fs proc random users z6 zix replica"
 ROOM_TOP_HEADERS="kernel.h syscall.h abi.h platform.h bugs.h trace_events.h report.h observe.h"
 SUBSYSTEM_KERNEL_HEADERS="kernel/abi.h kernel/platform.h kernel/trace_events.h kernel/observe.h"
 

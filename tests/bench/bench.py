@@ -441,7 +441,45 @@ def zix_table():
         print(f"{name.ljust(width)}  {value}")
 
 
+REPLICA_BENCH_SCENARIO = "scenarios/replica-bench.scenario"
+REPLICA_BENCH_NODES = 3
+REPLICA_BENCH_KEYS_PER_NODE = 3334  # init.replicafill=3334 in the scenario: 10,002 keys
+REPLICA_LIVENESS_LINE = re.compile(r"^liveness: healed at ([^,]+), converged after ([0-9.]+) ms", re.M)
+
+
+def replica_run():
+    """The convergence bench in basin-sim (scenarios/replica-bench.scenario): three nodes
+    cut off from each other each put their keys, then the heal. (simulated ms from the
+    heal to convergence, host wall seconds of the whole run)."""
+    wall, output = run_timed([SIM, "--seed", "1", "--scenario", REPLICA_BENCH_SCENARIO])
+    for node in range(REPLICA_BENCH_NODES):
+        fill = f"n{node}| replicaclient: fill n{node}/: {REPLICA_BENCH_KEYS_PER_NODE} keys"
+        if fill not in output:
+            sys.exit(f"bench: replica: no '{fill}' line (the fill did not finish before the heal?)")
+    match = REPLICA_LIVENESS_LINE.search(output)
+    if not match:
+        sys.exit("bench: replica: no 'liveness: healed at T, converged after X ms' line")
+    return float(match.group(2)), wall
+
+
+def replica_table():
+    """Replication (issue 14): convergence time of 10,002 keys across 3 nodes after a
+    heal, in simulated time, and the host's wall time of the whole run (one run each:
+    the simulated time is the same every run)."""
+    runs = [replica_run() for _ in range(max(1, min(RUNS, 3)))]
+    converged_ms = runs[0][0]
+    keys = REPLICA_BENCH_NODES * REPLICA_BENCH_KEYS_PER_NODE
+    print(f"Replication: {keys} keys written on {REPLICA_BENCH_NODES} nodes while cut off "
+          f"({REPLICA_BENCH_SCENARIO}), then the heal; no faults")
+    print("keys   nodes  converged after the heal (simulated)  whole run, host wall (median)")
+    print(f"{keys:<6} {REPLICA_BENCH_NODES:<6} {converged_ms:>10.0f} ms{'':25} "
+          f"{statistics.median(w for _, w in runs):.2f} s ({len(runs)} runs)")
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--replica"]:  # only replication's convergence bench
+        replica_table()
+        sys.exit(0)
     if sys.argv[1:] == ["--interpreter"]:  # only the interpreter's table (quick)
         interpreter_table()
         sys.exit(0)
@@ -452,7 +490,7 @@ if __name__ == "__main__":
         zix_table()
         sys.exit(0)
     if sys.argv[1:]:
-        sys.exit("usage: tests/bench.sh [--interpreter | --z6 | --zix]")
+        sys.exit("usage: tests/bench.sh [--interpreter | --z6 | --zix | --replica]")
     main()
     print()
     interpreter_table()
@@ -462,3 +500,5 @@ if __name__ == "__main__":
     z6_table()
     print()
     zix_table()
+    print()
+    replica_table()

@@ -26,6 +26,8 @@
 //                     command each other (the simulator's scenarios/z6.scenario)
 //   z6.set=zix        zixroot and zixxy: the conductors of the simulator's Zix
 //                     scenario (scenarios/zix.scenario), as root and as xy
+//   z6.set=replica    replroot and replxy: the replicated keyspace's clients
+//                     (src/user/tests/replicaclient.c), as root and as xy
 // Their run and finish are "#!" lines naming /test/z6svc (src/user/tests/z6svc.c),
 // getty's /bin/login. Written again when resuming.
 #include "kernel/boot/internal.h"
@@ -168,6 +170,21 @@ static const struct z6_file z6_zix_files[] = {
 
 #define PROVISION_Z6_SET_ZIX "z6.set=zix"
 
+// The replica set (boot argument z6.set=replica, issue 14): on every node one client of
+// the replicated keyspace as root and one as xy (src/user/tests/replicaclient.c),
+// restarted after every crash; they put, read and check at random, forever.
+static const char z6_replica_directories[][24] = {"/etc/z6/replroot", "/etc/z6/replxy"};
+
+static const struct z6_file z6_replica_files[] = {
+    {"/etc/z6/replroot/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/replicaclient root\n"},
+    {"/etc/z6/replroot/restart-delay-ms", PROVISION_Z6_FILE_MODE, "200\n"},
+    {"/etc/z6/replxy/run", PROVISION_Z6_PROGRAM_MODE, "#!/test/replicaclient xy\n"},
+    {"/etc/z6/replxy/user", PROVISION_Z6_FILE_MODE, "xy\n"},
+    {"/etc/z6/replxy/restart-delay-ms", PROVISION_Z6_FILE_MODE, "200\n"},
+};
+
+#define PROVISION_Z6_SET_REPLICA "z6.set=replica"
+
 // Already there, whole (an interrupted first boot wrote it): not written again, so a
 // first boot resumed after power losses does not fill a small disk's log with copies.
 static bool provision_z6_written(struct kernel *k, const struct z6_file *file, u64 length) {
@@ -233,6 +250,10 @@ i64 provision_z6(struct kernel *k) {
     if (result == 0 && provision_z6_boot_word(k, PROVISION_Z6_SET_ZIX)) {
         result = provision_z6_table(k, z6_zix_directories, ARRAY_COUNT(z6_zix_directories), z6_zix_files,
                                     ARRAY_COUNT(z6_zix_files));
+    }
+    if (result == 0 && provision_z6_boot_word(k, PROVISION_Z6_SET_REPLICA)) {
+        result = provision_z6_table(k, z6_replica_directories, ARRAY_COUNT(z6_replica_directories),
+                                    z6_replica_files, ARRAY_COUNT(z6_replica_files));
     }
     return result;
 }

@@ -11,6 +11,7 @@
 // compaction keeps every version ever acknowledged and every value.
 #pragma once
 
+#include "kernel/abi.h"
 #include "kernel/lib/types.h"
 #include "kernel/platform.h"
 #include "subsystems/graindb/replica.h"
@@ -21,6 +22,13 @@ struct kernel;
 #define REPLICA_RECEIVE_BATCH_MAX 32u         // datagrams handled in one kernel step
 #define REPLICA_LOG_KEY "replica/log"
 #define REPLICA_WANTS_MAX 32u                 // damaged values being fetched again
+// A log chunk (replica_log.c): a 16-byte header, links (the previous chunk, then the
+// values' hashes), then one record per version (48 bytes and the key).
+#define REPLICA_CHUNK_HEADER_BYTES 16u
+#define REPLICA_CHUNK_RECORD_BYTES 48u
+#define REPLICA_CHUNK_BYTES_MAX (REPLICA_CHUNK_HEADER_BYTES + \
+    (1u + REPLICA_MESSAGE_VERSIONS_MAX) * REPLICA_HASH_BYTES + \
+    REPLICA_MESSAGE_VERSIONS_MAX * (REPLICA_CHUNK_RECORD_BYTES + REPLICA_KEY_BYTES_MAX))
 
 struct replica_host {
     bool enabled;      // the keyspace is usable (the filesystem is mounted)
@@ -37,6 +45,19 @@ struct replica_host {
     struct replica_message message;  // the one being decoded or encoded
     struct replica_outbox outbox;
     struct replica engine;
+    // Appended by the replkernel helper (issue 14): scratch the room needs outside the
+    // stack (kernel stacks are small): one message's values being sent, the versions
+    // received in one message that are new, and one log chunk being written or read.
+    u8 values[REPLICA_MESSAGE_VERSIONS_MAX][REPLICA_VALUE_BYTES_MAX];
+    u32 incoming_count;
+    struct replica_version incoming[REPLICA_MESSAGE_VERSIONS_MAX];
+    const u8 *incoming_values[REPLICA_MESSAGE_VERSIONS_MAX];
+    u8 chunk[REPLICA_CHUNK_BYTES_MAX];
+    u64 datagrams_not_for_us; // addressed to another node (hardware broadcasts every frame)
+    // The graindb syscall's request and answers, copied in and out of the caller.
+    struct abi_graindb_request request;
+    struct abi_graindb_reply reply;
+    struct abi_graindb_status status;
 };
 
 // After the filesystem is mounted: reads replica.nodes= and replica.node=, loads the log.

@@ -376,6 +376,13 @@ i64 graindb_batch_put_object(struct graindb *db, const u8 *bytes, u32 size_bytes
 // object stored without these links is stored again with them (the hash is the bytes').
 i64 graindb_batch_put_object_linked(struct graindb *db, const u8 *bytes, u32 size_bytes,
                                     u32 links_offset, u32 links_count, u8 hash_out[GRAINDB_HASH_BYTES]);
+// Replication's repair (issue 14): stages the object `expected_hash` names from bytes a
+// peer sent, so a stored copy that no longer verifies (a damaged value) is written again.
+// -E_BADMSG (nothing staged) when the bytes do not hash to expected_hash. A copy that
+// still reads back verified is kept (nothing staged); otherwise a fresh copy is staged
+// whatever the index believes, and it replaces the damaged one at commit.
+i64 graindb_batch_restore_object(struct graindb *db, const u8 *bytes, u32 size_bytes,
+                                 const u8 expected_hash[GRAINDB_HASH_BYTES]);
 // key -> object; the object must be stored or staged in this batch.
 i64 graindb_batch_set_ref(struct graindb *db, const u8 *key, u32 key_len,
                           const u8 hash[GRAINDB_HASH_BYTES]);

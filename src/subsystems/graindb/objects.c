@@ -205,3 +205,19 @@ void objects_rebuild(struct graindb *db) {
     }
     db->objects_count = live;
 }
+
+// Replication's repair (graindb.h). The hash is checked first: a peer's bytes are stored
+// only under the hash they have. Staging goes through the put path, which stages a fresh
+// copy when the stored one fails verification (already_held in batch.c).
+i64 graindb_batch_restore_object(struct graindb *db, const u8 *bytes, u32 size_bytes,
+                                 const u8 expected_hash[GRAINDB_HASH_BYTES]) {
+    assert(db != NULL);
+    assert(expected_hash != NULL);
+    if (size_bytes != 0) assert(bytes != NULL);
+    if (!db->batch_open) return -E_INVAL;
+    if (size_bytes > GRAINDB_OBJECT_BYTES_MAX) return -E_2BIG;
+    u8 hash[GRAINDB_HASH_BYTES];
+    gdb_sha256(bytes, size_bytes, hash);
+    if (!mem_equal(hash, expected_hash, GRAINDB_HASH_BYTES)) return -E_BADMSG;
+    return graindb_batch_put_object(db, bytes, size_bytes, hash);
+}

@@ -59,6 +59,10 @@
 #define REPLICA_USERS_VERSIONS_MAX (REPLICA_VERSIONS_MAX / 4u)
 #define REPLICA_PEER_RESERVE_VERSIONS (REPLICA_VERSIONS_MAX / 4u)
 #define REPLICA_NONE 0xffffffffu
+// Appended by the engine: the clock never rises above this by observing a peer (a hostile
+// hlc near 2^64 would make hlc + 1 wrap); 2^62 is about 2^46 ms of physical time (2200
+// years from 1970) with the counter, far past any real clock.
+#define REPLICA_HLC_MAX (1ull << 62)
 
 // ---- wire format (version 1; little-endian; docs in the README) ------------------------------
 // Every datagram: a 32-byte header, then payload_bytes of payload.
@@ -133,6 +137,11 @@ struct replica_key_entry {
     u32 current;        // index of its (hlc, node)-highest version
     u32 versions_count;
     u64 key_hash;       // XXH3-64 of the key bytes
+    // Appended by the engine (issue 14): the head of the key's history list (the
+    // (hlc, node)-highest version; equal to current but under a planted bug), and the
+    // next key of the same Merkle leaf in key byte order (REPLICA_NONE at the end).
+    u32 newest;
+    u32 next_in_leaf;
 };
 
 struct replica_version_entry {
@@ -164,6 +173,9 @@ struct replica {
     struct replica_key_entry keys[REPLICA_KEYS_MAX];
     struct replica_version_entry versions[REPLICA_VERSIONS_MAX];
     u64 tree[REPLICA_TREE_NODES_COUNT]; // leaves always current; inner nodes when !tree_dirty
+    // Appended by the engine: each leaf's first key (its list in key byte order), so a
+    // leaf's versions are read without scanning every key.
+    u32 leaf_first_key[REPLICA_TREE_LEAVES_COUNT];
 };
 
 // ---- planted bugs (engine sites; the kernel maps its BUG_REPLICA_* ids to these bits) -------

@@ -27,6 +27,11 @@
 //   init.zixbench=1 the Zix benchmark after everything else: /test/zixbench as root
 //                   (zixbench.n=N recipes, a multiple of 20; default 1000), for
 //                   ./build.sh bench --zix and tests/t_zix_bench_smoke.sh
+//   init.replica=1  the replica phase after everything else: /test/replicatest's checks
+//                   of the graindb syscall as root, as xy, and xy's share (tests/t_replica.sh)
+//   init.replicafill=N  the replica fill after everything else: /test/replicaclient fill
+//                   n<node>/ N as root (the node from the graindb status), for
+//                   ./build.sh bench --replica and tests/t_replica_bench_smoke.sh
 // and ignores every other word (the kernel's own, such as loglevel=).
 //
 // Phase 1 runs the test programs one at a time, so its output is deterministic.
@@ -75,6 +80,8 @@ struct options {
     bool zix;             // init.zix=1: the zix phase (zixtest as root, then as xy)
     bool zixbench;        // init.zixbench=1: the Zix benchmark (zixbench as root)
     char zixbench_n[12];  // zixbench.n=N: its recipes, passed on as written; "" its default
+    bool replica;         // init.replica=1: the replica phase (replicatest)
+    char replica_fill[12];  // init.replicafill=N: keys to put, passed on as written; "" none
 };
 
 // A program init runs, and how it must end for the round to count as expected.
@@ -306,6 +313,10 @@ static struct options parse_options(int argc, char **argv) {
             options.zixbench = true;
         } else if (strncmp(word, "zixbench.n=", 11) == 0) {
             snprintf(options.zixbench_n, sizeof options.zixbench_n, "%s", word + 11); // zixbench checks it
+        } else if (strcmp(word, "init.replica=1") == 0) {
+            options.replica = true;
+        } else if (strncmp(word, "init.replicafill=", 17) == 0) {
+            snprintf(options.replica_fill, sizeof options.replica_fill, "%s", word + 17); // the client checks it
         } else if (strncmp(word, "init.", 5) == 0) {
             say("ignoring unknown %s", word);
         }
@@ -639,6 +650,40 @@ static void zixbench_phase(const char *recipes) {
     report_check("init zixbench phase", unexpected, INIT_JOB_EXCUSES);
 }
 
+// The replicated keyspace (src/user/tests/replicatest.c): root's checks, xy's, xy's share.
+static void replica_phase(void) {
+    static const char *const root_argv[] = {"replicatest", "root", NULL};
+    static const char *const xy_argv[] = {"replicatest", "xy", NULL};
+    static const char *const share_argv[] = {"replicatest", "share", NULL};
+    const struct job jobs[] = {
+        {TEST("replicatest"), ABI_UID_ROOT, root_argv, ABI_EXIT_NORMAL, 0, "replicatest as root"},
+        {TEST("replicatest"), ABI_UID_USER, xy_argv, ABI_EXIT_NORMAL, 0, "replicatest as xy"},
+        {TEST("replicatest"), ABI_UID_USER, share_argv, ABI_EXIT_NORMAL, 0, "replicatest share as xy"},
+    };
+    say("replica phase");
+    u32 unexpected = run_sequential(jobs, JOBS_COUNT(jobs));
+    say("replica phase done, %u unexpected", unexpected);
+    report_check("init replica phase", unexpected, INIT_JOB_EXCUSES);
+}
+
+// The convergence bench's writes (src/user/tests/replicaclient.c): this node's keys
+// n<node>/0 .. n<node>/<count-1>, as root.
+static void replica_fill_phase(const char *count) {
+    struct abi_graindb_status status;
+    i64 result = sys_graindb(ABI_GRAINDB_STATUS, NULL, &status);
+    u32 node = result == 0 ? status.node : 0;
+    char prefix[16];
+    snprintf(prefix, sizeof prefix, "n%u/", node);
+    const char *const argv[] = {"replicaclient", "fill", prefix, count, NULL};
+    const struct job jobs[] = {
+        {TEST("replicaclient"), ABI_UID_ROOT, argv, ABI_EXIT_NORMAL, 0, "replica fill"},
+    };
+    say("replica fill phase: %s keys under %s", count, prefix);
+    u32 unexpected = run_sequential(jobs, JOBS_COUNT(jobs));
+    say("replica fill phase done, %u unexpected", unexpected);
+    report_check("init replica fill phase", unexpected, INIT_JOB_EXCUSES);
+}
+
 int main(int argc, char **argv) {
     say("pid %ld uid %ld", (long)sys_getpid(), (long)sys_getuid());
     struct options options = parse_options(argc, argv);
@@ -678,5 +723,7 @@ int main(int argc, char **argv) {
     }
     if (options.zix) zix_phase();
     if (options.zixbench) zixbench_phase(options.zixbench_n);
+    if (options.replica) replica_phase();
+    if (options.replica_fill[0] != '\0') replica_fill_phase(options.replica_fill);
     finish(options.end);
 }
