@@ -128,7 +128,7 @@ static bool write_matches(const struct replica_write *w, const struct replica_ve
     if (w->fingerprint != fingerprint) return false;
     struct replica_version probe = *v;
     probe.hlc = w->version.hlc;
-    return replica_version_same(&w->version, &probe);
+    return replica_check_same(&w->version, &probe);
 }
 
 static u32 write_record(struct sim *sim, struct platform *node, const struct replica_observation *o) {

@@ -21,7 +21,7 @@ static bool current_differs(const struct replica *a, const struct replica *b, ch
         u32 count_a = 0, count_b = 0;
         i64 result_a = replica_get(a, key->key, key_len, &in_a, &count_a);
         i64 result_b = replica_get(b, key->key, key_len, &in_b, &count_b);
-        if (result_a >= 0 && result_b >= 0 && replica_version_same(&in_a, &in_b)) continue;
+        if (result_a >= 0 && result_b >= 0 && replica_check_same(&in_a, &in_b)) continue;
         char version_a[200] = "none", version_b[200] = "none";
         if (result_a >= 0) replica_format_version(version_a, sizeof version_a, &in_a);
         if (result_b >= 0) replica_format_version(version_b, sizeof version_b, &in_b);

@@ -88,10 +88,10 @@ _Noreturn void replica_fail(struct sim *sim, struct platform *node, u32 invarian
     __attribute__((format(printf, 4, 5)));
 
 // The shadow of visible versions (invariant_replica_shadow.c).
-bool replica_version_same(const struct replica_version *a, const struct replica_version *b);
+bool replica_check_same(const struct replica_version *a, const struct replica_version *b);
 // (hlc, node) order: > 0 when a is newer.
-i32 replica_version_order(const struct replica_version *a, const struct replica_version *b);
-u64 replica_key_hash(const u8 *key, u32 key_len);
+i32 replica_check_order(const struct replica_version *a, const struct replica_version *b);
+u64 replica_check_key_hash(const u8 *key, u32 key_len);
 // 1 added, 0 held already, -1 a table is full (the boot's reads are no longer judged).
 i32 replica_shadow_add(struct replica_node_check *check, const struct replica_version *version);
 // The key's newest visible version (REPLICA_CHECK_NONE: none).

@@ -32,7 +32,7 @@ void replica_key_check(struct sim *sim, struct platform *node, struct replica_no
     u32 count = 0;
     i64 result = replica_get(engine, key, key_len, &current, &count);
     const struct replica_version *highest = &check->versions[newest].version;
-    if (result >= 0 && replica_version_same(&current, highest)) return;
+    if (result >= 0 && replica_check_same(&current, highest)) return;
     char got[200] = "none";
     if (result >= 0) replica_format_version(got, sizeof got, &current);
     replica_format_version(version, sizeof version, highest);
@@ -45,7 +45,7 @@ void replica_key_check(struct sim *sim, struct platform *node, struct replica_no
 static bool shadow_holds(const struct replica_node_check *check, const struct replica_version *v) {
     u32 at = replica_shadow_newest(check, v->key, v->key_len);
     for (; at != REPLICA_CHECK_NONE; at = check->versions[at].older) {
-        if (replica_version_same(&check->versions[at].version, v)) return true;
+        if (replica_check_same(&check->versions[at].version, v)) return true;
     }
     return false;
 }
@@ -112,7 +112,7 @@ void replica_read_check(struct sim *sim, struct platform *node, struct replica_n
     sim->replica.reads_checked++;
     u32 expected = read_expected(check, o);
     if (expected == REPLICA_CHECK_NONE && !o->found) return;
-    if (expected != REPLICA_CHECK_NONE && o->found && replica_version_same(&check->versions[expected].version,
+    if (expected != REPLICA_CHECK_NONE && o->found && replica_check_same(&check->versions[expected].version,
                                                                            &o->version)) {
         return;
     }

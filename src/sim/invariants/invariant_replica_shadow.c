@@ -12,7 +12,7 @@
 #define SHADOW_KEYS_INITIAL 1024u
 #define SHADOW_VERSIONS_INITIAL 4096u
 
-bool replica_version_same(const struct replica_version *a, const struct replica_version *b) {
+bool replica_check_same(const struct replica_version *a, const struct replica_version *b) {
     assert(a != NULL);
     assert(b != NULL);
     if (a->hlc != b->hlc || a->node != b->node || a->uid != b->uid) return false;
@@ -22,7 +22,7 @@ bool replica_version_same(const struct replica_version *a, const struct replica_
     return memcmp(a->value_hash, b->value_hash, REPLICA_HASH_BYTES) == 0;
 }
 
-i32 replica_version_order(const struct replica_version *a, const struct replica_version *b) {
+i32 replica_check_order(const struct replica_version *a, const struct replica_version *b) {
     assert(a != NULL);
     assert(b != NULL);
     if (a->hlc != b->hlc) return a->hlc > b->hlc ? 1 : -1;
@@ -30,7 +30,7 @@ i32 replica_version_order(const struct replica_version *a, const struct replica_
     return 0;
 }
 
-u64 replica_key_hash(const u8 *key, u32 key_len) {
+u64 replica_check_key_hash(const u8 *key, u32 key_len) {
     assert(key != NULL);
     assert(key_len <= REPLICA_KEY_BYTES_MAX);
     return (u64)XXH3_64bits(key, key_len);
@@ -101,7 +101,7 @@ u32 replica_shadow_newest(const struct replica_node_check *check, const u8 *key,
     assert(check != NULL);
     assert(key_len <= REPLICA_KEY_BYTES_MAX);
     if (check->keys_capacity == 0) return REPLICA_CHECK_NONE;
-    u32 slot = shadow_slot(check, key, key_len, replica_key_hash(key, key_len));
+    u32 slot = shadow_slot(check, key, key_len, replica_check_key_hash(key, key_len));
     return check->keys[slot].newest;
 }
 
@@ -111,7 +111,7 @@ static i32 shadow_link(struct replica_node_check *check, struct replica_shadow_k
     u32 *link = &entry->newest;
     while (*link != REPLICA_CHECK_NONE) {
         const struct replica_version *here = &check->versions[*link].version;
-        i32 order = replica_version_order(version, here);
+        i32 order = replica_check_order(version, here);
         if (order > 0) break;
         if (order == 0) return 0; // (key, hlc, node) names one version
         link = &check->versions[*link].older;
@@ -130,7 +130,7 @@ i32 replica_shadow_add(struct replica_node_check *check, const struct replica_ve
     if (version->key_len > REPLICA_KEY_BYTES_MAX) return -1;
     if (check->keys_count * 2 >= check->keys_capacity && !shadow_grow_keys(check)) return -1;
     if (check->versions_count == check->versions_capacity && !shadow_grow_versions(check)) return -1;
-    u64 key_hash = replica_key_hash(version->key, version->key_len);
+    u64 key_hash = replica_check_key_hash(version->key, version->key_len);
     u32 slot = shadow_slot(check, version->key, version->key_len, key_hash);
     struct replica_shadow_key *entry = &check->keys[slot];
     u32 index = check->versions_count;
