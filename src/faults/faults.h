@@ -25,7 +25,11 @@ struct pcg32;
     X(FAULT_DISK_MISDIRECTED_WRITE, "disk_misdirected_write",                    \
       "per million writes landed", 5000u)                                        \
     X(FAULT_DISK_LATENCY, "disk_latency", "per million disk operations", 50000u)    \
-    X(FAULT_DISK_FLUSH_ERROR, "disk_flush_error", "per million flushes", 20000u)
+    X(FAULT_DISK_FLUSH_ERROR, "disk_flush_error", "per million flushes", 20000u) \
+    X(FAULT_NET_DROP, "net_drop", "per million datagrams", 50000u)               \
+    X(FAULT_NET_DUPLICATE, "net_duplicate", "per million datagrams", 20000u)     \
+    X(FAULT_NET_REORDER, "net_reorder", "per million datagrams", 50000u)         \
+    X(FAULT_NET_PARTITION, "net_partition", "per million steps", 2000u)
 
 #define FAULT_ENUM(id, name, unit, swarm_max) id,
 enum fault_kind { FAULT_LIST(FAULT_ENUM) FAULT_COUNT };
@@ -57,6 +61,14 @@ enum power_loss_site {
 #define DISK_LATENCY_SPIKE_MIN_NS 500000ull   // 0.5 ms
 #define DISK_LATENCY_SPIKE_MAX_NS 50000000ull // 50 ms
 #define DISK_MISDIRECT_NEAR_SECTORS_MAX 64u   // half of misdirected writes land this close
+
+// The network's (issue 14): a reordered datagram waits this much more, so later ones
+// pass it; a partition lasts a drawn time within these bounds, then heals.
+#define NET_REORDER_DELAY_MIN_NS 1000000ull     // 1 ms
+#define NET_REORDER_DELAY_MAX_NS 50000000ull    // 50 ms
+#define NET_PARTITION_MIN_NS 10000000ull        // 10 ms
+#define NET_PARTITION_MAX_NS 3000000000ull      // 3 s
+#define FAULT_NET_NODES_MAX 8u                  // = NET_NODES_MAX (kernel/platform.h)
 
 enum fault_mode { FAULT_MODE_SWARM = 0, FAULT_MODE_ON, FAULT_MODE_OFF };
 
@@ -151,3 +163,34 @@ bool fault_disk_torn_sector_lands(struct pcg32 *rng, u32 index, u32 lands, u32 d
 // disk_latency: true and the *extra_ns an operation takes.
 bool fault_disk_latency_strikes(const struct fault_setting *setting, struct pcg32 *rng,
                                 u64 *extra_ns);
+
+// ---- net.c (issue 14) ----------------------------------------------------------------
+enum net_partition_kind {
+    NET_PARTITION_SYMMETRIC = 0, // the nodes split in two groups, no link between them
+    NET_PARTITION_ASYMMETRIC,    // one direction of one link, or one node cannot send
+    NET_PARTITION_ISOLATED,      // one node cut off both ways
+    NET_PARTITION_KIND_COUNT,
+};
+
+// A partition decided: which directed links are cut (bit `to` of blocked[from]), and
+// for how long.
+struct net_partition_plan {
+    enum net_partition_kind kind;
+    u64 duration_ns;
+    u8 blocked[FAULT_NET_NODES_MAX];
+};
+
+// net_drop on one datagram: true when it is lost.
+bool fault_net_drop_strikes(const struct fault_setting *setting, struct pcg32 *rng);
+// net_duplicate on one datagram: true when it is delivered twice.
+bool fault_net_duplicate_strikes(const struct fault_setting *setting, struct pcg32 *rng);
+// net_reorder on one datagram: true and the *extra_ns it waits (NET_REORDER_DELAY_*).
+bool fault_net_reorder_strikes(const struct fault_setting *setting, struct pcg32 *rng,
+                               u64 *extra_ns);
+// net_partition after a step of a cluster of nodes_count (2..FAULT_NET_NODES_MAX):
+// true and the *plan of the partition that starts now.
+bool fault_net_partition_strikes(const struct fault_setting *setting, struct pcg32 *rng,
+                                 u32 nodes_count, struct net_partition_plan *plan);
+const char *net_partition_kind_name(enum net_partition_kind kind);
+// One datagram's latency on a link, uniform in [min_ns, max_ns].
+u64 fault_net_latency_draw(struct pcg32 *rng, u64 min_ns, u64 max_ns);

@@ -5,6 +5,8 @@
 #include "faults/pcg32.h"
 #include "kernel/kernel.h"
 #include "sim/invariants/invariants.h"
+#include "sim/liveness.h"
+#include "sim/machine/network.h"
 #include "sim/machine/node.h"
 #include "sim/machine/streams.h"
 #include "sim/trace.h"
@@ -30,6 +32,11 @@ struct sim *sim_create(const struct sim_config *config) {
     sim->trace.stream = config->event_stream;
     pcg32_seed(&sim->swarm, config->seed, stream_id(STREAM_SWARM, 0));
     faults_swarm_resolve(&sim->swarm, config->faults, sim->faults);
+    sim->network = network_create(sim);
+    if (sim->network == NULL) {
+        sim_destroy(sim);
+        return NULL;
+    }
     for (u32 id = 0; id < config->nodes_count; id++) {
         sim->nodes[id] = node_create(sim, id, config->seed);
         if (sim->nodes[id] == NULL) {
@@ -46,6 +53,7 @@ void sim_destroy(struct sim *sim) {
     storage_scratch_destroy(sim->storage_scratch);
     zix_run_destroy(sim->zix_run);
     replica_check_destroy(sim->replica_check);
+    network_destroy(sim->network);
     trace_deinit(&sim->trace);
     free(sim);
 }
@@ -163,6 +171,11 @@ bool sim_step(struct sim *sim, enum sim_end *end) {
     // A power loss or reboot moves the node to when it comes back; that is not "now".
     u64 reached_ns = node->state == NODE_DOWN ? before_ns : node->now_ns;
     if (reached_ns > sim->time_ns) sim->time_ns = reached_ns;
+    network_after_step(sim, node);
+    if (liveness_after_step(sim, node)) {
+        *end = SIM_END_CONVERGED;
+        return false;
+    }
     return true;
 }
 
@@ -179,6 +192,8 @@ enum sim_end sim_run(struct sim *sim) {
         }
     }
     for (u32 id = 0; id < sim->config.nodes_count; id++) console_flush(sim->nodes[id]);
-    if (end != SIM_END_STEPS && sim->config.limits_from_scenario) workload_check_ends(sim);
+    // A run the liveness phase ended early is cut short like one at its step limit.
+    bool cut_short = end == SIM_END_STEPS || end == SIM_END_CONVERGED;
+    if (!cut_short && sim->config.limits_from_scenario) workload_check_ends(sim);
     return end;
 }

@@ -21,6 +21,17 @@
 #define SIM_PROGRESS_STEPS 262144ull // --progress prints every this many steps
 
 struct platform; // one node (sim/machine/node.h)
+struct network;  // the run's network (sim/machine/network.h)
+
+// The liveness phase (sim/liveness.c), for the report and for others to read.
+struct sim_liveness {
+    bool healed;          // heal_at passed: every fault kind off, partitions healed
+    u64 healed_at_ns;     // the run's time when it healed
+    bool converged;       // replica_cluster_converged answered true after the heal
+    u64 convergence_ns;   // from the heal to that answer
+    u64 checks;           // times the predicate was asked
+    u64 last_check_ms;    // the simulated millisecond of the last question
+};
 
 struct sim_config {
     u64 seed;
@@ -51,6 +62,18 @@ struct sim_config {
     // NULL: none. Called after a violation's report, before exit(1): --seeds children
     // send their result to the parent through it (sim/cli/seeds.c).
     void (*violation_hook)(const struct sim *sim, u32 invariant);
+    // ---- issue 14: the network (sim/machine/network.h) and the liveness phase (sim/liveness.h)
+    u64 net_latency_min_ns; // each datagram's latency, drawn per link (0 and 0: the defaults)
+    u64 net_latency_max_ns;
+    bool net_cut_until_heal; // every link down from the start until the heal
+    u64 net_probe_every_ns;  // the simulator's own probes between nodes (0: none)
+    u64 liveness_heal_at_ns; // 0: no liveness phase
+    u64 liveness_bound_ns;   // the cluster must converge within this after the heal
+    // --bug sim-never-converges: a simulator-side planted bug: the convergence predicate
+    // always answers false, so the liveness failure path (exit 3) has something to catch.
+    bool bug_sim_never_converges;
+    // NULL: none. Called after a liveness failure's report, before exit(3) (seeds.c).
+    void (*liveness_hook)(const struct sim *sim);
 };
 
 struct sim {
@@ -77,9 +100,11 @@ struct sim {
     struct pcg32 swarm;
     struct replica_counts replica;        // what the replica invariants saw (invariant_replica.c)
     struct replica_check *replica_check;  // their tables (NULL until needed)
+    struct network *network; // the run's (sim/machine/network.h); every run has one
+    struct sim_liveness liveness;
 };
 
-enum sim_end { SIM_END_ALL_OFF = 0, SIM_END_TIME, SIM_END_STEPS };
+enum sim_end { SIM_END_ALL_OFF = 0, SIM_END_TIME, SIM_END_STEPS, SIM_END_CONVERGED };
 
 // NULL when memory runs out. Resolves the swarm and boots nothing yet.
 struct sim *sim_create(const struct sim_config *config);

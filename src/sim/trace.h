@@ -30,7 +30,14 @@
     X(TRACE_SIM_DISK_FLUSH, "sim_disk_flush", "writes landed, sectors, result")   \
     X(TRACE_SIM_DISK_UNFLUSHED, "sim_disk_unflushed",                             \
       "sector, sector count, 0 lost / 1 kept / 2 torn (at power loss)")           \
-    X(TRACE_SIM_DISK_ATLAS_REFUSED, "sim_disk_atlas_refused", "fault kind, sector, 0")
+    X(TRACE_SIM_DISK_ATLAS_REFUSED, "sim_disk_atlas_refused", "fault kind, sector, 0") \
+    X(TRACE_SIM_NET_SEND, "sim_net_send", "to node, sequence, deliver at ns")      \
+    X(TRACE_SIM_NET_DELIVER, "sim_net_deliver", "from node, sequence, bytes")      \
+    X(TRACE_SIM_NET_DROP, "sim_net_drop", "why (enum net_drop_why), sequence, to << 8 | from") \
+    X(TRACE_SIM_NET_PARTITION, "sim_net_partition", "kind, ends at ns, blocked links (8 bits per sender)") \
+    X(TRACE_SIM_NET_HEAL, "sim_net_heal", "kind (3: the cut), partitions so far, 0") \
+    X(TRACE_SIM_LIVENESS_HEAL, "sim_liveness_heal", "heal at ns, bound ns, 0")    \
+    X(TRACE_SIM_LIVENESS_CONVERGED, "sim_liveness_converged", "ns after the heal, 0, 0")
 
 #define TRACE_SIM_ENUM(id, name, args) id,
 enum trace_sim_kind { TRACE_SIM_FIRST = TRACE_SIM_BASE - 1, TRACE_SIM_LIST(TRACE_SIM_ENUM) TRACE_SIM_END };

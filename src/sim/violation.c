@@ -11,7 +11,7 @@
 #include "sim/trace.h"
 #include "sim/trace_json.h"
 
-static void print_recent_events(const struct sim *sim, FILE *out) {
+void sim_print_recent_events(const struct sim *sim, FILE *out) {
     struct trace_event events[SIM_REPORT_EVENTS];
     u32 count = trace_recent(&sim->trace, events, SIM_REPORT_EVENTS);
     fprintf(out, "last %u trace events:\n", count);
@@ -42,7 +42,7 @@ _Noreturn void sim_violation(struct sim *sim, struct platform *node, u32 invaria
         fprintf(out, "  node: none\n");
     }
     fprintf(out, "  detail: %s\n", detail);
-    print_recent_events(sim, out);
+    sim_print_recent_events(sim, out);
     if (node != NULL) {
         fprintf(out, "last console lines of node %u:\n", node->id);
         console_print_tail(node, out, SIM_REPORT_CONSOLE_LINES);

@@ -3,6 +3,8 @@
 // reproduces the run; then the run exits with status 1.
 #pragma once
 
+#include <stdio.h>
+
 #include "kernel/lib/types.h"
 
 #define SIM_REPORT_EVENTS 32        // trace events shown in a violation report
@@ -14,3 +16,5 @@ struct sim;
 // node: the node it happened on, or NULL.
 _Noreturn void sim_violation(struct sim *sim, struct platform *node, u32 invariant,
                              const char *detail);
+// The last trace events, as a violation report shows them (the liveness failure's too).
+void sim_print_recent_events(const struct sim *sim, FILE *out);

@@ -128,6 +128,12 @@ void replica_host_boot(struct kernel *k) {
     u32 loaded = replica_host_load_log(k);
     h->loaded = true;
     if (h->networked) h->next_sync_ns = kernel_monotonic_ns(k) + REPLICA_SYNC_INTERVAL_NS;
-    observe_trace(k->platform, TRACE_REPLICA_BOOT, loaded, h->engine.hlc_last, (u64)node << 8 | nodes);
+    // A machine that never asked for the keyspace and holds none of it boots as before
+    // issue 14 (the same trace): nothing of it happened.
+    char unused[BOOTARGS_LEN_MAX];
+    bool asked = boot_arg(k, NODES_ARG, unused) != ARG_ABSENT;
+    if (asked || loaded > 0) {
+        observe_trace(k->platform, TRACE_REPLICA_BOOT, loaded, h->engine.hlc_last, (u64)node << 8 | nodes);
+    }
     if (nodes >= 2) klog(k, LOG_INFO, "replica: node %u of %u, %u versions loaded", node, nodes, loaded);
 }

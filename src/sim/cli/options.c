@@ -7,6 +7,8 @@
 
 #include "sim/cli/parse.h"
 #include "sim/invariants/invariants.h"
+#include "sim/liveness.h"
+#include "sim/machine/network.h"
 #include "sim/sim.h"
 
 // Positional: BUG_LIST is in id order (bugs.h), starting after BUG_NONE.
@@ -45,6 +47,8 @@ void options_print_bugs(FILE *out) {
     // Not "caught by": no invariant catches it (t_planted_bugs.sh runs those that are).
     fprintf(out, "%-28s found by  %-28s %s\n", BUG_SIM_NONDETERMINISTIC_NAME, "--check-determinism",
             "(simulator side) the host's process id decides one event's argument");
+    fprintf(out, "%-28s found by  %-28s %s\n", BUG_SIM_NEVER_CONVERGES_NAME, "the liveness phase",
+            "(simulator side) the convergence predicate always answers false: exit 3");
 }
 
 void options_print_invariants(FILE *out) {
@@ -107,9 +111,17 @@ void options_print_usage(FILE *out) {
             "                    e.g. by ./build.sh fleet) into that summary; with --seeds A..B and the\n"
             "                    run's options (for the reproduce commands); a seed without a line\n"
             "                    is 'missing' and fails; --json FILE writes the merged lines in order\n"
+            "Liveness (issue 14; scenario keys liveness.heal_at, liveness.bound):\n"
+            "  --heal-at T       at simulated time T every fault kind stops for the rest of the run,\n"
+            "                    partitions heal and net.cut_until_heal ends; then the run ends as soon\n"
+            "                    as the cluster converged (result: pass (converged))\n"
+            "  --liveness-bound B  the cluster must converge within B after the heal (default 10s),\n"
+            "                    else a liveness failure: its report and exit status 3\n"
             "Exit status: 0 pass (every seed; with --check-determinism: the runs agree), 1 invariant\n"
             "violated (by any seed; with --shrink: the failure was shrunk), 2 bad usage,\n"
-            "3 runs of --check-determinism differ, 4 --shrink of a seed that passes (nothing to shrink).\n",
+            "3 liveness failure (a run, or any seed of --seeds/--count, not converged within the bound\n"
+            "after the heal; with --check-determinism: the runs differ), 4 --shrink of a seed that\n"
+            "passes (nothing to shrink).\n",
             NODES_MAX);
 }
 
@@ -169,6 +181,24 @@ static bool parse_seeds_valued(struct arguments *args, struct options *o, const 
     return true;
 }
 
+static bool parse_liveness(struct arguments *args, struct options *o, const char *option,
+                           const char *value) {
+    u64 number = 0;
+    if (!parse_duration_ns(value, &number) || number == 0) {
+        return bad_value(args, option, value, "a duration like 2s or 500ms");
+    }
+    if (strcmp(option, "--heal-at") == 0) {
+        o->heal_at_given = true;
+        o->heal_at_ns = number;
+        o->heal_at_text = value;
+        return true;
+    }
+    o->liveness_bound_given = true;
+    o->liveness_bound_ns = number;
+    o->liveness_bound_text = value;
+    return true;
+}
+
 static bool parse_valued(struct arguments *args, struct options *o, const char *option,
                          const char *value) {
     u64 number = 0;
@@ -205,6 +235,10 @@ static bool parse_valued(struct arguments *args, struct options *o, const char *
             o->bug_sim_nondeterministic = true;
             return true;
         }
+        if (strcmp(value, BUG_SIM_NEVER_CONVERGES_NAME) == 0) {
+            o->bug_sim_never_converges = true;
+            return true;
+        }
         if (!bug_lookup(value, &bug)) return bad_value(args, option, value, "a name from --list-bugs");
         o->bugs[bug] = true;
     } else if (strcmp(option, "--log") == 0) {
@@ -217,6 +251,8 @@ static bool parse_valued(struct arguments *args, struct options *o, const char *
     } else if (strcmp(option, "--set") == 0) {
         if (o->sets_count == OVERRIDES_MAX) return bad_value(args, option, value, "at most 64 --set options");
         o->sets[o->sets_count++] = value;
+    } else if (strcmp(option, "--heal-at") == 0 || strcmp(option, "--liveness-bound") == 0) {
+        return parse_liveness(args, o, option, value);
     } else if (strcmp(option, "--merge-json") == 0) {
         o->merge_json_path = value;
     } else {
@@ -243,7 +279,8 @@ static bool parse_one(struct arguments *args, struct options *o) {
     static const char *const valued[] = {"--seed", "--scenario", "--nodes", "--time",
                                          "--steps", "--bug", "--log", "--trace", "--trace-json",
                                          "--seeds", "--count", "--jobs", "--json",
-                                         "--save-failures", "--set", "--merge-json"};
+                                         "--save-failures", "--set", "--merge-json", "--heal-at",
+                                         "--liveness-bound"};
     for (u32 i = 0; i < ARRAY_COUNT(valued); i++) {
         u64 length = strlen(valued[i]);
         if (strncmp(arg, valued[i], length) != 0) continue;
@@ -289,12 +326,62 @@ void options_command(const struct options *o, u64 seed, char *command, u32 capac
         if (o->bugs[bug]) APPEND(" --bug %s", bug_names[bug]);
     }
     if (o->bug_sim_nondeterministic) APPEND(" --bug " BUG_SIM_NONDETERMINISTIC_NAME);
+    if (o->bug_sim_never_converges) APPEND(" --bug " BUG_SIM_NEVER_CONVERGES_NAME);
+    if (o->heal_at_given) APPEND(" --heal-at %s", o->heal_at_text);
+    if (o->liveness_bound_given) APPEND(" --liveness-bound %s", o->liveness_bound_text);
     if (o->log_given) APPEND(" --log %s", log_level_name(o->log_level));
     for (u32 i = 0; i < o->sets_count; i++) APPEND(" --set %s", o->sets[i]);
     // Without the simulator's own invariants a run gets further (only the workload's
     // verdicts stop it): the replay must be the same run.
     if (o->no_invariants) APPEND(" --no-invariants");
 #undef APPEND
+}
+
+// The network's and the liveness phase's settings: the scenario's, the options' over them.
+static bool net_config_build(const struct options *o, const struct scenario *scenario,
+                             struct sim_config *config, char *error, u32 error_capacity) {
+    config->net_latency_min_ns = scenario->net_latency_min_ns;
+    config->net_latency_max_ns = scenario->net_latency_max_ns;
+    config->net_cut_until_heal = scenario->net_cut_until_heal;
+    config->net_probe_every_ns = scenario->net_probe_every_ns;
+    config->bug_sim_never_converges = o->bug_sim_never_converges;
+    config->liveness_heal_at_ns = o->heal_at_given ? o->heal_at_ns : scenario->liveness_heal_at_ns;
+    bool bound_given = o->liveness_bound_given || scenario->liveness_bound_ns != 0;
+    config->liveness_bound_ns = o->liveness_bound_given ? o->liveness_bound_ns : scenario->liveness_bound_ns;
+    if (!bound_given) config->liveness_bound_ns = LIVENESS_BOUND_DEFAULT_NS;
+    const char *why = NULL;
+    if (config->net_latency_min_ns > config->net_latency_max_ns) why = "net.latency_min is above net.latency_max";
+    else if (bound_given && config->liveness_heal_at_ns == 0) why = "liveness.bound without liveness.heal_at";
+    else if (config->net_cut_until_heal && config->liveness_heal_at_ns == 0) {
+        why = "net.cut_until_heal = on needs liveness.heal_at (the heal ends the cut)";
+    }
+    if (why != NULL) {
+        snprintf(error, error_capacity, "%s", why);
+        return false;
+    }
+    return true;
+}
+
+// A cluster's node gets " replica.node=I" appended to its boot arguments (network.c),
+// and a liveness phase must end before the run's time limit.
+static bool net_config_fits(const struct sim_config *config, char *error, u32 error_capacity) {
+    bool cluster = config->nodes_count >= 2 && strstr(config->bootargs, NET_CLUSTER_BOOTARG) != NULL;
+    if (cluster && strlen(config->bootargs) + NET_NODE_BOOTARG_BYTES_MAX > BOOTARGS_LEN_MAX) {
+        snprintf(error, error_capacity, "bootargs with loglevel= and replica.node= longer than %u bytes",
+                 BOOTARGS_LEN_MAX - 1);
+        return false;
+    }
+    u64 heal_at_ns = config->liveness_heal_at_ns;
+    bool past_limit = heal_at_ns != 0 && config->time_limit_ns != 0 &&
+                      (heal_at_ns >= config->time_limit_ns ||
+                       config->liveness_bound_ns > config->time_limit_ns - heal_at_ns);
+    if (past_limit) {
+        snprintf(error, error_capacity, "the liveness phase (heal at %" PRIu64 " ms, bound %" PRIu64
+                 " ms) does not end before the time limit (%" PRIu64 " ms)", heal_at_ns / 1000000u,
+                 config->liveness_bound_ns / 1000000u, config->time_limit_ns / 1000000u);
+        return false;
+    }
+    return true;
 }
 
 bool sim_config_build(const struct options *o, const struct scenario *scenario, u64 seed,
@@ -323,6 +410,7 @@ bool sim_config_build(const struct options *o, const struct scenario *scenario, 
     config->no_invariants = o->no_invariants;
     config->no_block_cache = o->no_block_cache;
     config->bug_sim_nondeterministic = o->bug_sim_nondeterministic;
+    if (!net_config_build(o, scenario, config, error, error_capacity)) return false;
     const char *separator = scenario->bootargs[0] != '\0' ? " " : "";
     int length = snprintf(config->bootargs, sizeof(config->bootargs), "%s%sloglevel=%s",
                           scenario->bootargs, separator, log_level_name(o->log_level));
@@ -331,6 +419,7 @@ bool sim_config_build(const struct options *o, const struct scenario *scenario, 
                  BOOTARGS_LEN_MAX - 1);
         return false;
     }
+    if (!net_config_fits(config, error, error_capacity)) return false;
     options_command(o, seed, config->command, sizeof(config->command));
     snprintf(config->scenario_name, sizeof(config->scenario_name), "%s",
              o->scenario_path != NULL ? o->scenario_path : "built-in default");

@@ -53,6 +53,14 @@ struct options {
     const char *sets[OVERRIDES_MAX]; // --set KEY=VALUE, in order (overrides.h)
     u32 sets_count;
     bool shrink; // --shrink: search for a smaller failure (shrink.h)
+    // issue 14: the liveness phase's times override the scenario's (sim/liveness.h)
+    bool heal_at_given;
+    u64 heal_at_ns;
+    const char *heal_at_text;
+    bool liveness_bound_given;
+    u64 liveness_bound_ns;
+    const char *liveness_bound_text;
+    bool bug_sim_never_converges; // --bug sim-never-converges (liveness.h)
 };
 
 // False with a message naming the bad input (exit status 2).

@@ -7,7 +7,9 @@
 #include "sim/cli/options.h"
 #include "sim/cli/parse.h"
 #include "sim/invariants/invariants.h"
+#include "sim/liveness.h"
 #include "sim/machine/disk.h"
+#include "sim/machine/network.h"
 #include "sim/machine/node.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
@@ -39,6 +41,23 @@ static void print_disk_settings(const struct sim *sim, FILE *out) {
     fprintf(out, "\n");
 }
 
+// Only for a cluster or a liveness phase: runs without either print what they did.
+static void print_net_settings(const struct sim *sim, FILE *out) {
+    const struct sim_config *config = &sim->config;
+    const struct network *network = sim->network;
+    if (network->cluster) {
+        fprintf(out, "network: %u nodes, latency %" PRIu64 "..%" PRIu64 " us per datagram%s\n",
+                network->nodes_count, network->latency_min_ns / 1000u, network->latency_max_ns / 1000u,
+                config->net_cut_until_heal ? ", every link cut until the heal" : "");
+    }
+    if (config->liveness_heal_at_ns == 0) return;
+    fprintf(out, "liveness: heal at ");
+    print_time(out, config->liveness_heal_at_ns);
+    fprintf(out, ", bound ");
+    print_time(out, config->liveness_bound_ns);
+    fprintf(out, "\n");
+}
+
 void sim_print_settings(const struct sim *sim, FILE *out) {
     assert(sim != NULL);
     assert(out != NULL);
@@ -60,6 +79,7 @@ void sim_print_settings(const struct sim *sim, FILE *out) {
         fprintf(out, "\n");
     }
     print_disk_settings(sim, out);
+    print_net_settings(sim, out);
     fprintf(out, "bugs:");
     bool any = false;
     for (u32 bug = BUG_NONE + 1; bug < BUG_COUNT; bug++) {
@@ -68,7 +88,8 @@ void sim_print_settings(const struct sim *sim, FILE *out) {
         any = true;
     }
     if (config->bug_sim_nondeterministic) fprintf(out, " %s", BUG_SIM_NONDETERMINISTIC_NAME);
-    any = any || config->bug_sim_nondeterministic;
+    if (config->bug_sim_never_converges) fprintf(out, " %s", BUG_SIM_NEVER_CONVERGES_NAME);
+    any = any || config->bug_sim_nondeterministic || config->bug_sim_never_converges;
     fprintf(out, "%s\n", any ? "" : " none");
     fflush(out);
 }
@@ -78,6 +99,7 @@ static const char *end_text(enum sim_end end) {
     case SIM_END_ALL_OFF: return "all nodes off";
     case SIM_END_TIME: return "time limit reached";
     case SIM_END_STEPS: return "step limit reached";
+    case SIM_END_CONVERGED: return "converged";
     }
     return "unknown";
 }
@@ -210,6 +232,8 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
     print_z6(sim, out);
     print_zix(sim, out);
     replica_print_summary(sim, out);
+    network_print_summary(sim->network, out);
+    liveness_print_summary(sim, out);
     u64 instructions = 0;
     for (u32 id = 0; id < sim->config.nodes_count; id++) instructions += sim->nodes[id]->user_instructions;
     fprintf(out, "user instructions: %" PRIu64 "\n", instructions);

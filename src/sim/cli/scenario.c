@@ -1,6 +1,8 @@
 // Scenario file parser. Keys:
 //   include (a base file, first key only), nodes, time, steps, life, bootargs, disk.size,
-//   disk.faults (recoverable|unrestricted|checkpoint), fault.<kind> (on|off|swarm), fault.<kind>.rate
+//   disk.faults (recoverable|unrestricted|checkpoint), fault.<kind> (on|off|swarm), fault.<kind>.rate,
+//   net.latency_min, net.latency_max, net.cut_until_heal (on|off), net.probe_every,
+//   liveness.heal_at, liveness.bound
 #include "sim/cli/scenario.h"
 
 #include <inttypes.h>
@@ -10,11 +12,17 @@
 #include <sys/stat.h>
 
 #include "sim/cli/parse.h"
+#include "sim/machine/network.h" // NET_LATENCY_*
 #include "sim/sim.h" // NODES_MAX
 
 enum scenario_key { KEY_NODES = 0, KEY_TIME, KEY_STEPS, KEY_LIFE, KEY_BOOTARGS, KEY_DISK_SIZE,
                     KEY_DISK_FAULTS, KEY_FAULT_FIRST };
-#define SCENARIO_KEYS_COUNT (KEY_FAULT_FIRST + 2 * FAULT_COUNT)
+// The keys of issue 14, after every fault kind's two.
+enum scenario_extra_key { KEY_NET_LATENCY_MIN = 0, KEY_NET_LATENCY_MAX, KEY_NET_CUT_UNTIL_HEAL,
+                          KEY_LIVENESS_HEAL_AT, KEY_LIVENESS_BOUND, KEY_NET_PROBE_EVERY,
+                          KEY_EXTRA_COUNT };
+#define KEY_EXTRA_FIRST (KEY_FAULT_FIRST + 2 * FAULT_COUNT)
+#define SCENARIO_KEYS_COUNT (KEY_EXTRA_FIRST + KEY_EXTRA_COUNT)
 #define SCENARIO_KEY_BYTES_MAX 64
 #define SCENARIO_SIZE_DIGITS_BYTES_MAX 32
 
@@ -28,6 +36,10 @@ void scenario_defaults(struct scenario *scenario) {
     for (u32 kind = 0; kind < FAULT_COUNT; kind++) scenario->faults[kind].mode = FAULT_MODE_SWARM;
     scenario->disk_size_bytes = DISK_SIZE_DEFAULT_BYTES;
     scenario->disk_fault_scope = DISK_FAULTS_RECOVERABLE;
+    scenario->net_latency_min_ns = NET_LATENCY_MIN_DEFAULT_NS;
+    scenario->net_latency_max_ns = NET_LATENCY_MAX_DEFAULT_NS;
+    snprintf(scenario->net_latency_min_text, sizeof(scenario->net_latency_min_text), "200us");
+    snprintf(scenario->net_latency_max_text, sizeof(scenario->net_latency_max_text), "2ms");
     assert(scenario->nodes_count <= NODES_MAX);
 }
 
@@ -43,8 +55,15 @@ void scenario_default_run(struct scenario *scenario) {
 static void key_name(u32 key, char *name, u32 capacity) {
     static const char *const fixed[KEY_FAULT_FIRST] = {"nodes",    "time",      "steps",      "life",
                                                        "bootargs", "disk.size", "disk.faults"};
+    static const char *const extra[KEY_EXTRA_COUNT] = {"net.latency_min", "net.latency_max",
+                                                       "net.cut_until_heal", "liveness.heal_at",
+                                                       "liveness.bound", "net.probe_every"};
     if (key < KEY_FAULT_FIRST) {
         snprintf(name, capacity, "%s", fixed[key]);
+        return;
+    }
+    if (key >= KEY_EXTRA_FIRST) {
+        snprintf(name, capacity, "%s", extra[key - KEY_EXTRA_FIRST]);
         return;
     }
     u32 kind = (key - KEY_FAULT_FIRST) / 2;
@@ -166,9 +185,52 @@ static bool set_disk(struct scenario *scenario, struct parse_state *state, u32 k
     return true;
 }
 
+// A duration key of issue 14 (zero allowed only where it means "none").
+static bool set_duration(struct parse_state *state, const char *name, const char *value, u64 max_ns,
+                         u64 *duration_ns, char *text) {
+    u64 number = 0;
+    if (!parse_duration_ns(value, &number) || number > max_ns ||
+        strlen(value) >= SCENARIO_TIME_TEXT_BYTES_MAX) {
+        return parse_fail(state, name, "'%s' is not a duration like 2ms or 500us (at most %" PRIu64 " s)",
+                          value, max_ns / 1000000000u);
+    }
+    *duration_ns = number;
+    snprintf(text, SCENARIO_TIME_TEXT_BYTES_MAX, "%s", value);
+    return true;
+}
+
+static bool set_extra(struct scenario *scenario, struct parse_state *state, u32 key,
+                      const char *name, const char *value) {
+    assert(key >= KEY_EXTRA_FIRST);
+    assert(key < SCENARIO_KEYS_COUNT);
+    switch (key - KEY_EXTRA_FIRST) {
+    case KEY_NET_LATENCY_MIN:
+        return set_duration(state, name, value, NET_LATENCY_LIMIT_NS, &scenario->net_latency_min_ns,
+                            scenario->net_latency_min_text);
+    case KEY_NET_LATENCY_MAX:
+        return set_duration(state, name, value, NET_LATENCY_LIMIT_NS, &scenario->net_latency_max_ns,
+                            scenario->net_latency_max_text);
+    case KEY_NET_CUT_UNTIL_HEAL:
+        if (strcmp(value, "on") == 0) scenario->net_cut_until_heal = true;
+        else if (strcmp(value, "off") == 0) scenario->net_cut_until_heal = false;
+        else return parse_fail(state, name, "'%s' is not on or off", value);
+        return true;
+    case KEY_LIVENESS_HEAL_AT:
+        return set_duration(state, name, value, ~0ull, &scenario->liveness_heal_at_ns,
+                            scenario->liveness_heal_at_text);
+    case KEY_NET_PROBE_EVERY:
+        return set_duration(state, name, value, NET_LATENCY_LIMIT_NS, &scenario->net_probe_every_ns,
+                            scenario->net_probe_every_text);
+    default:
+        return set_duration(state, name, value, ~0ull, &scenario->liveness_bound_ns,
+                            scenario->liveness_bound_text);
+    }
+}
+
 static bool set_value(struct scenario *scenario, struct parse_state *state, u32 key,
                       const char *name, const char *value) {
     u64 number = 0;
+    if (key >= KEY_EXTRA_FIRST) return set_extra(scenario, state, key, name, value);
     switch (key) {
     case KEY_DISK_SIZE:
     case KEY_DISK_FAULTS: return set_disk(scenario, state, key, name, value);
@@ -413,4 +475,10 @@ void scenario_print(const struct scenario *scenario, FILE *out) {
             fprintf(out, "fault.%s.rate = %u\n", fault_name(kind), request->rate_per_million);
         }
     }
+    fprintf(out, "net.latency_min = %s\n", scenario->net_latency_min_text);
+    fprintf(out, "net.latency_max = %s\n", scenario->net_latency_max_text);
+    fprintf(out, "net.cut_until_heal = %s\n", scenario->net_cut_until_heal ? "on" : "off");
+    if (scenario->net_probe_every_ns != 0) fprintf(out, "net.probe_every = %s\n", scenario->net_probe_every_text);
+    if (scenario->liveness_heal_at_ns != 0) fprintf(out, "liveness.heal_at = %s\n", scenario->liveness_heal_at_text);
+    if (scenario->liveness_bound_ns != 0) fprintf(out, "liveness.bound = %s\n", scenario->liveness_bound_text);
 }

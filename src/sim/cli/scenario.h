@@ -41,6 +41,18 @@ struct scenario {
     struct fault_request faults[FAULT_COUNT];
     u64 disk_size_bytes; // per node; 0: no disk (default DISK_SIZE_DEFAULT_BYTES)
     enum disk_fault_scope disk_fault_scope; // default recoverable
+    // issue 14: the network and the liveness phase (net.*, liveness.* keys)
+    u64 net_latency_min_ns; // default NET_LATENCY_MIN_DEFAULT_NS
+    u64 net_latency_max_ns; // default NET_LATENCY_MAX_DEFAULT_NS
+    char net_latency_min_text[SCENARIO_TIME_TEXT_BYTES_MAX];
+    char net_latency_max_text[SCENARIO_TIME_TEXT_BYTES_MAX];
+    bool net_cut_until_heal;
+    u64 net_probe_every_ns; // 0: none
+    char net_probe_every_text[SCENARIO_TIME_TEXT_BYTES_MAX];
+    u64 liveness_heal_at_ns; // 0: no liveness phase
+    u64 liveness_bound_ns;   // 0: not given
+    char liveness_heal_at_text[SCENARIO_TIME_TEXT_BYTES_MAX];
+    char liveness_bound_text[SCENARIO_TIME_TEXT_BYTES_MAX];
 };
 
 // The base every scenario file starts from (and every key a file does not give).

@@ -18,6 +18,7 @@
 
 #include "sim/cli/report.h"
 #include "sim/invariants/invariants.h"
+#include "sim/liveness.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
 
@@ -73,6 +74,8 @@ static void child_send(const struct sim *sim, u32 outcome, u32 invariant) {
     result.time_ns = sim->time_ns;
     for (u32 kind = 0; kind < FAULT_COUNT; kind++) result.faults_total += sim->faults_injected[kind];
     result.trace_hash = trace_hash(&sim->trace);
+    result.converged = sim->liveness.converged ? 1 : 0;
+    result.convergence_ns = sim->liveness.convergence_ns;
     // A short write leaves the parent a short read: it records the seed as an error.
     ssize_t written = write(child_report_fd, &result, sizeof(result));
     (void)written;
@@ -82,6 +85,8 @@ static void child_violation(const struct sim *sim, u32 invariant) {
     assert(invariant < INVARIANT_COUNT);
     child_send(sim, SEED_FAIL, invariant);
 }
+
+static void child_liveness(const struct sim *sim) { child_send(sim, SEED_FAIL, SEEDS_GROUP_LIVENESS); }
 
 void seeds_child_output_discard(void) {
     int null_fd = open("/dev/null", O_WRONLY);
@@ -101,6 +106,7 @@ static _Noreturn void child_run(const struct fleet *f, u64 seed, int fd) {
     struct sim_config config;
     if (!sim_config_build(f->options, f->scenario, seed, &config, error, sizeof(error))) _exit(2);
     config.violation_hook = child_violation;
+    config.liveness_hook = child_liveness;
     struct sim *sim = sim_create(&config);
     if (sim == NULL) _exit(2);
     sim_print_settings(sim, stdout);
@@ -175,8 +181,11 @@ void seeds_json_line(FILE *out, const struct seed_result *r) {
     assert(r->outcome != SEED_PENDING);
     fprintf(out, "{\"seed\":%" PRIu64 ",\"result\":\"%s\",\"invariant\":", r->seed,
             seeds_outcome_name(r->outcome));
-    if (r->invariant < INVARIANT_COUNT) fprintf(out, "\"%s\"", invariant_name(r->invariant));
-    else fprintf(out, "null");
+    if (r->invariant < INVARIANT_COUNT || r->invariant == SEEDS_GROUP_LIVENESS) {
+        fprintf(out, "\"%s\"", seeds_group_name(r->invariant));
+    } else {
+        fprintf(out, "null");
+    }
     fprintf(out, ",\"steps\":%" PRIu64 ",\"simulated_time_ns\":%" PRIu64
             ",\"faults_injected\":%" PRIu64 ",\"trace_hash\":\"%016" PRIx64 "\",\"exit_status\":%d"
             ",\"wall_ms\":%" PRIu64 "}\n",
@@ -208,8 +217,9 @@ static void progress(const struct fleet *f) {
     fflush(stderr);
 }
 
-static const char *group_name(u32 group) {
+const char *seeds_group_name(u32 group) {
     if (group == SEEDS_GROUP_MISSING) return "missing";
+    if (group == SEEDS_GROUP_LIVENESS) return LIVENESS_NAME;
     return group < INVARIANT_COUNT ? invariant_name(group) : "no_report";
 }
 
@@ -223,13 +233,13 @@ static bool save_failure(const struct fleet *f, const struct seed_result *r) {
     assert(r->outcome != SEED_PASS);
     char path[SIM_COMMAND_BYTES_MAX];
     snprintf(path, sizeof(path), "%s/%" PRIu64 "-%s.args", f->options->save_failures_dir, r->seed,
-             group_name(group_of(r)));
+             seeds_group_name(group_of(r)));
     char command[SIM_COMMAND_BYTES_MAX];
     options_command(f->options, r->seed, command, sizeof(command));
     FILE *out = fopen(path, "w");
     if (out == NULL) return false;
     fprintf(out, "# %s (%s, exit status %d) at seed %" PRIu64 ", found by basin-sim --seeds %" PRIu64
-            "..%" PRIu64 "\n", group_name(group_of(r)), seeds_outcome_name(r->outcome), r->exit_status, r->seed,
+            "..%" PRIu64 "\n", seeds_group_name(group_of(r)), seeds_outcome_name(r->outcome), r->exit_status, r->seed,
             f->first, f->first + f->total - 1);
     const char *prefix = "./build.sh sim ";
     const char *arguments = strncmp(command, prefix, strlen(prefix)) == 0 ? command + strlen(prefix) : command;
@@ -258,11 +268,38 @@ void seeds_print_failures(const struct options *options, const struct seed_resul
         char command[SIM_COMMAND_BYTES_MAX];
         options_command(options, r->seed, command, sizeof(command));
         const char *why = id == SEEDS_NO_INVARIANT ? " (the child exited without a report)"
-                          : id == SEEDS_GROUP_MISSING ? " (no result came back for it)" : "";
-        fprintf(out, "  %s: %" PRIu64 " seed%s, first seed %" PRIu64 "%s\n    reproduce: %s\n", group_name(id),
+                          : id == SEEDS_GROUP_MISSING ? " (no result came back for it)"
+                          : id == SEEDS_GROUP_LIVENESS ? " (liveness failure: not converged within the bound)" : "";
+        fprintf(out, "  %s: %" PRIu64 " seed%s, first seed %" PRIu64 "%s\n    reproduce: %s\n", seeds_group_name(id),
                 counts[id], counts[id] == 1 ? "" : "s", r->seed, why, command);
     }
     fflush(out);
+}
+
+static int u64_compare(const void *a, const void *b) {
+    u64 x = *(const u64 *)a;
+    u64 y = *(const u64 *)b;
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+void seeds_print_convergence(const struct seed_result *results, u64 total, FILE *out) {
+    assert(results != NULL);
+    assert(out != NULL);
+    u64 *times = calloc(total > 0 ? total : 1, sizeof(u64));
+    if (times == NULL) return; // the line is a convenience: without memory, none
+    u64 count = 0;
+    for (u64 i = 0; i < total; i++) {
+        if (results[i].converged != 0) times[count++] = results[i].convergence_ns;
+    }
+    if (count > 0) {
+        qsort(times, count, sizeof(u64), u64_compare);
+        u64 median = times[count / 2];
+        u64 worst = times[count - 1];
+        fprintf(out, "convergence: %" PRIu64 " runs, median %" PRIu64 ".%03" PRIu64 " ms, worst %" PRIu64
+                ".%03" PRIu64 " ms\n", count, median / 1000000u, median / 1000u % 1000u, worst / 1000000u,
+                worst / 1000u % 1000u);
+    }
+    free(times);
 }
 
 static void print_summary(const struct fleet *f) {
@@ -272,6 +309,7 @@ static void print_summary(const struct fleet *f) {
     printf("seeds %" PRIu64 "..%" PRIu64 ": %" PRIu64 " passed, %" PRIu64 " failed (jobs %u, wall %" PRIu64
            ".%03" PRIu64 " s)\n", f->first, f->first + f->total - 1, f->total - f->failures, f->failures,
            f->jobs, wall_ms / 1000, wall_ms % 1000);
+    seeds_print_convergence(f->results, f->total, stdout);
     seeds_print_failures(f->options, f->results, f->total, stdout);
 }
 
@@ -304,6 +342,17 @@ static u32 jobs_default(const struct options *o, u64 total) {
     return (u32)jobs;
 }
 
+// 1 when any seed failed otherwise than by liveness, else 3 when any did by liveness.
+static int fleet_exit_status(const struct fleet *f) {
+    bool liveness = false;
+    for (u64 i = 0; i < f->total; i++) {
+        if (f->results[i].outcome == SEED_PASS) continue;
+        if (f->results[i].invariant != SEEDS_GROUP_LIVENESS) return SEEDS_EXIT_FAIL;
+        liveness = true;
+    }
+    return liveness ? LIVENESS_EXIT_FAILURE : SEEDS_EXIT_PASS;
+}
+
 static int fleet_loop(struct fleet *f) {
     assert(f->total >= 1);
     assert(f->results != NULL);
@@ -325,7 +374,7 @@ static int fleet_loop(struct fleet *f) {
         if (f->results[i].outcome != SEED_PASS) saved = save_failure(f, &f->results[i]) && saved;
     }
     if (!saved) return usage("writing a file in the --save-failures directory failed");
-    return f->failures > 0 ? SEEDS_EXIT_FAIL : SEEDS_EXIT_PASS;
+    return fleet_exit_status(f);
 }
 
 int seeds_run(const struct options *options, const struct scenario *scenario, u64 first) {

@@ -11,7 +11,8 @@
 
 #define SEEDS_NO_INVARIANT INVARIANT_COUNT          // passed, or a child that died without a report
 #define SEEDS_GROUP_MISSING (INVARIANT_COUNT + 1)   // merge.c: no JSON line came back for the seed
-#define SEEDS_GROUPS (INVARIANT_COUNT + 2)
+#define SEEDS_GROUP_LIVENESS (INVARIANT_COUNT + 2)  // a liveness failure (sim/liveness.h, exit 3)
+#define SEEDS_GROUPS (INVARIANT_COUNT + 3)
 
 // SEED_MISSING: only from merge.c, a seed of the range no JSON line reported.
 enum seed_outcome { SEED_PENDING = 0, SEED_PASS, SEED_FAIL, SEED_ERROR, SEED_MISSING };
@@ -27,6 +28,8 @@ struct seed_result {
     u64 trace_hash;
     u64 wall_ms; // the parent's measure, from fork to reaping
     i32 exit_status;
+    u32 converged;      // the liveness phase saw the cluster converge (issue 14)
+    u64 convergence_ns; // from the heal to convergence (when converged)
 };
 
 // The exit status of the whole run: 0 every seed passed, 1 any failed, 2 bad usage.
@@ -34,6 +37,10 @@ struct seed_result {
 int seeds_run(const struct options *options, const struct scenario *scenario, u64 first);
 // In a child run: stdout and stderr to /dev/null (the parent reports instead).
 void seeds_child_output_discard(void);
+// The name of a failure's group: an invariant's, LIVENESS_NAME, "missing" or "no_report".
+const char *seeds_group_name(u32 group);
+// `convergence: N runs, median X ms, worst Y ms` over the runs that converged (none: nothing).
+void seeds_print_convergence(const struct seed_result *results, u64 total, FILE *out);
 // "pass", "fail", "error" or "missing": the JSON "result".
 const char *seeds_outcome_name(u32 outcome);
 // One --json line: seed, result, invariant, steps, simulated_time_ns, faults_injected,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sim/machine/kernel_digest.h"
+#include "sim/machine/network.h"
 #include "faults/faults.h"
 #include "faults/pcg32.h"
 #include "kernel/kernel.h"
@@ -123,6 +124,7 @@ void node_power_loss_at(struct platform *node, u64 delay_ns, enum power_loss_sit
     node->state = NODE_DOWN;
     node->next_boot_cause = BOOT_POWER_LOSS;
     node_advance(node, delay_ns);
+    network_node_down(node); // its datagrams not yet received, and those due while dark
 }
 
 void node_schedule_reboot(struct platform *node, u64 delay_ns) {
@@ -134,6 +136,7 @@ void node_schedule_reboot(struct platform *node, u64 delay_ns) {
     node->state = NODE_DOWN;
     node->next_boot_cause = BOOT_REBOOT;
     node_advance(node, delay_ns);
+    network_node_down(node); // the device resets with the machine
 }
 
 void node_turn_off(struct platform *node, enum kernel_run_state run_state) {
@@ -143,6 +146,7 @@ void node_turn_off(struct platform *node, enum kernel_run_state run_state) {
     node->state = NODE_OFF;
     node->final_run_state = run_state;
     sim_trace(node, TRACE_SIM_NODE_OFF, run_state, node->boots, 0);
+    network_node_down(node);
 }
 
 const char *kernel_run_state_name(enum kernel_run_state run_state) {

@@ -12,6 +12,7 @@
 #include "sim/invariants/invariants.h"
 #include "sim/machine/clock.h"
 #include "sim/machine/disk.h"
+#include "sim/machine/network.h"
 #include "sim/machine/node.h"
 #include "sim/machine/rv64.h"
 #include "sim/machine/streams.h"
@@ -242,7 +243,7 @@ const u8 *platform_initrd(struct platform *p, u64 *size_bytes) {
 const char *platform_bootargs(struct platform *p) {
     assert(p != NULL);
     assert(p->sim != NULL);
-    return p->sim->config.bootargs;
+    return network_bootargs(p->sim->network, p->id); // " replica.node=I" in a cluster
 }
 
 void platform_entropy(struct platform *p, u8 *bytes, u64 count) {
@@ -272,24 +273,21 @@ _Noreturn void platform_panic(const char *file, u32 line, const char *what) {
     sim_violation(panic_target, panic_target->current, INV_KERNEL_NO_PANIC, detail);
 }
 
-// ---- network: PLACEHOLDER of the contract commit (issue 14), replaced by the seeded
-// network (sim/machine/network.c) -----------------------------------------------------
+// ---- network (issue 14): the run's seeded network (sim/machine/network.c) ----------
 bool platform_net_present(struct platform *p) {
     assert(p != NULL);
-    return false;
+    assert(p->sim != NULL);
+    return network_present(p->sim->network);
 }
 
 i64 platform_net_send(struct platform *p, u32 to_node, const u8 *bytes, u32 length) {
     assert(p != NULL);
     assert(bytes != NULL);
-    (void)to_node;
-    (void)length;
-    return -E_NODEV;
+    return network_send(p, to_node, bytes, length);
 }
 
 i64 platform_net_receive(struct platform *p, u8 *bytes, u32 capacity) {
     assert(p != NULL);
     assert(bytes != NULL);
-    (void)capacity;
-    return -E_NODEV;
+    return network_receive(p, bytes, capacity);
 }

@@ -24,7 +24,13 @@ enum sim_stream {
     STREAM_DISK_LATENCY = 14,     // per node: disk latency spikes
     STREAM_POWER_LOSS_DEVICE = 15, // per node: power failures at a device call
     STREAM_DISK_FLUSH_ERROR = 16,  // per node: failed flushes
-    STREAM_COUNT = 17,
+    STREAM_NET_DROP = 17,          // per node (the sender): datagrams lost
+    STREAM_NET_DUPLICATE = 18,     // per node (the sender): datagrams delivered twice
+    STREAM_NET_REORDER = 19,       // per node (the sender): datagrams held back
+    STREAM_NET_PARTITION = 20,     // sim-wide: partitions, their kind, links and length
+    STREAM_NET_LATENCY = 21,       // per link (stream_link_id): each datagram's latency
+    STREAM_NET_PROBE = 22,         // per node: the peer of each probe (net.probe_every)
+    STREAM_COUNT = 23,
 };
 
 #define STREAM_NODE_STRIDE 16u // > NODES_MAX: node streams never collide
@@ -32,4 +38,14 @@ enum sim_stream {
 static inline u64 stream_id(enum sim_stream purpose, u32 node_id) {
     assert(node_id < STREAM_NODE_STRIDE);
     return (u64)purpose * STREAM_NODE_STRIDE + node_id;
+}
+
+// A stream per directed link (from, to): ids above every per-node purpose's
+// (purpose * STREAM_NODE_STRIDE + node stays far below STREAM_LINK_ID_BASE).
+#define STREAM_LINK_ID_BASE 0x100000ull
+
+static inline u64 stream_link_id(enum sim_stream purpose, u32 from, u32 to) {
+    assert(from < STREAM_NODE_STRIDE);
+    assert(to < STREAM_NODE_STRIDE);
+    return STREAM_LINK_ID_BASE + ((u64)purpose * STREAM_NODE_STRIDE + from) * STREAM_NODE_STRIDE + to;
 }
