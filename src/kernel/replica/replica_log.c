@@ -128,7 +128,7 @@ i64 replica_host_persist(struct kernel *k, const struct replica_version *version
         graindb_batch_abort(db);
         return result;
     }
-    result = graindb_batch_commit(db, NULL);
+    result = fs_record_commit(k); // traced (TRACE_DB_COMMIT_START, _COMMIT): the storage shadow counts it
     if (result < 0) return result;
     mem_copy(k->replica.log_head, chunk_hash, REPLICA_HASH_BYTES);
     return 0;
@@ -226,5 +226,5 @@ i64 replica_host_value_restore(struct kernel *k, const u8 hash[REPLICA_HASH_BYTE
         graindb_batch_abort(&k->fs.db);
         return result;
     }
-    return graindb_batch_commit(&k->fs.db, NULL);
+    return fs_record_commit(k);
 }
