@@ -3,7 +3,7 @@
 // version added to the engine first, then ADDED): a clean history passes and is counted;
 // each wrong one is reported, in a child, by the invariant it breaks:
 //   a version no client put (no_invention), an acked hlc not above the last acked one
-//   (hlc_monotonic), a put acked below a version visible when it entered (hlc_causal),
+//   or below one of its own it loaded back unacked (hlc_monotonic), a put acked below a version visible when it entered (hlc_causal),
 //   a read's bytes that do not hash to its version (object_hash_matches), a get that
 //   answers an older version (reads_valid), an acked version the engine does not hold
 //   (acked_writes_kept).
@@ -75,6 +75,17 @@ static void hlc_back(struct sim *sim, struct platform *node) {
     put(sim, node, 5, &v, "back");
 }
 
+// A put cut short after its version was durable, loaded back: the next put must be above
+// it even though it was never acked.
+static void below_given(struct sim *sim, struct platform *node) {
+    struct replica_version cut = version_of("r0/g", "cut", 0, 0, HLC(6000, 0));
+    observe_kind(sim, node, REPLICA_OBSERVE_PUT_INVOKE, 8, &cut, "cut");
+    (void)replica_add(&node->kernel.replica.engine, &cut);
+    observe_kind(sim, node, REPLICA_OBSERVE_LOADED, 0, &cut, NULL);
+    struct replica_version next = version_of("r0/h", "next", 0, 0, HLC(3000, 0));
+    put(sim, node, 5, &next, "next");
+}
+
 static void not_causal(struct sim *sim, struct platform *node) {
     // A client of node 1 wrote far ahead; node 0 receives it, then puts below it.
     struct replica_version ahead = version_of("shared/c", "ahead", 1, 0, HLC(9000, 0));
@@ -128,6 +139,8 @@ int main(void) {
     UNIT_CHECK("values hashed (puts, stores, reads)", sim->replica.objects_checked >= 5);
     UNIT_CHECK("a version no client put", unit_child_reports(invented, sim, node, "replica_no_invention"));
     UNIT_CHECK("an acked hlc that goes back", unit_child_reports(hlc_back, sim, node, "replica_hlc_monotonic"));
+    UNIT_CHECK("a put below a version it gave but never acked",
+               unit_child_reports(below_given, sim, node, "replica_hlc_monotonic"));
     UNIT_CHECK("a put below a version it saw", unit_child_reports(not_causal, sim, node, "replica_hlc_causal"));
     UNIT_CHECK("a read's bytes of another version",
                unit_child_reports(bad_bytes, sim, node, "replica_object_hash_matches"));

@@ -229,7 +229,8 @@ static void on_put_invoke(struct sim *sim, struct platform *node, const struct r
         sim->replica.unjudged++; // more puts in flight than processes: not judged
         return;
     }
-    *slot = (struct replica_pending_put){.pid = o->pid, .write = index, .visible_hlc_max = check->visible_hlc_max};
+    *slot = (struct replica_pending_put){.pid = o->pid, .write = index, .visible_hlc_max = check->visible_hlc_max,
+                                         .given_hlc_max = check->given_hlc_max};
     assert(slot->pid == o->pid);
 }
 
@@ -254,7 +255,15 @@ static void on_put_ack(struct sim *sim, struct platform *node, const struct repl
         replica_fail(sim, node, INV_REPLICA_HLC_MONOTONIC, "put acked as %s after a put acked with hlc %" PRIu64,
                      version, check->acked_hlc_last);
     }
+    // The node's clock is above every hlc it gave, acked or not: one it loaded back after
+    // a power loss cut its put short counts too (replica.h: loading raises the clock).
+    if (pending != NULL && o->version.hlc <= pending->given_hlc_max) {
+        replica_fail(sim, node, INV_REPLICA_HLC_MONOTONIC,
+                     "put acked as %s, but the node had given one of its versions hlc %" PRIu64 " before", version,
+                     pending->given_hlc_max);
+    }
     check->acked_hlc_last = o->version.hlc;
+    if (o->version.hlc > check->given_hlc_max) check->given_hlc_max = o->version.hlc;
     sim->invariant_checks[INV_REPLICA_HLC_CAUSAL]++;
     if (pending != NULL && o->version.hlc <= pending->visible_hlc_max) {
         replica_fail(sim, node, INV_REPLICA_HLC_CAUSAL,
@@ -300,6 +309,8 @@ static void on_version(struct sim *sim, struct platform *node, const struct repl
     if (loaded) sim->replica.versions_loaded++;
     if (!loaded) sim->replica.versions_added++;
     if (!loaded && o->from_peer) sim->replica.versions_from_peers++;
+    bool own = (loaded || !o->from_peer) && o->version.node == node->kernel.replica.engine.node;
+    if (own && o->version.hlc > check->given_hlc_max) check->given_hlc_max = o->version.hlc;
     struct replica_pending_put *pending = o->from_peer || loaded ? NULL : pending_find(check, o->pid);
     u32 preferred = pending != NULL ? pending->write : REPLICA_CHECK_NONE;
     invention_check(sim, node, &o->version, preferred,

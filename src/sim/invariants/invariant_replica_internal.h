@@ -42,6 +42,7 @@ struct replica_pending_put {
     u32 pid; // 0: free
     u32 write;
     u64 visible_hlc_max; // the highest hlc visible on the node when the put entered
+    u64 given_hlc_max;   // the highest hlc the node had given its own versions then
 };
 
 struct replica_recent_op {
@@ -57,6 +58,8 @@ struct replica_node_check {
     bool booted;              // the tables below describe the current boot
     u32 boots_seen;           // node->boots when they were reset
     u64 acked_hlc_last;       // across boots (replica_hlc_monotonic)
+    u64 given_hlc_max;        // across boots: the highest hlc this node gave a version it
+                              // wrote (added by a local put, or loaded back: acked or not)
     u64 visible_hlc_max;      // this boot
     struct replica_shadow_key *keys; // open addressing, power-of-two capacity
     u32 keys_capacity;
