@@ -33,6 +33,11 @@ fleet() { # SCENARIO COUNT
 fleet scenarios/replica3.scenario "$SEEDS3"
 fleet scenarios/replica5.scenario "$SEEDS5"
 
+# The checker only watches: a run without it is the same run, event for event.
+"$SIM" --scenario scenarios/replica5.scenario --seed 2 --log error --check-determinism > "$logs/determinism.log" 2>&1
+check "replica5 seed 2: deterministic, with and without the replica checker" \
+    grep -qE '^deterministic: 3 runs.*without invariant checks agreed' "$logs/determinism.log"
+
 # One seed's summary: the clients and the network did the work the invariants judge.
 number() { grep -oE "$1" "$2" | head -1 | grep -oE '[0-9]+' | head -1; }
 out=$logs/replica3-seed-1.log

@@ -85,8 +85,14 @@ void replica_print_summary(const struct sim *sim, FILE *out) {
             "replica: %" PRIu64 " puts invoked, %" PRIu64 " acked, %" PRIu64 " failed; %" PRIu64
             " reads checked (%" PRIu64 " failed reads); %" PRIu64 " versions added (%" PRIu64 " from peers), %" PRIu64
             " loaded at boots; %" PRIu64 " values hashed; %" PRIu64 " values repaired; %" PRIu64
-            " boots checked; convergence asked %" PRIu64 " times, converged %" PRIu64 "; %" PRIu64 " not judged\n",
+            " boots checked; convergence asked %" PRIu64 " times, converged %" PRIu64,
             r->puts_invoked, r->puts_acked, r->puts_failed, r->reads_checked, r->reads_errors, r->versions_added,
             r->versions_from_peers, r->versions_loaded, r->objects_checked, r->values_repaired, r->boots_checked,
-            r->convergence_checks, r->converged, r->unjudged);
+            r->convergence_checks, r->converged);
+    const struct sim_liveness *liveness = &sim->liveness;
+    if (liveness->converged) {
+        fprintf(out, " (%" PRIu64 ".%03" PRIu64 " ms after the heal)", liveness->convergence_ns / 1000000u,
+                liveness->convergence_ns / 1000u % 1000u);
+    }
+    fprintf(out, "; %" PRIu64 " not judged\n", r->unjudged);
 }
