@@ -14,7 +14,7 @@ trace=$logs/seed1-300.trace
 
 "$SIM" --seed 1 --scenario scenarios/replica-bench.scenario \
     --set "bootargs=init.end=idle init.rounds=0 replica.nodes=3 init.replicafill=100" \
-    --set liveness.heal_at=${REPLICA_SMOKE_HEAL_AT:-20s} --set liveness.bound=60s --set time=120s \
+    --set liveness.heal_at=${REPLICA_SMOKE_HEAL_AT:-3s} --set liveness.bound=60s --set time=120s \
     --set disk.size=8M --trace "$trace" > "$log" 2>&1
 status=$?
 events() { grep -cE " $1 " "$trace"; }
