@@ -31,6 +31,7 @@ BASIN_PROGRAM("replicaclient");
 #define KEYS_PER_SPACE 8u
 #define HISTORY_SCAN_MAX 256u   // versions above ours looked through before giving up
 #define SAY_EVERY_OPS 500u
+#define REPORT_EVERY_OPS 50u   // a passing verdict now and then: the summary counts the clients
 #define FILL_COUNT_MAX 100000u
 #define LOST_EXCUSES (ABI_REPORT_EXCUSE_DISK_ERRORS | ABI_REPORT_EXCUSE_DATA_LOST | ABI_REPORT_EXCUSE_POWER_LOSS)
 
@@ -80,11 +81,22 @@ static void verdict(const char *name, bool holds, u32 excuses, const char *key) 
     report_check(name, 1, excuses);
 }
 
-static void key_pick(char *key, u64 capacity) {
+#define SPACES_COUNT 3u // r<node>/, shared/, xy/
+// The last version this process had acknowledged for each key (.hlc 0: none yet), and
+// the first one (an older version must stay in the history however many follow).
+static struct abi_graindb_version acked[SPACES_COUNT][KEYS_PER_SPACE];
+static struct abi_graindb_version acked_first[SPACES_COUNT][KEYS_PER_SPACE];
+
+// A random key of this client's spaces; *slot and *first point at its acked versions.
+static void key_pick(char *key, u64 capacity, struct abi_graindb_version **slot,
+                     struct abi_graindb_version **first) {
     u32 index = random_below(KEYS_PER_SPACE);
-    if (!as_root) snprintf(key, capacity, "xy/k%u", index);
-    else if (random_below(2) == 0) snprintf(key, capacity, "r%u/k%u", node, index);
+    u32 space = !as_root ? 2u : random_below(2);
+    if (space == 2) snprintf(key, capacity, "xy/k%u", index);
+    else if (space == 0) snprintf(key, capacity, "r%u/k%u", node, index);
     else snprintf(key, capacity, "shared/k%u", index);
+    *slot = &acked[space][index];
+    *first = &acked_first[space][index];
 }
 
 // Is `written` in key's history? Scans from the current version down while versions are
@@ -124,7 +136,8 @@ static void after_put(const char *key, const struct abi_graindb_version *written
 
 static void do_put(void) {
     char key[ABI_GRAINDB_KEY_BYTES_MAX], value[48];
-    key_pick(key, sizeof key);
+    struct abi_graindb_version *slot = NULL, *first = NULL;
+    key_pick(key, sizeof key, &slot, &first);
     snprintf(value, sizeof value, "n%u-p%ld-o%lu", node, (long)sys_getpid(), (unsigned long)ops);
     request_set(key, value);
     i64 result = call(ABI_GRAINDB_PUT);
@@ -136,12 +149,31 @@ static void do_put(void) {
     struct abi_graindb_version written = reply.version;
     verdict("replica-put-reply", written.node == node && written.uid == (as_root ? 0u : ABI_UID_USER), 0, key);
     after_put(key, &written, value);
+    *slot = written;
+    if (first->hlc == 0) *first = written;
 }
 
 // Two gets of one key in a row: the second's current version is not below the first's.
+// And the version this process last acknowledged for the key is still in its history.
 static void do_reads(void) {
     char key[ABI_GRAINDB_KEY_BYTES_MAX];
-    key_pick(key, sizeof key);
+    struct abi_graindb_version *slot = NULL, *oldest = NULL;
+    key_pick(key, sizeof key, &slot, &oldest);
+    if (slot->hlc != 0) {
+        bool unsure = false;
+        bool holds = history_holds(key, slot, &unsure) || unsure;
+        verdict("replica-acked-version-kept", holds, LOST_EXCUSES, key);
+    }
+    if (oldest->hlc != 0) {
+        // The newest version as of the oldest's hlc: the oldest itself, or one with that
+        // hlc from a higher node. Never none, never older.
+        request_set(key, NULL);
+        request.as_of_hlc = oldest->hlc;
+        i64 result = call(ABI_GRAINDB_GET_AS_OF);
+        bool holds = result == 0 ? reply.version.hlc == oldest->hlc && reply.version.node >= oldest->node
+                                 : environmental(result);
+        verdict("replica-first-acked-version-kept", holds, LOST_EXCUSES, key);
+    }
     request_set(key, NULL);
     i64 first = call(ABI_GRAINDB_GET);
     struct abi_graindb_version before = reply.version;
@@ -184,6 +216,7 @@ static _Noreturn void client(void) {
         else if (op < 9 || as_root) do_reads();
         else do_forbidden();
         ops++;
+        if (ops % REPORT_EVERY_OPS == 0) report_check(as_root ? "replicaclient root" : "replicaclient xy", 0, 0);
         if (ops % SAY_EVERY_OPS == 0) note("%lu ops, %lu refused", (unsigned long)ops, (unsigned long)refusals);
         sys_sleep_until(monotonic_ns() + (PAUSE_MIN_MS + random_below(PAUSE_SPREAD_MS)) * MS);
     }
