@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "faults/faults.h"
 #include "sim/invariants/invariant_replica.h"
@@ -21,6 +22,7 @@ static void print_ms(FILE *out, u64 time_ns) {
 // Every fault kind off for the rest of the run (a kind that is off draws nothing), the
 // partition healed, the cut ended. Nodes that are down come back when scheduled.
 static void heal(struct sim *sim, struct platform *node) {
+    memcpy(sim->liveness.faults_before_heal, sim->faults, sizeof(sim->faults));
     for (u32 kind = 0; kind < FAULT_COUNT; kind++) {
         sim->faults[kind].enabled = false;
         sim->faults[kind].rate_per_million = 0;

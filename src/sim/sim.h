@@ -31,6 +31,7 @@ struct sim_liveness {
     u64 convergence_ns;   // from the heal to that answer
     u64 checks;           // times the predicate was asked
     u64 last_check_ms;    // the simulated millisecond of the last question
+    struct fault_setting faults_before_heal[FAULT_COUNT]; // what the swarm resolved (shrink.c)
 };
 
 struct sim_config {

@@ -248,6 +248,12 @@ test_tree(void)
         index = found;
     }
     CHECK(index == replica_leaf_of_key(x.key, x.key_len));
+    // The incremental inner nodes equal a full recompute.
+    u64 incremental = replica_merkle_root(a);
+    memset(a->tree_dirty_parents, 0, sizeof(a->tree_dirty_parents));
+    memset(a->tree, 0, 273 * sizeof(u64)); // the inner nodes, not the leaves
+    a->tree_dirty = true;
+    CHECK(replica_merkle_root(a) == incremental);
     // The leaf's versions: keys in byte order, each key's from the newest.
     struct replica_version out[64];
     u32 got = replica_leaf_versions(a, index, 0, out, 64);

@@ -7,7 +7,7 @@
 
 #define NODES_MAX 5u
 #define KEYS_COUNT 40u
-#define WRITES_MAX 400u
+#define WRITES_MAX 4000u
 #define QUEUE_MAX 8192u
 #define DATAGRAM_BYTES 1400u
 #define HEAL_ROUNDS_MAX 400u
@@ -24,6 +24,8 @@ struct write {
 
 static struct replica *engines[NODES_MAX];
 static u32 nodes;
+static u32 keys_count = KEYS_COUNT;
+static bool writes_as_root; // past the users' shares
 static struct datagram queue[QUEUE_MAX];
 static u32 queue_count;
 static struct write writes[WRITES_MAX];
@@ -63,6 +65,7 @@ send_message(const struct replica_message *m)
 {
     const u8 *values[REPLICA_MESSAGE_VERSIONS_MAX] = {0};
     for (u32 i = 0; i < m->versions_count; i++) {
+        if (m->versions[i].value_bytes == 0) continue;
         values[i] = value_of(m->versions[i].value_hash);
         CHECK(values[i] != NULL);
     }
@@ -135,13 +138,13 @@ write_at(u32 node, u64 now_ns)
     u32 length = 1 + test_below(REPLICA_VALUE_BYTES_MAX);
     for (u32 i = 0; i < length; i++) w->value[i] = (u8)base[(i + writes_count) % strlen(base)];
     char key[24];
-    snprintf(key, sizeof(key), "user/k%u", test_below(KEYS_COUNT));
+    snprintf(key, sizeof(key), "user/k%u", test_below(keys_count));
     u8 hash[REPLICA_HASH_BYTES];
     test_sha256(w->value, length, hash);
     // Clocks disagree by minutes; one write in ten sees realtime three minutes back.
     u64 physical = now_ns + node * 97000 * MS + 600000 * MS;
     if (test_below(10) == 0) physical -= 180000 * MS;
-    i64 result = replica_prepare_put(r, (const u8 *)key, (u32)strlen(key), 1000 + node, hash, length,
+    i64 result = replica_prepare_put(r, (const u8 *)key, (u32)strlen(key), writes_as_root ? 0 : 1000 + node, hash, length,
                                      physical, &w->version);
     CHECK(result == 0);
     if (result != 0) return;
@@ -238,6 +241,67 @@ simulate(u32 cluster, u64 seed, u32 loss, u32 duplicate)
     return heal;
 }
 
+// A node that was away while another took 3000 writes over 2000 keys catches up.
+static void
+test_catch_up(void)
+{
+    test_random_state = 77;
+    nodes = 2;
+    keys_count = 2000;
+    writes_as_root = true;
+    for (u32 n = 0; n < nodes; n++) replica_init(engines[n], n, nodes);
+    queue_count = writes_count = 0;
+    loss_percent = duplicate_percent = 0;
+    u64 now_ns = 1700000000000ull * MS;
+    for (u32 i = 0; i < 3000; i++) write_at(0, now_ns + i * MS);
+    queue_count = 0; // the pushes were lost
+    u64 sent_before = datagrams_sent;
+    u32 rounds = 0;
+    while (rounds < HEAL_ROUNDS_MAX && !converged()) {
+        round_run(now_ns, false);
+        now_ns += 50 * MS;
+        rounds++;
+    }
+    while (queue_count > 0) deliver_one(now_ns);
+    check_converged();
+    printf("# catch-up of 3000 versions (2000 keys): %u rounds, %llu datagrams\n", rounds,
+           (unsigned long long)(datagrams_sent - sent_before));
+    keys_count = KEYS_COUNT;
+    writes_as_root = false;
+    test_group("sync-catch-up-after-absence");
+}
+
+// One key with more versions than one answer holds (64 messages of 16): a peer that
+// lacks one old version still gets it (the answers rotate through the leaf).
+static void
+test_big_leaf(void)
+{
+    test_random_state = 99;
+    nodes = 2;
+    for (u32 n = 0; n < nodes; n++) replica_init(engines[n], n, nodes);
+    queue_count = writes_count = 0;
+    loss_percent = duplicate_percent = 0;
+    struct replica_version missing;
+    for (u32 i = 0; i < 3000; i++) {
+        struct replica_version v = test_version("hot/key", 1000 + i, i % 2, 0, "");
+        CHECK(replica_add(engines[0], &v) == 1);
+        if (i == 200) missing = v;
+        else CHECK(replica_add(engines[1], &v) == 1);
+    }
+    CHECK(!replica_contains(engines[1], &missing));
+    u64 now_ns = 1700000000000ull * MS;
+    u32 rounds = 0;
+    while (rounds < HEAL_ROUNDS_MAX && !converged()) {
+        round_run(now_ns, false);
+        now_ns += 50 * MS;
+        rounds++;
+    }
+    CHECK(converged());
+    CHECK(replica_contains(engines[1], &missing));
+    printf("# a 3000-version leaf missing one version: %u rounds\n", rounds);
+    test_group("sync-big-leaf-rotates");
+}
+
 int
 main(void)
 {
@@ -255,5 +319,7 @@ main(void)
     printf("# %u runs, %llu datagrams (%llu lost), heal within %u rounds\n", runs,
            (unsigned long long)datagrams_sent, (unsigned long long)datagrams_dropped, heal_max);
     test_group("sync-converges-2-to-5-nodes-lossy-reordered");
+    test_catch_up();
+    test_big_leaf();
     return test_finish();
 }

@@ -113,6 +113,7 @@ i64 replica_host_persist(struct kernel *k, const struct replica_version *version
     assert(count >= 1);
     assert(count <= REPLICA_MESSAGE_VERSIONS_MAX);
     struct graindb *db = &k->fs.db;
+    if (k->fs.state != FS_MOUNTED) return -E_IO;
     i64 result = graindb_batch_begin(db);
     if (result < 0) return result;
     for (u32 i = 0; i < count && result == 0; i++) {
@@ -125,10 +126,12 @@ i64 replica_host_persist(struct kernel *k, const struct replica_version *version
     if (result == 0) result = stage_chunk(k, versions, count, chunk_hash);
     if (result == 0) result = graindb_batch_set_ref(db, (const u8 *)REPLICA_LOG_KEY, LOG_KEY_LEN, chunk_hash);
     if (result < 0) {
-        graindb_batch_abort(db);
+        fs_record_abort(k, result);
         return result;
     }
-    result = graindb_batch_commit(db, NULL);
+    // Committed as the filesystem commits (traced: the simulator's durability shadow
+    // follows every commit of this database).
+    result = fs_record_commit(k);
     if (result < 0) return result;
     mem_copy(k->replica.log_head, chunk_hash, REPLICA_HASH_BYTES);
     return 0;
@@ -219,12 +222,13 @@ i64 replica_host_value_restore(struct kernel *k, const u8 hash[REPLICA_HASH_BYTE
                           u32 size_bytes) {
     assert(hash != NULL);
     assert(size_bytes <= REPLICA_VALUE_BYTES_MAX);
+    if (k->fs.state != FS_MOUNTED) return -E_IO;
     i64 result = graindb_batch_begin(&k->fs.db);
     if (result < 0) return result;
     result = graindb_batch_restore_object(&k->fs.db, bytes, size_bytes, hash);
     if (result < 0) {
-        graindb_batch_abort(&k->fs.db);
+        fs_record_abort(k, result);
         return result;
     }
-    return graindb_batch_commit(&k->fs.db, NULL);
+    return fs_record_commit(k);
 }

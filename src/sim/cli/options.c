@@ -363,7 +363,8 @@ static bool net_config_build(const struct options *o, const struct scenario *sce
 }
 
 // A cluster's node gets " replica.node=I" appended to its boot arguments (network.c),
-// and a liveness phase must end before the run's time limit.
+// and a scenario's liveness phase must end before its time limit (a --time or --steps
+// of the command line may cut it short: a quick look, the shrinker).
 static bool net_config_fits(const struct sim_config *config, char *error, u32 error_capacity) {
     bool cluster = config->nodes_count >= 2 && strstr(config->bootargs, NET_CLUSTER_BOOTARG) != NULL;
     if (cluster && strlen(config->bootargs) + NET_NODE_BOOTARG_BYTES_MAX > BOOTARGS_LEN_MAX) {
@@ -372,7 +373,7 @@ static bool net_config_fits(const struct sim_config *config, char *error, u32 er
         return false;
     }
     u64 heal_at_ns = config->liveness_heal_at_ns;
-    bool past_limit = heal_at_ns != 0 && config->time_limit_ns != 0 &&
+    bool past_limit = heal_at_ns != 0 && config->time_limit_ns != 0 && config->limits_from_scenario &&
                       (heal_at_ns >= config->time_limit_ns ||
                        config->liveness_bound_ns > config->time_limit_ns - heal_at_ns);
     if (past_limit) {

@@ -78,7 +78,9 @@ static void child_send(const struct sim *sim, u32 outcome, u32 invariant) {
     result.time_ns = sim->time_ns;
     for (u32 kind = 0; kind < FAULT_COUNT; kind++) result.faults_total += sim->faults_injected[kind];
     result.trace_hash = trace_hash(&sim->trace);
-    memcpy(result.faults, sim->faults, sizeof(result.faults));
+    // What the swarm resolved: a liveness phase's heal switched every kind off since.
+    memcpy(result.faults, sim->liveness.healed ? sim->liveness.faults_before_heal : sim->faults,
+           sizeof(result.faults));
     ssize_t written = write(child_report_fd, &result, sizeof(result)); // short: the parent sees an error
     (void)written;
 }

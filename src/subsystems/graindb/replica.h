@@ -176,6 +176,12 @@ struct replica {
     // Appended by the engine: each leaf's first key (its list in key byte order), so a
     // leaf's versions are read without scanning every key.
     u32 leaf_first_key[REPLICA_TREE_LEAVES_COUNT];
+    // Appended by the engine: which depth-2 nodes have a leaf that changed since the
+    // inner nodes were computed (one bit each), so a recompute hashes only those.
+    u64 tree_dirty_parents[REPLICA_TREE_LEAVES_COUNT / REPLICA_TREE_FANOUT / 64u];
+    // Appended by the engine: where the next answer starts in a leaf whose versions do
+    // not fit in one outbox, so that successive rounds send all of them.
+    u32 leaf_send_cursor;
 };
 
 // ---- planted bugs (engine sites; the kernel maps its BUG_REPLICA_* ids to these bits) -------

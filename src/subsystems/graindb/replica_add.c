@@ -81,6 +81,8 @@ store_version(struct replica *r, u32 key_index, u32 *link, const struct replica_
     if (v->uid != 0) r->user_versions_count++;
     u32 leaf = (u32)(r->keys[key_index].key_hash >> (64u - REPLICA_TREE_LEAF_BITS));
     r->tree[REPLICA_TREE_LEAVES_FIRST + leaf] ^= entry->digest;
+    u32 parent = leaf / REPLICA_TREE_FANOUT;
+    r->tree_dirty_parents[parent / 64u] |= 1ull << (parent % 64u);
     r->tree_dirty = true;
     link_version(r, key_index, link, index);
 }

@@ -47,26 +47,45 @@ replica_sync_start(struct replica *r, struct replica_outbox *out)
     return peer;
 }
 
-// Our versions of a leaf to `to`, REPLICA_MESSAGE_VERSIONS_MAX per message.
+static u32
+leaf_versions_count(const struct replica *r, u32 leaf)
+{
+    u32 count = 0;
+    for (u32 k = r->leaf_first_key[leaf]; k != REPLICA_NONE; k = r->keys[k].next_in_leaf) {
+        count += r->keys[k].versions_count;
+    }
+    assert(count <= r->versions_count);
+    return count;
+}
+
+// Our versions of a leaf to `to`, REPLICA_MESSAGE_VERSIONS_MAX per message. A leaf too
+// big for the room left starts where the last such answer stopped (leaf_send_cursor),
+// wrapping around: rounds after rounds send every version, not always the same first.
 static bool
 leaf_send(struct replica *r, struct replica_outbox *out, u32 to, u32 leaf)
 {
     assert(leaf < REPLICA_TREE_LEAVES_COUNT);
-    u32 start = 0;
-    for (;;) {
+    u32 total = leaf_versions_count(r, leaf);
+    u32 room = (REPLICA_OUTBOX_MAX - out->count) * REPLICA_MESSAGE_VERSIONS_MAX;
+    u32 start = total > room ? r->leaf_send_cursor % total : 0;
+    u32 sent = 0;
+    bool fitted = true;
+    while (sent < total) {
         struct replica_message *m = message_new(r, out, REPLICA_MSG_VERSIONS, to);
-        if (m == NULL) return false;
-        m->index = (u16)leaf;
-        m->versions_count = replica_leaf_versions(r, leaf, start, m->versions, REPLICA_MESSAGE_VERSIONS_MAX);
-        if (m->versions_count == 0) {
-            // Nothing more: the message (and its sequence number) was not needed.
-            out->count--;
-            r->sequence_next--;
-            return true;
+        if (m == NULL) {
+            fitted = false;
+            break;
         }
-        start += m->versions_count;
-        assert(start <= r->versions_count);
+        u32 at = (start + sent) % total;
+        u32 want = total - at < total - sent ? total - at : total - sent;
+        if (want > REPLICA_MESSAGE_VERSIONS_MAX) want = REPLICA_MESSAGE_VERSIONS_MAX;
+        m->index = (u16)leaf;
+        m->versions_count = replica_leaf_versions(r, leaf, at, m->versions, want);
+        assert(m->versions_count == want);
+        sent += want;
     }
+    if (total > room) r->leaf_send_cursor += sent;
+    return fitted;
 }
 
 static void
@@ -84,10 +103,11 @@ respond_tree(struct replica *r, const struct replica_message *m, struct replica_
         }
         // Planted: a differing leaf is neither sent nor pulled.
         if (REPLICA_PLANTED(r, REPLICA_BUG_SYNC_SKIPS_LEAVES)) continue;
-        if (!leaf_send(r, out, m->from, child)) return;
+        // The PULL first: the peer's versions come even when ours do not all fit.
         struct replica_message *pull = message_new(r, out, REPLICA_MSG_PULL, m->from);
         if (pull == NULL) return;
         pull->index = (u16)child;
+        if (!leaf_send(r, out, m->from, child)) return;
     }
 }
 

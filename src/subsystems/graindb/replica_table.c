@@ -30,6 +30,8 @@ replica_init(struct replica *r, u32 node, u32 nodes)
         r->leaf_first_key[leaf] = REPLICA_NONE;
     }
     r->sync_peer_next = (node + 1u) % nodes;
+    // Every inner node is computed once, from the empty leaves.
+    for (u32 i = 0; i < ARRAY_COUNT(r->tree_dirty_parents); i++) r->tree_dirty_parents[i] = ~0ull;
     r->tree_dirty = true;
 }
 

@@ -4,6 +4,8 @@
 #include "subsystems/graindb/replica_internal.h"
 
 // hlc, uid, node, key_len, value_bytes, value hash, key.
+STATIC_ASSERT(REPLICA_TREE_DEPTH == 3u); // tree_recompute's levels
+
 #define REPLICA_DIGEST_BYTES_MAX (8u + 4u + 1u + 1u + 2u + REPLICA_HASH_BYTES + REPLICA_KEY_BYTES_MAX)
 
 u64
@@ -38,22 +40,33 @@ replica_tree_offset(u32 depth)
     return offsets[depth];
 }
 
+// One inner node from its 16 children.
+static void
+tree_node(struct replica *r, u32 depth, u32 index)
+{
+    assert(depth < REPLICA_TREE_DEPTH);
+    u8 children[8u * REPLICA_TREE_FANOUT];
+    u32 child_first = replica_tree_offset(depth + 1u) + index * REPLICA_TREE_FANOUT;
+    for (u32 i = 0; i < REPLICA_TREE_FANOUT; i++) replica_put_u64(children + 8u * i, r->tree[child_first + i]);
+    r->tree[replica_tree_offset(depth) + index] = replica_xxh3(children, sizeof(children));
+}
+
+// Only the depth-2 nodes over changed leaves, then depth 1 and the root (17 hashes);
+// all of them when the tree was marked dirty without saying where.
 static void
 tree_recompute(struct replica *r)
 {
-    u8 children[8u * REPLICA_TREE_FANOUT];
-    // Bottom up: depth 2 from the leaves, then 1, then the root.
-    for (u32 depth = REPLICA_TREE_DEPTH; depth > 0; depth--) {
-        u32 parents = replica_tree_width(depth - 1u);
-        u32 parent_first = replica_tree_offset(depth - 1u);
-        u32 child_first = replica_tree_offset(depth);
-        for (u32 p = 0; p < parents; p++) {
-            for (u32 i = 0; i < REPLICA_TREE_FANOUT; i++) {
-                replica_put_u64(children + 8u * i, r->tree[child_first + p * REPLICA_TREE_FANOUT + i]);
-            }
-            r->tree[parent_first + p] = replica_xxh3(children, sizeof(children));
-        }
+    u32 words = ARRAY_COUNT(r->tree_dirty_parents);
+    bool any = false;
+    for (u32 w = 0; w < words; w++) any = any || r->tree_dirty_parents[w] != 0;
+    u32 parents = replica_tree_width(REPLICA_TREE_DEPTH - 1u);
+    assert(parents == 64u * words);
+    for (u32 p = 0; p < parents; p++) {
+        if (!any || ((r->tree_dirty_parents[p / 64u] >> (p % 64u)) & 1u)) tree_node(r, 2, p);
     }
+    for (u32 p = 0; p < REPLICA_TREE_FANOUT; p++) tree_node(r, 1, p);
+    tree_node(r, 0, 0);
+    for (u32 w = 0; w < words; w++) r->tree_dirty_parents[w] = 0;
     r->tree_dirty = false;
 }
 
