@@ -14,6 +14,9 @@
 //   - get-as-of(V.hlc) returns a version with hlc <= V.hlc (here: exactly V.hlc, since V
 //     qualifies and the newest one that does wins);
 //   - a key's current version never goes back between two gets of one process;
+//   - each acknowledged put's hlc is above the process's previous one (the node's HLC
+//     never goes back, whatever realtime does);
+//   - the first and the last version a process acknowledged for a key stay held;
 //   - xy's put of a root key is -E_PERM.
 // Errors a correct kernel may give under faults (E_IO, E_BADMSG, E_NOSPC, E_DQUOT for
 // xy's share) are counted, not failures; a damaged disk excuses a lost version.
@@ -31,7 +34,7 @@ BASIN_PROGRAM("replicaclient");
 #define KEYS_PER_SPACE 8u
 #define HISTORY_SCAN_MAX 256u   // versions above ours looked through before giving up
 #define SAY_EVERY_OPS 500u
-#define REPORT_EVERY_OPS 50u   // a passing verdict now and then: the summary counts the clients
+#define REPORT_EVERY_OPS 20u   // a passing verdict now and then: the summary counts the clients
 #define FILL_COUNT_MAX 100000u
 #define LOST_EXCUSES (ABI_REPORT_EXCUSE_DISK_ERRORS | ABI_REPORT_EXCUSE_DATA_LOST | ABI_REPORT_EXCUSE_POWER_LOSS)
 
@@ -42,6 +45,7 @@ static bool as_root;
 static u32 node;
 static u64 ops;
 static u64 refusals; // environmental errors and xy's share
+static u64 last_put_hlc; // this process's last acknowledged put: the node's HLC only grows
 
 static u32 random_below(u32 bound) {
     u32 value = 0;
@@ -148,6 +152,8 @@ static void do_put(void) {
     }
     struct abi_graindb_version written = reply.version;
     verdict("replica-put-reply", written.node == node && written.uid == (as_root ? 0u : ABI_UID_USER), 0, key);
+    verdict("replica-put-hlc-grows", written.hlc > last_put_hlc, 0, key);
+    last_put_hlc = written.hlc;
     after_put(key, &written, value);
     *slot = written;
     if (first->hlc == 0) *first = written;
