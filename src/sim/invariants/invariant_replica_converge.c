@@ -51,6 +51,7 @@ bool replica_cluster_converged(struct sim *sim, char *why, u32 why_bytes) {
     assert(why_bytes > 0);
     why[0] = '\0';
     sim->replica.convergence_checks++;
+    sim->invariant_checks[INV_REPLICA_CONVERGES_AFTER_HEAL]++;
     struct platform *first = NULL;
     for (u32 id = 0; id < sim->config.nodes_count; id++) {
         struct platform *node = sim->nodes[id];
