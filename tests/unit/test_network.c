@@ -210,6 +210,12 @@ static void test_determinism_and_bootargs(void) {
     check(strcmp(platform_bootargs(sim->nodes[1]), "init.end=poweroff") == 0, "net_bootargs_unchanged_without_cluster",
           platform_bootargs(sim->nodes[1]));
     sim_destroy(sim);
+    unit_sim_config(&config, 1, 1000, "replica.nodes=3");
+    sim = unit_sim_start(&config); // one node (a shrunk run): it still learns its id
+    check(strcmp(platform_bootargs(sim->nodes[0]), "replica.nodes=3 replica.node=0") == 0, "net_bootargs_one_node",
+          platform_bootargs(sim->nodes[0]));
+    check(!platform_net_present(sim->nodes[0]), "net_absent_on_one_node", "present");
+    sim_destroy(sim);
 }
 
 static void test_partition_plans(void) {

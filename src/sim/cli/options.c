@@ -61,7 +61,7 @@ void options_print_usage(FILE *out) {
     fprintf(out,
             "usage: basin-sim --seed N [--scenario FILE] [--nodes N] [--time 10s|500ms|... | --steps N]\n"
             "                 [--bug NAME]... [--log error|warn|info|debug|trace] [--trace FILE]\n"
-            "                 [--trace-json FILE] [--set KEY=VALUE]... [--shrink]\n"
+            "                 [--trace-json FILE] [--set KEY=VALUE]... [--shrink] [--heal-at T] [--liveness-bound B]\n"
             "                 [--progress] [--check-determinism] [--list-bugs] [--list-invariants] [--print-scenario] [--help]\n"
             "       basin-sim --seeds A..B | --count N [--jobs N] [--json FILE] [--save-failures DIR] [...]\n"
             "Runs the Grain Basin kernel on simulated nodes, injecting faults drawn from the seed\n"
@@ -366,8 +366,8 @@ static bool net_config_build(const struct options *o, const struct scenario *sce
 // and a scenario's liveness phase must end before its time limit (a --time or --steps
 // of the command line may cut it short: a quick look, the shrinker).
 static bool net_config_fits(const struct sim_config *config, char *error, u32 error_capacity) {
-    bool cluster = config->nodes_count >= 2 && strstr(config->bootargs, NET_CLUSTER_BOOTARG) != NULL;
-    if (cluster && strlen(config->bootargs) + NET_NODE_BOOTARG_BYTES_MAX > BOOTARGS_LEN_MAX) {
+    bool with_id = strstr(config->bootargs, NET_CLUSTER_BOOTARG) != NULL;
+    if (with_id && strlen(config->bootargs) + NET_NODE_BOOTARG_BYTES_MAX > BOOTARGS_LEN_MAX) {
         snprintf(error, error_capacity, "bootargs with loglevel= and replica.node= longer than %u bytes",
                  BOOTARGS_LEN_MAX - 1);
         return false;

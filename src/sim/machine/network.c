@@ -13,10 +13,13 @@
 #include "sim/sim.h"
 #include "sim/trace.h"
 
+// replica.node=I whenever the boot arguments name a cluster size, even on one node (a
+// run the shrinker cut to fewer nodes still tells each kernel who it is).
 static bool bootargs_build(struct network *network, const struct sim *sim) {
     const char *run = sim->config.bootargs;
+    bool with_id = strstr(run, NET_CLUSTER_BOOTARG) != NULL;
     for (u32 id = 0; id < network->nodes_count; id++) {
-        int length = network->cluster
+        int length = with_id
                          ? snprintf(network->bootargs[id], BOOTARGS_LEN_MAX, "%s%s%u", run,
                                     NET_NODE_BOOTARG, id)
                          : snprintf(network->bootargs[id], BOOTARGS_LEN_MAX, "%s", run);
@@ -132,6 +135,7 @@ static void enqueue(struct platform *from, u32 to, const u8 *bytes, u32 length, 
                                .sequence = sequence, .probe = probe};
     memcpy(d->bytes, bytes, length);
     network->in_flight++;
+    network->in_flight_to[to]++;
     sim_trace(from, TRACE_SIM_NET_SEND, to, sequence, deliver_at_ns);
 }
 
@@ -179,14 +183,18 @@ i64 network_send(struct platform *from, u32 to_node, const u8 *bytes, u32 length
 static void slot_free(struct network *network, struct net_datagram *d) {
     assert(d->used);
     assert(network->in_flight > 0);
+    assert(network->in_flight_to[d->to] > 0);
     d->used = false;
     network->in_flight--;
+    network->in_flight_to[d->to]--;
 }
 
 // The earliest (deliver_at_ns, sequence) datagram due to `to` by now_ns, of the kernel's
 // or of the simulator's probes; NULL: none.
 static struct net_datagram *earliest_due(struct network *network, u32 to, u64 now_ns, bool probe) {
     struct net_datagram *best = NULL;
+    assert(to < NET_NODES_MAX);
+    if (network->in_flight_to[to] == 0) return NULL;
     for (u32 slot = 0; slot < NETWORK_IN_FLIGHT_MAX; slot++) {
         struct net_datagram *d = &network->slots[slot];
         if (!d->used || d->to != to || d->deliver_at_ns > now_ns || d->probe != probe) continue;
@@ -201,7 +209,7 @@ u64 network_next_arrival_ns(const struct network *network, u32 node_id, u64 afte
     assert(network != NULL);
     assert(node_id < NET_NODES_MAX);
     u64 earliest_ns = ~0ull;
-    for (u32 slot = 0; slot < NETWORK_IN_FLIGHT_MAX && network->in_flight > 0; slot++) {
+    for (u32 slot = 0; slot < NETWORK_IN_FLIGHT_MAX && network->in_flight_to[node_id] > 0; slot++) {
         const struct net_datagram *d = &network->slots[slot];
         if (!d->used || d->to != node_id || d->probe || d->deliver_at_ns <= after_ns) continue;
         if (d->deliver_at_ns < earliest_ns) earliest_ns = d->deliver_at_ns;
@@ -236,7 +244,7 @@ void network_node_down(struct platform *node) {
     assert(node->state != NODE_RUNNING);
     struct network *network = network_of(node);
     bool off = node->state == NODE_OFF;
-    for (u32 slot = 0; slot < NETWORK_IN_FLIGHT_MAX; slot++) {
+    for (u32 slot = 0; slot < NETWORK_IN_FLIGHT_MAX && network->in_flight_to[node->id] > 0; slot++) {
         struct net_datagram *d = &network->slots[slot];
         if (!d->used || d->to != node->id) continue;
         if (!off && d->deliver_at_ns >= node->now_ns) continue; // arrives once it is back

@@ -80,10 +80,11 @@ struct network {
     u64 partition_end_ns;
     u64 sequence; // the next datagram's
     u32 in_flight;
+    u32 in_flight_to[NET_NODES_MAX]; // of in_flight, by receiver: a node with none skips the scan
     struct pcg32 partition_rng;
     struct pcg32 latency_rng[NET_NODES_MAX][NET_NODES_MAX]; // per directed link
     struct network_counts counts;
-    char bootargs[NET_NODES_MAX][BOOTARGS_LEN_MAX]; // each node's, with its id when a cluster
+    char bootargs[NET_NODES_MAX][BOOTARGS_LEN_MAX]; // each node's, with its id when replica.nodes= is there
     struct net_datagram slots[NETWORK_IN_FLIGHT_MAX];
 };
 
@@ -94,7 +95,7 @@ struct platform;
 // refuses those first).
 struct network *network_create(const struct sim *sim);
 void network_destroy(struct network *network);
-// The node's boot arguments: the run's, plus " replica.node=I" in a cluster.
+// The node's boot arguments: the run's, plus " replica.node=I" when they hold replica.nodes=.
 const char *network_bootargs(const struct network *network, u32 node_id);
 // platform_net_* of a node (platform_sim.c), with the contract's results.
 bool network_present(const struct network *network);
