@@ -29,7 +29,7 @@ struct pcg32;
     X(FAULT_NET_DROP, "net_drop", "per million datagrams", 50000u)               \
     X(FAULT_NET_DUPLICATE, "net_duplicate", "per million datagrams", 20000u)     \
     X(FAULT_NET_REORDER, "net_reorder", "per million datagrams", 50000u)         \
-    X(FAULT_NET_PARTITION, "net_partition", "per million steps", 2000u)
+    X(FAULT_NET_PARTITION, "net_partition", "per million steps", 500u)
 
 #define FAULT_ENUM(id, name, unit, swarm_max) id,
 enum fault_kind { FAULT_LIST(FAULT_ENUM) FAULT_COUNT };

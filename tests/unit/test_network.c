@@ -154,6 +154,23 @@ static void test_congestion_and_power_loss(void) {
     sim_destroy(sim);
 }
 
+// An idle node wakes when a datagram for it arrives, as an interrupt would wake it.
+static void test_idle_wakes_on_arrival(void) {
+    struct sim *sim = cluster(13, NULL, false);
+    u8 bytes[16] = {0};
+    u8 got[NET_DATAGRAM_BYTES_MAX];
+    platform_net_send(sim->nodes[0], 1, bytes, 16);
+    struct platform *node = sim->nodes[1];
+    platform_idle_until(node, platform_monotonic_ns(node) + 100000000ull); // 100 ms
+    bool early = node->now_ns >= NET_LATENCY_MIN_DEFAULT_NS && node->now_ns <= NET_LATENCY_MAX_DEFAULT_NS;
+    check(early, "net_idle_wakes_at_arrival", "slept past the datagram's arrival");
+    check(platform_net_receive(node, got, sizeof(got)) == 16, "net_idle_wake_receives", "nothing at the wake");
+    u64 before_ns = node->now_ns;
+    platform_idle_until(node, platform_monotonic_ns(node) + 100000000ull);
+    check(node->now_ns - before_ns >= 100000000ull, "net_idle_full_without_datagrams", "woke with nothing due");
+    sim_destroy(sim);
+}
+
 static void test_cut_and_heal(void) {
     struct sim *sim = cluster(5, NULL, true);
     u8 bytes[16] = {0};
@@ -235,6 +252,7 @@ int main(void) {
     test_faults_each_kind();
     test_congestion_and_power_loss();
     test_cut_and_heal();
+    test_idle_wakes_on_arrival();
     test_determinism_and_bootargs();
     test_partition_plans();
     return failures == 0 ? 0 : 1;

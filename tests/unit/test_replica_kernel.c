@@ -11,7 +11,10 @@
 #include "kernel/proc/usercopy.h"
 #include "kernel/replica/internal.h"
 #include "kernel/syscall.h"
+#include "sim/machine/disk.h"
+#include "sim/machine/node.h"
 #include "sim/sim.h"
+#include "subsystems/graindb/internal.h"
 #include "tests/unit/unit.h"
 #include "tests/unit/unit_sim.h"
 
@@ -158,6 +161,40 @@ static void test_damaged_value(void) {
     UNIT_CHECK("missing_value_badmsg", replica_host_value_read(k, &v, out) == -E_BADMSG);
 }
 
+// Flips a bit of the stored object hash on the disk (the simulator told: real damage).
+static void damage_object(const u8 hash[REPLICA_HASH_BYTES]) {
+    struct graindb *db = &k->fs.db;
+    struct object_header header;
+    i64 error = 0;
+    u64 position = objects_find(db, hash, &header, &error);
+    assert(position != GRAINDB_NONE);
+    u64 at = position + OBJ_HEADER_BYTES;
+    u64 sector = db->superblock.log_start_sector + at / BLOCK_SECTOR_SIZE_BYTES;
+    struct platform *node = k->platform;
+    disk_durable_sector(&node->disk, sector)[at % BLOCK_SECTOR_SIZE_BYTES] ^= 0x08;
+    disk_mark(&node->disk, sector, 1, DISK_SECTOR_DAMAGED);
+}
+
+// A damaged chunk stops the walk at boot: what was loaded stays (the rest is the
+// peers'), puts go on, and the next boot loads them.
+static void test_damaged_chunk(void) {
+    struct replica_host *h = &k->replica;
+    UNIT_CHECK("chunk_put_b", put("xy/b", "bee", XY_UID) == 0);
+    u8 chunk_b[REPLICA_HASH_BYTES];
+    mem_copy(chunk_b, h->log_head, REPLICA_HASH_BYTES);
+    UNIT_CHECK("chunk_put_c", put("xy/c", "sea", XY_UID) == 0);
+    damage_object(chunk_b);
+    mem_set(h, 0, sizeof *h);
+    replica_host_boot(k);
+    UNIT_CHECK("damaged_chunk_stops_the_walk", h->enabled && h->loaded && h->engine.versions_count == 1);
+    UNIT_CHECK("damaged_chunk_newer_kept", read_op(ABI_GRAINDB_GET, "xy/c", 0, 0) == 0 && value_is("sea"));
+    UNIT_CHECK("damaged_chunk_then_put", put("xy/d", "dee", XY_UID) == 0);
+    mem_set(h, 0, sizeof *h);
+    replica_host_boot(k);
+    UNIT_CHECK("damaged_chunk_next_boot", h->engine.versions_count == 2 &&
+                                              read_op(ABI_GRAINDB_GET, "xy/d", 0, 0) == 0 && value_is("dee"));
+}
+
 static void test_boot_args(const char *bootargs, u32 nodes, u32 node, const char *name) {
     struct sim *sim = unit_sim_boot_mounted(5, STEPS_MAX, DISK_BYTES, bootargs, false);
     const struct replica_host *h = &sim->nodes[0]->kernel.replica;
@@ -180,9 +217,13 @@ int main(void) {
     test_status();
     test_reload();
     test_damaged_value();
+    test_damaged_chunk();
     sim_destroy(sim);
     test_boot_args(BOOTARGS " replica.nodes=9", 1, 0, "bootargs_nodes_too_many");
     test_boot_args(BOOTARGS " replica.nodes=x2", 1, 0, "bootargs_nodes_not_a_number");
+    test_boot_args(BOOTARGS " replica.nodes=99999999999999999999999999999", 1, 0, "bootargs_nodes_long");
+    test_boot_args(BOOTARGS " replica.nodes=0", 1, 0, "bootargs_nodes_zero");
+    test_boot_args(BOOTARGS " replica.nodes=", 1, 0, "bootargs_nodes_empty");
     test_boot_args(BOOTARGS " replica.nodes=3 replica.node=3", 1, 0, "bootargs_node_outside");
     test_boot_args(BOOTARGS " replica.nodes=3", 1, 0, "bootargs_node_missing");
     test_boot_args(BOOTARGS " replica.nodes=3 replica.node=2", 3, 2, "bootargs_three_nodes");

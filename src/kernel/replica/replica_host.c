@@ -50,7 +50,8 @@ static i64 boot_arg(const struct kernel *k, const char *prefix, char bad[BOOTARG
         i64 value = 0;
         while (text[length] != '\0' && text[length] != ' ') {
             char c = text[length++];
-            value = c >= '0' && c <= '9' && value >= 0 ? value * 10 + (c - '0') : ARG_BAD;
+            bool digit = c >= '0' && c <= '9' && length <= ARG_DIGITS_MAX; // never overflows
+            value = digit && value >= 0 ? value * 10 + (c - '0') : ARG_BAD;
         }
         if (length == 0 || length > ARG_DIGITS_MAX) value = ARG_BAD;
         if (value == ARG_BAD) {

@@ -46,12 +46,13 @@ static void print_net_settings(const struct sim *sim, FILE *out) {
     const struct sim_config *config = &sim->config;
     const struct network *network = sim->network;
     if (network->cluster) {
-        fprintf(out, "network: %u nodes, latency %" PRIu64 "..%" PRIu64 " us per datagram%s\n",
+        fprintf(out, "cluster: %u nodes (node I boots with replica.node=I), latency %" PRIu64 "..%" PRIu64
+                " us per datagram%s\n",
                 network->nodes_count, network->latency_min_ns / 1000u, network->latency_max_ns / 1000u,
                 config->net_cut_until_heal ? ", every link cut until the heal" : "");
     }
     if (config->liveness_heal_at_ns == 0) return;
-    fprintf(out, "liveness: heal at ");
+    fprintf(out, "liveness phase: heal at ");
     print_time(out, config->liveness_heal_at_ns);
     fprintf(out, ", bound ");
     print_time(out, config->liveness_bound_ns);

@@ -197,6 +197,18 @@ static struct net_datagram *earliest_due(struct network *network, u32 to, u64 no
     return best;
 }
 
+u64 network_next_arrival_ns(const struct network *network, u32 node_id, u64 after_ns) {
+    assert(network != NULL);
+    assert(node_id < NET_NODES_MAX);
+    u64 earliest_ns = ~0ull;
+    for (u32 slot = 0; slot < NETWORK_IN_FLIGHT_MAX && network->in_flight > 0; slot++) {
+        const struct net_datagram *d = &network->slots[slot];
+        if (!d->used || d->to != node_id || d->probe || d->deliver_at_ns <= after_ns) continue;
+        if (d->deliver_at_ns < earliest_ns) earliest_ns = d->deliver_at_ns;
+    }
+    return earliest_ns;
+}
+
 i64 network_receive(struct platform *node, u8 *bytes, u32 capacity) {
     assert(node != NULL);
     assert(bytes != NULL);

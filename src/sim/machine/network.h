@@ -100,6 +100,9 @@ const char *network_bootargs(const struct network *network, u32 node_id);
 bool network_present(const struct network *network);
 i64 network_send(struct platform *from, u32 to_node, const u8 *bytes, u32 length);
 i64 network_receive(struct platform *node, u8 *bytes, u32 capacity);
+// The earliest delivery time after after_ns of a datagram of the kernel's to the node
+// (~0: none): an idle node wakes then (platform_idle_until).
+u64 network_next_arrival_ns(const struct network *network, u32 node_id, u64 after_ns);
 // After each step (node: the one stepped): partitions start (net_partition) and heal;
 // with net.probe_every, the node sends its probe when due and takes the probes due to it.
 void network_after_step(struct sim *sim, struct platform *node);
