@@ -4,7 +4,8 @@
 # replica.nodes): the keyspace works alone. Boot 1: put, get (value, hlc, node, uid,
 # SHA-256 of the value), history order and versions_count, as-of, E_NOENT, E_INVAL,
 # E_FAULT, E_PERM (xy on root's keys; root writes xy's), status fields, /bin/graindb's
-# output, errors and exit codes, and xy's share of versions (E_DQUOT at 2048). init
+# output, errors and exit codes, and xy's share of versions (E_DQUOT at 2048: the disk
+# is 16 MB so that the users' quarter of GrainDB's zone holds more than that). init
 # then reboots: boot 2 finds every value and history of boot 1, an HLC above them, and
 # xy's share still used up.
 source "$(dirname "$0")/lib.sh"
