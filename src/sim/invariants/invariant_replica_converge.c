@@ -45,6 +45,31 @@ static bool nodes_differ(struct platform *a, struct platform *b, char *why, u32 
     return current_differs(rb, ra, why, why_bytes, b->id, a->id);
 }
 
+// Every node that is not off for good is up with its keyspace loaded; a running node
+// whose filesystem is unusable this life (no keyspace: it holds no version and never
+// will) is named in *keyless (the first such one).
+static bool nodes_ready(struct sim *sim, char *why, u32 why_bytes, struct platform **keyless) {
+    assert(keyless != NULL);
+    *keyless = NULL;
+    for (u32 id = 0; id < sim->config.nodes_count; id++) {
+        struct platform *node = sim->nodes[id];
+        if (node->state == NODE_OFF) continue; // powered off for good: not waited for
+        if (node->state == NODE_DOWN) {
+            snprintf(why, why_bytes, "node %u is down (waiting to boot)", id);
+            return false;
+        }
+        if (!node->kernel.replica.enabled) {
+            if (*keyless == NULL) *keyless = node;
+            continue;
+        }
+        if (!node->kernel.replica.loaded) {
+            snprintf(why, why_bytes, "node %u has not loaded its keyspace yet", id);
+            return false;
+        }
+    }
+    return true;
+}
+
 bool replica_cluster_converged(struct sim *sim, char *why, u32 why_bytes) {
     assert(sim != NULL);
     assert(why != NULL);
@@ -52,27 +77,26 @@ bool replica_cluster_converged(struct sim *sim, char *why, u32 why_bytes) {
     why[0] = '\0';
     sim->replica.convergence_checks++;
     sim->invariant_checks[INV_REPLICA_CONVERGES_AFTER_HEAL]++;
+    struct platform *keyless = NULL;
+    if (!nodes_ready(sim, why, why_bytes, &keyless)) return false;
     struct platform *first = NULL;
     for (u32 id = 0; id < sim->config.nodes_count; id++) {
         struct platform *node = sim->nodes[id];
-        if (node->state == NODE_OFF) continue; // powered off for good: not waited for
-        bool ready = node->state == NODE_RUNNING && node->kernel.replica.enabled && node->kernel.replica.loaded;
-        if (!ready) {
-            snprintf(why, why_bytes, "node %u is %s", id,
-                     node->state == NODE_DOWN ? "down (waiting to boot)" : "running without its keyspace loaded");
-            return false;
-        }
-        if (first == NULL) {
-            first = node;
-            continue;
-        }
-        if (nodes_differ(first, node, why, why_bytes)) return false;
+        if (node->state != NODE_RUNNING || !node->kernel.replica.enabled) continue;
+        if (first == NULL) first = node;
+        else if (nodes_differ(first, node, why, why_bytes)) return false;
+    }
+    // A node without a keyspace agrees only with a cluster that holds nothing.
+    if (keyless != NULL && first != NULL && first->kernel.replica.engine.versions_count != 0) {
+        snprintf(why, why_bytes, "node %u runs without a keyspace (its filesystem is unusable) while node %u holds %u versions",
+                 keyless->id, first->id, first->kernel.replica.engine.versions_count);
+        return false;
     }
     sim->replica.converged++;
     if (sim->config.no_invariants || sim->replica_check == NULL) return true;
     for (u32 id = 0; id < sim->config.nodes_count; id++) {
         struct platform *node = sim->nodes[id];
-        if (node->state == NODE_RUNNING) replica_acked_all_held(sim, NULL, node);
+        if (node->state == NODE_RUNNING && node->kernel.replica.enabled) replica_acked_all_held(sim, NULL, node);
     }
     return true;
 }
