@@ -88,6 +88,10 @@ while read -r bug invariant; do
     else
         ok "bug $bug caught by $invariant at seed $caught (exit $status)"
     fi
+    if [ "$invariant" = replica_reads_valid ]; then # the checker shows the op's context
+        check "$bug: the report lists the node's last client operations" \
+            grep -qE '^  step [0-9]+ t=[0-9]+ ns pid [0-9]+ get -> 0 ' "$out"
+    fi
     "$SIM" --scenario scenarios/replica3.scenario "${alone[@]}" --seed "$caught" --log error > "$out.clean" 2>&1
     check "seed $caught passes without $bug" test $? -eq 0
 done <<< "$bugs"
