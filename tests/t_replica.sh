@@ -4,7 +4,8 @@
 # replica.nodes): the keyspace works alone. Boot 1: put, get (value, hlc, node, uid,
 # SHA-256 of the value), history order and versions_count, as-of, E_NOENT, E_INVAL,
 # E_FAULT, E_PERM (xy on root's keys; root writes xy's), status fields, /bin/graindb's
-# output, errors and exit codes, and xy's share of versions (E_DQUOT at 2048). init
+# output, errors and exit codes, and xy's share of versions (E_DQUOT at 2048: the disk
+# is 16 MB so that the users' quarter of GrainDB's zone holds more than that). init
 # then reboots: boot 2 finds every value and history of boot 1, an HLC above them, and
 # xy's share still used up.
 source "$(dirname "$0")/lib.sh"
@@ -62,3 +63,16 @@ check "graindb: an unknown command is a usage error" has "graindb: unknown comma
 check "graindb: a bad --as-of is a usage error" has "graindb: get: --as-of banana: not an HLC"
 check "every sh -c of graindb gave the exit expected" \
     bash -c '! grep -E "sh -c .graindb.* FAIL" "$1" | grep -q .' _ "$log"
+
+# Under injected faults (power losses, a failing disk, crashed processes, a jumping
+# clock) the kernel never panics and every invariant holds while replicatest reboots
+# again and again; the checks that fail name the faults that struck (excused).
+for run in power-loss:1 disk-write-errors:1 process-crash:2 clock-chaos:2; do
+    scenario=${run%%:*} seed=${run##*:}
+    fault_log=$logs/seed$seed-$scenario.log
+    "$SIM" --seed "$seed" --scenario "scenarios/$scenario.scenario" \
+        --set "bootargs=init.rounds=0 init.replica=1 init.end=reboot" --set time=5s > "$fault_log" 2>&1
+    check "faults ($scenario, seed $seed): the run passes" test $? -eq 0
+    check "faults ($scenario, seed $seed): replicatest ran and passed at least once" \
+        grep -qxF "n0| replicatest: replicatest root: 0 failures" "$fault_log"
+done

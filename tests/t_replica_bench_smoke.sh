@@ -14,10 +14,9 @@ trace=$logs/seed1-300.trace
 
 "$SIM" --seed 1 --scenario scenarios/replica-bench.scenario \
     --set "bootargs=init.end=idle init.rounds=0 replica.nodes=3 init.replicafill=100" \
-    --set liveness.heal_at=${REPLICA_SMOKE_HEAL_AT:-20s} --set liveness.bound=60s --set time=120s \
+    --set liveness.heal_at=${REPLICA_SMOKE_HEAL_AT:-3s} --set liveness.bound=60s --set time=120s \
     --set disk.size=8M --trace "$trace" > "$log" 2>&1
 status=$?
-events() { grep -cE " $1 " "$trace"; }
 
 check "sim run passes (converged: exit 0)" test $status -eq 0
 for node in 0 1 2; do
@@ -27,6 +26,10 @@ done
 check "the liveness line: converged after the heal" \
     grep -qE '^liveness: healed at .*, converged after [0-9.]+ ms' "$log"
 # 300 local puts, and each node received the 200 versions of the other two.
-check "trace: 300 versions added by puts, 600 from peers" \
-    test "$(events replica_added)" -ge 900
+# replica_added's c: writer node << 8 | 1 (a local put) or 2 (from a peer).
+added() { awk -v how="$1" '$4 == "replica_added" { split($7, c, "="); if (c[2] % 256 == how) n++ } END { print n + 0 }' "$trace"; }
+check "trace: 300 versions added by local puts" test "$(added 1)" -eq 300
+check "trace: 600 versions added from peers (each node the other two's 200)" test "$(added 2)" -eq 600
+check "trace: each node added 300 versions in all" \
+    test "$(grep -E ' replica_added ' "$trace" | awk '{print $3}' | sort | uniq -c | awk '{print $1}' | sort -u)" = 300
 check "no FAIL line" bash -c '! grep -q "FAIL" "$1"' _ "$log"

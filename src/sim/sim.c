@@ -52,6 +52,7 @@ void sim_destroy(struct sim *sim) {
     for (u32 id = 0; id < NODES_MAX; id++) node_destroy(sim->nodes[id]);
     storage_scratch_destroy(sim->storage_scratch);
     zix_run_destroy(sim->zix_run);
+    replica_check_destroy(sim->replica_check);
     network_destroy(sim->network);
     trace_deinit(&sim->trace);
     free(sim);

@@ -99,6 +99,8 @@ struct sim {
     struct zix_counts zix;           // what Zix did (invariant_zix.c), for the summary
     struct zix_run *zix_run;         // the zix invariants' account (NULL until needed)
     struct pcg32 swarm;
+    struct replica_counts replica;        // what the replica invariants saw (invariant_replica.c)
+    struct replica_check *replica_check;  // their tables (NULL until needed)
     struct network *network; // the run's (sim/machine/network.h); every run has one
     struct sim_liveness liveness;
 };

@@ -232,6 +232,7 @@ void sim_print_summary(const struct sim *sim, enum sim_end end, FILE *out) {
     print_ran(sim, out);
     print_z6(sim, out);
     print_zix(sim, out);
+    replica_print_summary(sim, out);
     network_print_summary(sim->network, out);
     liveness_print_summary(sim, out);
     u64 instructions = 0;

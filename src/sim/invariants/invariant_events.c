@@ -102,6 +102,8 @@ void invariants_on_event(struct sim *sim, struct platform *node, const struct tr
         node->invariants.step_idled = true;
     } else if (event->kind >= TRACE_ZIX_BUILD_START && event->kind <= TRACE_ZIX_SANDBOX_ALLOWED) {
         zix_on_event(sim, node, event);
+    } else if (event->kind >= TRACE_REPLICA_BOOT && event->kind <= TRACE_REPLICA_SYNC) {
+        replica_on_event(sim, node, event);
     } else if (event->kind >= TRACE_Z6_BOOT && event->kind <= TRACE_Z6_RELOAD) {
         z6_on_event(sim, node, event);
     } else if (event->kind == TRACE_SPAWN || event->kind == TRACE_EXIT || event->kind == TRACE_CONSOLE ||

@@ -134,4 +134,5 @@ void invariants_after_step(struct sim *sim, struct platform *node) {
     z6_log_after_step(sim, node);
     z6_after_step(sim, node);
     zix_after_step(sim, node);
+    replica_after_step(sim, node);
 }

@@ -6,6 +6,7 @@
 
 #include "kernel/kernel.h"
 #include "sim/invariants/invariant_z6.h"
+#include "sim/invariants/invariant_replica.h"
 #include "sim/invariants/invariant_zix.h"
 
 struct platform;
@@ -183,7 +184,32 @@ struct trace_event;
       "reproducible in the sandbox)")                                                          \
     X(INV_ZIX_BUILDER_READS_INSIDE_INPUTS, "zix_builder_reads_inside_inputs",                    \
       "every path access the sandbox allows a builder (TRACE_ZIX_SANDBOX_ALLOWED) reaches an " \
-      "inode inside its output, its temporary directory, one of its inputs, /bin or /test")
+      "inode inside its output, its temporary directory, one of its inputs, /bin or /test") \
+    X(INV_REPLICA_NO_INVENTION, "replica_no_invention",                                          \
+      "every version a node holds (ADDED, LOADED) was put by a client of its node with those "  \
+      "bytes: a put on that node of the same key, uid, value hash and size, and once acked "   \
+      "the same hlc")                                                                            \
+    X(INV_REPLICA_ACKED_WRITES_KEPT, "replica_acked_writes_kept",                                \
+      "every acked put is held by its writer after every boot and by every node at "           \
+      "convergence; a version once visible on a node stays held this boot")                    \
+    X(INV_REPLICA_HLC_MONOTONIC, "replica_hlc_monotonic",                                        \
+      "a node's acked puts carry strictly growing hlc, across reboots")                         \
+    X(INV_REPLICA_HLC_CAUSAL, "replica_hlc_causal",                                              \
+      "a put acked on a node carries an hlc above every version visible on the node when it "  \
+      "entered (ADDED or LOADED since its boot)")                                                \
+    X(INV_REPLICA_OBJECT_HASH_MATCHES, "replica_object_hash_matches",                            \
+      "every value put, read or stored (OBJECT_STORED) has the SHA-256 and size of its "       \
+      "version's value hash and size")                                                          \
+    X(INV_REPLICA_CURRENT_IS_HIGHEST, "replica_current_is_highest",                              \
+      "after a version is added on a node, its key's current version there is the highest "    \
+      "(hlc, node) the node showed visible")                                                    \
+    X(INV_REPLICA_READS_VALID, "replica_reads_valid",                                            \
+      "the history checker: a get answers the highest (hlc, node) version visible on the node " \
+      "(-E_NOENT only when none is), history index i the i-th, get_as_of the highest with "    \
+      "hlc <= as_of")                                                                            \
+    X(INV_REPLICA_CONVERGES_AFTER_HEAL, "replica_converges_after_heal",                          \
+      "after the liveness phase's heal, within its bound, every running node has the same "    \
+      "merkle root and the same current version of every key (a failure exits 3)")
 
 #define INVARIANT_ENUM(id, name, description) id,
 enum invariant_id { INVARIANT_LIST(INVARIANT_ENUM) INVARIANT_COUNT };
@@ -288,6 +314,7 @@ struct invariant_node_state {
     struct z6_log_shadow z6_logs_moving[Z6_SERVICES_MAX]; // a reload's old shadows (z6_log_reloaded)
     struct z6_shadow z6;         // the z6 invariants' model (invariant_z6.c)
     struct zix_boot_shadow zix;  // the zix invariants' per-boot state (invariant_zix.c)
+    bool replica_booted;         // the replica checker reset its per-boot tables (invariant_replica.c)
 };
 
 // The files acknowledged on a node's disk (invariant_files.c): survive reboots like the

@@ -79,6 +79,7 @@ static struct abi_graindb_request request;
 static struct abi_graindb_reply reply;
 static struct abi_graindb_status status;
 static char value_text[GRAINDB_VALUE_TEXT_BYTES];
+static char history_line[GRAINDB_VALUE_TEXT_BYTES + 128]; // hlc node uid size hash, then the value
 
 // "--help" anywhere among a command's words prints its usage and exits 0.
 static void help_check(int argc, char **argv, const char *command_usage) {
@@ -229,8 +230,13 @@ static int command_history(int argc, char **argv) {
         char hash[2 * GRAINDB_HASH_SHOWN_BYTES + 1];
         hash_format(reply.version.value_hash, GRAINDB_HASH_SHOWN_BYTES, hash);
         u32 length = reply.value_bytes <= ABI_GRAINDB_VALUE_BYTES_MAX ? reply.value_bytes : ABI_GRAINDB_VALUE_BYTES_MAX;
-        tool_print(BASIN_FD_STDOUT, "%lu %u %u %u %s %s\n", (unsigned long)reply.version.hlc, reply.version.node,
-                   reply.version.uid, reply.version.value_bytes, hash, value_format(reply.value, length));
+        // One write per line (escaped, the value may be longer than one tool_print).
+        int used = snprintf(history_line, sizeof history_line, "%lu %u %u %u %s %s\n", (unsigned long)reply.version.hlc,
+                            reply.version.node, reply.version.uid, reply.version.value_bytes, hash,
+                            value_format(reply.value, length));
+        basin_assert(used > 0);
+        basin_assert((u32)used < sizeof history_line);
+        if (tool_write_all(BASIN_FD_STDOUT, history_line, (u64)used) < 0) return GRAINDB_EXIT_FAILED;
     }
     return GRAINDB_EXIT_OK;
 }

@@ -14,6 +14,9 @@
 //   - get-as-of(V.hlc) returns a version with hlc <= V.hlc (here: exactly V.hlc, since V
 //     qualifies and the newest one that does wins);
 //   - a key's current version never goes back between two gets of one process;
+//   - each acknowledged put's hlc is above the process's previous one (the node's HLC
+//     never goes back, whatever realtime does);
+//   - the first and the last version a process acknowledged for a key stay held;
 //   - xy's put of a root key is -E_PERM.
 // Errors a correct kernel may give under faults (E_IO, E_BADMSG, E_NOSPC, E_DQUOT for
 // xy's share) are counted, not failures; a damaged disk excuses a lost version.
@@ -31,6 +34,7 @@ BASIN_PROGRAM("replicaclient");
 #define KEYS_PER_SPACE 8u
 #define HISTORY_SCAN_MAX 256u   // versions above ours looked through before giving up
 #define SAY_EVERY_OPS 500u
+#define REPORT_EVERY_OPS 20u   // a passing verdict now and then: the summary counts the clients
 #define FILL_COUNT_MAX 100000u
 #define LOST_EXCUSES (ABI_REPORT_EXCUSE_DISK_ERRORS | ABI_REPORT_EXCUSE_DATA_LOST | ABI_REPORT_EXCUSE_POWER_LOSS)
 
@@ -41,6 +45,7 @@ static bool as_root;
 static u32 node;
 static u64 ops;
 static u64 refusals; // environmental errors and xy's share
+static u64 last_put_hlc; // this process's last acknowledged put: the node's HLC only grows
 
 static u32 random_below(u32 bound) {
     u32 value = 0;
@@ -80,11 +85,22 @@ static void verdict(const char *name, bool holds, u32 excuses, const char *key) 
     report_check(name, 1, excuses);
 }
 
-static void key_pick(char *key, u64 capacity) {
+#define SPACES_COUNT 3u // r<node>/, shared/, xy/
+// The last version this process had acknowledged for each key (.hlc 0: none yet), and
+// the first one (an older version must stay in the history however many follow).
+static struct abi_graindb_version acked[SPACES_COUNT][KEYS_PER_SPACE];
+static struct abi_graindb_version acked_first[SPACES_COUNT][KEYS_PER_SPACE];
+
+// A random key of this client's spaces; *slot and *first point at its acked versions.
+static void key_pick(char *key, u64 capacity, struct abi_graindb_version **slot,
+                     struct abi_graindb_version **first) {
     u32 index = random_below(KEYS_PER_SPACE);
-    if (!as_root) snprintf(key, capacity, "xy/k%u", index);
-    else if (random_below(2) == 0) snprintf(key, capacity, "r%u/k%u", node, index);
+    u32 space = !as_root ? 2u : random_below(2);
+    if (space == 2) snprintf(key, capacity, "xy/k%u", index);
+    else if (space == 0) snprintf(key, capacity, "r%u/k%u", node, index);
     else snprintf(key, capacity, "shared/k%u", index);
+    *slot = &acked[space][index];
+    *first = &acked_first[space][index];
 }
 
 // Is `written` in key's history? Scans from the current version down while versions are
@@ -124,7 +140,8 @@ static void after_put(const char *key, const struct abi_graindb_version *written
 
 static void do_put(void) {
     char key[ABI_GRAINDB_KEY_BYTES_MAX], value[48];
-    key_pick(key, sizeof key);
+    struct abi_graindb_version *slot = NULL, *first = NULL;
+    key_pick(key, sizeof key, &slot, &first);
     snprintf(value, sizeof value, "n%u-p%ld-o%lu", node, (long)sys_getpid(), (unsigned long)ops);
     request_set(key, value);
     i64 result = call(ABI_GRAINDB_PUT);
@@ -135,13 +152,34 @@ static void do_put(void) {
     }
     struct abi_graindb_version written = reply.version;
     verdict("replica-put-reply", written.node == node && written.uid == (as_root ? 0u : ABI_UID_USER), 0, key);
+    verdict("replica-put-hlc-grows", written.hlc > last_put_hlc, 0, key);
+    last_put_hlc = written.hlc;
     after_put(key, &written, value);
+    *slot = written;
+    if (first->hlc == 0) *first = written;
 }
 
 // Two gets of one key in a row: the second's current version is not below the first's.
+// And the version this process last acknowledged for the key is still in its history.
 static void do_reads(void) {
     char key[ABI_GRAINDB_KEY_BYTES_MAX];
-    key_pick(key, sizeof key);
+    struct abi_graindb_version *slot = NULL, *oldest = NULL;
+    key_pick(key, sizeof key, &slot, &oldest);
+    if (slot->hlc != 0) {
+        bool unsure = false;
+        bool holds = history_holds(key, slot, &unsure) || unsure;
+        verdict("replica-acked-version-kept", holds, LOST_EXCUSES, key);
+    }
+    if (oldest->hlc != 0) {
+        // The newest version as of the oldest's hlc: the oldest itself, or one with that
+        // hlc from a higher node. Never none, never older.
+        request_set(key, NULL);
+        request.as_of_hlc = oldest->hlc;
+        i64 result = call(ABI_GRAINDB_GET_AS_OF);
+        bool holds = result == 0 ? reply.version.hlc == oldest->hlc && reply.version.node >= oldest->node
+                                 : environmental(result);
+        verdict("replica-first-acked-version-kept", holds, LOST_EXCUSES, key);
+    }
     request_set(key, NULL);
     i64 first = call(ABI_GRAINDB_GET);
     struct abi_graindb_version before = reply.version;
@@ -184,6 +222,7 @@ static _Noreturn void client(void) {
         else if (op < 9 || as_root) do_reads();
         else do_forbidden();
         ops++;
+        if (ops % REPORT_EVERY_OPS == 0) report_check(as_root ? "replicaclient root" : "replicaclient xy", 0, 0);
         if (ops % SAY_EVERY_OPS == 0) note("%lu ops, %lu refused", (unsigned long)ops, (unsigned long)refusals);
         sys_sleep_until(monotonic_ns() + (PAUSE_MIN_MS + random_below(PAUSE_SPREAD_MS)) * MS);
     }
