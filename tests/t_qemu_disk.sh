@@ -14,7 +14,7 @@
 #   ioerror          the device fails a flush (QEMU blkdebug): the kernel gets E_IO,
 #                    never retries it into success, and the disk still mounts later.
 #   firstcrash       SIGKILL during the first boot's import: the disk must still boot.
-#   compaction       a 3.1 MiB disk: the file tools and the storage workload make GrainDB
+#   compaction       a 3.25 MiB disk: the file tools and the storage workload make GrainDB
 #                    compact its log (copy the live state to its other zone) again and
 #                    again; the next boot finds every acknowledged write, fsck clean.
 #   ramdisk          no virtio device: a blank image given with -initrd becomes a RAM
@@ -94,13 +94,13 @@ expect_lines "layouts: the legacy-written disk mounts through the modern layout"
 
 # ---- compaction on real hardware: a disk small enough that the log fills up ---------------
 image="$work/compaction.img"
-disk_blank "$image" 3200K # the archive and the first boot nearly fill a zone
+disk_blank "$image" 3328K # the archive and the first boot nearly fill a zone
 disk_boot "$logs/compaction-1.log" "$FS_BOOT" $(disk_args "$image")
 status=$?
 # The programs fill nearly all of what such a disk holds, so nothing is left for xy
 # (its tests fail with E_NOSPC at their first file, as they should, and what depends
 # on those files with them): what is asked here is root's storage workload.
-expect_lines "compaction: boot 1 on a 3.1 MiB disk compacts GrainDB's log" "$logs/compaction-1.log" \
+expect_lines "compaction: boot 1 on a 3.25 MiB disk compacts GrainDB's log" "$logs/compaction-1.log" \
     "filesystem: storage compacted \(generation [1-9][0-9]*\)" "^init: storage exited 0$" \
     "^init: storage --verify exited 0$" "^storage: verify /var/storage: ok$"
 expect_status "compaction: boot 1 powers off" "$status" "$logs/compaction-1.log"
