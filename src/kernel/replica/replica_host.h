@@ -30,6 +30,10 @@ struct kernel;
 // Until then the machine wakes this often to take the answers in (in the simulator an
 // idle node otherwise jumps to its deadline past answers sent after it went idle).
 #define REPLICA_POLL_NS 1000000ull
+// At most this many datagrams to one peer per REPLICA_SYNC_QUIET_NS (the rest are not
+// sent: anti-entropy brings them later): a peer's requests (a PULL costs 34 bytes, its
+// answer up to a whole outbox) cannot make this node flood the network or the peer.
+#define REPLICA_PEER_SEND_BUDGET 256u
 // A log chunk (replica_log.c): a 16-byte header, links (the previous chunk, then the
 // values' hashes), then one record per version (48 bytes and the key).
 #define REPLICA_CHUNK_HEADER_BYTES 16u
@@ -74,6 +78,9 @@ struct replica_host {
     u64 round_started_ns; // monotonic: the last sync round's start
     u64 busy_until_ns;    // monotonic: answers of a round are expected until then
     u64 poll_ns;          // monotonic: the next wake to take them in (0: none)
+    u64 budget_window_ns[REPLICA_NODES_MAX]; // monotonic: each peer's send window start
+    u32 budget_sent[REPLICA_NODES_MAX];      // datagrams sent to it in that window
+    u64 datagrams_withheld;                  // not sent: over a peer's budget
 };
 
 // After the filesystem is mounted: reads replica.nodes= and replica.node=, loads the log.

@@ -10,6 +10,7 @@
 #include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 #include "kernel/observe.h"
+#include "kernel/proc/clock.h"
 #include "kernel/trace_events.h"
 
 #define NODE_UNKNOWN 0xffu
@@ -36,6 +37,24 @@ static void versions_values(struct kernel *k, struct replica_message *m, const u
     m->versions_count = kept;
 }
 
+// Whether one more datagram may go to peer in its window (taken when take is set).
+static bool budget_allows(struct kernel *k, u32 peer, bool take) {
+    struct replica_host *h = &k->replica;
+    assert(peer < REPLICA_NODES_MAX);
+    u64 now_ns = kernel_monotonic_ns(k);
+    if (now_ns < h->budget_window_ns[peer] || now_ns - h->budget_window_ns[peer] >= REPLICA_SYNC_QUIET_NS) {
+        h->budget_window_ns[peer] = now_ns;
+        h->budget_sent[peer] = 0;
+    }
+    if (h->budget_sent[peer] >= REPLICA_PEER_SEND_BUDGET) {
+        h->datagrams_withheld++;
+        return false;
+    }
+    if (take) h->budget_sent[peer]++;
+    assert(h->budget_sent[peer] <= REPLICA_PEER_SEND_BUDGET);
+    return true;
+}
+
 // Encodes m into as many datagrams as it needs and sends them. values: a VERSIONS
 // message's values (NULL: read them from GrainDB).
 static void message_send(struct kernel *k, struct replica_message *m, const u8 *const *values_given) {
@@ -43,6 +62,7 @@ static void message_send(struct kernel *k, struct replica_message *m, const u8 *
     assert(m->to < h->engine.nodes);
     assert(m->to != h->engine.node);
     const u8 *values[REPLICA_MESSAGE_VERSIONS_MAX] = {0};
+    if (!budget_allows(k, m->to, false)) return; // before reading any value
     if (m->type == REPLICA_MSG_VERSIONS) {
         if (values_given == NULL) versions_values(k, m, values);
         else mem_copy(values, values_given, sizeof(values[0]) * m->versions_count);
@@ -59,6 +79,7 @@ static void message_send(struct kernel *k, struct replica_message *m, const u8 *
             observe_trace(k->platform, TRACE_REPLICA_SEND, m->to, m->type, (u64)length);
             return;
         }
+        if (!budget_allows(k, m->to, true)) return;
         i64 sent = platform_net_send(k->platform, m->to, h->datagram, (u32)length);
         observe_trace(k->platform, TRACE_REPLICA_SEND, m->to, m->type, (u64)(sent < 0 ? sent : length));
         if (sent == 0) h->engine.peers[m->to].datagrams_sent++;
