@@ -22,6 +22,18 @@ struct kernel;
 #define REPLICA_RECEIVE_BATCH_MAX 32u         // datagrams handled in one kernel step
 #define REPLICA_LOG_KEY "replica/log"
 #define REPLICA_WANTS_MAX 32u                 // damaged values being fetched again
+// Appended by the flow helper (issue 14): while anti-entropy finds differences, the next
+// round starts once the last one's exchange has been quiet this long (not a whole
+// interval later): each round moves a bounded amount (replica.h,
+// REPLICA_RESPOND_*_MAX), so rounds come as fast as the answers are taken in.
+#define REPLICA_SYNC_QUIET_NS 4000000ull
+// Until then the machine wakes this often to take the answers in (in the simulator an
+// idle node otherwise jumps to its deadline past answers sent after it went idle).
+#define REPLICA_POLL_NS 1000000ull
+// At most this many datagrams to one peer per REPLICA_SYNC_QUIET_NS (the rest are not
+// sent: anti-entropy brings them later): a peer's requests (a PULL costs 34 bytes, its
+// answer up to a whole outbox) cannot make this node flood the network or the peer.
+#define REPLICA_PEER_SEND_BUDGET 256u
 // A log chunk (replica_log.c): a 16-byte header, links (the previous chunk, then the
 // values' hashes), then one record per version (48 bytes and the key).
 #define REPLICA_CHUNK_HEADER_BYTES 16u
@@ -58,6 +70,17 @@ struct replica_host {
     struct abi_graindb_request request;
     struct abi_graindb_reply reply;
     struct abi_graindb_status status;
+    // Appended by the flow helper (issue 14): the values of incoming[] (copied out of
+    // the datagram): the new versions of several VERSIONS datagrams received in one
+    // step are made durable in ONE commit (a commit per datagram made the receiver the
+    // bottleneck: its backlog filled the network).
+    u8 incoming_bytes[REPLICA_MESSAGE_VERSIONS_MAX][REPLICA_VALUE_BYTES_MAX];
+    u64 round_started_ns; // monotonic: the last sync round's start
+    u64 busy_until_ns;    // monotonic: answers of a round are expected until then
+    u64 poll_ns;          // monotonic: the next wake to take them in (0: none)
+    u64 budget_window_ns[REPLICA_NODES_MAX]; // monotonic: each peer's send window start
+    u32 budget_sent[REPLICA_NODES_MAX];      // datagrams sent to it in that window
+    u64 datagrams_withheld;                  // not sent: over a peer's budget
 };
 
 // After the filesystem is mounted: reads replica.nodes= and replica.node=, loads the log.

@@ -10,6 +10,7 @@
 #include "kernel/lib/endian.h"
 #include "kernel/lib/mem.h"
 #include "kernel/observe.h"
+#include "kernel/proc/clock.h"
 #include "kernel/trace_events.h"
 
 #define NODE_UNKNOWN 0xffu
@@ -36,6 +37,24 @@ static void versions_values(struct kernel *k, struct replica_message *m, const u
     m->versions_count = kept;
 }
 
+// Whether one more datagram may go to peer in its window (taken when take is set).
+static bool budget_allows(struct kernel *k, u32 peer, bool take) {
+    struct replica_host *h = &k->replica;
+    assert(peer < REPLICA_NODES_MAX);
+    u64 now_ns = kernel_monotonic_ns(k);
+    if (now_ns < h->budget_window_ns[peer] || now_ns - h->budget_window_ns[peer] >= REPLICA_SYNC_QUIET_NS) {
+        h->budget_window_ns[peer] = now_ns;
+        h->budget_sent[peer] = 0;
+    }
+    if (h->budget_sent[peer] >= REPLICA_PEER_SEND_BUDGET) {
+        h->datagrams_withheld++;
+        return false;
+    }
+    if (take) h->budget_sent[peer]++;
+    assert(h->budget_sent[peer] <= REPLICA_PEER_SEND_BUDGET);
+    return true;
+}
+
 // Encodes m into as many datagrams as it needs and sends them. values: a VERSIONS
 // message's values (NULL: read them from GrainDB).
 static void message_send(struct kernel *k, struct replica_message *m, const u8 *const *values_given) {
@@ -43,6 +62,7 @@ static void message_send(struct kernel *k, struct replica_message *m, const u8 *
     assert(m->to < h->engine.nodes);
     assert(m->to != h->engine.node);
     const u8 *values[REPLICA_MESSAGE_VERSIONS_MAX] = {0};
+    if (!budget_allows(k, m->to, false)) return; // before reading any value
     if (m->type == REPLICA_MSG_VERSIONS) {
         if (values_given == NULL) versions_values(k, m, values);
         else mem_copy(values, values_given, sizeof(values[0]) * m->versions_count);
@@ -59,6 +79,7 @@ static void message_send(struct kernel *k, struct replica_message *m, const u8 *
             observe_trace(k->platform, TRACE_REPLICA_SEND, m->to, m->type, (u64)length);
             return;
         }
+        if (!budget_allows(k, m->to, true)) return;
         i64 sent = platform_net_send(k->platform, m->to, h->datagram, (u32)length);
         observe_trace(k->platform, TRACE_REPLICA_SEND, m->to, m->type, (u64)(sent < 0 ? sent : length));
         if (sent == 0) h->engine.peers[m->to].datagrams_sent++;
@@ -141,11 +162,10 @@ static bool incoming_has(const struct replica_host *h, const struct replica_vers
     return false;
 }
 
-// The versions of m not held yet, their values checked against their hashes, into
-// h->incoming.
+// The versions of m not held yet (nor pending), their values checked against their
+// hashes, appended to h->incoming (values copied: the datagram buffer is reused).
 static void incoming_collect(struct kernel *k, const struct replica_message *m) {
     struct replica_host *h = &k->replica;
-    h->incoming_count = 0;
     u32 count = m->versions_count <= REPLICA_MESSAGE_VERSIONS_MAX ? m->versions_count : 0;
     for (u32 i = 0; i < count; i++) {
         struct replica_version v = m->versions[i];
@@ -162,20 +182,22 @@ static void incoming_collect(struct kernel *k, const struct replica_message *m) 
             reject(k, REPLICA_REJECT_VALUE_HASH, m->from, v.value_bytes);
             continue;
         }
-        h->incoming_values[h->incoming_count] = m->values[i];
+        assert(h->incoming_count < REPLICA_MESSAGE_VERSIONS_MAX);
+        if (v.value_bytes > 0) mem_copy(h->incoming_bytes[h->incoming_count], m->values[i], v.value_bytes);
+        h->incoming_values[h->incoming_count] = h->incoming_bytes[h->incoming_count];
         h->incoming[h->incoming_count++] = v;
     }
 }
 
-// VERSIONS: the new ones made durable in one batch, then visible.
-static void receive_versions(struct kernel *k, const struct replica_message *m) {
+// The pending new versions made durable in one batch, then visible.
+static void incoming_flush(struct kernel *k) {
     struct replica_host *h = &k->replica;
-    incoming_collect(k, m);
+    assert(h->incoming_count <= REPLICA_MESSAGE_VERSIONS_MAX);
     if (h->incoming_count == 0) return;
     i64 result = replica_host_persist(k, h->incoming, h->incoming_values, h->incoming_count);
     if (result < 0) {
-        klog(k, LOG_DEBUG, "replica: %u versions from node %u not stored (error %lld)", h->incoming_count,
-             (u32)m->from, (long long)-result);
+        klog(k, LOG_DEBUG, "replica: %u versions not stored (error %lld)", h->incoming_count, (long long)-result);
+        h->incoming_count = 0;
         return; // not visible: anti-entropy brings them again
     }
     for (u32 i = 0; i < h->incoming_count; i++) {
@@ -186,9 +208,19 @@ static void receive_versions(struct kernel *k, const struct replica_message *m) 
         i64 added = replica_add(&h->engine, v);
         if (added == 1) replica_host_note_added(k, v, true);
         if (added < 0) klog(k, LOG_WARN, "replica: a version from node %u is durable but not held (error %lld)",
-                            (u32)m->from, (long long)-added);
+                            (u32)v->node, (long long)-added);
         replica_hlc_observe(&h->engine, v->hlc);
     }
+    h->incoming_count = 0;
+}
+
+// VERSIONS: the new ones join the pending batch (flushed first when they might not fit,
+// and at the end of the step).
+static void receive_versions(struct kernel *k, const struct replica_message *m) {
+    struct replica_host *h = &k->replica;
+    u32 count = m->versions_count <= REPLICA_MESSAGE_VERSIONS_MAX ? m->versions_count : 0;
+    if (h->incoming_count + count > REPLICA_MESSAGE_VERSIONS_MAX) incoming_flush(k);
+    incoming_collect(k, m);
 }
 
 // Whether hash is the value of a version held (only those are served: GrainDB holds
@@ -242,6 +274,26 @@ static void receive_object(struct kernel *k, const struct replica_message *m) {
     replica_host_observe(k, &seen);
 }
 
+// A message of a round that found differences: deeper TREE levels, PULLs, a leaf's
+// VERSIONS (a depth-1 TREE starts any round; a push is a new write, not a difference).
+static bool anti_entropy_busy(const struct replica_message *m) {
+    if (m->type == REPLICA_MSG_TREE) return m->depth > 1;
+    if (m->type == REPLICA_MSG_VERSIONS) return m->index != REPLICA_LEAF_NONE;
+    return m->type == REPLICA_MSG_PULL;
+}
+
+// The next round once this exchange has been quiet REPLICA_SYNC_QUIET_NS, at most an
+// interval after the last round started. A peer can make rounds come sooner, never
+// more than one per REPLICA_SYNC_QUIET_NS (one TREE datagram each).
+static void sync_sooner(struct replica_host *h, u64 now_ns) {
+    assert(REPLICA_SYNC_QUIET_NS < REPLICA_SYNC_INTERVAL_NS);
+    u64 latest_ns = h->round_started_ns + REPLICA_SYNC_INTERVAL_NS;
+    u64 quiet_ns = now_ns + REPLICA_SYNC_QUIET_NS;
+    h->next_sync_ns = quiet_ns < latest_ns ? quiet_ns : latest_ns;
+    h->busy_until_ns = quiet_ns;
+    assert(h->next_sync_ns > h->round_started_ns);
+}
+
 static void receive_one(struct kernel *k, u32 length, u64 now_ns) {
     struct replica_host *h = &k->replica;
     struct replica_message *m = &h->message;
@@ -259,6 +311,7 @@ static void receive_one(struct kernel *k, u32 length, u64 now_ns) {
         return;
     }
     replica_peer_heard(&h->engine, m->from, now_ns);
+    if (anti_entropy_busy(m)) sync_sooner(h, now_ns);
     replica_hlc_observe(&h->engine, m->sender_hlc);
     observe_trace(k->platform, TRACE_REPLICA_RECEIVE, m->from, m->type, length);
     h->outbox.count = 0;
@@ -272,6 +325,8 @@ static void receive_one(struct kernel *k, u32 length, u64 now_ns) {
 static void sync_round(struct kernel *k, u64 now_ns) {
     struct replica_host *h = &k->replica;
     h->next_sync_ns = now_ns + REPLICA_SYNC_INTERVAL_NS;
+    h->round_started_ns = now_ns;
+    h->busy_until_ns = now_ns + REPLICA_SYNC_QUIET_NS;
     h->outbox.count = 0;
     u32 peer = replica_sync_start(&h->engine, &h->outbox);
     if (peer == REPLICA_NONE) return;
@@ -295,11 +350,14 @@ void replica_host_step(struct kernel *k, u64 now_ns) {
         }
         receive_one(k, (u32)length, now_ns);
     }
+    incoming_flush(k);
     if (now_ns >= h->next_sync_ns) sync_round(k, now_ns);
+    h->poll_ns = now_ns < h->busy_until_ns ? now_ns + REPLICA_POLL_NS : 0;
 }
 
 u64 replica_host_deadline(const struct kernel *k) {
     assert(k != NULL);
     const struct replica_host *h = &k->replica;
-    return h->enabled && h->networked ? h->next_sync_ns : 0;
+    if (!h->enabled || !h->networked) return 0;
+    return h->poll_ns != 0 && h->poll_ns < h->next_sync_ns ? h->poll_ns : h->next_sync_ns;
 }

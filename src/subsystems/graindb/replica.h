@@ -63,6 +63,14 @@
 // hlc near 2^64 would make hlc + 1 wrap); 2^62 is about 2^46 ms of physical time (2200
 // years from 1970) with the counter, far past any real clock.
 #define REPLICA_HLC_MAX (1ull << 62)
+// Appended by the flow helper (issue 14): flow control. One answer to a TREE descends
+// into at most REPLICA_RESPOND_CHILDREN_MAX of the children that differ (depth 1 and 2)
+// and sends at most REPLICA_RESPOND_LEAVES_MAX differing leaves (depth 3), starting at
+// a rotating child (respond_cursor): a round moves a bounded amount (at most 4 * 4 * 4
+// leaves), instead of every differing leaf at once (4096 leaves, some 12,000 datagrams
+// in one burst, which no receiver's ring holds); later rounds take the rest.
+#define REPLICA_RESPOND_CHILDREN_MAX 4u
+#define REPLICA_RESPOND_LEAVES_MAX 4u
 
 // ---- wire format (version 1; little-endian; docs in the README) ------------------------------
 // Every datagram: a 32-byte header, then payload_bytes of payload.
@@ -182,6 +190,9 @@ struct replica {
     // Appended by the engine: where the next answer starts in a leaf whose versions do
     // not fit in one outbox, so that successive rounds send all of them.
     u32 leaf_send_cursor;
+    // Appended by the flow helper: the child a TREE answer looks at first (rotated, so
+    // the bounded answers of successive rounds cover every differing child).
+    u32 respond_cursor;
 };
 
 // ---- planted bugs (engine sites; the kernel maps its BUG_REPLICA_* ids to these bits) -------

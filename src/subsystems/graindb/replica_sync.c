@@ -88,15 +88,22 @@ leaf_send(struct replica *r, struct replica_outbox *out, u32 to, u32 leaf)
     return fitted;
 }
 
+// Answers for at most REPLICA_RESPOND_CHILDREN_MAX (inner) or REPLICA_RESPOND_LEAVES_MAX
+// (leaves) of the children that differ, the first looked at rotating between answers.
 static void
 respond_tree(struct replica *r, const struct replica_message *m, struct replica_outbox *out)
 {
     u32 depth = m->depth;
     if (depth < 1 || depth > REPLICA_TREE_DEPTH) return;
     if (m->index >= replica_tree_width(depth - 1u)) return;
-    for (u32 i = 0; i < REPLICA_TREE_FANOUT; i++) {
-        u32 child = (u32)m->index * REPLICA_TREE_FANOUT + i;
-        if (replica_tree_digest(r, depth, child) == m->digests[i]) continue;
+    u32 answers_max = depth < REPLICA_TREE_DEPTH ? REPLICA_RESPOND_CHILDREN_MAX : REPLICA_RESPOND_LEAVES_MAX;
+    u32 first = r->respond_cursor++ % REPLICA_TREE_FANOUT;
+    u32 answers = 0;
+    for (u32 i = 0; i < REPLICA_TREE_FANOUT && answers < answers_max; i++) {
+        u32 slot = (first + i) % REPLICA_TREE_FANOUT;
+        u32 child = (u32)m->index * REPLICA_TREE_FANOUT + slot;
+        if (replica_tree_digest(r, depth, child) == m->digests[slot]) continue;
+        answers++;
         if (depth < REPLICA_TREE_DEPTH) {
             if (!tree_message(r, out, m->from, depth + 1u, child)) return;
             continue;
@@ -109,6 +116,7 @@ respond_tree(struct replica *r, const struct replica_message *m, struct replica_
         pull->index = (u16)child;
         if (!leaf_send(r, out, m->from, child)) return;
     }
+    assert(answers <= answers_max);
 }
 
 void
