@@ -200,6 +200,8 @@ static void test_hostile(void) {
     u32 encoded = 0;
     length = replica_wire_encode(&m, NULL, 0, bytes, NET_DATAGRAM_BYTES_MAX, &encoded);
     assert(platform_net_send(sim->nodes[1], 0, bytes, (u32)length) == 0);
+    // No sync round meanwhile: the only datagram node 0 could send is the answer.
+    kernel_of(0)->replica.next_sync_ns = UINT64_MAX;
     u64 sent_before = kernel_of(0)->replica.engine.peers[1].datagrams_sent;
     u64 heard = kernel_of(0)->replica.engine.peers[1].datagrams_received;
     STEP_UNTIL(kernel_of(0)->replica.engine.peers[1].datagrams_received != heard, 100000u);
