@@ -90,6 +90,13 @@ bool liveness_after_step(struct sim *sim, struct platform *node) {
     return false;
 }
 
+bool liveness_holds_run(const struct sim *sim) {
+    assert(sim != NULL);
+    const struct sim_liveness *l = &sim->liveness;
+    if (sim->config.liveness_heal_at_ns == 0) return false;
+    return l->healed && !l->converged;
+}
+
 void liveness_print_summary(const struct sim *sim, FILE *out) {
     assert(sim != NULL);
     assert(out != NULL);

@@ -23,6 +23,10 @@ struct platform;
 // After each step (node: the one stepped): heals at heal_at, then asks. True when the
 // cluster converged: the run ends. A failure does not return.
 bool liveness_after_step(struct sim *sim, struct platform *node);
+// True while the phase holds the run past its time limit: healed, not converged yet
+// (the bound, not the time limit, judges it: a heal that came late because a node's
+// step jumped past heal_at must still get its whole bound).
+bool liveness_holds_run(const struct sim *sim);
 // `liveness: healed at T, converged after X ms (bound B)` (or that it did not heal or
 // converge yet), when the run has a liveness phase.
 void liveness_print_summary(const struct sim *sim, FILE *out);

@@ -156,7 +156,8 @@ bool sim_step(struct sim *sim, enum sim_end *end) {
         *end = SIM_END_ALL_OFF;
         return false;
     }
-    if (sim->config.time_limit_ns != 0 && node->now_ns >= sim->config.time_limit_ns) {
+    if (sim->config.time_limit_ns != 0 && node->now_ns >= sim->config.time_limit_ns &&
+        !liveness_holds_run(sim)) {
         *end = SIM_END_TIME;
         return false;
     }
