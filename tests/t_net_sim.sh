@@ -102,5 +102,5 @@ expect "latency_min above latency_max" 2 'net.latency_min is above net.latency_m
     --seed 1 --scenario "$SCENARIO" --set net.latency_min=5ms
 expect "a liveness phase past the time limit" 2 'does not end before the time limit' \
     --seed 1 --scenario "$SCENARIO" --set time=2100ms
-expect "--help documents exit 3 and the liveness options" 0 '3 liveness failure' --help
+expect "--help documents exit 3 and the liveness options" 0 'other run\) a liveness failure' --help
 check "--help documents --heal-at" grep -q -- '--heal-at T' "$tmp/out"

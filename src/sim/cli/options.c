@@ -119,9 +119,9 @@ void options_print_usage(FILE *out) {
             "                    else a liveness failure: its report and exit status 3\n"
             "Exit status: 0 pass (every seed; with --check-determinism: the runs agree), 1 invariant\n"
             "violated (by any seed; with --shrink: the failure was shrunk), 2 bad usage,\n"
-            "3 liveness failure (a run, or any seed of --seeds/--count, not converged within the bound\n"
-            "after the heal; with --check-determinism: the runs differ), 4 --shrink of a seed that\n"
-            "passes (nothing to shrink).\n",
+            "3 runs of --check-determinism differ, or (any other run) a liveness failure: a run, or\n"
+            "any seed of --seeds/--count, not converged within the bound after the heal, 4 --shrink\n"
+            "of a seed that passes (nothing to shrink).\n",
             NODES_MAX);
 }
 
